@@ -1,0 +1,123 @@
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+
+/** Short service names used in metric labels and the sandbox's call counters. */
+export type AwsServiceName = 'ecs' | 'servicediscovery' | 'sqs' | 'events' | 's3' | 'sts';
+
+export type ApiCallResult = 'success' | 'throttled' | 'error';
+
+/** One HTTP attempt against AWS (retries are separate attempts). */
+export interface ApiCall {
+  service: AwsServiceName;
+  /** SDK operation name without "Command", e.g. "ListServices". */
+  operation: string;
+  result: ApiCallResult;
+  /** AWS error code when result is not success. */
+  errorCode?: string;
+}
+
+export type ApiCallListener = (call: ApiCall) => void;
+
+export interface AwsClientOptions {
+  region?: string;
+  /** Overrides AWS_ENDPOINT_URL (the SDK reads that variable itself when this is unset). */
+  endpoint?: string;
+  /** Attempts per call including the first (SDK default 3). */
+  maxAttempts?: number;
+  /** Observes every attempt, for ecs_discovery_aws_api_calls_total. */
+  onApiCall?: ApiCallListener;
+}
+
+/** The clients the controller needs, configured the same way. */
+export interface AwsClients {
+  region: string;
+  ecs: ECSClient;
+  serviceDiscovery: ServiceDiscoveryClient;
+  sqs: SQSClient;
+  eventBridge: EventBridgeClient;
+  s3: S3Client;
+  destroy(): void;
+}
+
+const THROTTLING_CODES = new Set([
+  'ThrottlingException', 'Throttling', 'ThrottledException', 'RequestLimitExceeded', 'TooManyRequestsException',
+  'RequestThrottled', 'RequestThrottledException', 'SlowDown', 'ProvisionedThroughputExceededException',
+]);
+
+/** True when an SDK error means "slow down" rather than "this failed". */
+export function isThrottlingError(error: unknown): boolean {
+  const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  return THROTTLING_CODES.has(e?.name ?? '') || e?.$metadata?.httpStatusCode === 429;
+}
+
+/** The AWS error code of an SDK error ("AccessDeniedException", "ServiceNotFound"), or "Unknown". */
+export function awsErrorCode(error: unknown): string {
+  const e = error as { name?: string; Code?: string; code?: string };
+  return e?.name && e.name !== 'Error' ? e.name : (e?.Code ?? e?.code ?? 'Unknown');
+}
+
+/** The region the SDK would use: explicit, then AWS_REGION / AWS_DEFAULT_REGION, then us-east-1. */
+export function resolveRegion(region?: string): string {
+  return region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+}
+
+interface MiddlewareClient {
+  middlewareStack: { add: (middleware: unknown, options: Record<string, unknown>) => void };
+}
+
+/** Counts each attempt (inside the SDK's retry loop) so throttled retries are visible in metrics. */
+function instrument<T extends MiddlewareClient>(client: T, service: AwsServiceName, listener?: ApiCallListener): T {
+  if (!listener) return client;
+  client.middlewareStack.add(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+      try {
+        const output = await next(args);
+        listener({ service, operation, result: 'success' });
+        return output;
+      } catch (error) {
+        listener({
+          service,
+          operation,
+          result: isThrottlingError(error) ? 'throttled' : 'error',
+          errorCode: awsErrorCode(error),
+        });
+        throw error;
+      }
+    },
+    { step: 'deserialize', name: 'ecsDiscoveryApiCallCounter', override: true },
+  );
+  return client;
+}
+
+/** Builds every SDK client with adaptive retries (client-side rate limiting on throttling) and call counting. */
+export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
+  const region = resolveRegion(options.region);
+  const common = {
+    region,
+    retryMode: 'adaptive' as const,
+    maxAttempts: options.maxAttempts ?? 5,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  };
+  const ecs = instrument(new ECSClient(common), 'ecs', options.onApiCall);
+  const serviceDiscovery = instrument(new ServiceDiscoveryClient(common), 'servicediscovery', options.onApiCall);
+  const sqs = instrument(new SQSClient(common), 'sqs', options.onApiCall);
+  const eventBridge = instrument(new EventBridgeClient(common), 'events', options.onApiCall);
+  // Emulators (the sandbox, s3rver, MinIO) need path-style addressing; real S3 keeps virtual-hosted style.
+  const customEndpoint = Boolean(options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
+  const s3 = instrument(new S3Client({ ...common, forcePathStyle: customEndpoint }), 's3', options.onApiCall);
+  return {
+    region,
+    ecs,
+    serviceDiscovery,
+    sqs,
+    eventBridge,
+    s3,
+    destroy() {
+      for (const client of [ecs, serviceDiscovery, sqs, eventBridge, s3]) client.destroy();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import type { CliIo, CommandRunner } from './io.js';
+import { EXIT, UsageError } from './io.js';
+
+/** Each command lives in its own module, loaded only when used so `validate` stays fast. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: CommandRunner }> }> = {
+  run: { summary: 'run the controller: reconcile on events and on a resync schedule', load: () => import('./commands/run.js') },
+  plan: { summary: 'one-shot dry run: print the drift and what enforce mode would do (exit 2 on drift)', load: () => import('./commands/plan.js') },
+  validate: { summary: 'validate policy files (exit 1 when any is invalid)', load: () => import('./commands/validate.js') },
+  sandbox: { summary: 'start the embedded AWS emulator with a demo fleet and the controller against it', load: () => import('./commands/sandbox.js') },
+  'install-events': { summary: 'create or update the EventBridge rule that feeds the controller queue', load: () => import('./commands/install-events.js') },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`);
+  return `Usage: ecs-discovery-controller <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'ecs-discovery-controller <command> --help' for a command's options.\n`;
+}
+
+/** Runs the CLI with the given arguments (without node and script) and returns the exit code. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`error: unknown command "${name}"\n\n${usage()}`);
+    return EXIT.usage;
+  }
+  try {
+    const { run } = await command.load();
+    return await run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`error: ${error.message}\nRun 'ecs-discovery-controller ${name} --help' for usage.\n`);
+      return EXIT.usage;
+    }
+    // A command failed in a way it did not handle: say what, never dump a stack unless asked.
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`error: ${name} failed: ${message}\n`);
+    if (io.env.DEBUG) io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+    return EXIT.failure;
+  }
+}
+
+const invokedDirectly = process.argv[1] && /cli[\\/]main\.(ts|js)$/.test(process.argv[1]);
+const invokedByBin = process.argv[1] && /ecs-discovery-controller(\.js)?$/.test(process.argv[1]);
+if (invokedDirectly || invokedByBin) {
+  const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+  process.exitCode = code;
+}

@@ -1,0 +1,160 @@
+/**
+ * The observed fleet, as read from AWS by controller/aws/. Plain data with no SDK types, so rules stay pure.
+ * Timestamps are epoch milliseconds.
+ */
+
+export interface Cluster {
+  arn: string;
+  name: string;
+}
+
+export type EcsServiceStatus = 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+
+export interface ServiceConnectClientAlias {
+  port: number;
+  dnsName?: string;
+}
+
+export interface ServiceConnectServiceEntry {
+  portName: string;
+  /** Defaults to portName in ECS. */
+  discoveryName: string;
+  clientAliases: readonly ServiceConnectClientAlias[];
+}
+
+export interface ServiceConnectConfig {
+  enabled: boolean;
+  /** Namespace name or ARN, as ECS reports it. */
+  namespace?: string;
+  /** Empty for client-only services. */
+  services: readonly ServiceConnectServiceEntry[];
+}
+
+export type DeploymentStatus = 'PRIMARY' | 'ACTIVE' | 'INACTIVE';
+export type RolloutState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+
+export interface Deployment {
+  id: string;
+  status: DeploymentStatus;
+  rolloutState?: RolloutState;
+  taskDefinition: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  createdAt: number;
+  updatedAt: number;
+  serviceConnect?: ServiceConnectConfig;
+  /** Cloud Map services that Service Connect created for this deployment. */
+  serviceConnectResources: readonly { discoveryName: string; discoveryArn: string }[];
+}
+
+export interface EcsService {
+  arn: string;
+  name: string;
+  clusterArn: string;
+  clusterName: string;
+  status: EcsServiceStatus;
+  desiredCount: number;
+  runningCount: number;
+  createdAt: number;
+  tags: Readonly<Record<string, string>>;
+  /** Classic service discovery registries (Cloud Map service ARNs). */
+  serviceRegistries: readonly { registryArn: string }[];
+  deployments: readonly Deployment[];
+  /** Maximum task count from Application Auto Scaling, when known. */
+  maxCount?: number;
+}
+
+export type TaskStatus =
+  | 'PROVISIONING' | 'PENDING' | 'ACTIVATING' | 'RUNNING' | 'DEACTIVATING' | 'STOPPING' | 'DEPROVISIONING' | 'STOPPED';
+
+export interface EcsTask {
+  arn: string;
+  /** Last segment of the ARN. */
+  id: string;
+  clusterArn: string;
+  clusterName: string;
+  /** From the task's group "service:<name>"; undefined for standalone tasks. */
+  serviceName?: string;
+  /** Deployment id from startedBy ("ecs-svc/..."), when the scheduler started it. */
+  deploymentId?: string;
+  lastStatus: TaskStatus;
+  desiredStatus: TaskStatus;
+  taskDefinitionArn: string;
+  createdAt: number;
+  startedAt?: number;
+  stoppedAt?: number;
+}
+
+export type NamespaceType = 'DNS_PRIVATE' | 'DNS_PUBLIC' | 'HTTP';
+
+export interface Namespace {
+  id: string;
+  arn: string;
+  name: string;
+  type: NamespaceType;
+}
+
+export interface DnsRecord {
+  type: 'A' | 'AAAA' | 'SRV' | 'CNAME';
+  ttl: number;
+}
+
+export interface CloudMapInstance {
+  id: string;
+  attributes: Readonly<Record<string, string>>;
+}
+
+export interface CloudMapService {
+  id: string;
+  arn: string;
+  name: string;
+  namespaceId: string;
+  /** HTTP services have no DNS records. */
+  type?: 'HTTP' | 'DNS_HTTP' | 'DNS';
+  dnsRecords: readonly DnsRecord[];
+  routingPolicy?: 'MULTIVALUE' | 'WEIGHTED';
+  instanceCount: number;
+  createdAt: number;
+  tags: Readonly<Record<string, string>>;
+  /** Instances as listed by ListInstances; undefined when they were not read. */
+  instances?: readonly CloudMapInstance[];
+}
+
+/** Which part of the fleet a read error covers; the safety contract forbids pruning inside it. */
+export type ReadScope =
+  | { kind: 'account' }
+  | { kind: 'cluster'; cluster: string }
+  | { kind: 'namespace'; namespaceId: string }
+  | { kind: 'cloudmap-service'; serviceId: string };
+
+export interface ReadError {
+  scope: ReadScope;
+  /** "service:Operation", e.g. "ecs:ListServices". */
+  operation: string;
+  /** AWS error code, e.g. AccessDeniedException. */
+  code: string;
+  message: string;
+}
+
+export interface Inventory {
+  /** When the read finished. */
+  observedAt: number;
+  account: string;
+  region: string;
+  clusters: readonly Cluster[];
+  /** ACTIVE and DRAINING services of the clusters in scope (plus INACTIVE ones when described by name). */
+  services: readonly EcsService[];
+  /** RUNNING tasks, plus recently stopped ones that ECS still returns. */
+  tasks: readonly EcsTask[];
+  namespaces: readonly Namespace[];
+  cloudMapServices: readonly CloudMapService[];
+  readErrors: readonly ReadError[];
+}
+
+/** ECS attribute names that prove an instance was registered by ECS. */
+export const ECS_ATTRIBUTES = {
+  cluster: 'ECS_CLUSTER_NAME',
+  service: 'ECS_SERVICE_NAME',
+  family: 'ECS_TASK_DEFINITION_FAMILY',
+} as const;

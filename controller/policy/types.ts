@@ -1,0 +1,124 @@
+/**
+ * The DiscoveryPolicy as the controller uses it: validated, defaults applied, durations in milliseconds.
+ * The schema in crds/ is the source of truth for the YAML form; these types follow it.
+ */
+
+export type PolicyMode = 'audit' | 'enforce';
+
+/** Where a policy came from, for error messages and status. */
+export interface PolicyOrigin {
+  /** Path relative to the source root (or the object key / repository path). */
+  file: string;
+  /** 1-based line of the document's start in that file. */
+  line: number;
+}
+
+export interface ServiceSelector {
+  /** ECS service names or globs; empty means all. */
+  include: readonly string[];
+  exclude: readonly string[];
+  /** Every tag listed must match exactly. */
+  tags: Readonly<Record<string, string>>;
+}
+
+export interface PolicyTarget {
+  /** Region to act in; undefined means the controller's own region. */
+  region?: string;
+  /** Role to assume for a cross-account target. */
+  roleArn?: string;
+  /** Account id taken from roleArn, when given. */
+  account?: string;
+  /** ECS cluster names, ARNs or globs. */
+  clusters: readonly string[];
+  /** Cloud Map namespace names or ids (ns-...). */
+  namespaces: readonly string[];
+  services: ServiceSelector;
+}
+
+export interface MaintenanceWindow {
+  /** Five-field cron expression that opens the window. */
+  schedule: string;
+  durationMs: number;
+  /** IANA time zone the schedule is read in. */
+  timezone: string;
+}
+
+export interface ServiceConnectRefreshRule {
+  enabled: boolean;
+  /** A task is stale when it started more than this long before an endpoint it may call appeared. */
+  staleAfterMs: number;
+  /** Client service name -> endpoint discovery names it calls; undefined means every client may call every endpoint. */
+  dependencies?: Readonly<Record<string, readonly string[]>>;
+  maxConcurrent: number;
+  cooldownMs: number;
+  /** Empty means always allowed. */
+  windows: readonly MaintenanceWindow[];
+}
+
+export interface CloudMapOrphansRule {
+  enabled: boolean;
+  services: boolean;
+  instances: boolean;
+  gracePeriodMs: number;
+  maxDeletionsPerRun: number;
+  protectTag: { key: string; value: string };
+}
+
+export interface DnsTtlRule {
+  enabled: boolean;
+  maxSeconds: number;
+  setSeconds: number;
+}
+
+export interface TaskLimitRule {
+  enabled: boolean;
+  warnAt: number;
+}
+
+export interface PolicyRules {
+  serviceConnectRefresh: ServiceConnectRefreshRule;
+  cloudMapOrphans: CloudMapOrphansRule;
+  dnsTtl: DnsTtlRule;
+  taskLimit: TaskLimitRule;
+}
+
+export type RuleName = keyof PolicyRules;
+
+export const RULE_NAMES: readonly RuleName[] = ['serviceConnectRefresh', 'cloudMapOrphans', 'dnsTtl', 'taskLimit'];
+
+export interface Policy {
+  name: string;
+  labels: Readonly<Record<string, string>>;
+  origin: PolicyOrigin;
+  mode: PolicyMode;
+  suspend: boolean;
+  target: PolicyTarget;
+  rules: PolicyRules;
+}
+
+/** The operator's limits on what any policy may reach (CLI flags / environment). Empty lists mean no limit. */
+export interface AllowedScopes {
+  clusters: readonly string[];
+  namespaces: readonly string[];
+  accounts: readonly string[];
+}
+
+/** A validated, frozen set of policies from one source revision. */
+export interface PolicySet {
+  /** Source revision the set was built from (commit SHA, sha256 digest of an S3 listing, directory digest). */
+  revision: string;
+  policies: readonly Policy[];
+}
+
+export type ProblemSeverity = 'error' | 'warning';
+
+/** One thing wrong (or suspicious) with a policy file, located as precisely as the parser allows. */
+export interface PolicyProblem {
+  file: string;
+  line: number;
+  column: number;
+  /** Dotted path of the field, e.g. spec.rules.dnsTtl.max; empty for file-level problems. */
+  path: string;
+  message: string;
+  severity: ProblemSeverity;
+}
