@@ -69,9 +69,9 @@ interface MiddlewareClient {
 }
 
 /** Counts each attempt (inside the SDK's retry loop) so throttled retries are visible in metrics. */
-function instrument<T extends MiddlewareClient>(client: T, service: AwsServiceName, listener?: ApiCallListener): T {
+function instrument<T>(client: T, service: AwsServiceName, listener?: ApiCallListener): T {
   if (!listener) return client;
-  client.middlewareStack.add(
+  (client as unknown as MiddlewareClient).middlewareStack.add(
     (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
       const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
       try {
