@@ -1,0 +1,122 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AwsError } from './errors.js';
+import type { EmulatedService } from './types.js';
+import { CallCounter } from './calls.js';
+import { FaultInjector } from './faults.js';
+
+/** Handles /_sandbox/* requests: returns the JSON body to send, or throws AwsError for a 4xx. */
+export type ControlHandler = (method: string, path: string, body: unknown, url: URL) => unknown | Promise<unknown>;
+
+export interface AwsServerOptions {
+  services: EmulatedService[];
+  control?: ControlHandler;
+  calls?: CallCounter;
+  faults?: FaultInjector;
+  host?: string;
+  port?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new AwsError('RequestEntityTooLarge', 'request body over 16 MiB', 413);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, status: number, body: unknown, contentType: string, headers: Record<string, string> = {}): void {
+  const text = body === undefined ? '{}' : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': contentType, 'x-amzn-requestid': crypto.randomUUID(), ...headers });
+  res.end(text);
+}
+
+/** Starts one HTTP endpoint that serves every emulated service over the AWS JSON protocols, routed by X-Amz-Target. */
+export async function startAwsServer(options: AwsServerOptions): Promise<RunningServer> {
+  const byPrefix = new Map(options.services.map((s) => [s.targetPrefix, s]));
+  const calls = options.calls ?? new CallCounter();
+  const faults = options.faults ?? new FaultInjector();
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    try {
+      const raw = await readBody(req);
+      if (url.pathname.startsWith('/_sandbox/')) {
+        if (!options.control) throw new AwsError('NotFound', 'no control API', 404);
+        const body = raw.length ? JSON.parse(raw) : undefined;
+        const result = await options.control(req.method ?? 'GET', url.pathname, body, url);
+        send(res, 200, result ?? {}, 'application/json');
+        return;
+      }
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const [prefix, operation] = target.split('.');
+      const service = byPrefix.get(prefix);
+      const contentType = `application/x-amz-json-${service?.jsonVersion ?? '1.1'}`;
+      if (!service || !operation) {
+        send(res, 400, { __type: 'UnknownOperationException', message: `Unknown target "${target}"` }, contentType);
+        return;
+      }
+      const handler = service.operations[operation];
+      const qualified = `${service.name}:${operation}`;
+      if (!handler) {
+        calls.record(qualified);
+        const code = 'UnknownOperationException';
+        send(res, 400, { __type: service.errorType?.(code) ?? code, message: `${operation} is not supported` }, contentType);
+        return;
+      }
+      calls.record(qualified);
+      try {
+        await faults.apply(qualified, raw);
+        let input: Record<string, any> = {};
+        if (raw.length) {
+          try {
+            input = JSON.parse(raw);
+          } catch {
+            throw new AwsError('SerializationException', 'request body is not valid JSON');
+          }
+        }
+        const output = await handler(input ?? {});
+        send(res, 200, output ?? {}, contentType);
+      } catch (error) {
+        if (!(error instanceof AwsError)) throw error;
+        const type = service.errorType?.(error.code) ?? error.code;
+        send(res, error.status, { __type: type, message: error.message, Message: error.message, ...error.extra }, contentType, service.errorHeaders?.(error.code, error.status) ?? {});
+      }
+    } catch (error) {
+      if (error instanceof AwsError) {
+        send(res, error.status, { __type: error.code, message: error.message }, 'application/json');
+        return;
+      }
+      // An emulator bug must look like an AWS 500 to the client (which retries), never crash the process.
+      send(res, 500, { __type: 'InternalFailure', message: `sandbox error: ${(error as Error)?.message ?? error}` }, 'application/json');
+    }
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 4566, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
