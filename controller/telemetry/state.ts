@@ -1,0 +1,45 @@
+import type { Finding, RuleName } from '../rules/types.js';
+
+/**
+ * Point-in-time state the controller exposes as gauges. The metrics class asks a provider for it at each
+ * scrape and rebuilds the gauges from it, so a policy that is gone from the state is gone from /metrics.
+ */
+export interface MetricsState {
+  /** Every loaded policy, including those with no drift (they export zeros, so dashboards see them). */
+  policies: readonly PolicyDriftState[];
+  /** The revision each policy source is at (e.g. a git commit or an S3 listing digest). */
+  sources: readonly { source: string; revision: string }[];
+  /** Keys waiting in the work queue. */
+  workqueueDepth: number;
+}
+
+export interface PolicyDriftState {
+  name: string;
+  /** Resources in drift per rule; rules left out count as zero. */
+  driftByRule: Readonly<Partial<Record<RuleName, number>>>;
+  /** Cloud Map instances this policy found orphaned (each one is a billed registered resource). */
+  orphanedRegistrations: number;
+}
+
+/** An empty state, for before the first reconcile. */
+export const EMPTY_METRICS_STATE: MetricsState = { policies: [], sources: [], workqueueDepth: 0 };
+
+/**
+ * Groups findings into per-policy drift counts. `policyNames` lists every loaded policy so policies without
+ * findings still report zero; findings of policies not listed are still counted (they come from the plan).
+ */
+export function summarizeDrift(policyNames: readonly string[], findings: readonly Finding[]): PolicyDriftState[] {
+  const byPolicy = new Map<string, { driftByRule: Partial<Record<RuleName, number>>; orphanedRegistrations: number }>();
+  for (const name of policyNames) byPolicy.set(name, { driftByRule: {}, orphanedRegistrations: 0 });
+  for (const finding of findings) {
+    let entry = byPolicy.get(finding.policy);
+    if (!entry) {
+      entry = { driftByRule: {}, orphanedRegistrations: 0 };
+      byPolicy.set(finding.policy, entry);
+    }
+    entry.driftByRule[finding.rule] = (entry.driftByRule[finding.rule] ?? 0) + 1;
+    // Only instances are billed registrations; an orphaned service's cost is the sum of its instances' findings.
+    if (finding.rule === 'cloudMapOrphans' && finding.resource.kind === 'cloudmap-instance') entry.orphanedRegistrations += 1;
+  }
+  return [...byPolicy.entries()].map(([name, entry]) => ({ name, ...entry }));
+}
