@@ -5,12 +5,26 @@ export interface SourceDocument {
   content: string;
 }
 
+/** A file-level problem found while fetching (unreadable, oversize, skipped), located by path. */
+export interface SourceProblem {
+  /** Path relative to the source root, like SourceDocument.path. */
+  path: string;
+  message: string;
+  /** error: a policy may be missing, so the set must not be used (the last good set stays); warning: nothing lost. */
+  severity: 'error' | 'warning';
+}
+
 export interface FetchResult {
   /** Identifies the content: commit SHA, sha256 of the (key, ETag) index, or of a directory's files. */
   revision: string;
   documents: readonly SourceDocument[];
   /** Non-fatal notes (e.g. a skipped non-YAML file), to log as warnings. */
   warnings: readonly string[];
+  /**
+   * Optional per-file problems; loadPolicySet turns them into PolicyProblems (an error here makes the set invalid).
+   * Sources that fill it also keep `warnings` for older consumers; `warnings` alone is never turned into problems.
+   */
+  problems?: readonly SourceProblem[];
 }
 
 /** Where policies come from: a directory, an S3 prefix or a git repository. */
