@@ -1,0 +1,115 @@
+# ECS events reach the controller through EventBridge rules whose target is an SQS queue.
+
+resource "aws_sqs_queue" "events_dlq" {
+  name                      = "${var.name}-events-dlq"
+  message_retention_seconds = 1209600
+  sqs_managed_sse_enabled   = true
+  tags                      = var.tags
+}
+
+resource "aws_sqs_queue" "events" {
+  name                       = "${var.name}-events"
+  message_retention_seconds  = var.event_retention_seconds
+  visibility_timeout_seconds = 60
+  receive_wait_time_seconds  = 20
+  sqs_managed_sse_enabled    = true
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.events_dlq.arn
+    maxReceiveCount     = var.dead_letter_max_receives
+  })
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_event_rule" "ecs_state" {
+  name        = "${var.name}-ecs-state"
+  description = "ECS task, service and deployment state changes for ecs-discovery-controller."
+  event_pattern = jsonencode({
+    source      = ["aws.ecs"]
+    detail-type = ["ECS Task State Change", "ECS Service Action", "ECS Deployment State Change"]
+  })
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_event_rule" "api_calls" {
+  name        = "${var.name}-api-calls"
+  description = "ECS and Cloud Map API calls (CloudTrail) that change service discovery, for ecs-discovery-controller."
+  event_pattern = jsonencode({
+    source      = ["aws.ecs", "aws.servicediscovery"]
+    detail-type = ["AWS API Call via CloudTrail"]
+    detail = {
+      eventSource = ["ecs.amazonaws.com", "servicediscovery.amazonaws.com"]
+      eventName   = ["CreateService", "DeleteService", "UpdateService", "RegisterInstance", "DeregisterInstance"]
+    }
+  })
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "ecs_state" {
+  rule      = aws_cloudwatch_event_rule.ecs_state.name
+  target_id = "controller-queue"
+  arn       = aws_sqs_queue.events.arn
+  retry_policy {
+    maximum_event_age_in_seconds = 3600
+    maximum_retry_attempts       = 20
+  }
+  dead_letter_config {
+    arn = aws_sqs_queue.events_dlq.arn
+  }
+}
+
+resource "aws_cloudwatch_event_target" "api_calls" {
+  rule      = aws_cloudwatch_event_rule.api_calls.name
+  target_id = "controller-queue"
+  arn       = aws_sqs_queue.events.arn
+  retry_policy {
+    maximum_event_age_in_seconds = 3600
+    maximum_retry_attempts       = 20
+  }
+  dead_letter_config {
+    arn = aws_sqs_queue.events_dlq.arn
+  }
+}
+
+data "aws_iam_policy_document" "events_queue" {
+  statement {
+    sid       = "EventBridgeSendsEcsEvents"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.events.arn]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_cloudwatch_event_rule.ecs_state.arn, aws_cloudwatch_event_rule.api_calls.arn]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "events" {
+  queue_url = aws_sqs_queue.events.id
+  policy    = data.aws_iam_policy_document.events_queue.json
+}
+
+data "aws_iam_policy_document" "events_dlq" {
+  statement {
+    sid       = "EventBridgeDeadLetters"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.events_dlq.arn]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_cloudwatch_event_rule.ecs_state.arn, aws_cloudwatch_event_rule.api_calls.arn]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "events_dlq" {
+  queue_url = aws_sqs_queue.events_dlq.id
+  policy    = data.aws_iam_policy_document.events_dlq.json
+}

@@ -1,0 +1,172 @@
+# Least privilege: only the API actions the controller's code sends (a test in test/manifests checks this
+# list against the code), with writes limited to the allowed clusters and never on ECS-managed Cloud Map services.
+
+data "aws_iam_policy_document" "assume_ecs_tasks" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "execution" {
+  name               = "${var.name}-execution"
+  assume_role_policy = data.aws_iam_policy_document.assume_ecs_tasks.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "execution" {
+  role       = aws_iam_role.execution.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+}
+
+data "aws_iam_policy_document" "execution_secrets" {
+  count = var.git_credentials_secret_arn == null ? 0 : 1
+  statement {
+    sid       = "ReadGitCredentials"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [var.git_credentials_secret_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "execution_secrets" {
+  count  = var.git_credentials_secret_arn == null ? 0 : 1
+  name   = "git-credentials"
+  role   = aws_iam_role.execution.id
+  policy = data.aws_iam_policy_document.execution_secrets[0].json
+}
+
+resource "aws_iam_role" "task" {
+  name               = "${var.name}-task"
+  assume_role_policy = data.aws_iam_policy_document.assume_ecs_tasks.json
+  tags               = var.tags
+}
+
+locals {
+  ecs_arn_prefix       = "arn:${local.partition}:ecs:${local.region}:${local.account_id}"
+  cloudmap_arn_prefix  = "arn:${local.partition}:servicediscovery:${local.region}:${local.account_id}"
+  allowed_cluster_arns = [for c in var.allowed_clusters : "${local.ecs_arn_prefix}:cluster/${c}"]
+  allowed_service_arns = [for c in var.allowed_clusters : "${local.ecs_arn_prefix}:service/${c}/*"]
+  allowed_task_arns    = [for c in var.allowed_clusters : "${local.ecs_arn_prefix}:task/${c}/*"]
+}
+
+data "aws_iam_policy_document" "task" {
+  statement {
+    sid       = "ListEcs"
+    actions   = ["ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "DescribeEcsInAllowedClusters"
+    actions   = ["ecs:DescribeClusters", "ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTagsForResource"]
+    resources = concat(local.allowed_cluster_arns, local.allowed_service_arns, local.allowed_task_arns)
+  }
+  statement {
+    sid       = "RedeployServicesInAllowedClusters"
+    actions   = ["ecs:UpdateService"]
+    resources = local.allowed_service_arns
+  }
+  statement {
+    # Cloud Map list and tag reads have no resource-level permissions.
+    sid       = "ListCloudMap"
+    actions   = ["servicediscovery:ListNamespaces", "servicediscovery:ListServices", "servicediscovery:ListTagsForResource"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "ReadCloudMap"
+    actions   = ["servicediscovery:GetNamespace", "servicediscovery:GetService", "servicediscovery:ListInstances", "servicediscovery:GetOperation"]
+    resources = ["${local.cloudmap_arn_prefix}:namespace/*", "${local.cloudmap_arn_prefix}:service/*"]
+  }
+  statement {
+    sid       = "PruneAndTuneCloudMap"
+    actions   = ["servicediscovery:DeregisterInstance", "servicediscovery:DeleteService", "servicediscovery:UpdateService"]
+    resources = ["${local.cloudmap_arn_prefix}:service/*"]
+  }
+  statement {
+    # A hard guardrail under the controller's own checks: Service Connect's Cloud Map services and protected
+    # ones are never changed, whatever a policy or a bug says.
+    sid       = "NeverTouchEcsManagedCloudMap"
+    effect    = "Deny"
+    actions   = ["servicediscovery:DeregisterInstance", "servicediscovery:DeleteService", "servicediscovery:UpdateService"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/AmazonECSManaged"
+      values   = ["true"]
+    }
+  }
+  statement {
+    sid       = "NeverTouchProtectedCloudMap"
+    effect    = "Deny"
+    actions   = ["servicediscovery:DeregisterInstance", "servicediscovery:DeleteService", "servicediscovery:UpdateService"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/discovery-controller/protect"
+      values   = ["true"]
+    }
+  }
+  statement {
+    sid       = "ConsumeEvents"
+    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
+    resources = [aws_sqs_queue.events.arn]
+  }
+  dynamic "statement" {
+    for_each = var.policy_bucket_arn == null ? [] : [1]
+    content {
+      sid       = "ListPolicyPrefix"
+      actions   = ["s3:ListBucket"]
+      resources = [var.policy_bucket_arn]
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = ["${var.policy_prefix}*"]
+      }
+    }
+  }
+  dynamic "statement" {
+    for_each = var.policy_bucket_arn == null ? [] : [1]
+    content {
+      sid       = "ReadPolicyObjects"
+      actions   = ["s3:GetObject"]
+      resources = ["${var.policy_bucket_arn}/${var.policy_prefix}*"]
+    }
+  }
+  dynamic "statement" {
+    for_each = length(var.assume_role_arns) == 0 ? [] : [1]
+    content {
+      sid       = "AssumeCrossAccountRoles"
+      actions   = ["sts:AssumeRole"]
+      resources = var.assume_role_arns
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "task" {
+  name   = "controller"
+  role   = aws_iam_role.task.id
+  policy = data.aws_iam_policy_document.task.json
+}
+
+data "aws_iam_policy_document" "remote_write" {
+  count = var.enable_adot_sidecar ? 1 : 0
+  statement {
+    sid       = "RemoteWriteMetrics"
+    actions   = ["aps:RemoteWrite"]
+    resources = [var.amp_workspace_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "remote_write" {
+  count  = var.enable_adot_sidecar ? 1 : 0
+  name   = "amp-remote-write"
+  role   = aws_iam_role.task.id
+  policy = data.aws_iam_policy_document.remote_write[0].json
+}
