@@ -117,7 +117,7 @@ export interface CloudMapService {
   instanceCount: number;
   createdAt: number;
   tags: Readonly<Record<string, string>>;
-  /** Instances as listed by ListInstances; undefined when they were not read. */
+  /** Instances as listed by ListInstances; undefined when they were not read (tags are read with them). */
   instances?: readonly CloudMapInstance[];
 }
 
@@ -135,6 +135,8 @@ export interface ReadError {
   /** AWS error code, e.g. AccessDeniedException. */
   code: string;
   message: string;
+  /** The one resource the failed call was about (an ECS service name), when narrower than the scope. */
+  resource?: string;
 }
 
 export interface Inventory {

@@ -1,0 +1,135 @@
+/**
+ * Cloud Map reads. ListServices already carries type, DNS records, instance count and creation date, so
+ * the full read never calls GetService. Instances come from ListInstances (DiscoverInstances hides
+ * unhealthy ones, which an orphan scan must see).
+ */
+import {
+  GetServiceCommand,
+  ListInstancesCommand,
+  ListNamespacesCommand,
+  ListServicesCommand,
+  ListTagsForResourceCommand,
+  type Service as SdkService,
+  type ServiceSummary,
+} from '@aws-sdk/client-servicediscovery';
+import type { CloudMapInstance, CloudMapService, DnsRecord, Namespace, NamespaceType, ReadScope } from '../inventory/model.js';
+import type { ReadContext } from './read-context.js';
+
+export const CLOUDMAP_PAGE_SIZE = 100;
+
+const ACCOUNT: ReadScope = { kind: 'account' };
+
+function serviceScope(serviceId: string): ReadScope {
+  return { kind: 'cloudmap-service', serviceId };
+}
+
+/** Every namespace in the account and region. */
+export async function listNamespaces(ctx: ReadContext): Promise<Namespace[]> {
+  const namespaces: Namespace[] = [];
+  for await (const page of ctx.pages(
+    ACCOUNT,
+    'servicediscovery:ListNamespaces',
+    (NextToken) => ctx.clients.serviceDiscovery.send(new ListNamespacesCommand({ MaxResults: CLOUDMAP_PAGE_SIZE, NextToken })),
+    (p) => p.NextToken,
+  )) {
+    for (const ns of page.Namespaces ?? []) {
+      if (!ns.Id || !ns.Name) continue;
+      namespaces.push({ id: ns.Id, arn: ns.Arn ?? '', name: ns.Name, type: (ns.Type ?? 'HTTP') as NamespaceType });
+    }
+  }
+  return namespaces;
+}
+
+/** Maps ListServices' summary or GetService's full shape (they share the fields we use). */
+export function toCloudMapService(s: ServiceSummary | SdkService, namespaceId: string): CloudMapService | undefined {
+  if (!s.Id || !s.Name) return undefined;
+  const records: DnsRecord[] = (s.DnsConfig?.DnsRecords ?? [])
+    .filter((r) => r.Type !== undefined)
+    .map((r) => ({ type: r.Type as DnsRecord['type'], ttl: r.TTL ?? 0 }));
+  return {
+    id: s.Id,
+    arn: s.Arn ?? '',
+    name: s.Name,
+    namespaceId: ('NamespaceId' in s && s.NamespaceId) || namespaceId,
+    ...(s.Type ? { type: s.Type } : {}),
+    dnsRecords: records,
+    ...(s.DnsConfig?.RoutingPolicy ? { routingPolicy: s.DnsConfig.RoutingPolicy } : {}),
+    instanceCount: s.InstanceCount ?? 0,
+    createdAt: s.CreateDate?.getTime() ?? 0,
+    tags: {},
+  };
+}
+
+/** The Cloud Map services of one namespace (filtered server-side; pages may be empty mid-listing). */
+export async function listNamespaceServices(ctx: ReadContext, namespace: Namespace): Promise<CloudMapService[]> {
+  const services: CloudMapService[] = [];
+  for await (const page of ctx.pages(
+    { kind: 'namespace', namespaceId: namespace.id },
+    'servicediscovery:ListServices',
+    (NextToken) =>
+      ctx.clients.serviceDiscovery.send(
+        new ListServicesCommand({
+          MaxResults: CLOUDMAP_PAGE_SIZE,
+          NextToken,
+          Filters: [{ Name: 'NAMESPACE_ID', Values: [namespace.id], Condition: 'EQ' }],
+        }),
+      ),
+    (p) => p.NextToken,
+  )) {
+    for (const summary of page.Services ?? []) {
+      const service = toCloudMapService(summary, namespace.id);
+      if (service) services.push(service);
+    }
+  }
+  return services;
+}
+
+/** GetService for one service: undefined with no error recorded when it no longer exists. */
+export async function getService(ctx: ReadContext, serviceId: string): Promise<{ service?: CloudMapService; missing: boolean }> {
+  let missing = false;
+  const out = await ctx.call(serviceScope(serviceId), 'servicediscovery:GetService', async () => {
+    try {
+      return await ctx.clients.serviceDiscovery.send(new GetServiceCommand({ Id: serviceId }));
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ServiceNotFound') {
+        missing = true;
+        return undefined;
+      }
+      throw error;
+    }
+  });
+  const service = out?.Service ? toCloudMapService(out.Service, out.Service.NamespaceId ?? '') : undefined;
+  return { ...(service ? { service } : {}), missing };
+}
+
+/**
+ * Adds instances (ListInstances, every page) and tags to a service. If either read fails, `instances`
+ * stays undefined so no rule mistakes "not read" for "empty".
+ */
+export async function readServiceDetails(ctx: ReadContext, service: CloudMapService): Promise<CloudMapService> {
+  const errorsBefore = ctx.errors.length;
+  const instances: CloudMapInstance[] = [];
+  const readInstances = async () => {
+    for await (const page of ctx.pages(
+      serviceScope(service.id),
+      'servicediscovery:ListInstances',
+      (NextToken) => ctx.clients.serviceDiscovery.send(new ListInstancesCommand({ ServiceId: service.id, MaxResults: CLOUDMAP_PAGE_SIZE, NextToken })),
+      (p) => p.NextToken,
+    )) {
+      for (const i of page.Instances ?? []) if (i.Id) instances.push({ id: i.Id, attributes: i.Attributes ?? {} });
+    }
+  };
+  const readTags = async () => {
+    if (!service.arn) return {};
+    const out = await ctx.call(serviceScope(service.id), 'servicediscovery:ListTagsForResource', () =>
+      ctx.clients.serviceDiscovery.send(new ListTagsForResourceCommand({ ResourceARN: service.arn })),
+    );
+    const tags: Record<string, string> = {};
+    for (const t of out?.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
+    return tags;
+  };
+  const [, tags] = await Promise.all([readInstances(), readTags()]);
+  const failed = ctx.errors.slice(errorsBefore).some((e) => e.scope.kind === 'cloudmap-service' && e.scope.serviceId === service.id);
+  if (failed) return { ...service, tags };
+  return { ...service, tags, instances };
+}

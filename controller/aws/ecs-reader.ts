@@ -1,0 +1,141 @@
+/**
+ * ECS reads: clusters, services and tasks at the largest page and batch sizes the API allows, with each
+ * page's describe calls started while the next page is fetched.
+ */
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListClustersCommand,
+  ListServicesCommand,
+  ListTasksCommand,
+  type DesiredStatus,
+} from '@aws-sdk/client-ecs';
+import type { Cluster, EcsService, EcsTask, ReadScope } from '../inventory/model.js';
+import { toEcsService, toEcsTask } from './ecs-mappers.js';
+import { arnName, chunk, type ReadContext } from './read-context.js';
+
+export const ECS_LIMITS = { listClusters: 100, listServices: 100, describeServices: 10, listTasks: 100, describeTasks: 100 } as const;
+
+const ACCOUNT: ReadScope = { kind: 'account' };
+
+function clusterScope(cluster: string): ReadScope {
+  return { kind: 'cluster', cluster };
+}
+
+/** Every cluster in the account and region (ListClusters returns ARNs; the name is the ARN's last segment). */
+export async function listClusters(ctx: ReadContext): Promise<Cluster[]> {
+  const clusters: Cluster[] = [];
+  for await (const page of ctx.pages(
+    ACCOUNT,
+    'ecs:ListClusters',
+    (nextToken) => ctx.clients.ecs.send(new ListClustersCommand({ maxResults: ECS_LIMITS.listClusters, nextToken })),
+    (p) => p.nextToken,
+  )) {
+    for (const arn of page.clusterArns ?? []) clusters.push({ arn: ctx.intern(arn), name: ctx.intern(arnName(arn)) });
+  }
+  return clusters;
+}
+
+/**
+ * Describes services of one cluster by ARN or name, 10 per call with tags. Services AWS reports MISSING
+ * are simply absent (deleted since listed, or never existed); any other failure is a read error.
+ */
+export async function describeServices(ctx: ReadContext, cluster: Cluster, refs: readonly string[], resource?: string): Promise<EcsService[]> {
+  const batches = chunk(refs, ECS_LIMITS.describeServices).map(async (batch) => {
+    const out = await ctx.call(
+      clusterScope(cluster.name),
+      'ecs:DescribeServices',
+      () => ctx.clients.ecs.send(new DescribeServicesCommand({ cluster: cluster.arn, services: batch, include: ['TAGS'] })),
+      resource,
+    );
+    if (!out) return [];
+    for (const failure of out.failures ?? []) {
+      if (failure.reason === 'MISSING') continue;
+      ctx.recordError(
+        clusterScope(cluster.name),
+        'ecs:DescribeServices',
+        failure.reason ?? 'Unknown',
+        `DescribeServices could not describe ${failure.arn ?? 'a service'}: ${failure.reason}${failure.detail ? ` (${failure.detail})` : ''}`,
+        resource,
+      );
+    }
+    return (out.services ?? []).flatMap((s) => toEcsService(s, (v) => ctx.intern(v)) ?? []);
+  });
+  return (await Promise.all(batches)).flat();
+}
+
+/** ACTIVE services of a cluster (ListServices never lists DRAINING or INACTIVE ones). */
+export async function readClusterServices(ctx: ReadContext, cluster: Cluster): Promise<EcsService[]> {
+  const described: Promise<EcsService[]>[] = [];
+  for await (const page of ctx.pages(
+    clusterScope(cluster.name),
+    'ecs:ListServices',
+    (nextToken) => ctx.clients.ecs.send(new ListServicesCommand({ cluster: cluster.arn, maxResults: ECS_LIMITS.listServices, nextToken })),
+    (p) => p.nextToken,
+  )) {
+    const arns = page.serviceArns ?? [];
+    if (arns.length) described.push(describeServices(ctx, cluster, arns));
+  }
+  return (await Promise.all(described)).flat();
+}
+
+async function describeTasks(ctx: ReadContext, cluster: Cluster, arns: readonly string[], resource?: string): Promise<EcsTask[]> {
+  const out = await ctx.call(
+    clusterScope(cluster.name),
+    'ecs:DescribeTasks',
+    () => ctx.clients.ecs.send(new DescribeTasksCommand({ cluster: cluster.arn, tasks: [...arns] })),
+    resource,
+  );
+  if (!out) return [];
+  for (const failure of out.failures ?? []) {
+    // A task that vanished between list and describe has stopped long enough ago to be purged.
+    if (failure.reason === 'MISSING') continue;
+    ctx.recordError(clusterScope(cluster.name), 'ecs:DescribeTasks', failure.reason ?? 'Unknown',
+      `DescribeTasks could not describe ${failure.arn ?? 'a task'}: ${failure.reason}`, resource);
+  }
+  return (out.tasks ?? []).flatMap((t) => toEcsTask(t, (v) => ctx.intern(v)) ?? []);
+}
+
+/**
+ * Tasks of a cluster (or of one service in it): RUNNING ones, and recently STOPPED ones so a task that is
+ * still shutting down (desired STOPPED, last status RUNNING) and the stop time of dead tasks are visible.
+ */
+export async function readTasks(ctx: ReadContext, cluster: Cluster, serviceName?: string): Promise<EcsTask[]> {
+  const described: Promise<EcsTask[]>[] = [];
+  // ARNs from both listings share describe batches, so a batch is only ever short once, at the very end.
+  let pending: string[] = [];
+  const listed = new Set<string>();
+  const flush = (all: boolean) => {
+    while (pending.length >= ECS_LIMITS.describeTasks || (all && pending.length > 0)) {
+      described.push(describeTasks(ctx, cluster, pending.slice(0, ECS_LIMITS.describeTasks), serviceName));
+      pending = pending.slice(ECS_LIMITS.describeTasks);
+    }
+  };
+  const statuses: DesiredStatus[] = ['RUNNING', 'STOPPED'];
+  await Promise.all(
+    statuses.map(async (desiredStatus) => {
+      for await (const page of ctx.pages(
+        clusterScope(cluster.name),
+        'ecs:ListTasks',
+        (nextToken) =>
+          ctx.clients.ecs.send(
+            new ListTasksCommand({ cluster: cluster.arn, desiredStatus, maxResults: ECS_LIMITS.listTasks, nextToken, ...(serviceName ? { serviceName } : {}) }),
+          ),
+        (p) => p.nextToken,
+        serviceName,
+      )) {
+        for (const arn of page.taskArns ?? []) {
+          if (listed.has(arn)) continue;
+          listed.add(arn);
+          pending.push(arn);
+        }
+        flush(false);
+      }
+    }),
+  );
+  flush(true);
+  // A task can move from the RUNNING list to the STOPPED one between the two listings: keep one copy.
+  const byArn = new Map<string, EcsTask>();
+  for (const task of (await Promise.all(described)).flat()) byArn.set(task.arn, task);
+  return [...byArn.values()];
+}

@@ -1,0 +1,126 @@
+/**
+ * Reads the observed fleet that a set of policies needs, from one account and region. Partial failures
+ * become readErrors against their scope (so the rules refuse to prune there); nothing is thrown for them.
+ *
+ * API budget (the plan benchmark checks it against this lower bound, see bench/plan.ts):
+ *   ECS:       ceil(C/100) ListClusters; per cluster max(1, ceil(S_c/100)) ListServices, ceil(S_c/10) DescribeServices,
+ *              max(1, ceil(R_c/100)) + max(1, ceil(X_c/100)) ListTasks (RUNNING, STOPPED), ceil((R_c+X_c)/100) DescribeTasks
+ *   Cloud Map: ceil(N/100) ListNamespaces; per namespace max(1, ceil(M_n/100)) ListServices; per service in an
+ *              orphan-scope namespace max(1, ceil(I_s/100)) ListInstances + 1 ListTagsForResource
+ * DescribeClusters and GetService are never needed: the cluster ARN carries the name and ListServices
+ * carries the service's type, DNS records, instance count and creation date.
+ * ListInstances is called even when InstanceCount is 0, because InstanceCount lags registrations and a
+ * deletion must never rest on it; it is skipped only where no enabled rule needs instances.
+ */
+import type { Cluster, CloudMapService, EcsService, EcsTask, Inventory, Namespace } from '../inventory/model.js';
+import { ECS_ATTRIBUTES } from '../inventory/model.js';
+import { isEmptyMatcher, matches, planReadScope, type ReadScopePlan } from '../inventory/read-scope.js';
+import type { Policy } from '../policy/types.js';
+import type { AwsClients } from './clients.js';
+import { listNamespaceServices, listNamespaces, readServiceDetails } from './cloudmap-reader.js';
+import { describeServices, listClusters, readClusterServices, readTasks } from './ecs-reader.js';
+import { arnAccount, ReadContext, type ReadOptions } from './read-context.js';
+
+export type { ReadOptions };
+
+interface EcsPart {
+  clusters: Cluster[];
+  services: EcsService[];
+  tasks: EcsTask[];
+}
+
+async function readEcs(ctx: ReadContext, scope: ReadScopePlan): Promise<EcsPart> {
+  if (isEmptyMatcher(scope.serviceClusters) && isEmptyMatcher(scope.taskClusters)) return { clusters: [], services: [], tasks: [] };
+  const all = await listClusters(ctx);
+  const clusters = all.filter((c) => matches(scope.serviceClusters, c.name, c.arn) || matches(scope.taskClusters, c.name, c.arn));
+  ctx.progress(`ecs: reading ${clusters.length} of ${all.length} clusters`);
+  const perCluster = await Promise.all(
+    clusters.map(async (cluster) => {
+      const [services, tasks] = await Promise.all([
+        matches(scope.serviceClusters, cluster.name, cluster.arn) ? readClusterServices(ctx, cluster) : [],
+        matches(scope.taskClusters, cluster.name, cluster.arn) ? readTasks(ctx, cluster) : [],
+      ]);
+      ctx.progress(`ecs: cluster ${cluster.name}: ${services.length} services, ${tasks.length} tasks`);
+      return { services, tasks };
+    }),
+  );
+  return { clusters, services: perCluster.flatMap((p) => p.services), tasks: perCluster.flatMap((p) => p.tasks) };
+}
+
+interface CloudMapPart {
+  namespaces: Namespace[];
+  cloudMapServices: CloudMapService[];
+}
+
+async function readCloudMap(ctx: ReadContext, scope: ReadScopePlan): Promise<CloudMapPart> {
+  if (isEmptyMatcher(scope.namespaces)) return { namespaces: [], cloudMapServices: [] };
+  const all = await listNamespaces(ctx);
+  const namespaces = all.filter((n) => matches(scope.namespaces, n.name, n.id, n.arn));
+  ctx.progress(`cloudmap: reading ${namespaces.length} of ${all.length} namespaces`);
+  const perNamespace = await Promise.all(
+    namespaces.map(async (namespace) => {
+      const listed = await listNamespaceServices(ctx, namespace);
+      const detailed = matches(scope.instanceNamespaces, namespace.name, namespace.id, namespace.arn)
+        ? await Promise.all(listed.map((s) => readServiceDetails(ctx, s)))
+        : listed;
+      ctx.progress(`cloudmap: namespace ${namespace.name}: ${detailed.length} services`);
+      return detailed;
+    }),
+  );
+  return { namespaces, cloudMapServices: perNamespace.flat() };
+}
+
+/**
+ * ListServices omits DRAINING services, yet a draining service still references its Cloud Map services and
+ * still runs tasks. Names seen on tasks or on ECS-registered instances but not listed are described by
+ * name, so a draining service is never mistaken for a deleted one.
+ */
+async function describeUnlisted(ctx: ReadContext, scope: ReadScopePlan, ecs: EcsPart, cloudMap: CloudMapPart): Promise<EcsService[]> {
+  const listed = new Set(ecs.services.map((s) => `${s.clusterName}/${s.name}`));
+  const wanted = new Map<string, Set<string>>();
+  const want = (clusterName: string, serviceName: string) => {
+    if (listed.has(`${clusterName}/${serviceName}`)) return;
+    let names = wanted.get(clusterName);
+    if (!names) wanted.set(clusterName, (names = new Set()));
+    names.add(serviceName);
+  };
+  for (const task of ecs.tasks) if (task.serviceName) want(task.clusterName, task.serviceName);
+  for (const service of cloudMap.cloudMapServices) {
+    for (const instance of service.instances ?? []) {
+      const clusterName = instance.attributes[ECS_ATTRIBUTES.cluster];
+      const serviceName = instance.attributes[ECS_ATTRIBUTES.service];
+      if (clusterName && serviceName) want(clusterName, serviceName);
+    }
+  }
+  const byName = new Map(ecs.clusters.map((c) => [c.name, c]));
+  const found = await Promise.all(
+    [...wanted].map(([clusterName, names]) => {
+      const cluster = byName.get(clusterName);
+      // A cluster that is gone or out of scope has no services to find.
+      if (!cluster || !matches(scope.serviceClusters, cluster.name, cluster.arn)) return [];
+      return describeServices(ctx, cluster, [...names]);
+    }),
+  );
+  return found.flat();
+}
+
+/** Reads what the given policies need from the account and region the clients point at. */
+export async function readInventory(clients: AwsClients, policies: readonly Policy[], options: ReadOptions = {}): Promise<Inventory> {
+  const ctx = new ReadContext(clients, options);
+  const scope = planReadScope(policies);
+  const [ecs, cloudMap] = await Promise.all([readEcs(ctx, scope), readCloudMap(ctx, scope)]);
+  const unlisted = await describeUnlisted(ctx, scope, ecs, cloudMap);
+  const account = arnAccount(ecs.clusters[0]?.arn) ?? arnAccount(cloudMap.namespaces[0]?.arn) ?? policies.find((p) => p.target.account)?.target.account ?? '';
+  ctx.progress(`read done: ${ecs.services.length + unlisted.length} ECS services, ${ecs.tasks.length} tasks, ${cloudMap.cloudMapServices.length} Cloud Map services, ${ctx.errors.length} read errors`);
+  return {
+    observedAt: ctx.now(),
+    account,
+    region: clients.region,
+    clusters: ecs.clusters,
+    services: [...ecs.services, ...unlisted],
+    tasks: ecs.tasks,
+    namespaces: cloudMap.namespaces,
+    cloudMapServices: cloudMap.cloudMapServices,
+    readErrors: ctx.errors,
+  };
+}
