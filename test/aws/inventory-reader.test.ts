@@ -1,0 +1,163 @@
+/** Error paths and call shapes of the inventory reader, with the SDK clients stubbed (aws-sdk-client-mock). */
+import { test, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  AccessDeniedException,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListClustersCommand,
+  ListServicesCommand,
+  ListTasksCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  ListInstancesCommand,
+  ListNamespacesCommand,
+  ListServicesCommand as ListCloudMapServicesCommand,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-servicediscovery';
+import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
+import { readInventory } from '../../controller/aws/inventory-reader.js';
+import { makePolicy, ttlOnlyPolicy } from './policy-fixture.js';
+
+const ACCOUNT = '111122223333';
+const clusterArn = (name: string) => `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${name}`;
+const serviceArn = (cluster: string, name: string) => `arn:aws:ecs:us-east-1:${ACCOUNT}:service/${cluster}/${name}`;
+
+let clients: AwsClients | undefined;
+afterEach(() => clients?.destroy());
+
+function setup() {
+  clients = createAwsClients({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' });
+  const ecs = mockClient(clients.ecs);
+  const sd = mockClient(clients.serviceDiscovery);
+  // Defaults: an empty fleet, so each test only stubs what it is about.
+  ecs.on(ListClustersCommand).resolves({ clusterArns: [] });
+  ecs.on(ListServicesCommand).resolves({ serviceArns: [] });
+  ecs.on(ListTasksCommand).resolves({ taskArns: [] });
+  ecs.on(DescribeServicesCommand).callsFake((input) => ({
+    services: input.services.map((arn: string) => ({ serviceArn: arn, serviceName: arn.split('/').pop(), clusterArn: input.cluster, status: 'ACTIVE' })),
+    failures: [],
+  }));
+  ecs.on(DescribeTasksCommand).resolves({ tasks: [], failures: [] });
+  sd.on(ListNamespacesCommand).resolves({ Namespaces: [] });
+  sd.on(ListCloudMapServicesCommand).resolves({ Services: [] });
+  sd.on(ListInstancesCommand).resolves({ Instances: [] });
+  sd.on(ListTagsForResourceCommand).resolves({ Tags: [] });
+  return { clients, ecs, sd };
+}
+
+test('AccessDenied listing one cluster\'s services is a read error for that cluster; the other cluster is still read', async () => {
+  const { clients, ecs } = setup();
+  ecs.on(ListClustersCommand).resolves({ clusterArns: [clusterArn('prod-a'), clusterArn('prod-b')] });
+  ecs.on(ListServicesCommand, { cluster: clusterArn('prod-a') }).rejects(new AccessDeniedException({ message: 'not authorized', $metadata: {} }));
+  ecs.on(ListServicesCommand, { cluster: clusterArn('prod-b') }).resolves({ serviceArns: [serviceArn('prod-b', 'orders')] });
+
+  const inventory = await readInventory(clients, [makePolicy()]);
+
+  assert.deepEqual(inventory.services.map((s) => s.name), ['orders']);
+  assert.equal(inventory.readErrors.length, 1);
+  const [error] = inventory.readErrors;
+  assert.deepEqual(error.scope, { kind: 'cluster', cluster: 'prod-a' });
+  assert.equal(error.operation, 'ecs:ListServices');
+  assert.equal(error.code, 'AccessDeniedException');
+  assert.equal(inventory.account, ACCOUNT);
+});
+
+test('services are listed 100 at a time and described 10 at a time with tags', async () => {
+  const { clients, ecs } = setup();
+  const names = Array.from({ length: 25 }, (_, i) => `svc-${i}`);
+  ecs.on(ListClustersCommand).resolves({ clusterArns: [clusterArn('prod')] });
+  ecs.on(ListServicesCommand).resolves({ serviceArns: names.map((n) => serviceArn('prod', n)) });
+
+  const inventory = await readInventory(clients, [makePolicy()]);
+
+  assert.equal(inventory.services.length, 25);
+  const lists = ecs.commandCalls(ListServicesCommand);
+  assert.equal(lists.length, 1);
+  assert.equal(lists[0].args[0].input.maxResults, 100);
+  const describes = ecs.commandCalls(DescribeServicesCommand);
+  assert.deepEqual(describes.map((c) => c.args[0].input.services?.length).sort(), [10, 10, 5]);
+  assert.ok(describes.every((c) => c.args[0].input.include?.includes('TAGS')));
+});
+
+test('an empty Cloud Map page that still carries a NextToken does not end the listing', async () => {
+  const { clients, sd } = setup();
+  sd.on(ListNamespacesCommand).resolves({ Namespaces: [{ Id: 'ns-1', Arn: `arn:aws:servicediscovery:us-east-1:${ACCOUNT}:namespace/ns-1`, Name: 'internal.local', Type: 'DNS_PRIVATE' }] });
+  sd.on(ListCloudMapServicesCommand)
+    .resolvesOnce({ Services: [], NextToken: 'page-2' })
+    .resolvesOnce({ Services: [], NextToken: 'page-3' })
+    .resolvesOnce({ Services: [{ Id: 'srv-1', Arn: 'arn:srv-1', Name: 'orders', Type: 'DNS_HTTP', InstanceCount: 0, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 300 }] }, CreateDate: new Date(1_000) }] });
+
+  const inventory = await readInventory(clients, [ttlOnlyPolicy({ namespaces: ['internal.local'] })]);
+
+  assert.deepEqual(inventory.cloudMapServices.map((s) => [s.name, s.namespaceId, s.dnsRecords[0]?.ttl]), [['orders', 'ns-1', 300]]);
+  const calls = sd.commandCalls(ListCloudMapServicesCommand).map((c) => c.args[0].input);
+  assert.deepEqual(calls.map((i) => i.NextToken), [undefined, 'page-2', 'page-3']);
+  assert.ok(calls.every((i) => i.MaxResults === 100 && i.Filters?.[0]?.Name === 'NAMESPACE_ID' && i.Filters[0].Values?.[0] === 'ns-1'));
+  // A TTL-only policy needs no instances: they stay "not read", never "empty".
+  assert.equal(inventory.cloudMapServices[0].instances, undefined);
+  assert.equal(sd.commandCalls(ListInstancesCommand).length, 0);
+});
+
+test('a failed ListInstances leaves that service\'s instances unknown and records the error against it', async () => {
+  const { clients, sd } = setup();
+  sd.on(ListNamespacesCommand).resolves({ Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'internal.local', Type: 'DNS_PRIVATE' }] });
+  sd.on(ListCloudMapServicesCommand).resolves({
+    Services: [
+      { Id: 'srv-1', Arn: 'arn:srv-1', Name: 'orders', InstanceCount: 1 },
+      { Id: 'srv-2', Arn: 'arn:srv-2', Name: 'billing', InstanceCount: 0 },
+    ],
+  });
+  sd.on(ListInstancesCommand, { ServiceId: 'srv-1' }).rejects(Object.assign(new Error('boom'), { name: 'ServiceNotFound' }));
+  sd.on(ListInstancesCommand, { ServiceId: 'srv-2' }).resolves({ Instances: [{ Id: 'i-1', Attributes: { AWS_INSTANCE_IPV4: '10.0.0.1' } }] });
+  sd.on(ListTagsForResourceCommand, { ResourceARN: 'arn:srv-2' }).resolves({ Tags: [{ Key: 'team', Value: 'payments' }] });
+
+  const inventory = await readInventory(clients, [makePolicy()]);
+
+  const byName = new Map(inventory.cloudMapServices.map((s) => [s.name, s]));
+  assert.equal(byName.get('orders')?.instances, undefined);
+  // InstanceCount said 0, but ListInstances is what counts: it found one.
+  assert.deepEqual(byName.get('billing')?.instances?.map((i) => i.id), ['i-1']);
+  assert.deepEqual(byName.get('billing')?.tags, { team: 'payments' });
+  assert.deepEqual(inventory.readErrors.map((e) => [e.scope, e.operation]), [[{ kind: 'cloudmap-service', serviceId: 'srv-1' }, 'servicediscovery:ListInstances']]);
+});
+
+test('a draining service named by a running task is described by name, so it still counts as a reference', async () => {
+  const { clients, ecs } = setup();
+  const taskArn = `arn:aws:ecs:us-east-1:${ACCOUNT}:task/prod/abc123`;
+  ecs.on(ListClustersCommand).resolves({ clusterArns: [clusterArn('prod')] });
+  ecs.on(ListTasksCommand, { desiredStatus: 'RUNNING' }).resolves({ taskArns: [taskArn] });
+  ecs.on(DescribeTasksCommand).resolves({
+    tasks: [{ taskArn, clusterArn: clusterArn('prod'), group: 'service:old-api', startedBy: 'ecs-svc/123', lastStatus: 'RUNNING', desiredStatus: 'RUNNING', taskDefinitionArn: 'td:1', createdAt: new Date(5_000), startedAt: new Date(6_000) }],
+  });
+  ecs.on(DescribeServicesCommand, { services: ['old-api'] }).resolves({
+    services: [{ serviceArn: serviceArn('prod', 'old-api'), serviceName: 'old-api', clusterArn: clusterArn('prod'), status: 'DRAINING', serviceRegistries: [{ registryArn: 'arn:srv-9' }] }],
+  });
+
+  const inventory = await readInventory(clients, [makePolicy()]);
+
+  assert.deepEqual(inventory.services.map((s) => [s.name, s.status, s.serviceRegistries[0]?.registryArn]), [['old-api', 'DRAINING', 'arn:srv-9']]);
+  assert.deepEqual(inventory.tasks.map((t) => [t.id, t.serviceName, t.deploymentId, t.startedAt]), [['abc123', 'old-api', 'ecs-svc/123', 6_000]]);
+  assert.deepEqual(inventory.readErrors, []);
+});
+
+test('only clusters and namespaces a policy reaches are read; suspended policies read nothing', async () => {
+  const { clients, ecs, sd } = setup();
+  ecs.on(ListClustersCommand).resolves({ clusterArns: [clusterArn('prod-a'), clusterArn('staging')] });
+  sd.on(ListNamespacesCommand).resolves({ Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'a.local', Type: 'HTTP' }, { Id: 'ns-2', Arn: 'arn:ns-2', Name: 'b.local', Type: 'HTTP' }] });
+
+  await readInventory(clients, [ttlOnlyPolicy({ clusters: ['prod-*'], namespaces: ['ns-2'] }), makePolicy({ suspend: true })]);
+
+  assert.deepEqual(ecs.commandCalls(ListServicesCommand).map((c) => c.args[0].input.cluster), [clusterArn('prod-a')]);
+  // TTL and task-limit rules need no tasks.
+  assert.equal(ecs.commandCalls(ListTasksCommand).length, 0);
+  assert.deepEqual(sd.commandCalls(ListCloudMapServicesCommand).map((c) => c.args[0].input.Filters?.[0]?.Values?.[0]), ['ns-2']);
+});
+
+test('with no active policy nothing is read at all', async () => {
+  const { clients, ecs, sd } = setup();
+  const inventory = await readInventory(clients, [makePolicy({ suspend: true })]);
+  assert.equal(ecs.calls().length + sd.calls().length, 0);
+  assert.deepEqual(inventory.readErrors, []);
+});
