@@ -1,0 +1,103 @@
+import {
+  DeleteServiceCommand, DeregisterInstanceCommand, GetServiceCommand, ListInstancesCommand, UpdateServiceCommand,
+  type DnsRecord,
+} from '@aws-sdk/client-servicediscovery';
+import { awsErrorCode } from '../aws/clients.js';
+import type { Action } from '../rules/types.js';
+import type { ExecutorContext } from './context.js';
+import { waitForOperation } from './operations.js';
+import type { ExecutorResult } from './types.js';
+
+type Deregister = Extract<Action, { type: 'cloudmap:DeregisterInstance' }>;
+type DeleteService = Extract<Action, { type: 'cloudmap:DeleteService' }>;
+type UpdateDnsTtl = Extract<Action, { type: 'cloudmap:UpdateDnsTtl' }>;
+
+function follow(ctx: ExecutorContext, operationId: string): Promise<void> {
+  return waitForOperation(ctx.clients.serviceDiscovery, operationId, {
+    timeoutMs: ctx.operationTimeoutMs,
+    initialDelayMs: ctx.operationPollMs,
+    signal: ctx.signal,
+  });
+}
+
+/** Deregisters one instance and waits for the operation; an instance (or service) already gone counts as done. */
+export async function deregisterInstance(ctx: ExecutorContext, action: Deregister): Promise<ExecutorResult> {
+  await ctx.limiter.acquire('servicediscovery:DeregisterInstance');
+  let operationId: string | undefined;
+  let reason: string | undefined;
+  try {
+    const output = await ctx.clients.serviceDiscovery.send(
+      new DeregisterInstanceCommand({ ServiceId: action.serviceId, InstanceId: action.instanceId }),
+    );
+    operationId = output.OperationId;
+  } catch (error) {
+    const code = awsErrorCode(error);
+    if (code === 'InstanceNotFound') return { result: 'success', reason: 'already-deregistered' };
+    if (code === 'ServiceNotFound') return { result: 'success', reason: 'service-already-deleted' };
+    // Someone (maybe our previous run) already asked for this deregistration: follow that operation instead.
+    const duplicateOf = (error as { DuplicateOperationId?: string }).DuplicateOperationId;
+    if (code !== 'DuplicateRequest' || !duplicateOf) throw error;
+    operationId = duplicateOf;
+    reason = 'followed-duplicate-operation';
+  }
+  if (operationId) await follow(ctx, operationId);
+  return reason ? { result: 'success', reason } : { result: 'success' };
+}
+
+/** True when ListInstances shows at least one instance (pages until one is found or the list ends). */
+async function hasInstances(ctx: ExecutorContext, serviceId: string): Promise<boolean> {
+  let token: string | undefined;
+  do {
+    const page = await ctx.clients.serviceDiscovery.send(new ListInstancesCommand({ ServiceId: serviceId, NextToken: token }));
+    if ((page.Instances ?? []).length > 0) return true;
+    token = page.NextToken;
+  } while (token);
+  return false;
+}
+
+/** Deletes an empty Cloud Map service; skipped when it holds any instance now (registrations may have come back). */
+export async function deleteService(ctx: ExecutorContext, action: DeleteService): Promise<ExecutorResult> {
+  try {
+    if (await hasInstances(ctx, action.serviceId)) return { result: 'skipped', reason: 'still-has-instances' };
+    await ctx.limiter.acquire('servicediscovery:DeleteService');
+    await ctx.clients.serviceDiscovery.send(new DeleteServiceCommand({ Id: action.serviceId }));
+  } catch (error) {
+    const code = awsErrorCode(error);
+    if (code === 'ServiceNotFound') return { result: 'success', reason: 'already-deleted' };
+    if (code === 'ResourceInUse') return { result: 'skipped', reason: 'still-has-instances' };
+    throw error;
+  }
+  return { result: 'success' };
+}
+
+/**
+ * Sets the DNS TTL of a Cloud Map service. UpdateService deletes every record (and health check) it is not
+ * sent, so the current full record list is read first and resent with only the TTL changed.
+ */
+export async function updateDnsTtl(ctx: ExecutorContext, action: UpdateDnsTtl): Promise<ExecutorResult> {
+  let operationId: string | undefined;
+  try {
+    const { Service: service } = await ctx.clients.serviceDiscovery.send(new GetServiceCommand({ Id: action.serviceId }));
+    const current = service?.DnsConfig?.DnsRecords ?? [];
+    if (current.length === 0) return { result: 'skipped', reason: 'no-dns-records' };
+    const wanted = new Map(action.records.map((r) => [r.type, r.ttl]));
+    const records: DnsRecord[] = current.map((r) => ({ Type: r.Type, TTL: wanted.get(r.Type ?? '') ?? r.TTL }));
+    if (records.every((r, i) => r.TTL === current[i].TTL)) return { result: 'skipped', reason: 'already-applied' };
+    await ctx.limiter.acquire('servicediscovery:UpdateService');
+    const output = await ctx.clients.serviceDiscovery.send(
+      new UpdateServiceCommand({
+        Id: action.serviceId,
+        Service: {
+          DnsConfig: { DnsRecords: records },
+          ...(service?.HealthCheckConfig ? { HealthCheckConfig: service.HealthCheckConfig } : {}),
+        },
+      }),
+    );
+    operationId = output.OperationId;
+  } catch (error) {
+    if (awsErrorCode(error) === 'ServiceNotFound') return { result: 'skipped', reason: 'service-gone' };
+    throw error;
+  }
+  if (operationId) await follow(ctx, operationId);
+  return { result: 'success' };
+}

@@ -1,0 +1,69 @@
+import { performance } from 'node:perf_hooks';
+
+/** How the limiter reads time and waits; monotonic wall time by default (pacing is real time, not policy time). */
+export interface Pacer {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const realPacer: Pacer = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** A token bucket: `ratePerSecond` tokens refill continuously up to `burst`; each take waits for one token. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly burst: number = Math.max(1, Math.ceil(ratePerSecond)),
+    private readonly pacer: Pacer = realPacer,
+  ) {
+    if (!(ratePerSecond > 0)) throw new RangeError(`rate must be positive, got ${ratePerSecond}`);
+    this.tokens = burst;
+    this.last = pacer.now();
+  }
+
+  /** Resolves when a token is available; callers are served in arrival order. */
+  take(): Promise<void> {
+    const turn = this.queue.then(() => this.takeNow());
+    this.queue = turn;
+    return turn;
+  }
+
+  private async takeNow(): Promise<void> {
+    for (;;) {
+      const now = this.pacer.now();
+      this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
+      this.last = now;
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
+      await this.pacer.sleep(Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000));
+    }
+  }
+}
+
+/** One token bucket per AWS write API ("servicediscovery:DeregisterInstance"), on top of the SDK's own retries. */
+export class WriteRateLimiter {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly writesPerSecond: number,
+    private readonly pacer?: Pacer,
+  ) {}
+
+  /** Waits until one more call of `api` is allowed. */
+  acquire(api: string): Promise<void> {
+    let bucket = this.buckets.get(api);
+    if (!bucket) {
+      bucket = new TokenBucket(this.writesPerSecond, undefined, this.pacer);
+      this.buckets.set(api, bucket);
+    }
+    return bucket.take();
+  }
+}

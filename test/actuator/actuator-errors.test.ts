@@ -1,0 +1,157 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DescribeServicesCommand, UpdateServiceCommand as EcsUpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  DeleteServiceCommand, DeregisterInstanceCommand, DuplicateRequest, GetOperationCommand, GetServiceCommand,
+  ListInstancesCommand, UpdateServiceCommand,
+} from '@aws-sdk/client-servicediscovery';
+import { ServiceDiscoveryServiceException } from '@aws-sdk/client-servicediscovery';
+import { createAwsClients } from '../../controller/aws/clients.js';
+import { Actuator } from '../../controller/actuator/actuator.js';
+import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
+import { silentLogger } from '../../controller/telemetry/logger.js';
+import { ManualClock } from '../../controller/util/clock.js';
+import { planned, planOf } from './fixtures.js';
+
+const NOW = Date.parse('2026-11-25T10:00:00Z');
+
+function setup(options: { concurrency?: number; operationTimeoutMs?: number } = {}) {
+  const clients = createAwsClients({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' });
+  const ecs = mockClient(clients.ecs);
+  const sd = mockClient(clients.serviceDiscovery);
+  const metrics = new ControllerMetrics({ defaultMetrics: false });
+  const actuator = new Actuator({
+    clients, logger: silentLogger(), clock: new ManualClock(NOW), dryRun: false, metrics,
+    operationPollMs: 1, operationTimeoutMs: options.operationTimeoutMs ?? 5_000, concurrency: options.concurrency,
+  });
+  return { clients, ecs, sd, metrics, actuator, done: () => { ecs.restore(); sd.restore(); clients.destroy(); } };
+}
+
+function throttling(): Error {
+  return new ServiceDiscoveryServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
+}
+
+test('a DeregisterInstance that is already in progress follows the DuplicateOperationId to success', async () => {
+  const { sd, actuator, done } = setup();
+  sd.on(DeregisterInstanceCommand).rejects(new DuplicateRequest({ $metadata: {}, message: 'in progress', DuplicateOperationId: 'op-earlier' }));
+  sd.on(GetOperationCommand, { OperationId: 'op-earlier' })
+    .resolvesOnce({ Operation: { Id: 'op-earlier', Status: 'PENDING' } })
+    .resolves({ Operation: { Id: 'op-earlier', Status: 'SUCCESS' } });
+  try {
+    const [outcome] = await actuator.apply(planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' })], NOW));
+    assert.equal(outcome.result, 'success');
+    assert.equal(outcome.reason, 'followed-duplicate-operation');
+    assert.equal(sd.commandCalls(GetOperationCommand, { OperationId: 'op-earlier' }).length, 2);
+  } finally {
+    done();
+  }
+});
+
+test('a TTL update whose Cloud Map operation ends in FAIL is reported failed with the operation error code', async () => {
+  const { sd, actuator, metrics, done } = setup();
+  sd.on(GetServiceCommand).resolves({ Service: { Id: 'srv-1', DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 300 }] } } });
+  sd.on(UpdateServiceCommand).resolves({ OperationId: 'op-1' });
+  sd.on(GetOperationCommand).resolves({ Operation: { Id: 'op-1', Status: 'FAIL', ErrorCode: 'INVALID_CHANGE_BATCH', ErrorMessage: 'bad batch' } });
+  try {
+    const [outcome] = await actuator.apply(planOf([planned({ type: 'cloudmap:UpdateDnsTtl', serviceId: 'srv-1', records: [{ type: 'A', ttl: 10 }] })], NOW));
+    assert.equal(outcome.result, 'failed');
+    assert.equal(outcome.error?.code, 'INVALID_CHANGE_BATCH');
+    assert.match(outcome.error?.message ?? '', /op-1 failed: bad batch/);
+    assert.match((await metrics.exposition()).body, /ecs_discovery_actions_total\{policy="payments",rule="dnsTtl",action="cloudmap:UpdateDnsTtl",result="failed"\} 1/);
+  } finally {
+    done();
+  }
+});
+
+test('an operation that never finishes ends as failed OperationTimeout instead of blocking the run', async () => {
+  const { sd, actuator, done } = setup({ operationTimeoutMs: 20 });
+  sd.on(DeregisterInstanceCommand).resolves({ OperationId: 'op-slow' });
+  sd.on(GetOperationCommand).resolves({ Operation: { Id: 'op-slow', Status: 'PENDING' } });
+  try {
+    const [outcome] = await actuator.apply(planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' })], NOW));
+    assert.equal(outcome.result, 'failed');
+    assert.equal(outcome.error?.code, 'OperationTimeout');
+  } finally {
+    done();
+  }
+});
+
+test('a throttled deregistration fails with its code and stops the deletion of that service only', async () => {
+  const { sd, actuator, done } = setup();
+  sd.on(DeregisterInstanceCommand, { ServiceId: 'srv-1' }).rejects(throttling());
+  sd.on(DeregisterInstanceCommand, { ServiceId: 'srv-2' }).resolves({ OperationId: 'op-2' });
+  sd.on(GetOperationCommand).resolves({ Operation: { Status: 'SUCCESS' } });
+  sd.on(ListInstancesCommand).resolves({ Instances: [] });
+  sd.on(DeleteServiceCommand).resolves({});
+  try {
+    const outcomes = await actuator.apply(planOf([
+      planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' }),
+      planned({ type: 'cloudmap:DeleteService', serviceId: 'srv-1' }),
+      planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-2', instanceId: 'task-2' }),
+      planned({ type: 'cloudmap:DeleteService', serviceId: 'srv-2' }),
+    ], NOW));
+    assert.deepEqual(outcomes.map((o) => [o.result, o.reason ?? o.error?.code]), [
+      ['failed', 'ThrottlingException'],
+      ['skipped', 'deregistration-failed'],
+      ['success', undefined],
+      ['success', undefined],
+    ]);
+    assert.deepEqual(sd.commandCalls(DeleteServiceCommand).map((c) => c.args[0].input.Id), ['srv-2']);
+  } finally {
+    done();
+  }
+});
+
+test('a Cloud Map service that holds instances again is not deleted', async () => {
+  const { sd, actuator, done } = setup();
+  sd.on(ListInstancesCommand).resolvesOnce({ Instances: [], NextToken: 't' }).resolves({ Instances: [{ Id: 'ec2-registered' }] });
+  try {
+    const [outcome] = await actuator.apply(planOf([planned({ type: 'cloudmap:DeleteService', serviceId: 'srv-1' })], NOW));
+    assert.equal(outcome.result, 'skipped');
+    assert.equal(outcome.reason, 'still-has-instances');
+    assert.equal(sd.commandCalls(DeleteServiceCommand).length, 0);
+  } finally {
+    done();
+  }
+});
+
+test('after abort no new action starts, while the one in flight completes', async () => {
+  const { ecs, actuator, done } = setup({ concurrency: 1 });
+  const controller = new AbortController();
+  ecs.on(DescribeServicesCommand).callsFake(async (input: { services: string[] }) => {
+    controller.abort(); // SIGTERM arrives while the first action is in flight
+    return { services: [{ serviceArn: input.services[0], status: 'ACTIVE', deployments: [{ status: 'PRIMARY', rolloutState: 'COMPLETED', createdAt: new Date(NOW - 86_400_000) }] }] };
+  });
+  ecs.on(EcsUpdateServiceCommand).resolves({});
+  const arn = (name: string) => `arn:aws:ecs:us-east-1:111122223333:service/prod/${name}`;
+  try {
+    const outcomes = await actuator.apply(planOf([
+      planned({ type: 'ecs:ForceNewDeployment', cluster: 'prod', service: 'checkout', serviceArn: arn('checkout') }),
+      planned({ type: 'ecs:ForceNewDeployment', cluster: 'prod', service: 'cart', serviceArn: arn('cart') }),
+    ], NOW), controller.signal);
+    assert.deepEqual(outcomes.map((o) => [o.result, o.reason]), [['success', undefined], ['skipped', 'aborted']]);
+    assert.equal(ecs.commandCalls(EcsUpdateServiceCommand).length, 1);
+  } finally {
+    done();
+  }
+});
+
+test('blocked decisions are counted by reason, and a sanity-guard trip once per policy and namespace', async () => {
+  const { sd, actuator, metrics, done } = setup();
+  try {
+    const outcomes = await actuator.apply(planOf([
+      planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'a' }, { blockedBy: 'sanity-guard', namespace: 'internal.example.com' }),
+      planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'b' }, { blockedBy: 'sanity-guard', namespace: 'internal.example.com' }),
+      planned({ type: 'cloudmap:DeleteService', serviceId: 'srv-3' }, { blockedBy: 'grace-period' }),
+    ], NOW));
+    assert.deepEqual(outcomes, [], 'blocked actions produce no outcome and no AWS call');
+    assert.equal(sd.calls().length, 0);
+    const body = (await metrics.exposition()).body;
+    assert.match(body, /ecs_discovery_actions_blocked_total\{policy="payments",rule="cloudMapOrphans",reason="sanity-guard"\} 2/);
+    assert.match(body, /ecs_discovery_actions_blocked_total\{policy="payments",rule="cloudMapOrphans",reason="grace-period"\} 1/);
+    assert.match(body, /ecs_discovery_sanity_guard_trips_total\{policy="payments",namespace="internal.example.com"\} 1/);
+  } finally {
+    done();
+  }
+});
