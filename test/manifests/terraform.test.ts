@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { blocks, MODULE_DIR, parseFolder, policyStatements } from './terraform.js';
+
+const source = (await Promise.all(['main.tf', 'iam.tf', 'events.tf', 'outputs.tf'].map((f) => readFileSync(`${MODULE_DIR}/${f}`, 'utf8')))).join('\n');
+
+test('every module variable is typed, described and used; every reference names a declared variable', async () => {
+  const variables = blocks(await parseFolder(MODULE_DIR), 'variable');
+  assert.ok(Object.keys(variables).length >= 15);
+  for (const [name, [v]] of Object.entries<any>(variables)) {
+    assert.ok(v.type, `variable ${name} has no type`);
+    assert.ok(v.description && v.description.length > 15, `variable ${name} has no description`);
+    assert.ok(source.includes(`var.${name}`), `variable ${name} is declared but never used`);
+  }
+  for (const [, name] of source.matchAll(/var\.([a-z_]+)/g)) assert.ok(variables[name], `var.${name} is not declared`);
+});
+
+test('every output is described and points at a resource the module creates', async () => {
+  const parsed = await parseFolder(MODULE_DIR);
+  const outputs = blocks(parsed, 'output');
+  const resources = blocks(parsed, 'resource');
+  assert.deepEqual(Object.keys(outputs).sort(), ['dead_letter_queue_url', 'event_rule_arns', 'log_group_name', 'queue_url', 'service_arn', 'task_role_arn']);
+  for (const [name, [o]] of Object.entries<any>(outputs)) {
+    assert.ok(o.description, `output ${name} has no description`);
+    for (const [, type, logical] of String(JSON.stringify(o.value)).matchAll(/(aws_[a-z_0-9]+)\.([a-z_0-9]+)/g)) {
+      assert.ok(resources[type]?.[logical], `output ${name} refers to missing ${type}.${logical}`);
+    }
+  }
+});
+
+test('the example passes only variables the module declares, and every required one', async () => {
+  const variables = blocks(await parseFolder(MODULE_DIR), 'variable');
+  const example = await parseFolder(`${MODULE_DIR}/examples/basic`);
+  const [call] = blocks(example, 'module').ecs_discovery_controller;
+  const passed = Object.keys(call).filter((k) => k !== 'source');
+  for (const name of passed) assert.ok(variables[name], `the example passes unknown variable ${name}`);
+  const required = Object.entries<any>(variables).filter(([, [v]]) => !('default' in v)).map(([n]) => n);
+  for (const name of required) assert.ok(passed.includes(name), `the example omits required variable ${name}`);
+});
+
+test('the ECS service never runs two controllers and the task is non-root with a read-only root filesystem', async () => {
+  const resources = blocks(await parseFolder(MODULE_DIR), 'resource');
+  const [service] = resources.aws_ecs_service.controller;
+  assert.equal(service.desired_count, 1);
+  assert.equal(service.deployment_maximum_percent, 100);
+  assert.equal(service.deployment_minimum_healthy_percent, 0);
+  assert.match(source, /readonlyRootFilesystem = true/);
+  assert.match(source, /user\s+= "1000:1000"/);
+});
+
+test('Cloud Map writes are denied on Service Connect-managed and protected services', async () => {
+  const statements = policyStatements(await parseFolder(MODULE_DIR));
+  const denies = statements.filter((s) => s.effect === 'Deny').map((s) => s.sid).sort();
+  assert.deepEqual(denies, ['NeverTouchEcsManagedCloudMap', 'NeverTouchProtectedCloudMap']);
+  const writes = ['servicediscovery:DeleteService', 'servicediscovery:DeregisterInstance', 'servicediscovery:UpdateService'];
+  for (const s of statements.filter((x) => x.effect === 'Deny')) assert.deepEqual([...s.actions].sort(), writes);
+});
