@@ -1,0 +1,13 @@
+import type { DeletionAuditor } from '../../core/ports.js';
+import type { SandboxContext } from '../../core/types.js';
+import type { OperationLog } from '../operations.js';
+import type { CloudMapState } from '../state.js';
+
+/** What every group of API handlers works on. */
+export interface ApiContext {
+  ctx: SandboxContext;
+  state: CloudMapState;
+  operations: OperationLog;
+  /** Runs the installed deletion auditor (ECS) on a deletion about to happen through the API. */
+  audit: (target: Parameters<DeletionAuditor>[0] & { name?: string }) => void;
+}

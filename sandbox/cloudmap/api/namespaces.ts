@@ -1,0 +1,102 @@
+import { AwsError } from '../../core/errors.js';
+import type { OperationHandler } from '../../core/types.js';
+import { decodeToken, encodeToken, maxResults } from '../paging.js';
+import { namespaceShape, namespaceSummaryShape } from '../shapes.js';
+import type { NamespaceRecord, NamespaceType } from '../state.js';
+import { invalid, oneOf, optionalObject, optionalString, requiredString } from '../validate.js';
+import type { ApiContext } from './context.js';
+import { parseTags } from './tags.js';
+
+/** Cloud Map's quota of namespaces per account and Region (adjustable in AWS; fixed here). */
+const MAX_NAMESPACES = 50;
+const DNS_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
+const HTTP_NAME = /^[!-~]{1,1024}$/;
+
+type NamespaceFilter = { name: 'TYPE' | 'NAME' | 'HTTP_NAME' | 'RESOURCE_OWNER'; values: string[]; condition: 'EQ' | 'IN' | 'BEGINS_WITH' };
+
+const CONDITIONS_BY_FILTER: Record<NamespaceFilter['name'], readonly NamespaceFilter['condition'][]> = {
+  TYPE: ['EQ', 'IN'],
+  NAME: ['EQ', 'BEGINS_WITH'],
+  HTTP_NAME: ['EQ', 'BEGINS_WITH'],
+  RESOURCE_OWNER: ['EQ'],
+};
+
+function parseNamespaceFilters(value: unknown): NamespaceFilter[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw invalid('Filters must be a list.');
+  return value.map((raw, i) => {
+    const name = oneOf(raw?.Name, `Filters[${i}].Name`, ['TYPE', 'NAME', 'HTTP_NAME', 'RESOURCE_OWNER'] as const);
+    const condition = oneOf(raw?.Condition ?? 'EQ', `Filters[${i}].Condition`, CONDITIONS_BY_FILTER[name]);
+    const values = raw?.Values;
+    if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string')) throw invalid(`Filters[${i}].Values must be a non-empty list of strings.`);
+    if (condition !== 'IN' && values.length !== 1) throw invalid(`Filters[${i}]: condition ${condition} takes exactly one value.`);
+    return { name, condition, values };
+  });
+}
+
+function matchesNamespace(ns: NamespaceRecord, filter: NamespaceFilter): boolean {
+  const subject = filter.name === 'TYPE' ? ns.type : filter.name === 'RESOURCE_OWNER' ? 'SELF' : ns.name;
+  if (filter.condition === 'BEGINS_WITH') return subject.startsWith(filter.values[0]);
+  return filter.values.includes(subject);
+}
+
+/** Namespace operations: Create{PrivateDns,PublicDns,Http}Namespace, GetNamespace, ListNamespaces, DeleteNamespace. */
+export function namespaceOperations(api: ApiContext): Record<string, OperationHandler> {
+  const { state, operations, ctx } = api;
+
+  function create(input: Record<string, any>, type: NamespaceType): { OperationId: string } {
+    const name = requiredString(input, 'Name', type === 'HTTP' ? 1024 : 253);
+    if (!(type === 'HTTP' ? HTTP_NAME : DNS_NAME).test(name)) {
+      throw invalid(type === 'HTTP' ? `Name "${name}" must be 1 to 1024 printable ASCII characters without spaces.` : `Name "${name}" is not a valid DNS domain name.`);
+    }
+    const creatorRequestId = optionalString(input, 'CreatorRequestId', 64);
+    const description = optionalString(input, 'Description', 1024);
+    const vpc = type === 'DNS_PRIVATE' ? requiredString(input, 'Vpc', 64) : undefined;
+    const soa = optionalObject(input, 'Properties')?.DnsProperties?.SOA?.TTL;
+    if (soa !== undefined && (typeof soa !== 'number' || !Number.isInteger(soa) || soa < 0 || soa > 2147483647)) {
+      throw invalid('Properties.DnsProperties.SOA.TTL must be an integer from 0 to 2147483647.');
+    }
+    const tags = parseTags(input.Tags);
+    if (state.namespaces.size >= MAX_NAMESPACES && !state.namespaceByName(name)) {
+      throw new AwsError('ResourceLimitExceeded', `The account already has ${MAX_NAMESPACES} namespaces in ${ctx.region}, the Cloud Map quota.`);
+    }
+    const ns = state.addNamespace({ name, type, creatorRequestId, description, vpc, soaTtl: soa, tags });
+    return { OperationId: operations.submit('CREATE_NAMESPACE', { NAMESPACE: ns.id }, ns.id).id };
+  }
+
+  function namespaceOrThrow(input: Record<string, any>): NamespaceRecord {
+    const ref = requiredString(input, 'Id', 255);
+    const ns = state.namespaceByIdOrArn(ref);
+    if (!ns) throw new AwsError('NamespaceNotFound', `No namespace exists with the ID ${ref}.`);
+    return ns;
+  }
+
+  return {
+    CreatePrivateDnsNamespace: (input) => create(input, 'DNS_PRIVATE'),
+    CreatePublicDnsNamespace: (input) => create(input, 'DNS_PUBLIC'),
+    CreateHttpNamespace: (input) => create(input, 'HTTP'),
+    GetNamespace(input) {
+      return { Namespace: namespaceShape(namespaceOrThrow(input), ctx.account) };
+    },
+    DeleteNamespace(input) {
+      const ns = namespaceOrThrow(input);
+      if (ns.services.size > 0) {
+        throw new AwsError('ResourceInUse', `Namespace ${ns.id} contains ${ns.services.size} service(s); delete the services before deleting the namespace.`);
+      }
+      state.removeNamespace(ns);
+      return { OperationId: operations.submit('DELETE_NAMESPACE', { NAMESPACE: ns.id }, ns.id).id };
+    },
+    ListNamespaces(input) {
+      const filters = parseNamespaceFilters(input.Filters);
+      const limit = maxResults(input.MaxResults, 100, 100);
+      const after = decodeToken(input.NextToken, 'ListNamespaces', filters);
+      // Like Cloud Map: take a page of all namespaces, then filter it (a page may come back empty).
+      const page = state.namespaces.pageAfter(after, limit);
+      const last = page.items[page.items.length - 1];
+      return {
+        Namespaces: page.items.filter((ns) => filters.every((f) => matchesNamespace(ns, f))).map((ns) => namespaceSummaryShape(ns, ctx.account)),
+        NextToken: page.more && last ? encodeToken('ListNamespaces', last.seq, filters) : undefined,
+      };
+    },
+  };
+}

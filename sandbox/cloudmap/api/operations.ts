@@ -1,0 +1,90 @@
+import type { OperationHandler } from '../../core/types.js';
+import type { OperationRecord } from '../operations.js';
+import { decodeToken, encodeToken, maxResults } from '../paging.js';
+import { wireTime } from '../shapes.js';
+import { invalid, oneOf, requiredString } from '../validate.js';
+import type { ApiContext } from './context.js';
+
+type OperationFilter =
+  | { name: 'NAMESPACE_ID' | 'SERVICE_ID'; values: string[] }
+  | { name: 'STATUS' | 'TYPE'; values: string[] }
+  | { name: 'UPDATE_DATE'; from: number; to: number };
+
+function parseOperationFilters(value: unknown): OperationFilter[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw invalid('Filters must be a list.');
+  return value.map((raw, i): OperationFilter => {
+    const name = oneOf(raw?.Name, `Filters[${i}].Name`, ['NAMESPACE_ID', 'SERVICE_ID', 'STATUS', 'TYPE', 'UPDATE_DATE'] as const);
+    const allowed = name === 'UPDATE_DATE' ? (['BETWEEN'] as const) : name === 'STATUS' || name === 'TYPE' ? (['EQ', 'IN'] as const) : (['EQ'] as const);
+    const condition = oneOf(raw?.Condition ?? (name === 'UPDATE_DATE' ? 'BETWEEN' : 'EQ'), `Filters[${i}].Condition`, allowed);
+    const values = raw?.Values;
+    if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string')) throw invalid(`Filters[${i}].Values must be a non-empty list of strings.`);
+    if (condition === 'EQ' && values.length !== 1) throw invalid(`Filters[${i}]: condition EQ takes exactly one value.`);
+    if (name === 'UPDATE_DATE') {
+      const [from, to] = values.map(Number);
+      if (values.length !== 2 || !Number.isFinite(from) || !Number.isFinite(to)) throw invalid(`Filters[${i}]: UPDATE_DATE BETWEEN takes two epoch-second timestamps.`);
+      return { name, from: from * 1000, to: to * 1000 };
+    }
+    return { name, values };
+  });
+}
+
+/** GetOperation and ListOperations over the operations the asynchronous calls submitted. */
+export function operationOperations(api: ApiContext): Record<string, OperationHandler> {
+  const { operations, ctx } = api;
+
+  function matches(op: OperationRecord, filter: OperationFilter): boolean {
+    switch (filter.name) {
+      case 'NAMESPACE_ID':
+        return op.namespaceId !== undefined && filter.values.includes(op.namespaceId);
+      case 'SERVICE_ID':
+        return op.targets.SERVICE !== undefined && filter.values.includes(op.targets.SERVICE);
+      case 'STATUS':
+        return filter.values.includes(operations.status(op));
+      case 'TYPE':
+        return filter.values.includes(op.type);
+      case 'UPDATE_DATE':
+        return op.updatedAt >= filter.from && op.updatedAt <= filter.to;
+    }
+  }
+
+  return {
+    GetOperation(input) {
+      const id = requiredString(input, 'OperationId', 255);
+      const op = operations.poll(id);
+      return {
+        Operation: {
+          Id: op.id,
+          OwnerAccount: ctx.account,
+          Type: op.type,
+          Status: operations.status(op),
+          CreateDate: wireTime(op.createdAt),
+          UpdateDate: wireTime(op.updatedAt),
+          Targets: { ...op.targets },
+        },
+      };
+    },
+    ListOperations(input) {
+      const filters = parseOperationFilters(input.Filters);
+      const limit = maxResults(input.MaxResults, 100, 100);
+      const after = decodeToken(input.NextToken, 'ListOperations', filters);
+      const page: OperationRecord[] = [];
+      let more = false;
+      for (const op of operations.all()) {
+        if (op.seq <= after) continue;
+        operations.refresh(op);
+        if (!filters.every((f) => matches(op, f))) continue;
+        if (page.length === limit) {
+          more = true;
+          break;
+        }
+        page.push(op);
+      }
+      const last = page[page.length - 1];
+      return {
+        Operations: page.map((op) => ({ Id: op.id, Status: operations.status(op) })),
+        NextToken: more && last ? encodeToken('ListOperations', last.seq, filters) : undefined,
+      };
+    },
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * The Cloud Map (servicediscovery) emulator: the Route53AutoNaming_v20170314 JSON 1.1 API for the real
+ * SDK client, plus the CloudMapPort that ECS and the truth endpoint use to read and change the same state.
+ */
+import { AwsError } from '../core/errors.js';
+import type {
+  CloudMapInstanceView,
+  CloudMapNamespaceView,
+  CloudMapPort,
+  CloudMapServiceView,
+  CreateCloudMap,
+  DeletionAuditor,
+  DeletionRecord,
+} from '../core/ports.js';
+import type { EmulatedService, SandboxContext } from '../core/types.js';
+import type { ApiContext } from './api/context.js';
+import { instanceOperations } from './api/instances.js';
+import { namespaceOperations } from './api/namespaces.js';
+import { operationOperations } from './api/operations.js';
+import { serviceOperations } from './api/services.js';
+import { tagOperations } from './api/tags.js';
+import { parseDnsRecords } from './dns.js';
+import { OperationLog } from './operations.js';
+import { CloudMapState, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from './state.js';
+
+/** The port plus sandbox-only extras (members beyond CloudMapPort). */
+export interface CloudMapEmulator extends CloudMapPort {
+  /** Marks every submitted operation SUCCESS, as if Cloud Map had caught up. */
+  completeOperations(): void;
+  /** A service by namespace id and service name. */
+  serviceByName(namespaceId: string, name: string): CloudMapServiceView | undefined;
+  /** Number of instances registered with a service (0 when it does not exist), without copying them. */
+  instanceCount(serviceId: string): number;
+  /** Deletes a service and its instances directly (scenario/drift injection; no audit, no operation). */
+  deleteService(serviceId: string): boolean;
+}
+
+function namespaceView(ns: NamespaceRecord): CloudMapNamespaceView {
+  return { id: ns.id, arn: ns.arn, name: ns.name, type: ns.type };
+}
+
+function serviceView(service: ServiceRecord): CloudMapServiceView {
+  return {
+    id: service.id,
+    arn: service.arn,
+    name: service.name,
+    namespaceId: service.namespaceId,
+    type: service.type,
+    dnsRecords: service.dnsRecords.map((r) => ({ Type: r.Type, TTL: r.TTL })),
+    tags: Object.fromEntries(service.tags),
+    createdAt: service.createdAt,
+  };
+}
+
+function instanceView(instance: InstanceRecord): CloudMapInstanceView {
+  return {
+    id: instance.id,
+    serviceId: instance.serviceId,
+    attributes: { ...instance.attributes },
+    registeredBy: instance.registeredBy,
+    createdAt: instance.createdAt,
+  };
+}
+
+/** Builds the Cloud Map emulator for one sandbox account and Region. */
+export function createCloudMap(ctx: SandboxContext): CloudMapEmulator {
+  const state = new CloudMapState(ctx);
+  const operations = new OperationLog(ctx.clock);
+  const deletions: DeletionRecord[] = [];
+  let auditor: DeletionAuditor | undefined;
+
+  const api: ApiContext = {
+    ctx,
+    state,
+    operations,
+    audit(target) {
+      const why = auditor?.({ kind: target.kind, serviceId: target.serviceId, instanceId: target.instanceId });
+      if (why) {
+        deletions.push({
+          kind: target.kind,
+          serviceId: target.serviceId,
+          instanceId: target.instanceId,
+          name: target.name,
+          at: new Date(ctx.clock.now()).toISOString(),
+          why,
+        });
+      }
+    },
+  };
+
+  const service: EmulatedService = {
+    name: 'servicediscovery',
+    targetPrefix: 'Route53AutoNaming_v20170314',
+    jsonVersion: '1.1',
+    operations: {
+      ...namespaceOperations(api),
+      ...serviceOperations(api),
+      ...instanceOperations(api),
+      ...operationOperations(api),
+      ...tagOperations(api),
+    },
+  };
+
+  function serviceOrThrow(serviceId: string): ServiceRecord {
+    const record = state.serviceByIdOrArn(serviceId);
+    if (!record) throw new AwsError('ServiceNotFound', `Cloud Map service ${serviceId} does not exist in the sandbox.`);
+    return record;
+  }
+
+  return {
+    service,
+    namespaceByRef(ref) {
+      const ns = state.namespaceByIdOrArn(ref) ?? state.namespaceByName(ref);
+      return ns && namespaceView(ns);
+    },
+    serviceByArn(arn) {
+      const record = arn.startsWith('arn:') ? state.serviceByIdOrArn(arn) : undefined;
+      return record && serviceView(record);
+    },
+    serviceById(id) {
+      const record = state.services.get(id);
+      return record && serviceView(record);
+    },
+    serviceByName(namespaceId, name) {
+      const record = state.namespaces.get(namespaceId)?.servicesByName.get(name);
+      return record && serviceView(record);
+    },
+    namespaces: () => state.namespaces.values().map(namespaceView),
+    services: () => state.services.values().map(serviceView),
+    instances: (serviceId) => state.services.get(serviceId)?.instances.values().map(instanceView) ?? [],
+    instanceCount: (serviceId) => state.services.get(serviceId)?.instances.size ?? 0,
+    createNamespace(input) {
+      return namespaceView(state.addNamespace({ name: input.name, type: input.type, createdAt: input.createdAt, vpc: input.type === 'HTTP' ? undefined : 'vpc-sandbox' }));
+    },
+    createService(input) {
+      const namespace = state.namespaceByIdOrArn(input.namespaceId);
+      if (!namespace) throw new AwsError('NamespaceNotFound', `Cloud Map namespace ${input.namespaceId} does not exist in the sandbox.`);
+      const record = state.addService({
+        namespace,
+        name: input.name,
+        dnsRecords: namespace.type !== 'HTTP' && input.dnsRecords?.length ? parseDnsRecords(input.dnsRecords, 'dnsRecords') : [],
+        tags: new Map(Object.entries(input.tags ?? {})),
+        createdAt: input.createdAt,
+      });
+      return serviceView(record);
+    },
+    registerInstance(serviceId, instanceId, attributes, registeredBy) {
+      state.putInstance(serviceOrThrow(serviceId), instanceId, attributes, registeredBy);
+    },
+    removeInstance(serviceId, instanceId) {
+      const record = state.services.get(serviceId);
+      if (record) state.removeInstance(record, instanceId);
+    },
+    setTtl(serviceId, ttl) {
+      for (const record of serviceOrThrow(serviceId).dnsRecords) record.TTL = ttl;
+    },
+    deleteService(serviceId) {
+      const record = state.services.get(serviceId);
+      if (!record) return false;
+      state.removeService(record);
+      return true;
+    },
+    setDeletionAuditor(next) {
+      auditor = next;
+    },
+    wronglyDeleted: () => deletions.map((d) => ({ ...d })),
+    completeOperations: () => operations.completeAll(),
+  };
+}
+
+// Keep the factory assignable to the shared port contract.
+createCloudMap satisfies CreateCloudMap;
