@@ -5,6 +5,7 @@ import {
   parseListenAddress, reconcileReadiness, startTelemetryServer, type Readiness,
 } from '../../controller/telemetry/server.js';
 import { silentLogger } from '../../controller/telemetry/logger.js';
+import { RecentActions } from '../../controller/telemetry/status.js';
 
 test('listen addresses accept host:port, :port, port and bracketed IPv6, and reject the rest', () => {
   assert.deepEqual(parseListenAddress(':9464'), { port: 9464 });
@@ -80,4 +81,15 @@ test('a failing status provider answers 500 without leaking the error', async ()
   } finally {
     await server.close();
   }
+});
+
+test('recent actions keep the newest outcomes first, up to the capacity', () => {
+  const recent = new RecentActions(2);
+  const outcome = (key: string, finishedAt: number) => ({
+    action: { type: 'cloudmap:DeleteService' as const, serviceId: 'srv-1' }, findingKey: key, policy: 'p', rule: 'cloudMapOrphans' as const,
+    result: 'success' as const, startedAt: finishedAt, finishedAt,
+  });
+  recent.add([outcome('a', 1), outcome('b', 2)]);
+  recent.add([outcome('c', 3)]);
+  assert.deepEqual(recent.list().map((r) => r.findingKey), ['c', 'b']);
 });
