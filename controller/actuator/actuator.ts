@@ -12,6 +12,7 @@ import { ActionFailure, type ActionOutcome, type ExecutorResult } from './types.
 
 export type { ActionOutcome, ActionResult } from './types.js';
 
+/** What the actuator is built from; everything but clients, logger, clock and dryRun has a default. */
 export interface ActuatorDeps {
   clients: AwsClients;
   logger: Logger;

@@ -3,6 +3,7 @@ import type { Action, RuleName } from '../rules/types.js';
 /** What happened to one planned action with decision "execute". */
 export type ActionResult = 'success' | 'failed' | 'skipped' | 'dry-run';
 
+/** The actuator's record of one action: what was decided and why, for logs, metrics and /status. */
 export interface ActionOutcome {
   action: Action;
   /** Finding.key of the finding the action remedies. */

@@ -31,6 +31,7 @@ const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_r
 
 const PREFIX = 'ecs_discovery_';
 
+/** Construction options of ControllerMetrics. */
 export interface ControllerMetricsOptions {
   /** Include prom-client's process_* and nodejs_* metrics (default true). */
   defaultMetrics?: boolean;

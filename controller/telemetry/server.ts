@@ -6,6 +6,7 @@ import type { ControllerMetrics } from './metrics.js';
 /** Answer of the readiness provider: ready, or not ready with a reason a person can act on. */
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
+/** Where to listen and the callbacks that answer each endpoint. */
 export interface TelemetryServerOptions {
   /** "host:port", ":port" (all interfaces) or "port"; default ":9464". */
   address?: string;
@@ -17,6 +18,7 @@ export interface TelemetryServerOptions {
   status: () => unknown;
 }
 
+/** A running telemetry server. */
 export interface TelemetryServer {
   /** Base URL, e.g. http://127.0.0.1:9464. */
   url: string;

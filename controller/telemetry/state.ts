@@ -13,6 +13,7 @@ export interface MetricsState {
   workqueueDepth: number;
 }
 
+/** One policy's drift, as the drift and cost gauges export it. */
 export interface PolicyDriftState {
   name: string;
   /** Resources in drift per rule; rules left out count as zero. */
