@@ -1,0 +1,160 @@
+/**
+ * cloudMapOrphans: Cloud Map services that no ECS service refers to any more, and instances ECS registered for
+ * tasks that are gone. Safety first: anything we cannot prove is ours and unused is reported, never pruned.
+ */
+import { ECS_ATTRIBUTES, type CloudMapInstance, type CloudMapService, type Inventory, type ReadError } from '../inventory/model.js';
+import type { Policy } from '../policy/types.js';
+import { formatDuration } from '../util/duration.js';
+import {
+  clusterTaskState,
+  describeReadError,
+  isEcsRegistered,
+  isServiceConnectManaged,
+  isTaskAlive,
+  liveReferrers,
+  pruneBlockingReadError,
+} from './facts.js';
+import { cloudMapServicesInCoveredNamespaces, namespaceById } from './scope.js';
+import type { Finding, ResourceRef } from './types.js';
+import type { RuleEvaluator } from './types.js';
+
+/** What we could establish about one instance of a Cloud Map service. */
+type InstanceState =
+  | { kind: 'foreign' }
+  | { kind: 'alive' }
+  | { kind: 'orphan'; why: string }
+  | { kind: 'unknown'; why: string; readError: boolean };
+
+function instanceState(inventory: Inventory, instance: CloudMapInstance): InstanceState {
+  if (!isEcsRegistered(instance)) return { kind: 'foreign' };
+  const clusterName = instance.attributes[ECS_ATTRIBUTES.cluster];
+  const task = inventory.tasks.find((t) => t.id === instance.id && t.clusterName === clusterName);
+  if (task && isTaskAlive(task)) return { kind: 'alive' };
+  const state = clusterTaskState(inventory, clusterName);
+  if (state === 'error') return { kind: 'unknown', why: `the tasks of cluster ${clusterName} could not be read`, readError: true };
+  if (state === 'unknown') return { kind: 'unknown', why: `cluster ${clusterName} was not read`, readError: false };
+  return { kind: 'orphan', why: task ? `task ${task.id} is ${task.lastStatus}` : `task ${instance.id} is not in cluster ${clusterName}` };
+}
+
+/** Read errors that forbid touching instances of this service (its own cluster is checked per instance). */
+function instanceReadError(inventory: Inventory, service: CloudMapService): ReadError | undefined {
+  return inventory.readErrors.find((e) => e.scope.kind === 'account'
+    || (e.scope.kind === 'namespace' && e.scope.namespaceId === service.namespaceId)
+    || (e.scope.kind === 'cloudmap-service' && e.scope.serviceId === service.id));
+}
+
+function isProtected(policy: Policy, service: CloudMapService): boolean {
+  const tag = policy.rules.cloudMapOrphans.protectTag;
+  return service.tags[tag.key] === tag.value;
+}
+
+function serviceRef(service: CloudMapService): ResourceRef {
+  return { kind: 'cloudmap-service', id: service.id, arn: service.arn, name: service.name, namespaceId: service.namespaceId };
+}
+
+function protectedBlock(policy: Policy): Finding['blocked'] {
+  const tag = policy.rules.cloudMapOrphans.protectTag;
+  return { reason: 'protected', detail: `tagged ${tag.key}=${tag.value}` };
+}
+
+function serviceFinding(policy: Policy, inventory: Inventory, service: CloudMapService, observed: string, blocked?: Finding['blocked'], withAction = true): Finding {
+  const rule = policy.rules.cloudMapOrphans;
+  return {
+    policy: policy.name,
+    rule: 'cloudMapOrphans',
+    resource: serviceRef(service),
+    namespace: namespaceById(inventory, service.namespaceId).name,
+    observed,
+    desired: withAction ? `deleted once orphaned for ${formatDuration(rule.gracePeriodMs)}` : 'left to ECS',
+    reason: 'no ACTIVE or DRAINING ECS service refers to this Cloud Map service; ECS never deletes it, and it is billed per registered resource',
+    ...(withAction ? { action: { type: 'cloudmap:DeleteService' as const, serviceId: service.id }, gracePeriodMs: rule.gracePeriodMs } : {}),
+    ...(blocked ? { blocked } : {}),
+    key: `cloudMapOrphans/service/${service.id}`,
+  };
+}
+
+function instanceFinding(policy: Policy, inventory: Inventory, service: CloudMapService, instance: CloudMapInstance, why: string, blocked?: Finding['blocked']): Finding {
+  const rule = policy.rules.cloudMapOrphans;
+  const cluster = instance.attributes[ECS_ATTRIBUTES.cluster];
+  const ecsService = instance.attributes[ECS_ATTRIBUTES.service];
+  return {
+    policy: policy.name,
+    rule: 'cloudMapOrphans',
+    resource: { kind: 'cloudmap-instance', serviceId: service.id, serviceName: service.name, namespaceId: service.namespaceId, instanceId: instance.id },
+    namespace: namespaceById(inventory, service.namespaceId).name,
+    cluster,
+    observed: `registered by ECS for ${cluster}/${ecsService}, but ${why}`,
+    desired: 'deregistered',
+    reason: 'its task is not running, so callers that resolve this instance are sent to a dead address',
+    action: { type: 'cloudmap:DeregisterInstance', serviceId: service.id, instanceId: instance.id },
+    gracePeriodMs: rule.gracePeriodMs,
+    ...(blocked ? { blocked } : {}),
+    key: `cloudMapOrphans/instance/${service.id}/${instance.id}`,
+  };
+}
+
+/** Findings for a service that no ECS service refers to (and its instances, which must go first). */
+function unreferencedService(policy: Policy, inventory: Inventory, service: CloudMapService): Finding[] {
+  if (service.instances === undefined) {
+    return [serviceFinding(policy, inventory, service, 'unreferenced, but its instances were not listed',
+      { reason: 'scope-read-error', detail: 'ListInstances did not return for this service, so it cannot be proven empty of foreign instances' })];
+  }
+  const states = service.instances.map((instance) => ({ instance, state: instanceState(inventory, instance) }));
+  // A service holding instances ECS did not register (EC2, Lambda, by hand) or of live tasks is never ours to
+  // delete; its stale ECS instances still are.
+  if (states.some((s) => s.state.kind === 'foreign' || s.state.kind === 'alive')) {
+    return policy.rules.cloudMapOrphans.instances ? orphanInstances(policy, inventory, service) : [];
+  }
+  const unknown = states.find((s) => s.state.kind === 'unknown');
+  const readError = pruneBlockingReadError(inventory, service);
+  let blocked: Finding['blocked'];
+  if (readError) blocked = { reason: 'scope-read-error', detail: `${describeReadError(readError)}: cannot prove nothing refers to it` };
+  else if (unknown?.state.kind === 'unknown') blocked = { reason: 'scope-read-error', detail: `${unknown.state.why}: cannot prove instance ${unknown.instance.id} is orphaned` };
+  else if (isProtected(policy, service)) blocked = protectedBlock(policy);
+  const observed = `no ECS service refers to it; ${states.length} ECS-registered instance(s) of tasks that are gone`;
+  const findings = [serviceFinding(policy, inventory, service, observed, blocked)];
+  for (const { instance, state } of states) {
+    const why = state.kind === 'orphan' || state.kind === 'unknown' ? state.why : '';
+    findings.push(instanceFinding(policy, inventory, service, instance, why, blocked));
+  }
+  return findings;
+}
+
+/** Orphaned instances of a service that stays (it is still referenced, or service pruning is off). */
+function orphanInstances(policy: Policy, inventory: Inventory, service: CloudMapService): Finding[] {
+  const findings: Finding[] = [];
+  const serviceError = instanceReadError(inventory, service);
+  for (const instance of service.instances ?? []) {
+    const state = instanceState(inventory, instance);
+    if (state.kind === 'orphan') {
+      const blocked = serviceError
+        ? { reason: 'scope-read-error' as const, detail: describeReadError(serviceError) }
+        : isProtected(policy, service) ? protectedBlock(policy) : undefined;
+      findings.push(instanceFinding(policy, inventory, service, instance, state.why, blocked));
+    } else if (state.kind === 'unknown' && state.readError) {
+      findings.push(instanceFinding(policy, inventory, service, instance, state.why,
+        { reason: 'scope-read-error', detail: `${state.why}: cannot prove the task is gone` }));
+    }
+  }
+  return findings;
+}
+
+/** Finds orphaned Cloud Map services and instances in the namespaces the policy covers. */
+export const evaluate: RuleEvaluator = (policy, inventory) => {
+  const rule = policy.rules.cloudMapOrphans;
+  const findings: Finding[] = [];
+  for (const service of cloudMapServicesInCoveredNamespaces(policy, inventory)) {
+    const referenced = liveReferrers(inventory, service).length > 0;
+    if (isServiceConnectManaged(inventory, service)) {
+      // ECS owns what Service Connect created: report the leftover, never touch it or its instances.
+      if (!referenced && rule.services) {
+        findings.push(serviceFinding(policy, inventory, service, 'created by Service Connect; no ECS service refers to it any more',
+          { reason: 'service-connect-managed', detail: 'AWS warns against changing Cloud Map resources that Service Connect created; remove it through ECS' }, false));
+      }
+      continue;
+    }
+    if (!referenced && rule.services) findings.push(...unreferencedService(policy, inventory, service));
+    else if (rule.instances) findings.push(...orphanInstances(policy, inventory, service));
+  }
+  return findings;
+};

@@ -1,0 +1,34 @@
+/**
+ * dnsTtl: DNS records of Cloud Map services with a TTL above the policy's maximum keep callers on dead task
+ * addresses during scale-in. The remedy resends the full record list (records left out would be deleted).
+ */
+import { isServiceConnectManaged } from './facts.js';
+import { coversCloudMapService, namespaceById } from './scope.js';
+import type { Finding, RuleEvaluator } from './types.js';
+
+/** Finds covered Cloud Map services with a DNS record TTL above `max`. */
+export const evaluate: RuleEvaluator = (policy, inventory) => {
+  const rule = policy.rules.dnsTtl;
+  const findings: Finding[] = [];
+  for (const service of inventory.cloudMapServices) {
+    const namespace = namespaceById(inventory, service.namespaceId);
+    // HTTP namespaces and HTTP services have no DNS records; Cloud Map refuses UpdateService there anyway.
+    if (service.type === 'HTTP' || namespace.type === 'HTTP' || service.dnsRecords.length === 0) continue;
+    const tooLong = service.dnsRecords.filter((r) => r.ttl > rule.maxSeconds);
+    if (tooLong.length === 0 || !coversCloudMapService(policy, inventory, service)) continue;
+    const scManaged = isServiceConnectManaged(inventory, service);
+    findings.push({
+      policy: policy.name,
+      rule: 'dnsTtl',
+      resource: { kind: 'cloudmap-service', id: service.id, arn: service.arn, name: service.name, namespaceId: service.namespaceId },
+      namespace: namespace.name,
+      observed: service.dnsRecords.map((r) => `${r.type} ttl ${r.ttl}s`).join(', '),
+      desired: `ttl <= ${rule.maxSeconds}s (set to ${rule.setSeconds}s)`,
+      reason: `callers cache these records for up to ${Math.max(...tooLong.map((r) => r.ttl))}s, so after a scale-in they keep calling task addresses that are gone`,
+      action: { type: 'cloudmap:UpdateDnsTtl', serviceId: service.id, records: service.dnsRecords.map((r) => ({ type: r.type, ttl: rule.setSeconds })) },
+      ...(scManaged ? { blocked: { reason: 'service-connect-managed' as const, detail: 'Service Connect created this Cloud Map service; change it through ECS' } } : {}),
+      key: `dnsTtl/${service.id}`,
+    });
+  }
+  return findings;
+};

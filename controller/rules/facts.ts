@@ -1,0 +1,142 @@
+/**
+ * Small facts derived from the inventory model that several rules and the plan share.
+ * Pure: no I/O, no clock.
+ */
+import {
+  ECS_ATTRIBUTES,
+  type CloudMapInstance,
+  type CloudMapService,
+  type Deployment,
+  type EcsService,
+  type EcsTask,
+  type Inventory,
+  type ReadError,
+  type ServiceConnectConfig,
+} from '../inventory/model.js';
+
+/** Tag that (per community reports) Service Connect puts on the Cloud Map services it creates. */
+export const SC_MANAGED_TAG = { key: 'AmazonECSManaged', value: 'true' } as const;
+
+/** Task states in which a task may hold (or be about to hold) its Cloud Map registration. */
+const LIVE_TASK_STATES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING']);
+
+/** The last path segment of an ARN ("arn:...:service/srv-abc" -> "srv-abc"). */
+export function lastArnSegment(arn: string): string {
+  const slash = arn.lastIndexOf('/');
+  return slash >= 0 ? arn.slice(slash + 1) : arn;
+}
+
+function sameCloudMapService(arn: string, service: CloudMapService): boolean {
+  return arn === service.arn || lastArnSegment(arn) === service.id;
+}
+
+/** Does this ECS service refer to the Cloud Map service (classic registry or Service Connect resource)? */
+export function referencesCloudMapService(ecs: EcsService, service: CloudMapService): boolean {
+  if (ecs.serviceRegistries.some((r) => sameCloudMapService(r.registryArn, service))) return true;
+  return ecs.deployments.some((d) => d.serviceConnectResources.some((r) => sameCloudMapService(r.discoveryArn, service)));
+}
+
+/** ACTIVE or DRAINING ECS services of the inventory that refer to the Cloud Map service. */
+export function liveReferrers(inventory: Inventory, service: CloudMapService): EcsService[] {
+  return inventory.services.filter((ecs) => ecs.status !== 'INACTIVE' && referencesCloudMapService(ecs, service));
+}
+
+/** Did Service Connect create this Cloud Map service? (named by any deployment, or tagged AmazonECSManaged=true) */
+export function isServiceConnectManaged(inventory: Inventory, service: CloudMapService): boolean {
+  if (service.tags[SC_MANAGED_TAG.key] === SC_MANAGED_TAG.value) return true;
+  return inventory.services.some((ecs) =>
+    ecs.deployments.some((d) => d.serviceConnectResources.some((r) => sameCloudMapService(r.discoveryArn, service))));
+}
+
+/** Did ECS register this instance? Proven only by both attributes ECS writes, never by a name prefix. */
+export function isEcsRegistered(instance: CloudMapInstance): boolean {
+  return Boolean(instance.attributes[ECS_ATTRIBUTES.cluster]) && Boolean(instance.attributes[ECS_ATTRIBUTES.service]);
+}
+
+/** Is the task in a state where it may legitimately hold its registration? */
+export function isTaskAlive(task: EcsTask): boolean {
+  return LIVE_TASK_STATES.has(task.lastStatus);
+}
+
+/** The deployment ECS calls PRIMARY, else the newest one. */
+export function primaryDeployment(ecs: EcsService): Deployment | undefined {
+  const primary = ecs.deployments.find((d) => d.status === 'PRIMARY');
+  if (primary) return primary;
+  return [...ecs.deployments].sort((a, b) => b.createdAt - a.createdAt)[0];
+}
+
+/** The Service Connect configuration the service runs with now, when enabled. */
+export function serviceConnectOf(ecs: EcsService): ServiceConnectConfig | undefined {
+  const sc = primaryDeployment(ecs)?.serviceConnect;
+  return sc?.enabled ? sc : undefined;
+}
+
+/**
+ * A stable key for the Service Connect namespace of a service: the namespace id when the inventory knows it
+ * (ECS reports a name or an ARN), else the raw value, else the cluster's default namespace.
+ */
+export function serviceConnectNamespaceKey(inventory: Inventory, ecs: EcsService, sc: ServiceConnectConfig): string {
+  if (!sc.namespace) return `cluster-default:${ecs.clusterArn}`;
+  const ns = inventory.namespaces.find((n) => n.arn === sc.namespace || n.name === sc.namespace || n.id === sc.namespace);
+  return ns ? ns.id : sc.namespace;
+}
+
+/** Human name of a namespace key made by serviceConnectNamespaceKey. */
+export function namespaceDisplayName(inventory: Inventory, key: string): string {
+  return inventory.namespaces.find((n) => n.id === key)?.name ?? key;
+}
+
+/** A deployment is under way: a rollout IN_PROGRESS, or more than one deployment still active. */
+export function hasDeploymentInProgress(ecs: EcsService): boolean {
+  const live = ecs.deployments.filter((d) => d.status !== 'INACTIVE');
+  return live.some((d) => d.rolloutState === 'IN_PROGRESS') || live.length > 1;
+}
+
+/** createdAt of the service's newest deployment (the AWS timestamp cooldowns derive from). */
+export function latestDeploymentAt(ecs: EcsService): number | undefined {
+  if (ecs.deployments.length === 0) return undefined;
+  return Math.max(...ecs.deployments.map((d) => d.createdAt));
+}
+
+/** Running (live) tasks of an ECS service. */
+export function liveTasksOf(inventory: Inventory, ecs: EcsService): EcsTask[] {
+  return inventory.tasks.filter((t) => t.serviceName === ecs.name && t.clusterArn === ecs.clusterArn && t.lastStatus === 'RUNNING');
+}
+
+function errorCoversCluster(error: ReadError, clusterName: string, clusterArn?: string): boolean {
+  return error.scope.kind === 'cluster' && (error.scope.cluster === clusterName || error.scope.cluster === clusterArn
+    || lastArnSegment(error.scope.cluster) === clusterName);
+}
+
+/** Whether the tasks of a cluster are known: 'read', 'error' (a read error covers it), 'unknown' (not read). */
+export function clusterTaskState(inventory: Inventory, clusterName: string): 'read' | 'error' | 'unknown' {
+  const cluster = inventory.clusters.find((c) => c.name === clusterName);
+  if (inventory.readErrors.some((e) => e.scope.kind === 'account' || errorCoversCluster(e, clusterName, cluster?.arn))) {
+    return 'error';
+  }
+  return cluster ? 'read' : 'unknown';
+}
+
+/**
+ * The read error that forbids pruning this Cloud Map service, if any: the account, its namespace, the service
+ * itself, or any ECS cluster (a cluster whose services could not be listed may hold one that refers to it).
+ */
+export function pruneBlockingReadError(inventory: Inventory, service: CloudMapService): ReadError | undefined {
+  return inventory.readErrors.find((e) => {
+    switch (e.scope.kind) {
+      case 'account': return true;
+      case 'namespace': return e.scope.namespaceId === service.namespaceId;
+      case 'cloudmap-service': return e.scope.serviceId === service.id;
+      case 'cluster': return true;
+    }
+  });
+}
+
+/** One-line description of a read error for finding details ("ecs:ListServices AccessDeniedException on cluster prod-a"). */
+export function describeReadError(error: ReadError): string {
+  const scope = error.scope;
+  const where = scope.kind === 'account' ? 'the account'
+    : scope.kind === 'cluster' ? `cluster ${scope.cluster}`
+      : scope.kind === 'namespace' ? `namespace ${scope.namespaceId}` : `Cloud Map service ${scope.serviceId}`;
+  return `${error.operation} failed with ${error.code} on ${where}`;
+}

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CloudMapService, EcsService, Inventory, ReadError } from '../../controller/inventory/model.js';
+import { evaluate } from '../../controller/rules/cloud-map-orphans.js';
+import type { Finding } from '../../controller/rules/types.js';
+import { cluster, cmService, deployment, ecsInstance, ecsService, foreignInstance, HOUR, inventory, namespace, policy, T0, task } from './fixtures.js';
+
+const NS = namespace('internal.local');
+const SC_NS = namespace('sc.local', 'HTTP');
+
+function summarize(findings: Finding[]): string[] {
+  return findings.map((f) => `${f.action?.type ?? 'report'} ${f.key}${f.blocked ? ` [${f.blocked.reason}]` : ''}`);
+}
+
+function orphanFleet(service: CloudMapService, extra: Partial<Inventory> = {}): Inventory {
+  return inventory({ namespaces: [NS, SC_NS], cloudMapServices: [service], ...extra });
+}
+
+const registryUser = (svc: CloudMapService, overrides: Partial<EcsService> = {}): EcsService =>
+  ecsService('api', { serviceRegistries: [{ registryArn: svc.arn }], ...overrides });
+
+const accessDenied = (scope: ReadError['scope']): ReadError => ({ scope, operation: 'ecs:ListServices', code: 'AccessDeniedException', message: 'denied' });
+
+describe('cloudMapOrphans', () => {
+  const old = cmService('old-api', NS, { instances: [ecsInstance('t-gone', 'prod', 'old-api')] });
+  const cases: { name: string; inv: Inventory; expect: string[]; rules?: Parameters<typeof policy>[0] }[] = [
+    {
+      name: 'an unreferenced service with an instance of a stopped task: deregister, then delete',
+      inv: orphanFleet(old, { tasks: [task('old-api', T0, { id: 't-gone', lastStatus: 'STOPPED' })] }),
+      expect: ['cloudmap:DeleteService cloudMapOrphans/service/srv-old-api', 'cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-old-api/t-gone'],
+    },
+    {
+      name: 'an ACTIVE ECS service referencing it via serviceRegistries: not an orphan',
+      inv: orphanFleet(cmService('api', NS), { services: [registryUser(cmService('api', NS))] }),
+      expect: [],
+    },
+    {
+      name: 'a DRAINING ECS service still referencing it: not an orphan',
+      inv: orphanFleet(cmService('api', NS), { services: [registryUser(cmService('api', NS), { status: 'DRAINING' })] }),
+      expect: [],
+    },
+    {
+      name: 'an INACTIVE (deleted) ECS service does not keep it alive',
+      inv: orphanFleet(cmService('api', NS), { services: [registryUser(cmService('api', NS), { status: 'INACTIVE' })] }),
+      expect: ['cloudmap:DeleteService cloudMapOrphans/service/srv-api'],
+    },
+    {
+      name: 'a service holding an instance registered by EC2 or by hand is never an orphan',
+      inv: orphanFleet(cmService('legacy', NS, { instances: [foreignInstance('i-0abc'), ecsInstance('t-gone')] })),
+      expect: ['cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-legacy/t-gone'],
+    },
+    {
+      name: 'a service created by Service Connect (named in serviceConnectResources) is reported, never pruned',
+      inv: orphanFleet(cmService('orders', SC_NS), {
+        services: [ecsService('orders', { status: 'INACTIVE', deployments: [deployment({ status: 'INACTIVE', serviceConnectResources: [{ discoveryName: 'orders', discoveryArn: cmService('orders', SC_NS).arn }] })] })],
+      }),
+      expect: ['report cloudMapOrphans/service/srv-orders [service-connect-managed]'],
+      rules: { target: { namespaces: ['sc.local'] } },
+    },
+    {
+      name: 'a service tagged AmazonECSManaged=true is reported, its instances never touched',
+      inv: orphanFleet(cmService('pay', SC_NS, { tags: { AmazonECSManaged: 'true' }, instances: [ecsInstance('t-gone')] })),
+      expect: ['report cloudMapOrphans/service/srv-pay [service-connect-managed]'],
+      rules: { target: { namespaces: ['sc.local'] } },
+    },
+    {
+      name: 'a protected orphan is reported but blocked',
+      inv: orphanFleet(cmService('keep', NS, { tags: { 'discovery-controller/protect': 'true' } })),
+      expect: ['cloudmap:DeleteService cloudMapOrphans/service/srv-keep [protected]'],
+    },
+    {
+      name: 'instances that were not listed: no proof, blocked',
+      inv: orphanFleet(cmService('unread', NS, { instances: undefined })),
+      expect: ['cloudmap:DeleteService cloudMapOrphans/service/srv-unread [scope-read-error]'],
+    },
+    {
+      name: 'an ECS service list read error in any cluster forbids deleting (someone there may refer to it)',
+      inv: orphanFleet(cmService('api', NS), { readErrors: [accessDenied({ kind: 'cluster', cluster: 'staging' })] }),
+      expect: ['cloudmap:DeleteService cloudMapOrphans/service/srv-api [scope-read-error]'],
+    },
+    {
+      name: 'a read error on the namespace forbids deleting',
+      inv: orphanFleet(cmService('api', NS), { readErrors: [accessDenied({ kind: 'namespace', namespaceId: NS.id })] }),
+      expect: ['cloudmap:DeleteService cloudMapOrphans/service/srv-api [scope-read-error]'],
+    },
+    {
+      name: 'an instance in a still-used service whose task is gone is an orphan instance',
+      inv: orphanFleet(cmService('api', NS, { instances: [ecsInstance('t-live'), ecsInstance('t-dead')] }), {
+        services: [registryUser(cmService('api', NS))],
+        tasks: [task('api', T0, { id: 't-live' })],
+      }),
+      expect: ['cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-api/t-dead'],
+    },
+    {
+      name: 'an instance whose cluster tasks could not be read is reported blocked, not pruned',
+      inv: orphanFleet(cmService('api', NS, { instances: [ecsInstance('t-x')] }), {
+        services: [registryUser(cmService('api', NS))],
+        readErrors: [{ scope: { kind: 'cluster', cluster: 'prod' }, operation: 'ecs:ListTasks', code: 'ThrottlingException', message: 'slow down' }],
+      }),
+      expect: ['cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-api/t-x [scope-read-error]'],
+    },
+    {
+      name: 'an instance of a cluster that was not read at all is left alone',
+      inv: orphanFleet(cmService('api', NS, { instances: [ecsInstance('t-x', 'elsewhere')] }), { services: [registryUser(cmService('api', NS))] }),
+      expect: [],
+    },
+    {
+      name: 'an unreferenced service with an instance of a RUNNING task (its service is out of sight) is left alone',
+      inv: orphanFleet(cmService('api', NS, { instances: [ecsInstance('t-live')] }), { tasks: [task('api', T0, { id: 't-live' })] }),
+      expect: [],
+    },
+    {
+      name: 'services toggle off: only instances are considered',
+      inv: orphanFleet(old),
+      expect: ['cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-old-api/t-gone'],
+      rules: { rules: { cloudMapOrphans: { services: false } } },
+    },
+    {
+      name: 'instances toggle off: stale instances of used services are left, orphan services are still emptied',
+      inv: orphanFleet(old, {
+        cloudMapServices: [old, cmService('api', NS, { instances: [ecsInstance('t-dead')] })],
+        services: [registryUser(cmService('api', NS))],
+      }),
+      expect: ['cloudmap:DeleteService cloudMapOrphans/service/srv-old-api', 'cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-old-api/t-gone'],
+      rules: { rules: { cloudMapOrphans: { instances: false } } },
+    },
+    {
+      name: 'namespaces the policy does not cover are not scanned',
+      inv: orphanFleet(cmService('api', namespace('other.local'))),
+      expect: [],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      assert.deepEqual(summarize(evaluate(policy(c.rules), c.inv, T0 + HOUR)), c.expect);
+    });
+  }
+
+  it('sets the grace period from the policy and names the instance exactly', () => {
+    const findings = evaluate(policy({ rules: { cloudMapOrphans: { gracePeriodMs: 15 * 60_000 } } }), orphanFleet(old), T0);
+    assert.ok(findings.every((f) => f.gracePeriodMs === 15 * 60_000));
+    assert.deepEqual(findings[1].action, { type: 'cloudmap:DeregisterInstance', serviceId: 'srv-old-api', instanceId: 't-gone' });
+    assert.equal(findings[1].cluster, 'prod');
+  });
+
+  it('matches the task by exact cluster name, never by prefix', () => {
+    const svc = cmService('api', NS, { instances: [ecsInstance('t-1', 'prod')] });
+    const inv = orphanFleet(svc, {
+      clusters: [cluster('prod'), cluster('prod-2')],
+      services: [registryUser(svc)],
+      tasks: [task('api', T0, { id: 't-1', cluster: 'prod-2' })],
+    });
+    assert.deepEqual(summarize(evaluate(policy(), inv, T0)), ['cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-api/t-1']);
+  });
+});

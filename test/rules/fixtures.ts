@@ -1,0 +1,188 @@
+/** Small builders for policies and inventories, so rule and plan tests state only what matters to them. */
+import type {
+  CloudMapInstance,
+  CloudMapService,
+  Cluster,
+  Deployment,
+  EcsService,
+  EcsTask,
+  Inventory,
+  Namespace,
+  ServiceConnectConfig,
+} from '../../controller/inventory/model.js';
+import type { Policy, PolicyRules, PolicySet, PolicyTarget } from '../../controller/policy/types.js';
+
+export const ACCOUNT = '111122223333';
+export const REGION = 'eu-west-1';
+export const T0 = Date.parse('2026-11-25T00:00:00Z');
+export const MINUTE = 60_000;
+export const HOUR = 3_600_000;
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/** A policy in enforce mode over cluster "prod" and namespace "internal.local", every rule enabled. */
+export function policy(overrides: Omit<DeepPartial<Policy>, 'target' | 'rules'> & { target?: DeepPartial<PolicyTarget>; rules?: DeepPartial<PolicyRules> } = {}): Policy {
+  const rules: PolicyRules = {
+    serviceConnectRefresh: { enabled: true, staleAfterMs: 0, maxConcurrent: 2, cooldownMs: 0, windows: [], ...overrides.rules?.serviceConnectRefresh } as PolicyRules['serviceConnectRefresh'],
+    cloudMapOrphans: {
+      enabled: true, services: true, instances: true, gracePeriodMs: 0, maxDeletionsPerRun: 20,
+      protectTag: { key: 'discovery-controller/protect', value: 'true' }, ...overrides.rules?.cloudMapOrphans,
+    } as PolicyRules['cloudMapOrphans'],
+    dnsTtl: { enabled: true, maxSeconds: 10, setSeconds: 10, ...overrides.rules?.dnsTtl },
+    taskLimit: { enabled: true, warnAt: 900, ...overrides.rules?.taskLimit },
+  };
+  const target = overrides.target ?? {};
+  return {
+    name: overrides.name ?? 'payments',
+    labels: {},
+    origin: { file: `${overrides.name ?? 'payments'}.yaml`, line: 1 },
+    mode: overrides.mode ?? 'enforce',
+    suspend: overrides.suspend ?? false,
+    target: {
+      clusters: target.clusters ?? ['prod'],
+      namespaces: target.namespaces ?? ['internal.local'],
+      services: { include: target.services?.include ?? [], exclude: target.services?.exclude ?? [], tags: (target.services?.tags ?? {}) as Record<string, string> },
+    },
+    rules,
+  };
+}
+
+/** A policy set of the given policies. */
+export function policySet(...policies: Policy[]): PolicySet {
+  return { revision: 'rev-1', policies };
+}
+
+export function clusterArn(name: string): string {
+  return `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${name}`;
+}
+
+export function cluster(name: string): Cluster {
+  return { name, arn: clusterArn(name) };
+}
+
+export function namespace(name: string, type: Namespace['type'] = 'DNS_PRIVATE', id = `ns-${name.replace(/\W/g, '')}`): Namespace {
+  return { id, name, type, arn: `arn:aws:servicediscovery:${REGION}:${ACCOUNT}:namespace/${id}` };
+}
+
+/** Service Connect config serving the given discovery names (none: client-only). */
+export function sc(namespaceName: string, ...discoveryNames: string[]): ServiceConnectConfig {
+  return {
+    enabled: true,
+    namespace: namespaceName,
+    services: discoveryNames.map((n) => ({ portName: n, discoveryName: n, clientAliases: [{ port: 80, dnsName: `${n}.svc` }] })),
+  };
+}
+
+let deploymentSeq = 0;
+export function deployment(overrides: Partial<Deployment> = {}): Deployment {
+  deploymentSeq += 1;
+  return {
+    id: `ecs-svc/${1000 + deploymentSeq}`,
+    status: 'PRIMARY',
+    rolloutState: 'COMPLETED',
+    taskDefinition: 'td:1',
+    desiredCount: 2,
+    runningCount: 2,
+    pendingCount: 0,
+    createdAt: T0,
+    updatedAt: T0,
+    serviceConnectResources: [],
+    ...overrides,
+  };
+}
+
+/** An ACTIVE ECS service in cluster "prod" with one completed deployment created at T0. */
+export function ecsService(name: string, overrides: Partial<EcsService> & { cluster?: string } = {}): EcsService {
+  const clusterName = overrides.cluster ?? overrides.clusterName ?? 'prod';
+  const { cluster: _ignored, ...rest } = overrides;
+  return {
+    arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${clusterName}/${name}`,
+    name,
+    clusterArn: clusterArn(clusterName),
+    clusterName,
+    status: 'ACTIVE',
+    desiredCount: 2,
+    runningCount: 2,
+    createdAt: T0,
+    tags: {},
+    serviceRegistries: [],
+    deployments: [deployment()],
+    ...rest,
+  };
+}
+
+/** An ECS service whose primary deployment runs Service Connect in `ns` serving `serves`. */
+export function scService(name: string, ns: string, serves: string[], overrides: Partial<EcsService> & { cluster?: string; deployedAt?: number; rollout?: Deployment['rolloutState']; resources?: Deployment['serviceConnectResources'] } = {}): EcsService {
+  const { deployedAt, rollout, resources, ...rest } = overrides;
+  return ecsService(name, {
+    deployments: [deployment({ createdAt: deployedAt ?? T0, rolloutState: rollout ?? 'COMPLETED', serviceConnect: sc(ns, ...serves), serviceConnectResources: resources ?? [] })],
+    ...rest,
+  });
+}
+
+let taskSeq = 0;
+/** A RUNNING task of `service` in `clusterName` started at `startedAt`. */
+export function task(service: string, startedAt: number, overrides: Partial<EcsTask> & { cluster?: string } = {}): EcsTask {
+  taskSeq += 1;
+  const clusterName = overrides.cluster ?? 'prod';
+  const id = overrides.id ?? `task${String(taskSeq).padStart(4, '0')}`;
+  const { cluster: _ignored, ...rest } = overrides;
+  return {
+    arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${clusterName}/${id}`,
+    id,
+    clusterArn: clusterArn(clusterName),
+    clusterName,
+    serviceName: service,
+    lastStatus: 'RUNNING',
+    desiredStatus: 'RUNNING',
+    taskDefinitionArn: 'td:1',
+    createdAt: startedAt,
+    startedAt,
+    ...rest,
+  };
+}
+
+/** An instance ECS registered for task `taskId` of `cluster`/`service`. */
+export function ecsInstance(taskId: string, clusterName = 'prod', service = 'api'): CloudMapInstance {
+  return { id: taskId, attributes: { ECS_CLUSTER_NAME: clusterName, ECS_SERVICE_NAME: service, AWS_INSTANCE_IPV4: '10.0.0.1' } };
+}
+
+/** An instance someone other than ECS registered (EC2, Lambda, by hand). */
+export function foreignInstance(id: string): CloudMapInstance {
+  return { id, attributes: { AWS_INSTANCE_IPV4: '10.0.9.9' } };
+}
+
+/** A DNS Cloud Map service in namespace `ns` (id) with an A record of ttl 60 and the given instances. */
+export function cmService(name: string, ns: Namespace, overrides: Partial<CloudMapService> = {}): CloudMapService {
+  const id = overrides.id ?? `srv-${name}`;
+  const instances = overrides.instances === undefined && 'instances' in overrides ? undefined : overrides.instances ?? [];
+  return {
+    id,
+    arn: `arn:aws:servicediscovery:${REGION}:${ACCOUNT}:service/${id}`,
+    name,
+    namespaceId: ns.id,
+    type: ns.type === 'HTTP' ? 'HTTP' : 'DNS_HTTP',
+    dnsRecords: ns.type === 'HTTP' ? [] : [{ type: 'A', ttl: 60 }],
+    instanceCount: instances?.length ?? 0,
+    createdAt: T0,
+    tags: {},
+    ...overrides,
+    instances,
+  };
+}
+
+/** An inventory of cluster "prod" plus whatever the test passes. */
+export function inventory(parts: Partial<Inventory> = {}): Inventory {
+  return {
+    observedAt: T0,
+    account: ACCOUNT,
+    region: REGION,
+    clusters: [cluster('prod')],
+    services: [],
+    tasks: [],
+    namespaces: [],
+    cloudMapServices: [],
+    readErrors: [],
+    ...parts,
+  };
+}

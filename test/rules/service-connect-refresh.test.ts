@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { evaluate } from '../../controller/rules/service-connect-refresh.js';
+import type { Finding } from '../../controller/rules/types.js';
+import type { EcsService, EcsTask, Inventory } from '../../controller/inventory/model.js';
+import { cluster, cmService, deployment, HOUR, inventory, namespace, policy, sc, scService, T0, task } from './fixtures.js';
+
+const NS = namespace('sc.local', 'HTTP');
+
+/** A fleet where checkout (client only) started at T0+1h and orders joined the namespace at T0+4h. */
+function fleet(extra: { services?: EcsService[]; tasks?: EcsTask[] } & Partial<Inventory> = {}): Inventory {
+  const { services = [], tasks = [], ...rest } = extra;
+  return inventory({
+    namespaces: [NS],
+    services: [
+      scService('checkout', 'sc.local', [], { deployedAt: T0 }),
+      scService('orders', 'sc.local', ['orders'], { deployedAt: T0 + 4 * HOUR }),
+      ...services,
+    ],
+    tasks: [task('checkout', T0 + HOUR, { id: 'c1' }), task('checkout', T0 + 5 * HOUR, { id: 'c2' }), task('orders', T0 + 4 * HOUR), ...tasks],
+    ...rest,
+  });
+}
+
+function byService(findings: Finding[]): Record<string, Finding> {
+  return Object.fromEntries(findings.map((f) => [f.resource.kind === 'ecs-service' ? f.resource.name : f.key, f]));
+}
+
+describe('serviceConnectRefresh', () => {
+  it('flags a client whose running task started before an endpoint appeared, with a stable key and a redeploy', () => {
+    const [finding, ...rest] = evaluate(policy(), fleet(), T0 + 6 * HOUR);
+    assert.equal(rest.length, 0);
+    assert.equal(finding.key, 'serviceConnectRefresh/prod/checkout');
+    assert.deepEqual(finding.action, { type: 'ecs:ForceNewDeployment', cluster: 'prod', service: 'checkout', serviceArn: finding.resource.kind === 'ecs-service' ? finding.resource.arn : '' });
+    assert.equal(finding.blocked, undefined);
+    assert.match(finding.observed, /1 of 2 running tasks started before orders appeared \(oldest 3h before orders\)/);
+    assert.equal(finding.namespace, 'sc.local');
+  });
+
+  const staleAfterCases = [
+    { name: 'staleAfter 0s: any task older than the endpoint is stale', staleAfterMs: 0, lead: 3 * HOUR, stale: true },
+    { name: 'staleAfter 5h: a task 3h older than the endpoint is tolerated', staleAfterMs: 5 * HOUR, lead: 3 * HOUR, stale: false },
+    { name: 'staleAfter 5h: a task 6h older than the endpoint is stale', staleAfterMs: 5 * HOUR, lead: 6 * HOUR, stale: true },
+    { name: 'staleAfter 0s: a task started after the endpoint is fine', staleAfterMs: 0, lead: -1, stale: false },
+  ];
+  for (const c of staleAfterCases) {
+    it(c.name, () => {
+      const inv = inventory({
+        namespaces: [NS],
+        services: [scService('checkout', 'sc.local', []), scService('orders', 'sc.local', ['orders'], { deployedAt: T0 + 10 * HOUR })],
+        tasks: [task('checkout', T0 + 10 * HOUR - c.lead)],
+      });
+      const findings = evaluate(policy({ rules: { serviceConnectRefresh: { staleAfterMs: c.staleAfterMs } } }), inv, T0 + 12 * HOUR);
+      assert.equal(findings.length, c.stale ? 1 : 0);
+    });
+  }
+
+  it('blocks the redeploy while the client has a deployment in progress', () => {
+    const rolling = scService('checkout', 'sc.local', [], {
+      deployments: [
+        deployment({ status: 'PRIMARY', rolloutState: 'IN_PROGRESS', createdAt: T0 + 5 * HOUR, serviceConnect: sc('sc.local') }),
+        deployment({ status: 'ACTIVE', rolloutState: 'COMPLETED', createdAt: T0, serviceConnect: sc('sc.local') }),
+      ],
+    });
+    const inv = fleet();
+    const findings = evaluate(policy(), { ...inv, services: [rolling, ...inv.services.filter((s) => s.name !== 'checkout')] }, T0 + 6 * HOUR);
+    assert.equal(findings[0].blocked?.reason, 'deployment-in-progress');
+    assert.ok(findings[0].action, 'the remedy is still named, only blocked');
+  });
+
+  it('waits for the endpoint deployment to complete before redeploying the client', () => {
+    const inv = fleet();
+    const pendingOrders = scService('orders', 'sc.local', ['orders'], { deployedAt: T0 + 4 * HOUR, rollout: 'IN_PROGRESS' });
+    const findings = evaluate(policy(), { ...inv, services: [inv.services[0], pendingOrders] }, T0 + 6 * HOUR);
+    assert.equal(findings[0].blocked?.reason, 'endpoint-deployment-pending');
+    assert.match(findings[0].blocked?.detail ?? '', /orders/);
+  });
+
+  it('lists every endpoint a client cannot reach in one finding', () => {
+    const inv = fleet({ services: [scService('inventory', 'sc.local', ['inventory'], { deployedAt: T0 + 3 * HOUR })] });
+    const findings = evaluate(policy(), inv, T0 + 6 * HOUR);
+    const checkout = byService(findings).checkout;
+    assert.match(checkout.observed, /before inventory, orders appeared/);
+    assert.equal(findings.filter((f) => f.key === 'serviceConnectRefresh/prod/checkout').length, 1);
+  });
+
+  const dependencyCases = [
+    { name: 'no dependencies: every client may call every endpoint', dependencies: undefined, stale: ['checkout', 'web'] },
+    { name: 'dependencies name orders for checkout only: web is declared to call nothing', dependencies: { checkout: ['orders'] }, stale: ['checkout'] },
+    { name: 'dependencies by client alias DNS name count too', dependencies: { web: ['orders.svc'] }, stale: ['web'] },
+    { name: 'a dependency on an older endpoint does not make the client stale', dependencies: { checkout: ['legacy'], web: ['legacy'] }, stale: [] },
+  ];
+  for (const c of dependencyCases) {
+    it(c.name, () => {
+      const inv = fleet({
+        services: [scService('web', 'sc.local', []), scService('legacy', 'sc.local', ['legacy'], { deployedAt: T0 - HOUR })],
+        tasks: [task('web', T0 + 2 * HOUR)],
+      });
+      const findings = evaluate(policy({ rules: { serviceConnectRefresh: { dependencies: c.dependencies } } }), inv, T0 + 6 * HOUR);
+      assert.deepEqual(Object.keys(byService(findings)).sort(), c.stale);
+    });
+  }
+
+  it('does not treat a service as its own client', () => {
+    // orders' old task predates its own newer endpoint "orders-v2", which only orders serves.
+    const inv = inventory({
+      namespaces: [NS],
+      services: [scService('orders', 'sc.local', ['orders', 'orders-v2'], { deployedAt: T0 + 4 * HOUR })],
+      tasks: [task('orders', T0 + HOUR)],
+    });
+    assert.deepEqual(evaluate(policy(), inv, T0 + 6 * HOUR), []);
+  });
+
+  it('dates an endpoint by the Service Connect Cloud Map service when the server was redeployed since', () => {
+    const cm = cmService('orders', NS, { createdAt: T0 - 24 * HOUR });
+    const orders = scService('orders', 'sc.local', ['orders'], {
+      deployedAt: T0 + 4 * HOUR,
+      resources: [{ discoveryName: 'orders', discoveryArn: cm.arn }],
+    });
+    const inv = fleet();
+    const findings = evaluate(policy(), { ...inv, services: [inv.services[0], orders], cloudMapServices: [cm] }, T0 + 6 * HOUR);
+    assert.deepEqual(findings, []);
+  });
+
+  it('handles a namespace shared by several clusters: endpoints anywhere, clients only where the policy reaches', () => {
+    const inv = inventory({
+      clusters: [cluster('prod'), cluster('edge')],
+      namespaces: [NS],
+      services: [
+        scService('checkout', NS.arn, [], { cluster: 'prod' }),
+        scService('gateway', 'sc.local', [], { cluster: 'edge' }),
+        scService('orders', 'sc.local', ['orders'], { cluster: 'edge', deployedAt: T0 + 4 * HOUR }),
+      ],
+      tasks: [task('checkout', T0 + HOUR), task('gateway', T0 + HOUR, { cluster: 'edge' })],
+    });
+    assert.deepEqual(evaluate(policy(), inv, T0 + 6 * HOUR).map((f) => f.key), ['serviceConnectRefresh/prod/checkout']);
+    assert.deepEqual(
+      evaluate(policy({ target: { clusters: ['*'] } }), inv, T0 + 6 * HOUR).map((f) => f.key),
+      ['serviceConnectRefresh/edge/gateway', 'serviceConnectRefresh/prod/checkout'],
+    );
+  });
+
+  it('ignores services the policy excludes and endpoints of other namespaces', () => {
+    const inv = fleet({ services: [scService('billing', 'other.local', ['billing'], { deployedAt: T0 + 5 * HOUR })] });
+    assert.deepEqual(evaluate(policy({ target: { services: { exclude: ['check*'] } } }), inv, T0 + 6 * HOUR), []);
+    assert.deepEqual(evaluate(policy(), inv, T0 + 6 * HOUR).map((f) => f.key), ['serviceConnectRefresh/prod/checkout']);
+  });
+});
