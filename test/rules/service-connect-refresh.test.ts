@@ -84,7 +84,7 @@ describe('serviceConnectRefresh', () => {
     assert.equal(findings.filter((f) => f.key === 'serviceConnectRefresh/prod/checkout').length, 1);
   });
 
-  const dependencyCases = [
+  const dependencyCases: { name: string; dependencies?: Record<string, string[]>; stale: string[] }[] = [
     { name: 'no dependencies: every client may call every endpoint', dependencies: undefined, stale: ['checkout', 'web'] },
     { name: 'dependencies name orders for checkout only: web is declared to call nothing', dependencies: { checkout: ['orders'] }, stale: ['checkout'] },
     { name: 'dependencies by client alias DNS name count too', dependencies: { web: ['orders.svc'] }, stale: ['web'] },
