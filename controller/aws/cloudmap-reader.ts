@@ -102,34 +102,45 @@ export async function getService(ctx: ReadContext, serviceId: string): Promise<{
   return { ...(service ? { service } : {}), missing };
 }
 
+/** Every instance of a service (ListInstances, every page); undefined when any page failed. */
+export async function listInstances(ctx: ReadContext, serviceId: string): Promise<CloudMapInstance[] | undefined> {
+  const instances: CloudMapInstance[] = [];
+  let pages = 0;
+  let ended = false;
+  for await (const page of ctx.pages(
+    serviceScope(serviceId),
+    'servicediscovery:ListInstances',
+    (NextToken) => ctx.clients.serviceDiscovery.send(new ListInstancesCommand({ ServiceId: serviceId, MaxResults: CLOUDMAP_PAGE_SIZE, NextToken })),
+    (p) => {
+      ended = !p.NextToken;
+      return p.NextToken;
+    },
+  )) {
+    pages++;
+    for (const i of page.Instances ?? []) if (i.Id) instances.push({ id: i.Id, attributes: i.Attributes ?? {} });
+  }
+  // The walk stops early only on a recorded error; a partial list must never pass for the whole one.
+  return pages > 0 && ended ? instances : undefined;
+}
+
+/** The service's tags; undefined when they could not be read. */
+export async function listTags(ctx: ReadContext, service: CloudMapService): Promise<Record<string, string> | undefined> {
+  if (!service.arn) return {};
+  const out = await ctx.call(serviceScope(service.id), 'servicediscovery:ListTagsForResource', () =>
+    ctx.clients.serviceDiscovery.send(new ListTagsForResourceCommand({ ResourceARN: service.arn })),
+  );
+  if (!out) return undefined;
+  const tags: Record<string, string> = {};
+  for (const t of out.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
+  return tags;
+}
+
 /**
- * Adds instances (ListInstances, every page) and tags to a service. If either read fails, `instances`
- * stays undefined so no rule mistakes "not read" for "empty".
+ * Adds instances and tags to a service. If either read fails, `instances` stays undefined so no rule
+ * mistakes "not read" for "empty" (and the error names the service, which forbids pruning it).
  */
 export async function readServiceDetails(ctx: ReadContext, service: CloudMapService): Promise<CloudMapService> {
-  const errorsBefore = ctx.errors.length;
-  const instances: CloudMapInstance[] = [];
-  const readInstances = async () => {
-    for await (const page of ctx.pages(
-      serviceScope(service.id),
-      'servicediscovery:ListInstances',
-      (NextToken) => ctx.clients.serviceDiscovery.send(new ListInstancesCommand({ ServiceId: service.id, MaxResults: CLOUDMAP_PAGE_SIZE, NextToken })),
-      (p) => p.NextToken,
-    )) {
-      for (const i of page.Instances ?? []) if (i.Id) instances.push({ id: i.Id, attributes: i.Attributes ?? {} });
-    }
-  };
-  const readTags = async () => {
-    if (!service.arn) return {};
-    const out = await ctx.call(serviceScope(service.id), 'servicediscovery:ListTagsForResource', () =>
-      ctx.clients.serviceDiscovery.send(new ListTagsForResourceCommand({ ResourceARN: service.arn })),
-    );
-    const tags: Record<string, string> = {};
-    for (const t of out?.Tags ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
-    return tags;
-  };
-  const [, tags] = await Promise.all([readInstances(), readTags()]);
-  const failed = ctx.errors.slice(errorsBefore).some((e) => e.scope.kind === 'cloudmap-service' && e.scope.serviceId === service.id);
-  if (failed) return { ...service, tags };
+  const [instances, tags] = await Promise.all([listInstances(ctx, service.id), listTags(ctx, service)]);
+  if (instances === undefined || tags === undefined) return { ...service, tags: tags ?? {} };
   return { ...service, tags, instances };
 }

@@ -75,8 +75,12 @@ async function readCloudMap(ctx: ReadContext, scope: ReadScopePlan): Promise<Clo
  * still runs tasks. Names seen on tasks or on ECS-registered instances but not listed are described by
  * name, so a draining service is never mistaken for a deleted one.
  */
-async function describeUnlisted(ctx: ReadContext, scope: ReadScopePlan, ecs: EcsPart, cloudMap: CloudMapPart): Promise<EcsService[]> {
-  const listed = new Set(ecs.services.map((s) => `${s.clusterName}/${s.name}`));
+export async function describeUnlisted(
+  ctx: ReadContext,
+  scope: ReadScopePlan,
+  seen: { clusters: readonly Cluster[]; services: readonly EcsService[]; tasks: readonly EcsTask[]; cloudMapServices: readonly CloudMapService[] },
+): Promise<EcsService[]> {
+  const listed = new Set(seen.services.map((s) => `${s.clusterName}/${s.name}`));
   const wanted = new Map<string, Set<string>>();
   const want = (clusterName: string, serviceName: string) => {
     if (listed.has(`${clusterName}/${serviceName}`)) return;
@@ -84,15 +88,15 @@ async function describeUnlisted(ctx: ReadContext, scope: ReadScopePlan, ecs: Ecs
     if (!names) wanted.set(clusterName, (names = new Set()));
     names.add(serviceName);
   };
-  for (const task of ecs.tasks) if (task.serviceName) want(task.clusterName, task.serviceName);
-  for (const service of cloudMap.cloudMapServices) {
+  for (const task of seen.tasks) if (task.serviceName) want(task.clusterName, task.serviceName);
+  for (const service of seen.cloudMapServices) {
     for (const instance of service.instances ?? []) {
       const clusterName = instance.attributes[ECS_ATTRIBUTES.cluster];
       const serviceName = instance.attributes[ECS_ATTRIBUTES.service];
       if (clusterName && serviceName) want(clusterName, serviceName);
     }
   }
-  const byName = new Map(ecs.clusters.map((c) => [c.name, c]));
+  const byName = new Map(seen.clusters.map((c) => [c.name, c]));
   const found = await Promise.all(
     [...wanted].map(([clusterName, names]) => {
       const cluster = byName.get(clusterName);
@@ -109,7 +113,7 @@ export async function readInventory(clients: AwsClients, policies: readonly Poli
   const ctx = new ReadContext(clients, options);
   const scope = planReadScope(policies);
   const [ecs, cloudMap] = await Promise.all([readEcs(ctx, scope), readCloudMap(ctx, scope)]);
-  const unlisted = await describeUnlisted(ctx, scope, ecs, cloudMap);
+  const unlisted = await describeUnlisted(ctx, scope, { ...ecs, cloudMapServices: cloudMap.cloudMapServices });
   const account = arnAccount(ecs.clusters[0]?.arn) ?? arnAccount(cloudMap.namespaces[0]?.arn) ?? policies.find((p) => p.target.account)?.target.account ?? '';
   ctx.progress(`read done: ${ecs.services.length + unlisted.length} ECS services, ${ecs.tasks.length} tasks, ${cloudMap.cloudMapServices.length} Cloud Map services, ${ctx.errors.length} read errors`);
   return {

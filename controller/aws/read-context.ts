@@ -23,8 +23,9 @@ export class ReadContext {
   private readonly limiter: Semaphore;
   private readonly strings = new Map<string, string>();
 
-  constructor(readonly clients: AwsClients, private readonly options: ReadOptions = {}) {
-    this.limiter = new Semaphore(options.concurrency ?? DEFAULT_READ_CONCURRENCY);
+  /** Pass `limiter` to share one concurrency limit between several reads (the cache's refreshes). */
+  constructor(readonly clients: AwsClients, private readonly options: ReadOptions = {}, limiter?: Semaphore) {
+    this.limiter = limiter ?? new Semaphore(options.concurrency ?? DEFAULT_READ_CONCURRENCY);
   }
 
   now(): number {

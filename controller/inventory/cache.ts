@@ -1,0 +1,103 @@
+/**
+ * The controller's view of the fleet between reads: the last full Inventory, patched in place by targeted
+ * refreshes when events name what changed (level-triggered: a key says where to look, the read says what
+ * is there). A full read replaces everything, errors included.
+ */
+import type { AwsClients } from '../aws/clients.js';
+import { readInventory } from '../aws/inventory-reader.js';
+import { DEFAULT_READ_CONCURRENCY, ReadContext } from '../aws/read-context.js';
+import { refreshCloudMapService, refreshCluster, refreshEcsService, refreshNamespace } from '../aws/refresh-reader.js';
+import type { Policy } from '../policy/types.js';
+import type { WorkKey } from '../runtime/keys.js';
+import { Semaphore } from '../util/semaphore.js';
+import type { Inventory } from './model.js';
+import { applyPatch, type InventoryPatch } from './patch.js';
+import { planReadScope, type ReadScopePlan } from './read-scope.js';
+
+export interface InventoryCacheOptions {
+  clients: AwsClients;
+  policies: readonly Policy[];
+  /** API calls in flight at once, shared by every refresh running at the same time (default 8). */
+  concurrency?: number;
+  now?: () => number;
+  onProgress?: (msg: string) => void;
+}
+
+/** Holds the last inventory; `full()` re-reads everything, `refresh(keys)` only what the keys name. */
+export class InventoryCache {
+  private current: Inventory | undefined;
+  private policies: readonly Policy[];
+  private scope: ReadScopePlan;
+  /** Set when the policies changed, so the next refresh knows the cached scope no longer fits. */
+  private scopeChanged = false;
+  private readonly limiter: Semaphore;
+
+  constructor(private readonly options: InventoryCacheOptions) {
+    this.policies = options.policies;
+    this.scope = planReadScope(options.policies);
+    this.limiter = new Semaphore(options.concurrency ?? DEFAULT_READ_CONCURRENCY);
+  }
+
+  /** The last inventory read, or undefined before the first read. */
+  get inventory(): Inventory | undefined {
+    return this.current;
+  }
+
+  /** New policies may reach new clusters or namespaces: the next refresh becomes a full read. */
+  setPolicies(policies: readonly Policy[]): void {
+    this.policies = policies;
+    this.scope = planReadScope(policies);
+    this.scopeChanged = true;
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /** Re-reads everything the policies need and replaces the cache (stale read errors go with it). */
+  async full(): Promise<Inventory> {
+    const { clients, now, onProgress } = this.options;
+    this.scopeChanged = false;
+    const inventory = await readInventory(clients, this.policies, {
+      concurrency: this.limiter.limit,
+      ...(now ? { now } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    });
+    this.current = inventory;
+    return inventory;
+  }
+
+  /**
+   * Re-reads only what the keys name and merges it into the cached inventory. Falls back to a full read
+   * before the first read, after a policy change, or for a `full` key.
+   */
+  async refresh(keys: readonly WorkKey[]): Promise<Inventory> {
+    const base = this.current;
+    if (!base || this.scopeChanged || keys.some((k) => k.kind === 'full')) return this.full();
+    const scope = this.scope;
+    const patches = await Promise.all(
+      keys.map((key) => {
+        // Each key gets its own context so its errors replace only the errors of what it re-read.
+        const ctx = new ReadContext(this.options.clients, { ...(this.options.now ? { now: this.options.now } : {}) }, this.limiter);
+        switch (key.kind) {
+          case 'ecs-service':
+            return refreshEcsService(ctx, scope, base, key);
+          case 'cloudmap-service':
+            return refreshCloudMapService(ctx, scope, base, key.serviceId);
+          case 'namespace':
+            return refreshNamespace(ctx, scope, base, key.namespace);
+          case 'cluster':
+            return refreshCluster(ctx, scope, base, key.cluster);
+          default:
+            return undefined;
+        }
+      }),
+    );
+    // Patches land on whatever is current now (a full read may have finished meanwhile), one at a time.
+    let inventory = this.current ?? base;
+    const observedAt = this.now();
+    for (const patch of patches.filter((p): p is InventoryPatch => p !== undefined)) inventory = applyPatch(inventory, patch, observedAt);
+    this.current = inventory;
+    return inventory;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * A targeted change to a cached Inventory: for each collection, which items a re-read supersedes and what
+ * replaces them, plus which read errors it supersedes. Applying one is synchronous, so concurrent
+ * refreshes each land whole.
+ */
+import type { Cluster, CloudMapService, EcsService, EcsTask, Inventory, Namespace, ReadError } from './model.js';
+
+export interface Replacement<T> {
+  /** True for items the re-read covered (they are dropped, then `add` is appended). */
+  remove: (item: T) => boolean;
+  add: readonly T[];
+}
+
+export interface InventoryPatch {
+  clusters?: Replacement<Cluster>;
+  services?: Replacement<EcsService>;
+  tasks?: Replacement<EcsTask>;
+  namespaces?: Replacement<Namespace>;
+  cloudMapServices?: Replacement<CloudMapService>;
+  /** Errors of earlier reads that this read covered again (they are replaced by `errors`). */
+  clearErrors: (error: ReadError) => boolean;
+  errors: readonly ReadError[];
+}
+
+function replace<T>(items: readonly T[], replacement: Replacement<T> | undefined): readonly T[] {
+  if (!replacement) return items;
+  return [...items.filter((item) => !replacement.remove(item)), ...replacement.add];
+}
+
+/** Returns a new Inventory with the patch applied; the input is left untouched (callers may still hold it). */
+export function applyPatch(inventory: Inventory, patch: InventoryPatch, observedAt: number): Inventory {
+  return {
+    ...inventory,
+    observedAt,
+    clusters: replace(inventory.clusters, patch.clusters),
+    services: replace(inventory.services, patch.services),
+    tasks: replace(inventory.tasks, patch.tasks),
+    namespaces: replace(inventory.namespaces, patch.namespaces),
+    cloudMapServices: replace(inventory.cloudMapServices, patch.cloudMapServices),
+    readErrors: [...inventory.readErrors.filter((e) => !patch.clearErrors(e)), ...patch.errors],
+  };
+}
+
+/** True when the error is about this scope. */
+export function errorInScope(error: ReadError, scope: ReadError['scope']): boolean {
+  const s = error.scope;
+  switch (scope.kind) {
+    case 'account':
+      return s.kind === 'account';
+    case 'cluster':
+      return s.kind === 'cluster' && s.cluster === scope.cluster;
+    case 'namespace':
+      return s.kind === 'namespace' && s.namespaceId === scope.namespaceId;
+    case 'cloudmap-service':
+      return s.kind === 'cloudmap-service' && s.serviceId === scope.serviceId;
+  }
+}
