@@ -74,17 +74,9 @@ export function createCloudMap(ctx: SandboxContext): CloudMapEmulator {
     state,
     operations,
     audit(target) {
-      const why = auditor?.({ kind: target.kind, serviceId: target.serviceId, instanceId: target.instanceId });
-      if (why) {
-        deletions.push({
-          kind: target.kind,
-          serviceId: target.serviceId,
-          instanceId: target.instanceId,
-          name: target.name,
-          at: new Date(ctx.clock.now()).toISOString(),
-          why,
-        });
-      }
+      const subject = target.instanceId === undefined ? { kind: target.kind, serviceId: target.serviceId } : { kind: target.kind, serviceId: target.serviceId, instanceId: target.instanceId };
+      const why = auditor?.(subject);
+      if (why) deletions.push({ ...subject, name: target.name, at: new Date(ctx.clock.now()).toISOString(), why });
     },
   };
 
