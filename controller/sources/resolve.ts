@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { DirectorySource } from './directory.js';
+import { GitSource } from './git.js';
+import { S3Source } from './s3.js';
+import type { PolicySource } from './types.js';
+import { PolicySourceError } from './types.js';
+
+export interface PolicySourceDeps {
+  /** Needed for s3:// sources (the controller's configured client: region, endpoint, retries). */
+  s3?: S3Client;
+  /** Where git sources keep their clones; defaults to CACHE_DIR or the OS temp directory. */
+  cacheDir?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Per-file (or per-object) size limit for every source kind. */
+  maxObjectBytes?: number;
+}
+
+/**
+ * Builds the source a `--policies` value names: a plain path or file:// URL, s3://bucket/prefix/,
+ * or git+https:// / git+ssh:// / git+file:// with ?ref= and &path=.
+ */
+export function createPolicySource(spec: string, deps: PolicySourceDeps = {}): PolicySource {
+  const env = deps.env ?? process.env;
+  if (spec.startsWith('s3://')) {
+    if (!deps.s3) throw new PolicySourceError(spec, 'an S3 source needs an S3 client', 'this is a bug in the caller');
+    return new S3Source(spec, { s3: deps.s3, maxObjectBytes: deps.maxObjectBytes });
+  }
+  if (spec.startsWith('git+')) {
+    const cacheDir = deps.cacheDir ?? env.CACHE_DIR ?? resolve(env.TMPDIR ?? '/tmp', 'ecs-discovery-controller');
+    return new GitSource(spec, { cacheDir, env, maxFileBytes: deps.maxObjectBytes });
+  }
+  if (spec.startsWith('file://')) return new DirectorySource(fileURLToPath(spec), { maxFileBytes: deps.maxObjectBytes });
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
+    throw new PolicySourceError(spec, 'unsupported policy source', 'use a path, file://, s3://bucket/prefix/ or git+https://host/org/repo.git?ref=main&path=policies/');
+  }
+  return new DirectorySource(spec, { maxFileBytes: deps.maxObjectBytes });
+}
