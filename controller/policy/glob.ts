@@ -1,0 +1,248 @@
+/**
+ * The glob dialect of policy targets (a subset of picomatch: * ? [abc] [a-z] [!a] {a,b}), checked against the
+ * characters AWS allows in each kind of name, plus exact set questions picomatch cannot answer: does one glob
+ * contain another (allowed scopes) and can two globs match the same name (overlapping policies).
+ * Globs are compiled to small automata over the kind's alphabet, so the answers are exact, not heuristics.
+ */
+
+export type NameKind = 'cluster' | 'namespace' | 'service';
+
+interface NameRules {
+  alphabet: string;
+  maxLength: number;
+  /** How the allowed characters are described in error messages. */
+  describe: string;
+}
+
+const LETTERS_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** ECS: "up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens"; Cloud Map names are DNS-like. */
+export const NAME_RULES: Readonly<Record<NameKind, NameRules>> = {
+  cluster: { alphabet: `${LETTERS_DIGITS}_-`, maxLength: 255, describe: 'an ECS cluster name (letters, digits, hyphens and underscores, at most 255)' },
+  service: { alphabet: `${LETTERS_DIGITS}_-`, maxLength: 255, describe: 'an ECS service name (letters, digits, hyphens and underscores, at most 255)' },
+  namespace: { alphabet: `${LETTERS_DIGITS}_.-`, maxLength: 1024, describe: 'a Cloud Map namespace name or id (letters, digits, dots, hyphens and underscores)' },
+};
+
+type Token = { type: 'char'; chars: ReadonlySet<string> } | { type: 'star' };
+
+/** A glob compiled for one kind of name: one token list per brace alternative. */
+export interface CompiledGlob {
+  source: string;
+  kind: NameKind;
+  alternatives: readonly (readonly Token[])[];
+}
+
+const MAX_ALTERNATIVES = 256;
+
+/** True when the text uses any glob syntax (an exact name otherwise). */
+export function isGlob(pattern: string): boolean {
+  return /[*?[\]{}]/.test(pattern);
+}
+
+/** True when the glob is "*" (or "**"): it matches every name. */
+export function isMatchAll(pattern: string): boolean {
+  return /^\*+$/.test(pattern);
+}
+
+/**
+ * Compiles a glob for a kind of name, or explains why it is unusable: bad syntax, or it can match no valid
+ * name (a character that kind of name cannot hold, a class with no allowed character, too long).
+ */
+export function compileGlob(pattern: string, kind: NameKind): { glob?: CompiledGlob; error?: string } {
+  const rules = NAME_RULES[kind];
+  if (pattern.startsWith('!')) return { error: `"${pattern}" is a negated pattern, which is not supported here; list what to include instead (services.exclude leaves services out)` };
+  let expanded: string[];
+  try {
+    expanded = expandBraces(pattern);
+  } catch (error) {
+    return { error: `"${pattern}" is not a valid glob: ${(error as Error).message}` };
+  }
+  const alternatives: Token[][] = [];
+  for (const alternative of expanded) {
+    const lexed = lex(alternative, rules);
+    if (typeof lexed === 'string') return { error: `"${pattern}" can never match ${rules.describe}: ${lexed}` };
+    alternatives.push(lexed);
+  }
+  return { glob: { source: pattern, kind, alternatives } };
+}
+
+function expandBraces(pattern: string): string[] {
+  const open = pattern.indexOf('{');
+  const strayClose = pattern.indexOf('}');
+  if (open < 0) {
+    if (strayClose >= 0) throw new Error('"}" without a matching "{"');
+    if (pattern.includes(',')) throw new Error('"," is only allowed inside {a,b} alternatives');
+    return [pattern];
+  }
+  if (strayClose >= 0 && strayClose < open) throw new Error('"}" without a matching "{"');
+  let depth = 0;
+  let close = -1;
+  const commas: number[] = [];
+  for (let i = open; i < pattern.length; i += 1) {
+    if (pattern[i] === '{') depth += 1;
+    else if (pattern[i] === '}') {
+      depth -= 1;
+      if (depth === 0) { close = i; break; }
+    } else if (pattern[i] === ',' && depth === 1) commas.push(i);
+  }
+  if (close < 0) throw new Error('"{" is never closed with "}"');
+  const head = pattern.slice(0, open);
+  if (head.includes(',')) throw new Error('"," is only allowed inside {a,b} alternatives');
+  const bounds = [open, ...commas, close];
+  const choices = bounds.slice(0, -1).map((start, i) => pattern.slice(start + 1, bounds[i + 1]));
+  const tails = expandBraces(pattern.slice(close + 1));
+  const out: string[] = [];
+  for (const choice of choices) {
+    for (const expandedChoice of expandBraces(choice)) {
+      for (const tail of tails) {
+        out.push(head + expandedChoice + tail);
+        if (out.length > MAX_ALTERNATIVES) throw new Error(`more than ${MAX_ALTERNATIVES} brace alternatives`);
+      }
+    }
+  }
+  return out;
+}
+
+/** Tokens of one brace-free alternative, or the reason it can match no valid name. */
+function lex(text: string, rules: NameRules): Token[] | string {
+  const tokens: Token[] = [];
+  let minLength = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (c === '*') {
+      if (tokens.at(-1)?.type !== 'star') tokens.push({ type: 'star' });
+    } else if (c === '?') {
+      tokens.push({ type: 'char', chars: new Set(rules.alphabet) });
+      minLength += 1;
+    } else if (c === '[') {
+      const end = text.indexOf(']', i + 2);
+      if (end < 0) return '"[" is never closed with "]"';
+      const chars = characterClass(text.slice(i + 1, end), rules);
+      if (chars.size === 0) return `the character class "${text.slice(i, end + 1)}" holds no character such a name can contain`;
+      tokens.push({ type: 'char', chars });
+      minLength += 1;
+      i = end;
+    } else if (c === ']') {
+      return '"]" without a matching "["';
+    } else if (!rules.alphabet.includes(c)) {
+      return `it contains "${c}"`;
+    } else {
+      tokens.push({ type: 'char', chars: new Set(c) });
+      minLength += 1;
+    }
+  }
+  if (minLength > rules.maxLength) return `it needs at least ${minLength} characters`;
+  return tokens;
+}
+
+function characterClass(body: string, rules: NameRules): Set<string> {
+  const negated = body.startsWith('!') || body.startsWith('^');
+  const members = new Set<string>();
+  const spec = negated ? body.slice(1) : body;
+  for (let i = 0; i < spec.length; i += 1) {
+    if (spec[i + 1] === '-' && i + 2 < spec.length) {
+      const from = spec.charCodeAt(i);
+      const to = spec.charCodeAt(i + 2);
+      for (let code = from; code <= to; code += 1) members.add(String.fromCharCode(code));
+      i += 2;
+    } else {
+      members.add(spec[i]);
+    }
+  }
+  return new Set([...rules.alphabet].filter((c) => members.has(c) !== negated));
+}
+
+/** True when the compiled glob matches the name (used by tests to agree with picomatch). */
+export function globMatches(glob: CompiledGlob, name: string): boolean {
+  let states = closure(glob, initialStates(glob));
+  for (const c of name) {
+    states = closure(glob, step(glob, states, c));
+    if (states.size === 0) return false;
+  }
+  return accepts(glob, states);
+}
+
+/** True when some name matches both globs (same kind). */
+export function globsIntersect(a: CompiledGlob, b: CompiledGlob): boolean {
+  const alphabet = NAME_RULES[a.kind].alphabet;
+  const seen = new Set<string>();
+  const queue: [number, number][] = [];
+  const push = (x: number, y: number) => {
+    const key = `${x}|${y}`;
+    if (!seen.has(key)) { seen.add(key); queue.push([x, y]); }
+  };
+  for (const x of closure(a, initialStates(a))) for (const y of closure(b, initialStates(b))) push(x, y);
+  while (queue.length > 0) {
+    const [x, y] = queue.shift()!;
+    if (accepts(a, new Set([x])) && accepts(b, new Set([y]))) return true;
+    for (const c of alphabet) {
+      for (const nx of closure(a, step(a, new Set([x]), c))) for (const ny of closure(b, step(b, new Set([y]), c))) push(nx, ny);
+    }
+  }
+  return false;
+}
+
+/**
+ * True when every name `inner` matches is matched by at least one of `outer` (same kind).
+ * Subset construction over the union of `outer`; gives up (false, i.e. "not proven") past a state budget.
+ */
+export function globIncludedIn(inner: CompiledGlob, outer: readonly CompiledGlob[]): boolean {
+  if (outer.length === 0) return false;
+  const union: CompiledGlob = { source: outer.map((g) => g.source).join(','), kind: inner.kind, alternatives: outer.flatMap((g) => g.alternatives) };
+  const alphabet = NAME_RULES[inner.kind].alphabet;
+  const seen = new Set<string>();
+  const queue: [Set<number>, Set<number>][] = [];
+  const push = (x: Set<number>, y: Set<number>) => {
+    const key = `${[...x].sort().join(',')}|${[...y].sort().join(',')}`;
+    if (!seen.has(key)) { seen.add(key); queue.push([x, y]); }
+  };
+  push(closure(inner, initialStates(inner)), closure(union, initialStates(union)));
+  while (queue.length > 0) {
+    if (seen.size > 50_000) return false;
+    const [x, y] = queue.shift()!;
+    if (accepts(inner, x) && !accepts(union, y)) return false;
+    for (const c of alphabet) {
+      const nx = closure(inner, step(inner, x, c));
+      if (nx.size > 0) push(nx, closure(union, step(union, y, c)));
+    }
+  }
+  return true;
+}
+
+// States are encoded as alternative * 4096 + position in that alternative's tokens.
+const STRIDE = 4096;
+
+function initialStates(glob: CompiledGlob): Set<number> {
+  return new Set(glob.alternatives.map((_, i) => i * STRIDE));
+}
+
+function closure(glob: CompiledGlob, states: Set<number>): Set<number> {
+  const out = new Set(states);
+  for (const state of states) {
+    const tokens = glob.alternatives[Math.floor(state / STRIDE)];
+    let position = state % STRIDE;
+    // A star may match nothing: the positions after it are reachable too.
+    while (tokens[position]?.type === 'star') {
+      position += 1;
+      out.add(Math.floor(state / STRIDE) * STRIDE + position);
+    }
+  }
+  return out;
+}
+
+function step(glob: CompiledGlob, states: Set<number>, c: string): Set<number> {
+  const out = new Set<number>();
+  for (const state of states) {
+    const tokens = glob.alternatives[Math.floor(state / STRIDE)];
+    const token = tokens[state % STRIDE];
+    if (!token) continue;
+    if (token.type === 'star') out.add(state);
+    else if (token.chars.has(c)) out.add(state + 1);
+  }
+  return out;
+}
+
+function accepts(glob: CompiledGlob, states: Set<number>): boolean {
+  for (const state of states) if (state % STRIDE === glob.alternatives[Math.floor(state / STRIDE)].length) return true;
+  return false;
+}

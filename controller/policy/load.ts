@@ -1,0 +1,124 @@
+import type { FetchResult } from '../sources/types.js';
+import type { ParsedDocument } from './parse.js';
+import { displayPath, locate, parseYamlFile } from './parse.js';
+import { POLICY_API_VERSION, POLICY_GROUP, POLICY_KIND, validateAgainstSchema } from './schema.js';
+import type { OverlapCandidate } from './scopes.js';
+import { checkAllowed, compileAllowed, findOverlaps } from './scopes.js';
+import type { RawPolicy } from './semantic.js';
+import { checkPolicy } from './semantic.js';
+import type { AllowedScopes, PolicyProblem, PolicySet } from './types.js';
+
+/** Default size limit of one policy document; real policies are a few KiB. */
+export const DEFAULT_MAX_DOCUMENT_BYTES = 1024 * 1024;
+
+/** File name used for problems with the operator's allowed scopes rather than with a policy file. */
+export const ALLOWED_SCOPES_FILE = '(allowed scopes)';
+
+interface Candidate extends OverlapCandidate {
+  document: ParsedDocument;
+}
+
+/**
+ * Parses, validates and checks every policy of a fetched source revision: YAML syntax, the JSON schema
+ * (unknown fields, types, formats), durations, cron windows, globs, the allowed scopes, duplicate names and
+ * overlapping policies. Returns a deeply frozen PolicySet only when there is no error, so a bad revision
+ * never replaces the last good set. Every problem names file, line, column and field.
+ */
+export function loadPolicySet(result: FetchResult, options: { allowed: AllowedScopes; maxDocumentBytes?: number }): { set?: PolicySet; problems: PolicyProblem[] } {
+  const problems: PolicyProblem[] = [];
+  const maxDocumentBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+  for (const problem of result.problems ?? []) {
+    problems.push({ file: problem.path, line: 0, column: 0, path: '', message: problem.message, severity: problem.severity });
+  }
+  const { allowed, errors: allowedErrors } = compileAllowed(options.allowed);
+  for (const message of allowedErrors) problems.push({ file: ALLOWED_SCOPES_FILE, line: 0, column: 0, path: '', message, severity: 'error' });
+
+  const candidates: Candidate[] = [];
+  const named: { name: string; document: ParsedDocument }[] = [];
+  for (const source of result.documents) {
+    const parsed = parseYamlFile(source.path, source.content, maxDocumentBytes);
+    problems.push(...parsed.problems);
+    for (const document of parsed.documents) {
+      const candidate = checkDocument(document, allowed, problems, named);
+      if (candidate) candidates.push(candidate);
+    }
+  }
+
+  const firstByName = new Map<string, ParsedDocument>();
+  for (const { name, document } of named) {
+    const first = firstByName.get(name);
+    if (!first) { firstByName.set(name, document); continue; }
+    report(problems, document, ['metadata', 'name'], `duplicate policy name "${name}": already used by ${first.file}:${first.line}; names must be unique across all policy files`);
+  }
+  for (const overlap of findOverlaps(candidates)) {
+    const earlier = (overlap.earlier as Candidate).document;
+    const later = (overlap.later as Candidate).document;
+    report(problems, later, ['spec', 'target'],
+      `policy "${overlap.later.policy.name}" (${later.file}:${later.line}) and policy "${overlap.earlier.policy.name}" (${earlier.file}:${earlier.line}) ` +
+      `claim the same resources with equal specificity (${overlap.detail}; ${overlap.rules.length > 1 ? 'rules' : 'rule'} ${overlap.rules.join(', ')}): ` +
+      'the most specific policy wins (exact names over globs, then more service tags), so make one more specific or make their targets disjoint');
+  }
+
+  problems.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
+  if (problems.some((p) => p.severity === 'error')) return { problems };
+  const policies = candidates.map((c) => c.policy);
+  return { set: deepFreeze({ revision: result.revision, policies }), problems };
+}
+
+/** Checks one document; returns it as a candidate policy when it has no error of its own. */
+function checkDocument(document: ParsedDocument, allowed: ReturnType<typeof compileAllowed>['allowed'], problems: PolicyProblem[], named: { name: string; document: ParsedDocument }[]): Candidate | undefined {
+  const data = document.data;
+  // An empty document (a stray --- or a trailing separator) holds nothing to lose.
+  if (data === null || data === undefined) return undefined;
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    const found = Array.isArray(data) ? 'a list' : `a ${typeof data} (${JSON.stringify(String(data).slice(0, 40))})`;
+    report(problems, document, [], `not a policy document: expected a mapping with apiVersion, kind, metadata and spec, found ${found}`);
+    return undefined;
+  }
+  const record = data as Record<string, unknown>;
+  const { kind, apiVersion } = record;
+  const group = typeof apiVersion === 'string' ? apiVersion.split('/')[0] : undefined;
+  if (kind !== POLICY_KIND) {
+    if (group === POLICY_GROUP || (kind === undefined && apiVersion === undefined)) {
+      const what = kind === undefined ? 'missing kind' : `unknown kind ${JSON.stringify(kind)}`;
+      report(problems, document, kind === undefined ? [] : ['kind'], `${what}: the ${POLICY_GROUP} group defines only kind ${POLICY_KIND}`);
+    } else {
+      report(problems, document, ['kind'], `skipped: not a ${POLICY_KIND} (apiVersion ${String(apiVersion)}, kind ${String(kind)})`, 'warning');
+    }
+    return undefined;
+  }
+  if (apiVersion !== POLICY_API_VERSION) {
+    report(problems, document, apiVersion === undefined ? [] : ['apiVersion'],
+      `${apiVersion === undefined ? 'missing apiVersion' : `unsupported apiVersion ${JSON.stringify(apiVersion)}`} for kind ${POLICY_KIND}: use ${POLICY_API_VERSION}`);
+    return undefined;
+  }
+  const name = (record.metadata as { name?: unknown } | undefined)?.name;
+  if (typeof name === 'string') named.push({ name, document });
+
+  const violations = validateAgainstSchema(record);
+  for (const violation of violations) report(problems, document, violation.segments, violation.message, 'error', violation.atKey);
+  if (violations.length > 0) return undefined;
+
+  const { policy, compiled, issues } = checkPolicy(record as unknown as RawPolicy, { file: document.file, line: document.line });
+  issues.push(...(issues.length === 0 ? checkAllowed(policy, compiled, allowed) : []));
+  for (const issue of issues) report(problems, document, issue.segments, issue.message);
+  return issues.length === 0 ? { policy, compiled, document } : undefined;
+}
+
+function report(problems: PolicyProblem[], document: ParsedDocument, segments: (string | number)[], message: string, severity: PolicyProblem['severity'] = 'error', atKey = false): void {
+  const { line, column } = segments.length === 0 ? { line: document.line, column: 1 } : locate(document, segments, atKey);
+  problems.push({ file: document.file, line, column, path: displayPath(segments), message, severity });
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Freezes an object graph so no consumer can change a loaded policy set in place. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as object)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,139 @@
+import type { CompiledGlob } from './glob.js';
+import { compileGlob, globIncludedIn, globMatches, globsIntersect } from './glob.js';
+import type { CompiledTarget, IndexedGlob, SemanticIssue } from './semantic.js';
+import { clusterNamePart } from './semantic.js';
+import { compareSpecificity, specificityOf } from './specificity.js';
+import type { AllowedScopes, Policy, RuleName } from './types.js';
+import { RULE_NAMES } from './types.js';
+
+/** The operator's allowed scopes, compiled once per load. */
+export interface CompiledAllowed {
+  scopes: AllowedScopes;
+  clusters: CompiledGlob[];
+  namespaces: CompiledGlob[];
+}
+
+/** Compiles the allowed scopes; a pattern that is not a usable glob is returned as an error message. */
+export function compileAllowed(scopes: AllowedScopes): { allowed: CompiledAllowed; errors: string[] } {
+  const errors: string[] = [];
+  const compile = (patterns: readonly string[], kind: 'cluster' | 'namespace', flag: string) =>
+    patterns.flatMap((pattern) => {
+      const { glob, error } = compileGlob(kind === 'cluster' ? clusterNamePart(pattern) : pattern, kind);
+      if (error) errors.push(`${flag}: ${error}`);
+      return glob ? [glob] : [];
+    });
+  for (const account of scopes.accounts) {
+    if (!/^[0-9]{12}$/.test(account)) errors.push(`--allowed-accounts: "${account}" is not a 12-digit AWS account id`);
+  }
+  return {
+    allowed: {
+      scopes,
+      clusters: compile(scopes.clusters, 'cluster', '--allowed-clusters'),
+      namespaces: compile(scopes.namespaces, 'namespace', '--allowed-namespaces'),
+    },
+    errors,
+  };
+}
+
+/**
+ * Rejects a policy that reaches beyond the operator's allowed scopes: every cluster and namespace pattern must
+ * lie inside the allowed patterns (as sets of names), and a cross-account role must be in an allowed account.
+ * An empty allowed list means no limit. A policy without roleArn acts in the controller's own account.
+ */
+export function checkAllowed(policy: Policy, compiled: CompiledTarget, allowed: CompiledAllowed): SemanticIssue[] {
+  const issues: SemanticIssue[] = [];
+  const { scopes } = allowed;
+  const outside = (globs: IndexedGlob[], limit: CompiledGlob[], field: 'clusters' | 'namespaces', flag: string) => {
+    if (limit.length === 0) return;
+    for (const glob of globs) {
+      if (globIncludedIn(glob, limit)) continue;
+      const list = (field === 'clusters' ? scopes.clusters : scopes.namespaces).join(', ');
+      const idHint = field === 'namespaces' && /^ns-/.test(glob.source) ? ' (namespace ids are compared as text: list the id in the allowed namespaces, or target the namespace by name)' : '';
+      issues.push({ segments: ['spec', 'target', field, glob.index], message: `"${glob.source}" reaches outside the allowed ${field} (${flag}: ${list})${idHint}` });
+    }
+  };
+  outside(compiled.clusters, allowed.clusters, 'clusters', '--allowed-clusters');
+  outside(compiled.namespaces, allowed.namespaces, 'namespaces', '--allowed-namespaces');
+  if (scopes.accounts.length > 0) {
+    if (policy.target.account !== undefined && !scopes.accounts.includes(policy.target.account)) {
+      issues.push({ segments: ['spec', 'target', 'roleArn'], message: `account ${policy.target.account} of roleArn is not an allowed account (--allowed-accounts: ${scopes.accounts.join(', ')})` });
+    }
+    policy.target.clusters.forEach((pattern, index) => {
+      const account = /^arn:[^:]*:ecs:[^:]*:([0-9]{12}):cluster\//.exec(pattern)?.[1];
+      if (account !== undefined && !scopes.accounts.includes(account)) {
+        issues.push({ segments: ['spec', 'target', 'clusters', index], message: `cluster ARN "${pattern}" is in account ${account}, which is not an allowed account (--allowed-accounts: ${scopes.accounts.join(', ')})` });
+      }
+    });
+  }
+  return issues;
+}
+
+/** A policy with what the overlap check needs. */
+export interface OverlapCandidate {
+  policy: Policy;
+  compiled: CompiledTarget;
+}
+
+/** Two policies that claim the same resources at equal specificity, with the reason in words. */
+export interface Overlap {
+  earlier: OverlapCandidate;
+  later: OverlapCandidate;
+  rules: RuleName[];
+  detail: string;
+}
+
+/**
+ * Finds pairs of policies that can claim one resource with equal specificity (see specificity.ts). Two policies
+ * can claim one resource when neither is suspended, they enable a rule in common, they target the same
+ * region and account as written (omitted matches only omitted), their required service tags do not conflict,
+ * and a cluster pattern, a namespace pattern and a service include pattern of each can match the same name.
+ */
+export function findOverlaps(candidates: readonly OverlapCandidate[]): Overlap[] {
+  const overlaps: Overlap[] = [];
+  for (let j = 1; j < candidates.length; j += 1) {
+    for (let i = 0; i < j; i += 1) {
+      const overlap = tie(candidates[i], candidates[j]);
+      if (overlap) overlaps.push(overlap);
+    }
+  }
+  return overlaps;
+}
+
+function tie(a: OverlapCandidate, b: OverlapCandidate): Overlap | undefined {
+  const pa = a.policy;
+  const pb = b.policy;
+  if (pa.suspend || pb.suspend) return undefined;
+  const rules = RULE_NAMES.filter((rule) => pa.rules[rule].enabled && pb.rules[rule].enabled);
+  if (rules.length === 0) return undefined;
+  if (pa.target.region !== pb.target.region || pa.target.account !== pb.target.account) return undefined;
+  for (const [key, value] of Object.entries(pa.target.services.tags)) {
+    const other = pb.target.services.tags[key];
+    if (other !== undefined && other !== value) return undefined;
+  }
+  const pairs = (x: CompiledGlob[], y: CompiledGlob[]) => x.flatMap((gx) => y.filter((gy) => globsIntersect(gx, gy)).map((gy) => [gx, gy] as const));
+  const clusters = pairs(a.compiled.clusters, b.compiled.clusters);
+  if (clusters.length === 0) return undefined;
+  const namespaces = pairs(a.compiled.namespaces, b.compiled.namespaces);
+  if (namespaces.length === 0) return undefined;
+  // An exact service name the other policy excludes is not shared.
+  const excluded = (name: CompiledGlob, by: OverlapCandidate) => !/[*?[\]{}]/.test(name.source) && by.compiled.exclude.some((e) => globMatches(e, name.source));
+  const services = pairs(a.compiled.include, b.compiled.include).filter(([ga, gb]) => !excluded(ga, b) && !excluded(gb, a));
+  if (services.length === 0) return undefined;
+  for (const [ca, cb] of clusters) {
+    for (const [na, nb] of namespaces) {
+      for (const [sa, sb] of services) {
+        const specA = specificityOf(pa, { service: sa.source, cluster: ca.source, namespace: na.source });
+        const specB = specificityOf(pb, { service: sb.source, cluster: cb.source, namespace: nb.source });
+        if (compareSpecificity(specA, specB) !== 0) continue;
+        const both = (x: string, y: string) => (x === y ? `"${x}"` : `"${x}" / "${y}"`);
+        return {
+          earlier: a,
+          later: b,
+          rules,
+          detail: `services ${both(sa.source, sb.source)} in clusters ${both(ca.source, cb.source)} and namespaces ${both(na.source, nb.source)}`,
+        };
+      }
+    }
+  }
+  return undefined;
+}
