@@ -1,0 +1,108 @@
+/**
+ * Builds the plan: evaluates every policy, keeps the most specific policy's findings per resource, orders the
+ * actions the way the actuator must apply them, and decides each one under the safety contract. Pure.
+ */
+import type { Inventory } from '../inventory/model.js';
+import type { Policy, PolicySet } from '../policy/types.js';
+import { evaluateAll } from '../rules/index.js';
+import type { Action, Finding } from '../rules/types.js';
+import { decideEnforcement, type Draft } from './decide.js';
+import { resolveOverlaps } from './overlap.js';
+import type { Plan, PlannedAction, PolicySummary } from './types.js';
+
+export interface BuildPlanInput {
+  policies: PolicySet;
+  inventory: Inventory;
+  now: number;
+  /** Finding key -> when it was first seen (grace periods count from it); from the previous run, in memory. */
+  firstSeen: ReadonlyMap<string, number>;
+  /** --dry-run: decide as enforce would, but execute nothing. */
+  dryRun?: boolean;
+}
+
+/** Plan order: deregistrations, then the deletion of the service they empty, then TTL updates, then redeploys. */
+function orderKey(action: Action, finding: Finding): string[] {
+  switch (action.type) {
+    case 'cloudmap:DeregisterInstance': return ['0', action.serviceId, '0', action.instanceId];
+    case 'cloudmap:DeleteService': return ['0', action.serviceId, '1', ''];
+    case 'cloudmap:UpdateDnsTtl': return ['1', action.serviceId, '', ''];
+    case 'ecs:ForceNewDeployment': return ['2', finding.key, '', ''];
+  }
+}
+
+function compareDrafts(a: Draft, b: Draft): number {
+  const ka = orderKey(a.action, a.finding);
+  const kb = orderKey(b.action, b.finding);
+  for (let i = 0; i < ka.length; i += 1) {
+    if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
+  }
+  return a.policy.name < b.policy.name ? -1 : a.policy.name > b.policy.name ? 1 : 0;
+}
+
+function wouldText(draft: Draft): string {
+  return draft.enforceBlock ? `would be blocked by ${draft.enforceBlock.reason}: ${draft.enforceBlock.detail}` : 'would execute';
+}
+
+/** Overlays the policy mode and --dry-run on the enforce decision. */
+function finalDecision(draft: Draft, dryRun: boolean): PlannedAction {
+  const base = { finding: draft.finding, action: draft.action };
+  const ruleBlock = draft.finding.blocked;
+  if (ruleBlock) return { ...base, decision: 'blocked', blockedBy: ruleBlock.reason, detail: ruleBlock.detail };
+  if (draft.policy.suspend) return { ...base, decision: 'blocked', blockedBy: 'suspended', detail: `policy is suspended; otherwise it ${wouldText(draft)}` };
+  if (draft.policy.mode === 'audit') return { ...base, decision: 'blocked', blockedBy: 'audit-mode', detail: `audit mode; in enforce mode it ${wouldText(draft)}` };
+  if (draft.enforceBlock) return { ...base, decision: 'blocked', blockedBy: draft.enforceBlock.reason, detail: draft.enforceBlock.detail };
+  if (dryRun) return { ...base, decision: 'blocked', blockedBy: 'dry-run', detail: 'dry run; without --dry-run it would execute' };
+  return { ...base, decision: 'execute' };
+}
+
+/**
+ * Updates grace-period clocks: keys seen now keep their first sighting (or start now); keys no longer seen are
+ * dropped. A finding blocked by a read error was not really observed, so its clock restarts.
+ */
+function nextFirstSeen(findings: readonly Finding[], previous: ReadonlyMap<string, number>, now: number): Map<string, number> {
+  const next = new Map<string, number>();
+  for (const finding of findings) {
+    if (finding.blocked?.reason === 'scope-read-error') continue;
+    next.set(finding.key, Math.min(previous.get(finding.key) ?? now, now));
+  }
+  return next;
+}
+
+function summarize(policy: Policy, findings: readonly Finding[], actions: readonly PlannedAction[]): PolicySummary {
+  const mine = actions.filter((a) => a.finding.policy === policy.name);
+  return {
+    policy: policy.name,
+    mode: policy.mode,
+    suspended: policy.suspend,
+    findings: findings.filter((f) => f.policy === policy.name).length,
+    actionsToExecute: mine.filter((a) => a.decision === 'execute').length,
+    actionsBlocked: mine.filter((a) => a.decision === 'blocked').length,
+  };
+}
+
+/** Evaluates all policies against the inventory and decides every action; returns the plan and the new grace clocks. */
+export function buildPlan(input: BuildPlanInput): { plan: Plan; firstSeen: Map<string, number> } {
+  const { policies, inventory, now } = input;
+  const all = policies.policies.flatMap((policy) => evaluateAll(policy, inventory, now));
+  const findings = resolveOverlaps(policies.policies, inventory, all);
+  const firstSeen = nextFirstSeen(findings, input.firstSeen, now);
+  const byName = new Map(policies.policies.map((p) => [p.name, p]));
+  const drafts: Draft[] = [];
+  for (const finding of findings) {
+    const policy = byName.get(finding.policy);
+    if (finding.action && policy) drafts.push({ finding, action: finding.action, policy });
+  }
+  drafts.sort(compareDrafts);
+  decideEnforcement(drafts, { inventory, now, firstSeen });
+  const actions = drafts.map((d) => finalDecision(d, input.dryRun ?? false));
+  return {
+    plan: {
+      generatedAt: now,
+      revision: policies.revision,
+      findings,
+      actions,
+      summaries: policies.policies.map((p) => summarize(p, findings, actions)),
+    },
+    firstSeen,
+  };
+}

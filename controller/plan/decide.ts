@@ -1,0 +1,167 @@
+/**
+ * The safety contract (DESIGN section 5) applied to planned actions, as enforce mode would apply it. Mode
+ * (suspend, audit, dry-run) is overlaid afterwards in build.ts, so audit and dry-run plans show what enforce
+ * would do. Budgets and the sanity guard count only actions that pass every earlier check.
+ */
+import type { Inventory } from '../inventory/model.js';
+import type { Policy } from '../policy/types.js';
+import { describeReadError, latestDeploymentAt } from '../rules/facts.js';
+import { coversEcsService, namespaceById } from '../rules/scope.js';
+import type { Action, BlockReason, Finding } from '../rules/types.js';
+import { formatDuration } from '../util/duration.js';
+import { windowStatus } from './windows.js';
+
+export interface Block {
+  reason: BlockReason;
+  detail: string;
+}
+
+/** One action on its way into the plan. `enforceBlock` undefined means enforce mode would execute it. */
+export interface Draft {
+  finding: Finding;
+  action: Action;
+  policy: Policy;
+  enforceBlock?: Block;
+}
+
+export interface DecideContext {
+  inventory: Inventory;
+  now: number;
+  /** Finding key -> first time seen, already updated for this run. */
+  firstSeen: ReadonlyMap<string, number>;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Is this a deletion the budgets and the sanity guard count? */
+export function isPrune(action: Action): action is Extract<Action, { type: 'cloudmap:DeregisterInstance' | 'cloudmap:DeleteService' }> {
+  return action.type === 'cloudmap:DeregisterInstance' || action.type === 'cloudmap:DeleteService';
+}
+
+function pruneReadError(draft: Draft, ctx: DecideContext): Block | undefined {
+  if (!isPrune(draft.action)) return undefined;
+  const serviceId = draft.action.serviceId;
+  const service = ctx.inventory.cloudMapServices.find((s) => s.id === serviceId);
+  const error = ctx.inventory.readErrors.find((e) => e.scope.kind === 'account'
+    || (e.scope.kind === 'cloudmap-service' && e.scope.serviceId === serviceId)
+    || (e.scope.kind === 'namespace' && e.scope.namespaceId === service?.namespaceId)
+    || (e.scope.kind === 'cluster' && draft.action.type === 'cloudmap:DeleteService'));
+  if (error) return { reason: 'scope-read-error', detail: `${describeReadError(error)}: no pruning in that scope this run` };
+  if (!service) return { reason: 'scope-read-error', detail: `Cloud Map service ${serviceId} is not in the inventory` };
+  return undefined;
+}
+
+function gracePeriod(draft: Draft, ctx: DecideContext): Block | undefined {
+  const grace = draft.finding.gracePeriodMs;
+  if (grace === undefined) return undefined;
+  const since = ctx.firstSeen.get(draft.finding.key) ?? ctx.now;
+  if (since + grace <= ctx.now) return undefined;
+  return { reason: 'grace-period', detail: `orphaned since ${iso(since)}; grace period ${formatDuration(grace)} ends ${iso(since + grace)}` };
+}
+
+function redeployTiming(draft: Draft, ctx: DecideContext): Block | undefined {
+  if (draft.action.type !== 'ecs:ForceNewDeployment') return undefined;
+  const rule = draft.policy.rules.serviceConnectRefresh;
+  const window = windowStatus(rule.windows, ctx.now);
+  if (!window.open) return { reason: 'outside-window', detail: window.detail };
+  const serviceArn = draft.action.serviceArn;
+  const service = ctx.inventory.services.find((s) => s.arn === serviceArn);
+  const last = service ? latestDeploymentAt(service) : undefined;
+  if (last !== undefined && last + rule.cooldownMs > ctx.now) {
+    return { reason: 'cooldown', detail: `last deployment at ${iso(last)}; cooldown ${formatDuration(rule.cooldownMs)} ends ${iso(last + rule.cooldownMs)}` };
+  }
+  return undefined;
+}
+
+/** Checks that depend on one action alone, in the contract's order of precedence. */
+function individualBlock(draft: Draft, ctx: DecideContext): Block | undefined {
+  return draft.finding.blocked ?? pruneReadError(draft, ctx) ?? gracePeriod(draft, ctx) ?? redeployTiming(draft, ctx);
+}
+
+/** maxConcurrent per policy: deployments already in progress among its services, plus redeploys planned now. */
+function applyMaxConcurrent(drafts: readonly Draft[], ctx: DecideContext): void {
+  const planned = new Map<string, number>();
+  const inFlight = new Map<string, number>();
+  for (const draft of drafts) {
+    if (draft.action.type !== 'ecs:ForceNewDeployment' || draft.enforceBlock) continue;
+    const policy = draft.policy;
+    if (!inFlight.has(policy.name)) {
+      inFlight.set(policy.name, ctx.inventory.services.filter((s) => s.status === 'ACTIVE' && coversEcsService(policy, s)
+        && s.deployments.some((d) => d.rolloutState === 'IN_PROGRESS')).length);
+    }
+    const running = inFlight.get(policy.name) ?? 0;
+    const already = planned.get(policy.name) ?? 0;
+    const max = policy.rules.serviceConnectRefresh.maxConcurrent;
+    if (running + already >= max) {
+      draft.enforceBlock = { reason: 'max-concurrent', detail: `${running} deployment(s) in progress and ${already} planned; maxConcurrent is ${max}` };
+    } else {
+      planned.set(policy.name, already + 1);
+    }
+  }
+}
+
+function namespaceOf(draft: Draft, ctx: DecideContext): string {
+  const serviceId = isPrune(draft.action) ? draft.action.serviceId : '';
+  return ctx.inventory.cloudMapServices.find((s) => s.id === serviceId)?.namespaceId ?? '';
+}
+
+/** Sanity guard: a namespace where this run would prune > 50 % (or > maxDeletionsPerRun) prunes nothing. */
+function applySanityGuard(drafts: readonly Draft[], ctx: DecideContext): void {
+  const byNamespace = new Map<string, Draft[]>();
+  for (const draft of drafts) {
+    if (!isPrune(draft.action) || draft.enforceBlock) continue;
+    const ns = namespaceOf(draft, ctx);
+    byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), draft]);
+  }
+  for (const [namespaceId, candidates] of byNamespace) {
+    const services = ctx.inventory.cloudMapServices.filter((s) => s.namespaceId === namespaceId);
+    const instanceTotal = services.reduce((sum, s) => sum + (s.instances?.length ?? s.instanceCount), 0);
+    const deletes = candidates.filter((d) => d.action.type === 'cloudmap:DeleteService').length;
+    const deregs = candidates.length - deletes;
+    const perPolicy = new Map<Policy, number>();
+    for (const d of candidates) perPolicy.set(d.policy, (perPolicy.get(d.policy) ?? 0) + 1);
+    const overBudget = [...perPolicy].find(([policy, count]) => count > policy.rules.cloudMapOrphans.maxDeletionsPerRun);
+    const reasons: string[] = [];
+    if (deletes * 2 > services.length) reasons.push(`${deletes} of ${services.length} services`);
+    if (deregs * 2 > instanceTotal) reasons.push(`${deregs} of ${instanceTotal} instances`);
+    if (overBudget) reasons.push(`${overBudget[1]} deletions, above maxDeletionsPerRun ${overBudget[0].rules.cloudMapOrphans.maxDeletionsPerRun}`);
+    if (reasons.length === 0) continue;
+    const name = namespaceById(ctx.inventory, namespaceId).name;
+    const detail = `this run would prune ${reasons.join(' and ')} in namespace ${name} (more than 50 % or the budget): pruning nothing there`;
+    for (const d of candidates) d.enforceBlock = { reason: 'sanity-guard', detail };
+  }
+}
+
+/** maxDeletionsPerRun per policy, in plan order; a service is deleted only if all its deregistrations run. */
+function applyBudget(drafts: readonly Draft[]): void {
+  const used = new Map<string, number>();
+  for (const draft of drafts) {
+    if (!isPrune(draft.action)) continue;
+    if (draft.action.type === 'cloudmap:DeleteService' && !draft.enforceBlock) {
+      const serviceId = draft.action.serviceId;
+      const waiting = drafts.find((d) => d.action.type === 'cloudmap:DeregisterInstance' && d.action.serviceId === serviceId && d.enforceBlock);
+      if (waiting?.enforceBlock && waiting.action.type === 'cloudmap:DeregisterInstance') {
+        draft.enforceBlock = {
+          reason: waiting.enforceBlock.reason,
+          detail: `waits for the deregistration of instance ${waiting.action.instanceId} (${waiting.enforceBlock.reason}: ${waiting.enforceBlock.detail})`,
+        };
+      }
+    }
+    if (draft.enforceBlock) continue;
+    const max = draft.policy.rules.cloudMapOrphans.maxDeletionsPerRun;
+    const count = used.get(draft.policy.name) ?? 0;
+    if (count >= max) {
+      draft.enforceBlock = { reason: 'budget-exhausted', detail: `maxDeletionsPerRun ${max} already used by this run` };
+    } else {
+      used.set(draft.policy.name, count + 1);
+    }
+  }
+}
+
+/** Sets `enforceBlock` on every draft (drafts must already be in plan order). */
+export function decideEnforcement(drafts: readonly Draft[], ctx: DecideContext): void {
+  for (const draft of drafts) draft.enforceBlock = individualBlock(draft, ctx);
+  applyMaxConcurrent(drafts, ctx);
+  applySanityGuard(drafts, ctx);
+  applyBudget(drafts);
+}
