@@ -5,21 +5,22 @@
  * API budget (the plan benchmark checks it against this lower bound, see bench/plan.ts):
  *   ECS:       ceil(C/100) ListClusters; per cluster max(1, ceil(S_c/100)) ListServices, ceil(S_c/10) DescribeServices,
  *              max(1, ceil(R_c/100)) + max(1, ceil(X_c/100)) ListTasks (RUNNING, STOPPED), ceil((R_c+X_c)/100) DescribeTasks
- *   Cloud Map: ceil(N/100) ListNamespaces; per namespace max(1, ceil(M_n/100)) ListServices; per service in an
+ *   Cloud Map: ceil(N/100) ListNamespaces; per namespace in scope max(1, ceil(M_n/100)) ListServices; per service in an
  *              orphan-scope namespace max(1, ceil(I_s/100)) ListInstances + 1 ListTagsForResource
- * DescribeClusters and GetService are never needed: the cluster ARN carries the name and ListServices
+ *              + 1 GetService per Cloud Map service a covered ECS service refers to outside those namespaces
+ * DescribeClusters and GetService are otherwise never needed: the cluster ARN carries the name and ListServices
  * carries the service's type, DNS records, instance count and creation date.
  * ListInstances is called even when InstanceCount is 0, because InstanceCount lags registrations and a
  * deletion must never rest on it; it is skipped only where no enabled rule needs instances.
  */
 import type { Cluster, CloudMapService, EcsService, EcsTask, Inventory, Namespace } from '../inventory/model.js';
 import { ECS_ATTRIBUTES } from '../inventory/model.js';
-import { isEmptyMatcher, matches, planReadScope, type ReadScopePlan } from '../inventory/read-scope.js';
+import { isEmptyMatcher, matches, planReadScope, readsNothing, type ReadScopePlan } from '../inventory/read-scope.js';
 import type { Policy } from '../policy/types.js';
 import type { AwsClients } from './clients.js';
-import { listNamespaceServices, listNamespaces, readServiceDetails } from './cloudmap-reader.js';
+import { getService, listNamespaceServices, listNamespaces, readServiceDetails } from './cloudmap-reader.js';
 import { describeServices, listClusters, readClusterServices, readTasks } from './ecs-reader.js';
-import { arnAccount, ReadContext, type ReadOptions } from './read-context.js';
+import { arnAccount, arnName, ReadContext, type ReadOptions } from './read-context.js';
 
 export type { ReadOptions };
 
@@ -52,13 +53,17 @@ interface CloudMapPart {
   cloudMapServices: CloudMapService[];
 }
 
+/**
+ * Namespaces are listed whenever anything is read (one call for up to 100; the quota is 50), all of them
+ * kept so Service Connect namespace names resolve; services are read only for namespaces in scope.
+ */
 async function readCloudMap(ctx: ReadContext, scope: ReadScopePlan): Promise<CloudMapPart> {
-  if (isEmptyMatcher(scope.namespaces)) return { namespaces: [], cloudMapServices: [] };
-  const all = await listNamespaces(ctx);
-  const namespaces = all.filter((n) => matches(scope.namespaces, n.name, n.id, n.arn));
-  ctx.progress(`cloudmap: reading ${namespaces.length} of ${all.length} namespaces`);
+  if (readsNothing(scope)) return { namespaces: [], cloudMapServices: [] };
+  const namespaces = await listNamespaces(ctx);
+  const inScope = namespaces.filter((n) => matches(scope.namespaces, n.name, n.id, n.arn));
+  ctx.progress(`cloudmap: reading ${inScope.length} of ${namespaces.length} namespaces`);
   const perNamespace = await Promise.all(
-    namespaces.map(async (namespace) => {
+    inScope.map(async (namespace) => {
       const listed = await listNamespaceServices(ctx, namespace);
       const detailed = matches(scope.instanceNamespaces, namespace.name, namespace.id, namespace.arn)
         ? await Promise.all(listed.map((s) => readServiceDetails(ctx, s)))
@@ -68,6 +73,27 @@ async function readCloudMap(ctx: ReadContext, scope: ReadScopePlan): Promise<Clo
     }),
   );
   return { namespaces, cloudMapServices: perNamespace.flat() };
+}
+
+/**
+ * A policy also covers the Cloud Map services its ECS services refer to, wherever their namespace is
+ * (rules/scope.ts). Those outside the namespaces read are fetched one by one with GetService.
+ */
+export async function readReferencedCloudMapServices(
+  ctx: ReadContext,
+  scope: ReadScopePlan,
+  services: readonly EcsService[],
+  known: readonly CloudMapService[],
+): Promise<CloudMapService[]> {
+  const knownIds = new Set(known.map((s) => s.id));
+  const wanted = new Set<string>();
+  for (const service of services) {
+    if (service.status === 'INACTIVE' || !matches(scope.coveredClusters, service.clusterName, service.clusterArn)) continue;
+    const arns = [...service.serviceRegistries.map((r) => r.registryArn), ...service.deployments.flatMap((d) => d.serviceConnectResources.map((r) => r.discoveryArn))];
+    for (const arn of arns) if (!knownIds.has(arnName(arn))) wanted.add(arnName(arn));
+  }
+  const found = await Promise.all([...wanted].map(async (id) => (await getService(ctx, id)).service));
+  return found.filter((s): s is CloudMapService => s !== undefined);
 }
 
 /**
@@ -114,8 +140,9 @@ export async function readInventory(clients: AwsClients, policies: readonly Poli
   const scope = planReadScope(policies);
   const [ecs, cloudMap] = await Promise.all([readEcs(ctx, scope), readCloudMap(ctx, scope)]);
   const unlisted = await describeUnlisted(ctx, scope, { ...ecs, cloudMapServices: cloudMap.cloudMapServices });
+  const referenced = await readReferencedCloudMapServices(ctx, scope, [...ecs.services, ...unlisted], cloudMap.cloudMapServices);
   const account = arnAccount(ecs.clusters[0]?.arn) ?? arnAccount(cloudMap.namespaces[0]?.arn) ?? policies.find((p) => p.target.account)?.target.account ?? '';
-  ctx.progress(`read done: ${ecs.services.length + unlisted.length} ECS services, ${ecs.tasks.length} tasks, ${cloudMap.cloudMapServices.length} Cloud Map services, ${ctx.errors.length} read errors`);
+  ctx.progress(`read done: ${ecs.services.length + unlisted.length} ECS services, ${ecs.tasks.length} tasks, ${cloudMap.cloudMapServices.length + referenced.length} Cloud Map services, ${ctx.errors.length} read errors`);
   return {
     observedAt: ctx.now(),
     account,
@@ -124,7 +151,7 @@ export async function readInventory(clients: AwsClients, policies: readonly Poli
     services: [...ecs.services, ...unlisted],
     tasks: ecs.tasks,
     namespaces: cloudMap.namespaces,
-    cloudMapServices: cloudMap.cloudMapServices,
+    cloudMapServices: [...cloudMap.cloudMapServices, ...referenced],
     readErrors: ctx.errors,
   };
 }

@@ -61,7 +61,8 @@ export async function refreshEcsService(ctx: ReadContext, scope: ReadScopePlan, 
         if (instances) updated.push({ ...cached, instances });
         return;
       }
-      const added = await readNewCloudMapService(ctx, scope, current, arnName(arn));
+      const covered = matches(scope.coveredClusters, service!.clusterName, service!.clusterArn);
+      const added = await readNewCloudMapService(ctx, scope, current, arnName(arn), covered);
       if (added) updated.push(added);
     }),
   );
@@ -86,10 +87,14 @@ function matchesNamespaceOf(current: Inventory, scope: ReadScopePlan, namespaceI
   return matches(what === 'instances' ? scope.instanceNamespaces : scope.namespaces, ns.name, ns.id, ns.arn) ? ns : undefined;
 }
 
-/** A Cloud Map service not in the cache yet: GetService, then its details if its namespace is in scope. */
-async function readNewCloudMapService(ctx: ReadContext, scope: ReadScopePlan, current: Inventory, serviceId: string): Promise<CloudMapService | undefined> {
+/**
+ * A Cloud Map service not in the cache yet: GetService, kept when its namespace is in scope or a covered
+ * ECS service refers to it (rules/scope.ts covers both), with instances and tags where orphan rules need them.
+ */
+async function readNewCloudMapService(ctx: ReadContext, scope: ReadScopePlan, current: Inventory, serviceId: string, referencedByCovered: boolean): Promise<CloudMapService | undefined> {
   const { service } = await getService(ctx, serviceId);
-  if (!service || !matchesNamespaceOf(current, scope, service.namespaceId, 'services')) return undefined;
+  if (!service) return undefined;
+  if (!referencedByCovered && !matchesNamespaceOf(current, scope, service.namespaceId, 'services')) return undefined;
   return matchesNamespaceOf(current, scope, service.namespaceId, 'instances') ? readServiceDetails(ctx, service) : service;
 }
 
@@ -100,7 +105,8 @@ export async function refreshCloudMapService(ctx: ReadContext, scope: ReadScopeP
   const clearErrors = (e: ReadError) => errorInScope(e, serviceScope);
   if (missing) return { cloudMapServices: { remove: (s) => s.id === serviceId, add: [] }, clearErrors, errors: ctx.errors };
   if (!service) return { clearErrors, errors: ctx.errors };
-  if (!matchesNamespaceOf(current, scope, service.namespaceId, 'services')) return undefined;
+  const cached = current.cloudMapServices.some((s) => s.id === serviceId);
+  if (!cached && !matchesNamespaceOf(current, scope, service.namespaceId, 'services')) return undefined;
   const detailed = matchesNamespaceOf(current, scope, service.namespaceId, 'instances') ? await readServiceDetails(ctx, service) : service;
   return { cloudMapServices: { remove: (s) => s.id === serviceId, add: [detailed] }, clearErrors, errors: ctx.errors };
 }
@@ -115,10 +121,9 @@ export async function refreshNamespace(ctx: ReadContext, scope: ReadScopePlan, c
     // A namespace we have not seen: list them again (one call for up to 100 namespaces).
     const listed = await listNamespaces(ctx);
     if (failed(ctx.errors, 'servicediscovery:ListNamespaces')) return { clearErrors: () => false, errors: ctx.errors };
-    const inScope = listed.filter((n) => matches(scope.namespaces, n.name, n.id, n.arn));
-    namespacesPatch = { remove: () => true, add: inScope };
+    namespacesPatch = { remove: () => true, add: listed };
     accountClear = (e) => errorInScope(e, { kind: 'account' }) && e.operation === 'servicediscovery:ListNamespaces';
-    namespace = find(inScope);
+    namespace = find(listed);
     if (!namespace) return { namespaces: namespacesPatch, clearErrors: accountClear, errors: ctx.errors };
   }
   if (!matches(scope.namespaces, namespace.name, namespace.id, namespace.arn)) return undefined;

@@ -12,6 +12,8 @@ export interface ResourceMatcher {
 }
 
 export interface ReadScopePlan {
+  /** Clusters some policy covers itself (before the orphan rule widens the read to every cluster). */
+  coveredClusters: ResourceMatcher;
   /** Clusters whose ECS services are listed and described. */
   serviceClusters: ResourceMatcher;
   /** Clusters whose tasks (RUNNING and recently STOPPED) are listed and described. */
@@ -29,16 +31,16 @@ function union(a: ResourceMatcher, b: ResourceMatcher): ResourceMatcher {
   return { all: false, patterns: [...new Set([...a.patterns, ...b.patterns])] };
 }
 
-/** An empty target list is read as "everything": reading too much is harmless, missing a resource is not. */
+/** As in rules/scope.ts: an empty target list covers nothing, "*" or "**" covers everything. */
 function fromList(list: readonly string[]): ResourceMatcher {
-  return list.length === 0 || list.includes('*') ? { all: true, patterns: [] } : { all: false, patterns: [...list] };
+  return list.includes('*') || list.includes('**') ? { all: true, patterns: [] } : { all: false, patterns: [...list] };
 }
 
 const EVERYTHING: ResourceMatcher = { all: true, patterns: [] };
 
 /** Derives what to read from the active (non-suspended) policies and the rules they enable. */
 export function planReadScope(policies: readonly Policy[]): ReadScopePlan {
-  let plan: ReadScopePlan = { serviceClusters: NONE, taskClusters: NONE, namespaces: NONE, instanceNamespaces: NONE };
+  let plan: ReadScopePlan = { coveredClusters: NONE, serviceClusters: NONE, taskClusters: NONE, namespaces: NONE, instanceNamespaces: NONE };
   for (const policy of policies) {
     if (policy.suspend) continue;
     const { rules, target } = policy;
@@ -48,6 +50,7 @@ export function planReadScope(policies: readonly Policy[]): ReadScopePlan {
     const namespaces = fromList(target.namespaces);
     const orphans = rules.cloudMapOrphans.enabled;
     plan = {
+      coveredClusters: union(plan.coveredClusters, clusters),
       // Orphan detection asks "does ANY ECS service in the account and region still reference this Cloud Map
       // service, and is this instance's task running?", so it needs every cluster, not just the policy's.
       serviceClusters: union(plan.serviceClusters, orphans ? EVERYTHING : clusters),
@@ -57,6 +60,11 @@ export function planReadScope(policies: readonly Policy[]): ReadScopePlan {
     };
   }
   return plan;
+}
+
+/** True when no policy needs anything read. */
+export function readsNothing(plan: ReadScopePlan): boolean {
+  return isEmptyMatcher(plan.serviceClusters) && isEmptyMatcher(plan.taskClusters) && isEmptyMatcher(plan.namespaces);
 }
 
 /** True when the matcher selects nothing at all. */

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import {
   ListInstancesCommand,
+  GetServiceCommand,
   ListNamespacesCommand,
   ListServicesCommand as ListCloudMapServicesCommand,
   ListTagsForResourceCommand,
@@ -160,4 +161,22 @@ test('with no active policy nothing is read at all', async () => {
   const inventory = await readInventory(clients, [makePolicy({ suspend: true })]);
   assert.equal(ecs.calls().length + sd.calls().length, 0);
   assert.deepEqual(inventory.readErrors, []);
+});
+
+test('a Cloud Map service a covered ECS service refers to is read even outside the policy\'s namespaces', async () => {
+  const { clients, ecs, sd } = setup();
+  ecs.on(ListClustersCommand).resolves({ clusterArns: [clusterArn('prod')] });
+  ecs.on(ListServicesCommand).resolves({ serviceArns: [serviceArn('prod', 'orders')] });
+  ecs.on(DescribeServicesCommand).resolves({
+    services: [{ serviceArn: serviceArn('prod', 'orders'), serviceName: 'orders', clusterArn: clusterArn('prod'), status: 'ACTIVE', serviceRegistries: [{ registryArn: `arn:aws:servicediscovery:us-east-1:${ACCOUNT}:service/srv-far` }] }],
+  });
+  sd.on(ListNamespacesCommand).resolves({ Namespaces: [{ Id: 'ns-far', Arn: 'arn:ns-far', Name: 'far.local', Type: 'DNS_PRIVATE' }] });
+  sd.on(GetServiceCommand, { Id: 'srv-far' }).resolves({ Service: { Id: 'srv-far', Arn: 'arn:srv-far', Name: 'orders', NamespaceId: 'ns-far', DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 600 }] } } });
+
+  const inventory = await readInventory(clients, [ttlOnlyPolicy({ clusters: ['prod'], namespaces: [] })]);
+
+  assert.deepEqual(inventory.cloudMapServices.map((s) => [s.id, s.namespaceId, s.dnsRecords[0]?.ttl]), [['srv-far', 'ns-far', 600]]);
+  // Namespaces are all kept (names resolve), but none of their service lists was read.
+  assert.deepEqual(inventory.namespaces.map((n) => n.name), ['far.local']);
+  assert.equal(sd.commandCalls(ListCloudMapServicesCommand).length, 0);
 });
