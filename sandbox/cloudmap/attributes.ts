@@ -1,4 +1,4 @@
-import type { ServiceRecord } from './state.js';
+import type { NamespaceType, ServiceRecord } from './state.js';
 import { invalid, stringMap } from './validate.js';
 
 /** Attribute keys Cloud Map reserves; they do not count against the 30 custom attributes. */
@@ -17,7 +17,7 @@ const KEY = /^[a-zA-Z0-9!-~]{1,255}$/;
 const VALUE = /^([a-zA-Z0-9!-~][ \ta-zA-Z0-9!-~]*)?[a-zA-Z0-9!-~]?$/;
 
 /** Validates RegisterInstance attributes against the service's DNS records, as Cloud Map does. */
-export function parseInstanceAttributes(value: unknown, service: ServiceRecord): Record<string, string> {
+export function parseInstanceAttributes(value: unknown, service: ServiceRecord, namespaceType: NamespaceType): Record<string, string> {
   if (value === undefined || value === null) throw invalid('Attributes is required.');
   const attributes = stringMap(value, 'Attributes');
   let custom = 0;
@@ -32,18 +32,31 @@ export function parseInstanceAttributes(value: unknown, service: ServiceRecord):
   if (total > MAX_TOTAL_CHARS) throw invalid(`Attributes add up to ${total} characters; the limit is ${MAX_TOTAL_CHARS}.`);
   const health = attributes.AWS_INIT_HEALTH_STATUS;
   if (health !== undefined && health !== 'HEALTHY' && health !== 'UNHEALTHY') throw invalid('AWS_INIT_HEALTH_STATUS must be HEALTHY or UNHEALTHY.');
-  const types = new Set(service.dnsRecords.map((r) => r.Type));
-  const alias = attributes.AWS_ALIAS_DNS_NAME !== undefined;
-  if (types.has('A') && !alias && attributes.AWS_INSTANCE_IPV4 === undefined && !types.has('AAAA')) {
-    throw invalid(`Service ${service.id} has an A record: AWS_INSTANCE_IPV4 is required.`);
-  }
-  if (types.has('A') && types.has('AAAA') && !alias && attributes.AWS_INSTANCE_IPV4 === undefined && attributes.AWS_INSTANCE_IPV6 === undefined) {
-    throw invalid(`Service ${service.id} has A and AAAA records: AWS_INSTANCE_IPV4 or AWS_INSTANCE_IPV6 is required.`);
-  }
-  if (types.has('AAAA') && !types.has('A') && !alias && attributes.AWS_INSTANCE_IPV6 === undefined) {
-    throw invalid(`Service ${service.id} has an AAAA record: AWS_INSTANCE_IPV6 is required.`);
-  }
-  if (types.has('SRV') && attributes.AWS_INSTANCE_PORT === undefined) throw invalid(`Service ${service.id} has an SRV record: AWS_INSTANCE_PORT is required.`);
-  if (types.has('CNAME') && attributes.AWS_INSTANCE_CNAME === undefined) throw invalid(`Service ${service.id} has a CNAME record: AWS_INSTANCE_CNAME is required.`);
+  checkRecordAttributes(attributes, service, namespaceType);
   return attributes;
+}
+
+/** The attributes each DNS record type and health check needs (RegisterInstance "Attributes" in the API reference). */
+function checkRecordAttributes(attributes: Record<string, string>, service: ServiceRecord, namespaceType: NamespaceType): void {
+  const has = (key: string) => attributes[key] !== undefined;
+  const types = new Set(service.dnsRecords.map((r) => r.Type));
+  const need = (key: string, why: string) => {
+    if (!has(key)) throw invalid(`Service ${service.id} ${why}: attribute ${key} is required.`);
+  };
+  if (has('AWS_EC2_INSTANCE_ID') && namespaceType !== 'HTTP') throw invalid('AWS_EC2_INSTANCE_ID is only supported for instances in HTTP namespaces.');
+  if (has('AWS_ALIAS_DNS_NAME')) {
+    if (!types.has('A') && !types.has('AAAA')) throw invalid(`AWS_ALIAS_DNS_NAME needs a service with an A or AAAA record; service ${service.id} has none.`);
+    if (service.routingPolicy !== 'WEIGHTED') throw invalid(`AWS_ALIAS_DNS_NAME needs a service with RoutingPolicy WEIGHTED; service ${service.id} uses ${service.routingPolicy}.`);
+    const instanceKey = Object.keys(attributes).find((k) => k.startsWith('AWS_INSTANCE_'));
+    if (instanceKey) throw invalid(`AWS_ALIAS_DNS_NAME cannot be combined with ${instanceKey}.`);
+    return;
+  }
+  if (types.has('A')) need('AWS_INSTANCE_IPV4', 'has an A record');
+  if (types.has('AAAA')) need('AWS_INSTANCE_IPV6', 'has an AAAA record');
+  if (types.has('CNAME')) need('AWS_INSTANCE_CNAME', 'has a CNAME record');
+  if (types.has('SRV')) {
+    need('AWS_INSTANCE_PORT', 'has an SRV record');
+    if (!has('AWS_INSTANCE_IPV4') && !has('AWS_INSTANCE_IPV6')) throw invalid(`Service ${service.id} has an SRV record: AWS_INSTANCE_IPV4, AWS_INSTANCE_IPV6 or both are required.`);
+  }
+  if (service.healthCheckConfig) need('AWS_INSTANCE_PORT', 'has a Route 53 health check');
 }

@@ -84,8 +84,9 @@ export class OperationLog {
     }
   }
 
-  all(): readonly OperationRecord[] {
-    return this.operations.values();
+  /** Up to limit operations submitted after afterSeq, oldest first. */
+  pageAfter(afterSeq: number, limit: number): { items: OperationRecord[]; more: boolean } {
+    return this.operations.pageAfter(afterSeq, limit);
   }
 
   get(id: string): OperationRecord | undefined {

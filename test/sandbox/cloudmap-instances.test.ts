@@ -82,6 +82,15 @@ describe('Cloud Map instances', () => {
     const tooMany = Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`k${i}`, 'v']));
     await assert.rejects(register(serviceId, 'i-2', tooMany), InvalidInput);
     await assert.rejects(register('srv-doesnotexist000', 'i-3'), ServiceNotFound);
+
+    const { Service: srv } = await f.client.send(
+      new CreateServiceCommand({ Name: 'srv-and-aaaa', NamespaceId: dnsNsId, DnsConfig: { DnsRecords: [{ Type: 'AAAA', TTL: 60 }, { Type: 'SRV', TTL: 60 }] } }),
+    );
+    const registerRaw = (attributes: Record<string, string>) => f.client.send(new RegisterInstanceCommand({ ServiceId: srv!.Id, InstanceId: 'i-4', Attributes: attributes }));
+    await assert.rejects(registerRaw({ AWS_INSTANCE_IPV6: '2001:db8::1' }), (e) => e instanceof InvalidInput && /AWS_INSTANCE_PORT/.test(e.message));
+    await assert.rejects(registerRaw({ AWS_INSTANCE_IPV4: '10.0.0.1', AWS_INSTANCE_PORT: '80' }), (e) => e instanceof InvalidInput && /AWS_INSTANCE_IPV6/.test(e.message));
+    await assert.rejects(registerRaw({ AWS_ALIAS_DNS_NAME: 'lb.example.com' }), (e) => e instanceof InvalidInput && /WEIGHTED/.test(e.message));
+    await registerRaw({ AWS_INSTANCE_IPV6: '2001:db8::1', AWS_INSTANCE_PORT: '80' });
   });
 
   test('DeregisterInstance removes the instance, returns an operation, and refuses unknown instances', async () => {

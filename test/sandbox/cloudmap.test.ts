@@ -77,8 +77,10 @@ describe('Cloud Map namespaces', () => {
     assert.deepEqual(await names([{ Name: 'NAME', Values: ['team-a'], Condition: 'BEGINS_WITH' }]), ['team-a.http', 'team-a.local']);
     assert.deepEqual(await names([{ Name: 'NAME', Values: ['team-a'], Condition: 'BEGINS_WITH' }, { Name: 'TYPE', Values: ['HTTP'] }]), ['team-a.http']);
     assert.deepEqual(await names([{ Name: 'HTTP_NAME', Values: ['team-a.local'], Condition: 'EQ' }]), ['team-a.local']);
-    assert.deepEqual(await names([{ Name: 'TYPE', Values: ['DNS_PUBLIC'], Condition: 'IN' }]), []);
+    assert.deepEqual(await names([{ Name: 'NAME', Values: ['team-a'], Condition: 'BEGINS_WITH' }, { Name: 'TYPE', Values: ['DNS'], Condition: 'BEGINS_WITH' }]), ['team-a.local']);
+    assert.deepEqual(await names([{ Name: 'TYPE', Values: ['DNS_PUBLIC'] }]), []);
     await assert.rejects(f.client.send(new ListNamespacesCommand({ Filters: [{ Name: 'NAME', Values: ['x'], Condition: 'IN' }] })), InvalidInput);
+    await assert.rejects(f.client.send(new ListNamespacesCommand({ Filters: [{ Name: 'TYPE', Values: ['HTTP'], Condition: 'BETWEEN' }] })), InvalidInput);
   });
 
   test('a namespace with services cannot be deleted', async () => {

@@ -54,7 +54,8 @@ export function instanceOperations(api: ApiContext): Record<string, OperationHan
       const id = requiredString(input, 'InstanceId', 64);
       if (!INSTANCE_ID.test(id)) throw invalid(`InstanceId "${id}" may only contain letters, digits and _/:.@-.`);
       const creatorRequestId = optionalString(input, 'CreatorRequestId', 64);
-      const attributes = parseInstanceAttributes(input.Attributes, service);
+      const namespaceType = state.namespaces.get(service.namespaceId)?.type ?? 'HTTP';
+      const attributes = parseInstanceAttributes(input.Attributes, service, namespaceType);
       if (!service.instances.has(id) && service.instances.size >= MAX_INSTANCES_PER_SERVICE) {
         throw new AwsError('ResourceLimitExceeded', `Service ${service.id} already has ${MAX_INSTANCES_PER_SERVICE} instances, the Cloud Map quota per service.`);
       }

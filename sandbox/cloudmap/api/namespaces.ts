@@ -9,13 +9,17 @@ import { parseTags } from './tags.js';
 
 /** Cloud Map's quota of namespaces per account and Region (adjustable in AWS; fixed here). */
 const MAX_NAMESPACES = 50;
-const DNS_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
-const HTTP_NAME = /^[!-~]{1,1024}$/;
+/** Name patterns of the API model per namespace type. */
+const NAME_PATTERN: Record<NamespaceType, RegExp> = {
+  HTTP: /^[!-~]{1,1024}$/,
+  DNS_PRIVATE: /^[!-~]{1,253}$/,
+  DNS_PUBLIC: /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/,
+};
 
 type NamespaceFilter = { name: 'TYPE' | 'NAME' | 'HTTP_NAME' | 'RESOURCE_OWNER'; values: string[]; condition: 'EQ' | 'IN' | 'BEGINS_WITH' };
 
 const CONDITIONS_BY_FILTER: Record<NamespaceFilter['name'], readonly NamespaceFilter['condition'][]> = {
-  TYPE: ['EQ', 'IN'],
+  TYPE: ['EQ', 'BEGINS_WITH'],
   NAME: ['EQ', 'BEGINS_WITH'],
   HTTP_NAME: ['EQ', 'BEGINS_WITH'],
   RESOURCE_OWNER: ['EQ'],
@@ -28,7 +32,9 @@ function parseNamespaceFilters(value: unknown): NamespaceFilter[] {
     const name = oneOf(raw?.Name, `Filters[${i}].Name`, ['TYPE', 'NAME', 'HTTP_NAME', 'RESOURCE_OWNER'] as const);
     const condition = oneOf(raw?.Condition ?? 'EQ', `Filters[${i}].Condition`, CONDITIONS_BY_FILTER[name]);
     const values = raw?.Values;
-    if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string')) throw invalid(`Filters[${i}].Values must be a non-empty list of strings.`);
+    if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string' || v.length < 1 || v.length > 255)) {
+      throw invalid(`Filters[${i}].Values must be a non-empty list of strings of 1 to 255 characters.`);
+    }
     if (condition !== 'IN' && values.length !== 1) throw invalid(`Filters[${i}]: condition ${condition} takes exactly one value.`);
     return { name, condition, values };
   });
@@ -46,8 +52,8 @@ export function namespaceOperations(api: ApiContext): Record<string, OperationHa
 
   function create(input: Record<string, any>, type: NamespaceType): { OperationId: string } {
     const name = requiredString(input, 'Name', type === 'HTTP' ? 1024 : 253);
-    if (!(type === 'HTTP' ? HTTP_NAME : DNS_NAME).test(name)) {
-      throw invalid(type === 'HTTP' ? `Name "${name}" must be 1 to 1024 printable ASCII characters without spaces.` : `Name "${name}" is not a valid DNS domain name.`);
+    if (!NAME_PATTERN[type].test(name)) {
+      throw invalid(type === 'DNS_PUBLIC' ? `Name "${name}" is not a valid public DNS domain name.` : `Name "${name}" must be printable ASCII characters without spaces.`);
     }
     const creatorRequestId = optionalString(input, 'CreatorRequestId', 64);
     const description = optionalString(input, 'Description', 1024);

@@ -18,7 +18,9 @@ function parseOperationFilters(value: unknown): OperationFilter[] {
     const allowed = name === 'UPDATE_DATE' ? (['BETWEEN'] as const) : name === 'STATUS' || name === 'TYPE' ? (['EQ', 'IN'] as const) : (['EQ'] as const);
     const condition = oneOf(raw?.Condition ?? (name === 'UPDATE_DATE' ? 'BETWEEN' : 'EQ'), `Filters[${i}].Condition`, allowed);
     const values = raw?.Values;
-    if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string')) throw invalid(`Filters[${i}].Values must be a non-empty list of strings.`);
+    if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string' || v.length < 1 || v.length > 255)) {
+      throw invalid(`Filters[${i}].Values must be a non-empty list of strings of 1 to 255 characters.`);
+    }
     if (condition === 'EQ' && values.length !== 1) throw invalid(`Filters[${i}]: condition EQ takes exactly one value.`);
     if (name === 'UPDATE_DATE') {
       const [from, to] = values.map(Number);
@@ -68,22 +70,15 @@ export function operationOperations(api: ApiContext): Record<string, OperationHa
       const filters = parseOperationFilters(input.Filters);
       const limit = maxResults(input.MaxResults, 100, 100);
       const after = decodeToken(input.NextToken, 'ListOperations', filters);
-      const page: OperationRecord[] = [];
-      let more = false;
-      for (const op of operations.all()) {
-        if (op.seq <= after) continue;
-        operations.refresh(op);
-        if (!filters.every((f) => matches(op, f))) continue;
-        if (page.length === limit) {
-          more = true;
-          break;
-        }
-        page.push(op);
-      }
-      const last = page[page.length - 1];
+      // Like Cloud Map: take MaxResults operations, then filter them (a page may come back empty).
+      const page = operations.pageAfter(after, limit);
+      const last = page.items[page.items.length - 1];
       return {
-        Operations: page.map((op) => ({ Id: op.id, Status: operations.status(op) })),
-        NextToken: more && last ? encodeToken('ListOperations', last.seq, filters) : undefined,
+        Operations: page.items
+          .map((op) => operations.refresh(op))
+          .filter((op) => filters.every((f) => matches(op, f)))
+          .map((op) => ({ Id: op.id, Status: operations.status(op) })),
+        NextToken: page.more && last ? encodeToken('ListOperations', last.seq, filters) : undefined,
       };
     },
   };

@@ -21,7 +21,9 @@ function parseServiceFilters(value: unknown): ServiceFilter[] {
     const name = oneOf(raw?.Name, `Filters[${i}].Name`, ['NAMESPACE_ID', 'RESOURCE_OWNER'] as const);
     oneOf(raw?.Condition ?? 'EQ', `Filters[${i}].Condition`, ['EQ'] as const);
     const values = raw?.Values;
-    if (!Array.isArray(values) || values.length !== 1 || typeof values[0] !== 'string') throw invalid(`Filters[${i}].Values must hold exactly one string for condition EQ.`);
+    if (!Array.isArray(values) || values.length !== 1 || typeof values[0] !== 'string' || values[0].length < 1 || values[0].length > 255) {
+      throw invalid(`Filters[${i}].Values must hold exactly one string (1 to 255 characters) for condition EQ.`);
+    }
     // The filter takes a namespace ID or ARN; compare ids.
     const ref = values[0] as string;
     return { name, value: name === 'NAMESPACE_ID' && ref.startsWith('arn:') ? (parseArn(ref)?.id ?? ref) : ref };
@@ -61,7 +63,7 @@ export function serviceOperations(api: ApiContext): Record<string, OperationHand
       const healthCheckConfig = parseHealthCheckConfig(input.HealthCheckConfig);
       const customConfig = optionalObject(input, 'HealthCheckCustomConfig');
       if (healthCheckConfig && customConfig) throw invalid('Specify either HealthCheckConfig or HealthCheckCustomConfig, not both.');
-      if (healthCheckConfig && namespace.type !== 'DNS_PUBLIC') throw invalid('HealthCheckConfig (Route 53 health checks) is only available for services in public DNS namespaces.');
+      if (healthCheckConfig && namespace.type === 'DNS_PRIVATE') throw invalid('HealthCheckConfig (Route 53 health checks) is only available in public DNS and HTTP namespaces; use HealthCheckCustomConfig.');
       if (healthCheckConfig && dnsRecords.some((r) => r.Type === 'CNAME')) throw invalid('HealthCheckConfig cannot be combined with a CNAME record.');
       const threshold = customConfig?.FailureThreshold;
       if (threshold !== undefined && (typeof threshold !== 'number' || !Number.isInteger(threshold) || threshold < 1 || threshold > 10)) {
@@ -117,7 +119,8 @@ export function serviceOperations(api: ApiContext): Record<string, OperationHand
         }
       }
       const healthCheckConfig = parseHealthCheckConfig(change.HealthCheckConfig);
-      if (healthCheckConfig && namespace?.type !== 'DNS_PUBLIC') throw invalid('HealthCheckConfig is only available for services in public DNS namespaces.');
+      if (healthCheckConfig && namespace?.type === 'DNS_PRIVATE') throw invalid('HealthCheckConfig is only available in public DNS and HTTP namespaces.');
+      if (healthCheckConfig && dnsRecords.some((r) => r.Type === 'CNAME')) throw invalid('HealthCheckConfig cannot be combined with a CNAME record.');
       // UpdateService replaces: DnsRecords left out are deleted, and so is an omitted HealthCheckConfig.
       service.dnsRecords = dnsRecords.map((r) => ({ ...r }));
       service.healthCheckConfig = healthCheckConfig;
