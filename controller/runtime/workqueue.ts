@@ -1,0 +1,281 @@
+/**
+ * The work queue between events/resync and reconciles, with client-go's guarantees: a key queued twice is
+ * one item; a key is never processed by two workers at once (re-adding it while it is processed queues it
+ * again for after); failures retry with per-key exponential backoff and jitter. Additionally: event keys
+ * jump ahead of resync keys (controller-runtime's priority queue), and new keys wait a short debounce
+ * window so a burst of events about one service becomes one reconcile.
+ */
+import { keyString, type WorkKey } from './keys.js';
+import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+
+export type Priority = 'event' | 'resync';
+
+export interface AddOptions {
+  priority?: Priority;
+  /** When the event that caused this add happened (epoch ms); the earliest one is kept for latency metrics. */
+  eventTime?: number;
+}
+
+export interface ProcessContext {
+  priority: Priority;
+  /** Failures of this key since its last success (0 on a first try). */
+  failures: number;
+  /** Aborted when shutdown gives up waiting. */
+  signal: AbortSignal;
+  /** When the key was first added (epoch ms). */
+  queuedAt: number;
+  eventTime?: number;
+}
+
+export interface WorkQueueOptions {
+  process(key: WorkKey, context: ProcessContext): Promise<void>;
+  /** Keys processed at once (distinct keys only). */
+  workers?: number;
+  /** How long a newly added key waits to absorb more adds of itself (0 disables). */
+  debounceMs?: number;
+  /** First retry delay; doubles per consecutive failure of the key. */
+  baseRetryMs?: number;
+  maxRetryMs?: number;
+  timers?: Timers;
+  random?: () => number;
+  /** Told about each failure and when the key will be retried. */
+  onRetry?(key: WorkKey, error: unknown, delayMs: number, failures: number): void;
+  /** Told after each processing attempt. */
+  onProcessed?(key: WorkKey, outcome: 'success' | 'error', context: ProcessContext, durationMs: number): void;
+}
+
+type State = 'debouncing' | 'ready' | 'processing' | 'backoff';
+
+interface Entry {
+  key: WorkKey;
+  id: string;
+  state: State;
+  priority: Priority;
+  queuedAt: number;
+  eventTime?: number;
+  timer?: TimerHandle;
+  /** Set when the key was added again while being processed. */
+  dirty?: { priority: Priority; eventTime?: number; queuedAt: number };
+}
+
+export interface ShutdownResult {
+  /** True when all in-flight work finished within the timeout. */
+  completed: boolean;
+  /** Keys still being processed when the timeout passed (their signal was aborted). */
+  abandoned: string[];
+}
+
+/** Dedup, bounded concurrency, per-key backoff, event-over-resync priority, debounce. */
+export class WorkQueue {
+  private readonly entries = new Map<string, Entry>();
+  private readonly ready: Record<Priority, Set<string>> = { event: new Set(), resync: new Set() };
+  private readonly failureCounts = new Map<string, number>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly abort = new AbortController();
+  private readonly timers: Timers;
+  private readonly random: () => number;
+  private readonly workers: number;
+  private stopping = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: WorkQueueOptions) {
+    this.timers = options.timers ?? systemTimers;
+    this.random = options.random ?? Math.random;
+    this.workers = Math.max(1, Math.floor(options.workers ?? 1));
+  }
+
+  /** Queues a key; returns false once shutdown has begun. */
+  add(key: WorkKey, options: AddOptions = {}): boolean {
+    if (this.stopping) return false;
+    const id = keyString(key);
+    const priority = options.priority ?? 'event';
+    const now = this.timers.now();
+    const entry = this.entries.get(id);
+    if (!entry) {
+      const created: Entry = { key, id, state: 'debouncing', priority, queuedAt: now, eventTime: options.eventTime };
+      this.entries.set(id, created);
+      const debounceMs = this.options.debounceMs ?? 200;
+      if (debounceMs > 0) created.timer = this.timers.setTimeout(() => this.makeReady(created), debounceMs);
+      else this.makeReady(created);
+      return true;
+    }
+    if (entry.state === 'processing') {
+      const dirty = entry.dirty ?? { priority, queuedAt: now };
+      dirty.priority = higher(dirty.priority, priority);
+      dirty.eventTime = earliest(dirty.eventTime, options.eventTime);
+      entry.dirty = dirty;
+      return true;
+    }
+    entry.eventTime = earliest(entry.eventTime, options.eventTime);
+    const upgraded = higher(entry.priority, priority);
+    if (entry.state === 'ready' && upgraded !== entry.priority) {
+      this.ready[entry.priority].delete(id);
+      this.ready[upgraded].add(id);
+    }
+    // A key backing off keeps its delay: an event does not make a throttled or failing call succeed sooner.
+    entry.priority = upgraded;
+    return true;
+  }
+
+  /** Keys waiting (debouncing, ready, backing off, or re-added while processing); excludes keys being processed. */
+  depth(): number {
+    let waiting = 0;
+    for (const entry of this.entries.values()) {
+      if (entry.state !== 'processing' || entry.dirty) waiting += 1;
+    }
+    return waiting;
+  }
+
+  /** Keys being processed now. */
+  active(): number {
+    return this.inFlight.size;
+  }
+
+  /** Consecutive failures of a key (0 after a success). */
+  failures(key: WorkKey): number {
+    return this.failureCounts.get(keyString(key)) ?? 0;
+  }
+
+  /** Resolves when nothing is debouncing, ready or processing (keys backing off may remain). */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops taking work, drops what waits, and waits up to `timeoutMs` for in-flight keys (then aborts them). */
+  async shutdown(timeoutMs: number): Promise<ShutdownResult> {
+    this.stopping = true;
+    for (const entry of [...this.entries.values()]) {
+      if (entry.state === 'processing') {
+        entry.dirty = undefined;
+        continue;
+      }
+      if (entry.timer) this.timers.clearTimeout(entry.timer);
+      this.entries.delete(entry.id);
+    }
+    this.ready.event.clear();
+    this.ready.resync.clear();
+    this.notifyIdle();
+    if (this.inFlight.size === 0) return { completed: true, abandoned: [] };
+    let timer: TimerHandle | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = this.timers.setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const finished = Promise.allSettled([...this.inFlight.values()]).then(() => 'done' as const);
+    const outcome = await Promise.race([finished, timedOut]);
+    if (timer) this.timers.clearTimeout(timer);
+    if (outcome === 'done') return { completed: true, abandoned: [] };
+    const abandoned = [...this.inFlight.keys()];
+    this.abort.abort(new Error(`shutdown: gave up waiting after ${timeoutMs} ms`));
+    return { completed: false, abandoned };
+  }
+
+  private makeReady(entry: Entry): void {
+    if (this.stopping || this.entries.get(entry.id) !== entry) return;
+    entry.timer = undefined;
+    entry.state = 'ready';
+    this.ready[entry.priority].add(entry.id);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.stopping && this.inFlight.size < this.workers) {
+      const id = first(this.ready.event) ?? first(this.ready.resync);
+      if (id === undefined) break;
+      const entry = this.entries.get(id)!;
+      this.ready[entry.priority].delete(id);
+      this.start(entry);
+    }
+  }
+
+  private start(entry: Entry): void {
+    entry.state = 'processing';
+    const context: ProcessContext = {
+      priority: entry.priority,
+      failures: this.failureCounts.get(entry.id) ?? 0,
+      signal: this.abort.signal,
+      queuedAt: entry.queuedAt,
+      eventTime: entry.eventTime,
+    };
+    const startedAt = this.timers.now();
+    const run = (async () => this.options.process(entry.key, context))().then(
+      () => this.finish(entry, context, startedAt, undefined, false),
+      (error: unknown) => this.finish(entry, context, startedAt, error, true),
+    );
+    this.inFlight.set(entry.id, run);
+  }
+
+  private finish(entry: Entry, context: ProcessContext, startedAt: number, error: unknown, failed: boolean): void {
+    this.inFlight.delete(entry.id);
+    this.options.onProcessed?.(entry.key, failed ? 'error' : 'success', context, this.timers.now() - startedAt);
+    if (this.stopping) {
+      this.entries.delete(entry.id);
+      this.notifyIdle();
+      return;
+    }
+    const dirty = entry.dirty;
+    entry.dirty = undefined;
+    if (failed) {
+      const failures = (this.failureCounts.get(entry.id) ?? 0) + 1;
+      this.failureCounts.set(entry.id, failures);
+      const delay = this.retryDelay(failures);
+      this.options.onRetry?.(entry.key, error, delay, failures);
+      entry.state = 'backoff';
+      if (dirty) {
+        entry.priority = higher(entry.priority, dirty.priority);
+        entry.eventTime = earliest(entry.eventTime, dirty.eventTime);
+      }
+      entry.timer = this.timers.setTimeout(() => this.makeReady(entry), delay);
+    } else {
+      this.failureCounts.delete(entry.id);
+      if (dirty) {
+        // It already waited while the previous run was in flight: no second debounce.
+        entry.priority = dirty.priority;
+        entry.eventTime = dirty.eventTime;
+        entry.queuedAt = dirty.queuedAt;
+        entry.state = 'ready';
+        this.ready[entry.priority].add(entry.id);
+      } else {
+        this.entries.delete(entry.id);
+      }
+    }
+    this.pump();
+    this.notifyIdle();
+  }
+
+  private retryDelay(failures: number): number {
+    const base = this.options.baseRetryMs ?? 1_000;
+    const max = this.options.maxRetryMs ?? 5 * 60_000;
+    const ceiling = Math.min(max, base * 2 ** Math.min(failures - 1, 40));
+    // Equal jitter: spreads retries of keys that failed together (a throttling burst) without ever retrying at once.
+    return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
+  }
+
+  private isIdle(): boolean {
+    if (this.inFlight.size > 0) return false;
+    for (const entry of this.entries.values()) if (entry.state !== 'backoff') return false;
+    return true;
+  }
+
+  private notifyIdle(): void {
+    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+function higher(a: Priority, b: Priority): Priority {
+  return a === 'event' || b === 'event' ? 'event' : 'resync';
+}
+
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}
+
+function first(set: Set<string>): string | undefined {
+  for (const value of set) return value;
+  return undefined;
+}
