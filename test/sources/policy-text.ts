@@ -8,6 +8,7 @@ export function policyYaml(name: string, extra = ''): string {
     'spec:',
     '  target:',
     `    clusters: [${name}-*]`,
+    `    namespaces: [${name}.internal]`,
     '  rules:',
     '    dnsTtl:',
     '      enabled: true',
