@@ -1,8 +1,144 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ALLOWED_SCOPES_FILE, loadPolicySet } from '../../policy/load.js';
+import type { AllowedScopes, PolicyProblem } from '../../policy/types.js';
+import { DirectorySource } from '../../sources/directory.js';
+import type { FetchResult, SourceDocument, SourceProblem } from '../../sources/types.js';
 import type { CliIo } from '../io.js';
-import { EXIT } from '../io.js';
+import { EXIT, listFlag, UsageError } from '../io.js';
 
-/** Placeholder until the 'validate' command lands. */
-export async function run(_argv: string[], io: CliIo): Promise<number> {
-  io.stderr.write('error: the "validate" command is not implemented yet\n');
-  return EXIT.failure;
+const HELP = `Usage: ecs-discovery-controller validate <path>... [options]
+
+Validates DiscoveryPolicy files: YAML syntax, the schema (crds/discoverypolicy.schema.json), durations,
+cron windows, time zones, globs, duplicate names, overlapping policies and the allowed scopes. Directories
+are read recursively (*.yaml, *.yml; hidden entries skipped); a file named on the command line is read
+whatever its extension. All paths are checked together, as one policy set.
+
+Options:
+  --output text|json           text (default): one line per problem, "file:line:col: severity: message
+                               (at field)", then a summary; json: an array of problems with file, line,
+                               column, path, message and severity (line 0 means the whole file)
+  --allowed-clusters LIST      cluster names or globs policies may target (comma-separated or repeated)
+  --allowed-namespaces LIST    Cloud Map namespace names, ids or globs policies may target
+  --allowed-accounts LIST      12-digit account ids a policy's roleArn may be in
+  -h, --help                   print this help
+
+Environment (defaults for the flags above; a flag replaces its variable):
+  ALLOWED_CLUSTERS, ALLOWED_NAMESPACES, ALLOWED_ACCOUNTS   comma-separated lists; empty or unset = no limit
+
+Exit status: 0 every policy is valid (warnings allowed), 1 any problem is an error, 2 usage error.
+
+Example (CI of a policy repository):
+  ecs-discovery-controller validate policies/ --allowed-clusters 'prod-*,staging-*' --allowed-accounts 111122223333
+`;
+
+/** Validates policy files and directories; exit 0 when all are valid, 1 when any is invalid, 2 on usage errors. */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const args = parseOptions(argv);
+  if (args.help) {
+    io.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  const output = args.output ?? 'text';
+  if (output !== 'text' && output !== 'json') throw new UsageError(`--output must be text or json, not "${output}"`);
+  if (args.paths.length === 0) throw new UsageError('give at least one policy file or directory to validate');
+  const allowed: AllowedScopes = {
+    clusters: args.clusters ?? listFlag(io.env.ALLOWED_CLUSTERS),
+    namespaces: args.namespaces ?? listFlag(io.env.ALLOWED_NAMESPACES),
+    accounts: args.accounts ?? listFlag(io.env.ALLOWED_ACCOUNTS),
+  };
+
+  const combined = await fetchAll(args.paths);
+  const { set, problems } = loadPolicySet(combined, { allowed });
+  // Operator mistakes in the allowed scopes are usage errors, not policy problems.
+  const scopeErrors = problems.filter((p) => p.file === ALLOWED_SCOPES_FILE);
+  if (scopeErrors.length > 0) throw new UsageError(scopeErrors.map((p) => p.message).join('; '));
+  if (combined.documents.length === 0 && (combined.problems ?? []).length === 0) {
+    problems.push({ file: args.paths.join(', '), line: 0, column: 0, path: '', message: 'no policy files found (*.yaml or *.yml)', severity: 'error' });
+  }
+
+  if (output === 'json') {
+    io.stdout.write(`${JSON.stringify(problems, null, 2)}\n`);
+  } else {
+    for (const problem of problems) io.stdout.write(`${formatProblem(problem)}\n`);
+    io.stdout.write(`${summary(combined, problems, set?.policies.length)}\n`);
+  }
+  return problems.some((p) => p.severity === 'error') ? EXIT.failure : EXIT.ok;
+}
+
+function parseOptions(argv: string[]) {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        'allowed-clusters': { type: 'string', multiple: true },
+        'allowed-namespaces': { type: 'string', multiple: true },
+        'allowed-accounts': { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    const list = (v: string[] | undefined) => (v === undefined ? undefined : listFlag(v));
+    return {
+      paths: positionals,
+      output: values.output,
+      help: values.help === true,
+      clusters: list(values['allowed-clusters']),
+      namespaces: list(values['allowed-namespaces']),
+      accounts: list(values['allowed-accounts']),
+    };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Reads every path and merges them into one fetch result whose paths are shown as the user typed them. */
+async function fetchAll(paths: readonly string[]): Promise<FetchResult> {
+  const documents: SourceDocument[] = [];
+  const problems: SourceProblem[] = [];
+  const seen = new Set<string>();
+  const revisions: string[] = [];
+  for (const path of paths) {
+    const isDirectory = await stat(path).then((s) => s.isDirectory(), (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') throw new UsageError(`"${path}" does not exist`);
+      return false;
+    });
+    const shown = (relative: string) => (isDirectory ? `${path.replace(/\/+$/, '') || '/'}/${relative}`.replace(/^\.\//, '') : path);
+    const result = await new DirectorySource(path).fetch();
+    revisions.push(result.revision);
+    for (const doc of result.documents) {
+      const display = shown(doc.path);
+      // The same file named twice (a directory and a file in it) is read once.
+      if (seen.has(resolve(display))) continue;
+      seen.add(resolve(display));
+      documents.push({ path: display, content: doc.content });
+    }
+    for (const problem of result.problems ?? []) problems.push({ ...problem, path: shown(problem.path) });
+  }
+  return { revision: revisions.join('+'), documents, warnings: problems.filter((p) => p.severity === 'warning').map((p) => p.message), problems };
+}
+
+function formatProblem(problem: PolicyProblem): string {
+  const where = problem.line > 0 ? `${problem.file}:${problem.line}:${problem.column}` : problem.file;
+  return `${where}: ${problem.severity}: ${problem.message}${problem.path ? ` (at ${problem.path})` : ''}`;
+}
+
+function summary(fetched: FetchResult, problems: readonly PolicyProblem[], policies: number | undefined): string {
+  // Unreadable files count as files; a skipped symlink loop does not.
+  const unreadable = (fetched.problems ?? []).filter((p) => p.severity === 'error').map((p) => p.path);
+  const files = new Set([...fetched.documents.map((d) => d.path), ...unreadable]).size;
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  const warnings = problems.length - errors;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (errors === 0) {
+    const note = warnings > 0 ? ` (${plural(warnings, 'warning')})` : '';
+    const count = policies ?? 0;
+    return `${plural(files, 'file')}, ${count === 1 ? '1 policy' : `${count} policies`}: all valid${note}`;
+  }
+  const withProblems = new Set(problems.map((p) => p.file)).size;
+  const counts = warnings > 0 ? `${plural(errors, 'error')}, ${plural(warnings, 'warning')}` : plural(errors, 'error');
+  return `${counts} in ${withProblems} of ${plural(files, 'file')}`;
 }
