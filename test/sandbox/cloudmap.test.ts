@@ -10,6 +10,8 @@ import {
   GetOperationCommand,
   GetServiceCommand,
   InvalidInput,
+  UpdateHttpNamespaceCommand,
+  UpdatePrivateDnsNamespaceCommand,
   ListNamespacesCommand,
   ListServicesCommand,
   NamespaceAlreadyExists,
@@ -81,6 +83,17 @@ describe('Cloud Map namespaces', () => {
     assert.deepEqual(await names([{ Name: 'TYPE', Values: ['DNS_PUBLIC'] }]), []);
     await assert.rejects(f.client.send(new ListNamespacesCommand({ Filters: [{ Name: 'NAME', Values: ['x'], Condition: 'IN' }] })), InvalidInput);
     await assert.rejects(f.client.send(new ListNamespacesCommand({ Filters: [{ Name: 'TYPE', Values: ['HTTP'], Condition: 'BETWEEN' }] })), InvalidInput);
+  });
+
+  test('namespaces can be updated (description, SOA TTL) with the update call of their type', async () => {
+    const httpId = await httpNamespace('updatable.http');
+    const dnsId = await dnsNamespace('updatable.local');
+    const { OperationId } = await f.client.send(new UpdateHttpNamespaceCommand({ Id: httpId, Namespace: { Description: 'now described' } }));
+    assert.equal((await f.client.send(new GetOperationCommand({ OperationId }))).Operation!.Type, 'UPDATE_NAMESPACE');
+    assert.equal((await f.client.send(new GetNamespaceCommand({ Id: httpId }))).Namespace!.Description, 'now described');
+    await f.client.send(new UpdatePrivateDnsNamespaceCommand({ Id: dnsId, Namespace: { Properties: { DnsProperties: { SOA: { TTL: 60 } } } } }));
+    assert.equal((await f.client.send(new GetNamespaceCommand({ Id: dnsId }))).Namespace!.Properties!.DnsProperties!.SOA!.TTL, 60);
+    await assert.rejects(f.client.send(new UpdatePrivateDnsNamespaceCommand({ Id: httpId, Namespace: { Description: 'x' } })), InvalidInput);
   });
 
   test('a namespace with services cannot be deleted', async () => {

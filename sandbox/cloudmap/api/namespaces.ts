@@ -46,7 +46,7 @@ function matchesNamespace(ns: NamespaceRecord, filter: NamespaceFilter): boolean
   return filter.values.includes(subject);
 }
 
-/** Namespace operations: Create{PrivateDns,PublicDns,Http}Namespace, GetNamespace, ListNamespaces, DeleteNamespace. */
+/** Namespace operations: Create/Update{PrivateDns,PublicDns,Http}Namespace, GetNamespace, ListNamespaces, DeleteNamespace. */
 export function namespaceOperations(api: ApiContext): Record<string, OperationHandler> {
   const { state, operations, ctx } = api;
 
@@ -77,7 +77,28 @@ export function namespaceOperations(api: ApiContext): Record<string, OperationHa
     return ns;
   }
 
+  /** Update{Http,PrivateDns,PublicDns}Namespace: Description and, for DNS namespaces, the SOA TTL. */
+  function update(input: Record<string, any>, type: NamespaceType): { OperationId: string } {
+    const ns = namespaceOrThrow(input);
+    if (ns.type !== type) throw invalid(`Namespace ${ns.id} is ${ns.type}; use the update call for that namespace type.`);
+    const change = optionalObject(input, 'Namespace');
+    if (!change) throw invalid('Namespace is required.');
+    const description = optionalString(change, 'Description', 1024);
+    if (type === 'HTTP' && description === undefined) throw invalid('Namespace.Description is required.');
+    const soa = optionalObject(change, 'Properties')?.DnsProperties?.SOA?.TTL;
+    if (soa !== undefined && (typeof soa !== 'number' || !Number.isInteger(soa) || soa < 0 || soa > 2147483647)) {
+      throw invalid('Namespace.Properties.DnsProperties.SOA.TTL must be an integer from 0 to 2147483647.');
+    }
+    optionalString(input, 'UpdaterRequestId', 64);
+    if (description !== undefined) ns.description = description;
+    if (soa !== undefined) ns.soaTtl = soa;
+    return { OperationId: operations.submit('UPDATE_NAMESPACE', { NAMESPACE: ns.id }, ns.id).id };
+  }
+
   return {
+    UpdateHttpNamespace: (input) => update(input, 'HTTP'),
+    UpdatePrivateDnsNamespace: (input) => update(input, 'DNS_PRIVATE'),
+    UpdatePublicDnsNamespace: (input) => update(input, 'DNS_PUBLIC'),
     CreatePrivateDnsNamespace: (input) => create(input, 'DNS_PRIVATE'),
     CreatePublicDnsNamespace: (input) => create(input, 'DNS_PUBLIC'),
     CreateHttpNamespace: (input) => create(input, 'HTTP'),
