@@ -212,6 +212,8 @@ export class CloudMapState {
       existing.attributes = { ...attributes };
       existing.registeredBy = registeredBy;
       existing.creatorRequestId = creatorRequestId ?? existing.creatorRequestId;
+      // Re-registering replaces the instance's health check, so its status starts over.
+      if (service.healthCheckCustomConfig) existing.customHealth = initial;
       service.revision++;
       return existing;
     }

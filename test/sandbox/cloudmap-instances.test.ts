@@ -136,6 +136,10 @@ describe('Cloud Map DiscoverInstances', () => {
     await f.client.send(new DeregisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'blue-1' }));
     const revision = await f.client.send(new DiscoverInstancesRevisionCommand({ NamespaceName: 'apps.local', ServiceName: 'checked' }));
     assert.ok(revision.InstancesRevision! > before);
+
+    // Re-registering replaces the health check: the status starts again from AWS_INIT_HEALTH_STATUS.
+    await register(serviceId, 'green-1', { COLOR: 'green', AWS_INIT_HEALTH_STATUS: 'UNHEALTHY' });
+    assert.deepEqual(await ids({ HealthStatus: 'UNHEALTHY' }), ['green-1']);
   });
 
   test('without a health check every instance is returned with HealthStatus UNKNOWN', async () => {
