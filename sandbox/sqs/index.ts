@@ -75,7 +75,7 @@ export class SqsRegistry {
     }
     const queue = new Queue(
       name,
-      `${this.endpointUrl().replace(/\/+$/, '')}/${this.ctx.account}/${name}`,
+      () => `${this.endpointUrl().replace(/\/+$/, '')}/${this.ctx.account}/${name}`,
       `arn:aws:sqs:${this.ctx.region}:${this.ctx.account}:${name}`,
       attributes,
       now,

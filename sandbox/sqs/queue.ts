@@ -57,7 +57,8 @@ export class Queue {
 
   constructor(
     readonly name: string,
-    readonly url: string,
+    /** Computed on each use: the sandbox may learn its URL (port 0) after scenario queues exist. */
+    private readonly urlOf: () => string,
     readonly arn: string,
     attributes: Record<string, string>,
     readonly createdAt: number,
@@ -67,6 +68,10 @@ export class Queue {
     this.attributes = { ...DEFAULT_ATTRIBUTES };
     this.lastModifiedAt = createdAt;
     this.setAttributes(attributes);
+  }
+
+  get url(): string {
+    return this.urlOf();
   }
 
   /** Applies already validated attributes ("" removes RedrivePolicy/Policy). */
