@@ -1,4 +1,4 @@
-import { ECSClient } from '@aws-sdk/client-ecs';
+import { ECSClient, type ECSClientConfig } from '@aws-sdk/client-ecs';
 import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -21,6 +21,9 @@ export interface ApiCall {
 
 export type ApiCallListener = (call: ApiCall) => void;
 
+/** Static credentials or a provider the SDK calls whenever it needs them (e.g. assumed-role credentials). */
+export type AwsCredentials = NonNullable<ECSClientConfig['credentials']>;
+
 export interface AwsClientOptions {
   region?: string;
   /** Overrides AWS_ENDPOINT_URL (the SDK reads that variable itself when this is unset). */
@@ -29,6 +32,8 @@ export interface AwsClientOptions {
   maxAttempts?: number;
   /** Observes every attempt, for ecs_discovery_aws_api_calls_total. */
   onApiCall?: ApiCallListener;
+  /** Overrides the standard credential chain (cross-account targets pass assumed-role credentials). */
+  credentials?: AwsCredentials;
 }
 
 /** The clients the controller needs, configured the same way. */
@@ -101,6 +106,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     retryMode: 'adaptive' as const,
     maxAttempts: options.maxAttempts ?? 5,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
   };
   const ecs = instrument(new ECSClient(common), 'ecs', options.onApiCall);
   const serviceDiscovery = instrument(new ServiceDiscoveryClient(common), 'servicediscovery', options.onApiCall);

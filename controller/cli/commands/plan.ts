@@ -1,8 +1,178 @@
+import { parseArgs } from 'node:util';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createAwsClients } from '../../aws/clients.js';
+import { readInventories, type TargetInventory } from '../../aws/targets.js';
+import type { ReadError } from '../../inventory/model.js';
+import { buildPlan } from '../../plan/build.js';
+import { renderPlanJson, renderPlanText } from '../../plan/render.js';
+import type { Plan } from '../../plan/types.js';
+import { ALLOWED_SCOPES_FILE, loadPolicySet } from '../../policy/load.js';
+import type { AllowedScopes, PolicyProblem, PolicySet } from '../../policy/types.js';
+import { createPolicySource } from '../../sources/resolve.js';
 import type { CliIo } from '../io.js';
-import { EXIT } from '../io.js';
+import { EXIT, listFlag, UsageError } from '../io.js';
 
-/** Placeholder until the 'plan' command lands. */
-export async function run(_argv: string[], io: CliIo): Promise<number> {
-  io.stderr.write('error: the "plan" command is not implemented yet\n');
-  return EXIT.failure;
+const HELP = `Usage: ecs-discovery-controller plan --policies <source> [options]
+
+One-shot dry run: loads the policies, reads the fleet they cover (ECS clusters, services and tasks; Cloud
+Map namespaces, services and instances) and prints the drift and what enforce mode would do, like
+'terraform plan'. Never writes to AWS.
+
+Options:
+  --policies SOURCE            where the policies are: a directory, file://, s3://bucket/prefix/,
+                               git+https://host/org/repo.git?ref=main&path=policies/ (also POLICIES)
+  --output text|json           text (default): grouped by policy; json: the plan document
+                               (schemaVersion 1, plus "readErrors")
+  --region REGION              the controller's region (default: AWS_REGION, AWS_DEFAULT_REGION)
+  --allowed-clusters LIST      cluster names or globs policies may target (comma-separated or repeated)
+  --allowed-namespaces LIST    Cloud Map namespace names, ids or globs policies may target
+  --allowed-accounts LIST      12-digit account ids a policy's roleArn may be in
+  -h, --help                   print this help
+
+Environment: the standard AWS credential chain; AWS_ENDPOINT_URL points every client at an emulator
+(e.g. the sandbox); ALLOWED_CLUSTERS, ALLOWED_NAMESPACES, ALLOWED_ACCOUNTS default the flags above.
+Policies with another target.region or a target.roleArn are read with clients of their own (STS
+AssumeRole for roleArn).
+
+Exit status: 0 no drift, 2 drift found, 1 error (invalid policies, a policy source that cannot be read,
+or any part of the fleet that could not be read: the plan is then printed but incomplete).
+
+Example:
+  AWS_REGION=eu-west-1 ecs-discovery-controller plan --policies policies/ --allowed-clusters 'prod-*'
+`;
+
+interface PlanArgs {
+  help: boolean;
+  policies?: string;
+  output: 'text' | 'json';
+  region?: string;
+  allowed: AllowedScopes;
+}
+
+function parseOptions(argv: string[], env: NodeJS.ProcessEnv): PlanArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        policies: { type: 'string', short: 'p' },
+        output: { type: 'string', short: 'o' },
+        region: { type: 'string' },
+        'allowed-clusters': { type: 'string', multiple: true },
+        'allowed-namespaces': { type: 'string', multiple: true },
+        'allowed-accounts': { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values } = parsed;
+  const output = values.output ?? 'text';
+  if (output !== 'text' && output !== 'json') throw new UsageError(`--output must be text or json, not "${output}"`);
+  const list = (flag: string[] | undefined, variable: string | undefined) => (flag === undefined ? listFlag(variable) : listFlag(flag));
+  return {
+    help: values.help === true,
+    policies: values.policies ?? env.POLICIES,
+    output,
+    region: values.region,
+    allowed: {
+      clusters: list(values['allowed-clusters'], env.ALLOWED_CLUSTERS),
+      namespaces: list(values['allowed-namespaces'], env.ALLOWED_NAMESPACES),
+      accounts: list(values['allowed-accounts'], env.ALLOWED_ACCOUNTS),
+    },
+  };
+}
+
+function formatProblem(problem: PolicyProblem): string {
+  const where = problem.line > 0 ? `${problem.file}:${problem.line}:${problem.column}` : problem.file;
+  return `${where}: ${problem.severity}: ${problem.message}${problem.path ? ` (at ${problem.path})` : ''}`;
+}
+
+function describeScope(error: ReadError): string {
+  const s = error.scope;
+  switch (s.kind) {
+    case 'account': return 'account';
+    case 'cluster': return `cluster ${s.cluster}${error.resource ? ` (service ${error.resource})` : ''}`;
+    case 'namespace': return `namespace ${s.namespaceId}`;
+    case 'cloudmap-service': return `cloudmap-service ${s.serviceId}`;
+  }
+}
+
+/** One plan from the per-target plans: each target's policies only ever see their own target's fleet. */
+function mergePlans(plans: readonly Plan[], revision: string, now: number): Plan {
+  if (plans.length === 1) return plans[0];
+  return {
+    generatedAt: now,
+    revision,
+    findings: plans.flatMap((p) => p.findings),
+    actions: plans.flatMap((p) => p.actions),
+    summaries: plans.flatMap((p) => p.summaries),
+  };
+}
+
+/** Prints drift against the live fleet; exit 0 none, 2 drift, 1 error. */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const args = parseOptions(argv, io.env);
+  if (args.help) {
+    io.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  if (!args.policies) throw new UsageError('--policies is required (a directory, s3:// or git+https:// source)');
+  const progress = io.stderr.isTTY ? (msg: string) => io.stderr.write(`\x1b[2m… ${msg}\x1b[0m\n`) : undefined;
+
+  const clients = createAwsClients(args.region ? { region: args.region } : {});
+  try {
+    const set = await loadPolicies(args, clients.s3, io);
+    if (!set) return EXIT.failure;
+    progress?.(`${set.policies.length} policies at revision ${set.revision}; reading the fleet`);
+    const targets = await readInventories(clients, set.policies, { ...(progress ? { onProgress: progress } : {}) });
+    const now = Date.now();
+    const plan = mergePlans(targets.map((t) => planFor(set, t, now)), set.revision, now);
+    const readErrors = targets.flatMap((t) => t.inventory.readErrors.map((e) => ({ target: t.target.key, ...e })));
+
+    if (args.output === 'json') {
+      const document = JSON.parse(renderPlanJson(plan)) as Record<string, unknown>;
+      document.readErrors = readErrors.map((e) => ({ target: e.target, scope: e.scope, operation: e.operation, code: e.code, message: e.message, resource: e.resource ?? null }));
+      io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    } else {
+      io.stdout.write(renderPlanText(plan, { color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR }));
+    }
+    if (readErrors.length > 0) {
+      io.stderr.write(`error: ${readErrors.length} read error(s); the plan is incomplete and pruning is blocked in these scopes:\n`);
+      for (const e of readErrors) io.stderr.write(`  [${e.target}] ${describeScope(e)}: ${e.code}: ${e.message}\n`);
+      return EXIT.failure;
+    }
+    return plan.findings.length > 0 ? EXIT.drift : EXIT.ok;
+  } finally {
+    clients.destroy();
+  }
+}
+
+function planFor(set: PolicySet, target: TargetInventory, now: number): Plan {
+  const policies: PolicySet = { revision: set.revision, policies: target.policies };
+  return buildPlan({ policies, inventory: target.inventory, now, firstSeen: new Map() }).plan;
+}
+
+/** Fetches and validates the policies; prints problems (as `validate` does) and returns undefined when invalid. */
+async function loadPolicies(args: PlanArgs, s3: S3Client, io: CliIo): Promise<PolicySet | undefined> {
+  const source = createPolicySource(args.policies!, { s3, env: io.env });
+  try {
+    const fetched = await source.fetch();
+    const { set, problems } = loadPolicySet(fetched, { allowed: args.allowed });
+    const scopeErrors = problems.filter((p) => p.file === ALLOWED_SCOPES_FILE);
+    if (scopeErrors.length > 0) throw new UsageError(scopeErrors.map((p) => p.message).join('; '));
+    for (const warning of fetched.warnings) io.stderr.write(`warning: ${warning}\n`);
+    for (const problem of problems) io.stderr.write(`${formatProblem(problem)}\n`);
+    if (!set) {
+      io.stderr.write(`error: the policies at ${source.name} are invalid; nothing was read or planned\n`);
+      return undefined;
+    }
+    if (set.policies.length === 0) io.stderr.write(`warning: no policies found at ${source.name}\n`);
+    return set;
+  } finally {
+    await source.close?.();
+  }
 }
