@@ -44,8 +44,9 @@ export function parseYamlFile(file: string, content: string, maxDocumentBytes: n
   }
   const lineCounter = new LineCounter();
   const parsed = parseAllDocuments(content, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
-  if (!Array.isArray(parsed)) {
-    // Only comments (or only directives): nothing is lost, but it is probably not what was meant.
+  const documentless = !Array.isArray(parsed) || parsed.every((d) => d.errors.length === 0 && (d.contents === null || d.contents === undefined));
+  if (documentless) {
+    // Only comments or separators: nothing is lost (a retired policy, commented out), but say so.
     at(0, 0, 'file holds only comments, no YAML document', 'warning');
     return { documents: [], problems };
   }

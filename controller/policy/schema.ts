@@ -74,7 +74,8 @@ function describe(error: ErrorObject): SchemaViolation {
     }
     case 'required': {
       const field = (error.params as { missingProperty: string }).missingProperty;
-      return { segments, atKey: false, message: `missing required field "${field}" in ${here}` };
+      // Point at the key of the incomplete mapping: its value starts at its first child, which may be lines later.
+      return { segments, atKey: segments.length > 0, message: `missing required field "${field}" in ${here}` };
     }
     case 'type':
       return { segments, atKey: false, message: `expected ${article((error.params as { type: string }).type)}, got ${show(data)}` };
@@ -141,7 +142,9 @@ function firstCharOutside(value: string, pattern: string): string | undefined {
 }
 
 function article(type: string): string {
-  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type === 'object' ? 'mapping (object)' : type === 'array' ? 'list (array)' : type}`;
+  if (type === 'object') return 'a mapping (object)';
+  if (type === 'array') return 'a list (array)';
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
 function show(value: unknown): string {
@@ -157,7 +160,9 @@ function closest(word: string, candidates: readonly string[]): string | undefine
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    const [w, c] = [word.toLowerCase(), candidate.toLowerCase()];
+    // "maximum" for "max", "namespace" for "namespaces": a prefix is as telling as a typo.
+    const distance = w.length >= 3 && c.length >= 3 && (w.startsWith(c) || c.startsWith(w)) ? 1 : editDistance(w, c);
     if (distance < bestDistance) { best = candidate; bestDistance = distance; }
   }
   return best;
