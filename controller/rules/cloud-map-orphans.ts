@@ -8,6 +8,7 @@ import { formatDuration } from '../util/duration.js';
 import {
   clusterTaskState,
   describeReadError,
+  findTask,
   isEcsRegistered,
   isServiceConnectManaged,
   isTaskAlive,
@@ -15,8 +16,7 @@ import {
   pruneBlockingReadError,
 } from './facts.js';
 import { cloudMapServicesInCoveredNamespaces, namespaceById } from './scope.js';
-import type { Finding, ResourceRef } from './types.js';
-import type { RuleEvaluator } from './types.js';
+import type { Finding, ResourceRef, RuleEvaluator } from './types.js';
 
 /** What we could establish about one instance of a Cloud Map service. */
 type InstanceState =
@@ -28,7 +28,7 @@ type InstanceState =
 function instanceState(inventory: Inventory, instance: CloudMapInstance): InstanceState {
   if (!isEcsRegistered(instance)) return { kind: 'foreign' };
   const clusterName = instance.attributes[ECS_ATTRIBUTES.cluster];
-  const task = inventory.tasks.find((t) => t.id === instance.id && t.clusterName === clusterName);
+  const task = findTask(inventory, instance.id, clusterName);
   if (task && isTaskAlive(task)) return { kind: 'alive' };
   const state = clusterTaskState(inventory, clusterName);
   if (state === 'error') return { kind: 'unknown', why: `the tasks of cluster ${clusterName} could not be read`, readError: true };
@@ -111,7 +111,9 @@ function unreferencedService(policy: Policy, inventory: Inventory, service: Clou
   if (readError) blocked = { reason: 'scope-read-error', detail: `${describeReadError(readError)}: cannot prove nothing refers to it` };
   else if (unknown?.state.kind === 'unknown') blocked = { reason: 'scope-read-error', detail: `${unknown.state.why}: cannot prove instance ${unknown.instance.id} is orphaned` };
   else if (isProtected(policy, service)) blocked = protectedBlock(policy);
-  const observed = `no ECS service refers to it; ${states.length} ECS-registered instance(s) of tasks that are gone`;
+  const observed = states.length === 0
+    ? 'no ECS service refers to it; it holds no instances'
+    : `no ECS service refers to it; it holds only ${states.length} ECS-registered instance(s) of tasks that are gone`;
   const findings = [serviceFinding(policy, inventory, service, observed, blocked)];
   for (const { instance, state } of states) {
     const why = state.kind === 'orphan' || state.kind === 'unknown' ? state.why : '';

@@ -98,9 +98,38 @@ export function latestDeploymentAt(ecs: EcsService): number | undefined {
   return Math.max(...ecs.deployments.map((d) => d.createdAt));
 }
 
-/** Running (live) tasks of an ECS service. */
+interface TaskIndex {
+  byId: Map<string, EcsTask[]>;
+  byService: Map<string, EcsTask[]>;
+}
+
+// Inventories are immutable snapshots, so an index per inventory object stays valid; rules run over thousands
+// of tasks and instances, and a linear scan per instance would be quadratic.
+const taskIndexes = new WeakMap<Inventory, TaskIndex>();
+
+function taskIndex(inventory: Inventory): TaskIndex {
+  let index = taskIndexes.get(inventory);
+  if (!index) {
+    index = { byId: new Map(), byService: new Map() };
+    for (const t of inventory.tasks) {
+      index.byId.set(t.id, [...(index.byId.get(t.id) ?? []), t]);
+      if (t.serviceName === undefined) continue;
+      const key = `${t.clusterArn}|${t.serviceName}`;
+      index.byService.set(key, [...(index.byService.get(key) ?? []), t]);
+    }
+    taskIndexes.set(inventory, index);
+  }
+  return index;
+}
+
+/** Running tasks of an ECS service. */
 export function liveTasksOf(inventory: Inventory, ecs: EcsService): EcsTask[] {
-  return inventory.tasks.filter((t) => t.serviceName === ecs.name && t.clusterArn === ecs.clusterArn && t.lastStatus === 'RUNNING');
+  return (taskIndex(inventory).byService.get(`${ecs.clusterArn}|${ecs.name}`) ?? []).filter((t) => t.lastStatus === 'RUNNING');
+}
+
+/** The task with this id in the cluster of this exact name, if the inventory has it. */
+export function findTask(inventory: Inventory, taskId: string, clusterName: string): EcsTask | undefined {
+  return taskIndex(inventory).byId.get(taskId)?.find((t) => t.clusterName === clusterName);
 }
 
 function errorCoversCluster(error: ReadError, clusterName: string, clusterArn?: string): boolean {

@@ -29,7 +29,7 @@ describe('dnsTtl', () => {
   });
 
   it('covers a Cloud Map service through a covered ECS service that uses it, even outside the listed namespaces', () => {
-    const svc = cmService('api', namespace('other.local'));
+    const svc = cmService('api', namespace('other.local'), { dnsRecords: [{ type: 'A', ttl: 60 }] });
     const inv = inventory({ namespaces: [NS], cloudMapServices: [svc], services: [ecsService('api', { serviceRegistries: [{ registryArn: svc.arn }] })] });
     assert.equal(dnsTtl(policy(), inv, T0).length, 1);
     assert.equal(dnsTtl(policy({ target: { services: { include: ['web'] } } }), inv, T0).length, 0);
@@ -63,7 +63,7 @@ describe('evaluateAll', () => {
     assert.deepEqual(Object.keys(RULES).sort(), ['cloudMapOrphans', 'dnsTtl', 'serviceConnectRefresh', 'taskLimit']);
     const inv = inventory({
       namespaces: [NS],
-      cloudMapServices: [cmService('orphan', NS)],
+      cloudMapServices: [cmService('orphan', NS, { dnsRecords: [{ type: 'A', ttl: 60 }] })],
       services: [ecsService('big', { desiredCount: 999, serviceRegistries: [{ registryArn: 'srv-x' }], deployments: [deployment({ serviceConnect: sc('sc.local') })] })],
     });
     const rules = (p: Parameters<typeof policy>[0]) => evaluateAll(policy(p), inv, T0).map((f) => f.rule).sort();

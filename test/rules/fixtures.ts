@@ -152,7 +152,7 @@ export function foreignInstance(id: string): CloudMapInstance {
   return { id, attributes: { AWS_INSTANCE_IPV4: '10.0.9.9' } };
 }
 
-/** A DNS Cloud Map service in namespace `ns` (id) with an A record of ttl 60 and the given instances. */
+/** A DNS Cloud Map service in namespace `ns` (id) with an A record of ttl 10 and the given instances. */
 export function cmService(name: string, ns: Namespace, overrides: Partial<CloudMapService> = {}): CloudMapService {
   const id = overrides.id ?? `srv-${name}`;
   const instances = overrides.instances === undefined && 'instances' in overrides ? undefined : overrides.instances ?? [];
@@ -162,7 +162,7 @@ export function cmService(name: string, ns: Namespace, overrides: Partial<CloudM
     name,
     namespaceId: ns.id,
     type: ns.type === 'HTTP' ? 'HTTP' : 'DNS_HTTP',
-    dnsRecords: ns.type === 'HTTP' ? [] : [{ type: 'A', ttl: 60 }],
+    dnsRecords: ns.type === 'HTTP' ? [] : [{ type: 'A', ttl: 10 }],
     instanceCount: instances?.length ?? 0,
     createdAt: T0,
     tags: {},
