@@ -15,6 +15,8 @@ import { validateTarget } from './targets.js';
 export interface EventBridgeEmulator extends EventBridgePort {
   stats(): RoutingStats;
   rules(): Rule[];
+  /** Creates or updates a rule with targets directly (scenario loading); throws AwsError as PutRule/PutTargets would. */
+  putRule(input: { name: string; eventPattern: string; state?: 'ENABLED' | 'DISABLED'; targets: { id: string; arn: string; input?: string }[] }): string;
 }
 
 const MAX_ENTRY_BYTES = 256 * 1024;
@@ -192,6 +194,15 @@ export const createEventBridge = (ctx: SandboxContext, sqs: SqsPort): EventBridg
     publish: (event) => bus.publish(event),
     stats: () => ({ ...bus.stats }),
     rules: () => [...bus.rules.values()],
+    putRule(input) {
+      const rule = bus.putRule({ Name: input.name, EventPattern: input.eventPattern, State: input.state });
+      const targets = input.targets.map((t) => validateTarget({ Id: t.id, Arn: t.arn, ...(t.input === undefined ? {} : { Input: t.input }) }));
+      if (new Set([...rule.targets.keys(), ...targets.map((t) => t.Id)]).size > MAX_TARGETS_PER_RULE) {
+        throw new AwsError('LimitExceededException', `Rule ${rule.name} can have at most ${MAX_TARGETS_PER_RULE} targets.`);
+      }
+      for (const target of targets) rule.targets.set(target.Id, target);
+      return rule.arn;
+    },
   };
 };
 

@@ -227,3 +227,22 @@ describe('EventBridge emulator through @aws-sdk/client-eventbridge, delivering t
     await assert.rejects(events.send(new TestEventPatternCommand({ EventPattern: '[]', Event: event })), InvalidEventPatternException);
   });
 });
+
+describe('EventBridge emulator direct rule creation (scenario loading)', () => {
+  it('routes through a rule created with putRule() exactly like one created over the API', () => {
+    const clock = new VirtualClock();
+    let eb: EventBridgeEmulator | undefined;
+    const ctx: SandboxContext = { clock, account: ACCOUNT, region: REGION, events: { publish: (event) => eb?.publish(event) } };
+    const sqs = createSqs(ctx, { endpointUrl: () => 'http://127.0.0.1:1' });
+    eb = createEventBridge(ctx, sqs);
+    const { arn } = sqs.createQueue('direct');
+    const ruleArn = eb.putRule({ name: 'direct', eventPattern: TASK_PATTERN, targets: [{ id: 'q', arn }] });
+    assert.equal(ruleArn, `arn:aws:events:${REGION}:${ACCOUNT}:rule/direct`);
+    ctx.events.publish(taskStateChange({ 'detail-type': 'ECS Service Action' }));
+    ctx.events.publish(taskStateChange());
+    const queue = sqs.queueByName('direct')!;
+    assert.equal(queue.counts().visible, 1);
+    assert.throws(() => eb!.putRule({ name: 'broken', eventPattern: '{"source":"x"}', targets: [] }), /Event pattern is not valid/);
+    sqs.close();
+  });
+});
