@@ -45,6 +45,7 @@ const METADATA_SCHEMA: SchemaNode = {
       additionalProperties: { type: 'string' },
     },
   },
+  additionalProperties: false,
 };
 
 /** Turns the CRD (parsed YAML) into a standalone JSON Schema that rejects unknown fields. */

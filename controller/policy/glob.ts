@@ -1,5 +1,5 @@
 /**
- * The glob dialect of policy targets (a subset of picomatch: * ? [abc] [a-z] [!a] {a,b}), checked against the
+ * The glob dialect of policy targets (a subset of picomatch: * ? [abc] [a-z] [^a] {a,b}), checked against the
  * characters AWS allows in each kind of name, plus exact set questions picomatch cannot answer: does one glob
  * contain another (allowed scopes) and can two globs match the same name (overlapping policies).
  * Globs are compiled to small automata over the kind's alphabet, so the answers are exact, not heuristics.
@@ -60,7 +60,8 @@ export function compileGlob(pattern: string, kind: NameKind): { glob?: CompiledG
   const alternatives: Token[][] = [];
   for (const alternative of expanded) {
     const lexed = lex(alternative, rules);
-    if (typeof lexed === 'string') return { error: `"${pattern}" can never match ${rules.describe}: ${lexed}` };
+    if ('syntax' in lexed) return { error: `"${pattern}" is not a valid glob: ${lexed.syntax}` };
+    if ('impossible' in lexed) return { error: `"${pattern}" can never match ${rules.describe}: ${lexed.impossible}` };
     alternatives.push(lexed);
   }
   return { glob: { source: pattern, kind, alternatives } };
@@ -103,8 +104,10 @@ function expandBraces(pattern: string): string[] {
   return out;
 }
 
-/** Tokens of one brace-free alternative, or the reason it can match no valid name. */
-function lex(text: string, rules: NameRules): Token[] | string {
+type LexResult = Token[] | { syntax: string } | { impossible: string };
+
+/** Tokens of one brace-free alternative, or why it is not a glob, or why it can match no valid name. */
+function lex(text: string, rules: NameRules): LexResult {
   const tokens: Token[] = [];
   let minLength = 0;
   for (let i = 0; i < text.length; i += 1) {
@@ -116,27 +119,29 @@ function lex(text: string, rules: NameRules): Token[] | string {
       minLength += 1;
     } else if (c === '[') {
       const end = text.indexOf(']', i + 2);
-      if (end < 0) return '"[" is never closed with "]"';
+      if (end < 0) return { syntax: '"[" is never closed with "]"' };
+      // picomatch reads [!a] as "! or a", not as bash's negation: only [^a] is unambiguous.
+      if (text[i + 1] === '!') return { syntax: `write "[^${text.slice(i + 2, end)}]" to negate a character class ("[!...]" is read differently by glob libraries)` };
       const chars = characterClass(text.slice(i + 1, end), rules);
-      if (chars.size === 0) return `the character class "${text.slice(i, end + 1)}" holds no character such a name can contain`;
+      if (chars.size === 0) return { impossible: `the character class "${text.slice(i, end + 1)}" holds no character such a name can contain` };
       tokens.push({ type: 'char', chars });
       minLength += 1;
       i = end;
     } else if (c === ']') {
-      return '"]" without a matching "["';
+      return { syntax: '"]" without a matching "["' };
     } else if (!rules.alphabet.includes(c)) {
-      return `it contains "${c}"`;
+      return { impossible: `it contains "${c}"` };
     } else {
       tokens.push({ type: 'char', chars: new Set(c) });
       minLength += 1;
     }
   }
-  if (minLength > rules.maxLength) return `it needs at least ${minLength} characters`;
+  if (minLength > rules.maxLength) return { impossible: `it needs at least ${minLength} characters` };
   return tokens;
 }
 
 function characterClass(body: string, rules: NameRules): Set<string> {
-  const negated = body.startsWith('!') || body.startsWith('^');
+  const negated = body.startsWith('^');
   const members = new Set<string>();
   const spec = negated ? body.slice(1) : body;
   for (let i = 0; i < spec.length; i += 1) {

@@ -144,7 +144,7 @@ describe('semantic checks', () => {
     const cases: [string, string, RegExp][] = [
       ['clusters: ["prod.eu-*"]', 'spec.target.clusters[0]', /is not an ECS cluster name, cluster ARN or glob .*: "\." is not allowed/],
       ['clusters: ["web/*"]', 'spec.target.clusters[0]', /"web\/\*" can never match an ECS cluster name .*: it contains "\/"/],
-      ['clusters: ["prod-[!A-Za-z0-9_-]"]', 'spec.target.clusters[0]', /character class .* holds no character/],
+      ['clusters: ["prod-[^A-Za-z0-9_-]"]', 'spec.target.clusters[0]', /character class .* holds no character/],
       ['clusters: ["prod-[ab"]', 'spec.target.clusters[0]', /"\[" is never closed/],
       ['clusters: ["!prod"]', 'spec.target.clusters[0]', /negated pattern/],
       ['clusters: ["{a,b"]', 'spec.target.clusters[0]', /"\{" is never closed/],

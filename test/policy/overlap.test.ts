@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compareSpecificity, patternSpecificity, specificityOf } from '../../controller/policy/specificity.js';
+import { errors, load, policy } from './helpers.js';
+
+/** A policy with the dnsTtl rule on, for the given target lines. */
+function withTarget(name: string, target: string, rules = 'dnsTtl: {}'): string {
+  return policy(name, `target:\n${target.split('\n').map((l) => `  ${l}`).join('\n')}\nrules:\n  ${rules}`);
+}
+
+describe('overlapping policies', () => {
+  it('rejects two policies claiming the same services at equal specificity, naming both files', () => {
+    const a = withTarget('team-a', 'clusters: ["prod-*"]\nnamespaces: [internal]\nservices: { include: ["api-*"] }');
+    const b = withTarget('team-b', 'clusters: ["*-eu"]\nnamespaces: [internal]\nservices: { include: ["*-v2"] }');
+    const { set, problems } = load({ 'a.yaml': a, 'b.yaml': b });
+    assert.equal(set, undefined);
+    const found = errors(problems);
+    assert.equal(found.length, 1);
+    assert.match(found[0], /^b\.yaml:\d+:\d+ spec\.target: policy "team-b" \(b\.yaml:1\) and policy "team-a" \(a\.yaml:1\) claim the same resources with equal specificity/);
+    assert.match(found[0], /services "api-\*" \/ "\*-v2" in clusters "prod-\*" \/ "\*-eu" and namespaces "internal"; rule dnsTtl/);
+  });
+
+  it('lets the more specific policy win: exact service names over globs', () => {
+    const broad = withTarget('broad', 'clusters: [prod]\nnamespaces: [internal]\nservices: { include: ["*"] }');
+    const narrow = withTarget('narrow', 'clusters: [prod]\nnamespaces: [internal]\nservices: { include: [orders] }');
+    assert.deepEqual(errors(load({ 'a.yaml': broad, 'b.yaml': narrow }).problems), []);
+  });
+
+  it('lets required service tags make a policy more specific', () => {
+    const all = withTarget('all', 'clusters: [prod]\nnamespaces: [internal]');
+    const tagged = withTarget('tagged', 'clusters: [prod]\nnamespaces: [internal]\nservices: { tags: { tier: web } }');
+    assert.deepEqual(errors(load({ 'a.yaml': all, 'b.yaml': tagged }).problems), []);
+  });
+
+  it('does not flag policies that cannot claim the same resource', () => {
+    const base = 'clusters: ["prod-*"]\nnamespaces: [internal]';
+    const cases: [string, string][] = [
+      [withTarget('a', base), withTarget('b', 'clusters: ["staging-*"]\nnamespaces: [internal]')],
+      [withTarget('a', base), withTarget('b', 'clusters: ["prod-*"]\nnamespaces: [public]')],
+      [withTarget('a', base), withTarget('b', base, 'taskLimit: {}')],
+      [withTarget('a', base), withTarget('b', `${base}\nregion: us-east-1`)],
+      [withTarget('a', `${base}\nservices: { tags: { team: x } }`), withTarget('b', `${base}\nservices: { tags: { team: y } }`)],
+      [withTarget('a', `${base}\nservices: { include: ["*"], exclude: [orders] }`), withTarget('b', `${base}\nservices: { include: ["orders"] }`)],
+      [withTarget('a', base), policy('b', `suspend: true\ntarget:\n  clusters: ["prod-*"]\n  namespaces: [internal]\nrules:\n  dnsTtl: {}`)],
+    ];
+    for (const [a, b] of cases) assert.deepEqual(errors(load({ 'a.yaml': a, 'b.yaml': b }).problems), [], b);
+  });
+
+  it('flags identical exact targets in two files', () => {
+    const target = 'clusters: [prod]\nnamespaces: [internal]\nservices: { include: [orders] }';
+    const found = errors(load({ 'one.yaml': withTarget('one', target), 'two.yaml': withTarget('two', target) }).problems);
+    assert.equal(found.length, 1);
+    assert.match(found[0], /policy "two" \(two\.yaml:1\) and policy "one" \(one\.yaml:1\)/);
+  });
+});
+
+describe('specificity', () => {
+  it('orders exact names over globs over "*"', () => {
+    assert.deepEqual([patternSpecificity('orders'), patternSpecificity('ord*'), patternSpecificity('*')], [2, 1, 0]);
+  });
+
+  it('compares services first, then tags, clusters and namespaces', () => {
+    const target = (tags: Record<string, string>) => ({ target: { services: { include: [], exclude: [], tags } } }) as never;
+    const exactService = specificityOf(target({}), { service: 'orders', cluster: '*', namespace: '*' });
+    const exactEverythingElse = specificityOf(target({ a: 'b' }), { service: 'ord*', cluster: 'prod', namespace: 'internal' });
+    assert.ok(compareSpecificity(exactService, exactEverythingElse) > 0);
+    const arn = specificityOf(target({}), { service: '*', cluster: 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod', namespace: '*' });
+    assert.deepEqual(arn, [0, 0, 2, 0]);
+  });
+});
