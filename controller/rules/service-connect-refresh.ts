@@ -57,11 +57,11 @@ function endpointsOf(inventory: Inventory, namespaceKey: string, members: readon
         for (const r of d.serviceConnectResources) {
           if (r.discoveryName !== entry.discoveryName) continue;
           const cm = inventory.cloudMapServices.find((s) => s.arn === r.discoveryArn || s.id === lastArnSegment(r.discoveryArn));
-          if (cm) endpoint.firstAppeared = Math.min(endpoint.firstAppeared, cm.createdAt);
+          if (cm && cm.createdAt > 0) endpoint.firstAppeared = Math.min(endpoint.firstAppeared, cm.createdAt);
         }
       }
       const cmByName = inventory.cloudMapServices.find((s) => s.namespaceId === namespaceKey && s.name === entry.discoveryName);
-      if (cmByName) endpoint.firstAppeared = Math.min(endpoint.firstAppeared, cmByName.createdAt);
+      if (cmByName && cmByName.createdAt > 0) endpoint.firstAppeared = Math.min(endpoint.firstAppeared, cmByName.createdAt);
       endpoints.set(entry.discoveryName, endpoint);
     }
   }

@@ -42,6 +42,7 @@ describe('serviceConnectRefresh', () => {
     { name: 'staleAfter 5h: a task 3h older than the endpoint is tolerated', staleAfterMs: 5 * HOUR, lead: 3 * HOUR, stale: false },
     { name: 'staleAfter 5h: a task 6h older than the endpoint is stale', staleAfterMs: 5 * HOUR, lead: 6 * HOUR, stale: true },
     { name: 'staleAfter 0s: a task started after the endpoint is fine', staleAfterMs: 0, lead: -1, stale: false },
+    { name: 'staleAfter 5h: a task exactly 5h older is not yet "more than" 5h', staleAfterMs: 5 * HOUR, lead: 5 * HOUR, stale: false },
   ];
   for (const c of staleAfterCases) {
     it(c.name, () => {
