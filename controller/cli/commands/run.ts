@@ -1,8 +1,135 @@
+/**
+ * `ecs-discovery-controller run`: the long-running controller. Reconciles at start, on every relevant ECS
+ * event and on the resync schedule until SIGTERM/SIGINT; then stops polling, lets in-flight work finish
+ * (or abandons it at --shutdown-timeout) and exits 0. `--once` reconciles one time and exits.
+ */
+import { createAwsClients } from '../../aws/clients.js';
+import { Controller } from '../../runtime/controller.js';
+import { parseRunConfig, runUsage, type RunConfig } from '../../runtime/config.js';
+import { createPolicySource } from '../../sources/resolve.js';
+import { createLogger, type Logger } from '../../telemetry/logger.js';
+import { ControllerMetrics } from '../../telemetry/metrics.js';
+import { startTelemetryServer } from '../../telemetry/server.js';
 import type { CliIo } from '../io.js';
 import { EXIT } from '../io.js';
 
-/** Placeholder until the 'run' command lands. */
-export async function run(_argv: string[], io: CliIo): Promise<number> {
-  io.stderr.write('error: the "run" command is not implemented yet\n');
-  return EXIT.failure;
+/** Extra seconds past --shutdown-timeout before giving up on a clean stop (closing servers and clients). */
+const SHUTDOWN_SLACK_MS = 2_000;
+
+export interface RunHooks {
+  /** Aborting it stops the controller as SIGTERM would (in-process tests). */
+  stopSignal?: AbortSignal;
+  /** Called once the controller is running, with the telemetry URL. */
+  onStarted?(info: { metricsUrl: string; controller: Controller }): void;
+}
+
+/** Parses flags/environment and runs the controller until a stop signal. */
+export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout.write(runUsage());
+    return EXIT.ok;
+  }
+  const config = parseRunConfig(argv, io.env);
+  const logger = createLogger({ level: config.logLevel, destination: io.stderr });
+  const metrics = new ControllerMetrics();
+  const clients = createAwsClients({ region: config.region, endpoint: config.endpoint, onApiCall: metrics.onApiCall });
+  try {
+    const source = createPolicySource(config.policies, { s3: clients.s3, env: io.env });
+    const controller = new Controller({
+      source,
+      allowed: config.allowed,
+      clients,
+      logger,
+      metrics,
+      dryRun: config.dryRun,
+      resync: config.resync,
+      queueUrl: config.queueUrl,
+      policyPollIntervalMs: config.pollIntervalMs,
+      workers: config.workers,
+      debounceMs: config.debounceMs,
+    });
+    logger.info(
+      { policies: source.name, queueUrl: config.queueUrl, resync: config.resync, dryRun: config.dryRun, region: clients.region, once: config.once },
+      'starting ecs-discovery-controller',
+    );
+    return config.once ? await runOnce(controller, logger, io) : await runUntilStopped(controller, config, metrics, logger, hooks);
+  } finally {
+    clients.destroy();
+  }
+}
+
+async function runOnce(controller: Controller, logger: Logger, io: CliIo): Promise<number> {
+  try {
+    const { plan, outcomes } = await controller.runOnce();
+    const failed = outcomes.filter((o) => o.result === 'failed');
+    io.stdout.write(
+      `reconciled revision ${plan.revision}: ${plan.findings.length} finding(s), ` +
+        `${outcomes.filter((o) => o.result === 'success').length} action(s) executed, ${failed.length} failed, ` +
+        `${plan.actions.filter((a) => a.decision === 'blocked').length} blocked\n`,
+    );
+    return failed.length > 0 ? EXIT.failure : EXIT.ok;
+  } catch (error) {
+    logger.error({ err: (error as Error).message }, 'reconcile failed');
+    io.stderr.write(`error: ${(error as Error).message}\n`);
+    return EXIT.failure;
+  } finally {
+    await controller.stop(0);
+  }
+}
+
+async function runUntilStopped(
+  controller: Controller,
+  config: RunConfig,
+  metrics: ControllerMetrics,
+  logger: Logger,
+  hooks: RunHooks,
+): Promise<number> {
+  const server = await startTelemetryServer({
+    address: config.metricsAddr,
+    metrics,
+    logger,
+    readiness: () => controller.readiness(),
+    status: () => controller.status(),
+  });
+  const stopRequested = waitForStop(hooks.stopSignal, logger);
+  try {
+    await controller.start();
+    hooks.onStarted?.({ metricsUrl: server.url, controller });
+    const reason = await stopRequested.promise;
+    logger.info({ reason, timeoutMs: config.shutdownTimeoutMs }, 'stopping: no new events or resyncs; finishing in-flight work');
+    const deadline = new Promise<'deadline'>((resolve) => {
+      setTimeout(() => resolve('deadline'), config.shutdownTimeoutMs + SHUTDOWN_SLACK_MS).unref();
+    });
+    const outcome = await Promise.race([controller.stop(config.shutdownTimeoutMs), deadline]);
+    if (outcome === 'deadline') logger.warn('shutdown did not finish in time; exiting anyway');
+    else if (!outcome.completed) logger.warn({ abandoned: outcome.abandoned }, 'abandoned in-flight reconciles; the next start reconciles them again');
+    logger.info('stopped');
+    return EXIT.ok;
+  } finally {
+    stopRequested.dispose();
+    await server.close().catch(() => undefined);
+  }
+}
+
+/** Resolves on SIGTERM, SIGINT or the injected signal. */
+function waitForStop(signal: AbortSignal | undefined, logger: Logger): { promise: Promise<string>; dispose(): void } {
+  let resolveStop: (reason: string) => void = () => undefined;
+  const promise = new Promise<string>((resolve) => (resolveStop = resolve));
+  const onSignal = (name: NodeJS.Signals) => {
+    logger.info({ signal: name }, 'received signal');
+    resolveStop(name);
+  };
+  const onAbort = () => resolveStop('stop requested');
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    promise,
+    dispose() {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
 }

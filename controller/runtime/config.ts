@@ -1,0 +1,140 @@
+/**
+ * The `run` command's configuration: each setting is a flag with an environment-variable fallback (flag
+ * wins), so the same image works with Kubernetes env, ECS task definitions or a shell. One table drives
+ * parsing, `--help` and the README, so they cannot disagree.
+ */
+import { parseArgs } from 'node:util';
+import { listFlag, UsageError } from '../cli/io.js';
+import { parseDuration } from '../util/duration.js';
+import { resyncExpressionProblem } from './resync.js';
+
+export interface RunConfig {
+  policies: string;
+  queueUrl?: string;
+  resync: string;
+  metricsAddr: string;
+  dryRun: boolean;
+  once: boolean;
+  allowed: { clusters: string[]; namespaces: string[]; accounts: string[] };
+  pollIntervalMs: number;
+  logLevel: string;
+  region?: string;
+  endpoint?: string;
+  workers: number;
+  debounceMs: number;
+  shutdownTimeoutMs: number;
+}
+
+interface Setting {
+  flag: string;
+  env?: string;
+  type: 'string' | 'boolean' | 'list';
+  default?: string;
+  help: string;
+}
+
+/** Every setting of `run`, in the order --help and the README list them. */
+export const RUN_SETTINGS: readonly Setting[] = [
+  { flag: 'policies', env: 'POLICIES', type: 'string', help: 'Where DiscoveryPolicy files come from: a directory, file://, s3://bucket/prefix/ or git+https://host/repo.git?ref=main&path=dir (required)' },
+  { flag: 'queue-url', env: 'QUEUE_URL', type: 'string', help: 'SQS queue the EventBridge rule targets; without it the controller reconciles on the resync schedule only' },
+  { flag: 'resync', env: 'RESYNC', type: 'string', default: '*/10 * * * *', help: 'Cron schedule of the full resync (jittered by up to a tenth of the period, at most 60 s)' },
+  { flag: 'metrics-addr', env: 'METRICS_ADDR', type: 'string', default: ':9464', help: 'Listen address of /metrics, /healthz, /readyz and /status' },
+  { flag: 'dry-run', env: 'DRY_RUN', type: 'boolean', default: 'false', help: 'Decide as enforce mode would but never write to AWS' },
+  { flag: 'once', env: 'ONCE', type: 'boolean', default: 'false', help: 'Reconcile once and exit (0 when the reconcile succeeded), e.g. for a scheduled job' },
+  { flag: 'allowed-clusters', env: 'ALLOWED_CLUSTERS', type: 'list', help: 'Comma-separated cluster names or globs policies may target; empty: no limit' },
+  { flag: 'allowed-namespaces', env: 'ALLOWED_NAMESPACES', type: 'list', help: 'Comma-separated Cloud Map namespace names or ids policies may target; empty: no limit' },
+  { flag: 'allowed-accounts', env: 'ALLOWED_ACCOUNTS', type: 'list', help: 'Comma-separated AWS account ids policies may target; empty: no limit' },
+  { flag: 'poll-interval', env: 'POLL_INTERVAL', type: 'string', default: '1m', help: 'How often the policy source is checked for a new revision' },
+  { flag: 'log-level', env: 'LOG_LEVEL', type: 'string', default: 'info', help: 'trace, debug, info, warn, error or fatal' },
+  { flag: 'region', env: 'AWS_REGION', type: 'string', help: 'AWS region (default: the SDK chain, then us-east-1)' },
+  { flag: 'endpoint', env: 'AWS_ENDPOINT_URL', type: 'string', help: 'AWS endpoint override, e.g. the sandbox at http://127.0.0.1:4566' },
+  { flag: 'workers', env: 'WORKERS', type: 'string', default: '2', help: 'Work-queue keys refreshed at once (plan and apply always run one at a time)' },
+  { flag: 'event-debounce', env: 'EVENT_DEBOUNCE', type: 'string', default: '200ms', help: 'How long a new key waits to absorb a burst of events about the same resource' },
+  { flag: 'shutdown-timeout', env: 'SHUTDOWN_TIMEOUT', type: 'string', default: '25s', help: 'On SIGTERM/SIGINT: how long in-flight work may finish before it is abandoned' },
+];
+
+const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+
+/** Parses `run` arguments with environment fallbacks; throws UsageError naming the flag and variable. */
+export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv): RunConfig {
+  const options = Object.fromEntries(
+    RUN_SETTINGS.map((s) => [s.flag, s.type === 'boolean' ? { type: 'boolean' as const } : { type: 'string' as const, multiple: s.type === 'list' }]),
+  );
+  let values: Record<string, string | boolean | string[] | undefined>;
+  try {
+    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values as typeof values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const setting = (flag: string): Setting => RUN_SETTINGS.find((s) => s.flag === flag)!;
+  const text = (flag: string): string | undefined => {
+    const s = setting(flag);
+    const value = values[flag] ?? (s.env ? env[s.env] : undefined) ?? s.default;
+    return typeof value === 'string' && value.trim().length > 0 ? value.trim() : undefined;
+  };
+  const bool = (flag: string): boolean => {
+    if (values[flag] === true) return true;
+    const raw = env[setting(flag).env ?? '']?.trim().toLowerCase();
+    if (raw === undefined || raw === '') return false;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    throw new UsageError(`${setting(flag).env}="${raw}" is not a boolean (use true or false)`);
+  };
+  const list = (flag: string): string[] => {
+    const fromFlag = listFlag(values[flag] as string[] | undefined);
+    return fromFlag.length > 0 ? fromFlag : listFlag(env[setting(flag).env ?? '']);
+  };
+  const duration = (flag: string): number => {
+    const raw = text(flag)!;
+    const ms = parseDuration(raw);
+    if (ms === undefined) throw new UsageError(`--${flag} / ${setting(flag).env}: "${raw}" is not a duration (e.g. 30s, 5m, 1h)`);
+    return ms;
+  };
+
+  const policies = text('policies');
+  if (!policies) throw new UsageError('--policies (or POLICIES) is required: a directory, s3://bucket/prefix/ or git+https://... URL');
+  const resync = text('resync')!;
+  const resyncProblem = resyncExpressionProblem(resync);
+  if (resyncProblem) throw new UsageError(resyncProblem);
+  const logLevel = text('log-level')!.toLowerCase();
+  if (!LOG_LEVELS.has(logLevel)) throw new UsageError(`--log-level / LOG_LEVEL: "${logLevel}" is not one of ${[...LOG_LEVELS].join(', ')}`);
+  const workers = Number(text('workers'));
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers / WORKERS must be an integer from 1 to 64, got "${text('workers')}"`);
+  const pollIntervalMs = duration('poll-interval');
+  if (pollIntervalMs < 1_000) throw new UsageError('--poll-interval / POLL_INTERVAL must be at least 1s');
+
+  return {
+    policies,
+    queueUrl: text('queue-url'),
+    resync,
+    metricsAddr: text('metrics-addr')!,
+    dryRun: bool('dry-run'),
+    once: bool('once'),
+    allowed: { clusters: list('allowed-clusters'), namespaces: list('allowed-namespaces'), accounts: list('allowed-accounts') },
+    pollIntervalMs,
+    logLevel,
+    region: text('region'),
+    endpoint: text('endpoint'),
+    workers,
+    debounceMs: duration('event-debounce'),
+    shutdownTimeoutMs: duration('shutdown-timeout'),
+  };
+}
+
+/** `run --help` text. */
+export function runUsage(): string {
+  const lines = RUN_SETTINGS.map((s) => {
+    const flag = s.type === 'boolean' ? `--${s.flag}` : `--${s.flag} <${s.type === 'list' ? 'a,b' : 'value'}>`;
+    const extra = [s.env ? `env ${s.env}` : '', s.default !== undefined ? `default ${s.default}` : ''].filter(Boolean).join(', ');
+    return `  ${flag.padEnd(34)} ${s.help}${extra ? ` (${extra})` : ''}`;
+  });
+  return `Usage: ecs-discovery-controller run --policies <source> [options]\n\nRuns the controller: reconciles at start, on ECS events from SQS and on the resync schedule,\nuntil SIGTERM or SIGINT.\n\nOptions:\n${lines.join('\n')}\n`;
+}
+
+/** The README configuration table (Markdown). */
+export function configTableMarkdown(): string {
+  const rows = RUN_SETTINGS.map(
+    (s) => `| \`--${s.flag}\` | ${s.env ? `\`${s.env}\`` : ''} | ${s.default !== undefined ? `\`${s.default}\`` : ''} | ${s.help} |`,
+  );
+  return ['| Flag | Environment | Default | Meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}

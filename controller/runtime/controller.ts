@@ -1,0 +1,322 @@
+/**
+ * The controller loop, composed the way controller-runtime composes a manager: a policy watcher (last
+ * known good set), an inventory cache, a work queue fed by the SQS event consumer and a jittered cron
+ * resync, and a reconcile that refreshes what a key names, then plans over the whole fleet and applies.
+ * Plan-and-apply runs one at a time (it acts fleet-wide); requests that arrive while it runs share the next.
+ */
+import type { AwsClients } from '../aws/clients.js';
+import { Actuator, type ActionOutcome } from '../actuator/actuator.js';
+import { SqsEventConsumer, type EventMeta } from '../events/consumer.js';
+import { InventoryCache } from '../inventory/cache.js';
+import { buildPlan } from '../plan/build.js';
+import type { Plan } from '../plan/types.js';
+import type { AllowedScopes, PolicySet } from '../policy/types.js';
+import type { Action } from '../rules/types.js';
+import { PolicyWatcher } from '../sources/watcher.js';
+import type { PolicySource } from '../sources/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import { summarizeDrift, type ControllerMetrics, type MetricsState } from '../telemetry/metrics.js';
+import { reconcileReadiness, type Readiness } from '../telemetry/server.js';
+import { RecentActions } from '../telemetry/status.js';
+import { keyString, type WorkKey } from './keys.js';
+import { nodeCronScheduler, resyncPeriodMs, type ResyncSchedule, type ResyncScheduler } from './resync.js';
+import { CoalescingRunner } from './serial.js';
+import { buildStatus, type RunStatus } from './status.js';
+import { systemTimers, type Timers } from './timers.js';
+import { WorkQueue, type ProcessContext, type ShutdownResult } from './workqueue.js';
+
+export interface ControllerOptions {
+  source: PolicySource;
+  allowed: AllowedScopes;
+  clients: AwsClients;
+  logger: Logger;
+  metrics: ControllerMetrics;
+  dryRun: boolean;
+  /** Cron expression of the full resync. */
+  resync: string;
+  /** SQS queue fed by the EventBridge rule; undefined: resync only. */
+  queueUrl?: string;
+  /** How often the policy source is polled for a new revision. */
+  policyPollIntervalMs: number;
+  workers?: number;
+  debounceMs?: number;
+  /** Time for plans, grace periods and readiness; in tests and the sandbox, a clock that can be moved. */
+  timers?: Timers;
+  scheduler?: ResyncScheduler;
+  /** Long-poll wait of the consumer (tests shorten it). */
+  eventWaitSeconds?: number;
+  random?: () => number;
+}
+
+/** The result of one plan-and-apply. */
+export interface ReconcileResult {
+  plan: Plan;
+  outcomes: ActionOutcome[];
+}
+
+/** Runs the reconcile loop until stopped. */
+export class Controller {
+  readonly queue: WorkQueue;
+  private readonly watcher: PolicyWatcher;
+  private readonly actuator: Actuator;
+  private readonly timers: Timers;
+  private readonly runner: CoalescingRunner<ReconcileResult | undefined>;
+  private readonly recentActions = new RecentActions();
+  private readonly stopSignal = new AbortController();
+  private readonly periodMs: number;
+  private cache: InventoryCache | undefined;
+  private consumer: SqsEventConsumer | undefined;
+  private schedule: ResyncSchedule | undefined;
+  private firstSeen = new Map<string, number>();
+  private lastPlan: Plan | undefined;
+  private lastReconcileError: { at: number; message: string } | undefined;
+
+  constructor(private readonly options: ControllerOptions) {
+    this.timers = options.timers ?? systemTimers;
+    this.periodMs = resyncPeriodMs(options.resync, new Date(this.timers.now()));
+    this.watcher = new PolicyWatcher({
+      source: options.source,
+      allowed: options.allowed,
+      logger: options.logger,
+      pollIntervalMs: options.policyPollIntervalMs,
+      clock: this.timers,
+      random: options.random,
+      onUpdate: (set) => this.onPolicies(set),
+      onFailure: () => options.metrics.recordPolicyLoadError(options.source.name),
+    });
+    this.actuator = new Actuator({
+      clients: options.clients,
+      logger: options.logger,
+      clock: this.timers,
+      dryRun: options.dryRun,
+      metrics: options.metrics,
+    });
+    this.runner = new CoalescingRunner(() => this.planAndApply());
+    this.queue = new WorkQueue({
+      process: (key, context) => this.reconcileKey(key, context),
+      workers: options.workers ?? 2,
+      debounceMs: options.debounceMs ?? 200,
+      timers: this.timers,
+      random: options.random,
+      onRetry: (key, error, delayMs, failures) =>
+        options.logger.warn({ key: keyString(key), err: errorText(error), retryInMs: delayMs, failures }, 'reconcile failed; retrying with backoff'),
+    });
+    options.metrics.setStateProvider(() => this.metricsState());
+  }
+
+  /** Loads policies (waiting for the first poll), queues a full reconcile, and starts events and resync. */
+  async start(): Promise<void> {
+    this.watcher.start();
+    await this.watcher.poll();
+    if (!this.watcher.current()) {
+      this.options.logger.error(
+        { source: this.options.source.name },
+        'no valid policy set yet: nothing is reconciled until the source serves a valid revision (see /status)',
+      );
+    }
+    this.queue.add({ kind: 'full' }, { priority: 'event' });
+    this.schedule = (this.options.scheduler ?? nodeCronScheduler)(this.options.resync, () => this.onResyncTick());
+    if (this.options.queueUrl) {
+      this.consumer = new SqsEventConsumer({
+        sqs: this.options.clients.sqs,
+        queueUrl: this.options.queueUrl,
+        logger: this.options.logger,
+        waitTimeSeconds: this.options.eventWaitSeconds,
+        enqueue: (keys, meta) => this.enqueueEvent(keys, meta),
+        hooks: {
+          onEvent: (detailType) => this.options.metrics.recordEventReceived(detailType),
+          onMalformed: (reason) => this.options.metrics.recordEventMalformed(reason),
+        },
+        random: this.options.random,
+      });
+      this.consumer.start();
+    }
+  }
+
+  /** One reconcile of everything, without events or schedule (`run --once`, `plan`-like jobs). */
+  async runOnce(): Promise<ReconcileResult> {
+    const outcome = await this.watcher.poll();
+    const set = this.watcher.current();
+    if (!set) {
+      const why = outcome.kind === 'fetch-failed' ? outcome.message : outcome.kind === 'invalid' ? `revision ${outcome.revision} is invalid` : 'no policies';
+      throw new Error(`cannot reconcile: no valid policy set from ${this.options.source.name} (${why})`);
+    }
+    const cache = this.ensureCache(set);
+    const started = this.timers.now();
+    try {
+      await cache.full();
+    } catch (error) {
+      this.options.metrics.observeReconcile((this.timers.now() - started) / 1000, 'error', this.timers.now());
+      throw error;
+    }
+    const result = await this.runner.run();
+    if (!result) throw new Error('reconcile produced no plan');
+    return result;
+  }
+
+  /**
+   * Stops events and resync, lets in-flight work finish for up to `timeoutMs`, then abandons it. No new AWS
+   * write starts after this is called (the actuator finishes the write it is in and skips the rest).
+   */
+  async stop(timeoutMs: number): Promise<ShutdownResult> {
+    this.stopSignal.abort(new Error('controller stopping'));
+    this.schedule?.stop();
+    const stopping = [this.consumer?.stop(), this.watcher.stop()];
+    const result = await this.queue.shutdown(timeoutMs);
+    await Promise.allSettled(stopping);
+    if (!result.completed) this.options.logger.warn({ abandoned: result.abandoned }, 'shutdown timeout: abandoned in-flight reconciles');
+    return result;
+  }
+
+  /** Ready when policies are loaded and the last successful reconcile is not older than three resync periods. */
+  readiness(): Readiness {
+    return reconcileReadiness({
+      policiesLoaded: this.watcher.current() !== undefined,
+      lastSuccessfulReconcileAt: this.options.metrics.lastSuccessfulReconcileAt(),
+      resyncPeriodMs: this.periodMs,
+      now: this.timers.now(),
+    });
+  }
+
+  /** Body of /status. */
+  status(): RunStatus {
+    return buildStatus({
+      set: this.watcher.current(),
+      source: this.watcher.status(),
+      plan: this.lastPlan,
+      recentActions: this.recentActions.list(),
+      lastSuccessfulReconcileAt: this.options.metrics.lastSuccessfulReconcileAt(),
+      lastReconcileError: this.lastReconcileError,
+      workqueueDepth: this.queue.depth(),
+      dryRun: this.options.dryRun,
+      readiness: this.readiness(),
+    });
+  }
+
+  /** The policy set in force, if any. */
+  policies(): PolicySet | undefined {
+    return this.watcher.current();
+  }
+
+  /** The last plan built, if any. */
+  plan(): Plan | undefined {
+    return this.lastPlan;
+  }
+
+  private metricsState(): MetricsState {
+    const set = this.watcher.current();
+    const source = this.watcher.status();
+    return {
+      policies: summarizeDrift(set?.policies.map((p) => p.name) ?? [], this.lastPlan?.findings ?? []),
+      sources: source.revision ? [{ source: source.source, revision: source.revision }] : [],
+      workqueueDepth: this.queue.depth(),
+    };
+  }
+
+  private onPolicies(set: PolicySet): void {
+    this.ensureCache(set).setPolicies(set.policies);
+    // A new revision may widen or narrow the scope: look at everything again, ahead of resync work.
+    this.queue.add({ kind: 'full' }, { priority: 'event' });
+  }
+
+  private onResyncTick(): void {
+    this.options.logger.debug('resync: queueing a full reconcile');
+    this.queue.add({ kind: 'full' }, { priority: 'resync' });
+  }
+
+  private enqueueEvent(keys: WorkKey[], meta: EventMeta): void {
+    for (const key of keys) {
+      if (!this.queue.add(key, { priority: 'event', eventTime: meta.eventTime })) {
+        throw new Error('the work queue is shutting down');
+      }
+    }
+  }
+
+  private ensureCache(set: PolicySet): InventoryCache {
+    this.cache ??= new InventoryCache({ clients: this.options.clients, policies: set.policies, now: () => this.timers.now() });
+    return this.cache;
+  }
+
+  private async reconcileKey(key: WorkKey, context: ProcessContext): Promise<void> {
+    const set = this.watcher.current();
+    if (!set || !this.cache) return; // nothing in force: the next valid revision queues a full reconcile
+    const started = this.timers.now();
+    try {
+      if (key.kind === 'full') await this.cache.full();
+      else await this.cache.refresh([key]);
+    } catch (error) {
+      this.recordFailure(started, error);
+      throw error;
+    }
+    await this.runner.run();
+    if (context.eventTime !== undefined) {
+      this.options.metrics.observeEventToAction((this.timers.now() - context.eventTime) / 1000);
+    }
+  }
+
+  private async planAndApply(): Promise<ReconcileResult | undefined> {
+    const set = this.watcher.current();
+    const inventory = this.cache?.inventory;
+    if (!set || !inventory) return undefined;
+    const started = this.timers.now();
+    try {
+      const { plan, firstSeen } = buildPlan({ policies: set, inventory, now: started, firstSeen: this.firstSeen, dryRun: this.options.dryRun });
+      this.options.metrics.recordNewFindings(plan.findings.filter((f) => !this.firstSeen.has(f.key)));
+      this.firstSeen = firstSeen;
+      this.lastPlan = plan;
+      const outcomes = await this.actuator.apply(plan, this.stopSignal.signal);
+      this.recentActions.add(outcomes);
+      await this.refreshAfterWrites(outcomes);
+      const finished = this.timers.now();
+      this.options.metrics.observeReconcile((finished - started) / 1000, 'success', finished);
+      this.lastReconcileError = undefined;
+      const executed = outcomes.filter((o) => o.result === 'success').length;
+      const failed = outcomes.filter((o) => o.result === 'failed').length;
+      this.options.logger.info(
+        { revision: plan.revision, findings: plan.findings.length, actions: plan.actions.length, executed, failed, durationMs: finished - started },
+        'reconciled',
+      );
+      return { plan, outcomes };
+    } catch (error) {
+      this.recordFailure(started, error);
+      throw error;
+    }
+  }
+
+  /** Re-reads what was just written so the next plan does not act on the state from before the write. */
+  private async refreshAfterWrites(outcomes: readonly ActionOutcome[]): Promise<void> {
+    const keys = new Map<string, WorkKey>();
+    for (const outcome of outcomes) {
+      if (outcome.result !== 'success') continue;
+      const key = keyForAction(outcome.action);
+      keys.set(keyString(key), key);
+    }
+    if (keys.size === 0 || !this.cache) return;
+    try {
+      await this.cache.refresh([...keys.values()]);
+    } catch (error) {
+      this.options.logger.warn({ err: errorText(error), keys: [...keys.keys()] }, 're-reading after writes failed; the next reconcile re-reads');
+    }
+  }
+
+  private recordFailure(started: number, error: unknown): void {
+    const now = this.timers.now();
+    this.options.metrics.observeReconcile((now - started) / 1000, 'error', now);
+    this.lastReconcileError = { at: now, message: errorText(error) };
+  }
+}
+
+function keyForAction(action: Action): WorkKey {
+  switch (action.type) {
+    case 'ecs:ForceNewDeployment':
+      return { kind: 'ecs-service', cluster: action.cluster, service: action.service };
+    case 'cloudmap:DeregisterInstance':
+    case 'cloudmap:DeleteService':
+    case 'cloudmap:UpdateDnsTtl':
+      return { kind: 'cloudmap-service', serviceId: action.serviceId };
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
