@@ -1,0 +1,82 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { configTableMarkdown, parseRunConfig, runUsage, RUN_SETTINGS } from '../../controller/runtime/config.js';
+import { UsageError } from '../../controller/cli/io.js';
+
+describe('run configuration', () => {
+  it('uses the documented defaults when only the policy source is given', () => {
+    const config = parseRunConfig(['--policies', './policies'], {});
+    assert.equal(config.policies, './policies');
+    assert.equal(config.resync, '*/10 * * * *');
+    assert.equal(config.metricsAddr, ':9464');
+    assert.equal(config.dryRun, false);
+    assert.equal(config.once, false);
+    assert.equal(config.pollIntervalMs, 60_000);
+    assert.equal(config.debounceMs, 200);
+    assert.equal(config.shutdownTimeoutMs, 25_000);
+    assert.equal(config.workers, 2);
+    assert.equal(config.queueUrl, undefined);
+    assert.deepEqual(config.allowed, { clusters: [], namespaces: [], accounts: [] });
+  });
+
+  it('reads every setting from the environment', () => {
+    const config = parseRunConfig([], {
+      POLICIES: 's3://bucket/policies/',
+      QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/q',
+      RESYNC: '0 * * * *',
+      METRICS_ADDR: '127.0.0.1:9000',
+      DRY_RUN: 'true',
+      ALLOWED_CLUSTERS: 'prod-*, staging',
+      ALLOWED_NAMESPACES: 'internal.example.com',
+      ALLOWED_ACCOUNTS: '111122223333',
+      POLL_INTERVAL: '30s',
+      LOG_LEVEL: 'DEBUG',
+      AWS_REGION: 'eu-west-1',
+      SHUTDOWN_TIMEOUT: '10s',
+    });
+    assert.equal(config.queueUrl, 'https://sqs.eu-west-1.amazonaws.com/1/q');
+    assert.equal(config.resync, '0 * * * *');
+    assert.equal(config.dryRun, true);
+    assert.deepEqual(config.allowed, { clusters: ['prod-*', 'staging'], namespaces: ['internal.example.com'], accounts: ['111122223333'] });
+    assert.equal(config.pollIntervalMs, 30_000);
+    assert.equal(config.logLevel, 'debug');
+    assert.equal(config.region, 'eu-west-1');
+    assert.equal(config.shutdownTimeoutMs, 10_000);
+  });
+
+  it('lets flags win over the environment and accepts repeated list flags', () => {
+    const config = parseRunConfig(
+      ['--policies', 'a', '--allowed-clusters', 'x,y', '--allowed-clusters', 'z', '--dry-run', '--once'],
+      { POLICIES: 'b', ALLOWED_CLUSTERS: 'ignored', DRY_RUN: 'false' },
+    );
+    assert.equal(config.policies, 'a');
+    assert.deepEqual(config.allowed.clusters, ['x', 'y', 'z']);
+    assert.equal(config.dryRun, true);
+    assert.equal(config.once, true);
+  });
+
+  it('rejects mistakes with a message naming the flag and the variable', () => {
+    const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+      [[], {}, /--policies \(or POLICIES\) is required/],
+      [['--policies', 'p', '--resync', 'every ten minutes'], {}, /invalid --resync cron expression/],
+      [['--policies', 'p'], { POLL_INTERVAL: 'soon' }, /--poll-interval \/ POLL_INTERVAL: "soon" is not a duration/],
+      [['--policies', 'p'], { DRY_RUN: 'maybe' }, /DRY_RUN="maybe" is not a boolean/],
+      [['--policies', 'p', '--log-level', 'loud'], {}, /LOG_LEVEL/],
+      [['--policies', 'p', '--workers', '0'], {}, /WORKERS must be an integer/],
+      [['--policies', 'p', '--unknown-flag'], {}, /unknown-flag/],
+    ];
+    for (const [argv, env, message] of cases) {
+      assert.throws(() => parseRunConfig(argv, env), (error: unknown) => error instanceof UsageError && message.test(error.message), String(argv));
+    }
+  });
+
+  it('documents every setting in --help and in the README table', () => {
+    const usage = runUsage();
+    const table = configTableMarkdown();
+    for (const setting of RUN_SETTINGS) {
+      assert.ok(usage.includes(`--${setting.flag}`), setting.flag);
+      assert.ok(table.includes(`\`--${setting.flag}\``), setting.flag);
+      if (setting.env) assert.ok(table.includes(`\`${setting.env}\``), setting.env);
+    }
+  });
+});
