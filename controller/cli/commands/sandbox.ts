@@ -1,8 +1,138 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startSandbox, ScenarioError, type Sandbox } from '../../../sandbox/index.js';
 import type { CliIo } from '../io.js';
-import { EXIT } from '../io.js';
+import { EXIT, UsageError } from '../io.js';
 
-/** Placeholder until the 'sandbox' command lands. */
-export async function run(_argv: string[], io: CliIo): Promise<number> {
-  io.stderr.write('error: the "sandbox" command is not implemented yet\n');
-  return EXIT.failure;
+const HELP = `Usage: ecs-discovery-controller sandbox [options]
+
+Starts the embedded AWS emulator (ECS, Cloud Map, SQS, EventBridge on one local endpoint) with a demo
+fleet that shows every kind of drift, and prints the environment that points AWS SDKs and the controller
+at it. Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.
+
+Options:
+  --emulator-only      run only the emulator (no controller)
+  --port N             port to listen on (default 4566; 0 picks a free one)
+  --host HOST          address to bind (default 127.0.0.1)
+  --scenario FILE      scenario file (YAML/JSON) to load instead of the demo fleet
+  --empty              start with no fleet at all
+  -h, --help           print this help
+
+Control API (JSON) on the same port: GET /_sandbox/truth, GET|POST /_sandbox/clock {"advance":"6h"},
+POST|DELETE /_sandbox/faults, POST /_sandbox/drift, GET|DELETE /_sandbox/calls, GET /_sandbox/info.
+`;
+
+/** The demo scenario, found from the source tree (tsx) or beside the compiled output (dist/). */
+export function demoScenarioPath(): string {
+  const candidates = ['../../../sandbox/scenarios/demo.yaml', '../../../../sandbox/scenarios/demo.yaml'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  return candidates.find((path) => existsSync(path)) ?? candidates[0];
+}
+
+interface SandboxArgs {
+  emulatorOnly: boolean;
+  port: number;
+  host: string;
+  scenario?: string;
+  help: boolean;
+}
+
+function parseOptions(argv: string[]): SandboxArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        'emulator-only': { type: 'boolean', default: false },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        scenario: { type: 'string' },
+        empty: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values } = parsed;
+  const port = values.port === undefined ? 4566 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number (0-65535), not "${values.port}"`);
+  if (values.empty && values.scenario) throw new UsageError('--empty and --scenario exclude each other');
+  return {
+    emulatorOnly: values['emulator-only'] ?? false,
+    port,
+    host: values.host ?? '127.0.0.1',
+    scenario: values.empty ? undefined : (values.scenario ?? demoScenarioPath()),
+    help: values.help ?? false,
+  };
+}
+
+function banner(sandbox: Sandbox, scenario: string | undefined): string {
+  const env = Object.entries(sandbox.env())
+    .map(([key, value]) => `  export ${key}=${value}`)
+    .join('\n');
+  return [
+    `sandbox: AWS emulator listening on ${sandbox.url} (region ${sandbox.region}, account ${sandbox.account}, scenario ${scenario ?? 'none'})`,
+    '',
+    'Point AWS SDKs, the AWS CLI or the controller at it:',
+    env,
+    '',
+    `Ground truth: curl ${sandbox.url}/_sandbox/truth   (more routes: ${sandbox.url}/_sandbox/info)`,
+    'Press Ctrl+C to stop.',
+    '',
+  ].join('\n');
+}
+
+/** Runs the emulator until `stop` aborts; exported for tests, `run` wires it to SIGINT/SIGTERM. */
+export async function runEmulator(argv: string[], io: CliIo, stop: AbortSignal, onReady?: (sandbox: Sandbox) => void): Promise<number> {
+  const args = parseOptions(argv);
+  if (args.help) {
+    io.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  let sandbox: Sandbox;
+  try {
+    sandbox = await startSandbox({ port: args.port, host: args.host, scenario: args.scenario });
+  } catch (error) {
+    if (error instanceof ScenarioError) {
+      io.stderr.write(`error: ${error.message}\n`);
+      return EXIT.failure;
+    }
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      io.stderr.write(`error: port ${args.port} on ${args.host} is already in use: stop what holds it or pass --port 0 for a free one\n`);
+      return EXIT.failure;
+    }
+    throw error;
+  }
+  io.stdout.write(banner(sandbox, args.scenario && (sandbox.scenario?.name ?? args.scenario)));
+
+  // ---- Demo mode (controller + emulator) --------------------------------------------------------------
+  // Without --emulator-only, `sandbox` is meant to also start the controller against this emulator with
+  // the example policies (what `npm start` runs). That wiring is added by the controller/runtime work;
+  // until then both modes run the emulator alone.
+  if (!args.emulatorOnly) {
+    io.stderr.write('sandbox: demo mode (controller + emulator) is not wired yet; running the emulator only\n');
+  }
+  // -------------------------------------------------------------------------------------------------------
+
+  onReady?.(sandbox);
+  if (!stop.aborted) await new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
+  await sandbox.close();
+  io.stdout.write('sandbox: stopped\n');
+  return EXIT.ok;
+}
+
+/** `ecs-discovery-controller sandbox`: the emulator (and, in demo mode, the controller) until SIGINT/SIGTERM. */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await runEmulator(argv, io, controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

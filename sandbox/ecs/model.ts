@@ -1,0 +1,159 @@
+/** The ECS emulator's in-memory model. Timestamps are epoch milliseconds of the virtual clock. */
+import type { SortedKeys } from './sorted-keys.js';
+
+export type Tags = Record<string, string>;
+
+export interface TaskDefinition {
+  family: string;
+  revision: number;
+  arn: string;
+  containerDefinitions: Record<string, unknown>[];
+  networkMode?: string;
+  cpu?: string;
+  memory?: string;
+  requiresCompatibilities?: string[];
+  registeredAt: number;
+  tags: Tags;
+}
+
+export interface Cluster {
+  name: string;
+  arn: string;
+  tags: Tags;
+  settings: { name: string; value: string }[];
+  serviceConnectDefaults?: { namespace: string };
+  /** Latest service per name, whatever its status (a new CreateService replaces an INACTIVE one). */
+  services: Map<string, Service>;
+  /** ACTIVE service names, for ListServices. */
+  activeServiceNames: SortedKeys;
+  /** Task ids by desired status, for ListTasks. */
+  runningTaskIds: SortedKeys;
+  stoppedTaskIds: SortedKeys;
+}
+
+/** The wire shape of ServiceConnectConfiguration, kept as sent (defaults filled in). */
+export interface ServiceConnectConfiguration {
+  enabled: boolean;
+  namespace?: string;
+  services?: {
+    portName: string;
+    discoveryName?: string;
+    clientAliases?: { port: number; dnsName?: string }[];
+    ingressPortOverride?: number;
+  }[];
+  logConfiguration?: unknown;
+}
+
+export interface ServiceRegistry {
+  registryArn: string;
+  port?: number;
+  containerName?: string;
+  containerPort?: number;
+  /** The Cloud Map service id the registry ARN resolved to. */
+  cloudMapServiceId: string;
+}
+
+export interface Deployment {
+  id: string;
+  status: 'PRIMARY' | 'ACTIVE';
+  taskDefinition: TaskDefinition;
+  desiredCount: number;
+  createdAt: number;
+  updatedAt: number;
+  rolloutState: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+  rolloutStateReason: string;
+  serviceConnect?: ServiceConnectConfiguration;
+  /** Cloud Map namespace id when Service Connect is on. */
+  serviceConnectNamespaceId?: string;
+  serviceConnectResources: { discoveryName: string; discoveryArn: string; cloudMapServiceId: string }[];
+  serviceRegistries: ServiceRegistry[];
+  /** Tasks of this deployment whose desired status is RUNNING. */
+  tasks: Set<Task>;
+  runningCount: number;
+  pendingCount: number;
+  failedTasks: number;
+}
+
+export interface ServiceEvent {
+  id: string;
+  createdAt: number;
+  message: string;
+}
+
+export interface Service {
+  name: string;
+  arn: string;
+  cluster: Cluster;
+  status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+  desiredCount: number;
+  /** Maximum count from (unemulated) Application Auto Scaling, set by scenarios for the task-limit rule. */
+  maxCount?: number;
+  taskDefinition: TaskDefinition;
+  launchType: string;
+  schedulingStrategy: 'REPLICA' | 'DAEMON';
+  createdAt: number;
+  createdBy: string;
+  tags: Tags;
+  propagateTags?: string;
+  enableECSManagedTags: boolean;
+  networkConfiguration?: unknown;
+  serviceRegistries: ServiceRegistry[];
+  serviceConnect?: ServiceConnectConfiguration;
+  /** PRIMARY first. */
+  deployments: Deployment[];
+  /** Newest first, at most 100. */
+  events: ServiceEvent[];
+  runningTaskIds: SortedKeys;
+  stoppedTaskIds: SortedKeys;
+  /** Service Connect discovery names this service provides, with when each first appeared in its namespace. */
+  endpointSince: Map<string, number>;
+  /** Virtual time at which a DRAINING service becomes INACTIVE. */
+  inactiveAt?: number;
+}
+
+export type TaskLastStatus = 'PENDING' | 'RUNNING' | 'STOPPED';
+
+export interface Task {
+  id: string;
+  cluster: Cluster;
+  service?: Service;
+  deployment?: Deployment;
+  taskDefinition: TaskDefinition;
+  lastStatus: TaskLastStatus;
+  desiredStatus: 'RUNNING' | 'STOPPED';
+  createdAt: number;
+  /** When a PENDING task becomes RUNNING. */
+  readyAt: number;
+  startedAt?: number;
+  stoppingAt?: number;
+  stoppedAt?: number;
+  stoppedReason?: string;
+  stopCode?: string;
+  startedBy?: string;
+  group: string;
+  launchType: string;
+  ip: string;
+  availabilityZone: string;
+  /** Incremented on every state change, as in ECS Task State Change events. */
+  version: number;
+  /** Cloud Map (service id) registrations ECS made for this task. */
+  registeredIn: string[];
+  tags: Tags;
+}
+
+/** ARNs ECS uses (long ARN format). */
+export function clusterArn(region: string, account: string, name: string): string {
+  return `arn:aws:ecs:${region}:${account}:cluster/${name}`;
+}
+
+export function serviceArn(region: string, account: string, cluster: string, name: string): string {
+  return `arn:aws:ecs:${region}:${account}:service/${cluster}/${name}`;
+}
+
+export function taskArn(region: string, account: string, cluster: string, id: string): string {
+  return `arn:aws:ecs:${region}:${account}:task/${cluster}/${id}`;
+}
+
+export function taskDefinitionArn(region: string, account: string, family: string, revision: number): string {
+  return `arn:aws:ecs:${region}:${account}:task-definition/${family}:${revision}`;
+}

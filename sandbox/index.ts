@@ -1,0 +1,144 @@
+/**
+ * startSandbox: the embedded AWS emulator (ECS, Cloud Map, SQS, EventBridge) on one local endpoint, with the
+ * /_sandbox/ control API (virtual clock, faults, drift, ground truth, call counters) and an optional scenario.
+ */
+import { startAwsServer } from './core/server.js';
+import { VirtualClock } from './core/clock.js';
+import { CallCounter } from './core/calls.js';
+import { FaultInjector } from './core/faults.js';
+import type { EventBridgeEvent, SandboxContext } from './core/types.js';
+import { createCloudMap, type CloudMapEmulator } from './cloudmap/index.js';
+import { createSqs, type SqsEmulator } from './sqs/index.js';
+import { createEventBridge, type EventBridgeEmulator } from './eventbridge/index.js';
+import { createEcs, type EcsEmulator } from './ecs/index.js';
+import { createDeletionAuditor } from './truth/auditor.js';
+import { computeTruth, type SandboxTruth } from './truth/truth.js';
+import { createControlHandler } from './control/api.js';
+import { injectDrift, type DriftRequest } from './control/drift.js';
+import { loadScenario, readScenario } from './scenario/load.js';
+import type { Scenario } from './scenario/schema.js';
+
+export type { SandboxTruth } from './truth/truth.js';
+export type { Scenario } from './scenario/schema.js';
+export { ScenarioError } from './scenario/schema.js';
+
+export interface SandboxOptions {
+  /** 0 picks a free port; default 4566. */
+  port?: number;
+  host?: string;
+  /** A scenario file path (YAML/JSON) or an already parsed scenario document. */
+  scenario?: string | object;
+  /** Randomness for ids and fault rates (tests pass a seeded one). */
+  random?: () => number;
+  account?: string;
+  region?: string;
+  /** Virtual time a new task stays PENDING (default 1 s; the tick makes it real time too). */
+  taskStartDelayMs?: number;
+  /** Real-time interval of the scheduler tick that moves deployments forward (default 200 ms). */
+  tickMs?: number;
+}
+
+export interface Sandbox {
+  url: string;
+  port: number;
+  region: string;
+  account: string;
+  clock: VirtualClock;
+  calls: CallCounter;
+  faults: FaultInjector;
+  ecs: EcsEmulator;
+  cloudMap: CloudMapEmulator;
+  sqs: SqsEmulator;
+  eventBridge: EventBridgeEmulator;
+  scenario?: Scenario;
+  /** The drift that really exists now (what GET /_sandbox/truth returns). */
+  truth(): SandboxTruth;
+  /** Moves the virtual clock forward and lets deployments progress. */
+  advance(ms: number): void;
+  drift(request: DriftRequest): Record<string, unknown>;
+  /** Environment for SDK clients (and the controller) to use this sandbox. */
+  env(): Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Starts the sandbox; resolves once it listens. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const scenario = options.scenario === undefined ? undefined : readScenario(options.scenario);
+  const random = options.random ?? Math.random;
+  const clock = new VirtualClock();
+  let eventBridge: EventBridgeEmulator | undefined;
+  const ctx: SandboxContext = {
+    clock,
+    account: options.account ?? scenario?.account ?? '123456789012',
+    region: options.region ?? scenario?.region ?? 'us-east-1',
+    // ECS is built before EventBridge exists in this function; route through the late-bound bus.
+    events: { publish: (event: EventBridgeEvent) => eventBridge?.publish(event) },
+  };
+  let url = '';
+  const cloudMap = createCloudMap(ctx);
+  const sqs = createSqs(ctx, { endpointUrl: () => url });
+  eventBridge = createEventBridge(ctx, sqs);
+  const ecs = createEcs(ctx, cloudMap, { random, taskStartDelayMs: options.taskStartDelayMs });
+  cloudMap.setDeletionAuditor(createDeletionAuditor(ecs.state, cloudMap));
+  if (scenario) loadScenario({ ecs: ecs.state, cloudMap }, scenario);
+  const resolveGraceMs = scenario?.resolveGraceMs ?? 0;
+  const calls = new CallCounter();
+  const faults = new FaultInjector(random);
+  const truth = () => {
+    ecs.settle();
+    return computeTruth(ecs.state, cloudMap, { resolveGraceMs });
+  };
+  const server = await startAwsServer({
+    services: [ecs.service, cloudMap.service, sqs.service, eventBridge.service],
+    calls,
+    faults,
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 4566,
+    control: createControlHandler({
+      clock,
+      faults,
+      calls,
+      ecs,
+      cloudMap,
+      truth,
+      info: () => ({ url, region: ctx.region, account: ctx.account, scenario: scenario?.name }),
+    }),
+  });
+  url = server.url;
+  // Deployments progress in (virtual) time even when nobody calls ECS, so events reach SQS on their own.
+  const tick = setInterval(() => ecs.settle(), options.tickMs ?? 200);
+  tick.unref();
+  const env = () => ({
+    AWS_ENDPOINT_URL: url,
+    AWS_REGION: ctx.region,
+    AWS_ACCESS_KEY_ID: 'sandbox',
+    AWS_SECRET_ACCESS_KEY: 'sandbox',
+  });
+  return {
+    url,
+    port: server.port,
+    region: ctx.region,
+    account: ctx.account,
+    clock,
+    calls,
+    faults,
+    ecs,
+    cloudMap,
+    sqs,
+    eventBridge,
+    scenario,
+    truth,
+    advance(ms) {
+      clock.advance(ms);
+      ecs.settle();
+    },
+    drift: (request) => injectDrift(ecs.state, cloudMap, request),
+    env,
+    async close() {
+      clearInterval(tick);
+      // Long polls would otherwise hold their connections (and the process) until they time out.
+      sqs.close();
+      await server.close();
+    },
+  };
+}

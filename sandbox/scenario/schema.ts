@@ -1,0 +1,284 @@
+/** The scenario file format (YAML or JSON) and its validation; errors name the path of the bad value. */
+import { durationMs } from './time.js';
+
+export interface NamespaceSpec {
+  name: string;
+  /** DNS_PRIVATE (default) or HTTP. */
+  type: 'DNS_PRIVATE' | 'HTTP';
+  created?: string;
+}
+
+export interface RegistrySpec {
+  namespace: string;
+  /** Cloud Map service name; created with an A record when missing. Default: the ECS service name. */
+  service?: string;
+  ttl?: number;
+  port?: number;
+}
+
+export interface ServiceConnectSpec {
+  namespace: string;
+  /** Discovery names this service provides; empty or omitted = client only. */
+  endpoints?: string[];
+}
+
+export interface EcsServiceSpec {
+  name: string;
+  desiredCount: number;
+  maxCount?: number;
+  created?: string;
+  /** When the current deployment was created (default: created). */
+  deployed?: string;
+  /** One time for every task, or one per task (the last repeats); default: deployed. */
+  taskStartedAt?: string | string[];
+  image?: string;
+  containerPort?: number;
+  launchType?: string;
+  tags?: Record<string, string>;
+  registry?: RegistrySpec;
+  serviceConnect?: ServiceConnectSpec;
+  /** true: created, then deleted with DeleteService (its Cloud Map service stays behind). */
+  deleted?: boolean;
+}
+
+export interface ClusterSpec {
+  name: string;
+  tags?: Record<string, string>;
+  services?: EcsServiceSpec[];
+}
+
+export interface InstanceSpec {
+  id: string;
+  /** other (default): an EC2/Lambda/manual registration; ecs: looks like ECS registered it. */
+  registeredBy?: 'ecs' | 'other';
+  attributes?: Record<string, string>;
+}
+
+export interface CloudMapServiceSpec {
+  namespace: string;
+  name: string;
+  /** TTL of an A record (DNS namespaces); default 60. */
+  ttl?: number;
+  records?: { Type: string; TTL: number }[];
+  created?: string;
+  tags?: Record<string, string>;
+  instances?: InstanceSpec[];
+}
+
+export interface DriftSpec {
+  kind: 'stale-instance' | 'ttl' | 'failed-registration';
+  serviceId?: string;
+  namespace?: string;
+  cloudMapService?: string;
+  cluster?: string;
+  ecsService?: string;
+  ttl?: number;
+}
+
+export interface GenerateSpec {
+  clusters: number;
+  servicesPerCluster: number;
+  tasksPerService: number;
+  /** Cloud Map services in `namespace`; the first ones back ECS services' registries one to one, the rest are orphans. */
+  cloudMapServices: number;
+  namespace?: string;
+  /** Cluster name prefix (default "bench"). */
+  prefix?: string;
+}
+
+export interface Scenario {
+  name?: string;
+  description?: string;
+  account?: string;
+  region?: string;
+  /** Milliseconds subtracted from an endpoint's appearance before a task counts as unable to resolve it. */
+  resolveGraceMs: number;
+  namespaces: NamespaceSpec[];
+  clusters: ClusterSpec[];
+  cloudMapServices: CloudMapServiceSpec[];
+  drift: DriftSpec[];
+  generate?: GenerateSpec;
+}
+
+/** A scenario that does not validate; the message names the offending path. */
+export class ScenarioError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScenarioError';
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+function fail(path: string, message: string): never {
+  throw new ScenarioError(`scenario ${path}: ${message}`);
+}
+
+function object(value: unknown, path: string): Obj {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) fail(path, 'must be a mapping');
+  return value as Obj;
+}
+
+function list(value: unknown, path: string): unknown[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) fail(path, 'must be a list');
+  return value;
+}
+
+function string(value: unknown, path: string, required: true): string;
+function string(value: unknown, path: string, required?: false): string | undefined;
+function string(value: unknown, path: string, required = false): string | undefined {
+  if (value === undefined || value === null) {
+    if (required) fail(path, 'is required');
+    return undefined;
+  }
+  if (typeof value !== 'string' || value.length === 0) fail(path, 'must be a non-empty string');
+  return value;
+}
+
+function count(value: unknown, path: string, max = 100_000): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > max) fail(path, `must be a whole number from 0 to ${max}`);
+  return value as number;
+}
+
+function time(value: unknown, path: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const text = value instanceof Date ? value.toISOString() : value;
+  if (typeof text !== 'string' || !/^(now|-?(\d+(ms|s|m|h|d))+|\d{4}-\d{2}-\d{2}.*)$/.test(text)) fail(path, 'must be a relative time such as -7h or an ISO-8601 date');
+  return text;
+}
+
+function tags(value: unknown, path: string): Record<string, string> | undefined {
+  if (value === undefined || value === null) return undefined;
+  const map = object(value, path);
+  return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, String(v)]));
+}
+
+function known(map: Obj, keys: string[], path: string): void {
+  for (const key of Object.keys(map)) if (!keys.includes(key)) fail(`${path}.${key}`, `is not a known field (expected one of ${keys.join(', ')})`);
+}
+
+function service(value: unknown, path: string): EcsServiceSpec {
+  const s = object(value, path);
+  known(s, ['name', 'desiredCount', 'maxCount', 'created', 'deployed', 'taskStartedAt', 'image', 'containerPort', 'launchType', 'tags', 'registry', 'serviceConnect', 'deleted'], path);
+  const registry = s.registry === undefined ? undefined : object(s.registry, `${path}.registry`);
+  const sc = s.serviceConnect === undefined ? undefined : object(s.serviceConnect, `${path}.serviceConnect`);
+  const starts = Array.isArray(s.taskStartedAt)
+    ? s.taskStartedAt.map((t, i) => time(t, `${path}.taskStartedAt[${i}]`)!)
+    : time(s.taskStartedAt, `${path}.taskStartedAt`);
+  return {
+    name: string(s.name, `${path}.name`, true),
+    desiredCount: count(s.desiredCount, `${path}.desiredCount`) ?? 1,
+    maxCount: count(s.maxCount, `${path}.maxCount`),
+    created: time(s.created, `${path}.created`),
+    deployed: time(s.deployed, `${path}.deployed`),
+    taskStartedAt: starts,
+    image: string(s.image, `${path}.image`),
+    containerPort: count(s.containerPort, `${path}.containerPort`, 65535),
+    launchType: string(s.launchType, `${path}.launchType`),
+    tags: tags(s.tags, `${path}.tags`),
+    registry: registry && {
+      namespace: string(registry.namespace, `${path}.registry.namespace`, true),
+      service: string(registry.service, `${path}.registry.service`),
+      ttl: count(registry.ttl, `${path}.registry.ttl`, 2_147_483_647),
+      port: count(registry.port, `${path}.registry.port`, 65535),
+    },
+    serviceConnect: sc && {
+      namespace: string(sc.namespace, `${path}.serviceConnect.namespace`, true),
+      endpoints: list(sc.endpoints, `${path}.serviceConnect.endpoints`).map((e, i) => string(e, `${path}.serviceConnect.endpoints[${i}]`, true)),
+    },
+    deleted: s.deleted === true,
+  };
+}
+
+/** Validates a parsed scenario document and fills in defaults. */
+export function parseScenario(document: unknown): Scenario {
+  const doc = object(document ?? {}, '(root)');
+  known(doc, ['name', 'description', 'account', 'region', 'resolveGrace', 'namespaces', 'clusters', 'cloudMap', 'drift', 'generate'], '(root)');
+  const grace = string(doc.resolveGrace, 'resolveGrace') ?? '0s';
+  const resolveGraceMs = durationMs(grace);
+  if (resolveGraceMs === undefined) fail('resolveGrace', `"${grace}" is not a duration such as 0s or 5h`);
+  const account = string(doc.account === undefined ? undefined : String(doc.account), 'account');
+  if (account !== undefined && !/^\d{12}$/.test(account)) fail('account', 'must be 12 digits');
+  const cloudMap = doc.cloudMap === undefined ? {} : object(doc.cloudMap, 'cloudMap');
+  let generate: GenerateSpec | undefined;
+  if (doc.generate !== undefined) {
+    const g = object(doc.generate, 'generate');
+    known(g, ['clusters', 'servicesPerCluster', 'tasksPerService', 'cloudMapServices', 'namespace', 'prefix'], 'generate');
+    generate = {
+      clusters: count(g.clusters, 'generate.clusters', 1000) ?? 1,
+      servicesPerCluster: count(g.servicesPerCluster, 'generate.servicesPerCluster', 100_000) ?? 10,
+      tasksPerService: count(g.tasksPerService, 'generate.tasksPerService', 1000) ?? 1,
+      cloudMapServices: count(g.cloudMapServices, 'generate.cloudMapServices', 100_000) ?? 0,
+      namespace: string(g.namespace, 'generate.namespace'),
+      prefix: string(g.prefix, 'generate.prefix'),
+    };
+  }
+  return {
+    name: string(doc.name, 'name'),
+    description: string(doc.description, 'description'),
+    account,
+    region: string(doc.region, 'region'),
+    resolveGraceMs,
+    namespaces: list(doc.namespaces, 'namespaces').map((value, i) => {
+      const path = `namespaces[${i}]`;
+      const n = object(value, path);
+      known(n, ['name', 'type', 'created'], path);
+      const type = string(n.type, `${path}.type`) ?? 'DNS_PRIVATE';
+      if (type !== 'DNS_PRIVATE' && type !== 'HTTP') fail(`${path}.type`, 'must be DNS_PRIVATE or HTTP');
+      return { name: string(n.name, `${path}.name`, true), type, created: time(n.created, `${path}.created`) };
+    }),
+    clusters: list(doc.clusters, 'clusters').map((value, i) => {
+      const path = `clusters[${i}]`;
+      const c = object(value, path);
+      known(c, ['name', 'tags', 'services'], path);
+      return {
+        name: string(c.name, `${path}.name`, true),
+        tags: tags(c.tags, `${path}.tags`),
+        services: list(c.services, `${path}.services`).map((s, j) => service(s, `${path}.services[${j}]`)),
+      };
+    }),
+    cloudMapServices: list(cloudMap.services, 'cloudMap.services').map((value, i) => {
+      const path = `cloudMap.services[${i}]`;
+      const s = object(value, path);
+      known(s, ['namespace', 'name', 'ttl', 'records', 'created', 'tags', 'instances'], path);
+      return {
+        namespace: string(s.namespace, `${path}.namespace`, true),
+        name: string(s.name, `${path}.name`, true),
+        ttl: count(s.ttl, `${path}.ttl`, 2_147_483_647),
+        records: s.records === undefined ? undefined : list(s.records, `${path}.records`).map((r, j) => {
+          const rec = object(r, `${path}.records[${j}]`);
+          return { Type: string(rec.Type, `${path}.records[${j}].Type`, true), TTL: count(rec.TTL, `${path}.records[${j}].TTL`, 2_147_483_647) ?? 60 };
+        }),
+        created: time(s.created, `${path}.created`),
+        tags: tags(s.tags, `${path}.tags`),
+        instances: list(s.instances, `${path}.instances`).map((inst, j) => {
+          const ip = `${path}.instances[${j}]`;
+          const o = object(inst, ip);
+          known(o, ['id', 'registeredBy', 'attributes'], ip);
+          const by = string(o.registeredBy, `${ip}.registeredBy`) ?? 'other';
+          if (by !== 'ecs' && by !== 'other') fail(`${ip}.registeredBy`, 'must be ecs or other');
+          return { id: string(o.id, `${ip}.id`, true), registeredBy: by, attributes: tags(o.attributes, `${ip}.attributes`) };
+        }),
+      };
+    }),
+    drift: list(doc.drift, 'drift').map((value, i) => {
+      const path = `drift[${i}]`;
+      const d = object(value, path);
+      known(d, ['kind', 'serviceId', 'namespace', 'cloudMapService', 'cluster', 'ecsService', 'ttl'], path);
+      const kind = string(d.kind, `${path}.kind`, true);
+      if (!['stale-instance', 'ttl', 'failed-registration'].includes(kind)) fail(`${path}.kind`, 'must be stale-instance, ttl or failed-registration');
+      return {
+        kind: kind as DriftSpec['kind'],
+        serviceId: string(d.serviceId, `${path}.serviceId`),
+        namespace: string(d.namespace, `${path}.namespace`),
+        cloudMapService: string(d.cloudMapService, `${path}.cloudMapService`),
+        cluster: string(d.cluster, `${path}.cluster`),
+        ecsService: string(d.ecsService, `${path}.ecsService`),
+        ttl: count(d.ttl, `${path}.ttl`, 2_147_483_647),
+      };
+    }),
+    generate,
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * Ground truth for GET /_sandbox/truth: the drift that really exists in the emulated fleet, computed from
+ * the emulators' own state (never through the API), so tests can score what the controller found and did.
+ */
+import type { CloudMapPort, DeletionRecord } from '../core/ports.js';
+import type { Service } from '../ecs/model.js';
+import type { EcsState } from '../ecs/state.js';
+import { isProtected, isServiceConnectCreated, referencingServices, taskIsRunning } from './references.js';
+
+export interface BrokenPair {
+  namespace: string;
+  /** The ECS service whose running task cannot resolve the endpoint. */
+  client: string;
+  clientCluster: string;
+  clientArn: string;
+  /** The Service Connect discovery name that appeared after the task started. */
+  endpoint: string;
+  endpointAppearedAt: string;
+  oldestClientTaskStartedAt: string;
+}
+
+export interface SandboxTruth {
+  brokenPairs: BrokenPair[];
+  /** Cloud Map services the controller may delete. */
+  orphanServices: { id: string; name: string; namespaceId: string }[];
+  /** ECS-registered instances whose task is not RUNNING (outside Service Connect services). */
+  orphanInstances: { serviceId: string; instanceId: string }[];
+  /** Highest DNS record TTL of every Cloud Map service with DNS records. */
+  ttlByService: Record<string, number>;
+  wronglyDeleted: DeletionRecord[];
+  /** Unreferenced services that must survive anyway (protect tag), reported for completeness. */
+  protectedServices: { id: string; name: string; namespaceId: string }[];
+  /** Running tasks of a registry-backed service with no instance in the registry (failed registration). */
+  missingInstances: { serviceId: string; taskId: string }[];
+  /** Service-discovery services whose desired or maximum count is 900 or more (the Route 53 cap is 1,000). */
+  nearTaskLimit: { cluster: string; service: string; desiredCount: number; maxCount?: number }[];
+}
+
+export const TASK_LIMIT_WARN_AT = 900;
+
+function oldestRunningStart(service: Service): number | undefined {
+  let oldest: number | undefined;
+  for (const deployment of service.deployments) {
+    for (const task of deployment.tasks) {
+      if (task.lastStatus !== 'RUNNING' || task.startedAt === undefined) continue;
+      if (oldest === undefined || task.startedAt < oldest) oldest = task.startedAt;
+    }
+  }
+  return oldest;
+}
+
+/** Service Connect clients with a running task that started before an endpoint of their namespace appeared (minus the grace). */
+export function brokenPairs(ecs: EcsState, cloudMap: CloudMapPort, resolveGraceMs: number): BrokenPair[] {
+  const byNamespace = new Map<string, Service[]>();
+  for (const service of ecs.servicesByArn.values()) {
+    if (service.status === 'INACTIVE') continue;
+    const namespaceId = service.deployments[0]?.serviceConnectNamespaceId;
+    if (!namespaceId) continue;
+    const list = byNamespace.get(namespaceId) ?? [];
+    list.push(service);
+    byNamespace.set(namespaceId, list);
+  }
+  const pairs: BrokenPair[] = [];
+  for (const [namespaceId, services] of byNamespace) {
+    const namespace = cloudMap.namespaceByRef(namespaceId)?.name ?? namespaceId;
+    const endpoints = services.flatMap((provider) => [...provider.endpointSince].map(([name, since]) => ({ provider, name, since })));
+    for (const client of services) {
+      const oldest = oldestRunningStart(client);
+      if (oldest === undefined) continue;
+      for (const endpoint of endpoints) {
+        if (endpoint.provider === client || !(oldest < endpoint.since - resolveGraceMs)) continue;
+        pairs.push({
+          namespace,
+          client: client.name,
+          clientCluster: client.cluster.name,
+          clientArn: client.arn,
+          endpoint: endpoint.name,
+          endpointAppearedAt: new Date(endpoint.since).toISOString(),
+          oldestClientTaskStartedAt: new Date(oldest).toISOString(),
+        });
+      }
+    }
+  }
+  return pairs.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.client.localeCompare(b.client) || a.endpoint.localeCompare(b.endpoint));
+}
+
+/** Computes the whole truth document; O(fleet), so only on request. */
+export function computeTruth(ecs: EcsState, cloudMap: CloudMapPort, options: { resolveGraceMs: number }): SandboxTruth {
+  const refs = referencingServices(ecs);
+  const truth: SandboxTruth = {
+    brokenPairs: brokenPairs(ecs, cloudMap, options.resolveGraceMs),
+    orphanServices: [],
+    orphanInstances: [],
+    ttlByService: {},
+    wronglyDeleted: cloudMap.wronglyDeleted(),
+    protectedServices: [],
+    missingInstances: [],
+    nearTaskLimit: [],
+  };
+  const instanceIds = new Map<string, Set<string>>();
+  for (const service of cloudMap.services()) {
+    const instances = cloudMap.instances(service.id);
+    instanceIds.set(service.id, new Set(instances.map((i) => i.id)));
+    if (service.dnsRecords.length) truth.ttlByService[service.id] = Math.max(...service.dnsRecords.map((r) => r.TTL));
+    if (isServiceConnectCreated(ecs, service)) continue;
+    for (const instance of instances) {
+      if (instance.registeredBy === 'ecs' && !taskIsRunning(ecs, instance.id)) truth.orphanInstances.push({ serviceId: service.id, instanceId: instance.id });
+    }
+    if (refs.has(service.id) || instances.some((i) => i.registeredBy !== 'ecs')) continue;
+    const entry = { id: service.id, name: service.name, namespaceId: service.namespaceId };
+    (isProtected(service) ? truth.protectedServices : truth.orphanServices).push(entry);
+  }
+  for (const service of ecs.servicesByArn.values()) {
+    if (service.status !== 'ACTIVE' || service.serviceRegistries.length === 0) continue;
+    const peak = Math.max(service.desiredCount, service.maxCount ?? 0);
+    if (peak >= TASK_LIMIT_WARN_AT) {
+      truth.nearTaskLimit.push({ cluster: service.cluster.name, service: service.name, desiredCount: service.desiredCount, maxCount: service.maxCount });
+    }
+    for (const deployment of service.deployments) {
+      for (const task of deployment.tasks) {
+        if (task.lastStatus !== 'RUNNING') continue;
+        for (const registry of deployment.serviceRegistries) {
+          if (!instanceIds.get(registry.cloudMapServiceId)?.has(task.id)) truth.missingInstances.push({ serviceId: registry.cloudMapServiceId, taskId: task.id });
+        }
+      }
+    }
+  }
+  return truth;
+}
