@@ -87,7 +87,11 @@ export async function startAwsServer(options: AwsServerOptions): Promise<Running
             throw new AwsError('SerializationException', 'request body is not valid JSON');
           }
         }
-        const output = await handler(input ?? {});
+        const abort = new AbortController();
+        res.on('close', () => {
+          if (!res.writableFinished) abort.abort();
+        });
+        const output = await handler(input ?? {}, { signal: abort.signal });
         send(res, 200, output ?? {}, contentType);
       } catch (error) {
         if (!(error instanceof AwsError)) throw error;

@@ -27,8 +27,11 @@ export interface EventSink {
   publish(event: EventBridgeEvent): void;
 }
 
-/** One operation: takes the parsed JSON body, returns the JSON response or throws AwsError. */
-export type OperationHandler = (input: Record<string, any>) => unknown | Promise<unknown>;
+/**
+ * One operation: takes the parsed JSON body, returns the JSON response or throws AwsError. The signal aborts
+ * when the client goes away (an abandoned SQS long poll must not take a message it can never deliver).
+ */
+export type OperationHandler = (input: Record<string, any>, request?: { signal: AbortSignal }) => unknown | Promise<unknown>;
 
 /** One emulated AWS service behind the shared endpoint. */
 export interface EmulatedService {
