@@ -2,14 +2,11 @@
  * Reads the observed fleet that a set of policies needs, from one account and region. Partial failures
  * become readErrors against their scope (so the rules refuse to prune there); nothing is thrown for them.
  *
- * API budget (the plan benchmark checks it against this lower bound, see bench/plan.ts):
- *   ECS:       ceil(C/100) ListClusters; per cluster max(1, ceil(S_c/100)) ListServices, ceil(S_c/10) DescribeServices,
- *              max(1, ceil(R_c/100)) + max(1, ceil(X_c/100)) ListTasks (RUNNING, STOPPED), ceil((R_c+X_c)/100) DescribeTasks
- *   Cloud Map: ceil(N/100) ListNamespaces; per namespace in scope max(1, ceil(M_n/100)) ListServices; per service in an
- *              orphan-scope namespace max(1, ceil(I_s/100)) ListInstances + 1 ListTagsForResource
- *              + 1 GetService per Cloud Map service a covered ECS service refers to outside those namespaces
- * DescribeClusters and GetService are otherwise never needed: the cluster ARN carries the name and ListServices
- * carries the service's type, DNS records, instance count and creation date.
+ * API budget: every list at its largest page size, every describe at its largest batch, so a full read makes
+ * the lower bound of controller/aws/read-budget.ts (checked by the tests and bench/plan.ts).
+ * DescribeClusters is never needed (the cluster ARN carries the name) and GetService only for Cloud Map
+ * services referenced from outside the namespaces read (ListServices carries type, DNS records, instance
+ * count and creation date).
  * ListInstances is called even when InstanceCount is 0, because InstanceCount lags registrations and a
  * deletion must never rest on it; it is skipped only where no enabled rule needs instances.
  */

@@ -1,0 +1,72 @@
+/**
+ * The fewest API calls a full read of a given fleet can make with the APIs' largest page and batch sizes,
+ * per "service:Operation". The plan benchmark and the integration tests compare the calls really made
+ * against it. The formula (C clusters; per cluster S_c ACTIVE services, U_c services found only by name,
+ * R_c running and X_c stopped tasks; N namespaces, T Cloud Map services in the account; per service I_s
+ * instances):
+ *   ecs:ListClusters             max(1, ceil(C/100))
+ *   ecs:ListServices             Σ_c max(1, ceil(S_c/100))
+ *   ecs:DescribeServices         Σ_c ceil(S_c/10) + ceil(U_c/10)
+ *   ecs:ListTasks                Σ_c max(1, ceil(R_c/100)) + max(1, ceil(X_c/100))
+ *   ecs:DescribeTasks            Σ_c ceil((R_c + X_c)/100)
+ *   servicediscovery:ListNamespaces       max(1, ceil(N/100))
+ *   servicediscovery:ListServices         per namespace in scope max(1, ceil(T/100))   (Cloud Map pages, then filters)
+ *   servicediscovery:ListInstances        per service in an orphan-scope namespace max(1, ceil(I_s/100))
+ *   servicediscovery:ListTagsForResource  per service in an orphan-scope namespace 1
+ *   servicediscovery:GetService           per referenced Cloud Map service outside the namespaces read 1
+ */
+import type { Inventory } from '../inventory/model.js';
+import { matches, planReadScope } from '../inventory/read-scope.js';
+import type { Policy } from '../policy/types.js';
+
+const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
+const batches = (n: number, size: number) => Math.ceil(n / size);
+
+/**
+ * Lower bound of calls to read `inventory` for `policies`. `cloudMapServicesInAccount` is T above (default:
+ * the Cloud Map services in the inventory, right when every namespace is in scope).
+ */
+export function readLowerBound(inventory: Inventory, policies: readonly Policy[], cloudMapServicesInAccount?: number): Record<string, number> {
+  const scope = planReadScope(policies);
+  const out: Record<string, number> = {};
+  const add = (op: string, n: number) => {
+    if (n > 0) out[op] = (out[op] ?? 0) + n;
+  };
+  if (inventory.clusters.length > 0 || inventory.namespaces.length > 0) {
+    add('ecs:ListClusters', pages(inventory.clusters.length, 100));
+    add('servicediscovery:ListNamespaces', pages(inventory.namespaces.length, 100));
+  }
+  for (const cluster of inventory.clusters) {
+    if (matches(scope.serviceClusters, cluster.name, cluster.arn)) {
+      const services = inventory.services.filter((s) => s.clusterName === cluster.name);
+      const listed = services.filter((s) => s.status === 'ACTIVE').length;
+      add('ecs:ListServices', pages(listed, 100));
+      add('ecs:DescribeServices', batches(listed, 10) + batches(services.length - listed, 10));
+    }
+    if (matches(scope.taskClusters, cluster.name, cluster.arn)) {
+      const tasks = inventory.tasks.filter((t) => t.clusterName === cluster.name);
+      const stopped = tasks.filter((t) => t.desiredStatus === 'STOPPED').length;
+      add('ecs:ListTasks', pages(tasks.length - stopped, 100) + pages(stopped, 100));
+      add('ecs:DescribeTasks', batches(tasks.length, 100));
+    }
+  }
+  const total = cloudMapServicesInAccount ?? inventory.cloudMapServices.length;
+  const readNamespaces = new Set<string>();
+  for (const ns of inventory.namespaces) {
+    if (!matches(scope.namespaces, ns.name, ns.id, ns.arn)) continue;
+    readNamespaces.add(ns.id);
+    add('servicediscovery:ListServices', pages(total, 100));
+    if (!matches(scope.instanceNamespaces, ns.name, ns.id, ns.arn)) continue;
+    for (const service of inventory.cloudMapServices.filter((s) => s.namespaceId === ns.id)) {
+      add('servicediscovery:ListInstances', pages(service.instances?.length ?? 0, 100));
+      add('servicediscovery:ListTagsForResource', 1);
+    }
+  }
+  add('servicediscovery:GetService', inventory.cloudMapServices.filter((s) => !readNamespaces.has(s.namespaceId)).length);
+  return out;
+}
+
+/** Sum of a per-operation call map. */
+export function totalCalls(calls: Readonly<Record<string, number>>): number {
+  return Object.values(calls).reduce((a, b) => a + b, 0);
+}
