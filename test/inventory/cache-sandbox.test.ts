@@ -1,0 +1,37 @@
+/** The inventory cache against the sandbox: a task-state event costs at most 5 calls and lands in the model. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { StopTaskCommand } from '@aws-sdk/client-ecs';
+import { startSandbox } from '../../sandbox/index.js';
+import { createAwsClients } from '../../controller/aws/clients.js';
+import { InventoryCache } from '../../controller/inventory/cache.js';
+import { makePolicy } from '../aws/policy-fixture.js';
+import { control, SMALL_FLEET } from '../aws/small-fleet.js';
+
+test('a stopped task is seen after an ecs-service refresh of at most 5 calls', async () => {
+  const sandbox = await startSandbox({ port: 0, scenario: SMALL_FLEET });
+  const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  try {
+    const cache = new InventoryCache({ clients, policies: [makePolicy()] });
+    const before = await cache.full();
+    const victim = before.tasks.find((t) => t.serviceName === 'orders' && t.lastStatus === 'RUNNING')!;
+    await clients.ecs.send(new StopTaskCommand({ cluster: 'prod-a', task: victim.arn, reason: 'test' }));
+    sandbox.advance(60_000);
+    await control(sandbox.url, '/_sandbox/calls', { method: 'DELETE' });
+
+    const after = await cache.refresh([{ kind: 'ecs-service', cluster: 'prod-a', service: 'orders' }]);
+
+    const calls = await control<Record<string, number>>(sandbox.url, '/_sandbox/calls');
+    const total = Object.values(calls).reduce((a, b) => a + b, 0);
+    assert.ok(total <= 5, `at most 5 calls, made ${total}: ${JSON.stringify(calls)}`);
+    assert.equal(after.tasks.find((t) => t.arn === victim.arn)?.desiredStatus, 'STOPPED');
+    const registry = after.cloudMapServices.find((s) => s.name === 'orders');
+    assert.ok(!registry?.instances?.some((i) => i.id === victim.id), 'ECS deregistered the stopped task and the cache shows it');
+    // Everything the key did not name is untouched.
+    assert.deepEqual(after.tasks.filter((t) => t.serviceName === 'web'), before.tasks.filter((t) => t.serviceName === 'web'));
+    assert.deepEqual(after.readErrors, []);
+  } finally {
+    clients.destroy();
+    await sandbox.close();
+  }
+});
