@@ -1,0 +1,183 @@
+/**
+ * Shared set-up of the `run` end-to-end tests: a sandbox with a small fleet holding every kind of drift, an
+ * EventBridge rule routing ECS events to an SQS queue (as install-events would set it up), a policy
+ * directory, and a Controller in this process whose clock is the sandbox's virtual clock, so grace periods
+ * pass by advancing it. The resync schedule is driven by the test (`tick()`), never by wall time.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
+import { Controller } from '../../controller/runtime/controller.js';
+import type { Timers } from '../../controller/runtime/timers.js';
+import { systemTimers } from '../../controller/runtime/timers.js';
+import { DirectorySource } from '../../controller/sources/directory.js';
+import { silentLogger } from '../../controller/telemetry/logger.js';
+import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+
+/** A fleet with each drift kind and the resources that must survive. */
+export const FLEET = {
+  name: 'run-e2e',
+  account: '123456789012',
+  region: 'us-east-1',
+  resolveGrace: '0s',
+  namespaces: [
+    { name: 'shop.local', type: 'HTTP', created: '-30d' },
+    { name: 'internal.example.com', type: 'DNS_PRIVATE', created: '-90d' },
+  ],
+  clusters: [
+    {
+      name: 'prod',
+      services: [
+        // Service Connect: web started before recommendations joined (a broken pair).
+        { name: 'web', desiredCount: 2, created: '-9h', serviceConnect: { namespace: 'shop.local' } },
+        { name: 'orders', desiredCount: 1, created: '-9h', serviceConnect: { namespace: 'shop.local', endpoints: ['orders'] } },
+        { name: 'recommendations', desiredCount: 1, created: '-2h', serviceConnect: { namespace: 'shop.local', endpoints: ['recommendations'] } },
+        // Classic service discovery.
+        { name: 'payments-api', desiredCount: 2, created: '-20d', deployed: '-3d', registry: { namespace: 'internal.example.com', ttl: 10 } },
+        { name: 'search', desiredCount: 2, created: '-20d', deployed: '-2d', registry: { namespace: 'internal.example.com', ttl: 300 } },
+        { name: 'ledger', desiredCount: 2, created: '-10d', deployed: '-1d', registry: { namespace: 'internal.example.com', ttl: 10 } },
+        { name: 'reports', desiredCount: 1, created: '-60d', registry: { namespace: 'internal.example.com', ttl: 10 }, deleted: true },
+      ],
+    },
+  ],
+  cloudMap: {
+    services: [
+      {
+        namespace: 'internal.example.com', name: 'billing-legacy', ttl: 10, created: '-400d',
+        instances: [{ id: 'i-0a1b2c3d4e5f60718', registeredBy: 'other', attributes: { AWS_INSTANCE_IPV4: '10.20.4.17' } }],
+      },
+      { namespace: 'internal.example.com', name: 'partner-gateway', ttl: 10, created: '-200d', tags: { 'discovery-controller/protect': 'true' } },
+      { namespace: 'internal.example.com', name: 'old-batch', ttl: 10, created: '-120d' },
+    ],
+  },
+  drift: [{ kind: 'stale-instance', cluster: 'prod', ecsService: 'ledger' }],
+};
+
+/** A policy over the whole fleet; `overrides` patches the rules block. */
+export function policyYaml(mode: 'audit' | 'enforce', gracePeriod = '15m'): string {
+  return `apiVersion: ecs-discovery.io/v1alpha1
+kind: DiscoveryPolicy
+metadata:
+  name: fleet
+spec:
+  mode: ${mode}
+  target:
+    clusters: [prod]
+    namespaces: [shop.local, internal.example.com]
+  rules:
+    serviceConnectRefresh:
+      staleAfter: 0s
+      maxConcurrent: 5
+      cooldown: 6h
+    cloudMapOrphans:
+      gracePeriod: ${gracePeriod}
+    dnsTtl:
+      max: 10s
+      set: 10s
+    taskLimit:
+      warnAt: 900
+`;
+}
+
+export interface Harness {
+  sandbox: Sandbox;
+  clients: AwsClients;
+  controller: Controller;
+  metrics: ControllerMetrics;
+  queueUrl: string;
+  policyDir: string;
+  /** Fires the resync schedule once. */
+  tick(): void;
+  /** Moves the sandbox's virtual clock (and so the controller's) forward. */
+  advance(ms: number): void;
+  close(): Promise<void>;
+}
+
+/** Creates the queue and the rule that sends every ECS event to it. */
+export async function installEventRouting(clients: AwsClients, queueName = 'discovery-events'): Promise<string> {
+  const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+  const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  await clients.eventBridge.send(
+    new PutRuleCommand({ Name: 'ecs-discovery-controller', EventPattern: JSON.stringify({ source: ['aws.ecs'] }), State: 'ENABLED' }),
+  );
+  await clients.eventBridge.send(
+    new PutTargetsCommand({ Rule: 'ecs-discovery-controller', Targets: [{ Id: 'queue', Arn: Attributes!.QueueArn! }] }),
+  );
+  return QueueUrl!;
+}
+
+/** Starts sandbox and controller; the controller is started (first reconcile queued) unless `start` is false. */
+export async function startHarness(options: {
+  mode: 'audit' | 'enforce';
+  gracePeriod?: string;
+  dryRun?: boolean;
+  resync?: string;
+  start?: boolean;
+}): Promise<Harness> {
+  const sandbox = await startSandbox({ port: 0, scenario: FLEET });
+  Object.assign(process.env, sandbox.env());
+  const metrics = new ControllerMetrics({ defaultMetrics: false });
+  const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: 3, onApiCall: metrics.onApiCall });
+  const queueUrl = await installEventRouting(clients);
+  const policyDir = mkdtempSync(join(tmpdir(), 'run-e2e-policies-'));
+  writeFileSync(join(policyDir, 'fleet.yaml'), policyYaml(options.mode, options.gracePeriod));
+  const timers: Timers = { ...systemTimers, now: () => sandbox.clock.now() };
+  let onTick: (() => void) | undefined;
+  const controller = new Controller({
+    source: new DirectorySource(policyDir),
+    allowed: { clusters: [], namespaces: [], accounts: [] },
+    clients,
+    logger: silentLogger(),
+    metrics,
+    dryRun: options.dryRun ?? false,
+    resync: options.resync ?? '*/10 * * * *',
+    queueUrl,
+    policyPollIntervalMs: 60 * 60_000,
+    debounceMs: 50,
+    timers,
+    eventWaitSeconds: 1,
+    scheduler: (_expression, tick) => {
+      onTick = tick;
+      return { stop: () => (onTick = undefined) };
+    },
+  });
+  if (options.start ?? true) await controller.start();
+  return {
+    sandbox,
+    clients,
+    controller,
+    metrics,
+    queueUrl,
+    policyDir,
+    tick: () => onTick?.(),
+    advance: (ms) => sandbox.advance(ms),
+    async close() {
+      await controller.stop(5_000);
+      clients.destroy();
+      await sandbox.close();
+      rmSync(policyDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls a condition the system makes true asynchronously; fails with `what` instead of hanging. */
+export async function eventually<T>(probe: () => T | Promise<T>, accept: (value: T) => boolean, what: string, attempts = 200): Promise<T> {
+  let last: T | undefined;
+  for (let i = 0; i < attempts; i++) {
+    last = await probe();
+    if (accept(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 2000)}`);
+}
+
+/** Counts of AWS write calls the sandbox received. */
+export function writeCalls(sandbox: Sandbox): Record<string, number> {
+  const snapshot = sandbox.calls.snapshot() as Record<string, number>;
+  const writes = ['ecs:UpdateService', 'servicediscovery:DeleteService', 'servicediscovery:DeregisterInstance', 'servicediscovery:UpdateService'];
+  return Object.fromEntries(writes.map((w) => [w, snapshot[w] ?? 0]));
+}
