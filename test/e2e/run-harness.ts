@@ -117,8 +117,9 @@ export async function startHarness(options: {
   dryRun?: boolean;
   resync?: string;
   start?: boolean;
+  scenario?: object;
 }): Promise<Harness> {
-  const sandbox = await startSandbox({ port: 0, scenario: FLEET });
+  const sandbox = await startSandbox({ port: 0, scenario: options.scenario ?? FLEET });
   Object.assign(process.env, sandbox.env());
   const metrics = new ControllerMetrics({ defaultMetrics: false });
   const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: 3, onApiCall: metrics.onApiCall });
