@@ -1,0 +1,178 @@
+/** `ecs-discovery-controller plan` end to end: a spawned CLI process against the sandbox, scored against its ground truth. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startSandbox, type SandboxTruth } from '../../sandbox/index.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const NODE = join(ROOT, 'node_modules/.bin/node');
+const MAIN = join(ROOT, 'controller/cli/main.ts');
+const DEMO = join(ROOT, 'sandbox/scenarios/demo.yaml');
+
+const POLICY = `apiVersion: ecs-discovery.io/v1alpha1
+kind: DiscoveryPolicy
+metadata:
+  name: shop
+spec:
+  mode: enforce
+  target:
+    clusters: [prod]
+    namespaces: [shop.local, internal.example.com]
+  rules:
+    serviceConnectRefresh: { enabled: true }
+    cloudMapOrphans: { enabled: true }
+    dnsTtl: { enabled: true, max: 10s, set: 10s }
+    taskLimit: { enabled: true, warnAt: 900 }
+`;
+
+async function policyDir(content: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'plan-test-'));
+  await writeFile(join(dir, 'shop.yaml'), content);
+  return dir;
+}
+
+function runPlan(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE, ['--import', 'tsx', MAIN, 'plan', ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+interface JsonFinding {
+  rule: string;
+  resource: { kind: string; id?: string; serviceId?: string; instanceId?: string; cluster?: string; name?: string };
+  action: unknown;
+  blocked: { reason: string } | null;
+}
+
+function findingId(f: JsonFinding): string {
+  const r = f.resource;
+  if (r.kind === 'ecs-service') return `${f.rule} ecs-service ${r.cluster}/${r.name}`;
+  if (r.kind === 'cloudmap-service') return `${f.rule} cloudmap-service ${r.id}`;
+  return `${f.rule} cloudmap-instance ${r.serviceId}/${r.instanceId}`;
+}
+
+/** What a plan of the demo under POLICY must contain, derived from the sandbox's ground truth. */
+function expectedFromTruth(truth: SandboxTruth): string[] {
+  return [
+    ...truth.brokenPairs.map((p) => `serviceConnectRefresh ecs-service ${p.clientCluster}/${p.client}`),
+    ...[...truth.orphanServices, ...truth.protectedServices].map((s) => `cloudMapOrphans cloudmap-service ${s.id}`),
+    ...truth.orphanInstances.map((i) => `cloudMapOrphans cloudmap-instance ${i.serviceId}/${i.instanceId}`),
+    ...Object.entries(truth.ttlByService).filter(([, ttl]) => ttl > 10).map(([id]) => `dnsTtl cloudmap-service ${id}`),
+    // Known gap: a maximum count from Application Auto Scaling is not read (no client, no emulation), so only
+    // services whose desired count itself reaches the threshold can be found.
+    ...truth.nearTaskLimit.filter((n) => n.desiredCount >= 900).map((n) => `taskLimit ecs-service ${n.cluster}/${n.service}`),
+  ];
+}
+
+test('plan against the demo fleet prints every drift of the ground truth and nothing else, and exits 2', async () => {
+  const sandbox = await startSandbox({ port: 0, scenario: DEMO });
+  const dir = await policyDir(POLICY);
+  try {
+    const { code, stdout, stderr } = await runPlan(['--policies', dir, '--output', 'json'], sandbox.env());
+
+    assert.equal(code, 2, stderr);
+    const plan = JSON.parse(stdout) as { findings: JsonFinding[]; readErrors: unknown[] };
+    assert.deepEqual(plan.readErrors, []);
+    // Service Connect created these Cloud Map services: reported, never pruned (DESIGN section 4), so not drift to fix.
+    const scManaged = plan.findings.filter((f) => f.blocked?.reason === 'service-connect-managed' && f.rule === 'cloudMapOrphans');
+    assert.ok(scManaged.every((f) => f.action === null));
+    const found = plan.findings.filter((f) => !scManaged.includes(f)).map(findingId).sort();
+    assert.deepEqual(found, expectedFromTruth(sandbox.truth()).sort());
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await sandbox.close();
+  }
+});
+
+test('plan as text names each drifted resource and its remedy', async () => {
+  const sandbox = await startSandbox({ port: 0, scenario: DEMO });
+  const dir = await policyDir(POLICY);
+  try {
+    const { code, stdout } = await runPlan(['--policies', dir], sandbox.env());
+
+    assert.equal(code, 2);
+    assert.match(stdout, /serviceConnectRefresh\s+ecs-service prod\/checkout/);
+    assert.match(stdout, /dnsTtl\s+cloudmap-service search .*\n.*A ttl 300s/);
+    assert.match(stdout, /protected: tagged discovery-controller\/protect=true/);
+    assert.doesNotMatch(stdout, /\x1b\[/, 'no colour when stdout is not a terminal');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await sandbox.close();
+  }
+});
+
+test('plan against a clean fleet exits 0', async () => {
+  const sandbox = await startSandbox({
+    port: 0,
+    scenario: {
+      name: 'clean',
+      namespaces: [{ name: 'internal.example.com' }, { name: 'shop.local', type: 'HTTP' }],
+      clusters: [{ name: 'prod', services: [
+        { name: 'api', desiredCount: 2, registry: { namespace: 'internal.example.com', ttl: 10 } },
+        { name: 'web', desiredCount: 2, serviceConnect: { namespace: 'shop.local', endpoints: ['web'] } },
+      ] }],
+    },
+  });
+  const dir = await policyDir(POLICY);
+  try {
+    const { code, stdout, stderr } = await runPlan(['--policies', dir], sandbox.env());
+
+    assert.equal(code, 0, `${stdout}\n${stderr}`);
+    assert.match(stdout, /0 findings/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await sandbox.close();
+  }
+});
+
+test('invalid policies are reported like validate does and nothing is read (exit 1)', async () => {
+  const sandbox = await startSandbox({ port: 0, scenario: DEMO });
+  const dir = await policyDir(POLICY.replace('mode: enforce', 'mode: sometimes'));
+  try {
+    await fetch(`${sandbox.url}/_sandbox/calls`, { method: 'DELETE' });
+    const { code, stderr } = await runPlan(['--policies', dir], sandbox.env());
+
+    assert.equal(code, 1);
+    assert.match(stderr, /shop\.yaml:\d+:\d+: error: .*\(at spec\.mode\)/);
+    const calls = (await (await fetch(`${sandbox.url}/_sandbox/calls`)).json()) as Record<string, number>;
+    assert.deepEqual(calls, {});
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await sandbox.close();
+  }
+});
+
+test('a part of the fleet that cannot be read makes the plan fail (exit 1) and says where', async () => {
+  const sandbox = await startSandbox({ port: 0, scenario: DEMO });
+  const dir = await policyDir(POLICY);
+  try {
+    sandbox.faults.add({ operation: 'servicediscovery:ListInstances', errorCode: 'AccessDeniedException' });
+    const { code, stderr } = await runPlan(['--policies', dir], sandbox.env());
+
+    assert.equal(code, 1);
+    assert.match(stderr, /read error\(s\); the plan is incomplete/);
+    assert.match(stderr, /cloudmap-service srv-\S+: AccessDeniedException/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await sandbox.close();
+  }
+});
+
+test('--help prints the options and exits 0; a missing --policies is a usage error', async () => {
+  const help = await runPlan(['--help'], {});
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--policies SOURCE/);
+  const missing = await runPlan([], {});
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /--policies is required/);
+});
