@@ -117,10 +117,17 @@ export async function readTasks(ctx: ReadContext, cluster: Cluster, serviceName?
       for await (const page of ctx.pages(
         clusterScope(cluster.name),
         'ecs:ListTasks',
-        (nextToken) =>
-          ctx.clients.ecs.send(
-            new ListTasksCommand({ cluster: cluster.arn, desiredStatus, maxResults: ECS_LIMITS.listTasks, nextToken, ...(serviceName ? { serviceName } : {}) }),
-          ),
+        async (nextToken) => {
+          try {
+            return await ctx.clients.ecs.send(
+              new ListTasksCommand({ cluster: cluster.arn, desiredStatus, maxResults: ECS_LIMITS.listTasks, nextToken, ...(serviceName ? { serviceName } : {}) }),
+            );
+          } catch (error) {
+            // A service ECS no longer knows has no tasks: that is an answer, not a failed read.
+            if (serviceName && (error as { name?: string }).name === 'ServiceNotFoundException') return { taskArns: [] as string[], nextToken: undefined as string | undefined };
+            throw error;
+          }
+        },
         (p) => p.nextToken,
         serviceName,
       )) {

@@ -125,3 +125,22 @@ test('keys outside every policy\'s scope cost no calls', async () => {
     clients.destroy();
   }
 });
+
+test('refreshing a service ECS no longer knows removes it and its tasks without a read error', async () => {
+  const fleet = smallFleet();
+  const { clients } = fakeClients(fleet);
+  const cache = new InventoryCache({ clients, policies: [makePolicy()] });
+  try {
+    await cache.full();
+    fleet.services = [];
+    fleet.tasks = [];
+
+    const inventory = await cache.refresh([{ kind: 'ecs-service', cluster: 'prod', service: 'orders' }]);
+
+    assert.deepEqual(inventory.services, []);
+    assert.deepEqual(inventory.tasks, []);
+    assert.deepEqual(inventory.readErrors, []);
+  } finally {
+    clients.destroy();
+  }
+});

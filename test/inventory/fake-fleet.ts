@@ -67,6 +67,9 @@ export function fakeClients(fleet: FakeFleet): { clients: AwsClients; calls: () 
   ecs.on(ListTasksCommand).callsFake((i) => {
     log.push('ecs:ListTasks');
     maybeFail(fleet, 'ecs:ListTasks');
+    if (i.serviceName && !fleet.services.some((s) => s.cluster === name(i.cluster) && s.name === i.serviceName)) {
+      throw Object.assign(new Error('Service not found.'), { name: 'ServiceNotFoundException' });
+    }
     const tasks = fleet.tasks.filter((t) => t.cluster === name(i.cluster) && t.desired === i.desiredStatus && (!i.serviceName || t.service === i.serviceName));
     return { taskArns: tasks.map((t) => `arn:aws:ecs:us-east-1:${ACCOUNT}:task/${t.cluster}/${t.id}`) };
   });
