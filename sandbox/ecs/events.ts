@@ -97,3 +97,30 @@ export function recordServiceEvent(state: EcsState, service: Service, message: s
   service.events.unshift({ id: crypto.randomUUID(), createdAt: state.now(), message: `(service ${service.name}) ${message}` });
   if (service.events.length > 100) service.events.length = 100;
 }
+
+/** "AWS API Call via CloudTrail" for a write call (CloudTrail records no List/Describe calls; resources is empty). */
+export function emitApiCall(state: EcsState, eventName: string, requestParameters: Record<string, unknown>, responseElements: Record<string, unknown>): void {
+  const time = new Date(Math.floor(state.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  publish(
+    state,
+    envelope(state, 'AWS API Call via CloudTrail', [], {
+      eventVersion: '1.08',
+      userIdentity: { type: 'AssumedRole', accountId: state.account, arn: `arn:aws:sts::${state.account}:assumed-role/sandbox-deployer/session` },
+      eventTime: time,
+      eventSource: 'ecs.amazonaws.com',
+      eventName,
+      awsRegion: state.region,
+      sourceIPAddress: '127.0.0.1',
+      userAgent: 'aws-sdk-js',
+      requestParameters,
+      responseElements,
+      requestID: crypto.randomUUID(),
+      eventID: crypto.randomUUID(),
+      readOnly: false,
+      eventType: 'AwsApiCall',
+      managementEvent: true,
+      recipientAccountId: state.account,
+      eventCategory: 'Management',
+    }),
+  );
+}

@@ -6,6 +6,7 @@ import { serviceShape } from './serialize.js';
 import { decodeToken, encodeToken, invalid, maxResults, optionalCount, optionalString, parseTags, requiredString, stringList } from './params.js';
 import { resolveRegistries, resolveServiceConnect } from './discovery.js';
 import { createService, deleteService, setDesiredCount, startDeployment, type DeploymentChange } from './scheduler.js';
+import { emitApiCall } from './events.js';
 
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const LAUNCH_TYPES = ['FARGATE', 'EC2', 'EXTERNAL', 'MANAGED_INSTANCES'];
@@ -38,7 +39,9 @@ export function serviceOperations(state: EcsState): Record<string, OperationHand
         serviceConnect: resolveServiceConnect(state, cluster, name, input.serviceConnectConfiguration, now),
         createdAt: now,
       });
-      return { service: serviceShape(service, true) };
+      const response = { service: serviceShape(service, true) };
+      emitApiCall(state, 'CreateService', input, response);
+      return response;
     },
 
     UpdateService(input) {
@@ -68,7 +71,9 @@ export function serviceOperations(state: EcsState): Record<string, OperationHand
       }
       if (deploy) startDeployment(state, service, change);
       else if (desiredCount !== undefined) setDesiredCount(state, service, desiredCount);
-      return { service: serviceShape(service, false) };
+      const response = { service: serviceShape(service, false) };
+      emitApiCall(state, 'UpdateService', input, response);
+      return response;
     },
 
     DeleteService(input) {
@@ -82,7 +87,9 @@ export function serviceOperations(state: EcsState): Record<string, OperationHand
         }
         deleteService(state, service);
       }
-      return { service: serviceShape(service, false) };
+      const response = { service: serviceShape(service, false) };
+      emitApiCall(state, 'DeleteService', input, response);
+      return response;
     },
 
     DescribeServices(input) {

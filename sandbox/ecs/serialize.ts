@@ -115,10 +115,11 @@ export function taskShape(state: EcsState, task: Task, includeTags: boolean): Re
 
 /** DescribeClusters / CreateCluster "cluster" member. */
 export function clusterShape(state: EcsState, cluster: Cluster, includeTags: boolean): Record<string, unknown> {
+  // Only busy services have pending tasks, so this stays cheap however large the cluster.
   let pending = 0;
-  for (const name of cluster.activeServiceNames.all()) {
-    const service = cluster.services.get(name);
-    for (const d of service?.deployments ?? []) pending += d.pendingCount;
+  for (const service of state.busy) {
+    if (service.cluster !== cluster) continue;
+    for (const d of service.deployments) pending += d.pendingCount;
   }
   return {
     clusterArn: cluster.arn,

@@ -131,6 +131,11 @@ describe('events', () => {
       assert.ok(types.includes('ECS Service Action/SERVICE_STEADY_STATE'), types.join());
       assert.ok(types.includes('ECS Task State Change/RUNNING'), types.join());
       assert.ok(types.includes('ECS Task State Change/STOPPED'), types.join());
+      const apiCall = bodies.find((b) => b['detail-type'] === 'AWS API Call via CloudTrail');
+      assert.equal(apiCall.detail.eventSource, 'ecs.amazonaws.com');
+      assert.equal(apiCall.detail.eventName, 'UpdateService');
+      assert.equal(apiCall.detail.responseElements.service.serviceName, 'api');
+      assert.deepEqual(apiCall.resources, []);
       const deployment = bodies.find((b) => b['detail-type'] === 'ECS Deployment State Change');
       assert.equal(deployment.source, 'aws.ecs');
       assert.equal(deployment.account, '123456789012');
