@@ -198,3 +198,24 @@ describe('services', () => {
     await assert.rejects(f.ecs.send(new ListTagsForResourceCommand({ resourceArn: 'not-an-arn' })), InvalidParameterException);
   });
 });
+
+describe('real-time progress', () => {
+  test('without clock moves, a deployment still completes within seconds (the scheduler ticks on its own)', async () => {
+    const live = await startEcsFixture({ tickMs: 100, taskStartDelayMs: 300 });
+    try {
+      await live.ecs.send(new CreateClusterCommand({ clusterName: 'live' }));
+      await registerApp(live.ecs);
+      await live.ecs.send(new CreateServiceCommand({ cluster: 'live', serviceName: 'web', taskDefinition: 'app', desiredCount: 2 }));
+      let state: string | undefined;
+      for (let i = 0; i < 100 && state !== 'COMPLETED'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        // Reads the emulator state directly, so no ECS request is what moves the scheduler.
+        const service = live.sandbox.ecs.state.clusters.get('live')!.services.get('web')!;
+        state = service.deployments[0].rolloutState;
+      }
+      assert.equal(state, 'COMPLETED');
+    } finally {
+      await live.close();
+    }
+  });
+});
