@@ -80,20 +80,32 @@ function summarize(policy: Policy, findings: readonly Finding[], actions: readon
   };
 }
 
+/**
+ * A TTL update of a Cloud Map service that this plan deletes (as enforce would) is moot and would fail after the
+ * deletion: drop that finding and its action. If the deletion is blocked, the TTL update stays.
+ */
+function dropSupersededTtlUpdates(findings: Finding[], drafts: Draft[]): { findings: Finding[]; drafts: Draft[] } {
+  const deleted = new Set(drafts.filter((d) => d.action.type === 'cloudmap:DeleteService' && !d.enforceBlock && !d.finding.blocked)
+    .map((d) => (d.action.type === 'cloudmap:DeleteService' ? d.action.serviceId : '')));
+  const moot = (f: Finding): boolean => f.rule === 'dnsTtl' && f.resource.kind === 'cloudmap-service' && deleted.has(f.resource.id);
+  return { findings: findings.filter((f) => !moot(f)), drafts: drafts.filter((d) => !moot(d.finding)) };
+}
+
 /** Evaluates all policies against the inventory and decides every action; returns the plan and the new grace clocks. */
 export function buildPlan(input: BuildPlanInput): { plan: Plan; firstSeen: Map<string, number> } {
   const { policies, inventory, now } = input;
   const all = policies.policies.flatMap((policy) => evaluateAll(policy, inventory, now));
-  const findings = resolveOverlaps(policies.policies, inventory, all);
-  const firstSeen = nextFirstSeen(findings, input.firstSeen, now);
+  const resolved = resolveOverlaps(policies.policies, inventory, all);
+  const firstSeen = nextFirstSeen(resolved, input.firstSeen, now);
   const byName = new Map(policies.policies.map((p) => [p.name, p]));
-  const drafts: Draft[] = [];
-  for (const finding of findings) {
+  const decided: Draft[] = [];
+  for (const finding of resolved) {
     const policy = byName.get(finding.policy);
-    if (finding.action && policy) drafts.push({ finding, action: finding.action, policy });
+    if (finding.action && policy) decided.push({ finding, action: finding.action, policy });
   }
-  drafts.sort(compareDrafts);
-  decideEnforcement(drafts, { inventory, now, firstSeen });
+  decided.sort(compareDrafts);
+  decideEnforcement(decided, { inventory, now, firstSeen });
+  const { findings, drafts } = dropSupersededTtlUpdates(resolved, decided);
   const actions = drafts.map((d) => finalDecision(d, input.dryRun ?? false));
   return {
     plan: {

@@ -197,6 +197,20 @@ describe('buildPlan', () => {
     assert.ok(result.actions.every((a) => a.decision === 'execute'), decisions(result).join('\n'));
   });
 
+  it('drops the TTL update of a service the plan deletes, but keeps it while the deletion waits', () => {
+    const users = cloudMapFleet(NS, 0, 3);
+    const old = cmService('old', NS, { dnsRecords: [{ type: 'A', ttl: 300 }] });
+    const inv = inventory({ namespaces: [NS], cloudMapServices: [old, ...users.cloudMapServices], services: users.services });
+    const now = plan([policy()], inv, T0).plan;
+    assert.deepEqual(decisions(now), ['cloudmap:DeleteService cloudMapOrphans/service/srv-old execute']);
+    assert.deepEqual(now.findings.map((f) => f.rule), ['cloudMapOrphans']);
+    const waiting = plan([policy({ rules: { cloudMapOrphans: { gracePeriodMs: HOUR } } })], inv, T0).plan;
+    assert.deepEqual(decisions(waiting), [
+      'cloudmap:DeleteService cloudMapOrphans/service/srv-old grace-period',
+      'cloudmap:UpdateDnsTtl dnsTtl/srv-old execute',
+    ]);
+  });
+
   it('does not delete a service whose deregistrations ran out of budget', () => {
     const other = namespace('b.local');
     const first = cloudMapFleet(NS, 2, 3, 'a');
