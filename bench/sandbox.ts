@@ -1,7 +1,8 @@
 /**
  * Sandbox benchmark: loads a fleet of 10,000 ECS services, 100,000 tasks and 2,000 Cloud Map services, then
  * reports memory, load time and per-page latency of ListServices / DescribeServices / ListTasks through the
- * real SDK. Run with `node_modules/.bin/tsx bench/sandbox.ts [clusters servicesPerCluster tasksPerService cloudMapServices]`.
+ * real SDK. Run with `node_modules/.bin/tsx bench/sandbox.ts [clusters servicesPerCluster tasksPerService cloudMapServices]`
+ * (add `node --expose-gc --import tsx` instead of tsx to measure memory after a full collection).
  */
 import { performance } from 'node:perf_hooks';
 import { DescribeServicesCommand, ECSClient, ListServicesCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
@@ -58,6 +59,15 @@ try {
     await measure('ListTasks (cluster, 100)', (i) => ecs.send(new ListTasksCommand({ cluster: clusterName(i), maxResults: 100 }))),
     await measure('ListTasks (service)', (i) => ecs.send(new ListTasksCommand({ cluster: clusterName(i), serviceName: serviceName(i) }))),
   ];
+  // The same pages answered in process, without HTTP and the SDK: the emulator's own share of the latency.
+  const ops = sandbox.ecs.service.operations;
+  lines.push(
+    await measure('in-process ListServices (100)', (i) => Promise.resolve(ops.ListServices({ cluster: clusterName(i), maxResults: 100 }))),
+    await measure('in-process DescribeServices (10)', (i) =>
+      Promise.resolve(ops.DescribeServices({ cluster: clusterName(i), services: Array.from({ length: 10 }, (_, k) => serviceName(i * 10 + k)), include: ['TAGS'] })),
+    ),
+    await measure('in-process ListTasks (100)', (i) => Promise.resolve(ops.ListTasks({ cluster: clusterName(i), maxResults: 100 }))),
+  );
   const truthStart = performance.now();
   const truth = sandbox.truth();
   const truthMs = performance.now() - truthStart;
@@ -68,7 +78,7 @@ try {
       `load: ${(loadMs / 1000).toFixed(2)} s`,
       `memory: rss ${mib(loaded.rss)} (+${mib(loaded.rss - baseline.rss)}), heap used ${mib(loaded.heapUsed)} (+${mib(loaded.heapUsed - baseline.heapUsed)})`,
       `truth: ${truthMs.toFixed(0)} ms (${truth.orphanServices.length} orphan services)`,
-      `latency over ${SAMPLES} requests each, through @aws-sdk/client-ecs over HTTP:`,
+      `latency over ${SAMPLES} requests each (through @aws-sdk/client-ecs over HTTP unless marked in-process):`,
       ...lines.map((l) => `  ${l}`),
       '',
     ].join('\n'),
