@@ -82,7 +82,8 @@ export function resolveServiceConnect(
     state.serviceConnectCreated.add(view.id);
     return { discoveryName, discoveryArn: view.arn, cloudMapServiceId: view.id };
   });
-  const configuration: ServiceConnectConfiguration = { ...config, enabled: true, namespace: namespace.arn, services: services.length ? services : undefined };
+  // ECS echoes the namespace as the caller gave it (a name or an ARN).
+  const configuration: ServiceConnectConfiguration = { ...config, enabled: true, namespace: namespaceRef, services: services.length ? services : undefined };
   if (!configuration.services) delete configuration.services;
   return { configuration, namespaceId: namespace.id, resources };
 }

@@ -105,6 +105,6 @@ describe('Service Connect', () => {
     const deployment = services![0].deployments![0];
     assert.equal(deployment.serviceConnectResources![0].discoveryName, 'orders');
     assert.equal(deployment.serviceConnectConfiguration!.services![0].discoveryName, 'orders');
-    assert.match(deployment.serviceConnectConfiguration!.namespace!, /^arn:aws:servicediscovery:/);
+    assert.equal(deployment.serviceConnectConfiguration!.namespace, 'shop.local', 'the namespace as the caller named it');
   });
 });
