@@ -10,6 +10,7 @@ import { decideEnforcement, type Draft } from './decide.js';
 import { resolveOverlaps } from './overlap.js';
 import type { Plan, PlannedAction, PolicySummary } from './types.js';
 
+/** What a plan is built from; everything is passed in, nothing is read. */
 export interface BuildPlanInput {
   policies: PolicySet;
   inventory: Inventory;

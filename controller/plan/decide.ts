@@ -11,6 +11,7 @@ import type { Action, BlockReason, Finding } from '../rules/types.js';
 import { formatDuration } from '../util/duration.js';
 import { windowStatus } from './windows.js';
 
+/** Why an action will not run, with the detail a person needs. */
 export interface Block {
   reason: BlockReason;
   detail: string;
@@ -24,6 +25,7 @@ export interface Draft {
   enforceBlock?: Block;
 }
 
+/** The observed state and clocks the decisions depend on. */
 export interface DecideContext {
   inventory: Inventory;
   now: number;

@@ -7,6 +7,7 @@ import { evaluate as serviceConnectRefresh } from './service-connect-refresh.js'
 import { evaluate as taskLimit } from './task-limit.js';
 import type { Finding, RuleEvaluator, RuleName } from './types.js';
 
+/** Every rule's evaluator by rule name. */
 export const RULES: Record<RuleName, RuleEvaluator> = { serviceConnectRefresh, cloudMapOrphans, dnsTtl, taskLimit };
 
 /**
