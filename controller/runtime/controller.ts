@@ -267,6 +267,13 @@ export class Controller {
       const outcomes = await this.actuator.apply(plan, this.stopSignal.signal);
       this.recentActions.add(outcomes);
       await this.refreshAfterWrites(outcomes);
+      // The plan already refuses to prune where reads failed; a read that failed account-wide (AWS unreachable,
+      // credentials gone) additionally makes the reconcile a failure, so it is retried and readiness notices.
+      const accountWide = inventory.readErrors.filter((e) => e.scope.kind === 'account');
+      if (accountWide.length > 0) {
+        const first = accountWide[0];
+        throw new Error(`reading the fleet failed account-wide: ${first.operation} ${first.code}: ${first.message}`);
+      }
       const finished = this.timers.now();
       this.options.metrics.observeReconcile((finished - started) / 1000, 'success', finished);
       this.lastReconcileError = undefined;

@@ -101,9 +101,13 @@ async function runUntilStopped(
       setTimeout(() => resolve('deadline'), config.shutdownTimeoutMs + SHUTDOWN_SLACK_MS).unref();
     });
     const outcome = await Promise.race([controller.stop(config.shutdownTimeoutMs), deadline]);
+    const abandoned = outcome === 'deadline' || !outcome.completed;
     if (outcome === 'deadline') logger.warn('shutdown did not finish in time; exiting anyway');
     else if (!outcome.completed) logger.warn({ abandoned: outcome.abandoned }, 'abandoned in-flight reconciles; the next start reconciles them again');
     logger.info('stopped');
+    // Abandoned AWS reads cannot be cancelled and would keep the process alive; a real process (not an
+    // in-process caller with its own stop signal) exits anyway once everything else has closed.
+    if (abandoned && !hooks.stopSignal) setTimeout(() => process.exit(EXIT.ok), 500).unref();
     return EXIT.ok;
   } finally {
     stopRequested.dispose();

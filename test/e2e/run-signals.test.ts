@@ -1,0 +1,112 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { eventually, FLEET, installEventRouting, policyYaml } from './run-harness.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const nodeBin = join(repoRoot, 'node_modules/.bin/node');
+
+interface Spawned {
+  child: ChildProcess;
+  logs: Record<string, any>[];
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `ecs-discovery-controller run` as its own process, as a container would. */
+function spawnRun(args: string[], env: Record<string, string>): Spawned {
+  const child = spawn(nodeBin, ['--import', 'tsx', 'controller/cli/main.ts', 'run', ...args], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, any>[] = [];
+  let buffer = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    const lines = buffer.split('\n');
+    buffer = lines.pop()!;
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line));
+      } catch {
+        logs.push({ msg: line });
+      }
+    }
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, logs, exit };
+}
+
+describe('run as a process: signals', () => {
+  let sandbox: Sandbox;
+  let clients: AwsClients;
+  let queueUrl: string;
+  let policyDir: string;
+  const children: ChildProcess[] = [];
+
+  before(async () => {
+    sandbox = await startSandbox({ port: 0, scenario: FLEET });
+    clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: 1 });
+    Object.assign(process.env, sandbox.env());
+    queueUrl = await installEventRouting(clients);
+    policyDir = mkdtempSync(join(tmpdir(), 'run-signals-'));
+    writeFileSync(join(policyDir, 'fleet.yaml'), policyYaml('enforce'));
+  });
+  after(async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    clients.destroy();
+    await sandbox.close();
+    rmSync(policyDir, { recursive: true, force: true });
+  });
+
+  it('SIGTERM in the middle of a reconcile exits 0 within the shutdown timeout', async (t) => {
+    // Every DescribeServices takes 8 s: the first reconcile is still reading when the signal comes.
+    sandbox.faults.add({ operation: 'ecs:DescribeServices', latencyMs: 8_000 });
+    t.after(() => sandbox.faults.clear());
+    const run = spawnRun(
+      ['--policies', policyDir, '--queue-url', queueUrl, '--metrics-addr', '127.0.0.1:0', '--shutdown-timeout', '3s'],
+      sandbox.env(),
+    );
+    children.push(run.child);
+    const listening = await eventually(() => run.logs.find((l) => l.msg === 'telemetry server listening'), (l) => l !== undefined, 'the telemetry server', 400);
+    await eventually(() => (sandbox.calls.snapshot() as Record<string, number>)['ecs:DescribeServices'] ?? 0, (n) => n > 0, 'the reconcile to be reading services', 400);
+    const port = String(listening!.address).split(':').pop();
+    const readyz = await fetch(`http://127.0.0.1:${port}/readyz`);
+    assert.equal(readyz.status, 503, 'not ready before the first reconcile finished');
+
+    // Fails the test instead of hanging if the process ignores the timeout.
+    const guard = setTimeout(() => run.child.kill('SIGKILL'), 15_000);
+    run.child.kill('SIGTERM');
+    const { code, signal } = await run.exit;
+    clearTimeout(guard);
+    assert.equal(signal, null, 'exited by itself, not killed');
+    assert.equal(code, 0);
+    const messages = run.logs.map((l) => l.msg);
+    assert.ok(messages.includes('received signal'));
+    assert.ok(messages.includes('stopped'), messages.join(' | '));
+    assert.ok(run.logs.some((l) => l.msg === 'shutdown timeout: abandoned in-flight reconciles' || /abandoned/.test(String(l.msg))));
+  });
+
+  it('SIGINT when idle exits 0 promptly, after a successful reconcile made it ready', async () => {
+    const run = spawnRun(['--policies', policyDir, '--metrics-addr', '127.0.0.1:0', '--dry-run'], sandbox.env());
+    children.push(run.child);
+    await eventually(() => run.logs.find((l) => l.msg === 'reconciled'), (l) => l !== undefined, 'the first reconcile', 400);
+    const port = String(run.logs.find((l) => l.msg === 'telemetry server listening')!.address).split(':').pop();
+    const readyz = await fetch(`http://127.0.0.1:${port}/readyz`);
+    assert.equal(readyz.status, 200);
+    const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as Record<string, any>;
+    assert.equal(status.dryRun, true);
+    assert.equal(status.policies[0].name, 'fleet');
+    const guard = setTimeout(() => run.child.kill('SIGKILL'), 15_000);
+    run.child.kill('SIGINT');
+    const { code, signal } = await run.exit;
+    clearTimeout(guard);
+    assert.deepEqual({ code, signal }, { code: 0, signal: null });
+  });
+});
