@@ -93,7 +93,9 @@ function instrument<T>(client: T, service: AwsServiceName, listener?: ApiCallLis
         throw error;
       }
     },
-    { step: 'deserialize', name: 'ecsDiscoveryApiCallCounter', override: true },
+    // priority high: outside the SDK deserializer (so it sees parsed errors, not raw 4xx responses) but still
+    // inside the retry loop, so each attempt is counted.
+    { step: 'deserialize', priority: 'high', name: 'ecsDiscoveryApiCallCounter', override: true },
   );
   return client;
 }

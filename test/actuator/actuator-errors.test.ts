@@ -155,3 +155,25 @@ test('blocked decisions are counted by reason, and a sanity-guard trip once per 
     done();
   }
 });
+
+test('a shutdown while following an operation stops the polling and reports the action as not confirmed', async () => {
+  const { sd, actuator, done } = setup();
+  const controller = new AbortController();
+  sd.on(DeregisterInstanceCommand).resolves({ OperationId: 'op-1' });
+  sd.on(GetOperationCommand).callsFake(async () => {
+    controller.abort(); // SIGTERM arrives while Cloud Map is still working on it
+    return { Operation: { Id: 'op-1', Status: 'PENDING' } };
+  });
+  try {
+    const [outcome] = await actuator.apply(
+      planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' })], NOW),
+      controller.signal,
+    );
+    assert.equal(sd.commandCalls(DeregisterInstanceCommand).length, 1, 'the write that had started was sent');
+    assert.equal(outcome.result, 'failed');
+    assert.equal(outcome.error?.code, 'OperationNotFollowed');
+    assert.equal(sd.commandCalls(GetOperationCommand).length, 1);
+  } finally {
+    done();
+  }
+});

@@ -156,3 +156,21 @@ test('deregistering an instance that is already gone (InstanceNotFound) counts a
   ], clock.now()));
   assert.deepEqual([outcome.result, outcome.reason], ['success', 'already-deregistered']);
 });
+
+test('a write throttled past the SDK retries fails with ThrottlingException, and every attempt is counted', async () => {
+  const metrics = new ControllerMetrics({ defaultMetrics: false });
+  const counted = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: 2, onApiCall: metrics.onApiCall });
+  sandbox.faults.add({ operation: 'servicediscovery:UpdateService', throttleRate: 1 });
+  try {
+    const search = cloudMapService('search');
+    const [outcome] = await new Actuator({ clients: counted, logger: silentLogger(), clock, dryRun: false, metrics, operationPollMs: 5 })
+      .apply(planOf([planned({ type: 'cloudmap:UpdateDnsTtl', serviceId: search.id, records: [{ type: 'SRV', ttl: 10 }] })], clock.now()));
+    assert.deepEqual([outcome.result, outcome.error?.code], ['failed', 'ThrottlingException']);
+    const body = (await metrics.exposition()).body;
+    assert.match(body, /ecs_discovery_aws_api_calls_total\{service="servicediscovery",operation="UpdateService",result="throttled"\} 2/);
+    assert.match(body, /ecs_discovery_actions_total\{policy="payments",rule="dnsTtl",action="cloudmap:UpdateDnsTtl",result="failed"\} 1/);
+  } finally {
+    sandbox.faults.clear();
+    counted.destroy();
+  }
+});
