@@ -118,6 +118,9 @@ export async function startHarness(options: {
   resync?: string;
   start?: boolean;
   scenario?: object;
+  policyPollIntervalMs?: number;
+  /** Policy file content instead of the generated policy. */
+  policyText?: string;
 }): Promise<Harness> {
   const sandbox = await startSandbox({ port: 0, scenario: options.scenario ?? FLEET });
   Object.assign(process.env, sandbox.env());
@@ -125,7 +128,7 @@ export async function startHarness(options: {
   const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: 3, onApiCall: metrics.onApiCall });
   const queueUrl = await installEventRouting(clients);
   const policyDir = mkdtempSync(join(tmpdir(), 'run-e2e-policies-'));
-  writeFileSync(join(policyDir, 'fleet.yaml'), policyYaml(options.mode, options.gracePeriod));
+  writeFileSync(join(policyDir, 'fleet.yaml'), options.policyText ?? policyYaml(options.mode, options.gracePeriod));
   const timers: Timers = { ...systemTimers, now: () => sandbox.clock.now() };
   let onTick: (() => void) | undefined;
   const controller = new Controller({
@@ -137,7 +140,7 @@ export async function startHarness(options: {
     dryRun: options.dryRun ?? false,
     resync: options.resync ?? '*/10 * * * *',
     queueUrl,
-    policyPollIntervalMs: 60 * 60_000,
+    policyPollIntervalMs: options.policyPollIntervalMs ?? 60 * 60_000,
     debounceMs: 50,
     timers,
     eventWaitSeconds: 1,
