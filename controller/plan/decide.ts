@@ -107,6 +107,12 @@ function namespaceOf(draft: Draft, ctx: DecideContext): string {
   return ctx.inventory.cloudMapServices.find((s) => s.id === serviceId)?.namespaceId ?? '';
 }
 
+/**
+ * Below this many deletions of one kind the 50 % rule does not apply: a namespace of one or two services
+ * would otherwise never be cleaned up. The budget, the grace period and the read-error rule still hold.
+ */
+export const SANITY_GUARD_MIN_DELETIONS = 3;
+
 /** Sanity guard: a namespace where this run would prune > 50 % (or > maxDeletionsPerRun) prunes nothing. */
 function applySanityGuard(drafts: readonly Draft[], ctx: DecideContext): void {
   const byNamespace = new Map<string, Draft[]>();
@@ -124,8 +130,8 @@ function applySanityGuard(drafts: readonly Draft[], ctx: DecideContext): void {
     for (const d of candidates) perPolicy.set(d.policy, (perPolicy.get(d.policy) ?? 0) + 1);
     const overBudget = [...perPolicy].find(([policy, count]) => count > policy.rules.cloudMapOrphans.maxDeletionsPerRun);
     const reasons: string[] = [];
-    if (deletes * 2 > services.length) reasons.push(`${deletes} of ${services.length} services`);
-    if (deregs * 2 > instanceTotal) reasons.push(`${deregs} of ${instanceTotal} instances`);
+    if (deletes >= SANITY_GUARD_MIN_DELETIONS && deletes * 2 > services.length) reasons.push(`${deletes} of ${services.length} services`);
+    if (deregs >= SANITY_GUARD_MIN_DELETIONS && deregs * 2 > instanceTotal) reasons.push(`${deregs} of ${instanceTotal} instances`);
     if (overBudget) reasons.push(`${overBudget[1]} deletions, above maxDeletionsPerRun ${overBudget[0].rules.cloudMapOrphans.maxDeletionsPerRun}`);
     if (reasons.length === 0) continue;
     const name = namespaceById(ctx.inventory, namespaceId).name;

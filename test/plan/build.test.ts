@@ -155,7 +155,8 @@ describe('buildPlan', () => {
 
   const sanityCases = [
     { name: 'exactly half of the services of a namespace: allowed', orphans: 2, used: 2, expect: 'execute' },
-    { name: 'more than half of the services of a namespace: nothing pruned there', orphans: 2, used: 1, expect: 'sanity-guard' },
+    { name: 'more than half of the services of a namespace: nothing pruned there', orphans: 3, used: 2, expect: 'sanity-guard' },
+    { name: 'the last two services of a small namespace: too few for the 50 % rule, allowed', orphans: 2, used: 0, expect: 'execute' },
     { name: 'more than maxDeletionsPerRun in one namespace: nothing pruned there', orphans: 4, used: 20, expect: 'sanity-guard', max: 3 },
   ];
   for (const c of sanityCases) {
@@ -168,9 +169,9 @@ describe('buildPlan', () => {
   }
 
   it('sanity guard counts instances too: deregistering most of a namespace trips it', () => {
-    const svc = cmService('api', NS, { instances: [ecsInstance('dead1'), ecsInstance('dead2'), ecsInstance('live')] });
+    const svc = cmService('api', NS, { instances: [ecsInstance('dead1'), ecsInstance('dead2'), ecsInstance('dead3'), ecsInstance('live')] });
     const inv = inventory({ namespaces: [NS], cloudMapServices: [svc], services: [ecsService('api', { serviceRegistries: [{ registryArn: svc.arn }] })], tasks: [task('api', T0, { id: 'live' })] });
-    assert.deepEqual(plan([policy()], inv, T0).plan.actions.map((a) => a.blockedBy), ['sanity-guard', 'sanity-guard']);
+    assert.deepEqual(plan([policy()], inv, T0).plan.actions.map((a) => a.blockedBy), ['sanity-guard', 'sanity-guard', 'sanity-guard']);
   });
 
   it('orders deregistrations before the deletion they empty, then TTL updates, then redeploys', () => {
