@@ -30,6 +30,8 @@ export interface CompiledGlob {
   source: string;
   kind: NameKind;
   alternatives: readonly (readonly Token[])[];
+  /** Per alternative, the literal text it must start and end with: a cheap first test for intersections. */
+  literalEnds: readonly { prefix: string; suffix: string }[];
 }
 
 const MAX_ALTERNATIVES = 256;
@@ -64,7 +66,7 @@ export function compileGlob(pattern: string, kind: NameKind): { glob?: CompiledG
     if ('impossible' in lexed) return { error: `"${pattern}" can never match ${rules.describe}: ${lexed.impossible}` };
     alternatives.push(lexed);
   }
-  return { glob: { source: pattern, kind, alternatives } };
+  return { glob: { source: pattern, kind, alternatives, literalEnds: alternatives.map(literalEndsOf) } };
 }
 
 function expandBraces(pattern: string): string[] {
@@ -169,7 +171,22 @@ export function globMatches(glob: CompiledGlob, name: string): boolean {
 
 /** True when some name matches both globs (same kind). */
 export function globsIntersect(a: CompiledGlob, b: CompiledGlob): boolean {
-  const alphabet = NAME_RULES[a.kind].alphabet;
+  if (!literalEndsCompatible(a, b)) return false;
+  if (a.alternatives.length === 1 && b.alternatives.length === 1 && a.literalEnds[0].prefix === a.source) return globMatches(b, a.source);
+  const key = `${a.kind}\0${a.source}\0${b.source}`;
+  const cached = intersections.get(key);
+  if (cached !== undefined) return cached;
+  const answer = intersectionNonEmpty(a, b);
+  if (intersections.size > 10_000) intersections.clear();
+  intersections.set(key, answer);
+  return answer;
+}
+
+/** Memo of intersection answers: the same patterns recur across many policy pairs. */
+const intersections = new Map<string, boolean>();
+
+function intersectionNonEmpty(a: CompiledGlob, b: CompiledGlob): boolean {
+  const alphabet = relevantAlphabet(a.kind, [a, b]);
   const seen = new Set<string>();
   const queue: [number, number][] = [];
   const push = (x: number, y: number) => {
@@ -177,14 +194,60 @@ export function globsIntersect(a: CompiledGlob, b: CompiledGlob): boolean {
     if (!seen.has(key)) { seen.add(key); queue.push([x, y]); }
   };
   for (const x of closure(a, initialStates(a))) for (const y of closure(b, initialStates(b))) push(x, y);
-  while (queue.length > 0) {
-    const [x, y] = queue.shift()!;
+  for (let head = 0; head < queue.length; head += 1) {
+    const [x, y] = queue[head];
     if (accepts(a, new Set([x])) && accepts(b, new Set([y]))) return true;
     for (const c of alphabet) {
-      for (const nx of closure(a, step(a, new Set([x]), c))) for (const ny of closure(b, step(b, new Set([y]), c))) push(nx, ny);
+      const nextA = closure(a, step(a, new Set([x]), c));
+      if (nextA.size === 0) continue;
+      const nextB = closure(b, step(b, new Set([y]), c));
+      for (const nx of nextA) for (const ny of nextB) push(nx, ny);
     }
   }
   return false;
+}
+
+function literalEndsOf(tokens: readonly Token[]): { prefix: string; suffix: string } {
+  const literal = (ordered: readonly Token[]) => {
+    let out = '';
+    for (const token of ordered) {
+      if (token.type !== 'char' || token.chars.size !== 1) break;
+      out += [...token.chars][0];
+    }
+    return out;
+  };
+  return { prefix: literal(tokens), suffix: [...literal([...tokens].reverse())].reverse().join('') };
+}
+
+/**
+ * Cheap test before the automaton: two alternatives whose literal beginnings (or endings) disagree can match
+ * no common name ("team1-*" and "team2-*"). True when some pair of alternatives might still intersect.
+ */
+function literalEndsCompatible(a: CompiledGlob, b: CompiledGlob): boolean {
+  for (const x of a.literalEnds) {
+    for (const y of b.literalEnds) {
+      const prefixes = x.prefix.length <= y.prefix.length ? y.prefix.startsWith(x.prefix) : x.prefix.startsWith(y.prefix);
+      const suffixes = x.suffix.length <= y.suffix.length ? y.suffix.endsWith(x.suffix) : x.suffix.endsWith(y.suffix);
+      if (prefixes && suffixes) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The characters worth trying: every character some class or literal singles out, plus one that none does
+ * (all such characters behave alike in every automaton involved, so one stands for all).
+ */
+function relevantAlphabet(kind: NameKind, globs: readonly CompiledGlob[]): string[] {
+  const full = NAME_RULES[kind].alphabet;
+  const mentioned = new Set<string>();
+  for (const glob of globs) {
+    for (const tokens of glob.alternatives) {
+      for (const token of tokens) if (token.type === 'char' && token.chars.size < full.length) for (const c of token.chars) mentioned.add(c);
+    }
+  }
+  const other = [...full].find((c) => !mentioned.has(c));
+  return other === undefined ? [...mentioned] : [...mentioned, other];
 }
 
 /**
@@ -193,8 +256,11 @@ export function globsIntersect(a: CompiledGlob, b: CompiledGlob): boolean {
  */
 export function globIncludedIn(inner: CompiledGlob, outer: readonly CompiledGlob[]): boolean {
   if (outer.length === 0) return false;
-  const union: CompiledGlob = { source: outer.map((g) => g.source).join(','), kind: inner.kind, alternatives: outer.flatMap((g) => g.alternatives) };
-  const alphabet = NAME_RULES[inner.kind].alphabet;
+  const union: CompiledGlob = {
+    source: outer.map((g) => g.source).join(','), kind: inner.kind,
+    alternatives: outer.flatMap((g) => g.alternatives), literalEnds: outer.flatMap((g) => g.literalEnds),
+  };
+  const alphabet = relevantAlphabet(inner.kind, [inner, union]);
   const seen = new Set<string>();
   const queue: [Set<number>, Set<number>][] = [];
   const push = (x: Set<number>, y: Set<number>) => {
@@ -202,9 +268,9 @@ export function globIncludedIn(inner: CompiledGlob, outer: readonly CompiledGlob
     if (!seen.has(key)) { seen.add(key); queue.push([x, y]); }
   };
   push(closure(inner, initialStates(inner)), closure(union, initialStates(union)));
-  while (queue.length > 0) {
+  for (let head = 0; head < queue.length; head += 1) {
     if (seen.size > 50_000) return false;
-    const [x, y] = queue.shift()!;
+    const [x, y] = queue[head];
     if (accepts(inner, x) && !accepts(union, y)) return false;
     for (const c of alphabet) {
       const nx = closure(inner, step(inner, x, c));

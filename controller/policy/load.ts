@@ -50,13 +50,18 @@ export function loadPolicySet(result: FetchResult, options: { allowed: AllowedSc
     if (!first) { firstByName.set(name, document); continue; }
     report(problems, document, ['metadata', 'name'], `duplicate policy name "${name}": already used by ${first.file}:${first.line}; names must be unique across all policy files`);
   }
-  for (const overlap of findOverlaps(candidates)) {
+  const { overlaps, truncated } = findOverlaps(candidates);
+  for (const overlap of overlaps) {
     const earlier = (overlap.earlier as Candidate).document;
     const later = (overlap.later as Candidate).document;
     report(problems, later, ['spec', 'target'],
       `policy "${overlap.later.policy.name}" (${later.file}:${later.line}) and policy "${overlap.earlier.policy.name}" (${earlier.file}:${earlier.line}) ` +
       `claim the same resources with equal specificity (${overlap.detail}; ${overlap.rules.length > 1 ? 'rules' : 'rule'} ${overlap.rules.join(', ')}): ` +
       'the most specific policy wins (exact names over globs, then more service tags), so make one more specific or make their targets disjoint');
+  }
+  if (truncated) {
+    const last = (overlaps.at(-1)!.later as Candidate).document;
+    report(problems, last, ['spec', 'target'], `more than ${overlaps.length} pairs of policies overlap; the check stopped here: fix these first`);
   }
 
   problems.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);

@@ -88,16 +88,22 @@ export interface Overlap {
  * region and account as written (omitted matches only omitted), their required service tags do not conflict,
  * and a cluster pattern, a namespace pattern and a service include pattern of each can match the same name.
  */
-export function findOverlaps(candidates: readonly OverlapCandidate[]): Overlap[] {
+export function findOverlaps(candidates: readonly OverlapCandidate[], limit = MAX_REPORTED_OVERLAPS): { overlaps: Overlap[]; truncated: boolean } {
   const overlaps: Overlap[] = [];
   for (let j = 1; j < candidates.length; j += 1) {
     for (let i = 0; i < j; i += 1) {
       const overlap = tie(candidates[i], candidates[j]);
-      if (overlap) overlaps.push(overlap);
+      if (!overlap) continue;
+      // Past this many the policy set is broadly wrong; more lines would not help and would cost time.
+      if (overlaps.length === limit) return { overlaps, truncated: true };
+      overlaps.push(overlap);
     }
   }
-  return overlaps;
+  return { overlaps, truncated: false };
 }
+
+/** How many overlapping pairs are reported before the check stops. */
+export const MAX_REPORTED_OVERLAPS = 50;
 
 function tie(a: OverlapCandidate, b: OverlapCandidate): Overlap | undefined {
   const pa = a.policy;

@@ -110,8 +110,8 @@ export function checkPolicy(raw: RawPolicy, origin: Policy['origin']): { policy:
   const scPath = ['spec', 'rules', 'serviceConnectRefresh'];
   const windows: MaintenanceWindow[] = sc.windows.map((window, index) => {
     const at = [...scPath, 'windows', index];
-    checkCron(window.schedule, window.timezone, at, issues);
-    return { schedule: window.schedule, timezone: window.timezone, durationMs: duration(window.duration, [...at, 'duration'], { positive: true }) };
+    const timezone = checkCron(window.schedule, window.timezone, at, issues);
+    return { schedule: window.schedule, timezone, durationMs: duration(window.duration, [...at, 'duration'], { positive: true }) };
   });
   if (sc.dependencies) {
     for (const client of Object.keys(sc.dependencies)) {
@@ -186,10 +186,12 @@ function ttlSeconds(text: string, segments: (string | number)[], issues: Semanti
   return ms / 1000;
 }
 
-function checkCron(schedule: string, timezone: string, at: (string | number)[], issues: SemanticIssue[]): void {
+/** Checks a window's cron expression and time zone; returns the zone's canonical IANA name ("utc" -> "UTC"). */
+function checkCron(schedule: string, timezone: string, at: (string | number)[], issues: SemanticIssue[]): string {
   let validZone = true;
+  let canonical = timezone;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    canonical = new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
   } catch {
     validZone = false;
     issues.push({ segments: [...at, 'timezone'], message: `"${timezone}" is not an IANA time zone such as UTC, Europe/Paris or America/New_York` });
@@ -200,11 +202,12 @@ function checkCron(schedule: string, timezone: string, at: (string | number)[], 
       segments: [...at, 'schedule'],
       message: `"${schedule}" is not a five-field cron expression (minute hour day-of-month month day-of-week), e.g. "0 2 * * *"; it has ${fields.length} field(s)`,
     });
-    return;
+    return canonical;
   }
   try {
-    CronExpressionParser.parse(schedule, { tz: validZone ? timezone : 'UTC', strict: false });
+    CronExpressionParser.parse(schedule, { tz: validZone ? canonical : 'UTC', strict: false });
   } catch (error) {
     issues.push({ segments: [...at, 'schedule'], message: `"${schedule}" is not a valid cron expression: ${(error as Error).message}` });
   }
+  return canonical;
 }

@@ -115,7 +115,9 @@ export type ProblemSeverity = 'error' | 'warning';
 /** One thing wrong (or suspicious) with a policy file, located as precisely as the parser allows. */
 export interface PolicyProblem {
   file: string;
+  /** 1-based; 0 when the problem concerns the whole file (unreadable, empty, binary). */
   line: number;
+  /** 1-based; 0 with line 0. */
   column: number;
   /** Dotted path of the field, e.g. spec.rules.dnsTtl.max; empty for file-level problems. */
   path: string;

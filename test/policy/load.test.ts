@@ -89,6 +89,12 @@ describe('loadPolicySet', () => {
     assert.deepEqual(p.rules.taskLimit, { enabled: false, warnAt: 900 });
   });
 
+  it('stores window time zones under their canonical IANA name', () => {
+    const spec = 'target:\n  clusters: [prod]\n  namespaces: [ns]\nrules:\n  serviceConnectRefresh:\n    windows:\n      - { schedule: "30 1 * * 1-5", duration: 90m, timezone: europe/paris }';
+    const { set } = load({ 'p.yaml': policy('tz', spec) });
+    assert.deepEqual(set!.policies[0].rules.serviceConnectRefresh.windows, [{ schedule: '30 1 * * 1-5', durationMs: 90 * 60_000, timezone: 'Europe/Paris' }]);
+  });
+
   it('returns a deeply frozen set', () => {
     const { set } = load({ 'p.yaml': DESIGN_EXAMPLE });
     assert.ok(Object.isFrozen(set));

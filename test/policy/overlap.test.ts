@@ -52,6 +52,14 @@ describe('overlapping policies', () => {
     assert.equal(found.length, 1);
     assert.match(found[0], /policy "two" \(two\.yaml:1\) and policy "one" \(one\.yaml:1\)/);
   });
+
+  it('stops after 50 overlapping pairs and says so', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 12; i += 1) files[`p${String(i).padStart(2, '0')}.yaml`] = withTarget(`p${i}`, 'clusters: ["prod-*"]\nnamespaces: [internal]');
+    const found = errors(load(files).problems);
+    assert.equal(found.length, 51);
+    assert.equal(found.filter((e) => e.includes('more than 50 pairs of policies overlap; the check stopped here')).length, 1);
+  });
 });
 
 describe('specificity', () => {

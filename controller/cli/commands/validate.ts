@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatProblem } from '../../policy/format.js';
 import { ALLOWED_SCOPES_FILE, loadPolicySet } from '../../policy/load.js';
 import type { AllowedScopes, PolicyProblem } from '../../policy/types.js';
 import { DirectorySource } from '../../sources/directory.js';
@@ -119,11 +120,6 @@ async function fetchAll(paths: readonly string[]): Promise<FetchResult> {
     for (const problem of result.problems ?? []) problems.push({ ...problem, path: shown(problem.path) });
   }
   return { revision: revisions.join('+'), documents, warnings: problems.filter((p) => p.severity === 'warning').map((p) => p.message), problems };
-}
-
-function formatProblem(problem: PolicyProblem): string {
-  const where = problem.line > 0 ? `${problem.file}:${problem.line}:${problem.column}` : problem.file;
-  return `${where}: ${problem.severity}: ${problem.message}${problem.path ? ` (at ${problem.path})` : ''}`;
 }
 
 function summary(fetched: FetchResult, problems: readonly PolicyProblem[], policies: number | undefined): string {
