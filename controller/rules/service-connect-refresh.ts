@@ -71,8 +71,10 @@ function endpointsOf(inventory: Inventory, namespaceKey: string, members: readon
 /** The endpoints a client may call: all but its own, narrowed by `dependencies` when the policy declares them. */
 function callableEndpoints(policy: Policy, client: EcsService, endpoints: Map<string, Endpoint>): Endpoint[] {
   const dependencies = policy.rules.serviceConnectRefresh.dependencies;
-  // With a dependency map, a client it does not list is declared to call nothing.
-  const declared = dependencies ? new Set(dependencies[client.name] ?? []) : undefined;
+  // The map narrows only the clients it names (`worker: []` declares one that calls nothing). A client it
+  // does not name is unknown, so it may call anything: missing a broken caller is worse than one redeploy.
+  const listed = dependencies?.[client.name];
+  const declared = listed ? new Set(listed) : undefined;
   return [...endpoints.values()].filter((endpoint) => {
     if (endpoint.servers.some((s) => s.arn === client.arn)) return false;
     if (!declared) return true;

@@ -87,8 +87,9 @@ describe('serviceConnectRefresh', () => {
 
   const dependencyCases: { name: string; dependencies?: Record<string, string[]>; stale: string[] }[] = [
     { name: 'no dependencies: every client may call every endpoint', dependencies: undefined, stale: ['checkout', 'web'] },
-    { name: 'dependencies name orders for checkout only: web is declared to call nothing', dependencies: { checkout: ['orders'] }, stale: ['checkout'] },
-    { name: 'dependencies by client alias DNS name count too', dependencies: { web: ['orders.svc'] }, stale: ['web'] },
+    { name: 'a client declared to call nothing is never stale', dependencies: { checkout: ['orders'], web: [] }, stale: ['checkout'] },
+    { name: 'a client the map does not name may call anything', dependencies: { checkout: ['legacy'] }, stale: ['web'] },
+    { name: 'dependencies by client alias DNS name count too', dependencies: { web: ['orders.svc'], checkout: [] }, stale: ['web'] },
     { name: 'a dependency on an older endpoint does not make the client stale', dependencies: { checkout: ['legacy'], web: ['legacy'] }, stale: [] },
   ];
   for (const c of dependencyCases) {
