@@ -84,11 +84,15 @@ function checkDocument(document: ParsedDocument, allowed: ReturnType<typeof comp
   const { kind, apiVersion } = record;
   const group = typeof apiVersion === 'string' ? apiVersion.split('/')[0] : undefined;
   if (kind !== POLICY_KIND) {
-    if (group === POLICY_GROUP || (kind === undefined && apiVersion === undefined)) {
+    // No header at all: a policy that lost its apiVersion/kind (it has spec or metadata) must not vanish silently;
+    // other YAML (a compose file, a CI config) is merely not ours.
+    const looksLikePolicy = kind === undefined && apiVersion === undefined && ('spec' in record || 'metadata' in record);
+    if (group === POLICY_GROUP || looksLikePolicy) {
       const what = kind === undefined ? 'missing kind' : `unknown kind ${JSON.stringify(kind)}`;
       report(problems, document, kind === undefined ? [] : ['kind'], `${what}: the ${POLICY_GROUP} group defines only kind ${POLICY_KIND}`);
     } else {
-      report(problems, document, ['kind'], `skipped: not a ${POLICY_KIND} (apiVersion ${String(apiVersion)}, kind ${String(kind)})`, 'warning');
+      const what = kind === undefined && apiVersion === undefined ? 'no apiVersion or kind' : `apiVersion ${String(apiVersion)}, kind ${String(kind)}`;
+      report(problems, document, kind === undefined ? [] : ['kind'], `skipped: not a ${POLICY_KIND} (${what})`, 'warning');
     }
     return undefined;
   }

@@ -70,8 +70,11 @@ describe('wrong apiVersion or kind', () => {
     expectError(onlyError(content), 2, 'kind', /unknown kind "DiscoveryPolicies": the ecs-discovery.io group defines only kind DiscoveryPolicy/);
   });
 
-  it('rejects a mapping with neither apiVersion nor kind', () => {
+  it('rejects a policy that lost its apiVersion and kind, but only warns about other YAML', () => {
     expectError(onlyError('metadata: { name: x }\nspec: {}\n'), 1, '', /missing kind/);
+    const { set, problems } = load({ 'docker-compose.yml': 'services:\n  web: { image: nginx }\n' });
+    assert.deepEqual(set?.policies, []);
+    assert.deepEqual(problems.map((p) => [p.severity, p.message]), [['warning', 'skipped: not a DiscoveryPolicy (no apiVersion or kind)']]);
   });
 });
 
