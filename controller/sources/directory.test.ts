@@ -78,6 +78,7 @@ describe('DirectorySource', () => {
   it('reports files it cannot read as errors instead of dropping them', async () => {
     const dir = tree({ 'ok.yaml': 'ok', 'big.yaml': 'x'.repeat(2048), 'binary.yaml': Buffer.from([0xff, 0xfe, 0x00, 0x41]) });
     symlinkSync(join(dir, 'missing-target.yaml'), join(dir, 'dangling.yaml'));
+    symlinkSync(join(dir, 'missing-dir'), join(dir, 'team-b'));
     execFileSync('mkfifo', [join(dir, 'pipe.yaml')]);
     const result = await new DirectorySource(dir, { maxFileBytes: 1024 }).fetch();
     assert.deepEqual(result.documents.map((d) => d.path), ['ok.yaml']);
@@ -86,6 +87,7 @@ describe('DirectorySource', () => {
       ['binary.yaml', 'error', 'not a text file: content is not valid UTF-8 (binary file?)'],
       ['dangling.yaml', 'error', 'broken symbolic link: no such file or directory (ENOENT)'],
       ['pipe.yaml', 'error', 'cannot read: not a regular file (a named pipe)'],
+      ['team-b', 'warning', 'broken symbolic link skipped: no such file or directory (ENOENT)'],
     ]);
   });
 

@@ -87,6 +87,9 @@ export class DirectorySource implements PolicySource {
         if (POLICY_FILE.test(entry.name)) {
           const what = entry.isSymbolicLink() ? 'broken symbolic link' : 'cannot read file';
           state.problems.push({ path: childRelative, message: `${what}: ${describeFsError(error)}`, severity: 'error' });
+        } else if (entry.isSymbolicLink()) {
+          // It may have pointed at a directory of policies: say so, without blocking on an unrelated link.
+          state.problems.push({ path: childRelative, message: `broken symbolic link skipped: ${describeFsError(error)}`, severity: 'warning' });
         }
         continue;
       }
