@@ -55,7 +55,12 @@ export async function startAwsServer(options: AwsServerOptions): Promise<Running
       const raw = await readBody(req);
       if (url.pathname.startsWith('/_sandbox/')) {
         if (!options.control) throw new AwsError('NotFound', 'no control API', 404);
-        const body = raw.length ? JSON.parse(raw) : undefined;
+        let body: unknown;
+        try {
+          body = raw.length ? JSON.parse(raw) : undefined;
+        } catch {
+          throw new AwsError('InvalidInput', 'control API request body is not valid JSON', 400);
+        }
         const result = await options.control(req.method ?? 'GET', url.pathname, body, url);
         send(res, 200, result ?? {}, 'application/json');
         return;
