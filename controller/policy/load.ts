@@ -4,7 +4,7 @@ import { displayPath, locate, parseYamlFile } from './parse.js';
 import { POLICY_API_VERSION, POLICY_GROUP, POLICY_KIND, validateAgainstSchema } from './schema.js';
 import type { OverlapCandidate } from './scopes.js';
 import { checkAllowed, compileAllowed, findOverlaps } from './scopes.js';
-import type { RawPolicy } from './semantic.js';
+import type { RawPolicy, SemanticIssue } from './semantic.js';
 import { checkPolicy } from './semantic.js';
 import type { AllowedScopes, PolicyProblem, PolicySet } from './types.js';
 
@@ -106,12 +106,34 @@ function checkDocument(document: ParsedDocument, allowed: ReturnType<typeof comp
 
   const violations = validateAgainstSchema(record);
   for (const violation of violations) report(problems, document, violation.segments, violation.message, 'error', violation.atKey);
-  if (violations.length > 0) return undefined;
+  if (violations.length > 0) {
+    reportSemanticBestEffort(record, document, violations.map((v) => displayPath(v.segments)), problems);
+    return undefined;
+  }
 
   const { policy, compiled, issues } = checkPolicy(record as unknown as RawPolicy, { file: document.file, line: document.line });
   issues.push(...(issues.length === 0 ? checkAllowed(policy, compiled, allowed) : []));
   for (const issue of issues) report(problems, document, issue.segments, issue.message);
   return issues.length === 0 ? { policy, compiled, document } : undefined;
+}
+
+/**
+ * After schema errors, still report semantic problems (a bad cron, an impossible glob) in the fields the schema
+ * accepted, so one run shows everything to fix. The checks assume schema-valid input: when the shape is too
+ * broken for them they throw, and there is nothing more to add.
+ */
+function reportSemanticBestEffort(record: Record<string, unknown>, document: ParsedDocument, flagged: string[], problems: PolicyProblem[]): void {
+  let issues: SemanticIssue[];
+  try {
+    issues = checkPolicy(record as unknown as RawPolicy, { file: document.file, line: document.line }).issues;
+  } catch {
+    return;
+  }
+  const related = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`) || b.startsWith(`${a}.`) || b.startsWith(`${a}[`);
+  for (const issue of issues) {
+    const path = displayPath(issue.segments);
+    if (!flagged.some((f) => related(path, f))) report(problems, document, issue.segments, issue.message);
+  }
 }
 
 function report(problems: PolicyProblem[], document: ParsedDocument, segments: (string | number)[], message: string, severity: PolicyProblem['severity'] = 'error', atKey = false): void {

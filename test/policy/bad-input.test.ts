@@ -165,6 +165,18 @@ describe('semantic checks', () => {
     assert.match(services[0].message, /"api.v2" is not an ECS service name or glob .*"\." is not allowed/);
   });
 
+  it('reports semantic problems together with schema problems of the same document', () => {
+    const spec = 'rules:\n  serviceConnectRefresh:\n    cooldwn: 1h\n    staleAfter: 5 hours\n    windows:\n      - { schedule: "0 25 * * *", duration: 1h }';
+    const { problems } = load({ 'bad.yaml': withSpec(spec) });
+    assert.deepEqual(problems.map((p) => p.path), [
+      'spec.rules.serviceConnectRefresh.cooldwn',
+      'spec.rules.serviceConnectRefresh.staleAfter',
+      'spec.rules.serviceConnectRefresh.windows[0].schedule',
+    ]);
+    assert.match(problems[1].message, /not a valid duration/);
+    assert.match(problems[2].message, /not a valid cron expression/);
+  });
+
   it('rejects a document over the size limit, 1 MiB by default', () => {
     const big = `${policy('big')}# ${'x'.repeat(1024 * 1024)}\n`;
     expectError(onlyError(big), 1, '', /document is over the 1048576-byte limit for one policy; split it/);
