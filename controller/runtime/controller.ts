@@ -5,21 +5,19 @@
  * Plan-and-apply runs one at a time (it acts fleet-wide); requests that arrive while it runs share the next.
  */
 import type { AwsClients } from '../aws/clients.js';
-import { Actuator, type ActionOutcome } from '../actuator/actuator.js';
+import { Actuator } from '../actuator/actuator.js';
 import { SqsEventConsumer, type EventMeta } from '../events/consumer.js';
 import { InventoryCache } from '../inventory/cache.js';
-import { buildPlan } from '../plan/build.js';
 import type { Plan } from '../plan/types.js';
 import type { AllowedScopes, PolicySet } from '../policy/types.js';
-import type { Action } from '../rules/types.js';
 import { PolicyWatcher } from '../sources/watcher.js';
 import type { PolicySource } from '../sources/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { summarizeDrift, type ControllerMetrics, type MetricsState } from '../telemetry/metrics.js';
 import { reconcileReadiness, type Readiness } from '../telemetry/server.js';
-import { RecentActions } from '../telemetry/status.js';
 import { keyString, type WorkKey } from './keys.js';
 import { nodeCronScheduler, resyncPeriodMs, type ResyncSchedule, type ResyncScheduler } from './resync.js';
+import { errorText, Reconciler, type ReconcileResult } from './reconciler.js';
 import { CoalescingRunner } from './serial.js';
 import { buildStatus, type RunStatus } from './status.js';
 import { systemTimers, type Timers } from './timers.js';
@@ -48,28 +46,20 @@ export interface ControllerOptions {
   random?: () => number;
 }
 
-/** The result of one plan-and-apply. */
-export interface ReconcileResult {
-  plan: Plan;
-  outcomes: ActionOutcome[];
-}
+export type { ReconcileResult } from './reconciler.js';
 
 /** Runs the reconcile loop until stopped. */
 export class Controller {
   readonly queue: WorkQueue;
   private readonly watcher: PolicyWatcher;
-  private readonly actuator: Actuator;
+  private readonly reconciler: Reconciler;
   private readonly timers: Timers;
   private readonly runner: CoalescingRunner<ReconcileResult | undefined>;
-  private readonly recentActions = new RecentActions();
   private readonly stopSignal = new AbortController();
   private readonly periodMs: number;
   private cache: InventoryCache | undefined;
   private consumer: SqsEventConsumer | undefined;
   private schedule: ResyncSchedule | undefined;
-  private firstSeen = new Map<string, number>();
-  private lastPlan: Plan | undefined;
-  private lastReconcileError: { at: number; message: string } | undefined;
 
   constructor(private readonly options: ControllerOptions) {
     this.timers = options.timers ?? systemTimers;
@@ -84,12 +74,13 @@ export class Controller {
       onUpdate: (set) => this.onPolicies(set),
       onFailure: () => options.metrics.recordPolicyLoadError(options.source.name),
     });
-    this.actuator = new Actuator({
-      clients: options.clients,
-      logger: options.logger,
-      clock: this.timers,
-      dryRun: options.dryRun,
+    this.reconciler = new Reconciler({
+      actuator: new Actuator({ clients: options.clients, logger: options.logger, clock: this.timers, dryRun: options.dryRun, metrics: options.metrics }),
       metrics: options.metrics,
+      logger: options.logger,
+      timers: this.timers,
+      dryRun: options.dryRun,
+      stopSignal: this.stopSignal.signal,
     });
     this.runner = new CoalescingRunner(() => this.planAndApply());
     this.queue = new WorkQueue({
@@ -146,7 +137,7 @@ export class Controller {
     try {
       await cache.full();
     } catch (error) {
-      this.options.metrics.observeReconcile((this.timers.now() - started) / 1000, 'error', this.timers.now());
+      this.reconciler.recordFailure(started, error);
       throw error;
     }
     const result = await this.runner.run();
@@ -183,10 +174,10 @@ export class Controller {
     return buildStatus({
       set: this.watcher.current(),
       source: this.watcher.status(),
-      plan: this.lastPlan,
-      recentActions: this.recentActions.list(),
+      plan: this.reconciler.lastPlan,
+      recentActions: this.reconciler.recentActions.list(),
       lastSuccessfulReconcileAt: this.options.metrics.lastSuccessfulReconcileAt(),
-      lastReconcileError: this.lastReconcileError,
+      lastReconcileError: this.reconciler.lastError,
       workqueueDepth: this.queue.depth(),
       dryRun: this.options.dryRun,
       readiness: this.readiness(),
@@ -200,14 +191,14 @@ export class Controller {
 
   /** The last plan built, if any. */
   plan(): Plan | undefined {
-    return this.lastPlan;
+    return this.reconciler.lastPlan;
   }
 
   private metricsState(): MetricsState {
     const set = this.watcher.current();
     const source = this.watcher.status();
     return {
-      policies: summarizeDrift(set?.policies.map((p) => p.name) ?? [], this.lastPlan?.findings ?? []),
+      policies: summarizeDrift(set?.policies.map((p) => p.name) ?? [], this.reconciler.lastPlan?.findings ?? []),
       sources: source.revision ? [{ source: source.source, revision: source.revision }] : [],
       workqueueDepth: this.queue.depth(),
     };
@@ -245,7 +236,7 @@ export class Controller {
       if (key.kind === 'full') await this.cache.full();
       else await this.cache.refresh([key]);
     } catch (error) {
-      this.recordFailure(started, error);
+      this.reconciler.recordFailure(started, error);
       throw error;
     }
     await this.runner.run();
@@ -256,74 +247,7 @@ export class Controller {
 
   private async planAndApply(): Promise<ReconcileResult | undefined> {
     const set = this.watcher.current();
-    const inventory = this.cache?.inventory;
-    if (!set || !inventory) return undefined;
-    const started = this.timers.now();
-    try {
-      const { plan, firstSeen } = buildPlan({ policies: set, inventory, now: started, firstSeen: this.firstSeen, dryRun: this.options.dryRun });
-      this.options.metrics.recordNewFindings(plan.findings.filter((f) => !this.firstSeen.has(f.key)));
-      this.firstSeen = firstSeen;
-      this.lastPlan = plan;
-      const outcomes = await this.actuator.apply(plan, this.stopSignal.signal);
-      this.recentActions.add(outcomes);
-      await this.refreshAfterWrites(outcomes);
-      // The plan already refuses to prune where reads failed; a read that failed account-wide (AWS unreachable,
-      // credentials gone) additionally makes the reconcile a failure, so it is retried and readiness notices.
-      const accountWide = inventory.readErrors.filter((e) => e.scope.kind === 'account');
-      if (accountWide.length > 0) {
-        const first = accountWide[0];
-        throw new Error(`reading the fleet failed account-wide: ${first.operation} ${first.code}: ${first.message}`);
-      }
-      const finished = this.timers.now();
-      this.options.metrics.observeReconcile((finished - started) / 1000, 'success', finished);
-      this.lastReconcileError = undefined;
-      const executed = outcomes.filter((o) => o.result === 'success').length;
-      const failed = outcomes.filter((o) => o.result === 'failed').length;
-      this.options.logger.info(
-        { revision: plan.revision, findings: plan.findings.length, actions: plan.actions.length, executed, failed, durationMs: finished - started },
-        'reconciled',
-      );
-      return { plan, outcomes };
-    } catch (error) {
-      this.recordFailure(started, error);
-      throw error;
-    }
+    if (!set || !this.cache?.inventory) return undefined;
+    return this.reconciler.planAndApply(set, this.cache);
   }
-
-  /** Re-reads what was just written so the next plan does not act on the state from before the write. */
-  private async refreshAfterWrites(outcomes: readonly ActionOutcome[]): Promise<void> {
-    const keys = new Map<string, WorkKey>();
-    for (const outcome of outcomes) {
-      if (outcome.result !== 'success') continue;
-      const key = keyForAction(outcome.action);
-      keys.set(keyString(key), key);
-    }
-    if (keys.size === 0 || !this.cache) return;
-    try {
-      await this.cache.refresh([...keys.values()]);
-    } catch (error) {
-      this.options.logger.warn({ err: errorText(error), keys: [...keys.keys()] }, 're-reading after writes failed; the next reconcile re-reads');
-    }
-  }
-
-  private recordFailure(started: number, error: unknown): void {
-    const now = this.timers.now();
-    this.options.metrics.observeReconcile((now - started) / 1000, 'error', now);
-    this.lastReconcileError = { at: now, message: errorText(error) };
-  }
-}
-
-function keyForAction(action: Action): WorkKey {
-  switch (action.type) {
-    case 'ecs:ForceNewDeployment':
-      return { kind: 'ecs-service', cluster: action.cluster, service: action.service };
-    case 'cloudmap:DeregisterInstance':
-    case 'cloudmap:DeleteService':
-    case 'cloudmap:UpdateDnsTtl':
-      return { kind: 'cloudmap-service', serviceId: action.serviceId };
-  }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
