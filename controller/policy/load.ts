@@ -56,7 +56,7 @@ export function loadPolicySet(result: FetchResult, options: { allowed: AllowedSc
     const later = (overlap.later as Candidate).document;
     report(problems, later, ['spec', 'target'],
       `policy "${overlap.later.policy.name}" (${later.file}:${later.line}) and policy "${overlap.earlier.policy.name}" (${earlier.file}:${earlier.line}) ` +
-      `claim the same resources with equal specificity (${overlap.detail}; ${overlap.rules.length > 1 ? 'rules' : 'rule'} ${overlap.rules.join(', ')}): ` +
+      `claim the same resources with equal specificity (${overlap.detail}): ` +
       'the most specific policy wins (exact names over globs, then more service tags), so make one more specific or make their targets disjoint');
   }
   if (truncated) {

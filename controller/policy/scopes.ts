@@ -3,8 +3,7 @@ import { compileGlob, globIncludedIn, globMatches, globsIntersect } from './glob
 import type { CompiledTarget, IndexedGlob, SemanticIssue } from './semantic.js';
 import { clusterNamePart } from './semantic.js';
 import { compareSpecificity, specificityOf } from './specificity.js';
-import type { AllowedScopes, Policy, RuleName } from './types.js';
-import { RULE_NAMES } from './types.js';
+import type { AllowedScopes, Policy } from './types.js';
 
 /** The operator's allowed scopes, compiled once per load. */
 export interface CompiledAllowed {
@@ -78,15 +77,16 @@ export interface OverlapCandidate {
 export interface Overlap {
   earlier: OverlapCandidate;
   later: OverlapCandidate;
-  rules: RuleName[];
   detail: string;
 }
 
 /**
  * Finds pairs of policies that can claim one resource with equal specificity (see specificity.ts). Two policies
- * can claim one resource when neither is suspended, they enable a rule in common, they target the same
- * region and account as written (omitted matches only omitted), their required service tags do not conflict,
- * and a cluster pattern, a namespace pattern and a service include pattern of each can match the same name.
+ * can claim one resource when they target the same region and account as written (omitted matches only
+ * omitted), their required service tags do not conflict, and a cluster pattern, a namespace pattern and a
+ * service include pattern of each can match the same name. Which rules are enabled, the mode and suspend do
+ * not matter: the plan gives each resource to one policy (suspended and audit ones included), so a tie would
+ * silently drop the other policy's findings.
  */
 export function findOverlaps(candidates: readonly OverlapCandidate[], limit = MAX_REPORTED_OVERLAPS): { overlaps: Overlap[]; truncated: boolean } {
   const overlaps: Overlap[] = [];
@@ -108,9 +108,6 @@ export const MAX_REPORTED_OVERLAPS = 50;
 function tie(a: OverlapCandidate, b: OverlapCandidate): Overlap | undefined {
   const pa = a.policy;
   const pb = b.policy;
-  if (pa.suspend || pb.suspend) return undefined;
-  const rules = RULE_NAMES.filter((rule) => pa.rules[rule].enabled && pb.rules[rule].enabled);
-  if (rules.length === 0) return undefined;
   if (pa.target.region !== pb.target.region || pa.target.account !== pb.target.account) return undefined;
   for (const [key, value] of Object.entries(pa.target.services.tags)) {
     const other = pb.target.services.tags[key];
@@ -128,14 +125,13 @@ function tie(a: OverlapCandidate, b: OverlapCandidate): Overlap | undefined {
   for (const [ca, cb] of clusters) {
     for (const [na, nb] of namespaces) {
       for (const [sa, sb] of services) {
-        const specA = specificityOf(pa, { service: sa.source, cluster: ca.source, namespace: na.source });
-        const specB = specificityOf(pb, { service: sb.source, cluster: cb.source, namespace: nb.source });
+        const specA = specificityOf(pa, { service: sa.source, cluster: ca.source });
+        const specB = specificityOf(pb, { service: sb.source, cluster: cb.source });
         if (compareSpecificity(specA, specB) !== 0) continue;
         const both = (x: string, y: string) => (x === y ? `"${x}"` : `"${x}" / "${y}"`);
         return {
           earlier: a,
           later: b,
-          rules,
           detail: `services ${both(sa.source, sb.source)} in clusters ${both(ca.source, cb.source)} and namespaces ${both(na.source, nb.source)}`,
         };
       }

@@ -11,20 +11,19 @@ export function patternSpecificity(pattern: string): 0 | 1 | 2 {
 }
 
 /**
- * Specificity of a policy for one resource, given the patterns of that policy that matched it, compared
- * lexicographically: [service pattern, number of service tags required, cluster pattern, namespace pattern].
- * Services come first because the design says "service list over glob"; tags narrow a selection, so more
- * required tags is more specific; then clusters, then namespaces.
+ * Specificity of a policy for one ECS service, given the patterns of that policy that matched it, compared
+ * lexicographically: [service pattern, number of required service tags, cluster pattern]. Services come first
+ * because the design says "service list over glob"; tags narrow a selection, so more required tags is more
+ * specific; then the cluster. This is the order controller/rules/scope.ts uses when the plan picks the owner.
  */
-export type Specificity = readonly [service: number, tags: number, cluster: number, namespace: number];
+export type Specificity = readonly [service: number, tags: number, cluster: number];
 
 /** The specificity of a policy for a resource matched by the given patterns of it. */
-export function specificityOf(policy: Pick<Policy, 'target'>, matched: { service: string; cluster: string; namespace: string }): Specificity {
+export function specificityOf(policy: Pick<Policy, 'target'>, matched: { service: string; cluster: string }): Specificity {
   return [
     patternSpecificity(matched.service),
     Object.keys(policy.target.services.tags).length,
     patternSpecificity(matched.cluster.replace(/^arn:.*:cluster\//, '')),
-    patternSpecificity(matched.namespace),
   ];
 }
 

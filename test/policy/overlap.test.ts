@@ -17,7 +17,7 @@ describe('overlapping policies', () => {
     const found = errors(problems);
     assert.equal(found.length, 1);
     assert.match(found[0], /^b\.yaml:\d+:\d+ spec\.target: policy "team-b" \(b\.yaml:1\) and policy "team-a" \(a\.yaml:1\) claim the same resources with equal specificity/);
-    assert.match(found[0], /services "api-\*" \/ "\*-v2" in clusters "prod-\*" \/ "\*-eu" and namespaces "internal"; rule dnsTtl/);
+    assert.match(found[0], /\(services "api-\*" \/ "\*-v2" in clusters "prod-\*" \/ "\*-eu" and namespaces "internal"\): the most specific policy wins/);
   });
 
   it('lets the more specific policy win: exact service names over globs', () => {
@@ -37,13 +37,19 @@ describe('overlapping policies', () => {
     const cases: [string, string][] = [
       [withTarget('a', base), withTarget('b', 'clusters: ["staging-*"]\nnamespaces: [internal]')],
       [withTarget('a', base), withTarget('b', 'clusters: ["prod-*"]\nnamespaces: [public]')],
-      [withTarget('a', base), withTarget('b', base, 'taskLimit: {}')],
       [withTarget('a', base), withTarget('b', `${base}\nregion: us-east-1`)],
       [withTarget('a', `${base}\nservices: { tags: { team: x } }`), withTarget('b', `${base}\nservices: { tags: { team: y } }`)],
       [withTarget('a', `${base}\nservices: { include: ["*"], exclude: [orders] }`), withTarget('b', `${base}\nservices: { include: ["orders"] }`)],
-      [withTarget('a', base), policy('b', `suspend: true\ntarget:\n  clusters: ["prod-*"]\n  namespaces: [internal]\nrules:\n  dnsTtl: {}`)],
     ];
     for (const [a, b] of cases) assert.deepEqual(errors(load({ 'a.yaml': a, 'b.yaml': b }).problems), [], b);
+  });
+
+  it('flags ties whatever the rules, mode or suspend (the plan gives each resource to one policy)', () => {
+    const base = 'clusters: ["prod-*"]\nnamespaces: [internal]';
+    const suspended = policy('b', `suspend: true\ntarget:\n  clusters: ["prod-*"]\n  namespaces: [internal]\nrules:\n  dnsTtl: {}`);
+    for (const b of [withTarget('b', base, 'taskLimit: {}'), suspended]) {
+      assert.equal(errors(load({ 'a.yaml': withTarget('a', base), 'b.yaml': b }).problems).length, 1, b);
+    }
   });
 
   it('flags identical exact targets in two files', () => {
@@ -67,12 +73,12 @@ describe('specificity', () => {
     assert.deepEqual([patternSpecificity('orders'), patternSpecificity('ord*'), patternSpecificity('*')], [2, 1, 0]);
   });
 
-  it('compares services first, then tags, clusters and namespaces', () => {
+  it('compares services first, then tags, then clusters', () => {
     const target = (tags: Record<string, string>) => ({ target: { services: { include: [], exclude: [], tags } } }) as never;
-    const exactService = specificityOf(target({}), { service: 'orders', cluster: '*', namespace: '*' });
-    const exactEverythingElse = specificityOf(target({ a: 'b' }), { service: 'ord*', cluster: 'prod', namespace: 'internal' });
+    const exactService = specificityOf(target({}), { service: 'orders', cluster: '*' });
+    const exactEverythingElse = specificityOf(target({ a: 'b' }), { service: 'ord*', cluster: 'prod' });
     assert.ok(compareSpecificity(exactService, exactEverythingElse) > 0);
-    const arn = specificityOf(target({}), { service: '*', cluster: 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod', namespace: '*' });
-    assert.deepEqual(arn, [0, 0, 2, 0]);
+    const arn = specificityOf(target({}), { service: '*', cluster: 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod' });
+    assert.deepEqual(arn, [0, 0, 2]);
   });
 });
