@@ -99,6 +99,8 @@ export class Controller {
   async start(): Promise<void> {
     this.watcher.start();
     await this.watcher.poll();
+    // Stopped while the first fetch was in flight (a slow git clone): start nothing more.
+    if (this.stopSignal.signal.aborted) return;
     if (!this.watcher.current()) {
       this.options.logger.error(
         { source: this.options.source.name },

@@ -2,6 +2,10 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createAwsClients } from '../../controller/aws/clients.js';
+import { Controller } from '../../controller/runtime/controller.js';
+import { silentLogger } from '../../controller/telemetry/logger.js';
+import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
 import { eventually, startHarness, policyYaml, type Harness } from '../e2e/run-harness.js';
 
 const MINUTE = 60_000;
@@ -80,5 +84,46 @@ describe('Controller: policies and readiness', () => {
     assert.match(status.lastReconcileError!.message, /AccessDenied/);
     assert.ok(h.controller.queue.failures({ kind: 'full' }) >= 1, 'the full key is retried with backoff');
     h.sandbox.faults.clear();
+  });
+});
+
+describe('Controller: stopping before the first policy fetch returned', () => {
+  it('stop() ends a start() that is stuck fetching policies, and nothing starts afterwards', async () => {
+    let fetches = 0;
+    const hangingSource = {
+      name: 'git+https://example.invalid/policies.git',
+      fetch: (signal?: AbortSignal) =>
+        new Promise<never>((_resolve, reject) => {
+          fetches += 1;
+          signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+        }),
+    };
+    const clients = createAwsClients({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' });
+    let scheduled = false;
+    const controller = new Controller({
+      source: hangingSource,
+      allowed: { clusters: [], namespaces: [], accounts: [] },
+      clients,
+      logger: silentLogger(),
+      metrics: new ControllerMetrics({ defaultMetrics: false }),
+      dryRun: false,
+      resync: '*/10 * * * *',
+      queueUrl: 'http://127.0.0.1:9/123456789012/never-polled',
+      policyPollIntervalMs: 60_000,
+      scheduler: () => {
+        scheduled = true;
+        return { stop: () => undefined };
+      },
+    });
+    const starting = controller.start();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(fetches, 1);
+    assert.equal(controller.readiness().ready, false);
+    const result = await controller.stop(1_000);
+    await starting;
+    assert.deepEqual(result, { completed: true, abandoned: [] });
+    assert.equal(scheduled, false, 'no resync schedule after stop');
+    assert.equal(controller.queue.add({ kind: 'full' }), false, 'no work accepted after stop');
+    clients.destroy();
   });
 });

@@ -92,9 +92,17 @@ async function runUntilStopped(
     status: () => controller.status(),
   });
   const stopRequested = waitForStop(hooks.stopSignal, logger);
+  let startError: unknown;
   try {
-    await controller.start();
-    hooks.onStarted?.({ metricsUrl: server.url, controller });
+    // Not awaited before listening for signals: a first policy fetch can hang (git, S3) and SIGTERM must still work.
+    controller.start().then(
+      () => hooks.onStarted?.({ metricsUrl: server.url, controller }),
+      (error: unknown) => {
+        startError = error;
+        logger.error({ err: (error as Error)?.message ?? String(error) }, 'controller failed to start');
+        stopRequested.request('start failed');
+      },
+    );
     const reason = await stopRequested.promise;
     logger.info({ reason, timeoutMs: config.shutdownTimeoutMs }, 'stopping: no new events or resyncs; finishing in-flight work');
     const deadline = new Promise<'deadline'>((resolve) => {
@@ -107,8 +115,9 @@ async function runUntilStopped(
     logger.info('stopped');
     // Abandoned AWS reads cannot be cancelled and would keep the process alive; a real process (not an
     // in-process caller with its own stop signal) exits anyway once everything else has closed.
-    if (abandoned && !hooks.stopSignal) setTimeout(() => process.exit(EXIT.ok), 500).unref();
-    return EXIT.ok;
+    const code = startError === undefined ? EXIT.ok : EXIT.failure;
+    if (abandoned && !hooks.stopSignal) setTimeout(() => process.exit(code), 500).unref();
+    return code;
   } finally {
     stopRequested.dispose();
     await server.close().catch(() => undefined);
@@ -116,7 +125,7 @@ async function runUntilStopped(
 }
 
 /** Resolves on SIGTERM, SIGINT or the injected signal. */
-function waitForStop(signal: AbortSignal | undefined, logger: Logger): { promise: Promise<string>; dispose(): void } {
+function waitForStop(signal: AbortSignal | undefined, logger: Logger): { promise: Promise<string>; request(reason: string): void; dispose(): void } {
   let resolveStop: (reason: string) => void = () => undefined;
   const promise = new Promise<string>((resolve) => (resolveStop = resolve));
   const onSignal = (name: NodeJS.Signals) => {
@@ -130,6 +139,7 @@ function waitForStop(signal: AbortSignal | undefined, logger: Logger): { promise
   signal?.addEventListener('abort', onAbort, { once: true });
   return {
     promise,
+    request: (reason) => resolveStop(reason),
     dispose() {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
