@@ -53,7 +53,7 @@ export function parseYamlFile(file: string, content: string, maxDocumentBytes: n
   let syntaxErrors = 0;
   for (const doc of parsed) {
     for (const error of doc.errors) {
-      const { line, col } = lineCounter.linePos(error.pos[0]);
+      const { line, col } = lineCounter.linePos(errorOffset(error.code, error.message, content, error.pos[0]));
       at(line, col, describeYamlError(error.code, error.message, content, error.pos[0]));
       syntaxErrors += 1;
     }
@@ -90,7 +90,19 @@ function firstLine(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
+const UNCLOSED_QUOTE = /^Missing closing (["'])quote/;
+
+/** Where to point: the parser notices an unclosed quote at the end of the file; the user needs its start. */
+function errorOffset(code: string, message: string, content: string, offset: number): number {
+  const quote = code === 'MISSING_CHAR' ? UNCLOSED_QUOTE.exec(message)?.[1] : undefined;
+  if (!quote) return offset;
+  const opening = content.lastIndexOf(quote, Math.max(0, offset - 1));
+  return opening >= 0 ? opening : offset;
+}
+
 function describeYamlError(code: string, message: string, content: string, offset: number): string {
+  const quote = code === 'MISSING_CHAR' ? UNCLOSED_QUOTE.exec(message)?.[1] : undefined;
+  if (quote) return `invalid YAML: the string opened with ${quote} here is never closed`;
   switch (code) {
     case 'DUPLICATE_KEY': {
       const key = /^[^\s:]+|^"[^"]*"|^'[^']*'/.exec(content.slice(offset))?.[0];

@@ -30,10 +30,10 @@ describe('invalid YAML', () => {
     expectError(onlyError(`${HEADER}spec:\n\ttarget: {}\n`), 6, '', /invalid YAML: tab character used for indentation/);
   });
 
-  it('reports an unclosed quote', () => {
+  it('reports an unclosed quote where the string opens', () => {
     const problem = onlyError(`${HEADER}spec:\n  mode: "enforce\n  suspend: false\n`);
-    assert.match(problem.message, /invalid YAML: .*quote/i);
-    assert.ok(problem.line >= 6);
+    expectError(problem, 6, '', /invalid YAML: the string opened with " here is never closed/);
+    assert.equal(problem.column, 9);
   });
 
   it('reports a duplicate key by name and line', () => {
