@@ -3,6 +3,7 @@
  * inventory (grace-period clocks carried between runs, in memory), apply it, re-read what was written, and
  * record the outcome for metrics, /status and readiness. The controller runs it one at a time.
  */
+import { randomUUID } from 'node:crypto';
 import type { Actuator, ActionOutcome } from '../actuator/actuator.js';
 import type { InventoryCache } from '../inventory/cache.js';
 import { buildPlan } from '../plan/build.js';
@@ -42,7 +43,9 @@ export class Reconciler {
 
   /** Plans over the cached inventory and applies; throws (after recording) when it fails. */
   async planAndApply(set: PolicySet, cache: InventoryCache): Promise<ReconcileResult> {
-    const { metrics, logger, timers } = this.deps;
+    const { metrics, timers } = this.deps;
+    // Like controller-runtime's reconcileID: ties this run's log lines together.
+    const logger = this.deps.logger.child({ reconcileId: randomUUID() });
     const inventory = cache.inventory!;
     const started = timers.now();
     try {
@@ -52,7 +55,7 @@ export class Reconciler {
       this.lastPlan = plan;
       const outcomes = await this.deps.actuator.apply(plan, this.deps.stopSignal);
       this.recentActions.add(outcomes);
-      await this.refreshAfterWrites(cache, outcomes);
+      await this.refreshAfterWrites(cache, outcomes, logger);
       // The plan already refuses to prune where reads failed; a read that failed account-wide (AWS unreachable,
       // credentials gone) additionally makes the reconcile a failure, so it is retried and readiness notices.
       const accountWide = inventory.readErrors.find((e) => e.scope.kind === 'account');
@@ -76,6 +79,7 @@ export class Reconciler {
       return { plan, outcomes };
     } catch (error) {
       this.recordFailure(started, error);
+      logger.warn({ err: errorText(error) }, 'reconcile failed');
       throw error;
     }
   }
@@ -88,7 +92,7 @@ export class Reconciler {
   }
 
   /** Re-reads what was just written so the next plan does not act on the state from before the write. */
-  private async refreshAfterWrites(cache: InventoryCache, outcomes: readonly ActionOutcome[]): Promise<void> {
+  private async refreshAfterWrites(cache: InventoryCache, outcomes: readonly ActionOutcome[], logger: Logger): Promise<void> {
     const keys = new Map<string, WorkKey>();
     for (const outcome of outcomes) {
       if (outcome.result !== 'success') continue;
@@ -99,7 +103,7 @@ export class Reconciler {
     try {
       await cache.refresh([...keys.values()]);
     } catch (error) {
-      this.deps.logger.warn({ err: errorText(error), keys: [...keys.keys()] }, 're-reading after writes failed; the next reconcile re-reads');
+      logger.warn({ err: errorText(error), keys: [...keys.keys()] }, 're-reading after writes failed; the next reconcile re-reads');
     }
   }
 }
