@@ -21,7 +21,7 @@ export function ownershipKey(resource: ResourceRef): string {
 function specificity(policy: Policy, inventory: Inventory, resource: ResourceRef): number {
   if (resource.kind === 'ecs-service') {
     const ecs = inventory.services.find((s) => s.arn === resource.arn);
-    return ecs ? ecsServiceSpecificity(policy, ecs) : 0;
+    return ecs ? ecsServiceSpecificity(policy, inventory, ecs) : 0;
   }
   const serviceId = resource.kind === 'cloudmap-service' ? resource.id : resource.serviceId;
   const service = inventory.cloudMapServices.find((s) => s.id === serviceId);

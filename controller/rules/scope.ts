@@ -7,8 +7,12 @@
  * - a namespace is covered when one of target.namespaces equals its name, id or ARN, or is a glob matching
  *   its name; an empty list covers no namespace.
  * - an ECS service is covered when its cluster is covered, its name matches services.include (empty: all),
- *   matches no services.exclude, and it carries every tag of services.tags.
- * - a Cloud Map service is covered when its namespace is covered, or a covered ECS service refers to it.
+ *   matches no services.exclude, it carries every tag of services.tags, and, when it takes part in service
+ *   discovery, one of its namespaces (Service Connect, or the namespace of a registry) is covered: two teams'
+ *   policies on a shared cluster split its services by namespace, as the policy loader's overlap check assumes.
+ * - a Cloud Map service is covered only when its namespace is covered (a policy never reaches outside its
+ *   namespaces, which the operator's allowed scopes bound); references from covered ECS services only make
+ *   the claim more specific.
  *
  * Specificity (higher wins when several policies cover one resource): a number built from three levels,
  * compared in order: how the resource itself was matched (exact name 3, glob 2, match-all 1), how many tag
@@ -17,7 +21,7 @@
 import picomatch from 'picomatch';
 import type { CloudMapService, EcsService, Inventory, Namespace } from '../inventory/model.js';
 import type { Policy } from '../policy/types.js';
-import { referencesCloudMapService } from './facts.js';
+import { referencesCloudMapService, serviceConnectOf } from './facts.js';
 
 /** How a pattern list matched a value: 3 exact, 2 glob, 1 match-all, 0 not at all. */
 export type MatchLevel = 0 | 1 | 2 | 3;
@@ -75,17 +79,37 @@ function selectorLevel(policy: Policy, service: EcsService): MatchLevel {
   return matchLevel(selector.include, [service.name]);
 }
 
-/** Does the policy cover this ECS service (cluster, include/exclude globs, tags)? */
-export function coversEcsService(policy: Policy, service: EcsService): boolean {
-  return ecsServiceSpecificity(policy, service) > 0;
+/** Does the policy cover this ECS service (cluster, include/exclude globs, tags, discovery namespaces)? */
+export function coversEcsService(policy: Policy, inventory: Inventory, service: EcsService): boolean {
+  return ecsServiceSpecificity(policy, inventory, service) > 0;
+}
+
+/** Name, id and ARN of each namespace the service discovers through; empty when it uses no service discovery. */
+function discoveryNamespaces(inventory: Inventory, service: EcsService): string[][] {
+  const out: string[][] = [];
+  const sc = serviceConnectOf(service);
+  if (sc?.namespace) {
+    const ns = inventory.namespaces.find((n) => n.arn === sc.namespace || n.name === sc.namespace || n.id === sc.namespace);
+    out.push(ns ? [ns.name, ns.id, ns.arn] : [sc.namespace]);
+  }
+  for (const registry of service.serviceRegistries) {
+    const target = inventory.cloudMapServices.find((c) => c.arn === registry.registryArn);
+    if (target) {
+      const ns = namespaceById(inventory, target.namespaceId);
+      out.push([ns.name, ns.id, ns.arn].filter((x) => x));
+    }
+  }
+  return out;
 }
 
 /** Specificity of the policy for an ECS service; 0 when it does not cover it. */
-export function ecsServiceSpecificity(policy: Policy, service: EcsService): number {
+export function ecsServiceSpecificity(policy: Policy, inventory: Inventory, service: EcsService): number {
   const cluster = clusterLevel(policy, { name: service.clusterName, arn: service.clusterArn });
   if (cluster === 0) return 0;
   const selector = selectorLevel(policy, service);
   if (selector === 0) return 0;
+  const namespaces = discoveryNamespaces(inventory, service);
+  if (namespaces.length > 0 && !namespaces.some((candidates) => matchLevel(policy.target.namespaces, candidates) > 0)) return 0;
   const tagCount = Math.min(Object.keys(policy.target.services.tags).length, 99);
   return selector * 10_000 + tagCount * 100 + cluster;
 }
@@ -99,15 +123,16 @@ export function namespaceById(inventory: Inventory, namespaceId: string): Namesp
 /** Specificity of the policy for a Cloud Map service; 0 when it does not cover it. */
 export function cloudMapServiceSpecificity(policy: Policy, inventory: Inventory, service: CloudMapService): number {
   const byNamespace = namespaceLevel(policy, namespaceById(inventory, service.namespaceId)) * 10_000;
+  if (byNamespace === 0) return 0;
   let byReference = 0;
   for (const ecs of inventory.services) {
     if (ecs.status === 'INACTIVE' || !referencesCloudMapService(ecs, service)) continue;
-    byReference = Math.max(byReference, ecsServiceSpecificity(policy, ecs));
+    byReference = Math.max(byReference, ecsServiceSpecificity(policy, inventory, ecs));
   }
   return Math.max(byNamespace, byReference);
 }
 
-/** Does the policy cover this Cloud Map service (its namespace, or a covered ECS service refers to it)? */
+/** Does the policy cover this Cloud Map service (its namespace is covered)? */
 export function coversCloudMapService(policy: Policy, inventory: Inventory, service: CloudMapService): boolean {
   return cloudMapServiceSpecificity(policy, inventory, service) > 0;
 }

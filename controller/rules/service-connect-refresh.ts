@@ -154,7 +154,7 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
   for (const [namespaceKey, members] of byNamespace) {
     const endpoints = endpointsOf(inventory, namespaceKey, members);
     for (const client of members) {
-      if (client.status !== 'ACTIVE' || !coversEcsService(policy, client)) continue;
+      if (client.status !== 'ACTIVE' || !coversEcsService(policy, inventory, client)) continue;
       const tasks = liveTasksOf(inventory, client);
       const stale = staleEndpointsOf(tasks, callableEndpoints(policy, client, endpoints), rule.staleAfterMs);
       if (stale.length > 0) findings.push(findingFor(policy, inventory, namespaceKey, client, stale, tasks.length));

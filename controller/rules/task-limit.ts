@@ -19,7 +19,7 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
   const warnAt = policy.rules.taskLimit.warnAt;
   const findings: Finding[] = [];
   for (const ecs of inventory.services) {
-    if (ecs.status !== 'ACTIVE' || !usesServiceDiscovery(ecs) || !coversEcsService(policy, ecs)) continue;
+    if (ecs.status !== 'ACTIVE' || !usesServiceDiscovery(ecs) || !coversEcsService(policy, inventory, ecs)) continue;
     const peak = Math.max(ecs.desiredCount, ecs.maxCount ?? 0);
     if (peak < warnAt) continue;
     const counts = `desired ${ecs.desiredCount}` + (ecs.maxCount !== undefined ? `, max ${ecs.maxCount}` : '');

@@ -28,11 +28,12 @@ describe('dnsTtl', () => {
     assert.equal(dnsTtl(policy(), inv, T0)[0].blocked?.reason, 'service-connect-managed');
   });
 
-  it('covers a Cloud Map service through a covered ECS service that uses it, even outside the listed namespaces', () => {
-    const svc = cmService('api', namespace('other.local'), { dnsRecords: [{ type: 'A', ttl: 60 }] });
-    const inv = inventory({ namespaces: [NS], cloudMapServices: [svc], services: [ecsService('api', { serviceRegistries: [{ registryArn: svc.arn }] })] });
-    assert.equal(dnsTtl(policy(), inv, T0).length, 1);
-    assert.equal(dnsTtl(policy({ target: { services: { include: ['web'] } } }), inv, T0).length, 0);
+  it('never reaches a Cloud Map service outside the listed namespaces, even one a covered ECS service uses', () => {
+    const other = namespace('other.local');
+    const svc = cmService('api', other, { dnsRecords: [{ type: 'A', ttl: 60 }] });
+    const inv = inventory({ namespaces: [NS, other], cloudMapServices: [svc], services: [ecsService('api', { serviceRegistries: [{ registryArn: svc.arn }] })] });
+    assert.equal(dnsTtl(policy(), inv, T0).length, 0);
+    assert.equal(dnsTtl(policy({ target: { namespaces: ['other.local'] } }), inv, T0).length, 1);
   });
 });
 

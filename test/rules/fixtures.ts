@@ -40,7 +40,7 @@ export function policy(overrides: Omit<DeepPartial<Policy>, 'target' | 'rules'> 
     suspend: overrides.suspend ?? false,
     target: {
       clusters: target.clusters ?? ['prod'],
-      namespaces: target.namespaces ?? ['internal.local'],
+      namespaces: target.namespaces ?? ['internal.local', 'sc.local'],
       services: { include: target.services?.include ?? [], exclude: target.services?.exclude ?? [], tags: (target.services?.tags ?? {}) as Record<string, string> },
     },
     rules,

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { coversCloudMapService, coversCluster, coversEcsService, coversNamespace, ecsServiceSpecificity } from '../../controller/rules/scope.js';
+import { cloudMapServiceSpecificity, coversCloudMapService, coversCluster, coversEcsService, coversNamespace, ecsServiceSpecificity } from '../../controller/rules/scope.js';
 import { cluster, clusterArn, cmService, ecsService, inventory, namespace, policy } from './fixtures.js';
+
+const EMPTY = inventory({});
 
 describe('scope', () => {
   const clusterCases = [
@@ -29,30 +31,46 @@ describe('scope', () => {
 
   it('selects ECS services by include, exclude and tags', () => {
     const svc = ecsService('legacy-api', { tags: { discovery: 'managed' } });
-    assert.ok(coversEcsService(policy(), svc));
-    assert.ok(!coversEcsService(policy({ target: { services: { exclude: ['legacy-*'] } } }), svc));
-    assert.ok(!coversEcsService(policy({ target: { services: { include: ['web'] } } }), svc));
-    assert.ok(coversEcsService(policy({ target: { services: { tags: { discovery: 'managed' } } } }), svc));
-    assert.ok(!coversEcsService(policy({ target: { services: { tags: { discovery: 'other' } } } }), svc));
-    assert.ok(!coversEcsService(policy({ target: { clusters: ['staging'] } }), svc));
+    assert.ok(coversEcsService(policy(), EMPTY, svc));
+    assert.ok(!coversEcsService(policy({ target: { services: { exclude: ['legacy-*'] } } }), EMPTY, svc));
+    assert.ok(!coversEcsService(policy({ target: { services: { include: ['web'] } } }), EMPTY, svc));
+    assert.ok(coversEcsService(policy({ target: { services: { tags: { discovery: 'managed' } } } }), EMPTY, svc));
+    assert.ok(!coversEcsService(policy({ target: { services: { tags: { discovery: 'other' } } } }), EMPTY, svc));
+    assert.ok(!coversEcsService(policy({ target: { clusters: ['staging'] } }), EMPTY, svc));
   });
 
   it('ranks exact names above globs above match-all', () => {
     const svc = ecsService('checkout');
-    const exact = ecsServiceSpecificity(policy({ target: { services: { include: ['checkout'] } } }), svc);
-    const glob = ecsServiceSpecificity(policy({ target: { services: { include: ['check*'] } } }), svc);
-    const star = ecsServiceSpecificity(policy({ target: { services: { include: ['*'] } } }), svc);
-    const all = ecsServiceSpecificity(policy(), svc);
+    const exact = ecsServiceSpecificity(policy({ target: { services: { include: ['checkout'] } } }), EMPTY, svc);
+    const glob = ecsServiceSpecificity(policy({ target: { services: { include: ['check*'] } } }), EMPTY, svc);
+    const star = ecsServiceSpecificity(policy({ target: { services: { include: ['*'] } } }), EMPTY, svc);
+    const all = ecsServiceSpecificity(policy(), EMPTY, svc);
     assert.ok(exact > glob && glob > star && star === all && all > 0);
-    assert.ok(ecsServiceSpecificity(policy({ target: { clusters: ['prod'] } }), svc) > ecsServiceSpecificity(policy({ target: { clusters: ['pr*'] } }), svc));
+    assert.ok(ecsServiceSpecificity(policy({ target: { clusters: ['prod'] } }), EMPTY, svc) > ecsServiceSpecificity(policy({ target: { clusters: ['pr*'] } }), EMPTY, svc));
   });
 
-  it('covers a Cloud Map service through its namespace or a covered ECS service that refers to it', () => {
+  it('covers a Cloud Map service only through its namespace, never through a referring ECS service elsewhere', () => {
     const ns = namespace('other.local');
     const svc = cmService('api', ns);
     const inv = inventory({ namespaces: [ns], cloudMapServices: [svc], services: [ecsService('api', { serviceRegistries: [{ registryArn: svc.arn }] })] });
     assert.ok(coversCloudMapService(policy({ target: { namespaces: ['other.local'], clusters: [] } }), inv, svc));
-    assert.ok(coversCloudMapService(policy(), inv, svc));
-    assert.ok(!coversCloudMapService(policy({ target: { clusters: ['staging'] } }), inv, svc));
+    assert.ok(!coversCloudMapService(policy(), inv, svc), 'the default policy covers internal.local only');
+    const both = policy({ target: { namespaces: ['other.local'] } });
+    assert.ok(cloudMapServiceSpecificity(both, inv, svc) >= cloudMapServiceSpecificity(policy({ target: { namespaces: ['other.local'], clusters: ['staging'] } }), inv, svc));
+  });
+
+  it('splits the services of a shared cluster between policies by discovery namespace', () => {
+    const teamA = namespace('a.internal');
+    const teamB = namespace('b.internal');
+    const regA = cmService('orders', teamA);
+    const regB = cmService('ledger', teamB);
+    const orders = ecsService('orders', { serviceRegistries: [{ registryArn: regA.arn }] });
+    const ledger = ecsService('ledger', { serviceRegistries: [{ registryArn: regB.arn }] });
+    const plain = ecsService('batch');
+    const inv = inventory({ namespaces: [teamA, teamB], cloudMapServices: [regA, regB], services: [orders, ledger, plain] });
+    const a = policy({ name: 'a', target: { namespaces: ['a.internal'] } });
+    const b = policy({ name: 'b', target: { namespaces: ['b.internal'] } });
+    assert.deepEqual([orders, ledger].map((s) => [coversEcsService(a, inv, s), coversEcsService(b, inv, s)]), [[true, false], [false, true]]);
+    assert.ok(coversEcsService(a, inv, plain) && coversEcsService(b, inv, plain), 'a service without discovery is covered by cluster alone');
   });
 });
