@@ -4,17 +4,23 @@ import { parseArgs } from 'node:util';
 import { formatProblem } from '../../policy/format.js';
 import { ALLOWED_SCOPES_FILE, loadPolicySet } from '../../policy/load.js';
 import type { AllowedScopes, PolicyProblem } from '../../policy/types.js';
+import { createAwsClients } from '../../aws/clients.js';
 import { DirectorySource } from '../../sources/directory.js';
+import { redactUrl } from '../../sources/git-url.js';
+import { createPolicySource } from '../../sources/resolve.js';
+import { PolicySourceError } from '../../sources/types.js';
 import type { FetchResult, SourceDocument, SourceProblem } from '../../sources/types.js';
 import type { CliIo } from '../io.js';
 import { EXIT, listFlag, UsageError } from '../io.js';
 
-const HELP = `Usage: ecs-discovery-controller validate <path>... [options]
+const HELP = `Usage: ecs-discovery-controller validate <path|url>... [options]
 
 Validates DiscoveryPolicy files: YAML syntax, the schema (crds/discoverypolicy.schema.json), durations,
 cron windows, time zones, globs, duplicate names, overlapping policies and the allowed scopes. Directories
 are read recursively (*.yaml, *.yml; hidden entries skipped); a file named on the command line is read
-whatever its extension. All paths are checked together, as one policy set.
+whatever its extension. s3://bucket/prefix/ and git+https://host/org/repo.git?ref=main&path=policies/ URLs
+are read like the controller reads them (AWS credentials and GIT_TOKEN from the environment). All paths are
+checked together, as one policy set.
 
 Options:
   --output text|json           text (default): one line per problem, "file:line:col: severity: message
@@ -50,7 +56,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     accounts: args.accounts ?? listFlag(io.env.ALLOWED_ACCOUNTS),
   };
 
-  const combined = await fetchAll(args.paths);
+  const combined = await fetchAll(args.paths, io.env);
   const { set, problems } = loadPolicySet(combined, { allowed });
   // Operator mistakes in the allowed scopes are usage errors, not policy problems.
   const scopeErrors = problems.filter((p) => p.file === ALLOWED_SCOPES_FILE);
@@ -97,18 +103,28 @@ function parseOptions(argv: string[]) {
 }
 
 /** Reads every path and merges them into one fetch result whose paths are shown as the user typed them. */
-async function fetchAll(paths: readonly string[]): Promise<FetchResult> {
+async function fetchAll(paths: readonly string[], env: NodeJS.ProcessEnv): Promise<FetchResult> {
   const documents: SourceDocument[] = [];
   const problems: SourceProblem[] = [];
   const seen = new Set<string>();
   const revisions: string[] = [];
   for (const path of paths) {
-    const isDirectory = await stat(path).then((s) => s.isDirectory(), (error: NodeJS.ErrnoException) => {
+    const remote = isRemoteSpec(path);
+    const isDirectory = remote || await stat(path).then((s) => s.isDirectory(), (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') throw new UsageError(`"${path}" does not exist`);
       return false;
     });
-    const shown = (relative: string) => (isDirectory ? `${path.replace(/\/+$/, '') || '/'}/${relative}`.replace(/^\.\//, '') : path);
-    const result = await new DirectorySource(path).fetch();
+    const base = remote ? redactUrl(path.split('?')[0]) : path;
+    const shown = (relative: string) => (isDirectory ? `${base.replace(/\/+$/, '') || '/'}/${relative}`.replace(/^\.\//, '') : path);
+    let result: FetchResult;
+    try {
+      result = remote ? await fetchRemote(path, env) : await new DirectorySource(path).fetch();
+    } catch (error) {
+      // A source that cannot be read is a problem of that source, reported like any other.
+      if (!(error instanceof PolicySourceError)) throw error;
+      problems.push({ path: base, message: error.message, severity: 'error' });
+      continue;
+    }
     revisions.push(result.revision);
     for (const doc of result.documents) {
       const display = shown(doc.path);
@@ -120,6 +136,22 @@ async function fetchAll(paths: readonly string[]): Promise<FetchResult> {
     for (const problem of result.problems ?? []) problems.push({ ...problem, path: shown(problem.path) });
   }
   return { revision: revisions.join('+'), documents, warnings: problems.filter((p) => p.severity === 'warning').map((p) => p.message), problems };
+}
+
+/** s3://, git+… and file:// specs go through the policy source resolver; plain paths are read directly. */
+function isRemoteSpec(spec: string): boolean {
+  return /^(s3:\/\/|git\+|file:\/\/)/.test(spec);
+}
+
+async function fetchRemote(spec: string, env: NodeJS.ProcessEnv): Promise<FetchResult> {
+  const clients = spec.startsWith('s3://') ? createAwsClients({ maxAttempts: 3 }) : undefined;
+  const source = createPolicySource(spec, { s3: clients?.s3, env });
+  try {
+    return await source.fetch();
+  } finally {
+    await source.close?.();
+    clients?.destroy();
+  }
 }
 
 function summary(fetched: FetchResult, problems: readonly PolicyProblem[], policies: number | undefined): string {
