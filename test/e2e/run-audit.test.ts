@@ -24,10 +24,10 @@ describe('run: modes that must never write', () => {
   it('audit mode reports every drift and changes nothing, even past the grace period', async () => {
     h = await startHarness({ mode: 'audit' });
     const before = driftShape(h);
-    await h.controller.queue.whenIdle();
+    await h.settle();
     h.advance(30 * MINUTE);
     h.tick();
-    await h.controller.queue.whenIdle();
+    await h.settle();
 
     assert.deepEqual(writeCalls(h.sandbox), {
       'ecs:UpdateService': 0, 'servicediscovery:DeleteService': 0, 'servicediscovery:DeregisterInstance': 0, 'servicediscovery:UpdateService': 0,
@@ -49,7 +49,7 @@ describe('run: modes that must never write', () => {
 
   it('--dry-run on an enforce policy decides as enforce would and writes nothing', async () => {
     h = await startHarness({ mode: 'enforce', gracePeriod: '0s', dryRun: true });
-    await h.controller.queue.whenIdle();
+    await h.settle();
     assert.deepEqual(Object.values(writeCalls(h.sandbox)), [0, 0, 0, 0]);
     const plan = h.controller.plan()!;
     assert.ok(plan.actions.some((a) => a.blockedBy === 'dry-run'));

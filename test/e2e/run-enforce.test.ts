@@ -22,7 +22,7 @@ describe('run (enforce): the controller fixes every kind of drift against the sa
   });
 
   it('redeploys stale clients and lowers TTLs at once, but waits the grace period before deleting', async () => {
-    await h.controller.queue.whenIdle();
+    await h.settle();
     assert.equal(h.controller.readiness().ready, true, JSON.stringify(h.controller.readiness()));
     const truth = h.sandbox.truth();
     assert.ok(Object.values(truth.ttlByService).every((ttl) => ttl <= 10), `TTLs: ${JSON.stringify(truth.ttlByService)}`);
@@ -36,7 +36,7 @@ describe('run (enforce): the controller fixes every kind of drift against the sa
   it('after the grace period, the resync deletes orphans and the fleet is clean, with nothing wrongly deleted', async () => {
     h.advance(16 * MINUTE);
     h.tick();
-    await h.controller.queue.whenIdle();
+    await h.settle();
     // Let the redeployments finish: new tasks start, old ones drain.
     const truth = await eventually(
       () => {
@@ -61,7 +61,7 @@ describe('run (enforce): the controller fixes every kind of drift against the sa
     const before = writeCalls(h.sandbox);
     h.advance(10 * MINUTE);
     h.tick();
-    await h.controller.queue.whenIdle();
+    await h.settle();
     assert.deepEqual(writeCalls(h.sandbox), before);
   });
 });

@@ -24,7 +24,7 @@ describe('run: event-driven reconcile', () => {
   before(async () => {
     // Hourly resync, and the test never fires it: only events can cause the fix below.
     h = await startHarness({ mode: 'enforce', scenario: QUIET_FLEET, resync: '0 * * * *' });
-    await h.controller.queue.whenIdle();
+    await h.settle();
   });
   after(async () => {
     await h?.close();

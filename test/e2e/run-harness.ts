@@ -94,6 +94,8 @@ export interface Harness {
   tick(): void;
   /** Moves the sandbox's virtual clock (and so the controller's) forward. */
   advance(ms: number): void;
+  /** Waits until the work queue is idle; fails (instead of hanging the file) after 20 s. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -159,6 +161,17 @@ export async function startHarness(options: {
     policyDir,
     tick: () => onTick?.(),
     advance: (ms) => sandbox.advance(ms),
+    async settle() {
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`work queue not idle after 20 s (depth ${controller.queue.depth()}, active ${controller.queue.active()})`)), 20_000);
+      });
+      try {
+        await Promise.race([controller.queue.whenIdle(), limit]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     async close() {
       await controller.stop(5_000);
       clients.destroy();

@@ -19,7 +19,7 @@ describe('run: a flood of malformed queue messages', () => {
   before(async () => {
     // Audit mode: the controller's own redeploys would add real events to the stream.
     h = await startHarness({ mode: 'audit' });
-    await h.controller.queue.whenIdle();
+    await h.settle();
   });
   after(async () => {
     await h?.close();

@@ -18,7 +18,7 @@ describe('Controller: policies and readiness', () => {
 
   it('keeps the last good policy set when a new revision is invalid, and reports the failure', async () => {
     h = await startHarness({ mode: 'audit', policyPollIntervalMs: 50 });
-    await h.controller.queue.whenIdle();
+    await h.settle();
     const good = h.controller.policies()!.revision;
     assert.equal(h.controller.readiness().ready, true);
 
@@ -37,7 +37,7 @@ describe('Controller: policies and readiness', () => {
 
     // The set in force keeps working: a resync still reconciles with it.
     h.tick();
-    await h.controller.queue.whenIdle();
+    await h.settle();
     assert.equal(h.controller.plan()!.revision, good);
 
     writeFileSync(join(h.policyDir, 'fleet.yaml'), policyYaml('audit').replace('name: fleet', 'name: fleet-v2'));
@@ -61,7 +61,7 @@ describe('Controller: policies and readiness', () => {
 
   it('turns unready when no reconcile succeeded for three resync periods', async () => {
     h = await startHarness({ mode: 'audit' });
-    await h.controller.queue.whenIdle();
+    await h.settle();
     assert.equal(h.controller.readiness().ready, true);
     h.advance(29 * MINUTE);
     assert.equal(h.controller.readiness().ready, true, 'within three 10-minute periods');
@@ -70,13 +70,13 @@ describe('Controller: policies and readiness', () => {
     assert.equal(readiness.ready, false);
     assert.match(readiness.ready ? '' : readiness.reason, /three resync periods/);
     h.tick();
-    await h.controller.queue.whenIdle();
+    await h.settle();
     assert.equal(h.controller.readiness().ready, true, 'a successful resync restores readiness');
   });
 
   it('fails the reconcile (and retries) when AWS cannot be read at all, instead of reporting a clean fleet', async () => {
     h ??= await startHarness({ mode: 'audit' });
-    await h.controller.queue.whenIdle();
+    await h.settle();
     h.sandbox.faults.add({ operation: 'ecs:ListClusters', errorCode: 'AccessDeniedException' });
     h.sandbox.faults.add({ operation: 'servicediscovery:ListNamespaces', errorCode: 'AccessDeniedException' });
     h.tick();
