@@ -24,6 +24,7 @@ Options:
   --output text|json           text (default): grouped by policy; json: the plan document
                                (schemaVersion 1, plus "readErrors")
   --region REGION              the controller's region (default: AWS_REGION, AWS_DEFAULT_REGION)
+  --concurrency N              AWS API calls in flight at once (default 8; lower it for a throttled account)
   --allowed-clusters LIST      cluster names or globs policies may target (comma-separated or repeated)
   --allowed-namespaces LIST    Cloud Map namespace names, ids or globs policies may target
   --allowed-accounts LIST      12-digit account ids a policy's roleArn may be in
@@ -46,6 +47,7 @@ interface PlanArgs {
   policies?: string;
   output: 'text' | 'json';
   region?: string;
+  concurrency?: number;
   allowed: AllowedScopes;
 }
 
@@ -60,6 +62,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): PlanArgs {
         policies: { type: 'string', short: 'p' },
         output: { type: 'string', short: 'o' },
         region: { type: 'string' },
+        concurrency: { type: 'string' },
         'allowed-clusters': { type: 'string', multiple: true },
         'allowed-namespaces': { type: 'string', multiple: true },
         'allowed-accounts': { type: 'string', multiple: true },
@@ -72,12 +75,17 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): PlanArgs {
   const { values } = parsed;
   const output = values.output ?? 'text';
   if (output !== 'text' && output !== 'json') throw new UsageError(`--output must be text or json, not "${output}"`);
+  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64)) {
+    throw new UsageError(`--concurrency must be a whole number from 1 to 64, not "${values.concurrency}"`);
+  }
   const list = (flag: string[] | undefined, variable: string | undefined) => (flag === undefined ? listFlag(variable) : listFlag(flag));
   return {
     help: values.help === true,
     policies: values.policies ?? env.POLICIES,
     output,
     region: values.region,
+    ...(concurrency !== undefined ? { concurrency } : {}),
     allowed: {
       clusters: list(values['allowed-clusters'], env.ALLOWED_CLUSTERS),
       namespaces: list(values['allowed-namespaces'], env.ALLOWED_NAMESPACES),
@@ -128,7 +136,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const set = await loadPolicies(args, clients.s3, io);
     if (!set) return EXIT.failure;
     progress?.(`${set.policies.length} policies at revision ${set.revision}; reading the fleet`);
-    const targets = await readInventories(clients, set.policies, { ...(progress ? { onProgress: progress } : {}) });
+    const targets = await readInventories(clients, set.policies, {
+      ...(progress ? { onProgress: progress } : {}),
+      ...(args.concurrency ? { concurrency: args.concurrency } : {}),
+    });
     const now = Date.now();
     const plan = mergePlans(targets.map((t) => planFor(set, t, now)), set.revision, now);
     const readErrors = targets.flatMap((t) => t.inventory.readErrors.map((e) => ({ target: t.target.key, ...e })));
