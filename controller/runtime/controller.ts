@@ -154,9 +154,10 @@ export class Controller {
   async stop(timeoutMs: number): Promise<ShutdownResult> {
     this.stopSignal.abort(new Error('controller stopping'));
     this.schedule?.stop();
-    const stopping = [this.consumer?.stop(), this.watcher.stop()];
+    const stopping = Promise.allSettled([this.consumer?.stop(), this.watcher.stop()]);
     const result = await this.queue.shutdown(timeoutMs);
-    await Promise.allSettled(stopping);
+    // The consumer's last delete and the source's close get the same bound as in-flight work.
+    await Promise.race([stopping, new Promise<void>((resolve) => setTimeout(resolve, Math.max(timeoutMs, 1_000)).unref())]);
     if (!result.completed) this.options.logger.warn({ abandoned: result.abandoned }, 'shutdown timeout: abandoned in-flight reconciles');
     return result;
   }
