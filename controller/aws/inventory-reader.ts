@@ -131,7 +131,10 @@ export async function describeUnlisted(
   return found.flat();
 }
 
-/** Reads what the given policies need from the account and region the clients point at. */
+/**
+ * Reads what the given policies need from the account and region the clients point at. Every policy given
+ * is taken to target that account and region: split policies of other targets off first (targets.ts).
+ */
 export async function readInventory(clients: AwsClients, policies: readonly Policy[], options: ReadOptions = {}): Promise<Inventory> {
   const ctx = new ReadContext(clients, options);
   const scope = planReadScope(policies);

@@ -13,6 +13,8 @@ export interface ReadOptions {
   concurrency?: number;
   onProgress?: (msg: string) => void;
   now?: () => number;
+  /** Shares one concurrency limit with other reads (the cache's refreshes); overrides `concurrency`. */
+  limiter?: Semaphore;
 }
 
 export const DEFAULT_READ_CONCURRENCY = 8;
@@ -25,7 +27,7 @@ export class ReadContext {
 
   /** Pass `limiter` to share one concurrency limit between several reads (the cache's refreshes). */
   constructor(readonly clients: AwsClients, private readonly options: ReadOptions = {}, limiter?: Semaphore) {
-    this.limiter = limiter ?? new Semaphore(options.concurrency ?? DEFAULT_READ_CONCURRENCY);
+    this.limiter = limiter ?? options.limiter ?? new Semaphore(options.concurrency ?? DEFAULT_READ_CONCURRENCY);
   }
 
   now(): number {

@@ -23,7 +23,11 @@ export interface InventoryCacheOptions {
   onProgress?: (msg: string) => void;
 }
 
-/** Holds the last inventory; `full()` re-reads everything, `refresh(keys)` only what the keys name. */
+/**
+ * Holds the last inventory of one target (account and region: the clients'); `full()` re-reads everything,
+ * `refresh(keys)` only what the keys name. With policies for several targets, keep one cache per group of
+ * controller/aws/targets.ts groupByTarget, each with clientsForTarget's clients.
+ */
 export class InventoryCache {
   private current: Inventory | undefined;
   private policies: readonly Policy[];
@@ -59,7 +63,7 @@ export class InventoryCache {
     const { clients, now, onProgress } = this.options;
     this.scopeChanged = false;
     const inventory = await readInventory(clients, this.policies, {
-      concurrency: this.limiter.limit,
+      limiter: this.limiter,
       ...(now ? { now } : {}),
       ...(onProgress ? { onProgress } : {}),
     });
