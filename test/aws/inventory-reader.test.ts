@@ -180,3 +180,24 @@ test('a Cloud Map service a covered ECS service refers to is read even outside t
   assert.deepEqual(inventory.namespaces.map((n) => n.name), ['far.local']);
   assert.equal(sd.commandCalls(ListCloudMapServicesCommand).length, 0);
 });
+
+test('no more API calls are in flight than the concurrency limit', async () => {
+  const { clients, ecs } = setup();
+  const names = Array.from({ length: 30 }, (_, i) => `c-${i}`);
+  ecs.on(ListClustersCommand).resolves({ clusterArns: names.map(clusterArn) });
+  let inFlight = 0;
+  let peak = 0;
+  ecs.on(ListServicesCommand).callsFake(async () => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    await new Promise((resolve) => setImmediate(resolve));
+    inFlight--;
+    return { serviceArns: [] };
+  });
+
+  const inventory = await readInventory(clients, [ttlOnlyPolicy({ clusters: ['*'], namespaces: [] })], { concurrency: 3 });
+
+  assert.equal(inventory.clusters.length, 30);
+  assert.equal(ecs.commandCalls(ListServicesCommand).length, 30);
+  assert.equal(peak, 3);
+});
