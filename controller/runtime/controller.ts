@@ -20,7 +20,7 @@ import { nodeCronScheduler, resyncPeriodMs, type ResyncSchedule, type ResyncSche
 import { errorText, Reconciler, type ReconcileResult } from './reconciler.js';
 import { CoalescingRunner } from './serial.js';
 import { buildStatus, type RunStatus } from './status.js';
-import { systemTimers, type Timers } from './timers.js';
+import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 import { WorkQueue, type ProcessContext, type ShutdownResult } from './workqueue.js';
 
 export interface ControllerOptions {
@@ -60,6 +60,7 @@ export class Controller {
   private cache: InventoryCache | undefined;
   private consumer: SqsEventConsumer | undefined;
   private schedule: ResyncSchedule | undefined;
+  private graceTimer: TimerHandle | undefined;
 
   constructor(private readonly options: ControllerOptions) {
     this.timers = options.timers ?? systemTimers;
@@ -154,6 +155,7 @@ export class Controller {
   async stop(timeoutMs: number): Promise<ShutdownResult> {
     this.stopSignal.abort(new Error('controller stopping'));
     this.schedule?.stop();
+    if (this.graceTimer) this.timers.clearTimeout(this.graceTimer);
     const stopping = Promise.allSettled([this.consumer?.stop(), this.watcher.stop()]);
     const result = await this.queue.shutdown(timeoutMs);
     // The consumer's last delete and the source's close get the same bound as in-flight work.
@@ -251,6 +253,22 @@ export class Controller {
   private async planAndApply(): Promise<ReconcileResult | undefined> {
     const set = this.watcher.current();
     if (!set || !this.cache?.inventory) return undefined;
-    return this.reconciler.planAndApply(set, this.cache);
+    const result = await this.reconciler.planAndApply(set, this.cache);
+    this.requeueAtGraceDeadline();
+    return result;
+  }
+
+  /** Looks again when the next grace period ends, so a deletion does not wait for the next resync. */
+  private requeueAtGraceDeadline(): void {
+    if (this.graceTimer) this.timers.clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+    const next = this.reconciler.nextGraceDeadline();
+    if (!next || this.stopSignal.signal.aborted) return;
+    // A second of slack: the plan compares with <=, and clocks of the controller and AWS are not one clock.
+    const delay = Math.max(0, next.at - this.timers.now()) + 1_000;
+    this.graceTimer = this.timers.setTimeout(() => {
+      this.graceTimer = undefined;
+      for (const key of next.keys) this.queue.add(key, { priority: 'resync' });
+    }, delay);
   }
 }

@@ -84,6 +84,27 @@ export class Reconciler {
     }
   }
 
+  /**
+   * When the earliest grace period of a blocked action ends (epoch ms), with the keys to look at then, so the
+   * controller can requeue them like controller-runtime's RequeueAfter instead of waiting for the next resync.
+   */
+  nextGraceDeadline(): { at: number; keys: WorkKey[] } | undefined {
+    let at = Number.POSITIVE_INFINITY;
+    const byDeadline = new Map<number, Map<string, WorkKey>>();
+    for (const planned of this.lastPlan?.actions ?? []) {
+      const since = this.firstSeen.get(planned.finding.key);
+      const grace = planned.finding.gracePeriodMs;
+      if (planned.blockedBy !== 'grace-period' || since === undefined || grace === undefined) continue;
+      const due = since + grace;
+      const key = keyForAction(planned.action);
+      const keys = byDeadline.get(due) ?? new Map<string, WorkKey>();
+      keys.set(keyString(key), key);
+      byDeadline.set(due, keys);
+      at = Math.min(at, due);
+    }
+    return Number.isFinite(at) ? { at, keys: [...byDeadline.get(at)!.values()] } : undefined;
+  }
+
   /** Counts a failed reconcile (started at `started`) and keeps its message for /status. */
   recordFailure(started: number, error: unknown): void {
     const now = this.deps.timers.now();

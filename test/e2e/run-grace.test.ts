@@ -1,0 +1,24 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { eventually, startHarness, writeCalls, type Harness } from './run-harness.js';
+
+describe('run: requeue when a grace period ends', () => {
+  let h: Harness;
+  before(async () => {
+    // Hourly resync that the test never fires: only the grace-period requeue can cause the deletions.
+    h = await startHarness({ mode: 'enforce', gracePeriod: '2s', resync: '0 * * * *' });
+    await h.settle();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it('deletes orphans right after their grace period instead of at the next resync', async () => {
+    const blocked = h.controller.plan()!.actions.filter((a) => a.blockedBy === 'grace-period');
+    assert.ok(blocked.length > 0, 'orphans wait for the grace period first');
+    assert.equal(writeCalls(h.sandbox)['servicediscovery:DeleteService'], 0);
+    const truth = await eventually(() => h.sandbox.truth(), (t) => t.orphanServices.length === 0 && t.orphanInstances.length === 0, 'orphans removed');
+    assert.deepEqual(truth.wronglyDeleted, []);
+    assert.ok(writeCalls(h.sandbox)['servicediscovery:DeleteService'] >= 2);
+  });
+});
