@@ -36,16 +36,60 @@ export function referencesCloudMapService(ecs: EcsService, service: CloudMapServ
   return ecs.deployments.some((d) => d.serviceConnectResources.some((r) => sameCloudMapService(r.discoveryArn, service)));
 }
 
+interface ReferenceIndex {
+  /** Cloud Map service id -> ECS services naming it in serviceRegistries or serviceConnectResources. */
+  referrers: Map<string, EcsService[]>;
+  /** Cloud Map service ids that some deployment names in serviceConnectResources (Service Connect created them). */
+  serviceConnect: Set<string>;
+}
+
+// One pass over the ECS services per inventory snapshot instead of one per Cloud Map service (2,000 x 10,000).
+const referenceIndexes = new WeakMap<Inventory, ReferenceIndex>();
+
+function referenceIndex(inventory: Inventory): ReferenceIndex {
+  let index = referenceIndexes.get(inventory);
+  if (index) return index;
+  const built: ReferenceIndex = { referrers: new Map(), serviceConnect: new Set() };
+  const add = (arn: string, ecs: EcsService) => {
+    const id = lastArnSegment(arn);
+    const list = built.referrers.get(id);
+    if (!list) built.referrers.set(id, [ecs]);
+    else if (!list.includes(ecs)) list.push(ecs);
+  };
+  for (const ecs of inventory.services) {
+    for (const r of ecs.serviceRegistries) add(r.registryArn, ecs);
+    for (const d of ecs.deployments) {
+      for (const r of d.serviceConnectResources) {
+        add(r.discoveryArn, ecs);
+        built.serviceConnect.add(lastArnSegment(r.discoveryArn));
+      }
+    }
+  }
+  referenceIndexes.set(inventory, built);
+  return built;
+}
+
+const cloudMapById = new WeakMap<Inventory, Map<string, CloudMapService>>();
+
+/** The inventory's Cloud Map service an ARN (or id) names, found through an index built once per snapshot. */
+export function cloudMapServiceByArn(inventory: Inventory, arn: string): CloudMapService | undefined {
+  let index = cloudMapById.get(inventory);
+  if (!index) {
+    index = new Map(inventory.cloudMapServices.map((svc) => [svc.id, svc]));
+    cloudMapById.set(inventory, index);
+  }
+  return index.get(lastArnSegment(arn));
+}
+
 /** ACTIVE or DRAINING ECS services of the inventory that refer to the Cloud Map service. */
 export function liveReferrers(inventory: Inventory, service: CloudMapService): EcsService[] {
-  return inventory.services.filter((ecs) => ecs.status !== 'INACTIVE' && referencesCloudMapService(ecs, service));
+  return (referenceIndex(inventory).referrers.get(service.id) ?? []).filter((ecs) => ecs.status !== 'INACTIVE' && referencesCloudMapService(ecs, service));
 }
 
 /** Did Service Connect create this Cloud Map service? (named by any deployment, or tagged AmazonECSManaged=true) */
 export function isServiceConnectManaged(inventory: Inventory, service: CloudMapService): boolean {
   if (service.tags[SC_MANAGED_TAG.key] === SC_MANAGED_TAG.value) return true;
-  return inventory.services.some((ecs) =>
-    ecs.deployments.some((d) => d.serviceConnectResources.some((r) => sameCloudMapService(r.discoveryArn, service))));
+  return referenceIndex(inventory).serviceConnect.has(service.id);
 }
 
 /** Did ECS register this instance? Proven only by both attributes ECS writes, never by a name prefix. */

@@ -21,7 +21,7 @@
 import picomatch from 'picomatch';
 import type { CloudMapService, EcsService, Inventory, Namespace } from '../inventory/model.js';
 import type { Policy } from '../policy/types.js';
-import { referencesCloudMapService, serviceConnectOf } from './facts.js';
+import { cloudMapServiceByArn, liveReferrers, serviceConnectOf } from './facts.js';
 
 /** How a pattern list matched a value: 3 exact, 2 glob, 1 match-all, 0 not at all. */
 export type MatchLevel = 0 | 1 | 2 | 3;
@@ -93,7 +93,7 @@ function discoveryNamespaces(inventory: Inventory, service: EcsService): string[
     out.push(ns ? [ns.name, ns.id, ns.arn] : [sc.namespace]);
   }
   for (const registry of service.serviceRegistries) {
-    const target = inventory.cloudMapServices.find((c) => c.arn === registry.registryArn);
+    const target = cloudMapServiceByArn(inventory, registry.registryArn);
     if (target) {
       const ns = namespaceById(inventory, target.namespaceId);
       out.push([ns.name, ns.id, ns.arn].filter((x) => x));
@@ -125,8 +125,7 @@ export function cloudMapServiceSpecificity(policy: Policy, inventory: Inventory,
   const byNamespace = namespaceLevel(policy, namespaceById(inventory, service.namespaceId)) * 10_000;
   if (byNamespace === 0) return 0;
   let byReference = 0;
-  for (const ecs of inventory.services) {
-    if (ecs.status === 'INACTIVE' || !referencesCloudMapService(ecs, service)) continue;
+  for (const ecs of liveReferrers(inventory, service)) {
     byReference = Math.max(byReference, ecsServiceSpecificity(policy, inventory, ecs));
   }
   return Math.max(byNamespace, byReference);
