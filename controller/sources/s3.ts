@@ -88,7 +88,7 @@ export class S3Source implements PolicySource {
   private async read(key: string, etag: string, size: number, signal?: AbortSignal): Promise<CachedObject> {
     const path = this.relative(key);
     if (size > this.maxObjectBytes) {
-      return { etag, problem: { path, severity: 'error', message: `object is ${size} bytes, over the ${this.maxObjectBytes}-byte limit; split it into smaller files (or raise --max-policy-bytes)` } };
+      return { etag, problem: { path, severity: 'error', message: `object is ${size} bytes, over the ${this.maxObjectBytes}-byte limit; split it into smaller files` } };
     }
     let bytes: Uint8Array;
     try {
