@@ -17,12 +17,24 @@ export interface PolicySourceDeps {
   maxObjectBytes?: number;
 }
 
+/** MAX_POLICY_BYTES from the environment (a per-file limit, default 1 MiB); a bad value is an error, not ignored. */
+function maxPolicyBytes(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.MAX_POLICY_BYTES;
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new PolicySourceError('MAX_POLICY_BYTES', `"${raw}" is not a positive whole number of bytes`, 'unset it for the 1 MiB default');
+  }
+  return value;
+}
+
 /**
  * Builds the source a `--policies` value names: a plain path or file:// URL, s3://bucket/prefix/,
  * or git+https:// / git+ssh:// / git+file:// with ?ref= and &path=.
  */
 export function createPolicySource(spec: string, deps: PolicySourceDeps = {}): PolicySource {
   const env = deps.env ?? process.env;
+  deps = { ...deps, maxObjectBytes: deps.maxObjectBytes ?? maxPolicyBytes(env) };
   if (spec.startsWith('s3://')) {
     if (!deps.s3) throw new PolicySourceError(spec, 'an S3 source needs an S3 client', 'this is a bug in the caller');
     return new S3Source(spec, { s3: deps.s3, maxObjectBytes: deps.maxObjectBytes });

@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createPolicySource } from '../../controller/sources/resolve.js';
 import { S3Source } from '../../controller/sources/s3.js';
 import { PolicySourceError } from '../../controller/sources/types.js';
 import { startS3, type S3TestServer } from './s3-server.js';
@@ -59,15 +60,18 @@ test('downloads only objects whose ETag changed, and the revision follows the co
   assert.notEqual(fourth.revision, third.revision, 'a deleted object changes the revision');
 });
 
-test('an object over the size limit is refused with a clear error, without downloading it', async () => {
-  await s3.put('policies/big/huge.yaml', new Uint8Array(3 * 1024 * 1024).fill(0x61));
+test('a 50 MiB object is refused with a clear error, without downloading it; the limit is configurable', async () => {
+  await s3.put('policies/big/huge.yaml', new Uint8Array(50 * 1024 * 1024).fill(0x61));
   await s3.put('policies/big/ok.yaml', policyYaml('ok'));
   const { client, counts } = countingClient();
-  const result = await new S3Source('s3://policies/big/', { s3: client, maxObjectBytes: 1024 * 1024 }).fetch();
+  const result = await createPolicySource('s3://policies/big/', { s3: client, env: {} }).fetch();
   assert.deepEqual(result.documents.map((d) => d.path), ['ok.yaml']);
   assert.equal(counts.get, 1);
   assert.deepEqual(result.problems?.map((p) => [p.path, p.severity]), [['huge.yaml', 'error']]);
-  assert.match(result.problems![0].message, /3145728 bytes, over the 1048576-byte limit/);
+  assert.match(result.problems![0].message, /52428800 bytes, over the 1048576-byte limit/);
+  const raised = await createPolicySource('s3://policies/big/', { s3: client, env: { MAX_POLICY_BYTES: String(60 * 1024 * 1024) } }).fetch();
+  assert.deepEqual(raised.problems, [], 'with MAX_POLICY_BYTES raised the object is read');
+  assert.throws(() => createPolicySource('s3://policies/big/', { s3: client, env: { MAX_POLICY_BYTES: 'lots' } }), /not a positive whole number/);
 });
 
 test('a binary object is an error, not a policy', async () => {
