@@ -38,6 +38,8 @@ export interface ControllerOptions {
   policyPollIntervalMs: number;
   workers?: number;
   debounceMs?: number;
+  /** Retry delays of a failing key: the first, doubling up to the maximum (defaults 1 s and 5 min). */
+  retry?: { baseMs?: number; maxMs?: number };
   /** Time for plans, grace periods and readiness; in tests and the sandbox, a clock that can be moved. */
   timers?: Timers;
   scheduler?: ResyncScheduler;
@@ -88,6 +90,8 @@ export class Controller {
       process: (key, context) => this.reconcileKey(key, context),
       workers: options.workers ?? 2,
       debounceMs: options.debounceMs ?? 200,
+      baseRetryMs: options.retry?.baseMs,
+      maxRetryMs: options.retry?.maxMs,
       timers: this.timers,
       random: options.random,
       onRetry: (key, error, delayMs, failures) =>
@@ -145,6 +149,7 @@ export class Controller {
     }
     const result = await this.runner.run();
     if (!result) throw new Error('reconcile produced no plan');
+    if (result.readError) throw new Error(result.readError);
     return result;
   }
 
@@ -244,7 +249,9 @@ export class Controller {
       this.reconciler.recordFailure(started, error);
       throw error;
     }
-    await this.runner.run();
+    const result = await this.runner.run();
+    // Only a full read can repair an account-wide read failure: retry that key with backoff, not event keys.
+    if (key.kind === 'full' && result?.readError) throw new Error(result.readError);
     if (context.eventTime !== undefined) {
       this.options.metrics.observeEventToAction((this.timers.now() - context.eventTime) / 1000);
     }

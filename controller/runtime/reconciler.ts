@@ -20,6 +20,8 @@ import { keyString, type WorkKey } from './keys.js';
 export interface ReconcileResult {
   plan: Plan;
   outcomes: ActionOutcome[];
+  /** Set when the fleet could not be read account-wide: the run counts as failed (readiness, metrics). */
+  readError?: string;
 }
 
 export interface ReconcilerDeps {
@@ -57,10 +59,13 @@ export class Reconciler {
       this.recentActions.add(outcomes);
       await this.refreshAfterWrites(cache, outcomes, logger);
       // The plan already refuses to prune where reads failed; a read that failed account-wide (AWS unreachable,
-      // credentials gone) additionally makes the reconcile a failure, so it is retried and readiness notices.
+      // credentials gone) additionally makes the run a failure, so readiness and the error metric notice.
       const accountWide = inventory.readErrors.find((e) => e.scope.kind === 'account');
       if (accountWide) {
-        throw new Error(`reading the fleet failed account-wide: ${accountWide.operation} ${accountWide.code}: ${accountWide.message}`);
+        const readError = `reading the fleet failed account-wide: ${accountWide.operation} ${accountWide.code}: ${accountWide.message}`;
+        this.recordFailure(started, new Error(readError));
+        logger.warn({ err: readError, findings: plan.findings.length }, 'reconciled with an incomplete view of the fleet');
+        return { plan, outcomes, readError };
       }
       const finished = timers.now();
       metrics.observeReconcile((finished - started) / 1000, 'success', finished);

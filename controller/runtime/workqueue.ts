@@ -117,13 +117,23 @@ export class WorkQueue {
     return true;
   }
 
-  /** Keys waiting (debouncing, ready, backing off, or re-added while processing); excludes keys being processed. */
+  /**
+   * Keys waiting to be processed (debouncing, ready, or re-added while processing). Like client-go's depth,
+   * keys waiting out a retry backoff are not counted: see `retrying()`.
+   */
   depth(): number {
     let waiting = 0;
     for (const entry of this.entries.values()) {
-      if (entry.state !== 'processing' || entry.dirty) waiting += 1;
+      if (entry.state === 'debouncing' || entry.state === 'ready' || (entry.state === 'processing' && entry.dirty)) waiting += 1;
     }
     return waiting;
+  }
+
+  /** Keys waiting out a retry backoff. */
+  retrying(): number {
+    let count = 0;
+    for (const entry of this.entries.values()) if (entry.state === 'backoff') count += 1;
+    return count;
   }
 
   /** Keys being processed now. */

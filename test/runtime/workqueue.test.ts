@@ -176,6 +176,8 @@ describe('WorkQueue: retries', () => {
     await flush();
     assert.equal(h.retries[0].delayMs, 500);
     assert.deepEqual(h.timers.pendingDelays(), [500]);
+    assert.equal(h.queue.depth(), 0, 'a key waiting out its backoff is not queue depth (as in client-go)');
+    assert.equal(h.queue.retrying(), 1);
   });
 
   it('does not cut a backoff short when an event for the key arrives', async () => {
