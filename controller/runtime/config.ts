@@ -22,6 +22,8 @@ export interface RunConfig {
   endpoint?: string;
   workers: number;
   debounceMs: number;
+  minRetryDelayMs: number;
+  maxRetryDelayMs: number;
   shutdownTimeoutMs: number;
 }
 
@@ -50,6 +52,8 @@ export const RUN_SETTINGS: readonly Setting[] = [
   { flag: 'endpoint', env: 'AWS_ENDPOINT_URL', type: 'string', help: 'AWS endpoint override, e.g. the sandbox at http://127.0.0.1:4566' },
   { flag: 'workers', env: 'WORKERS', type: 'string', default: '2', help: 'Work-queue keys refreshed at once (plan and apply always run one at a time)' },
   { flag: 'event-debounce', env: 'EVENT_DEBOUNCE', type: 'string', default: '200ms', help: 'How long a new key waits to absorb a burst of events about the same resource' },
+  { flag: 'min-retry-delay', env: 'MIN_RETRY_DELAY', type: 'string', default: '1s', help: 'First retry delay of a failed reconcile; doubles per failure (with jitter)' },
+  { flag: 'max-retry-delay', env: 'MAX_RETRY_DELAY', type: 'string', default: '5m', help: 'Longest retry delay of a failed reconcile' },
   { flag: 'shutdown-timeout', env: 'SHUTDOWN_TIMEOUT', type: 'string', default: '25s', help: 'On SIGTERM/SIGINT: how long in-flight work may finish before it is abandoned' },
 ];
 
@@ -100,6 +104,9 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv): RunConfi
   if (!LOG_LEVELS.has(logLevel)) throw new UsageError(`--log-level / LOG_LEVEL: "${logLevel}" is not one of ${[...LOG_LEVELS].join(', ')}`);
   const workers = Number(text('workers'));
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers / WORKERS must be an integer from 1 to 64, got "${text('workers')}"`);
+  const minRetryDelayMs = duration('min-retry-delay');
+  const maxRetryDelayMs = duration('max-retry-delay');
+  if (minRetryDelayMs > maxRetryDelayMs) throw new UsageError('--min-retry-delay must not exceed --max-retry-delay');
   const pollIntervalMs = duration('poll-interval');
   if (pollIntervalMs < 1_000) throw new UsageError('--poll-interval / POLL_INTERVAL must be at least 1s');
 
@@ -117,6 +124,8 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv): RunConfi
     endpoint: text('endpoint'),
     workers,
     debounceMs: duration('event-debounce'),
+    minRetryDelayMs,
+    maxRetryDelayMs,
     shutdownTimeoutMs: duration('shutdown-timeout'),
   };
 }

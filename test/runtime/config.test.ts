@@ -14,6 +14,8 @@ describe('run configuration', () => {
     assert.equal(config.pollIntervalMs, 60_000);
     assert.equal(config.debounceMs, 200);
     assert.equal(config.shutdownTimeoutMs, 25_000);
+    assert.equal(config.minRetryDelayMs, 1_000);
+    assert.equal(config.maxRetryDelayMs, 300_000);
     assert.equal(config.workers, 2);
     assert.equal(config.queueUrl, undefined);
     assert.deepEqual(config.allowed, { clusters: [], namespaces: [], accounts: [] });
@@ -64,6 +66,7 @@ describe('run configuration', () => {
       [['--policies', 'p', '--log-level', 'loud'], {}, /LOG_LEVEL/],
       [['--policies', 'p', '--workers', '0'], {}, /WORKERS must be an integer/],
       [['--policies', 'p', '--unknown-flag'], {}, /unknown-flag/],
+      [['--policies', 'p', '--min-retry-delay', '10m'], {}, /must not exceed --max-retry-delay/],
     ];
     for (const [argv, env, message] of cases) {
       assert.throws(() => parseRunConfig(argv, env), (error: unknown) => error instanceof UsageError && message.test(error.message), String(argv));

@@ -47,6 +47,7 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
       policyPollIntervalMs: config.pollIntervalMs,
       workers: config.workers,
       debounceMs: config.debounceMs,
+      retry: { baseMs: config.minRetryDelayMs, maxMs: config.maxRetryDelayMs },
     });
     logger.info(
       { policies: source.name, queueUrl: config.queueUrl, resync: config.resync, dryRun: config.dryRun, region: clients.region, once: config.once },
