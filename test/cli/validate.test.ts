@@ -34,7 +34,7 @@ describe('ecs-discovery-controller validate', () => {
   it('prints its usage with --help and exits 0', async () => {
     const run = await cli(['--help']);
     assert.equal(run.code, 0);
-    assert.match(run.stdout, /^Usage: ecs-discovery-controller validate <path>\.\.\. \[options\]/);
+    assert.match(run.stdout, /^Usage: ecs-discovery-controller validate <path\|url>\.\.\. \[options\]/);
     for (const documented of ['--output text|json', '--allowed-clusters', '--allowed-namespaces', '--allowed-accounts', 'ALLOWED_CLUSTERS', 'ALLOWED_NAMESPACES', 'ALLOWED_ACCOUNTS', 'Exit status']) {
       assert.ok(run.stdout.includes(documented), documented);
     }
