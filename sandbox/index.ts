@@ -1,5 +1,5 @@
 /**
- * startSandbox: the embedded AWS emulator (ECS, Cloud Map, SQS, EventBridge) on one local endpoint, with the
+ * startSandbox: the embedded AWS emulator (ECS, Cloud Map, SQS, EventBridge, Application Auto Scaling) on one local endpoint, with the
  * /_sandbox/ control API (virtual clock, faults, drift, ground truth, call counters) and an optional scenario.
  */
 import { startAwsServer } from './core/server.js';
@@ -11,6 +11,7 @@ import { createCloudMap, type CloudMapEmulator } from './cloudmap/index.js';
 import { createSqs, type SqsEmulator } from './sqs/index.js';
 import { createEventBridge, type EventBridgeEmulator } from './eventbridge/index.js';
 import { createEcs, type EcsEmulator } from './ecs/index.js';
+import { createAutoScaling, type AutoScalingEmulator } from './autoscaling/index.js';
 import { createDeletionAuditor } from './truth/auditor.js';
 import { computeTruth, type SandboxTruth } from './truth/truth.js';
 import { createControlHandler } from './control/api.js';
@@ -50,6 +51,7 @@ export interface Sandbox {
   cloudMap: CloudMapEmulator;
   sqs: SqsEmulator;
   eventBridge: EventBridgeEmulator;
+  autoScaling: AutoScalingEmulator;
   scenario?: Scenario;
   /** The drift that really exists now (what GET /_sandbox/truth returns). */
   truth(): SandboxTruth;
@@ -80,16 +82,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   eventBridge = createEventBridge(ctx, sqs);
   const ecs = createEcs(ctx, cloudMap, { random, taskStartDelayMs: options.taskStartDelayMs });
   cloudMap.setDeletionAuditor(createDeletionAuditor(ecs.state, cloudMap));
-  if (scenario) loadScenario({ ecs: ecs.state, cloudMap }, scenario);
+  const autoScaling = createAutoScaling(ctx, (cluster, service) => ecs.state.findCluster(cluster)?.services.get(service)?.status === 'ACTIVE');
+  if (scenario) loadScenario({ ecs: ecs.state, cloudMap, autoScaling }, scenario);
   const resolveGraceMs = scenario?.resolveGraceMs ?? 0;
   const calls = new CallCounter();
   const faults = new FaultInjector(random);
   const truth = () => {
     ecs.settle();
-    return computeTruth(ecs.state, cloudMap, { resolveGraceMs });
+    return computeTruth(ecs.state, cloudMap, { resolveGraceMs, maxCapacity: autoScaling.ecsMaxCapacity });
   };
   const server = await startAwsServer({
-    services: [ecs.service, cloudMap.service, sqs.service, eventBridge.service],
+    services: [ecs.service, cloudMap.service, sqs.service, eventBridge.service, autoScaling.service],
     calls,
     faults,
     host: options.host ?? '127.0.0.1',
@@ -126,6 +129,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     cloudMap,
     sqs,
     eventBridge,
+    autoScaling,
     scenario,
     truth,
     advance(ms) {

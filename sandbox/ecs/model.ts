@@ -86,8 +86,6 @@ export interface Service {
   cluster: Cluster;
   status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
   desiredCount: number;
-  /** Maximum count from (unemulated) Application Auto Scaling, set by scenarios for the task-limit rule. */
-  maxCount?: number;
   taskDefinition: TaskDefinition;
   launchType: string;
   schedulingStrategy: 'REPLICA' | 'DAEMON';

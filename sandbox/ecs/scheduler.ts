@@ -20,7 +20,6 @@ export interface ServiceSpec {
   name: string;
   taskDefinition: TaskDefinition;
   desiredCount: number;
-  maxCount?: number;
   launchType: string;
   tags: Tags;
   propagateTags?: string;
@@ -83,7 +82,6 @@ export function createService(state: EcsState, spec: ServiceSpec): Service {
     cluster: spec.cluster,
     status: 'ACTIVE',
     desiredCount: spec.desiredCount,
-    maxCount: spec.maxCount,
     taskDefinition: spec.taskDefinition,
     launchType: spec.launchType,
     schedulingStrategy: 'REPLICA',

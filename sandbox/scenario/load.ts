@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { AwsError } from '../core/errors.js';
 import type { CloudMapPort } from '../core/ports.js';
+import type { AutoScalingEmulator } from '../autoscaling/index.js';
+import { ECS_DESIRED_COUNT } from '../autoscaling/index.js';
 import type { EcsState } from '../ecs/state.js';
 import type { Cluster, TaskDefinition } from '../ecs/model.js';
 import { resolveRegistries, resolveServiceConnect } from '../ecs/discovery.js';
@@ -33,6 +35,8 @@ export function readScenario(source: string | object): Scenario {
 export interface LoadTarget {
   ecs: EcsState;
   cloudMap: CloudMapPort;
+  /** Where services with a maxCount get their scalable target; a scenario with maxCount needs it. */
+  autoScaling?: Pick<AutoScalingEmulator, 'register'>;
 }
 
 function at(value: string | undefined, fallback: number, now: number): number {
@@ -105,7 +109,6 @@ function loadService(target: LoadTarget, cluster: Cluster, spec: EcsServiceSpec,
       name: spec.name,
       taskDefinition: taskDefinitionFor(ecs, spec, createdAt),
       desiredCount: spec.desiredCount,
-      maxCount: spec.maxCount,
       launchType: spec.launchType ?? 'FARGATE',
       tags: spec.tags ?? {},
       serviceRegistries: registryArn ? resolveRegistries(ecs, [{ registryArn, port: spec.registry?.port }]) : [],
@@ -127,7 +130,26 @@ function loadService(target: LoadTarget, cluster: Cluster, spec: EcsServiceSpec,
       runningSince,
     }),
   );
+  if (spec.maxCount !== undefined) registerScalableTarget(target, cluster, spec, path);
   if (spec.deleted) deleteService(ecs, service);
+}
+
+/**
+ * maxCount is the autoscaling maximum: an Application Auto Scaling target on the service's desired count,
+ * registered as a user would after creating the service (MinCapacity: the desired count, capped at the max).
+ */
+function registerScalableTarget(target: LoadTarget, cluster: Cluster, spec: EcsServiceSpec, path: string): void {
+  if (!target.autoScaling) throw new ScenarioError(`scenario ${path}.maxCount: this sandbox has no Application Auto Scaling emulator to register it in`);
+  const autoScaling = target.autoScaling;
+  within(`${path}.maxCount`, () =>
+    autoScaling.register({
+      ServiceNamespace: 'ecs',
+      ResourceId: `service/${cluster.name}/${spec.name}`,
+      ScalableDimension: ECS_DESIRED_COUNT,
+      MinCapacity: Math.min(spec.desiredCount, spec.maxCount!),
+      MaxCapacity: spec.maxCount,
+    }),
+  );
 }
 
 /** Loads a validated scenario into empty emulators; returns the scenario's resolve grace for the truth endpoint. */

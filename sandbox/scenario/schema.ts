@@ -25,6 +25,7 @@ export interface ServiceConnectSpec {
 export interface EcsServiceSpec {
   name: string;
   desiredCount: number;
+  /** Autoscaling maximum: registers an Application Auto Scaling target (MaxCapacity) on the service. */
   maxCount?: number;
   created?: string;
   /** When the current deployment was created (default: created). */

@@ -32,7 +32,10 @@ export interface SandboxTruth {
   protectedServices: { id: string; name: string; namespaceId: string }[];
   /** Running tasks of a registry-backed service with no instance in the registry (failed registration). */
   missingInstances: { serviceId: string; taskId: string }[];
-  /** Service-discovery services whose desired or maximum count is 900 or more (the Route 53 cap is 1,000). */
+  /**
+   * Service-discovery services whose desired or maximum count is 900 or more (the Route 53 cap is 1,000);
+   * maxCount is the MaxCapacity of the service's Application Auto Scaling target, when it has one.
+   */
   nearTaskLimit: { cluster: string; service: string; desiredCount: number; maxCount?: number }[];
 }
 
@@ -85,7 +88,11 @@ export function brokenPairs(ecs: EcsState, cloudMap: CloudMapPort, resolveGraceM
 }
 
 /** Computes the whole truth document; O(fleet), so only on request. */
-export function computeTruth(ecs: EcsState, cloudMap: CloudMapPort, options: { resolveGraceMs: number }): SandboxTruth {
+export function computeTruth(
+  ecs: EcsState,
+  cloudMap: CloudMapPort,
+  options: { resolveGraceMs: number; maxCapacity?: (cluster: string, service: string) => number | undefined },
+): SandboxTruth {
   const refs = referencingServices(ecs);
   const truth: SandboxTruth = {
     brokenPairs: brokenPairs(ecs, cloudMap, options.resolveGraceMs),
@@ -112,9 +119,10 @@ export function computeTruth(ecs: EcsState, cloudMap: CloudMapPort, options: { r
   }
   for (const service of ecs.servicesByArn.values()) {
     if (service.status !== 'ACTIVE' || service.serviceRegistries.length === 0) continue;
-    const peak = Math.max(service.desiredCount, service.maxCount ?? 0);
+    const maxCount = options.maxCapacity?.(service.cluster.name, service.name);
+    const peak = Math.max(service.desiredCount, maxCount ?? 0);
     if (peak >= TASK_LIMIT_WARN_AT) {
-      truth.nearTaskLimit.push({ cluster: service.cluster.name, service: service.name, desiredCount: service.desiredCount, maxCount: service.maxCount });
+      truth.nearTaskLimit.push({ cluster: service.cluster.name, service: service.name, desiredCount: service.desiredCount, maxCount });
     }
     for (const deployment of service.deployments) {
       for (const task of deployment.tasks) {

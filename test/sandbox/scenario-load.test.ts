@@ -29,7 +29,8 @@ describe('the demo scenario', () => {
     const ttl = Object.entries(truth.ttlByService).filter(([, v]) => v > 10).map(([id]) => f.sandbox.cloudMap.serviceById(id)!.name).sort();
     assert.deepEqual(ttl, ['billing-legacy', 'notifications', 'old-batch', 'partner-gateway', 'reports', 'search']);
     assert.equal(truth.ttlByService[f.sandbox.cloudMap.services().find((s) => s.name === 'search')!.id], 300);
-    assert.deepEqual(truth.nearTaskLimit.map((s) => s.service), ['events-ingest']);
+    // clickstream runs 12 tasks; its autoscaling maximum (1,200) puts it on the list.
+    assert.deepEqual(truth.nearTaskLimit.map((s) => `${s.service} ${s.desiredCount}/${s.maxCount}`).sort(), ['clickstream 12/1200', 'events-ingest 920/1200']);
     assert.deepEqual(truth.wronglyDeleted, []);
     // The Service Connect service of deleted `promo` is unreferenced but ECS's own: never an orphan.
     assert.ok(!truth.orphanServices.some((s) => s.name === 'promo'));
@@ -39,7 +40,7 @@ describe('the demo scenario', () => {
     const arns: string[] = [];
     for await (const page of paginateListServices({ client: f.ecs }, { cluster: 'prod' })) arns.push(...page.serviceArns!);
     const names = arns.map((a) => a.split('/').pop()).sort();
-    assert.deepEqual(names, ['cart', 'checkout', 'events-ingest', 'ledger', 'orders', 'payments-api', 'recommendations', 'search', 'web']);
+    assert.deepEqual(names, ['cart', 'checkout', 'clickstream', 'events-ingest', 'ledger', 'orders', 'payments-api', 'recommendations', 'search', 'web']);
     const { services } = await f.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['reports', 'cart', 'web'], include: ['TAGS'] }));
     assert.equal(services![0].status, 'INACTIVE');
     const cart = services![1];
@@ -91,7 +92,7 @@ describe('scenario options', () => {
     }
   });
 
-  test('a registry-backed service is capped at 1,000 tasks; maxCount is kept for the task-limit rule', async () => {
+  test('a registry-backed service is capped at 1,000 tasks; without maxCount it has no autoscaling maximum', async () => {
     const sandbox = await startSandbox({
       port: 0,
       scenario: {
