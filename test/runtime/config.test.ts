@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { configTableMarkdown, parseRunConfig, runUsage, RUN_SETTINGS } from '../../controller/runtime/config.js';
@@ -81,5 +82,7 @@ describe('run configuration', () => {
       assert.ok(table.includes(`\`--${setting.flag}\``), setting.flag);
       if (setting.env) assert.ok(table.includes(`\`${setting.env}\``), setting.env);
     }
+    const readme = readFileSync('README.md', 'utf8');
+    for (const row of table.split('\n')) assert.ok(readme.includes(row), `README.md lacks the configuration row: ${row}`);
   });
 });
