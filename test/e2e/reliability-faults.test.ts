@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { policyYaml, writeCalls, type Harness } from './run-harness.js';
-import { startReliabilityHarness } from './reliability-harness.js';
+import { policyYaml, writeCalls } from './run-harness.js';
+import { startReliabilityHarness, type ReliabilityHarness } from './reliability-harness.js';
 import { control, converge, deploymentStarts, isClean, metricSum, truthSummary } from './reliability-support.js';
 
 const MINUTE = 60_000;
@@ -42,7 +42,7 @@ const FAULT_FLEET = {
 const LIVE_SERVICES = ['web', 'orders', 'recommendations', 'search', 'ledger'];
 
 describe('reliability: 30 % throttling and 5 % server errors on every AWS call', () => {
-  let h: Harness;
+  let h: ReliabilityHarness;
   let since: number;
   let staleClients: string[];
 

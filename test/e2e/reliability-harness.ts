@@ -12,8 +12,24 @@ import { systemTimers, type Timers } from '../../controller/runtime/timers.js';
 import { DirectorySource } from '../../controller/sources/directory.js';
 import { silentLogger } from '../../controller/telemetry/logger.js';
 import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
-import { startSandbox } from '../../sandbox/index.js';
-import { FLEET, installEventRouting, type Harness } from './run-harness.js';
+import type { AwsClients } from '../../controller/aws/clients.js';
+import type { FaultSpec } from '../../sandbox/core/faults.js';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { FLEET, installEventRouting } from './run-harness.js';
+
+/** What the reliability tests drive: sandbox, controller, and the resync and clock in the test's hands. */
+export interface ReliabilityHarness {
+  sandbox: Sandbox;
+  clients: AwsClients;
+  controller: Controller;
+  metrics: ControllerMetrics;
+  queueUrl: string;
+  /** Fires the resync schedule once. */
+  tick(): void;
+  /** Moves the sandbox's virtual clock (and so the controller's) forward. */
+  advance(ms: number): void;
+  close(): Promise<void>;
+}
 
 export interface ReliabilityHarnessOptions {
   policyText: string;
@@ -21,12 +37,12 @@ export interface ReliabilityHarnessOptions {
   /** Attempts per AWS call, as the SDK counts them (default 5, what `run` uses). */
   maxAttempts?: number;
   /** Faults injected before the controller starts (the sandbox's FaultSpec). */
-  faults?: Parameters<Harness['sandbox']['faults']['add']>[0][];
+  faults?: FaultSpec[];
   start?: boolean;
 }
 
 /** Starts sandbox, event routing and an in-process Controller on the sandbox's virtual clock. */
-export async function startReliabilityHarness(options: ReliabilityHarnessOptions): Promise<Harness> {
+export async function startReliabilityHarness(options: ReliabilityHarnessOptions): Promise<ReliabilityHarness> {
   const sandbox = await startSandbox({ port: 0, scenario: options.scenario ?? FLEET });
   Object.assign(process.env, sandbox.env());
   const metrics = new ControllerMetrics({ defaultMetrics: false });
@@ -63,7 +79,6 @@ export async function startReliabilityHarness(options: ReliabilityHarnessOptions
     controller,
     metrics,
     queueUrl,
-    policyDir,
     tick: () => onTick?.(),
     advance: (ms) => sandbox.advance(ms),
     async close() {

@@ -5,7 +5,7 @@
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import type { AwsClients } from '../../controller/aws/clients.js';
 import type { Sandbox, SandboxTruth } from '../../sandbox/index.js';
-import type { Harness } from './run-harness.js';
+import type { ReliabilityHarness } from './reliability-harness.js';
 
 /** Calls the sandbox's /_sandbox/ control API the way an operator (or a CI script) would. */
 export async function control(sandbox: Sandbox, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<any> {
@@ -66,7 +66,7 @@ export function truthSummary(truth: SandboxTruth): string {
  * `timeoutMs` of real time instead of hanging.
  */
 export async function converge(
-  h: Harness,
+  h: ReliabilityHarness,
   accept: (truth: SandboxTruth) => boolean,
   what: string,
   options: { stepMs?: number; timeoutMs?: number } = {},
