@@ -3,9 +3,10 @@ import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 
 /** Short service names used in metric labels and the sandbox's call counters. */
-export type AwsServiceName = 'ecs' | 'servicediscovery' | 'sqs' | 'events' | 's3' | 'sts';
+export type AwsServiceName = 'ecs' | 'servicediscovery' | 'sqs' | 'events' | 's3' | 'sts' | 'application-autoscaling';
 
 export type ApiCallResult = 'success' | 'throttled' | 'error';
 
@@ -44,6 +45,8 @@ export interface AwsClients {
   sqs: SQSClient;
   eventBridge: EventBridgeClient;
   s3: S3Client;
+  /** Application Auto Scaling: the maximum task count of ECS services (taskLimit). */
+  autoScaling: ApplicationAutoScalingClient;
   destroy(): void;
 }
 
@@ -117,6 +120,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   // Emulators (the sandbox, s3rver, MinIO) need path-style addressing; real S3 keeps virtual-hosted style.
   const customEndpoint = Boolean(options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
   const s3 = instrument(new S3Client({ ...common, forcePathStyle: customEndpoint }), 's3', options.onApiCall);
+  const autoScaling = instrument(new ApplicationAutoScalingClient(common), 'application-autoscaling', options.onApiCall);
   return {
     region,
     ecs,
@@ -124,8 +128,9 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     sqs,
     eventBridge,
     s3,
+    autoScaling,
     destroy() {
-      for (const client of [ecs, serviceDiscovery, sqs, eventBridge, s3]) client.destroy();
+      for (const client of [ecs, serviceDiscovery, sqs, eventBridge, s3, autoScaling]) client.destroy();
     },
   };
 }

@@ -9,6 +9,8 @@
  * count and creation date).
  * ListInstances is called even when InstanceCount is 0, because InstanceCount lags registrations and a
  * deletion must never rest on it; it is skipped only where no enabled rule needs instances.
+ * Application Auto Scaling is read only for taskLimit (scaling-reader.ts), alongside the reads that follow
+ * the ECS listing.
  */
 import type { Cluster, CloudMapService, EcsService, EcsTask, Inventory, Namespace } from '../inventory/model.js';
 import { ECS_ATTRIBUTES } from '../inventory/model.js';
@@ -18,6 +20,7 @@ import type { AwsClients } from './clients.js';
 import { getService, listNamespaceServices, listNamespaces, readServiceDetails } from './cloudmap-reader.js';
 import { describeServices, listClusters, readClusterServices, readTasks } from './ecs-reader.js';
 import { arnAccount, arnName, ReadContext, type ReadOptions } from './read-context.js';
+import { readScalingMaxima, withScalingMaxima } from './scaling-reader.js';
 
 export type { ReadOptions };
 
@@ -139,8 +142,14 @@ export async function readInventory(clients: AwsClients, policies: readonly Poli
   const ctx = new ReadContext(clients, options);
   const scope = planReadScope(policies);
   const [ecs, cloudMap] = await Promise.all([readEcs(ctx, scope), readCloudMap(ctx, scope)]);
-  const unlisted = await describeUnlisted(ctx, scope, { ...ecs, cloudMapServices: cloudMap.cloudMapServices });
-  const referenced = await readReferencedCloudMapServices(ctx, scope, [...ecs.services, ...unlisted], cloudMap.cloudMapServices);
+  const [{ unlisted, referenced }, maxima] = await Promise.all([
+    (async () => {
+      const unlisted = await describeUnlisted(ctx, scope, { ...ecs, cloudMapServices: cloudMap.cloudMapServices });
+      const referenced = await readReferencedCloudMapServices(ctx, scope, [...ecs.services, ...unlisted], cloudMap.cloudMapServices);
+      return { unlisted, referenced };
+    })(),
+    readScalingMaxima(ctx, scope, ecs.services),
+  ]);
   const account = arnAccount(ecs.clusters[0]?.arn) ?? arnAccount(cloudMap.namespaces[0]?.arn) ?? policies.find((p) => p.target.account)?.target.account ?? '';
   ctx.progress(`read done: ${ecs.services.length + unlisted.length} ECS services, ${ecs.tasks.length} tasks, ${cloudMap.cloudMapServices.length + referenced.length} Cloud Map services, ${ctx.errors.length} read errors`);
   return {
@@ -148,7 +157,7 @@ export async function readInventory(clients: AwsClients, policies: readonly Poli
     account,
     region: clients.region,
     clusters: ecs.clusters,
-    services: [...ecs.services, ...unlisted],
+    services: withScalingMaxima([...ecs.services, ...unlisted], maxima),
     tasks: ecs.tasks,
     namespaces: cloudMap.namespaces,
     cloudMapServices: [...cloudMap.cloudMapServices, ...referenced],

@@ -14,10 +14,13 @@
  *   servicediscovery:ListInstances        per service in an orphan-scope namespace max(1, ceil(I_s/100))
  *   servicediscovery:ListTagsForResource  per service in an orphan-scope namespace 1
  *   servicediscovery:GetService           per referenced Cloud Map service outside the namespaces read 1
+ *   application-autoscaling:DescribeScalableTargets  ceil(A/50), A = ACTIVE service-discovery services in
+ *                                         clusters a taskLimit policy covers (scaling-reader.ts needsScalingMaximum)
  */
 import type { Inventory } from '../inventory/model.js';
 import { matches, planReadScope } from '../inventory/read-scope.js';
 import type { Policy } from '../policy/types.js';
+import { needsScalingMaximum, SCALING_LIMITS } from './scaling-reader.js';
 
 const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
 const batches = (n: number, size: number) => Math.ceil(n / size);
@@ -36,12 +39,14 @@ export function readLowerBound(inventory: Inventory, policies: readonly Policy[]
     add('ecs:ListClusters', pages(inventory.clusters.length, 100));
     add('servicediscovery:ListNamespaces', pages(inventory.namespaces.length, 100));
   }
+  let scalingReads = 0;
   for (const cluster of inventory.clusters) {
     if (matches(scope.serviceClusters, cluster.name, cluster.arn)) {
       const services = inventory.services.filter((s) => s.clusterName === cluster.name);
       const listed = services.filter((s) => s.status === 'ACTIVE').length;
       add('ecs:ListServices', pages(listed, 100));
       add('ecs:DescribeServices', batches(listed, 10) + batches(services.length - listed, 10));
+      scalingReads += services.filter((s) => needsScalingMaximum(scope, s)).length;
     }
     if (matches(scope.taskClusters, cluster.name, cluster.arn)) {
       const tasks = inventory.tasks.filter((t) => t.clusterName === cluster.name);
@@ -50,6 +55,8 @@ export function readLowerBound(inventory: Inventory, policies: readonly Policy[]
       add('ecs:DescribeTasks', batches(tasks.length, 100));
     }
   }
+  // Batches span clusters, so the bound is over the account's total, not per cluster.
+  add('application-autoscaling:DescribeScalableTargets', batches(scalingReads, SCALING_LIMITS.resourceIdsPerCall));
   const total = cloudMapServicesInAccount ?? inventory.cloudMapServices.length;
   const readNamespaces = new Set<string>();
   for (const ns of inventory.namespaces) {

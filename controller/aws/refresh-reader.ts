@@ -11,6 +11,7 @@ import { getService, listInstances, listNamespaceServices, listNamespaces, readS
 import { describeServices, listClusters, readClusterServices, readTasks } from './ecs-reader.js';
 import { describeUnlisted } from './inventory-reader.js';
 import { arnName, type ReadContext } from './read-context.js';
+import { keepScalingMaxima } from './scaling-reader.js';
 
 const failed = (errors: readonly ReadError[], ...operations: string[]) => errors.some((e) => operations.includes(e.operation));
 
@@ -32,7 +33,8 @@ function referencedCloudMapArns(service: EcsService): string[] {
 /**
  * One ECS service after a task-state or service event: DescribeServices, its tasks (ListTasks RUNNING and
  * STOPPED, one DescribeTasks), and the instances of the Cloud Map services it references. Five calls for a
- * service with one registry and fewer than 100 tasks.
+ * service with one registry and fewer than 100 tasks. The autoscaling maximum is not re-read (it would be a
+ * sixth call): the cached one is kept until the next full read.
  */
 export async function refreshEcsService(ctx: ReadContext, scope: ReadScopePlan, current: Inventory, ref: { cluster: string; service: string }): Promise<InventoryPatch | undefined> {
   const { cluster, known } = resolveCluster(current, ref.cluster);
@@ -71,7 +73,7 @@ export async function refreshEcsService(ctx: ReadContext, scope: ReadScopePlan, 
   const newCluster = !known && described?.[0] ? [{ arn: described[0].clusterArn, name: described[0].clusterName }] : [];
   return {
     ...(newCluster.length ? { clusters: { remove: () => false, add: newCluster } } : {}),
-    ...(servicesOk ? { services: { remove: (s) => s.clusterName === cluster.name && s.name === name, add: described } } : {}),
+    ...(servicesOk ? { services: { remove: (s) => s.clusterName === cluster.name && s.name === name, add: keepScalingMaxima(described, current.services) } } : {}),
     ...(tasksOk ? { tasks: { remove: (t) => t.clusterName === cluster.name && t.serviceName === name, add: tasks } } : {}),
     cloudMapServices: { remove: (s) => updatedIds.has(s.id) && cloudMapById.has(s.id), add: updated },
     clearErrors: (e) =>
@@ -141,7 +143,11 @@ export async function refreshNamespace(ctx: ReadContext, scope: ReadScopePlan, c
   };
 }
 
-/** One cluster: its services and tasks, and draining services its tasks or registrations still name. */
+/**
+ * One cluster: its services and tasks, and draining services its tasks or registrations still name. Autoscaling
+ * maxima are carried over from the cache, not re-read (a service new to the cache gets its maximum at the next
+ * full read).
+ */
 export async function refreshCluster(ctx: ReadContext, scope: ReadScopePlan, current: Inventory, ref: string): Promise<InventoryPatch | undefined> {
   let { cluster, known } = resolveCluster(current, ref);
   let clustersPatch: InventoryPatch['clusters'];
@@ -176,7 +182,7 @@ export async function refreshCluster(ctx: ReadContext, scope: ReadScopePlan, cur
   const tasksOk = wantTasks && !failed(ctx.errors, 'ecs:ListTasks', 'ecs:DescribeTasks');
   return {
     ...(clustersPatch ? { clusters: clustersPatch } : {}),
-    ...(servicesOk ? { services: { remove: (s) => s.clusterName === name, add: [...services, ...unlisted] } } : {}),
+    ...(servicesOk ? { services: { remove: (s) => s.clusterName === name, add: keepScalingMaxima([...services, ...unlisted], current.services) } } : {}),
     ...(tasksOk ? { tasks: { remove: (t) => t.clusterName === name, add: tasks } } : {}),
     clearErrors: (e) => errorInScope(e, { kind: 'cluster', cluster: name }),
     errors: ctx.errors,

@@ -121,12 +121,18 @@ export interface CloudMapService {
   instances?: readonly CloudMapInstance[];
 }
 
-/** Which part of the fleet a read error covers; the safety contract forbids pruning inside it. */
+/**
+ * Which part of the fleet a read error covers; the safety contract forbids pruning inside it. The exception is
+ * 'scaling-targets': Application Auto Scaling maxima feed only the report-only taskLimit rule, so a failed
+ * scaling read (of one cluster's services, or of several clusters' when `cluster` is absent) makes the plan
+ * incomplete without forbidding any pruning; no pruning check matches this kind.
+ */
 export type ReadScope =
   | { kind: 'account' }
   | { kind: 'cluster'; cluster: string }
   | { kind: 'namespace'; namespaceId: string }
-  | { kind: 'cloudmap-service'; serviceId: string };
+  | { kind: 'cloudmap-service'; serviceId: string }
+  | { kind: 'scaling-targets'; cluster?: string };
 
 export interface ReadError {
   scope: ReadScope;

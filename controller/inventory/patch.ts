@@ -53,5 +53,7 @@ export function errorInScope(error: ReadError, scope: ReadError['scope']): boole
       return s.kind === 'namespace' && s.namespaceId === scope.namespaceId;
     case 'cloudmap-service':
       return s.kind === 'cloudmap-service' && s.serviceId === scope.serviceId;
+    case 'scaling-targets':
+      return s.kind === 'scaling-targets' && s.cluster === scope.cluster;
   }
 }

@@ -22,6 +22,8 @@ export interface ReadScopePlan {
   namespaces: ResourceMatcher;
   /** Namespaces whose Cloud Map services also need instances and tags (orphan detection). */
   instanceNamespaces: ResourceMatcher;
+  /** Clusters whose services' Application Auto Scaling maximum is read (taskLimit only). */
+  scalingClusters: ResourceMatcher;
 }
 
 const NONE: ResourceMatcher = { all: false, patterns: [] };
@@ -40,7 +42,7 @@ const EVERYTHING: ResourceMatcher = { all: true, patterns: [] };
 
 /** Derives what to read from the active (non-suspended) policies and the rules they enable. */
 export function planReadScope(policies: readonly Policy[]): ReadScopePlan {
-  let plan: ReadScopePlan = { coveredClusters: NONE, serviceClusters: NONE, taskClusters: NONE, namespaces: NONE, instanceNamespaces: NONE };
+  let plan: ReadScopePlan = { coveredClusters: NONE, serviceClusters: NONE, taskClusters: NONE, namespaces: NONE, instanceNamespaces: NONE, scalingClusters: NONE };
   for (const policy of policies) {
     if (policy.suspend) continue;
     const { rules, target } = policy;
@@ -57,6 +59,7 @@ export function planReadScope(policies: readonly Policy[]): ReadScopePlan {
       taskClusters: union(plan.taskClusters, orphans ? EVERYTHING : rules.serviceConnectRefresh.enabled ? clusters : NONE),
       namespaces: union(plan.namespaces, namespaces),
       instanceNamespaces: union(plan.instanceNamespaces, orphans ? namespaces : NONE),
+      scalingClusters: union(plan.scalingClusters, rules.taskLimit.enabled ? clusters : NONE),
     };
   }
   return plan;

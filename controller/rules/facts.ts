@@ -201,6 +201,8 @@ export function pruneBlockingReadError(inventory: Inventory, service: CloudMapSe
       case 'namespace': return e.scope.namespaceId === service.namespaceId;
       case 'cloudmap-service': return e.scope.serviceId === service.id;
       case 'cluster': return true;
+      // Autoscaling maxima only inform the report-only taskLimit rule; they never decide what exists.
+      case 'scaling-targets': return false;
     }
   });
 }
@@ -210,6 +212,8 @@ export function describeReadError(error: ReadError): string {
   const scope = error.scope;
   const where = scope.kind === 'account' ? 'the account'
     : scope.kind === 'cluster' ? `cluster ${scope.cluster}`
-      : scope.kind === 'namespace' ? `namespace ${scope.namespaceId}` : `Cloud Map service ${scope.serviceId}`;
+      : scope.kind === 'namespace' ? `namespace ${scope.namespaceId}`
+        : scope.kind === 'scaling-targets' ? `the scaling targets of ${scope.cluster ? `cluster ${scope.cluster}` : 'several clusters'}`
+          : `Cloud Map service ${scope.serviceId}`;
   return `${error.operation} failed with ${error.code} on ${where}`;
 }

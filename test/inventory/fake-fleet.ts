@@ -14,6 +14,7 @@ import {
   ListServicesCommand as ListCloudMapServicesCommand,
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-servicediscovery';
+import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 
 export const ACCOUNT = '111122223333';
@@ -23,7 +24,7 @@ export const cmArn = (id: string) => `arn:aws:servicediscovery:us-east-1:${ACCOU
 export interface FakeTask { id: string; cluster: string; service: string; desired: 'RUNNING' | 'STOPPED'; last: string }
 export interface FakeFleet {
   clusters: string[];
-  services: { cluster: string; name: string; registry?: string }[];
+  services: { cluster: string; name: string; registry?: string; /** Application Auto Scaling MaxCapacity */ maxCount?: number }[];
   tasks: FakeTask[];
   namespace: { id: string; name: string };
   cmServices: { id: string; name: string; ttl: number; instances: { id: string; attributes: Record<string, string> }[] }[];
@@ -39,11 +40,12 @@ function maybeFail(fleet: FakeFleet, op: string): void {
   }
 }
 
-/** Stubs the clients' ECS and Cloud Map calls with answers computed from `fleet` at call time. */
+/** Stubs the clients' ECS, Cloud Map and Application Auto Scaling calls with answers computed from `fleet` at call time. */
 export function fakeClients(fleet: FakeFleet): { clients: AwsClients; calls: () => string[] } {
   const clients = createAwsClients({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' });
   const ecs = mockClient(clients.ecs);
   const sd = mockClient(clients.serviceDiscovery);
+  const scaling = mockClient(clients.autoScaling);
   const log: string[] = [];
   const name = (ref: string) => ref.split('/').pop()!;
   ecs.on(ListClustersCommand).callsFake(() => (log.push('ecs:ListClusters'), maybeFail(fleet, 'ecs:ListClusters'), { clusterArns: fleet.clusters.map(clusterArn) }));
@@ -102,6 +104,13 @@ export function fakeClients(fleet: FakeFleet): { clients: AwsClients; calls: () 
     return { Instances: s.instances.map((x) => ({ Id: x.id, Attributes: x.attributes })) };
   });
   sd.on(ListTagsForResourceCommand).callsFake(() => (log.push('servicediscovery:ListTagsForResource'), { Tags: [] }));
+  scaling.on(DescribeScalableTargetsCommand).callsFake((i) => {
+    log.push('application-autoscaling:DescribeScalableTargets');
+    maybeFail(fleet, 'application-autoscaling:DescribeScalableTargets');
+    const ids = new Set(i.ResourceIds ?? []);
+    const targets = fleet.services.filter((s) => s.maxCount !== undefined && (!i.ResourceIds || ids.has(`service/${s.cluster}/${s.name}`)));
+    return { ScalableTargets: targets.map((s) => ({ ServiceNamespace: 'ecs', ResourceId: `service/${s.cluster}/${s.name}`, ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 1, MaxCapacity: s.maxCount, RoleARN: 'r', CreationTime: new Date(0) })) };
+  });
   return { clients, calls: () => log.splice(0) };
 }
 

@@ -106,6 +106,7 @@ function describeScope(error: ReadError): string {
     case 'cluster': return `cluster ${s.cluster}${error.resource ? ` (service ${error.resource})` : ''}`;
     case 'namespace': return `namespace ${s.namespaceId}`;
     case 'cloudmap-service': return `cloudmap-service ${s.serviceId}`;
+    case 'scaling-targets': return `scaling targets${s.cluster ? ` of cluster ${s.cluster}` : ''} (taskLimit may miss findings; pruning is not blocked)`;
   }
 }
 

@@ -1,0 +1,140 @@
+/** Application Auto Scaling maxima through the real SDK clients against the sandbox: read, planned, budgeted, and harmless when they fail. */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
+import { readInventory } from '../../controller/aws/inventory-reader.js';
+import { readLowerBound } from '../../controller/aws/read-budget.js';
+import { InventoryCache } from '../../controller/inventory/cache.js';
+import { buildPlan } from '../../controller/plan/build.js';
+import type { Inventory } from '../../controller/inventory/model.js';
+import type { Policy } from '../../controller/policy/types.js';
+import { makePolicy } from './policy-fixture.js';
+
+const SCALING = 'application-autoscaling:DescribeScalableTargets';
+
+const FLEET = {
+  name: 'scaling',
+  account: '111122223333',
+  namespaces: [{ name: 'internal.local' }, { name: 'mesh', type: 'HTTP' }],
+  clusters: [
+    {
+      name: 'prod',
+      services: [
+        // Ten tasks today, but autoscaling may take it to 1,200: past Cloud Map's 1,000 instances per service.
+        { name: 'clickstream', desiredCount: 10, maxCount: 1200, registry: { namespace: 'internal.local', ttl: 10 } },
+        { name: 'api', desiredCount: 2, maxCount: 6, serviceConnect: { namespace: 'mesh', endpoints: ['api'] } },
+        // No service discovery: the task limit does not apply, so its maximum is never asked for.
+        { name: 'batch', desiredCount: 1, maxCount: 5000 },
+        // Deleted: its Cloud Map service is an orphan the plan deletes.
+        { name: 'retired', desiredCount: 1, registry: { namespace: 'internal.local', ttl: 10 }, deleted: true },
+      ],
+    },
+    { name: 'staging', services: [{ name: 'clickstream', desiredCount: 1, maxCount: 950, registry: { namespace: 'internal.local', service: 'clickstream-staging', ttl: 10 } }] },
+  ],
+};
+
+let sandbox: Sandbox;
+let clients: AwsClients;
+
+before(async () => {
+  sandbox = await startSandbox({ port: 0, scenario: FLEET, tickMs: 60_000 });
+  clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' }, maxAttempts: 1 });
+});
+after(async () => {
+  clients?.destroy();
+  await sandbox?.close();
+});
+
+const enforce = (policy: Policy): Policy => ({ ...policy, mode: 'enforce' });
+const noGrace = () => enforce(makePolicy({ rules: { cloudMapOrphans: { gracePeriodMs: 0 } } }));
+const maxCounts = (inventory: Inventory) => Object.fromEntries(inventory.services.filter((s) => s.status === 'ACTIVE').map((s) => [`${s.clusterName}/${s.name}`, s.maxCount ?? null]));
+const plan = (inventory: Inventory, policies: Policy[]) => buildPlan({ policies: { revision: 'r1', policies }, inventory, now: sandbox.clock.now(), firstSeen: new Map() }).plan;
+
+test('the maximum task count of each service-discovery service comes from its scalable target, and taskLimit reports it', async () => {
+  sandbox.calls.reset();
+  const policies = [noGrace()];
+  const inventory = await readInventory(clients, policies);
+
+  assert.deepEqual(inventory.readErrors, []);
+  assert.deepEqual(maxCounts(inventory), { 'prod/clickstream': 1200, 'prod/api': 6, 'prod/batch': null, 'staging/clickstream': 950 });
+  // Three services need a maximum: one call with all three ResourceIds, which is also the lower bound.
+  assert.equal(sandbox.calls.snapshot()[SCALING], 1);
+  assert.equal(readLowerBound(inventory, policies)[SCALING], 1);
+
+  const findings = plan(inventory, policies).findings.filter((f) => f.rule === 'taskLimit');
+  assert.deepEqual(findings.map((f) => [f.key, f.observed]).sort(), [
+    ['taskLimit/prod/clickstream', 'desired 10, max 1200'],
+    ['taskLimit/staging/clickstream', 'desired 1, max 950'],
+  ]);
+});
+
+test('a policy without taskLimit reads no scaling targets; one over some clusters reads only theirs', async () => {
+  sandbox.calls.reset();
+  const off = await readInventory(clients, [makePolicy({ rules: { taskLimit: { enabled: false } } })]);
+  assert.equal(sandbox.calls.snapshot()[SCALING], undefined);
+  assert.ok(off.services.every((s) => s.maxCount === undefined));
+
+  const stagingOnly = makePolicy({ target: { clusters: ['staging'] }, rules: { cloudMapOrphans: { enabled: false }, serviceConnectRefresh: { enabled: false } } });
+  const narrow = await readInventory(clients, [stagingOnly]);
+  assert.deepEqual(maxCounts(narrow), { 'staging/clickstream': 950 });
+});
+
+test('a failed scaling read is reported but does not stop Cloud Map pruning', async () => {
+  const policies = [noGrace()];
+  const clean = plan(await readInventory(clients, policies), policies);
+  sandbox.faults.add({ operation: SCALING, errorCode: 'AccessDeniedException' });
+  let inventory: Inventory;
+  try {
+    inventory = await readInventory(clients, policies);
+  } finally {
+    sandbox.faults.clear();
+  }
+
+  assert.deepEqual(inventory.readErrors.map((e) => [e.scope, e.operation, e.code]), [[{ kind: 'scaling-targets' }, SCALING, 'AccessDeniedException']]);
+  assert.ok(inventory.services.every((s) => s.maxCount === undefined));
+  const degraded = plan(inventory, policies);
+  const deletions = (p: typeof clean) => p.actions.filter((a) => a.action.type === 'cloudmap:DeleteService').map((a) => `${a.finding.resource.kind === 'cloudmap-service' ? a.finding.resource.name : ''}:${a.decision}`);
+  assert.deepEqual(deletions(clean), ['retired:execute']);
+  assert.deepEqual(deletions(degraded), deletions(clean));
+  // Only the maximum-based findings are missing: the service's desired count is still below warnAt.
+  assert.deepEqual(degraded.findings.filter((f) => f.rule === 'taskLimit'), []);
+});
+
+test('more than 50 services are read 50 ResourceIds at a time, at the lower bound', async () => {
+  const big = await startSandbox({
+    port: 0,
+    tickMs: 60_000,
+    scenario: {
+      namespaces: [{ name: 'n.local' }],
+      clusters: [{ name: 'c', services: Array.from({ length: 61 }, (_, i) => ({ name: `s${i}`, desiredCount: 0, maxCount: i === 60 ? 1000 : 4, registry: { namespace: 'n.local', ttl: 10 } })) }],
+    },
+  });
+  const bigClients = createAwsClients({ region: big.region, endpoint: big.url, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  try {
+    const policies = [makePolicy({ rules: { cloudMapOrphans: { enabled: false }, serviceConnectRefresh: { enabled: false } } })];
+    big.calls.reset();
+    const inventory = await readInventory(bigClients, policies);
+    assert.equal(big.calls.snapshot()[SCALING], 2);
+    assert.equal(readLowerBound(inventory, policies)[SCALING], 2);
+    assert.equal(inventory.services.filter((s) => s.maxCount !== undefined).length, 61);
+    assert.equal(inventory.services.find((s) => s.name === 's60')?.maxCount, 1000);
+  } finally {
+    bigClients.destroy();
+    await big.close();
+  }
+});
+
+test('an event refresh of a service keeps its maximum without a scaling call', async () => {
+  const cache = new InventoryCache({ clients, policies: [noGrace()] });
+  await cache.full();
+  sandbox.calls.reset();
+  const refreshed = await cache.refresh([{ kind: 'ecs-service', cluster: 'prod', service: 'clickstream' }]);
+
+  const calls = sandbox.calls.snapshot();
+  assert.equal(calls[SCALING], undefined);
+  assert.ok(Object.values(calls).reduce((a, b) => a + b, 0) <= 5, `at most 5 calls per task event: ${JSON.stringify(calls)}`);
+  assert.equal(refreshed.services.find((s) => s.clusterName === 'prod' && s.name === 'clickstream')?.maxCount, 1200);
+  const clusterRefresh = await cache.refresh([{ kind: 'cluster', cluster: 'prod' }]);
+  assert.equal(clusterRefresh.services.find((s) => s.clusterName === 'prod' && s.name === 'clickstream')?.maxCount, 1200);
+});
