@@ -85,6 +85,12 @@ data "aws_iam_policy_document" "task" {
     resources = ["${local.cloudmap_arn_prefix}:namespace/*", "${local.cloudmap_arn_prefix}:service/*"]
   }
   statement {
+    # taskLimit reads each service's maximum task count; DescribeScalableTargets has no resource-level permissions.
+    sid       = "ReadEcsScalingLimits"
+    actions   = ["application-autoscaling:DescribeScalableTargets"]
+    resources = ["*"]
+  }
+  statement {
     sid       = "PruneAndTuneCloudMap"
     actions   = ["servicediscovery:DeregisterInstance", "servicediscovery:DeleteService", "servicediscovery:UpdateService"]
     resources = ["${local.cloudmap_arn_prefix}:service/*"]

@@ -12,6 +12,7 @@ const NOT_FROM_CODE = new Set(['aps:RemoteWrite']);
 
 const CLIENT_PACKAGES: Record<string, string> = {
   'client-ecs': 'ecs', 'client-servicediscovery': 'servicediscovery', 'client-sqs': 'sqs', 'client-s3': 's3', 'client-sts': 'sts', 'client-eventbridge': 'events',
+  'client-application-auto-scaling': 'application-autoscaling',
 };
 
 /** IAM action a call needs, where it differs from "<service>:<Operation>"; null when no permission is needed. */
