@@ -9,6 +9,7 @@ import type { EcsEmulator } from '../ecs/index.js';
 import type { SandboxTruth } from '../truth/truth.js';
 import { durationMs } from '../scenario/time.js';
 import { injectDrift, type DriftRequest } from './drift.js';
+import { applyListingDrift, isListingDrift } from './hidden-listing.js';
 
 export interface ControlDeps {
   clock: VirtualClock;
@@ -60,6 +61,7 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
         return { faults: [] };
       case 'POST /_sandbox/drift':
         deps.ecs.settle();
+        if (isListingDrift(body)) return applyListingDrift(deps.ecs, body);
         return injectDrift(deps.ecs.state, deps.cloudMap, body as DriftRequest);
       case 'GET /_sandbox/truth':
         deps.ecs.settle();
