@@ -17,6 +17,7 @@ import {
   ListServicesCommand as ListCloudMapServicesCommand,
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-servicediscovery';
+import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import { readInventory } from '../../controller/aws/inventory-reader.js';
 import { makePolicy, ttlOnlyPolicy } from './policy-fixture.js';
@@ -32,7 +33,9 @@ function setup() {
   clients = createAwsClients({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' });
   const ecs = mockClient(clients.ecs);
   const sd = mockClient(clients.serviceDiscovery);
+  const scaling = mockClient(clients.autoScaling);
   // Defaults: an empty fleet, so each test only stubs what it is about.
+  scaling.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [] });
   ecs.on(ListClustersCommand).resolves({ clusterArns: [] });
   ecs.on(ListServicesCommand).resolves({ serviceArns: [] });
   ecs.on(ListTasksCommand).resolves({ taskArns: [] });
@@ -45,7 +48,7 @@ function setup() {
   sd.on(ListCloudMapServicesCommand).resolves({ Services: [] });
   sd.on(ListInstancesCommand).resolves({ Instances: [] });
   sd.on(ListTagsForResourceCommand).resolves({ Tags: [] });
-  return { clients, ecs, sd };
+  return { clients, ecs, sd, scaling };
 }
 
 test('AccessDenied listing one cluster\'s services is a read error for that cluster; the other cluster is still read', async () => {
@@ -200,4 +203,31 @@ test('no more API calls are in flight than the concurrency limit', async () => {
   assert.equal(inventory.clusters.length, 30);
   assert.equal(ecs.commandCalls(ListServicesCommand).length, 30);
   assert.equal(peak, 3);
+});
+
+test('scaling targets: every page is followed, and a failure is scoped to the scaling targets of its cluster', async () => {
+  const { clients, ecs, scaling } = setup();
+  ecs.on(ListClustersCommand).resolves({ clusterArns: [clusterArn('prod')] });
+  ecs.on(ListServicesCommand).resolves({ serviceArns: [serviceArn('prod', 'orders'), serviceArn('prod', 'batch')] });
+  ecs.on(DescribeServicesCommand).resolves({
+    services: [
+      { serviceArn: serviceArn('prod', 'orders'), serviceName: 'orders', clusterArn: clusterArn('prod'), status: 'ACTIVE', serviceRegistries: [{ registryArn: 'arn:srv-1' }] },
+      { serviceArn: serviceArn('prod', 'batch'), serviceName: 'batch', clusterArn: clusterArn('prod'), status: 'ACTIVE' },
+    ],
+  });
+  const target = (max: number) => ({ ServiceNamespace: 'ecs' as const, ResourceId: 'service/prod/orders', ScalableDimension: 'ecs:service:DesiredCount' as const, MinCapacity: 1, MaxCapacity: max, RoleARN: 'r', CreationTime: new Date(0) });
+  scaling.on(DescribeScalableTargetsCommand).callsFakeOnce(() => ({ ScalableTargets: [], NextToken: 't1' })).callsFakeOnce(() => ({ ScalableTargets: [target(1500)] }));
+  const policy = ttlOnlyPolicy({ clusters: ['prod'], namespaces: [] });
+
+  const inventory = await readInventory(clients, [policy]);
+
+  assert.deepEqual(inventory.services.map((s) => [s.name, s.maxCount]), [['orders', 1500], ['batch', undefined]]);
+  const sent = scaling.commandCalls(DescribeScalableTargetsCommand).map((c) => c.args[0].input);
+  // Only the service using service discovery is asked about, at the largest page size.
+  assert.deepEqual(sent.map((i) => [i.ServiceNamespace, i.ResourceIds, i.MaxResults, i.NextToken]), [['ecs', ['service/prod/orders'], 50, undefined], ['ecs', ['service/prod/orders'], 50, 't1']]);
+
+  scaling.on(DescribeScalableTargetsCommand).rejects(Object.assign(new Error('no'), { name: 'AccessDeniedException' }));
+  const failed = await readInventory(clients, [policy]);
+  assert.deepEqual(failed.readErrors.map((e) => [e.scope, e.operation, e.code]), [[{ kind: 'scaling-targets', cluster: 'prod' }, 'application-autoscaling:DescribeScalableTargets', 'AccessDeniedException']]);
+  assert.equal(failed.services.find((s) => s.name === 'orders')?.maxCount, undefined);
 });
