@@ -10,6 +10,8 @@ import {
   describeReadError,
   findTask,
   isEcsRegistered,
+  isProtected,
+  protectedBlock,
   isServiceConnectManaged,
   isTaskAlive,
   liveReferrers,
@@ -43,18 +45,8 @@ function instanceReadError(inventory: Inventory, service: CloudMapService): Read
     || (e.scope.kind === 'cloudmap-service' && e.scope.serviceId === service.id));
 }
 
-function isProtected(policy: Policy, service: CloudMapService): boolean {
-  const tag = policy.rules.cloudMapOrphans.protectTag;
-  return service.tags[tag.key] === tag.value;
-}
-
 function serviceRef(service: CloudMapService): ResourceRef {
   return { kind: 'cloudmap-service', id: service.id, arn: service.arn, name: service.name, namespaceId: service.namespaceId };
-}
-
-function protectedBlock(policy: Policy): Finding['blocked'] {
-  const tag = policy.rules.cloudMapOrphans.protectTag;
-  return { reason: 'protected', detail: `tagged ${tag.key}=${tag.value}` };
 }
 
 function serviceFinding(policy: Policy, inventory: Inventory, service: CloudMapService, observed: string, blocked?: Finding['blocked'], withAction = true): Finding {

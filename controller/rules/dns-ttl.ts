@@ -2,7 +2,7 @@
  * dnsTtl: DNS records of Cloud Map services with a TTL above the policy's maximum keep callers on dead task
  * addresses during scale-in. The remedy resends the full record list (records left out would be deleted).
  */
-import { isServiceConnectManaged } from './facts.js';
+import { isProtected, isServiceConnectManaged, protectedBlock } from './facts.js';
 import { coversCloudMapService, namespaceById } from './scope.js';
 import type { Finding, RuleEvaluator } from './types.js';
 
@@ -16,7 +16,10 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
     if (service.type === 'HTTP' || namespace.type === 'HTTP' || service.dnsRecords.length === 0) continue;
     const tooLong = service.dnsRecords.filter((r) => r.ttl > rule.maxSeconds);
     if (tooLong.length === 0 || !coversCloudMapService(policy, inventory, service)) continue;
-    const scManaged = isServiceConnectManaged(inventory, service);
+    // Service Connect's services are ECS's to change; protected ones are nobody's (the IAM role denies it too).
+    const blocked = isServiceConnectManaged(inventory, service)
+      ? { reason: 'service-connect-managed' as const, detail: 'Service Connect created this Cloud Map service; change it through ECS' }
+      : isProtected(policy, service) ? protectedBlock(policy) : undefined;
     findings.push({
       policy: policy.name,
       rule: 'dnsTtl',
@@ -26,7 +29,7 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
       desired: `ttl <= ${rule.maxSeconds}s (set to ${rule.setSeconds}s)`,
       reason: `callers cache these records for up to ${Math.max(...tooLong.map((r) => r.ttl))}s, so after a scale-in they keep calling task addresses that are gone`,
       action: { type: 'cloudmap:UpdateDnsTtl', serviceId: service.id, records: service.dnsRecords.map((r) => ({ type: r.type, ttl: rule.setSeconds })) },
-      ...(scManaged ? { blocked: { reason: 'service-connect-managed' as const, detail: 'Service Connect created this Cloud Map service; change it through ECS' } } : {}),
+      ...(blocked ? { blocked } : {}),
       key: `dnsTtl/${service.id}`,
     });
   }

@@ -13,6 +13,7 @@ import {
   type ReadError,
   type ServiceConnectConfig,
 } from '../inventory/model.js';
+import type { Policy } from '../policy/types.js';
 
 /** Tag that (per community reports) Service Connect puts on the Cloud Map services it creates. */
 export const SC_MANAGED_TAG = { key: 'AmazonECSManaged', value: 'true' } as const;
@@ -90,6 +91,18 @@ export function liveReferrers(inventory: Inventory, service: CloudMapService): E
 export function isServiceConnectManaged(inventory: Inventory, service: CloudMapService): boolean {
   if (service.tags[SC_MANAGED_TAG.key] === SC_MANAGED_TAG.value) return true;
   return referenceIndex(inventory).serviceConnect.has(service.id);
+}
+
+/** Does the service carry the policy's protect tag? Protected Cloud Map services are never changed. */
+export function isProtected(policy: Policy, service: CloudMapService): boolean {
+  const tag = policy.rules.cloudMapOrphans.protectTag;
+  return service.tags[tag.key] === tag.value;
+}
+
+/** The block a protected service's findings carry. */
+export function protectedBlock(policy: Policy): { reason: 'protected'; detail: string } {
+  const tag = policy.rules.cloudMapOrphans.protectTag;
+  return { reason: 'protected', detail: `tagged ${tag.key}=${tag.value}` };
 }
 
 /** Did ECS register this instance? Proven only by both attributes ECS writes, never by a name prefix. */

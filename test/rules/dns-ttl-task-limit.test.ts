@@ -23,6 +23,11 @@ describe('dnsTtl', () => {
     });
   }
 
+  it('reports a protected service as blocked: protected means the controller changes nothing of it', () => {
+    const inv = inventory({ namespaces: [NS], cloudMapServices: [cmService('gw', NS, { tags: { 'discovery-controller/protect': 'true' }, dnsRecords: [{ type: 'A', ttl: 60 }] })] });
+    assert.deepEqual(dnsTtl(policy(), inv, T0)[0].blocked, { reason: 'protected', detail: 'tagged discovery-controller/protect=true' });
+  });
+
   it('reports an SC-managed DNS service as blocked', () => {
     const inv = inventory({ namespaces: [NS], cloudMapServices: [cmService('api', NS, { tags: { AmazonECSManaged: 'true' }, dnsRecords: [{ type: 'A', ttl: 60 }] })] });
     assert.equal(dnsTtl(policy(), inv, T0)[0].blocked?.reason, 'service-connect-managed');

@@ -2,17 +2,23 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startSandbox, ScenarioError, type Sandbox } from '../../../sandbox/index.js';
+import { runDemo } from '../../demo/demo.js';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
 
 const HELP = `Usage: ecs-discovery-controller sandbox [options]
 
 Starts the embedded AWS emulator (ECS, Cloud Map, SQS, EventBridge on one local endpoint) with a demo
-fleet that shows every kind of drift, and prints the environment that points AWS SDKs and the controller
-at it. Stops cleanly on Ctrl+C (SIGINT) or SIGTERM.
+fleet that shows every kind of drift, and the controller against it in enforce mode (what npm start runs):
+it says in plain words what drift it finds and what it fixes. With --emulator-only, only the emulator runs
+and prints the environment that points AWS SDKs and the controller at it. Stops cleanly on Ctrl+C (SIGINT)
+or SIGTERM.
 
 Options:
   --emulator-only      run only the emulator (no controller)
+  --policies SOURCE    policies for the demo controller (default: sandbox/scenarios/demo-policies)
+  --metrics-addr ADDR  where the demo controller serves /metrics and /status (default 127.0.0.1:9464)
+  --resync CRON        resync schedule of the demo controller (default: every 5 seconds, "*/5 * * * * *")
   --port N             port to listen on (default 4566; 0 picks a free one)
   --host HOST          address to bind (default 127.0.0.1)
   --scenario FILE      scenario file (YAML/JSON) to load instead of the demo fleet
@@ -29,8 +35,16 @@ export function demoScenarioPath(): string {
   return candidates.find((path) => existsSync(path)) ?? candidates[0];
 }
 
+/** The demo policies, found like the demo scenario. */
+export function demoPoliciesPath(): string {
+  return demoScenarioPath().replace(/demo\.yaml$/, 'demo-policies');
+}
+
 interface SandboxArgs {
   emulatorOnly: boolean;
+  policies: string;
+  metricsAddr: string;
+  resync: string;
   port: number;
   host: string;
   scenario?: string;
@@ -44,6 +58,9 @@ function parseOptions(argv: string[]): SandboxArgs {
       args: argv,
       options: {
         'emulator-only': { type: 'boolean', default: false },
+        policies: { type: 'string' },
+        'metrics-addr': { type: 'string' },
+        resync: { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
         scenario: { type: 'string' },
@@ -61,6 +78,9 @@ function parseOptions(argv: string[]): SandboxArgs {
   if (values.empty && values.scenario) throw new UsageError('--empty and --scenario exclude each other');
   return {
     emulatorOnly: values['emulator-only'] ?? false,
+    policies: values.policies ?? demoPoliciesPath(),
+    metricsAddr: values['metrics-addr'] ?? '127.0.0.1:9464',
+    resync: values.resync ?? '*/5 * * * * *',
     port,
     host: values.host ?? '127.0.0.1',
     scenario: values.empty ? undefined : (values.scenario ?? demoScenarioPath()),
@@ -107,15 +127,24 @@ export async function runEmulator(argv: string[], io: CliIo, stop: AbortSignal, 
   }
   io.stdout.write(banner(sandbox, args.scenario && (sandbox.scenario?.name ?? args.scenario)));
 
-  // ---- Demo mode (controller + emulator) --------------------------------------------------------------
-  // Without --emulator-only, `sandbox` is meant to also start the controller against this emulator with
-  // the example policies (what `npm start` runs). That wiring is added by the controller/runtime work;
-  // until then both modes run the emulator alone.
   if (!args.emulatorOnly) {
-    io.stderr.write('sandbox: demo mode (controller + emulator) is not wired yet; running the emulator only\n');
+    onReady?.(sandbox);
+    try {
+      return await runDemo({
+        sandbox,
+        policies: args.policies,
+        metricsAddr: args.metricsAddr,
+        resync: args.resync,
+        out: io.stdout,
+        logs: io.stderr,
+        logLevel: io.env.LOG_LEVEL ?? 'warn',
+        stop,
+      });
+    } finally {
+      await sandbox.close();
+      io.stdout.write('sandbox: stopped\n');
+    }
   }
-  // -------------------------------------------------------------------------------------------------------
-
   onReady?.(sandbox);
   if (!stop.aborted) await new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
   await sandbox.close();

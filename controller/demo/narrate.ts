@@ -1,0 +1,91 @@
+/**
+ * Plain-words lines for the demo (`npm start`): what drift the fleet holds and what the controller did about
+ * it. Pure formatting over the sandbox's truth and the controller's plan and actions.
+ */
+import type { RecentAction } from '../telemetry/status.js';
+import type { Finding } from '../rules/types.js';
+
+/** The part of the sandbox's ground truth the demo talks about. */
+export interface DemoTruth {
+  brokenPairs: { client: string; endpoint: string }[];
+  orphanServices: { name: string }[];
+  orphanInstances: { serviceId: string; instanceId: string }[];
+  ttlByService: Record<string, number>;
+  wronglyDeleted: unknown[];
+  nearTaskLimit: { service: string; desiredCount: number; maxCount?: number }[];
+  /** Unused but tagged to be left alone: their TTLs stay as they are too. */
+  protectedServices: { id: string; name: string }[];
+}
+
+/** TTLs above the maximum on services the controller may change (protected ones are left alone). */
+function longTtls(truth: DemoTruth, maxTtl: number): [string, number][] {
+  const protectedIds = new Set(truth.protectedServices.map((s) => s.id));
+  return Object.entries(truth.ttlByService).filter(([id, ttl]) => ttl > maxTtl && !protectedIds.has(id));
+}
+
+/** Drift the controller can fix, counted: zero everywhere means the demo is done. */
+export function remainingDrift(truth: DemoTruth, maxTtl: number): { pairs: number; orphanServices: number; orphanInstances: number; longTtls: number } {
+  return {
+    pairs: truth.brokenPairs.length,
+    orphanServices: truth.orphanServices.length,
+    orphanInstances: truth.orphanInstances.length,
+    longTtls: longTtls(truth, maxTtl).length,
+  };
+}
+
+/** True when nothing fixable is left. */
+export function isClean(truth: DemoTruth, maxTtl: number): boolean {
+  return Object.values(remainingDrift(truth, maxTtl)).every((n) => n === 0);
+}
+
+/** The opening summary: each kind of drift in the fleet, in words. */
+export function describeFleet(truth: DemoTruth, maxTtl: number, serviceNames: ReadonlyMap<string, string>): string[] {
+  const lines: string[] = [];
+  const clients = [...new Set(truth.brokenPairs.map((p) => p.client))];
+  const endpoints = [...new Set(truth.brokenPairs.map((p) => p.endpoint))];
+  if (clients.length) {
+    lines.push(`Service Connect: ${clients.join(', ')} started before ${endpoints.join(', ')} joined the namespace, so their tasks cannot reach it (the "five-hour" bug).`);
+  }
+  if (truth.orphanServices.length) {
+    lines.push(`Cloud Map: ${truth.orphanServices.map((s) => s.name).join(', ')} ${truth.orphanServices.length === 1 ? 'is' : 'are'} left behind with no ECS service using ${truth.orphanServices.length === 1 ? 'it' : 'them'}.`);
+  }
+  if (truth.orphanInstances.length) {
+    const where = [...new Set(truth.orphanInstances.map((i) => serviceNames.get(i.serviceId) ?? i.serviceId))];
+    lines.push(`Cloud Map: ${truth.orphanInstances.length} instance(s) in ${where.join(', ')} belong to tasks that are gone.`);
+  }
+  const tooLong = longTtls(truth, maxTtl);
+  if (tooLong.length) {
+    lines.push(`DNS: ${tooLong.map(([id, ttl]) => `${serviceNames.get(id) ?? id} (${ttl}s)`).join(', ')} keep${tooLong.length === 1 ? 's' : ''} callers on dead task IPs longer than ${maxTtl}s.`);
+  }
+  for (const near of truth.nearTaskLimit) {
+    const count = near.maxCount !== undefined && near.maxCount > near.desiredCount ? `may scale to ${near.maxCount}` : `runs ${near.desiredCount}`;
+    lines.push(`Task limit: ${near.service} ${count} tasks; Cloud Map stops at 1,000 per service (reported, not changed).`);
+  }
+  return lines;
+}
+
+function resourceName(finding: Finding | undefined, fallback: string): string {
+  if (!finding) return fallback;
+  const r = finding.resource;
+  if (r.kind === 'ecs-service') return `ECS service ${r.cluster}/${r.name}`;
+  if (r.kind === 'cloudmap-service') return `Cloud Map service ${r.name}`;
+  return `instance ${r.instanceId} of ${r.serviceName}`;
+}
+
+const VERBS: Record<string, string> = {
+  'ecs:ForceNewDeployment': 'Redeployed',
+  'cloudmap:DeregisterInstance': 'Deregistered',
+  'cloudmap:DeleteService': 'Deleted',
+  'cloudmap:UpdateDnsTtl': 'Lowered the DNS TTL of',
+};
+
+/** One action as a sentence: what was done to what, and why. */
+export function describeAction(action: RecentAction, finding: Finding | undefined): string {
+  const what = resourceName(finding, action.findingKey);
+  if (action.result === 'success') {
+    const why = finding ? `: ${finding.reason}` : '';
+    return `${VERBS[action.action] ?? action.action} ${what}${why}`;
+  }
+  const verb = (VERBS[action.action] ?? action.action).toLowerCase();
+  return `Did not ${verb.replace(/^redeployed/, 'redeploy').replace(/^deregistered/, 'deregister').replace(/^deleted/, 'delete').replace(/^lowered/, 'lower')} ${what} (${action.result}${action.reason ? `: ${action.reason}` : ''}${action.errorCode ? `, ${action.errorCode}` : ''})`;
+}
