@@ -65,7 +65,7 @@ data "aws_iam_policy_document" "task" {
   }
   statement {
     sid       = "DescribeEcsInAllowedClusters"
-    actions   = ["ecs:DescribeClusters", "ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTagsForResource"]
+    actions   = ["ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTagsForResource"]
     resources = concat(local.allowed_cluster_arns, local.allowed_service_arns, local.allowed_task_arns)
   }
   statement {
@@ -81,7 +81,7 @@ data "aws_iam_policy_document" "task" {
   }
   statement {
     sid       = "ReadCloudMap"
-    actions   = ["servicediscovery:GetNamespace", "servicediscovery:GetService", "servicediscovery:ListInstances", "servicediscovery:GetOperation"]
+    actions   = ["servicediscovery:GetService", "servicediscovery:ListInstances", "servicediscovery:GetOperation"]
     resources = ["${local.cloudmap_arn_prefix}:namespace/*", "${local.cloudmap_arn_prefix}:service/*"]
   }
   statement {
@@ -121,7 +121,7 @@ data "aws_iam_policy_document" "task" {
   }
   statement {
     sid       = "ConsumeEvents"
-    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
+    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage"]
     resources = [aws_sqs_queue.events.arn]
   }
   dynamic "statement" {

@@ -5,10 +5,13 @@ import { join } from 'node:path';
 import { Evaluator, loadTemplate } from './cloudformation.js';
 import { MODULE_DIR, parseFolder, policyStatements } from './terraform.js';
 
-/** Code the operator runs by hand (install-events), not the controller task: its calls need no task permission. */
-const NOT_IN_TASK = ['controller/install/', 'controller/cli/commands/install-events.ts'];
-/** Permissions for parts that are not our code: the ADOT sidecar's remote write. */
-const NOT_FROM_CODE = new Set(['aps:RemoteWrite']);
+/** Code the operator runs by hand (install-events) or only against the sandbox (the demo), never in the controller task. */
+const NOT_IN_TASK = ['controller/install/', 'controller/cli/commands/install-events.ts', 'controller/demo/'];
+/**
+ * Permissions no SDK command names: the ADOT sidecar's remote write, and tag reads, which DescribeServices
+ * with include: [TAGS] performs (kept so a tag-selected policy never sees services without their tags).
+ */
+const NOT_FROM_CODE = new Set(['aps:RemoteWrite', 'ecs:ListTagsForResource']);
 
 const CLIENT_PACKAGES: Record<string, string> = {
   'client-ecs': 'ecs', 'client-servicediscovery': 'servicediscovery', 'client-sqs': 'sqs', 'client-s3': 's3', 'client-sts': 'sts', 'client-eventbridge': 'events',
