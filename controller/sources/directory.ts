@@ -4,12 +4,11 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { FetchResult, PolicySource, SourceDocument, SourceProblem } from './types.js';
 import { PolicySourceError } from './types.js';
+import { decodePolicyText, isPolicyFileName } from './text.js';
 
 /** Default per-file size limit: a policy file is a few KiB; anything this large is a mistake or an attack. */
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
-const POLICY_FILE = /\.ya?ml$/i;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 interface WalkState {
   documents: SourceDocument[];
@@ -84,7 +83,7 @@ export class DirectorySource implements PolicySource {
       try {
         stats = await stat(childAbsolute);
       } catch (error) {
-        if (POLICY_FILE.test(entry.name)) {
+        if (isPolicyFileName(entry.name)) {
           const what = entry.isSymbolicLink() ? 'broken symbolic link' : 'cannot read file';
           state.problems.push({ path: childRelative, message: `${what}: ${describeFsError(error)}`, severity: 'error' });
         } else if (entry.isSymbolicLink()) {
@@ -104,7 +103,7 @@ export class DirectorySource implements PolicySource {
         }
         state.visited.add(real);
         await this.walk(childAbsolute, childRelative, real, state);
-      } else if (POLICY_FILE.test(entry.name)) {
+      } else if (isPolicyFileName(entry.name)) {
         await this.readPolicyFile(childAbsolute, childRelative, stats, state);
       }
     }
@@ -136,11 +135,12 @@ export class DirectorySource implements PolicySource {
       state.problems.push({ path: relative, message: `file is over the ${this.maxFileBytes}-byte limit; split it into smaller files`, severity: 'error' });
       return;
     }
-    try {
-      state.documents.push({ path: relative, content: utf8.decode(bytes) });
-    } catch {
+    const content = decodePolicyText(bytes);
+    if (content === undefined) {
       state.problems.push({ path: relative, message: 'not a text file: content is not valid UTF-8 (binary file?)', severity: 'error' });
+      return;
     }
+    state.documents.push({ path: relative, content });
   }
 }
 
