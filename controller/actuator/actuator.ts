@@ -65,6 +65,8 @@ function namespaceOf(finding: Finding): string {
 export class Actuator {
   private readonly limiter: WriteRateLimiter;
   private readonly concurrency: number;
+  /** Finding key -> the block reason last logged at info, so a wait is announced once, not at every resync. */
+  private readonly announcedBlocks = new Map<string, string>();
 
   constructor(private readonly deps: ActuatorDeps) {
     this.limiter = new WriteRateLimiter(deps.writesPerSecond ?? 5, deps.pacer);
@@ -182,12 +184,16 @@ export class Actuator {
   /** Logs and counts the plan's blocked decisions, and one sanity-guard trip per policy and namespace. */
   private recordBlocked(plan: Plan): void {
     const trips = new Set<string>();
+    const stillBlocked = new Set<string>();
     for (const planned of plan.actions) {
       if (planned.decision !== 'blocked') continue;
       const { finding } = planned;
       const reason = planned.blockedBy ?? 'report-only';
       this.deps.metrics?.recordBlocked({ policy: finding.policy, rule: finding.rule }, reason);
-      this.deps.logger.debug(
+      stillBlocked.add(finding.key);
+      const firstTime = this.announcedBlocks.get(finding.key) !== reason;
+      this.announcedBlocks.set(finding.key, reason);
+      this.deps.logger[firstTime ? 'info' : 'debug'](
         {
           policy: finding.policy,
           rule: finding.rule,
@@ -208,6 +214,7 @@ export class Actuator {
         }
       }
     }
+    for (const key of this.announcedBlocks.keys()) if (!stillBlocked.has(key)) this.announcedBlocks.delete(key);
     if (trips.size > 0) this.deps.logger.warn({ trips: [...trips].map((t) => JSON.parse(t)) }, 'sanity guard stopped pruning');
   }
 }
