@@ -13,6 +13,7 @@
  *
  * Run: node_modules/.bin/tsx bench/events.ts [--small] [--isolated N] [--samples N] [--interval-ms N]
  *   --isolated N: dead tasks in the first phase (default 10); --samples N / --interval-ms N: the second (30 / 500)
+ *   --workers N: the controller's work-queue workers (default 2, as `run`)
  *   default fleet: 20 clusters x 500 services x 10 tasks (10,000 services, 100,000 tasks), 2,000 Cloud Map services
  *   --small: 4 clusters x 100 services x 5 tasks, 200 Cloud Map services (for a quick run)
  */
@@ -39,6 +40,7 @@ const { values: flags } = parseArgs({
     isolated: { type: 'string', default: '10' },
     samples: { type: 'string', default: '30' },
     'interval-ms': { type: 'string', default: '500' },
+    workers: { type: 'string', default: '2' },
   },
 });
 const fleet = flags.small
@@ -75,7 +77,7 @@ const loadMs = performance.now() - loadStarted;
 Object.assign(process.env, sandbox.env());
 const state = sandbox.ecs.state;
 out(`fleet: ${state.servicesByArn.size} ECS services, ${state.tasks.size} tasks in ${state.clusters.size} clusters, ${sandbox.cloudMap.services().length} Cloud Map services`);
-out(`sandbox load: ${seconds(loadMs)}   rss ${mib(process.memoryUsage().rss)}`);
+out(`sandbox load: ${seconds(loadMs)}   rss ${mib(process.memoryUsage().rss)}   controller workers: ${flags.workers}`);
 
 const metrics = new ControllerMetrics({ defaultMetrics: false });
 const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, onApiCall: metrics.onApiCall });
@@ -99,6 +101,7 @@ try {
     queueUrl: controllerQueueUrl,
     policyPollIntervalMs: 60 * 60_000,
     timers,
+    workers: Number(flags.workers),
     // Events only: the resync never fires during the measurement.
     scheduler: () => ({ stop: () => undefined }),
   });
