@@ -54,52 +54,57 @@ spec:
 
 const MINUTE = 60_000;
 
-// AccessDenied is not retried; a persistent ServerException (HTTP 500) is, until the SDK gives up.
-for (const errorCode of ['AccessDeniedException', 'ServerException']) describe(`reliability: ${errorCode} on one cluster's ListServices`, () => {
-  let h: ReliabilityHarness;
-  let cloudMapBefore: string[];
+/** The same failure of one cluster's listing, with an error the SDK does not retry or one it retries until it gives up. */
+function failingClusterSuite(errorCode: string): void {
+  describe(`reliability: ${errorCode} on one cluster's ListServices`, () => {
+    let h: ReliabilityHarness;
+    let cloudMapBefore: string[];
 
-  before(async () => {
-    h = await startReliabilityHarness({ scenario: TWO_CLUSTERS, policyText: POLICY, start: false });
-    cloudMapBefore = h.sandbox.cloudMap.services().map((s) => s.name).sort();
-    await control(h.sandbox, 'POST', 'faults', { operation: 'ecs:ListServices', errorCode, match: 'bravo' });
-    await h.controller.start();
-    await h.controller.queue.whenIdle();
-  });
-  after(async () => {
-    await h?.close();
-  });
+    before(async () => {
+      h = await startReliabilityHarness({ scenario: TWO_CLUSTERS, policyText: POLICY, start: false });
+      cloudMapBefore = h.sandbox.cloudMap.services().map((s) => s.name).sort();
+      await control(h.sandbox, 'POST', 'faults', { operation: 'ecs:ListServices', errorCode, match: 'bravo' });
+      await h.controller.start();
+      await h.controller.queue.whenIdle();
+    });
+    after(async () => {
+      await h?.close();
+    });
 
-  it('deletes no Cloud Map service while a cluster could not be listed, not even the real orphan', () => {
-    const names = h.sandbox.cloudMap.services().map((s) => s.name).sort();
-    assert.deepEqual(names, cloudMapBefore, 'nightly and audit-api (used by bravo) and reports all still exist');
-    const truth = h.sandbox.truth();
-    assert.deepEqual(truth.wronglyDeleted, []);
-    const deletes = h.controller.plan()!.actions.filter((a) => a.action.type === 'cloudmap:DeleteService');
-    assert.ok(deletes.length > 0, 'the plan saw Cloud Map services nobody seemed to use');
-    for (const planned of deletes) {
-      assert.equal(planned.decision, 'blocked', JSON.stringify(planned.action));
-      assert.equal(planned.blockedBy, 'scope-read-error');
-    }
-    for (const planned of deletes) assert.match(planned.detail ?? '', /bravo/, 'the block names the cluster that could not be read');
-  });
+    it('deletes no Cloud Map service while a cluster could not be listed, not even the real orphan', () => {
+      const names = h.sandbox.cloudMap.services().map((s) => s.name).sort();
+      assert.deepEqual(names, cloudMapBefore, 'nightly and audit-api (used by bravo) and reports all still exist');
+      const truth = h.sandbox.truth();
+      assert.deepEqual(truth.wronglyDeleted, []);
+      const deletes = h.controller.plan()!.actions.filter((a) => a.action.type === 'cloudmap:DeleteService');
+      assert.ok(deletes.length > 0, 'the plan saw Cloud Map services nobody seemed to use');
+      for (const planned of deletes) {
+        assert.equal(planned.decision, 'blocked', JSON.stringify(planned.action));
+        assert.equal(planned.blockedBy, 'scope-read-error');
+      }
+      for (const planned of deletes) assert.match(planned.detail ?? '', /bravo/, 'the block names the cluster that could not be read');
+    });
 
-  it('still fixes what it could read: the long TTL and the stale instance in alpha', () => {
-    const truth = h.sandbox.truth();
-    assert.ok(Object.values(truth.ttlByService).every((ttl) => ttl <= 10), truthSummary(truth));
-    assert.deepEqual(truth.orphanInstances, []);
-    assert.deepEqual(truth.orphanServices.map((s) => s.name), ['reports']);
-  });
+    it('still fixes what it could read: the long TTL and the stale instance in alpha', () => {
+      const truth = h.sandbox.truth();
+      assert.ok(Object.values(truth.ttlByService).every((ttl) => ttl <= 10), truthSummary(truth));
+      assert.deepEqual(truth.orphanInstances, []);
+      assert.deepEqual(truth.orphanServices.map((s) => s.name), ['reports']);
+    });
 
-  it('once bravo can be listed again, the next resync deletes the real orphan and nothing else', async () => {
-    await control(h.sandbox, 'DELETE', 'faults');
-    h.advance(10 * MINUTE);
-    h.tick();
-    await h.controller.queue.whenIdle();
-    const truth = h.sandbox.truth();
-    assert.ok(isClean(truth), truthSummary(truth));
-    assert.deepEqual(truth.wronglyDeleted, []);
-    const names = h.sandbox.cloudMap.services().map((s) => s.name).sort();
-    assert.deepEqual(names, cloudMapBefore.filter((n) => n !== 'reports'));
+    it('once bravo can be listed again, the next resync deletes the real orphan and nothing else', async () => {
+      await control(h.sandbox, 'DELETE', 'faults');
+      h.advance(10 * MINUTE);
+      h.tick();
+      await h.controller.queue.whenIdle();
+      const truth = h.sandbox.truth();
+      assert.ok(isClean(truth), truthSummary(truth));
+      assert.deepEqual(truth.wronglyDeleted, []);
+      const names = h.sandbox.cloudMap.services().map((s) => s.name).sort();
+      assert.deepEqual(names, cloudMapBefore.filter((n) => n !== 'reports'));
+    });
   });
-});
+}
+
+failingClusterSuite('AccessDeniedException');
+failingClusterSuite('ServerException');
