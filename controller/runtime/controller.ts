@@ -1,13 +1,12 @@
 /**
  * The controller loop, composed the way controller-runtime composes a manager: a policy watcher (last
- * known good set), an inventory cache, a work queue fed by the SQS event consumer and a jittered cron
- * resync, and a reconcile that refreshes what a key names, then plans over the whole fleet and applies.
- * Plan-and-apply runs one at a time (it acts fleet-wide); requests that arrive while it runs share the next.
+ * known good set), per-target state (target-runtimes.ts: an inventory cache, actuator and plan for each
+ * account and region the policies name), a work queue fed by the SQS event consumer and a jittered cron
+ * resync, and a reconcile that refreshes what a key names in its target, then plans that target and applies.
+ * Plan-and-apply runs one at a time (fleet.ts); requests that arrive while it runs share the next.
  */
-import type { AwsClients } from '../aws/clients.js';
-import { Actuator } from '../actuator/actuator.js';
+import type { AwsClientOptions, AwsClients } from '../aws/clients.js';
 import { SqsEventConsumer, type EventMeta } from '../events/consumer.js';
-import { InventoryCache } from '../inventory/cache.js';
 import type { Plan } from '../plan/types.js';
 import type { AllowedScopes, PolicySet } from '../policy/types.js';
 import { PolicyWatcher } from '../sources/watcher.js';
@@ -17,16 +16,26 @@ import { summarizeDrift, type ControllerMetrics, type MetricsState } from '../te
 import { reconcileReadiness, type Readiness } from '../telemetry/server.js';
 import { keyString, type WorkKey } from './keys.js';
 import { nodeCronScheduler, resyncPeriodMs, type ResyncSchedule, type ResyncScheduler } from './resync.js';
-import { errorText, Reconciler, type ReconcileResult } from './reconciler.js';
-import { CoalescingRunner } from './serial.js';
+import { FleetReconciler, type TargetFailure } from './fleet.js';
+import { errorText, type ReconcileResult } from './reconciler.js';
 import { buildStatus, type RunStatus } from './status.js';
+import { defaultTargetClients, TargetRuntimes, type TargetClientsFactory } from './target-runtimes.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 import { WorkQueue, type ProcessContext, type ShutdownResult } from './workqueue.js';
 
 export interface ControllerOptions {
   source: PolicySource;
   allowed: AllowedScopes;
+  /** The controller's own clients: its account and region (the default target) and the SQS queue's. */
   clients: AwsClients;
+  /** How clients of the controller's own were made (endpoint...), for the default `clientsForTarget`. */
+  clientOptions?: AwsClientOptions;
+  /**
+   * Clients for a policy target other than the controller's own (another region and/or a roleArn); the
+   * controller destroys them when no policy uses the target any more. Default: controller/aws/targets.ts
+   * clientsForTarget (STS AssumeRole credentials, refreshed before expiry).
+   */
+  clientsForTarget?: TargetClientsFactory;
   logger: Logger;
   metrics: ControllerMetrics;
   dryRun: boolean;
@@ -54,12 +63,12 @@ export type { ReconcileResult } from './reconciler.js';
 export class Controller {
   readonly queue: WorkQueue;
   private readonly watcher: PolicyWatcher;
-  private readonly reconciler: Reconciler;
+  private readonly targets: TargetRuntimes;
+  private readonly fleet: FleetReconciler;
   private readonly timers: Timers;
-  private readonly runner: CoalescingRunner<ReconcileResult | undefined>;
   private readonly stopSignal = new AbortController();
   private readonly periodMs: number;
-  private cache: InventoryCache | undefined;
+  private groupedSet: PolicySet | undefined;
   private consumer: SqsEventConsumer | undefined;
   private schedule: ResyncSchedule | undefined;
   private graceTimer: TimerHandle | undefined;
@@ -77,15 +86,16 @@ export class Controller {
       onUpdate: (set) => this.onPolicies(set),
       onFailure: () => options.metrics.recordPolicyLoadError(options.source.name),
     });
-    this.reconciler = new Reconciler({
-      actuator: new Actuator({ clients: options.clients, logger: options.logger, clock: this.timers, dryRun: options.dryRun, metrics: options.metrics }),
-      metrics: options.metrics,
+    this.targets = new TargetRuntimes({
+      defaults: options.clients,
+      clientsFor: options.clientsForTarget ?? defaultTargetClients(options.clients, { onApiCall: options.metrics.onApiCall, ...options.clientOptions }),
       logger: options.logger,
+      metrics: options.metrics,
       timers: this.timers,
       dryRun: options.dryRun,
       stopSignal: this.stopSignal.signal,
     });
-    this.runner = new CoalescingRunner(() => this.planAndApply());
+    this.fleet = new FleetReconciler({ targets: this.targets, metrics: options.metrics, timers: this.timers });
     this.queue = new WorkQueue({
       process: (key, context) => this.reconcileKey(key, context),
       workers: options.workers ?? 2,
@@ -139,18 +149,12 @@ export class Controller {
       const why = outcome.kind === 'fetch-failed' ? outcome.message : outcome.kind === 'invalid' ? `revision ${outcome.revision} is invalid` : 'no policies';
       throw new Error(`cannot reconcile: no valid policy set from ${this.options.source.name} (${why})`);
     }
-    const cache = this.ensureCache(set);
-    const started = this.timers.now();
-    try {
-      await cache.full();
-    } catch (error) {
-      this.reconciler.recordFailure(started, error);
-      throw error;
-    }
-    const result = await this.runner.run();
-    if (!result) throw new Error('reconcile produced no plan');
-    if (result.readError) throw new Error(result.readError);
-    return result;
+    this.regroup(set);
+    const { failures, outcomes } = await this.fleet.reconcile({ kind: 'full' });
+    if (failures.length > 0) throw new Error(describeFailures(failures));
+    const plan = this.fleet.lastPlan();
+    if (!plan) throw new Error('reconcile produced no plan');
+    return { plan, outcomes };
   }
 
   /**
@@ -165,18 +169,26 @@ export class Controller {
     const result = await this.queue.shutdown(timeoutMs);
     // The consumer's last delete and the source's close get the same bound as in-flight work.
     await Promise.race([stopping, new Promise<void>((resolve) => setTimeout(resolve, Math.max(timeoutMs, 1_000)).unref())]);
+    // Clients of other targets go once nothing holds them (abandoned work keeps them until it ends).
+    this.targets.close();
     if (!result.completed) this.options.logger.warn({ abandoned: result.abandoned }, 'shutdown timeout: abandoned in-flight reconciles');
     return result;
   }
 
-  /** Ready when policies are loaded and the last successful reconcile is not older than three resync periods. */
+  /**
+   * Ready when policies are loaded and every target's last successful reconcile is not older than three
+   * resync periods; the reason names the target that holds readiness back when it is not the default.
+   */
   readiness(): Readiness {
-    return reconcileReadiness({
+    const { at, target } = this.fleet.lastSuccess();
+    const readiness = reconcileReadiness({
       policiesLoaded: this.watcher.current() !== undefined,
-      lastSuccessfulReconcileAt: this.options.metrics.lastSuccessfulReconcileAt(),
+      lastSuccessfulReconcileAt: at,
       resyncPeriodMs: this.periodMs,
       now: this.timers.now(),
     });
+    if (readiness.ready || !target || target.isDefault || !this.watcher.current()) return readiness;
+    return { ready: false, reason: `${readiness.reason} (target ${target.region}${target.roleArn ? ` as ${target.roleArn}` : ''})` };
   }
 
   /** Body of /status. */
@@ -184,10 +196,17 @@ export class Controller {
     return buildStatus({
       set: this.watcher.current(),
       source: this.watcher.status(),
-      plan: this.reconciler.lastPlan,
-      recentActions: this.reconciler.recentActions.list(),
-      lastSuccessfulReconcileAt: this.options.metrics.lastSuccessfulReconcileAt(),
-      lastReconcileError: this.reconciler.lastError,
+      plan: this.fleet.lastPlan(),
+      targets: this.targets.list().map((r) => ({
+        target: r.target,
+        policies: r.set.policies.map((p) => p.name),
+        ...(r.reconciler.lastPlan ? { plan: r.reconciler.lastPlan } : {}),
+        ...(r.reconciler.lastSuccessAt !== undefined ? { lastSuccessAt: r.reconciler.lastSuccessAt } : {}),
+        ...(r.reconciler.lastError ? { lastError: r.reconciler.lastError } : {}),
+      })),
+      recentActions: this.targets.recentActions.list(),
+      lastSuccessfulReconcileAt: this.fleet.lastSuccess().at,
+      lastReconcileError: this.fleet.lastError(),
       workqueueDepth: this.queue.depth(),
       dryRun: this.options.dryRun,
       readiness: this.readiness(),
@@ -199,25 +218,32 @@ export class Controller {
     return this.watcher.current();
   }
 
-  /** The last plan built, if any. */
+  /** The last plan built, every target's merged, if any. */
   plan(): Plan | undefined {
-    return this.reconciler.lastPlan;
+    return this.fleet.lastPlan();
   }
 
   private metricsState(): MetricsState {
     const set = this.watcher.current();
     const source = this.watcher.status();
     return {
-      policies: summarizeDrift(set?.policies.map((p) => p.name) ?? [], this.reconciler.lastPlan?.findings ?? []),
+      policies: summarizeDrift(set?.policies.map((p) => p.name) ?? [], this.fleet.lastPlan()?.findings ?? []),
       sources: source.revision ? [{ source: source.source, revision: source.revision }] : [],
       workqueueDepth: this.queue.depth(),
     };
   }
 
   private onPolicies(set: PolicySet): void {
-    this.ensureCache(set).setPolicies(set.policies);
+    this.regroup(set);
     // A new revision may widen or narrow the scope: look at everything again, ahead of resync work.
     this.queue.add({ kind: 'full' }, { priority: 'event' });
+  }
+
+  /** Groups the set's policies by target (once per set): new targets get clients, gone ones release theirs. */
+  private regroup(set: PolicySet): void {
+    if (this.groupedSet === set) return;
+    this.groupedSet = set;
+    this.targets.update(set);
   }
 
   private onResyncTick(): void {
@@ -233,43 +259,25 @@ export class Controller {
     }
   }
 
-  private ensureCache(set: PolicySet): InventoryCache {
-    this.cache ??= new InventoryCache({ clients: this.options.clients, policies: set.policies, now: () => this.timers.now() });
-    return this.cache;
-  }
-
   private async reconcileKey(key: WorkKey, context: ProcessContext): Promise<void> {
     const set = this.watcher.current();
-    if (!set || !this.cache) return; // nothing in force: the next valid revision queues a full reconcile
-    const started = this.timers.now();
-    try {
-      if (key.kind === 'full') await this.cache.full();
-      else await this.cache.refresh([key]);
-    } catch (error) {
-      this.reconciler.recordFailure(started, error);
-      throw error;
-    }
-    const result = await this.runner.run();
+    if (!set) return; // nothing in force: the next valid revision queues a full reconcile
+    this.regroup(set);
+    const { failures } = await this.fleet.reconcile(key);
+    this.requeueAtGraceDeadline();
     // Only a full read can repair an account-wide read failure: retry that key with backoff, not event keys.
-    if (key.kind === 'full' && result?.readError) throw new Error(result.readError);
+    const retry = failures.filter((f) => key.kind === 'full' || !f.accountRead);
+    if (retry.length > 0) throw new Error(describeFailures(retry));
     if (context.eventTime !== undefined) {
       this.options.metrics.observeEventToAction((this.timers.now() - context.eventTime) / 1000);
     }
-  }
-
-  private async planAndApply(): Promise<ReconcileResult | undefined> {
-    const set = this.watcher.current();
-    if (!set || !this.cache?.inventory) return undefined;
-    const result = await this.reconciler.planAndApply(set, this.cache);
-    this.requeueAtGraceDeadline();
-    return result;
   }
 
   /** Looks again when the next grace period ends, so a deletion does not wait for the next resync. */
   private requeueAtGraceDeadline(): void {
     if (this.graceTimer) this.timers.clearTimeout(this.graceTimer);
     this.graceTimer = undefined;
-    const next = this.reconciler.nextGraceDeadline();
+    const next = this.fleet.nextGraceDeadline();
     if (!next || this.stopSignal.signal.aborted) return;
     // A second of slack: the plan compares with <=, and clocks of the controller and AWS are not one clock.
     const delay = Math.max(0, next.at - this.timers.now()) + 1_000;
@@ -278,4 +286,9 @@ export class Controller {
       for (const key of next.keys) this.queue.add(key, { priority: 'resync' });
     }, delay);
   }
+}
+
+/** One message for the targets that failed, each naming its target unless it is the controller's own. */
+function describeFailures(failures: readonly TargetFailure[]): string {
+  return failures.map((f) => f.message).join('; ');
 }

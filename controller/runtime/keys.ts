@@ -1,26 +1,29 @@
 /**
  * Work-queue keys: what an event or a resync asks the controller to look at again. Keys carry no state,
  * only identity (level-triggered, like controller-runtime's reconcile.Request); a reconcile reads the
- * current state of what the key names.
+ * current state of what the key names. `target` is the ReadTarget key (controller/aws/targets.ts) of the
+ * account and region a key lives in; absent means the controller's own (every SQS event key: the queue is
+ * the controller's own account's). `full` means every target.
  */
 export type WorkKey =
-  | { kind: 'ecs-service'; cluster: string; service: string }
-  | { kind: 'cloudmap-service'; serviceId: string }
-  | { kind: 'namespace'; namespace: string }
-  | { kind: 'cluster'; cluster: string }
+  | { kind: 'ecs-service'; cluster: string; service: string; target?: string }
+  | { kind: 'cloudmap-service'; serviceId: string; target?: string }
+  | { kind: 'namespace'; namespace: string; target?: string }
+  | { kind: 'cluster'; cluster: string; target?: string }
   | { kind: 'full' };
 
 /** Stable string form of a key, used for dedup in the work queue and in logs. */
 export function keyString(key: WorkKey): string {
+  const at = key.kind !== 'full' && key.target ? `@${key.target}` : '';
   switch (key.kind) {
     case 'ecs-service':
-      return `ecs-service/${key.cluster}/${key.service}`;
+      return `ecs-service/${key.cluster}/${key.service}${at}`;
     case 'cloudmap-service':
-      return `cloudmap-service/${key.serviceId}`;
+      return `cloudmap-service/${key.serviceId}${at}`;
     case 'namespace':
-      return `namespace/${key.namespace}`;
+      return `namespace/${key.namespace}${at}`;
     case 'cluster':
-      return `cluster/${key.cluster}`;
+      return `cluster/${key.cluster}${at}`;
     case 'full':
       return 'full';
   }

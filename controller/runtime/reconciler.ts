@@ -1,10 +1,12 @@
 /**
- * One plan-and-apply over the whole fleet: build the plan from the policy set in force and the cached
- * inventory (grace-period clocks carried between runs, in memory), apply it, re-read what was written, and
- * record the outcome for metrics, /status and readiness. The controller runs it one at a time.
+ * One target's plan-and-apply: build the plan from that target's policies and its cached inventory
+ * (grace-period clocks carried between runs, in memory, per target), apply it with the target's actuator,
+ * re-read what was written, and remember the outcome for /status and readiness. The fleet reconciler
+ * (fleet.ts) runs one per target, one at a time.
  */
 import { randomUUID } from 'node:crypto';
 import type { Actuator, ActionOutcome } from '../actuator/actuator.js';
+import type { ReadTarget } from '../aws/targets.js';
 import type { InventoryCache } from '../inventory/cache.js';
 import { buildPlan } from '../plan/build.js';
 import type { Plan } from '../plan/types.js';
@@ -12,7 +14,7 @@ import type { PolicySet } from '../policy/types.js';
 import type { Action } from '../rules/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
-import { RecentActions } from '../telemetry/status.js';
+import type { RecentActions } from '../telemetry/status.js';
 import type { Clock } from '../util/clock.js';
 import { keyString, type WorkKey } from './keys.js';
 
@@ -25,6 +27,8 @@ export interface ReconcileResult {
 }
 
 export interface ReconcilerDeps {
+  /** The account and region this reconciler plans for; its actuator writes there only. */
+  target: ReadTarget;
   actuator: Actuator;
   metrics: ControllerMetrics;
   logger: Logger;
@@ -32,22 +36,28 @@ export interface ReconcilerDeps {
   dryRun: boolean;
   /** Aborted when the controller stops: the actuator starts no new write after that. */
   stopSignal: AbortSignal;
+  /** Shared by every target, for /status. */
+  recentActions: RecentActions;
 }
 
-/** Plans and applies; keeps grace-period clocks, the last plan, recent actions and the last error. */
+/** Plans and applies for one target; keeps its grace-period clocks, last plan, last success and last error. */
 export class Reconciler {
-  readonly recentActions = new RecentActions();
   lastPlan: Plan | undefined;
   lastError: { at: number; message: string } | undefined;
+  lastSuccessAt: number | undefined;
   private firstSeen = new Map<string, number>();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
+  get target(): ReadTarget {
+    return this.deps.target;
+  }
+
   /** Plans over the cached inventory and applies; throws (after recording) when it fails. */
   async planAndApply(set: PolicySet, cache: InventoryCache): Promise<ReconcileResult> {
-    const { metrics, timers } = this.deps;
+    const { metrics, timers, target } = this.deps;
     // Like controller-runtime's reconcileID: ties this run's log lines together.
-    const logger = this.deps.logger.child({ reconcileId: randomUUID() });
+    const logger = this.deps.logger.child({ reconcileId: randomUUID(), ...(target.isDefault ? {} : { target: target.key }) });
     const inventory = cache.inventory!;
     const started = timers.now();
     try {
@@ -56,19 +66,19 @@ export class Reconciler {
       this.firstSeen = firstSeen;
       this.lastPlan = plan;
       const outcomes = await this.deps.actuator.apply(plan, this.deps.stopSignal);
-      this.recentActions.add(outcomes);
+      this.deps.recentActions.add(outcomes);
       await this.refreshAfterWrites(cache, outcomes, logger);
       // The plan already refuses to prune where reads failed; a read that failed account-wide (AWS unreachable,
       // credentials gone) additionally makes the run a failure, so readiness and the error metric notice.
       const accountWide = inventory.readErrors.find((e) => e.scope.kind === 'account');
       if (accountWide) {
-        const readError = `reading the fleet failed account-wide: ${accountWide.operation} ${accountWide.code}: ${accountWide.message}`;
-        this.recordFailure(started, new Error(readError));
+        const readError = `reading the fleet${this.where()} failed account-wide: ${accountWide.operation} ${accountWide.code}: ${accountWide.message}`;
+        this.recordFailure(new Error(readError));
         logger.warn({ err: readError, findings: plan.findings.length }, 'reconciled with an incomplete view of the fleet');
         return { plan, outcomes, readError };
       }
       const finished = timers.now();
-      metrics.observeReconcile((finished - started) / 1000, 'success', finished);
+      this.lastSuccessAt = finished;
       this.lastError = undefined;
       logger.info(
         {
@@ -83,25 +93,27 @@ export class Reconciler {
       );
       return { plan, outcomes };
     } catch (error) {
-      this.recordFailure(started, error);
+      this.recordFailure(error);
       logger.warn({ err: errorText(error) }, 'reconcile failed');
       throw error;
     }
   }
 
   /**
-   * When the earliest grace period of a blocked action ends (epoch ms), with the keys to look at then, so the
-   * controller can requeue them like controller-runtime's RequeueAfter instead of waiting for the next resync.
+   * When the earliest grace period of a blocked action ends (epoch ms), with the keys to look at then (naming
+   * this target unless it is the default), so the controller can requeue them like controller-runtime's
+   * RequeueAfter instead of waiting for the next resync.
    */
   nextGraceDeadline(): { at: number; keys: WorkKey[] } | undefined {
     let at = Number.POSITIVE_INFINITY;
     const byDeadline = new Map<number, Map<string, WorkKey>>();
+    const target = this.deps.target;
     for (const planned of this.lastPlan?.actions ?? []) {
       const since = this.firstSeen.get(planned.finding.key);
       const grace = planned.finding.gracePeriodMs;
       if (planned.blockedBy !== 'grace-period' || since === undefined || grace === undefined) continue;
       const due = since + grace;
-      const key = keyForAction(planned.action);
+      const key: WorkKey = { ...keyForAction(planned.action), ...(target.isDefault ? {} : { target: target.key }) };
       const keys = byDeadline.get(due) ?? new Map<string, WorkKey>();
       keys.set(keyString(key), key);
       byDeadline.set(due, keys);
@@ -110,11 +122,17 @@ export class Reconciler {
     return Number.isFinite(at) ? { at, keys: [...byDeadline.get(at)!.values()] } : undefined;
   }
 
-  /** Counts a failed reconcile (started at `started`) and keeps its message for /status. */
-  recordFailure(started: number, error: unknown): void {
-    const now = this.deps.timers.now();
-    this.deps.metrics.observeReconcile((now - started) / 1000, 'error', now);
-    this.lastError = { at: now, message: errorText(error) };
+  /** Keeps a failed reconcile's message (naming the target) for /status and readiness. */
+  recordFailure(error: unknown): void {
+    const message = errorText(error);
+    const where = this.where();
+    this.lastError = { at: this.deps.timers.now(), message: where && !message.includes(where) ? `${message}${where}` : message };
+  }
+
+  /** " in <target>" for targets other than the controller's own, for messages. */
+  private where(): string {
+    const t = this.deps.target;
+    return t.isDefault ? '' : ` in target ${t.region}${t.roleArn ? ` as ${t.roleArn}` : ''}`;
   }
 
   /** Re-reads what was just written so the next plan does not act on the state from before the write. */

@@ -1,8 +1,10 @@
 /**
  * The /status document: the telemetry contract's ControllerStatus (policies with conditions and drift,
  * last success, recent actions) plus what an operator needs when the controller is not ready: the policy
- * source (revision in force, last error with its problems), the last reconcile error and queue depth.
+ * source (revision in force, last error with its problems), the last reconcile error and queue depth, and
+ * each target (account and region) with its policies, last success and last error.
  */
+import type { ReadTarget } from '../aws/targets.js';
 import type { Plan } from '../plan/types.js';
 import type { PolicySet } from '../policy/types.js';
 import type { SourceStatus } from '../sources/watcher.js';
@@ -10,7 +12,25 @@ import { summarizeDrift } from '../telemetry/state.js';
 import type { Readiness } from '../telemetry/server.js';
 import type { ControllerStatus, PolicyStatus, RecentAction } from '../telemetry/status.js';
 
+/** A policy in /status, with where it acts: a region, and a role when the account is not the controller's. */
+export interface RunPolicyStatus extends PolicyStatus {
+  target: { region: string; roleArn?: string };
+}
+
+/** One target in /status. */
+export interface TargetStatus {
+  region: string;
+  roleArn?: string;
+  /** True for the controller's own region and credentials. */
+  default: boolean;
+  policies: readonly string[];
+  lastSuccessfulReconcile?: string;
+  lastError?: { at: string; message: string };
+}
+
 export interface RunStatus extends ControllerStatus {
+  policies: readonly RunPolicyStatus[];
+  targets: readonly TargetStatus[];
   ready: boolean;
   notReadyReason?: string;
   dryRun: boolean;
@@ -29,12 +49,22 @@ export interface StatusInput {
   set: PolicySet | undefined;
   source: SourceStatus;
   plan: Plan | undefined;
+  /** Every target with its policies, last plan, last success and last error. */
+  targets: readonly StatusTarget[];
   recentActions: readonly RecentAction[];
   lastSuccessfulReconcileAt: number | undefined;
   lastReconcileError: { at: number; message: string } | undefined;
   workqueueDepth: number;
   dryRun: boolean;
   readiness: Readiness;
+}
+
+export interface StatusTarget {
+  target: ReadTarget;
+  policies: readonly string[];
+  plan?: Plan;
+  lastSuccessAt?: number;
+  lastError?: { at: number; message: string };
 }
 
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -51,16 +81,22 @@ export function buildStatus(input: StatusInput): RunStatus {
         message: `${source.lastError.message}; revision ${set?.revision ?? '(none)'} stays in force`,
       }
     : { type: 'SourceCurrent', status: 'True' as const, reason: 'Fetched', message: `revision ${set?.revision ?? '(none)'}` };
-  const policies: PolicyStatus[] = (set?.policies ?? []).map((policy) => {
-    const summary = plan?.summaries.find((s) => s.policy === policy.name);
-    const reconciled = plan !== undefined && plan.revision === set!.revision;
+  const policies: RunPolicyStatus[] = (set?.policies ?? []).map((policy) => {
+    const where = input.targets.find((t) => t.policies.includes(policy.name));
+    const targetPlan = where ? where.plan : plan;
+    const summary = targetPlan?.summaries.find((s) => s.policy === policy.name);
+    const reconciled = targetPlan !== undefined && targetPlan.revision === set!.revision;
+    const failing = where?.lastError !== undefined && (where.lastSuccessAt === undefined || where.lastError.at >= where.lastSuccessAt);
     return {
       name: policy.name,
       mode: policy.mode,
       suspended: policy.suspend,
       revision: set!.revision,
+      target: { region: where?.target.region ?? policy.target.region ?? '', ...(policy.target.roleArn ? { roleArn: policy.target.roleArn } : {}) },
       conditions: [
-        reconciled
+        failing
+          ? { type: 'Ready', status: 'False' as const, reason: 'ReconcileFailed', message: where!.lastError!.message }
+          : reconciled
           ? {
               type: 'Ready',
               status: 'True' as const,
@@ -81,6 +117,14 @@ export function buildStatus(input: StatusInput): RunStatus {
     policies,
     ...(input.lastSuccessfulReconcileAt !== undefined ? { lastSuccessfulReconcile: iso(input.lastSuccessfulReconcileAt) } : {}),
     recentActions: input.recentActions,
+    targets: input.targets.map((t) => ({
+      region: t.target.region,
+      ...(t.target.roleArn ? { roleArn: t.target.roleArn } : {}),
+      default: t.target.isDefault,
+      policies: t.policies,
+      ...(t.lastSuccessAt !== undefined ? { lastSuccessfulReconcile: iso(t.lastSuccessAt) } : {}),
+      ...(t.lastError ? { lastError: { at: iso(t.lastError.at)!, message: t.lastError.message } } : {}),
+    })),
     source: {
       name: source.source,
       ...(source.revision ? { revisionInForce: source.revision } : {}),

@@ -4,6 +4,7 @@ import { createAwsClients } from '../../aws/clients.js';
 import { readInventories, type TargetInventory } from '../../aws/targets.js';
 import type { ReadError } from '../../inventory/model.js';
 import { buildPlan } from '../../plan/build.js';
+import { mergePlans } from '../../plan/merge.js';
 import { renderPlanJson, renderPlanText } from '../../plan/render.js';
 import type { Plan } from '../../plan/types.js';
 import { ALLOWED_SCOPES_FILE, loadPolicySet } from '../../policy/load.js';
@@ -108,18 +109,6 @@ function describeScope(error: ReadError): string {
     case 'cloudmap-service': return `cloudmap-service ${s.serviceId}`;
     case 'scaling-targets': return `scaling targets${s.cluster ? ` of cluster ${s.cluster}` : ''} (taskLimit may miss findings; pruning is not blocked)`;
   }
-}
-
-/** One plan from the per-target plans: each target's policies only ever see their own target's fleet. */
-function mergePlans(plans: readonly Plan[], revision: string, now: number): Plan {
-  if (plans.length === 1) return plans[0];
-  return {
-    generatedAt: now,
-    revision,
-    findings: plans.flatMap((p) => p.findings),
-    actions: plans.flatMap((p) => p.actions),
-    summaries: plans.flatMap((p) => p.summaries),
-  };
 }
 
 /** Prints drift against the live fleet; exit 0 none, 2 drift, 1 error. */

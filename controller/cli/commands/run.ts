@@ -39,6 +39,8 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
       source,
       allowed: config.allowed,
       clients,
+      // Clients of other targets (target.region / target.roleArn) use the same endpoint override.
+      clientOptions: { ...(config.endpoint ? { endpoint: config.endpoint } : {}), onApiCall: metrics.onApiCall },
       logger,
       metrics,
       dryRun: config.dryRun,

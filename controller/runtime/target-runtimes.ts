@@ -1,0 +1,166 @@
+/**
+ * The controller's per-target state. Policies may name another region and/or an account (roleArn); each
+ * target (controller/aws/targets.ts groupByTarget) gets its own clients, inventory cache, actuator and
+ * reconciler (plan, grace-period clocks), so a policy is only ever evaluated against, and only ever acts
+ * on, the fleet of the account and region it names. The default target always exists and uses the
+ * controller's own clients; other targets' clients come from an injectable factory and are destroyed when
+ * no policy uses their target any more.
+ */
+import { Actuator } from '../actuator/actuator.js';
+import type { AwsClientOptions, AwsClients } from '../aws/clients.js';
+import { clientsForTarget, groupByTarget, type ReadTarget } from '../aws/targets.js';
+import { InventoryCache } from '../inventory/cache.js';
+import type { PolicySet } from '../policy/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { ControllerMetrics } from '../telemetry/metrics.js';
+import { RecentActions } from '../telemetry/status.js';
+import type { Clock } from '../util/clock.js';
+import { errorText, Reconciler } from './reconciler.js';
+
+/** Clients for a target other than the controller's own; the controller destroys them when done with them. */
+export type TargetClientsFactory = (target: ReadTarget) => AwsClients;
+
+/** The default factory: targets.ts's clientsForTarget (assumed-role credentials for roleArn targets). */
+export function defaultTargetClients(defaults: AwsClients, base: AwsClientOptions = {}): TargetClientsFactory {
+  return (target) => clientsForTarget(defaults, target, base).clients;
+}
+
+/** Everything the controller keeps for one target. */
+export interface TargetRuntime {
+  target: ReadTarget;
+  /** The target's policies, at the revision in force. */
+  set: PolicySet;
+  clients: AwsClients;
+  cache: InventoryCache;
+  reconciler: Reconciler;
+  /** When a later policy revision added this target (readiness counts from then); unset for the first set's. */
+  addedAt?: number;
+}
+
+export interface TargetRuntimesDeps {
+  /** The controller's own clients: the default target's. */
+  defaults: AwsClients;
+  clientsFor: TargetClientsFactory;
+  logger: Logger;
+  metrics: ControllerMetrics;
+  timers: Clock;
+  dryRun: boolean;
+  stopSignal: AbortSignal;
+}
+
+interface Entry extends TargetRuntime {
+  owned: boolean;
+  /** Reads or plans in flight on this target's clients. */
+  busy: number;
+  retired: boolean;
+}
+
+/** Per-target runtimes, regrouped whenever the policy set changes. */
+export class TargetRuntimes {
+  readonly recentActions = new RecentActions();
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly deps: TargetRuntimesDeps) {}
+
+  /** Key of the controller's own target (its region, no role). */
+  get defaultKey(): string {
+    return this.deps.defaults.region;
+  }
+
+  /** Regroups the policies by target: kept targets keep their cache and grace clocks, gone ones are retired. */
+  update(set: PolicySet): void {
+    const groups = groupByTarget(set.policies, this.defaultKey);
+    // The default target always exists, with no policies if need be, so event keys and an empty set behave.
+    if (!groups.some((g) => g.target.isDefault)) groups.unshift({ target: { key: this.defaultKey, region: this.defaultKey, isDefault: true }, policies: [] });
+    const keep = new Set(groups.map((g) => g.target.key));
+    const addedAt = this.entries.size > 0 ? this.deps.timers.now() : undefined;
+    for (const [key, entry] of this.entries) {
+      if (keep.has(key)) continue;
+      this.entries.delete(key);
+      entry.retired = true;
+      this.destroyIfIdle(entry);
+      this.deps.logger.info({ target: key }, 'no policy targets this account and region any more; its clients are released');
+    }
+    for (const group of groups) {
+      const targetSet: PolicySet = { revision: set.revision, policies: group.policies };
+      const existing = this.entries.get(group.target.key);
+      if (existing) {
+        existing.set = targetSet;
+        existing.cache.setPolicies(group.policies);
+        continue;
+      }
+      const entry = this.create(group.target, targetSet);
+      if (addedAt !== undefined) entry.addedAt = addedAt;
+      this.entries.set(group.target.key, entry);
+    }
+  }
+
+  /** Every target, the default first. */
+  list(): readonly TargetRuntime[] {
+    return [...this.entries.values()];
+  }
+
+  /** The runtime of a target key, if a policy (or the default) still uses it. */
+  find(key: string | undefined): TargetRuntime | undefined {
+    return this.entries.get(key ?? this.defaultKey);
+  }
+
+  /**
+   * Runs `work` with the target's clients held: a target retired meanwhile (policy set changed) has its
+   * clients destroyed only after the last holder is done, never under a read or write in flight.
+   */
+  async use<T>(runtime: TargetRuntime, work: () => Promise<T>): Promise<T> {
+    const entry = runtime as Entry;
+    entry.busy += 1;
+    try {
+      return await work();
+    } finally {
+      entry.busy -= 1;
+      this.destroyIfIdle(entry);
+    }
+  }
+
+  /** Releases every target's own clients (the controller's are its caller's to destroy). */
+  close(): void {
+    for (const entry of this.entries.values()) {
+      entry.retired = true;
+      this.destroyIfIdle(entry);
+    }
+    this.entries.clear();
+  }
+
+  private create(target: ReadTarget, set: PolicySet): Entry {
+    const { deps } = this;
+    let clients = deps.defaults;
+    let owned = false;
+    if (!target.isDefault) {
+      clients = deps.clientsFor(target);
+      owned = true;
+      deps.logger.info({ target: target.key, region: target.region, roleArn: target.roleArn }, 'policies target another account or region: using clients of their own');
+    }
+    const now = () => deps.timers.now();
+    const logger = target.isDefault ? deps.logger : deps.logger.child({ target: target.key });
+    const actuator = new Actuator({ clients, logger, clock: deps.timers, dryRun: deps.dryRun, metrics: deps.metrics });
+    const reconciler = new Reconciler({
+      target,
+      actuator,
+      metrics: deps.metrics,
+      logger: deps.logger,
+      timers: deps.timers,
+      dryRun: deps.dryRun,
+      stopSignal: deps.stopSignal,
+      recentActions: this.recentActions,
+    });
+    return { target, set, clients, cache: new InventoryCache({ clients, policies: set.policies, now }), reconciler, owned, busy: 0, retired: false };
+  }
+
+  private destroyIfIdle(entry: Entry): void {
+    if (!entry.retired || entry.busy > 0 || !entry.owned) return;
+    entry.owned = false; // destroy once
+    try {
+      entry.clients.destroy();
+    } catch (error) {
+      this.deps.logger.warn({ target: entry.target.key, err: errorText(error) }, 'destroying the clients of a retired target failed');
+    }
+  }
+}
