@@ -74,7 +74,11 @@ export async function converge(
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   let truth = h.sandbox.truth();
   while (!accept(truth)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; truth: ${truthSummary(truth)}`);
+    if (Date.now() > deadline) {
+      const status = h.controller.status();
+      const controller = { ready: status.ready, lastReconcileError: status.lastReconcileError, active: h.controller.queue.active(), depth: h.controller.queue.depth() };
+      throw new Error(`timed out waiting for ${what}; truth: ${truthSummary(truth)}; controller: ${JSON.stringify(controller)}`);
+    }
     h.advance(options.stepMs ?? 60_000);
     if (h.controller.queue.active() === 0 && h.controller.queue.depth() === 0) h.tick();
     await new Promise((resolve) => setTimeout(resolve, 200));
