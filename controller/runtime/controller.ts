@@ -197,13 +197,16 @@ export class Controller {
       set: this.watcher.current(),
       source: this.watcher.status(),
       plan: this.fleet.lastPlan(),
-      targets: this.targets.list().map((r) => ({
-        target: r.target,
-        policies: r.set.policies.map((p) => p.name),
-        ...(r.reconciler.lastPlan ? { plan: r.reconciler.lastPlan } : {}),
-        ...(r.reconciler.lastSuccessAt !== undefined ? { lastSuccessAt: r.reconciler.lastSuccessAt } : {}),
-        ...(r.reconciler.lastError ? { lastError: r.reconciler.lastError } : {}),
-      })),
+      targets: [
+        ...this.targets.list().map((r) => ({
+          target: r.target,
+          policies: r.set.policies.map((p) => p.name),
+          ...(r.reconciler.lastPlan ? { plan: r.reconciler.lastPlan } : {}),
+          ...(r.reconciler.lastSuccessAt !== undefined ? { lastSuccessAt: r.reconciler.lastSuccessAt } : {}),
+          ...(r.reconciler.lastError ? { lastError: r.reconciler.lastError } : {}),
+        })),
+        ...this.targets.unavailableTargets().map((u) => ({ target: u.target, policies: u.set.policies.map((p) => p.name), lastError: u.error })),
+      ],
       recentActions: this.targets.recentActions.list(),
       lastSuccessfulReconcileAt: this.fleet.lastSuccess().at,
       lastReconcileError: this.fleet.lastError(),

@@ -51,10 +51,14 @@ export class FleetReconciler {
    */
   async reconcile(key: WorkKey): Promise<{ failures: TargetFailure[]; outcomes: ActionOutcome[] }> {
     const { targets } = this.deps;
+    const unavailable = key.kind === 'full' ? targets.retryUnavailable() : [];
     const runtimes = key.kind === 'full' ? targets.list() : [targets.find(key.target)].filter((r): r is TargetRuntime => r !== undefined);
     const done = await Promise.all(runtimes.map((runtime) => this.reconcileTarget(runtime, key)));
     return {
-      failures: done.flatMap((d) => (d.failure ? [d.failure] : [])),
+      failures: [
+        ...unavailable.map((u) => ({ target: u.target, message: u.error.message, accountRead: false })),
+        ...done.flatMap((d) => (d.failure ? [d.failure] : [])),
+      ],
       outcomes: done.flatMap((d) => d.outcomes),
     };
   }
@@ -81,6 +85,8 @@ export class FleetReconciler {
   lastSuccess(): { at: number | undefined; target?: ReadTarget } {
     let at: number | undefined = Number.POSITIVE_INFINITY;
     let lagging: ReadTarget | undefined;
+    const unavailable = this.deps.targets.unavailableTargets()[0];
+    if (unavailable) return { at: undefined, target: unavailable.target };
     for (const runtime of this.deps.targets.list()) {
       const since = runtime.reconciler.lastSuccessAt ?? runtime.addedAt;
       if (since === undefined) return { at: undefined, target: runtime.target };
@@ -95,8 +101,8 @@ export class FleetReconciler {
   /** The most recent reconcile error of any target, if that target has not succeeded since. */
   lastError(): { at: number; message: string } | undefined {
     let latest: { at: number; message: string } | undefined;
-    for (const runtime of this.deps.targets.list()) {
-      const error = runtime.reconciler.lastError;
+    const errors = [...this.deps.targets.list().map((r) => r.reconciler.lastError), ...this.deps.targets.unavailableTargets().map((u) => u.error)];
+    for (const error of errors) {
       if (error && (!latest || error.at > latest.at)) latest = error;
     }
     return latest;

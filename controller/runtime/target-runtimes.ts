@@ -48,6 +48,13 @@ export interface TargetRuntimesDeps {
   stopSignal: AbortSignal;
 }
 
+/** A target whose clients could not be made: its policies wait, visibly, until a retry succeeds. */
+export interface UnavailableTarget {
+  target: ReadTarget;
+  set: PolicySet;
+  error: { at: number; message: string };
+}
+
 interface Entry extends TargetRuntime {
   owned: boolean;
   /** Reads or plans in flight on this target's clients. */
@@ -59,6 +66,7 @@ interface Entry extends TargetRuntime {
 export class TargetRuntimes {
   readonly recentActions = new RecentActions();
   private readonly entries = new Map<string, Entry>();
+  private readonly unavailable = new Map<string, UnavailableTarget>();
 
   constructor(private readonly deps: TargetRuntimesDeps) {}
 
@@ -74,6 +82,7 @@ export class TargetRuntimes {
     if (!groups.some((g) => g.target.isDefault)) groups.unshift({ target: { key: this.defaultKey, region: this.defaultKey, isDefault: true }, policies: [] });
     const keep = new Set(groups.map((g) => g.target.key));
     const addedAt = this.entries.size > 0 ? this.deps.timers.now() : undefined;
+    for (const key of this.unavailable.keys()) if (!keep.has(key)) this.unavailable.delete(key);
     for (const [key, entry] of this.entries) {
       if (keep.has(key)) continue;
       this.entries.delete(key);
@@ -89,9 +98,39 @@ export class TargetRuntimes {
         existing.cache.setPolicies(group.policies);
         continue;
       }
-      const entry = this.create(group.target, targetSet);
+      this.unavailable.delete(group.target.key);
+      this.add(group.target, targetSet, addedAt);
+    }
+  }
+
+  /** Targets whose clients could not be made, with why. */
+  unavailableTargets(): readonly UnavailableTarget[] {
+    return [...this.unavailable.values()];
+  }
+
+  /** Tries again to make clients for the targets that have none; returns those still without. */
+  retryUnavailable(): readonly UnavailableTarget[] {
+    for (const { target, set } of [...this.unavailable.values()]) {
+      this.unavailable.delete(target.key);
+      this.add(target, set, this.deps.timers.now());
+    }
+    return this.unavailableTargets();
+  }
+
+  /**
+   * Creates a target's runtime. A factory that throws must not stop the policy watcher, and its policies must
+   * never fall back to the controller's own clients (that would act on the wrong account): the target is
+   * kept aside as unavailable, reported, and retried on the next full reconcile.
+   */
+  private add(target: ReadTarget, set: PolicySet, addedAt: number | undefined): void {
+    try {
+      const entry = this.create(target, set);
       if (addedAt !== undefined) entry.addedAt = addedAt;
-      this.entries.set(group.target.key, entry);
+      this.entries.set(target.key, entry);
+    } catch (error) {
+      const message = `cannot make AWS clients for target ${target.region}${target.roleArn ? ` as ${target.roleArn}` : ''}: ${errorText(error)}`;
+      this.unavailable.set(target.key, { target, set, error: { at: this.deps.timers.now(), message } });
+      this.deps.logger.error({ target: target.key, err: message }, 'policies of this target are not reconciled until its clients can be made');
     }
   }
 
@@ -127,6 +166,7 @@ export class TargetRuntimes {
       this.destroyIfIdle(entry);
     }
     this.entries.clear();
+    this.unavailable.clear();
   }
 
   private create(target: ReadTarget, set: PolicySet): Entry {

@@ -112,8 +112,8 @@ export interface TwoTargetHarness {
   controller: Controller;
   metrics: ControllerMetrics;
   policyDir: string;
-  /** Targets the factory was asked for, and how many of the clients it made were destroyed. */
-  factory: { targets: ReadTarget[]; destroyed: number };
+  /** Targets the factory was asked for, how many of its clients were destroyed, how many more times it throws. */
+  factory: { targets: ReadTarget[]; destroyed: number; failuresLeft: number };
   tick(): void;
   /** Moves both sandboxes' virtual clocks (and so the controller's) forward together. */
   advance(ms: number): void;
@@ -122,16 +122,26 @@ export interface TwoTargetHarness {
 }
 
 /** Starts both sandboxes and the controller with fleet-a and fleet-b (or `policies`: file name -> text). */
-export async function startTwoTargets(options: { policies?: Record<string, string>; policyPollIntervalMs?: number } = {}): Promise<TwoTargetHarness> {
+export async function startTwoTargets(
+  options: {
+    policies?: Record<string, string>;
+    policyPollIntervalMs?: number;
+    /** Runs before the controller starts (e.g. to inject faults). */
+    prepare?: (sandboxes: { a: Sandbox; b: Sandbox }) => void;
+    /** The clients factory throws this many times first (as a broken credential setup would). */
+    factoryFailures?: number;
+  } = {},
+): Promise<TwoTargetHarness> {
   const a = await startSandbox({ port: 0, scenario: FLEET_A });
   const b = await startSandbox({ port: 0, scenario: FLEET_B });
+  options.prepare?.({ a, b });
   Object.assign(process.env, a.env());
   const metrics = new ControllerMetrics({ defaultMetrics: false });
   const clients = createAwsClients({ region: a.region, endpoint: a.url, maxAttempts: 3, onApiCall: metrics.onApiCall });
   const queueUrl = await installEventRouting(clients);
   const policyDir = mkdtempSync(join(tmpdir(), 'run-targets-'));
   for (const [file, text] of Object.entries(options.policies ?? { 'a.yaml': POLICY_A, 'b.yaml': POLICY_B })) writeFileSync(join(policyDir, file), text);
-  const factory = { targets: [] as ReadTarget[], destroyed: 0 };
+  const factory = { targets: [] as ReadTarget[], destroyed: 0, failuresLeft: options.factoryFailures ?? 0 };
   const timers: Timers = { ...systemTimers, now: () => a.clock.now() };
   let onTick: (() => void) | undefined;
   const controller = new Controller({
@@ -140,6 +150,10 @@ export async function startTwoTargets(options: { policies?: Record<string, strin
     clients,
     clientsForTarget: (target) => {
       factory.targets.push(target);
+      if (factory.failuresLeft > 0) {
+        factory.failuresLeft -= 1;
+        throw new Error('no credentials configured for this role (injected)');
+      }
       if (target.key !== TARGET_B) throw new Error(`the test has no sandbox for target ${target.key}`);
       const made = createAwsClients({ region: target.region, endpoint: b.url, maxAttempts: 3, onApiCall: metrics.onApiCall });
       const destroy = made.destroy.bind(made);
