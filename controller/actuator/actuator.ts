@@ -111,7 +111,8 @@ export class Actuator {
       } else if (planned.action.type === 'cloudmap:DeleteService' && deregistrationFailed) {
         outcome = this.outcome(planned, startedAt, { result: 'skipped', reason: 'deregistration-failed' });
       } else {
-        outcome = this.outcome(planned, startedAt, await this.execute(planned, plan, signal));
+        const deletionFollows = chain.some((p) => p.action.type === 'cloudmap:DeleteService' && p.decision === 'execute');
+        outcome = this.outcome(planned, startedAt, await this.execute(planned, plan, signal, deletionFollows));
       }
       if (planned.action.type === 'cloudmap:DeregisterInstance' && outcome.result !== 'success') deregistrationFailed = true;
       outcomes.set(planned, outcome);
@@ -120,7 +121,7 @@ export class Actuator {
   }
 
   /** Runs the executor for one action and turns any error into a failed result with a code. */
-  private async execute(planned: PlannedAction, plan: Plan, signal?: AbortSignal): Promise<ExecutorResult> {
+  private async execute(planned: PlannedAction, plan: Plan, signal?: AbortSignal, deletionFollows = false): Promise<ExecutorResult> {
     const ctx: ExecutorContext = {
       clients: this.deps.clients,
       limiter: this.limiter,
@@ -134,7 +135,7 @@ export class Actuator {
         case 'ecs:ForceNewDeployment':
           return await forceNewDeployment(ctx, action, plan.generatedAt);
         case 'cloudmap:DeregisterInstance':
-          return await deregisterInstance(ctx, action);
+          return await deregisterInstance(ctx, action, deletionFollows);
         case 'cloudmap:DeleteService':
           return await deleteService(ctx, action);
         case 'cloudmap:UpdateDnsTtl':

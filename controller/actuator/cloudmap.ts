@@ -20,8 +20,12 @@ function follow(ctx: ExecutorContext, operationId: string): Promise<void> {
   });
 }
 
-/** Deregisters one instance and waits for the operation; an instance (or service) already gone counts as done. */
-export async function deregisterInstance(ctx: ExecutorContext, action: Deregister): Promise<ExecutorResult> {
+/**
+ * Deregisters one instance; an instance (or service) already gone counts as done. The operation is followed
+ * only when `waitForCompletion` (a DeleteService of the same service comes next and needs it empty); a lone
+ * deregistration is confirmed by the next reconcile's read instead, which keeps the serial apply short.
+ */
+export async function deregisterInstance(ctx: ExecutorContext, action: Deregister, waitForCompletion = true): Promise<ExecutorResult> {
   await ctx.limiter.acquire('servicediscovery:DeregisterInstance');
   let operationId: string | undefined;
   let reason: string | undefined;
@@ -40,6 +44,7 @@ export async function deregisterInstance(ctx: ExecutorContext, action: Deregiste
     operationId = duplicateOf;
     reason = 'followed-duplicate-operation';
   }
+  if (operationId && !waitForCompletion) return { result: 'success', reason: reason ?? 'operation-submitted' };
   if (operationId) await follow(ctx, operationId);
   return reason ? { result: 'success', reason } : { result: 'success' };
 }

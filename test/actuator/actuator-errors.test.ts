@@ -32,16 +32,31 @@ function throttling(): Error {
   return new ServiceDiscoveryServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
 }
 
-test('a DeregisterInstance that is already in progress follows the DuplicateOperationId to success', async () => {
+test('a lone DeregisterInstance does not wait for its operation: the next reconcile reads the result', async () => {
   const { sd, actuator, done } = setup();
+  sd.on(DeregisterInstanceCommand).resolves({ OperationId: 'op-1' });
+  try {
+    const [outcome] = await actuator.apply(planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' })], NOW));
+    assert.deepEqual([outcome.result, outcome.reason], ['success', 'operation-submitted']);
+    assert.equal(sd.commandCalls(GetOperationCommand).length, 0);
+  } finally {
+    done();
+  }
+});
+
+test('a DeregisterInstance that is already in progress follows the DuplicateOperationId before deleting the service', async () => {
+  const { sd, actuator, done } = setup();
+  sd.on(ListInstancesCommand).resolves({ Instances: [] });
+  sd.on(DeleteServiceCommand).resolves({});
   sd.on(DeregisterInstanceCommand).rejects(new DuplicateRequest({ $metadata: {}, message: 'in progress', DuplicateOperationId: 'op-earlier' }));
   sd.on(GetOperationCommand, { OperationId: 'op-earlier' })
     .resolvesOnce({ Operation: { Id: 'op-earlier', Status: 'PENDING' } })
     .resolves({ Operation: { Id: 'op-earlier', Status: 'SUCCESS' } });
   try {
-    const [outcome] = await actuator.apply(planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' })], NOW));
+    const [outcome, deletion] = await actuator.apply(planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' }), planned({ type: 'cloudmap:DeleteService', serviceId: 'srv-1' })], NOW));
     assert.equal(outcome.result, 'success');
     assert.equal(outcome.reason, 'followed-duplicate-operation');
+    assert.equal(deletion.result, 'success');
     assert.equal(sd.commandCalls(GetOperationCommand, { OperationId: 'op-earlier' }).length, 2);
   } finally {
     done();
@@ -69,9 +84,10 @@ test('an operation that never finishes ends as failed OperationTimeout instead o
   sd.on(DeregisterInstanceCommand).resolves({ OperationId: 'op-slow' });
   sd.on(GetOperationCommand).resolves({ Operation: { Id: 'op-slow', Status: 'PENDING' } });
   try {
-    const [outcome] = await actuator.apply(planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' })], NOW));
+    const [outcome, deletion] = await actuator.apply(planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' }), planned({ type: 'cloudmap:DeleteService', serviceId: 'srv-1' })], NOW));
     assert.equal(outcome.result, 'failed');
     assert.equal(outcome.error?.code, 'OperationTimeout');
+    assert.deepEqual([deletion.result, deletion.reason], ['skipped', 'deregistration-failed']);
   } finally {
     done();
   }
@@ -166,7 +182,7 @@ test('a shutdown while following an operation stops the polling and reports the 
   });
   try {
     const [outcome] = await actuator.apply(
-      planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' })], NOW),
+      planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' }), planned({ type: 'cloudmap:DeleteService', serviceId: 'srv-1' })], NOW),
       controller.signal,
     );
     assert.equal(sd.commandCalls(DeregisterInstanceCommand).length, 1, 'the write that had started was sent');
