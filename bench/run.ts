@@ -1,0 +1,22 @@
+/**
+ * `npm run bench`: runs every benchmark, one after another in its own process, and prints their figures.
+ * Arguments after `--` go to each benchmark (e.g. `npm run bench -- --small`).
+ */
+import { spawnSync } from 'node:child_process';
+
+const BENCHMARKS = [
+  { file: 'bench/sandbox.ts', what: 'the sandbox at 10,000 services: load, memory, list-page latency' },
+  { file: 'bench/plan.ts', what: 'a full plan: API calls against the lower bound, peak memory, wall time' },
+  { file: 'bench/events.ts', what: 'event-to-action latency and API calls per task-state event' },
+];
+
+let failed = 0;
+for (const bench of BENCHMARKS) {
+  process.stdout.write(`\n=== ${bench.file}: ${bench.what}\n`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', bench.file, ...process.argv.slice(2)], { stdio: 'inherit' });
+  if (result.status !== 0) {
+    failed++;
+    process.stdout.write(`=== ${bench.file} exited with ${result.status ?? result.signal}\n`);
+  }
+}
+process.exitCode = failed > 0 ? 1 : 0;
