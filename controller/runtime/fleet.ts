@@ -136,7 +136,10 @@ export class FleetReconciler {
       const run = await this.plan([target.key]);
       const outcome = run.targets.get(target.key);
       const outcomes = outcome?.result?.outcomes ?? [];
-      if (outcome?.error !== undefined) return { failure: { target, message: errorText(outcome.error), accountRead: false }, outcomes };
+      if (outcome?.error !== undefined) {
+        // The reconciler's record of the error names the target; the thrown error itself may not.
+        return { failure: { target, message: runtime.reconciler.lastError?.message ?? errorText(outcome.error), accountRead: false }, outcomes };
+      }
       if (outcome?.result?.readError) return { failure: { target, message: outcome.result.readError, accountRead: true }, outcomes };
       return { outcomes };
     });
@@ -164,7 +167,8 @@ export class FleetReconciler {
     const finished = timers.now();
     if (entries.length > 0) {
       const failed = entries.some((e) => e.error !== undefined || e.result?.readError !== undefined);
-      // last_successful_reconcile is the fleet's: it only moves as far as the target that lags most.
+      // last_successful_reconcile is the fleet's: it only moves as far as the target that lags most, and a run
+      // that succeeded while another target has never succeeded is not counted (that target's failure was).
       const fleetSuccess = this.lastSuccess().at;
       if (failed) metrics.observeReconcile((finished - started) / 1000, 'error', finished);
       else if (fleetSuccess !== undefined) metrics.observeReconcile((finished - started) / 1000, 'success', fleetSuccess);
