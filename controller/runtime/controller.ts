@@ -166,13 +166,24 @@ export class Controller {
     this.schedule?.stop();
     if (this.graceTimer) this.timers.clearTimeout(this.graceTimer);
     const stopping = Promise.allSettled([this.consumer?.stop(), this.watcher.stop()]);
+    const deadline = this.timers.now() + timeoutMs;
     const result = await this.queue.shutdown(timeoutMs);
+    // An apply an event asked for may still run after its key finished: give it what is left of the time.
+    await Promise.race([this.fleet.idle(), new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, deadline - this.timers.now())).unref())]);
     // The consumer's last delete and the source's close get the same bound as in-flight work.
     await Promise.race([stopping, new Promise<void>((resolve) => setTimeout(resolve, Math.max(timeoutMs, 1_000)).unref())]);
     // Clients of other targets go once nothing holds them (abandoned work keeps them until it ends).
     this.targets.close();
     if (!result.completed) this.options.logger.warn({ abandoned: result.abandoned }, 'shutdown timeout: abandoned in-flight reconciles');
     return result;
+  }
+
+  /** Resolves once no key is queued or in flight and no apply is running (tests and the demo wait on it). */
+  async whenIdle(): Promise<void> {
+    do {
+      await this.queue.whenIdle();
+      await this.fleet.idle();
+    } while (this.queue.depth() > 0 || this.queue.active() > 0);
   }
 
   /**
@@ -266,12 +277,24 @@ export class Controller {
     const set = this.watcher.current();
     if (!set) return; // nothing in force: the next valid revision queues a full reconcile
     this.regroup(set);
-    const { failures } = await this.fleet.reconcile(key);
-    this.requeueAtGraceDeadline();
+    const { failures, applied } = await this.fleet.reconcile(key);
+    if (applied) {
+      // Event keys do not wait for the apply they asked for (see FleetReconciler.reconcile); its failures
+      // are recorded per target, and the next event or resync looks again.
+      applied.then(
+        () => {
+          this.requeueAtGraceDeadline();
+          if (context.eventTime !== undefined) this.options.metrics.observeEventToAction((this.timers.now() - context.eventTime) / 1000);
+        },
+        (error: unknown) => this.options.logger.warn({ key: keyString(key), err: errorText(error) }, 'apply after an event failed; the next event or resync retries'),
+      );
+    } else {
+      this.requeueAtGraceDeadline();
+    }
     // Only a full read can repair an account-wide read failure: retry that key with backoff, not event keys.
     const retry = failures.filter((f) => key.kind === 'full' || !f.accountRead);
     if (retry.length > 0) throw new Error(describeFailures(retry));
-    if (context.eventTime !== undefined) {
+    if (!applied && context.eventTime !== undefined) {
       this.options.metrics.observeEventToAction((this.timers.now() - context.eventTime) / 1000);
     }
   }

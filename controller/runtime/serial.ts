@@ -19,6 +19,11 @@ export class CoalescingRunner<T> {
     return this.next;
   }
 
+  /** Resolves once no run is in flight or queued (never rejects). */
+  async whenIdle(): Promise<void> {
+    while (this.current) await this.current.then(() => undefined, () => undefined);
+  }
+
   /** True while a run is in flight. */
   get busy(): boolean {
     return this.current !== undefined;

@@ -65,7 +65,7 @@ function failingClusterSuite(errorCode: string): void {
       cloudMapBefore = h.sandbox.cloudMap.services().map((s) => s.name).sort();
       await control(h.sandbox, 'POST', 'faults', { operation: 'ecs:ListServices', errorCode, match: 'bravo' });
       await h.controller.start();
-      await h.controller.queue.whenIdle();
+      await h.controller.whenIdle();
     });
     after(async () => {
       await h?.close();
@@ -96,7 +96,7 @@ function failingClusterSuite(errorCode: string): void {
       await control(h.sandbox, 'DELETE', 'faults');
       h.advance(10 * MINUTE);
       h.tick();
-      await h.controller.queue.whenIdle();
+      await h.controller.whenIdle();
       const truth = h.sandbox.truth();
       assert.ok(isClean(truth), truthSummary(truth));
       assert.deepEqual(truth.wronglyDeleted, []);

@@ -70,11 +70,11 @@ describe('reliability: 30 % throttling and 5 % server errors on every AWS call',
   it('redeployed each stale client exactly once, and a converged fleet gets no more writes', async () => {
     // Events of the redeploys keep reconciles coming while faults last; they must not redeploy again.
     await control(h.sandbox, 'DELETE', 'faults');
-    await h.controller.queue.whenIdle();
+    await h.controller.whenIdle();
     const writesBefore = writeCalls(h.sandbox);
     h.advance(10 * MINUTE);
     h.tick();
-    await h.controller.queue.whenIdle();
+    await h.controller.whenIdle();
     const starts = await deploymentStarts(h.clients, 'prod', LIVE_SERVICES, since);
     const expected = Object.fromEntries(LIVE_SERVICES.map((name) => [name, staleClients.includes(name) ? 1 : 0]));
     assert.deepEqual(starts, expected);

@@ -50,7 +50,7 @@ describe('reliability: every ECS service vanishes from the listing (mass orphan)
     const drift = await control(h.sandbox, 'POST', 'drift', { kind: 'hide-services' });
     assert.deepEqual(drift.hiddenClusters, ['*']);
     await h.controller.start();
-    await h.controller.queue.whenIdle();
+    await h.controller.whenIdle();
   });
   after(async () => {
     await h?.close();
@@ -66,7 +66,7 @@ describe('reliability: every ECS service vanishes from the listing (mass orphan)
   it('trips the sanity guard after the grace period and deletes nothing', async () => {
     h.advance(16 * MINUTE);
     h.tick();
-    await h.controller.queue.whenIdle();
+    await h.controller.whenIdle();
     const deletes = h.controller.plan()!.actions.filter((a) => a.action.type === 'cloudmap:DeleteService');
     assert.equal(deletes.length, 5, 'etl-1..4 and reports look orphaned');
     for (const planned of deletes) assert.equal(planned.blockedBy, 'sanity-guard', planned.detail);
@@ -82,7 +82,7 @@ describe('reliability: every ECS service vanishes from the listing (mass orphan)
     assert.deepEqual(drift.hiddenClusters, []);
     h.advance(10 * MINUTE);
     h.tick();
-    await h.controller.queue.whenIdle();
+    await h.controller.whenIdle();
     const truth = h.sandbox.truth();
     assert.ok(isClean(truth), truthSummary(truth));
     assert.deepEqual(truth.wronglyDeleted, []);

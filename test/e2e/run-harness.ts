@@ -167,7 +167,7 @@ export async function startHarness(options: {
         timer = setTimeout(() => reject(new Error(`work queue not idle after 20 s (depth ${controller.queue.depth()}, active ${controller.queue.active()})`)), 20_000);
       });
       try {
-        await Promise.race([controller.queue.whenIdle(), limit]);
+        await Promise.race([controller.whenIdle(), limit]);
       } finally {
         clearTimeout(timer);
       }

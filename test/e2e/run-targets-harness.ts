@@ -198,7 +198,7 @@ export async function startTwoTargets(
         timer = setTimeout(() => reject(new Error(`work queue not idle after 20 s (depth ${controller.queue.depth()})`)), 20_000);
       });
       try {
-        await Promise.race([controller.queue.whenIdle(), limit]);
+        await Promise.race([controller.whenIdle(), limit]);
       } finally {
         clearTimeout(timer);
       }
