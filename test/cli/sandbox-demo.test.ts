@@ -1,7 +1,22 @@
 /** What `npm start` runs: the demo fixes every drift kind of the demo fleet, says so in plain words, and stops on Ctrl+C. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+
+/** The running controller's /metrics passes promtool with real series; /readyz and /status answer. */
+async function checkLiveEndpoints(base: string): Promise<void> {
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  assert.match(metrics, /ecs_discovery_actions_total\{policy="shop-prod",rule="cloudMapOrphans",action="cloudmap:DeleteService",result="success"\} [1-9]/);
+  assert.match(metrics, /ecs_discovery_policy_source_revision_info\{source="dir:[^"]+",revision="sha256:[0-9a-f]+"\} 1/);
+  assert.match(metrics, /ecs_discovery_drift_resources\{policy="shop-prod",rule="taskLimit"\} 2/);
+  const promtool = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
+  if (promtool.error) throw new Error(`promtool could not run (${promtool.error.message}): apt-get install -y --no-install-recommends prometheus`);
+  assert.equal(promtool.status, 0, `promtool check metrics on the live exposition:\n${promtool.stdout}${promtool.stderr}`);
+  assert.equal((await fetch(`${base}/readyz`)).status, 200);
+  const status = (await (await fetch(`${base}/status`)).json()) as { policies: { name: string }[]; recentActions: unknown[] };
+  assert.deepEqual(status.policies.map((p) => p.name), ['shop-prod']);
+  assert.ok(status.recentActions.length > 0);
+}
 
 test('the sandbox demo finds and fixes every drift kind within a minute, touching nothing it must not', async () => {
   const child = spawn(process.execPath, ['bin/ecs-discovery-controller.js', 'sandbox', '--port', '0', '--metrics-addr', '127.0.0.1:0'], {
@@ -24,6 +39,7 @@ test('the sandbox demo finds and fixes every drift kind within a minute, touchin
   });
   try {
     await fixed;
+    await checkLiveEndpoints(/Metrics: (http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(stdout)![1]);
   } finally {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGINT');
