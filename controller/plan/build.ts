@@ -63,8 +63,14 @@ function finalDecision(draft: Draft, dryRun: boolean): PlannedAction {
 function nextFirstSeen(findings: readonly Finding[], previous: ReadonlyMap<string, number>, now: number): Map<string, number> {
   const next = new Map<string, number>();
   for (const finding of findings) {
-    if (finding.blocked?.reason === 'scope-read-error') continue;
-    next.set(finding.key, Math.min(previous.get(finding.key) ?? now, now));
+    const since = previous.get(finding.key);
+    // A read error proves nothing either way: it never starts a grace clock, but neither does it reset one,
+    // or steady throttling would postpone every deletion for ever.
+    if (finding.blocked?.reason === 'scope-read-error') {
+      if (since !== undefined) next.set(finding.key, since);
+      continue;
+    }
+    next.set(finding.key, Math.min(since ?? now, now));
   }
   return next;
 }

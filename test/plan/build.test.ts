@@ -95,14 +95,20 @@ describe('buildPlan', () => {
     assert.equal(gone.firstSeen.size, 0);
   });
 
-  it('restarts the grace clock after a run that could not read the scope', () => {
+  it('a run that could not read the scope neither starts nor resets a grace clock', () => {
     const p = policy({ rules: { cloudMapOrphans: { gracePeriodMs: 15 * MINUTE } } });
     const inv = inventory({ namespaces: [NS], ...cloudMapFleet(NS, 1, 3) });
     const broken = { ...inv, readErrors: [{ scope: { kind: 'account' as const }, operation: 'ecs:ListClusters', code: 'AccessDeniedException', message: 'no' }] };
-    const first = plan([p], broken, T0, { firstSeen: new Map([['cloudMapOrphans/service/srv-internal-orphan0', T0 - HOUR]]) });
-    assert.equal(first.plan.actions[0].blockedBy, 'scope-read-error');
-    assert.equal(first.firstSeen.size, 0);
-    assert.equal(plan([p], inv, T0 + MINUTE, { firstSeen: first.firstSeen }).plan.actions[0].blockedBy, 'grace-period');
+    const key = 'cloudMapOrphans/service/srv-internal-orphan0';
+    // Seen orphaned an hour ago, then one run with a read error: the clock keeps running, the deletion waits.
+    const during = plan([p], broken, T0, { firstSeen: new Map([[key, T0 - HOUR]]) });
+    assert.equal(during.plan.actions[0].blockedBy, 'scope-read-error');
+    assert.equal(during.firstSeen.get(key), T0 - HOUR);
+    assert.equal(plan([p], inv, T0 + MINUTE, { firstSeen: during.firstSeen }).plan.actions[0].decision, 'execute');
+    // Never seen before the error: the error run does not start the clock.
+    const fresh = plan([p], broken, T0, { firstSeen: new Map() });
+    assert.equal(fresh.firstSeen.size, 0);
+    assert.equal(plan([p], inv, T0 + MINUTE, { firstSeen: fresh.firstSeen }).plan.actions[0].blockedBy, 'grace-period');
   });
 
   const windowCases = [
