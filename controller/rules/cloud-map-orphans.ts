@@ -15,6 +15,7 @@ import {
   isServiceConnectManaged,
   isTaskAlive,
   liveReferrers,
+  liveTasksOf,
   pruneBlockingReadError,
 } from './facts.js';
 import { cloudMapServicesInCoveredNamespaces, namespaceById } from './scope.js';
@@ -114,16 +115,31 @@ function unreferencedService(policy: Policy, inventory: Inventory, service: Clou
   return findings;
 }
 
+/**
+ * Instance id = task id is how ECS registers instances, but AWS does not document it. When the ECS services
+ * using this Cloud Map service run tasks and not one ECS-registered instance matches any of them, the
+ * assumption does not hold here (or registrations lag a deployment): then no instance is proven stale.
+ */
+function ownershipUnproven(inventory: Inventory, service: CloudMapService, states: readonly InstanceState[]): boolean {
+  if (states.some((s) => s.kind === 'alive')) return false;
+  return liveReferrers(inventory, service).some((ecs) => liveTasksOf(inventory, ecs).length > 0);
+}
+
 /** Orphaned instances of a service that stays (it is still referenced, or service pruning is off). */
 function orphanInstances(policy: Policy, inventory: Inventory, service: CloudMapService): Finding[] {
   const findings: Finding[] = [];
   const serviceError = instanceReadError(inventory, service);
-  for (const instance of service.instances ?? []) {
-    const state = instanceState(inventory, instance);
+  const instances = service.instances ?? [];
+  const states = instances.map((instance) => instanceState(inventory, instance));
+  const unproven = ownershipUnproven(inventory, service, states);
+  for (const [index, instance] of instances.entries()) {
+    const state = states[index];
     if (state.kind === 'orphan') {
       const blocked = serviceError
         ? { reason: 'scope-read-error' as const, detail: describeReadError(serviceError) }
-        : isProtected(policy, service) ? protectedBlock(policy) : undefined;
+        : unproven
+          ? { reason: 'unproven-ownership' as const, detail: 'the ECS service runs tasks, yet no instance id here matches a task id: cannot tell which instance is stale' }
+          : isProtected(policy, service) ? protectedBlock(policy) : undefined;
       findings.push(instanceFinding(policy, inventory, service, instance, state.why, blocked));
     } else if (state.kind === 'unknown' && state.readError) {
       findings.push(instanceFinding(policy, inventory, service, instance, state.why,

@@ -35,6 +35,7 @@ export type BlockReason =
   | 'protected'
   | 'service-connect-managed'
   | 'not-ecs-owned'
+  | 'unproven-ownership'
   | 'still-referenced'
   | 'report-only';
 

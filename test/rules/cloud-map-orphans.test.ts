@@ -92,6 +92,26 @@ describe('cloudMapOrphans', () => {
       expect: ['cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-api/t-dead'],
     },
     {
+      // If ECS ever registered instances under ids other than the task ids, every instance would look stale.
+      name: 'the ECS service runs tasks but no instance id matches one: ownership unproven, nothing deregistered',
+      inv: orphanFleet(cmService('api', NS, { instances: [ecsInstance('inst-1'), ecsInstance('inst-2')] }), {
+        services: [registryUser(cmService('api', NS))],
+        tasks: [task('api', T0, { id: 'task-a' }), task('api', T0, { id: 'task-b' })],
+      }),
+      expect: [
+        'cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-api/inst-1 [unproven-ownership]',
+        'cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-api/inst-2 [unproven-ownership]',
+      ],
+    },
+    {
+      name: 'a used service scaled to zero: its leftover instances are stale',
+      inv: orphanFleet(cmService('api', NS, { instances: [ecsInstance('t-old')] }), {
+        services: [registryUser(cmService('api', NS))],
+        tasks: [task('api', T0, { id: 't-old', lastStatus: 'STOPPED' })],
+      }),
+      expect: ['cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-api/t-old'],
+    },
+    {
       name: 'an instance whose cluster tasks could not be read is reported blocked, not pruned',
       inv: orphanFleet(cmService('api', NS, { instances: [ecsInstance('t-x')] }), {
         services: [registryUser(cmService('api', NS))],
