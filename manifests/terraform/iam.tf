@@ -1,5 +1,6 @@
 # Least privilege: only the API actions the controller's code sends (a test in test/manifests checks this
-# list against the code), with writes limited to the allowed clusters and never on ECS-managed Cloud Map services.
+# list against the code). Reads cover the account (orphans are judged account-wide); ECS writes are limited
+# to the allowed clusters, and Cloud Map writes never reach ECS-managed or protected services.
 
 data "aws_iam_policy_document" "assume_ecs_tasks" {
   statement {
@@ -52,9 +53,7 @@ resource "aws_iam_role" "task" {
 locals {
   ecs_arn_prefix       = "arn:${local.partition}:ecs:${local.region}:${local.account_id}"
   cloudmap_arn_prefix  = "arn:${local.partition}:servicediscovery:${local.region}:${local.account_id}"
-  allowed_cluster_arns = [for c in var.allowed_clusters : "${local.ecs_arn_prefix}:cluster/${c}"]
   allowed_service_arns = [for c in var.allowed_clusters : "${local.ecs_arn_prefix}:service/${c}/*"]
-  allowed_task_arns    = [for c in var.allowed_clusters : "${local.ecs_arn_prefix}:task/${c}/*"]
 }
 
 data "aws_iam_policy_document" "task" {
@@ -64,9 +63,11 @@ data "aws_iam_policy_document" "task" {
     resources = ["*"]
   }
   statement {
-    sid       = "DescribeEcsInAllowedClusters"
+    # Reads span the whole account and region on purpose: a Cloud Map service is orphaned only when no ECS
+    # service anywhere refers to it, and a cluster the controller may not read forbids all pruning.
+    sid       = "DescribeEcsInAccount"
     actions   = ["ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTagsForResource"]
-    resources = concat(local.allowed_cluster_arns, local.allowed_service_arns, local.allowed_task_arns)
+    resources = ["${local.ecs_arn_prefix}:cluster/*", "${local.ecs_arn_prefix}:service/*/*", "${local.ecs_arn_prefix}:task/*/*"]
   }
   statement {
     sid       = "RedeployServicesInAllowedClusters"
