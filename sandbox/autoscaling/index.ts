@@ -3,8 +3,8 @@
  * @aws-sdk/client-application-auto-scaling speaks it): RegisterScalableTarget, DescribeScalableTargets
  * (MaxResults 1 to 50, default 50, opaque NextToken) and DeregisterScalableTarget, for ECS services.
  */
-import { createHash } from 'node:crypto';
 import { AwsError } from '../core/errors.js';
+import { TokenCodec } from '../core/paging.js';
 import type { EmulatedService, OperationHandler, SandboxContext } from '../core/types.js';
 import { requireNamespace, requireResourceId, ScalableTargets, serializeTarget, targetOrder, validation, type EcsServiceLookup, type RegisterInput } from './targets.js';
 
@@ -21,30 +21,10 @@ export interface AutoScalingEmulator {
 
 export const DESCRIBE_MAX_RESULTS = 50;
 
-interface Cursor {
-  after: string;
-  filters: string;
-}
-
-const fingerprint = (filters: unknown) => createHash('sha256').update(JSON.stringify(filters)).digest('base64url').slice(0, 12);
-
-function invalidToken(): AwsError {
-  return new AwsError('InvalidNextTokenException', 'The NextToken is invalid or was issued for a different request; start again without NextToken.');
-}
-
-/** The sort key to resume after, or undefined without a token; a token made for other filters is refused. */
-function decodeToken(token: unknown, filters: unknown): string | undefined {
-  if (token === undefined || token === null) return undefined;
-  if (typeof token !== 'string' || token.length === 0 || token.length > 4096) throw invalidToken();
-  let cursor: Partial<Cursor>;
-  try {
-    cursor = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidToken();
-  }
-  if (!cursor || typeof cursor.after !== 'string' || cursor.filters !== fingerprint(filters)) throw invalidToken();
-  return cursor.after;
-}
+const tokens = new TokenCodec<string>(
+  () => new AwsError('InvalidNextTokenException', 'The NextToken is invalid or was issued for a different request; start again without NextToken.'),
+  (value): value is string => typeof value === 'string',
+);
 
 function maxResults(value: unknown): number {
   if (value === undefined || value === null) return DESCRIBE_MAX_RESULTS;
@@ -84,7 +64,7 @@ export function createAutoScaling(ctx: SandboxContext, ecsService: EcsServiceLoo
       if (dimension && !ids?.length) throw validation('If you specify a scalable dimension, you must also specify a resource ID');
       const limit = maxResults(input.MaxResults);
       const filters = { namespace, ids: ids ?? null, dimension: dimension ?? null };
-      const after = decodeToken(input.NextToken, filters);
+      const after = tokens.decode(input.NextToken, 'DescribeScalableTargets', filters);
       const wanted = ids ? new Set(ids) : undefined;
       const matching = targets
         .list(namespace)
@@ -92,7 +72,7 @@ export function createAutoScaling(ctx: SandboxContext, ecsService: EcsServiceLoo
         .filter((t) => after === undefined || targetOrder(t) > after);
       const page = matching.slice(0, limit);
       const more = matching.length > limit;
-      const token = more ? Buffer.from(JSON.stringify({ after: targetOrder(page[page.length - 1]), filters: fingerprint(filters) } satisfies Cursor)).toString('base64url') : undefined;
+      const token = more ? tokens.encode('DescribeScalableTargets', targetOrder(page[page.length - 1]), filters) : undefined;
       return { ScalableTargets: page.map(serializeTarget), ...(token ? { NextToken: token } : {}) };
     },
   };
