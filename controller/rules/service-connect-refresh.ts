@@ -130,7 +130,9 @@ function findingFor(policy: Policy, inventory: Inventory, namespaceKey: string, 
     cluster: client.clusterName,
     observed: `${staleTaskIds.size} of ${taskCount} running tasks started before ${names.join(', ')} appeared `
       + `(oldest ${formatDuration(worst.worstLeadMs)} before ${worst.endpoint.discoveryName})`,
-    desired: `every running task started no more than ${staleAfter} before the endpoints it may call appeared`,
+    desired: policy.rules.serviceConnectRefresh.staleAfterMs === 0
+      ? 'every running task started after the endpoints it may call appeared'
+      : `every running task started no more than ${staleAfter} before the endpoints it may call appeared`,
     reason: `Service Connect tasks resolve only endpoints that existed when they started: ${client.name} cannot reach `
       + `${names.join(', ')} until it is redeployed`,
     action: { type: 'ecs:ForceNewDeployment', cluster: client.clusterName, service: client.name, serviceArn: client.arn },
