@@ -111,7 +111,7 @@ function mapServiceEvent(detailType: string, detail: Json, resources: string[]):
 }
 
 const ECS_CALLS = new Set(['CreateService', 'DeleteService', 'UpdateService']);
-const CLOUD_MAP_CALLS = new Set(['CreateService', 'DeleteService', 'RegisterInstance', 'DeregisterInstance']);
+const CLOUD_MAP_CALLS = new Set(['CreateService', 'DeleteService', 'UpdateService', 'RegisterInstance', 'DeregisterInstance']);
 
 function mapApiCall(detail: Json): MappedEvent {
   const detailType = DETAIL_TYPES.apiCall;
@@ -164,8 +164,8 @@ function mapCloudMapApiCall(eventName: string, request: Json, response: Json): M
     if (serviceId) keys.push({ kind: 'cloudmap-service', serviceId });
     if (namespaceId) keys.push({ kind: 'namespace', namespace: namespaceId });
   } else {
-    // DeleteService names the service `id`; instance calls name it `serviceId`.
-    const serviceId = str(request.serviceId) ?? (eventName === 'DeleteService' ? str(request.id) : undefined);
+    // DeleteService and UpdateService (a TTL changed by hand) name the service `id`; instance calls `serviceId`.
+    const serviceId = str(request.serviceId) ?? (eventName === 'DeleteService' || eventName === 'UpdateService' ? str(request.id) : undefined);
     if (serviceId) keys.push({ kind: 'cloudmap-service', serviceId });
   }
   if (keys.length === 0) return { outcome: 'malformed', detailType, reason: 'missing-cloudmap-service' };

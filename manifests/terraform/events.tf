@@ -20,45 +20,43 @@ resource "aws_sqs_queue" "events" {
   tags = var.tags
 }
 
-resource "aws_cloudwatch_event_rule" "ecs_state" {
-  name        = "${var.name}-ecs-state"
-  description = "ECS task, service and deployment state changes for ecs-discovery-controller."
-  event_pattern = jsonencode({
-    source      = ["aws.ecs"]
-    detail-type = ["ECS Task State Change", "ECS Service Action", "ECS Deployment State Change"]
-  })
-  tags = var.tags
-}
-
-resource "aws_cloudwatch_event_rule" "api_calls" {
-  name        = "${var.name}-api-calls"
-  description = "ECS and Cloud Map API calls (CloudTrail) that change service discovery, for ecs-discovery-controller."
-  event_pattern = jsonencode({
-    source      = ["aws.ecs", "aws.servicediscovery"]
-    detail-type = ["AWS API Call via CloudTrail"]
-    detail = {
-      eventSource = ["ecs.amazonaws.com", "servicediscovery.amazonaws.com"]
-      eventName   = ["CreateService", "DeleteService", "UpdateService", "RegisterInstance", "DeregisterInstance"]
+locals {
+  # The same two rules as `ecs-discovery-controller install-events` (controller/install/event-rules.ts; a test
+  # compares them).
+  event_rules = {
+    "ecs-state" = {
+      description = "ECS task, service and deployment state changes for ecs-discovery-controller."
+      pattern = {
+        source      = ["aws.ecs"]
+        detail-type = ["ECS Task State Change", "ECS Service Action", "ECS Deployment State Change"]
+      }
     }
-  })
-  tags = var.tags
+    "api-calls" = {
+      description = "ECS and Cloud Map API calls (CloudTrail) that change service discovery, for ecs-discovery-controller."
+      pattern = {
+        source      = ["aws.ecs", "aws.servicediscovery"]
+        detail-type = ["AWS API Call via CloudTrail"]
+        detail = {
+          eventSource = ["ecs.amazonaws.com", "servicediscovery.amazonaws.com"]
+          eventName   = ["CreateService", "DeleteService", "UpdateService", "RegisterInstance", "DeregisterInstance"]
+        }
+      }
+    }
+  }
+  event_rule_arns = [for rule in aws_cloudwatch_event_rule.events : rule.arn]
 }
 
-resource "aws_cloudwatch_event_target" "ecs_state" {
-  rule      = aws_cloudwatch_event_rule.ecs_state.name
-  target_id = "controller-queue"
-  arn       = aws_sqs_queue.events.arn
-  retry_policy {
-    maximum_event_age_in_seconds = 3600
-    maximum_retry_attempts       = 20
-  }
-  dead_letter_config {
-    arn = aws_sqs_queue.events_dlq.arn
-  }
+resource "aws_cloudwatch_event_rule" "events" {
+  for_each      = local.event_rules
+  name          = "${var.name}-${each.key}"
+  description   = each.value.description
+  event_pattern = jsonencode(each.value.pattern)
+  tags          = var.tags
 }
 
-resource "aws_cloudwatch_event_target" "api_calls" {
-  rule      = aws_cloudwatch_event_rule.api_calls.name
+resource "aws_cloudwatch_event_target" "events" {
+  for_each  = local.event_rules
+  rule      = aws_cloudwatch_event_rule.events[each.key].name
   target_id = "controller-queue"
   arn       = aws_sqs_queue.events.arn
   retry_policy {
@@ -82,7 +80,7 @@ data "aws_iam_policy_document" "events_queue" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = [aws_cloudwatch_event_rule.ecs_state.arn, aws_cloudwatch_event_rule.api_calls.arn]
+      values   = local.event_rule_arns
     }
   }
 }
@@ -104,7 +102,7 @@ data "aws_iam_policy_document" "events_dlq" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = [aws_cloudwatch_event_rule.ecs_state.arn, aws_cloudwatch_event_rule.api_calls.arn]
+      values   = local.event_rule_arns
     }
   }
 }

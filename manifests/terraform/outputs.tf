@@ -20,7 +20,7 @@ output "dead_letter_queue_url" {
 
 output "event_rule_arns" {
   description = "ARNs of the EventBridge rules that feed the queue."
-  value       = [aws_cloudwatch_event_rule.ecs_state.arn, aws_cloudwatch_event_rule.api_calls.arn]
+  value       = local.event_rule_arns
 }
 
 output "log_group_name" {

@@ -122,9 +122,10 @@ describe('mapEventBody: CloudTrail API calls', () => {
     ]);
   });
 
-  it('maps Cloud Map DeleteService, RegisterInstance and DeregisterInstance to the Cloud Map service', () => {
+  it('maps Cloud Map DeleteService, UpdateService (a TTL changed by hand), RegisterInstance and DeregisterInstance to the Cloud Map service', () => {
     for (const name of [
       'cloudtrail-cloudmap-delete-service.json',
+      'cloudtrail-cloudmap-update-service.json',
       'cloudtrail-cloudmap-register-instance.json',
       'cloudtrail-cloudmap-deregister-instance.json',
     ]) {
