@@ -16,6 +16,7 @@ import { systemTimers } from '../../controller/runtime/timers.js';
 import { DirectorySource } from '../../controller/sources/directory.js';
 import { silentLogger } from '../../controller/telemetry/logger.js';
 import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
+import type { FaultSpec } from '../../sandbox/core/faults.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 
 /** A fleet with each drift kind and the resources that must survive. */
@@ -123,12 +124,17 @@ export async function startHarness(options: {
   policyPollIntervalMs?: number;
   /** Policy file content instead of the generated policy. */
   policyText?: string;
+  /** Attempts per AWS call as the SDK counts them (default 3; `run` uses 5). */
+  maxAttempts?: number;
+  /** Faults injected before the controller starts (cleared on close). */
+  faults?: FaultSpec[];
 }): Promise<Harness> {
   const sandbox = await startSandbox({ port: 0, scenario: options.scenario ?? FLEET });
   Object.assign(process.env, sandbox.env());
   const metrics = new ControllerMetrics({ defaultMetrics: false });
-  const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: 3, onApiCall: metrics.onApiCall });
+  const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: options.maxAttempts ?? 3, onApiCall: metrics.onApiCall });
   const queueUrl = await installEventRouting(clients);
+  for (const fault of options.faults ?? []) sandbox.faults.add(fault);
   const policyDir = mkdtempSync(join(tmpdir(), 'run-e2e-policies-'));
   writeFileSync(join(policyDir, 'fleet.yaml'), options.policyText ?? policyYaml(options.mode, options.gracePeriod));
   const timers: Timers = { ...systemTimers, now: () => sandbox.clock.now() };
@@ -173,6 +179,7 @@ export async function startHarness(options: {
       }
     },
     async close() {
+      sandbox.faults.clear();
       await controller.stop(5_000);
       clients.destroy();
       await sandbox.close();
