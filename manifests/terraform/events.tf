@@ -68,11 +68,20 @@ resource "aws_cloudwatch_event_target" "events" {
   }
 }
 
-data "aws_iam_policy_document" "events_queue" {
+locals {
+  # Both queues admit EventBridge, and only from the two rules: events go to the first, undeliverable ones to the second.
+  event_queues = {
+    events       = { arn = aws_sqs_queue.events.arn, url = aws_sqs_queue.events.id, sid = "EventBridgeSendsEcsEvents" }
+    dead-letters = { arn = aws_sqs_queue.events_dlq.arn, url = aws_sqs_queue.events_dlq.id, sid = "EventBridgeDeadLetters" }
+  }
+}
+
+data "aws_iam_policy_document" "event_queue" {
+  for_each = local.event_queues
   statement {
-    sid       = "EventBridgeSendsEcsEvents"
+    sid       = each.value.sid
     actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.events.arn]
+    resources = [each.value.arn]
     principals {
       type        = "Service"
       identifiers = ["events.amazonaws.com"]
@@ -85,29 +94,8 @@ data "aws_iam_policy_document" "events_queue" {
   }
 }
 
-resource "aws_sqs_queue_policy" "events" {
-  queue_url = aws_sqs_queue.events.id
-  policy    = data.aws_iam_policy_document.events_queue.json
-}
-
-data "aws_iam_policy_document" "events_dlq" {
-  statement {
-    sid       = "EventBridgeDeadLetters"
-    actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.events_dlq.arn]
-    principals {
-      type        = "Service"
-      identifiers = ["events.amazonaws.com"]
-    }
-    condition {
-      test     = "ArnEquals"
-      variable = "aws:SourceArn"
-      values   = local.event_rule_arns
-    }
-  }
-}
-
-resource "aws_sqs_queue_policy" "events_dlq" {
-  queue_url = aws_sqs_queue.events_dlq.id
-  policy    = data.aws_iam_policy_document.events_dlq.json
+resource "aws_sqs_queue_policy" "event_queue" {
+  for_each  = local.event_queues
+  queue_url = each.value.url
+  policy    = data.aws_iam_policy_document.event_queue[each.key].json
 }

@@ -65,7 +65,7 @@ function requiredActions(): Set<string> {
 }
 
 async function terraformAllows(): Promise<Set<string>> {
-  const statements = policyStatements(await parseFolder(MODULE_DIR)).filter((s) => s.effect === 'Allow' && s.document !== 'assume_ecs_tasks' && !s.document.startsWith('events_') && s.document !== 'execution_secrets');
+  const statements = policyStatements(await parseFolder(MODULE_DIR)).filter((s) => s.effect === 'Allow' && s.document !== 'assume_ecs_tasks' && s.document !== 'event_queue' && s.document !== 'execution_secrets');
   return new Set(statements.flatMap((s) => s.actions));
 }
 
