@@ -1,47 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { spawnRun } from './reliability-process.js';
 import { eventually, FLEET, installEventRouting, policyYaml } from './run-harness.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const nodeBin = join(repoRoot, 'node_modules/.bin/node');
-
-interface Spawned {
-  child: ChildProcess;
-  logs: Record<string, any>[];
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Starts `ecs-discovery-controller run` as its own process, as a container would. */
-function spawnRun(args: string[], env: Record<string, string>): Spawned {
-  const child = spawn(nodeBin, ['--import', 'tsx', 'controller/cli/main.ts', 'run', ...args], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: Record<string, any>[] = [];
-  let buffer = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    const lines = buffer.split('\n');
-    buffer = lines.pop()!;
-    for (const line of lines) {
-      try {
-        logs.push(JSON.parse(line));
-      } catch {
-        logs.push({ msg: line });
-      }
-    }
-  });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, logs, exit };
-}
 
 describe('run as a process: signals', () => {
   let sandbox: Sandbox;
