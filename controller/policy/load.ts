@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS } from '../limits/limits.js';
 import type { FetchResult } from '../sources/types.js';
 import type { ParsedDocument } from './parse.js';
 import { displayPath, locate, parseYamlFile } from './parse.js';
@@ -7,9 +8,6 @@ import { checkAllowed, compileAllowed, findOverlaps } from './scopes.js';
 import type { RawPolicy, SemanticIssue } from './semantic.js';
 import { checkPolicy } from './semantic.js';
 import type { AllowedScopes, PolicyProblem, PolicySet } from './types.js';
-
-/** Default size limit of one policy document; real policies are a few KiB. */
-export const DEFAULT_MAX_DOCUMENT_BYTES = 1024 * 1024;
 
 /** File name used for problems with the operator's allowed scopes rather than with a policy file. */
 export const ALLOWED_SCOPES_FILE = '(allowed scopes)';
@@ -26,7 +24,7 @@ interface Candidate extends OverlapCandidate {
  */
 export function loadPolicySet(result: FetchResult, options: { allowed: AllowedScopes; maxDocumentBytes?: number }): { set?: PolicySet; problems: PolicyProblem[] } {
   const problems: PolicyProblem[] = [];
-  const maxDocumentBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+  const maxDocumentBytes = options.maxDocumentBytes ?? DEFAULT_LIMITS.maxPolicyBytes;
   for (const problem of result.problems ?? []) {
     problems.push({ file: problem.path, line: 0, column: 0, path: '', message: problem.message, severity: problem.severity });
   }

@@ -10,6 +10,7 @@ import { SqsEventConsumer, type EventMeta } from '../events/consumer.js';
 import type { Plan } from '../plan/types.js';
 import type { AllowedScopes, PolicySet } from '../policy/types.js';
 import { PolicyWatcher } from '../sources/watcher.js';
+import type { Limits } from '../limits/limits.js';
 import type { PolicySource } from '../sources/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { summarizeDrift, type ControllerMetrics, type MetricsState } from '../telemetry/metrics.js';
@@ -26,6 +27,8 @@ import { WorkQueue, type ProcessContext, type ShutdownResult } from './workqueue
 export interface ControllerOptions {
   source: PolicySource;
   allowed: AllowedScopes;
+  /** Input limits (controller/limits); default: DEFAULT_LIMITS. */
+  limits?: Limits;
   /** The controller's own clients: its account and region (the default target) and the SQS queue's. */
   clients: AwsClients;
   /** How clients of the controller's own were made (endpoint...), for the default `clientsForTarget`. */
@@ -79,6 +82,7 @@ export class Controller {
     this.watcher = new PolicyWatcher({
       source: options.source,
       allowed: options.allowed,
+      maxDocumentBytes: options.limits?.maxPolicyBytes,
       logger: options.logger,
       pollIntervalMs: options.policyPollIntervalMs,
       clock: this.timers,

@@ -5,9 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import type { FetchResult, PolicySource, SourceDocument, SourceProblem } from './types.js';
 import { PolicySourceError } from './types.js';
 import { decodePolicyText, isPolicyFileName } from './text.js';
-
-/** Default per-file size limit: a policy file is a few KiB; anything this large is a mistake or an attack. */
-export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+import { DEFAULT_LIMITS } from '../limits/limits.js';
 
 
 interface WalkState {
@@ -31,7 +29,7 @@ export class DirectorySource implements PolicySource {
   constructor(root: string, options: { maxFileBytes?: number } = {}) {
     this.root = resolve(root);
     this.name = `dir:${this.root}`;
-    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_LIMITS.maxPolicyBytes;
   }
 
   /** Reads every policy file under the root; throws PolicySourceError only when the root itself is unusable. */

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseGitUrl, redactSecrets, redactUrl, type GitLocation } from './git-url.js';
+import { DEFAULT_LIMITS } from '../limits/limits.js';
 import { decodePolicyText, isPolicyFileName } from './text.js';
 import type { FetchResult, PolicySource, SourceDocument, SourceProblem } from './types.js';
 import { PolicySourceError } from './types.js';
@@ -54,7 +55,7 @@ export class GitSource implements PolicySource {
     const path = this.location.path ? `${ref ? '&' : '?'}path=${this.location.path}` : '';
     this.name = `git+${redactUrl(this.location.remote)}${ref}${path}`;
     this.dir = join(options.cacheDir, 'git', createHash('sha256').update(this.location.remote).digest('hex').slice(0, 16));
-    this.maxFileBytes = options.maxFileBytes ?? 1024 * 1024;
+    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_LIMITS.maxPolicyBytes;
     this.timeoutMs = options.timeoutMs ?? 120_000;
     const env = options.env ?? process.env;
     const token = this.location.inlineCredentials?.password || env.GIT_TOKEN || env.GIT_PASSWORD;

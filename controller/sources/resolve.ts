@@ -4,6 +4,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { DirectorySource } from './directory.js';
 import { GitSource } from './git.js';
 import { S3Source } from './s3.js';
+import { parseLimits, type Limits } from '../limits/limits.js';
 import type { PolicySource } from './types.js';
 import { PolicySourceError } from './types.js';
 
@@ -13,19 +14,8 @@ export interface PolicySourceDeps {
   /** Where git sources keep their clones; defaults to CACHE_DIR or the OS temp directory. */
   cacheDir?: string;
   env?: NodeJS.ProcessEnv;
-  /** Per-file (or per-object) size limit for every source kind. */
-  maxObjectBytes?: number;
-}
-
-/** MAX_POLICY_BYTES from the environment (a per-file limit, default 1 MiB); a bad value is an error, not ignored. */
-function maxPolicyBytes(env: NodeJS.ProcessEnv): number | undefined {
-  const raw = env.MAX_POLICY_BYTES;
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new PolicySourceError('MAX_POLICY_BYTES', `"${raw}" is not a positive whole number of bytes`, 'unset it for the 1 MiB default');
-  }
-  return value;
+  /** The limits in force (controller/limits); default: parsed from `env`. */
+  limits?: Limits;
 }
 
 /**
@@ -34,18 +24,18 @@ function maxPolicyBytes(env: NodeJS.ProcessEnv): number | undefined {
  */
 export function createPolicySource(spec: string, deps: PolicySourceDeps = {}): PolicySource {
   const env = deps.env ?? process.env;
-  deps = { ...deps, maxObjectBytes: deps.maxObjectBytes ?? maxPolicyBytes(env) };
+  const maxBytes = (deps.limits ?? parseLimits(env)).maxPolicyBytes;
   if (spec.startsWith('s3://')) {
     if (!deps.s3) throw new PolicySourceError(spec, 'an S3 source needs an S3 client', 'this is a bug in the caller');
-    return new S3Source(spec, { s3: deps.s3, maxObjectBytes: deps.maxObjectBytes });
+    return new S3Source(spec, { s3: deps.s3, maxObjectBytes: maxBytes });
   }
   if (spec.startsWith('git+')) {
     const cacheDir = deps.cacheDir ?? env.CACHE_DIR ?? resolve(env.TMPDIR ?? '/tmp', 'ecs-discovery-controller');
-    return new GitSource(spec, { cacheDir, env, maxFileBytes: deps.maxObjectBytes });
+    return new GitSource(spec, { cacheDir, env, maxFileBytes: maxBytes });
   }
-  if (spec.startsWith('file://')) return new DirectorySource(fileURLToPath(spec), { maxFileBytes: deps.maxObjectBytes });
+  if (spec.startsWith('file://')) return new DirectorySource(fileURLToPath(spec), { maxFileBytes: maxBytes });
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
     throw new PolicySourceError(spec, 'unsupported policy source', 'use a path, file://, s3://bucket/prefix/ or git+https://host/org/repo.git?ref=main&path=policies/');
   }
-  return new DirectorySource(spec, { maxFileBytes: deps.maxObjectBytes });
+  return new DirectorySource(spec, { maxFileBytes: maxBytes });
 }

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client, type _Object } from '@aws-sdk/client-s3';
 import { awsErrorCode } from '../aws/clients.js';
+import { DEFAULT_LIMITS } from '../limits/limits.js';
 import { decodePolicyText, isPolicyFileName } from './text.js';
 import type { FetchResult, PolicySource, SourceDocument, SourceProblem } from './types.js';
 import { PolicySourceError } from './types.js';
 
-/** Default per-object limit: a policy file is a few KiB; anything far larger is a mistake. */
-export const DEFAULT_MAX_OBJECT_BYTES = 1024 * 1024;
 
 interface CachedObject {
   etag: string;
@@ -38,7 +37,7 @@ export class S3Source implements PolicySource {
   constructor(url: string, private readonly deps: { s3: S3Client; maxObjectBytes?: number }) {
     ({ bucket: this.bucket, prefix: this.prefix } = parseS3Url(url));
     this.name = `s3://${this.bucket}/${this.prefix}`;
-    this.maxObjectBytes = deps.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES;
+    this.maxObjectBytes = deps.maxObjectBytes ?? DEFAULT_LIMITS.maxPolicyBytes;
   }
 
   /** Lists the prefix and fetches changed objects; a failed or partial listing throws, so the last good set stays. */

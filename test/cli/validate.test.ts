@@ -108,4 +108,11 @@ describe('ecs-discovery-controller validate', () => {
       assert.doesNotMatch(run.stderr, STACK_FRAME);
     }
   });
+
+  it('takes --policies SOURCE as plan and run do, alone or with positional sources', async () => {
+    assert.deepEqual(await cli(['--policies', 'manifests/examples']), { code: 0, stdout: '6 files, 6 policies: all valid\n', stderr: '' });
+    assert.deepEqual(await cli(['--policies', 'manifests/examples/dns-ttl.yaml', 'manifests/examples/task-limit.yaml']),
+      { code: 0, stdout: '2 files, 2 policies: all valid\n', stderr: '' });
+    assert.deepEqual(await cli([], { POLICIES: 'manifests/examples' }), { code: 0, stdout: '6 files, 6 policies: all valid\n', stderr: '' });
+  });
 });

@@ -10,6 +10,7 @@ import type { Plan } from '../../plan/types.js';
 import { ALLOWED_SCOPES_FILE, loadPolicySet } from '../../policy/load.js';
 import type { AllowedScopes, PolicyProblem, PolicySet } from '../../policy/types.js';
 import { createPolicySource } from '../../sources/resolve.js';
+import { parseLimits, type Limits } from '../../limits/limits.js';
 import type { CliIo } from '../io.js';
 import { EXIT, listFlag, UsageError } from '../io.js';
 
@@ -119,11 +120,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   if (!args.policies) throw new UsageError('--policies is required (a directory, s3:// or git+https:// source)');
+  const limits = parseLimits(io.env);
   const progress = io.stderr.isTTY ? (msg: string) => io.stderr.write(`\x1b[2m… ${msg}\x1b[0m\n`) : undefined;
 
   const clients = createAwsClients(args.region ? { region: args.region } : {});
   try {
-    const set = await loadPolicies(args, clients.s3, io);
+    const set = await loadPolicies(args, clients.s3, io, limits);
     if (!set) return EXIT.failure;
     progress?.(`${set.policies.length} policies at revision ${set.revision}; reading the fleet`);
     const targets = await readInventories(clients, set.policies, {
@@ -158,11 +160,11 @@ function planFor(set: PolicySet, target: TargetInventory, now: number): Plan {
 }
 
 /** Fetches and validates the policies; prints problems (as `validate` does) and returns undefined when invalid. */
-async function loadPolicies(args: PlanArgs, s3: S3Client, io: CliIo): Promise<PolicySet | undefined> {
-  const source = createPolicySource(args.policies!, { s3, env: io.env });
+async function loadPolicies(args: PlanArgs, s3: S3Client, io: CliIo, limits: Limits): Promise<PolicySet | undefined> {
+  const source = createPolicySource(args.policies!, { s3, env: io.env, limits });
   try {
     const fetched = await source.fetch();
-    const { set, problems } = loadPolicySet(fetched, { allowed: args.allowed });
+    const { set, problems } = loadPolicySet(fetched, { allowed: args.allowed, maxDocumentBytes: limits.maxPolicyBytes });
     const scopeErrors = problems.filter((p) => p.file === ALLOWED_SCOPES_FILE);
     if (scopeErrors.length > 0) throw new UsageError(scopeErrors.map((p) => p.message).join('; '));
     for (const warning of fetched.warnings) io.stderr.write(`warning: ${warning}\n`);

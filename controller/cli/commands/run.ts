@@ -7,6 +7,7 @@ import { createAwsClients } from '../../aws/clients.js';
 import { Controller } from '../../runtime/controller.js';
 import { parseRunConfig, runUsage, type RunConfig } from '../../runtime/config.js';
 import { createPolicySource } from '../../sources/resolve.js';
+import { parseLimits } from '../../limits/limits.js';
 import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { ControllerMetrics } from '../../telemetry/metrics.js';
 import { startTelemetryServer } from '../../telemetry/server.js';
@@ -30,14 +31,16 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
     return EXIT.ok;
   }
   const config = parseRunConfig(argv, io.env);
+  const limits = parseLimits(io.env);
   const logger = createLogger({ level: config.logLevel, destination: io.stderr });
   const metrics = new ControllerMetrics();
   const clients = createAwsClients({ region: config.region, endpoint: config.endpoint, onApiCall: metrics.onApiCall });
   try {
-    const source = createPolicySource(config.policies, { s3: clients.s3, env: io.env });
+    const source = createPolicySource(config.policies, { s3: clients.s3, env: io.env, limits });
     const controller = new Controller({
       source,
       allowed: config.allowed,
+      limits,
       clients,
       // Clients of other targets (target.region / target.roleArn) use the same endpoint override.
       clientOptions: { ...(config.endpoint ? { endpoint: config.endpoint } : {}), onApiCall: metrics.onApiCall },

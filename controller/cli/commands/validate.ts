@@ -5,6 +5,7 @@ import { formatProblem } from '../../policy/format.js';
 import { ALLOWED_SCOPES_FILE, loadPolicySet } from '../../policy/load.js';
 import type { AllowedScopes, PolicyProblem } from '../../policy/types.js';
 import { createAwsClients } from '../../aws/clients.js';
+import { parseLimits, type Limits } from '../../limits/limits.js';
 import { DirectorySource } from '../../sources/directory.js';
 import { redactUrl } from '../../sources/git-url.js';
 import { createPolicySource } from '../../sources/resolve.js';
@@ -14,6 +15,7 @@ import type { CliIo } from '../io.js';
 import { EXIT, listFlag, UsageError } from '../io.js';
 
 const HELP = `Usage: ecs-discovery-controller validate <path|url>... [options]
+       ecs-discovery-controller validate --policies <path|url> [options]
 
 Validates DiscoveryPolicy files: YAML syntax, the schema (crds/discoverypolicy.schema.json), durations,
 cron windows, time zones, globs, duplicate names, overlapping policies and the allowed scopes. Directories
@@ -23,6 +25,8 @@ are read like the controller reads them (AWS credentials and GIT_TOKEN from the 
 checked together, as one policy set.
 
 Options:
+  --policies SOURCE            a source to validate, as plan and run take it (repeatable; positional
+                               sources are added to it; POLICIES when neither is given)
   --output text|json           text (default): one line per problem, "file:line:col: severity: message
                                (at field)", then a summary; json: an array of problems with file, line,
                                column, path, message and severity (line 0 means the whole file)
@@ -33,6 +37,7 @@ Options:
 
 Environment (defaults for the flags above; a flag replaces its variable):
   ALLOWED_CLUSTERS, ALLOWED_NAMESPACES, ALLOWED_ACCOUNTS   comma-separated lists; empty or unset = no limit
+  MAX_POLICY_BYTES             largest policy file accepted (default 1048576), as plan and run apply it
 
 Exit status: 0 every policy is valid (warnings allowed), 1 any problem is an error, 2 usage error.
 
@@ -42,22 +47,23 @@ Example (CI of a policy repository):
 
 /** Validates policy files and directories; exit 0 when all are valid, 1 when any is invalid, 2 on usage errors. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const args = parseOptions(argv);
+  const args = parseOptions(argv, io.env);
   if (args.help) {
     io.stdout.write(HELP);
     return EXIT.ok;
   }
   const output = args.output ?? 'text';
   if (output !== 'text' && output !== 'json') throw new UsageError(`--output must be text or json, not "${output}"`);
-  if (args.paths.length === 0) throw new UsageError('give at least one policy file or directory to validate');
+  if (args.paths.length === 0) throw new UsageError('give at least one policy file or directory to validate (positional or --policies SOURCE; POLICIES is read too)');
+  const limits = parseLimits(io.env);
   const allowed: AllowedScopes = {
     clusters: args.clusters ?? listFlag(io.env.ALLOWED_CLUSTERS),
     namespaces: args.namespaces ?? listFlag(io.env.ALLOWED_NAMESPACES),
     accounts: args.accounts ?? listFlag(io.env.ALLOWED_ACCOUNTS),
   };
 
-  const combined = await fetchAll(args.paths, io.env);
-  const { set, problems } = loadPolicySet(combined, { allowed });
+  const combined = await fetchAll(args.paths, io.env, limits);
+  const { set, problems } = loadPolicySet(combined, { allowed, maxDocumentBytes: limits.maxPolicyBytes });
   // Operator mistakes in the allowed scopes are usage errors, not policy problems.
   const scopeErrors = problems.filter((p) => p.file === ALLOWED_SCOPES_FILE);
   if (scopeErrors.length > 0) throw new UsageError(scopeErrors.map((p) => p.message).join('; '));
@@ -74,13 +80,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   return problems.some((p) => p.severity === 'error') ? EXIT.failure : EXIT.ok;
 }
 
-function parseOptions(argv: string[]) {
+function parseOptions(argv: string[], env: NodeJS.ProcessEnv) {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
       options: {
+        policies: { type: 'string', short: 'p', multiple: true },
         output: { type: 'string', short: 'o' },
         'allowed-clusters': { type: 'string', multiple: true },
         'allowed-namespaces': { type: 'string', multiple: true },
@@ -90,7 +97,10 @@ function parseOptions(argv: string[]) {
     });
     const list = (v: string[] | undefined) => (v === undefined ? undefined : listFlag(v));
     return {
-      paths: positionals,
+      // `--policies` as plan and run take it, positionals as a linter takes them; POLICIES when neither is given.
+      paths: [...(values.policies ?? []), ...positionals].length > 0
+        ? [...(values.policies ?? []), ...positionals]
+        : listFlag(env.POLICIES),
       output: values.output,
       help: values.help === true,
       clusters: list(values['allowed-clusters']),
@@ -103,7 +113,7 @@ function parseOptions(argv: string[]) {
 }
 
 /** Reads every path and merges them into one fetch result whose paths are shown as the user typed them. */
-async function fetchAll(paths: readonly string[], env: NodeJS.ProcessEnv): Promise<FetchResult> {
+async function fetchAll(paths: readonly string[], env: NodeJS.ProcessEnv, limits: Limits): Promise<FetchResult> {
   const documents: SourceDocument[] = [];
   const problems: SourceProblem[] = [];
   const seen = new Set<string>();
@@ -118,7 +128,7 @@ async function fetchAll(paths: readonly string[], env: NodeJS.ProcessEnv): Promi
     const shown = (relative: string) => (isDirectory ? `${base.replace(/\/+$/, '') || '/'}/${relative}`.replace(/^\.\//, '') : path);
     let result: FetchResult;
     try {
-      result = remote ? await fetchRemote(path, env) : await new DirectorySource(path).fetch();
+      result = remote ? await fetchRemote(path, env, limits) : await new DirectorySource(path, { maxFileBytes: limits.maxPolicyBytes }).fetch();
     } catch (error) {
       // A source that cannot be read is a problem of that source, reported like any other.
       if (!(error instanceof PolicySourceError)) throw error;
@@ -143,9 +153,9 @@ function isRemoteSpec(spec: string): boolean {
   return /^(s3:\/\/|git\+|file:\/\/)/.test(spec);
 }
 
-async function fetchRemote(spec: string, env: NodeJS.ProcessEnv): Promise<FetchResult> {
+async function fetchRemote(spec: string, env: NodeJS.ProcessEnv, limits: Limits): Promise<FetchResult> {
   const clients = spec.startsWith('s3://') ? createAwsClients({ maxAttempts: 3 }) : undefined;
-  const source = createPolicySource(spec, { s3: clients?.s3, env });
+  const source = createPolicySource(spec, { s3: clients?.s3, env, limits });
   try {
     return await source.fetch();
   } finally {
