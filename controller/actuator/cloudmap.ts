@@ -86,7 +86,9 @@ export async function updateDnsTtl(ctx: ExecutorContext, action: UpdateDnsTtl): 
     const current = service?.DnsConfig?.DnsRecords ?? [];
     if (current.length === 0) return { result: 'skipped', reason: 'no-dns-records' };
     const wanted = new Map(action.records.map((r) => [r.type, r.ttl]));
-    const records: DnsRecord[] = current.map((r) => ({ Type: r.Type, TTL: wanted.get(r.Type ?? '') ?? r.TTL }));
+    // A record someone lowered to max or below since the plan was made is no longer drift: leave it.
+    const stillAbove = (r: DnsRecord) => action.aboveSeconds === undefined || (r.TTL ?? 0) > action.aboveSeconds;
+    const records: DnsRecord[] = current.map((r) => ({ Type: r.Type, TTL: stillAbove(r) ? (wanted.get(r.Type ?? '') ?? r.TTL) : r.TTL }));
     if (records.every((r, i) => r.TTL === current[i].TTL)) return { result: 'skipped', reason: 'already-applied' };
     await ctx.limiter.acquire('servicediscovery:UpdateService');
     const output = await ctx.clients.serviceDiscovery.send(

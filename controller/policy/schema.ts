@@ -108,7 +108,7 @@ function describe(error: ErrorObject): SchemaViolation {
 
 const GLOB_FIELDS: Record<string, string> = {
   clusters: 'an ECS cluster name, cluster ARN or glob (names hold only letters, digits, hyphens and underscores; globs add * ? [ ] { } ,)',
-  namespaces: 'a Cloud Map namespace name, id or glob (letters, digits, dots, hyphens and underscores; globs add * ? [ ] { } ,)',
+  namespaces: 'a Cloud Map namespace name, id, ARN or glob (letters, digits, dots, hyphens and underscores; globs add * ? [ ] { } ,)',
   include: 'an ECS service name or glob (letters, digits, hyphens and underscores; globs add * ? [ ] { } ,)',
   exclude: 'an ECS service name or glob (letters, digits, hyphens and underscores; globs add * ? [ ] { } ,)',
 };

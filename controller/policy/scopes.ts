@@ -57,12 +57,15 @@ export function checkAllowed(policy: Policy, compiled: CompiledTarget, allowed: 
     if (policy.target.account !== undefined && !scopes.accounts.includes(policy.target.account)) {
       issues.push({ segments: ['spec', 'target', 'roleArn'], message: `account ${policy.target.account} of roleArn is not an allowed account (--allowed-accounts: ${scopes.accounts.join(', ')})` });
     }
-    policy.target.clusters.forEach((pattern, index) => {
-      const account = /^arn:[^:]*:ecs:[^:]*:([0-9]{12}):cluster\//.exec(pattern)?.[1];
-      if (account !== undefined && !scopes.accounts.includes(account)) {
-        issues.push({ segments: ['spec', 'target', 'clusters', index], message: `cluster ARN "${pattern}" is in account ${account}, which is not an allowed account (--allowed-accounts: ${scopes.accounts.join(', ')})` });
-      }
-    });
+    const arnAccounts = (field: 'clusters' | 'namespaces', arn: RegExp, what: string) =>
+      policy.target[field].forEach((pattern, index) => {
+        const account = arn.exec(pattern)?.[1];
+        if (account !== undefined && !scopes.accounts.includes(account)) {
+          issues.push({ segments: ['spec', 'target', field, index], message: `${what} ARN "${pattern}" is in account ${account}, which is not an allowed account (--allowed-accounts: ${scopes.accounts.join(', ')})` });
+        }
+      });
+    arnAccounts('clusters', /^arn:[^:]*:ecs:[^:]*:([0-9]{12}):cluster\//, 'cluster');
+    arnAccounts('namespaces', /^arn:[^:]*:servicediscovery:[^:]*:([0-9]{12}):namespace\//, 'namespace');
   }
   return issues;
 }

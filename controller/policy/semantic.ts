@@ -50,6 +50,12 @@ export interface CompiledTarget {
 }
 
 const CLUSTER_ARN = /^arn:([^:]*):ecs:([^:]*):([^:]*):cluster\/(.+)$/;
+/** Policies may name a Cloud Map namespace by ARN (README); it is matched on the namespace id after "namespace/". */
+const NAMESPACE_ARN = /^arn:([^:]*):servicediscovery:([^:]*):([^:]*):namespace\/(.+)$/;
+const ARN_FORMS: Partial<Record<NameKind, { pattern: RegExp; what: string; expected: string }>> = {
+  cluster: { pattern: CLUSTER_ARN, what: 'an ECS cluster ARN', expected: 'arn:aws:ecs:<region>:<account>:cluster/<name>' },
+  namespace: { pattern: NAMESPACE_ARN, what: 'a Cloud Map namespace ARN', expected: 'arn:aws:servicediscovery:<region>:<account>:namespace/<ns-id>' },
+};
 /** Route 53 accepts TTLs up to 2^31-1 seconds. */
 const MAX_TTL_SECONDS = 2_147_483_647;
 
@@ -79,10 +85,11 @@ export function checkPolicy(raw: RawPolicy, origin: Policy['origin']): { policy:
     patterns.forEach((pattern, index) => {
       const segments = ['spec', 'target', ...field.split('.'), index];
       let text = pattern;
-      if (kind === 'cluster' && pattern.startsWith('arn:')) {
-        const arn = CLUSTER_ARN.exec(pattern);
+      const arnForm = ARN_FORMS[kind];
+      if (arnForm && pattern.startsWith('arn:')) {
+        const arn = arnForm.pattern.exec(pattern);
         if (!arn) {
-          issues.push({ segments, message: `"${pattern}" is not an ECS cluster ARN: expected arn:aws:ecs:<region>:<account>:cluster/<name>` });
+          issues.push({ segments, message: `"${pattern}" is not ${arnForm.what}: expected ${arnForm.expected}` });
           return;
         }
         if (!/^[0-9*?[\]{},-]*$/.test(arn[3]) || arn[3] === '') {
@@ -92,7 +99,7 @@ export function checkPolicy(raw: RawPolicy, origin: Policy['origin']): { policy:
         text = arn[4];
       }
       const { glob, error } = compileGlob(text, kind);
-      if (error) issues.push({ segments, message: text === pattern ? error : `${error} (in the cluster ARN "${pattern}")` });
+      if (error) issues.push({ segments, message: text === pattern ? error : `${error} (in the ${kind} ARN "${pattern}")` });
       else if (glob) out.push({ ...glob, index });
     });
     return out;

@@ -25,10 +25,11 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
       rule: 'dnsTtl',
       resource: { kind: 'cloudmap-service', id: service.id, arn: service.arn, name: service.name, namespaceId: service.namespaceId },
       namespace: namespace.name,
-      observed: service.dnsRecords.map((r) => `${r.type} ttl ${r.ttl}s`).join(', '),
+      observed: tooLong.map((r) => `${r.type} ttl ${r.ttl}s`).join(', '),
       desired: `ttl <= ${rule.maxSeconds}s (set to ${rule.setSeconds}s)`,
       reason: `callers cache these records for up to ${Math.max(...tooLong.map((r) => r.ttl))}s, so after a scale-in they keep calling task addresses that are gone`,
-      action: { type: 'cloudmap:UpdateDnsTtl', serviceId: service.id, records: service.dnsRecords.map((r) => ({ type: r.type, ttl: rule.setSeconds })) },
+      // Only the records above max change; one already at or below it (say 5s under a 10s max) stays as it is.
+      action: { type: 'cloudmap:UpdateDnsTtl', serviceId: service.id, records: tooLong.map((r) => ({ type: r.type, ttl: rule.setSeconds })), aboveSeconds: rule.maxSeconds },
       ...(blocked ? { blocked } : {}),
       key: `dnsTtl/${service.id}`,
     });

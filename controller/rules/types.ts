@@ -14,7 +14,8 @@ export type Action =
   | { type: 'ecs:ForceNewDeployment'; cluster: string; service: string; serviceArn: string }
   | { type: 'cloudmap:DeregisterInstance'; serviceId: string; instanceId: string }
   | { type: 'cloudmap:DeleteService'; serviceId: string }
-  | { type: 'cloudmap:UpdateDnsTtl'; serviceId: string; records: readonly { type: string; ttl: number }[] };
+  /** Lowers the named records to `ttl`; a record whose TTL is no longer above `aboveSeconds` when written is left as it is. */
+  | { type: 'cloudmap:UpdateDnsTtl'; serviceId: string; records: readonly { type: string; ttl: number }[]; aboveSeconds?: number };
 
 export type ActionType = Action['type'];
 

@@ -10,7 +10,8 @@ const SC_NS = namespace('sc.local', 'HTTP');
 
 describe('dnsTtl', () => {
   const cases = [
-    { name: 'A and SRV records, one above max: rewrite the full list with the set ttl', records: [{ type: 'A' as const, ttl: 300 }, { type: 'SRV' as const, ttl: 10 }], ns: NS, expect: [{ type: 'A', ttl: 10 }, { type: 'SRV', ttl: 10 }] },
+    { name: 'A and SRV records, one above max: only that one is lowered (the actuator resends the other unchanged)', records: [{ type: 'A' as const, ttl: 300 }, { type: 'SRV' as const, ttl: 10 }], ns: NS, expect: [{ type: 'A', ttl: 10 }] },
+    { name: 'a record below max is never raised to set', records: [{ type: 'A' as const, ttl: 6 }, { type: 'SRV' as const, ttl: 60 }], ns: NS, expect: [{ type: 'SRV', ttl: 10 }] },
     { name: 'every record at or below max: no finding', records: [{ type: 'A' as const, ttl: 10 }], ns: NS, expect: undefined },
     { name: 'an SC HTTP-only service with no DNS records: no finding', records: [], ns: SC_NS, expect: undefined },
   ];
