@@ -51,10 +51,13 @@ test('the service never runs two controllers at once and the container is locked
 test('redeploys are limited to the allowed clusters, reads cover the account, Cloud Map writes never reach ECS-managed services', () => {
   const statements = taskPolicyStatements(new Evaluator(loadTemplate(TEMPLATE), REQUIRED).resources());
   const bySid = Object.fromEntries(statements.map((s: any) => [s.Sid, s]));
+  // Fn::Join's delimiter must be a literal (cfn-lint E1018), so partition, region and account are wildcards and the
+  // condition pins the region; ECS has no resource-based policies, so no other account's service is reachable.
   assert.deepEqual(bySid.RedeployServicesInAllowedClusters.Resource, [
-    'arn:aws:ecs:eu-west-1:111122223333:service/prod-*/*',
-    'arn:aws:ecs:eu-west-1:111122223333:service/payments/*',
+    'arn:*:ecs:*:*:service/prod-*/*',
+    'arn:*:ecs:*:*:service/payments/*',
   ]);
+  assert.deepEqual(bySid.RedeployServicesInAllowedClusters.Condition, { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } });
   // Reads cover the account: orphans are judged account-wide, and an unreadable cluster would block pruning.
   assert.deepEqual(bySid.DescribeEcsInAccount.Resource, [
     'arn:aws:ecs:eu-west-1:111122223333:cluster/*',
