@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseGitUrl, redactSecrets, redactUrl, type GitLocation } from './git-url.js';
+import { fullRef, parseGitUrl, redactSecrets, redactUrl, type GitLocation } from './git-url.js';
 import { DEFAULT_LIMITS } from '../limits/limits.js';
 import { decodePolicyText, isPolicyFileName } from './text.js';
 import type { FetchResult, PolicySource, SourceDocument, SourceProblem } from './types.js';
@@ -63,6 +63,12 @@ export class GitSource implements PolicySource {
     this.gitEnv = this.buildEnv(env, token);
   }
 
+  /**
+   * git's whole environment. Nothing from the host's or the user's git configuration applies (no system or global
+   * config, no hooks), and only the URL's own transport is allowed, so a repository or a redirect cannot make git
+   * run a helper (ext::, fd::) or reach another protocol. Config goes through GIT_CONFIG_* (git >= 2.31): it
+   * keeps the token off the command line and out of the cache's config file.
+   */
   private buildEnv(env: NodeJS.ProcessEnv, token: string | undefined): NodeJS.ProcessEnv {
     const out: NodeJS.ProcessEnv = {
       HOME: env.HOME ?? this.options.cacheDir,
@@ -71,23 +77,40 @@ export class GitSource implements PolicySource {
       // Never wait for a password prompt; fail with a message instead.
       GIT_TERMINAL_PROMPT: '0',
       GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
       GIT_ASKPASS: 'true',
       SSH_ASKPASS: 'true',
     };
     for (const name of PASSTHROUGH_ENV) if (env[name]) out[name] = env[name];
-    if (token && this.location.transport !== 'ssh') {
-      const user = this.location.inlineCredentials?.username || env.GIT_USERNAME || 'x-access-token';
-      // Config through the environment (git >= 2.31) keeps the token off the command line and out of .git/config.
-      out.GIT_CONFIG_COUNT = '1';
-      out.GIT_CONFIG_KEY_0 = 'http.extraHeader';
-      out.GIT_CONFIG_VALUE_0 = `Authorization: Basic ${Buffer.from(`${user}:${token}`).toString('base64')}`;
-      this.secrets.push(out.GIT_CONFIG_VALUE_0.slice('Authorization: Basic '.length));
+    const config: [string, string][] = [
+      ['core.hooksPath', '/dev/null'],
+      ['protocol.allow', 'never'],
+      [`protocol.${this.location.transport}.allow`, 'always'],
+    ];
+    if (token && this.location.transport === 'http') {
+      throw new PolicySourceError(this.name, 'refusing to send a git token over plain http://: anyone on the path could read it',
+        'use git+https:// (or git+ssh://), or unset GIT_TOKEN / the URL credentials for a public repository');
     }
+    if (token && this.location.transport === 'https') {
+      const user = this.location.inlineCredentials?.username || env.GIT_USERNAME || 'x-access-token';
+      const header = `Authorization: Basic ${Buffer.from(`${user}:${token}`).toString('base64')}`;
+      config.push(['http.extraHeader', header]);
+      this.secrets.push(header.slice('Authorization: Basic '.length));
+    }
+    config.forEach(([key, value], i) => {
+      out[`GIT_CONFIG_KEY_${i}`] = key;
+      out[`GIT_CONFIG_VALUE_${i}`] = value;
+    });
+    out.GIT_CONFIG_COUNT = String(config.length);
     if (this.location.transport === 'ssh') {
-      const knownHosts = env.GIT_SSH_KNOWN_HOSTS ?? join(this.options.cacheDir, 'known_hosts');
+      // Host keys must be pinned: accept-new would trust whoever answers first (a DNS or network attacker).
+      if (!env.GIT_SSH_KNOWN_HOSTS) {
+        throw new PolicySourceError(this.name, 'a git+ssh:// source needs GIT_SSH_KNOWN_HOSTS (a known_hosts file with the git host\'s keys)',
+          'e.g. ssh-keyscan the host once, check the fingerprints, and mount the file; host keys are never accepted on first use');
+      }
       const key = env.GIT_SSH_KEY_FILE ? ` -i ${shellQuote(env.GIT_SSH_KEY_FILE)} -o IdentitiesOnly=yes` : '';
-      const hostCheck = env.GIT_SSH_KNOWN_HOSTS ? 'yes' : 'accept-new';
-      out.GIT_SSH_COMMAND = `ssh${key} -o BatchMode=yes -o StrictHostKeyChecking=${hostCheck} -o UserKnownHostsFile=${shellQuote(knownHosts)}`;
+      // -F /dev/null: no ~/.ssh/config (ProxyCommand, LocalCommand) applies.
+      out.GIT_SSH_COMMAND = `ssh -F /dev/null${key} -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${shellQuote(env.GIT_SSH_KNOWN_HOSTS)}`;
     }
     return out;
   }
@@ -121,14 +144,15 @@ export class GitSource implements PolicySource {
 
   /** Shallow-fetches the ref (forced, so a force-pushed branch simply moves) and returns its commit. */
   private async fetchRef(signal?: AbortSignal): Promise<string> {
-    const ref = this.location.ref ?? 'HEAD';
-    const fetched = await this.git(['fetch', '--quiet', '--depth=1', '--no-tags', '--force', this.location.remote, ref], `fetch ${ref}`, signal, true);
-    if (fetched.code !== 0 && /^[0-9a-f]{40}$/.test(ref)) {
+    const written = this.location.ref ?? 'HEAD';
+    const ref = this.location.ref ? fullRef(this.location.ref) : 'HEAD';
+    const fetched = await this.git(['fetch', '--quiet', '--depth=1', '--no-tags', '--force', this.location.remote, ref], `fetch ${written}`, signal, true);
+    if (fetched.code !== 0 && /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(ref)) {
       // Servers that refuse a commit id in a shallow fetch still serve it in a full fetch of every branch.
       await this.git(['fetch', '--quiet', '--no-tags', '--force', this.location.remote, '+refs/heads/*:refs/remotes/policies/*'], `fetch ${ref}`, signal);
       return (await this.git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], `find commit ${ref}`, signal)).stdout.toString().trim();
     }
-    if (fetched.code !== 0) throw this.failure(`fetch ${ref} from ${redactUrl(this.location.remote)}`, fetched.stderr);
+    if (fetched.code !== 0) throw this.failure(`fetch ${written} from ${redactUrl(this.location.remote)}`, fetched.stderr);
     return (await this.git(['rev-parse', 'FETCH_HEAD^{commit}'], 'read the fetched commit', signal)).stdout.toString().trim();
   }
 
@@ -193,7 +217,9 @@ export class GitSource implements PolicySource {
     const detail = redactSecrets(stderr.trim().split('\n').filter(Boolean).slice(-2).join(' '), this.secrets);
     const ref = this.location.ref ?? 'the default branch';
     let hint = 'the last good policy set stays in force; the next poll tries again';
-    if (/couldn't find remote ref|unknown revision|not our ref|bad object/i.test(stderr)) hint = `no branch, tag or commit "${ref}" in the repository; check the ref= parameter`;
+    if (/couldn't find remote ref|unknown revision|not our ref|bad object/i.test(stderr)) {
+      hint = `no branch, tag or commit "${ref}" in the repository; check the ref= parameter (a short name is a branch; write a tag as refs/tags/<name>, a commit as its full 40-hex id)`;
+    }
     else if (/authentication failed|could not read username|permission denied|returned error: 40[13]|access denied|invalid credentials/i.test(stderr)) hint = 'the repository refused the credentials: check GIT_TOKEN (HTTPS) or GIT_SSH_KEY_FILE (SSH)';
     else if (/could not resolve host|connection refused|failed to connect|timed out|network is unreachable/i.test(stderr)) hint = 'the git host is unreachable from the controller; check DNS, egress and proxies';
     else if (/not found|does not appear to be a git repository|repository .* does not exist/i.test(stderr)) hint = 'no repository at that URL (or no access to it)';

@@ -1,14 +1,17 @@
 /** A real git repository served over smart HTTP (git http-backend behind node:http), with optional Basic auth. */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 export interface GitTestRepo {
-  /** git+http URL prefix of the served repository (append ?ref=…). */
+  /** git+http URL prefix of the served repository (append ?ref=…); git+https with `tls`. */
   httpUrl: string;
+  /** With `tls`: the self-signed certificate to trust (GIT_SSL_CAINFO). */
+  caFile?: string;
   /** Path of the bare repository (for git+file://). */
   barePath: string;
   root: string;
@@ -28,8 +31,17 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' }).trim();
 }
 
-/** Creates a bare repository and a work tree, and serves the bare one over HTTP on 127.0.0.1. */
-export async function startGitRepo(options: { token?: string } = {}): Promise<GitTestRepo> {
+/** A self-signed certificate for 127.0.0.1, made with the openssl binary. */
+function selfSigned(dir: string): { key: string; cert: string; caFile: string } {
+  const keyFile = join(dir, 'key.pem');
+  const caFile = join(dir, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', caFile, '-days', '1',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(caFile, 'utf8'), caFile };
+}
+
+/** Creates a bare repository and a work tree, and serves the bare one over HTTP (HTTPS with `tls`) on 127.0.0.1. */
+export async function startGitRepo(options: { token?: string; tls?: boolean } = {}): Promise<GitTestRepo> {
   const root = mkdtempSync(join(tmpdir(), 'gitrepo-'));
   const barePath = join(root, 'served', 'policies.git');
   const work = join(root, 'work');
@@ -41,7 +53,7 @@ export async function startGitRepo(options: { token?: string } = {}): Promise<Gi
   git(work, 'remote', 'add', 'origin', barePath);
   const requests: string[] = [];
 
-  const server: Server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     requests.push(url.pathname);
     if (options.token) {
@@ -85,7 +97,9 @@ export async function startGitRepo(options: { token?: string } = {}): Promise<Gi
       res.writeHead(status, headers);
       res.end(out.subarray(split + 4));
     });
-  });
+  };
+  const tls = options.tls ? selfSigned(root) : undefined;
+  const server: Server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler) : createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -100,7 +114,8 @@ export async function startGitRepo(options: { token?: string } = {}): Promise<Gi
     }
   };
   return {
-    httpUrl: `git+http://127.0.0.1:${port}/policies.git`,
+    httpUrl: `git+${tls ? 'https' : 'http'}://127.0.0.1:${port}/policies.git`,
+    caFile: tls?.caFile,
     barePath,
     root,
     requests,

@@ -20,7 +20,7 @@ function cacheDir(): string {
   return dir;
 }
 
-async function repo(options: { token?: string } = {}): Promise<GitTestRepo> {
+async function repo(options: { token?: string; tls?: boolean } = {}): Promise<GitTestRepo> {
   const r = await startGitRepo(options);
   cleanups.push(() => r.close());
   return r;
@@ -57,7 +57,7 @@ test('tags and commit ids work as refs, from a bare repository path too', async 
   const first = r.commit({ 'p/a.yaml': policyYaml('a') });
   r.tag('v1');
   r.commit({ 'p/b.yaml': policyYaml('b') });
-  const byTag = await new GitSource(`${r.httpUrl}?ref=v1&path=p`, { cacheDir: cacheDir(), env: {} }).fetch();
+  const byTag = await new GitSource(`${r.httpUrl}?ref=refs/tags/v1&path=p`, { cacheDir: cacheDir(), env: {} }).fetch();
   assert.equal(byTag.revision, first);
   assert.deepEqual(byTag.documents.map((d) => d.path), ['a.yaml']);
   const byCommit = await new GitSource(`git+file://${r.barePath}?ref=${first}&path=p`, { cacheDir: cacheDir(), env: {} }).fetch();
@@ -84,19 +84,20 @@ test('an unreachable host fails fast with a hint', async () => {
 
 test('a token from the environment authenticates; a wrong one fails; neither ever appears in an error', async () => {
   const token = 'ghp_s3cr3tT0kenValue1234567890';
-  const r = await repo({ token });
+  const r = await repo({ token, tls: true });
+  const tlsEnv = { GIT_SSL_CAINFO: r.caFile };
   r.commit({ 'policies/a.yaml': policyYaml('a') });
-  const ok = await new GitSource(`${r.httpUrl}?ref=main&path=policies`, { cacheDir: cacheDir(), env: { GIT_TOKEN: token } }).fetch();
+  const ok = await new GitSource(`${r.httpUrl}?ref=main&path=policies`, { cacheDir: cacheDir(), env: { ...tlsEnv, GIT_TOKEN: token } }).fetch();
   assert.equal(ok.documents.length, 1);
   const wrong = 'ghp_wrongTokenValue0987654321';
-  await assert.rejects(new GitSource(`${r.httpUrl}?ref=main`, { cacheDir: cacheDir(), env: { GIT_TOKEN: wrong } }).fetch(), (e: unknown) => {
+  await assert.rejects(new GitSource(`${r.httpUrl}?ref=main`, { cacheDir: cacheDir(), env: { ...tlsEnv, GIT_TOKEN: wrong } }).fetch(), (e: unknown) => {
     assert.ok(e instanceof PolicySourceError);
     assert.match(e.message, /refused the credentials/);
     assert.ok(!e.message.includes(wrong) && !e.message.includes(Buffer.from(`x-access-token:${wrong}`).toString('base64')));
     return true;
   });
   // Credentials written into the URL work too, and stay out of the source's name and errors.
-  const inline = new GitSource(`${r.httpUrl.replace('//', `//x-access-token:${token}@`)}?ref=main&path=policies`, { cacheDir: cacheDir(), env: {} });
+  const inline = new GitSource(`${r.httpUrl.replace('//', `//x-access-token:${token}@`)}?ref=main&path=policies`, { cacheDir: cacheDir(), env: tlsEnv });
   assert.ok(!inline.name.includes(token));
   assert.equal((await inline.fetch()).documents.length, 1);
 });
@@ -116,7 +117,7 @@ test('URL parsing: transports, ref and path, and credentials kept out of names',
   assert.deepEqual(parseGitUrl('git+https://git.example.com/org/repo.git?ref=main&path=/policies/'), {
     remote: 'https://git.example.com/org/repo.git', transport: 'https', ref: 'main', path: 'policies', inlineCredentials: undefined,
   });
-  assert.equal(parseGitUrl('git+ssh://git@git.example.com/org/repo.git?ref=v1.2').remote, 'ssh://git@git.example.com/org/repo.git');
+  assert.equal(parseGitUrl('git+ssh://git@git.example.com/org/repo.git?ref=refs/tags/v1.2').remote, 'ssh://git@git.example.com/org/repo.git');
   assert.throws(() => parseGitUrl('git+ftp://host/repo'), /unsupported transport/);
   assert.throws(() => parseGitUrl('git+https://host/repo?ref=--upload-pack=evil'), /not a valid branch/);
   assert.throws(() => parseGitUrl('git+https://host/repo?path=../../etc'), /may not leave the repository/);
