@@ -74,7 +74,8 @@ function checkDocument(document: ParsedDocument, allowed: ReturnType<typeof comp
   // An empty document (a stray --- or a trailing separator) holds nothing to lose.
   if (data === null || data === undefined) return undefined;
   if (typeof data !== 'object' || Array.isArray(data)) {
-    const found = Array.isArray(data) ? 'a list' : `a ${typeof data} (${JSON.stringify(String(data).slice(0, 40))})`;
+    // The value is not quoted: the file may be anything (a credentials file), and its text never reaches a message.
+    const found = Array.isArray(data) ? 'a list' : `a ${typeof data}`;
     report(problems, document, [], `not a policy document: expected a mapping with apiVersion, kind, metadata and spec, found ${found}`);
     return undefined;
   }
@@ -89,7 +90,8 @@ function checkDocument(document: ParsedDocument, allowed: ReturnType<typeof comp
       const what = kind === undefined ? 'missing kind' : `unknown kind ${JSON.stringify(kind)}`;
       report(problems, document, kind === undefined ? [] : ['kind'], `${what}: the ${POLICY_GROUP} group defines only kind ${POLICY_KIND}`);
     } else {
-      const what = kind === undefined && apiVersion === undefined ? 'no apiVersion or kind' : `apiVersion ${String(apiVersion)}, kind ${String(kind)}`;
+      // Not ours: say which header fields are there, never their values (the file's content).
+      const what = kind === undefined && apiVersion === undefined ? 'no apiVersion or kind' : 'another apiVersion or kind';
       report(problems, document, kind === undefined ? [] : ['kind'], `skipped: not a ${POLICY_KIND} (${what})`, 'warning');
     }
     return undefined;

@@ -1,6 +1,20 @@
 import type { Document } from 'yaml';
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import { POLICY_JSON_SCHEMA } from './schema.js';
 import type { PolicyProblem } from './types.js';
+
+/** Every field name the policy schema knows: the only words of a file a syntax message may repeat. */
+const SCHEMA_FIELDS: ReadonlySet<string> = (() => {
+  const names = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    const properties = (node as { properties?: Record<string, unknown> }).properties;
+    if (properties && typeof properties === 'object') for (const name of Object.keys(properties)) names.add(name);
+    for (const child of Object.values(node as object)) visit(child);
+  };
+  visit(POLICY_JSON_SCHEMA);
+  return names;
+})();
 
 /** One YAML document of a policy file, with what is needed to point at any of its fields. */
 export interface ParsedDocument {
@@ -59,7 +73,7 @@ export function parseYamlFile(file: string, content: string, maxDocumentBytes: n
     }
     for (const warning of doc.warnings) {
       const { line, col } = lineCounter.linePos(warning.pos[0]);
-      at(line, col, firstLine(warning.message), 'warning');
+      at(line, col, withoutContent(warning.message), 'warning');
     }
   }
   if (syntaxErrors > 0) return { documents: [], problems };
@@ -78,7 +92,7 @@ export function parseYamlFile(file: string, content: string, maxDocumentBytes: n
       data = doc.toJS({ maxAliasCount: 100 });
     } catch (error) {
       // Alias bombs and unresolvable aliases: the parser refuses them rather than exhausting memory.
-      at(line, 1, `cannot read document: ${firstLine((error as Error).message)}`);
+      at(line, 1, `cannot read document: ${withoutContent((error as Error).message)}`);
       continue;
     }
     documents.push({ file, line, data, doc, lineCounter });
@@ -88,6 +102,17 @@ export function parseYamlFile(file: string, content: string, maxDocumentBytes: n
 
 function firstLine(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/**
+ * The parser's message without the part that quotes the file (an alias or tag name, a token): whatever the file
+ * is (a credentials file behind a symlink, a pasted secret), no problem, log line or /status field repeats it.
+ * Line and column still point at the spot.
+ */
+function withoutContent(message: string): string {
+  const line = firstLine(message);
+  const colon = line.indexOf(': ');
+  return colon >= 0 ? line.slice(0, colon) : line;
 }
 
 const UNCLOSED_QUOTE = /^Missing closing (["'])quote/;
@@ -105,13 +130,14 @@ function describeYamlError(code: string, message: string, content: string, offse
   if (quote) return `invalid YAML: the string opened with ${quote} here is never closed`;
   switch (code) {
     case 'DUPLICATE_KEY': {
-      const key = /^[^\s:]+|^"[^"]*"|^'[^']*'/.exec(content.slice(offset))?.[0];
-      return `invalid YAML: duplicate key${key ? ` "${key.replace(/^["']|["']$/g, '')}"` : ''}: each key may appear once in a mapping`;
+      const key = /^[^\s:]+|^"[^"]*"|^'[^']*'/.exec(content.slice(offset))?.[0]?.replace(/^["']|["']$/g, '');
+      // Only a field name of the schema is repeated: any other key is the file's content.
+      return `invalid YAML: duplicate key${key && SCHEMA_FIELDS.has(key) ? ` "${key}"` : ''}: each key may appear once in a mapping`;
     }
     case 'TAB_AS_INDENT':
       return 'invalid YAML: tab character used for indentation; YAML allows only spaces';
     default:
-      return `invalid YAML: ${firstLine(message)}`;
+      return `invalid YAML: ${withoutContent(message)}`;
   }
 }
 

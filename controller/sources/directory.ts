@@ -13,6 +13,8 @@ interface WalkState {
   problems: SourceProblem[];
   /** Real paths of every directory read so far: a second visit is a loop or a duplicate through a symlink. */
   visited: Set<string>;
+  /** Real path of the root: nothing whose real path is outside it is read (a symlink to /, to a credentials file). */
+  realRoot: string;
   signal?: AbortSignal;
 }
 
@@ -41,9 +43,10 @@ export class DirectorySource implements PolicySource {
       throw new PolicySourceError(this.name, `cannot read the policy path: ${describeFsError(error)}`,
         'check that the path exists and the controller may read it', { cause: error });
     }
-    const state: WalkState = { documents: [], problems: [], visited: new Set(), signal };
+    const realRoot = await realpath(this.root).catch(() => this.root);
+    const state: WalkState = { documents: [], problems: [], visited: new Set(), realRoot, signal };
     if (rootStats.isDirectory()) {
-      const real = await realpath(this.root);
+      const real = realRoot;
       state.visited.add(real);
       await this.walk(this.root, '', real, state);
     } else {
@@ -90,8 +93,15 @@ export class DirectorySource implements PolicySource {
         }
         continue;
       }
+      const real = await realpath(childAbsolute).catch(() => childAbsolute);
+      if (!isSameOrAncestor(state.realRoot, real)) {
+        // Whoever merges a symlink must not make the controller read (and quote) files outside the policy directory.
+        if (stats.isDirectory() || isPolicyFileName(entry.name)) {
+          state.problems.push({ path: childRelative, message: 'refused: a symbolic link whose real path leaves the policy directory; only files inside it are read', severity: 'error' });
+        }
+        continue;
+      }
       if (stats.isDirectory()) {
-        const real = await realpath(childAbsolute).catch(() => childAbsolute);
         if (state.visited.has(real)) {
           const message = isSameOrAncestor(real, realDir)
             ? `symbolic link loop: points back to ${real}; not followed`
@@ -142,7 +152,7 @@ export class DirectorySource implements PolicySource {
   }
 }
 
-/** True when `real` is the directory being read or one above it: following it again would loop forever. */
+/** True when `real` is `currentReal` or one of its ancestors (a loop when following it; inside the root when real is the root). */
 function isSameOrAncestor(real: string, currentReal: string): boolean {
   return currentReal === real || currentReal.startsWith(real.endsWith('/') ? real : `${real}/`);
 }

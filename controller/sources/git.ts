@@ -25,6 +25,13 @@ interface CachedFile {
   problem?: SourceProblem;
 }
 
+interface TreeEntry {
+  path: string;
+  blob: string;
+  size: number;
+  symlink: boolean;
+}
+
 interface GitRun {
   code: number;
   stdout: Buffer;
@@ -156,7 +163,7 @@ export class GitSource implements PolicySource {
     return (await this.git(['rev-parse', 'FETCH_HEAD^{commit}'], 'read the fetched commit', signal)).stdout.toString().trim();
   }
 
-  private async listTree(revision: string, signal?: AbortSignal): Promise<{ path: string; blob: string; size: number }[]> {
+  private async listTree(revision: string, signal?: AbortSignal): Promise<TreeEntry[]> {
     const { path } = this.location;
     if (path) {
       const kind = await this.git(['cat-file', '-t', `${revision}:${path}`], `find ${path}`, signal, true);
@@ -167,18 +174,20 @@ export class GitSource implements PolicySource {
     }
     const args = ['ls-tree', '-r', '-l', '-z', '--full-tree', revision, ...(path ? ['--', path] : [])];
     const out = (await this.git(args, 'list the policy files', signal)).stdout.toString('utf8');
-    const entries: { path: string; blob: string; size: number }[] = [];
+    const entries: TreeEntry[] = [];
     for (const line of out.split('\0')) {
-      const match = /^\d+ blob ([0-9a-f]{40,64})\s+(\d+|-)\t(.*)$/s.exec(line);
+      const match = /^(\d+) blob ([0-9a-f]{40,64})\s+(\d+|-)\t(.*)$/s.exec(line);
       if (!match) continue;
-      const relative = path ? match[3].slice(path.length).replace(/^\/+/, '') : match[3];
-      if (isPolicyFileName(relative)) entries.push({ path: relative, blob: match[1], size: Number(match[2]) || 0 });
+      const relative = path ? match[4].slice(path.length).replace(/^\/+/, '') : match[4];
+      // A committed symlink (mode 120000) is never a policy: its blob is a path, and following it is refused.
+      if (isPolicyFileName(relative)) entries.push({ path: relative, blob: match[2], size: Number(match[3]) || 0, symlink: match[1] === '120000' });
     }
     return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
-  private async readBlob(entry: { path: string; blob: string; size: number }, signal?: AbortSignal): Promise<CachedFile> {
+  private async readBlob(entry: TreeEntry, signal?: AbortSignal): Promise<CachedFile> {
     const { path, blob, size } = entry;
+    if (entry.symlink) return { blob, problem: { path, severity: 'error', message: 'refused: a symbolic link; commit the policy file itself' } };
     if (size > this.maxFileBytes) {
       return { blob, problem: { path, severity: 'error', message: `file is ${size} bytes, over the ${this.maxFileBytes}-byte limit; split it into smaller files` } };
     }

@@ -123,3 +123,20 @@ test('a token is never sent over plain http://; git+ssh needs pinned host keys (
   assert.match(command, /StrictHostKeyChecking=yes/);
   assert.doesNotMatch(command, /accept-new/);
 });
+
+test('a committed symlink is refused, never followed or quoted', async () => {
+  const r = await repo();
+  r.commit({ 'p/a.yaml': policyYaml('a') });
+  const { symlinkSync } = await import('node:fs');
+  const { execFileSync } = await import('node:child_process');
+  const work = join(r.root, 'work');
+  symlinkSync('/etc/passwd', join(work, 'p', 'link.yaml'));
+  const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' };
+  execFileSync('git', ['add', '-A'], { cwd: work, env });
+  execFileSync('git', ['commit', '-qm', 'link'], { cwd: work, env });
+  execFileSync('git', ['push', '-q', 'origin', 'HEAD:refs/heads/main'], { cwd: work, env });
+  const result = await new GitSource(`${r.httpUrl}?ref=main&path=p`, { cacheDir: scratch(), env: {} }).fetch();
+  assert.deepEqual(result.documents.map((d) => d.path), ['a.yaml']);
+  assert.deepEqual(result.problems?.map((p) => [p.path, p.severity]), [['link.yaml', 'error']]);
+  assert.ok(!JSON.stringify(result).includes('/etc/passwd'));
+});
