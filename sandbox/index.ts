@@ -12,6 +12,7 @@ import { createSqs, type SqsEmulator } from './sqs/index.js';
 import { createEventBridge, type EventBridgeEmulator } from './eventbridge/index.js';
 import { createEcs, type EcsEmulator } from './ecs/index.js';
 import { createAutoScaling, type AutoScalingEmulator } from './autoscaling/index.js';
+import { createDynamoDb, ensureStateTable } from './dynamodb/index.js';
 import { createDeletionAuditor } from './truth/auditor.js';
 import { computeTruth, type SandboxTruth } from './truth/truth.js';
 import { createControlHandler } from './control/api.js';
@@ -37,6 +38,8 @@ export interface SandboxOptions {
   taskStartDelayMs?: number;
   /** Real-time interval of the scheduler tick that moves deployments forward (default 200 ms). */
   tickMs?: number;
+  /** Creates this DynamoDB table for the controller's state store (`--state dynamodb://TABLE`). */
+  stateTable?: string;
 }
 
 export interface Sandbox {
@@ -91,8 +94,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ecs.settle();
     return computeTruth(ecs.state, cloudMap, { resolveGraceMs, maxCapacity: autoScaling.ecsMaxCapacity });
   };
+  const dynamoDb = createDynamoDb();
   const server = await startAwsServer({
     services: [ecs.service, cloudMap.service, sqs.service, eventBridge.service, autoScaling.service],
+    rawServices: [dynamoDb.service],
     calls,
     faults,
     host: options.host ?? '127.0.0.1',
@@ -108,6 +113,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }),
   });
   url = server.url;
+  if (options.stateTable) await ensureStateTable({ endpoint: url, region: ctx.region, table: options.stateTable });
   // Deployments progress in (virtual) time even when nobody calls ECS, so events reach SQS on their own.
   const tick = setInterval(() => ecs.settle(), options.tickMs ?? 200);
   tick.unref();
@@ -143,6 +149,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       // Long polls would otherwise hold their connections (and the process) until they time out.
       sqs.close();
       await server.close();
+      await dynamoDb.close();
     },
   };
 }

@@ -4,9 +4,10 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 /** Short service names used in metric labels and the sandbox's call counters. */
-export type AwsServiceName = 'ecs' | 'servicediscovery' | 'sqs' | 'events' | 's3' | 'sts' | 'application-autoscaling';
+export type AwsServiceName = 'ecs' | 'servicediscovery' | 'sqs' | 'events' | 's3' | 'sts' | 'application-autoscaling' | 'dynamodb';
 
 export type ApiCallResult = 'success' | 'throttled' | 'error';
 
@@ -35,6 +36,8 @@ export interface AwsClientOptions {
   onApiCall?: ApiCallListener;
   /** Overrides the standard credential chain (cross-account targets pass assumed-role credentials). */
   credentials?: AwsCredentials;
+  /** Added to every request's user-agent (`app/<id>`): the replica id, so AWS logs (and the sandbox) name the caller. */
+  appId?: string;
 }
 
 /** The clients the controller needs, configured the same way. */
@@ -112,6 +115,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     maxAttempts: options.maxAttempts ?? 5,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.appId ? { userAgentAppId: options.appId } : {}),
   };
   const ecs = instrument(new ECSClient(common), 'ecs', options.onApiCall);
   const serviceDiscovery = instrument(new ServiceDiscoveryClient(common), 'servicediscovery', options.onApiCall);
@@ -133,4 +137,20 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
       for (const client of [ecs, serviceDiscovery, sqs, eventBridge, s3, autoScaling]) client.destroy();
     },
   };
+}
+
+/** A DynamoDB client for the state store, configured like the others (endpoint, retries, replica user-agent, call counting). */
+export function createDynamoClient(options: AwsClientOptions = {}): DynamoDBClient {
+  return instrument(
+    new DynamoDBClient({
+      region: resolveRegion(options.region),
+      retryMode: 'adaptive',
+      maxAttempts: options.maxAttempts ?? 5,
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      ...(options.appId ? { userAgentAppId: options.appId } : {}),
+    }),
+    'dynamodb',
+    options.onApiCall,
+  );
 }

@@ -41,7 +41,7 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
     const route = `${method} ${path.replace(/\/+$/, '')}`;
     switch (route) {
       case 'GET /_sandbox/info':
-        return { ...deps.info(), ...clockState(), routes: ['GET|POST /_sandbox/clock', 'GET|POST|DELETE /_sandbox/faults', 'POST /_sandbox/drift', 'GET /_sandbox/truth', 'GET|DELETE /_sandbox/calls'] };
+        return { ...deps.info(), ...clockState(), routes: ['GET|POST /_sandbox/clock', 'GET|POST|DELETE /_sandbox/faults', 'POST /_sandbox/drift', 'GET /_sandbox/truth', 'GET|DELETE /_sandbox/calls', 'GET /_sandbox/calls/log'] };
       case 'GET /_sandbox/clock':
         return clockState();
       case 'POST /_sandbox/clock': {
@@ -68,6 +68,8 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
         return deps.truth();
       case 'GET /_sandbox/calls':
         return deps.calls.snapshot();
+      case 'GET /_sandbox/calls/log':
+        return { calls: deps.calls.log() };
       case 'DELETE /_sandbox/calls':
         deps.calls.reset();
         return {};

@@ -2,14 +2,24 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { AwsError } from './errors.js';
 import type { EmulatedService } from './types.js';
-import { CallCounter } from './calls.js';
+import { CallCounter, describeCaller } from './calls.js';
 import { FaultInjector } from './faults.js';
 
 /** Handles /_sandbox/* requests: returns the JSON body to send, or throws AwsError for a 4xx. */
 export type ControlHandler = (method: string, path: string, body: unknown, url: URL) => unknown | Promise<unknown>;
 
+/** A service implemented by another HTTP handler (dynalite) that reads the request itself. */
+export interface RawService {
+  /** X-Amz-Target prefix, e.g. "DynamoDB_20120810". */
+  targetPrefix: string;
+  /** Name in the call counters, e.g. "dynamodb". */
+  name: string;
+  handle(req: IncomingMessage, res: ServerResponse): void;
+}
+
 export interface AwsServerOptions {
   services: EmulatedService[];
+  rawServices?: RawService[];
   control?: ControlHandler;
   calls?: CallCounter;
   faults?: FaultInjector;
@@ -49,8 +59,22 @@ export async function startAwsServer(options: AwsServerOptions): Promise<Running
   const calls = options.calls ?? new CallCounter();
   const faults = options.faults ?? new FaultInjector();
 
+  const rawByPrefix = new Map((options.rawServices ?? []).map((s) => [s.targetPrefix, s]));
+
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://sandbox');
+    const [rawPrefix, rawOperation] = String(req.headers['x-amz-target'] ?? '').split('.');
+    const raw = rawByPrefix.get(rawPrefix);
+    if (raw && rawOperation) {
+      // Handed over unread: the implementation parses the body and answers on its own.
+      const entry = calls.record(`${raw.name}:${rawOperation}`, describeCaller(req));
+      res.on('finish', () => {
+        entry.status = res.statusCode;
+        entry.finishedAt = Date.now();
+      });
+      raw.handle(req, res);
+      return;
+    }
     try {
       const raw = await readBody(req);
       if (url.pathname.startsWith('/_sandbox/')) {
@@ -81,7 +105,11 @@ export async function startAwsServer(options: AwsServerOptions): Promise<Running
         send(res, 400, { __type: service.errorType?.(code) ?? code, message: `${operation} is not supported` }, contentType);
         return;
       }
-      calls.record(qualified);
+      const entry = calls.record(qualified, describeCaller(req));
+      res.on('finish', () => {
+        entry.status = res.statusCode;
+        entry.finishedAt = Date.now();
+      });
       try {
         await faults.apply(qualified, raw);
         let input: Record<string, any> = {};
