@@ -117,9 +117,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // Deployments progress in (virtual) time even when nobody calls ECS, so events reach SQS on their own.
   const tick = setInterval(() => ecs.settle(), options.tickMs ?? 200);
   tick.unref();
+  // AWS_DEFAULT_REGION too: the AWS CLI v1 (botocore) reads only that one; the SDKs and CLI v2 read AWS_REGION.
   const env = () => ({
     AWS_ENDPOINT_URL: url,
     AWS_REGION: ctx.region,
+    AWS_DEFAULT_REGION: ctx.region,
     AWS_ACCESS_KEY_ID: 'sandbox',
     AWS_SECRET_ACCESS_KEY: 'sandbox',
   });
