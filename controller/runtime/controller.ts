@@ -110,6 +110,10 @@ export class Controller {
       random: options.random,
       onRetry: (key, error, delayMs, failures) =>
         options.logger.warn({ key: keyString(key), err: errorText(error), retryInMs: delayMs, failures }, 'reconcile failed; retrying with backoff'),
+      onOverflow: (dropped) => {
+        options.metrics.recordWorkqueueOverflow();
+        options.logger.warn({ dropped }, 'work queue full: waiting keys collapsed into one full reconcile');
+      },
     });
     options.metrics.setStateProvider(() => this.metricsState());
   }

@@ -3,46 +3,17 @@
  * one item; a key is never processed by two workers at once (re-adding it while it is processed queues it
  * again for after); failures retry with per-key exponential backoff and jitter. Additionally: event keys
  * jump ahead of resync keys (controller-runtime's priority queue), and new keys wait a short debounce
- * window so a burst of events about one service becomes one reconcile.
+ * window so a burst of events about one service becomes one reconcile. Two bounds keep that priority from
+ * being turned against the controller: a resync key (a resync, a grace-period requeue) ready for longer than
+ * `maxResyncWaitMs` runs before newer event keys, so a steady stream of events cannot starve it; and the queue
+ * holds at most `maxKeys` keys: on overflow the waiting keys collapse into one full reconcile (which covers them).
  */
 import { keyString, type WorkKey } from './keys.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+import type { AddOptions, Priority, ProcessContext, ShutdownResult, WorkQueueOptions } from './workqueue-types.js';
 
-export type Priority = 'event' | 'resync';
+export type { AddOptions, Priority, ProcessContext, ShutdownResult, WorkQueueOptions } from './workqueue-types.js';
 
-export interface AddOptions {
-  priority?: Priority;
-  /** When the event that caused this add happened (epoch ms); the earliest one is kept for latency metrics. */
-  eventTime?: number;
-}
-
-export interface ProcessContext {
-  priority: Priority;
-  /** Failures of this key since its last success (0 on a first try). */
-  failures: number;
-  /** Aborted when shutdown gives up waiting. */
-  signal: AbortSignal;
-  /** When the key was first added (epoch ms). */
-  queuedAt: number;
-  eventTime?: number;
-}
-
-export interface WorkQueueOptions {
-  process(key: WorkKey, context: ProcessContext): Promise<void>;
-  /** Keys processed at once (distinct keys only). */
-  workers?: number;
-  /** How long a newly added key waits to absorb more adds of itself (0 disables). */
-  debounceMs?: number;
-  /** First retry delay; doubles per consecutive failure of the key. */
-  baseRetryMs?: number;
-  maxRetryMs?: number;
-  timers?: Timers;
-  random?: () => number;
-  /** Told about each failure and when the key will be retried. */
-  onRetry?(key: WorkKey, error: unknown, delayMs: number, failures: number): void;
-  /** Told after each processing attempt. */
-  onProcessed?(key: WorkKey, outcome: 'success' | 'error', context: ProcessContext, durationMs: number): void;
-}
 
 type State = 'debouncing' | 'ready' | 'processing' | 'backoff';
 
@@ -52,17 +23,12 @@ interface Entry {
   state: State;
   priority: Priority;
   queuedAt: number;
+  /** When it last became ready (for the resync starvation bound). */
+  readyAt?: number;
   eventTime?: number;
   timer?: TimerHandle;
   /** Set when the key was added again while being processed. */
   dirty?: { priority: Priority; eventTime?: number; queuedAt: number };
-}
-
-export interface ShutdownResult {
-  /** True when all in-flight work finished within the timeout. */
-  completed: boolean;
-  /** Keys still being processed when the timeout passed (their signal was aborted). */
-  abandoned: string[];
 }
 
 /** Dedup, bounded concurrency, per-key backoff, event-over-resync priority, debounce. */
@@ -91,6 +57,9 @@ export class WorkQueue {
     const priority = options.priority ?? 'event';
     const now = this.timers.now();
     const entry = this.entries.get(id);
+    if (!entry && key.kind !== 'full' && this.entries.size >= (this.options.maxKeys ?? DEFAULT_MAX_KEYS)) {
+      return this.collapse(priority, options.eventTime);
+    }
     if (!entry) {
       const created: Entry = { key, id, state: 'debouncing', priority, queuedAt: now, eventTime: options.eventTime };
       this.entries.set(id, created);
@@ -180,17 +149,53 @@ export class WorkQueue {
     return { completed: false, abandoned };
   }
 
+  /**
+   * The size bound: drops every key that only waits (debouncing or ready; keys in flight or backing off stay)
+   * and queues one full reconcile at the highest priority among them, which looks at everything they named.
+   */
+  private collapse(priority: Priority, eventTime?: number): boolean {
+    let dropped = 1;
+    let top = priority;
+    let earliestEvent = eventTime;
+    for (const entry of [...this.entries.values()]) {
+      if (entry.key.kind === 'full' || (entry.state !== 'debouncing' && entry.state !== 'ready')) continue;
+      if (entry.timer) this.timers.clearTimeout(entry.timer);
+      this.ready[entry.priority].delete(entry.id);
+      this.entries.delete(entry.id);
+      top = higher(top, entry.priority);
+      earliestEvent = earliest(earliestEvent, entry.eventTime);
+      dropped += 1;
+    }
+    this.options.onOverflow?.(dropped);
+    return this.add({ kind: 'full' }, { priority: top, eventTime: earliestEvent });
+  }
+
   private makeReady(entry: Entry): void {
     if (this.stopping || this.entries.get(entry.id) !== entry) return;
     entry.timer = undefined;
-    entry.state = 'ready';
-    this.ready[entry.priority].add(entry.id);
+    this.markReady(entry);
     this.pump();
+  }
+
+  private markReady(entry: Entry): void {
+    entry.state = 'ready';
+    entry.readyAt = this.timers.now();
+    this.ready[entry.priority].add(entry.id);
+  }
+
+  /** The next key: an overdue resync key first, then event keys, then resync keys, each in the order they became ready. */
+  private next(): string | undefined {
+    const oldestResync = first(this.ready.resync);
+    if (oldestResync !== undefined && this.ready.event.size > 0) {
+      const waited = this.timers.now() - (this.entries.get(oldestResync)!.readyAt ?? 0);
+      if (waited >= (this.options.maxResyncWaitMs ?? DEFAULT_MAX_RESYNC_WAIT_MS)) return oldestResync;
+    }
+    return first(this.ready.event) ?? oldestResync;
   }
 
   private pump(): void {
     while (!this.stopping && this.inFlight.size < this.workers) {
-      const id = first(this.ready.event) ?? first(this.ready.resync);
+      const id = this.next();
       if (id === undefined) break;
       const entry = this.entries.get(id)!;
       this.ready[entry.priority].delete(id);
@@ -243,8 +248,7 @@ export class WorkQueue {
         entry.priority = dirty.priority;
         entry.eventTime = dirty.eventTime;
         entry.queuedAt = dirty.queuedAt;
-        entry.state = 'ready';
-        this.ready[entry.priority].add(entry.id);
+        this.markReady(entry);
       } else {
         this.entries.delete(entry.id);
       }
@@ -274,6 +278,9 @@ export class WorkQueue {
     for (const resolve of waiters) resolve();
   }
 }
+
+const DEFAULT_MAX_KEYS = 10_000;
+const DEFAULT_MAX_RESYNC_WAIT_MS = 60_000;
 
 function higher(a: Priority, b: Priority): Priority {
   return a === 'event' || b === 'event' ? 'event' : 'resync';

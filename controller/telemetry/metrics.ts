@@ -54,6 +54,7 @@ export class ControllerMetrics {
   private readonly eventsMalformed: Counter<'reason'>;
   private readonly eventToAction: Histogram;
   private readonly policyLoadErrors: Counter<'source'>;
+  private readonly workqueueOverflows: Counter;
   private lastSuccessAtMs: number | undefined;
 
   constructor(options: ControllerMetricsOptions = {}) {
@@ -134,6 +135,11 @@ export class ControllerMetrics {
       labelNames: ['source'],
       registers,
     });
+    this.workqueueOverflows = new Counter({
+      name: `${PREFIX}workqueue_overflows_total`,
+      help: 'Times the work queue hit its size bound and collapsed its waiting keys into one full reconcile.',
+      registers,
+    });
     this.registerStateGauges();
   }
 
@@ -202,6 +208,11 @@ export class ControllerMetrics {
   /** Counts one failed policy fetch or validation for a source. */
   recordPolicyLoadError(source: string): void {
     this.policyLoadErrors.labels(source).inc();
+  }
+
+  /** Counts one work-queue overflow (waiting keys collapsed into a full reconcile). */
+  recordWorkqueueOverflow(): void {
+    this.workqueueOverflows.inc();
   }
 
   /** The text exposition of every metric, state gauges freshly rebuilt. */

@@ -32,6 +32,22 @@ describe('TaskVersionTracker', () => {
     assert.equal(tracker.isStale('task/c', 1), true);
   });
 
+  it('an event with an absurd version cannot silence later real events for the task', () => {
+    const tracker = new TaskVersionTracker();
+    tracker.record('task/a', 3);
+    // A forged (or buggy) event: version 1e15. It is news once, then the real sequence must still get through.
+    assert.equal(tracker.isStale('task/a', 1e15), false);
+    tracker.record('task/a', 1e15);
+    assert.equal(tracker.isStale('task/a', 4), false, 'the next real state change is not dropped');
+    tracker.record('task/a', 4);
+    assert.equal(tracker.isStale('task/a', 4), true, 'dedup works again for the real sequence');
+    assert.equal(tracker.isStale('task/a', 5), false);
+    for (const bogus of [Number.MAX_VALUE, Infinity, -1, 2.5, 2 ** 60]) {
+      tracker.record('task/b', bogus);
+      assert.equal(tracker.isStale('task/b', 1), false, `version ${bogus} is not recorded`);
+    }
+  });
+
   it('rejects a capacity that would keep nothing', () => {
     assert.throws(() => new TaskVersionTracker(0), /positive integer/);
   });
