@@ -110,6 +110,9 @@ export function serviceOperations(state: EcsState): Record<string, OperationHand
       const cluster = state.requireCluster(input.cluster);
       const launchType = optionalString(input, 'launchType');
       const strategy = optionalString(input, 'schedulingStrategy');
+      // The model's enums (botocore ecs LaunchType, SchedulingStrategy): any other value is a bad request, not an empty list.
+      if (launchType && !LAUNCH_TYPES.includes(launchType)) throw invalid(`launchType must be one of ${LAUNCH_TYPES.join(', ')}.`);
+      if (strategy && strategy !== 'REPLICA' && strategy !== 'DAEMON') throw invalid('schedulingStrategy must be REPLICA or DAEMON.');
       const limit = maxResults(input, 10);
       let after = decodeToken(input);
       const serviceArns: string[] = [];

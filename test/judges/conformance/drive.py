@@ -1,0 +1,203 @@
+"""Conformance judge: drives every operation the sandbox implements through botocore and holds each raw response
+against botocore's service model; sends requests the model forbids and expects the documented error.
+
+Usage: python3 drive.py ENDPOINT REGION   (prints a JSON report on stdout: calls, violations, errors)
+Reads the fleet that is there (the demo or a generated one) and creates, then deletes, its own scratch resources.
+"""
+import json
+import sys
+
+from model_check import Judge
+
+LIMIT = 100  # get/describe calls per kind on a big fleet: every item of every list is still checked
+
+
+def chunks(items, size):
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def same_items(judge, what, small, full):
+    if sorted(map(json.dumps, small)) != sorted(map(json.dumps, full)):
+        judge.violations.append(f'{what}: small pages give {len(small)} items, one page {len(full)}')
+
+
+def ecs(j):
+    clusters = j.paginate('ecs', 'ListClusters', page_size=2)
+    same_items(j, 'ecs:ListClusters', clusters, j.paginate('ecs', 'ListClusters'))
+    for batch in chunks(clusters, 100):
+        j.call('ecs', 'DescribeClusters', clusters=batch, include=['TAGS', 'SETTINGS', 'STATISTICS'])
+    families = set()
+    for cluster in clusters:
+        services = j.paginate('ecs', 'ListServices', page_size=100, cluster=cluster)
+        if len(services) <= 50:
+            same_items(j, 'ecs:ListServices', j.paginate('ecs', 'ListServices', page_size=3, cluster=cluster), services)
+        for batch in chunks(services, 10):
+            out = j.call('ecs', 'DescribeServices', cluster=cluster, services=batch, include=['TAGS'])
+            families.update(s['taskDefinition'] for s in out['services'])
+        tasks = j.paginate('ecs', 'ListTasks', page_size=100, cluster=cluster)
+        j.paginate('ecs', 'ListTasks', cluster=cluster, desiredStatus='STOPPED')
+        for batch in chunks(tasks, 100):
+            j.call('ecs', 'DescribeTasks', cluster=cluster, tasks=batch, include=['TAGS'])
+        for arn in services[:3]:
+            j.call('ecs', 'ListTagsForResource', resourceArn=arn)
+    for family in sorted(families)[:LIMIT]:
+        j.call('ecs', 'DescribeTaskDefinition', taskDefinition=family, include=['TAGS'])
+    for ns in j.paginate('servicediscovery', 'ListNamespaces')[:10]:
+        listed = j.paginate('ecs', 'ListServicesByNamespace', page_size=100, namespace=ns['Arn'])
+        if len(listed) <= 50:
+            same_items(j, 'ecs:ListServicesByNamespace', j.paginate('ecs', 'ListServicesByNamespace', page_size=2, namespace=ns['Arn']), listed)
+    # Scratch resources, then the writes.
+    j.call('ecs', 'CreateCluster', clusterName='judge-scratch', tags=[{'key': 'judge', 'value': 'yes'}])
+    td = j.call('ecs', 'RegisterTaskDefinition', family='judge-app', networkMode='awsvpc', requiresCompatibilities=['FARGATE'],
+                cpu='256', memory='512', containerDefinitions=[{'name': 'app', 'image': 'public.ecr.aws/judge/app:1', 'essential': True,
+                                                              'portMappings': [{'name': 'http', 'containerPort': 8080}]}])
+    ns = j.call('servicediscovery', 'CreateHttpNamespace', Name='judge-ecs.local')
+    ns_id = j.call('servicediscovery', 'GetOperation', OperationId=ns['OperationId'])['Operation']['Targets']['NAMESPACE']
+    registry = j.call('servicediscovery', 'CreateService', Name='judge-web', NamespaceId=ns_id)['Service']
+    arn = td['taskDefinition']['taskDefinitionArn']
+    svc = j.call('ecs', 'CreateService', cluster='judge-scratch', serviceName='judge-web', taskDefinition=arn, desiredCount=2,
+                 launchType='FARGATE', serviceRegistries=[{'registryArn': registry['Arn']}],
+                 networkConfiguration={'awsvpcConfiguration': {'subnets': ['subnet-0123456789abcdef0']}})['service']
+    j.call('ecs', 'TagResource', resourceArn=svc['serviceArn'], tags=[{'key': 'team', 'value': 'judges'}])
+    j.call('ecs', 'UntagResource', resourceArn=svc['serviceArn'], tagKeys=['team'])
+    j.call('ecs', 'UpdateService', cluster='judge-scratch', service='judge-web', forceNewDeployment=True)
+    tasks = j.paginate('ecs', 'ListTasks', cluster='judge-scratch')
+    if tasks:
+        j.call('ecs', 'StopTask', cluster='judge-scratch', task=tasks[0], reason='conformance judge')
+
+
+def ecs_cleanup(j):
+    j.call('ecs', 'DeleteService', cluster='judge-scratch', service='judge-web', force=True)
+    j.forbidden('ecs', 'DescribeServices', 'InvalidParameterException', 'services missing', cluster='judge-scratch')
+    j.forbidden('ecs', 'ListServices', 'InvalidParameterException', 'maxResults 101 over the max 100', cluster='judge-scratch', maxResults=101)
+    j.forbidden('ecs', 'ListServices', 'InvalidParameterException', 'launchType not in the enum', cluster='judge-scratch', launchType='BOGUS')
+
+
+def cloud_map(j):
+    namespaces = j.paginate('servicediscovery', 'ListNamespaces', page_size=1)
+    same_items(j, 'servicediscovery:ListNamespaces', namespaces, j.paginate('servicediscovery', 'ListNamespaces'))
+    for ns in namespaces[:LIMIT]:
+        j.call('servicediscovery', 'GetNamespace', Id=ns['Id'])
+    services = j.paginate('servicediscovery', 'ListServices', page_size=100)
+    if len(services) <= 100:
+        same_items(j, 'servicediscovery:ListServices', j.paginate('servicediscovery', 'ListServices', page_size=4), services)
+    ns_names = {ns['Id']: ns['Properties'].get('HttpProperties', {}).get('HttpName', ns['Name']) for ns in namespaces}
+    for service in services[:LIMIT]:
+        j.call('servicediscovery', 'GetService', Id=service['Id'])
+        j.call('servicediscovery', 'ListTagsForResource', ResourceARN=service['Arn'])
+        instances = j.paginate('servicediscovery', 'ListInstances', page_size=100, ServiceId=service['Id'])
+        for instance in instances[:2]:
+            j.call('servicediscovery', 'GetInstance', ServiceId=service['Id'], InstanceId=instance['Id'])
+        ns_id = (service.get('DnsConfig') or {}).get('NamespaceId') or j.call('servicediscovery', 'GetService', Id=service['Id'])['Service'].get('NamespaceId')
+        if ns_id in ns_names:
+            j.call('servicediscovery', 'DiscoverInstances', NamespaceName=ns_names[ns_id], ServiceName=service['Name'])
+            j.call('servicediscovery', 'DiscoverInstancesRevision', NamespaceName=ns_names[ns_id], ServiceName=service['Name'])
+    operations = j.paginate('servicediscovery', 'ListOperations', page_size=100)
+    for op in operations[:5]:
+        j.call('servicediscovery', 'GetOperation', OperationId=op['Id'])
+    # Scratch: each namespace type, a DNS service with custom health, an instance.
+    created = []
+    for create, extra in (('CreateHttpNamespace', {}), ('CreatePrivateDnsNamespace', {'Vpc': 'vpc-0123456789abcdef0'}), ('CreatePublicDnsNamespace', {})):
+        op = j.call('servicediscovery', create, Name=f'judge-{create.lower()}.example', Tags=[{'Key': 'judge', 'Value': 'yes'}], **extra)
+        created.append(j.call('servicediscovery', 'GetOperation', OperationId=op['OperationId'])['Operation']['Targets']['NAMESPACE'])
+    http_id, private_id, public_id = created
+    j.call('servicediscovery', 'UpdateHttpNamespace', Id=http_id, Namespace={'Description': 'judged'})
+    j.call('servicediscovery', 'UpdatePrivateDnsNamespace', Id=private_id, Namespace={'Properties': {'DnsProperties': {'SOA': {'TTL': 60}}}})
+    j.call('servicediscovery', 'UpdatePublicDnsNamespace', Id=public_id, Namespace={'Description': 'judged'})
+    svc = j.call('servicediscovery', 'CreateService', Name='judge-dns', NamespaceId=private_id, HealthCheckCustomConfig={},
+                 DnsConfig={'RoutingPolicy': 'MULTIVALUE', 'DnsRecords': [{'Type': 'A', 'TTL': 60}]})['Service']
+    j.call('servicediscovery', 'UpdateService', Id=svc['Id'], Service={'DnsConfig': {'DnsRecords': [{'Type': 'A', 'TTL': 10}]}})
+    j.call('servicediscovery', 'RegisterInstance', ServiceId=svc['Id'], InstanceId='judge-1', Attributes={'AWS_INSTANCE_IPV4': '10.0.0.1'})
+    j.call('servicediscovery', 'GetInstancesHealthStatus', ServiceId=svc['Id'])
+    j.call('servicediscovery', 'UpdateInstanceCustomHealthStatus', ServiceId=svc['Id'], InstanceId='judge-1', Status='UNHEALTHY')
+    j.call('servicediscovery', 'TagResource', ResourceARN=svc['Arn'], Tags=[{'Key': 'team', 'Value': 'judges'}])
+    j.call('servicediscovery', 'UntagResource', ResourceARN=svc['Arn'], TagKeys=['team'])
+    j.call('servicediscovery', 'DeregisterInstance', ServiceId=svc['Id'], InstanceId='judge-1')
+    j.call('servicediscovery', 'DeleteService', Id=svc['Id'])
+    for ns_id in created:
+        j.call('servicediscovery', 'DeleteNamespace', Id=ns_id)
+    j.forbidden('servicediscovery', 'GetService', 'InvalidInput', 'Id missing')
+    j.forbidden('servicediscovery', 'ListServices', 'InvalidInput', 'MaxResults 101 over the max 100', MaxResults=101)
+    j.forbidden('servicediscovery', 'ListNamespaces', 'InvalidInput', 'filter Name not in the enum', Filters=[{'Name': 'BOGUS', 'Values': ['x']}])
+
+
+def sqs(j):
+    dlq = j.call('sqs', 'CreateQueue', QueueName='judge-dlq')['QueueUrl']
+    dlq_arn = j.call('sqs', 'GetQueueAttributes', QueueUrl=dlq, AttributeNames=['QueueArn'])['Attributes']['QueueArn']
+    url = j.call('sqs', 'CreateQueue', QueueName='judge-q', tags={'judge': 'yes'},
+                 Attributes={'RedrivePolicy': json.dumps({'deadLetterTargetArn': dlq_arn, 'maxReceiveCount': '3'})})['QueueUrl']
+    j.call('sqs', 'GetQueueUrl', QueueName='judge-q')
+    j.call('sqs', 'GetQueueAttributes', QueueUrl=url, AttributeNames=['All'])
+    j.call('sqs', 'SetQueueAttributes', QueueUrl=url, Attributes={'VisibilityTimeout': '45'})
+    same_items(j, 'sqs:ListQueues', j.paginate('sqs', 'ListQueues', page_size=1), j.paginate('sqs', 'ListQueues', page_size=1000))
+    j.paginate('sqs', 'ListDeadLetterSourceQueues', page_size=1, QueueUrl=dlq)
+    j.call('sqs', 'TagQueue', QueueUrl=url, Tags={'team': 'judges'})
+    j.call('sqs', 'UntagQueue', QueueUrl=url, TagKeys=['team'])
+    j.call('sqs', 'ListQueueTags', QueueUrl=url)
+    j.call('sqs', 'SendMessage', QueueUrl=url, MessageBody='one', MessageAttributes={'k': {'DataType': 'String', 'StringValue': 'v'}})
+    j.call('sqs', 'SendMessageBatch', QueueUrl=url, Entries=[{'Id': 'a', 'MessageBody': 'two'}, {'Id': 'b', 'MessageBody': 'three'}])
+    got = j.call('sqs', 'ReceiveMessage', QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=['All'],
+                 MessageSystemAttributeNames=['All'], WaitTimeSeconds=0)['Messages']
+    j.call('sqs', 'ChangeMessageVisibility', QueueUrl=url, ReceiptHandle=got[0]['ReceiptHandle'], VisibilityTimeout=0)
+    j.call('sqs', 'ChangeMessageVisibilityBatch', QueueUrl=url, Entries=[{'Id': 'x', 'ReceiptHandle': got[1]['ReceiptHandle'], 'VisibilityTimeout': 5}])
+    j.call('sqs', 'DeleteMessage', QueueUrl=url, ReceiptHandle=got[0]['ReceiptHandle'])
+    j.call('sqs', 'DeleteMessageBatch', QueueUrl=url, Entries=[{'Id': 'y', 'ReceiptHandle': got[1]['ReceiptHandle']}, {'Id': 'z', 'ReceiptHandle': 'bogus'}])
+    j.call('sqs', 'PurgeQueue', QueueUrl=url)
+    j.forbidden('sqs', 'ReceiveMessage', 'MissingParameter', 'QueueUrl missing')
+    j.forbidden('sqs', 'ReceiveMessage', 'InvalidParameterValue', 'MaxNumberOfMessages 11 over the max 10', QueueUrl=url, MaxNumberOfMessages=11)
+    j.forbidden('sqs', 'GetQueueAttributes', 'InvalidAttributeName', 'attribute name not in the enum', QueueUrl=url, AttributeNames=['Bogus'])
+    j.call('sqs', 'DeleteQueue', QueueUrl=url)
+    j.call('sqs', 'DeleteQueue', QueueUrl=dlq)
+
+
+def eventbridge(j, queue_arn):
+    pattern = json.dumps({'source': ['aws.ecs'], 'detail-type': ['ECS Task State Change']})
+    j.call('events', 'PutRule', Name='judge-rule', EventPattern=pattern, Description='judge', Tags=[{'Key': 'judge', 'Value': 'yes'}])
+    j.call('events', 'DescribeRule', Name='judge-rule')
+    same_items(j, 'events:ListRules', j.paginate('events', 'ListRules', page_size=1), j.paginate('events', 'ListRules'))
+    j.call('events', 'DisableRule', Name='judge-rule')
+    j.call('events', 'EnableRule', Name='judge-rule')
+    j.call('events', 'PutTargets', Rule='judge-rule', Targets=[{'Id': 'q', 'Arn': queue_arn}])
+    j.paginate('events', 'ListTargetsByRule', page_size=1, Rule='judge-rule')
+    j.paginate('events', 'ListRuleNamesByTarget', page_size=1, TargetArn=queue_arn)
+    j.call('events', 'DescribeEventBus')
+    j.call('events', 'PutEvents', Entries=[{'Source': 'judge', 'DetailType': 'Judge', 'Detail': '{}'}, {'Source': 'judge'}])
+    j.call('events', 'TestEventPattern', EventPattern=pattern, Event=json.dumps({
+        'id': '1', 'account': '123456789012', 'source': 'aws.ecs', 'time': '2024-01-01T00:00:00Z', 'region': 'us-east-1',
+        'resources': [], 'detail-type': 'ECS Task State Change', 'detail': {}}))
+    j.call('events', 'RemoveTargets', Rule='judge-rule', Ids=['q'])
+    j.call('events', 'DeleteRule', Name='judge-rule')
+    j.forbidden('events', 'PutRule', 'ValidationException', 'Name missing', EventPattern=pattern)
+    j.forbidden('events', 'ListRules', 'ValidationException', 'Limit 101 over the max 100', Limit=101)
+    j.forbidden('events', 'PutRule', 'ValidationException', 'State not in the enum', Name='judge-bad', EventPattern=pattern, State='BOGUS')
+
+
+def autoscaling(j):
+    targets = j.paginate('application-autoscaling', 'DescribeScalableTargets', page_size=50, ServiceNamespace='ecs')
+    if len(targets) <= 50:
+        same_items(j, 'application-autoscaling:DescribeScalableTargets', j.paginate('application-autoscaling', 'DescribeScalableTargets', page_size=2, ServiceNamespace='ecs'), targets)
+    resource = 'service/judge-scratch/judge-web'
+    j.call('application-autoscaling', 'RegisterScalableTarget', ServiceNamespace='ecs', ResourceId=resource,
+           ScalableDimension='ecs:service:DesiredCount', MinCapacity=1, MaxCapacity=4)
+    j.call('application-autoscaling', 'DescribeScalableTargets', ServiceNamespace='ecs', ResourceIds=[resource])
+    j.call('application-autoscaling', 'DeregisterScalableTarget', ServiceNamespace='ecs', ResourceId=resource, ScalableDimension='ecs:service:DesiredCount')
+    j.forbidden('application-autoscaling', 'DescribeScalableTargets', 'ValidationException', 'ServiceNamespace missing')
+    j.forbidden('application-autoscaling', 'DescribeScalableTargets', 'ValidationException', 'MaxResults 51 over the max 50', ServiceNamespace='ecs', MaxResults=51)
+    j.forbidden('application-autoscaling', 'DescribeScalableTargets', 'ValidationException', 'ServiceNamespace not in the enum', ServiceNamespace='bogus')
+
+
+def main():
+    endpoint, region = sys.argv[1], sys.argv[2]
+    j = Judge(endpoint, region)
+    ecs(j)
+    cloud_map(j)
+    autoscaling(j)
+    ecs_cleanup(j)
+    queue = j.call('sqs', 'CreateQueue', QueueName='judge-events')['QueueUrl']
+    eventbridge(j, j.call('sqs', 'GetQueueAttributes', QueueUrl=queue, AttributeNames=['QueueArn'])['Attributes']['QueueArn'])
+    sqs(j)
+    json.dump({'calls': j.calls, 'violations': j.violations, 'errors': j.errors}, sys.stdout, indent=1)
+
+
+if __name__ == '__main__':
+    main()
