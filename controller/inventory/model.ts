@@ -48,6 +48,28 @@ export interface Deployment {
   serviceConnectResources: readonly { discoveryName: string; discoveryArn: string }[];
 }
 
+/** A task set (EXTERNAL and CODE_DEPLOY services keep their registries and rollouts here, not in deployments). */
+export interface TaskSet {
+  /** "ecs-svc/..."; the tasks it starts carry it in startedBy. */
+  id: string;
+  arn: string;
+  status: 'PRIMARY' | 'ACTIVE' | 'DRAINING';
+  createdAt: number;
+  taskDefinition: string;
+  serviceRegistries: readonly { registryArn: string }[];
+  computedDesiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+}
+
+/** A past revision of a service (ListServiceDeployments + DescribeServiceRevisions): its Service Connect config. */
+export interface ServiceConnectRevision {
+  createdAt: number;
+  serviceConnect?: ServiceConnectConfig;
+}
+
+export type DeploymentController = 'ECS' | 'CODE_DEPLOY' | 'EXTERNAL';
+
 export interface EcsService {
   arn: string;
   name: string;
@@ -61,6 +83,15 @@ export interface EcsService {
   /** Classic service discovery registries (Cloud Map service ARNs). */
   serviceRegistries: readonly { registryArn: string }[];
   deployments: readonly Deployment[];
+  /** Default ECS. EXTERNAL and CODE_DEPLOY services have no deployments, only task sets. */
+  deploymentController?: DeploymentController;
+  /** Task sets (DescribeTaskSets), read for EXTERNAL and CODE_DEPLOY services. */
+  taskSets?: readonly TaskSet[];
+  /**
+   * Service revisions older than the listed deployments, newest first, read for Service Connect servers whose
+   * first deployment ECS no longer lists: they date when each client alias appeared.
+   */
+  serviceConnectHistory?: readonly ServiceConnectRevision[];
   /** Maximum task count from Application Auto Scaling, when known. */
   maxCount?: number;
 }

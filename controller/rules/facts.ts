@@ -128,21 +128,6 @@ export function serviceConnectOf(ecs: EcsService): ServiceConnectConfig | undefi
   return sc?.enabled ? sc : undefined;
 }
 
-/**
- * A stable key for the Service Connect namespace of a service: the namespace id when the inventory knows it
- * (ECS reports a name or an ARN), else the raw value, else the cluster's default namespace.
- */
-export function serviceConnectNamespaceKey(inventory: Inventory, ecs: EcsService, sc: ServiceConnectConfig): string {
-  if (!sc.namespace) return `cluster-default:${ecs.clusterArn}`;
-  const ns = inventory.namespaces.find((n) => n.arn === sc.namespace || n.name === sc.namespace || n.id === sc.namespace);
-  return ns ? ns.id : sc.namespace;
-}
-
-/** Human name of a namespace key made by serviceConnectNamespaceKey. */
-export function namespaceDisplayName(inventory: Inventory, key: string): string {
-  return inventory.namespaces.find((n) => n.id === key)?.name ?? key;
-}
-
 /** A deployment is under way: a rollout IN_PROGRESS, or more than one deployment still active. */
 export function hasDeploymentInProgress(ecs: EcsService): boolean {
   const live = ecs.deployments.filter((d) => d.status !== 'INACTIVE');

@@ -26,6 +26,7 @@ export type BlockReason =
   | 'dry-run'
   | 'deployment-in-progress'
   | 'endpoint-deployment-pending'
+  | 'ambiguous-namespace'
   | 'cooldown'
   | 'outside-window'
   | 'max-concurrent'

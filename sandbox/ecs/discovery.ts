@@ -87,3 +87,15 @@ export function resolveServiceConnect(
   if (!configuration.services) delete configuration.services;
   return { configuration, namespaceId: namespace.id, resources };
 }
+
+/** The client aliases ("dnsName:port") a configuration offers; dnsName defaults to discoveryName.namespace (ECS API reference). */
+export function clientAliases(configuration: ServiceConnectConfiguration | undefined, namespaceName: string): { alias: string; discoveryName: string }[] {
+  return (configuration?.services ?? []).flatMap((entry) => {
+    const discoveryName = entry.discoveryName ?? entry.portName;
+    const aliases = entry.clientAliases?.length ? entry.clientAliases : [{ port: undefined, dnsName: undefined }];
+    return aliases.map((a) => {
+      const dnsName = a.dnsName ?? `${discoveryName}.${namespaceName}`;
+      return { alias: a.port === undefined ? dnsName : `${dnsName}:${a.port}`, discoveryName };
+    });
+  });
+}

@@ -67,6 +67,12 @@ export interface Deployment {
   serviceConnectNamespaceId?: string;
   serviceConnectResources: { discoveryName: string; discoveryArn: string; cloudMapServiceId: string }[];
   serviceRegistries: ServiceRegistry[];
+  /**
+   * The Service Connect endpoints (endpointId) its tasks can resolve: the namespace's aliases when the deployment
+   * was created. Every task it starts, later ones included, gets this list. Undefined for scenario-loaded
+   * deployments, whose list is everything that had appeared by their createdAt.
+   */
+  resolvable?: Set<string>;
   /** Tasks of this deployment whose desired status is RUNNING. */
   tasks: Set<Task>;
   runningCount: number;
@@ -103,8 +109,11 @@ export interface Service {
   events: ServiceEvent[];
   runningTaskIds: SortedKeys;
   stoppedTaskIds: SortedKeys;
-  /** Service Connect discovery names this service provides, with when each first appeared in its namespace. */
-  endpointSince: Map<string, number>;
+  /**
+   * Service Connect client aliases ("dnsName:port") this service offers now, with when each appeared in its
+   * namespace (the deployment that introduced it; an alias that goes and comes back appears anew).
+   */
+  endpointSince: Map<string, { since: number; discoveryName: string }>;
   /** Virtual time at which a DRAINING service becomes INACTIVE. */
   inactiveAt?: number;
 }
@@ -154,4 +163,9 @@ export function taskArn(region: string, account: string, cluster: string, id: st
 
 export function taskDefinitionArn(region: string, account: string, family: string, revision: number): string {
   return `arn:aws:ecs:${region}:${account}:task-definition/${family}:${revision}`;
+}
+
+/** Identity of one appearance of an endpoint: a recreated server or a re-added alias is a new endpoint. */
+export function endpointId(service: Service, alias: string, since: number): string {
+  return `${service.arn}|${alias}|${since}`;
 }

@@ -5,9 +5,9 @@
  * for a quiet fleet of any size.
  */
 import type { Cluster, Deployment, Service, ServiceConnectConfiguration, ServiceRegistry, TaskDefinition, Tags } from './model.js';
-import { serviceArn } from './model.js';
+import { endpointId, serviceArn } from './model.js';
 import type { EcsState } from './state.js';
-import type { ResolvedServiceConnect } from './discovery.js';
+import { clientAliases, type ResolvedServiceConnect } from './discovery.js';
 import { launchTask, markTaskRunning, purgeStoppedTasks, stopTask } from './tasks.js';
 import { emitDeploymentStateChange, emitServiceAction, recordServiceEvent } from './events.js';
 import { SortedKeys } from './sorted-keys.js';
@@ -58,12 +58,27 @@ function newDeployment(
   };
 }
 
-/** Records when each endpoint of a new deployment first appeared in its namespace (the Service Connect delay model). */
-function trackEndpoints(service: Service, deployment: Deployment, previousNamespaceId: string | undefined): void {
+/** Records when each client alias of a new deployment appeared in its namespace (the Service Connect delay model). */
+function trackEndpoints(state: EcsState, service: Service, deployment: Deployment, previousNamespaceId: string | undefined): void {
   if (deployment.serviceConnectNamespaceId !== previousNamespaceId) service.endpointSince.clear();
-  const names = new Set(deployment.serviceConnectResources.map((r) => r.discoveryName));
-  for (const name of [...service.endpointSince.keys()]) if (!names.has(name)) service.endpointSince.delete(name);
-  for (const name of names) if (!service.endpointSince.has(name)) service.endpointSince.set(name, deployment.createdAt);
+  const namespaceName = deployment.serviceConnectNamespaceId ? state.cloudMap.namespaceByRef(deployment.serviceConnectNamespaceId)?.name ?? '' : '';
+  const offered = new Map(clientAliases(deployment.serviceConnect, namespaceName).map((a) => [a.alias, a.discoveryName]));
+  for (const alias of [...service.endpointSince.keys()]) if (!offered.has(alias)) service.endpointSince.delete(alias);
+  for (const [alias, discoveryName] of offered) {
+    if (!service.endpointSince.has(alias)) service.endpointSince.set(alias, { since: deployment.createdAt, discoveryName });
+  }
+}
+
+/** The endpoints a new deployment's tasks can resolve: every alias ACTIVE services offer in its namespace now. */
+function snapshotEndpoints(state: EcsState, deployment: Deployment): void {
+  if (!deployment.serviceConnectNamespaceId) return;
+  const resolvable = new Set<string>();
+  for (const arn of state.namespaceIndex(deployment.serviceConnectNamespaceId).all()) {
+    const server = state.servicesByArn.get(arn);
+    if (!server || server.status !== 'ACTIVE') continue;
+    for (const [alias, { since }] of server.endpointSince) resolvable.add(endpointId(server, alias, since));
+  }
+  deployment.resolvable = resolvable;
 }
 
 function indexNamespace(state: EcsState, service: Service, namespaceId: string | undefined, add: boolean): void {
@@ -108,13 +123,14 @@ export function createService(state: EcsState, spec: ServiceSpec): Service {
     completed: preloaded,
   });
   service.deployments.push(deployment);
-  trackEndpoints(service, deployment, undefined);
+  trackEndpoints(state, service, deployment, undefined);
   // A scenario service redeployed since its creation has offered its endpoints since it was created.
-  for (const name of service.endpointSince.keys()) service.endpointSince.set(name, Math.min(spec.createdAt, deployedAt));
+  for (const entry of service.endpointSince.values()) entry.since = Math.min(spec.createdAt, deployedAt);
   spec.cluster.services.set(service.name, service);
   spec.cluster.activeServiceNames.add(service.name);
   state.servicesByArn.set(service.arn, service);
   indexNamespace(state, service, deployment.serviceConnectNamespaceId, true);
+  if (!preloaded) snapshotEndpoints(state, deployment);
   if (preloaded) {
     for (const startedAt of spec.runningSince ?? []) launchTask(state, service, deployment, startedAt);
   } else {
@@ -162,8 +178,9 @@ export function startDeployment(state: EcsState, service: Service, change: Deplo
   service.taskDefinition = deployment.taskDefinition;
   service.serviceRegistries = deployment.serviceRegistries;
   service.serviceConnect = deployment.serviceConnect;
-  trackEndpoints(service, deployment, previous.serviceConnectNamespaceId);
+  trackEndpoints(state, service, deployment, previous.serviceConnectNamespaceId);
   indexNamespace(state, service, deployment.serviceConnectNamespaceId, true);
+  snapshotEndpoints(state, deployment);
   emitDeploymentStateChange(state, service, deployment, 'SERVICE_DEPLOYMENT_IN_PROGRESS', `ECS deployment ${deployment.id} in progress.`);
   recordServiceEvent(state, service, `has started a new deployment ${deployment.id}.`);
   state.busy.add(service);

@@ -3,19 +3,24 @@
  * the emulators' own state (never through the API), so tests can score what the controller found and did.
  */
 import type { CloudMapPort, DeletionRecord } from '../core/ports.js';
-import type { Service } from '../ecs/model.js';
+import { endpointId, type Deployment, type Service } from '../ecs/model.js';
 import type { EcsState } from '../ecs/state.js';
 import { isProtected, isServiceConnectCreated, referencingServices, taskIsRunning } from './references.js';
 
 export interface BrokenPair {
   namespace: string;
-  /** The ECS service whose running task cannot resolve the endpoint. */
+  /** The ECS service with a running task that cannot resolve the endpoint. */
   client: string;
   clientCluster: string;
   clientArn: string;
-  /** The Service Connect discovery name that appeared after the task started. */
+  /** The Service Connect discovery name behind the alias. */
   endpoint: string;
+  /** The client alias ("dnsName:port") the client's tasks cannot resolve. */
+  alias: string;
   endpointAppearedAt: string;
+  /** Creation of the oldest client deployment whose running tasks miss the endpoint (their list dates from it). */
+  clientDeploymentCreatedAt: string;
+  /** Start of the oldest of those tasks (replacement tasks start later, and are just as stale). */
   oldestClientTaskStartedAt: string;
 }
 
@@ -41,18 +46,25 @@ export interface SandboxTruth {
 
 export const TASK_LIMIT_WARN_AT = 900;
 
-function oldestRunningStart(service: Service): number | undefined {
+/** Could tasks of this deployment resolve the endpoint? Its snapshot says; scenario deployments go by time. */
+function resolvable(deployment: Deployment, id: string, since: number): boolean {
+  return deployment.resolvable ? deployment.resolvable.has(id) : since <= deployment.createdAt;
+}
+
+function earliestStart(deployment: Deployment): number | undefined {
   let oldest: number | undefined;
-  for (const deployment of service.deployments) {
-    for (const task of deployment.tasks) {
-      if (task.lastStatus !== 'RUNNING' || task.startedAt === undefined) continue;
-      if (oldest === undefined || task.startedAt < oldest) oldest = task.startedAt;
-    }
+  for (const task of deployment.tasks) {
+    if (task.lastStatus !== 'RUNNING' || task.startedAt === undefined) continue;
+    if (oldest === undefined || task.startedAt < oldest) oldest = task.startedAt;
   }
   return oldest;
 }
 
-/** Service Connect clients with a running task that started before an endpoint of their namespace appeared (minus the grace). */
+/**
+ * Service Connect clients with a running task that cannot resolve an endpoint of their namespace: each task has
+ * the endpoint list its deployment took when it was created (aws-facts §1). With a resolve grace (the folk
+ * variant), an endpoint counts as missing only when it appeared more than the grace after the deployment.
+ */
 export function brokenPairs(ecs: EcsState, cloudMap: CloudMapPort, resolveGraceMs: number): BrokenPair[] {
   const byNamespace = new Map<string, Service[]>();
   for (const service of ecs.servicesByArn.values()) {
@@ -63,28 +75,42 @@ export function brokenPairs(ecs: EcsState, cloudMap: CloudMapPort, resolveGraceM
     list.push(service);
     byNamespace.set(namespaceId, list);
   }
-  const pairs: BrokenPair[] = [];
+  const pairs = new Map<string, BrokenPair>();
   for (const [namespaceId, services] of byNamespace) {
     const namespace = cloudMap.namespaceByRef(namespaceId)?.name ?? namespaceId;
-    const endpoints = services.flatMap((provider) => [...provider.endpointSince].map(([name, since]) => ({ provider, name, since })));
+    const endpoints = services
+      .filter((provider) => provider.status === 'ACTIVE')
+      .flatMap((provider) => [...provider.endpointSince].map(([alias, { since, discoveryName }]) => ({ provider, alias, since, discoveryName, id: endpointId(provider, alias, since) })));
     for (const client of services) {
-      const oldest = oldestRunningStart(client);
-      if (oldest === undefined) continue;
-      for (const endpoint of endpoints) {
-        if (endpoint.provider === client || !(oldest < endpoint.since - resolveGraceMs)) continue;
-        pairs.push({
-          namespace,
-          client: client.name,
-          clientCluster: client.cluster.name,
-          clientArn: client.arn,
-          endpoint: endpoint.name,
-          endpointAppearedAt: new Date(endpoint.since).toISOString(),
-          oldestClientTaskStartedAt: new Date(oldest).toISOString(),
-        });
+      // Oldest deployment first, so each pair names the oldest deployment that misses the endpoint.
+      for (const deployment of [...client.deployments].sort((a, b) => a.createdAt - b.createdAt)) {
+        const started = earliestStart(deployment);
+        if (started === undefined) continue;
+        for (const endpoint of endpoints) {
+          if (endpoint.provider === client || resolvable(deployment, endpoint.id, endpoint.since)) continue;
+          if (!(deployment.createdAt < endpoint.since - resolveGraceMs)) continue;
+          const key = `${client.arn}|${endpoint.alias}`;
+          const known = pairs.get(key);
+          if (known) {
+            if (Date.parse(known.oldestClientTaskStartedAt) > started) known.oldestClientTaskStartedAt = new Date(started).toISOString();
+            continue;
+          }
+          pairs.set(key, {
+            namespace,
+            client: client.name,
+            clientCluster: client.cluster.name,
+            clientArn: client.arn,
+            endpoint: endpoint.discoveryName,
+            alias: endpoint.alias,
+            endpointAppearedAt: new Date(endpoint.since).toISOString(),
+            clientDeploymentCreatedAt: new Date(deployment.createdAt).toISOString(),
+            oldestClientTaskStartedAt: new Date(started).toISOString(),
+          });
+        }
       }
     }
   }
-  return pairs.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.client.localeCompare(b.client) || a.endpoint.localeCompare(b.endpoint));
+  return [...pairs.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.client.localeCompare(b.client) || a.alias.localeCompare(b.alias));
 }
 
 /** Computes the whole truth document; O(fleet), so only on request. */

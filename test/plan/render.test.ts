@@ -33,7 +33,7 @@ describe('renderPlanText', () => {
     assert.match(text, /^policy payments \(enforce\)$/m);
     assert.match(text, /^policy idle \(audit\)\n  no drift$/m);
     assert.match(text, /~ serviceConnectRefresh  ecs-service prod\/checkout/);
-    assert.match(text, /1 of 1 running tasks started before orders appeared .* -> every running task/);
+    assert.match(text, /1 of 1 running tasks belong to deployments created before orders.svc:80 appeared .* -> every running task/);
     assert.match(text, /will force a new deployment of prod\/checkout/);
     assert.match(text, /would delete Cloud Map service srv-old but grace-period: orphaned since 2026-11-25T06:00:00.000Z/);
     assert.match(text, /! taskLimit  ecs-service prod\/big/);

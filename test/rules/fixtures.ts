@@ -114,7 +114,9 @@ export function ecsService(name: string, overrides: Partial<EcsService> & { clus
 /** An ECS service whose primary deployment runs Service Connect in `ns` serving `serves`. */
 export function scService(name: string, ns: string, serves: string[], overrides: Partial<EcsService> & { cluster?: string; deployedAt?: number; rollout?: Deployment['rolloutState']; resources?: Deployment['serviceConnectResources'] } = {}): EcsService {
   const { deployedAt, rollout, resources, ...rest } = overrides;
+  // A server joins its namespace with its first deployment: the service is created with it unless told otherwise.
   return ecsService(name, {
+    createdAt: deployedAt ?? T0,
     deployments: [deployment({ createdAt: deployedAt ?? T0, rolloutState: rollout ?? 'COMPLETED', serviceConnect: sc(ns, ...serves), serviceConnectResources: resources ?? [] })],
     ...rest,
   });

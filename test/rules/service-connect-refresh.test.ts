@@ -33,7 +33,8 @@ describe('serviceConnectRefresh', () => {
     assert.equal(finding.key, 'serviceConnectRefresh/prod/checkout');
     assert.deepEqual(finding.action, { type: 'ecs:ForceNewDeployment', cluster: 'prod', service: 'checkout', serviceArn: finding.resource.kind === 'ecs-service' ? finding.resource.arn : '' });
     assert.equal(finding.blocked, undefined);
-    assert.match(finding.observed, /1 of 2 running tasks started before orders appeared \(oldest 3h before orders\)/);
+    assert.match(finding.observed, /1 of 2 running tasks belong to deployments created before orders.svc:80 appeared \(oldest 3h before orders.svc:80\)/);
+    assert.match(finding.observed, /judged by their start time: the deployment that started them is unknown \(c1\)/);
     assert.equal(finding.namespace, 'sc.local');
   });
 
@@ -81,7 +82,7 @@ describe('serviceConnectRefresh', () => {
     const inv = fleet({ services: [scService('inventory', 'sc.local', ['inventory'], { deployedAt: T0 + 3 * HOUR })] });
     const findings = evaluate(policy(), inv, T0 + 6 * HOUR);
     const checkout = byService(findings).checkout;
-    assert.match(checkout.observed, /before inventory, orders appeared/);
+    assert.match(checkout.observed, /before inventory.svc:80, orders.svc:80 appeared/);
     assert.equal(findings.filter((f) => f.key === 'serviceConnectRefresh/prod/checkout').length, 1);
   });
 
@@ -113,15 +114,17 @@ describe('serviceConnectRefresh', () => {
     assert.deepEqual(evaluate(policy(), inv, T0 + 6 * HOUR), []);
   });
 
-  it('dates an endpoint by the Service Connect Cloud Map service when the server was redeployed since', () => {
+  it('dates an endpoint by its server\'s creation when the introducing deployment is no longer listed; a recreated server appears anew', () => {
+    // Cloud Map may hand the recreated server the old Service Connect service: its creation date says nothing.
     const cm = cmService('orders', NS, { createdAt: T0 - 24 * HOUR });
-    const orders = scService('orders', 'sc.local', ['orders'], {
-      deployedAt: T0 + 4 * HOUR,
-      resources: [{ discoveryName: 'orders', discoveryArn: cm.arn }],
-    });
+    const resources = [{ discoveryName: 'orders', discoveryArn: cm.arn }];
+    const redeployed = scService('orders', 'sc.local', ['orders'], { createdAt: T0 - 24 * HOUR, deployedAt: T0 + 4 * HOUR, resources });
+    const recreated = scService('orders', 'sc.local', ['orders'], { createdAt: T0 + 3 * HOUR, deployedAt: T0 + 4 * HOUR, resources });
     const inv = fleet();
-    const findings = evaluate(policy(), { ...inv, services: [inv.services[0], orders], cloudMapServices: [cm] }, T0 + 6 * HOUR);
-    assert.deepEqual(findings, []);
+    const judge = (orders: EcsService) => evaluate(policy(), { ...inv, services: [inv.services[0], orders], cloudMapServices: [cm] }, T0 + 6 * HOUR);
+    assert.deepEqual(judge(redeployed), []);
+    const [finding] = judge(recreated);
+    assert.match(finding.observed, /oldest 2h before orders.svc:80\).*orders.svc:80 dated by the server's creation/);
   });
 
   it('handles a namespace shared by several clusters: endpoints anywhere, clients only where the policy reaches', () => {

@@ -74,7 +74,8 @@ describe('scenario options', () => {
         services: [
           { name: 'client', desiredCount: 2, created: '-7h', serviceConnect: { namespace: 'mesh.local' } },
           { name: 'server', desiredCount: 1, created: '-3h', serviceConnect: { namespace: 'mesh.local', endpoints: ['server'] } },
-          { name: 'mixed', desiredCount: 3, created: '-1h', taskStartedAt: ['-1h', '-1h', '-4h'], serviceConnect: { namespace: 'mesh.local' } },
+          // Deployed 4 h ago, two tasks replaced an hour ago: replacements keep their deployment's endpoint list.
+          { name: 'mixed', desiredCount: 3, created: '-4h', taskStartedAt: ['-1h', '-1h', '-4h'], serviceConnect: { namespace: 'mesh.local' } },
         ],
       },
     ],

@@ -1,0 +1,94 @@
+/**
+ * Service Connect staleness through the real SDK against the sandbox: the controller's findings and the sandbox's
+ * ground truth follow AWS's rule (aws-facts §1): a task resolves the client aliases that existed when its
+ * *deployment* was created, replacement and scale-out tasks included.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CreateServiceCommand, DescribeServicesCommand, ListTasksCommand, StopTaskCommand, UpdateServiceCommand, type ServiceConnectService } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand } from '@aws-sdk/client-ecs';
+import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
+import { readInventory } from '../../controller/aws/inventory-reader.js';
+import { evaluate } from '../../controller/rules/service-connect-refresh.js';
+import type { Finding } from '../../controller/rules/types.js';
+import { makePolicy } from './policy-fixture.js';
+import { registerApp, startEcsFixture, type EcsFixture } from '../sandbox/ecs-fixture.js';
+
+const HOUR = 3_600_000;
+const SETTLE = 5_000;
+
+let f: EcsFixture;
+let clients: AwsClients;
+
+async function setUp(): Promise<void> {
+  f = await startEcsFixture();
+  clients = createAwsClients({ region: f.sandbox.region, endpoint: f.sandbox.url, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  await f.ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
+  await registerApp(f.ecs);
+}
+
+async function tearDown(): Promise<void> {
+  clients.destroy();
+  await f.close();
+}
+
+function service(name: string, namespace: string, endpoints: ServiceConnectService[] = []) {
+  return new CreateServiceCommand({
+    cluster: 'prod',
+    serviceName: name,
+    taskDefinition: 'app',
+    desiredCount: 2,
+    serviceConnectConfiguration: { enabled: true, namespace, ...(endpoints.length ? { services: endpoints } : {}) },
+  });
+}
+
+const alias = (discoveryName: string, dnsName: string, port: number): ServiceConnectService => ({ portName: 'http', discoveryName, clientAliases: [{ dnsName, port }] });
+
+/** The controller's serviceConnectRefresh findings, read through the SDK. */
+async function findings(): Promise<Finding[]> {
+  const policy = makePolicy({ rules: { cloudMapOrphans: { enabled: false }, dnsTtl: { enabled: false }, taskLimit: { enabled: false } } });
+  const inventory = await readInventory(clients, [policy]);
+  assert.deepEqual(inventory.readErrors, []);
+  return evaluate(policy, inventory, inventory.observedAt);
+}
+
+/** "client->alias" pairs the controller reports (from the finding's reason) and the sandbox's truth. */
+async function compare(): Promise<{ controller: string[]; truth: string[] }> {
+  const controller = (await findings()).flatMap((finding) => {
+    const name = finding.resource.kind === 'ecs-service' ? finding.resource.name : '';
+    const aliases = /cannot reach (.*) until/.exec(finding.reason)?.[1].split(', ') ?? [];
+    return aliases.map((a) => `${name}->${a}`);
+  });
+  const truth = f.sandbox.truth().brokenPairs.map((p) => `${p.client}->${p.alias}`);
+  return { controller: controller.sort(), truth: truth.sort() };
+}
+
+describe('a client deployment keeps its endpoint list for every task it starts', () => {
+  before(setUp);
+  after(tearDown);
+
+  test('replacement and scale-out tasks of an old deployment are as stale as its first tasks', async () => {
+    f.sandbox.cloudMap.createNamespace({ name: 'shop.local', type: 'HTTP' });
+    await f.ecs.send(service('web', 'shop.local'));
+    f.sandbox.advance(HOUR);
+    await f.ecs.send(service('orders', 'shop.local', [alias('orders', 'orders', 80)]));
+    f.sandbox.advance(SETTLE);
+    assert.deepEqual(await compare(), { controller: ['web->orders:80'], truth: ['web->orders:80'] });
+
+    // Every task web runs now started after orders appeared, but by web's old deployment.
+    const { taskArns } = await f.ecs.send(new ListTasksCommand({ cluster: 'prod', serviceName: 'web' }));
+    for (const task of taskArns!) await f.ecs.send(new StopTaskCommand({ cluster: 'prod', task, reason: 'health check failed' }));
+    await f.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'web', desiredCount: 3 }));
+    f.sandbox.advance(SETTLE);
+    const { services } = await f.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['web'] }));
+    assert.equal(services![0].deployments!.length, 1, 'no new deployment: the same one replaced and added tasks');
+    assert.deepEqual(await compare(), { controller: ['web->orders:80'], truth: ['web->orders:80'] });
+    const [finding] = await findings();
+    assert.match(finding.observed, /^3 of 3 running tasks belong to deployments created before orders:80 appeared \(oldest 1h/);
+
+    // A new deployment takes the current list.
+    await f.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'web', forceNewDeployment: true }));
+    f.sandbox.advance(SETTLE);
+    assert.deepEqual(await compare(), { controller: [], truth: [] });
+  });
+});
