@@ -69,7 +69,8 @@ export class CloudMapState {
   private seq = 0;
   readonly namespaces = new OrderedIndex<NamespaceRecord>();
   readonly services = new OrderedIndex<ServiceRecord>();
-  private readonly namespacesByName = new Map<string, NamespaceRecord>();
+  /** Cloud Map lets a DNS and an HTTP namespace share a name; oldest first. */
+  private readonly namespacesByName = new Map<string, NamespaceRecord[]>();
 
   constructor(readonly ctx: SandboxContext) {}
 
@@ -78,7 +79,7 @@ export class CloudMapState {
   }
 
   namespaceByName(name: string): NamespaceRecord | undefined {
-    return this.namespacesByName.get(name);
+    return this.namespacesByName.get(name)?.[0];
   }
 
   /** A namespace by id or ARN (what the API accepts). */
@@ -116,7 +117,9 @@ export class CloudMapState {
     createdAt?: number;
     tags?: Map<string, string>;
   }): NamespaceRecord {
-    const existing = this.namespacesByName.get(input.name);
+    // A name is unique among DNS namespaces and among HTTP ones, not across the two kinds.
+    const isHttp = input.type === 'HTTP';
+    const existing = this.namespacesByName.get(input.name)?.find((ns) => (ns.type === 'HTTP') === isHttp);
     if (existing) {
       throw new AwsError('NamespaceAlreadyExists', `Namespace ${input.name} already exists (${existing.id}).`, 400, {
         NamespaceId: existing.id,
@@ -141,13 +144,15 @@ export class CloudMapState {
       servicesByName: new Map(),
     };
     this.namespaces.add(record);
-    this.namespacesByName.set(record.name, record);
+    this.namespacesByName.set(record.name, [...(this.namespacesByName.get(record.name) ?? []), record]);
     return record;
   }
 
   removeNamespace(namespace: NamespaceRecord): void {
     this.namespaces.remove(namespace.id);
-    this.namespacesByName.delete(namespace.name);
+    const rest = (this.namespacesByName.get(namespace.name) ?? []).filter((ns) => ns !== namespace);
+    if (rest.length) this.namespacesByName.set(namespace.name, rest);
+    else this.namespacesByName.delete(namespace.name);
   }
 
   addService(input: {

@@ -92,3 +92,25 @@ describe('a client deployment keeps its endpoint list for every task it starts',
     assert.deepEqual(await compare(), { controller: [], truth: [] });
   });
 });
+
+describe('the namespace of a Service Connect service is resolved by ARN', () => {
+  before(setUp);
+  after(tearDown);
+
+  test('a name that a DNS and an HTTP namespace share blocks the finding; an ARN or an endpoint resolves it', async () => {
+    const dns = f.sandbox.cloudMap.createNamespace({ name: 'shop.local', type: 'DNS_PRIVATE' });
+    f.sandbox.cloudMap.createNamespace({ name: 'shop.local', type: 'HTTP' });
+    await f.ecs.send(service('web', 'shop.local'));
+    await f.ecs.send(service('api', dns.arn));
+    f.sandbox.advance(HOUR);
+    // orders names the namespace by its shared name too, but its endpoint's Cloud Map service names it by id.
+    await f.ecs.send(service('orders', 'shop.local', [alias('orders', 'orders', 80)]));
+    f.sandbox.advance(SETTLE);
+    const byClient = Object.fromEntries((await findings()).map((x) => [x.resource.kind === 'ecs-service' ? x.resource.name : '', x]));
+    assert.deepEqual(Object.keys(byClient).sort(), ['api', 'web']);
+    assert.equal(byClient.api.blocked, undefined);
+    assert.equal(byClient.api.namespace, 'shop.local');
+    assert.equal(byClient.web.blocked?.reason, 'ambiguous-namespace');
+    assert.match(byClient.web.blocked?.detail ?? '', /"shop.local" names 2 Cloud Map namespaces/);
+  });
+});

@@ -63,7 +63,10 @@ describe('CloudMapPort (what ECS, scenarios and the truth endpoint use)', () => 
     assert.throws(() => f.cm.createService({ namespaceId: 'ns-doesnotexist0000', name: 'x' }), (e) => e instanceof AwsError && e.code === 'NamespaceNotFound');
     assert.throws(() => f.cm.registerInstance('srv-doesnotexist000', 'i', {}, 'ecs'), (e) => e instanceof AwsError && e.code === 'ServiceNotFound');
     const ns = f.cm.createNamespace({ name: 'misuse.local', type: 'DNS_PRIVATE' });
-    assert.throws(() => f.cm.createNamespace({ name: 'misuse.local', type: 'HTTP' }), (e) => e instanceof AwsError && e.code === 'NamespaceAlreadyExists');
+    assert.throws(() => f.cm.createNamespace({ name: 'misuse.local', type: 'DNS_PRIVATE' }), (e) => e instanceof AwsError && e.code === 'NamespaceAlreadyExists');
+    // An HTTP namespace may share a DNS namespace's name (issue 10: ECS then names an ambiguous namespace).
+    assert.notEqual(f.cm.createNamespace({ name: 'misuse.local', type: 'HTTP' }).id, ns.id);
+    assert.equal(f.cm.namespaceByRef('misuse.local')!.id, ns.id, 'a name finds the oldest');
     f.cm.createService({ namespaceId: ns.id, name: 'one' });
     assert.throws(() => f.cm.createService({ namespaceId: ns.id, name: 'one' }), (e) => e instanceof AwsError && e.code === 'ServiceAlreadyExists');
     assert.throws(() => f.cm.createService({ namespaceId: ns.id, name: 'two', dnsRecords: [{ Type: 'MX', TTL: 1 }] }), (e) => e instanceof AwsError && e.code === 'InvalidInput');
