@@ -7,6 +7,7 @@ import { GetQueueAttributesCommand, CreateQueueCommand } from '@aws-sdk/client-s
 import type { Sandbox } from '../../sandbox/index.js';
 import { createAwsClients } from '../aws/clients.js';
 import { installEvents } from '../install/install-events.js';
+import { countDrift, driftSummaryLine } from '../plan/states.js';
 import type { Finding } from '../rules/types.js';
 import { Controller } from '../runtime/controller.js';
 import { systemTimers, type Timers } from '../runtime/timers.js';
@@ -117,11 +118,15 @@ async function narrate(controller: Controller, sandbox: Sandbox, say: (line: str
       say(describeAction(action, findings.get(action.findingKey)));
     }
     const truth = sandbox.truth() as DemoTruth;
-    if (!done && isClean(truth, MAX_TTL_SECONDS)) {
+    // Done when the emulator's truth is clean and the controller agrees (its /status, /metrics and plan
+    // count no actionable drift), so the last line never contradicts another signal.
+    const drift = countDrift(controller.currentPlan());
+    if (!done && isClean(truth, MAX_TTL_SECONDS) && drift.actionable === 0) {
       done = true;
       const wrong = truth.wronglyDeleted.length;
       say(`All drift fixed. ${wrong === 0 ? 'Nothing in use was deleted' : `${wrong} resource(s) were deleted wrongly!`}: billing-legacy and its EC2 registration, partner-gateway (protected, TTL left as it is) and the Service Connect services are still there.`);
       say('The controller keeps running (events and resync). Try: curl -s ' + sandbox.url + '/_sandbox/truth | head -c 600; Ctrl+C to stop.');
+      say(`Drift now, as /status, /metrics (ecs_discovery_drift_resources{state}) and plan report it: ${driftSummaryLine(drift)}.`);
     }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 500);

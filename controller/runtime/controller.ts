@@ -215,12 +215,12 @@ export class Controller {
     return buildStatus({
       set: this.watcher.current(),
       source: this.watcher.status(),
-      plan: this.fleet.lastPlan(),
+      plan: this.fleet.currentPlan(),
       targets: [
         ...this.targets.list().map((r) => ({
           target: r.target,
           policies: r.set.policies.map((p) => p.name),
-          ...(r.reconciler.lastPlan ? { plan: r.reconciler.lastPlan } : {}),
+          ...(r.reconciler.lastPlan ? { plan: r.reconciler.currentPlan() } : {}),
           ...(r.reconciler.lastSuccessAt !== undefined ? { lastSuccessAt: r.reconciler.lastSuccessAt } : {}),
           ...(r.reconciler.lastError ? { lastError: r.reconciler.lastError } : {}),
         })),
@@ -245,11 +245,16 @@ export class Controller {
     return this.fleet.lastPlan();
   }
 
+  /** The drift as it stands: the last plan without what its apply fixed (what /status and /metrics report). */
+  currentPlan(): Plan | undefined {
+    return this.fleet.currentPlan();
+  }
+
   private metricsState(): MetricsState {
     const set = this.watcher.current();
     const source = this.watcher.status();
     return {
-      policies: summarizeDrift(set?.policies.map((p) => p.name) ?? [], this.fleet.lastPlan()?.findings ?? []),
+      policies: summarizeDrift(set?.policies.map((p) => p.name) ?? [], this.fleet.currentPlan()),
       sources: source.revision ? [{ source: source.source, revision: source.revision }] : [],
       workqueueDepth: this.queue.depth(),
     };

@@ -101,7 +101,19 @@ export class FleetReconciler {
 
   /** Every target's last plan, merged (the revision of the oldest one), or undefined before the first. */
   lastPlan(): Plan | undefined {
-    const plans = this.deps.targets.list().flatMap((r) => (r.reconciler.lastPlan ? [r.reconciler.lastPlan] : []));
+    return this.merged((r) => r.reconciler.lastPlan);
+  }
+
+  /** Every target's last plan without the drift its apply fixed (the drift as it stands), merged. */
+  currentPlan(): Plan | undefined {
+    return this.merged((r) => r.reconciler.currentPlan());
+  }
+
+  private merged(pick: (runtime: TargetRuntime) => Plan | undefined): Plan | undefined {
+    const plans = this.deps.targets.list().flatMap((r) => {
+      const plan = pick(r);
+      return plan ? [plan] : [];
+    });
     if (plans.length === 0) return undefined;
     const oldest = plans.reduce((a, b) => (b.generatedAt < a.generatedAt ? b : a));
     return mergePlans(plans, oldest.revision, Math.max(...plans.map((p) => p.generatedAt)));

@@ -9,6 +9,7 @@ import type { Actuator, ActionOutcome } from '../actuator/actuator.js';
 import type { ReadTarget } from '../aws/targets.js';
 import type { InventoryCache } from '../inventory/cache.js';
 import { buildPlan } from '../plan/build.js';
+import { withoutFixed } from '../plan/states.js';
 import type { Plan } from '../plan/types.js';
 import type { PolicySet } from '../policy/types.js';
 import type { Action } from '../rules/types.js';
@@ -43,11 +44,18 @@ export interface ReconcilerDeps {
 /** Plans and applies for one target; keeps its grace-period clocks, last plan, last success and last error. */
 export class Reconciler {
   lastPlan: Plan | undefined;
+  /** Finding keys of lastPlan whose action succeeded in its apply. */
+  private fixed: ReadonlySet<string> = new Set();
   lastError: { at: number; message: string } | undefined;
   lastSuccessAt: number | undefined;
   private firstSeen = new Map<string, number>();
 
   constructor(private readonly deps: ReconcilerDeps) {}
+
+  /** The last plan without the findings its apply fixed: the drift as it stands (metrics, /status). */
+  currentPlan(): Plan | undefined {
+    return this.lastPlan && withoutFixed(this.lastPlan, this.fixed);
+  }
 
   get target(): ReadTarget {
     return this.deps.target;
@@ -65,7 +73,9 @@ export class Reconciler {
       metrics.recordNewFindings(plan.findings.filter((f) => !this.firstSeen.has(f.key)));
       this.firstSeen = firstSeen;
       this.lastPlan = plan;
+      this.fixed = new Set();
       const outcomes = await this.deps.actuator.apply(plan, this.deps.stopSignal);
+      this.fixed = new Set(outcomes.filter((o) => o.result === 'success').map((o) => o.findingKey));
       this.deps.recentActions.add(outcomes);
       await this.refreshAfterWrites(cache, outcomes, logger);
       // The plan already refuses to prune where reads failed; a read that failed account-wide (AWS unreachable,

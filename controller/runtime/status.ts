@@ -5,6 +5,7 @@
  * each target (account and region) with its policies, last success and last error.
  */
 import type { ReadTarget } from '../aws/targets.js';
+import { countDrift, driftSummaryLine, type DriftCounts } from '../plan/states.js';
 import type { Plan } from '../plan/types.js';
 import type { PolicySet } from '../policy/types.js';
 import type { SourceStatus } from '../sources/watcher.js';
@@ -15,6 +16,8 @@ import type { ControllerStatus, PolicyStatus, RecentAction } from '../telemetry/
 /** A policy in /status, with where it acts: a region, and a role when the account is not the controller's. */
 export interface RunPolicyStatus extends PolicyStatus {
   target: { region: string; roleArn?: string };
+  /** Findings by state (plan/states.ts), as the drift metric's `state` label counts them. */
+  driftStates: { actionable: number; blocked: number; accepted: number };
 }
 
 /** One target in /status. */
@@ -33,6 +36,8 @@ export interface RunStatus extends ControllerStatus {
   targets: readonly TargetStatus[];
   ready: boolean;
   notReadyReason?: string;
+  /** Every policy's findings by state, and the one-line verdict ("all actionable drift fixed; …"). */
+  drift: { summary: string; actionable: number; blocked: number; accepted: number };
   dryRun: boolean;
   source: {
     name: string;
@@ -67,12 +72,17 @@ export interface StatusTarget {
   lastError?: { at: number; message: string };
 }
 
+function stateCounts(counts: DriftCounts): { actionable: number; blocked: number; accepted: number } {
+  return { actionable: counts.actionable, blocked: counts.blocked, accepted: counts.accepted };
+}
+
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 /** Assembles /status from the controller's current state. */
 export function buildStatus(input: StatusInput): RunStatus {
   const { set, source, plan } = input;
-  const drift = new Map(summarizeDrift(set?.policies.map((p) => p.name) ?? [], plan?.findings ?? []).map((d) => [d.name, d.driftByRule]));
+  const drift = new Map(summarizeDrift(set?.policies.map((p) => p.name) ?? [], plan).map((d) => [d.name, d.driftByRule]));
+  const total = countDrift(plan);
   const sourceCondition = source.lastError
     ? {
         type: 'SourceCurrent',
@@ -85,6 +95,7 @@ export function buildStatus(input: StatusInput): RunStatus {
     const where = input.targets.find((t) => t.policies.includes(policy.name));
     const targetPlan = where ? where.plan : plan;
     const summary = targetPlan?.summaries.find((s) => s.policy === policy.name);
+    const counts = countDrift(targetPlan, policy.name);
     const reconciled = targetPlan !== undefined && targetPlan.revision === set!.revision;
     const failing = where?.lastError !== undefined && (where.lastSuccessAt === undefined || where.lastError.at >= where.lastSuccessAt);
     return {
@@ -101,12 +112,13 @@ export function buildStatus(input: StatusInput): RunStatus {
               type: 'Ready',
               status: 'True' as const,
               reason: 'Reconciled',
-              message: `${summary?.findings ?? 0} finding(s), ${summary?.actionsToExecute ?? 0} action(s) to execute, ${summary?.actionsBlocked ?? 0} blocked`,
+              message: `${driftSummaryLine(counts)} (${summary?.findings ?? 0} finding(s), ${summary?.actionsToExecute ?? 0} action(s) to execute, ${summary?.actionsBlocked ?? 0} blocked)`,
             }
           : { type: 'Ready', status: 'Unknown' as const, reason: 'Progressing', message: 'not reconciled at this revision yet' },
         sourceCondition,
       ],
       drift: drift.get(policy.name) ?? {},
+      driftStates: stateCounts(counts),
     };
   });
   const lastError = source.lastError;
@@ -114,6 +126,8 @@ export function buildStatus(input: StatusInput): RunStatus {
     ready: input.readiness.ready,
     ...(input.readiness.ready ? {} : { notReadyReason: input.readiness.reason }),
     dryRun: input.dryRun,
+    // The same verdict and counts as the drift metric's `state` label, plan and the demo (plan/states.ts).
+    drift: { summary: driftSummaryLine(total), ...stateCounts(total) },
     policies,
     ...(input.lastSuccessfulReconcileAt !== undefined ? { lastSuccessfulReconcile: iso(input.lastSuccessfulReconcileAt) } : {}),
     recentActions: input.recentActions,

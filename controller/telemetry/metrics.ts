@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ApiCall, ApiCallListener } from '../aws/clients.js';
 import type { ActionType, BlockReason, Finding, RuleName } from '../rules/types.js';
+import { DRIFT_STATES } from '../plan/states.js';
 import { RULE_NAMES } from '../policy/types.js';
 import { EMPTY_METRICS_STATE, type MetricsState } from './state.js';
 
@@ -226,13 +227,15 @@ export class ControllerMetrics {
     const state = (): MetricsState => this.stateProvider();
     new Gauge({
       name: `${PREFIX}drift_resources`,
-      help: 'Resources currently in drift, by policy and rule.',
-      labelNames: ['policy', 'rule'],
+      help: 'Resources currently in drift, by policy, rule and state: actionable (enforce mode acts on it now; alerts fire on this only), blocked (waiting or stopped by a safety check), accepted (audit, protected, report-only...).',
+      labelNames: ['policy', 'rule', 'state'],
       registers,
       collect() {
         this.reset();
         for (const policy of state().policies) {
-          for (const rule of RULE_NAMES) this.labels(policy.name, rule).set(policy.driftByRule[rule] ?? 0);
+          for (const rule of RULE_NAMES) {
+            for (const driftState of DRIFT_STATES) this.labels(policy.name, rule, driftState).set(policy.driftByState[rule]?.[driftState] ?? 0);
+          }
         }
       },
     });

@@ -1,4 +1,6 @@
-import type { Finding, RuleName } from '../rules/types.js';
+import { classifyPlan, type DriftState } from '../plan/states.js';
+import type { Plan } from '../plan/types.js';
+import type { RuleName } from '../rules/types.js';
 
 /**
  * Point-in-time state the controller exposes as gauges. The metrics class asks a provider for it at each
@@ -18,6 +20,8 @@ export interface PolicyDriftState {
   name: string;
   /** Resources in drift per rule; rules left out count as zero. */
   driftByRule: Readonly<Partial<Record<RuleName, number>>>;
+  /** The same, split by state (plan/states.ts); the drift gauge's `state` label. */
+  driftByState: Readonly<Partial<Record<RuleName, Partial<Record<DriftState, number>>>>>;
   /** Cloud Map instances this policy found orphaned (each one is a billed registered resource). */
   orphanedRegistrations: number;
 }
@@ -26,19 +30,24 @@ export interface PolicyDriftState {
 export const EMPTY_METRICS_STATE: MetricsState = { policies: [], sources: [], workqueueDepth: 0 };
 
 /**
- * Groups findings into per-policy drift counts. `policyNames` lists every loaded policy so policies without
- * findings still report zero; findings of policies not listed are still counted (they come from the plan).
+ * Groups a plan's findings into per-policy drift counts, by rule and by state. `policyNames` lists every
+ * loaded policy so policies without findings still report zero; findings of policies not listed are still
+ * counted (they come from the plan).
  */
-export function summarizeDrift(policyNames: readonly string[], findings: readonly Finding[]): PolicyDriftState[] {
-  const byPolicy = new Map<string, { driftByRule: Partial<Record<RuleName, number>>; orphanedRegistrations: number }>();
-  for (const name of policyNames) byPolicy.set(name, { driftByRule: {}, orphanedRegistrations: 0 });
-  for (const finding of findings) {
+export function summarizeDrift(policyNames: readonly string[], plan: Pick<Plan, 'findings' | 'actions'> | undefined): PolicyDriftState[] {
+  type Entry = { driftByRule: Partial<Record<RuleName, number>>; driftByState: Partial<Record<RuleName, Partial<Record<DriftState, number>>>>; orphanedRegistrations: number };
+  const empty = (): Entry => ({ driftByRule: {}, driftByState: {}, orphanedRegistrations: 0 });
+  const byPolicy = new Map<string, Entry>();
+  for (const name of policyNames) byPolicy.set(name, empty());
+  for (const { finding, state } of plan ? classifyPlan(plan) : []) {
     let entry = byPolicy.get(finding.policy);
     if (!entry) {
-      entry = { driftByRule: {}, orphanedRegistrations: 0 };
+      entry = empty();
       byPolicy.set(finding.policy, entry);
     }
     entry.driftByRule[finding.rule] = (entry.driftByRule[finding.rule] ?? 0) + 1;
+    const states = (entry.driftByState[finding.rule] ??= {});
+    states[state.state] = (states[state.state] ?? 0) + 1;
     // Only instances are billed registrations; an orphaned service's cost is the sum of its instances' findings.
     if (finding.rule === 'cloudMapOrphans' && finding.resource.kind === 'cloudmap-instance') entry.orphanedRegistrations += 1;
   }

@@ -176,3 +176,52 @@ test('--help prints the options and exits 0; a missing --policies is a usage err
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /--policies is required/);
 });
+
+const CLEAN_FLEET = {
+  name: 'clean',
+  namespaces: [{ name: 'internal.example.com' }, { name: 'shop.local', type: 'HTTP' as const }],
+  clusters: [{ name: 'prod', services: [
+    { name: 'api', desiredCount: 2, registry: { namespace: 'internal.example.com', ttl: 10 } },
+    { name: 'web', desiredCount: 2, serviceConnect: { namespace: 'shop.local', endpoints: ['web'] } },
+  ] }],
+};
+
+test('a policy whose fleet could not be read completely says "incomplete: N read errors", never "no drift" (text and JSON)', async () => {
+  const sandbox = await startSandbox({ port: 0, scenario: CLEAN_FLEET });
+  const dir = await policyDir(POLICY);
+  try {
+    sandbox.faults.add({ operation: 'ecs:ListServices', errorCode: 'AccessDeniedException' });
+    const text = await runPlan(['--policies', dir], sandbox.env());
+    assert.equal(text.code, 1, text.stderr);
+    assert.match(text.stdout, /^policy shop \(enforce\)\n  incomplete: 1 read error \(listed on stderr\)/m);
+    assert.doesNotMatch(text.stdout, /^\s*no drift$/m);
+    assert.match(text.stdout, /\nincomplete \(read errors in 1 policy\): no drift found in what could be read\n$/);
+    const json = await runPlan(['--policies', dir, '--output', 'json'], sandbox.env());
+    assert.equal(json.code, 1);
+    const doc = JSON.parse(json.stdout) as { policies: { name: string; complete: boolean; readErrors: number }[] };
+    assert.deepEqual(doc.policies.map((p) => [p.name, p.complete, p.readErrors]), [['shop', false, 1]]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await sandbox.close();
+  }
+});
+
+test('--fail-on actionable exits 0 when only accepted findings remain (audit mode) and 2 when enforce mode would act', async () => {
+  const sandbox = await startSandbox({ port: 0, scenario: DEMO });
+  const audit = await policyDir(POLICY.replace('mode: enforce', 'mode: audit'));
+  const enforce = await policyDir(POLICY);
+  try {
+    const accepted = await runPlan(['--policies', audit, '--fail-on', 'actionable'], sandbox.env());
+    assert.equal(accepted.code, 0, accepted.stdout + accepted.stderr);
+    assert.match(accepted.stdout, /\nall actionable drift fixed; \d+ findings accepted \(audit-mode ×\d+, .*\)\n$/);
+    assert.equal((await runPlan(['--policies', audit], sandbox.env())).code, 2, 'the default, --fail-on any, fails on any finding');
+    assert.equal((await runPlan(['--policies', enforce, '--fail-on', 'actionable'], sandbox.env())).code, 2);
+    const bad = await runPlan(['--policies', audit, '--fail-on', 'some'], sandbox.env());
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--fail-on must be actionable or any, not "some"/);
+  } finally {
+    await rm(audit, { recursive: true, force: true });
+    await rm(enforce, { recursive: true, force: true });
+    await sandbox.close();
+  }
+});

@@ -4,18 +4,24 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 
 /** The running controller's /metrics passes promtool with real series; /readyz and /status answer. */
-async function checkLiveEndpoints(base: string): Promise<void> {
+async function checkLiveEndpoints(base: string): Promise<{ metrics: string; status: { drift: { summary: string; actionable: number; accepted: number } } }> {
   const metrics = await (await fetch(`${base}/metrics`)).text();
   assert.match(metrics, /ecs_discovery_actions_total\{policy="shop-prod",rule="cloudMapOrphans",action="cloudmap:DeleteService",result="success"\} [1-9]/);
   assert.match(metrics, /ecs_discovery_policy_source_revision_info\{source="dir:[^"]+",revision="sha256:[0-9a-f]+"\} 1/);
-  assert.match(metrics, /ecs_discovery_drift_resources\{policy="shop-prod",rule="taskLimit"\} 2/);
+  assert.match(metrics, /ecs_discovery_drift_resources\{policy="shop-prod",rule="taskLimit",state="accepted"\} 2/);
   const promtool = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
   if (promtool.error) throw new Error(`promtool could not run (${promtool.error.message}): apt-get install -y --no-install-recommends prometheus`);
   assert.equal(promtool.status, 0, `promtool check metrics on the live exposition:\n${promtool.stdout}${promtool.stderr}`);
   assert.equal((await fetch(`${base}/readyz`)).status, 200);
-  const status = (await (await fetch(`${base}/status`)).json()) as { policies: { name: string }[]; recentActions: unknown[] };
+  const status = (await (await fetch(`${base}/status`)).json()) as { policies: { name: string }[]; recentActions: unknown[]; drift: { summary: string; actionable: number; accepted: number } };
   assert.deepEqual(status.policies.map((p) => p.name), ['shop-prod']);
   assert.ok(status.recentActions.length > 0);
+  return { metrics, status };
+}
+
+/** The sum of a gauge's series whose labels include `labels`. */
+function sumSeries(exposition: string, name: string, labels: string): number {
+  return exposition.split('\n').filter((l) => l.startsWith(`${name}{`) && l.includes(labels)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
 }
 
 test('the sandbox demo finds and fixes every drift kind within a minute, touching nothing it must not', async () => {
@@ -30,7 +36,7 @@ test('the sandbox demo finds and fixes every drift kind within a minute, touchin
     const timer = setTimeout(() => reject(new Error(`no "All drift fixed" within 60 s:\n${stdout}\n${stderr}`)), 60_000);
     child.stdout.on('data', (d) => {
       stdout += d;
-      if (stdout.includes('All drift fixed')) {
+      if (stdout.includes('Drift now, as /status')) {
         clearTimeout(timer);
         resolve();
       }
@@ -39,7 +45,15 @@ test('the sandbox demo finds and fixes every drift kind within a minute, touchin
   });
   try {
     await fixed;
-    await checkLiveEndpoints(/Metrics: (http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(stdout)![1]);
+    const live = await checkLiveEndpoints(/Metrics: (http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(stdout)![1]);
+    // The demo's last line, /status and the metric tell the same story.
+    const verdict = /Drift now, as \/status, \/metrics \(ecs_discovery_drift_resources\{state\}\) and plan report it: (.*)\.\n/.exec(stdout);
+    assert.ok(verdict, stdout);
+    assert.match(verdict[1], /^all actionable drift fixed; \d+ findings? accepted \(.*report-only.*\)$/);
+    assert.equal(live.status.drift.summary, verdict[1]);
+    assert.equal(live.status.drift.actionable, 0);
+    assert.equal(sumSeries(live.metrics, 'ecs_discovery_drift_resources', 'state="actionable"'), 0);
+    assert.equal(sumSeries(live.metrics, 'ecs_discovery_drift_resources', 'state="accepted"'), live.status.drift.accepted);
   } finally {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGINT');

@@ -42,7 +42,7 @@ describe('run: modes that must never write', () => {
     assert.equal(status.ready, true);
     assert.ok((status.policies[0].drift.cloudMapOrphans ?? 0) > 0, 'drift is visible in /status');
     const metrics = (await h.metrics.exposition()).body;
-    assert.match(metrics, /ecs_discovery_drift_resources\{policy="fleet",rule="dnsTtl"\} [1-9]/);
+    assert.match(metrics, /ecs_discovery_drift_resources\{policy="fleet",rule="dnsTtl",state="accepted"\} [1-9]/);
     await h.close();
     h = undefined;
   });

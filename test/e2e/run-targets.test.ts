@@ -80,7 +80,7 @@ describe('run with a policy for another account and region: each policy acts on 
     assert.ok(status.recentActions.some((a) => a.policy === 'fleet-a' && a.action === 'cloudmap:DeleteService' && a.result === 'success'));
     const metrics = (await h.metrics.exposition()).body;
     assert.match(metrics, /ecs_discovery_actions_total\{[^}]*policy="fleet-b"[^}]*action="cloudmap:UpdateDnsTtl"[^}]*result="success"[^}]*\} [1-9]/);
-    assert.match(metrics, /ecs_discovery_drift_resources\{policy="fleet-b",rule="dnsTtl"\} 0/);
+    assert.match(metrics, /ecs_discovery_drift_resources\{policy="fleet-b",rule="dnsTtl",state="actionable"\} 0/);
   });
 
   it("an ECS event from the controller's own queue re-reads A only, never B", async () => {

@@ -48,3 +48,19 @@ test('the dashboard parses, every panel has a query on the chosen data source, a
     }
   }
 });
+
+test('the dashboard and both alert sets page only on actionable drift; every drift query knows the state label', () => {
+  const overview = dashboard.panels.find((p) => p.gridPos.y === 1 && p.targets?.some((t) => t.expr.includes('ecs_discovery_drift_resources')));
+  assert.ok(overview, 'an overview stat shows drift');
+  assert.match(overview.targets![0].expr, /state="actionable"/, 'the red overview stat counts actionable drift only');
+  for (const panel of dashboard.panels) {
+    for (const t of panel.targets ?? []) {
+      if (t.expr.includes('ecs_discovery_drift_resources')) assert.match(t.expr, /state="actionable"|by \([^)]*state/, `${panel.title} mixes drift states`);
+    }
+  }
+  const prometheus = parse(readFileSync(PROMETHEUS_RULES, 'utf8')).groups[0].rules as { alert: string; expr: string }[];
+  const grafana = parse(readFileSync(GRAFANA_RULES, 'utf8')).groups[0].rules as { title: string; data: { model: { expr?: string } }[] }[];
+  const driftExprs = [...prometheus.map((r) => r.expr), ...grafana.flatMap((r) => r.data.map((d) => d.model.expr ?? ''))].filter((e) => e.includes('ecs_discovery_drift_resources'));
+  assert.ok(driftExprs.length >= 2);
+  for (const expr of driftExprs) assert.match(expr, /ecs_discovery_drift_resources\{state="actionable"\}/);
+});

@@ -39,8 +39,18 @@ describe('renderPlanText', () => {
     assert.match(text, /! taskLimit  ecs-service prod\/big/);
     assert.match(text, /no action \(report-only: /);
     assert.match(text, /^  payments: 3 findings, 1 to execute, 1 blocked$/m);
-    assert.match(text, /\n3 findings, 1 actions to execute, 1 blocked\n$/);
+    assert.match(text, /^  payments: 1 actionable finding not fixed yet; 1 finding blocked \(grace-period\); 1 finding accepted \(report-only\)$/m);
+    assert.match(text, /\n3 findings, 1 actions to execute, 1 blocked\n1 actionable finding not fixed yet; 1 finding blocked \(grace-period\); 1 finding accepted \(report-only\)\n$/);
     assert.doesNotMatch(text, /\x1b\[/);
+  });
+
+  it('marks a policy whose scope was not read completely as incomplete, never as "no drift"', () => {
+    const text = renderPlanText(samplePlan(), { color: false, readErrors: new Map([['idle', 2]]) });
+    assert.match(text, /^policy idle \(audit\)\n  incomplete: 2 read errors \(listed on stderr\); pruning is blocked there$/m);
+    assert.doesNotMatch(text, /no drift/);
+    assert.match(text, /\nincomplete \(read errors in 1 policy\): 1 actionable finding not fixed yet; .*\n$/);
+    const doc = JSON.parse(renderPlanJson(samplePlan(), { readErrors: new Map([['idle', 2]]) }));
+    assert.deepEqual(doc.policies.map((p: { name: string; complete: boolean; readErrors: number }) => [p.name, p.complete, p.readErrors]), [['payments', true, 0], ['idle', false, 2]]);
   });
 
   it('colours only when asked', () => {
@@ -54,9 +64,14 @@ describe('renderPlanJson', () => {
   it('writes the documented, versioned shape with nulls for absent values and actions in apply order', () => {
     const doc = JSON.parse(renderPlanJson(samplePlan()));
     assert.equal(doc.schemaVersion, PLAN_JSON_SCHEMA_VERSION);
-    assert.deepEqual(Object.keys(doc), ['schemaVersion', 'generatedAt', 'revision', 'totals', 'policies', 'findings', 'actions']);
+    assert.deepEqual(Object.keys(doc), ['schemaVersion', 'generatedAt', 'revision', 'totals', 'summary', 'policies', 'findings', 'actions']);
     assert.equal(doc.generatedAt, '2026-11-25T06:00:00.000Z');
-    assert.deepEqual(doc.totals, { findings: 3, actionsToExecute: 1, actionsBlocked: 1 });
+    assert.deepEqual(doc.totals, { findings: 3, actionsToExecute: 1, actionsBlocked: 1, actionable: 1, blocked: 1, accepted: 1 });
+    assert.equal(doc.summary, '1 actionable finding not fixed yet; 1 finding blocked (grace-period); 1 finding accepted (report-only)');
+    assert.deepEqual(doc.policies[0].drift, { actionable: 1, blocked: 1, accepted: 1 });
+    assert.deepEqual(doc.findings.map((f: { rule: string; state: string; stateReason: string | null }) => [f.rule, f.state, f.stateReason]), [
+      ['serviceConnectRefresh', 'actionable', null], ['cloudMapOrphans', 'blocked', 'grace-period'], ['taskLimit', 'accepted', 'report-only'],
+    ]);
     assert.deepEqual(doc.policies.map((p: { name: string }) => p.name), ['payments', 'idle']);
     const taskLimit = doc.findings.find((f: { rule: string }) => f.rule === 'taskLimit');
     assert.equal(taskLimit.action, null);

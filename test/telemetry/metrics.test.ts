@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { ControllerMetrics, summarizeDrift, type MetricsState } from '../../controller/telemetry/metrics.js';
+import type { PlannedAction } from '../../controller/plan/types.js';
 import type { Finding } from '../../controller/rules/types.js';
+
+/** The parts of a plan the drift gauge reads: findings and their planned actions. */
+const planOf = (findings: Finding[], actions: PlannedAction[] = []) => ({ findings, actions });
 
 const PROMTOOL = process.env.PROMTOOL ?? '/usr/bin/promtool';
 
@@ -33,7 +37,7 @@ function metricsWithEverything(): ControllerMetrics {
     finding('payments', 'dnsTtl', { kind: 'cloudmap-service', id: 'srv-2', arn: 'arn', name: 'cart', namespaceId: 'ns-1' }, 'c'),
   ];
   metrics.setStateProvider(() => ({
-    policies: summarizeDrift(['payments', 'search'], findings),
+    policies: summarizeDrift(['payments', 'search'], planOf(findings)),
     sources: [{ source: 'git+https://example.com/policies.git', revision: 'abc123' }],
     workqueueDepth: 4,
   }));
@@ -68,9 +72,10 @@ test('promtool check really lints: a misnamed gauge fails', () => {
 test('every metric of the telemetry contract is exported with the ecs_discovery_ prefix and its labels', async () => {
   const { body } = await metricsWithEverything().exposition();
   const expected = [
-    'ecs_discovery_drift_resources{policy="payments",rule="cloudMapOrphans"} 2',
-    'ecs_discovery_drift_resources{policy="payments",rule="dnsTtl"} 1',
-    'ecs_discovery_drift_resources{policy="search",rule="dnsTtl"} 0',
+    'ecs_discovery_drift_resources{policy="payments",rule="cloudMapOrphans",state="accepted"} 2',
+    'ecs_discovery_drift_resources{policy="payments",rule="dnsTtl",state="accepted"} 1',
+    'ecs_discovery_drift_resources{policy="payments",rule="dnsTtl",state="actionable"} 0',
+    'ecs_discovery_drift_resources{policy="search",rule="dnsTtl",state="actionable"} 0',
     'ecs_discovery_findings_total{policy="payments",rule="cloudMapOrphans"} 2',
     'ecs_discovery_actions_total{policy="payments",rule="dnsTtl",action="cloudmap:UpdateDnsTtl",result="success"} 1',
     'ecs_discovery_actions_blocked_total{policy="payments",rule="cloudMapOrphans",reason="grace-period"} 1',
@@ -96,28 +101,60 @@ test('every metric of the telemetry contract is exported with the ecs_discovery_
 test('state gauges are rebuilt at each scrape: a policy the provider stops returning disappears', async () => {
   const metrics = new ControllerMetrics({ defaultMetrics: false });
   let state: MetricsState = {
-    policies: summarizeDrift(['payments', 'legacy'], [finding('legacy', 'dnsTtl', orphanInstance('i-9'), 'k')]),
+    policies: summarizeDrift(['payments', 'legacy'], planOf([finding('legacy', 'dnsTtl', orphanInstance('i-9'), 'k')])),
     sources: [{ source: './policies', revision: 'rev-1' }],
     workqueueDepth: 0,
   };
   metrics.setStateProvider(() => state);
   const before = (await metrics.exposition()).body;
-  assert.match(before, /ecs_discovery_drift_resources\{policy="legacy",rule="dnsTtl"\} 1/);
+  assert.match(before, /ecs_discovery_drift_resources\{policy="legacy",rule="dnsTtl",state="accepted"\} 1/);
   assert.match(before, /revision="rev-1"/);
 
-  state = { policies: summarizeDrift(['payments'], []), sources: [{ source: './policies', revision: 'rev-2' }], workqueueDepth: 0 };
+  state = { policies: summarizeDrift(['payments'], planOf([])), sources: [{ source: './policies', revision: 'rev-2' }], workqueueDepth: 0 };
   const after = (await metrics.exposition()).body;
   assert.doesNotMatch(after, /policy="legacy"/);
   assert.doesNotMatch(after, /revision="rev-1"/);
   assert.match(after, /ecs_discovery_policy_source_revision_info\{source="\.\/policies",revision="rev-2"\} 1/);
-  assert.match(after, /ecs_discovery_drift_resources\{policy="payments",rule="serviceConnectRefresh"\} 0/);
+  assert.match(after, /ecs_discovery_drift_resources\{policy="payments",rule="serviceConnectRefresh",state="actionable"\} 0/);
 });
 
 test('only orphaned instance registrations are priced, at $0.10 per registration-month', () => {
-  const drift = summarizeDrift(['p'], [
+  const drift = summarizeDrift(['p'], planOf([
     finding('p', 'cloudMapOrphans', orphanInstance('i-1'), '1'),
     finding('p', 'cloudMapOrphans', { kind: 'cloudmap-service', id: 's', arn: 'a', name: 'n', namespaceId: 'ns' }, '2'),
     finding('p', 'dnsTtl', orphanInstance('i-3'), '3'),
-  ]);
-  assert.deepEqual(drift, [{ name: 'p', driftByRule: { cloudMapOrphans: 2, dnsTtl: 1 }, orphanedRegistrations: 1 }]);
+  ]));
+  assert.deepEqual(drift, [{
+    name: 'p',
+    driftByRule: { cloudMapOrphans: 2, dnsTtl: 1 },
+    driftByState: { cloudMapOrphans: { accepted: 2 }, dnsTtl: { accepted: 1 } },
+    orphanedRegistrations: 1,
+  }]);
+});
+
+test('the drift gauge splits findings by state: actionable (executes now), blocked (waits or is stopped), accepted (by design)', async () => {
+  const ttl = (key: string): Finding => ({
+    ...finding('shop', 'dnsTtl', { kind: 'cloudmap-service', id: `srv-${key}`, arn: 'arn', name: key, namespaceId: 'ns-1' }, key),
+    action: { type: 'cloudmap:UpdateDnsTtl', serviceId: `srv-${key}`, records: [{ type: 'A', ttl: 10 }] },
+  });
+  const [now, later, audited, guarded] = [ttl('now'), ttl('later'), ttl('audited'), ttl('guarded')];
+  const report = finding('shop', 'taskLimit', { kind: 'ecs-service', arn: 'arn', cluster: 'prod', name: 'web' }, 'report');
+  const planned = (f: Finding, blockedBy?: PlannedAction['blockedBy']): PlannedAction =>
+    ({ finding: f, action: f.action!, decision: blockedBy ? 'blocked' : 'execute', ...(blockedBy ? { blockedBy } : {}) });
+  const metrics = new ControllerMetrics({ defaultMetrics: false });
+  metrics.setStateProvider(() => ({
+    policies: summarizeDrift(['shop'], planOf([now, later, audited, guarded, report], [
+      planned(now), planned(later, 'outside-window'), planned(audited, 'audit-mode'), planned(guarded, 'protected'),
+    ])),
+    sources: [],
+    workqueueDepth: 0,
+  }));
+  const lines = (await metrics.exposition()).body.split('\n');
+  for (const line of [
+    'ecs_discovery_drift_resources{policy="shop",rule="dnsTtl",state="actionable"} 1',
+    'ecs_discovery_drift_resources{policy="shop",rule="dnsTtl",state="blocked"} 1',
+    'ecs_discovery_drift_resources{policy="shop",rule="dnsTtl",state="accepted"} 2',
+    'ecs_discovery_drift_resources{policy="shop",rule="taskLimit",state="accepted"} 1',
+    'ecs_discovery_drift_resources{policy="shop",rule="taskLimit",state="actionable"} 0',
+  ]) assert.ok(lines.includes(line), `missing line: ${line}`);
 });

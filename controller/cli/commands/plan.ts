@@ -5,7 +5,9 @@ import { readInventories, type TargetInventory } from '../../aws/targets.js';
 import type { ReadError } from '../../inventory/model.js';
 import { buildPlan } from '../../plan/build.js';
 import { mergePlans } from '../../plan/merge.js';
+import { readErrorsByPolicy } from '../../plan/read-errors.js';
 import { renderPlanJson, renderPlanText } from '../../plan/render.js';
+import { countDrift } from '../../plan/states.js';
 import type { Plan } from '../../plan/types.js';
 import { ALLOWED_SCOPES_FILE, loadPolicySet } from '../../policy/load.js';
 import type { AllowedScopes, PolicyProblem, PolicySet } from '../../policy/types.js';
@@ -27,6 +29,8 @@ Options:
                                (schemaVersion 1, plus "readErrors")
   --region REGION              the controller's region (default: AWS_REGION, AWS_DEFAULT_REGION)
   --concurrency N              AWS API calls in flight at once (default 8; lower it for a throttled account)
+  --fail-on actionable|any     which drift exits 2: any finding (default), or only actionable findings
+                               (what enforce mode would fix now; blocked and accepted ones exit 0)
   --allowed-clusters LIST      cluster names or globs policies may target (comma-separated or repeated)
   --allowed-namespaces LIST    Cloud Map namespace names, ids or globs policies may target
   --allowed-accounts LIST      12-digit account ids a policy's roleArn may be in
@@ -37,8 +41,12 @@ Environment: the standard AWS credential chain; AWS_ENDPOINT_URL points every cl
 Policies with another target.region or a target.roleArn are read with clients of their own (STS
 AssumeRole for roleArn).
 
-Exit status: 0 no drift, 2 drift found, 1 error (invalid policies, a policy source that cannot be read,
-or any part of the fleet that could not be read: the plan is then printed but incomplete).
+Exit status: 0 no drift (or, with --fail-on actionable, none actionable), 2 drift found, 1 error (invalid
+policies, a policy source that cannot be read, or any part of the fleet that could not be read: the plan is
+then printed, each policy it concerns marked "incomplete: N read errors", and JSON has "complete": false).
+
+Each finding is actionable (enforce mode acts on it now), blocked (it waits, or a safety check stops it) or
+accepted (not to be fixed by design: audit mode, protected, report-only...); see docs/ARCHITECTURE.md.
 
 Example:
   AWS_REGION=eu-west-1 ecs-discovery-controller plan --policies policies/ --allowed-clusters 'prod-*'
@@ -50,6 +58,7 @@ interface PlanArgs {
   output: 'text' | 'json';
   region?: string;
   concurrency?: number;
+  failOn: 'actionable' | 'any';
   allowed: AllowedScopes;
 }
 
@@ -65,6 +74,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): PlanArgs {
         output: { type: 'string', short: 'o' },
         region: { type: 'string' },
         concurrency: { type: 'string' },
+        'fail-on': { type: 'string' },
         'allowed-clusters': { type: 'string', multiple: true },
         'allowed-namespaces': { type: 'string', multiple: true },
         'allowed-accounts': { type: 'string', multiple: true },
@@ -81,11 +91,14 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): PlanArgs {
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64)) {
     throw new UsageError(`--concurrency must be a whole number from 1 to 64, not "${values.concurrency}"`);
   }
+  const failOn = values['fail-on'] ?? 'any';
+  if (failOn !== 'actionable' && failOn !== 'any') throw new UsageError(`--fail-on must be actionable or any, not "${failOn}"`);
   const list = (flag: string[] | undefined, variable: string | undefined) => (flag === undefined ? listFlag(variable) : listFlag(flag));
   return {
     help: values.help === true,
     policies: values.policies ?? env.POLICIES,
     output,
+    failOn,
     region: values.region,
     ...(concurrency !== undefined ? { concurrency } : {}),
     allowed: {
@@ -135,20 +148,22 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const now = Date.now();
     const plan = mergePlans(targets.map((t) => planFor(set, t, now)), set.revision, now);
     const readErrors = targets.flatMap((t) => t.inventory.readErrors.map((e) => ({ target: t.target.key, ...e })));
+    const incomplete = new Map([...readErrorsByPolicy(targets)].map(([policy, errors]) => [policy, errors.length]));
 
     if (args.output === 'json') {
-      const document = JSON.parse(renderPlanJson(plan)) as Record<string, unknown>;
+      const document = JSON.parse(renderPlanJson(plan, { readErrors: incomplete })) as Record<string, unknown>;
       document.readErrors = readErrors.map((e) => ({ target: e.target, scope: e.scope, operation: e.operation, code: e.code, message: e.message, resource: e.resource ?? null }));
       io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else {
-      io.stdout.write(renderPlanText(plan, { color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR }));
+      io.stdout.write(renderPlanText(plan, { color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR, readErrors: incomplete }));
     }
     if (readErrors.length > 0) {
       io.stderr.write(`error: ${readErrors.length} read error(s); the plan is incomplete and pruning is blocked in these scopes:\n`);
       for (const e of readErrors) io.stderr.write(`  [${e.target}] ${describeScope(e)}: ${e.code}: ${e.message}\n`);
       return EXIT.failure;
     }
-    return plan.findings.length > 0 ? EXIT.drift : EXIT.ok;
+    const failing = args.failOn === 'actionable' ? countDrift(plan).actionable : plan.findings.length;
+    return failing > 0 ? EXIT.drift : EXIT.ok;
   } finally {
     clients.destroy();
   }
