@@ -9,6 +9,7 @@ import type { ExecutorContext } from './context.js';
 import { forceNewDeployment } from './ecs.js';
 import { WriteRateLimiter, type Pacer } from './rate-limit.js';
 import { ActionFailure, type ActionOutcome, type ExecutorResult } from './types.js';
+import { FenceLostError } from '../state/types.js';
 
 export type { ActionOutcome, ActionResult } from './types.js';
 
@@ -30,6 +31,16 @@ export interface ActuatorDeps {
   writesPerSecond?: number;
   /** Time source for rate-limit pacing; real monotonic time by default. */
   pacer?: Pacer;
+  /** The target's action journal (controller/state/target-state.ts): intent before each write, outcome after. */
+  journal?: ActionJournal;
+}
+
+/** Where the actuator journals its writes; intent and outcome throw FenceLostError once the target's lease is lost. */
+export interface ActionJournal {
+  intent(write: { action: string; resource: string; findingKey: string; policy: string }): Promise<string>;
+  outcome(id: string, result: 'success' | 'failed' | 'skipped' | 'submitted', reason?: string, operationId?: string): Promise<void>;
+  /** When a redeploy of this ECS service resource was last journaled, by this or a previous owner. */
+  lastRedeployIntent(resource: string): number | undefined;
 }
 
 /** The resource an action writes to: actions on one resource form a chain that runs in plan order. */
@@ -112,12 +123,38 @@ export class Actuator {
         outcome = this.outcome(planned, startedAt, { result: 'skipped', reason: 'deregistration-failed' });
       } else {
         const deletionFollows = chain.some((p) => p.action.type === 'cloudmap:DeleteService' && p.decision === 'execute');
-        outcome = this.outcome(planned, startedAt, await this.execute(planned, plan, signal, deletionFollows));
+        outcome = this.outcome(planned, startedAt, await this.journaled(planned, () => this.execute(planned, plan, signal, deletionFollows)));
       }
       if (planned.action.type === 'cloudmap:DeregisterInstance' && outcome.result !== 'success') deregistrationFailed = true;
       outcomes.set(planned, outcome);
       this.report(outcome);
     }
+  }
+
+  /**
+   * Runs a write between its journal intent and outcome. No intent, no write: a replica whose lease was taken
+   * (a paused process that woke up) skips with reason "lease-lost". An outcome that cannot be journaled is left
+   * pending for the successor, which follows it up (state/target-state.ts settlePending).
+   */
+  private async journaled(planned: PlannedAction, run: () => Promise<ExecutorResult>): Promise<ExecutorResult> {
+    const journal = this.deps.journal;
+    if (!journal) return run();
+    const write = { action: planned.action.type, resource: logResource(planned.action), findingKey: planned.finding.key, policy: planned.finding.policy };
+    let id: string;
+    try {
+      id = await journal.intent(write);
+    } catch (error) {
+      if (error instanceof FenceLostError) return { result: 'skipped', reason: 'lease-lost' };
+      return { result: 'failed', error: { code: awsErrorCode(error), message: `journaling the intent of ${write.action} on ${write.resource} failed: ${(error as Error).message}` } };
+    }
+    const result = await run();
+    const submitted = result.result === 'success' && result.operationId !== undefined && result.reason === 'operation-submitted';
+    try {
+      await journal.outcome(id, submitted ? 'submitted' : result.result, result.reason, result.operationId);
+    } catch (error) {
+      this.deps.logger.warn({ resource: write.resource, action: write.action, err: (error as Error).message }, 'the outcome of a write could not be journaled; the target\'s next owner settles it');
+    }
+    return result;
   }
 
   /** Runs the executor for one action and turns any error into a failed result with a code. */
@@ -133,7 +170,7 @@ export class Actuator {
     try {
       switch (action.type) {
         case 'ecs:ForceNewDeployment':
-          return await forceNewDeployment(ctx, action, plan.generatedAt);
+          return await forceNewDeployment(ctx, action, plan.generatedAt, this.deps.journal?.lastRedeployIntent(logResource(action)));
         case 'cloudmap:DeregisterInstance':
           return await deregisterInstance(ctx, action, deletionFollows);
         case 'cloudmap:DeleteService':

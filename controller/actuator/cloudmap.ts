@@ -44,7 +44,7 @@ export async function deregisterInstance(ctx: ExecutorContext, action: Deregiste
     operationId = duplicateOf;
     reason = 'followed-duplicate-operation';
   }
-  if (operationId && !waitForCompletion) return { result: 'success', reason: reason ?? 'operation-submitted' };
+  if (operationId && !waitForCompletion) return { result: 'success', reason: reason ?? 'operation-submitted', operationId };
   if (operationId) await follow(ctx, operationId);
   return reason ? { result: 'success', reason } : { result: 'success' };
 }

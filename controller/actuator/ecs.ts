@@ -14,7 +14,7 @@ const SERVICE_GONE = new Set(['ServiceNotFoundException', 'ServiceNotActiveExcep
  * redeploy: skipped while any deployment is in progress, or when the newest deployment was created at or after
  * `evidenceAt` (the time the drift was observed: someone, maybe we, already redeployed since).
  */
-export async function forceNewDeployment(ctx: ExecutorContext, action: ForceNewDeployment, evidenceAt: number): Promise<ExecutorResult> {
+export async function forceNewDeployment(ctx: ExecutorContext, action: ForceNewDeployment, evidenceAt: number, journaledAt?: number): Promise<ExecutorResult> {
   const described = await ctx.clients.ecs.send(new DescribeServicesCommand({ cluster: action.cluster, services: [action.serviceArn] }));
   const service = described.services?.[0];
   if (!service) return { result: 'skipped', reason: 'service-missing' };
@@ -26,6 +26,9 @@ export async function forceNewDeployment(ctx: ExecutorContext, action: ForceNewD
   }
   const newest = Math.max(0, ...deployments.map((d) => d.createdAt?.getTime() ?? 0));
   if (newest >= evidenceAt) return { result: 'skipped', reason: 'already-redeployed' };
+  // A redeploy the journal shows was asked for (by this replica or a previous owner that died before its
+  // outcome was written), and that AWS shows a deployment for since: done, even if the plan's view predates it.
+  if (journaledAt !== undefined && newest >= journaledAt) return { result: 'skipped', reason: 'already-redeployed' };
 
   await ctx.limiter.acquire('ecs:UpdateService');
   try {

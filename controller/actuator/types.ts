@@ -23,6 +23,8 @@ export interface ActionOutcome {
 export interface ExecutorResult {
   result: 'success' | 'failed' | 'skipped';
   reason?: string;
+  /** A Cloud Map operation submitted and not followed to its end (the journal keeps it until it is). */
+  operationId?: string;
   error?: { code: string; message: string };
 }
 

@@ -5,6 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { listFlag, UsageError } from '../cli/io.js';
+import { hostname } from 'node:os';
+import { stateUrlProblem } from '../state/resolve.js';
 import { parseDuration } from '../util/duration.js';
 import { resyncExpressionProblem } from './resync.js';
 
@@ -25,6 +27,10 @@ export interface RunConfig {
   minRetryDelayMs: number;
   maxRetryDelayMs: number;
   shutdownTimeoutMs: number;
+  /** "memory" or "dynamodb://TABLE". */
+  state: string;
+  replicaId: string;
+  leaseDurationMs: number;
 }
 
 interface Setting {
@@ -55,6 +61,9 @@ export const RUN_SETTINGS: readonly Setting[] = [
   { flag: 'min-retry-delay', env: 'MIN_RETRY_DELAY', type: 'string', default: '1s', help: 'First retry delay of a failed reconcile; doubles per failure (with jitter)' },
   { flag: 'max-retry-delay', env: 'MAX_RETRY_DELAY', type: 'string', default: '5m', help: 'Longest retry delay of a failed reconcile' },
   { flag: 'shutdown-timeout', env: 'SHUTDOWN_TIMEOUT', type: 'string', default: '25s', help: 'On SIGTERM/SIGINT: how long in-flight work may finish before it is abandoned' },
+  { flag: 'state', env: 'STATE', type: 'string', default: 'memory', help: 'Where grace clocks, ownership evidence, the action journal and target leases live: memory (one replica; a restart forgets) or dynamodb://TABLE (restarts and several replicas; each target is acted on only by the replica holding its lease)' },
+  { flag: 'replica-id', env: 'REPLICA_ID', type: 'string', help: 'This replica\'s name in the lease table and in the AWS user-agent (default: hostname-pid)' },
+  { flag: 'lease-duration', env: 'LEASE_DURATION', type: 'string', default: '20s', help: 'With dynamodb state: how long a target lease lasts unrenewed; a dead replica\'s targets are taken over after one to two of these' },
 ];
 
 const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -110,6 +119,14 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv): RunConfi
   const pollIntervalMs = duration('poll-interval');
   if (pollIntervalMs < 1_000) throw new UsageError('--poll-interval / POLL_INTERVAL must be at least 1s');
 
+  const state = text('state')!;
+  const stateProblem = stateUrlProblem(state);
+  if (stateProblem) throw new UsageError(stateProblem);
+  const leaseDurationMs = duration('lease-duration');
+  if (leaseDurationMs < 1_000) throw new UsageError('--lease-duration / LEASE_DURATION must be at least 1s');
+  const replicaId = text('replica-id') ?? `${hostname()}-${process.pid}`;
+  if (!/^[A-Za-z0-9._:-]{1,100}$/.test(replicaId)) throw new UsageError(`--replica-id / REPLICA_ID: "${replicaId}" must be 1-100 of A-Z a-z 0-9 . _ : -`);
+
   return {
     policies,
     queueUrl: text('queue-url'),
@@ -127,6 +144,9 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv): RunConfi
     minRetryDelayMs,
     maxRetryDelayMs,
     shutdownTimeoutMs: duration('shutdown-timeout'),
+    state,
+    replicaId,
+    leaseDurationMs,
   };
 }
 

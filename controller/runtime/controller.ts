@@ -10,6 +10,8 @@ import { SqsEventConsumer, type EventMeta } from '../events/consumer.js';
 import type { Plan } from '../plan/types.js';
 import type { AllowedScopes, PolicySet } from '../policy/types.js';
 import { PolicyWatcher } from '../sources/watcher.js';
+import { LeaseCoordinator, type LeaseView } from '../state/leases.js';
+import type { StateStore } from '../state/types.js';
 import type { Limits } from '../limits/limits.js';
 import type { PolicySource } from '../sources/types.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -55,6 +57,11 @@ export interface ControllerOptions {
   /** Time for plans, grace periods and readiness; in tests and the sandbox, a clock that can be moved. */
   timers?: Timers;
   scheduler?: ResyncScheduler;
+  /**
+   * Durable state and target leases (controller/state/): with it, this replica plans and writes only for the
+   * targets whose lease it holds, loads grace clocks and the journal when it gains one, and journals every write.
+   */
+  state?: { store: StateStore; replicaId: string; leaseDurationMs: number };
   /** Long-poll wait of the consumer (tests shorten it). */
   eventWaitSeconds?: number;
   random?: () => number;
@@ -75,9 +82,23 @@ export class Controller {
   private consumer: SqsEventConsumer | undefined;
   private schedule: ResyncSchedule | undefined;
   private graceTimer: TimerHandle | undefined;
+  /** This replica's target leases, with a state store. */
+  readonly leases: LeaseCoordinator | undefined;
 
   constructor(private readonly options: ControllerOptions) {
     this.timers = options.timers ?? systemTimers;
+    if (options.state) {
+      this.leases = new LeaseCoordinator({
+        store: options.state.store,
+        replicaId: options.state.replicaId,
+        durationMs: options.state.leaseDurationMs,
+        clock: systemTimers,
+        logger: options.logger,
+        // A target gained: reconcile it now (its state is loaded first); a target lost: its state is stale.
+        onGained: () => this.queue?.add({ kind: 'full' }, { priority: 'event' }),
+        onLost: (target) => this.targets?.find(target)?.state?.reset(),
+      });
+    }
     this.periodMs = resyncPeriodMs(options.resync, new Date(this.timers.now()));
     this.watcher = new PolicyWatcher({
       source: options.source,
@@ -98,8 +119,10 @@ export class Controller {
       timers: this.timers,
       dryRun: options.dryRun,
       stopSignal: this.stopSignal.signal,
+      ...(options.state && this.leases ? { state: { store: options.state.store, leases: this.leases } } : {}),
     });
-    this.fleet = new FleetReconciler({ targets: this.targets, metrics: options.metrics, timers: this.timers });
+    const leases = this.leases;
+    this.fleet = new FleetReconciler({ targets: this.targets, metrics: options.metrics, timers: this.timers, ...(leases ? { holds: (key: string) => leases.holds(key) } : {}) });
     this.queue = new WorkQueue({
       process: (key, context) => this.reconcileKey(key, context),
       workers: options.workers ?? 2,
@@ -130,6 +153,7 @@ export class Controller {
         'no valid policy set yet: nothing is reconciled until the source serves a valid revision (see /status)',
       );
     }
+    await this.leases?.start();
     this.queue.add({ kind: 'full' }, { priority: 'event' });
     this.schedule = (this.options.scheduler ?? nodeCronScheduler)(this.options.resync, () => this.onResyncTick());
     if (this.options.queueUrl) {
@@ -158,6 +182,7 @@ export class Controller {
       throw new Error(`cannot reconcile: no valid policy set from ${this.options.source.name} (${why})`);
     }
     this.regroup(set);
+    await this.leases?.tick();
     const { failures, outcomes } = await this.fleet.reconcile({ kind: 'full' });
     if (failures.length > 0) throw new Error(describeFailures(failures));
     const plan = this.fleet.lastPlan();
@@ -180,6 +205,8 @@ export class Controller {
     await Promise.race([this.fleet.idle(), new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, deadline - this.timers.now())).unref())]);
     // The consumer's last delete and the source's close get the same bound as in-flight work.
     await Promise.race([stopping, new Promise<void>((resolve) => setTimeout(resolve, Math.max(timeoutMs, 1_000)).unref())]);
+    // Leases go back once no write is in flight, so successors start at once instead of after an expiry.
+    await this.leases?.stop(result.completed);
     // Clients of other targets go once nothing holds them (abandoned work keeps them until it ends).
     this.targets.close();
     if (!result.completed) this.options.logger.warn({ abandoned: result.abandoned }, 'shutdown timeout: abandoned in-flight reconciles');
@@ -199,6 +226,8 @@ export class Controller {
    * resync periods; the reason names the target that holds readiness back when it is not the default.
    */
   readiness(): Readiness {
+    // A replica that holds no lease has nothing to reconcile: it is a ready standby.
+    if (this.leases && this.watcher.current() && this.leases.heldTargets().length === 0) return { ready: true };
     const { at, target } = this.fleet.lastSuccess();
     const readiness = reconcileReadiness({
       policiesLoaded: this.watcher.current() !== undefined,
@@ -210,8 +239,14 @@ export class Controller {
     return { ready: false, reason: `${readiness.reason} (target ${target.region}${target.roleArn ? ` as ${target.roleArn}` : ''})` };
   }
 
-  /** Body of /status. */
-  status(): RunStatus {
+  /** Body of /status; with a state store, also which replica owns which target. */
+  status(): RunStatus & { state?: { store: string; replica: string; leases: LeaseView[] } } {
+    const status = this.baseStatus();
+    if (!this.leases || !this.options.state) return status;
+    return { ...status, state: { store: this.options.state.store.description, replica: this.leases.replicaId, leases: this.leases.leases() } };
+  }
+
+  private baseStatus(): RunStatus {
     return buildStatus({
       set: this.watcher.current(),
       source: this.watcher.status(),
@@ -271,6 +306,7 @@ export class Controller {
     if (this.groupedSet === set) return;
     this.groupedSet = set;
     this.targets.update(set);
+    this.leases?.setTargets([...this.targets.list().map((r) => r.target.key), ...this.targets.unavailableTargets().map((u) => u.target.key)]);
   }
 
   private onResyncTick(): void {

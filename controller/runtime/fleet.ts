@@ -36,6 +36,8 @@ export interface FleetReconcilerDeps {
   targets: TargetRuntimes;
   metrics: ControllerMetrics;
   timers: Clock;
+  /** Whether this replica holds the target's lease (default: every target is this replica's). */
+  holds?: (targetKey: string) => boolean;
 }
 
 /** Per-target refresh and serial per-target plan-and-apply, with fleet-wide results. */
@@ -51,18 +53,21 @@ export class FleetReconciler {
    */
   async reconcile(key: WorkKey): Promise<{ failures: TargetFailure[]; outcomes: ActionOutcome[]; applied?: Promise<FleetRunResult> }> {
     const { targets } = this.deps;
+    const mine = (runtime: TargetRuntime) => this.deps.holds?.(runtime.target.key) ?? true;
     if (key.kind !== 'full') {
       // An event key only refreshes its resource and asks for the next apply without waiting for it: the
       // apply covers the whole target and runs one at a time, so a worker that waited for it would hold the
       // queue while a burst of events piles up (bench/events.ts: p99 36 s at 2 dead tasks/s with 2 workers).
       const runtime = targets.find(key.target);
-      if (!runtime) return { failures: [], outcomes: [] };
+      // Another replica holds the target's lease: the key is its owner's (who gets the same event from the queue
+      // or, at worst, its next resync), never acted on here.
+      if (!runtime || !mine(runtime)) return { failures: [], outcomes: [] };
       const refreshed = await this.refreshTarget(runtime, key);
       if (refreshed) return { failures: [refreshed], outcomes: [] };
       return { failures: [], outcomes: [], applied: this.plan([runtime.target.key]) };
     }
     const unavailable = targets.retryUnavailable();
-    const done = await Promise.all(targets.list().map((runtime) => this.reconcileTarget(runtime, key)));
+    const done = await Promise.all(targets.list().filter(mine).map((runtime) => this.reconcileTarget(runtime, key)));
     return {
       failures: [
         ...unavailable.map((u) => ({ target: u.target, message: u.error.message, accountRead: false })),
@@ -110,7 +115,7 @@ export class FleetReconciler {
   }
 
   private merged(pick: (runtime: TargetRuntime) => Plan | undefined): Plan | undefined {
-    const plans = this.deps.targets.list().flatMap((r) => {
+    const plans = this.held().flatMap((r) => {
       const plan = pick(r);
       return plan ? [plan] : [];
     });
@@ -129,7 +134,7 @@ export class FleetReconciler {
     let lagging: ReadTarget | undefined;
     const unavailable = this.deps.targets.unavailableTargets()[0];
     if (unavailable) return { at: undefined, target: unavailable.target };
-    for (const runtime of this.deps.targets.list()) {
+    for (const runtime of this.held()) {
       const since = runtime.reconciler.lastSuccessAt ?? runtime.addedAt;
       if (since === undefined) return { at: undefined, target: runtime.target };
       if (since < at!) {
@@ -153,13 +158,18 @@ export class FleetReconciler {
   /** The earliest grace-period deadline of any target, with its (target-naming) keys. */
   nextGraceDeadline(): { at: number; keys: WorkKey[] } | undefined {
     let next: { at: number; keys: WorkKey[] } | undefined;
-    for (const runtime of this.deps.targets.list()) {
+    for (const runtime of this.held()) {
       const deadline = runtime.reconciler.nextGraceDeadline();
       if (!deadline) continue;
       if (!next || deadline.at < next.at) next = deadline;
       else if (deadline.at === next.at) next = { at: next.at, keys: [...next.keys, ...deadline.keys] };
     }
     return next;
+  }
+
+  /** The targets whose lease this replica holds (all of them without leases). */
+  private held(): readonly TargetRuntime[] {
+    return this.deps.targets.list().filter((r) => this.deps.holds?.(r.target.key) ?? true);
   }
 
   private async reconcileTarget(runtime: TargetRuntime, key: WorkKey): Promise<{ failure?: TargetFailure; outcomes: ActionOutcome[] }> {
@@ -195,8 +205,9 @@ export class FleetReconciler {
     const started = timers.now();
     const results = new Map<string, { result?: ReconcileResult; error?: unknown }>();
     for (const runtime of targets.list()) {
-      // A target whose cache was never filled failed its read, which is already recorded.
-      if (!asked.has(runtime.target.key) || !runtime.cache.inventory) continue;
+      // A target whose cache was never filled failed its read, which is already recorded. A lease lost since the
+      // key asked: the new owner plans it.
+      if (!asked.has(runtime.target.key) || !runtime.cache.inventory || !(this.deps.holds?.(runtime.target.key) ?? true)) continue;
       try {
         const result = await targets.use(runtime, () => runtime.reconciler.planAndApply(runtime.set, runtime.cache));
         results.set(runtime.target.key, { result });

@@ -16,6 +16,8 @@ import type { Action } from '../rules/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
 import type { RecentActions } from '../telemetry/status.js';
+import type { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import type { TargetState } from '../state/target-state.js';
 import type { Clock } from '../util/clock.js';
 import { keyString, type WorkKey } from './keys.js';
 
@@ -39,6 +41,10 @@ export interface ReconcilerDeps {
   stopSignal: AbortSignal;
   /** Shared by every target, for /status. */
   recentActions: RecentActions;
+  /** The target's durable state (with a state store): loaded on lease gain, written as it changes. */
+  state?: TargetState;
+  /** Follows the journal's pending Cloud Map operations (with `state`). */
+  serviceDiscovery?: ServiceDiscoveryClient;
 }
 
 /** Plans and applies for one target; keeps its grace-period clocks, last plan, last success and last error. */
@@ -69,11 +75,17 @@ export class Reconciler {
     const inventory = cache.inventory!;
     const started = timers.now();
     try {
+      const state = this.deps.state;
+      // A new owner (or a restarted replica) starts from the table: grace clocks keep counting, journaled
+      // writes are not repeated, pending Cloud Map operations are followed.
+      if (state && !state.loaded) this.firstSeen = await state.load(this.firstSeen);
+      if (state && this.deps.serviceDiscovery) await this.settleJournal(state, this.deps.serviceDiscovery, logger);
       const { plan, firstSeen } = buildPlan({ policies: set, inventory, now: started, firstSeen: this.firstSeen, dryRun: this.deps.dryRun });
       metrics.recordNewFindings(plan.findings.filter((f) => !this.firstSeen.has(f.key)));
       this.firstSeen = firstSeen;
       this.lastPlan = plan;
       this.fixed = new Set();
+      if (state) await this.saveState(state, inventory, started, logger);
       const outcomes = await this.deps.actuator.apply(plan, this.deps.stopSignal);
       this.fixed = new Set(outcomes.filter((o) => o.result === 'success').map((o) => o.findingKey));
       this.deps.recentActions.add(outcomes);
@@ -130,6 +142,26 @@ export class Reconciler {
       at = Math.min(at, due);
     }
     return Number.isFinite(at) ? { at, keys: [...byDeadline.get(at)!.values()] } : undefined;
+  }
+
+  /** Grace clocks and ownership evidence to the table; a failure only delays (clocks restart later, never earlier). */
+  private async saveState(state: TargetState, inventory: NonNullable<InventoryCache['inventory']>, now: number, logger: Logger): Promise<void> {
+    try {
+      await state.saveClocks(this.firstSeen);
+      await state.recordEvidence(inventory, now);
+    } catch (error) {
+      logger.warn({ err: errorText(error) }, 'writing grace clocks or ownership evidence to the state store failed; retrying next reconcile');
+    }
+    state.setPlanView(inventory);
+  }
+
+  /** Settles pending journal entries; a failure leaves them for the next pass. */
+  private async settleJournal(state: TargetState, serviceDiscovery: ServiceDiscoveryClient, logger: Logger): Promise<void> {
+    try {
+      await state.settlePending(serviceDiscovery);
+    } catch (error) {
+      logger.warn({ err: errorText(error) }, 'settling the action journal failed; retrying next reconcile');
+    }
   }
 
   /** Keeps a failed reconcile's message (naming the target) for /status and readiness. */

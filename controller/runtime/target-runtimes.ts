@@ -15,6 +15,9 @@ import type { Logger } from '../telemetry/logger.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
 import { RecentActions } from '../telemetry/status.js';
 import type { Clock } from '../util/clock.js';
+import type { LeaseCoordinator } from '../state/leases.js';
+import { TargetState } from '../state/target-state.js';
+import type { StateStore } from '../state/types.js';
 import { errorText, Reconciler } from './reconciler.js';
 
 /** Clients for a target other than the controller's own; the controller destroys them when done with them. */
@@ -33,6 +36,8 @@ export interface TargetRuntime {
   clients: AwsClients;
   cache: InventoryCache;
   reconciler: Reconciler;
+  /** Durable state (grace clocks, evidence, journal) when the controller runs with a state store. */
+  state?: TargetState;
   /** When a later policy revision added this target (readiness counts from then); unset for the first set's. */
   addedAt?: number;
 }
@@ -46,6 +51,8 @@ export interface TargetRuntimesDeps {
   timers: Clock;
   dryRun: boolean;
   stopSignal: AbortSignal;
+  /** The state store and this replica's leases: each target's writes are journaled under its lease. */
+  state?: { store: StateStore; leases: LeaseCoordinator };
 }
 
 /** A target whose clients could not be made: its policies wait, visibly, until a retry succeeds. */
@@ -180,7 +187,11 @@ export class TargetRuntimes {
     }
     const now = () => deps.timers.now();
     const logger = target.isDefault ? deps.logger : deps.logger.child({ target: target.key });
-    const actuator = new Actuator({ clients, logger, clock: deps.timers, dryRun: deps.dryRun, metrics: deps.metrics });
+    const leases = deps.state?.leases;
+    const state = deps.state
+      ? new TargetState({ store: deps.state.store, target: target.key, fence: () => leases!.fence(target.key), clock: deps.timers, logger })
+      : undefined;
+    const actuator = new Actuator({ clients, logger, clock: deps.timers, dryRun: deps.dryRun, metrics: deps.metrics, ...(state ? { journal: state } : {}) });
     const reconciler = new Reconciler({
       target,
       actuator,
@@ -190,8 +201,9 @@ export class TargetRuntimes {
       dryRun: deps.dryRun,
       stopSignal: deps.stopSignal,
       recentActions: this.recentActions,
+      ...(state ? { state, serviceDiscovery: clients.serviceDiscovery } : {}),
     });
-    return { target, set, clients, cache: new InventoryCache({ clients, policies: set.policies, now }), reconciler, owned, busy: 0, retired: false };
+    return { target, set, clients, ...(state ? { state } : {}), cache: new InventoryCache({ clients, policies: set.policies, now }), reconciler, owned, busy: 0, retired: false };
   }
 
   private destroyIfIdle(entry: Entry): void {

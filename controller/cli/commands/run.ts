@@ -7,6 +7,7 @@ import { createAwsClients } from '../../aws/clients.js';
 import { Controller } from '../../runtime/controller.js';
 import { parseRunConfig, runUsage, type RunConfig } from '../../runtime/config.js';
 import { createPolicySource } from '../../sources/resolve.js';
+import { createStateStore } from '../../state/resolve.js';
 import { parseLimits } from '../../limits/limits.js';
 import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { ControllerMetrics } from '../../telemetry/metrics.js';
@@ -34,7 +35,11 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
   const limits = parseLimits(io.env);
   const logger = createLogger({ level: config.logLevel, destination: io.stderr });
   const metrics = new ControllerMetrics();
-  const clients = createAwsClients({ region: config.region, endpoint: config.endpoint, onApiCall: metrics.onApiCall });
+  // The replica id rides in every request's user-agent, so AWS logs (CloudTrail userAgent, the sandbox's call
+  // log) show which replica made each call.
+  const appId = config.state === 'memory' ? undefined : config.replicaId;
+  const clients = createAwsClients({ region: config.region, endpoint: config.endpoint, onApiCall: metrics.onApiCall, ...(appId ? { appId } : {}) });
+  const store = config.state === 'memory' ? undefined : createStateStore(config.state, { region: clients.region, endpoint: config.endpoint, onApiCall: metrics.onApiCall, ...(appId ? { appId } : {}) });
   try {
     const source = createPolicySource(config.policies, { s3: clients.s3, env: io.env, limits });
     const controller = new Controller({
@@ -43,7 +48,8 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
       limits,
       clients,
       // Clients of other targets (target.region / target.roleArn) use the same endpoint override.
-      clientOptions: { ...(config.endpoint ? { endpoint: config.endpoint } : {}), onApiCall: metrics.onApiCall },
+      clientOptions: { ...(config.endpoint ? { endpoint: config.endpoint } : {}), onApiCall: metrics.onApiCall, ...(appId ? { appId } : {}) },
+      ...(store ? { state: { store, replicaId: config.replicaId, leaseDurationMs: config.leaseDurationMs } } : {}),
       logger,
       metrics,
       dryRun: config.dryRun,
@@ -55,12 +61,13 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
       retry: { baseMs: config.minRetryDelayMs, maxMs: config.maxRetryDelayMs },
     });
     logger.info(
-      { policies: source.name, queueUrl: config.queueUrl, resync: config.resync, dryRun: config.dryRun, region: clients.region, once: config.once },
+      { policies: source.name, queueUrl: config.queueUrl, resync: config.resync, dryRun: config.dryRun, region: clients.region, once: config.once, state: config.state, ...(store ? { replica: config.replicaId } : {}) },
       'starting ecs-discovery-controller',
     );
     return config.once ? await runOnce(controller, logger, io) : await runUntilStopped(controller, config, metrics, logger, hooks);
   } finally {
     clients.destroy();
+    store?.close();
   }
 }
 

@@ -1,0 +1,201 @@
+/**
+ * Target leases, coordinated the way the Kinesis Client Library coordinates shard leases: every replica scans
+ * the lease table, renews what it holds, takes leases that are free or whose counter has not moved for a full
+ * lease duration of its own clock (so replicas' clocks need not agree), and, when the spread is uneven,
+ * steals one lease at a time from the most loaded replica. A replica acts on a target only while it holds the
+ * lease with time to spare (`fence`), and its journal writes are conditional on the lease's fencing token.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '../telemetry/logger.js';
+import type { Clock } from '../util/clock.js';
+import type { Fence, Lease, StateStore } from './types.js';
+
+export interface LeaseCoordinatorOptions {
+  store: StateStore;
+  replicaId: string;
+  /** How long a lease lasts without renewal; renewals and scans run every third of it. */
+  durationMs: number;
+  /** Wall clock written into lease rows (informational: heartbeat, expiry). */
+  clock: Clock;
+  logger: Logger;
+  /** Monotonic time for lease decisions (default performance.now). */
+  monotonic?: () => number;
+  onGained?(target: string): void;
+  onLost?(target: string): void;
+}
+
+/** What /status and metrics show about one lease. */
+export interface LeaseView {
+  target: string;
+  owner?: string;
+  fencingToken: number;
+  heartbeatAt: number;
+  heldByMe: boolean;
+}
+
+interface Observation {
+  counter: number;
+  owner?: string;
+  /** Monotonic time this replica first saw that counter. */
+  since: number;
+}
+
+/** Takes, renews, balances and releases this replica's target leases. */
+export class LeaseCoordinator {
+  private targets = new Set<string>();
+  private readonly held = new Map<string, { lease: Lease; renewedAt: number }>();
+  private readonly seen = new Map<string, Observation>();
+  private view: Lease[] = [];
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private running: Promise<void> | undefined;
+  private readonly monotonic: () => number;
+  /** Leases gained or lost by this replica since start (ecs_discovery_lease_changes_total). */
+  changes = { gained: 0, lost: 0 };
+  lastHeartbeatAt: number | undefined;
+
+  constructor(private readonly options: LeaseCoordinatorOptions) {
+    this.monotonic = options.monotonic ?? (() => performance.now());
+  }
+
+  get replicaId(): string {
+    return this.options.replicaId;
+  }
+
+  /** The targets the policies name: leases of other rows are ignored (and released if held). */
+  setTargets(targets: Iterable<string>): void {
+    this.targets = new Set(targets);
+  }
+
+  /** Runs a first round now, then every third of the lease duration. */
+  async start(): Promise<void> {
+    await this.tick();
+    this.timer = setInterval(() => void this.tick(), Math.max(50, Math.floor(this.options.durationMs / 3)));
+    this.timer.unref?.();
+  }
+
+  /** Stops renewing; releases held leases so successors need not wait for them to expire. */
+  async stop(release = true): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+    if (!release) return;
+    for (const [target, { lease }] of this.held) {
+      this.held.delete(target);
+      try {
+        await this.options.store.leases.release(lease);
+        this.options.logger.info({ target, replica: this.replicaId }, 'released the target lease');
+      } catch (error) {
+        this.options.logger.warn({ target, err: (error as Error).message }, 'releasing a lease failed; it expires on its own');
+      }
+      this.options.onLost?.(target);
+    }
+  }
+
+  /**
+   * The fence to write under, if this replica holds the target's lease with time to spare: a quarter of the
+   * duration is kept back, because a taker waits a full duration from when it first saw the last renewal.
+   */
+  fence(target: string): Fence | undefined {
+    const entry = this.held.get(target);
+    if (!entry) return undefined;
+    if (this.monotonic() - entry.renewedAt > (this.options.durationMs * 3) / 4) return undefined;
+    return { target, owner: this.replicaId, fencingToken: entry.lease.fencingToken };
+  }
+
+  /** True when this replica may act on the target now. */
+  holds(target: string): boolean {
+    return this.fence(target) !== undefined;
+  }
+
+  /** Targets held now. */
+  heldTargets(): string[] {
+    return [...this.held.keys()].filter((t) => this.holds(t));
+  }
+
+  /** Every lease row of the current targets as last scanned, for /status. */
+  leases(): LeaseView[] {
+    return this.view
+      .filter((l) => this.targets.has(l.target))
+      .map((l) => ({ target: l.target, ...(l.owner ? { owner: l.owner } : {}), fencingToken: l.fencingToken, heartbeatAt: l.heartbeatAt, heldByMe: this.holds(l.target) }));
+  }
+
+  /** One round: scan, create missing rows, renew, take free or expired leases, balance. Rounds never overlap. */
+  async tick(): Promise<void> {
+    if (this.running) return this.running;
+    this.running = this.round()
+      .catch((error: unknown) => this.options.logger.warn({ replica: this.replicaId, err: (error as Error).message }, 'lease round failed; retrying next round'))
+      .finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async round(): Promise<void> {
+    const { store, clock, durationMs, replicaId } = this.options;
+    let rows = await store.leases.list();
+    const missing = [...this.targets].filter((t) => !rows.some((r) => r.target === t));
+    if (missing.length > 0) {
+      for (const target of missing) await store.leases.create(target, clock.now());
+      rows = await store.leases.list();
+    }
+    const now = this.monotonic();
+    for (const row of rows) {
+      const old = this.seen.get(row.target);
+      if (!old || old.counter !== row.counter || old.owner !== row.owner) this.seen.set(row.target, { counter: row.counter, owner: row.owner, since: now });
+    }
+    // Renew what this replica holds; a lease of a target no policy names any more is given up.
+    for (const [target, entry] of [...this.held]) {
+      if (!this.targets.has(target)) {
+        this.held.delete(target);
+        await store.leases.release(entry.lease).catch(() => false);
+        this.options.onLost?.(target);
+        continue;
+      }
+      const started = this.monotonic();
+      const renewed = await store.leases.renew(entry.lease, clock.now(), durationMs);
+      if (renewed) {
+        this.held.set(target, { lease: renewed, renewedAt: started });
+        this.seen.set(target, { counter: renewed.counter, owner: renewed.owner, since: started });
+        this.lastHeartbeatAt = clock.now();
+      } else {
+        this.lose(target, 'renewal refused: another replica took the lease');
+      }
+    }
+    const current = rows.filter((r) => this.targets.has(r.target));
+    const expired = (r: Lease) => !r.owner || (r.owner !== replicaId && now - (this.seen.get(r.target)?.since ?? now) >= durationMs);
+    const load = new Map<string, number>([[replicaId, this.held.size]]);
+    for (const r of current) if (r.owner && r.owner !== replicaId && !expired(r)) load.set(r.owner, (load.get(r.owner) ?? 0) + 1);
+    const fair = Math.ceil(current.length / load.size);
+    for (const r of current.filter((l) => !this.held.has(l.target) && expired(l))) {
+      if (this.held.size >= fair) break;
+      await this.take(r, r.owner ? `expired (held by ${r.owner})` : 'free');
+    }
+    // Balance like KCL: one steal per round, from the most loaded replica, only when it holds more than fair
+    // and this replica less (so two replicas never trade one lease back and forth).
+    if (this.held.size < fair) {
+      let victim: string | undefined;
+      for (const [owner, count] of load) if (owner !== replicaId && count > this.held.size + 1 && (!victim || count > load.get(victim)!)) victim = owner;
+      const lease = victim ? current.find((r) => r.owner === victim) : undefined;
+      if (lease) await this.take(lease, `balancing: ${victim} holds ${load.get(victim!)}, fair share ${fair}`);
+    }
+    this.view = await store.leases.list().catch(() => rows);
+  }
+
+  private async take(seen: Lease, why: string): Promise<void> {
+    const { store, clock, durationMs, replicaId, logger } = this.options;
+    const started = this.monotonic();
+    const taken = await store.leases.take(seen, replicaId, clock.now(), durationMs);
+    if (!taken) return; // another replica moved first; the next round sees its row
+    this.held.set(seen.target, { lease: taken, renewedAt: started });
+    this.seen.set(seen.target, { counter: taken.counter, owner: taken.owner, since: started });
+    this.changes.gained += 1;
+    this.lastHeartbeatAt = clock.now();
+    logger.info({ target: seen.target, replica: replicaId, fencingToken: taken.fencingToken, reason: why }, 'took the target lease');
+    this.options.onGained?.(seen.target);
+  }
+
+  private lose(target: string, why: string): void {
+    this.held.delete(target);
+    this.changes.lost += 1;
+    this.options.logger.warn({ target, replica: this.replicaId, reason: why }, 'lost the target lease');
+    this.options.onLost?.(target);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The lease protocol with rounds driven by hand and a hand-moved monotonic clock (no sleeps): replicas spread
+ * targets evenly, a dead replica's leases are taken only after a full lease duration without a renewal, a
+ * newcomer steals from the most loaded replica, and a replica whose lease was taken loses its fence.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LeaseCoordinator } from '../../controller/state/leases.js';
+import { MemoryStateStore } from '../../controller/state/memory.js';
+import { silentLogger } from '../../controller/telemetry/logger.js';
+
+const DURATION = 10_000;
+const TARGETS = ['t0', 't1', 't2', 't3', 't4', 't5'];
+
+function cluster(store: MemoryStateStore, names: string[]) {
+  let now = 0;
+  const replicas = names.map(
+    (name) =>
+      new LeaseCoordinator({ store, replicaId: name, durationMs: DURATION, clock: { now: () => now }, logger: silentLogger(), monotonic: () => now }),
+  );
+  for (const r of replicas) r.setTargets(TARGETS);
+  return {
+    replicas,
+    advance: (ms: number) => (now += ms),
+    /** One lease round of each live replica, a third of a duration apart. */
+    async rounds(n: number, live = replicas) {
+      for (let i = 0; i < n; i += 1) {
+        for (const r of live) await r.tick();
+        now += DURATION / 3;
+      }
+    },
+  };
+}
+
+const counts = (replicas: LeaseCoordinator[]) => replicas.map((r) => r.heldTargets().length);
+
+test('three replicas share six targets two each, every target owned by exactly one', async () => {
+  const store = new MemoryStateStore();
+  const { replicas, rounds } = cluster(store, ['a', 'b', 'c']);
+  await rounds(6);
+  assert.deepEqual(counts(replicas), [2, 2, 2]);
+  const owners = TARGETS.map((t) => replicas.filter((r) => r.holds(t)).map((r) => r.replicaId));
+  assert.ok(owners.every((o) => o.length === 1), JSON.stringify(owners));
+});
+
+test("a dead replica's targets are taken after a lease duration without renewal, not before", async () => {
+  const store = new MemoryStateStore();
+  const { replicas, rounds } = cluster(store, ['a', 'b', 'c']);
+  await rounds(6);
+  const [a, b, c] = replicas;
+  const cTargets = c.heldTargets();
+  // c stops renewing (SIGKILL). Two rounds later (2/3 of a duration) nobody has taken its leases yet.
+  await rounds(2, [a, b]);
+  assert.ok(cTargets.every((t) => !a.holds(t) && !b.holds(t)), 'taken before the lease could have expired');
+  await rounds(4, [a, b]);
+  assert.ok(cTargets.every((t) => a.holds(t) || b.holds(t)), 'not taken over within two lease durations');
+  assert.deepEqual(counts([a, b]), [3, 3]);
+  assert.equal(c.fence(cTargets[0]), undefined, 'the dead replica no longer has a fence to write under');
+});
+
+test('a new replica steals from the most loaded one until the spread is even; the victim loses its fence', async () => {
+  const store = new MemoryStateStore();
+  const { replicas, rounds } = cluster(store, ['a', 'b', 'c']);
+  const [a, b, c] = replicas;
+  await rounds(4, [a]);
+  assert.deepEqual(counts([a]), [6]);
+  const fenceBefore = a.fence('t0')!;
+  await rounds(8, [a, b, c]);
+  assert.deepEqual(counts(replicas), [2, 2, 2]);
+  const stolen = TARGETS.find((t) => !a.holds(t))!;
+  await assert.rejects(
+    store.journalIntent({ ...fenceBefore, target: stolen, fencingToken: 1 }, { id: 'x', action: 'a', resource: 'r', findingKey: 'k', policy: 'p', owner: 'a', fencingToken: 1, intentAt: 0 }),
+    /no longer held/,
+  );
+  assert.ok(a.changes.lost >= 4 && b.changes.gained === 2 && c.changes.gained === 2);
+});
+
+test('a released lease is taken at once by another replica', async () => {
+  const store = new MemoryStateStore();
+  const { replicas, rounds } = cluster(store, ['a', 'b']);
+  const [a, b] = replicas;
+  await rounds(1, [a]);
+  await a.stop(true);
+  await rounds(1, [b]);
+  assert.equal(b.heldTargets().length, 6);
+});
