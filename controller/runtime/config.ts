@@ -15,6 +15,8 @@ export interface RunConfig {
   queueUrl?: string;
   resync: string;
   metricsAddr: string;
+  /** /status without IAM role ARNs. */
+  statusRedact: boolean;
   dryRun: boolean;
   once: boolean;
   allowed: { clusters: string[]; namespaces: string[]; accounts: string[] };
@@ -47,6 +49,7 @@ export const RUN_SETTINGS: readonly Setting[] = [
   { flag: 'queue-url', env: 'QUEUE_URL', type: 'string', help: 'SQS queue the EventBridge rule targets; without it the controller reconciles on the resync schedule only' },
   { flag: 'resync', env: 'RESYNC', type: 'string', default: '*/10 * * * *', help: 'Cron schedule of the full resync (jittered by up to a tenth of the period, at most 60 s)' },
   { flag: 'metrics-addr', env: 'METRICS_ADDR', type: 'string', default: ':9464', help: 'Listen address of /metrics, /healthz, /readyz and /status' },
+  { flag: 'status-redact', env: 'STATUS_REDACT', type: 'boolean', default: 'false', help: '/status shows no IAM role ARNs (on in the Terraform and CloudFormation manifests)' },
   { flag: 'dry-run', env: 'DRY_RUN', type: 'boolean', default: 'false', help: 'Decide as enforce mode would but never write to AWS' },
   { flag: 'once', env: 'ONCE', type: 'boolean', default: 'false', help: 'Reconcile once and exit (0 when the reconcile succeeded), e.g. for a scheduled job' },
   { flag: 'allowed-clusters', env: 'ALLOWED_CLUSTERS', type: 'list', help: 'Comma-separated cluster names or globs policies may target; empty: no limit' },
@@ -132,6 +135,7 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv): RunConfi
     queueUrl: text('queue-url'),
     resync,
     metricsAddr: text('metrics-addr')!,
+    statusRedact: bool('status-redact'),
     dryRun: bool('dry-run'),
     once: bool('once'),
     allowed: { clusters: list('allowed-clusters'), namespaces: list('allowed-namespaces'), accounts: list('allowed-accounts') },

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './logger.js';
 import type { ControllerMetrics } from './metrics.js';
+import { redactRoleArns } from './redact.js';
 
 /** Answer of the readiness provider: ready, or not ready with a reason a person can act on. */
 export type Readiness = { ready: true } | { ready: false; reason: string };
@@ -16,7 +17,25 @@ export interface TelemetryServerOptions {
   readiness: () => Readiness;
   /** Body of /status (policies with revision, conditions, drift counts, recent actions). */
   status: () => unknown;
+  /** --status-redact: /status carries no IAM role ARNs. */
+  redactStatus?: boolean;
+  /** Connection limits; the defaults suit one scraper and a health check. */
+  limits?: Partial<ServerLimits>;
 }
+
+/**
+ * The server is reachable by whatever can reach the task: a client that opens many connections, or sends
+ * headers a byte a minute (slowloris), must not exhaust the process or hold /healthz hostage.
+ */
+export interface ServerLimits {
+  maxConnections: number;
+  /** Time to receive the complete request headers. */
+  headersTimeoutMs: number;
+  /** Time to receive the whole request. */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_SERVER_LIMITS: ServerLimits = { maxConnections: 64, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 };
 
 /** A running telemetry server. */
 export interface TelemetryServer {
@@ -89,7 +108,7 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Telemet
       return;
     }
     case '/status':
-      sendJson(res, 200, options.status());
+      sendJson(res, 200, options.redactStatus ? redactRoleArns(options.status()) : options.status());
       return;
     default:
       sendJson(res, 404, { error: `no such endpoint ${path}; try /metrics, /healthz, /readyz or /status` });
@@ -99,7 +118,13 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Telemet
 /** Starts the HTTP server for /metrics, /healthz, /readyz and /status. */
 export async function startTelemetryServer(options: TelemetryServerOptions): Promise<TelemetryServer> {
   const { host, port } = parseListenAddress(options.address ?? DEFAULT_METRICS_ADDRESS);
-  const server: Server = createServer((req, res) => {
+  const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
+  const server: Server = createServer({
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    // How often Node checks those timeouts (default 30 s, longer than the limits themselves).
+    connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 2))),
+  }, (req, res) => {
     route(req, res, options).catch((error: unknown) => {
       options.logger.error({ err: error, path: req.url }, 'telemetry endpoint failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error; see the controller log' });
@@ -108,6 +133,8 @@ export async function startTelemetryServer(options: TelemetryServerOptions): Pro
   });
   // Scrapers keep connections alive; without this close() would wait for their idle sockets.
   server.keepAliveTimeout = 5_000;
+  // Beyond this, new connections are closed at once (existing ones, such as the health check, keep working).
+  server.maxConnections = limits.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -103,6 +103,7 @@ async function runUntilStopped(
     logger,
     readiness: () => controller.readiness(),
     status: () => controller.status(),
+    redactStatus: config.statusRedact,
   });
   const stopRequested = waitForStop(hooks.stopSignal, logger);
   let startError: unknown;
