@@ -92,6 +92,26 @@ data "aws_iam_policy_document" "event_queue" {
       values   = local.event_rule_arns
     }
   }
+  statement {
+    # Without this, any principal of the account whose IAM policy allows sqs:SendMessage could forge ECS events
+    # (a fake "task stopped", a huge task version). A missing aws:SourceArn (every caller but a service) makes
+    # ArnNotEquals true, so only EventBridge delivering for the controller's own rules gets through. Receive and
+    # delete (the controller's task role) are not affected; SQS's own redrive to the dead-letter queue is not a
+    # SendMessage call. A manual StartMessageMoveTask back into the queue needs this statement lifted first.
+    sid       = "OnlyTheControllerRulesSend"
+    effect    = "Deny"
+    actions   = ["sqs:SendMessage"]
+    resources = [each.value.arn]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "ArnNotEquals"
+      variable = "aws:SourceArn"
+      values   = local.event_rule_arns
+    }
+  }
 }
 
 resource "aws_sqs_queue_policy" "event_queue" {

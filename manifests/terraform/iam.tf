@@ -75,6 +75,34 @@ data "aws_iam_policy_document" "task" {
     resources = local.allowed_service_arns
   }
   statement {
+    # ecs:UpdateService only as a forced redeploy (the controller sends cluster, service and
+    # forceNewDeployment, nothing else): never a new task definition (a stolen role could roll out any image).
+    # Condition keys from the Service Authorization Reference, "Actions, resources, and condition keys for
+    # Amazon Elastic Container Service" (UpdateService: ecs:task-definition, ecs:enable-execute-command):
+    # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
+    sid       = "RedeployNeverChangesTaskDefinition"
+    effect    = "Deny"
+    actions   = ["ecs:UpdateService"]
+    resources = ["*"]
+    condition {
+      test     = "Null"
+      variable = "ecs:task-definition"
+      values   = ["false"]
+    }
+  }
+  statement {
+    # ...and never turns on ECS Exec (a shell in every task of the service).
+    sid       = "RedeployNeverEnablesExecuteCommand"
+    effect    = "Deny"
+    actions   = ["ecs:UpdateService"]
+    resources = ["*"]
+    condition {
+      test     = "StringEqualsIgnoreCase"
+      variable = "ecs:enable-execute-command"
+      values   = ["true"]
+    }
+  }
+  statement {
     # Cloud Map list and tag reads have no resource-level permissions.
     sid       = "ListCloudMap"
     actions   = ["servicediscovery:ListNamespaces", "servicediscovery:ListServices", "servicediscovery:ListTagsForResource"]

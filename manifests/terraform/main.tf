@@ -14,7 +14,9 @@ locals {
     { name = "POLICIES", value = var.policies },
     { name = "QUEUE_URL", value = aws_sqs_queue.events.url },
     { name = "RESYNC", value = var.resync_schedule },
-    { name = "METRICS_ADDR", value = ":9464" },
+    # With the ADOT sidecar the only scraper is in the task: listen on loopback, not on the task's ENI.
+    { name = "METRICS_ADDR", value = var.enable_adot_sidecar ? "127.0.0.1:9464" : ":9464" },
+    { name = "STATUS_REDACT", value = tostring(var.status_redact) },
     { name = "ALLOWED_CLUSTERS", value = join(",", var.allowed_clusters) },
     { name = "ALLOWED_NAMESPACES", value = join(",", var.allowed_namespaces) },
     { name = "ALLOWED_ACCOUNTS", value = join(",", var.allowed_accounts) },

@@ -67,9 +67,12 @@ variable "allowed_clusters" {
 }
 
 variable "allowed_namespaces" {
-  description = "Cloud Map namespaces (names or ids) any policy may reach; empty means no limit beyond IAM."
+  description = "Cloud Map namespaces (names or ids) any policy may reach. Required: Cloud Map writes are bounded by namespace, not by cluster, so an empty list would let a policy reach every namespace."
   type        = list(string)
-  default     = []
+  validation {
+    condition     = length(var.allowed_namespaces) > 0 && alltrue([for n in var.allowed_namespaces : trimspace(n) != ""])
+    error_message = "allowed_namespaces must name at least one Cloud Map namespace (no empty entries): Cloud Map deletions are bounded by it."
+  }
 }
 
 variable "allowed_accounts" {
@@ -130,6 +133,12 @@ variable "dead_letter_max_receives" {
   description = "Receives after which a message that keeps failing moves to the dead-letter queue."
   type        = number
   default     = 5
+}
+
+variable "status_redact" {
+  description = "Keep IAM role ARNs out of the controller's /status endpoint (STATUS_REDACT)."
+  type        = bool
+  default     = true
 }
 
 variable "enable_adot_sidecar" {

@@ -10,6 +10,7 @@ const REQUIRED = {
   Image: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/ecs-discovery-controller:0.1.0',
   Policies: 's3://policies/prod/',
   AllowedClusters: ['prod-*', 'payments'],
+  AllowedNamespaces: 'internal.example.com,payments.sc',
 };
 
 function taskPolicyStatements(resources: Record<string, { Type: string; Properties: any }>): any[] {

@@ -19,7 +19,7 @@ test('Terraform installs exactly the EventBridge rules install-events installs',
 
 test('CloudFormation installs exactly the EventBridge rules install-events installs', () => {
   const resources = new Evaluator(loadTemplate('manifests/cloudformation/ecs-discovery-controller.yaml'), {
-    ClusterArn: 'arn:aws:ecs:eu-west-1:111122223333:cluster/platform', SubnetIds: ['s'], SecurityGroupIds: ['g'], Image: 'i', Policies: 's3://p/', AllowedClusters: ['prod-*'],
+    ClusterArn: 'arn:aws:ecs:eu-west-1:111122223333:cluster/platform', SubnetIds: ['s'], SecurityGroupIds: ['g'], Image: 'i', Policies: 's3://p/', AllowedClusters: ['prod-*'], AllowedNamespaces: 'internal.example.com',
   }).resources();
   const rules = Object.values(resources).filter((r) => r.Type === 'AWS::Events::Rule');
   assert.equal(rules.length, EVENT_RULES.length);

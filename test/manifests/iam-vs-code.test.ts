@@ -72,7 +72,7 @@ async function terraformAllows(): Promise<Set<string>> {
 function cloudFormationAllows(): Set<string> {
   const resources = new Evaluator(loadTemplate('manifests/cloudformation/ecs-discovery-controller.yaml'), {
     ClusterArn: 'arn:aws:ecs:eu-west-1:111122223333:cluster/platform', SubnetIds: ['s'], SecurityGroupIds: ['g'], Image: 'i', Policies: 's3://p/',
-    AllowedClusters: ['prod-*'], PolicyBucketName: 'p', AssumeRoleArns: ['arn:aws:iam::444455556666:role/x'], EnableAdotSidecar: 'true', AmpWorkspaceArn: 'arn:aws:aps:eu-west-1:111122223333:workspace/ws-1',
+    AllowedClusters: ['prod-*'], AllowedNamespaces: 'internal.example.com', PolicyBucketName: 'p', AssumeRoleArns: ['arn:aws:iam::444455556666:role/x'], EnableAdotSidecar: 'true', AmpWorkspaceArn: 'arn:aws:aps:eu-west-1:111122223333:workspace/ws-1',
   }).resources();
   const statements = resources.TaskRole.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement).filter((s: any) => s.Effect === 'Allow');
   return new Set(statements.flatMap((s: any) => [s.Action].flat()));
