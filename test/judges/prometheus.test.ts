@@ -1,0 +1,134 @@
+/**
+ * A real Prometheus server (Debian's `prometheus`) scrapes the controller running against the demo fleet, with the
+ * shipped alert rules and a short `for:` on the drift alert: while the policy is in audit mode (the controller may
+ * not fix the drift) the alert goes pending, then firing; once the policy is switched to enforce and the controller
+ * fixes the drift, it resolves. Everything is read from Prometheus's HTTP API; everything binds 127.0.0.1.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { ListServicesCommand, ServiceDiscoveryClient, UpdateServiceCommand } from '@aws-sdk/client-servicediscovery';
+import { startSandbox } from '../../sandbox/index.js';
+import { spawnRun, terminate } from '../e2e/reliability-process.js';
+import { MissingJudgeError } from './tools.js';
+
+const ALERT = 'EcsDiscoveryDriftPersisting';
+const FOR = '3s';
+const POLICY = readFileSync('sandbox/scenarios/demo-policies/shop-prod.yaml', 'utf8');
+
+/** A free 127.0.0.1 port for Prometheus, which cannot report the port it picked for :0. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Polls probe every 200 ms until accept holds; fails naming what it waited for after timeoutMs. */
+async function waitFor<T>(probe: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await probe();
+      if (accept(last)) return last;
+    } catch (error) {
+      last = error as T;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 1500)}`);
+}
+
+interface PromAlert {
+  labels: Record<string, string>;
+  state: 'pending' | 'firing';
+}
+
+test('Prometheus: the drift alert goes pending, then firing while audit mode keeps the drift, and resolves once it is fixed', async (t) => {
+  const work = mkdtempSync(join(tmpdir(), 'prometheus-judge-'));
+  const sandbox = await startSandbox({ port: 0, scenario: 'sandbox/scenarios/demo.yaml' });
+  const children: ChildProcess[] = [];
+  t.after(async () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await sandbox.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const policies = join(work, 'policies');
+  const writePolicy = (mode: string) => {
+    mkdirSync(policies, { recursive: true });
+    writeFileSync(join(policies, 'shop-prod.yaml'), POLICY.replace(/^  mode: enforce$/m, `  mode: ${mode}`));
+  };
+  writePolicy('audit');
+  const run = spawnRun(['--policies', policies, '--metrics-addr', '127.0.0.1:0', '--resync', '*/2 * * * * *', '--poll-interval', '1s', '--log-level', 'info'], sandbox.env());
+  children.push(run.child);
+  const listening = await waitFor(async () => run.logs.find((l) => l.msg === 'telemetry server listening'), (l) => l !== undefined, 'the controller\'s telemetry server', 30_000);
+  const target = `127.0.0.1:${String(listening!.address).split(':').pop()}`;
+
+  // The shipped rules, with the drift alert's `for: 1h` shortened so the test sees it fire.
+  const rules = parse(readFileSync('manifests/prometheus/alerts.yaml', 'utf8'));
+  const drift = rules.groups.flatMap((g: { rules: { alert?: string; for?: string }[] }) => g.rules).find((r: { alert?: string }) => r.alert === ALERT);
+  assert.ok(drift, `${ALERT} is in manifests/prometheus/alerts.yaml`);
+  drift.for = FOR;
+  writeFileSync(join(work, 'alerts.yaml'), stringify(rules));
+  writeFileSync(
+    join(work, 'prometheus.yml'),
+    stringify({
+      global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      rule_files: [join(work, 'alerts.yaml')],
+      scrape_configs: [{ job_name: 'ecs-discovery-controller', static_configs: [{ targets: [target] }] }],
+    }),
+  );
+  const port = await freePort();
+  const api = `http://127.0.0.1:${port}`;
+  const prometheus = spawn('prometheus', [`--config.file=${join(work, 'prometheus.yml')}`, `--storage.tsdb.path=${join(work, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(prometheus);
+  let promLog = '';
+  prometheus.stderr!.on('data', (d) => (promLog += d));
+  const missing = new Promise<never>((_, reject) => prometheus.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? new MissingJudgeError('prometheus', 'prometheus not on PATH') : e)));
+  missing.catch(() => undefined);
+  await Promise.race([missing, waitFor(() => fetch(`${api}/-/ready`).then((r) => r.status), (s) => s === 200, `Prometheus ready on ${api} (log: ${promLog})`, 30_000)]);
+
+  const alerts = async () => ((await (await fetch(`${api}/api/v1/alerts`)).json()) as { data: { alerts: PromAlert[] } }).data.alerts.filter((a) => a.labels.alertname === ALERT && a.labels.rule === 'dnsTtl');
+  const query = async (q: string) => ((await (await fetch(`${api}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+
+  // Scraped: the target is up and the controller reports the DNS TTL drift of the demo fleet.
+  await waitFor(() => query(`up{job="ecs-discovery-controller"}`), (r) => r[0]?.value[1] === '1', 'the scrape target to be up', 20_000);
+  await waitFor(() => query('ecs_discovery_drift_resources{policy="shop-prod",rule="dnsTtl"}'), (r) => Number(r[0]?.value[1]) > 0, 'the dnsTtl drift in Prometheus', 30_000);
+  const states = new Set<string>();
+  await waitFor(async () => (await alerts()).map((a) => a.state), (s) => (s.forEach((x) => states.add(x)), s.includes('firing')), `${ALERT} firing`, 30_000);
+  // It went through pending first: Prometheus's own ALERTS series remembers, even if a poll missed it.
+  const pending = await query(`max_over_time(ALERTS{alertname="${ALERT}",rule="dnsTtl",alertstate="pending"}[5m])`);
+  assert.equal(pending[0]?.value[1], '1', `the alert was pending before firing (polled states: ${[...states].join(', ')})`);
+  assert.equal((sandbox.calls.snapshot() as Record<string, number>)['servicediscovery:UpdateService'] ?? 0, 0, 'audit mode changed nothing');
+
+  // Enforce: the controller lowers every TTL but the protected partner-gateway's (a human decides there, so the
+  // alert keeps firing); once the human has lowered that one too, the gauge drops to 0 and the alert resolves.
+  writePolicy('enforce');
+  const gauge = () => query('ecs_discovery_drift_resources{policy="shop-prod",rule="dnsTtl"}');
+  await waitFor(gauge, (r) => r.length > 0 && Number(r[0].value[1]) === 1, 'the controller fixing all but the protected TTL', 45_000);
+  assert.deepEqual((await alerts()).map((a) => a.state), ['firing'], 'still firing while the protected drift remains');
+  const cloudMap = new ServiceDiscoveryClient({ endpoint: sandbox.url, region: sandbox.region, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  try {
+    const service = (await cloudMap.send(new ListServicesCommand({}))).Services!.find((s) => s.Name === 'partner-gateway')!;
+    await cloudMap.send(new UpdateServiceCommand({ Id: service.Id, Service: { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] } } }));
+  } finally {
+    cloudMap.destroy();
+  }
+  await waitFor(gauge, (r) => r.length > 0 && Number(r[0].value[1]) === 0, 'the dnsTtl drift gone in Prometheus', 30_000);
+  await waitFor(alerts, (a) => a.length === 0, `${ALERT} for dnsTtl resolved`, 20_000);
+  const ttls = sandbox.truth().ttlByService;
+  assert.deepEqual(Object.values(ttls).filter((ttl) => ttl > 10), [], `no TTL above 10s left (${JSON.stringify(ttls)})`);
+
+  const stopped = await terminate(run);
+  assert.equal(stopped.code, 0);
+});
