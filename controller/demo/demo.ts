@@ -5,6 +5,8 @@
  */
 import { GetQueueAttributesCommand, CreateQueueCommand } from '@aws-sdk/client-sqs';
 import type { Sandbox } from '../../sandbox/index.js';
+import { ensureStateTable } from '../../sandbox/dynamodb/index.js';
+import { createStateStore } from '../state/resolve.js';
 import { createAwsClients } from '../aws/clients.js';
 import { installEvents } from '../install/install-events.js';
 import { countDrift, driftSummaryLine } from '../plan/states.js';
@@ -33,6 +35,8 @@ export interface DemoOptions {
 
 const MAX_TTL_SECONDS = 10;
 const QUEUE_NAME = 'ecs-discovery-controller-events';
+/** The demo keeps its state as production does: a DynamoDB table (the sandbox's), created as Terraform would. */
+const STATE_TABLE = 'ecs-discovery-controller-state';
 
 /** Runs the demo until `stop` aborts; returns the exit code. */
 export async function runDemo(options: DemoOptions): Promise<number> {
@@ -51,7 +55,14 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const timers: Timers = { ...systemTimers, now: () => sandbox.clock.now() };
   let server: Awaited<ReturnType<typeof startTelemetryServer>> | undefined;
   let controller: Controller | undefined;
+  const store = createStateStore(`dynamodb://${STATE_TABLE}`, {
+    region: sandbox.region,
+    endpoint: sandbox.url,
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+    onApiCall: metrics.onApiCall,
+  });
   try {
+    await ensureStateTable({ endpoint: sandbox.url, region: sandbox.region, table: STATE_TABLE });
     const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: QUEUE_NAME }));
     const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
     await installEvents(clients, { queueArn: Attributes!.QueueArn!, namePrefix: 'ecs-discovery-controller', setQueuePolicy: true, dryRun: false });
@@ -74,6 +85,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       debounceMs: 100,
       eventWaitSeconds: 2,
       timers,
+      state: { store, replicaId: 'demo', leaseDurationMs: 10_000 },
     });
     try {
       server = await startTelemetryServer({
@@ -94,6 +106,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     await controller?.stop(5_000);
     await server?.close().catch(() => undefined);
     clients.destroy();
+    store.close();
   }
 }
 

@@ -11,6 +11,7 @@ import type { Plan } from '../plan/types.js';
 import type { AllowedScopes, PolicySet } from '../policy/types.js';
 import { PolicyWatcher } from '../sources/watcher.js';
 import { LeaseCoordinator, type LeaseView } from '../state/leases.js';
+import { registerLeaseMetrics } from '../telemetry/lease-metrics.js';
 import type { StateStore } from '../state/types.js';
 import type { Limits } from '../limits/limits.js';
 import type { PolicySource } from '../sources/types.js';
@@ -98,6 +99,7 @@ export class Controller {
         onGained: () => this.queue?.add({ kind: 'full' }, { priority: 'event' }),
         onLost: (target) => this.targets?.find(target)?.state?.reset(),
       });
+      registerLeaseMetrics(options.metrics.registry, () => this.leases);
     }
     this.periodMs = resyncPeriodMs(options.resync, new Date(this.timers.now()));
     this.watcher = new PolicyWatcher({
