@@ -2,13 +2,14 @@
  * What a set of policies needs read from AWS. Reading more than a policy covers is safe (rules filter by
  * scope); reading less is not, so every choice here errs towards reading.
  */
-import picomatch from 'picomatch';
+import { matcherFor, patternMatches, type TargetPattern } from '../policy/match.js';
 import type { Policy } from '../policy/types.js';
 
 /** A selection of clusters or namespaces by name, ARN, id or glob; `all` when some policy reaches everything. */
 export interface ResourceMatcher {
   all: boolean;
-  patterns: readonly string[];
+  /** The policies' own compiled patterns (controller/policy/match.ts): the reader selects exactly as the rules do. */
+  patterns: readonly TargetPattern[];
 }
 
 export interface ReadScopePlan {
@@ -34,8 +35,8 @@ function union(a: ResourceMatcher, b: ResourceMatcher): ResourceMatcher {
 }
 
 /** As in rules/scope.ts: an empty target list covers nothing, "*" or "**" covers everything. */
-function fromList(list: readonly string[]): ResourceMatcher {
-  return list.includes('*') || list.includes('**') ? { all: true, patterns: [] } : { all: false, patterns: [...list] };
+function fromList(list: readonly TargetPattern[]): ResourceMatcher {
+  return list.some((p) => p.level === 1 && !p.arnFields) ? { all: true, patterns: [] } : { all: false, patterns: [...list] };
 }
 
 const EVERYTHING: ResourceMatcher = { all: true, patterns: [] };
@@ -48,8 +49,9 @@ export function planReadScope(policies: readonly Policy[]): ReadScopePlan {
     const { rules, target } = policy;
     const anyRule = rules.serviceConnectRefresh.enabled || rules.cloudMapOrphans.enabled || rules.dnsTtl.enabled || rules.taskLimit.enabled;
     if (!anyRule) continue;
-    const clusters = fromList(target.clusters);
-    const namespaces = fromList(target.namespaces);
+    const compiled = matcherFor({ target });
+    const clusters = fromList(compiled.clusters);
+    const namespaces = fromList(compiled.namespaces);
     const orphans = rules.cloudMapOrphans.enabled;
     plan = {
       coveredClusters: union(plan.coveredClusters, clusters),
@@ -75,23 +77,11 @@ export function isEmptyMatcher(m: ResourceMatcher): boolean {
   return !m.all && m.patterns.length === 0;
 }
 
-const compiled = new Map<string, (s: string) => boolean>();
-
-function compile(pattern: string): (s: string) => boolean {
-  let test = compiled.get(pattern);
-  if (!test) {
-    test = picomatch(pattern, { dot: true });
-    compiled.set(pattern, test);
-  }
-  return test;
-}
-
-/** Does the matcher select a resource known by any of these identifiers (name, ARN, id)? */
-export function matches(m: ResourceMatcher, ...identifiers: readonly (string | undefined)[]): boolean {
+/**
+ * Does the matcher select a resource known by these identifiers? Clusters pass (name, ARN); namespaces pass
+ * (name, id, ARN), as the scope functions match them.
+ */
+export function matches(m: ResourceMatcher, name: string, idOrArn?: string, arn?: string): boolean {
   if (m.all) return true;
-  for (const pattern of m.patterns) {
-    const test = compile(pattern);
-    for (const id of identifiers) if (id !== undefined && (id === pattern || test(id))) return true;
-  }
-  return false;
+  return m.patterns.some((p) => patternMatches(p, p.kind === 'cluster' ? { name, arn: idOrArn } : { name, id: idOrArn, arn }));
 }

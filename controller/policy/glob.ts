@@ -1,11 +1,14 @@
 /**
- * The glob dialect of policy targets (a subset of picomatch: * ? [abc] [a-z] [^a] {a,b}), checked against the
- * characters AWS allows in each kind of name, plus exact set questions picomatch cannot answer: does one glob
- * contain another (allowed scopes) and can two globs match the same name (overlapping policies).
- * Globs are compiled to small automata over the kind's alphabet, so the answers are exact, not heuristics.
+ * The glob dialect of policy targets: * ? [abc] [a-z] [^a] {a,b}, checked against the characters AWS allows in
+ * each kind of name, plus exact set questions: does one glob contain another (allowed scopes) and can two globs
+ * match the same name (overlapping policies). This is the ONLY glob implementation of the controller: the
+ * runtime matcher (controller/policy/match.ts) runs the regular expression compiled here from the same tokens
+ * the set questions use, so the allowed-scope check and what a policy covers at run time cannot disagree.
+ * Syntax that glob libraries read differently (backslash escapes, [!a], POSIX classes [[:alpha:]], "]" or "["
+ * inside a class, {a} without a comma, {1..3} ranges, ranges across letter case) is rejected, not guessed.
  */
 
-export type NameKind = 'cluster' | 'namespace' | 'service';
+export type NameKind = 'cluster' | 'namespace' | 'service' | 'arn-field';
 
 interface NameRules {
   alphabet: string;
@@ -21,6 +24,8 @@ export const NAME_RULES: Readonly<Record<NameKind, NameRules>> = {
   cluster: { alphabet: `${LETTERS_DIGITS}_-`, maxLength: 255, describe: 'an ECS cluster name (letters, digits, hyphens and underscores, at most 255)' },
   service: { alphabet: `${LETTERS_DIGITS}_-`, maxLength: 255, describe: 'an ECS service name (letters, digits, hyphens and underscores, at most 255)' },
   namespace: { alphabet: `${LETTERS_DIGITS}_.-`, maxLength: 1024, describe: 'a Cloud Map namespace name or id (letters, digits, dots, hyphens and underscores)' },
+  /** The partition, region and account fields of a cluster ARN pattern. */
+  'arn-field': { alphabet: 'abcdefghijklmnopqrstuvwxyz0123456789-', maxLength: 64, describe: 'an ARN partition, region or account field (lowercase letters, digits and hyphens)' },
 };
 
 type Token = { type: 'char'; chars: ReadonlySet<string> } | { type: 'star' };
@@ -32,6 +37,8 @@ export interface CompiledGlob {
   alternatives: readonly (readonly Token[])[];
   /** Per alternative, the literal text it must start and end with: a cheap first test for intersections. */
   literalEnds: readonly { prefix: string; suffix: string }[];
+  /** The same tokens as an anchored regular expression: what the runtime matcher executes. */
+  regex: RegExp;
 }
 
 const MAX_ALTERNATIVES = 256;
@@ -53,6 +60,8 @@ export function isMatchAll(pattern: string): boolean {
 export function compileGlob(pattern: string, kind: NameKind): { glob?: CompiledGlob; error?: string } {
   const rules = NAME_RULES[kind];
   if (pattern.startsWith('!')) return { error: `"${pattern}" is a negated pattern, which is not supported here; list what to include instead (services.exclude leaves services out)` };
+  const ambiguous = ambiguousSyntax(pattern);
+  if (ambiguous) return { error: `"${pattern}" is not a valid glob: ${ambiguous}` };
   let expanded: string[];
   try {
     expanded = expandBraces(pattern);
@@ -66,7 +75,51 @@ export function compileGlob(pattern: string, kind: NameKind): { glob?: CompiledG
     if ('impossible' in lexed) return { error: `"${pattern}" can never match ${rules.describe}: ${lexed.impossible}` };
     alternatives.push(lexed);
   }
-  return { glob: { source: pattern, kind, alternatives, literalEnds: alternatives.map(literalEndsOf) } };
+  return { glob: { source: pattern, kind, alternatives, literalEnds: alternatives.map(literalEndsOf), regex: toRegExp(alternatives) } };
+}
+
+/**
+ * Syntax that glob libraries (picomatch, minimatch, bash) read in different ways, so a reader of the policy
+ * could believe it covers other names than it does: rejected with what to write instead.
+ */
+function ambiguousSyntax(pattern: string): string | undefined {
+  if (pattern.includes('\\')) return 'backslash escapes are not supported (AWS names hold no character that needs one)';
+  if (pattern.includes('[:') || pattern.includes(':]')) return 'POSIX classes such as [[:alpha:]] are not supported; write the characters or a range, e.g. [a-z]';
+  for (let i = pattern.indexOf('['); i >= 0; i = pattern.indexOf('[', i + 1)) {
+    const close = pattern.indexOf(']', i + 1);
+    if (close < 0) return '"[" is never closed with "]"';
+    const body = pattern.slice(i + 1, close);
+    if (body === '' || body === '^' || body === '!') return `"${pattern.slice(i, close + 1)}" is an empty character class ("]" cannot be a member)`;
+    // picomatch reads [!a] as "! or a", not as bash's negation: only [^a] is unambiguous.
+    if (body.startsWith('!')) return `write "[^${body.slice(1)}]" to negate a character class ("[!...]" is read differently by glob libraries)`;
+    const odd = [...body].find((c) => '[{},*?!'.includes(c));
+    if (odd) return `"${odd}" inside the character class "${pattern.slice(i, close + 1)}" is read differently by glob libraries; list letters, digits, "-", "_" or "." only`;
+    i = close;
+  }
+  for (let i = pattern.indexOf('{'); i >= 0; i = pattern.indexOf('{', i + 1)) {
+    let depth = 0;
+    let comma = false;
+    let j = i;
+    for (; j < pattern.length; j += 1) {
+      if (pattern[j] === '{') depth += 1;
+      else if (pattern[j] === '}') { depth -= 1; if (depth === 0) break; } else if (pattern[j] === ',' && depth === 1) comma = true;
+    }
+    if (j < pattern.length && !comma) {
+      return `"${pattern.slice(i, j + 1)}" has no "," (write {a,b}: a single alternative or a {1..3} range is read differently by glob libraries)`;
+    }
+  }
+  return undefined;
+}
+
+/** Escapes a character for a regular expression character class. */
+function classChar(c: string): string {
+  return /[\\\]\[^-]/.test(c) ? `\\${c}` : c;
+}
+
+/** The anchored regular expression of the token lists: a star is any run of characters, as in the automaton. */
+function toRegExp(alternatives: readonly (readonly Token[])[]): RegExp {
+  const body = alternatives.map((tokens) => tokens.map((t) => (t.type === 'star' ? '[\\s\\S]*' : `[${[...t.chars].map(classChar).join('')}]`)).join(''));
+  return new RegExp(`^(?:${body.join('|')})$`);
 }
 
 function expandBraces(pattern: string): string[] {
@@ -120,11 +173,13 @@ function lex(text: string, rules: NameRules): LexResult {
       tokens.push({ type: 'char', chars: new Set(rules.alphabet) });
       minLength += 1;
     } else if (c === '[') {
-      const end = text.indexOf(']', i + 2);
+      const end = text.indexOf(']', i + 1);
       if (end < 0) return { syntax: '"[" is never closed with "]"' };
       // picomatch reads [!a] as "! or a", not as bash's negation: only [^a] is unambiguous.
       if (text[i + 1] === '!') return { syntax: `write "[^${text.slice(i + 2, end)}]" to negate a character class ("[!...]" is read differently by glob libraries)` };
-      const chars = characterClass(text.slice(i + 1, end), rules);
+      const parsed = characterClass(text.slice(i + 1, end), rules);
+      if (typeof parsed === 'string') return { syntax: `in the character class "${text.slice(i, end + 1)}": ${parsed}` };
+      const chars = parsed;
       if (chars.size === 0) return { impossible: `the character class "${text.slice(i, end + 1)}" holds no character such a name can contain` };
       tokens.push({ type: 'char', chars });
       minLength += 1;
@@ -142,24 +197,39 @@ function lex(text: string, rules: NameRules): LexResult {
   return tokens;
 }
 
-function characterClass(body: string, rules: NameRules): Set<string> {
+/** Ranges stay inside one of these runs, so "[A-z]" (which holds "[", "^", "_" and more) cannot surprise. */
+const RANGE_RUNS = ['abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', '0123456789'];
+
+/**
+ * The members of a class body (between "[" and "]"), or why it is ambiguous: every member must be a character
+ * the kind of name can hold, a range runs forward within lowercase letters, uppercase letters or digits, and
+ * "-" is a member only first or last.
+ */
+function characterClass(body: string, rules: NameRules): Set<string> | string {
   const negated = body.startsWith('^');
   const members = new Set<string>();
   const spec = negated ? body.slice(1) : body;
+  if (spec.includes('^')) return '"^" negates only as the first character';
   for (let i = 0; i < spec.length; i += 1) {
+    const c = spec[i];
     if (spec[i + 1] === '-' && i + 2 < spec.length) {
-      const from = spec.charCodeAt(i);
-      const to = spec.charCodeAt(i + 2);
-      for (let code = from; code <= to; code += 1) members.add(String.fromCharCode(code));
+      const to = spec[i + 2];
+      const run = RANGE_RUNS.find((r) => r.includes(c));
+      if (!run || !run.includes(to) || run.indexOf(to) < run.indexOf(c)) return `"${c}-${to}" is not a range within a-z, A-Z or 0-9 (in order)`;
+      for (const member of run.slice(run.indexOf(c), run.indexOf(to) + 1)) members.add(member);
       i += 2;
+    } else if (c === '-' && i !== 0 && i !== spec.length - 1) {
+      return '"-" is a member only as the first or last character';
+    } else if (!rules.alphabet.includes(c)) {
+      return `"${c}" cannot be part of ${rules.describe}`;
     } else {
-      members.add(spec[i]);
+      members.add(c);
     }
   }
   return new Set([...rules.alphabet].filter((c) => members.has(c) !== negated));
 }
 
-/** True when the compiled glob matches the name (used by tests to agree with picomatch). */
+/** True when the compiled glob's automaton accepts the name (the reference the regex is tested against). */
 export function globMatches(glob: CompiledGlob, name: string): boolean {
   let states = closure(glob, initialStates(glob));
   for (const c of name) {
@@ -258,7 +328,7 @@ export function globIncludedIn(inner: CompiledGlob, outer: readonly CompiledGlob
   if (outer.length === 0) return false;
   const union: CompiledGlob = {
     source: outer.map((g) => g.source).join(','), kind: inner.kind,
-    alternatives: outer.flatMap((g) => g.alternatives), literalEnds: outer.flatMap((g) => g.literalEnds),
+    alternatives: outer.flatMap((g) => g.alternatives), literalEnds: outer.flatMap((g) => g.literalEnds), regex: /$^/,
   };
   const alphabet = relevantAlphabet(inner.kind, [inner, union]);
   const seen = new Set<string>();

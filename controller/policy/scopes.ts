@@ -1,7 +1,7 @@
 import type { CompiledGlob } from './glob.js';
-import { compileGlob, globIncludedIn, globMatches, globsIntersect } from './glob.js';
-import type { CompiledTarget, IndexedGlob, SemanticIssue } from './semantic.js';
-import { clusterNamePart } from './semantic.js';
+import { compileGlob, globIncludedIn, globsIntersect } from './glob.js';
+import { clusterNamePart, patternMatches, type TargetPattern } from './match.js';
+import type { CompiledTarget, SemanticIssue } from './semantic.js';
 import { compareSpecificity, specificityOf } from './specificity.js';
 import type { AllowedScopes, Policy } from './types.js';
 
@@ -42,13 +42,13 @@ export function compileAllowed(scopes: AllowedScopes): { allowed: CompiledAllowe
 export function checkAllowed(policy: Policy, compiled: CompiledTarget, allowed: CompiledAllowed): SemanticIssue[] {
   const issues: SemanticIssue[] = [];
   const { scopes } = allowed;
-  const outside = (globs: IndexedGlob[], limit: CompiledGlob[], field: 'clusters' | 'namespaces', flag: string) => {
+  const outside = (patterns: TargetPattern[], limit: CompiledGlob[], field: 'clusters' | 'namespaces', flag: string) => {
     if (limit.length === 0) return;
-    for (const glob of globs) {
+    for (const { glob, index } of patterns) {
       if (globIncludedIn(glob, limit)) continue;
       const list = (field === 'clusters' ? scopes.clusters : scopes.namespaces).join(', ');
       const idHint = field === 'namespaces' && /^ns-/.test(glob.source) ? ' (namespace ids are compared as text: list the id in the allowed namespaces, or target the namespace by name)' : '';
-      issues.push({ segments: ['spec', 'target', field, glob.index], message: `"${glob.source}" reaches outside the allowed ${field} (${flag}: ${list})${idHint}` });
+      issues.push({ segments: ['spec', 'target', field, index], message: `"${glob.source}" reaches outside the allowed ${field} (${flag}: ${list})${idHint}` });
     }
   };
   outside(compiled.clusters, allowed.clusters, 'clusters', '--allowed-clusters');
@@ -116,13 +116,13 @@ function tie(a: OverlapCandidate, b: OverlapCandidate): Overlap | undefined {
     const other = pb.target.services.tags[key];
     if (other !== undefined && other !== value) return undefined;
   }
-  const pairs = (x: CompiledGlob[], y: CompiledGlob[]) => x.flatMap((gx) => y.filter((gy) => globsIntersect(gx, gy)).map((gy) => [gx, gy] as const));
+  const pairs = (x: TargetPattern[], y: TargetPattern[]) => x.flatMap((gx) => y.filter((gy) => globsIntersect(gx.glob, gy.glob)).map((gy) => [gx, gy] as const));
   const clusters = pairs(a.compiled.clusters, b.compiled.clusters);
   if (clusters.length === 0) return undefined;
   const namespaces = pairs(a.compiled.namespaces, b.compiled.namespaces);
   if (namespaces.length === 0) return undefined;
   // An exact service name the other policy excludes is not shared.
-  const excluded = (name: CompiledGlob, by: OverlapCandidate) => !/[*?[\]{}]/.test(name.source) && by.compiled.exclude.some((e) => globMatches(e, name.source));
+  const excluded = (name: TargetPattern, by: OverlapCandidate) => name.level === 3 && by.compiled.exclude.some((e) => patternMatches(e, { name: name.source }));
   const services = pairs(a.compiled.include, b.compiled.include).filter(([ga, gb]) => !excluded(ga, b) && !excluded(gb, a));
   if (services.length === 0) return undefined;
   for (const [ca, cb] of clusters) {

@@ -1,7 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { parseDuration } from '../util/duration.js';
-import type { CompiledGlob, NameKind } from './glob.js';
 import { compileGlob } from './glob.js';
+import { bindMatcher, compileTarget, type TargetMatcher, type TargetPattern } from './match.js';
 import type { MaintenanceWindow, Policy } from './types.js';
 
 /** The YAML form after schema validation and defaults: every defaulted field is present. */
@@ -38,31 +38,16 @@ export interface SemanticIssue {
   message: string;
 }
 
-/** A compiled target glob and its index in the list it came from (for locating problems). */
-export type IndexedGlob = CompiledGlob & { index: number };
+/** A compiled target pattern with its index in the list it came from (for locating problems). */
+export type IndexedGlob = TargetPattern;
 
-/** Compiled target globs, kept beside the policy for the scope and overlap checks. */
-export interface CompiledTarget {
-  clusters: IndexedGlob[];
-  namespaces: IndexedGlob[];
-  include: IndexedGlob[];
-  exclude: IndexedGlob[];
-}
+/** The compiled target (controller/policy/match.ts), kept beside the policy for the scope and overlap checks. */
+export type CompiledTarget = TargetMatcher;
 
-const CLUSTER_ARN = /^arn:([^:]*):ecs:([^:]*):([^:]*):cluster\/(.+)$/;
-/** Policies may name a Cloud Map namespace by ARN (README); it is matched on the namespace id after "namespace/". */
-const NAMESPACE_ARN = /^arn:([^:]*):servicediscovery:([^:]*):([^:]*):namespace\/(.+)$/;
-const ARN_FORMS: Partial<Record<NameKind, { pattern: RegExp; what: string; expected: string }>> = {
-  cluster: { pattern: CLUSTER_ARN, what: 'an ECS cluster ARN', expected: 'arn:aws:ecs:<region>:<account>:cluster/<name>' },
-  namespace: { pattern: NAMESPACE_ARN, what: 'a Cloud Map namespace ARN', expected: 'arn:aws:servicediscovery:<region>:<account>:namespace/<ns-id>' },
-};
+export { clusterNamePart } from './match.js';
+
 /** Route 53 accepts TTLs up to 2^31-1 seconds. */
 const MAX_TTL_SECONDS = 2_147_483_647;
-
-/** The cluster-name part of a cluster pattern (ARN patterns match on the name after "cluster/"). */
-export function clusterNamePart(pattern: string): string {
-  return CLUSTER_ARN.exec(pattern)?.[4] ?? pattern;
-}
 
 /**
  * Checks what the schema cannot (durations in range, cron windows, time zones, globs that can match a real
@@ -80,38 +65,9 @@ export function checkPolicy(raw: RawPolicy, origin: Policy['origin']): { policy:
     if (positive && ms === 0) issues.push({ segments, message: `must be more than 0s; got "${text}"` });
     return ms;
   };
-  const globs = (patterns: string[], kind: NameKind, field: string): IndexedGlob[] => {
-    const out: IndexedGlob[] = [];
-    patterns.forEach((pattern, index) => {
-      const segments = ['spec', 'target', ...field.split('.'), index];
-      let text = pattern;
-      const arnForm = ARN_FORMS[kind];
-      if (arnForm && pattern.startsWith('arn:')) {
-        const arn = arnForm.pattern.exec(pattern);
-        if (!arn) {
-          issues.push({ segments, message: `"${pattern}" is not ${arnForm.what}: expected ${arnForm.expected}` });
-          return;
-        }
-        if (!/^[0-9*?[\]{},-]*$/.test(arn[3]) || arn[3] === '') {
-          issues.push({ segments, message: `"${pattern}" has "${arn[3]}" where the 12-digit account id belongs` });
-          return;
-        }
-        text = arn[4];
-      }
-      const { glob, error } = compileGlob(text, kind);
-      if (error) issues.push({ segments, message: text === pattern ? error : `${error} (in the ${kind} ARN "${pattern}")` });
-      else if (glob) out.push({ ...glob, index });
-    });
-    return out;
-  };
-
   const target = spec.target;
-  const compiled: CompiledTarget = {
-    clusters: globs(target.clusters, 'cluster', 'clusters'),
-    namespaces: globs(target.namespaces, 'namespace', 'namespaces'),
-    include: globs(target.services.include, 'service', 'services.include'),
-    exclude: globs(target.services.exclude, 'service', 'services.exclude'),
-  };
+  const { matcher: compiled, errors: patternErrors } = compileTarget(target);
+  for (const { field, index, message } of patternErrors) issues.push({ segments: ['spec', 'target', ...field.split('.'), index], message });
 
   const sc = spec.rules.serviceConnectRefresh;
   const scPath = ['spec', 'rules', 'serviceConnectRefresh'];
@@ -173,6 +129,8 @@ export function checkPolicy(raw: RawPolicy, origin: Policy['origin']): { policy:
       taskLimit: { ...spec.rules.taskLimit },
     },
   };
+  // The runtime matches with the very patterns validated here (one compile per loaded policy).
+  bindMatcher(policy.target, compiled);
   return { policy, compiled, issues };
 }
 

@@ -18,39 +18,17 @@
  * compared in order: how the resource itself was matched (exact name 3, glob 2, match-all 1), how many tag
  * conditions the selector has, how its container (cluster) was matched (exact 3, glob 2, match-all 1).
  */
-import picomatch from 'picomatch';
 import type { CloudMapService, EcsService, Inventory, Namespace } from '../inventory/model.js';
+import { bestLevel, matcherFor, type MatchLevel } from '../policy/match.js';
+import { ecsSpecificityScore } from '../policy/specificity.js';
 import type { Policy } from '../policy/types.js';
 import { cloudMapServiceByArn, liveReferrers, serviceConnectOf } from './facts.js';
 
-/** How a pattern list matched a value: 3 exact, 2 glob, 1 match-all, 0 not at all. */
-export type MatchLevel = 0 | 1 | 2 | 3;
-
-const MATCH_ALL = new Set(['*', '**']);
-
-function isGlob(pattern: string): boolean {
-  return picomatch.scan(pattern).isGlob;
-}
-
-/** The best level at which any pattern matches any of the candidate strings. */
-export function matchLevel(patterns: readonly string[], candidates: readonly string[]): MatchLevel {
-  let best: MatchLevel = 0;
-  for (const pattern of patterns) {
-    if (candidates.includes(pattern)) return 3;
-    if (!isGlob(pattern)) continue;
-    const level: MatchLevel = MATCH_ALL.has(pattern) ? 1 : 2;
-    if (level <= best) continue;
-    // A bare "*" must also match ARNs, which contain "/" that picomatch treats as a path separator.
-    const matcher = picomatch(pattern, { dot: true });
-    const anyMatch = candidates.some((c) => c.length > 0 && (MATCH_ALL.has(pattern) || matcher(c)));
-    if (anyMatch) best = level;
-  }
-  return best;
-}
+export type { MatchLevel } from '../policy/match.js';
 
 /** Level at which the policy covers a cluster (by name or ARN). */
 export function clusterLevel(policy: Policy, cluster: { name: string; arn: string }): MatchLevel {
-  return matchLevel(policy.target.clusters, [cluster.name, cluster.arn]);
+  return bestLevel(matcherFor(policy).clusters, cluster);
 }
 
 /** Does the policy cover this cluster? */
@@ -60,7 +38,7 @@ export function coversCluster(policy: Policy, cluster: { name: string; arn: stri
 
 /** Level at which the policy covers a namespace (by name, id or ARN). */
 export function namespaceLevel(policy: Policy, namespace: Pick<Namespace, 'id' | 'name' | 'arn'>): MatchLevel {
-  return matchLevel(policy.target.namespaces, [namespace.name, namespace.id, namespace.arn]);
+  return bestLevel(matcherFor(policy).namespaces, namespace);
 }
 
 /** Does the policy cover this namespace? */
@@ -71,12 +49,13 @@ export function coversNamespace(policy: Policy, namespace: Pick<Namespace, 'id' 
 /** Level at which services.include/exclude/tags select the ECS service (0 when excluded or not included). */
 function selectorLevel(policy: Policy, service: EcsService): MatchLevel {
   const selector = policy.target.services;
-  if (matchLevel(selector.exclude, [service.name]) > 0) return 0;
+  const matcher = matcherFor(policy);
+  if (bestLevel(matcher.exclude, service) > 0) return 0;
   for (const [key, value] of Object.entries(selector.tags)) {
     if (service.tags[key] !== value) return 0;
   }
   if (selector.include.length === 0) return 1;
-  return matchLevel(selector.include, [service.name]);
+  return bestLevel(matcher.include, service);
 }
 
 /** Does the policy cover this ECS service (cluster, include/exclude globs, tags, discovery namespaces)? */
@@ -84,20 +63,17 @@ export function coversEcsService(policy: Policy, inventory: Inventory, service: 
   return ecsServiceSpecificity(policy, inventory, service) > 0;
 }
 
-/** Name, id and ARN of each namespace the service discovers through; empty when it uses no service discovery. */
-function discoveryNamespaces(inventory: Inventory, service: EcsService): string[][] {
-  const out: string[][] = [];
+/** Each namespace the service discovers through (name, id, ARN as known); empty when it uses no service discovery. */
+function discoveryNamespaces(inventory: Inventory, service: EcsService): Pick<Namespace, 'id' | 'name' | 'arn'>[] {
+  const out: Pick<Namespace, 'id' | 'name' | 'arn'>[] = [];
   const sc = serviceConnectOf(service);
   if (sc?.namespace) {
     const ns = inventory.namespaces.find((n) => n.arn === sc.namespace || n.name === sc.namespace || n.id === sc.namespace);
-    out.push(ns ? [ns.name, ns.id, ns.arn] : [sc.namespace]);
+    out.push(ns ?? { name: sc.namespace, id: '', arn: '' });
   }
   for (const registry of service.serviceRegistries) {
     const target = cloudMapServiceByArn(inventory, registry.registryArn);
-    if (target) {
-      const ns = namespaceById(inventory, target.namespaceId);
-      out.push([ns.name, ns.id, ns.arn].filter((x) => x));
-    }
+    if (target) out.push(namespaceById(inventory, target.namespaceId));
   }
   return out;
 }
@@ -109,9 +85,8 @@ export function ecsServiceSpecificity(policy: Policy, inventory: Inventory, serv
   const selector = selectorLevel(policy, service);
   if (selector === 0) return 0;
   const namespaces = discoveryNamespaces(inventory, service);
-  if (namespaces.length > 0 && !namespaces.some((candidates) => matchLevel(policy.target.namespaces, candidates) > 0)) return 0;
-  const tagCount = Math.min(Object.keys(policy.target.services.tags).length, 99);
-  return selector * 10_000 + tagCount * 100 + cluster;
+  if (namespaces.length > 0 && !namespaces.some((ns) => namespaceLevel(policy, ns) > 0)) return 0;
+  return ecsSpecificityScore(selector, Object.keys(policy.target.services.tags).length, cluster);
 }
 
 /** The inventory's namespace with this id, or a stand-in carrying only the id. */

@@ -11,7 +11,7 @@ function glob(pattern: string, kind: NameKind = 'cluster'): CompiledGlob {
 }
 
 describe('policy globs', () => {
-  it('match exactly the names picomatch matches (the rules use picomatch at run time)', () => {
+  it('match the names picomatch matches on the unambiguous syntax they accept (policies written for other tools mean the same)', () => {
     const patterns = ['prod-*', '*-api', 'p?od', 'prod-[ab]', 'prod-[^a]x', 'prod-[a-c]*', '{prod,staging}-*', 'a*b*c', 'exact', '*', 'x{a,b{c,d}}y'];
     const names = ['prod-a', 'prod-b', 'prod-', 'prod', 'prod-ax', 'prod-bx', 'prod-cx', 'staging-1', 'orders-api', '-api', 'pxod', 'abc', 'aXbYc', 'acb',
       'exact', 'exactly', 'xay', 'xby', 'xbcy', 'xbdy', 'x', 'prod-c-extra'];
@@ -48,5 +48,24 @@ describe('policy globs', () => {
     assert.match(compileGlob('a}', 'cluster').error ?? '', /"}" without a matching "{"/);
     assert.match(compileGlob('a,b', 'cluster').error ?? '', /"," is only allowed inside/);
     assert.match(compileGlob('prod-[!a]', 'cluster').error ?? '', /is not a valid glob: write "\[\^a\]" to negate a character class/);
+  });
+
+  it('rejects syntax glob libraries read in different ways, saying what to write instead', () => {
+    const cases: [string, RegExp][] = [
+      ['*{a..z-prod}', /"\{a\.\.z-prod\}" has no ","/],
+      ['x{a}', /"\{a\}" has no ","/],
+      ['*-pro[\\d]', /backslash escapes are not supported/],
+      ['[[:alpha:]]-prod', /POSIX classes/],
+      ['[]a]', /empty character class/],
+      ['[^]', /empty character class/],
+      ['[A-z]', /not a range within a-z, A-Z or 0-9/],
+      ['[z-a]', /not a range within/],
+      ['[a-b-c]', /"-" is a member only as the first or last character/],
+      ['[a.]', /"\." cannot be part of an ECS cluster name/],
+      ['[{a,b}]', /"\{" inside the character class/],
+      ['[a^]', /"\^" negates only as the first character/],
+    ];
+    for (const [pattern, message] of cases) assert.match(compileGlob(pattern, 'cluster').error ?? '', message, pattern);
+    for (const pattern of ['[-a]', '[a-]', '[^a-c]', '[a-cX-Z0-3_]', '{a,b}-prod', 'a{,b}']) assert.equal(compileGlob(pattern, 'cluster').error, undefined, pattern);
   });
 });
