@@ -2,18 +2,25 @@
 # ecs-discovery-controller: runs as a long-lived Fargate task (see manifests/).
 # Build: docker build -t ecs-discovery-controller .
 
-ARG NODE_IMAGE=node:24-bookworm-slim
+# Pinned by digest: a tag moves, so the same Dockerfile could build a different base tomorrow. This is the
+# node:24-bookworm-slim image index of Node.js 24.18.0 as recorded by several unrelated public builds; it could not
+# be checked against Docker Hub from the machine that wrote it. Before a release, confirm or refresh it with
+# `docker buildx imagetools inspect node:24-bookworm-slim` (or let Dependabot's docker ecosystem bump it).
+ARG NODE_IMAGE=node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d
 
 # --- build: dev dependencies, TypeScript compile ---
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# No install scripts: a compromised dependency must not run code in the build. The build needs only TypeScript;
+# the two packages whose scripts package.json allows (allowScripts: node, the Node 24 binary for tests, and
+# esbuild, for tsx) are not used here, so no package needs its script. tsc runs on the image's own node.
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY controller ./controller
-COPY sandbox ./sandbox
 COPY crds ./crds
-RUN npm run build
+# tsconfig.build.json leaves out the sandbox (emulator and demo): it never reaches dist/ or the image.
+RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
 
 # --- production dependencies only ---
 FROM ${NODE_IMAGE} AS deps
@@ -23,6 +30,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 
 # --- runtime: compiled JavaScript, production dependencies, non-root, read-only root filesystem ---
 FROM ${NODE_IMAGE} AS runtime
+# No package manager at run time: nothing in the task can install or run a package (npm, npx, corepack, yarn).
+RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
+      /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-*
 # git: the git+https / git+ssh policy sources shell out to it; tini: PID 1 that forwards SIGTERM.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends git openssh-client ca-certificates tini \

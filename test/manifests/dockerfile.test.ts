@@ -77,6 +77,10 @@ function runAsUnprivileged(dir: string, args: string[], env: Record<string, stri
 
 test('the compiled CLI runs as an unprivileged user from a read-only directory: run --help, and validate', async () => {
   appDir = buildApp();
+  // The build output is the controller only: no emulator, no demo, no sandbox command.
+  assert.ok(!existsSync(join(appDir, 'dist', 'sandbox')), 'dist/ holds no sandbox');
+  assert.ok(!existsSync(join(appDir, 'dist', 'controller', 'demo')), 'dist/ holds no demo');
+  assert.ok(!existsSync(join(appDir, 'dist', 'controller', 'cli', 'commands', 'sandbox.js')));
   const examples = join(appDir, 'examples');
   cpSync('manifests/examples', examples, { recursive: true });
   writeFileSync(join(appDir, 'marker'), 'read-only');
@@ -90,6 +94,9 @@ test('the compiled CLI runs as an unprivileged user from a read-only directory: 
   // The bin shim prefers the compiled code, so it needs no TypeScript loader in the image.
   const viaBin = await runAsUnprivileged(appDir, ['bin/ecs-discovery-controller.js', '--help']);
   assert.equal(viaBin.code, 0, viaBin.stderr);
+  const sandbox = await runAsUnprivileged(appDir, ['dist/controller/cli/main.js', 'sandbox']);
+  assert.notEqual(sandbox.code, 0);
+  assert.match(sandbox.stderr, /not part of this build/);
   if (process.getuid?.() === 0) {
     const write = await runAsUnprivileged(appDir, ['-e', 'require("fs").writeFileSync("x", "y")']);
     assert.notEqual(write.code, 0, 'the app directory must not be writable for the unprivileged user');
