@@ -24,7 +24,8 @@ function ms(date: Date | undefined): number | undefined {
   return date ? date.getTime() : undefined;
 }
 
-function toServiceConnect(config: SdkServiceConnect | undefined): ServiceConnectConfig | undefined {
+/** Maps a Service Connect configuration (of a deployment or a service revision). */
+export function toServiceConnect(config: SdkServiceConnect | undefined): ServiceConnectConfig | undefined {
   if (!config) return undefined;
   return {
     enabled: config.enabled ?? false,

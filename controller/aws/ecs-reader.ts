@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { Cluster, EcsService, EcsTask, ReadScope } from '../inventory/model.js';
 import { toEcsService, toEcsTask } from './ecs-mappers.js';
+import { withServiceConnectHistory } from './ecs-history-reader.js';
 import { arnName, chunk, type ReadContext } from './read-context.js';
 
 export const ECS_LIMITS = { listClusters: 100, listServices: 100, describeServices: 10, listTasks: 100, describeTasks: 100 } as const;
@@ -37,7 +38,8 @@ export async function listClusters(ctx: ReadContext): Promise<Cluster[]> {
 }
 
 /**
- * Describes services of one cluster by ARN or name, 10 per call with tags. Services AWS reports MISSING
+ * Describes services of one cluster by ARN or name, 10 per call with tags, with the Service Connect history of
+ * the servers that need it (ecs-history-reader.ts). Services AWS reports MISSING
  * are simply absent (deleted since listed, or never existed); any other failure is a read error.
  */
 export async function describeServices(ctx: ReadContext, cluster: Cluster, refs: readonly string[], resource?: string): Promise<EcsService[]> {
@@ -59,7 +61,7 @@ export async function describeServices(ctx: ReadContext, cluster: Cluster, refs:
         resource,
       );
     }
-    return (out.services ?? []).flatMap((s) => toEcsService(s, (v) => ctx.intern(v)) ?? []);
+    return withServiceConnectHistory(ctx, cluster, (out.services ?? []).flatMap((s) => toEcsService(s, (v) => ctx.intern(v)) ?? []));
   });
   return (await Promise.all(batches)).flat();
 }

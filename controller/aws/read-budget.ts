@@ -14,6 +14,8 @@
  *   servicediscovery:ListInstances        per service in an orphan-scope namespace max(1, ceil(I_s/100))
  *   servicediscovery:ListTagsForResource  per service in an orphan-scope namespace 1
  *   servicediscovery:GetService           per referenced Cloud Map service outside the namespaces read 1
+ *   ecs:ListServiceDeployments   per Service Connect server whose first deployment is no longer listed 1
+ *   ecs:DescribeServiceRevisions per such server ceil(H_s/20), H_s its revisions older than the listed deployments
  *   application-autoscaling:DescribeScalableTargets  ceil(A/50), A = ACTIVE service-discovery services in
  *                                         clusters a taskLimit policy covers (scaling-reader.ts needsScalingMaximum)
  */
@@ -21,6 +23,7 @@ import type { Inventory } from '../inventory/model.js';
 import { matches, planReadScope } from '../inventory/read-scope.js';
 import type { Policy } from '../policy/types.js';
 import { needsScalingMaximum, SCALING_LIMITS } from './scaling-reader.js';
+import { HISTORY_LIMITS, needsServiceConnectHistory } from './ecs-history-reader.js';
 
 const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
 const batches = (n: number, size: number) => Math.ceil(n / size);
@@ -46,6 +49,10 @@ export function readLowerBound(inventory: Inventory, policies: readonly Policy[]
       const listed = services.filter((s) => s.status === 'ACTIVE').length;
       add('ecs:ListServices', pages(listed, 100));
       add('ecs:DescribeServices', batches(listed, 10) + batches(services.length - listed, 10));
+      for (const service of services.filter(needsServiceConnectHistory)) {
+        add('ecs:ListServiceDeployments', 1);
+        add('ecs:DescribeServiceRevisions', batches(service.serviceConnectHistory?.length ?? 0, HISTORY_LIMITS.describeServiceRevisions));
+      }
       scalingReads += services.filter((s) => needsScalingMaximum(scope, s)).length;
     }
     if (matches(scope.taskClusters, cluster.name, cluster.arn)) {

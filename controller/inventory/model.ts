@@ -163,7 +163,9 @@ export type ReadScope =
   | { kind: 'cluster'; cluster: string }
   | { kind: 'namespace'; namespaceId: string }
   | { kind: 'cloudmap-service'; serviceId: string }
-  | { kind: 'scaling-targets'; cluster?: string };
+  | { kind: 'scaling-targets'; cluster?: string }
+  /** Service Connect history (ListServiceDeployments, DescribeServiceRevisions): dates aliases, never blocks pruning. */
+  | { kind: 'service-history'; cluster: string };
 
 export interface ReadError {
   scope: ReadScope;

@@ -55,5 +55,7 @@ export function errorInScope(error: ReadError, scope: ReadError['scope']): boole
       return s.kind === 'cloudmap-service' && s.serviceId === scope.serviceId;
     case 'scaling-targets':
       return s.kind === 'scaling-targets' && s.cluster === scope.cluster;
+    case 'service-history':
+      return s.kind === 'service-history' && s.cluster === scope.cluster;
   }
 }

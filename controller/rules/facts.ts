@@ -201,6 +201,8 @@ export function pruneBlockingReadError(inventory: Inventory, service: CloudMapSe
       case 'cluster': return true;
       // Autoscaling maxima only inform the report-only taskLimit rule; they never decide what exists.
       case 'scaling-targets': return false;
+      // Service Connect history only dates client aliases.
+      case 'service-history': return false;
     }
   });
 }
@@ -212,6 +214,7 @@ export function describeReadError(error: ReadError): string {
     : scope.kind === 'cluster' ? `cluster ${scope.cluster}`
       : scope.kind === 'namespace' ? `namespace ${scope.namespaceId}`
         : scope.kind === 'scaling-targets' ? `the scaling targets of ${scope.cluster ? `cluster ${scope.cluster}` : 'several clusters'}`
+          : scope.kind === 'service-history' ? `the Service Connect history of services in cluster ${scope.cluster}`
           : `Cloud Map service ${scope.serviceId}`;
   return `${error.operation} failed with ${error.code} on ${where}`;
 }

@@ -70,6 +70,13 @@ data "aws_iam_policy_document" "task" {
     resources = ["${local.ecs_arn_prefix}:cluster/*", "${local.ecs_arn_prefix}:service/*/*", "${local.ecs_arn_prefix}:task/*/*"]
   }
   statement {
+    # Service Connect history: when each client alias appeared, once ECS no longer lists the deployment that
+    # introduced it.
+    sid       = "ReadEcsServiceHistory"
+    actions   = ["ecs:ListServiceDeployments", "ecs:DescribeServiceRevisions"]
+    resources = ["${local.ecs_arn_prefix}:service/*/*", "${local.ecs_arn_prefix}:service-revision/*/*/*"]
+  }
+  statement {
     sid       = "RedeployServicesInAllowedClusters"
     actions   = ["ecs:UpdateService"]
     resources = local.allowed_service_arns

@@ -5,6 +5,7 @@ import { EcsState, type EcsOptions } from './state.js';
 import { resourceOperations } from './ops-resources.js';
 import { serviceOperations } from './ops-services.js';
 import { taskOperations } from './ops-tasks.js';
+import { historyOperations } from './ops-history.js';
 import { settle } from './scheduler.js';
 
 export type { EcsOptions } from './state.js';
@@ -25,6 +26,7 @@ export function createEcs(ctx: SandboxContext, cloudMap: CloudMapPort, options: 
     ...resourceOperations(state),
     ...serviceOperations(state),
     ...taskOperations(state),
+    ...historyOperations(state),
   };
   const operations: Record<string, OperationHandler> = {};
   for (const [name, handler] of Object.entries(raw)) {

@@ -11,6 +11,7 @@ import { clientAliases, type ResolvedServiceConnect } from './discovery.js';
 import { launchTask, markTaskRunning, purgeStoppedTasks, stopTask } from './tasks.js';
 import { emitDeploymentStateChange, emitServiceAction, recordServiceEvent } from './events.js';
 import { SortedKeys } from './sorted-keys.js';
+import { recordServiceDeployment } from './ops-history.js';
 
 /** Route 53 caps a service-discovery service at 1,000 instances, so ECS cannot place more tasks. */
 export const SERVICE_DISCOVERY_TASK_LIMIT = 1000;
@@ -123,6 +124,7 @@ export function createService(state: EcsState, spec: ServiceSpec): Service {
     completed: preloaded,
   });
   service.deployments.push(deployment);
+  recordServiceDeployment(state, service, deployment);
   trackEndpoints(state, service, deployment, undefined);
   // A scenario service redeployed since its creation has offered its endpoints since it was created.
   for (const entry of service.endpointSince.values()) entry.since = Math.min(spec.createdAt, deployedAt);
@@ -175,6 +177,7 @@ export function startDeployment(state: EcsState, service: Service, change: Deplo
   }
   indexNamespace(state, service, previous.serviceConnectNamespaceId, false);
   service.deployments.unshift(deployment);
+  recordServiceDeployment(state, service, deployment);
   service.taskDefinition = deployment.taskDefinition;
   service.serviceRegistries = deployment.serviceRegistries;
   service.serviceConnect = deployment.serviceConnect;

@@ -3,6 +3,7 @@ import type { CloudMapPort } from '../core/ports.js';
 import type { SandboxContext } from '../core/types.js';
 import { AwsError } from '../core/errors.js';
 import { SortedKeys } from './sorted-keys.js';
+import type { HistoryEntry } from './ops-history.js';
 import { clusterArn, taskDefinitionArn, type Cluster, type Service, type Task, type TaskDefinition, type Tags } from './model.js';
 
 export interface EcsOptions {
@@ -32,6 +33,9 @@ export class EcsState {
   readonly busy = new Set<Service>();
   /** Cloud Map service ids Service Connect created or adopted; AWS says those are ECS's to manage. */
   readonly serviceConnectCreated = new Set<string>();
+  /** Every deployment of each service, oldest first (ListServiceDeployments), and the revisions by ARN. */
+  readonly serviceHistory = new Map<Service, HistoryEntry[]>();
+  readonly revisions = new Map<string, HistoryEntry>();
   /** Stopped tasks in stop order, purged from the head once past retention. */
   readonly stoppedQueue: Task[] = [];
   stoppedHead = 0;

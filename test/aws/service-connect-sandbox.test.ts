@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateServiceCommand, DescribeServicesCommand, ListTasksCommand, StopTaskCommand, UpdateServiceCommand, type ServiceConnectService } from '@aws-sdk/client-ecs';
+import { CreateServiceCommand, DeleteServiceCommand, DescribeServicesCommand, ListTasksCommand, StopTaskCommand, UpdateServiceCommand, type ServiceConnectService } from '@aws-sdk/client-ecs';
 import { CreateClusterCommand } from '@aws-sdk/client-ecs';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import { readInventory } from '../../controller/aws/inventory-reader.js';
@@ -112,5 +112,54 @@ describe('the namespace of a Service Connect service is resolved by ARN', () => 
     assert.equal(byClient.api.namespace, 'shop.local');
     assert.equal(byClient.web.blocked?.reason, 'ambiguous-namespace');
     assert.match(byClient.web.blocked?.detail ?? '', /"shop.local" names 2 Cloud Map namespaces/);
+  });
+});
+
+describe('an endpoint is a client alias, dated by the server deployment that introduced it', () => {
+  before(setUp);
+  after(tearDown);
+
+  const updateOrders = (port: number) =>
+    f.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'orders', serviceConnectConfiguration: { enabled: true, namespace: 'shop.local', services: [alias('orders', 'orders', port)] } }));
+
+  test('a changed alias is a new endpoint under the same discovery name; a dropped alias that comes back appears anew', async () => {
+    f.sandbox.cloudMap.createNamespace({ name: 'shop.local', type: 'HTTP' });
+    await f.ecs.send(service('orders', 'shop.local', [alias('orders', 'orders', 80)]));
+    f.sandbox.advance(HOUR);
+    await f.ecs.send(service('web', 'shop.local'));
+    await f.ecs.send(service('api', 'shop.local'));
+    f.sandbox.advance(SETTLE);
+    assert.deepEqual(await compare(), { controller: [], truth: [] });
+
+    f.sandbox.advance(HOUR);
+    await updateOrders(8080);
+    f.sandbox.advance(SETTLE);
+    const { services } = await f.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['orders'] }));
+    assert.equal(services![0].deployments!.length, 1, 'ECS no longer lists the deployment that offered orders:80');
+    assert.deepEqual(await compare(), { controller: ['api->orders:8080', 'web->orders:8080'], truth: ['api->orders:8080', 'web->orders:8080'] });
+
+    await f.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'web', forceNewDeployment: true }));
+    f.sandbox.advance(HOUR);
+    // orders:80 comes back: api's deployment knew it once, but it is a new endpoint now.
+    await updateOrders(80);
+    f.sandbox.advance(SETTLE);
+    assert.deepEqual(await compare(), { controller: ['api->orders:80', 'web->orders:80'], truth: ['api->orders:80', 'web->orders:80'] });
+    const [api] = await findings();
+    assert.doesNotMatch(api.observed, /dated by the server's creation/, 'dated exactly, from the service revisions');
+  });
+
+  test('a server deleted and recreated appears anew, though its Cloud Map service is reused', async () => {
+    for (const name of ['web', 'api']) await f.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: name, forceNewDeployment: true }));
+    f.sandbox.advance(SETTLE);
+    assert.deepEqual(await compare(), { controller: [], truth: [] });
+    const before = (await f.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['orders'] }))).services![0].deployments![0].serviceConnectResources![0].discoveryArn;
+
+    await f.ecs.send(new DeleteServiceCommand({ cluster: 'prod', service: 'orders', force: true }));
+    f.sandbox.advance(HOUR);
+    await f.ecs.send(service('orders', 'shop.local', [alias('orders', 'orders', 80)]));
+    f.sandbox.advance(SETTLE);
+    const again = (await f.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['orders'] }))).services![0].deployments![0].serviceConnectResources![0].discoveryArn;
+    assert.equal(again, before, 'the same Cloud Map service');
+    assert.deepEqual(await compare(), { controller: ['api->orders:80', 'web->orders:80'], truth: ['api->orders:80', 'web->orders:80'] });
   });
 });

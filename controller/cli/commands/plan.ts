@@ -122,6 +122,7 @@ function describeScope(error: ReadError): string {
     case 'namespace': return `namespace ${s.namespaceId}`;
     case 'cloudmap-service': return `cloudmap-service ${s.serviceId}`;
     case 'scaling-targets': return `scaling targets${s.cluster ? ` of cluster ${s.cluster}` : ''} (taskLimit may miss findings; pruning is not blocked)`;
+    case 'service-history': return `Service Connect history in cluster ${s.cluster}${error.resource ? ` (service ${error.resource})` : ''} (endpoints dated by their server's creation; pruning is not blocked)`;
   }
 }
 
