@@ -36,6 +36,9 @@ export function affectsPolicy(policy: Policy, inventory: Inventory, error: ReadE
     case 'scaling-targets':
       // Only the report-only taskLimit rule reads autoscaling maxima.
       return policy.rules.taskLimit.enabled && (scope.cluster === undefined || coversCluster(policy, { name: lastSegment(scope.cluster), arn: scope.cluster }));
+    case 'service-history':
+      // Service Connect history dates the endpoints of every client in the namespace, wherever their cluster.
+      return policy.rules.serviceConnectRefresh.enabled;
   }
 }
 
