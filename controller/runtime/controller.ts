@@ -98,6 +98,7 @@ export class Controller {
         // A target gained: reconcile it now (its state is loaded first); a target lost: its state is stale.
         onGained: () => this.queue?.add({ kind: 'full' }, { priority: 'event' }),
         onLost: (target) => this.targets?.find(target)?.state?.reset(),
+        busy: (target) => (this.targets?.find(target)?.state?.inFlight() ?? 0) > 0,
       });
       registerLeaseMetrics(options.metrics.registry, () => this.leases);
     }

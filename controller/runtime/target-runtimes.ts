@@ -189,7 +189,7 @@ export class TargetRuntimes {
     const logger = target.isDefault ? deps.logger : deps.logger.child({ target: target.key });
     const leases = deps.state?.leases;
     const state = deps.state
-      ? new TargetState({ store: deps.state.store, target: target.key, fence: () => leases!.fence(target.key), clock: deps.timers, logger })
+      ? new TargetState({ store: deps.state.store, target: target.key, fence: () => leases!.fence(target.key), heldFence: () => leases!.heldFence(target.key), clock: deps.timers, logger })
       : undefined;
     const actuator = new Actuator({ clients, logger, clock: deps.timers, dryRun: deps.dryRun, metrics: deps.metrics, ...(state ? { journal: state } : {}) });
     const reconciler = new Reconciler({

@@ -22,6 +22,7 @@ export function leaseFromItem(item: Record<string, AttributeValue>): Lease {
   return {
     target: item.sk.S!,
     ...(item.leaseOwner?.S ? { owner: item.leaseOwner.S } : {}),
+    ...(item.handoffTo?.S ? { handoffTo: item.handoffTo.S } : {}),
     counter: Number(item.leaseCounter?.N ?? 0),
     fencingToken: Number(item.fencingToken?.N ?? 0),
     heartbeatAt: Number(item.heartbeatAt?.N ?? 0),
@@ -72,7 +73,7 @@ export class DynamoLeases implements LeaseStore {
   async take(seen: Lease, owner: string, now: number, durationMs: number): Promise<Lease | undefined> {
     return this.conditional(
       seen.target,
-      'SET leaseOwner = :owner, leaseCounter = leaseCounter + :one, fencingToken = fencingToken + :one, heartbeatAt = :now, leaseExpiresAt = :exp',
+      'SET leaseOwner = :owner, leaseCounter = leaseCounter + :one, fencingToken = fencingToken + :one, heartbeatAt = :now, leaseExpiresAt = :exp REMOVE handoffTo',
       seen.owner ? 'leaseCounter = :counter AND leaseOwner = :seen' : 'leaseCounter = :counter AND attribute_not_exists(leaseOwner)',
       { ':owner': s(owner), ':one': n(1), ':now': n(now), ':exp': n(now + durationMs), ':counter': n(seen.counter), ...(seen.owner ? { ':seen': s(seen.owner) } : {}) },
     );
@@ -88,12 +89,32 @@ export class DynamoLeases implements LeaseStore {
   }
 
   async release(held: Lease): Promise<boolean> {
-    const released = await this.conditional(held.target, 'REMOVE leaseOwner SET leaseCounter = leaseCounter + :one', 'leaseOwner = :owner AND fencingToken = :token', {
+    const released = await this.conditional(held.target, 'REMOVE leaseOwner, handoffTo SET leaseCounter = leaseCounter + :one', 'leaseOwner = :owner AND fencingToken = :token', {
       ':owner': s(held.owner ?? ''),
       ':token': n(held.fencingToken),
       ':one': n(1),
     });
     return released !== undefined;
+  }
+
+  async requestHandoff(seen: Lease, to: string): Promise<boolean> {
+    if (!seen.owner) return false;
+    const asked = await this.conditional(seen.target, 'SET handoffTo = :to', 'leaseCounter = :counter AND leaseOwner = :seen', {
+      ':to': s(to),
+      ':counter': n(seen.counter),
+      ':seen': s(seen.owner),
+    });
+    return asked !== undefined;
+  }
+
+  async transfer(held: Lease, to: string, now: number, durationMs: number): Promise<boolean> {
+    const moved = await this.conditional(
+      held.target,
+      'SET leaseOwner = :to, leaseCounter = leaseCounter + :one, fencingToken = fencingToken + :one, heartbeatAt = :now, leaseExpiresAt = :exp REMOVE handoffTo',
+      'leaseOwner = :owner AND fencingToken = :token',
+      { ':to': s(to), ':owner': s(held.owner ?? ''), ':token': n(held.fencingToken), ':one': n(1), ':now': n(now), ':exp': n(now + durationMs) },
+    );
+    return moved !== undefined;
   }
 
   private async conditional(target: string, update: string, condition: string, values: Record<string, AttributeValue>): Promise<Lease | undefined> {

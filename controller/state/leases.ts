@@ -22,6 +22,8 @@ export interface LeaseCoordinatorOptions {
   monotonic?: () => number;
   onGained?(target: string): void;
   onLost?(target: string): void;
+  /** True while a journaled write of the target is in flight: a requested handoff waits for it. */
+  busy?(target: string): boolean;
 }
 
 /** What /status and metrics show about one lease. */
@@ -43,7 +45,7 @@ interface Observation {
 /** Takes, renews, balances and releases this replica's target leases. */
 export class LeaseCoordinator {
   private targets = new Set<string>();
-  private readonly held = new Map<string, { lease: Lease; renewedAt: number }>();
+  private readonly held = new Map<string, { lease: Lease; renewedAt: number; handingOffTo?: string }>();
   private readonly seen = new Map<string, Observation>();
   private view: Lease[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -97,9 +99,16 @@ export class LeaseCoordinator {
    */
   fence(target: string): Fence | undefined {
     const entry = this.held.get(target);
-    if (!entry) return undefined;
+    // Asked to hand the lease over: no new write starts; the one in flight finishes, then the lease moves.
+    if (!entry || entry.handingOffTo) return undefined;
     if (this.monotonic() - entry.renewedAt > (this.options.durationMs * 3) / 4) return undefined;
     return { target, owner: this.replicaId, fencingToken: entry.lease.fencingToken };
+  }
+
+  /** The fence of a lease held, even one being handed over (for the outcomes of writes already in flight). */
+  heldFence(target: string): Fence | undefined {
+    const entry = this.held.get(target);
+    return entry ? { target, owner: this.replicaId, fencingToken: entry.lease.fencingToken } : undefined;
   }
 
   /** True when this replica may act on the target now. */
@@ -137,6 +146,14 @@ export class LeaseCoordinator {
       rows = await store.leases.list();
     }
     const now = this.monotonic();
+    // A lease handed to this replica (balancing) shows this replica as owner: adopt it.
+    for (const row of rows) {
+      if (row.owner !== replicaId || this.held.has(row.target) || !this.targets.has(row.target)) continue;
+      this.held.set(row.target, { lease: row, renewedAt: now });
+      this.changes.gained += 1;
+      this.options.logger.info({ target: row.target, replica: replicaId, fencingToken: row.fencingToken, reason: 'handed over' }, 'took the target lease');
+      this.options.onGained?.(row.target);
+    }
     for (const row of rows) {
       const old = this.seen.get(row.target);
       if (!old || old.counter !== row.counter || old.owner !== row.owner) this.seen.set(row.target, { counter: row.counter, owner: row.owner, since: now });
@@ -152,9 +169,10 @@ export class LeaseCoordinator {
       const started = this.monotonic();
       const renewed = await store.leases.renew(entry.lease, clock.now(), durationMs);
       if (renewed) {
-        this.held.set(target, { lease: renewed, renewedAt: started });
+        this.held.set(target, { lease: renewed, renewedAt: started, ...(renewed.handoffTo && renewed.handoffTo !== replicaId ? { handingOffTo: renewed.handoffTo } : {}) });
         this.seen.set(target, { counter: renewed.counter, owner: renewed.owner, since: started });
         this.lastHeartbeatAt = clock.now();
+        if (renewed.handoffTo && renewed.handoffTo !== replicaId && !this.options.busy?.(target)) await this.handOver(renewed, renewed.handoffTo);
       } else {
         this.lose(target, 'renewal refused: another replica took the lease');
       }
@@ -168,13 +186,17 @@ export class LeaseCoordinator {
       if (this.held.size >= fair) break;
       await this.take(r, r.owner ? `expired (held by ${r.owner})` : 'free');
     }
-    // Balance like KCL: one steal per round, from the most loaded replica, only when it holds more than fair
-    // and this replica less (so two replicas never trade one lease back and forth).
-    if (this.held.size < fair) {
+    // Balance like KCL: one lease per round, from the most loaded replica, only when it holds more than fair
+    // and this replica less (so two replicas never trade one lease back and forth). Unlike KCL's steal, the
+    // owner is asked and hands the lease over once its write in flight is done, so no write ever happens
+    // under a lease already taken; an owner that never answers loses the lease by expiry as usual.
+    if (this.held.size < fair && !current.some((r) => r.handoffTo === replicaId)) {
       let victim: string | undefined;
       for (const [owner, count] of load) if (owner !== replicaId && count > this.held.size + 1 && (!victim || count > load.get(victim)!)) victim = owner;
-      const lease = victim ? current.find((r) => r.owner === victim) : undefined;
-      if (lease) await this.take(lease, `balancing: ${victim} holds ${load.get(victim!)}, fair share ${fair}`);
+      const lease = victim ? current.find((r) => r.owner === victim && !r.handoffTo) : undefined;
+      if (lease && (await store.leases.requestHandoff(lease, replicaId))) {
+        this.options.logger.info({ target: lease.target, replica: replicaId, from: victim, reason: `balancing: ${victim} holds ${load.get(victim!)}, fair share ${fair}` }, 'asked for a target lease');
+      }
     }
     this.view = await store.leases.list().catch(() => rows);
   }
@@ -190,6 +212,15 @@ export class LeaseCoordinator {
     this.lastHeartbeatAt = clock.now();
     logger.info({ target: seen.target, replica: replicaId, fencingToken: taken.fencingToken, reason: why }, 'took the target lease');
     this.options.onGained?.(seen.target);
+  }
+
+  private async handOver(lease: Lease, to: string): Promise<void> {
+    const { store, clock, durationMs } = this.options;
+    if (!(await store.leases.transfer(lease, to, clock.now(), durationMs))) return;
+    this.held.delete(lease.target);
+    this.changes.lost += 1;
+    this.options.logger.info({ target: lease.target, replica: this.replicaId, to }, 'handed the target lease over');
+    this.options.onLost?.(lease.target);
   }
 
   private lose(target: string, why: string): void {

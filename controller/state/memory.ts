@@ -22,7 +22,8 @@ class MemoryLeases implements LeaseStore {
   async take(seen: Lease, owner: string, now: number, durationMs: number): Promise<Lease | undefined> {
     const row = this.rows.get(seen.target);
     if (!row || row.counter !== seen.counter || row.owner !== seen.owner) return undefined;
-    const next: Lease = { ...row, owner, counter: row.counter + 1, fencingToken: row.fencingToken + 1, heartbeatAt: now, expiresAt: now + durationMs };
+    const { handoffTo: _cleared, ...rest } = row;
+    const next: Lease = { ...rest, owner, counter: row.counter + 1, fencingToken: row.fencingToken + 1, heartbeatAt: now, expiresAt: now + durationMs };
     this.rows.set(seen.target, next);
     return { ...next };
   }
@@ -38,7 +39,23 @@ class MemoryLeases implements LeaseStore {
   async release(held: Lease): Promise<boolean> {
     const row = this.rows.get(held.target);
     if (!row || row.owner !== held.owner || row.fencingToken !== held.fencingToken) return false;
-    this.rows.set(held.target, { ...row, owner: undefined, counter: row.counter + 1 });
+    const { handoffTo: _cleared, ...rest } = row;
+    this.rows.set(held.target, { ...rest, owner: undefined, counter: row.counter + 1 });
+    return true;
+  }
+
+  async requestHandoff(seen: Lease, to: string): Promise<boolean> {
+    const row = this.rows.get(seen.target);
+    if (!row || row.counter !== seen.counter || row.owner !== seen.owner || !row.owner) return false;
+    this.rows.set(seen.target, { ...row, handoffTo: to });
+    return true;
+  }
+
+  async transfer(held: Lease, to: string, now: number, durationMs: number): Promise<boolean> {
+    const row = this.rows.get(held.target);
+    if (!row || row.owner !== held.owner || row.fencingToken !== held.fencingToken) return false;
+    const { handoffTo: _cleared, ...rest } = row;
+    this.rows.set(held.target, { ...rest, owner: to, counter: row.counter + 1, fencingToken: row.fencingToken + 1, heartbeatAt: now, expiresAt: now + durationMs });
     return true;
   }
 

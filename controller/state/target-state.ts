@@ -30,6 +30,8 @@ export interface TargetStateDeps {
   target: string;
   /** The fence of this replica's lease on the target, or undefined when it does not hold it (now). */
   fence: () => Fence | undefined;
+  /** The fence of a lease still held but being handed over (outcomes of writes in flight may still be written). */
+  heldFence?: () => Fence | undefined;
   clock: Clock;
   logger: Logger;
 }
@@ -44,11 +46,18 @@ export class TargetState {
   private redeploys = new Map<string, number>();
   /** ECS service resource -> its latest deployment in the inventory the current plan was made from. */
   private planView = new Map<string, number>();
+  private writesInFlight = 0;
+  private readonly inFlightIds = new Set<string>();
 
   constructor(private readonly deps: TargetStateDeps) {}
 
   get target(): string {
     return this.deps.target;
+  }
+
+  /** Journaled writes between intent and outcome now (a lease handoff waits for none). */
+  inFlight(): number {
+    return this.writesInFlight;
   }
 
   /** Forgets what was loaded (lease lost): the next gain reads the table again. */
@@ -130,13 +139,17 @@ export class TargetState {
     const intentAt = this.deps.clock.now();
     const id = `${intentAt}-${randomUUID().slice(0, 8)}`;
     await this.deps.store.journalIntent(fence, { id, ...write, owner: fence.owner, fencingToken: fence.fencingToken, intentAt });
+    this.writesInFlight += 1;
+    this.inFlightIds.add(id);
     if (write.action === 'ecs:ForceNewDeployment') this.noteRedeploy(write.resource, intentAt);
     return id;
   }
 
   /** Records a write's outcome ("submitted" with an OperationId: a Cloud Map operation the next passes follow). */
   async outcome(id: string, result: 'success' | 'failed' | 'skipped' | 'submitted', reason?: string, operationId?: string): Promise<void> {
-    const fence = this.deps.fence();
+    if (this.inFlightIds.delete(id)) this.writesInFlight -= 1;
+    // Written under the lease as it was at the intent, even while a handoff waits for this very outcome.
+    const fence = this.deps.fence() ?? this.deps.heldFence?.();
     if (!fence) throw new FenceLostError({ target: this.deps.target, owner: 'none', fencingToken: 0 });
     await this.deps.store.journalOutcome(fence, id, { result, ...(reason ? { reason } : {}), at: this.deps.clock.now() }, operationId);
   }

@@ -15,6 +15,8 @@ export interface Lease {
   counter: number;
   /** Bumped only when the owner changes; journal writes are conditional on it (the fence). */
   fencingToken: number;
+  /** A replica that asked for this lease to even the spread; the owner hands it over once no write is in flight. */
+  handoffTo?: string;
   /** The owner's clock at its last renewal and when it means the lease to end (informational: takers use `counter`). */
   heartbeatAt: number;
   expiresAt: number;
@@ -39,6 +41,10 @@ export interface LeaseStore {
   renew(held: Lease, now: number, durationMs: number): Promise<Lease | undefined>;
   /** Gives a held lease up (shutdown): the next replica takes it without waiting for it to expire. */
   release(held: Lease): Promise<boolean>;
+  /** Asks the owner of a lease still exactly as read to hand it over (balancing); the counter does not move. */
+  requestHandoff(seen: Lease, to: string): Promise<boolean>;
+  /** Hands a held lease to another replica: new owner, fencing token + 1, the request cleared. */
+  transfer(held: Lease, to: string, now: number, durationMs: number): Promise<boolean>;
 }
 
 /** A Cloud Map service seen holding ECS-registered instances: positive evidence that ECS used it. */

@@ -58,14 +58,14 @@ test("a dead replica's targets are taken after a lease duration without renewal,
   assert.equal(c.fence(cTargets[0]), undefined, 'the dead replica no longer has a fence to write under');
 });
 
-test('a new replica steals from the most loaded one until the spread is even; the victim loses its fence', async () => {
+test('new replicas ask the most loaded one for leases until the spread is even; the old owner hands each over and loses its fence', async () => {
   const store = new MemoryStateStore();
   const { replicas, rounds } = cluster(store, ['a', 'b', 'c']);
   const [a, b, c] = replicas;
   await rounds(4, [a]);
   assert.deepEqual(counts([a]), [6]);
   const fenceBefore = a.fence('t0')!;
-  await rounds(8, [a, b, c]);
+  await rounds(16, [a, b, c]);
   assert.deepEqual(counts(replicas), [2, 2, 2]);
   const stolen = TARGETS.find((t) => !a.holds(t))!;
   await assert.rejects(
@@ -83,4 +83,30 @@ test('a released lease is taken at once by another replica', async () => {
   await a.stop(true);
   await rounds(1, [b]);
   assert.equal(b.heldTargets().length, 6);
+});
+
+test('an owner asked for a lease hands it over only once its write in flight is done, and starts no new one', async () => {
+  const store = new MemoryStateStore();
+  let now = 0;
+  let busy = true;
+  const make = (name: string, extra = {}) =>
+    new LeaseCoordinator({ store, replicaId: name, durationMs: DURATION, clock: { now: () => now }, logger: silentLogger(), monotonic: () => now, ...extra });
+  const a = make('a', { busy: () => busy });
+  const b = make('b');
+  a.setTargets(['t0', 't1']);
+  b.setTargets(['t0', 't1']);
+  await a.tick();
+  for (let i = 0; i < 4; i += 1) {
+    await b.tick();
+    await a.tick();
+    now += 1_000;
+  }
+  const asked = ['t0', 't1'].find((t) => a.heldFence(t) && !a.fence(t));
+  assert.ok(asked, 'one lease is being handed over');
+  assert.equal(b.heldTargets().length, 0, 'not before the write in flight is done');
+  busy = false;
+  await a.tick();
+  await b.tick();
+  assert.deepEqual([a.heldTargets().length, b.heldTargets().length], [1, 1]);
+  assert.ok(b.holds(asked!));
 });

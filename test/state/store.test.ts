@@ -55,6 +55,22 @@ for (const kind of ['memory', 'dynamodb'] as const) {
       assert.equal(released.fencingToken, 2);
     });
 
+    test('a handoff is asked for on the lease as read and moves it with a new fencing token', async () => {
+      const store = open();
+      await store.leases.create('ap-south-1', 0);
+      const free = (await store.leases.list()).find((l) => l.target === 'ap-south-1')!;
+      assert.equal(await store.leases.requestHandoff(free, 'replica-b'), false, 'a free lease is taken, not asked for');
+      const a = (await store.leases.take(free, 'replica-a', 0, 1_000))!;
+      assert.equal(await store.leases.requestHandoff(free, 'replica-b'), false, 'asked on a stale read');
+      assert.equal(await store.leases.requestHandoff(a, 'replica-b'), true);
+      const renewed = (await store.leases.renew(a, 10, 1_000))!;
+      assert.equal(renewed.handoffTo, 'replica-b', 'the owner sees the request when it renews');
+      assert.equal(await store.leases.transfer(renewed, 'replica-b', 20, 1_000), true);
+      const moved = (await store.leases.list()).find((l) => l.target === 'ap-south-1')!;
+      assert.deepEqual([moved.owner, moved.fencingToken, moved.handoffTo], ['replica-b', a.fencingToken + 1, undefined]);
+      assert.equal(await store.leases.transfer(renewed, 'replica-c', 30, 1_000), false, 'only the owner can hand it over');
+    });
+
     test('journal writes need the fence: a replica that lost the lease writes nothing', async () => {
       const store = open();
       await store.leases.create('eu-west-1', 0);

@@ -26,7 +26,9 @@ Options:
   -h, --help           print this help
 
 Control API (JSON) on the same port: GET /_sandbox/truth, GET|POST /_sandbox/clock {"advance":"6h"},
-POST|DELETE /_sandbox/faults, POST /_sandbox/drift, GET|DELETE /_sandbox/calls, GET /_sandbox/info.
+POST|DELETE /_sandbox/faults, POST /_sandbox/drift, GET|DELETE /_sandbox/calls, GET /_sandbox/calls/log (caller,
+region and status of each call), GET /_sandbox/info. DynamoDB (dynalite) answers on the same endpoint; the
+demo keeps its state in its table ecs-discovery-controller-state.
 `;
 
 /** The demo scenario, found from the source tree (tsx) or beside the compiled output (dist/). */
