@@ -61,6 +61,13 @@ def ecs(j):
     j.call('ecs', 'TagResource', resourceArn=svc['serviceArn'], tags=[{'key': 'team', 'value': 'judges'}])
     j.call('ecs', 'UntagResource', resourceArn=svc['serviceArn'], tagKeys=['team'])
     j.call('ecs', 'UpdateService', cluster='judge-scratch', service='judge-web', forceNewDeployment=True)
+    # botocore has no paginator for ListServiceDeployments: follow nextToken by hand, one per page.
+    first = j.call('ecs', 'ListServiceDeployments', cluster='judge-scratch', service='judge-web', maxResults=1)
+    second = j.call('ecs', 'ListServiceDeployments', cluster='judge-scratch', service='judge-web', maxResults=1, nextToken=first['nextToken'])
+    history = j.call('ecs', 'ListServiceDeployments', cluster='judge-scratch', service='judge-web')['serviceDeployments']
+    arns = lambda page: [d['serviceDeploymentArn'] for d in page]
+    same_items(j, 'ecs:ListServiceDeployments', arns(first['serviceDeployments'] + second['serviceDeployments']), arns(history))
+    j.call('ecs', 'DescribeServiceRevisions', serviceRevisionArns=[d['targetServiceRevisionArn'] for d in history][:20])
     tasks = j.paginate('ecs', 'ListTasks', cluster='judge-scratch')
     if tasks:
         j.call('ecs', 'StopTask', cluster='judge-scratch', task=tasks[0], reason='conformance judge')
