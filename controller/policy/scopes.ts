@@ -37,7 +37,9 @@ export function compileAllowed(scopes: AllowedScopes): { allowed: CompiledAllowe
 /**
  * Rejects a policy that reaches beyond the operator's allowed scopes: every cluster and namespace pattern must
  * lie inside the allowed patterns (as sets of names), and a cross-account role must be in an allowed account.
- * An empty allowed list means no limit. A policy without roleArn acts in the controller's own account.
+ * An empty cluster or namespace list means no limit there (`run` in enforce mode refuses an empty namespace list
+ * unless --allow-all-namespaces is given). An empty account list means the controller's own account only: a
+ * policy without roleArn acts in the controller's own account, and no roleArn is accepted.
  */
 export function checkAllowed(policy: Policy, compiled: CompiledTarget, allowed: CompiledAllowed): SemanticIssue[] {
   const issues: SemanticIssue[] = [];
@@ -53,7 +55,12 @@ export function checkAllowed(policy: Policy, compiled: CompiledTarget, allowed: 
   };
   outside(compiled.clusters, allowed.clusters, 'clusters', '--allowed-clusters');
   outside(compiled.namespaces, allowed.namespaces, 'namespaces', '--allowed-namespaces');
-  if (scopes.accounts.length > 0) {
+  if (scopes.accounts.length === 0) {
+    // Empty means the controller's own account only: a policy acts with the controller's own credentials.
+    if (policy.target.account !== undefined) {
+      issues.push({ segments: ['spec', 'target', 'roleArn'], message: `roleArn assumes a role in account ${policy.target.account}, but no --allowed-accounts are set, which means the controller's own account only (no roleArn): list ${policy.target.account} in --allowed-accounts to allow it` });
+    }
+  } else {
     if (policy.target.account !== undefined && !scopes.accounts.includes(policy.target.account)) {
       issues.push({ segments: ['spec', 'target', 'roleArn'], message: `account ${policy.target.account} of roleArn is not an allowed account (--allowed-accounts: ${scopes.accounts.join(', ')})` });
     }

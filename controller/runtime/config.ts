@@ -20,6 +20,8 @@ export interface RunConfig {
   dryRun: boolean;
   once: boolean;
   allowed: { clusters: string[]; namespaces: string[]; accounts: string[] };
+  /** --allow-all-namespaces: the operator chose, explicitly, to let policies reach every namespace. */
+  allowAllNamespaces: boolean;
   pollIntervalMs: number;
   logLevel: string;
   region?: string;
@@ -53,8 +55,9 @@ export const RUN_SETTINGS: readonly Setting[] = [
   { flag: 'dry-run', env: 'DRY_RUN', type: 'boolean', default: 'false', help: 'Decide as enforce mode would but never write to AWS' },
   { flag: 'once', env: 'ONCE', type: 'boolean', default: 'false', help: 'Reconcile once and exit (0 when the reconcile succeeded), e.g. for a scheduled job' },
   { flag: 'allowed-clusters', env: 'ALLOWED_CLUSTERS', type: 'list', help: 'Comma-separated cluster names or globs policies may target; empty: no limit' },
-  { flag: 'allowed-namespaces', env: 'ALLOWED_NAMESPACES', type: 'list', help: 'Comma-separated Cloud Map namespace names or ids policies may target; empty: no limit' },
-  { flag: 'allowed-accounts', env: 'ALLOWED_ACCOUNTS', type: 'list', help: 'Comma-separated AWS account ids policies may target; empty: no limit' },
+  { flag: 'allowed-namespaces', env: 'ALLOWED_NAMESPACES', type: 'list', help: 'Comma-separated Cloud Map namespace names, ids or globs policies may target; required unless --dry-run or --allow-all-namespaces (Cloud Map writes are bounded by namespace, not by cluster)' },
+  { flag: 'allow-all-namespaces', env: 'ALLOW_ALL_NAMESPACES', type: 'boolean', default: 'false', help: 'Let policies target every Cloud Map namespace (instead of listing --allowed-namespaces)' },
+  { flag: 'allowed-accounts', env: 'ALLOWED_ACCOUNTS', type: 'list', help: 'Comma-separated AWS account ids a policy roleArn may be in; empty: the controller\'s own account only (no roleArn)' },
   { flag: 'poll-interval', env: 'POLL_INTERVAL', type: 'string', default: '1m', help: 'How often the policy source is checked for a new revision' },
   { flag: 'log-level', env: 'LOG_LEVEL', type: 'string', default: 'info', help: 'trace, debug, info, warn, error or fatal' },
   { flag: 'region', env: 'AWS_REGION', type: 'string', help: 'AWS region (default: the SDK chain, then us-east-1)' },
@@ -130,15 +133,26 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv): RunConfi
   const replicaId = text('replica-id') ?? `${hostname()}-${process.pid}`;
   if (!/^[A-Za-z0-9._:-]{1,100}$/.test(replicaId)) throw new UsageError(`--replica-id / REPLICA_ID: "${replicaId}" must be 1-100 of A-Z a-z 0-9 . _ : -`);
 
+  const dryRun = bool('dry-run');
+  const allowed = { clusters: list('allowed-clusters'), namespaces: list('allowed-namespaces'), accounts: list('allowed-accounts') };
+  const allowAllNamespaces = bool('allow-all-namespaces');
+  if (allowAllNamespaces && allowed.namespaces.length > 0) {
+    throw new UsageError('--allow-all-namespaces and --allowed-namespaces (ALLOWED_NAMESPACES) contradict each other: give one of them');
+  }
+  if (!dryRun && !allowAllNamespaces && allowed.namespaces.length === 0) {
+    throw new UsageError('--allowed-namespaces (or ALLOWED_NAMESPACES) is required to run in enforce mode: Cloud Map writes are bounded by namespace, not by cluster, '
+      + 'so list the namespaces policies may reach; pass --allow-all-namespaces (ALLOW_ALL_NAMESPACES=true) to let them reach every namespace, or --dry-run to write nothing');
+  }
   return {
     policies,
     queueUrl: text('queue-url'),
     resync,
     metricsAddr: text('metrics-addr')!,
     statusRedact: bool('status-redact'),
-    dryRun: bool('dry-run'),
+    dryRun,
     once: bool('once'),
-    allowed: { clusters: list('allowed-clusters'), namespaces: list('allowed-namespaces'), accounts: list('allowed-accounts') },
+    allowed,
+    allowAllNamespaces,
     pollIntervalMs,
     logLevel,
     region: text('region'),

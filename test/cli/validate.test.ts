@@ -27,7 +27,8 @@ const POLICY = (name: string, clusters = '[prod-a]') =>
 
 describe('ecs-discovery-controller validate', () => {
   it('prints that every example policy is valid and exits 0', async () => {
-    const run = await cli(['manifests/examples']);
+    // multi-namespace.yaml reaches account 111122223333 through roleArn: an empty list means the own account only.
+    const run = await cli(['manifests/examples', '--allowed-accounts', '111122223333']);
     assert.deepEqual(run, { code: 0, stdout: '6 files, 6 policies: all valid\n', stderr: '' });
   });
 
@@ -110,9 +111,9 @@ describe('ecs-discovery-controller validate', () => {
   });
 
   it('takes --policies SOURCE as plan and run do, alone or with positional sources', async () => {
-    assert.deepEqual(await cli(['--policies', 'manifests/examples']), { code: 0, stdout: '6 files, 6 policies: all valid\n', stderr: '' });
+    assert.deepEqual(await cli(['--policies', 'manifests/examples', '--allowed-accounts', '111122223333']), { code: 0, stdout: '6 files, 6 policies: all valid\n', stderr: '' });
     assert.deepEqual(await cli(['--policies', 'manifests/examples/dns-ttl.yaml', 'manifests/examples/task-limit.yaml']),
       { code: 0, stdout: '2 files, 2 policies: all valid\n', stderr: '' });
-    assert.deepEqual(await cli([], { POLICIES: 'manifests/examples' }), { code: 0, stdout: '6 files, 6 policies: all valid\n', stderr: '' });
+    assert.deepEqual(await cli([], { POLICIES: 'manifests/examples', ALLOWED_ACCOUNTS: '111122223333' }), { code: 0, stdout: '6 files, 6 policies: all valid\n', stderr: '' });
   });
 });

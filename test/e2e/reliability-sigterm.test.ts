@@ -29,7 +29,7 @@ describe('reliability: SIGTERM while actions are in flight, then a restart', () 
   const runs: RunProcess[] = [];
 
   const start = () => {
-    const run = spawnRun(['--policies', policyDir, '--queue-url', queueUrl, '--metrics-addr', '127.0.0.1:0'], sandbox.env());
+    const run = spawnRun(['--policies', policyDir, '--allow-all-namespaces', '--queue-url', queueUrl, '--metrics-addr', '127.0.0.1:0'], sandbox.env());
     runs.push(run);
     return run;
   };

@@ -34,7 +34,7 @@ describe('run --once', () => {
     writeFileSync(join(dir, 'fleet.yaml'), policyYaml('enforce'));
     const stdout = capture();
     const stderr = capture();
-    const code = await run(['--once', '--policies', dir, '--log-level', 'warn'], { stdout: stdout.stream, stderr: stderr.stream, env: sandbox.env() });
+    const code = await run(['--once', '--policies', dir, '--log-level', 'warn', '--allow-all-namespaces'], { stdout: stdout.stream, stderr: stderr.stream, env: sandbox.env() });
     assert.equal(code, 0, stderr.text());
     assert.match(stdout.text(), /^reconciled revision sha256:[0-9a-f]+: \d+ finding\(s\), [1-9]\d* action\(s\) executed, 0 failed, \d+ blocked\n$/);
     assert.ok(writeCalls(sandbox)['servicediscovery:UpdateService'] >= 1, 'the TTL drift was fixed');
@@ -44,7 +44,7 @@ describe('run --once', () => {
   it('exits 1 with the reason when no valid policy set can be loaded', async () => {
     writeFileSync(join(dir, 'fleet.yaml'), 'apiVersion: ecs-discovery.io/v1alpha1\nkind: DiscoveryPolicy\nmetadata: {name: x}\nspec: {mode: loud}\n');
     const stderr = capture();
-    const code = await run(['--once', '--policies', dir, '--log-level', 'fatal'], { stdout: capture().stream, stderr: stderr.stream, env: sandbox.env() });
+    const code = await run(['--once', '--policies', dir, '--log-level', 'fatal', '--allow-all-namespaces'], { stdout: capture().stream, stderr: stderr.stream, env: sandbox.env() });
     assert.equal(code, 1);
     assert.match(stderr.text(), /no valid policy set/);
   });

@@ -37,7 +37,7 @@ describe('run as a process: signals', () => {
     sandbox.faults.add({ operation: 'ecs:DescribeServices', latencyMs: 8_000 });
     t.after(() => sandbox.faults.clear());
     const run = spawnRun(
-      ['--policies', policyDir, '--queue-url', queueUrl, '--metrics-addr', '127.0.0.1:0', '--shutdown-timeout', '3s'],
+      ['--policies', policyDir, '--allow-all-namespaces', '--queue-url', queueUrl, '--metrics-addr', '127.0.0.1:0', '--shutdown-timeout', '3s'],
       sandbox.env(),
     );
     children.push(run.child);

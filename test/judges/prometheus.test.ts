@@ -67,7 +67,7 @@ test('Prometheus: the drift alert goes pending, then firing while audit mode kee
     writeFileSync(join(policies, 'shop-prod.yaml'), POLICY.replace(/^  mode: enforce$/m, `  mode: ${mode}`));
   };
   writePolicy('audit');
-  const run = spawnRun(['--policies', policies, '--metrics-addr', '127.0.0.1:0', '--resync', '*/2 * * * * *', '--poll-interval', '1s', '--log-level', 'info'], sandbox.env());
+  const run = spawnRun(['--policies', policies, '--allow-all-namespaces', '--metrics-addr', '127.0.0.1:0', '--resync', '*/2 * * * * *', '--poll-interval', '1s', '--log-level', 'info'], sandbox.env());
   children.push(run.child);
   const listening = await waitFor(async () => run.logs.find((l) => l.msg === 'telemetry server listening'), (l) => l !== undefined, 'the controller\'s telemetry server', 30_000);
   const target = `127.0.0.1:${String(listening!.address).split(':').pop()}`;

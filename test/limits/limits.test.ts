@@ -42,7 +42,7 @@ describe('limits', () => {
     const results = await Promise.all([
       runCli(['validate', 'manifests/examples'], env),
       runCli(['plan', '--policies', 'manifests/examples'], env),
-      runCli(['run', '--policies', 'manifests/examples', '--metrics-addr', '127.0.0.1:0'], env),
+      runCli(['run', '--policies', 'manifests/examples', '--metrics-addr', '127.0.0.1:0', '--allow-all-namespaces'], env),
     ]);
     const first = (stderr: string) => stderr.split('\n')[0];
     for (const result of results) {

@@ -48,7 +48,7 @@ spec:
 
 describe('loadPolicySet', () => {
   it('loads the DESIGN example into typed values with durations in milliseconds', () => {
-    const { set, problems } = loadPolicySet(fetched({ 'payments.yaml': DESIGN_EXAMPLE }, { revision: 'abc123' }), { allowed: NO_LIMITS });
+    const { set, problems } = loadPolicySet(fetched({ 'payments.yaml': DESIGN_EXAMPLE }, { revision: 'abc123' }), { allowed: { ...NO_LIMITS, accounts: ['111122223333'] } });
     assert.deepEqual(problems, []);
     assert.ok(set);
     assert.equal(set.revision, 'abc123');
@@ -96,7 +96,7 @@ describe('loadPolicySet', () => {
   });
 
   it('returns a deeply frozen set', () => {
-    const { set } = load({ 'p.yaml': DESIGN_EXAMPLE });
+    const { set } = load({ 'p.yaml': DESIGN_EXAMPLE }, { accounts: ['111122223333'] });
     assert.ok(Object.isFrozen(set));
     assert.ok(Object.isFrozen(set!.policies[0].rules.serviceConnectRefresh.windows[0]));
     assert.throws(() => { (set!.policies[0].target.clusters as string[]).push('x'); }, TypeError);
@@ -162,8 +162,15 @@ describe('allowed scopes', () => {
     assert.match(found.join('\n'), /spec\.target\.clusters\[0\]: cluster ARN .* is in account 999999999999/);
   });
 
-  it('treats empty allowed lists as no limit', () => {
-    const { problems } = load({ 'p.yaml': policy('p', spec('["*"]', '["*"]', '\n  roleArn: arn:aws:iam::444455556666:role/x')) });
+  it('treats empty cluster and namespace lists as no limit', () => {
+    const { problems } = load({ 'p.yaml': policy('p', spec('["*"]', '["*"]')) });
     assert.deepEqual(errors(problems), []);
+  });
+
+  it('treats an empty account list as the controller\'s own account only: no roleArn', () => {
+    const { problems } = load({ 'p.yaml': policy('p', spec('["*"]', '["*"]', '\n  roleArn: arn:aws:iam::444455556666:role/x')) });
+    assert.deepEqual(errors(problems).map((e) => e.replace(/^p\.yaml:\d+:\d+ /, '')), [
+      'spec.target.roleArn: roleArn assumes a role in account 444455556666, but no --allowed-accounts are set, which means the controller\'s own account only (no roleArn): list 444455556666 in --allowed-accounts to allow it',
+    ]);
   });
 });

@@ -5,8 +5,8 @@ import { configTableMarkdown, parseRunConfig, runUsage, RUN_SETTINGS } from '../
 import { UsageError } from '../../controller/cli/io.js';
 
 describe('run configuration', () => {
-  it('uses the documented defaults when only the policy source is given', () => {
-    const config = parseRunConfig(['--policies', './policies'], {});
+  it('uses the documented defaults when only the policy source (and the namespace bound) is given', () => {
+    const config = parseRunConfig(['--policies', './policies', '--allow-all-namespaces'], {});
     assert.equal(config.policies, './policies');
     assert.equal(config.resync, '*/10 * * * *');
     assert.equal(config.metricsAddr, ':9464');
@@ -20,6 +20,16 @@ describe('run configuration', () => {
     assert.equal(config.workers, 2);
     assert.equal(config.queueUrl, undefined);
     assert.deepEqual(config.allowed, { clusters: [], namespaces: [], accounts: [] });
+    assert.equal(config.allowAllNamespaces, true);
+  });
+
+  it('refuses to write without a namespace bound: --allowed-namespaces, or --allow-all-namespaces given explicitly', () => {
+    assert.throws(() => parseRunConfig(['--policies', 'p'], {}),
+      (error: unknown) => error instanceof UsageError && /--allowed-namespaces \(or ALLOWED_NAMESPACES\) is required to run in enforce mode: Cloud Map writes are bounded by namespace/.test(error.message));
+    assert.throws(() => parseRunConfig(['--policies', 'p', '--allow-all-namespaces', '--allowed-namespaces', 'a.local'], {}), /contradict each other/);
+    assert.deepEqual(parseRunConfig(['--policies', 'p'], { ALLOWED_NAMESPACES: 'a.local' }).allowed.namespaces, ['a.local']);
+    assert.equal(parseRunConfig(['--policies', 'p'], { ALLOW_ALL_NAMESPACES: 'true' }).allowAllNamespaces, true);
+    assert.equal(parseRunConfig(['--policies', 'p', '--dry-run'], {}).dryRun, true, 'a dry run writes nothing, so it needs no bound');
   });
 
   it('reads every setting from the environment', () => {

@@ -32,11 +32,13 @@ Options:
                                column, path, message and severity (line 0 means the whole file)
   --allowed-clusters LIST      cluster names or globs policies may target (comma-separated or repeated)
   --allowed-namespaces LIST    Cloud Map namespace names, ids or globs policies may target
-  --allowed-accounts LIST      12-digit account ids a policy's roleArn may be in
+  --allowed-accounts LIST      12-digit account ids a policy's roleArn may be in; none: the controller's own
+                               account only (a policy with roleArn is rejected)
   -h, --help                   print this help
 
 Environment (defaults for the flags above; a flag replaces its variable):
-  ALLOWED_CLUSTERS, ALLOWED_NAMESPACES, ALLOWED_ACCOUNTS   comma-separated lists; empty or unset = no limit
+  ALLOWED_CLUSTERS, ALLOWED_NAMESPACES, ALLOWED_ACCOUNTS   comma-separated lists; empty or unset clusters or
+                               namespaces = no limit, no accounts = the controller's own account only
   MAX_POLICY_BYTES             largest policy file accepted (default 1048576), as plan and run apply it
 
 Exit status: 0 every policy is valid (warnings allowed), 1 any problem is an error, 2 usage error.
