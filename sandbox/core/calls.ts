@@ -11,8 +11,25 @@ export interface CallRecord {
   /** The region the request was signed for (AWS SigV4 credential scope). */
   region?: string;
   status?: number;
-  /** DynamoDB lease writes only: the lease (sk) the request named. */
-  lease?: string;
+  /** DynamoDB writes of a lease row that change its owner: the lease (target) and the owner it sets (null: released). */
+  lease?: { target: string; owner: string | null };
+}
+
+/**
+ * The lease change a DynamoDB request body asks for, if it writes a lease row's owner (pk "lease"): lets tests
+ * rebuild who held which lease when from the call log alone.
+ */
+export function leaseChange(body: string): CallRecord['lease'] {
+  try {
+    const input = JSON.parse(body) as { Key?: Record<string, { S?: string }>; UpdateExpression?: string; ExpressionAttributeValues?: Record<string, { S?: string }> };
+    if (input.Key?.pk?.S !== 'lease' || !input.Key.sk?.S || !input.UpdateExpression) return undefined;
+    const set = /SET\s+leaseOwner\s*=\s*(:\w+)/.exec(input.UpdateExpression);
+    if (set) return { target: input.Key.sk.S, owner: input.ExpressionAttributeValues?.[set[1]]?.S ?? null };
+    if (/REMOVE\s+leaseOwner/.test(input.UpdateExpression)) return { target: input.Key.sk.S, owner: null };
+  } catch {
+    // not JSON: dynalite answers with its own error
+  }
+  return undefined;
 }
 
 /** The newest calls the log keeps (bounded memory under benchmarks). */

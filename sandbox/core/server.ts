@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { AwsError } from './errors.js';
 import type { EmulatedService } from './types.js';
-import { CallCounter, describeCaller } from './calls.js';
+import { CallCounter, describeCaller, leaseChange } from './calls.js';
 import { FaultInjector } from './faults.js';
 
 /** Handles /_sandbox/* requests: returns the JSON body to send, or throws AwsError for a 4xx. */
@@ -68,9 +68,14 @@ export async function startAwsServer(options: AwsServerOptions): Promise<Running
     if (raw && rawOperation) {
       // Handed over unread: the implementation parses the body and answers on its own.
       const entry = calls.record(`${raw.name}:${rawOperation}`, describeCaller(req));
+      // A copy of the body as it streams by (the handler reads the request itself), for the lease log.
+      const chunks: Buffer[] = [];
+      if (rawOperation === 'UpdateItem') req.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('finish', () => {
         entry.status = res.statusCode;
         entry.finishedAt = Date.now();
+        const lease = chunks.length > 0 && res.statusCode === 200 ? leaseChange(Buffer.concat(chunks).toString('utf8')) : undefined;
+        if (lease) entry.lease = lease;
       });
       raw.handle(req, res);
       return;

@@ -1,0 +1,120 @@
+/**
+ * Three replicas (`run` processes) share six targets through the DynamoDB lease table: every target owned by
+ * exactly one replica, a SIGKILLed replica's targets taken over within two lease durations, no AWS write by a
+ * replica that did not hold the target's lease when the write arrived, no redeploy made twice across the
+ * failover, and a Cloud Map deletion that waits exactly its grace period although the target changed owner
+ * in the middle of it (the grace clock is in the table, not in the dead replica's memory).
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { DeleteServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { createStateStore } from '../../controller/state/resolve.js';
+import type { StateStore } from '../../controller/state/types.js';
+import type { CallRecord } from '../../sandbox/core/calls.js';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { spawnRun, terminate, type RunProcess } from './reliability-process.js';
+import { GRACE_MS, LEASE_MS, REGIONS, replicasFleet, TABLE, writeReplicaPolicies, writesWithoutLease } from './replicas-harness.js';
+
+let sandbox: Sandbox;
+let store: StateStore;
+const replicas = new Map<string, RunProcess>();
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const owners = async () => new Map((await store.leases.list()).map((l) => [l.target, l.owner]));
+const callLog = (): CallRecord[] => sandbox.calls.log();
+
+before(async () => {
+  sandbox = await startSandbox({ port: 0, scenario: replicasFleet(), stateTable: TABLE });
+  store = createStateStore(`dynamodb://${TABLE}`, { endpoint: sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+  const policies = writeReplicaPolicies();
+  for (const id of ['replica-1', 'replica-2', 'replica-3']) {
+    replicas.set(
+      id,
+      spawnRun(
+        ['--policies', policies, '--state', `dynamodb://${TABLE}`, '--replica-id', id, '--lease-duration', `${LEASE_MS / 1000}s`, '--resync', '*/2 * * * * *', '--metrics-addr', '127.0.0.1:0', '--log-level', 'info'],
+        { ...sandbox.env(), AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
+      ),
+    );
+  }
+});
+
+after(async () => {
+  await Promise.all([...replicas.values()].map((r) => (r.child.exitCode === null && r.child.signalCode === null ? terminate(r, 10_000) : undefined)));
+  store?.close();
+  await sandbox?.close();
+});
+
+test('three replicas: one owner per target, failover within two lease durations, writes only under the lease, grace kept across the owner change', { timeout: 240_000 }, async () => {
+  // Every target owned, two each.
+  const balanced = await until('six targets owned two per replica', async () => {
+    const map = await owners();
+    const counts = new Map<string, number>();
+    for (const target of REGIONS) {
+      const owner = map.get(target);
+      if (!owner) return undefined;
+      counts.set(owner, (counts.get(owner) ?? 0) + 1);
+    }
+    return counts.size === 3 && [...counts.values()].every((n) => n === 2) ? map : undefined;
+  });
+  assert.deepEqual([...balanced.keys()].sort(), [...REGIONS].sort());
+
+  // Every target's redeploy and TTL fix happen, each by the target's owner.
+  await until('every client redeployed and every TTL lowered', () => {
+    const truth = sandbox.truth() as { brokenPairs: unknown[]; ttlViolations?: unknown[] };
+    return truth.brokenPairs.length === 0 && sandbox.cloudMap.services().every((s) => s.dnsRecords.every((r) => r.TTL <= 10)) ? true : undefined;
+  });
+
+  // An orphan in target 0: its grace clock starts in the table; its owner dies part-way through the grace period.
+  const ecs = new ECSClient({ endpoint: sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+  await ecs.send(new DeleteServiceCommand({ cluster: 'c0', service: 'gone0', force: true }));
+  ecs.destroy();
+  const gone = sandbox.cloudMap.services().find((s) => s.name === 'gone0')!;
+  const clockKey = await until('the orphan grace clock in the table', async () => {
+    const clocks = await store.graceClocks(REGIONS[0]);
+    return [...clocks].find(([key]) => key === `cloudMapOrphans/service/${gone.id}`);
+  });
+  const firstSeen = clockKey[1];
+  const victim = (await owners()).get(REGIONS[0])!;
+  const victimTargets = [...(await owners())].filter(([, o]) => o === victim).map(([t]) => t);
+  await until('4 s into the grace period', () => (Date.now() >= firstSeen + 4_000 ? true : undefined));
+  replicas.get(victim)!.child.kill('SIGKILL');
+  const killedAt = Date.now();
+  await replicas.get(victim)!.exit;
+
+  // Taken over within two lease durations.
+  await until('the dead replica holds nothing', async () => {
+    const map = await owners();
+    return victimTargets.every((t) => map.get(t) && map.get(t) !== victim) ? true : undefined;
+  }, 2 * LEASE_MS + 2_000);
+  const takenOverMs = Math.max(
+    ...victimTargets.map((t) => callLog().find((c) => c.lease?.target === t && c.lease.owner !== victim && c.at >= killedAt)?.at ?? Number.POSITIVE_INFINITY),
+  ) - killedAt;
+  assert.ok(takenOverMs <= 2 * LEASE_MS, `targets taken over ${takenOverMs} ms after the kill; lease duration ${LEASE_MS} ms`);
+
+  // The deletion waits exactly its grace period from the first sighting, not from the takeover.
+  const deletion = await until('the orphaned Cloud Map service deleted', () =>
+    callLog().find((c) => c.operation === 'servicediscovery:DeleteService' && c.status === 200 && c.caller?.startsWith('replica-')),
+  );
+  assert.ok(deletion.at >= firstSeen + GRACE_MS, `deleted ${deletion.at - firstSeen} ms after first seen, before the ${GRACE_MS} ms grace period`);
+  assert.ok(deletion.at <= firstSeen + GRACE_MS + 4_000, `deleted ${deletion.at - firstSeen} ms after first seen: the grace period restarted with the new owner`);
+  assert.notEqual(deletion.caller, victim);
+  if (process.env.DEBUG_REPLICAS) console.log({ takenOverMs, graceWaitMs: deletion.at - firstSeen, victim, deletedBy: deletion.caller });
+
+  // No write under a lease the writer did not hold; each client redeployed once, failover included.
+  await new Promise((resolve) => setTimeout(resolve, 2 * LEASE_MS));
+  const log = callLog();
+  assert.deepEqual(writesWithoutLease(log).map((c) => `${c.operation} by ${c.caller} in ${c.region}`), []);
+  const redeploys = log.filter((c) => c.operation === 'ecs:UpdateService' && c.status === 200 && c.caller?.startsWith('replica-'));
+  assert.equal(redeploys.length, REGIONS.length, `one redeploy per target's client, got ${redeploys.length}`);
+  const owned = await owners();
+  assert.ok(REGIONS.every((t) => owned.get(t) && owned.get(t) !== victim), 'every target still owned by a live replica');
+});
