@@ -80,7 +80,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     events: { publish: (event: EventBridgeEvent) => eventBridge?.publish(event) },
   };
   let url = '';
-  const cloudMap = createCloudMap(ctx);
+  const faults = new FaultInjector(random);
+  const cloudMap = createCloudMap(ctx, { operationFailure: (operation, body) => faults.operationFailure(operation, body) });
   const sqs = createSqs(ctx, { endpointUrl: () => url });
   eventBridge = createEventBridge(ctx, sqs);
   const ecs = createEcs(ctx, cloudMap, { random, taskStartDelayMs: options.taskStartDelayMs });
@@ -89,7 +90,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (scenario) loadScenario({ ecs: ecs.state, cloudMap, autoScaling }, scenario);
   const resolveGraceMs = scenario?.resolveGraceMs ?? 0;
   const calls = new CallCounter();
-  const faults = new FaultInjector(random);
   const truth = () => {
     ecs.settle();
     return computeTruth(ecs.state, cloudMap, { resolveGraceMs, maxCapacity: autoScaling.ecsMaxCapacity });

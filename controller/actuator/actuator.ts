@@ -1,13 +1,18 @@
+import { performance } from 'node:perf_hooks';
 import { awsErrorCode, type AwsClients } from '../aws/clients.js';
 import type { Plan, PlannedAction } from '../plan/types.js';
-import type { Action, Finding } from '../rules/types.js';
+import type { Action } from '../rules/types.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Clock } from '../util/clock.js';
 import { deleteService, deregisterInstance, updateDnsTtl } from './cloudmap.js';
 import type { ExecutorContext } from './context.js';
 import { forceNewDeployment } from './ecs.js';
+import { checkOperation, pause } from './operations.js';
+import { OperationTracker, type PendingOperation } from './pending.js';
+import { recordBlocked } from './blocked.js';
 import { WriteRateLimiter, type Pacer } from './rate-limit.js';
+import { logResource, resourceOf } from './resources.js';
 import { ActionFailure, type ActionOutcome, type ExecutorResult } from './types.js';
 import { FenceLostError } from '../state/types.js';
 
@@ -23,10 +28,12 @@ export interface ActuatorDeps {
   metrics?: ControllerMetrics;
   /** Resources worked on at once (actions on one resource always run one after another). Default 4. */
   concurrency?: number;
-  /** Longest wait for one asynchronous Cloud Map operation. Default 120 s. */
+  /** Longest wait of finishOperations() (`run --once`) for the operations still in flight. Default 120 s. */
   operationTimeoutMs?: number;
-  /** First GetOperation poll delay (doubles up to 5 s). Default 500 ms. */
+  /** When a later pass first checks a Cloud Map operation after the write (doubles per check up to 30 s). Default 1 s. */
   operationPollMs?: number;
+  /** After an operation FAILs, the action is not sent again for this long (doubles per FAIL up to 15 min). Default 30 s. */
+  failureBackoffMs?: number;
   /** Writes per second per AWS write API (token bucket, burst of the same size). Default 5. */
   writesPerSecond?: number;
   /** Time source for rate-limit pacing; real monotonic time by default. */
@@ -43,28 +50,6 @@ export interface ActionJournal {
   lastRedeployIntent(resource: string): number | undefined;
 }
 
-/** The resource an action writes to: actions on one resource form a chain that runs in plan order. */
-function resourceOf(action: Action): string {
-  switch (action.type) {
-    case 'ecs:ForceNewDeployment':
-      return `ecs-service/${action.serviceArn}`;
-    case 'cloudmap:DeregisterInstance':
-    case 'cloudmap:DeleteService':
-    case 'cloudmap:UpdateDnsTtl':
-      return `cloudmap-service/${action.serviceId}`;
-  }
-}
-
-/** The resource named in logs: instance-level for deregistrations. */
-function logResource(action: Action): string {
-  return action.type === 'cloudmap:DeregisterInstance' ? `${resourceOf(action)}/${action.instanceId}` : resourceOf(action);
-}
-
-function namespaceOf(finding: Finding): string {
-  const resource = finding.resource;
-  return finding.namespace ?? ('namespaceId' in resource ? resource.namespaceId : 'unknown');
-}
-
 /**
  * The only code that writes to AWS. Applies a plan's "execute" actions in plan order, re-checking the current
  * state before each write so that applying the same plan twice, or after a restart, changes nothing more.
@@ -78,10 +63,101 @@ export class Actuator {
   private readonly concurrency: number;
   /** Finding key -> the block reason last logged at info, so a wait is announced once, not at every resync. */
   private readonly announcedBlocks = new Map<string, string>();
+  /** Cloud Map operations submitted and not yet seen at SUCCESS or FAIL, and the backoff of failed ones. */
+  private readonly operations: OperationTracker;
 
   constructor(private readonly deps: ActuatorDeps) {
     this.limiter = new WriteRateLimiter(deps.writesPerSecond ?? 5, deps.pacer);
     this.concurrency = Math.max(1, deps.concurrency ?? 4);
+    this.operations = new OperationTracker({
+      firstCheckDelayMs: deps.operationPollMs ?? 1_000,
+      maxCheckDelayMs: 30_000,
+      backoffMs: deps.failureBackoffMs ?? 30_000,
+      maxBackoffMs: 15 * 60_000,
+    });
+  }
+
+  /**
+   * Checks the Cloud Map operations that are due (all of them with `all`) with one GetOperation each, and
+   * reports those that ended: SUCCESS as a success, FAIL as a failed action with the operation's ErrorCode
+   * (counted, logged, and backed off before the action is sent again). Runs before each plan, so a pass sees
+   * what finished since the last one; returns the outcomes of the operations that ended.
+   */
+  async settle(signal?: AbortSignal, all = false): Promise<ActionOutcome[]> {
+    const outcomes: ActionOutcome[] = [];
+    for (const entry of this.operations.due(this.deps.clock.now(), all)) {
+      if (signal?.aborted) break;
+      const check = await checkOperation(this.deps.clients.serviceDiscovery, entry);
+      const now = this.deps.clock.now();
+      if (!check.done) {
+        this.operations.checkLater(entry, now);
+        this.deps.logger.debug({ policy: entry.policy, rule: entry.rule, resource: logResource(entry.action), operationId: entry.operationId, status: check.status }, 'Cloud Map operation still running');
+        continue;
+      }
+      let retryAt: number | undefined;
+      if (check.result.result === 'failed') retryAt = this.operations.failed(entry, check.result.error?.code ?? 'OperationFailed', now);
+      else if (check.result.result === 'success') this.operations.succeeded(entry);
+      else this.operations.forget(entry);
+      const outcome = { ...this.ownerOutcome(entry, check.result), finishedAt: now };
+      outcomes.push(outcome);
+      this.report(outcome, retryAt === undefined ? {} : { retryAt: new Date(retryAt).toISOString() });
+    }
+    return outcomes;
+  }
+
+  /**
+   * Follows every operation still in flight until it ends or `timeoutMs` passes (`run --once`, which has no
+   * later pass); operations still running then end as failed OperationTimeout (not confirmed), and are forgotten.
+   */
+  async finishOperations(signal?: AbortSignal, timeoutMs = this.deps.operationTimeoutMs ?? 120_000): Promise<ActionOutcome[]> {
+    const outcomes: ActionOutcome[] = [];
+    const started = performance.now();
+    let delay = Math.min(this.deps.operationPollMs ?? 1_000, 1_000);
+    while (this.operations.list().length > 0 && !signal?.aborted && performance.now() - started < timeoutMs) {
+      outcomes.push(...(await this.settle(signal, true)));
+      if (this.operations.list().length === 0) break;
+      await pause(Math.min(delay, Math.max(0, timeoutMs - (performance.now() - started))), signal);
+      delay = Math.min(delay * 2, 5_000);
+    }
+    for (const entry of this.operations.list()) {
+      this.operations.forget(entry);
+      const outcome = this.ownerOutcome(entry, {
+        result: 'failed',
+        error: { code: 'OperationTimeout', message: `Cloud Map operation ${entry.operationId} had not finished when the run ended; the next run re-checks the resource` },
+      });
+      outcomes.push(outcome);
+      this.report(outcome);
+    }
+    return outcomes;
+  }
+
+  /** Cloud Map operations in flight (submitted, not yet seen at SUCCESS or FAIL). */
+  pendingOperations(): number {
+    return this.operations.list().length;
+  }
+
+  /** Resolves once no Cloud Map operation is in flight. */
+  whenOperationsDone(): Promise<void> {
+    return this.operations.whenEmpty();
+  }
+
+  /** When a later pass is next needed for an operation check or for a backoff that ends, with the actions concerned. */
+  nextFollowUp(): { at: number; actions: Action[] } | undefined {
+    return this.operations.nextFollowUp(this.deps.clock.now());
+  }
+
+  /** The outcome of an operation's action, from its submission to now. */
+  private ownerOutcome(entry: PendingOperation, result: ExecutorResult): ActionOutcome {
+    return {
+      action: entry.action,
+      findingKey: entry.findingKey,
+      policy: entry.policy,
+      rule: entry.rule,
+      ...result,
+      operationId: entry.operationId,
+      startedAt: entry.submittedAt,
+      finishedAt: this.deps.clock.now(),
+    };
   }
 
   /**
@@ -89,7 +165,7 @@ export class Actuator {
    * When `signal` aborts, no new action starts (the rest end as skipped, reason "aborted"); in-flight writes finish.
    */
   async apply(plan: Plan, signal?: AbortSignal): Promise<ActionOutcome[]> {
-    this.recordBlocked(plan);
+    recordBlocked(plan, this.announcedBlocks, this.deps);
     const toExecute = plan.actions.filter((a) => a.decision === 'execute');
     const outcomes = new Map<PlannedAction, ActionOutcome>();
     const chains = new Map<string, PlannedAction[]>();
@@ -109,23 +185,44 @@ export class Actuator {
     return toExecute.map((planned) => outcomes.get(planned)!);
   }
 
-  /** Runs one resource's actions in order; a failed deregistration stops the deletion of its service. */
+  /**
+   * Runs one resource's actions in order. A failed deregistration stops the deletion of its service; one whose
+   * operation is still running makes the deletion wait for a later pass. An action whose operation is in
+   * flight is not sent again, nor one whose operation failed less than its backoff ago.
+   */
   private async runChain(chain: PlannedAction[], plan: Plan, outcomes: Map<PlannedAction, ActionOutcome>, signal?: AbortSignal) {
     let deregistrationFailed = false;
+    let deregistrationPending = false;
     for (const planned of chain) {
       let outcome: ActionOutcome;
+      const { action } = planned;
       const startedAt = this.deps.clock.now();
+      const inFlight = this.operations.pendingFor(action);
+      const backoff = this.operations.backoffFor(action, startedAt);
       if (signal?.aborted) {
         outcome = this.outcome(planned, startedAt, { result: 'skipped', reason: 'aborted' });
       } else if (this.deps.dryRun) {
         outcome = { ...this.outcome(planned, startedAt, { result: 'skipped', reason: 'dry-run' }), result: 'dry-run' };
-      } else if (planned.action.type === 'cloudmap:DeleteService' && deregistrationFailed) {
+      } else if (action.type === 'cloudmap:DeleteService' && deregistrationFailed) {
         outcome = this.outcome(planned, startedAt, { result: 'skipped', reason: 'deregistration-failed' });
+      } else if (action.type === 'cloudmap:DeleteService' && (deregistrationPending || this.operations.deregistrationPendingIn(action.serviceId))) {
+        outcome = this.outcome(planned, startedAt, { result: 'skipped', reason: 'deregistration-pending' });
+      } else if (inFlight) {
+        outcome = this.outcome(planned, startedAt, { result: 'pending', reason: 'operation-pending', operationId: inFlight.operationId });
+      } else if (backoff) {
+        outcome = this.outcome(planned, startedAt, { result: 'skipped', reason: 'backoff-after-failure', error: { code: backoff.code, message: `the last Cloud Map operation failed with ${backoff.code} (${backoff.count} time(s)); retrying after ${new Date(backoff.retryAt).toISOString()}` } });
       } else {
-        const deletionFollows = chain.some((p) => p.action.type === 'cloudmap:DeleteService' && p.decision === 'execute');
-        outcome = this.outcome(planned, startedAt, await this.journaled(planned, () => this.execute(planned, plan, signal, deletionFollows)));
+        const result = await this.journaled(planned, () => this.execute(planned, plan, signal));
+        if (result.result === 'pending' && result.operationId) {
+          const owner = { action, findingKey: planned.finding.key, policy: planned.finding.policy, rule: planned.finding.rule };
+          this.operations.track(owner, result.operationId, this.deps.clock.now(), result.reason === 'operation-submitted' ? undefined : result.reason);
+        }
+        outcome = this.outcome(planned, startedAt, result);
       }
-      if (planned.action.type === 'cloudmap:DeregisterInstance' && outcome.result !== 'success') deregistrationFailed = true;
+      if (action.type === 'cloudmap:DeregisterInstance') {
+        if (outcome.result === 'pending') deregistrationPending = true;
+        else if (outcome.result !== 'success') deregistrationFailed = true;
+      }
       outcomes.set(planned, outcome);
       this.report(outcome);
     }
@@ -148,9 +245,9 @@ export class Actuator {
       return { result: 'failed', error: { code: awsErrorCode(error), message: `journaling the intent of ${write.action} on ${write.resource} failed: ${(error as Error).message}` } };
     }
     const result = await run();
-    const submitted = result.result === 'success' && result.operationId !== undefined && result.reason === 'operation-submitted';
     try {
-      await journal.outcome(id, submitted ? 'submitted' : result.result, result.reason, result.operationId);
+      // A pending Cloud Map write is journaled "submitted" with its OperationId until its operation ends.
+      await journal.outcome(id, result.result === 'pending' ? 'submitted' : result.result, result.reason, result.operationId);
     } catch (error) {
       this.deps.logger.warn({ resource: write.resource, action: write.action, err: (error as Error).message }, 'the outcome of a write could not be journaled; the target\'s next owner settles it');
     }
@@ -158,12 +255,10 @@ export class Actuator {
   }
 
   /** Runs the executor for one action and turns any error into a failed result with a code. */
-  private async execute(planned: PlannedAction, plan: Plan, signal?: AbortSignal, deletionFollows = false): Promise<ExecutorResult> {
+  private async execute(planned: PlannedAction, plan: Plan, signal?: AbortSignal): Promise<ExecutorResult> {
     const ctx: ExecutorContext = {
       clients: this.deps.clients,
       limiter: this.limiter,
-      operationTimeoutMs: this.deps.operationTimeoutMs ?? 120_000,
-      operationPollMs: this.deps.operationPollMs ?? 500,
       signal,
     };
     const action = planned.action;
@@ -172,7 +267,7 @@ export class Actuator {
         case 'ecs:ForceNewDeployment':
           return await forceNewDeployment(ctx, action, plan.generatedAt, this.deps.journal?.lastRedeployIntent(logResource(action)));
         case 'cloudmap:DeregisterInstance':
-          return await deregisterInstance(ctx, action, deletionFollows);
+          return await deregisterInstance(ctx, action);
         case 'cloudmap:DeleteService':
           return await deleteService(ctx, action);
         case 'cloudmap:UpdateDnsTtl':
@@ -200,8 +295,11 @@ export class Actuator {
     };
   }
 
-  /** One log event and one metric increment per decision. */
-  private report(outcome: ActionOutcome): void {
+  /**
+   * One log event per decision, and one metric increment per decision that is final: a write whose Cloud Map
+   * operation is still running is counted once, when the operation ends (success or failed).
+   */
+  private report(outcome: ActionOutcome, extra: Record<string, unknown> = {}): void {
     const fields = {
       policy: outcome.policy,
       rule: outcome.rule,
@@ -210,49 +308,20 @@ export class Actuator {
       result: outcome.result,
       reason: outcome.reason,
       findingKey: outcome.findingKey,
+      ...(outcome.operationId ? { operationId: outcome.operationId } : {}),
       ...(outcome.error ? { errorCode: outcome.error.code, error: outcome.error.message } : {}),
+      ...extra,
     };
+    if (outcome.result === 'pending') {
+      if (outcome.reason === 'operation-pending') this.deps.logger.debug(fields, 'action waits for its Cloud Map operation');
+      else this.deps.logger.info(fields, 'action submitted; Cloud Map finishes it later (operation followed)');
+      return;
+    }
     if (outcome.result === 'failed') this.deps.logger.warn(fields, 'action failed');
     else if (outcome.result === 'dry-run') this.deps.logger.info(fields, 'action not sent (dry run)');
+    else if (outcome.reason === 'backoff-after-failure') this.deps.logger.debug(fields, 'action skipped');
     else this.deps.logger.info(fields, outcome.result === 'success' ? 'action applied' : 'action skipped');
     const metricResult = outcome.result === 'dry-run' ? 'skipped' : outcome.result;
     this.deps.metrics?.recordAction({ policy: outcome.policy, rule: outcome.rule, action: outcome.action.type }, metricResult);
-  }
-
-  /** Logs and counts the plan's blocked decisions, and one sanity-guard trip per policy and namespace. */
-  private recordBlocked(plan: Plan): void {
-    const trips = new Set<string>();
-    const stillBlocked = new Set<string>();
-    for (const planned of plan.actions) {
-      if (planned.decision !== 'blocked') continue;
-      const { finding } = planned;
-      const reason = planned.blockedBy ?? 'report-only';
-      this.deps.metrics?.recordBlocked({ policy: finding.policy, rule: finding.rule }, reason);
-      stillBlocked.add(finding.key);
-      const firstTime = this.announcedBlocks.get(finding.key) !== reason;
-      this.announcedBlocks.set(finding.key, reason);
-      this.deps.logger[firstTime ? 'info' : 'debug'](
-        {
-          policy: finding.policy,
-          rule: finding.rule,
-          resource: logResource(planned.action),
-          action: planned.action.type,
-          result: 'blocked',
-          reason,
-          detail: planned.detail,
-        },
-        'action blocked',
-      );
-      if (reason === 'sanity-guard') {
-        const namespace = namespaceOf(finding);
-        const tripKey = JSON.stringify([finding.policy, namespace]);
-        if (!trips.has(tripKey)) {
-          trips.add(tripKey);
-          this.deps.metrics?.recordSanityGuardTrip(finding.policy, namespace);
-        }
-      }
-    }
-    for (const key of this.announcedBlocks.keys()) if (!stillBlocked.has(key)) this.announcedBlocks.delete(key);
-    if (trips.size > 0) this.deps.logger.warn({ trips: [...trips].map((t) => JSON.parse(t)) }, 'sanity guard stopped pruning');
   }
 }

@@ -5,27 +5,18 @@ import {
 import { awsErrorCode } from '../aws/clients.js';
 import type { Action } from '../rules/types.js';
 import type { ExecutorContext } from './context.js';
-import { waitForOperation } from './operations.js';
 import type { ExecutorResult } from './types.js';
 
 type Deregister = Extract<Action, { type: 'cloudmap:DeregisterInstance' }>;
 type DeleteService = Extract<Action, { type: 'cloudmap:DeleteService' }>;
 type UpdateDnsTtl = Extract<Action, { type: 'cloudmap:UpdateDnsTtl' }>;
 
-function follow(ctx: ExecutorContext, operationId: string): Promise<void> {
-  return waitForOperation(ctx.clients.serviceDiscovery, operationId, {
-    timeoutMs: ctx.operationTimeoutMs,
-    initialDelayMs: ctx.operationPollMs,
-    signal: ctx.signal,
-  });
-}
-
 /**
- * Deregisters one instance; an instance (or service) already gone counts as done. The operation is followed
- * only when `waitForCompletion` (a DeleteService of the same service comes next and needs it empty); a lone
- * deregistration is confirmed by the next reconcile's read instead, which keeps the serial apply short.
+ * Asks Cloud Map to deregister one instance; an instance (or service) already gone counts as done. The result
+ * is `pending` with the operation to follow (AWS removes the instance only when it succeeds), including when a
+ * deregistration was already in flight (DuplicateRequest names its operation).
  */
-export async function deregisterInstance(ctx: ExecutorContext, action: Deregister, waitForCompletion = true): Promise<ExecutorResult> {
+export async function deregisterInstance(ctx: ExecutorContext, action: Deregister): Promise<ExecutorResult> {
   await ctx.limiter.acquire('servicediscovery:DeregisterInstance');
   let operationId: string | undefined;
   let reason: string | undefined;
@@ -44,9 +35,8 @@ export async function deregisterInstance(ctx: ExecutorContext, action: Deregiste
     operationId = duplicateOf;
     reason = 'followed-duplicate-operation';
   }
-  if (operationId && !waitForCompletion) return { result: 'success', reason: reason ?? 'operation-submitted', operationId };
-  if (operationId) await follow(ctx, operationId);
-  return reason ? { result: 'success', reason } : { result: 'success' };
+  if (!operationId) return reason ? { result: 'success', reason } : { result: 'success' };
+  return { result: 'pending', reason: reason ?? 'operation-submitted', operationId };
 }
 
 /** True when ListInstances shows at least one instance (pages until one is found or the list ends). */
@@ -77,7 +67,8 @@ export async function deleteService(ctx: ExecutorContext, action: DeleteService)
 
 /**
  * Sets the DNS TTL of a Cloud Map service. UpdateService deletes every record (and health check) it is not
- * sent, so the current full record list is read first and resent with only the TTL changed.
+ * sent, so the current full record list is read first and resent with only the TTL changed. The result is
+ * `pending` with the operation to follow: the records change only when it succeeds.
  */
 export async function updateDnsTtl(ctx: ExecutorContext, action: UpdateDnsTtl): Promise<ExecutorResult> {
   let operationId: string | undefined;
@@ -105,6 +96,5 @@ export async function updateDnsTtl(ctx: ExecutorContext, action: UpdateDnsTtl): 
     if (awsErrorCode(error) === 'ServiceNotFound') return { result: 'skipped', reason: 'service-gone' };
     throw error;
   }
-  if (operationId) await follow(ctx, operationId);
-  return { result: 'success' };
+  return operationId ? { result: 'pending', reason: 'operation-submitted', operationId } : { result: 'success' };
 }

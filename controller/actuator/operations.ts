@@ -1,17 +1,43 @@
 import { GetOperationCommand, type ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
-import { performance } from 'node:perf_hooks';
-import { ActionFailure } from './types.js';
+import { awsErrorCode } from '../aws/clients.js';
+import type { PendingOperation } from './pending.js';
+import type { ExecutorResult } from './types.js';
 
-export interface OperationWaitOptions {
-  /** Give up after this long (the write was accepted; the next reconcile re-checks the state). */
-  timeoutMs: number;
-  /** First delay between GetOperation calls; doubles up to 5 s. */
-  initialDelayMs: number;
-  signal?: AbortSignal;
+/** What one GetOperation says about a pending operation: finished (success or failed) or still running. */
+export type OperationCheck = { done: true; result: ExecutorResult } | { done: false; status: string };
+
+/**
+ * Asks Cloud Map once how a submitted operation is doing (UpdateService and DeregisterInstance are
+ * asynchronous). FAIL becomes a failed result carrying the operation's ErrorCode (ACCESS_DENIED when the role
+ * lacks the Route 53 permissions behind the write). A GetOperation that itself fails leaves the operation
+ * pending (the next pass asks again), except OperationNotFound: Cloud Map no longer knows it, so the next
+ * read of the resource is the only judge left.
+ */
+export async function checkOperation(client: ServiceDiscoveryClient, entry: PendingOperation): Promise<OperationCheck> {
+  let operation;
+  try {
+    ({ Operation: operation } = await client.send(new GetOperationCommand({ OperationId: entry.operationId })));
+  } catch (error) {
+    if (awsErrorCode(error) === 'OperationNotFound') return { done: true, result: { result: 'skipped', reason: 'operation-unknown' } };
+    return { done: false, status: `unknown (GetOperation ${awsErrorCode(error)})` };
+  }
+  const status = operation?.Status;
+  if (status === 'SUCCESS') return { done: true, result: entry.reason ? { result: 'success', reason: entry.reason } : { result: 'success' } };
+  if (status === 'FAIL') {
+    const code = operation?.ErrorCode ?? 'OperationFailed';
+    return {
+      done: true,
+      result: {
+        result: 'failed',
+        error: { code, message: `Cloud Map operation ${entry.operationId} failed: ${code}: ${operation?.ErrorMessage ?? 'no message'}` },
+      },
+    };
+  }
+  return { done: false, status: status ?? 'unknown' };
 }
 
 /** Waits `ms`, or less when `signal` aborts. */
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
+export function pause(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const done = () => {
@@ -22,38 +48,4 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
   });
-}
-
-/**
- * Follows a Cloud Map operation (UpdateService, DeregisterInstance are asynchronous) until SUCCESS or FAIL,
- * with backoff and a bounded wait. Throws ActionFailure on FAIL, on timeout and when `signal` aborts.
- */
-export async function waitForOperation(client: ServiceDiscoveryClient, operationId: string, options: OperationWaitOptions): Promise<void> {
-  const deadline = performance.now() + options.timeoutMs;
-  let delay = options.initialDelayMs;
-  for (;;) {
-    const { Operation: operation } = await client.send(new GetOperationCommand({ OperationId: operationId }));
-    const status = operation?.Status;
-    if (status === 'SUCCESS') return;
-    if (status === 'FAIL') {
-      throw new ActionFailure(
-        operation?.ErrorCode ?? 'OperationFailed',
-        `Cloud Map operation ${operationId} failed: ${operation?.ErrorMessage ?? 'no message'}`,
-      );
-    }
-    if (options.signal?.aborted) {
-      throw new ActionFailure(
-        'OperationNotFollowed',
-        `stopped following Cloud Map operation ${operationId} (status ${status ?? 'unknown'}) because the controller is shutting down; the next reconcile re-checks the result`,
-      );
-    }
-    if (performance.now() + delay > deadline) {
-      throw new ActionFailure(
-        'OperationTimeout',
-        `Cloud Map operation ${operationId} still ${status ?? 'unknown'} after ${Math.round(options.timeoutMs / 1000)}s; the next reconcile re-checks the result`,
-      );
-    }
-    await pause(delay, options.signal);
-    delay = Math.min(delay * 2, 5_000);
-  }
 }

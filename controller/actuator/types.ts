@@ -1,7 +1,10 @@
 import type { Action, RuleName } from '../rules/types.js';
 
-/** What happened to one planned action with decision "execute". */
-export type ActionResult = 'success' | 'failed' | 'skipped' | 'dry-run';
+/**
+ * What happened to one planned action with decision "execute". `pending`: a Cloud Map write was accepted and
+ * its operation is followed by later passes, which report it again as success or failed (never counted twice).
+ */
+export type ActionResult = 'success' | 'failed' | 'skipped' | 'dry-run' | 'pending';
 
 /** The actuator's record of one action: what was decided and why, for logs, metrics and /status. */
 export interface ActionOutcome {
@@ -14,6 +17,8 @@ export interface ActionOutcome {
   /** Why it was skipped, or how success was reached ("already-deregistered"); stable kebab-case words. */
   reason?: string;
   error?: { code: string; message: string };
+  /** The Cloud Map operation behind an asynchronous write (pending, and its final outcome). */
+  operationId?: string;
   /** Epoch ms (injected clock) when the actuator started and finished the action. */
   startedAt: number;
   finishedAt: number;
@@ -21,9 +26,9 @@ export interface ActionOutcome {
 
 /** The result of one executor before the actuator adds bookkeeping. */
 export interface ExecutorResult {
-  result: 'success' | 'failed' | 'skipped';
+  result: 'success' | 'failed' | 'skipped' | 'pending';
   reason?: string;
-  /** A Cloud Map operation submitted and not followed to its end (the journal keeps it until it is). */
+  /** With result pending: the Cloud Map operation submitted (or the one already in flight), followed by later passes (and journaled until it ends). */
   operationId?: string;
   error?: { code: string; message: string };
 }

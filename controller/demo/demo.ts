@@ -128,7 +128,8 @@ async function narrate(controller: Controller, sandbox: Sandbox, say: (line: str
       const id = `${action.at}|${action.findingKey}|${action.action}`;
       if (seenActions.has(id)) continue;
       seenActions.add(id);
-      say(describeAction(action, findings.get(action.findingKey)));
+      const line = describeAction(action, findings.get(action.findingKey));
+      if (line) say(line);
     }
     const truth = sandbox.truth() as DemoTruth;
     // Done when the emulator's truth is clean and the controller agrees (its /status, /metrics and plan

@@ -79,9 +79,21 @@ const VERBS: Record<string, string> = {
   'cloudmap:UpdateDnsTtl': 'Lowered the DNS TTL of',
 };
 
-/** One action as a sentence: what was done to what, and why. */
-export function describeAction(action: RecentAction, finding: Finding | undefined): string {
+const ASKED: Record<string, string> = {
+  'cloudmap:DeregisterInstance': 'deregister',
+  'cloudmap:UpdateDnsTtl': 'lower the DNS TTL of',
+};
+
+/**
+ * One action as a sentence: what was done to what, and why; undefined for a wait that needs no line (an
+ * operation still running). A submitted Cloud Map write is only "asked": it is done when its operation succeeds.
+ */
+export function describeAction(action: RecentAction, finding: Finding | undefined): string | undefined {
   const what = resourceName(finding, action.findingKey);
+  if (action.result === 'pending') {
+    if (action.reason === 'operation-pending') return undefined;
+    return `Asked Cloud Map to ${ASKED[action.action] ?? action.action} ${what}; following its operation until it succeeds or fails`;
+  }
   if (action.result === 'success') {
     const why = finding ? `: ${finding.reason}` : '';
     return `${VERBS[action.action] ?? action.action} ${what}${why}`;

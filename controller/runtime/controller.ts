@@ -187,10 +187,12 @@ export class Controller {
     this.regroup(set);
     await this.leases?.tick();
     const { failures, outcomes } = await this.fleet.reconcile({ kind: 'full' });
+    // No later pass will check the Cloud Map operations this run submitted: follow them here.
+    const finished = await this.fleet.finishOperations();
     if (failures.length > 0) throw new Error(describeFailures(failures));
     const plan = this.fleet.lastPlan();
     if (!plan) throw new Error('reconcile produced no plan');
-    return { plan, outcomes };
+    return { plan, outcomes: [...outcomes, ...finished] };
   }
 
   /**
@@ -216,12 +218,17 @@ export class Controller {
     return result;
   }
 
-  /** Resolves once no key is queued or in flight and no apply is running (tests and the demo wait on it). */
+  /**
+   * Resolves once no key is queued or in flight, no apply is running and no Cloud Map operation is still
+   * followed (requeued passes check those; tests and the demo wait on it).
+   */
   async whenIdle(): Promise<void> {
     do {
       await this.queue.whenIdle();
       await this.fleet.idle();
-    } while (this.queue.depth() > 0 || this.queue.active() > 0);
+      if (this.stopSignal.signal.aborted) return;
+      await this.fleet.operationsDone();
+    } while (this.queue.depth() > 0 || this.queue.active() > 0 || this.fleet.pendingOperations() > 0);
   }
 
   /**

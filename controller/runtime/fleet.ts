@@ -77,6 +77,22 @@ export class FleetReconciler {
     };
   }
 
+  /** Follows every target's Cloud Map operations still in flight to their end; the outcomes of those that ended. */
+  async finishOperations(): Promise<ActionOutcome[]> {
+    const done = await Promise.all(this.deps.targets.list().map((runtime) => this.deps.targets.use(runtime, () => runtime.reconciler.finishOperations())));
+    return done.flat();
+  }
+
+  /** Cloud Map operations in flight over every target (later passes follow them). */
+  pendingOperations(): number {
+    return this.deps.targets.list().reduce((sum, runtime) => sum + runtime.reconciler.pendingOperations(), 0);
+  }
+
+  /** Resolves once no target has a Cloud Map operation in flight. */
+  async operationsDone(): Promise<void> {
+    await Promise.all(this.deps.targets.list().map((runtime) => runtime.reconciler.operationsDone()));
+  }
+
   /** Resolves once no plan-and-apply is running or queued. */
   idle(): Promise<void> {
     return this.runner.whenIdle();

@@ -72,7 +72,6 @@ export class Reconciler {
     const { metrics, timers, target } = this.deps;
     // Like controller-runtime's reconcileID: ties this run's log lines together.
     const logger = this.deps.logger.child({ reconcileId: randomUUID(), ...(target.isDefault ? {} : { target: target.key }) });
-    const inventory = cache.inventory!;
     const started = timers.now();
     try {
       const state = this.deps.state;
@@ -80,16 +79,23 @@ export class Reconciler {
       // writes are not repeated, pending Cloud Map operations are followed.
       if (state && !state.loaded) this.firstSeen = await state.load(this.firstSeen);
       if (state && this.deps.serviceDiscovery) await this.settleJournal(state, this.deps.serviceDiscovery, logger);
+      // Cloud Map operations submitted by earlier passes that ended since: report them, and re-read what the
+      // successful ones changed, so this plan sees an instance gone only once Cloud Map has removed it.
+      const settled = await this.deps.actuator.settle(this.deps.stopSignal);
+      await this.refreshAfterWrites(cache, settled, logger);
+      const inventory = cache.inventory!;
       const { plan, firstSeen } = buildPlan({ policies: set, inventory, now: started, firstSeen: this.firstSeen, dryRun: this.deps.dryRun });
       metrics.recordNewFindings(plan.findings.filter((f) => !this.firstSeen.has(f.key)));
       this.firstSeen = firstSeen;
       this.lastPlan = plan;
       this.fixed = new Set();
       if (state) await this.saveState(state, inventory, started, logger);
-      const outcomes = await this.deps.actuator.apply(plan, this.deps.stopSignal);
-      this.fixed = new Set(outcomes.filter((o) => o.result === 'success').map((o) => o.findingKey));
+      const applied = await this.deps.actuator.apply(plan, this.deps.stopSignal);
+      const outcomes = [...settled, ...applied];
+      // A write whose Cloud Map operation is still pending has fixed nothing yet.
+      this.fixed = new Set(applied.filter((o) => o.result === 'success').map((o) => o.findingKey));
       this.deps.recentActions.add(outcomes);
-      await this.refreshAfterWrites(cache, outcomes, logger);
+      await this.refreshAfterWrites(cache, applied, logger);
       // The plan already refuses to prune where reads failed; a read that failed account-wide (AWS unreachable,
       // credentials gone) additionally makes the run a failure, so readiness and the error metric notice.
       const accountWide = inventory.readErrors.find((e) => e.scope.kind === 'account');
@@ -109,6 +115,7 @@ export class Reconciler {
           actions: plan.actions.length,
           executed: outcomes.filter((o) => o.result === 'success').length,
           failed: outcomes.filter((o) => o.result === 'failed').length,
+          pendingOperations: outcomes.filter((o) => o.result === 'pending').length,
           durationMs: finished - started,
         },
         'reconciled',
@@ -122,25 +129,30 @@ export class Reconciler {
   }
 
   /**
-   * When the earliest grace period of a blocked action ends (epoch ms), with the keys to look at then (naming
-   * this target unless it is the default), so the controller can requeue them like controller-runtime's
-   * RequeueAfter instead of waiting for the next resync.
+   * When the earliest grace period of a blocked action ends (epoch ms), or a Cloud Map operation is due for a
+   * check, or a failed action's backoff ends, with the keys to look at then (naming this target unless it is
+   * the default), so the controller can requeue them like controller-runtime's RequeueAfter instead of
+   * waiting for the next resync.
    */
   nextGraceDeadline(): { at: number; keys: WorkKey[] } | undefined {
     let at = Number.POSITIVE_INFINITY;
     const byDeadline = new Map<number, Map<string, WorkKey>>();
     const target = this.deps.target;
-    for (const planned of this.lastPlan?.actions ?? []) {
-      const since = this.firstSeen.get(planned.finding.key);
-      const grace = planned.finding.gracePeriodMs;
-      if (planned.blockedBy !== 'grace-period' || since === undefined || grace === undefined) continue;
-      const due = since + grace;
-      const key: WorkKey = { ...keyForAction(planned.action), ...(target.isDefault ? {} : { target: target.key }) };
+    const add = (due: number, action: Action) => {
+      const key: WorkKey = { ...keyForAction(action), ...(target.isDefault ? {} : { target: target.key }) };
       const keys = byDeadline.get(due) ?? new Map<string, WorkKey>();
       keys.set(keyString(key), key);
       byDeadline.set(due, keys);
       at = Math.min(at, due);
+    };
+    for (const planned of this.lastPlan?.actions ?? []) {
+      const since = this.firstSeen.get(planned.finding.key);
+      const grace = planned.finding.gracePeriodMs;
+      if (planned.blockedBy !== 'grace-period' || since === undefined || grace === undefined) continue;
+      add(since + grace, planned.action);
     }
+    const followUp = this.deps.actuator.nextFollowUp();
+    for (const action of followUp?.actions ?? []) add(followUp!.at, action);
     return Number.isFinite(at) ? { at, keys: [...byDeadline.get(at)!.values()] } : undefined;
   }
 
@@ -162,6 +174,23 @@ export class Reconciler {
     } catch (error) {
       logger.warn({ err: errorText(error) }, 'settling the action journal failed; retrying next reconcile');
     }
+  }
+
+  /** Cloud Map operations this target's actuator follows. */
+  pendingOperations(): number {
+    return this.deps.actuator.pendingOperations();
+  }
+
+  /** Resolves once this target has no Cloud Map operation in flight. */
+  operationsDone(): Promise<void> {
+    return this.deps.actuator.whenOperationsDone();
+  }
+
+  /** Follows the Cloud Map operations still in flight to their end (`run --once` has no later pass). */
+  async finishOperations(): Promise<ActionOutcome[]> {
+    const outcomes = await this.deps.actuator.finishOperations(this.deps.stopSignal);
+    this.deps.recentActions.add(outcomes);
+    return outcomes;
   }
 
   /** Keeps a failed reconcile's message (naming the target) for /status and readiness. */

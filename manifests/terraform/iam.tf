@@ -132,6 +132,33 @@ data "aws_iam_policy_document" "task" {
     resources = ["${local.cloudmap_arn_prefix}:service/*"]
   }
   statement {
+    # Cloud Map changes Route 53 with the caller's permissions behind DeregisterInstance and UpdateService
+    # (Cloud Map API permissions reference); without them the call succeeds and its operation FAILs later
+    # (ACCESS_DENIED). The hosted zones are the namespaces' and their ids are not known here, so the
+    # record changes are limited to hosted zones and to the record types Cloud Map manages.
+    sid       = "Route53RecordsBehindCloudMapWrites"
+    actions   = ["route53:ChangeResourceRecordSets"]
+    resources = ["arn:${local.partition}:route53:::hostedzone/*"]
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "route53:ChangeResourceRecordSetsRecordTypes"
+      values   = ["A", "AAAA", "CNAME", "SRV"]
+    }
+  }
+  statement {
+    # Route 53 health checks of Cloud Map instances and services: deregistering deletes them, UpdateService
+    # updates them (same reference).
+    sid       = "Route53HealthChecksBehindCloudMapWrites"
+    actions   = ["route53:GetHealthCheck", "route53:UpdateHealthCheck", "route53:DeleteHealthCheck"]
+    resources = ["arn:${local.partition}:route53:::healthcheck/*"]
+  }
+  statement {
+    # UpdateService may (re)create the service's health check; CreateHealthCheck has no resource-level permissions.
+    sid       = "Route53CreateHealthCheckForUpdateService"
+    actions   = ["route53:CreateHealthCheck"]
+    resources = ["*"]
+  }
+  statement {
     # A hard guardrail under the controller's own checks: Service Connect's Cloud Map services and protected
     # ones are never changed, whatever a policy or a bug says.
     sid       = "NeverTouchEcsManagedCloudMap"

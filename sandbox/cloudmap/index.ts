@@ -62,8 +62,14 @@ function instanceView(instance: InstanceRecord): CloudMapInstanceView {
   };
 }
 
+/** Options of the Cloud Map emulator. */
+export interface CloudMapOptions {
+  /** The ErrorCode an operation just submitted by `operation` ("servicediscovery:X") must fail with (faults). */
+  operationFailure?: (operation: string, body: string) => string | undefined;
+}
+
 /** Builds the Cloud Map emulator for one sandbox account and Region. */
-export function createCloudMap(ctx: SandboxContext): CloudMapEmulator {
+export function createCloudMap(ctx: SandboxContext, options: CloudMapOptions = {}): CloudMapEmulator {
   const state = new CloudMapState(ctx);
   const operations = new OperationLog(ctx.clock);
   const deletions: DeletionRecord[] = [];
@@ -78,19 +84,30 @@ export function createCloudMap(ctx: SandboxContext): CloudMapEmulator {
       const why = auditor?.(subject);
       if (why) deletions.push({ ...subject, name: target.name, at: new Date(ctx.clock.now()).toISOString(), why });
     },
+    operationFailure(operation, input) {
+      const code = options.operationFailure?.(operation, JSON.stringify(input));
+      return code === undefined ? undefined : { code, message: `${operation.split(':')[1]} failed: ${code} (injected by a sandbox fault)` };
+    },
+  };
+  // Operations finish in (virtual) time: every call, and every read through the port, sees the state after
+  // the operations that are due have succeeded (or failed).
+  const settled = <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A): R => {
+    operations.settle();
+    return fn(...args);
+  };
+  const handlers = {
+    ...namespaceOperations(api),
+    ...serviceOperations(api),
+    ...instanceOperations(api),
+    ...operationOperations(api),
+    ...tagOperations(api),
   };
 
   const service: EmulatedService = {
     name: 'servicediscovery',
     targetPrefix: 'Route53AutoNaming_v20170314',
     jsonVersion: '1.1',
-    operations: {
-      ...namespaceOperations(api),
-      ...serviceOperations(api),
-      ...instanceOperations(api),
-      ...operationOperations(api),
-      ...tagOperations(api),
-    },
+    operations: Object.fromEntries(Object.entries(handlers).map(([name, handler]) => [name, settled(handler)])),
   };
 
   function serviceOrThrow(serviceId: string): ServiceRecord {
@@ -105,22 +122,22 @@ export function createCloudMap(ctx: SandboxContext): CloudMapEmulator {
       const ns = state.namespaceByIdOrArn(ref) ?? state.namespaceByName(ref);
       return ns && namespaceView(ns);
     },
-    serviceByArn(arn) {
+    serviceByArn: settled((arn: string) => {
       const record = arn.startsWith('arn:') ? state.serviceByIdOrArn(arn) : undefined;
       return record && serviceView(record);
-    },
-    serviceById(id) {
+    }),
+    serviceById: settled((id: string) => {
       const record = state.services.get(id);
       return record && serviceView(record);
-    },
-    serviceByName(namespaceId, name) {
+    }),
+    serviceByName: settled((namespaceId: string, name: string) => {
       const record = state.namespaces.get(namespaceId)?.servicesByName.get(name);
       return record && serviceView(record);
-    },
+    }),
     namespaces: () => state.namespaces.values().map(namespaceView),
-    services: () => state.services.values().map(serviceView),
-    instances: (serviceId) => state.services.get(serviceId)?.instances.values().map(instanceView) ?? [],
-    instanceCount: (serviceId) => state.services.get(serviceId)?.instances.size ?? 0,
+    services: settled(() => state.services.values().map(serviceView)),
+    instances: settled((serviceId: string) => state.services.get(serviceId)?.instances.values().map(instanceView) ?? []),
+    instanceCount: settled((serviceId: string) => state.services.get(serviceId)?.instances.size ?? 0),
     createNamespace(input) {
       return namespaceView(state.addNamespace({ name: input.name, type: input.type, createdAt: input.createdAt, vpc: input.type === 'HTTP' ? undefined : 'vpc-sandbox' }));
     },

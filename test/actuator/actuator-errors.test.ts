@@ -21,73 +21,115 @@ function setup(options: { concurrency?: number; operationTimeoutMs?: number } = 
   const ecs = mockClient(clients.ecs);
   const sd = mockClient(clients.serviceDiscovery);
   const metrics = new ControllerMetrics({ defaultMetrics: false });
+  const clock = new ManualClock(NOW);
   const actuator = new Actuator({
-    clients, logger: silentLogger(), clock: new ManualClock(NOW), dryRun: false, metrics,
-    operationPollMs: 1, operationTimeoutMs: options.operationTimeoutMs ?? 5_000, concurrency: options.concurrency,
+    clients, logger: silentLogger(), clock, dryRun: false, metrics,
+    operationTimeoutMs: options.operationTimeoutMs ?? 5_000, concurrency: options.concurrency,
   });
-  return { clients, ecs, sd, metrics, actuator, done: () => { ecs.restore(); sd.restore(); clients.destroy(); } };
+  return { clients, ecs, sd, metrics, actuator, clock, done: () => { ecs.restore(); sd.restore(); clients.destroy(); } };
 }
 
 function throttling(): Error {
   return new ServiceDiscoveryServiceException({ name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' });
 }
 
-test('a lone DeregisterInstance does not wait for its operation: the next reconcile reads the result', async () => {
-  const { sd, actuator, done } = setup();
+test('a lone DeregisterInstance is pending, not a success; its FAIL is a failed action with the ErrorCode, counted once, then backed off', async () => {
+  const { sd, actuator, metrics, clock, done } = setup();
   sd.on(DeregisterInstanceCommand).resolves({ OperationId: 'op-1' });
+  sd.on(GetOperationCommand).resolvesOnce({ Operation: { Id: 'op-1', Status: 'PENDING' } })
+    .resolves({ Operation: { Id: 'op-1', Status: 'FAIL', ErrorCode: 'ACCESS_DENIED', ErrorMessage: 'not authorized to perform route53:DeleteHealthCheck' } });
+  const plan = planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' })], NOW);
   try {
-    const [outcome] = await actuator.apply(planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' })], NOW));
-    assert.deepEqual([outcome.result, outcome.reason], ['success', 'operation-submitted']);
-    assert.equal(sd.commandCalls(GetOperationCommand).length, 0);
+    const [submitted] = await actuator.apply(plan);
+    assert.deepEqual([submitted.result, submitted.reason, submitted.operationId], ['pending', 'operation-submitted', 'op-1']);
+    assert.equal(sd.commandCalls(GetOperationCommand).length, 0, 'the apply does not wait for the operation');
+    assert.doesNotMatch((await metrics.exposition()).body, /action="cloudmap:DeregisterInstance"/, 'nothing counted while pending');
+
+    assert.deepEqual(await actuator.settle(), [], 'not due yet');
+    clock.advance(1_000);
+    assert.deepEqual(await actuator.settle(), [], 'still PENDING');
+    const [again] = await actuator.apply(plan);
+    assert.deepEqual([again.result, again.reason], ['pending', 'operation-pending']);
+    assert.equal(sd.commandCalls(DeregisterInstanceCommand).length, 1, 'an operation in flight is not submitted again');
+
+    clock.advance(60_000);
+    const [failed] = await actuator.settle();
+    assert.deepEqual([failed.result, failed.error?.code, failed.operationId], ['failed', 'ACCESS_DENIED', 'op-1']);
+    assert.match(failed.error?.message ?? '', /op-1 failed: ACCESS_DENIED: not authorized/);
+    const body = (await metrics.exposition()).body;
+    assert.match(body, /ecs_discovery_actions_total\{policy="payments",rule="cloudMapOrphans",action="cloudmap:DeregisterInstance",result="failed"\} 1/);
+    assert.doesNotMatch(body, /action="cloudmap:DeregisterInstance",result="success"/);
+
+    const [backedOff] = await actuator.apply(plan);
+    assert.deepEqual([backedOff.result, backedOff.reason, backedOff.error?.code], ['skipped', 'backoff-after-failure', 'ACCESS_DENIED']);
+    assert.equal(sd.commandCalls(DeregisterInstanceCommand).length, 1);
+    const followUp = actuator.nextFollowUp();
+    assert.equal(followUp?.at, clock.now() + 30_000, 'the controller is asked to look again when the backoff ends');
+    clock.advance(30_000);
+    const [retried] = await actuator.apply(plan);
+    assert.equal(retried.result, 'pending');
+    assert.equal(sd.commandCalls(DeregisterInstanceCommand).length, 2, 'retried after the backoff');
   } finally {
     done();
   }
 });
 
-test('a DeregisterInstance that is already in progress follows the DuplicateOperationId before deleting the service', async () => {
-  const { sd, actuator, done } = setup();
+test('a DeregisterInstance already in progress follows the DuplicateOperationId; the deletion of the service waits for it', async () => {
+  const { sd, actuator, clock, done } = setup();
   sd.on(ListInstancesCommand).resolves({ Instances: [] });
   sd.on(DeleteServiceCommand).resolves({});
   sd.on(DeregisterInstanceCommand).rejects(new DuplicateRequest({ $metadata: {}, message: 'in progress', DuplicateOperationId: 'op-earlier' }));
-  sd.on(GetOperationCommand, { OperationId: 'op-earlier' })
-    .resolvesOnce({ Operation: { Id: 'op-earlier', Status: 'PENDING' } })
-    .resolves({ Operation: { Id: 'op-earlier', Status: 'SUCCESS' } });
+  sd.on(GetOperationCommand, { OperationId: 'op-earlier' }).resolves({ Operation: { Id: 'op-earlier', Status: 'SUCCESS' } });
+  const deregister = planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' });
+  const deletion = planned({ type: 'cloudmap:DeleteService', serviceId: 'srv-1' });
   try {
-    const [outcome, deletion] = await actuator.apply(planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' }), planned({ type: 'cloudmap:DeleteService', serviceId: 'srv-1' })], NOW));
-    assert.equal(outcome.result, 'success');
-    assert.equal(outcome.reason, 'followed-duplicate-operation');
-    assert.equal(deletion.result, 'success');
-    assert.equal(sd.commandCalls(GetOperationCommand, { OperationId: 'op-earlier' }).length, 2);
+    const [outcome, waiting] = await actuator.apply(planOf([deregister, deletion], NOW));
+    assert.deepEqual([outcome.result, outcome.reason, outcome.operationId], ['pending', 'followed-duplicate-operation', 'op-earlier']);
+    assert.deepEqual([waiting.result, waiting.reason], ['skipped', 'deregistration-pending']);
+    const [stillWaiting] = await actuator.apply(planOf([deletion], NOW));
+    assert.deepEqual([stillWaiting.result, stillWaiting.reason], ['skipped', 'deregistration-pending']);
+    assert.equal(sd.commandCalls(DeleteServiceCommand).length, 0);
+
+    clock.advance(1_000);
+    const [done_] = await actuator.settle();
+    assert.deepEqual([done_.result, done_.reason], ['success', 'followed-duplicate-operation']);
+    const [deleted] = await actuator.apply(planOf([deletion], NOW));
+    assert.equal(deleted.result, 'success');
   } finally {
     done();
   }
 });
 
 test('a TTL update whose Cloud Map operation ends in FAIL is reported failed with the operation error code', async () => {
-  const { sd, actuator, metrics, done } = setup();
+  const { sd, actuator, metrics, clock, done } = setup();
   sd.on(GetServiceCommand).resolves({ Service: { Id: 'srv-1', DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 300 }] } } });
   sd.on(UpdateServiceCommand).resolves({ OperationId: 'op-1' });
   sd.on(GetOperationCommand).resolves({ Operation: { Id: 'op-1', Status: 'FAIL', ErrorCode: 'INVALID_CHANGE_BATCH', ErrorMessage: 'bad batch' } });
   try {
-    const [outcome] = await actuator.apply(planOf([planned({ type: 'cloudmap:UpdateDnsTtl', serviceId: 'srv-1', records: [{ type: 'A', ttl: 10 }] })], NOW));
+    const [submitted] = await actuator.apply(planOf([planned({ type: 'cloudmap:UpdateDnsTtl', serviceId: 'srv-1', records: [{ type: 'A', ttl: 10 }] })], NOW));
+    assert.equal(submitted.result, 'pending');
+    clock.advance(1_000);
+    const [outcome] = await actuator.settle();
     assert.equal(outcome.result, 'failed');
     assert.equal(outcome.error?.code, 'INVALID_CHANGE_BATCH');
-    assert.match(outcome.error?.message ?? '', /op-1 failed: bad batch/);
+    assert.match(outcome.error?.message ?? '', /op-1 failed: INVALID_CHANGE_BATCH: bad batch/);
     assert.match((await metrics.exposition()).body, /ecs_discovery_actions_total\{policy="payments",rule="dnsTtl",action="cloudmap:UpdateDnsTtl",result="failed"\} 1/);
   } finally {
     done();
   }
 });
 
-test('an operation that never finishes ends as failed OperationTimeout instead of blocking the run', async () => {
-  const { sd, actuator, done } = setup({ operationTimeoutMs: 20 });
+test('run --once: an operation that never finishes ends as failed OperationTimeout instead of blocking the run', async () => {
+  const { sd, actuator, done } = setup();
   sd.on(DeregisterInstanceCommand).resolves({ OperationId: 'op-slow' });
   sd.on(GetOperationCommand).resolves({ Operation: { Id: 'op-slow', Status: 'PENDING' } });
   try {
-    const [outcome, deletion] = await actuator.apply(planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' }), planned({ type: 'cloudmap:DeleteService', serviceId: 'srv-1' })], NOW));
-    assert.equal(outcome.result, 'failed');
-    assert.equal(outcome.error?.code, 'OperationTimeout');
-    assert.deepEqual([deletion.result, deletion.reason], ['skipped', 'deregistration-failed']);
+    const [submitted, deletion] = await actuator.apply(planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' }), planned({ type: 'cloudmap:DeleteService', serviceId: 'srv-1' })], NOW));
+    assert.equal(submitted.result, 'pending');
+    assert.deepEqual([deletion.result, deletion.reason], ['skipped', 'deregistration-pending']);
+    const [outcome] = await actuator.finishOperations(undefined, 20);
+    assert.deepEqual([outcome.result, outcome.error?.code], ['failed', 'OperationTimeout']);
+    assert.equal(actuator.nextFollowUp(), undefined, 'forgotten once reported');
   } finally {
     done();
   }
@@ -97,7 +139,6 @@ test('a throttled deregistration fails with its code and stops the deletion of t
   const { sd, actuator, done } = setup();
   sd.on(DeregisterInstanceCommand, { ServiceId: 'srv-1' }).rejects(throttling());
   sd.on(DeregisterInstanceCommand, { ServiceId: 'srv-2' }).resolves({ OperationId: 'op-2' });
-  sd.on(GetOperationCommand).resolves({ Operation: { Status: 'SUCCESS' } });
   sd.on(ListInstancesCommand).resolves({ Instances: [] });
   sd.on(DeleteServiceCommand).resolves({});
   try {
@@ -110,10 +151,10 @@ test('a throttled deregistration fails with its code and stops the deletion of t
     assert.deepEqual(outcomes.map((o) => [o.result, o.reason ?? o.error?.code]), [
       ['failed', 'ThrottlingException'],
       ['skipped', 'deregistration-failed'],
-      ['success', undefined],
-      ['success', undefined],
+      ['pending', 'operation-submitted'],
+      ['skipped', 'deregistration-pending'],
     ]);
-    assert.deepEqual(sd.commandCalls(DeleteServiceCommand).map((c) => c.args[0].input.Id), ['srv-2']);
+    assert.equal(sd.commandCalls(DeleteServiceCommand).length, 0);
   } finally {
     done();
   }
@@ -172,23 +213,18 @@ test('blocked decisions are counted by reason, and a sanity-guard trip once per 
   }
 });
 
-test('a shutdown while following an operation stops the polling and reports the action as not confirmed', async () => {
-  const { sd, actuator, done } = setup();
+test('a shutdown stops checking operations: nothing more is asked of Cloud Map', async () => {
+  const { sd, actuator, clock, done } = setup();
   const controller = new AbortController();
   sd.on(DeregisterInstanceCommand).resolves({ OperationId: 'op-1' });
-  sd.on(GetOperationCommand).callsFake(async () => {
-    controller.abort(); // SIGTERM arrives while Cloud Map is still working on it
-    return { Operation: { Id: 'op-1', Status: 'PENDING' } };
-  });
+  sd.on(GetOperationCommand).resolves({ Operation: { Id: 'op-1', Status: 'PENDING' } });
   try {
-    const [outcome] = await actuator.apply(
-      planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' }), planned({ type: 'cloudmap:DeleteService', serviceId: 'srv-1' })], NOW),
-      controller.signal,
-    );
-    assert.equal(sd.commandCalls(DeregisterInstanceCommand).length, 1, 'the write that had started was sent');
-    assert.equal(outcome.result, 'failed');
-    assert.equal(outcome.error?.code, 'OperationNotFollowed');
-    assert.equal(sd.commandCalls(GetOperationCommand).length, 1);
+    await actuator.apply(planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' })], NOW));
+    controller.abort();
+    clock.advance(1_000);
+    assert.deepEqual(await actuator.settle(controller.signal), []);
+    assert.deepEqual(await actuator.finishOperations(controller.signal, 1_000).then((o) => o.map((x) => x.error?.code)), ['OperationTimeout']);
+    assert.equal(sd.commandCalls(GetOperationCommand).length, 0);
   } finally {
     done();
   }

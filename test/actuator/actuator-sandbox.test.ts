@@ -97,9 +97,13 @@ test('dry run sends no write at all, whatever the plan says', async () => {
 test('a TTL update resends every DNS record, changing only the TTL', async () => {
   const search = cloudMapService('search');
   // The finding names only the A record; leaving SRV out of UpdateService would delete it.
-  const [outcome] = await actuator().apply(planOf([
+  const writer = actuator();
+  const [submitted] = await writer.apply(planOf([
     planned({ type: 'cloudmap:UpdateDnsTtl', serviceId: search.id, records: [{ type: 'A', ttl: 10 }] }),
   ], clock.now()));
+  assert.equal(submitted.result, 'pending', JSON.stringify(submitted.error));
+  sandbox.advance(1_000); // Cloud Map finishes the operation
+  const [outcome] = await writer.settle();
   assert.equal(outcome.result, 'success', JSON.stringify(outcome.error));
   const { Service } = await clients.serviceDiscovery.send(new GetServiceCommand({ Id: search.id }));
   assert.deepEqual(Service?.DnsConfig?.DnsRecords?.map((r) => [r.Type, r.TTL]), [['A', 10], ['SRV', 300]]);
@@ -137,10 +141,19 @@ test('instances are deregistered before their empty service is deleted, and a se
     planned({ type: 'cloudmap:DeleteService', serviceId: reports.id }),
   ], clock.now());
 
-  const outcomes = await actuator().apply(plan);
-  assert.deepEqual(outcomes.map((o) => [o.action.type, o.result]), [
-    ['cloudmap:DeregisterInstance', 'success'],
-    ['cloudmap:DeleteService', 'success'],
+  const writer = actuator();
+  const outcomes = await writer.apply(plan);
+  assert.deepEqual(outcomes.map((o) => [o.action.type, o.result, o.reason]), [
+    ['cloudmap:DeregisterInstance', 'pending', 'operation-submitted'],
+    ['cloudmap:DeleteService', 'skipped', 'deregistration-pending'],
+  ]);
+  assert.equal(sandbox.cloudMap.instances(reports.id).length, 1, 'listed until the operation succeeds');
+  sandbox.advance(1_000);
+  assert.deepEqual((await writer.settle()).map((o) => [o.action.type, o.result]), [['cloudmap:DeregisterInstance', 'success']]);
+  const next = await writer.apply(plan);
+  assert.deepEqual(next.map((o) => [o.action.type, o.result, o.reason]), [
+    ['cloudmap:DeregisterInstance', 'success', 'already-deregistered'],
+    ['cloudmap:DeleteService', 'success', undefined],
   ]);
   assert.equal(sandbox.cloudMap.serviceById(reports.id), undefined, 'the service is gone');
   assert.deepEqual(sandbox.cloudMap.wronglyDeleted(), [], 'the sandbox judged no deletion wrong');

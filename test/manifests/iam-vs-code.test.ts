@@ -55,11 +55,22 @@ function operationsInCode(): Map<string, string[]> {
   return found;
 }
 
+/**
+ * Actions AWS performs with the caller's permissions behind a call (Cloud Map API permissions reference,
+ * https://docs.aws.amazon.com/cloud-map/latest/dg/cloud-map-api-permissions-ref.html): without them the Cloud Map
+ * write is accepted and its operation FAILs later with ACCESS_DENIED.
+ */
+const DEPENDENT_ACTIONS: Record<string, string[]> = {
+  'servicediscovery:DeregisterInstance': ['route53:GetHealthCheck', 'route53:DeleteHealthCheck', 'route53:UpdateHealthCheck', 'route53:ChangeResourceRecordSets'],
+  'servicediscovery:UpdateService': ['route53:GetHealthCheck', 'route53:CreateHealthCheck', 'route53:DeleteHealthCheck', 'route53:UpdateHealthCheck', 'route53:ChangeResourceRecordSets'],
+};
+
 function requiredActions(): Set<string> {
   const out = new Set<string>();
   for (const call of operationsInCode().keys()) {
     const action = call in IAM_ACTION ? IAM_ACTION[call] : call;
     if (action) out.add(action);
+    for (const dependent of DEPENDENT_ACTIONS[call] ?? []) out.add(dependent);
   }
   return out;
 }
@@ -69,14 +80,48 @@ async function terraformAllows(): Promise<Set<string>> {
   return new Set(statements.flatMap((s) => s.actions));
 }
 
+/** Every optional part of the template switched on. */
+const CFN_PARAMETERS = {
+  ClusterArn: 'arn:aws:ecs:eu-west-1:111122223333:cluster/platform', SubnetIds: ['s'], SecurityGroupIds: ['g'], Image: 'i', Policies: 's3://p/',
+  AllowedClusters: ['prod-*'], AllowedNamespaces: 'internal.example.com', PolicyBucketName: 'p', AssumeRoleArns: ['arn:aws:iam::444455556666:role/x'], EnableAdotSidecar: 'true', AmpWorkspaceArn: 'arn:aws:aps:eu-west-1:111122223333:workspace/ws-1',
+};
+
 function cloudFormationAllows(): Set<string> {
-  const resources = new Evaluator(loadTemplate('manifests/cloudformation/ecs-discovery-controller.yaml'), {
-    ClusterArn: 'arn:aws:ecs:eu-west-1:111122223333:cluster/platform', SubnetIds: ['s'], SecurityGroupIds: ['g'], Image: 'i', Policies: 's3://p/',
-    AllowedClusters: ['prod-*'], AllowedNamespaces: 'internal.example.com', PolicyBucketName: 'p', AssumeRoleArns: ['arn:aws:iam::444455556666:role/x'], EnableAdotSidecar: 'true', AmpWorkspaceArn: 'arn:aws:aps:eu-west-1:111122223333:workspace/ws-1',
-  }).resources();
+  const resources = new Evaluator(loadTemplate('manifests/cloudformation/ecs-discovery-controller.yaml'), CFN_PARAMETERS).resources();
   const statements = resources.TaskRole.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement).filter((s: any) => s.Effect === 'Allow');
   return new Set(statements.flatMap((s: any) => [s.Action].flat()));
 }
+
+test('the Route 53 actions behind Cloud Map writes are required, because the code sends those writes', () => {
+  const required = requiredActions();
+  for (const action of ['route53:GetHealthCheck', 'route53:DeleteHealthCheck', 'route53:UpdateHealthCheck', 'route53:ChangeResourceRecordSets']) {
+    assert.ok(required.has(action), `${action} is needed behind DeregisterInstance/UpdateService`);
+  }
+});
+
+/** Route 53 resource types per action (Service Authorization Reference, Route 53): only CreateHealthCheck has none. */
+const ROUTE53_RESOURCES: Record<string, RegExp> = {
+  'route53:ChangeResourceRecordSets': /^arn:[^:]+:route53:::hostedzone\/\*$/,
+  'route53:GetHealthCheck': /^arn:[^:]+:route53:::healthcheck\/\*$/,
+  'route53:UpdateHealthCheck': /^arn:[^:]+:route53:::healthcheck\/\*$/,
+  'route53:DeleteHealthCheck': /^arn:[^:]+:route53:::healthcheck\/\*$/,
+  'route53:CreateHealthCheck': /^\*$/,
+};
+
+test('Terraform and CloudFormation scope the Route 53 actions to hosted zones and health checks', async () => {
+  const terraform = policyStatements(await parseFolder(MODULE_DIR)).filter((s) => s.document === 'task' && s.effect === 'Allow')
+    .map((s) => ({ actions: s.actions, resources: s.resources.map((r) => r.replace('${local.partition}', 'aws')) }));
+  const resources = new Evaluator(loadTemplate('manifests/cloudformation/ecs-discovery-controller.yaml'), CFN_PARAMETERS).resources();
+  const cloudFormation: { actions: string[]; resources: string[] }[] = resources.TaskRole.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement).filter((s: any) => s.Effect === 'Allow')
+    .map((s: any) => ({ actions: [s.Action].flat() as string[], resources: [s.Resource].flat() as string[] }));
+  for (const [manifest, statements] of [['Terraform', terraform], ['CloudFormation', cloudFormation]] as [string, { actions: string[]; resources: string[] }[]][]) {
+    for (const [action, scope] of Object.entries(ROUTE53_RESOURCES)) {
+      const granting = statements.filter((s) => s.actions.includes(action));
+      assert.ok(granting.length > 0, `${manifest} grants ${action}`);
+      for (const s of granting) assert.ok(s.resources.every((r) => scope.test(r)), `${manifest}: ${action} on ${s.resources.join(', ')}`);
+    }
+  }
+});
 
 test('the code sends AWS calls (the scan finds them)', () => {
   const calls = operationsInCode();

@@ -20,14 +20,14 @@ export function blocks(parsed: Record<string, any>, type: string): Record<string
 }
 
 /** The IAM statements of every aws_iam_policy_document in the module, dynamic blocks flattened. */
-export function policyStatements(parsed: Record<string, any>): { document: string; effect: string; actions: string[]; sid: string }[] {
+export function policyStatements(parsed: Record<string, any>): { document: string; effect: string; actions: string[]; sid: string; resources: string[] }[] {
   const documents = blocks(parsed, 'data').aws_iam_policy_document ?? {};
-  const out: { document: string; effect: string; actions: string[]; sid: string }[] = [];
+  const out: { document: string; effect: string; actions: string[]; sid: string; resources: string[] }[] = [];
   for (const [document, [body]] of Object.entries<any>(documents)) {
     const plain = body.statement ?? [];
     const dynamic = [body.dynamic ?? []].flat().flatMap((d: any) => d.statement ?? []).flatMap((s: any) => s.content ?? []);
     for (const s of [...plain, ...dynamic]) {
-      out.push({ document, effect: s.effect ?? 'Allow', actions: [s.actions].flat(), sid: s.sid ?? '' });
+      out.push({ document, effect: s.effect ?? 'Allow', actions: [s.actions].flat(), sid: s.sid ?? '', resources: [s.resources ?? []].flat() });
     }
   }
   return out;

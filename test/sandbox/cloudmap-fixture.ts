@@ -2,7 +2,7 @@ import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { VirtualClock } from '../../sandbox/core/clock.js';
 import { startAwsServer, type RunningServer } from '../../sandbox/core/server.js';
 import type { SandboxContext } from '../../sandbox/core/types.js';
-import { createCloudMap, type CloudMapEmulator } from '../../sandbox/cloudmap/index.js';
+import { createCloudMap, type CloudMapEmulator, type CloudMapOptions } from '../../sandbox/cloudmap/index.js';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'eu-west-1';
@@ -18,10 +18,10 @@ export interface CloudMapFixture {
 }
 
 /** Starts the Cloud Map emulator on 127.0.0.1:0 with a frozen virtual clock and a real SDK client for it. */
-export async function startCloudMap(): Promise<CloudMapFixture> {
+export async function startCloudMap(options: CloudMapOptions = {}): Promise<CloudMapFixture> {
   const clock = new VirtualClock(() => START_MS);
   const ctx: SandboxContext = { clock, account: ACCOUNT, region: REGION, events: { publish() {} } };
-  const cm = createCloudMap(ctx);
+  const cm = createCloudMap(ctx, options);
   const server = await startAwsServer({ services: [cm.service], port: 0 });
   const client = new ServiceDiscoveryClient({
     endpoint: server.url,

@@ -93,7 +93,7 @@ describe('Cloud Map instances', () => {
     await registerRaw({ AWS_INSTANCE_IPV6: '2001:db8::1', AWS_INSTANCE_PORT: '80' });
   });
 
-  test('DeregisterInstance removes the instance, returns an operation, and refuses unknown instances', async () => {
+  test('DeregisterInstance returns an operation, removes the instance when it succeeds, and refuses unknown instances', async () => {
     const serviceId = await dnsService('leaving');
     await register(serviceId, 'task-a');
     await assert.rejects(f.client.send(new DeleteServiceCommand({ Id: serviceId })), ResourceInUse);
@@ -101,6 +101,10 @@ describe('Cloud Map instances', () => {
     const { Operation } = await f.client.send(new GetOperationCommand({ OperationId }));
     assert.equal(Operation!.Type, 'DEREGISTER_INSTANCE');
     assert.deepEqual(Operation!.Targets, { INSTANCE: 'task-a', SERVICE: serviceId });
+    // Until the operation succeeds the instance is still there, and the service cannot be deleted yet.
+    await f.client.send(new GetInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-a' }));
+    await assert.rejects(f.client.send(new DeleteServiceCommand({ Id: serviceId })), ResourceInUse);
+    f.clock.advance(1000);
     await assert.rejects(f.client.send(new GetInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-a' })), InstanceNotFound);
     await assert.rejects(f.client.send(new DeregisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-a' })), InstanceNotFound);
     await assert.rejects(f.client.send(new DeregisterInstanceCommand({ ServiceId: 'srv-doesnotexist000', InstanceId: 'task-a' })), ServiceNotFound);
@@ -134,6 +138,7 @@ describe('Cloud Map DiscoverInstances', () => {
     assert.deepEqual(health.Status, { 'blue-1': 'HEALTHY', 'green-1': 'HEALTHY', 'green-2': 'HEALTHY' });
 
     await f.client.send(new DeregisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'blue-1' }));
+    f.clock.advance(1000);
     const revision = await f.client.send(new DiscoverInstancesRevisionCommand({ NamespaceName: 'apps.local', ServiceName: 'checked' }));
     assert.ok(revision.InstancesRevision! > before);
 

@@ -126,6 +126,7 @@ describe('Cloud Map deletion auditor', () => {
       await f.client.send(new DeregisterInstanceCommand({ ServiceId: keep.Id, InstanceId: 'task-gone' }));
       f.clock.advance(60_000);
       await f.client.send(new DeregisterInstanceCommand({ ServiceId: keep.Id, InstanceId: 'task-live' }));
+      f.clock.advance(1000); // both deregistrations succeed (and are audited) now
       f.cm.removeInstance(keep.Id!, 'task-port'); // direct port removals are ECS's own and never audited
       await f.client.send(new DeleteServiceCommand({ Id: keep.Id }));
 

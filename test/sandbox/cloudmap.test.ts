@@ -199,6 +199,8 @@ describe('Cloud Map services', () => {
     const { Operation } = await f.client.send(new GetOperationCommand({ OperationId }));
     assert.equal(Operation!.Type, 'UPDATE_SERVICE');
     assert.equal(Operation!.Targets!.SERVICE, id);
+    assert.deepEqual((await f.client.send(new GetServiceCommand({ Id: id }))).Service!.DnsConfig!.DnsRecords!.length, 2, 'unchanged until the operation succeeds');
+    f.clock.advance(1000);
     const after = await f.client.send(new GetServiceCommand({ Id: id }));
     assert.deepEqual(after.Service!.DnsConfig!.DnsRecords, [{ Type: 'SRV', TTL: 30 }]);
 
@@ -206,6 +208,7 @@ describe('Cloud Map services', () => {
     await assert.rejects(update([{ Type: 'AAAA', TTL: 30 }]), (e) => e instanceof InvalidInput && /record types cannot change/.test(e.message));
     await assert.rejects(update([{ Type: 'SRV', TTL: 2147483648 }]), InvalidInput);
     await update([{ Type: 'SRV', TTL: 2147483647 }]);
+    f.clock.advance(1000);
     assert.equal((await f.client.send(new GetServiceCommand({ Id: id }))).Service!.DnsConfig!.DnsRecords![0].TTL, 2147483647);
     await assert.rejects(f.client.send(new UpdateServiceCommand({ Id: 'srv-doesnotexist000', Service: { Description: 'x' } })), ServiceNotFound);
   });

@@ -115,6 +115,7 @@ describe('drift and truth', () => {
     const [running] = f.sandbox.cloudMap.instances(apiRegistry.id).filter((i) => f.sandbox.ecs.state.tasks.get(i.id)?.lastStatus === 'RUNNING');
     await f.cloudMap.send(new DeregisterInstanceCommand({ ServiceId: apiRegistry.id, InstanceId: running.id }));
     await f.cloudMap.send(new DeregisterInstanceCommand({ ServiceId: manual.id, InstanceId: 'i-0123456789abcdef0' }));
+    f.sandbox.advance(1_000); // the deregistrations happen when their operations succeed
     // An ECS service scaled to zero still refers to its registry: deleting it is wrong although it is empty.
     const idle = await cloudMapService('idle');
     await f.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: 'idle', taskDefinition: 'app', desiredCount: 0, serviceRegistries: [{ registryArn: idle.arn }] }));

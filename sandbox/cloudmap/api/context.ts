@@ -10,4 +10,6 @@ export interface ApiContext {
   operations: OperationLog;
   /** Runs the installed deletion auditor (ECS) on a deletion about to happen through the API. */
   audit: (target: Parameters<DeletionAuditor>[0] & { name?: string }) => void;
+  /** How the operation a write submits must fail (a sandbox fault), or undefined when it succeeds. */
+  operationFailure: (operation: string, input: Record<string, any>) => { code: string; message: string } | undefined;
 }

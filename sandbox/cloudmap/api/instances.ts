@@ -59,15 +59,30 @@ export function instanceOperations(api: ApiContext): Record<string, OperationHan
       if (!service.instances.has(id) && service.instances.size >= MAX_INSTANCES_PER_SERVICE) {
         throw new AwsError('ResourceLimitExceeded', `Service ${service.id} already has ${MAX_INSTANCES_PER_SERVICE} instances, the Cloud Map quota per service.`);
       }
+      const isNew = !service.instances.has(id);
       state.putInstance(service, id, attributes, 'other', creatorRequestId);
-      return { OperationId: operations.submit('REGISTER_INSTANCE', { INSTANCE: id, SERVICE: service.id }, service.namespaceId).id };
+      const failure = api.operationFailure('servicediscovery:RegisterInstance', input);
+      // A failed registration leaves no new instance behind (a failed re-registration keeps the new attributes).
+      const onFail = isNew ? () => void state.removeInstance(service, id) : undefined;
+      return { OperationId: operations.submit('REGISTER_INSTANCE', { INSTANCE: id, SERVICE: service.id }, service.namespaceId, { failure, onFail }).id };
     },
     DeregisterInstance(input) {
       const service = serviceOrThrow(input);
       const instance = instanceOrThrow(service, input);
-      api.audit({ kind: 'instance', serviceId: service.id, instanceId: instance.id, name: service.name });
-      state.removeInstance(service, instance.id);
-      return { OperationId: operations.submit('DEREGISTER_INSTANCE', { INSTANCE: instance.id, SERVICE: service.id }, service.namespaceId).id };
+      const targets = { INSTANCE: instance.id, SERVICE: service.id };
+      // Asking again while Cloud Map is still deregistering is a DuplicateRequest naming the operation in flight.
+      const inFlight = operations.inFlight('DEREGISTER_INSTANCE', targets);
+      if (inFlight) {
+        throw new AwsError('DuplicateRequest', `Instance ${instance.id} is already being deregistered by operation ${inFlight.id}.`, 400, { DuplicateOperationId: inFlight.id });
+      }
+      // The instance (and its DNS records) goes only when the operation succeeds; until then it stays listed.
+      const effect = () => {
+        if (!service.instances.has(instance.id)) return;
+        api.audit({ kind: 'instance', serviceId: service.id, instanceId: instance.id, name: service.name });
+        state.removeInstance(service, instance.id);
+      };
+      const failure = api.operationFailure('servicediscovery:DeregisterInstance', input);
+      return { OperationId: operations.submit('DEREGISTER_INSTANCE', targets, service.namespaceId, { effect, failure }).id };
     },
     GetInstance(input) {
       const service = serviceOrThrow(input);

@@ -63,6 +63,7 @@ export function operationOperations(api: ApiContext): Record<string, OperationHa
           CreateDate: wireTime(op.createdAt),
           UpdateDate: wireTime(op.updatedAt),
           Targets: { ...op.targets },
+          ...(operations.status(op) === 'FAIL' && op.failure ? { ErrorCode: op.failure.code, ErrorMessage: op.failure.message } : {}),
         },
       };
     },

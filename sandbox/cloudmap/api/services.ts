@@ -121,11 +121,16 @@ export function serviceOperations(api: ApiContext): Record<string, OperationHand
       const healthCheckConfig = parseHealthCheckConfig(change.HealthCheckConfig);
       if (healthCheckConfig && namespace?.type === 'DNS_PRIVATE') throw invalid('HealthCheckConfig is only available in public DNS and HTTP namespaces.');
       if (healthCheckConfig && dnsRecords.some((r) => r.Type === 'CNAME')) throw invalid('HealthCheckConfig cannot be combined with a CNAME record.');
-      // UpdateService replaces: DnsRecords left out are deleted, and so is an omitted HealthCheckConfig.
-      service.dnsRecords = dnsRecords.map((r) => ({ ...r }));
-      service.healthCheckConfig = healthCheckConfig;
-      if (description !== undefined) service.description = description;
-      return { OperationId: operations.submit('UPDATE_SERVICE', { SERVICE: service.id }, service.namespaceId).id };
+      // UpdateService replaces: DnsRecords left out are deleted, and so is an omitted HealthCheckConfig. The change
+      // is made when the operation succeeds (Route 53 record changes behind it), never when it fails.
+      const records = dnsRecords.map((r) => ({ ...r }));
+      const effect = () => {
+        service.dnsRecords = records;
+        service.healthCheckConfig = healthCheckConfig;
+        if (description !== undefined) service.description = description;
+      };
+      const failure = api.operationFailure('servicediscovery:UpdateService', input);
+      return { OperationId: operations.submit('UPDATE_SERVICE', { SERVICE: service.id }, service.namespaceId, { effect, failure }).id };
     },
     DeleteService(input) {
       const service = serviceOrThrow(requiredString(input, 'Id', 255));

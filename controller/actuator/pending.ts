@@ -1,0 +1,148 @@
+/**
+ * Cloud Map writes (DeregisterInstance, UpdateService) return an OperationId and succeed or fail later
+ * (GetOperation Status SUBMITTED|PENDING|SUCCESS|FAIL, aws-facts §4). The actuator does not wait for them: it
+ * records each one here and later passes check the ones that are due, so no worker is held while Cloud Map
+ * (and Route 53 behind it) works. A FAIL starts a backoff for that action: it is not sent again before then.
+ */
+import type { Action, RuleName } from '../rules/types.js';
+
+/** The planned action an operation belongs to, as the actuator reports it. */
+export interface OperationOwner {
+  action: Action;
+  findingKey: string;
+  policy: string;
+  rule: RuleName;
+}
+
+/** A submitted Cloud Map write whose operation has not been seen at SUCCESS or FAIL yet. */
+export interface PendingOperation extends OperationOwner {
+  operationId: string;
+  /** How success was reached when it is ("followed-duplicate-operation"), carried to the final outcome. */
+  reason?: string;
+  submittedAt: number;
+  /** GetOperation answers seen so far (the next check waits twice as long as the last, up to a cap). */
+  checks: number;
+  nextCheckAt: number;
+}
+
+export interface TrackerOptions {
+  /** First check this long after submission; doubles per check up to `maxCheckDelayMs`. */
+  firstCheckDelayMs: number;
+  maxCheckDelayMs: number;
+  /** Wait after a FAIL before the action may be sent again; doubles per consecutive FAIL up to `maxBackoffMs`. */
+  backoffMs: number;
+  maxBackoffMs: number;
+}
+
+/** The identity of a write: two actions with the same key would submit the same operation. */
+export function operationKey(action: Action): string {
+  switch (action.type) {
+    case 'cloudmap:DeregisterInstance':
+      return `${action.type}/${action.serviceId}/${action.instanceId}`;
+    case 'cloudmap:UpdateDnsTtl':
+    case 'cloudmap:DeleteService':
+      return `${action.type}/${action.serviceId}`;
+    case 'ecs:ForceNewDeployment':
+      return `${action.type}/${action.serviceArn}`;
+  }
+}
+
+/** Pending Cloud Map operations and the backoff of actions whose operation failed, per actuator (target). */
+export class OperationTracker {
+  private readonly pending = new Map<string, PendingOperation>();
+  private readonly failures = new Map<string, { count: number; retryAt: number; code: string; action: Action }>();
+  private emptyWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: TrackerOptions) {}
+
+  /** Starts following an operation submitted at `now`. */
+  track(owner: OperationOwner, operationId: string, now: number, reason?: string): PendingOperation {
+    const entry: PendingOperation = { ...owner, operationId, reason, submittedAt: now, checks: 0, nextCheckAt: now + this.options.firstCheckDelayMs };
+    this.pending.set(operationKey(owner.action), entry);
+    return entry;
+  }
+
+  /** The operation in flight for this action, if any. */
+  pendingFor(action: Action): PendingOperation | undefined {
+    return this.pending.get(operationKey(action));
+  }
+
+  /** True while a deregistration from this Cloud Map service is in flight (the service is not empty yet). */
+  deregistrationPendingIn(serviceId: string): boolean {
+    for (const entry of this.pending.values()) {
+      if (entry.action.type === 'cloudmap:DeregisterInstance' && entry.action.serviceId === serviceId) return true;
+    }
+    return false;
+  }
+
+  /** Operations whose next check is due at `now` (all of them when `all`). */
+  due(now: number, all = false): PendingOperation[] {
+    return [...this.pending.values()].filter((entry) => all || entry.nextCheckAt <= now);
+  }
+
+  /** Every operation still in flight. */
+  list(): PendingOperation[] {
+    return [...this.pending.values()];
+  }
+
+  /** The operation is still running: check it again later, less often each time. */
+  checkLater(entry: PendingOperation, now: number): void {
+    entry.checks += 1;
+    entry.nextCheckAt = now + Math.min(this.options.firstCheckDelayMs * 2 ** entry.checks, this.options.maxCheckDelayMs);
+  }
+
+  /** The operation ended (or is forgotten): stop following it. */
+  forget(entry: PendingOperation): void {
+    if (this.pending.get(operationKey(entry.action)) === entry) this.pending.delete(operationKey(entry.action));
+    if (this.pending.size === 0) {
+      const waiters = this.emptyWaiters;
+      this.emptyWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  /** Resolves once no operation is in flight (now, or when the last one ends). */
+  whenEmpty(): Promise<void> {
+    if (this.pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.emptyWaiters.push(resolve));
+  }
+
+  /** Records a SUCCESS: a later FAIL of the same action starts its backoff from the beginning again. */
+  succeeded(entry: PendingOperation): void {
+    this.forget(entry);
+    this.failures.delete(operationKey(entry.action));
+  }
+
+  /** Records a FAIL; returns when the action may be sent again. */
+  failed(entry: PendingOperation, code: string, now: number): number {
+    this.forget(entry);
+    const key = operationKey(entry.action);
+    const count = (this.failures.get(key)?.count ?? 0) + 1;
+    const retryAt = now + Math.min(this.options.backoffMs * 2 ** (count - 1), this.options.maxBackoffMs);
+    this.failures.set(key, { count, retryAt, code, action: entry.action });
+    return retryAt;
+  }
+
+  /** The backoff an earlier FAIL imposes on this action at `now`, if it still runs. */
+  backoffFor(action: Action, now: number): { retryAt: number; code: string; count: number } | undefined {
+    const failure = this.failures.get(operationKey(action));
+    return failure && failure.retryAt > now ? failure : undefined;
+  }
+
+  /** The earliest moment something here needs a pass (an operation check or a backoff ending), with its actions. */
+  nextFollowUp(now: number): { at: number; actions: Action[] } | undefined {
+    let at = Number.POSITIVE_INFINITY;
+    let actions: Action[] = [];
+    const consider = (when: number, action: Action) => {
+      if (when < at) {
+        at = when;
+        actions = [action];
+      } else if (when === at) {
+        actions.push(action);
+      }
+    };
+    for (const entry of this.pending.values()) consider(entry.nextCheckAt, entry.action);
+    for (const failure of this.failures.values()) if (failure.retryAt > now) consider(failure.retryAt, failure.action);
+    return Number.isFinite(at) ? { at, actions } : undefined;
+  }
+}
