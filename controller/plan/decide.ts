@@ -88,7 +88,7 @@ function applyMaxConcurrent(drafts: readonly Draft[], ctx: DecideContext): void 
     if (draft.action.type !== 'ecs:ForceNewDeployment' || draft.enforceBlock) continue;
     const policy = draft.policy;
     if (!inFlight.has(policy.name)) {
-      inFlight.set(policy.name, ctx.inventory.services.filter((s) => s.status === 'ACTIVE' && coversEcsService(policy, ctx.inventory, s)
+      inFlight.set(policy.name, ctx.inventory.services.filter((s) => s.status === 'ACTIVE' && coversEcsService(policy, ctx.inventory, s, 'serviceConnect')
         && s.deployments.some((d) => d.rolloutState === 'IN_PROGRESS')).length);
     }
     const running = inFlight.get(policy.name) ?? 0;

@@ -1,13 +1,15 @@
 /**
  * Overlap resolution: when several policies cover one resource, the most specific policy owns it and only its
  * findings about that resource stay. Suspended and audit policies own what they cover too, so suspending a
- * narrow policy never hands its resources to a broader one. Ties go to the policy whose name sorts first
- * (the policy loader reports ties as errors; this only keeps the plan deterministic).
+ * narrow policy never hands its resources to a broader one. Ownership is per rule: an ECS service is owned for
+ * serviceConnectRefresh by the policies that reach its Service Connect namespace, not by the owner of its
+ * registry's namespace. A tie (which the policy loader rejects) gives the resource to nobody: the tied policies'
+ * findings stay, blocked as an ownership conflict, instead of going to the name that sorts first.
  */
 import type { Inventory } from '../inventory/model.js';
 import type { Policy } from '../policy/types.js';
-import { cloudMapServiceSpecificity, ecsServiceSpecificity } from '../rules/scope.js';
-import type { Finding, ResourceRef } from '../rules/types.js';
+import { cloudMapServiceSpecificity, ecsServiceSpecificity, type DiscoveryVia } from '../rules/scope.js';
+import type { Finding, ResourceRef, RuleName } from '../rules/types.js';
 
 /** The identity overlaps are resolved on: an ECS service, or a Cloud Map service (with its instances). */
 export function ownershipKey(resource: ResourceRef): string {
@@ -18,35 +20,46 @@ export function ownershipKey(resource: ResourceRef): string {
   }
 }
 
-function specificity(policy: Policy, inventory: Inventory, resource: ResourceRef): number {
+/** Through which namespaces a rule's findings about an ECS service are owned. */
+function viaOf(rule: RuleName): DiscoveryVia {
+  return rule === 'serviceConnectRefresh' ? 'serviceConnect' : 'any';
+}
+
+function specificity(policy: Policy, inventory: Inventory, resource: ResourceRef, via: DiscoveryVia): number {
   if (resource.kind === 'ecs-service') {
     const ecs = inventory.services.find((s) => s.arn === resource.arn);
-    return ecs ? ecsServiceSpecificity(policy, inventory, ecs) : 0;
+    return ecs ? ecsServiceSpecificity(policy, inventory, ecs, via) : 0;
   }
   const serviceId = resource.kind === 'cloudmap-service' ? resource.id : resource.serviceId;
   const service = inventory.cloudMapServices.find((s) => s.id === serviceId);
   return service ? cloudMapServiceSpecificity(policy, inventory, service) : 0;
 }
 
-/** Keeps only the findings of the policy that owns each resource. */
+/** Keeps only the findings of the policies that own each resource for the finding's rule; ties are blocked. */
 export function resolveOverlaps(policies: readonly Policy[], inventory: Inventory, findings: readonly Finding[]): Finding[] {
-  const owners = new Map<string, string | undefined>();
-  const ownerOf = (resource: ResourceRef): string | undefined => {
-    const key = ownershipKey(resource);
-    if (!owners.has(key)) {
-      let best: { name: string; score: number } | undefined;
+  const owners = new Map<string, string[]>();
+  const ownersOf = (resource: ResourceRef, via: DiscoveryVia): string[] => {
+    const key = `${ownershipKey(resource)}|${resource.kind === 'ecs-service' ? via : ''}`;
+    let names = owners.get(key);
+    if (!names) {
+      let best = 0;
+      names = [];
       for (const policy of policies) {
-        const score = specificity(policy, inventory, resource);
-        if (score === 0) continue;
-        if (!best || score > best.score || (score === best.score && policy.name < best.name)) best = { name: policy.name, score };
+        const score = specificity(policy, inventory, resource, via);
+        if (score === 0 || score < best) continue;
+        if (score > best) { best = score; names = []; }
+        names.push(policy.name);
       }
-      owners.set(key, best?.name);
+      owners.set(key, names);
     }
-    return owners.get(key);
+    return names;
   };
   // A finding whose resource no policy claims by the scope functions is kept as its rule reported it.
-  return findings.filter((f) => {
-    const owner = ownerOf(f.resource);
-    return owner === undefined || owner === f.policy;
+  return findings.flatMap((f): Finding[] => {
+    const names = ownersOf(f.resource, viaOf(f.rule));
+    if (names.length === 0 || (names.length === 1 && names[0] === f.policy)) return [f];
+    if (!names.includes(f.policy)) return [];
+    const others = names.filter((n) => n !== f.policy).map((n) => `"${n}"`).join(', ');
+    return [{ ...f, blocked: { reason: 'ownership-conflict', detail: `policies ${others} claim this resource with the same specificity: make one more specific` } }];
   });
 }

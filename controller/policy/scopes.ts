@@ -96,7 +96,8 @@ export interface Overlap {
  * omitted), their required service tags do not conflict, and a cluster pattern, a namespace pattern and a
  * service include pattern of each can match the same name. Which rules are enabled, the mode and suspend do
  * not matter: the plan gives each resource to one policy (suspended and audit ones included), so a tie would
- * silently drop the other policy's findings.
+ * silently drop the other policy's findings. Cloud Map services belong to a namespace: when either policy runs
+ * cloudMapOrphans or dnsTtl, namespace patterns that intersect at equal specificity tie whatever the clusters.
  */
 export function findOverlaps(candidates: readonly OverlapCandidate[], limit = MAX_REPORTED_OVERLAPS): { overlaps: Overlap[]; truncated: boolean } {
   const overlaps: Overlap[] = [];
@@ -124,6 +125,17 @@ function tie(a: OverlapCandidate, b: OverlapCandidate): Overlap | undefined {
     if (other !== undefined && other !== value) return undefined;
   }
   const pairs = (x: TargetPattern[], y: TargetPattern[]) => x.flatMap((gx) => y.filter((gy) => globsIntersect(gx.glob, gy.glob)).map((gy) => [gx, gy] as const));
+  const both = (x: string, y: string) => (x === y ? `"${x}"` : `"${x}" / "${y}"`);
+  // A Cloud Map service belongs to its namespace, not to a cluster: two policies reaching one namespace at equal
+  // specificity tie for it whatever their clusters, as soon as either runs a rule that acts on Cloud Map.
+  const cloudMapRule = [pa, pb].find((p) => p.rules.cloudMapOrphans.enabled || p.rules.dnsTtl.enabled);
+  if (cloudMapRule) {
+    const tied = pairs(a.compiled.namespaces, b.compiled.namespaces).find(([na, nb]) => na.level === nb.level);
+    if (tied) {
+      const rule = cloudMapRule.rules.cloudMapOrphans.enabled ? 'cloudMapOrphans' : 'dnsTtl';
+      return { earlier: a, later: b, detail: `Cloud Map services in namespaces ${both(tied[0].source, tied[1].source)}, whatever their clusters, since policy "${cloudMapRule.name}" runs ${rule}` };
+    }
+  }
   const clusters = pairs(a.compiled.clusters, b.compiled.clusters);
   if (clusters.length === 0) return undefined;
   const namespaces = pairs(a.compiled.namespaces, b.compiled.namespaces);
@@ -138,7 +150,6 @@ function tie(a: OverlapCandidate, b: OverlapCandidate): Overlap | undefined {
         const specA = specificityOf(pa, { service: sa.source, cluster: ca.source });
         const specB = specificityOf(pb, { service: sb.source, cluster: cb.source });
         if (compareSpecificity(specA, specB) !== 0) continue;
-        const both = (x: string, y: string) => (x === y ? `"${x}"` : `"${x}" / "${y}"`);
         return {
           earlier: a,
           later: b,

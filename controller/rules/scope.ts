@@ -58,19 +58,28 @@ function selectorLevel(policy: Policy, service: EcsService): MatchLevel {
   return bestLevel(matcher.include, service);
 }
 
+/**
+ * Which of a service's discovery namespaces give a policy the service: any of them, or (for serviceConnectRefresh,
+ * whose remedy is about Service Connect) only its Service Connect namespace. A rule acts on a resource only through
+ * the policy that owns it for that rule: the owner of the registry's namespace does not redeploy a client for
+ * Service Connect.
+ */
+export type DiscoveryVia = 'any' | 'serviceConnect';
+
 /** Does the policy cover this ECS service (cluster, include/exclude globs, tags, discovery namespaces)? */
-export function coversEcsService(policy: Policy, inventory: Inventory, service: EcsService): boolean {
-  return ecsServiceSpecificity(policy, inventory, service) > 0;
+export function coversEcsService(policy: Policy, inventory: Inventory, service: EcsService, via: DiscoveryVia = 'any'): boolean {
+  return ecsServiceSpecificity(policy, inventory, service, via) > 0;
 }
 
 /** Each namespace the service discovers through (name, id, ARN as known); empty when it uses no service discovery. */
-function discoveryNamespaces(inventory: Inventory, service: EcsService): Pick<Namespace, 'id' | 'name' | 'arn'>[] {
+function discoveryNamespaces(inventory: Inventory, service: EcsService, via: DiscoveryVia): Pick<Namespace, 'id' | 'name' | 'arn'>[] {
   const out: Pick<Namespace, 'id' | 'name' | 'arn'>[] = [];
   const sc = serviceConnectOf(service);
   if (sc?.namespace) {
     const ns = inventory.namespaces.find((n) => n.arn === sc.namespace || n.name === sc.namespace || n.id === sc.namespace);
     out.push(ns ?? { name: sc.namespace, id: '', arn: '' });
   }
+  if (via === 'serviceConnect') return out.length > 0 ? out : [{ name: '', id: '', arn: '' }];
   for (const registry of service.serviceRegistries) {
     const target = cloudMapServiceByArn(inventory, registry.registryArn);
     if (target) out.push(namespaceById(inventory, target.namespaceId));
@@ -79,12 +88,12 @@ function discoveryNamespaces(inventory: Inventory, service: EcsService): Pick<Na
 }
 
 /** Specificity of the policy for an ECS service; 0 when it does not cover it. */
-export function ecsServiceSpecificity(policy: Policy, inventory: Inventory, service: EcsService): number {
+export function ecsServiceSpecificity(policy: Policy, inventory: Inventory, service: EcsService, via: DiscoveryVia = 'any'): number {
   const cluster = clusterLevel(policy, { name: service.clusterName, arn: service.clusterArn });
   if (cluster === 0) return 0;
   const selector = selectorLevel(policy, service);
   if (selector === 0) return 0;
-  const namespaces = discoveryNamespaces(inventory, service);
+  const namespaces = discoveryNamespaces(inventory, service, via);
   if (namespaces.length > 0 && !namespaces.some((ns) => namespaceLevel(policy, ns) > 0)) return 0;
   return ecsSpecificityScore(selector, Object.keys(policy.target.services.tags).length, cluster);
 }

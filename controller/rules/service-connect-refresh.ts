@@ -134,7 +134,7 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
   };
   for (const [namespaceKey, members] of byNamespace) {
     for (const client of members) {
-      if (client.status !== 'ACTIVE' || !coversEcsService(policy, inventory, client)) continue;
+      if (client.status !== 'ACTIVE' || !coversEcsService(policy, inventory, client, 'serviceConnect')) continue;
       const { tasks, stale } = judge(client, [namespaceKey]);
       if (stale.length > 0) findings.push(findingFor({ policy, namespace: namespaceNameOf(inventory, namespaceKey), client, stale, taskCount: tasks.length }));
     }
@@ -142,7 +142,7 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
   // A client whose namespace name fits a DNS and an HTTP namespace alike: what it can reach depends on which one
   // it is in, so report what it would miss in either and never act on a guess.
   for (const { client, name, candidates } of ambiguous) {
-    if (client.status !== 'ACTIVE' || !coversEcsService(policy, inventory, client)) continue;
+    if (client.status !== 'ACTIVE' || !coversEcsService(policy, inventory, client, 'serviceConnect')) continue;
     const { tasks, stale } = judge(client, candidates);
     if (stale.length === 0) continue;
     const blocked = { reason: 'ambiguous-namespace' as const, detail: `namespace "${name}" names ${candidates.length} Cloud Map namespaces (${candidates.join(', ')}): which one the client is in is unknown` };

@@ -39,7 +39,8 @@ export type BlockReason =
   | 'not-ecs-owned'
   | 'unproven-ownership'
   | 'still-referenced'
-  | 'report-only';
+  | 'report-only'
+  | 'ownership-conflict';
 
 export interface Finding {
   policy: string;

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { compareSpecificity, patternSpecificity, specificityOf } from '../../controller/policy/specificity.js';
 import { errors, load, policy } from './helpers.js';
 
-/** A policy with the dnsTtl rule on, for the given target lines. */
-function withTarget(name: string, target: string, rules = 'dnsTtl: {}'): string {
+/** A policy with the taskLimit rule on (it acts on ECS services only), for the given target lines. */
+function withTarget(name: string, target: string, rules = 'taskLimit: {}'): string {
   return policy(name, `target:\n${target.split('\n').map((l) => `  ${l}`).join('\n')}\nrules:\n  ${rules}`);
 }
 
@@ -47,9 +47,24 @@ describe('overlapping policies', () => {
   it('flags ties whatever the rules, mode or suspend (the plan gives each resource to one policy)', () => {
     const base = 'clusters: ["prod-*"]\nnamespaces: [internal]';
     const suspended = policy('b', `suspend: true\ntarget:\n  clusters: ["prod-*"]\n  namespaces: [internal]\nrules:\n  dnsTtl: {}`);
-    for (const b of [withTarget('b', base, 'taskLimit: {}'), suspended]) {
+    for (const b of [withTarget('b', base, 'serviceConnectRefresh: {}'), suspended]) {
       assert.equal(errors(load({ 'a.yaml': withTarget('a', base), 'b.yaml': b }).problems).length, 1, b);
     }
+  });
+
+  it('flags two policies reaching one namespace at equal specificity when either runs a Cloud Map rule, whatever their clusters', () => {
+    // Cloud Map services belong to a namespace: a new policy "aaa" on its own cluster must not take over, by its
+    // name sorting first, the Cloud Map services another team's policy owns in a shared namespace.
+    const team = withTarget('team', 'clusters: [team-a]\nnamespaces: [shared.local]', 'taskLimit: {}');
+    for (const rules of ['cloudMapOrphans: { gracePeriod: 0s }', 'dnsTtl: {}']) {
+      const found = errors(load({ 'team.yaml': team, 'new.yaml': withTarget('aaa', 'clusters: [other]\nnamespaces: [shared.local]', rules) }).problems);
+      assert.equal(found.length, 1, rules);
+      assert.match(found[0], /policy "aaa" \(new\.yaml:1\) and policy "team" \(team\.yaml:1\) claim the same resources with equal specificity \(Cloud Map services in namespaces "shared\.local", whatever their clusters, since policy "aaa" runs (cloudMapOrphans|dnsTtl)\)/);
+    }
+    const globbed = withTarget('aaa', 'clusters: [other]\nnamespaces: ["shared.*"]', 'cloudMapOrphans: {}');
+    assert.equal(errors(load({ 'team.yaml': team, 'new.yaml': globbed }).problems).length, 0, 'an exact namespace is more specific than a glob: the team keeps it');
+    const ecsOnly = withTarget('aaa', 'clusters: [other]\nnamespaces: [shared.local]', 'serviceConnectRefresh: {}');
+    assert.equal(errors(load({ 'team.yaml': team, 'new.yaml': ecsOnly }).problems).length, 0, 'rules on ECS services split a shared namespace by cluster');
   });
 
   it('flags identical exact targets in two files', () => {
