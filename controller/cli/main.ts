@@ -1,4 +1,5 @@
 import type { CliIo, CommandRunner } from './io.js';
+import { installEarlyStop } from './early-stop.js';
 import { EXIT, UsageError } from './io.js';
 
 /** Each command lives in its own module, loaded only when used so `validate` stays fast. */
@@ -29,12 +30,17 @@ async function loadSandboxCommand(): Promise<{ run: CommandRunner }> {
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`);
-  return `Usage: ecs-discovery-controller <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'ecs-discovery-controller <command> --help' for a command's options.\n`;
+  return `Usage: ecs-discovery-controller <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'ecs-discovery-controller <command> --help' for a command's options, '--version' for the version.\n`;
 }
 
 /** Runs the CLI with the given arguments (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    const { versionLine } = await import('./version.js');
+    io.stdout.write(`${versionLine()}\n`);
+    return EXIT.ok;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage());
     return name ? EXIT.ok : EXIT.usage;
@@ -63,6 +69,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 const invokedDirectly = process.argv[1] && /cli[\\/]main\.(ts|js)$/.test(process.argv[1]);
 const invokedByBin = process.argv[1] && /ecs-discovery-controller(\.js)?$/.test(process.argv[1]);
 if (invokedDirectly || invokedByBin) {
+  // `run` is what a container stops with SIGTERM: until its own handlers are in place, exit 0 with a log line.
+  if (process.argv[2] === 'run') installEarlyStop();
   const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
   process.exitCode = code;
 }

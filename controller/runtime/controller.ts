@@ -85,6 +85,8 @@ export class Controller {
   private graceTimer: TimerHandle | undefined;
   /** This replica's target leases, with a state store. */
   readonly leases: LeaseCoordinator | undefined;
+  /** Set by start(): only a running controller queues work on a new policy revision (runOnce reconciles itself). */
+  private running = false;
 
   constructor(private readonly options: ControllerOptions) {
     this.timers = options.timers ?? systemTimers;
@@ -146,6 +148,7 @@ export class Controller {
 
   /** Loads policies (waiting for the first poll), queues a full reconcile, and starts events and resync. */
   async start(): Promise<void> {
+    this.running = true;
     this.watcher.start();
     await this.watcher.poll();
     // Stopped while the first fetch was in flight (a slow git clone): start nothing more.
@@ -306,7 +309,10 @@ export class Controller {
   }
 
   private onPolicies(set: PolicySet): void {
+    // The same words as plan's warning: an empty set is valid (exit 0) but almost always a wrong path.
+    if (set.policies.length === 0) this.options.logger.warn({ source: this.options.source.name }, `no policies found at ${this.options.source.name}; nothing to reconcile`);
     this.regroup(set);
+    if (!this.running) return;
     // A new revision may widen or narrow the scope: look at everything again, ahead of resync work.
     this.queue.add({ kind: 'full' }, { priority: 'event' });
   }

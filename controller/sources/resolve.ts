@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -38,4 +39,28 @@ export function createPolicySource(spec: string, deps: PolicySourceDeps = {}): P
     throw new PolicySourceError(spec, 'unsupported policy source', 'use a path, file://, s3://bucket/prefix/ or git+https://host/org/repo.git?ref=main&path=policies/');
   }
   return new DirectorySource(spec, { maxFileBytes: maxBytes });
+}
+
+/** A policy path that does not exist: every command stops at start with this (exit 1), never waits for it. */
+export class MissingPolicyPathError extends Error {
+  constructor(readonly path: string) {
+    super(`the policy path "${path}" does not exist`);
+    this.name = 'MissingPolicyPathError';
+  }
+}
+
+/**
+ * For a local path or file:// spec, throws MissingPolicyPathError when nothing is there; remote sources are
+ * checked by their first fetch. Called by validate, plan and run before anything else, so all three refuse
+ * a mistyped path the same way.
+ */
+export async function checkPolicyPath(spec: string): Promise<void> {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) && !spec.startsWith('file://')) return;
+  const path = spec.startsWith('file://') ? fileURLToPath(spec) : spec;
+  try {
+    await stat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') throw new MissingPolicyPathError(spec);
+    // Other errors (permissions) are the source's to report, with its hint.
+  }
 }

@@ -13,9 +13,14 @@ export interface RunProcess {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `run` with these arguments and only the given environment (plus PATH and HOME). */
-export function spawnRun(args: string[], env: Record<string, string>): RunProcess {
-  const child = spawn(nodeBin, ['--import', 'tsx', 'controller/cli/main.ts', 'run', ...args], {
+/**
+ * Starts `run` with these arguments and only the given environment (plus PATH and HOME). `viaBin` runs the
+ * published bin script with this very Node binary (no wrapper process in between, so signals reach it).
+ */
+export function spawnRun(args: string[], env: Record<string, string>, options: { viaBin?: boolean } = {}): RunProcess {
+  const command = options.viaBin ? [process.execPath, ['bin/ecs-discovery-controller.js', 'run', ...args]] as const
+    : [nodeBin, ['--import', 'tsx', 'controller/cli/main.ts', 'run', ...args]] as const;
+  const child = spawn(command[0], [...command[1]], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

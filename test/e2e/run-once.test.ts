@@ -36,7 +36,7 @@ describe('run --once', () => {
     const stderr = capture();
     const code = await run(['--once', '--policies', dir, '--log-level', 'warn', '--allow-all-namespaces'], { stdout: stdout.stream, stderr: stderr.stream, env: sandbox.env() });
     assert.equal(code, 0, stderr.text());
-    assert.match(stdout.text(), /^reconciled revision sha256:[0-9a-f]+: \d+ finding\(s\), [1-9]\d* action\(s\) executed, 0 failed, \d+ blocked\n$/);
+    assert.match(stdout.text(), /^reconciled revision sha256:[0-9a-f]+: \d+ finding\(s\), [1-9]\d* action\(s\) executed, 0 failed, \d+ blocked; all actionable drift fixed; .*\n$/);
     assert.ok(writeCalls(sandbox)['servicediscovery:UpdateService'] >= 1, 'the TTL drift was fixed');
     assert.equal(writeCalls(sandbox)['servicediscovery:DeleteService'], 0, 'orphans wait for their grace period even in one-shot runs');
   });

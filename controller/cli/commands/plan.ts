@@ -11,7 +11,7 @@ import { countDrift } from '../../plan/states.js';
 import type { Plan } from '../../plan/types.js';
 import { ALLOWED_SCOPES_FILE, loadPolicySet } from '../../policy/load.js';
 import type { AllowedScopes, PolicyProblem, PolicySet } from '../../policy/types.js';
-import { createPolicySource } from '../../sources/resolve.js';
+import { checkPolicyPath, createPolicySource } from '../../sources/resolve.js';
 import { parseLimits, type Limits } from '../../limits/limits.js';
 import type { CliIo } from '../io.js';
 import { EXIT, listFlag, UsageError } from '../io.js';
@@ -135,6 +135,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   if (!args.policies) throw new UsageError('--policies is required (a directory, s3:// or git+https:// source)');
   const limits = parseLimits(io.env);
+  await checkPolicyPath(args.policies);
   const progress = io.stderr.isTTY ? (msg: string) => io.stderr.write(`\x1b[2m… ${msg}\x1b[0m\n`) : undefined;
 
   const clients = createAwsClients(args.region ? { region: args.region } : {});

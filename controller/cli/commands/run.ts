@@ -6,12 +6,14 @@
 import { createAwsClients } from '../../aws/clients.js';
 import { Controller } from '../../runtime/controller.js';
 import { parseRunConfig, runUsage, type RunConfig } from '../../runtime/config.js';
-import { createPolicySource } from '../../sources/resolve.js';
+import { checkPolicyPath, createPolicySource } from '../../sources/resolve.js';
 import { createStateStore } from '../../state/resolve.js';
 import { parseLimits } from '../../limits/limits.js';
+import { countDrift, driftSummaryLine } from '../../plan/states.js';
 import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { ControllerMetrics } from '../../telemetry/metrics.js';
 import { startTelemetryServer } from '../../telemetry/server.js';
+import { releaseEarlyStop } from '../early-stop.js';
 import type { CliIo } from '../io.js';
 import { EXIT } from '../io.js';
 
@@ -33,6 +35,9 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
   }
   const config = parseRunConfig(argv, io.env);
   const limits = parseLimits(io.env);
+  // A mistyped local path is an error at start (exit 1), as in plan and validate; a remote source that cannot
+  // be fetched yet is retried on every poll instead (it may be a transient outage).
+  await checkPolicyPath(config.policies);
   const logger = createLogger({ level: config.logLevel, destination: io.stderr });
   const metrics = new ControllerMetrics();
   // The replica id rides in every request's user-agent, so AWS logs (CloudTrail userAgent, the sandbox's call
@@ -64,21 +69,34 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
       { policies: source.name, queueUrl: config.queueUrl, resync: config.resync, dryRun: config.dryRun, region: clients.region, once: config.once, state: config.state, ...(store ? { replica: config.replicaId } : {}) },
       'starting ecs-discovery-controller',
     );
-    return config.once ? await runOnce(controller, logger, io) : await runUntilStopped(controller, config, metrics, logger, hooks);
+    return config.once ? await runOnce(controller, config, logger, io, hooks) : await runUntilStopped(controller, config, metrics, logger, hooks);
   } finally {
     clients.destroy();
     store?.close();
   }
 }
 
-async function runOnce(controller: Controller, logger: Logger, io: CliIo): Promise<number> {
+async function runOnce(controller: Controller, config: RunConfig, logger: Logger, io: CliIo, hooks: RunHooks): Promise<number> {
+  const stopRequested = waitForStop(hooks.stopSignal, logger);
+  let stopped = false;
   try {
-    const { plan, outcomes } = await controller.runOnce();
+    const result = await Promise.race([controller.runOnce(), stopRequested.promise]);
+    if (typeof result === 'string') {
+      // Stopped before the reconcile finished: in-flight writes get --shutdown-timeout, then a clean exit.
+      logger.info({ reason: result, timeoutMs: config.shutdownTimeoutMs }, 'stopping before the reconcile finished');
+      stopped = true;
+      await controller.stop(config.shutdownTimeoutMs);
+      logger.info('stopped');
+      // The abandoned reconcile's AWS reads cannot be cancelled and would keep a real process alive.
+      if (!hooks.stopSignal) setTimeout(() => process.exit(EXIT.ok), 500).unref();
+      return EXIT.ok;
+    }
+    const { plan, outcomes } = result;
     const failed = outcomes.filter((o) => o.result === 'failed');
     io.stdout.write(
       `reconciled revision ${plan.revision}: ${plan.findings.length} finding(s), ` +
         `${outcomes.filter((o) => o.result === 'success').length} action(s) executed, ${failed.length} failed, ` +
-        `${plan.actions.filter((a) => a.decision === 'blocked').length} blocked\n`,
+        `${plan.actions.filter((a) => a.decision === 'blocked').length} blocked; ${driftSummaryLine(countDrift(controller.currentPlan()))}\n`,
     );
     return failed.length > 0 ? EXIT.failure : EXIT.ok;
   } catch (error) {
@@ -86,7 +104,9 @@ async function runOnce(controller: Controller, logger: Logger, io: CliIo): Promi
     io.stderr.write(`error: ${(error as Error).message}\n`);
     return EXIT.failure;
   } finally {
-    await controller.stop(0);
+    stopRequested.dispose();
+    // Nothing is in flight after runOnce returned: stopping has nothing to wait for or abandon.
+    if (!stopped) await controller.stop(0);
   }
 }
 
@@ -149,6 +169,7 @@ function waitForStop(signal: AbortSignal | undefined, logger: Logger): { promise
   const onAbort = () => resolveStop('stop requested');
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  releaseEarlyStop();
   if (signal?.aborted) onAbort();
   signal?.addEventListener('abort', onAbort, { once: true });
   return {

@@ -8,7 +8,7 @@ import { createAwsClients } from '../../aws/clients.js';
 import { parseLimits, type Limits } from '../../limits/limits.js';
 import { DirectorySource } from '../../sources/directory.js';
 import { redactUrl } from '../../sources/git-url.js';
-import { createPolicySource } from '../../sources/resolve.js';
+import { checkPolicyPath, createPolicySource } from '../../sources/resolve.js';
 import { PolicySourceError } from '../../sources/types.js';
 import type { FetchResult, SourceDocument, SourceProblem } from '../../sources/types.js';
 import type { CliIo } from '../io.js';
@@ -70,7 +70,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const scopeErrors = problems.filter((p) => p.file === ALLOWED_SCOPES_FILE);
   if (scopeErrors.length > 0) throw new UsageError(scopeErrors.map((p) => p.message).join('; '));
   if (combined.documents.length === 0 && (combined.problems ?? []).length === 0) {
-    problems.push({ file: args.paths.join(', '), line: 0, column: 0, path: '', message: 'no policy files found (*.yaml or *.yml)', severity: 'error' });
+    // An error here, unlike plan and run (a warning): in a policy repository's CI an empty set is a wrong path.
+    problems.push({ file: args.paths.join(', '), line: 0, column: 0, path: '', message: 'no policy files found (*.yaml or *.yml); validate fails on an empty set so CI notices a wrong path (plan and run only warn)', severity: 'error' });
   }
 
   if (output === 'json') {
@@ -122,10 +123,8 @@ async function fetchAll(paths: readonly string[], env: NodeJS.ProcessEnv, limits
   const revisions: string[] = [];
   for (const path of paths) {
     const remote = isRemoteSpec(path);
-    const isDirectory = remote || await stat(path).then((s) => s.isDirectory(), (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') throw new UsageError(`"${path}" does not exist`);
-      return false;
-    });
+    await checkPolicyPath(path);
+    const isDirectory = remote || await stat(path).then((s) => s.isDirectory(), () => false);
     const base = remote ? redactUrl(path.split('?')[0]) : path;
     const shown = (relative: string) => (isDirectory ? `${base.replace(/\/+$/, '') || '/'}/${relative}`.replace(/^\.\//, '') : path);
     let result: FetchResult;
@@ -178,6 +177,7 @@ function summary(fetched: FetchResult, problems: readonly PolicyProblem[], polic
     const count = policies ?? 0;
     return `${plural(files, 'file')}, ${count === 1 ? '1 policy' : `${count} policies`}: all valid${note}`;
   }
+  if (files === 0) return `${plural(errors, 'error')}: no policy files`;
   const withProblems = new Set(problems.map((p) => p.file)).size;
   const counts = warnings > 0 ? `${plural(errors, 'error')}, ${plural(warnings, 'warning')}` : plural(errors, 'error');
   return `${counts} in ${withProblems} of ${plural(files, 'file')}`;
