@@ -117,7 +117,7 @@ describe('start-up of run, plan and validate', () => {
     const results = await Promise.all([
       runCli(['validate', missing], env),
       runCli(['plan', '--policies', missing], env),
-      runCli(['run', '--policies', missing, '--metrics-addr', '127.0.0.1:0'], env),
+      runCli(['run', '--policies', missing, '--metrics-addr', '127.0.0.1:0', '--allow-all-namespaces'], env),
     ]);
     for (const [command, result] of ['validate', 'plan', 'run'].map((c, i) => [c, results[i]] as const)) {
       assert.equal(result.code, 1, `${command}: ${result.stderr}`);
@@ -129,7 +129,7 @@ describe('start-up of run, plan and validate', () => {
     const plan = await runCli(['plan', '--policies', empty], env);
     assert.equal(plan.code, 0, plan.stderr);
     assert.match(plan.stderr, new RegExp(`warning: no policies found at dir:${empty}\\n`));
-    const run = await runCli(['run', '--once', '--policies', empty, '--metrics-addr', '127.0.0.1:0'], env);
+    const run = await runCli(['run', '--once', '--policies', empty, '--metrics-addr', '127.0.0.1:0', '--allow-all-namespaces'], env);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(warnings(run.stderr).map((l) => JSON.parse(l).msg), [`no policies found at dir:${empty}; nothing to reconcile`]);
     const validate = await runCli(['validate', empty], env);
@@ -139,7 +139,7 @@ describe('start-up of run, plan and validate', () => {
   });
 
   it('a successful run --once ends without a warning and prints the drift verdict', async () => {
-    const run = await runCli(['run', '--once', '--dry-run', '--policies', policies, '--metrics-addr', '127.0.0.1:0'], env);
+    const run = await runCli(['run', '--once', '--dry-run', '--policies', policies, '--metrics-addr', '127.0.0.1:0', '--allow-all-namespaces'], env);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(warnings(run.stderr), []);
     assert.match(run.stdout, /^reconciled revision sha256:[0-9a-f]+: \d+ finding\(s\), 0 action\(s\) executed, 0 failed, \d+ blocked; .*accepted \(.*dry-run.*\)\n$/);
