@@ -183,6 +183,12 @@ data "aws_iam_policy_document" "task" {
     }
   }
   statement {
+    # The state table: exactly the calls controller/state/dynamodb*.ts sends, on that table only.
+    sid       = "StateTable"
+    actions   = ["dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.state.arn]
+  }
+  statement {
     sid       = "ConsumeEvents"
     actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage"]
     resources = [aws_sqs_queue.events.arn]

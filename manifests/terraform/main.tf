@@ -1,4 +1,5 @@
-# ecs-discovery-controller on Fargate: one task, its IAM roles, the EventBridge rules feeding its SQS queue.
+# ecs-discovery-controller on Fargate: `replicas` tasks sharing the targets through DynamoDB leases (state.tf),
+# their IAM roles, the EventBridge rules feeding their SQS queue.
 
 data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
@@ -24,6 +25,8 @@ locals {
     { name = "LOG_LEVEL", value = var.log_level },
     { name = "CACHE_DIR", value = local.cache_dir },
     { name = "AWS_REGION", value = local.region },
+    { name = "STATE", value = "dynamodb://${aws_dynamodb_table.state.name}" },
+    { name = "LEASE_DURATION", value = var.lease_duration },
   ]
 
   controller_container = {
@@ -133,12 +136,14 @@ resource "aws_ecs_service" "controller" {
   cluster                = var.cluster_arn
   task_definition        = aws_ecs_task_definition.controller.arn
   launch_type            = "FARGATE"
-  desired_count          = 1
+  desired_count          = var.replicas
   enable_execute_command = false
   propagate_tags         = "SERVICE"
-  # Never two controllers at once: the old task stops before the new one starts.
-  deployment_minimum_healthy_percent = 0
-  deployment_maximum_percent         = 100
+  # Overlap is safe: a replica acts only on the targets whose DynamoDB lease it holds, and every journaled
+  # write is fenced by the lease's token. New tasks start before old ones stop; a stopping task hands its
+  # leases back on SIGTERM.
+  deployment_minimum_healthy_percent = 100
+  deployment_maximum_percent         = 200
   deployment_circuit_breaker {
     enable   = true
     rollback = true

@@ -27,3 +27,8 @@ output "log_group_name" {
   description = "CloudWatch Logs group of the controller."
   value       = aws_cloudwatch_log_group.controller.name
 }
+
+output "state_table_name" {
+  description = "DynamoDB table of the controller's leases, grace clocks, ownership evidence and action journal."
+  value       = aws_dynamodb_table.state.name
+}

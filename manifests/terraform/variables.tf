@@ -111,6 +111,22 @@ variable "log_retention_days" {
   default     = 30
 }
 
+variable "replicas" {
+  description = "Controller tasks. 1 is enough for most fleets (see the README's scaling section); 2 or more for availability: each target (account and region) is acted on by exactly one replica, the one holding its DynamoDB lease."
+  type        = number
+  default     = 1
+  validation {
+    condition     = var.replicas >= 1 && var.replicas <= 20 && floor(var.replicas) == var.replicas
+    error_message = "replicas must be a whole number from 1 to 20."
+  }
+}
+
+variable "lease_duration" {
+  description = "How long a target lease lasts unrenewed (LEASE_DURATION); a stopped replica's targets move after one to two of these."
+  type        = string
+  default     = "20s"
+}
+
 variable "cpu" {
   description = "Fargate CPU units for the task."
   type        = number

@@ -32,12 +32,18 @@ test('the template parses with its intrinsic tags and every Ref, GetAtt and Cond
   assert.deepEqual(unused.filter((p) => !viaConditions.includes(p) && !JSON.stringify(template.Resources).includes(p)), []);
 });
 
-test('the service never runs two controllers at once and the container is locked down', () => {
+test('the service runs `Replicas` tasks (default 1) that may overlap, sharing a DynamoDB state table, and the container is locked down', () => {
   const resources = new Evaluator(loadTemplate(TEMPLATE), REQUIRED).resources();
   const service = resources.Service.Properties;
   assert.equal(service.DesiredCount, 1);
-  assert.equal(service.DeploymentConfiguration.MaximumPercent, 100);
-  assert.equal(service.DeploymentConfiguration.MinimumHealthyPercent, 0);
+  assert.equal(new Evaluator(loadTemplate(TEMPLATE), { ...REQUIRED, Replicas: 3 }).resources().Service.Properties.DesiredCount, 3);
+  assert.equal(service.DeploymentConfiguration.MaximumPercent, 200);
+  assert.equal(service.DeploymentConfiguration.MinimumHealthyPercent, 100);
+  const table = resources.StateTable.Properties;
+  assert.equal(table.BillingMode, 'PAY_PER_REQUEST');
+  assert.equal(table.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled, true);
+  assert.deepEqual(table.TimeToLiveSpecification, { AttributeName: 'ttl', Enabled: true });
+  assert.deepEqual(table.KeySchema.map((k: any) => [k.AttributeName, k.KeyType]), [['pk', 'HASH'], ['sk', 'RANGE']]);
   const [controller, ...sidecars] = resources.TaskDefinition.Properties.ContainerDefinitions;
   assert.equal(sidecars.length, 0, 'no ADOT sidecar unless asked');
   assert.equal(controller.ReadonlyRootFilesystem, true);
@@ -46,6 +52,7 @@ test('the service never runs two controllers at once and the container is locked
   const env = Object.fromEntries(controller.Environment.map((e: any) => [e.Name, e.Value]));
   assert.equal(env.ALLOWED_CLUSTERS, 'prod-*,payments');
   assert.equal(env.QUEUE_URL, 'ref:EventsQueue');
+  assert.match(env.STATE, /^dynamodb:\/\//);
   assert.equal(controller.Secrets, undefined, 'no secret without a git credentials secret');
 });
 

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Evaluator, loadTemplate } from './cloudformation.js';
 import { MODULE_DIR, parseFolder, policyStatements } from './terraform.js';
+import { DYNAMODB_ACTIONS } from '../../controller/state/dynamodb.js';
 
 /** Code the operator runs by hand (install-events) or only against the sandbox (the demo), never in the controller task. */
 const NOT_IN_TASK = ['controller/install/', 'controller/cli/commands/install-events.ts', 'controller/demo/'];
@@ -15,7 +16,7 @@ const NOT_FROM_CODE = new Set(['aps:RemoteWrite', 'ecs:ListTagsForResource']);
 
 const CLIENT_PACKAGES: Record<string, string> = {
   'client-ecs': 'ecs', 'client-servicediscovery': 'servicediscovery', 'client-sqs': 'sqs', 'client-s3': 's3', 'client-sts': 'sts', 'client-eventbridge': 'events',
-  'client-application-auto-scaling': 'application-autoscaling',
+  'client-application-auto-scaling': 'application-autoscaling', 'client-dynamodb': 'dynamodb',
 };
 
 /** IAM action a call needs, where it differs from "<service>:<Operation>"; null when no permission is needed. */
@@ -125,7 +126,7 @@ test('Terraform and CloudFormation scope the Route 53 actions to hosted zones an
 
 test('the code sends AWS calls (the scan finds them)', () => {
   const calls = operationsInCode();
-  for (const expected of ['ecs:DescribeServices', 'ecs:UpdateService', 'servicediscovery:ListInstances', 'servicediscovery:DeregisterInstance', 'sqs:ReceiveMessage']) {
+  for (const expected of ['ecs:DescribeServices', 'ecs:UpdateService', 'servicediscovery:ListInstances', 'servicediscovery:DeregisterInstance', 'sqs:ReceiveMessage', 'dynamodb:UpdateItem', 'dynamodb:Query']) {
     assert.ok(calls.has(expected), `${expected} not found in the code`);
   }
 });
@@ -141,3 +142,10 @@ for (const [manifest, granted] of [['Terraform', terraformAllows], ['CloudFormat
     assert.deepEqual(unused, [], `granted in ${manifest} but no code calls it`);
   });
 }
+
+test('the state table statement grants exactly the DynamoDB calls the code sends, on that table only', async () => {
+  const dynamo = [...requiredActions()].filter((a) => a.startsWith('dynamodb:')).sort();
+  assert.deepEqual(dynamo, [...DYNAMODB_ACTIONS].sort());
+  const tf = policyStatements(await parseFolder(MODULE_DIR)).filter((s) => s.actions.some((a) => a.startsWith('dynamodb:')));
+  assert.deepEqual(tf.map((s) => [s.sid, [...s.actions].sort(), s.resources]), [['StateTable', dynamo, ['${aws_dynamodb_table.state.arn}']]]);
+});

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { blocks, MODULE_DIR, parseFolder, policyStatements } from './terraform.js';
 
-const source = (await Promise.all(['main.tf', 'iam.tf', 'events.tf', 'outputs.tf'].map((f) => readFileSync(`${MODULE_DIR}/${f}`, 'utf8')))).join('\n');
+const source = (await Promise.all(['main.tf', 'iam.tf', 'events.tf', 'outputs.tf', 'state.tf'].map((f) => readFileSync(`${MODULE_DIR}/${f}`, 'utf8')))).join('\n');
 
 test('every module variable is typed, described and used; every reference names a declared variable', async () => {
   const variables = blocks(await parseFolder(MODULE_DIR), 'variable');
@@ -20,7 +20,7 @@ test('every output is described and points at a resource the module creates', as
   const parsed = await parseFolder(MODULE_DIR);
   const outputs = blocks(parsed, 'output');
   const resources = blocks(parsed, 'resource');
-  assert.deepEqual(Object.keys(outputs).sort(), ['dead_letter_queue_url', 'event_rule_arns', 'log_group_name', 'queue_url', 'service_arn', 'task_role_arn']);
+  assert.deepEqual(Object.keys(outputs).sort(), ['dead_letter_queue_url', 'event_rule_arns', 'log_group_name', 'queue_url', 'service_arn', 'state_table_name', 'task_role_arn']);
   for (const [name, [o]] of Object.entries<any>(outputs)) {
     assert.ok(o.description, `output ${name} has no description`);
     for (const [, type, logical] of String(JSON.stringify(o.value)).matchAll(/(aws_[a-z_0-9]+)\.([a-z_0-9]+)/g)) {
@@ -39,12 +39,20 @@ test('the example passes only variables the module declares, and every required 
   for (const name of required) assert.ok(passed.includes(name), `the example omits required variable ${name}`);
 });
 
-test('the ECS service never runs two controllers and the task is non-root with a read-only root filesystem', async () => {
-  const resources = blocks(await parseFolder(MODULE_DIR), 'resource');
+test('the ECS service runs var.replicas tasks (default 1) that may overlap, sharing the DynamoDB state table, and the task is non-root with a read-only root filesystem', async () => {
+  const module = await parseFolder(MODULE_DIR);
+  const resources = blocks(module, 'resource');
   const [service] = resources.aws_ecs_service.controller;
-  assert.equal(service.desired_count, 1);
-  assert.equal(service.deployment_maximum_percent, 100);
-  assert.equal(service.deployment_minimum_healthy_percent, 0);
+  assert.equal(service.desired_count, '${var.replicas}');
+  assert.equal(blocks(module, 'variable').replicas[0].default, 1);
+  assert.equal(service.deployment_maximum_percent, 200);
+  assert.equal(service.deployment_minimum_healthy_percent, 100);
+  const [table] = resources.aws_dynamodb_table.state;
+  assert.equal(table.billing_mode, 'PAY_PER_REQUEST');
+  assert.deepEqual([table.hash_key, table.range_key], ['pk', 'sk']);
+  assert.equal(table.point_in_time_recovery[0].enabled, true);
+  assert.deepEqual(table.ttl[0], { attribute_name: 'ttl', enabled: true });
+  assert.match(source, /name = "STATE", value = "dynamodb:\/\/\$\{aws_dynamodb_table\.state\.name\}"/);
   assert.match(source, /readonlyRootFilesystem = true/);
   assert.match(source, /user\s+= "1000:1000"/);
 });
