@@ -11,6 +11,16 @@ import { UsageError } from '../cli/io.js';
 export interface Limits {
   /** Largest policy file (or S3 object, or git blob), and largest single YAML document, in bytes. */
   maxPolicyBytes: number;
+  /** Largest total size of one revision's policy files, in bytes. */
+  maxRevisionBytes: number;
+  /** Most YAML documents in one revision. */
+  maxPolicyDocuments: number;
+  /** Most target patterns (clusters, namespaces, services include/exclude) in one revision. */
+  maxPolicyPatterns: number;
+  /** Largest complexity of one target pattern: its brace alternatives times its length. */
+  maxPatternComplexity: number;
+  /** Longest time loading one revision may take (it runs off the event loop); a slower revision is refused. */
+  policyLoadTimeoutMs: number;
 }
 
 interface LimitSetting {
@@ -33,6 +43,53 @@ export const LIMIT_SETTINGS: readonly LimitSetting[] = [
     max: 1024 * 1024 * 1024,
     unit: 'bytes',
     help: 'Largest policy file or object accepted; larger ones are refused with an error',
+  },
+  // Per revision: a small hostile file must not be able to stall the controller (issue 11). Each is checked before
+  // the expensive steps (glob compilation, the pairwise overlap check) and named in the refusal.
+  {
+    key: 'maxRevisionBytes',
+    env: 'MAX_REVISION_BYTES',
+    default: 16 * 1024 * 1024,
+    min: 1,
+    max: 1024 * 1024 * 1024,
+    unit: 'bytes',
+    help: 'Largest total size of one revision (all policy files together)',
+  },
+  {
+    key: 'maxPolicyDocuments',
+    env: 'MAX_POLICY_DOCUMENTS',
+    default: 1000,
+    min: 1,
+    max: 1_000_000,
+    unit: 'documents',
+    help: 'Most YAML documents in one revision',
+  },
+  {
+    key: 'maxPolicyPatterns',
+    env: 'MAX_POLICY_PATTERNS',
+    default: 5000,
+    min: 1,
+    max: 10_000_000,
+    unit: 'patterns',
+    help: 'Most target patterns (clusters, namespaces, services) in one revision',
+  },
+  {
+    key: 'maxPatternComplexity',
+    env: 'MAX_PATTERN_COMPLEXITY',
+    default: 2048,
+    min: 1,
+    max: 100_000_000,
+    unit: 'alternatives x characters',
+    help: 'Largest complexity of one target pattern: its {a,b} brace alternatives times its length',
+  },
+  {
+    key: 'policyLoadTimeoutMs',
+    env: 'POLICY_LOAD_TIMEOUT_MS',
+    default: 10_000,
+    min: 100,
+    max: 600_000,
+    unit: 'milliseconds',
+    help: 'Longest time loading one revision may take (off the event loop); a slower revision is refused',
   },
 ];
 

@@ -8,9 +8,22 @@ import { checkAllowed, compileAllowed, findOverlaps } from './scopes.js';
 import type { RawPolicy, SemanticIssue } from './semantic.js';
 import { checkPolicy } from './semantic.js';
 import type { AllowedScopes, PolicyProblem, PolicySet } from './types.js';
+import type { Limits } from '../limits/limits.js';
+import { checkDocumentLimits, checkRevisionBytes, revisionLimits } from './revision-limits.js';
 
 /** File name used for problems with the operator's allowed scopes rather than with a policy file. */
 export const ALLOWED_SCOPES_FILE = '(allowed scopes)';
+
+/** What loading a revision needs besides the revision: the operator's scopes and limits. */
+export interface LoadOptions {
+  allowed: AllowedScopes;
+  maxDocumentBytes?: number;
+  /** Per-revision limits (documents, patterns, bytes, pattern complexity); defaults from controller/limits. */
+  limits?: Partial<Limits>;
+}
+
+/** File name used for problems with the revision as a whole (an operator limit exceeded). */
+export const REVISION_FILE = '(revision)';
 
 interface Candidate extends OverlapCandidate {
   document: ParsedDocument;
@@ -22,7 +35,7 @@ interface Candidate extends OverlapCandidate {
  * overlapping policies. Returns a deeply frozen PolicySet only when there is no error, so a bad revision
  * never replaces the last good set. Every problem names file, line, column and field.
  */
-export function loadPolicySet(result: FetchResult, options: { allowed: AllowedScopes; maxDocumentBytes?: number }): { set?: PolicySet; problems: PolicyProblem[] } {
+export function loadPolicySet(result: FetchResult, options: LoadOptions): { set?: PolicySet; problems: PolicyProblem[] } {
   const problems: PolicyProblem[] = [];
   const maxDocumentBytes = options.maxDocumentBytes ?? DEFAULT_LIMITS.maxPolicyBytes;
   for (const problem of result.problems ?? []) {
@@ -31,15 +44,28 @@ export function loadPolicySet(result: FetchResult, options: { allowed: AllowedSc
   const { allowed, errors: allowedErrors } = compileAllowed(options.allowed);
   for (const message of allowedErrors) problems.push({ file: ALLOWED_SCOPES_FILE, line: 0, column: 0, path: '', message, severity: 'error' });
 
-  const candidates: Candidate[] = [];
-  const named: { name: string; document: ParsedDocument }[] = [];
+  // The operator's per-revision limits come first: past them nothing expensive runs (see revision-limits.ts).
+  const limits = revisionLimits(options.limits);
+  const tooBig = checkRevisionBytes(result.documents, limits);
+  if (tooBig) return { problems: [...problems, { file: REVISION_FILE, line: 0, column: 0, path: '', message: tooBig.message, severity: 'error' }] };
+  const parsedDocuments: ParsedDocument[] = [];
   for (const source of result.documents) {
     const parsed = parseYamlFile(source.path, source.content, maxDocumentBytes);
     problems.push(...parsed.problems);
-    for (const document of parsed.documents) {
-      const candidate = checkDocument(document, allowed, problems, named);
-      if (candidate) candidates.push(candidate);
-    }
+    parsedDocuments.push(...parsed.documents);
+  }
+  const overLimits = checkDocumentLimits(parsedDocuments.map((d) => d.data), limits);
+  for (const violation of overLimits) {
+    if (violation.at) report(problems, parsedDocuments[violation.at.documentIndex], violation.at.segments, violation.message);
+    else problems.push({ file: REVISION_FILE, line: 0, column: 0, path: '', message: violation.message, severity: 'error' });
+  }
+  if (overLimits.length > 0) return { problems: sortProblems(problems) };
+
+  const candidates: Candidate[] = [];
+  const named: { name: string; document: ParsedDocument }[] = [];
+  for (const document of parsedDocuments) {
+    const candidate = checkDocument(document, allowed, problems, named);
+    if (candidate) candidates.push(candidate);
   }
 
   const firstByName = new Map<string, ParsedDocument>();
@@ -62,7 +88,7 @@ export function loadPolicySet(result: FetchResult, options: { allowed: AllowedSc
     report(problems, last, ['spec', 'target'], `more than ${overlaps.length} pairs of policies overlap; the check stopped here: fix these first`);
   }
 
-  problems.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
+  sortProblems(problems);
   if (problems.some((p) => p.severity === 'error')) return { problems };
   const policies = candidates.map((c) => c.policy);
   return { set: deepFreeze({ revision: result.revision, policies }), problems };
@@ -139,6 +165,10 @@ function reportSemanticBestEffort(record: Record<string, unknown>, document: Par
 function report(problems: PolicyProblem[], document: ParsedDocument, segments: (string | number)[], message: string, severity: PolicyProblem['severity'] = 'error', atKey = false): void {
   const { line, column } = segments.length === 0 ? { line: document.line, column: 1 } : locate(document, segments, atKey);
   problems.push({ file: document.file, line, column, path: displayPath(segments), message, severity });
+}
+
+function sortProblems(problems: PolicyProblem[]): PolicyProblem[] {
+  return problems.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
 }
 
 function compareText(a: string, b: string): number {

@@ -109,6 +109,7 @@ export class Controller {
       source: options.source,
       allowed: options.allowed,
       maxDocumentBytes: options.limits?.maxPolicyBytes,
+      limits: options.limits,
       logger: options.logger,
       pollIntervalMs: options.policyPollIntervalMs,
       clock: this.timers,

@@ -1,7 +1,8 @@
 import type { Logger } from '../telemetry/logger.js';
 import type { Clock } from '../util/clock.js';
 import { systemClock } from '../util/clock.js';
-import { loadPolicySet } from '../policy/load.js';
+import type { Limits } from '../limits/limits.js';
+import { loadPolicySetOffThread } from '../policy/load-off-thread.js';
 import type { AllowedScopes, PolicyProblem, PolicySet } from '../policy/types.js';
 import type { PolicySource } from './types.js';
 
@@ -32,6 +33,8 @@ export interface PolicyWatcherOptions {
   /** Fraction of the interval added at random (0.1 = up to 10 % longer). */
   jitter?: number;
   maxDocumentBytes?: number;
+  /** Per-revision limits and the load time limit (controller/limits); loading runs off the event loop. */
+  limits?: Partial<Limits>;
   clock?: Clock;
   random?: () => number;
   /** Called with each new valid policy set. */
@@ -101,7 +104,7 @@ export class PolicyWatcher {
       this.options.onFailure?.(outcome);
       return outcome;
     }
-    const { set, problems } = loadPolicySet(result, { allowed: this.options.allowed, maxDocumentBytes: this.options.maxDocumentBytes });
+    const { set, problems } = await loadPolicySetOffThread(result, { allowed: this.options.allowed, maxDocumentBytes: this.options.maxDocumentBytes, limits: this.options.limits });
     for (const warning of problems.filter((p) => p.severity === 'warning')) {
       logger.warn({ source: source.name, file: warning.file, line: warning.line, field: warning.path }, warning.message);
     }

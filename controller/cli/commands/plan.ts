@@ -181,7 +181,7 @@ async function loadPolicies(args: PlanArgs, s3: S3Client, io: CliIo, limits: Lim
   const source = createPolicySource(args.policies!, { s3, env: io.env, limits });
   try {
     const fetched = await source.fetch();
-    const { set, problems } = loadPolicySet(fetched, { allowed: args.allowed, maxDocumentBytes: limits.maxPolicyBytes });
+    const { set, problems } = loadPolicySet(fetched, { allowed: args.allowed, maxDocumentBytes: limits.maxPolicyBytes, limits });
     const scopeErrors = problems.filter((p) => p.file === ALLOWED_SCOPES_FILE);
     if (scopeErrors.length > 0) throw new UsageError(scopeErrors.map((p) => p.message).join('; '));
     for (const warning of fetched.warnings) io.stderr.write(`warning: ${warning}\n`);

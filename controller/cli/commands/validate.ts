@@ -65,7 +65,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   };
 
   const combined = await fetchAll(args.paths, io.env, limits);
-  const { set, problems } = loadPolicySet(combined, { allowed, maxDocumentBytes: limits.maxPolicyBytes });
+  const { set, problems } = loadPolicySet(combined, { allowed, maxDocumentBytes: limits.maxPolicyBytes, limits });
   // Operator mistakes in the allowed scopes are usage errors, not policy problems.
   const scopeErrors = problems.filter((p) => p.file === ALLOWED_SCOPES_FILE);
   if (scopeErrors.length > 0) throw new UsageError(scopeErrors.map((p) => p.message).join('; '));
