@@ -119,7 +119,11 @@ def cloud_map(j):
     j.call('servicediscovery', 'UpdateInstanceCustomHealthStatus', ServiceId=svc['Id'], InstanceId='judge-1', Status='UNHEALTHY')
     j.call('servicediscovery', 'TagResource', ResourceARN=svc['Arn'], Tags=[{'Key': 'team', 'Value': 'judges'}])
     j.call('servicediscovery', 'UntagResource', ResourceARN=svc['Arn'], TagKeys=['team'])
-    j.call('servicediscovery', 'DeregisterInstance', ServiceId=svc['Id'], InstanceId='judge-1')
+    op = j.call('servicediscovery', 'DeregisterInstance', ServiceId=svc['Id'], InstanceId='judge-1')
+    # Cloud Map removes the instance when the operation succeeds, not when the call returns: follow it first.
+    for _ in range(10):
+        if j.call('servicediscovery', 'GetOperation', OperationId=op['OperationId'])['Operation']['Status'] in ('SUCCESS', 'FAIL'):
+            break
     j.call('servicediscovery', 'DeleteService', Id=svc['Id'])
     for ns_id in created:
         j.call('servicediscovery', 'DeleteNamespace', Id=ns_id)
