@@ -81,7 +81,8 @@ test('with --status-redact, /status carries no role ARN, in fields or in message
     await plain.close();
     await redacted.close();
   }
-  assert.equal(parseRunConfig(['--policies', 'p'], {}).statusRedact, false);
-  assert.equal(parseRunConfig(['--policies', 'p', '--status-redact'], {}).statusRedact, true);
-  assert.equal(parseRunConfig(['--policies', 'p'], { STATUS_REDACT: 'true' }).statusRedact, true);
+  const base = ['--policies', 'p', '--allowed-namespaces', 'internal.example.com'];
+  assert.equal(parseRunConfig(base, {}).statusRedact, false);
+  assert.equal(parseRunConfig([...base, '--status-redact'], {}).statusRedact, true);
+  assert.equal(parseRunConfig(base, { STATUS_REDACT: 'true' }).statusRedact, true);
 });
