@@ -23,6 +23,17 @@ export interface ConsumerHooks {
   onEvent?(detailType: string): void;
   onMalformed?(reason: MalformedReason): void;
   onDuplicate?(): void;
+  /** A receive failed (the AWS error code): the metric ecs_discovery_event_receive_errors_total. */
+  onReceiveError?(code: string): void;
+}
+
+/** Whether the consumer can receive: /status's EventsReceiving condition and readiness read it. */
+export interface ConsumerHealth {
+  queueUrl: string;
+  /** Epoch ms of the first failure of the current run of failed receives; undefined while receives succeed. */
+  failingSince?: number;
+  lastError?: { at: number; code: string; message: string };
+  lastSuccessAt?: number;
 }
 
 export interface SqsEventConsumerOptions {
@@ -42,6 +53,8 @@ export interface SqsEventConsumerOptions {
   /** Remembers task versions to drop duplicate and out-of-order task events. */
   taskVersions?: TaskVersionTracker;
   random?: () => number;
+  /** Clock for the health record (the controller's timers). */
+  now?: () => number;
 }
 
 /** Counts of one receive cycle, for tests and logs. */
@@ -61,6 +74,7 @@ export class SqsEventConsumer {
   private abort = new AbortController();
   private loop: Promise<void> | undefined;
   private consecutiveFailures = 0;
+  private healthState: Omit<ConsumerHealth, 'queueUrl'> = {};
 
   constructor(private readonly options: SqsEventConsumerOptions) {
     this.taskVersions = options.taskVersions ?? new TaskVersionTracker();
@@ -82,6 +96,11 @@ export class SqsEventConsumer {
     await loop;
   }
 
+  /** Whether receives succeed, since when they fail, and the last error. */
+  health(): ConsumerHealth {
+    return { queueUrl: this.options.queueUrl, ...this.healthState };
+  }
+
   get running(): boolean {
     return this.loop !== undefined;
   }
@@ -95,6 +114,10 @@ export class SqsEventConsumer {
       } catch (error) {
         if (signal.aborted) break;
         this.consecutiveFailures += 1;
+        const now = (this.options.now ?? Date.now)();
+        const { code, message } = errorSummary(error);
+        this.healthState = { ...this.healthState, failingSince: this.healthState.failingSince ?? now, lastError: { at: now, code, message } };
+        this.options.hooks?.onReceiveError?.(code);
         const delay = this.backoffMs(this.consecutiveFailures);
         this.options.logger.warn(
           { err: errorSummary(error), queueUrl: this.options.queueUrl, retryInMs: delay, failures: this.consecutiveFailures },
@@ -116,6 +139,7 @@ export class SqsEventConsumer {
       }),
       { abortSignal: signal },
     );
+    this.healthState = { ...this.healthState, failingSince: undefined, lastSuccessAt: (this.options.now ?? Date.now)() };
     const messages = response.Messages ?? [];
     const result: PollResult = { received: messages.length, enqueued: 0, ignored: 0, malformed: 0, duplicates: 0, deleted: 0 };
     const done: Message[] = [];

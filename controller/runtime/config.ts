@@ -48,7 +48,7 @@ interface Setting {
 /** Every setting of `run`, in the order --help and the README list them. */
 export const RUN_SETTINGS: readonly Setting[] = [
   { flag: 'policies', env: 'POLICIES', type: 'string', help: 'Where DiscoveryPolicy files come from: a directory, file://, s3://bucket/prefix/ or git+https://host/repo.git?ref=main&path=dir (required)' },
-  { flag: 'queue-url', env: 'QUEUE_URL', type: 'string', help: 'SQS queue the EventBridge rule targets; without it the controller reconciles on the resync schedule only' },
+  { flag: 'queue-url', env: 'QUEUE_URL', type: 'string', help: 'SQS queue URL the EventBridge rules target, checked at start (GetQueueUrl, GetQueueAttributes); without it the controller reconciles on the resync schedule only' },
   { flag: 'resync', env: 'RESYNC', type: 'string', default: '*/10 * * * *', help: 'Cron schedule of the full resync (jittered by up to a tenth of the period, at most 60 s)' },
   { flag: 'metrics-addr', env: 'METRICS_ADDR', type: 'string', default: ':9464', help: 'Listen address of /metrics, /healthz, /readyz and /status' },
   { flag: 'status-redact', env: 'STATUS_REDACT', type: 'boolean', default: 'false', help: '/status shows no IAM role ARNs (on in the Terraform and CloudFormation manifests)' },

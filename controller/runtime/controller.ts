@@ -22,6 +22,7 @@ import { keyString, type WorkKey } from './keys.js';
 import { nodeCronScheduler, resyncPeriodMs, type ResyncSchedule, type ResyncScheduler } from './resync.js';
 import { FleetReconciler, type TargetFailure } from './fleet.js';
 import { errorText, type ReconcileResult } from './reconciler.js';
+import { eventsCondition, eventsReadiness } from './event-health.js';
 import { buildStatus, type RunStatus } from './status.js';
 import { defaultTargetClients, TargetRuntimes, type TargetClientsFactory } from './target-runtimes.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
@@ -173,8 +174,10 @@ export class Controller {
         hooks: {
           onEvent: (detailType) => this.options.metrics.recordEventReceived(detailType),
           onMalformed: (reason) => this.options.metrics.recordEventMalformed(reason),
+          onReceiveError: (code) => this.options.metrics.recordEventReceiveError(code),
         },
         random: this.options.random,
+        now: () => this.timers.now(),
       });
       this.consumer.start();
     }
@@ -240,6 +243,8 @@ export class Controller {
    * resync periods; the reason names the target that holds readiness back when it is not the default.
    */
   readiness(): Readiness {
+    const events = eventsReadiness(this.consumer?.health(), this.timers.now());
+    if (events) return events;
     // A replica that holds no lease has nothing to reconcile: it is a ready standby.
     if (this.leases && this.watcher.current() && this.leases.heldTargets().length === 0) return { ready: true };
     const { at, target } = this.fleet.lastSuccess();
@@ -281,6 +286,7 @@ export class Controller {
       workqueueDepth: this.queue.depth(),
       dryRun: this.options.dryRun,
       readiness: this.readiness(),
+      events: eventsCondition(this.consumer?.health(), this.timers.now()),
     });
   }
 
@@ -306,6 +312,7 @@ export class Controller {
       policies: summarizeDrift(set?.policies.map((p) => p.name) ?? [], this.fleet.currentPlan()),
       sources: source.revision ? [{ source: source.source, revision: source.revision }] : [],
       workqueueDepth: this.queue.depth(),
+      ...(this.consumer ? { eventsReceiving: this.consumer.health().failingSince === undefined } : {}),
     };
   }
 

@@ -7,6 +7,7 @@
 import type { ReadTarget } from '../aws/targets.js';
 import { countDrift, driftSummaryLine, type DriftCounts } from '../plan/states.js';
 import type { Plan } from '../plan/types.js';
+import type { Condition } from './event-health.js';
 import type { PolicySet } from '../policy/types.js';
 import type { SourceStatus } from '../sources/watcher.js';
 import { summarizeDrift } from '../telemetry/state.js';
@@ -36,6 +37,8 @@ export interface RunStatus extends ControllerStatus {
   targets: readonly TargetStatus[];
   ready: boolean;
   notReadyReason?: string;
+  /** Controller-wide conditions: EventsReceiving with --queue-url. */
+  conditions: readonly Condition[];
   /** Every policy's findings by state, and the one-line verdict ("all actionable drift fixed; …"). */
   drift: { summary: string; actionable: number; blocked: number; accepted: number };
   dryRun: boolean;
@@ -62,6 +65,8 @@ export interface StatusInput {
   workqueueDepth: number;
   dryRun: boolean;
   readiness: Readiness;
+  /** The EventsReceiving condition (runtime/event-health.ts); undefined without --queue-url. */
+  events?: Condition;
 }
 
 export interface StatusTarget {
@@ -126,6 +131,7 @@ export function buildStatus(input: StatusInput): RunStatus {
     ready: input.readiness.ready,
     ...(input.readiness.ready ? {} : { notReadyReason: input.readiness.reason }),
     dryRun: input.dryRun,
+    conditions: input.events ? [input.events] : [],
     // The same verdict and counts as the drift metric's `state` label, plan and the demo (plan/states.ts).
     drift: { summary: driftSummaryLine(total), ...stateCounts(total) },
     policies,

@@ -56,6 +56,7 @@ export class ControllerMetrics {
   private readonly eventToAction: Histogram;
   private readonly policyLoadErrors: Counter<'source'>;
   private readonly workqueueOverflows: Counter;
+  private readonly eventReceiveErrors: Counter<'code'>;
   private lastSuccessAtMs: number | undefined;
 
   constructor(options: ControllerMetricsOptions = {}) {
@@ -141,7 +142,18 @@ export class ControllerMetrics {
       help: 'Times the work queue hit its size bound and collapsed its waiting keys into one full reconcile.',
       registers,
     });
+    this.eventReceiveErrors = new Counter({
+      name: `${PREFIX}event_receive_errors_total`,
+      help: 'SQS receives of the event consumer that failed, by AWS error code (the consumer retries with backoff).',
+      labelNames: ['code'],
+      registers,
+    });
     this.registerStateGauges();
+  }
+
+  /** Counts one failed SQS receive of the event consumer. */
+  recordEventReceiveError(code: string): void {
+    this.eventReceiveErrors.labels(code).inc();
   }
 
   /** Sets the callback that returns the current state at each scrape (must be cheap: return prepared data). */
@@ -259,6 +271,16 @@ export class ControllerMetrics {
       collect() {
         this.reset();
         for (const { source, revision } of state().sources) this.labels(source, revision).set(1);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}event_consumer_receiving`,
+      help: 'With --queue-url: 1 while the event consumer receives from SQS, 0 while its receives fail (absent without a queue).',
+      registers,
+      collect() {
+        this.reset();
+        const receiving = state().eventsReceiving;
+        if (receiving !== undefined) this.set(receiving ? 1 : 0);
       },
     });
     new Gauge({

@@ -13,6 +13,8 @@ export interface MetricsState {
   sources: readonly { source: string; revision: string }[];
   /** Keys waiting in the work queue. */
   workqueueDepth: number;
+  /** With --queue-url: whether the event consumer's receives succeed (undefined without a queue). */
+  eventsReceiving?: boolean;
 }
 
 /** One policy's drift, as the drift and cost gauges export it. */

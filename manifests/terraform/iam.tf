@@ -190,7 +190,7 @@ data "aws_iam_policy_document" "task" {
   }
   statement {
     sid       = "ConsumeEvents"
-    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage"]
+    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes"]
     resources = [aws_sqs_queue.events.arn]
   }
   dynamic "statement" {

@@ -4,6 +4,7 @@
  * (or abandons it at --shutdown-timeout) and exits 0. `--once` reconciles one time and exits.
  */
 import { createAwsClients } from '../../aws/clients.js';
+import { checkQueueUrl } from '../../events/queue-check.js';
 import { Controller } from '../../runtime/controller.js';
 import { parseRunConfig, runUsage, type RunConfig } from '../../runtime/config.js';
 import { checkPolicyPath, createPolicySource } from '../../sources/resolve.js';
@@ -46,6 +47,16 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
   const clients = createAwsClients({ region: config.region, endpoint: config.endpoint, onApiCall: metrics.onApiCall, ...(appId ? { appId } : {}) });
   const store = config.state === 'memory' ? undefined : createStateStore(config.state, { region: clients.region, endpoint: config.endpoint, onApiCall: metrics.onApiCall, ...(appId ? { appId } : {}) });
   try {
+    if (config.queueUrl) {
+      // A wrong queue is an error at start, not a consumer that retries for ever behind a healthy /readyz.
+      try {
+        await checkQueueUrl(clients.sqs, config.queueUrl, { customEndpoint: Boolean(config.endpoint ?? io.env.AWS_ENDPOINT_URL_SQS) });
+      } catch (error) {
+        logger.error({ queueUrl: config.queueUrl, err: (error as Error).message }, 'the event queue cannot be used');
+        io.stderr.write(`error: ${(error as Error).message}\n`);
+        return EXIT.failure;
+      }
+    }
     const source = createPolicySource(config.policies, { s3: clients.s3, env: io.env, limits });
     const controller = new Controller({
       source,
