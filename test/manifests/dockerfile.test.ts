@@ -88,7 +88,7 @@ test('the compiled CLI runs as an unprivileged user from a read-only directory: 
   const help = await runAsUnprivileged(appDir, ['dist/controller/cli/main.js', 'run', '--help']);
   assert.equal(help.code, 0, help.stderr);
   assert.match(help.stdout, /Usage: ecs-discovery-controller run/);
-  const validate = await runAsUnprivileged(appDir, ['dist/controller/cli/main.js', 'validate', 'examples']);
+  const validate = await runAsUnprivileged(appDir, ['dist/controller/cli/main.js', 'validate', 'examples', '--allowed-accounts', '111122223333']);
   assert.equal(validate.code, 0, validate.stdout + validate.stderr);
   assert.match(validate.stdout, /all valid/);
   // The bin shim prefers the compiled code, so it needs no TypeScript loader in the image.
