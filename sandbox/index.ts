@@ -102,6 +102,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults,
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 4566,
+    now: () => clock.now(),
     control: createControlHandler({
       clock,
       faults,

@@ -5,6 +5,8 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Clock } from '../util/clock.js';
+import { AwsClock, clockMiddleware } from './aws-clock.js';
 
 /** Short service names used in metric labels and the sandbox's call counters. */
 export type AwsServiceName = 'ecs' | 'servicediscovery' | 'sqs' | 'events' | 's3' | 'sts' | 'application-autoscaling' | 'dynamodb';
@@ -38,6 +40,8 @@ export interface AwsClientOptions {
   credentials?: AwsCredentials;
   /** Added to every request's user-agent (`app/<id>`): the replica id, so AWS logs (and the sandbox) name the caller. */
   appId?: string;
+  /** The local clock AWS's clock offset is measured against (default the wall clock). */
+  localClock?: Clock;
 }
 
 /** The clients the controller needs, configured the same way. */
@@ -50,6 +54,8 @@ export interface AwsClients {
   s3: S3Client;
   /** Application Auto Scaling: the maximum task count of ECS services (taskLimit). */
   autoScaling: ApplicationAutoScalingClient;
+  /** AWS's time, from the Date header of every response these clients receive (absent on test fakes). */
+  clock?: AwsClock;
   destroy(): void;
 }
 
@@ -106,6 +112,13 @@ function instrument<T>(client: T, service: AwsServiceName, listener?: ApiCallLis
   return client;
 }
 
+/** Feeds the Date header of every response of the client to `clock`. */
+function timed<T>(client: T, clock: AwsClock): T {
+  // Low priority in the deserialize step: next to the raw HTTP response, before the SDK's deserializer drops it.
+  (client as unknown as MiddlewareClient).middlewareStack.add(clockMiddleware(clock), { step: 'deserialize', priority: 'low', name: 'ecsDiscoveryAwsClock', override: true });
+  return client;
+}
+
 /** Builds every SDK client with adaptive retries (client-side rate limiting on throttling) and call counting. */
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const region = resolveRegion(options.region);
@@ -117,16 +130,19 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.appId ? { userAgentAppId: options.appId } : {}),
   };
-  const ecs = instrument(new ECSClient(common), 'ecs', options.onApiCall);
-  const serviceDiscovery = instrument(new ServiceDiscoveryClient(common), 'servicediscovery', options.onApiCall);
-  const sqs = instrument(new SQSClient(common), 'sqs', options.onApiCall);
-  const eventBridge = instrument(new EventBridgeClient(common), 'events', options.onApiCall);
+  // S3 is left out: the policy bucket may be another store (MinIO, s3rver) with a clock of its own.
+  const clock = new AwsClock(options.localClock);
+  const ecs = timed(instrument(new ECSClient(common), 'ecs', options.onApiCall), clock);
+  const serviceDiscovery = timed(instrument(new ServiceDiscoveryClient(common), 'servicediscovery', options.onApiCall), clock);
+  const sqs = timed(instrument(new SQSClient(common), 'sqs', options.onApiCall), clock);
+  const eventBridge = timed(instrument(new EventBridgeClient(common), 'events', options.onApiCall), clock);
   // Emulators (the sandbox, s3rver, MinIO) need path-style addressing; real S3 keeps virtual-hosted style.
   const customEndpoint = Boolean(options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
   const s3 = instrument(new S3Client({ ...common, forcePathStyle: customEndpoint }), 's3', options.onApiCall);
-  const autoScaling = instrument(new ApplicationAutoScalingClient(common), 'application-autoscaling', options.onApiCall);
+  const autoScaling = timed(instrument(new ApplicationAutoScalingClient(common), 'application-autoscaling', options.onApiCall), clock);
   return {
     region,
+    clock,
     ecs,
     serviceDiscovery,
     sqs,

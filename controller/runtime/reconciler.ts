@@ -45,6 +45,11 @@ export interface ReconcilerDeps {
   state?: TargetState;
   /** Follows the journal's pending Cloud Map operations (with `state`). */
   serviceDiscovery?: ServiceDiscoveryClient;
+  /**
+   * AWS's time (the target clients' clock, from response Date headers): plans compare it with AWS timestamps
+   * (cooldowns, grace, Service Connect staleness). Default: the timers' time.
+   */
+  awsClock?: Clock;
 }
 
 /** Plans and applies for one target; keeps its grace-period clocks, last plan, last success and last error. */
@@ -84,12 +89,14 @@ export class Reconciler {
       const settled = await this.deps.actuator.settle(this.deps.stopSignal);
       await this.refreshAfterWrites(cache, settled, logger);
       const inventory = cache.inventory!;
-      const { plan, firstSeen } = buildPlan({ policies: set, inventory, now: started, firstSeen: this.firstSeen, dryRun: this.deps.dryRun });
+      // Plans judge AWS timestamps, so they run on AWS's time: a container clock an hour off decides the same.
+      const now = this.awsNow();
+      const { plan, firstSeen } = buildPlan({ policies: set, inventory, now, firstSeen: this.firstSeen, dryRun: this.deps.dryRun });
       metrics.recordNewFindings(plan.findings.filter((f) => !this.firstSeen.has(f.key)));
       this.firstSeen = firstSeen;
       this.lastPlan = plan;
       this.fixed = new Set();
-      if (state) await this.saveState(state, inventory, started, logger);
+      if (state) await this.saveState(state, inventory, now, logger);
       const applied = await this.deps.actuator.apply(plan, this.deps.stopSignal);
       const outcomes = [...settled, ...applied];
       // A write whose Cloud Map operation is still pending has fixed nothing yet.
@@ -129,10 +136,10 @@ export class Reconciler {
   }
 
   /**
-   * When the earliest grace period of a blocked action ends (epoch ms), or a Cloud Map operation is due for a
-   * check, or a failed action's backoff ends, with the keys to look at then (naming this target unless it is
-   * the default), so the controller can requeue them like controller-runtime's RequeueAfter instead of
-   * waiting for the next resync.
+   * When the earliest grace period of a blocked action ends (epoch ms of the timers' clock), or a Cloud Map
+   * operation is due for a check, or a failed action's backoff ends, with the keys to look at then (naming this
+   * target unless it is the default), so the controller can requeue them like controller-runtime's
+   * RequeueAfter instead of waiting for the next resync.
    */
   nextGraceDeadline(): { at: number; keys: WorkKey[] } | undefined {
     let at = Number.POSITIVE_INFINITY;
@@ -145,15 +152,21 @@ export class Reconciler {
       byDeadline.set(due, keys);
       at = Math.min(at, due);
     };
+    // Grace clocks run on AWS's time, the actuator's follow-ups and the caller's timers on the local one.
+    const skew = this.awsNow() - this.deps.timers.now();
     for (const planned of this.lastPlan?.actions ?? []) {
       const since = this.firstSeen.get(planned.finding.key);
       const grace = planned.finding.gracePeriodMs;
       if (planned.blockedBy !== 'grace-period' || since === undefined || grace === undefined) continue;
-      add(since + grace, planned.action);
+      add(since + grace - skew, planned.action);
     }
     const followUp = this.deps.actuator.nextFollowUp();
     for (const action of followUp?.actions ?? []) add(followUp!.at, action);
     return Number.isFinite(at) ? { at, keys: [...byDeadline.get(at)!.values()] } : undefined;
+  }
+
+  private awsNow(): number {
+    return (this.deps.awsClock ?? this.deps.timers).now();
   }
 
   /** Grace clocks and ownership evidence to the table; a failure only delays (clocks restart later, never earlier). */

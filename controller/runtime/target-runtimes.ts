@@ -185,7 +185,10 @@ export class TargetRuntimes {
       owned = true;
       deps.logger.info({ target: target.key, region: target.region, roleArn: target.roleArn }, 'policies target another account or region: using clients of their own');
     }
-    const now = () => deps.timers.now();
+    // AWS's time is measured against the controller's timers, so a moved test clock and AWS's agree.
+    clients.clock?.follow(deps.timers);
+    const awsClock = clients.clock ?? deps.timers;
+    const now = () => awsClock.now();
     const logger = target.isDefault ? deps.logger : deps.logger.child({ target: target.key });
     const leases = deps.state?.leases;
     const state = deps.state
@@ -201,6 +204,7 @@ export class TargetRuntimes {
       dryRun: deps.dryRun,
       stopSignal: deps.stopSignal,
       recentActions: this.recentActions,
+      awsClock,
       ...(state ? { state, serviceDiscovery: clients.serviceDiscovery } : {}),
     });
     return { target, set, clients, ...(state ? { state } : {}), cache: new InventoryCache({ clients, policies: set.policies, now }), reconciler, owned, busy: 0, retired: false };

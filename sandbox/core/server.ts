@@ -25,6 +25,8 @@ export interface AwsServerOptions {
   faults?: FaultInjector;
   host?: string;
   port?: number;
+  /** Virtual time, sent in every response's Date header as AWS sends its own time (clients measure their skew by it). */
+  now?: () => number;
 }
 
 export interface RunningServer {
@@ -62,6 +64,15 @@ export async function startAwsServer(options: AwsServerOptions): Promise<Running
   const rawByPrefix = new Map((options.rawServices ?? []).map((s) => [s.targetPrefix, s]));
 
   const server = createServer(async (req, res) => {
+    if (options.now) {
+      // Every answer, raw services' (dynalite) included, carries virtual time: Node's automatic Date is wall time.
+      const now = options.now;
+      const writeHead = res.writeHead.bind(res);
+      res.writeHead = ((...args: Parameters<ServerResponse['writeHead']>) => {
+        if (!res.headersSent) res.setHeader('date', new Date(now()).toUTCString());
+        return writeHead(...args);
+      }) as ServerResponse['writeHead'];
+    }
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const [rawPrefix, rawOperation] = String(req.headers['x-amz-target'] ?? '').split('.');
     const raw = rawByPrefix.get(rawPrefix);

@@ -128,6 +128,8 @@ export async function startHarness(options: {
   maxAttempts?: number;
   /** Faults injected before the controller starts (cleared on close). */
   faults?: FaultSpec[];
+  /** How far the controller's own clock is ahead of the sandbox's (negative: behind); AWS's time is the sandbox's. */
+  clockSkewMs?: number;
 }): Promise<Harness> {
   const sandbox = await startSandbox({ port: 0, scenario: options.scenario ?? FLEET });
   Object.assign(process.env, sandbox.env());
@@ -137,7 +139,8 @@ export async function startHarness(options: {
   for (const fault of options.faults ?? []) sandbox.faults.add(fault);
   const policyDir = mkdtempSync(join(tmpdir(), 'run-e2e-policies-'));
   writeFileSync(join(policyDir, 'fleet.yaml'), options.policyText ?? policyYaml(options.mode, options.gracePeriod));
-  const timers: Timers = { ...systemTimers, now: () => sandbox.clock.now() };
+  const skew = options.clockSkewMs ?? 0;
+  const timers: Timers = { ...systemTimers, now: () => sandbox.clock.now() + skew };
   let onTick: (() => void) | undefined;
   const controller = new Controller({
     source: new DirectorySource(policyDir),

@@ -147,7 +147,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       ...(progress ? { onProgress: progress } : {}),
       ...(args.concurrency ? { concurrency: args.concurrency } : {}),
     });
-    const now = Date.now();
+    // AWS's time, measured from the responses of the reads: cooldowns and staleness compare with AWS timestamps.
+    const now = clients.clock?.now() ?? Date.now();
     const plan = mergePlans(targets.map((t) => planFor(set, t, now)), set.revision, now);
     const readErrors = targets.flatMap((t) => t.inventory.readErrors.map((e) => ({ target: t.target.key, ...e })));
     const incomplete = new Map([...readErrorsByPolicy(targets)].map(([policy, errors]) => [policy, errors.length]));
