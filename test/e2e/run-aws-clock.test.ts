@@ -74,7 +74,7 @@ describe('decisions run on AWS time', () => {
     const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: 1 });
     const policyDir = mkdtempSync(join(tmpdir(), 'aws-clock-'));
     writeFileSync(join(policyDir, 'shop.yaml'), POLICY);
-    const run = spawnRun(['--policies', policyDir, '--queue-url', await installEventRouting(clients), '--metrics-addr', '127.0.0.1:0'], sandbox.env());
+    const run = spawnRun(['--policies', policyDir, '--queue-url', await installEventRouting(clients), '--metrics-addr', '127.0.0.1:0', '--allow-all-namespaces'], sandbox.env());
     const deployments = async (name: string) => (await clients.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: [name] }))).services![0].deployments!.length;
     try {
       // First reconcile: checkout is redeployed, web waits for its cooldown.
