@@ -1,34 +1,24 @@
 /**
  * A real Prometheus server (Debian's `prometheus`) scrapes the controller running against the demo fleet, with the
- * shipped alert rules and a short `for:` on the drift alert: while the policy is in audit mode (the controller may
- * not fix the drift) the alert goes pending, then firing; once the policy is switched to enforce and the controller
- * fixes the drift, it resolves. Everything is read from Prometheus's HTTP API; everything binds 127.0.0.1.
+ * shipped alert rules and a short `for:` on the drift alert. The alert pages only on actionable drift: in audit mode
+ * (accepted drift) it stays inactive; in enforce mode with the fix denied (AccessDeniedException) the drift persists
+ * and the alert goes pending, then firing; once the fix is allowed and made, it resolves. Everything is read from
+ * Prometheus's HTTP API; everything binds 127.0.0.1.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { ListServicesCommand, ServiceDiscoveryClient, UpdateServiceCommand } from '@aws-sdk/client-servicediscovery';
 import { startSandbox } from '../../sandbox/index.js';
 import { spawnRun, terminate } from '../e2e/reliability-process.js';
-import { MissingJudgeError } from './tools.js';
+import { freePort, MissingJudgeError } from './tools.js';
 
 const ALERT = 'EcsDiscoveryDriftPersisting';
 const FOR = '3s';
 const POLICY = readFileSync('sandbox/scenarios/demo-policies/shop-prod.yaml', 'utf8');
-
-/** A free 127.0.0.1 port for Prometheus, which cannot report the port it picked for :0. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Polls probe every 200 ms until accept holds; fails naming what it waited for after timeoutMs. */
 async function waitFor<T>(probe: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs: number): Promise<T> {
@@ -51,7 +41,7 @@ interface PromAlert {
   state: 'pending' | 'firing';
 }
 
-test('Prometheus: the drift alert goes pending, then firing while audit mode keeps the drift, and resolves once it is fixed', async (t) => {
+test('Prometheus: accepted drift never pages; actionable drift the controller may not fix goes pending, then firing, and resolves once fixed', async (t) => {
   const work = mkdtempSync(join(tmpdir(), 'prometheus-judge-'));
   const sandbox = await startSandbox({ port: 0, scenario: 'sandbox/scenarios/demo.yaml' });
   const children: ChildProcess[] = [];
@@ -67,7 +57,7 @@ test('Prometheus: the drift alert goes pending, then firing while audit mode kee
     writeFileSync(join(policies, 'shop-prod.yaml'), POLICY.replace(/^  mode: enforce$/m, `  mode: ${mode}`));
   };
   writePolicy('audit');
-  const run = spawnRun(['--policies', policies, '--allow-all-namespaces', '--metrics-addr', '127.0.0.1:0', '--resync', '*/2 * * * * *', '--poll-interval', '1s', '--log-level', 'info'], sandbox.env());
+  const run = spawnRun(['--policies', policies, '--allow-all-namespaces', '--metrics-addr', '127.0.0.1:0', '--resync', '*/2 * * * * *', '--poll-interval', '1s', '--max-retry-delay', '2s', '--log-level', 'info'], sandbox.env());
   children.push(run.child);
   const listening = await waitFor(async () => run.logs.find((l) => l.msg === 'telemetry server listening'), (l) => l !== undefined, 'the controller\'s telemetry server', 30_000);
   const target = `127.0.0.1:${String(listening!.address).split(':').pop()}`;
@@ -101,33 +91,39 @@ test('Prometheus: the drift alert goes pending, then firing while audit mode kee
   const alerts = async () => ((await (await fetch(`${api}/api/v1/alerts`)).json()) as { data: { alerts: PromAlert[] } }).data.alerts.filter((a) => a.labels.alertname === ALERT && a.labels.rule === 'dnsTtl');
   const query = async (q: string) => ((await (await fetch(`${api}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
 
-  // Scraped: the target is up and the controller reports the DNS TTL drift of the demo fleet.
+  const gauge = (state: string) => query(`ecs_discovery_drift_resources{policy="shop-prod",rule="dnsTtl",state="${state}"}`);
+  const value = (r: { value: [number, string] }[]) => Number(r[0]?.value[1] ?? Number.NaN);
+  const lastEvaluation = async () => {
+    const { data } = (await (await fetch(`${api}/api/v1/rules?type=alert`)).json()) as { data: { groups: { rules: { name: string; lastEvaluation: string }[] }[] } };
+    return Date.parse(data.groups.flatMap((g) => g.rules).find((r) => r.name === ALERT)!.lastEvaluation);
+  };
   await waitFor(() => query(`up{job="ecs-discovery-controller"}`), (r) => r[0]?.value[1] === '1', 'the scrape target to be up', 20_000);
-  await waitFor(() => query('ecs_discovery_drift_resources{policy="shop-prod",rule="dnsTtl"}'), (r) => Number(r[0]?.value[1]) > 0, 'the dnsTtl drift in Prometheus', 30_000);
+
+  // Audit mode: the demo fleet's DNS TTL drift is accepted (by design, it never pages), so the alert stays
+  // inactive for longer than its `for:`.
+  await waitFor(() => gauge('accepted'), (r) => value(r) > 0, 'the accepted dnsTtl drift in Prometheus', 30_000);
+  const acceptedSince = Date.now();
+  await waitFor(lastEvaluation, (at) => at > acceptedSince + 5_000, 'the drift alert evaluated over 5 s of accepted drift', 20_000);
+  assert.deepEqual(await alerts(), [], 'accepted (audit-mode) drift does not page');
+  assert.equal((sandbox.calls.snapshot() as Record<string, number>)['servicediscovery:UpdateService'] ?? 0, 0, 'audit mode changed nothing');
+
+  // Enforce mode, but IAM denies the fix: the drift is actionable and persists, so the alert goes pending, then firing.
+  sandbox.faults.add({ operation: 'servicediscovery:UpdateService', errorCode: 'AccessDeniedException' });
+  writePolicy('enforce');
+  await waitFor(() => gauge('actionable'), (r) => value(r) > 0, 'actionable dnsTtl drift in Prometheus', 30_000);
   const states = new Set<string>();
   await waitFor(async () => (await alerts()).map((a) => a.state), (s) => (s.forEach((x) => states.add(x)), s.includes('firing')), `${ALERT} firing`, 30_000);
   // It went through pending first: Prometheus's own ALERTS series remembers, even if a poll missed it.
   const pending = await query(`max_over_time(ALERTS{alertname="${ALERT}",rule="dnsTtl",alertstate="pending"}[5m])`);
   assert.equal(pending[0]?.value[1], '1', `the alert was pending before firing (polled states: ${[...states].join(', ')})`);
-  assert.equal((sandbox.calls.snapshot() as Record<string, number>)['servicediscovery:UpdateService'] ?? 0, 0, 'audit mode changed nothing');
 
-  // Enforce: the controller lowers every TTL but the protected partner-gateway's (a human decides there, so the
-  // alert keeps firing); once the human has lowered that one too, the gauge drops to 0 and the alert resolves.
-  writePolicy('enforce');
-  const gauge = () => query('ecs_discovery_drift_resources{policy="shop-prod",rule="dnsTtl"}');
-  await waitFor(gauge, (r) => r.length > 0 && Number(r[0].value[1]) === 1, 'the controller fixing all but the protected TTL', 45_000);
-  assert.deepEqual((await alerts()).map((a) => a.state), ['firing'], 'still firing while the protected drift remains');
-  const cloudMap = new ServiceDiscoveryClient({ endpoint: sandbox.url, region: sandbox.region, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-  try {
-    const service = (await cloudMap.send(new ListServicesCommand({}))).Services!.find((s) => s.Name === 'partner-gateway')!;
-    await cloudMap.send(new UpdateServiceCommand({ Id: service.Id, Service: { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] } } }));
-  } finally {
-    cloudMap.destroy();
-  }
-  await waitFor(gauge, (r) => r.length > 0 && Number(r[0].value[1]) === 0, 'the dnsTtl drift gone in Prometheus', 30_000);
+  // The permission granted: the controller lowers the TTLs (the protected partner-gateway's stays: accepted), the
+  // actionable drift drops to 0 and the alert resolves.
+  sandbox.faults.clear();
+  await waitFor(() => gauge('actionable'), (r) => value(r) === 0, 'the actionable dnsTtl drift fixed in Prometheus', 45_000);
   await waitFor(alerts, (a) => a.length === 0, `${ALERT} for dnsTtl resolved`, 20_000);
-  const ttls = sandbox.truth().ttlByService;
-  assert.deepEqual(Object.values(ttls).filter((ttl) => ttl > 10), [], `no TTL above 10s left (${JSON.stringify(ttls)})`);
+  const above = Object.values(sandbox.truth().ttlByService).filter((ttl) => ttl > 10);
+  assert.deepEqual(above, [60], 'every TTL lowered but the protected partner-gateway\'s');
 
   const stopped = await terminate(run);
   assert.equal(stopped.code, 0);

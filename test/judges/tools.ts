@@ -3,6 +3,7 @@
  * install it (`.ci/run` installs them); nothing is ever skipped silently.
  */
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 
 /** How to get each judge on a Debian machine (what `.ci/run` does). */
 export const INSTALL: Record<string, string> = {
@@ -71,4 +72,13 @@ export function requirePython(...modules: string[]): void {
     const missing = modules.find((m) => runJudge('python3', ['-c', `import ${m}`]).status !== 0) ?? modules[0];
     throw new MissingJudgeError(missing, `python3 cannot import ${missing}: ${result.stderr.trim().split('\n').pop()}`);
   }
+}
+
+/** A free 127.0.0.1 port, for servers (moto_server, prometheus) that cannot report the port they picked for 0. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -1,0 +1,139 @@
+/**
+ * Differential tests against a second emulator, moto (maintained outside this project). One scenario builder, through
+ * the real SDK, builds the same fleet on moto_server and on the sandbox; `plan --output json` must report the same
+ * findings on both, and `run --once` in enforce mode must leave both fleets in the same state with the same AWS calls.
+ * What moto does not model (the ECS scheduler, Service Connect) is asserted by name below, not passed over.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ECSClient, CreateServiceCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { runCli, awsEnv } from '../cli/run-cli.js';
+import { requirePython } from './tools.js';
+import { motoNetwork, startCountingProxy, startMoto, type CountingProxy, type Moto } from './moto/backends.js';
+import { buildScenario, CLUSTER, NAMESPACE, POLICY } from './moto/scenario.js';
+import { normalise, readFleet } from './moto/compare.js';
+
+const REGION = 'us-east-1';
+const WRITES = /:(UpdateService|DeleteService|DeregisterInstance|RegisterInstance|CreateService|RunTask|StopTask)$/;
+
+describe('moto differential', () => {
+  let moto: Moto;
+  let sandbox: Sandbox;
+  const proxies: Record<'sandbox' | 'moto', CountingProxy> = {} as never;
+  let policies: string;
+
+  before(async () => {
+    requirePython('moto');
+    moto = await startMoto();
+    sandbox = await startSandbox({ port: 0 });
+    proxies.moto = await startCountingProxy(moto.url);
+    proxies.sandbox = await startCountingProxy(sandbox.url);
+    await buildScenario({ name: 'moto', endpoint: moto.url, region: REGION, network: await motoNetwork(moto.url) });
+    await buildScenario({ name: 'sandbox', endpoint: sandbox.url, region: REGION, network: { subnet: 'subnet-0123456789abcdef0', securityGroup: 'sg-0123456789abcdef0' }, settle: () => sandbox.advance(60_000) });
+    policies = mkdtempSync(join(tmpdir(), 'moto-differential-'));
+    writeFileSync(join(policies, 'differential.yaml'), POLICY);
+  });
+  after(async () => {
+    await proxies.moto?.close();
+    await proxies.sandbox?.close();
+    await sandbox?.close();
+    await moto?.close();
+    if (policies) rmSync(policies, { recursive: true, force: true });
+  });
+
+  /** Runs the CLI against one backend through its counting proxy; returns its result and the calls it made. */
+  async function cli(backend: 'sandbox' | 'moto', args: string[]) {
+    const proxy = proxies[backend];
+    const from = proxy.calls.length;
+    const result = await runCli([...args, '--policies', policies], { ...awsEnv(proxy.url, REGION), LOG_LEVEL: 'warn' });
+    return { ...result, calls: proxy.calls.slice(from) };
+  }
+
+  it('builds the same fleet on both (namespaces, Cloud Map services and instances, ECS services, TTLs)', async () => {
+    const [onMoto, onSandbox] = await Promise.all([readFleet(moto.url, REGION), readFleet(sandbox.url, REGION)]);
+    assert.deepEqual(onMoto.cloudMap, onSandbox.cloudMap);
+    assert.deepEqual(onMoto.ecs, onSandbox.ecs);
+  });
+
+  it('plan --output json gives the same findings and actions on both', async () => {
+    const [onMoto, onSandbox] = await Promise.all([cli('moto', ['plan', '--output', 'json']), cli('sandbox', ['plan', '--output', 'json'])]);
+    assert.equal(onMoto.code, 2, `moto plan: ${onMoto.stderr}`);
+    assert.equal(onSandbox.code, 2, `sandbox plan: ${onSandbox.stderr}`);
+    const [motoFleet, sandboxFleet] = await Promise.all([readFleet(moto.url, REGION), readFleet(sandbox.url, REGION)]);
+    const motoPlan = normalise(JSON.parse(onMoto.stdout), motoFleet.names) as Record<string, unknown>;
+    const sandboxPlan = normalise(JSON.parse(onSandbox.stdout), sandboxFleet.names) as Record<string, unknown>;
+    assert.deepEqual(motoPlan.readErrors, [], 'moto: no read errors');
+    assert.deepEqual(sandboxPlan.readErrors, []);
+    // Within a phase the plan orders by resource id, and ids are random on each backend: compare as sets, and
+    // the phases (deregistrations, deletions, TTL updates, redeploys) as a sequence.
+    assert.deepEqual(sortedByJson(motoPlan.findings), sortedByJson(sandboxPlan.findings));
+    const actions = (plan: Record<string, unknown>) => (plan.actions as { order: number; action: { type: string } }[]).map(({ order: _, ...rest }) => rest);
+    assert.deepEqual(sortedByJson(actions(motoPlan)), sortedByJson(actions(sandboxPlan)));
+    assert.deepEqual(actions(motoPlan).map((a) => a.action.type), actions(sandboxPlan).map((a) => a.action.type));
+    assert.deepEqual(motoPlan.totals, sandboxPlan.totals);
+    assert.deepEqual([...onMoto.calls].sort(), [...onSandbox.calls].sort(), 'the same reads on both');
+  });
+
+  it('run --once in enforce mode makes the same write calls and leaves both fleets in the same state', async () => {
+    const onMoto = await cli('moto', ['run', '--once', '--allowed-namespaces', NAMESPACE, '--metrics-addr', '127.0.0.1:0']);
+    const onSandbox = await cli('sandbox', ['run', '--once', '--allowed-namespaces', NAMESPACE, '--metrics-addr', '127.0.0.1:0']);
+    assert.equal(onMoto.code, 0, `moto run: ${onMoto.stderr}`);
+    assert.equal(onSandbox.code, 0, `sandbox run: ${onSandbox.stderr}`);
+    const writes = (calls: string[]) => calls.filter((c) => WRITES.test(c)).sort();
+    assert.deepEqual(writes(onMoto.calls), writes(onSandbox.calls));
+    assert.ok(writes(onSandbox.calls).length >= 3, `the run fixed something: ${writes(onSandbox.calls).join(', ')}`);
+    // Every other call too, except GetOperation: moto's Cloud Map operations are SUCCESS at once, AWS's (and the
+    // sandbox's) go SUBMITTED -> PENDING -> SUCCESS, so the actuator polls them more (sandbox README).
+    const others = (calls: string[]) => calls.filter((c) => c !== 'servicediscovery:GetOperation').sort();
+    assert.deepEqual(others(onMoto.calls), others(onSandbox.calls));
+    const polls = (calls: string[]) => calls.filter((c) => c === 'servicediscovery:GetOperation').length;
+    assert.ok(polls(onMoto.calls) <= polls(onSandbox.calls));
+    const [motoFleet, sandboxFleet] = await Promise.all([readFleet(moto.url, REGION), readFleet(sandbox.url, REGION)]);
+    assert.deepEqual(motoFleet.cloudMap, sandboxFleet.cloudMap);
+    assert.deepEqual(motoFleet.ecs, sandboxFleet.ecs);
+  });
+
+  it('moto does not model the ECS scheduler: CreateService starts no task there (the builder runs them with RunTask)', async () => {
+    const ecs = new ECSClient({ endpoint: moto.url, region: REGION, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    try {
+      const { subnet, securityGroup } = await motoNetwork(moto.url);
+      const before = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER }))).taskArns!;
+      await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: 'unscheduled', taskDefinition: 'app', desiredCount: 2, launchType: 'FARGATE', networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [securityGroup] } } }));
+      const afterCreate = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER }))).taskArns!;
+      assert.deepEqual(afterCreate, before, 'if moto starts tasks now, drop the RunTask step from the scenario builder');
+    } finally {
+      ecs.destroy();
+    }
+  });
+
+  it('moto does not model Service Connect: serviceConnectRefresh is compared against the sandbox only (test/e2e)', async () => {
+    const ecs = new ECSClient({ endpoint: moto.url, region: REGION, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    try {
+      const { subnet, securityGroup } = await motoNetwork(moto.url);
+      const { service } = await ecs.send(
+        new CreateServiceCommand({
+          cluster: CLUSTER,
+          serviceName: 'connected',
+          taskDefinition: 'app',
+          desiredCount: 0,
+          launchType: 'FARGATE',
+          networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [securityGroup] } },
+          serviceConnectConfiguration: { enabled: true, namespace: 'shop.local', services: [{ portName: 'http', discoveryName: 'connected', clientAliases: [{ port: 80 }] }] },
+        }),
+      );
+      // AWS answers with the deployment's serviceConnectConfiguration and creates the endpoint's Cloud Map service.
+      assert.equal(service!.deployments?.[0]?.serviceConnectConfiguration, undefined, 'if moto models Service Connect now, add serviceConnectRefresh to the differential policy');
+    } finally {
+      ecs.destroy();
+    }
+  });
+});
+
+/** A list sorted by each element's JSON text, for comparing lists whose order follows random ids. */
+function sortedByJson(list: unknown): unknown[] {
+  return [...(list as unknown[])].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+}
