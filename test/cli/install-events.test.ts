@@ -8,6 +8,7 @@ import { startAwsServer, type RunningServer } from '../../sandbox/core/server.js
 import type { SandboxContext } from '../../sandbox/core/types.js';
 import { createEventBridge, type EventBridgeEmulator } from '../../sandbox/eventbridge/index.js';
 import { createSqs, type SqsEmulator } from '../../sandbox/sqs/index.js';
+import { startSandbox } from '../../sandbox/index.js';
 import { awsEnv, runCli } from './run-cli.js';
 
 const ACCOUNT = '111122223333';
@@ -93,4 +94,55 @@ test('install-events refuses a malformed queue ARN with a usage error', async ()
   const result = await runCli(['install-events', '--queue-arn', 'my-queue'], awsEnv(server.url));
   assert.equal(result.code, 2);
   assert.match(result.stderr, /not an SQS queue ARN/);
+});
+
+test('a misspelt queue ARN fails the checks before anything changes: the existing rules keep their target', async () => {
+  await sqs.send(new CreateQueueCommand({ QueueName: 'live-events' }));
+  const good = `arn:aws:sqs:${REGION}:${ACCOUNT}:live-events`;
+  const installed = await runCli(['install-events', '--queue-arn', good, '--name-prefix', 'live'], awsEnv(server.url));
+  assert.equal(installed.code, 0, installed.stderr);
+  const before = await Promise.all(EVENT_RULES.map(async (rule) => ({
+    rule: await events.send(new DescribeRuleCommand({ Name: `live-${rule.suffix}` })),
+    targets: (await events.send(new ListTargetsByRuleCommand({ Rule: `live-${rule.suffix}` }))).Targets,
+  })));
+
+  const misspelt = await runCli(['install-events', '--queue-arn', `arn:aws:sqs:${REGION}:${ACCOUNT}:live-evnets`, '--name-prefix', 'live'], awsEnv(server.url));
+  assert.equal(misspelt.code, 1);
+  assert.match(misspelt.stderr, /queue live-evnets in account 111122223333 \(eu-west-1\) cannot be read: .*; nothing was changed/);
+  assert.equal(misspelt.stdout, '');
+  const after = await Promise.all(EVENT_RULES.map(async (rule) => ({
+    rule: await events.send(new DescribeRuleCommand({ Name: `live-${rule.suffix}` })),
+    targets: (await events.send(new ListTargetsByRuleCommand({ Rule: `live-${rule.suffix}` }))).Targets,
+  })));
+  const strip = (xs: typeof before) => xs.map((x) => ({ pattern: x.rule.EventPattern, state: x.rule.State, targets: x.targets?.map((t) => [t.Id, t.Arn]) }));
+  assert.deepEqual(strip(after), strip(before));
+  assert.ok(after.every((x) => x.targets?.[0]?.Arn === good));
+});
+
+test('with --no-queue-policy, a queue policy that does not let the rules deliver fails the checks before anything changes', async () => {
+  await sqs.send(new CreateQueueCommand({ QueueName: 'closed-events' }));
+  const result = await runCli(['install-events', '--queue-arn', `arn:aws:sqs:${REGION}:${ACCOUNT}:closed-events`, '--name-prefix', 'closed', '--no-queue-policy'], awsEnv(server.url));
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /must already let events\.amazonaws\.com send from .*closed-ecs-state.*; nothing was changed/);
+  await assert.rejects(events.send(new DescribeRuleCommand({ Name: 'closed-ecs-state' })), { name: 'ResourceNotFoundException' });
+});
+
+test('a write that fails after others succeeded is undone, and the error says what was restored', async () => {
+  const sandbox = await startSandbox({ port: 0 });
+  const client = new EventBridgeClient({ endpoint: sandbox.url, region: sandbox.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  try {
+    const queueUrl = (await new SQSClient({ endpoint: sandbox.url, region: sandbox.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
+      .send(new CreateQueueCommand({ QueueName: 'rollback-events' }))).QueueUrl!;
+    assert.ok(queueUrl);
+    sandbox.faults.add({ operation: 'events:PutTargets', errorCode: 'AccessDeniedException' });
+    const result = await runCli(['install-events', '--queue-arn', `arn:aws:sqs:${sandbox.region}:${sandbox.account}:rollback-events`, '--name-prefix', 'rb'],
+      awsEnv(sandbox.url, sandbox.region));
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /creating target rb-ecs-state\/controller-queue failed: AccessDeniedException: .*; restored: rule rb-ecs-state\n/);
+    assert.doesNotMatch(result.stderr, /LEFT CHANGED/);
+    await assert.rejects(client.send(new DescribeRuleCommand({ Name: 'rb-ecs-state' })), { name: 'ResourceNotFoundException' }, 'the created rule was deleted again');
+  } finally {
+    client.destroy();
+    await sandbox.close();
+  }
 });

@@ -8,6 +8,9 @@ const HELP = `Usage: ecs-discovery-controller install-events --queue-arn ARN [op
 
 Creates or updates the EventBridge rules that send ECS events to the controller's SQS queue
 (idempotent: running it again changes nothing). For users who do not deploy with manifests/.
+It reads and checks everything first (the queue exists, the rules can be read, with --no-queue-policy
+the queue policy lets the rules deliver) and changes nothing when a check fails; a write that fails
+after others is followed by undoing them, and the error lists what was restored or left changed.
 
 Options:
   --queue-arn ARN       the controller's queue (arn:aws:sqs:REGION:ACCOUNT:NAME)        [required]
