@@ -16,6 +16,8 @@ export interface EventMeta {
   detailType: string;
   /** The event's own time (epoch ms), when it had one. */
   eventTime?: number;
+  /** The envelope's account and region, when it had them. */
+  source?: { account?: string; region?: string };
 }
 
 /** Counters the consumer reports to; wire them to ControllerMetrics. */
@@ -179,7 +181,7 @@ export class SqsEventConsumer {
       return true;
     }
     try {
-      await this.options.enqueue(mapped.keys, { detailType: mapped.detailType, eventTime: mapped.eventTime });
+      await this.options.enqueue(mapped.keys, { detailType: mapped.detailType, eventTime: mapped.eventTime, ...(mapped.source ? { source: mapped.source } : {}) });
     } catch (error) {
       // Keep the message: SQS makes it visible again after the visibility timeout.
       logger.warn({ messageId: message.MessageId, err: errorSummary(error) }, 'could not enqueue event keys; leaving the message for redelivery');

@@ -35,6 +35,8 @@ export type MappedEvent =
       eventTime?: number;
       /** Task events carry a per-task version that increases with each state change (duplicate detection). */
       taskVersion?: { taskArn: string; version: number };
+      /** The envelope's account and region: which target the keys belong to (events/route.ts). */
+      source?: { account?: string; region?: string };
     }
   | { outcome: 'ignored'; detailType: string; reason: string }
   | { outcome: 'malformed'; detailType?: string; reason: MalformedReason };
@@ -79,6 +81,11 @@ export function mapEvent(envelope: unknown): MappedEvent {
       return { outcome: 'ignored', detailType, reason: 'unhandled detail type' };
   }
   if (mapped.outcome === 'keys' && eventTime !== undefined) mapped.eventTime = eventTime;
+  if (mapped.outcome === 'keys') {
+    const account = str(envelope.account);
+    const region = str(envelope.region);
+    if (account || region) mapped.source = { ...(account ? { account } : {}), ...(region ? { region } : {}) };
+  }
   return mapped;
 }
 

@@ -7,11 +7,11 @@
  */
 import type { AwsClientOptions, AwsClients } from '../aws/clients.js';
 import { SqsEventConsumer, type EventMeta } from '../events/consumer.js';
+import { queueAccount, routeEvent } from '../events/route.js';
 import type { Plan } from '../plan/types.js';
 import type { AllowedScopes, PolicySet } from '../policy/types.js';
 import { PolicyWatcher } from '../sources/watcher.js';
-import { LeaseCoordinator, type LeaseView } from '../state/leases.js';
-import { registerLeaseMetrics } from '../telemetry/lease-metrics.js';
+import type { LeaseCoordinator, LeaseView } from '../state/leases.js';
 import type { StateStore } from '../state/types.js';
 import type { Limits } from '../limits/limits.js';
 import type { PolicySource } from '../sources/types.js';
@@ -24,6 +24,7 @@ import { FleetReconciler, type TargetFailure } from './fleet.js';
 import { errorText, type ReconcileResult } from './reconciler.js';
 import { eventsCondition, eventsReadiness } from './event-health.js';
 import { buildStatus, type RunStatus } from './status.js';
+import { Replica } from './replica.js';
 import { defaultTargetClients, TargetRuntimes, type TargetClientsFactory } from './target-runtimes.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 import { WorkQueue, type ProcessContext, type ShutdownResult } from './workqueue.js';
@@ -86,24 +87,22 @@ export class Controller {
   private graceTimer: TimerHandle | undefined;
   /** This replica's target leases, with a state store. */
   readonly leases: LeaseCoordinator | undefined;
+  private readonly replica: Replica | undefined;
   /** Set by start(): only a running controller queues work on a new policy revision (runOnce reconciles itself). */
   private running = false;
 
   constructor(private readonly options: ControllerOptions) {
     this.timers = options.timers ?? systemTimers;
     if (options.state) {
-      this.leases = new LeaseCoordinator({
-        store: options.state.store,
-        replicaId: options.state.replicaId,
-        durationMs: options.state.leaseDurationMs,
-        clock: systemTimers,
+      this.replica = new Replica({
+        ...options.state,
         logger: options.logger,
-        // A target gained: reconcile it now (its state is loaded first); a target lost: its state is stale.
-        onGained: () => this.queue?.add({ kind: 'full' }, { priority: 'event' }),
-        onLost: (target) => this.targets?.find(target)?.state?.reset(),
-        busy: (target) => (this.targets?.find(target)?.state?.inFlight() ?? 0) > 0,
+        metrics: options.metrics,
+        targets: () => this.targets,
+        queue: () => this.queue,
+        stopped: () => this.stopSignal.signal.aborted,
       });
-      registerLeaseMetrics(options.metrics.registry, () => this.leases);
+      this.leases = this.replica.leases;
     }
     this.periodMs = resyncPeriodMs(options.resync, new Date(this.timers.now()));
     this.watcher = new PolicyWatcher({
@@ -126,7 +125,7 @@ export class Controller {
       timers: this.timers,
       dryRun: options.dryRun,
       stopSignal: this.stopSignal.signal,
-      ...(options.state && this.leases ? { state: { store: options.state.store, leases: this.leases } } : {}),
+      ...(this.replica ? { state: { store: this.replica.store, leases: this.replica.leases } } : {}),
     });
     const leases = this.leases;
     this.fleet = new FleetReconciler({ targets: this.targets, metrics: options.metrics, timers: this.timers, ...(leases ? { holds: (key: string) => leases.holds(key) } : {}) });
@@ -261,8 +260,7 @@ export class Controller {
   /** Body of /status; with a state store, also which replica owns which target. */
   status(): RunStatus & { state?: { store: string; replica: string; leases: LeaseView[] } } {
     const status = this.baseStatus();
-    if (!this.leases || !this.options.state) return status;
-    return { ...status, state: { store: this.options.state.store.description, replica: this.leases.replicaId, leases: this.leases.leases() } };
+    return this.replica ? { ...status, state: this.replica.status() } : status;
   }
 
   private baseStatus(): RunStatus {
@@ -338,8 +336,24 @@ export class Controller {
     this.queue.add({ kind: 'full' }, { priority: 'resync' });
   }
 
-  private enqueueEvent(keys: WorkKey[], meta: EventMeta): void {
-    for (const key of keys) {
+  /**
+   * Queues an event's keys in the target its account and region belong to. With leases, keys of a target
+   * another replica holds are left for it in the state table (it collects them after its next lease round):
+   * this replica never acts on them, and the message can be deleted. A write failure keeps the message.
+   */
+  private async enqueueEvent(keys: WorkKey[], meta: EventMeta): Promise<void> {
+    const route = routeEvent(meta.source, this.targets.list().map((r) => r.target), { region: this.options.clients.region, account: queueAccount(this.options.queueUrl) });
+    if (route === 'elsewhere') {
+      this.options.logger.debug({ source: meta.source, detailType: meta.detailType }, 'event from an account or region no policy targets; ignored');
+      return;
+    }
+    const routed = keys.map((key) => (key.kind === 'full' || !route.target ? key : { ...key, target: route.target }));
+    const targetKey = route.target ?? this.targets.defaultKey;
+    if (this.replica && !this.replica.leases.holds(targetKey)) {
+      await this.replica.leaveKeys(targetKey, routed, this.timers.now());
+      return;
+    }
+    for (const key of routed) {
       if (!this.queue.add(key, { priority: 'event', eventTime: meta.eventTime })) {
         throw new Error('the work queue is shutting down');
       }

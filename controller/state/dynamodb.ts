@@ -9,6 +9,7 @@ import {
   BatchWriteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand,
   type AttributeValue, type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
 import { conditionFailed, DynamoLeases, LEASE_PK } from './dynamodb-leases.js';
 import { JOURNAL_RETENTION_MS } from './memory.js';
 import { FenceLostError, type Fence, type JournalEntry, type OwnershipEvidence, type StateStore } from './types.js';
@@ -17,7 +18,7 @@ const n = (value: number): AttributeValue => ({ N: String(value) });
 const s = (value: string): AttributeValue => ({ S: value });
 const ttlSeconds = (atMs: number): AttributeValue => n(Math.ceil((atMs + JOURNAL_RETENTION_MS) / 1000));
 /** Partition key of one kind of a target's items. */
-const part = (target: string, kind: 'grace' | 'evidence' | 'journal' | 'counter'): AttributeValue => s(`${kind}#${target}`);
+const part = (target: string, kind: 'grace' | 'evidence' | 'journal' | 'counter' | 'inbox'): AttributeValue => s(`${kind}#${target}`);
 /** BatchWriteItem takes at most 25 requests. */
 const BATCH = 25;
 
@@ -141,6 +142,22 @@ export class DynamoStateStore implements StateStore {
     return Number(out.Item?.count?.N ?? 0);
   }
 
+  async postKeys(target: string, keys: readonly string[], at: number): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.table,
+        Item: { pk: part(target, 'inbox'), sk: s(`${String(at).padStart(15, '0')}#${randomUUID()}`), keys: s(JSON.stringify(keys)), ttl: ttlSeconds(at) },
+      }),
+    );
+  }
+
+  async takeKeys(target: string): Promise<string[]> {
+    const items = await this.query(part(target, 'inbox'));
+    if (items.length === 0) return [];
+    await this.batchWrite(items.map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })));
+    return items.flatMap((item) => JSON.parse(item.keys.S!) as string[]);
+  }
+
   close(): void {
     this.client.destroy();
   }
@@ -184,12 +201,13 @@ export class DynamoStateStore implements StateStore {
   }
 
   /** BatchWriteItem in chunks of 25, resending what DynamoDB left unprocessed (throttling) a few times. */
+  // (grace clocks and the inbox)
   private async batchWrite(requests: WriteRequest[]): Promise<void> {
     for (let i = 0; i < requests.length; i += BATCH) {
       let chunk: WriteRequest[] = requests.slice(i, i + BATCH);
       for (let attempt = 0; chunk.length > 0; attempt += 1) {
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 50 * 2 ** attempt)));
-        if (attempt > 8) throw new Error(`DynamoDB left ${chunk.length} grace-clock writes unprocessed in ${this.table}`);
+        if (attempt > 8) throw new Error(`DynamoDB left ${chunk.length} writes unprocessed in ${this.table}`);
         const out = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: chunk } }));
         chunk = out.UnprocessedItems?.[this.table] ?? [];
       }

@@ -24,6 +24,8 @@ export interface LeaseCoordinatorOptions {
   onLost?(target: string): void;
   /** True while a journaled write of the target is in flight: a requested handoff waits for it. */
   busy?(target: string): boolean;
+  /** Called after each round with the targets held (e.g. to collect keys other replicas left for them). */
+  afterRound?(held: readonly string[]): Promise<void>;
 }
 
 /** What /status and metrics show about one lease. */
@@ -199,6 +201,7 @@ export class LeaseCoordinator {
       }
     }
     this.view = await store.leases.list().catch(() => rows);
+    await this.options.afterRound?.(this.heldTargets());
   }
 
   private async take(seen: Lease, why: string): Promise<void> {

@@ -74,6 +74,7 @@ export class MemoryStateStore implements StateStore {
   private readonly pending = new Map<string, Map<string, JournalEntry>>();
   private readonly finished = new Map<string, JournalEntry[]>();
   private readonly counters = new Map<string, number>();
+  private readonly inbox = new Map<string, string[]>();
 
   async graceClocks(target: string): Promise<Map<string, number>> {
     return new Map(this.clocks.get(target) ?? []);
@@ -140,6 +141,16 @@ export class MemoryStateStore implements StateStore {
 
   async counter(target: string, name: string, windowStart: number): Promise<number> {
     return this.counters.get(JSON.stringify([target, name, windowStart])) ?? 0;
+  }
+
+  async postKeys(target: string, keys: readonly string[]): Promise<void> {
+    this.inbox.set(target, [...(this.inbox.get(target) ?? []), ...keys]);
+  }
+
+  async takeKeys(target: string): Promise<string[]> {
+    const keys = this.inbox.get(target) ?? [];
+    this.inbox.delete(target);
+    return keys;
   }
 
   close(): void {}

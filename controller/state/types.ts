@@ -114,5 +114,10 @@ export interface StateStore {
   /** A windowed counter's value (0 when never written). */
   counter(target: string, name: string, windowStart: number): Promise<number>;
 
+  /** Leaves work keys (JSON) for the target's lease holder: an event another replica received. */
+  postKeys(target: string, keys: readonly string[], at: number): Promise<void>;
+  /** Takes (reads and deletes) the keys left for the target, oldest first. */
+  takeKeys(target: string): Promise<string[]>;
+
   close(): void;
 }

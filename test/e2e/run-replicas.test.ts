@@ -40,7 +40,7 @@ before(async () => {
     replicas.set(
       id,
       spawnRun(
-        ['--policies', policies, '--state', `dynamodb://${TABLE}`, '--replica-id', id, '--lease-duration', `${LEASE_MS / 1000}s`, '--resync', '*/2 * * * * *', '--metrics-addr', '127.0.0.1:0', '--log-level', 'info'],
+        ['--policies', policies, '--allowed-namespaces', 'ns*.local,sc*.local', '--state', `dynamodb://${TABLE}`, '--replica-id', id, '--lease-duration', `${LEASE_MS / 1000}s`, '--resync', '*/2 * * * * *', '--metrics-addr', '127.0.0.1:0', '--log-level', 'info'],
         { ...sandbox.env(), AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
       ),
     );

@@ -104,6 +104,14 @@ for (const kind of ['memory', 'dynamodb'] as const) {
       assert.deepEqual(await open().graceClocks('t2'), new Map());
     });
 
+    test('keys left for a target are taken once, oldest first', async () => {
+      const store = open();
+      await store.postKeys('inbox-t', ['{"kind":"cluster","cluster":"a"}'], 1);
+      await store.postKeys('inbox-t', ['{"kind":"cluster","cluster":"b"}', '{"kind":"cluster","cluster":"c"}'], 2);
+      assert.deepEqual(await open().takeKeys('inbox-t'), ['{"kind":"cluster","cluster":"a"}', '{"kind":"cluster","cluster":"b"}', '{"kind":"cluster","cluster":"c"}']);
+      assert.deepEqual(await open().takeKeys('inbox-t'), []);
+    });
+
     test('a windowed counter never passes its limit', async () => {
       const store = open();
       assert.deepEqual(await store.addToCounter('t1', 'deletions/ns-1', 3_600_000, 3, 5), { added: true, count: 3 });
