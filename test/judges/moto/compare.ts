@@ -1,7 +1,7 @@
 /** Reads a backend's fleet into a comparable form: ids replaced by names, so the sandbox and moto can be diffed. */
-import { ECSClient, DescribeServicesCommand, DescribeTasksCommand, ListServicesCommand as ListEcsServicesCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { ECSClient, DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { ServiceDiscoveryClient, GetServiceCommand, ListInstancesCommand, ListNamespacesCommand, ListServicesCommand } from '@aws-sdk/client-servicediscovery';
-import { CLUSTER } from './scenario.js';
+import { CLOUD_MAP_SERVICES, CLUSTER } from './scenario.js';
 
 export interface FleetState {
   /** Cloud Map service name -> its TTLs and instances (task ids shown as "task of <service>"). */
@@ -36,12 +36,11 @@ export async function readFleet(endpoint: string, region: string): Promise<Fleet
       };
     }
     for (const state of Object.values(cloudMapState)) state.instances = state.instances.map((id) => names.get(id) ?? id).sort();
+    // Described by name, not listed: moto's ListServices also lists INACTIVE services, AWS's does not (sandbox/README.md).
     const ecsState: FleetState['ecs'] = {};
-    const arns = (await ecs.send(new ListEcsServicesCommand({ cluster: CLUSTER }))).serviceArns ?? [];
-    if (arns.length) {
-      for (const s of (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: arns }))).services ?? []) {
-        ecsState[s.serviceName!] = { status: s.status!, desiredCount: s.desiredCount! };
-      }
+    const serviceNames = Object.values(CLOUD_MAP_SERVICES).flatMap((s) => s.ecsService ?? []);
+    for (const s of (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: serviceNames }))).services ?? []) {
+      ecsState[s.serviceName!] = { status: s.status!, desiredCount: s.desiredCount! };
     }
     return { cloudMap: cloudMapState, ecs: ecsState, names };
   } finally {

@@ -8,7 +8,7 @@
  * scheduler would (RunTask with the service's group and deployment as startedBy, then RegisterInstance with the
  * task id and the ECS attributes).
  */
-import { ECSClient, CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { ECSClient, CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { ServiceDiscoveryClient, CreatePrivateDnsNamespaceCommand, CreateServiceCommand as CreateCloudMapServiceCommand, GetOperationCommand, RegisterInstanceCommand } from '@aws-sdk/client-servicediscovery';
 import { ApplicationAutoScalingClient, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 
@@ -24,7 +24,11 @@ export const CLOUD_MAP_SERVICES: Record<string, { ttl: number; ecsService?: stri
   ledger: { ttl: 300, ecsService: 'ledger' },
   reports: { ttl: 10 },
   manual: { ttl: 10 },
+  batch: { ttl: 10, ecsService: 'batch' },
 };
+
+/** ECS services the builder deletes (DeleteService), leaving their Cloud Map service behind as ECS does. */
+export const DELETED_SERVICES = ['batch'];
 
 export const POLICY = `apiVersion: ecs-discovery.io/v1alpha1
 kind: DiscoveryPolicy
@@ -91,7 +95,7 @@ export async function buildScenario(backend: Backend): Promise<void> {
           cluster: CLUSTER,
           serviceName: ecsService,
           taskDefinition: 'app',
-          desiredCount: 1,
+          desiredCount: DELETED_SERVICES.includes(ecsService) ? 0 : 1,
           launchType: 'FARGATE',
           networkConfiguration,
           serviceRegistries: [{ registryArn: registries[registry] }],
@@ -109,6 +113,7 @@ export async function buildScenario(backend: Backend): Promise<void> {
         await cloudMap.send(new RegisterInstanceCommand({ ServiceId: ids[service.serviceName!], InstanceId: taskId, Attributes: ecsAttributes(service.serviceName!, '10.20.4.10', backend.region) }));
       }
     }
+    for (const service of DELETED_SERVICES) await ecs.send(new DeleteServiceCommand({ cluster: CLUSTER, service, force: true }));
     backend.settle?.();
     await cloudMap.send(new RegisterInstanceCommand({ ServiceId: ids.ledger, InstanceId: STALE_INSTANCE, Attributes: ecsAttributes('ledger', '10.20.4.99', backend.region) }));
     await cloudMap.send(new RegisterInstanceCommand({ ServiceId: ids.manual, InstanceId: 'i-0a1b2c3d4e5f60718', Attributes: { AWS_INSTANCE_IPV4: '10.20.9.9' } }));
