@@ -4,6 +4,7 @@ import type { ParsedDocument } from './parse.js';
 import { displayPath, locate, parseYamlFile } from './parse.js';
 import { POLICY_API_VERSION, POLICY_GROUP, POLICY_KIND, validateAgainstSchema } from './schema.js';
 import type { OverlapCandidate } from './scopes.js';
+import { checkBounds, NO_BOUNDS } from './bounds.js';
 import { checkAllowed, compileAllowed, findOverlaps } from './scopes.js';
 import type { RawPolicy, SemanticIssue } from './semantic.js';
 import { checkPolicy } from './semantic.js';
@@ -91,7 +92,7 @@ export function loadPolicySet(result: FetchResult, options: LoadOptions): { set?
   sortProblems(problems);
   if (problems.some((p) => p.severity === 'error')) return { problems };
   const policies = candidates.map((c) => c.policy);
-  return { set: deepFreeze({ revision: result.revision, policies }), problems };
+  return { set: deepFreeze({ revision: result.revision, policies, ...(options.allowed.bounds ? { bounds: { ...options.allowed.bounds } } : {}) }), problems };
 }
 
 /** Checks one document; returns it as a candidate policy when it has no error of its own. */
@@ -138,7 +139,10 @@ function checkDocument(document: ParsedDocument, allowed: ReturnType<typeof comp
   }
 
   const { policy, compiled, issues } = checkPolicy(record as unknown as RawPolicy, { file: document.file, line: document.line });
-  issues.push(...(issues.length === 0 ? checkAllowed(policy, compiled, allowed) : []));
+  issues.push(...(issues.length === 0 ? [...checkAllowed(policy, compiled, allowed), ...checkBounds(policy, allowed.scopes.bounds)] : []));
+  // The operator's protect tag comes first and no policy can drop it; the policy's own tags only add to it.
+  const protectTagKey = (allowed.scopes.bounds ?? NO_BOUNDS).protectTagKey;
+  policy.rules.cloudMapOrphans.protectTags = [{ key: protectTagKey }, ...policy.rules.cloudMapOrphans.protectTags];
   for (const issue of issues) report(problems, document, issue.segments, issue.message);
   return issues.length === 0 ? { policy, compiled, document } : undefined;
 }

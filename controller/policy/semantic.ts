@@ -24,7 +24,7 @@ export interface RawPolicy {
       };
       cloudMapOrphans: {
         enabled: boolean; services: boolean; instances: boolean; gracePeriod: string; maxDeletionsPerRun: number;
-        protectTag: { key: string; value: string };
+        protectTags: { key: string; value: string }[];
       };
       dnsTtl: { enabled: boolean; max: string; set: string };
       taskLimit: { enabled: boolean; warnAt: number };
@@ -123,7 +123,8 @@ export function checkPolicy(raw: RawPolicy, origin: Policy['origin']): { policy:
         instances: orphans.instances,
         gracePeriodMs: duration(orphans.gracePeriod, ['spec', 'rules', 'cloudMapOrphans', 'gracePeriod']),
         maxDeletionsPerRun: orphans.maxDeletionsPerRun,
-        protectTag: { ...orphans.protectTag },
+        // The operator's key goes first (load.ts); these are the policy's additions.
+        protectTags: orphans.protectTags.map((t) => ({ key: t.key, value: t.value })),
       },
       dnsTtl: { enabled: dns.enabled, maxSeconds: maxSeconds ?? 0, setSeconds: setSeconds ?? 0 },
       taskLimit: { ...spec.rules.taskLimit },

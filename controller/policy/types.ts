@@ -3,6 +3,8 @@
  * The schema in crds/ is the source of truth for the YAML form; these types follow it.
  */
 
+import type { OperatorBounds } from './bounds.js';
+
 export type PolicyMode = 'audit' | 'enforce';
 
 /** Where a policy came from, for error messages and status. */
@@ -61,7 +63,17 @@ export interface CloudMapOrphansRule {
   instances: boolean;
   gracePeriodMs: number;
   maxDeletionsPerRun: number;
-  protectTag: { key: string; value: string };
+  /**
+   * Tags that protect a Cloud Map service from every change. The loader puts the operator's key first (any value
+   * but "false" protects, value undefined); the policy's own protectTags follow (exact value).
+   */
+  protectTags: readonly ProtectTag[];
+}
+
+/** A protect tag: the key, and the value that protects (undefined: any value but "false"). */
+export interface ProtectTag {
+  key: string;
+  value?: string;
 }
 
 export interface DnsTtlRule {
@@ -96,11 +108,16 @@ export interface Policy {
   rules: PolicyRules;
 }
 
-/** The operator's limits on what any policy may reach (CLI flags / environment). Empty lists mean no limit. */
+/**
+ * The operator's limits on what any policy may reach (CLI flags / environment). Empty cluster and namespace lists
+ * mean no limit; an empty account list means the controller's own account only.
+ */
 export interface AllowedScopes {
   clusters: readonly string[];
   namespaces: readonly string[];
   accounts: readonly string[];
+  /** Floors, ceilings and the protect tag key (controller/policy/bounds.ts); absent: none, the default key. */
+  bounds?: OperatorBounds;
 }
 
 /** A validated, frozen set of policies from one source revision. */
@@ -108,6 +125,8 @@ export interface PolicySet {
   /** Source revision the set was built from (commit SHA, sha256 digest of an S3 listing, directory digest). */
   revision: string;
   policies: readonly Policy[];
+  /** The operator's bounds the set was validated against; the plan enforces the hourly deletion budget from it. */
+  bounds?: OperatorBounds;
 }
 
 export type ProblemSeverity = 'error' | 'warning';

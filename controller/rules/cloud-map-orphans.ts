@@ -103,7 +103,7 @@ function unreferencedService(policy: Policy, inventory: Inventory, service: Clou
   let blocked: Finding['blocked'];
   if (readError) blocked = { reason: 'scope-read-error', detail: `${describeReadError(readError)}: cannot prove nothing refers to it` };
   else if (unknown?.state.kind === 'unknown') blocked = { reason: 'scope-read-error', detail: `${unknown.state.why}: cannot prove instance ${unknown.instance.id} is orphaned` };
-  else if (isProtected(policy, service)) blocked = protectedBlock(policy);
+  else if (isProtected(policy, service)) blocked = protectedBlock(policy, service);
   const observed = states.length === 0
     ? 'no ECS service refers to it; it holds no instances'
     : `no ECS service refers to it; it holds only ${states.length} ECS-registered instance(s) of tasks that are gone`;
@@ -139,7 +139,7 @@ function orphanInstances(policy: Policy, inventory: Inventory, service: CloudMap
         ? { reason: 'scope-read-error' as const, detail: describeReadError(serviceError) }
         : unproven
           ? { reason: 'unproven-ownership' as const, detail: 'the ECS service runs tasks, yet no instance id here matches a task id: cannot tell which instance is stale' }
-          : isProtected(policy, service) ? protectedBlock(policy) : undefined;
+          : isProtected(policy, service) ? protectedBlock(policy, service) : undefined;
       findings.push(instanceFinding(policy, inventory, service, instance, state.why, blocked));
     } else if (state.kind === 'unknown' && state.readError) {
       findings.push(instanceFinding(policy, inventory, service, instance, state.why,

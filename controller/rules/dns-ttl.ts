@@ -19,7 +19,7 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
     // Service Connect's services are ECS's to change; protected ones are nobody's (the IAM role denies it too).
     const blocked = isServiceConnectManaged(inventory, service)
       ? { reason: 'service-connect-managed' as const, detail: 'Service Connect created this Cloud Map service; change it through ECS' }
-      : isProtected(policy, service) ? protectedBlock(policy) : undefined;
+      : isProtected(policy, service) ? protectedBlock(policy, service) : undefined;
     findings.push({
       policy: policy.name,
       rule: 'dnsTtl',

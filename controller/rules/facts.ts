@@ -93,16 +93,25 @@ export function isServiceConnectManaged(inventory: Inventory, service: CloudMapS
   return referenceIndex(inventory).serviceConnect.has(service.id);
 }
 
-/** Does the service carry the policy's protect tag? Protected Cloud Map services are never changed. */
+/** The protect tag a service carries: the operator's key with any value but "false", or a policy's exact tag. */
+function protectingTag(policy: Policy, service: CloudMapService): { key: string; value: string } | undefined {
+  for (const tag of policy.rules.cloudMapOrphans.protectTags) {
+    const value = service.tags[tag.key];
+    if (value === undefined) continue;
+    if (tag.value === undefined ? value.trim().toLowerCase() !== 'false' : value === tag.value) return { key: tag.key, value };
+  }
+  return undefined;
+}
+
+/** Does the service carry a protect tag? Protected Cloud Map services are never changed. */
 export function isProtected(policy: Policy, service: CloudMapService): boolean {
-  const tag = policy.rules.cloudMapOrphans.protectTag;
-  return service.tags[tag.key] === tag.value;
+  return protectingTag(policy, service) !== undefined;
 }
 
 /** The block a protected service's findings carry. */
-export function protectedBlock(policy: Policy): { reason: 'protected'; detail: string } {
-  const tag = policy.rules.cloudMapOrphans.protectTag;
-  return { reason: 'protected', detail: `tagged ${tag.key}=${tag.value}` };
+export function protectedBlock(policy: Policy, service: CloudMapService): { reason: 'protected'; detail: string } {
+  const tag = protectingTag(policy, service);
+  return { reason: 'protected', detail: tag ? `tagged ${tag.key}=${tag.value}` : 'protected' };
 }
 
 /** Did ECS register this instance? Proven only by both attributes ECS writes, never by a name prefix. */

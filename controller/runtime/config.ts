@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { listFlag, UsageError } from '../cli/io.js';
+import { BOUND_SETTINGS, parseBounds, type OperatorBounds } from '../policy/bounds.js';
 import { hostname } from 'node:os';
 import { stateUrlProblem } from '../state/resolve.js';
 import { parseDuration } from '../util/duration.js';
@@ -22,6 +23,8 @@ export interface RunConfig {
   allowed: { clusters: string[]; namespaces: string[]; accounts: string[] };
   /** --allow-all-namespaces: the operator chose, explicitly, to let policies reach every namespace. */
   allowAllNamespaces: boolean;
+  /** Floors, ceilings and the protect tag key no policy can go beyond (controller/policy/bounds.ts). */
+  bounds: OperatorBounds;
   pollIntervalMs: number;
   logLevel: string;
   region?: string;
@@ -58,6 +61,7 @@ export const RUN_SETTINGS: readonly Setting[] = [
   { flag: 'allowed-namespaces', env: 'ALLOWED_NAMESPACES', type: 'list', help: 'Comma-separated Cloud Map namespace names, ids or globs policies may target; required unless --dry-run or --allow-all-namespaces (Cloud Map writes are bounded by namespace, not by cluster)' },
   { flag: 'allow-all-namespaces', env: 'ALLOW_ALL_NAMESPACES', type: 'boolean', default: 'false', help: 'Let policies target every Cloud Map namespace (instead of listing --allowed-namespaces)' },
   { flag: 'allowed-accounts', env: 'ALLOWED_ACCOUNTS', type: 'list', help: 'Comma-separated AWS account ids a policy roleArn may be in; empty: the controller\'s own account only (no roleArn)' },
+  ...BOUND_SETTINGS.map((b): Setting => ({ flag: b.flag, env: b.env, type: 'string', help: b.help })),
   { flag: 'poll-interval', env: 'POLL_INTERVAL', type: 'string', default: '1m', help: 'How often the policy source is checked for a new revision' },
   { flag: 'log-level', env: 'LOG_LEVEL', type: 'string', default: 'info', help: 'trace, debug, info, warn, error or fatal' },
   { flag: 'region', env: 'AWS_REGION', type: 'string', help: 'AWS region (default: the SDK chain, then us-east-1)' },
@@ -153,6 +157,7 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv): RunConfi
     once: bool('once'),
     allowed,
     allowAllNamespaces,
+    bounds: parseBounds(values, env),
     pollIntervalMs,
     logLevel,
     region: text('region'),

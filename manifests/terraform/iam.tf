@@ -178,7 +178,7 @@ data "aws_iam_policy_document" "task" {
     resources = ["*"]
     condition {
       test     = "StringEquals"
-      variable = "aws:ResourceTag/discovery-controller/protect"
+      variable = "aws:ResourceTag/${var.protect_tag_key}"
       values   = ["true"]
     }
   }

@@ -21,6 +21,13 @@ locals {
     { name = "ALLOWED_CLUSTERS", value = join(",", var.allowed_clusters) },
     { name = "ALLOWED_NAMESPACES", value = join(",", var.allowed_namespaces) },
     { name = "ALLOWED_ACCOUNTS", value = join(",", var.allowed_accounts) },
+    { name = "MIN_GRACE_PERIOD", value = var.min_grace_period },
+    { name = "MAX_DELETIONS_PER_HOUR", value = var.max_deletions_per_hour == null ? "" : tostring(var.max_deletions_per_hour) },
+    { name = "MIN_COOLDOWN", value = var.min_cooldown },
+    { name = "MAX_CONCURRENT_REDEPLOYS", value = var.max_concurrent_redeploys == null ? "" : tostring(var.max_concurrent_redeploys) },
+    { name = "MIN_DNS_TTL", value = var.min_dns_ttl },
+    # The key the NeverTouchProtectedCloudMap Deny names (iam.tf): the controller protects exactly what IAM does.
+    { name = "PROTECT_TAG_KEY", value = var.protect_tag_key },
     { name = "DRY_RUN", value = tostring(var.dry_run) },
     { name = "LOG_LEVEL", value = var.log_level },
     { name = "CACHE_DIR", value = local.cache_dir },

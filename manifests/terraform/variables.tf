@@ -186,3 +186,39 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "min_grace_period" {
+  description = "Smallest cloudMapOrphans.gracePeriod a policy may ask for (MIN_GRACE_PERIOD); empty for no floor."
+  type        = string
+  default     = "5m"
+}
+
+variable "max_deletions_per_hour" {
+  description = "Cloud Map deletions per namespace in any hour, across runs and policy revisions (MAX_DELETIONS_PER_HOUR); null for no budget."
+  type        = number
+  default     = 20
+}
+
+variable "min_cooldown" {
+  description = "Smallest serviceConnectRefresh.cooldown a policy may ask for (MIN_COOLDOWN); empty for no floor."
+  type        = string
+  default     = "30m"
+}
+
+variable "max_concurrent_redeploys" {
+  description = "Largest serviceConnectRefresh.maxConcurrent a policy may ask for (MAX_CONCURRENT_REDEPLOYS); null for no ceiling."
+  type        = number
+  default     = 5
+}
+
+variable "min_dns_ttl" {
+  description = "Smallest TTL a policy may have dnsTtl set (MIN_DNS_TTL); empty for no floor."
+  type        = string
+  default     = "5s"
+}
+
+variable "protect_tag_key" {
+  description = "Cloud Map services tagged with this key are never changed: the IAM Deny names it and the controller gets it as PROTECT_TAG_KEY. Policies may add protect tags, never remove this one."
+  type        = string
+  default     = "discovery-controller/protect"
+}

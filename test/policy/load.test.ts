@@ -36,7 +36,7 @@ spec:
       instances: true
       gracePeriod: 15m
       maxDeletionsPerRun: 20
-      protectTag: { key: discovery-controller/protect, value: "true" }
+      protectTags: [{ key: keep, value: forever }]
     dnsTtl:
       enabled: true
       max: 10s
@@ -66,7 +66,7 @@ describe('loadPolicySet', () => {
     });
     assert.deepEqual(p.rules.cloudMapOrphans, {
       enabled: true, services: true, instances: true, gracePeriodMs: 15 * 60_000, maxDeletionsPerRun: 20,
-      protectTag: { key: 'discovery-controller/protect', value: 'true' },
+      protectTags: [{ key: 'discovery-controller/protect' }, { key: 'keep', value: 'forever' }],
     });
     assert.deepEqual(p.rules.dnsTtl, { enabled: true, maxSeconds: 10, setSeconds: 10 });
     assert.deepEqual(p.rules.taskLimit, { enabled: true, warnAt: 900 });
@@ -85,7 +85,7 @@ describe('loadPolicySet', () => {
     assert.equal(p.rules.cloudMapOrphans.enabled, false);
     assert.equal(p.rules.cloudMapOrphans.gracePeriodMs, 15 * 60_000);
     assert.equal(p.rules.cloudMapOrphans.maxDeletionsPerRun, 20);
-    assert.deepEqual(p.rules.cloudMapOrphans.protectTag, { key: 'discovery-controller/protect', value: 'true' });
+    assert.deepEqual(p.rules.cloudMapOrphans.protectTags, [{ key: 'discovery-controller/protect' }], 'the operator\'s protect tag, always');
     assert.deepEqual(p.rules.taskLimit, { enabled: false, warnAt: 900 });
   });
 

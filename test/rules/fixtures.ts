@@ -26,7 +26,7 @@ export function policy(overrides: Omit<DeepPartial<Policy>, 'target' | 'rules'> 
     serviceConnectRefresh: { enabled: true, staleAfterMs: 0, maxConcurrent: 2, cooldownMs: 0, windows: [], ...overrides.rules?.serviceConnectRefresh } as PolicyRules['serviceConnectRefresh'],
     cloudMapOrphans: {
       enabled: true, services: true, instances: true, gracePeriodMs: 0, maxDeletionsPerRun: 20,
-      protectTag: { key: 'discovery-controller/protect', value: 'true' }, ...overrides.rules?.cloudMapOrphans,
+      protectTags: [{ key: 'discovery-controller/protect' }], ...overrides.rules?.cloudMapOrphans,
     } as PolicyRules['cloudMapOrphans'],
     dnsTtl: { enabled: true, maxSeconds: 10, setSeconds: 10, ...overrides.rules?.dnsTtl },
     taskLimit: { enabled: true, warnAt: 900, ...overrides.rules?.taskLimit },

@@ -9,6 +9,7 @@ import { readErrorsByPolicy } from '../../plan/read-errors.js';
 import { renderPlanJson, renderPlanText } from '../../plan/render.js';
 import { countDrift } from '../../plan/states.js';
 import type { Plan } from '../../plan/types.js';
+import { boundArgOptions, boundsHelp, parseBounds } from '../../policy/bounds.js';
 import { ALLOWED_SCOPES_FILE, loadPolicySet } from '../../policy/load.js';
 import type { AllowedScopes, PolicyProblem, PolicySet } from '../../policy/types.js';
 import { checkPolicyPath, createPolicySource } from '../../sources/resolve.js';
@@ -34,6 +35,8 @@ Options:
   --allowed-clusters LIST      cluster names or globs policies may target (comma-separated or repeated)
   --allowed-namespaces LIST    Cloud Map namespace names, ids or globs policies may target
   --allowed-accounts LIST      12-digit account ids a policy's roleArn may be in
+  Operator bounds (a policy asking beyond one is rejected, the limit named; flag or environment):
+${boundsHelp()}
   -h, --help                   print this help
 
 Environment: the standard AWS credential chain; AWS_ENDPOINT_URL points every client at an emulator
@@ -78,6 +81,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): PlanArgs {
         'allowed-clusters': { type: 'string', multiple: true },
         'allowed-namespaces': { type: 'string', multiple: true },
         'allowed-accounts': { type: 'string', multiple: true },
+        ...boundArgOptions(),
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -105,6 +109,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): PlanArgs {
       clusters: list(values['allowed-clusters'], env.ALLOWED_CLUSTERS),
       namespaces: list(values['allowed-namespaces'], env.ALLOWED_NAMESPACES),
       accounts: list(values['allowed-accounts'], env.ALLOWED_ACCOUNTS),
+      bounds: parseBounds(values, env),
     },
   };
 }

@@ -60,7 +60,7 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
     const source = createPolicySource(config.policies, { s3: clients.s3, env: io.env, limits });
     const controller = new Controller({
       source,
-      allowed: config.allowed,
+      allowed: { ...config.allowed, bounds: config.bounds },
       limits,
       clients,
       // Clients of other targets (target.region / target.roleArn) use the same endpoint override.

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatProblem } from '../../policy/format.js';
+import { boundArgOptions, boundsHelp, parseBounds } from '../../policy/bounds.js';
 import { ALLOWED_SCOPES_FILE, loadPolicySet } from '../../policy/load.js';
 import type { AllowedScopes, PolicyProblem } from '../../policy/types.js';
 import { createAwsClients } from '../../aws/clients.js';
@@ -34,6 +35,8 @@ Options:
   --allowed-namespaces LIST    Cloud Map namespace names, ids or globs policies may target
   --allowed-accounts LIST      12-digit account ids a policy's roleArn may be in; none: the controller's own
                                account only (a policy with roleArn is rejected)
+  Operator bounds (a policy asking beyond one is rejected, the limit named; flag or environment):
+${boundsHelp()}
   -h, --help                   print this help
 
 Environment (defaults for the flags above; a flag replaces its variable):
@@ -62,6 +65,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     clusters: args.clusters ?? listFlag(io.env.ALLOWED_CLUSTERS),
     namespaces: args.namespaces ?? listFlag(io.env.ALLOWED_NAMESPACES),
     accounts: args.accounts ?? listFlag(io.env.ALLOWED_ACCOUNTS),
+    bounds: args.bounds,
   };
 
   const combined = await fetchAll(args.paths, io.env, limits);
@@ -95,6 +99,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv) {
         'allowed-clusters': { type: 'string', multiple: true },
         'allowed-namespaces': { type: 'string', multiple: true },
         'allowed-accounts': { type: 'string', multiple: true },
+        ...boundArgOptions(),
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -109,6 +114,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv) {
       clusters: list(values['allowed-clusters']),
       namespaces: list(values['allowed-namespaces']),
       accounts: list(values['allowed-accounts']),
+      bounds: parseBounds(values, env),
     };
   } catch (error) {
     throw new UsageError((error as Error).message);
