@@ -116,9 +116,30 @@ function classChar(c: string): string {
   return /[\\\]\[^-]/.test(c) ? `\\${c}` : c;
 }
 
-/** The anchored regular expression of the token lists: a star is any run of characters, as in the automaton. */
+/**
+ * The anchored regular expression of the token lists: a star is any run of characters, as in the automaton.
+ * Written so it cannot backtrack catastrophically: "*a*a*a*a*a*a*b" as plain [\s\S]* groups took 18 s against a
+ * 60-character name (a policy file stalling every reconcile). Between two stars, a segment of single-character
+ * tokens is matched at its first occurrence, atomically ((?=([\s\S]*?seg))\N: no backtracking into it); the
+ * leftmost occurrence is always the right one for such segments, so this accepts exactly the automaton's names.
+ * Only the last star backtracks, which is linear.
+ */
 function toRegExp(alternatives: readonly (readonly Token[])[]): RegExp {
-  const body = alternatives.map((tokens) => tokens.map((t) => (t.type === 'star' ? '[\\s\\S]*' : `[${[...t.chars].map(classChar).join('')}]`)).join(''));
+  let group = 0;
+  const body = alternatives.map((tokens) => {
+    const segments: string[][] = [[]];
+    for (const t of tokens) {
+      if (t.type === 'star') segments.push([]);
+      else segments.at(-1)!.push(`[${[...t.chars].map(classChar).join('')}]`);
+    }
+    if (segments.length === 1) return segments[0].join('');
+    const first = segments[0].join('');
+    const middle = segments.slice(1, -1).map((segment) => {
+      group += 1;
+      return `(?=([\\s\\S]*?${segment.join('')}))\\${group}`;
+    });
+    return `${first}${middle.join('')}[\\s\\S]*${segments.at(-1)!.join('')}`;
+  });
   return new RegExp(`^(?:${body.join('|')})$`);
 }
 

@@ -94,3 +94,23 @@ test('/healthz answers while a slow revision loads, and the load is stopped at P
     await server.close();
   }
 });
+
+test('the runtime matcher cannot backtrack catastrophically on a many-star pattern (ReDoS)', { timeout: 20_000 }, async () => {
+  const { compileGlob, globMatches } = await import('../../controller/policy/glob.js');
+  // As plain [\s\S]* groups, "*a*a*a*a*a*a*b" took 18 s against 60 "a"s, and each star more multiplies it.
+  const glob = compileGlob(`${'*a'.repeat(12)}*b`, 'cluster').glob!;
+  assert.equal(glob.regex.test('a'.repeat(200)), false);
+  assert.equal(glob.regex.test(`${'a'.repeat(200)}b`), true);
+  const dashes = compileGlob('*-*-*-*-*-*-*-*-*-x', 'cluster').glob!;
+  assert.equal(dashes.regex.test('prod-eu-west-1-payments-api-v2-blue-green-canary-'.repeat(4)), false);
+  // Same answers as the automaton the allowed-scope check reasons with.
+  for (const [pattern, names] of [
+    ['a*b*c', ['abc', 'aXbYc', 'acb', 'abcbc', 'ab', 'abbc']],
+    ['*ab*ab', ['abab', 'aabab', 'abaab', 'ab', 'ababab', 'abba']],
+    ['{x*y,*z*}q', ['xyq', 'xAyq', 'zq', 'AzBq', 'xq', 'yq']],
+    ['[ab]*[^a]*a', ['bca', 'aba', 'aaa', 'abba', 'bxya']],
+  ] as const) {
+    const g = compileGlob(pattern, 'namespace').glob!;
+    for (const name of names) assert.equal(g.regex.test(name), globMatches(g, name), `${pattern} vs ${name}`);
+  }
+});
