@@ -8,7 +8,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQ
 import type { Logger } from '../telemetry/logger.js';
 import type { WorkKey } from '../runtime/keys.js';
 import { awsErrorCode } from '../aws/clients.js';
-import { mapEventBody, type MalformedReason } from './mapper.js';
+import { mapEventBody, type KnownFleet, type MalformedReason } from './mapper.js';
 import { TaskVersionTracker } from './task-versions.js';
 
 /** What the consumer hands on with each event's keys. */
@@ -54,6 +54,8 @@ export interface SqsEventConsumerOptions {
   maxBackoffMs?: number;
   /** Remembers task versions to drop duplicate and out-of-order task events. */
   taskVersions?: TaskVersionTracker;
+  /** The fleet as last read, for events that name a service only by an old-format ARN. */
+  known?: KnownFleet;
   random?: () => number;
   /** Clock for the health record (the controller's timers). */
   now?: () => number;
@@ -156,7 +158,7 @@ export class SqsEventConsumer {
   private async handle(message: Message, result: PollResult): Promise<boolean> {
     const { logger, hooks } = this.options;
     const body = message.Body ?? '';
-    const mapped = mapEventBody(body);
+    const mapped = mapEventBody(body, this.options.known);
     if (mapped.outcome === 'malformed') {
       result.malformed += 1;
       hooks?.onMalformed?.(mapped.reason);

@@ -43,19 +43,28 @@ export type MappedEvent =
 
 type Json = Record<string, unknown>;
 
+/** What the mapper may ask of the fleet the controller already knows. */
+export interface KnownFleet {
+  /**
+   * Clusters of the known services with this ARN. An old-format service ARN (`service/NAME`) names no cluster,
+   * and a Deployment State Change carries no clusterArn: the service the controller read says where it runs.
+   */
+  clustersOfService?(serviceArn: string): readonly string[];
+}
+
 /** Maps an SQS message body holding one EventBridge event; never throws. */
-export function mapEventBody(body: string): MappedEvent {
+export function mapEventBody(body: string, known: KnownFleet = {}): MappedEvent {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
     return { outcome: 'malformed', reason: 'invalid-json' };
   }
-  return mapEvent(parsed);
+  return mapEvent(parsed, known);
 }
 
 /** Maps an already-parsed EventBridge envelope; never throws. */
-export function mapEvent(envelope: unknown): MappedEvent {
+export function mapEvent(envelope: unknown, known: KnownFleet = {}): MappedEvent {
   if (!isObject(envelope)) return { outcome: 'malformed', reason: 'not-an-object' };
   const detailType = str(envelope['detail-type']);
   if (!detailType) return { outcome: 'malformed', reason: 'missing-detail-type' };
@@ -72,7 +81,7 @@ export function mapEvent(envelope: unknown): MappedEvent {
       break;
     case DETAIL_TYPES.serviceAction:
     case DETAIL_TYPES.deployment:
-      mapped = mapServiceEvent(detailType, detail, resources);
+      mapped = mapServiceEvent(detailType, detail, resources, known);
       break;
     case DETAIL_TYPES.apiCall:
       mapped = mapApiCall(detail);
@@ -107,14 +116,16 @@ function mapTaskEvent(detail: Json, resources: string[]): MappedEvent {
   return { outcome: 'keys', detailType, keys };
 }
 
-function mapServiceEvent(detailType: string, detail: Json, resources: string[]): MappedEvent {
+function mapServiceEvent(detailType: string, detail: Json, resources: string[], known: KnownFleet): MappedEvent {
   const arn = resources.find((r) => parseServiceArn(r) !== undefined);
   if (!arn) return { outcome: 'malformed', detailType, reason: 'missing-service' };
   const ref = parseServiceArn(arn)!;
-  // Old-format service ARNs do not name the cluster; Service Action events carry it separately.
+  // Old-format service ARNs do not name the cluster; Service Action events carry it separately, Deployment
+  // State Change events do not: the known service with that ARN says (every cluster, if several share it).
   const cluster = ref.cluster ?? clusterNameFrom(str(detail.clusterArn) ?? '');
-  if (!cluster) return { outcome: 'malformed', detailType, reason: 'service-arn-without-cluster' };
-  return { outcome: 'keys', detailType, keys: [{ kind: 'ecs-service', cluster, service: ref.service }] };
+  const clusters = cluster ? [cluster] : [...new Set(known.clustersOfService?.(arn) ?? [])].sort();
+  if (clusters.length === 0) return { outcome: 'malformed', detailType, reason: 'service-arn-without-cluster' };
+  return { outcome: 'keys', detailType, keys: clusters.map((c) => ({ kind: 'ecs-service' as const, cluster: c, service: ref.service })) };
 }
 
 const ECS_CALLS = new Set(['CreateService', 'DeleteService', 'UpdateService']);

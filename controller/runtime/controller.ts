@@ -170,6 +170,11 @@ export class Controller {
         logger: this.options.logger,
         waitTimeSeconds: this.options.eventWaitSeconds,
         enqueue: (keys, meta) => this.enqueueEvent(keys, meta),
+        // Events come from the controller's own account and region: the default target's fleet.
+        known: {
+          clustersOfService: (arn) => (this.targets.find(this.targets.defaultKey)?.cache.inventory?.services ?? [])
+            .filter((s) => s.arn === arn && s.status !== 'INACTIVE').map((s) => s.clusterName),
+        },
         hooks: {
           onEvent: (detailType) => this.options.metrics.recordEventReceived(detailType),
           onMalformed: (reason) => this.options.metrics.recordEventMalformed(reason),

@@ -65,21 +65,35 @@ data "aws_iam_policy_document" "task" {
   statement {
     # Reads span the whole account and region on purpose: a Cloud Map service is orphaned only when no ECS
     # service anywhere refers to it, and a cluster the controller may not read forbids all pruning.
+    # service/* and task/* match both ARN formats (IAM's * spans slashes): service/CLUSTER/NAME and the old
+    # service/NAME that services created before the account opted in to the long format keep.
     sid       = "DescribeEcsInAccount"
     actions   = ["ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTagsForResource"]
-    resources = ["${local.ecs_arn_prefix}:cluster/*", "${local.ecs_arn_prefix}:service/*/*", "${local.ecs_arn_prefix}:task/*/*"]
+    resources = ["${local.ecs_arn_prefix}:cluster/*", "${local.ecs_arn_prefix}:service/*", "${local.ecs_arn_prefix}:task/*"]
   }
   statement {
     # Service Connect history: when each client alias appeared, once ECS no longer lists the deployment that
     # introduced it.
     sid       = "ReadEcsServiceHistory"
     actions   = ["ecs:ListServiceDeployments", "ecs:DescribeServiceRevisions"]
-    resources = ["${local.ecs_arn_prefix}:service/*/*", "${local.ecs_arn_prefix}:service-revision/*/*/*"]
+    resources = ["${local.ecs_arn_prefix}:service/*", "${local.ecs_arn_prefix}:service-revision/*/*/*"]
   }
   statement {
     sid       = "RedeployServicesInAllowedClusters"
     actions   = ["ecs:UpdateService"]
     resources = local.allowed_service_arns
+  }
+  statement {
+    # An old-format service ARN (service/NAME) names no cluster, so the cluster is checked on the request
+    # (condition key ecs:cluster, which UpdateService supports).
+    sid       = "RedeployOldFormatServicesInAllowedClusters"
+    actions   = ["ecs:UpdateService"]
+    resources = ["${local.ecs_arn_prefix}:service/*"]
+    condition {
+      test     = "ArnLike"
+      variable = "ecs:cluster"
+      values   = [for c in var.allowed_clusters : "${local.ecs_arn_prefix}:cluster/${c}"]
+    }
   }
   statement {
     # ecs:UpdateService only as a forced redeploy (the controller sends cluster, service and

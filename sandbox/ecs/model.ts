@@ -157,6 +157,11 @@ export function serviceArn(region: string, account: string, cluster: string, nam
   return `arn:aws:ecs:${region}:${account}:service/${cluster}/${name}`;
 }
 
+/** The old service ARN format, without the cluster. */
+export function shortServiceArn(region: string, account: string, name: string): string {
+  return `arn:aws:ecs:${region}:${account}:service/${name}`;
+}
+
 export function taskArn(region: string, account: string, cluster: string, id: string): string {
   return `arn:aws:ecs:${region}:${account}:task/${cluster}/${id}`;
 }

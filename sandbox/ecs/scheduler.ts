@@ -5,7 +5,7 @@
  * for a quiet fleet of any size.
  */
 import type { Cluster, Deployment, Service, ServiceConnectConfiguration, ServiceRegistry, TaskDefinition, Tags } from './model.js';
-import { endpointId, serviceArn } from './model.js';
+import { endpointId, serviceArn, shortServiceArn } from './model.js';
 import type { EcsState } from './state.js';
 import { clientAliases, type ResolvedServiceConnect } from './discovery.js';
 import { launchTask, markTaskRunning, purgeStoppedTasks, stopTask } from './tasks.js';
@@ -33,6 +33,8 @@ export interface ServiceSpec {
   runningSince?: number[];
   /** Scenario fleets: when the current deployment was created (default createdAt). */
   deployedAt?: number;
+  /** The old ARN format `service/NAME`, kept by services created before the account opted in to the long one. */
+  shortArn?: boolean;
 }
 
 function newDeployment(
@@ -94,7 +96,7 @@ export function createService(state: EcsState, spec: ServiceSpec): Service {
   const deployedAt = spec.deployedAt ?? spec.createdAt;
   const service: Service = {
     name: spec.name,
-    arn: serviceArn(state.region, state.account, spec.cluster.name, spec.name),
+    arn: spec.shortArn ? shortServiceArn(state.region, state.account, spec.name) : serviceArn(state.region, state.account, spec.cluster.name, spec.name),
     cluster: spec.cluster,
     status: 'ACTIVE',
     desiredCount: spec.desiredCount,

@@ -128,6 +128,7 @@ function loadService(target: LoadTarget, cluster: Cluster, spec: EcsServiceSpec,
       createdAt,
       deployedAt,
       runningSince,
+      ...(spec.arnFormat === 'short' ? { shortArn: true } : {}),
     }),
   );
   if (spec.maxCount !== undefined) registerScalableTarget(target, cluster, spec, path);

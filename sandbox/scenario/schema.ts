@@ -40,6 +40,11 @@ export interface EcsServiceSpec {
   serviceConnect?: ServiceConnectSpec;
   /** true: created, then deleted with DeleteService (its Cloud Map service stays behind). */
   deleted?: boolean;
+  /**
+   * short: the old ARN format `service/NAME` (no cluster), which services created before their account opted in
+   * to the long format keep; default long (`service/CLUSTER/NAME`).
+   */
+  arnFormat?: 'long' | 'short';
 }
 
 export interface ClusterSpec {
@@ -162,7 +167,8 @@ function known(map: Obj, keys: string[], path: string): void {
 
 function service(value: unknown, path: string): EcsServiceSpec {
   const s = object(value, path);
-  known(s, ['name', 'desiredCount', 'maxCount', 'created', 'deployed', 'taskStartedAt', 'image', 'containerPort', 'launchType', 'tags', 'registry', 'serviceConnect', 'deleted'], path);
+  known(s, ['name', 'desiredCount', 'maxCount', 'created', 'deployed', 'taskStartedAt', 'image', 'containerPort', 'launchType', 'tags', 'registry', 'serviceConnect', 'deleted', 'arnFormat'], path);
+  if (s.arnFormat !== undefined && s.arnFormat !== 'long' && s.arnFormat !== 'short') fail(`${path}.arnFormat`, 'must be long or short');
   const registry = s.registry === undefined ? undefined : object(s.registry, `${path}.registry`);
   const sc = s.serviceConnect === undefined ? undefined : object(s.serviceConnect, `${path}.serviceConnect`);
   const starts = Array.isArray(s.taskStartedAt)
@@ -190,6 +196,7 @@ function service(value: unknown, path: string): EcsServiceSpec {
       endpoints: list(sc.endpoints, `${path}.serviceConnect.endpoints`).map((e, i) => string(e, `${path}.serviceConnect.endpoints[${i}]`, true)),
     },
     deleted: s.deleted === true,
+    ...(s.arnFormat === 'short' ? { arnFormat: 'short' as const } : {}),
   };
 }
 

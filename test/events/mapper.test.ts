@@ -53,6 +53,19 @@ describe('mapEventBody: ECS events', () => {
     });
   });
 
+  it('maps an old-format service ARN without a clusterArn through the cluster of the known service with that ARN', () => {
+    const event = fixtureJson('service-action-old-arn.json');
+    delete event.detail.clusterArn;
+    const arn = event.resources[0];
+    const known = { clustersOfService: (a: string) => (a === arn ? ['legacy', 'batch', 'legacy'] : []) };
+    const mapped = mapEvent(event, known);
+    assert.ok(mapped.outcome === 'keys');
+    assert.deepEqual(mapped.keys, [
+      { kind: 'ecs-service', cluster: 'batch', service: 'servicetest' },
+      { kind: 'ecs-service', cluster: 'legacy', service: 'servicetest' },
+    ], 'every cluster whose service carries that ARN');
+  });
+
   it('maps a deployment state change (AWS documentation example) although it carries no clusterArn', () => {
     const mapped = mapEventBody(fixture('deployment-completed.aws-doc.json'));
     assert.ok(mapped.outcome === 'keys');

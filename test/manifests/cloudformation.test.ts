@@ -67,10 +67,17 @@ test('redeploys are limited to the allowed clusters, reads cover the account, Cl
   ]);
   assert.deepEqual(bySid.RedeployServicesInAllowedClusters.Condition, { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } });
   // Reads cover the account: orphans are judged account-wide, and an unreadable cluster would block pruning.
+  // service/* and task/* hold both ARN formats: service/CLUSTER/NAME and the old service/NAME.
   assert.deepEqual(bySid.DescribeEcsInAccount.Resource, [
     'arn:aws:ecs:eu-west-1:111122223333:cluster/*',
-    'arn:aws:ecs:eu-west-1:111122223333:service/*/*',
-    'arn:aws:ecs:eu-west-1:111122223333:task/*/*',
+    'arn:aws:ecs:eu-west-1:111122223333:service/*',
+    'arn:aws:ecs:eu-west-1:111122223333:task/*',
+  ]);
+  // An old-format service ARN names no cluster: redeploys of it are limited by the request's cluster.
+  assert.equal(bySid.RedeployOldFormatServicesInAllowedClusters.Resource, 'arn:aws:ecs:eu-west-1:111122223333:service/*');
+  assert.deepEqual(bySid.RedeployOldFormatServicesInAllowedClusters.Condition.ArnLike['ecs:cluster'], [
+    'arn:*:ecs:*:*:cluster/prod-*',
+    'arn:*:ecs:*:*:cluster/payments',
   ]);
   const deny = bySid.NeverTouchEcsManagedCloudMap;
   assert.equal(deny.Effect, 'Deny');
