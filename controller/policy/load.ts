@@ -65,7 +65,7 @@ export function loadPolicySet(result: FetchResult, options: LoadOptions): { set?
   const candidates: Candidate[] = [];
   const named: { name: string; document: ParsedDocument }[] = [];
   for (const document of parsedDocuments) {
-    const candidate = checkDocument(document, allowed, problems, named);
+    const candidate = checkDocument(document, allowed, problems, named, options.allowed);
     if (candidate) candidates.push(candidate);
   }
 
@@ -96,7 +96,13 @@ export function loadPolicySet(result: FetchResult, options: LoadOptions): { set?
 }
 
 /** Checks one document; returns it as a candidate policy when it has no error of its own. */
-function checkDocument(document: ParsedDocument, allowed: ReturnType<typeof compileAllowed>['allowed'], problems: PolicyProblem[], named: { name: string; document: ParsedDocument }[]): Candidate | undefined {
+function checkDocument(
+  document: ParsedDocument,
+  allowed: ReturnType<typeof compileAllowed>['allowed'],
+  problems: PolicyProblem[],
+  named: { name: string; document: ParsedDocument }[],
+  allowedPatterns: AllowedScopes,
+): Candidate | undefined {
   const data = document.data;
   // An empty document (a stray --- or a trailing separator) holds nothing to lose.
   if (data === null || data === undefined) return undefined;
@@ -138,6 +144,11 @@ function checkDocument(document: ParsedDocument, allowed: ReturnType<typeof comp
     return undefined;
   }
 
+  const omitted = defaultTarget(record as unknown as RawPolicy, allowedPatterns);
+  if (omitted) {
+    report(problems, document, ['spec', 'target'], omitted);
+    return undefined;
+  }
   const { policy, compiled, issues } = checkPolicy(record as unknown as RawPolicy, { file: document.file, line: document.line });
   issues.push(...(issues.length === 0 ? [...checkAllowed(policy, compiled, allowed), ...checkBounds(policy, allowed.scopes.bounds)] : []));
   // The operator's protect tag comes first and no policy can drop it; the policy's own tags only add to it.
@@ -186,4 +197,24 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value as object)) deepFreeze(child);
   }
   return value;
+}
+
+/** Rules that act on Cloud Map services or on clients of Service Connect namespaces: they need a namespace list. */
+const NAMESPACE_RULES = ['serviceConnectRefresh', 'cloudMapOrphans', 'dnsTtl'] as const;
+
+/**
+ * Fills in an omitted spec.target.clusters (and namespaces, for a policy whose rules need none: taskLimit) with
+ * every cluster (namespace) the operator allows, or "*" when the operator sets no limit. Returns the problem
+ * when namespaces are omitted but a rule acts within namespaces.
+ */
+function defaultTarget(raw: RawPolicy, allowed: AllowedScopes): string | undefined {
+  const target = raw.spec.target as Partial<RawPolicy['spec']['target']>;
+  if (target.clusters === undefined) target.clusters = allowed.clusters.length > 0 ? [...allowed.clusters] : ['*'];
+  if (target.namespaces !== undefined) return undefined;
+  const needing = NAMESPACE_RULES.filter((rule) => (raw.spec.rules as Record<string, { enabled?: boolean } | undefined>)[rule]?.enabled === true);
+  if (needing.length > 0) {
+    return `spec.target.namespaces is required when ${needing.join(', ')} ${needing.length === 1 ? 'is' : 'are'} on: ${needing.length === 1 ? 'it acts' : 'they act'} within Cloud Map namespaces ("*" for every namespace the operator allows)`;
+  }
+  target.namespaces = allowed.namespaces.length > 0 ? [...allowed.namespaces] : ['*'];
+  return undefined;
 }

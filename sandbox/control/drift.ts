@@ -20,6 +20,9 @@ export interface DriftRequest {
 
 const bad = (message: string) => new AwsError('InvalidInput', message, 400);
 
+/** Every kind POST /_sandbox/drift accepts: these three, and the listing drifts of hidden-listing.ts. */
+export const DRIFT_KINDS = ['stale-instance', 'ttl', 'failed-registration', 'hide-services', 'show-services'] as const;
+
 function cloudMapServiceId(cloudMap: CloudMapPort, request: DriftRequest): string | undefined {
   if (request.serviceId) {
     if (!cloudMap.serviceById(request.serviceId)) throw bad(`Cloud Map service ${request.serviceId} does not exist.`);
@@ -109,6 +112,6 @@ export function injectDrift(ecs: EcsState, cloudMap: CloudMapPort, request: Drif
       return { kind: 'failed-registration', serviceId: target, taskId: task.id, ecsService: service.name, cluster: service.cluster.name };
     }
     default:
-      throw bad(`unknown drift kind "${request.kind}": use stale-instance, ttl or failed-registration.`);
+      throw bad(`unknown drift kind "${request.kind}": use ${DRIFT_KINDS.join(', ')}.`);
   }
 }
