@@ -17,7 +17,7 @@ export interface TelemetryServerOptions {
   readiness: () => Readiness;
   /** Body of /status (policies with revision, conditions, drift counts, recent actions). */
   status: () => unknown;
-  /** --status-redact: /status carries no IAM role ARNs. */
+  /** --status-redact: /status (and /readyz's reason) carry no IAM role ARNs. */
   redactStatus?: boolean;
   /** Connection limits; the defaults suit one scraper and a health check. */
   limits?: Partial<ServerLimits>;
@@ -104,7 +104,8 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Telemet
     case '/readyz': {
       const readiness = options.readiness();
       if (readiness.ready) sendJson(res, 200, { status: 'ready' });
-      else sendJson(res, 503, { status: 'not-ready', reason: readiness.reason });
+      // The reason may name a target's role (controller.readiness): redacted like /status.
+      else sendJson(res, 503, { status: 'not-ready', reason: options.redactStatus ? redactRoleArns(readiness.reason) : readiness.reason });
       return;
     }
     case '/status':

@@ -70,13 +70,16 @@ test('with --status-redact, /status carries no role ARN, in fields or in message
     targets: [{ roleArn: role, lastError: { message: `AccessDenied: User: arn:aws:sts::444455556666:assumed-role/discovery-writer/ecs-discovery-controller is not authorized; assumed ${role}` } }],
   };
   const plain = await start({ status: () => body });
-  const redacted = await start({ status: () => body, redactStatus: true });
+  const notReady = () => ({ ready: false as const, reason: `no reconcile has succeeded yet (target eu-west-1 as ${role})` });
+  const redacted = await start({ status: () => body, redactStatus: true, readiness: notReady });
   try {
     assert.ok((await (await fetch(`${plain.url}/status`)).text()).includes(role), 'off by default on the server');
     const text = await (await fetch(`${redacted.url}/status`)).text();
     assert.doesNotMatch(text, /arn:aws:(iam|sts)::\d{12}:(role|assumed-role)/);
     assert.ok(!text.includes('discovery-writer'));
     assert.equal(JSON.parse(text).policies[0].name, 'payments', 'everything else is still there');
+    const readyz = await (await fetch(`${redacted.url}/readyz`)).text();
+    assert.ok(!readyz.includes(role) && readyz.includes('no reconcile has succeeded yet'), readyz);
   } finally {
     await plain.close();
     await redacted.close();
