@@ -119,3 +119,25 @@ resource "aws_sqs_queue_policy" "event_queue" {
   queue_url = each.value.url
   policy    = data.aws_iam_policy_document.event_queue[each.key].json
 }
+
+# Member accounts (manifests/terraform/member-account) forward their ECS and Cloud Map events to this
+# account's default bus, where the rules above route them to the queue like the controller's own: the bus
+# must accept PutEvents from them.
+data "aws_iam_policy_document" "member_events" {
+  count = length(var.member_account_ids) == 0 ? 0 : 1
+  statement {
+    sid       = "MemberAccountsForwardEcsEvents"
+    actions   = ["events:PutEvents"]
+    resources = ["arn:${local.partition}:events:${local.region}:${local.account_id}:event-bus/default"]
+    principals {
+      type        = "AWS"
+      identifiers = var.member_account_ids
+    }
+  }
+}
+
+resource "aws_cloudwatch_event_bus_policy" "member_events" {
+  count          = length(var.member_account_ids) == 0 ? 0 : 1
+  event_bus_name = "default"
+  policy         = data.aws_iam_policy_document.member_events[0].json
+}

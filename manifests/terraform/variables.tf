@@ -111,6 +111,12 @@ variable "log_retention_days" {
   default     = 30
 }
 
+variable "member_account_ids" {
+  description = "Accounts whose ECS and Cloud Map events the member-account module forwards to this account's default event bus (the bus policy admits them)."
+  type        = list(string)
+  default     = []
+}
+
 variable "replicas" {
   description = "Controller tasks. 1 is enough for most fleets (see the README's scaling section); 2 or more for availability: each target (account and region) is acted on by exactly one replica, the one holding its DynamoDB lease."
   type        = number

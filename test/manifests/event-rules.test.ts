@@ -31,6 +31,28 @@ test('CloudFormation installs exactly the EventBridge rules install-events insta
   }
 });
 
+test('the member-account module and StackSet forward exactly those patterns to the controller account\'s bus, with a role', async () => {
+  const parsed = await parseFolder(`${MODULE_DIR}/member-account`);
+  const locals = Object.values(parsed).flatMap((file: any) => file.locals ?? []);
+  const rules = locals.find((l: any) => l.event_rules)?.event_rules as Record<string, { description: string; pattern: unknown }>;
+  assert.deepEqual(Object.keys(rules).sort(), EVENT_RULES.map((r) => r.suffix).sort());
+  for (const rule of EVENT_RULES) assert.deepEqual([rules[rule.suffix].pattern, rules[rule.suffix].description], [rule.pattern, rule.description], rule.suffix);
+  const target = Object.values(parsed).flatMap((file: any) => file.resource ?? []).find((r: any) => r.aws_cloudwatch_event_target)?.aws_cloudwatch_event_target.forward[0];
+  assert.equal(target.arn, '${local.controller_bus_arn}');
+  assert.equal(target.role_arn, '${aws_iam_role.forward.arn}');
+
+  const stackSet = new Evaluator(loadTemplate('manifests/cloudformation/member-account.yaml'), {
+    ControllerAccountId: '111122223333', ControllerRegion: 'eu-west-1', ControllerTaskRoleArn: 'arn:aws:iam::111122223333:role/c', AllowedClusters: ['prod-*'],
+  }).resources();
+  const cfnRules = Object.values(stackSet).filter((r) => r.Type === 'AWS::Events::Rule');
+  assert.equal(cfnRules.length, EVENT_RULES.length);
+  for (const rule of EVENT_RULES) {
+    const found = cfnRules.find((r) => r.Properties.Name.endsWith(`-${rule.suffix}`));
+    assert.deepEqual([found?.Properties.EventPattern, found?.Properties.Description], [rule.pattern, rule.description], rule.suffix);
+    assert.match(found!.Properties.Targets[0].Arn, /:events:eu-west-1:111122223333:event-bus\/default$/);
+  }
+});
+
 /** The AWS-shaped sample events of the mapper's tests, keyed by what a rule pattern matches on. */
 const SAMPLES = readdirSync('test/events/fixtures').filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(`test/events/fixtures/${f}`, 'utf8')));
 

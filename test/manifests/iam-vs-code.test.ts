@@ -149,3 +149,18 @@ test('the state table statement grants exactly the DynamoDB calls the code sends
   const tf = policyStatements(await parseFolder(MODULE_DIR)).filter((s) => s.actions.some((a) => a.startsWith('dynamodb:')));
   assert.deepEqual(tf.map((s) => [s.sid, [...s.actions].sort(), s.resources]), [['StateTable', dynamo, ['${aws_dynamodb_table.state.arn}']]]);
 });
+
+/** What the controller does in a member account through its role: ECS, Cloud Map and Application Auto Scaling only. */
+const MEMBER_SERVICES = ['ecs:', 'servicediscovery:', 'application-autoscaling:'];
+
+test('the member-account role (Terraform and StackSet) grants exactly the ECS, Cloud Map and scaling calls the code makes', async () => {
+  const required = [...requiredActions(), ...NOT_FROM_CODE].filter((a) => MEMBER_SERVICES.some((p) => a.startsWith(p))).sort();
+  const tf = policyStatements(await parseFolder(`${MODULE_DIR}/member-account`)).filter((s) => s.document === 'controller' && s.effect === 'Allow');
+  assert.deepEqual([...new Set(tf.flatMap((s) => s.actions))].sort(), required);
+  const resources = new Evaluator(loadTemplate('manifests/cloudformation/member-account.yaml'), {
+    ControllerAccountId: '111122223333', ControllerRegion: 'eu-west-1', ControllerTaskRoleArn: 'arn:aws:iam::111122223333:role/c', AllowedClusters: ['prod-*'],
+  }).resources();
+  const statements = resources.ControllerRole.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement).filter((s: any) => s.Effect === 'Allow');
+  assert.deepEqual([...new Set<string>(statements.flatMap((s: any) => [s.Action].flat()))].sort(), required);
+  assert.deepEqual(resources.ControllerRole.Properties.AssumeRolePolicyDocument.Statement[0].Principal, { AWS: 'arn:aws:iam::111122223333:role/c' });
+});

@@ -1,0 +1,119 @@
+# The role the controller assumes in this account (target.roleArn). Trusts only the controller's task role.
+# The actions are the controller's ECS, Cloud Map and Application Auto Scaling calls (a test holds them to
+# the code, as for the controller's own task role), with the same guardrails.
+
+locals {
+  ecs_arn_prefix      = "arn:${local.partition}:ecs:*:${local.account_id}"
+  cloudmap_arn_prefix = "arn:${local.partition}:servicediscovery:*:${local.account_id}"
+}
+
+data "aws_iam_policy_document" "assume_controller" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "AWS"
+      identifiers = [var.controller_task_role_arn]
+    }
+  }
+}
+
+resource "aws_iam_role" "controller" {
+  count              = var.create_controller_role ? 1 : 0
+  name               = var.controller_role_name
+  assume_role_policy = data.aws_iam_policy_document.assume_controller.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "controller" {
+  statement {
+    sid       = "ListEcs"
+    actions   = ["ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "DescribeEcsInAccount"
+    actions   = ["ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTagsForResource"]
+    resources = ["${local.ecs_arn_prefix}:cluster/*", "${local.ecs_arn_prefix}:service/*/*", "${local.ecs_arn_prefix}:task/*/*"]
+  }
+  statement {
+    sid       = "ReadEcsServiceHistory"
+    actions   = ["ecs:ListServiceDeployments", "ecs:DescribeServiceRevisions"]
+    resources = ["${local.ecs_arn_prefix}:service/*/*", "${local.ecs_arn_prefix}:service-revision/*/*/*"]
+  }
+  statement {
+    sid       = "RedeployServicesInAllowedClusters"
+    actions   = ["ecs:UpdateService"]
+    resources = [for c in var.allowed_clusters : "${local.ecs_arn_prefix}:service/${c}/*"]
+  }
+  statement {
+    sid       = "RedeployNeverChangesTaskDefinition"
+    effect    = "Deny"
+    actions   = ["ecs:UpdateService"]
+    resources = ["*"]
+    condition {
+      test     = "Null"
+      variable = "ecs:task-definition"
+      values   = ["false"]
+    }
+  }
+  statement {
+    sid       = "RedeployNeverEnablesExecuteCommand"
+    effect    = "Deny"
+    actions   = ["ecs:UpdateService"]
+    resources = ["*"]
+    condition {
+      test     = "StringEqualsIgnoreCase"
+      variable = "ecs:enable-execute-command"
+      values   = ["true"]
+    }
+  }
+  statement {
+    sid       = "ListCloudMap"
+    actions   = ["servicediscovery:ListNamespaces", "servicediscovery:ListServices", "servicediscovery:ListTagsForResource"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "ReadCloudMap"
+    actions   = ["servicediscovery:GetService", "servicediscovery:ListInstances", "servicediscovery:GetOperation"]
+    resources = ["${local.cloudmap_arn_prefix}:namespace/*", "${local.cloudmap_arn_prefix}:service/*"]
+  }
+  statement {
+    sid       = "ReadEcsScalingLimits"
+    actions   = ["application-autoscaling:DescribeScalableTargets"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "PruneAndTuneCloudMap"
+    actions   = ["servicediscovery:DeregisterInstance", "servicediscovery:DeleteService", "servicediscovery:UpdateService"]
+    resources = ["${local.cloudmap_arn_prefix}:service/*"]
+  }
+  statement {
+    sid       = "NeverTouchEcsManagedCloudMap"
+    effect    = "Deny"
+    actions   = ["servicediscovery:DeregisterInstance", "servicediscovery:DeleteService", "servicediscovery:UpdateService"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/AmazonECSManaged"
+      values   = ["true"]
+    }
+  }
+  statement {
+    sid       = "NeverTouchProtectedCloudMap"
+    effect    = "Deny"
+    actions   = ["servicediscovery:DeregisterInstance", "servicediscovery:DeleteService", "servicediscovery:UpdateService"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/discovery-controller/protect"
+      values   = ["true"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "controller" {
+  count  = var.create_controller_role ? 1 : 0
+  name   = "ecs-discovery-controller"
+  role   = aws_iam_role.controller[0].id
+  policy = data.aws_iam_policy_document.controller.json
+}
