@@ -58,7 +58,9 @@ export class EventBus {
 
   rule(name: unknown, busName?: unknown): Rule {
     this.checkBus(busName);
-    const rule = typeof name === 'string' ? this.rules.get(name) : undefined;
+    // A missing or empty name breaks the model's constraints (required, min length 1): validation, not not-found.
+    if (typeof name !== 'string' || name.length === 0) throw new AwsError('ValidationException', `1 validation error detected: Value ${JSON.stringify(name ?? null)} at 'name' failed to satisfy constraint: Member must not be null and must have length greater than or equal to 1`);
+    const rule = this.rules.get(name);
     if (!rule) throw new AwsError('ResourceNotFoundException', `Rule ${String(name)} does not exist on EventBus default.`);
     return rule;
   }

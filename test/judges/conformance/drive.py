@@ -78,6 +78,10 @@ def ecs_cleanup(j):
     j.forbidden('ecs', 'DescribeServices', 'InvalidParameterException', 'services missing', cluster='judge-scratch')
     j.forbidden('ecs', 'ListServices', 'InvalidParameterException', 'maxResults 101 over the max 100', cluster='judge-scratch', maxResults=101)
     j.forbidden('ecs', 'ListServices', 'InvalidParameterException', 'launchType not in the enum', cluster='judge-scratch', launchType='BOGUS')
+    j.forbidden('ecs', 'DescribeTasks', 'InvalidParameterException', '101 tasks over the max 100', cluster='judge-scratch', tasks=[f'{i:032x}' for i in range(101)])
+    j.forbidden('ecs', 'UpdateService', 'InvalidParameterException', 'service missing', cluster='judge-scratch', forceNewDeployment=True)
+    j.forbidden('ecs', 'ListTasks', 'InvalidParameterException', 'desiredStatus not in the enum', cluster='judge-scratch', desiredStatus='BOGUS')
+    j.forbidden('ecs', 'ListTasks', 'InvalidParameterException', 'maxResults 0 under the min 1', cluster='judge-scratch', maxResults=0)
 
 
 def cloud_map(j):
@@ -130,6 +134,11 @@ def cloud_map(j):
     j.forbidden('servicediscovery', 'GetService', 'InvalidInput', 'Id missing')
     j.forbidden('servicediscovery', 'ListServices', 'InvalidInput', 'MaxResults 101 over the max 100', MaxResults=101)
     j.forbidden('servicediscovery', 'ListNamespaces', 'InvalidInput', 'filter Name not in the enum', Filters=[{'Name': 'BOGUS', 'Values': ['x']}])
+    j.forbidden('servicediscovery', 'ListInstances', 'InvalidInput', 'MaxResults 101 over the max 100', ServiceId=services[0]['Id'], MaxResults=101)
+    j.forbidden('servicediscovery', 'ListServices', 'InvalidInput', 'filter Condition not in the enum', Filters=[{'Name': 'NAMESPACE_ID', 'Values': [namespaces[0]['Id']], 'Condition': 'BOGUS'}])
+    j.forbidden('servicediscovery', 'UpdateService', 'InvalidInput', 'TTL -1 under the min 0', Id=services[0]['Id'], Service={'DnsConfig': {'DnsRecords': [{'Type': 'A', 'TTL': -1}]}})
+    j.forbidden('servicediscovery', 'DeregisterInstance', 'InvalidInput', 'InstanceId missing', ServiceId=services[0]['Id'])
+    j.forbidden('servicediscovery', 'GetOperation', 'InvalidInput', 'OperationId missing')
 
 
 def sqs(j):
@@ -157,6 +166,9 @@ def sqs(j):
     j.forbidden('sqs', 'ReceiveMessage', 'MissingParameter', 'QueueUrl missing')
     j.forbidden('sqs', 'ReceiveMessage', 'InvalidParameterValue', 'MaxNumberOfMessages 11 over the max 10', QueueUrl=url, MaxNumberOfMessages=11)
     j.forbidden('sqs', 'GetQueueAttributes', 'InvalidAttributeName', 'attribute name not in the enum', QueueUrl=url, AttributeNames=['Bogus'])
+    j.forbidden('sqs', 'SendMessage', 'InvalidParameterValue', 'DelaySeconds 901 over the max 900', QueueUrl=url, MessageBody='x', DelaySeconds=901)
+    j.forbidden('sqs', 'DeleteMessageBatch', 'TooManyEntriesInBatchRequest', '11 entries over the max 10', QueueUrl=url, Entries=[{'Id': f'e{i}', 'ReceiptHandle': 'h'} for i in range(11)])
+    j.forbidden('sqs', 'SendMessageBatch', 'EmptyBatchRequest', 'no entries', QueueUrl=url, Entries=[])
     j.call('sqs', 'DeleteQueue', QueueUrl=url)
     j.call('sqs', 'DeleteQueue', QueueUrl=dlq)
 
@@ -181,6 +193,8 @@ def eventbridge(j, queue_arn):
     j.forbidden('events', 'PutRule', 'ValidationException', 'Name missing', EventPattern=pattern)
     j.forbidden('events', 'ListRules', 'ValidationException', 'Limit 101 over the max 100', Limit=101)
     j.forbidden('events', 'PutRule', 'ValidationException', 'State not in the enum', Name='judge-bad', EventPattern=pattern, State='BOGUS')
+    j.forbidden('events', 'PutTargets', 'ValidationException', 'Rule missing', Targets=[{'Id': 'q', 'Arn': queue_arn}])
+    j.forbidden('events', 'PutRule', 'ValidationException', 'Name of 65 characters over the max 64', Name='r' * 65, EventPattern=pattern)
 
 
 def autoscaling(j):
@@ -195,6 +209,8 @@ def autoscaling(j):
     j.forbidden('application-autoscaling', 'DescribeScalableTargets', 'ValidationException', 'ServiceNamespace missing')
     j.forbidden('application-autoscaling', 'DescribeScalableTargets', 'ValidationException', 'MaxResults 51 over the max 50', ServiceNamespace='ecs', MaxResults=51)
     j.forbidden('application-autoscaling', 'DescribeScalableTargets', 'ValidationException', 'ServiceNamespace not in the enum', ServiceNamespace='bogus')
+    j.forbidden('application-autoscaling', 'RegisterScalableTarget', 'ValidationException', 'ScalableDimension not in the enum', ServiceNamespace='ecs',
+                ResourceId='service/judge-scratch/judge-web', ScalableDimension='ecs:service:Bogus', MinCapacity=1, MaxCapacity=2)
 
 
 def main():
