@@ -29,12 +29,15 @@ import { DirectorySource } from '../controller/sources/directory.js';
 import { createLogger } from '../controller/telemetry/logger.js';
 import { ControllerMetrics } from '../controller/telemetry/metrics.js';
 import { startSandbox } from '../sandbox/index.js';
+import { parseFleetArgs } from './fleet-args.js';
 import { awsCalls, callDelta, drainObserver, installRouting, percentile, recordDeregistrations, sleep, waitFor } from './events-setup.js';
 
 const TARGET_P99_MS = 2_000;
 const TARGET_CALLS_PER_EVENT = 5;
 
 const { values: flags } = parseArgs({
+  // Positional fleet sizes are read by parseFleetArgs, as in the other benchmarks.
+  allowPositionals: true,
   options: {
     small: { type: 'boolean', default: false },
     isolated: { type: 'string', default: '10' },
@@ -43,9 +46,7 @@ const { values: flags } = parseArgs({
     workers: { type: 'string', default: '2' },
   },
 });
-const fleet = flags.small
-  ? { clusters: 4, servicesPerCluster: 100, tasksPerService: 5, cloudMapServices: 200 }
-  : { clusters: 20, servicesPerCluster: 500, tasksPerService: 10, cloudMapServices: 2000 };
+const fleet = parseFleetArgs(process.argv.slice(2));
 /** Isolated events: one dead task at a time, far enough apart that each is handled alone (pure latency). */
 const isolated = Number(flags.isolated);
 const isolatedGapMs = 3_000;

@@ -22,7 +22,8 @@
  * twice: with Node's default heap sizing and with the bounds the container image should set (TUNED_FLAGS);
  * the RSS target is judged on the second, both are printed.
  *
- * Run: node_modules/.bin/tsx bench/plan.ts [clusters servicesPerCluster tasksPerService cloudMapServices]
+ * Run: node_modules/.bin/tsx bench/plan.ts [--small] [clusters servicesPerCluster tasksPerService cloudMapServices]
+ *   (bench/fleet-args.ts: --small is 4 clusters x 100 services x 5 tasks, 200 Cloud Map services)
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -32,8 +33,9 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
+import { parseFleetArgs } from './fleet-args.js';
 
-const [clusters = 20, servicesPerCluster = 500, tasksPerService = 10, cloudMapServices = 2000] = process.argv.slice(2).map(Number);
+const { clusters, servicesPerCluster, tasksPerService, cloudMapServices } = parseFleetArgs(process.argv.slice(2));
 const MAX_RATIO = 1.1;
 const MAX_RSS_MIB = 300;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));

@@ -1,14 +1,15 @@
 /**
  * Sandbox benchmark: loads a fleet of 10,000 ECS services, 100,000 tasks and 2,000 Cloud Map services, then
  * reports memory, load time and per-page latency of ListServices / DescribeServices / ListTasks through the
- * real SDK. Run with `node_modules/.bin/tsx bench/sandbox.ts [clusters servicesPerCluster tasksPerService cloudMapServices]`
+ * real SDK. Run with `node_modules/.bin/tsx bench/sandbox.ts [--small] [clusters servicesPerCluster tasksPerService cloudMapServices]`
  * (add `node --expose-gc --import tsx` instead of tsx to measure memory after a full collection).
  */
 import { performance } from 'node:perf_hooks';
 import { DescribeServicesCommand, ECSClient, ListServicesCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { startSandbox } from '../sandbox/index.js';
+import { parseFleetArgs } from './fleet-args.js';
 
-const [clusters = 20, servicesPerCluster = 500, tasksPerService = 10, cloudMapServices = 2000] = process.argv.slice(2).map(Number);
+const { clusters, servicesPerCluster, tasksPerService, cloudMapServices } = parseFleetArgs(process.argv.slice(2));
 const SAMPLES = 300;
 
 function mib(bytes: number): string {
