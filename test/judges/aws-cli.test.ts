@@ -55,7 +55,8 @@ test('aws ecs list-services, servicediscovery list-instances and sqs receive-mes
     const cli = `${version.stdout}${version.stderr}`.trim();
     const shell = async (command: string) => {
       const result = await runJudgeAsync('bash', ['-c', command], { env });
-      assert.equal(result.status, 0, `${cli}: ${command}\n${result.stderr}`);
+      const hint = command.includes('aws sqs') ? '\n(the sandbox speaks SQS\'s JSON protocol only: AWS CLI v2 >= 2.13.34, or v1 with a botocore from April 2024 on)' : '';
+      assert.equal(result.status, 0, `${cli}: ${command}\n${result.stderr}${hint}`);
       return JSON.parse(result.stdout);
     };
 
