@@ -1,5 +1,5 @@
 /**
- * The safety contract (DESIGN section 5) applied to planned actions, as enforce mode would apply it. Mode
+ * The safety contract (docs/ARCHITECTURE.md) applied to planned actions, as enforce mode would apply it. Mode
  * (suspend, audit, dry-run) is overlaid afterwards in build.ts, so audit and dry-run plans show what enforce
  * would do. Budgets and the sanity guard count only actions that pass every earlier check.
  */

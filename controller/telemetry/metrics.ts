@@ -38,7 +38,7 @@ export interface ControllerMetricsOptions {
   defaultMetrics?: boolean;
 }
 
-/** Every Prometheus metric of DESIGN section 6, in one registry the /metrics endpoint serves. */
+/** Every Prometheus metric of the telemetry contract (docs/ARCHITECTURE.md), in one registry the /metrics endpoint serves. */
 export class ControllerMetrics {
   readonly registry = new Registry();
   private stateProvider: () => MetricsState = () => EMPTY_METRICS_STATE;

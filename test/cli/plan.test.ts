@@ -81,7 +81,7 @@ test('plan against the demo fleet prints every drift of the ground truth and not
     assert.equal(code, 2, stderr);
     const plan = JSON.parse(stdout) as { findings: JsonFinding[]; readErrors: unknown[] };
     assert.deepEqual(plan.readErrors, []);
-    // Service Connect created these Cloud Map services: reported, never pruned (DESIGN section 4), so not drift to fix.
+    // Service Connect created these Cloud Map services: reported, never pruned (docs/ARCHITECTURE.md, safety contract), so not drift to fix.
     const scManaged = plan.findings.filter((f) => f.blocked?.reason === 'service-connect-managed' && f.rule === 'cloudMapOrphans');
     assert.ok(scManaged.every((f) => f.action === null));
     const found = plan.findings.filter((f) => !scManaged.includes(f)).map(findingId).sort();
