@@ -52,3 +52,13 @@ test('every sandbox operation answers a generated 1,000-service fleet as the mod
   assert.ok(result.report.calls['ecs:DescribeServices'] >= 100, 'all 1,000 ECS services described');
   assert.ok(result.report.calls['servicediscovery:ListServices'] >= 10, 'Cloud Map services read in pages');
 });
+
+test('the model check itself catches unknown and null members, wrong types, enums, missing required members and bad timestamps', async () => {
+  requirePython('botocore');
+  const result = await runJudgeAsync('python3', ['test/judges/conformance/model_check.py']);
+  assert.equal(result.status, 0, result.stderr);
+  const found: string[] = JSON.parse(result.stdout);
+  for (const expected of ['Instance.Bogus: member not in the model', 'AWS_INSTANCE_IPV4]: null', 'CreatedByAccount: int where the model has a string', "'BOGUS' is not one of ServiceType's values", 'TTL: required member missing', "InstanceCount: '3' where the model has an integer", 'is not a unixTimestamp timestamp']) {
+    assert.ok(found.some((f) => f.includes(expected)), `${expected} in ${found.join(' | ')}`);
+  }
+});

@@ -207,3 +207,21 @@ class Judge:
 def botocore_name(client, operation):
     """botocore's snake_case method name for an operation."""
     return client.meta.method_to_api_mapping and {v: k for k, v in client.meta.method_to_api_mapping.items()}[operation]
+
+
+def self_test():
+    """The checks on crafted responses, so a judge that finds nothing is known to be able to find something."""
+    model = botocore.session.get_session().get_service_model('servicediscovery')
+    bad = {
+        'Instance': {'Id': 'i-1', 'Bogus': 1, 'Attributes': {'AWS_INSTANCE_IPV4': None}, 'CreatedByAccount': 5},
+        'ResourceOwner': ['x'],
+    }
+    found = []
+    shape_violations(model.operation_model('GetInstance').output_shape, bad, 'GetInstance', found)
+    services = {'Services': [{'Id': 'srv-1', 'Type': 'BOGUS', 'DnsConfig': {'DnsRecords': [{'Type': 'A'}]}, 'InstanceCount': '3', 'CreateDate': '2024-01-01'}]}
+    shape_violations(model.operation_model('ListServices').output_shape, services, 'ListServices', found)
+    return found
+
+
+if __name__ == '__main__':
+    json.dump(self_test(), __import__('sys').stdout, indent=1)
