@@ -54,6 +54,15 @@ test('the sandbox demo finds and fixes every drift kind within a minute, touchin
     assert.equal(live.status.drift.actionable, 0);
     assert.equal(sumSeries(live.metrics, 'ecs_discovery_drift_resources', 'state="actionable"'), 0);
     assert.equal(sumSeries(live.metrics, 'ecs_discovery_drift_resources', 'state="accepted"'), live.status.drift.accepted);
+    // ...and so does a plan a user runs against the same emulator, as the README shows.
+    const emulator = /Try: curl -s (http:\/\/127\.0\.0\.1:\d+)\/_sandbox\/truth/.exec(stdout)![1];
+    const plan = spawnSync(process.execPath, ['bin/ecs-discovery-controller.js', 'plan', '--policies', 'sandbox/scenarios/demo-policies', '--fail-on', 'actionable'], {
+      encoding: 'utf8',
+      env: { ...process.env, AWS_ENDPOINT_URL: emulator, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox' },
+    });
+    assert.equal(plan.status, 0, `plan --fail-on actionable after the demo:\n${plan.stdout}\n${plan.stderr}`);
+    assert.equal(plan.stdout.trimEnd().split('\n').pop(), verdict[1]);
+    assert.equal(plan.stderr, '', 'no warning');
   } finally {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGINT');
