@@ -164,3 +164,16 @@ test('the member-account role (Terraform and StackSet) grants exactly the ECS, C
   assert.deepEqual([...new Set<string>(statements.flatMap((s: any) => [s.Action].flat()))].sort(), required);
   assert.deepEqual(resources.ControllerRole.Properties.AssumeRolePolicyDocument.Statement[0].Principal, { AWS: 'arn:aws:iam::111122223333:role/c' });
 });
+
+test('every ecs:UpdateService the task sends is a forced redeploy, which is all IAM lets through', () => {
+  // The manifests deny UpdateService with a task definition or ECS Exec (blast-radius.test.ts checks the statements):
+  // if the code ever sent more than a forced redeploy, that call would fail in production, so it must not.
+  const calls = sourceFiles('controller').filter((f) => !NOT_IN_TASK.some((p) => f.startsWith(p)))
+    .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/new UpdateServiceCommand\(\{([^}]*)\}\)/g)].map((m) => ({ file, fields: m[1] })));
+  assert.ok(calls.length >= 1);
+  for (const { file, fields } of calls) {
+    const names = fields.split(',').map((f) => f.split(':')[0].trim()).filter(Boolean).sort();
+    assert.deepEqual(names, ['cluster', 'forceNewDeployment', 'service'], `${file} sends ${names.join(', ')}`);
+    assert.match(fields, /forceNewDeployment:\s*true/);
+  }
+});

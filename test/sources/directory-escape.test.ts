@@ -13,6 +13,7 @@ import { PolicyWatcher } from '../../controller/sources/watcher.js';
 import { loadPolicySet } from '../../controller/policy/load.js';
 import { createLogger } from '../../controller/telemetry/logger.js';
 import { policyYaml } from './policy-text.js';
+import { runCli } from '../cli/run-cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'dir-escape-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -62,6 +63,10 @@ test('no problem, log line or /status field quotes a file\'s content', async () 
   assert.equal(outcome.kind, 'invalid');
   const { problems } = loadPolicySet(await new DirectorySource(root).fetch(), { allowed });
   assert.ok(problems.length >= 6, 'each hostile file is still reported (by file and line)');
-  const visible = [JSON.stringify(problems), JSON.stringify(watcher.status()), JSON.stringify(outcome), lines.join('')].join('\n');
+  const cli = await runCli(['validate', root, '--output', 'json'], {});
+  const cliText = await runCli(['validate', root], {});
+  assert.equal(cli.code, 1);
+  const visible = [JSON.stringify(problems), JSON.stringify(watcher.status()), JSON.stringify(outcome), lines.join(''),
+    cli.stdout, cli.stderr, cliText.stdout, cliText.stderr].join('\n');
   for (const secret of secrets) assert.ok(!visible.includes(secret), `${secret} leaked:\n${visible.split('\n').filter((l) => l.includes(secret)).join('\n')}`);
 });
