@@ -7,6 +7,7 @@ import type { Policy, PolicySet } from '../policy/types.js';
 import { evaluateAll } from '../rules/index.js';
 import type { Action, Finding } from '../rules/types.js';
 import { decideEnforcement, type Draft } from './decide.js';
+import type { RecentDeletions } from './deletion-budget.js';
 import { resolveOverlaps } from './overlap.js';
 import type { Plan, PlannedAction, PolicySummary } from './types.js';
 
@@ -19,6 +20,8 @@ export interface BuildPlanInput {
   firstSeen: ReadonlyMap<string, number>;
   /** --dry-run: decide as enforce would, but execute nothing. */
   dryRun?: boolean;
+  /** Deletions per namespace id in the hour before this plan (controller/plan/deletion-budget.ts). */
+  recentDeletions?: ReadonlyMap<string, RecentDeletions>;
 }
 
 /** Plan order: deregistrations, then the deletion of the service they empty, then TTL updates, then redeploys. */
@@ -111,7 +114,11 @@ export function buildPlan(input: BuildPlanInput): { plan: Plan; firstSeen: Map<s
     if (finding.action && policy) decided.push({ finding, action: finding.action, policy });
   }
   decided.sort(compareDrafts);
-  decideEnforcement(decided, { inventory, now, firstSeen });
+  decideEnforcement(decided, {
+    inventory, now, firstSeen,
+    ...(input.recentDeletions ? { recentDeletions: input.recentDeletions } : {}),
+    ...(policies.bounds?.maxDeletionsPerHour !== undefined ? { maxDeletionsPerHour: policies.bounds.maxDeletionsPerHour } : {}),
+  });
   const { findings, drafts } = dropSupersededTtlUpdates(resolved, decided);
   const actions = drafts.map((d) => finalDecision(d, input.dryRun ?? false));
   return {

@@ -9,6 +9,7 @@ import { describeReadError, latestDeploymentAt } from '../rules/facts.js';
 import { coversEcsService, namespaceById } from '../rules/scope.js';
 import type { Action, BlockReason, Finding } from '../rules/types.js';
 import { formatDuration } from '../util/duration.js';
+import { totalOf, type RecentDeletions } from './deletion-budget.js';
 import { windowStatus } from './windows.js';
 
 /** Why an action will not run, with the detail a person needs. */
@@ -31,6 +32,10 @@ export interface DecideContext {
   now: number;
   /** Finding key -> first time seen, already updated for this run. */
   firstSeen: ReadonlyMap<string, number>;
+  /** Deletions per namespace id in the hour before this plan (runs and revisions before it). */
+  recentDeletions?: ReadonlyMap<string, RecentDeletions>;
+  /** The operator's budget of deletions per namespace in any hour (--max-deletions-per-hour); undefined: none. */
+  maxDeletionsPerHour?: number;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -113,30 +118,58 @@ function namespaceOf(draft: Draft, ctx: DecideContext): string {
  */
 export const SANITY_GUARD_MIN_DELETIONS = 3;
 
-/** Sanity guard: a namespace where this run would prune > 50 % (or > maxDeletionsPerRun) prunes nothing. */
+/**
+ * Sanity guard: a namespace where the deletions of the last hour plus every prune candidate of this run (blocked
+ * or not: a grace period or a read error only postpones a candidate) would remove more than 50 % of its services
+ * or instances, or where one policy's executable deletions exceed its maxDeletionsPerRun, prunes nothing.
+ */
 function applySanityGuard(drafts: readonly Draft[], ctx: DecideContext): void {
   const byNamespace = new Map<string, Draft[]>();
   for (const draft of drafts) {
-    if (!isPrune(draft.action) || draft.enforceBlock) continue;
+    if (!isPrune(draft.action)) continue;
     const ns = namespaceOf(draft, ctx);
     byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), draft]);
   }
   for (const [namespaceId, candidates] of byNamespace) {
+    const recent = ctx.recentDeletions?.get(namespaceId) ?? { services: 0, instances: 0 };
     const services = ctx.inventory.cloudMapServices.filter((s) => s.namespaceId === namespaceId);
     const instanceTotal = services.reduce((sum, s) => sum + (s.instances?.length ?? s.instanceCount), 0);
-    const deletes = candidates.filter((d) => d.action.type === 'cloudmap:DeleteService').length;
-    const deregs = candidates.length - deletes;
+    const deletes = candidates.filter((d) => d.action.type === 'cloudmap:DeleteService').length + recent.services;
+    const deregs = candidates.filter((d) => d.action.type === 'cloudmap:DeregisterInstance').length + recent.instances;
+    // What was deleted in the last hour was part of the namespace then: it counts on both sides.
+    const serviceBase = services.length + recent.services;
+    const instanceBase = instanceTotal + recent.instances;
     const perPolicy = new Map<Policy, number>();
-    for (const d of candidates) perPolicy.set(d.policy, (perPolicy.get(d.policy) ?? 0) + 1);
+    for (const d of candidates) if (!d.enforceBlock) perPolicy.set(d.policy, (perPolicy.get(d.policy) ?? 0) + 1);
     const overBudget = [...perPolicy].find(([policy, count]) => count > policy.rules.cloudMapOrphans.maxDeletionsPerRun);
     const reasons: string[] = [];
-    if (deletes >= SANITY_GUARD_MIN_DELETIONS && deletes * 2 > services.length) reasons.push(`${deletes} of ${services.length} services`);
-    if (deregs >= SANITY_GUARD_MIN_DELETIONS && deregs * 2 > instanceTotal) reasons.push(`${deregs} of ${instanceTotal} instances`);
+    const since = recent.services + recent.instances > 0 ? ` (${totalOf(recent)} of them in the last hour)` : '';
+    if (deletes >= SANITY_GUARD_MIN_DELETIONS && deletes * 2 > serviceBase) reasons.push(`${deletes} of ${serviceBase} services${recent.services > 0 ? since : ''}`);
+    if (deregs >= SANITY_GUARD_MIN_DELETIONS && deregs * 2 > instanceBase) reasons.push(`${deregs} of ${instanceBase} instances${recent.instances > 0 ? since : ''}`);
     if (overBudget) reasons.push(`${overBudget[1]} deletions, above maxDeletionsPerRun ${overBudget[0].rules.cloudMapOrphans.maxDeletionsPerRun}`);
     if (reasons.length === 0) continue;
     const name = namespaceById(ctx.inventory, namespaceId).name;
-    const detail = `this run would prune ${reasons.join(' and ')} in namespace ${name} (more than 50 % or the budget): pruning nothing there`;
-    for (const d of candidates) d.enforceBlock = { reason: 'sanity-guard', detail };
+    const detail = `this run would prune ${reasons.join(' and ')} in namespace ${name}, counting every candidate, blocked or not (more than 50 % or the budget): pruning nothing there`;
+    for (const d of candidates) if (!d.enforceBlock) d.enforceBlock = { reason: 'sanity-guard', detail };
+  }
+}
+
+/** The operator's hourly budget per namespace, over the deletions of the last hour (all runs and revisions). */
+function applyHourlyBudget(drafts: readonly Draft[], ctx: DecideContext): void {
+  const max = ctx.maxDeletionsPerHour;
+  if (max === undefined) return;
+  const used = new Map<string, number>();
+  for (const draft of drafts) {
+    if (!isPrune(draft.action) || draft.enforceBlock) continue;
+    const ns = namespaceOf(draft, ctx);
+    const recent = totalOf(ctx.recentDeletions?.get(ns));
+    const count = used.get(ns) ?? recent;
+    if (count >= max) {
+      const name = namespaceById(ctx.inventory, ns).name;
+      draft.enforceBlock = { reason: 'budget-exhausted', detail: `the operator's budget of ${max} deletions per namespace per hour (--max-deletions-per-hour / MAX_DELETIONS_PER_HOUR) is used in namespace ${name}: ${recent} in the last hour` };
+    } else {
+      used.set(ns, count + 1);
+    }
   }
 }
 
@@ -171,5 +204,8 @@ export function decideEnforcement(drafts: readonly Draft[], ctx: DecideContext):
   for (const draft of drafts) draft.enforceBlock = individualBlock(draft, ctx);
   applyMaxConcurrent(drafts, ctx);
   applySanityGuard(drafts, ctx);
+  applyBudget(drafts);
+  applyHourlyBudget(drafts, ctx);
+  // A service is deleted only once all its deregistrations run: re-check after the hourly budget.
   applyBudget(drafts);
 }

@@ -9,6 +9,7 @@ import type { Actuator, ActionOutcome } from '../actuator/actuator.js';
 import type { ReadTarget } from '../aws/targets.js';
 import type { InventoryCache } from '../inventory/cache.js';
 import { buildPlan } from '../plan/build.js';
+import { MemoryDeletionLedger, type DeletionLedger } from '../plan/deletion-budget.js';
 import { withoutFixed } from '../plan/states.js';
 import type { Plan } from '../plan/types.js';
 import type { PolicySet } from '../policy/types.js';
@@ -50,6 +51,8 @@ export interface ReconcilerDeps {
    * (cooldowns, grace, Service Connect staleness). Default: the timers' time.
    */
   awsClock?: Clock;
+  /** Deletions per namespace over the last hour (sanity guard, hourly budget); default: in memory, per target. */
+  deletionLedger?: DeletionLedger;
 }
 
 /** Plans and applies for one target; keeps its grace-period clocks, last plan, last success and last error. */
@@ -58,10 +61,33 @@ export class Reconciler {
   /** Finding keys of lastPlan whose action succeeded in its apply. */
   private fixed: ReadonlySet<string> = new Set();
   lastError: { at: number; message: string } | undefined;
+  /** Deletions of the last hour, kept across runs and policy revisions (the set changes, this object stays). */
+  private readonly ledger: DeletionLedger;
   lastSuccessAt: number | undefined;
   private firstSeen = new Map<string, number>();
 
-  constructor(private readonly deps: ReconcilerDeps) {}
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.ledger = deps.deletionLedger ?? new MemoryDeletionLedger();
+  }
+
+  /** Counts the deletions this apply executed or submitted, per namespace, toward the hourly budget. */
+  private async recordDeletions(applied: readonly ActionOutcome[], inventory: NonNullable<InventoryCache['inventory']>, at: number): Promise<void> {
+    const counts = new Map<string, { services: number; instances: number }>();
+    for (const outcome of applied) {
+      const { action } = outcome;
+      if (outcome.result !== 'success' && outcome.result !== 'pending') continue;
+      if (action.type !== 'cloudmap:DeleteService' && action.type !== 'cloudmap:DeregisterInstance') continue;
+      const namespaceId = inventory.cloudMapServices.find((s) => s.id === action.serviceId)?.namespaceId ?? '';
+      const count = counts.get(namespaceId) ?? { services: 0, instances: 0 };
+      if (action.type === 'cloudmap:DeleteService') count.services += 1;
+      else count.instances += 1;
+      counts.set(namespaceId, count);
+    }
+    for (const [namespaceId, count] of counts) {
+      await this.ledger.record(namespaceId, 'services', count.services, at);
+      await this.ledger.record(namespaceId, 'instances', count.instances, at);
+    }
+  }
 
   /** The last plan without the findings its apply fixed: the drift as it stands (metrics, /status). */
   currentPlan(): Plan | undefined {
@@ -91,13 +117,15 @@ export class Reconciler {
       const inventory = cache.inventory!;
       // Plans judge AWS timestamps, so they run on AWS's time: a container clock an hour off decides the same.
       const now = this.awsNow();
-      const { plan, firstSeen } = buildPlan({ policies: set, inventory, now, firstSeen: this.firstSeen, dryRun: this.deps.dryRun });
+      const recentDeletions = await this.ledger.recent(now);
+      const { plan, firstSeen } = buildPlan({ policies: set, inventory, now, firstSeen: this.firstSeen, dryRun: this.deps.dryRun, recentDeletions });
       metrics.recordNewFindings(plan.findings.filter((f) => !this.firstSeen.has(f.key)));
       this.firstSeen = firstSeen;
       this.lastPlan = plan;
       this.fixed = new Set();
       if (state) await this.saveState(state, inventory, now, logger);
       const applied = await this.deps.actuator.apply(plan, this.deps.stopSignal);
+      await this.recordDeletions(applied, inventory, now);
       const outcomes = [...settled, ...applied];
       // A write whose Cloud Map operation is still pending has fixed nothing yet.
       this.fixed = new Set(applied.filter((o) => o.result === 'success').map((o) => o.findingKey));

@@ -98,7 +98,7 @@ export class TargetRuntimes {
       this.deps.logger.info({ target: key }, 'no policy targets this account and region any more; its clients are released');
     }
     for (const group of groups) {
-      const targetSet: PolicySet = { revision: set.revision, policies: group.policies };
+      const targetSet: PolicySet = { ...set, policies: group.policies };
       const existing = this.entries.get(group.target.key);
       if (existing) {
         existing.set = targetSet;

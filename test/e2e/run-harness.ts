@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
+import type { AllowedScopes } from '../../controller/policy/types.js';
 import { Controller } from '../../controller/runtime/controller.js';
 import type { Timers } from '../../controller/runtime/timers.js';
 import { systemTimers } from '../../controller/runtime/timers.js';
@@ -130,6 +131,8 @@ export async function startHarness(options: {
   faults?: FaultSpec[];
   /** How far the controller's own clock is ahead of the sandbox's (negative: behind); AWS's time is the sandbox's. */
   clockSkewMs?: number;
+  /** The operator's allowed scopes and bounds (default: none). */
+  allowed?: AllowedScopes;
 }): Promise<Harness> {
   const sandbox = await startSandbox({ port: 0, scenario: options.scenario ?? FLEET });
   Object.assign(process.env, sandbox.env());
@@ -144,7 +147,7 @@ export async function startHarness(options: {
   let onTick: (() => void) | undefined;
   const controller = new Controller({
     source: new DirectorySource(policyDir),
-    allowed: { clusters: [], namespaces: [], accounts: [] },
+    allowed: options.allowed ?? { clusters: [], namespaces: [], accounts: [] },
     clients,
     logger: silentLogger(),
     metrics,

@@ -178,7 +178,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 }
 
 function planFor(set: PolicySet, target: TargetInventory, now: number): Plan {
-  const policies: PolicySet = { revision: set.revision, policies: target.policies };
+  const policies: PolicySet = { ...set, policies: target.policies };
   return buildPlan({ policies, inventory: target.inventory, now, firstSeen: new Map() }).plan;
 }
 
