@@ -4,6 +4,7 @@ import type {
   Service as SdkService,
   ServiceConnectConfiguration as SdkServiceConnect,
   Task as SdkTask,
+  TaskSet as SdkTaskSet,
 } from '@aws-sdk/client-ecs';
 import type {
   Deployment,
@@ -11,8 +12,10 @@ import type {
   EcsService,
   EcsServiceStatus,
   EcsTask,
+  DeploymentController,
   RolloutState,
   ServiceConnectConfig,
+  TaskSet,
   TaskStatus,
 } from '../inventory/model.js';
 import { arnName } from './read-context.js';
@@ -57,6 +60,21 @@ function toDeployment(d: SdkDeployment): Deployment {
   };
 }
 
+function toTaskSet(t: SdkTaskSet): TaskSet | undefined {
+  if (!t.id) return undefined;
+  return {
+    id: t.id,
+    arn: t.taskSetArn ?? '',
+    status: (t.status ?? 'ACTIVE') as TaskSet['status'],
+    createdAt: ms(t.createdAt) ?? 0,
+    taskDefinition: t.taskDefinition ?? '',
+    serviceRegistries: (t.serviceRegistries ?? []).filter((r) => r.registryArn).map((r) => ({ registryArn: r.registryArn! })),
+    computedDesiredCount: t.computedDesiredCount ?? 0,
+    runningCount: t.runningCount ?? 0,
+    pendingCount: t.pendingCount ?? 0,
+  };
+}
+
 /** Maps a described ECS service; undefined when AWS left out the fields that identify it. */
 export function toEcsService(s: SdkService, intern: Intern = identity): EcsService | undefined {
   if (!s.serviceArn || !s.serviceName) return undefined;
@@ -76,6 +94,10 @@ export function toEcsService(s: SdkService, intern: Intern = identity): EcsServi
     tags,
     serviceRegistries: (s.serviceRegistries ?? []).filter((r) => r.registryArn).map((r) => ({ registryArn: r.registryArn! })),
     deployments: (s.deployments ?? []).map(toDeployment),
+    // EXTERNAL and CODE_DEPLOY services keep registries and rollouts on task sets, which DescribeServices
+    // returns with the service (Service.taskSets), and list no deployments.
+    ...(s.deploymentController?.type ? { deploymentController: s.deploymentController.type as DeploymentController } : {}),
+    ...(s.taskSets?.length ? { taskSets: s.taskSets.flatMap((t) => toTaskSet(t) ?? []) } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ import type { AwsClients } from './clients.js';
 import { getService, listNamespaceServices, listNamespaces, readServiceDetails } from './cloudmap-reader.js';
 import { describeServices, listClusters, readClusterServices, readTasks } from './ecs-reader.js';
 import { arnAccount, arnName, ReadContext, type ReadOptions } from './read-context.js';
+import { registriesOf } from '../rules/facts.js';
 import { readScalingMaxima, withScalingMaxima } from './scaling-reader.js';
 
 export type { ReadOptions };
@@ -89,7 +90,7 @@ export async function readReferencedCloudMapServices(
   const wanted = new Set<string>();
   for (const service of services) {
     if (service.status === 'INACTIVE' || !matches(scope.coveredClusters, service.clusterName, service.clusterArn)) continue;
-    const arns = [...service.serviceRegistries.map((r) => r.registryArn), ...service.deployments.flatMap((d) => d.serviceConnectResources.map((r) => r.discoveryArn))];
+    const arns = [...registriesOf(service).map((r) => r.registryArn), ...service.deployments.flatMap((d) => d.serviceConnectResources.map((r) => r.discoveryArn))];
     for (const arn of arns) if (!knownIds.has(arnName(arn))) wanted.add(arnName(arn));
   }
   const found = await Promise.all([...wanted].map(async (id) => (await getService(ctx, id)).service));

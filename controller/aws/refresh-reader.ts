@@ -11,6 +11,7 @@ import { getService, listInstances, listNamespaceServices, listNamespaces, readS
 import { describeServices, listClusters, readClusterServices, readTasks } from './ecs-reader.js';
 import { describeUnlisted } from './inventory-reader.js';
 import { arnName, type ReadContext } from './read-context.js';
+import { registriesOf } from '../rules/facts.js';
 import { keepScalingMaxima } from './scaling-reader.js';
 
 const failed = (errors: readonly ReadError[], ...operations: string[]) => errors.some((e) => operations.includes(e.operation));
@@ -23,9 +24,9 @@ function resolveCluster(current: Inventory, ref: string): { cluster: Cluster; kn
   return { cluster: { arn: ref, name: arnName(ref) }, known: false };
 }
 
-/** Cloud Map service ARNs an ECS service refers to, through registries and Service Connect. */
+/** Cloud Map service ARNs an ECS service refers to, through registries (its task sets' included) and Service Connect. */
 function referencedCloudMapArns(service: EcsService): string[] {
-  const arns = new Set(service.serviceRegistries.map((r) => r.registryArn));
+  const arns = new Set(registriesOf(service).map((r) => r.registryArn));
   for (const d of service.deployments) for (const r of d.serviceConnectResources) arns.add(r.discoveryArn);
   return [...arns];
 }

@@ -31,9 +31,14 @@ function sameCloudMapService(arn: string, service: CloudMapService): boolean {
   return arn === service.arn || lastArnSegment(arn) === service.id;
 }
 
-/** Does this ECS service refer to the Cloud Map service (classic registry or Service Connect resource)? */
+/** The service registries of an ECS service, its task sets' included (EXTERNAL and CODE_DEPLOY services keep them there). */
+export function registriesOf(ecs: EcsService): { registryArn: string }[] {
+  return [...ecs.serviceRegistries, ...(ecs.taskSets ?? []).flatMap((t) => t.serviceRegistries)];
+}
+
+/** Does this ECS service refer to the Cloud Map service (classic registry, a task set's, or Service Connect resource)? */
 export function referencesCloudMapService(ecs: EcsService, service: CloudMapService): boolean {
-  if (ecs.serviceRegistries.some((r) => sameCloudMapService(r.registryArn, service))) return true;
+  if (registriesOf(ecs).some((r) => sameCloudMapService(r.registryArn, service))) return true;
   return ecs.deployments.some((d) => d.serviceConnectResources.some((r) => sameCloudMapService(r.discoveryArn, service)));
 }
 
@@ -58,7 +63,7 @@ function referenceIndex(inventory: Inventory): ReferenceIndex {
     else if (!list.includes(ecs)) list.push(ecs);
   };
   for (const ecs of inventory.services) {
-    for (const r of ecs.serviceRegistries) add(r.registryArn, ecs);
+    for (const r of registriesOf(ecs)) add(r.registryArn, ecs);
     for (const d of ecs.deployments) {
       for (const r of d.serviceConnectResources) {
         add(r.discoveryArn, ecs);

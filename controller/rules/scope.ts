@@ -22,7 +22,7 @@ import type { CloudMapService, EcsService, Inventory, Namespace } from '../inven
 import { bestLevel, matcherFor, type MatchLevel } from '../policy/match.js';
 import { ecsSpecificityScore } from '../policy/specificity.js';
 import type { Policy } from '../policy/types.js';
-import { cloudMapServiceByArn, liveReferrers, serviceConnectOf } from './facts.js';
+import { cloudMapServiceByArn, liveReferrers, registriesOf, serviceConnectOf } from './facts.js';
 
 export type { MatchLevel } from '../policy/match.js';
 
@@ -80,7 +80,7 @@ function discoveryNamespaces(inventory: Inventory, service: EcsService, via: Dis
     out.push(ns ?? { name: sc.namespace, id: '', arn: '' });
   }
   if (via === 'serviceConnect') return out.length > 0 ? out : [{ name: '', id: '', arn: '' }];
-  for (const registry of service.serviceRegistries) {
+  for (const registry of registriesOf(service)) {
     const target = cloudMapServiceByArn(inventory, registry.registryArn);
     if (target) out.push(namespaceById(inventory, target.namespaceId));
   }

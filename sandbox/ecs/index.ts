@@ -6,6 +6,7 @@ import { resourceOperations } from './ops-resources.js';
 import { serviceOperations } from './ops-services.js';
 import { taskOperations } from './ops-tasks.js';
 import { historyOperations } from './ops-history.js';
+import { taskSetOperations } from './ops-task-sets.js';
 import { settle } from './scheduler.js';
 
 export type { EcsOptions } from './state.js';
@@ -27,6 +28,7 @@ export function createEcs(ctx: SandboxContext, cloudMap: CloudMapPort, options: 
     ...serviceOperations(state),
     ...taskOperations(state),
     ...historyOperations(state),
+    ...taskSetOperations(state),
   };
   const operations: Record<string, OperationHandler> = {};
   for (const [name, handler] of Object.entries(raw)) {

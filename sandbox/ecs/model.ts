@@ -73,6 +73,8 @@ export interface Deployment {
    * deployments, whose list is everything that had appeared by their createdAt.
    */
   resolvable?: Set<string>;
+  /** Set when this is a task set of an EXTERNAL or CODE_DEPLOY service rather than a scheduler deployment. */
+  taskSet?: { arn: string; externalId?: string; scalePercent: number };
   /** Tasks of this deployment whose desired status is RUNNING. */
   tasks: Set<Task>;
   runningCount: number;
@@ -103,8 +105,12 @@ export interface Service {
   networkConfiguration?: unknown;
   serviceRegistries: ServiceRegistry[];
   serviceConnect?: ServiceConnectConfiguration;
-  /** PRIMARY first. */
+  /** ECS (rolling, the scheduler's deployments) or EXTERNAL / CODE_DEPLOY (task sets, no deployments). */
+  deploymentController: 'ECS' | 'EXTERNAL' | 'CODE_DEPLOY';
+  /** PRIMARY first; always empty for EXTERNAL and CODE_DEPLOY services. */
   deployments: Deployment[];
+  /** Task sets of an EXTERNAL or CODE_DEPLOY service, oldest first (each a Deployment with `taskSet` set). */
+  taskSets: Deployment[];
   /** Newest first, at most 100. */
   events: ServiceEvent[];
   runningTaskIds: SortedKeys;

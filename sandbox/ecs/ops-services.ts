@@ -24,6 +24,9 @@ export function serviceOperations(state: EcsState): Record<string, OperationHand
       const launchType = optionalString(input, 'launchType') ?? 'FARGATE';
       if (!LAUNCH_TYPES.includes(launchType)) throw invalid(`launchType must be one of ${LAUNCH_TYPES.join(', ')}.`);
       const taskDefinition = state.requireTaskDefinition(input.taskDefinition);
+      const controller = input.deploymentController?.type ?? 'ECS';
+      if (!['ECS', 'EXTERNAL', 'CODE_DEPLOY'].includes(controller)) throw invalid('deploymentController.type must be ECS, CODE_DEPLOY or EXTERNAL.');
+      if (controller !== 'ECS' && input.serviceConnectConfiguration) throw invalid('Service Connect needs the ECS deployment controller.');
       const now = state.now();
       const service = createService(state, {
         cluster,
@@ -38,6 +41,7 @@ export function serviceOperations(state: EcsState): Record<string, OperationHand
         serviceRegistries: resolveRegistries(state, input.serviceRegistries),
         serviceConnect: resolveServiceConnect(state, cluster, name, input.serviceConnectConfiguration, now),
         createdAt: now,
+        deploymentController: controller,
       });
       const response = { service: serviceShape(service, true) };
       emitApiCall(state, 'CreateService', input, response);
@@ -65,9 +69,12 @@ export function serviceOperations(state: EcsState): Record<string, OperationHand
         change.serviceConnect = resolveServiceConnect(state, cluster, service.name, input.serviceConnectConfiguration, state.now()) ?? null;
         deploy = true;
       }
+      if (deploy && service.deploymentController !== 'ECS') {
+        throw invalid(`Service ${service.name} uses the ${service.deploymentController} deployment controller: deploy with task sets, UpdateService changes only its desired count.`);
+      }
       if (desiredCount !== undefined) {
         service.desiredCount = desiredCount;
-        service.deployments[0].desiredCount = desiredCount;
+        if (service.deployments[0]) service.deployments[0].desiredCount = desiredCount;
       }
       if (deploy) startDeployment(state, service, change);
       else if (desiredCount !== undefined) setDesiredCount(state, service, desiredCount);

@@ -12,6 +12,7 @@ import { launchTask, markTaskRunning, purgeStoppedTasks, stopTask } from './task
 import { emitDeploymentStateChange, emitServiceAction, recordServiceEvent } from './events.js';
 import { SortedKeys } from './sorted-keys.js';
 import { recordServiceDeployment } from './ops-history.js';
+import { settleTaskSets } from './task-sets.js';
 
 /** Route 53 caps a service-discovery service at 1,000 instances, so ECS cannot place more tasks. */
 export const SERVICE_DISCOVERY_TASK_LIMIT = 1000;
@@ -35,6 +36,8 @@ export interface ServiceSpec {
   deployedAt?: number;
   /** The old ARN format `service/NAME`, kept by services created before the account opted in to the long one. */
   shortArn?: boolean;
+  /** EXTERNAL and CODE_DEPLOY services have no deployments: their tasks run in task sets (task-sets.ts). */
+  deploymentController?: Service['deploymentController'];
 }
 
 function newDeployment(
@@ -111,12 +114,21 @@ export function createService(state: EcsState, spec: ServiceSpec): Service {
     networkConfiguration: spec.networkConfiguration,
     serviceRegistries: spec.serviceRegistries,
     serviceConnect: spec.serviceConnect?.configuration,
+    deploymentController: spec.deploymentController ?? 'ECS',
     deployments: [],
+    taskSets: [],
     events: [],
     runningTaskIds: new SortedKeys(),
     stoppedTaskIds: new SortedKeys(),
     endpointSince: new Map(),
   };
+  if (service.deploymentController !== 'ECS') {
+    // Task sets, created by the deployment tool with CreateTaskSet, run its tasks.
+    spec.cluster.services.set(service.name, service);
+    spec.cluster.activeServiceNames.add(service.name);
+    state.servicesByArn.set(service.arn, service);
+    return service;
+  }
   const deployment = newDeployment(state, {
     taskDefinition: spec.taskDefinition,
     desiredCount: spec.desiredCount,
@@ -196,7 +208,7 @@ export function startDeployment(state: EcsState, service: Service, change: Deplo
 /** Changes the desired count of the service and its PRIMARY deployment. */
 export function setDesiredCount(state: EcsState, service: Service, desiredCount: number): void {
   service.desiredCount = desiredCount;
-  service.deployments[0].desiredCount = desiredCount;
+  if (service.deployments[0]) service.deployments[0].desiredCount = desiredCount;
   state.busy.add(service);
   settleService(state, service);
 }
@@ -208,7 +220,7 @@ export function deleteService(state: EcsState, service: Service): void {
   service.inactiveAt = state.now() + state.drainMs;
   service.cluster.activeServiceNames.delete(service.name);
   indexNamespace(state, service, service.deployments[0]?.serviceConnectNamespaceId, false);
-  for (const deployment of service.deployments) {
+  for (const deployment of [...service.deployments, ...service.taskSets]) {
     deployment.desiredCount = 0;
     for (const task of [...deployment.tasks]) stopTask(state, task, { reason: 'Service deleted', stopCode: 'ServiceSchedulerInitiated' });
   }
@@ -224,6 +236,11 @@ function targetCount(service: Service, deployment: Deployment): number {
 /** Moves one service forward to the current virtual time. */
 export function settleService(state: EcsState, service: Service): void {
   const now = state.now();
+  if (service.deploymentController !== 'ECS') {
+    if (service.status === 'DRAINING' && now >= (service.inactiveAt ?? now)) service.status = 'INACTIVE';
+    if (settleTaskSets(state, service) && service.status !== 'DRAINING') state.busy.delete(service);
+    return;
+  }
   for (const deployment of service.deployments) {
     if (deployment.pendingCount === 0) continue;
     for (const task of [...deployment.tasks]) if (task.lastStatus === 'PENDING' && task.readyAt <= now) markTaskRunning(state, task, task.readyAt);

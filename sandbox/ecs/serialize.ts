@@ -2,6 +2,7 @@
 import type { Cluster, Deployment, Service, Task, TaskDefinition, Tags } from './model.js';
 import { taskArn } from './model.js';
 import type { EcsState } from './state.js';
+import { taskSetShape } from './task-sets.js';
 
 const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
 
@@ -62,7 +63,8 @@ export function serviceShape(service: Service, includeTags: boolean): Record<str
     placementStrategy: [],
     networkConfiguration: service.networkConfiguration,
     schedulingStrategy: service.schedulingStrategy,
-    deploymentController: { type: 'ECS' },
+    deploymentController: { type: service.deploymentController },
+    taskSets: service.deploymentController === 'ECS' ? undefined : service.taskSets.map((set) => taskSetShape(service, set)),
     createdBy: service.createdBy,
     enableECSManagedTags: service.enableECSManagedTags,
     propagateTags: service.propagateTags ?? 'NONE',

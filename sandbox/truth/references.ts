@@ -16,7 +16,8 @@ export function referencingServices(ecs: EcsState): Map<string, Service[]> {
   for (const service of ecs.servicesByArn.values()) {
     if (service.status === 'INACTIVE') continue;
     for (const r of service.serviceRegistries) add(r.cloudMapServiceId, service);
-    for (const d of service.deployments) {
+    // Task sets (EXTERNAL and CODE_DEPLOY services) keep their registries and tasks on themselves.
+    for (const d of [...service.deployments, ...service.taskSets]) {
       for (const r of d.serviceRegistries) add(r.cloudMapServiceId, service);
       for (const r of d.serviceConnectResources) add(r.cloudMapServiceId, service);
     }

@@ -150,7 +150,7 @@ export function computeTruth(
     if (peak >= TASK_LIMIT_WARN_AT) {
       truth.nearTaskLimit.push({ cluster: service.cluster.name, service: service.name, desiredCount: service.desiredCount, maxCount });
     }
-    for (const deployment of service.deployments) {
+    for (const deployment of [...service.deployments, ...service.taskSets]) {
       for (const task of deployment.tasks) {
         if (task.lastStatus !== 'RUNNING') continue;
         for (const registry of deployment.serviceRegistries) {

@@ -127,6 +127,23 @@ describe('serviceConnectRefresh', () => {
     assert.match(finding.observed, /oldest 2h before orders.svc:80\).*orders.svc:80 dated by the server's creation/);
   });
 
+  it('judges a task by its deployment (or task set) creation, not its start; by its start only when the deployment is unknown', () => {
+    const base = scService('checkout', 'sc.local', [], { deployedAt: T0 });
+    const checkout: EcsService = {
+      ...base,
+      taskSets: [{ id: 'ecs-svc/77', arn: 'arn:ts', status: 'PRIMARY', createdAt: T0 + 2 * HOUR, taskDefinition: 'td:1', serviceRegistries: [], computedDesiredCount: 1, runningCount: 1, pendingCount: 0 }],
+    };
+    const judge = (tasks: EcsTask[]) => evaluate(policy(), inventory({ namespaces: [NS], services: [checkout, scService('orders', 'sc.local', ['orders'], { deployedAt: T0 + 4 * HOUR })], tasks }), T0 + 6 * HOUR);
+    // Replacement started after orders appeared, by the deployment created before it: stale.
+    const [byDeployment] = judge([task('checkout', T0 + 5 * HOUR, { deploymentId: base.deployments[0].id })]);
+    assert.match(byDeployment.observed, /^1 of 1 running tasks belong to deployments created before orders.svc:80 appeared \(oldest 4h before/);
+    assert.doesNotMatch(byDeployment.observed, /start time/);
+    const [byTaskSet] = judge([task('checkout', T0 + 5 * HOUR, { deploymentId: 'ecs-svc/77' })]);
+    assert.match(byTaskSet.observed, /oldest 2h before orders.svc:80\)$/);
+    const [byStart] = judge([task('checkout', T0 + 3 * HOUR, { id: 'lost', deploymentId: 'ecs-svc/999' })]);
+    assert.match(byStart.observed, /oldest 1h before orders.svc:80\); 1 judged by their start time: the deployment that started them is unknown \(lost\)/);
+  });
+
   it('handles a namespace shared by several clusters: endpoints anywhere, clients only where the policy reaches', () => {
     const inv = inventory({
       clusters: [cluster('prod'), cluster('edge')],

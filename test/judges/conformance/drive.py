@@ -68,6 +68,15 @@ def ecs(j):
     arns = lambda page: [d['serviceDeploymentArn'] for d in page]
     same_items(j, 'ecs:ListServiceDeployments', arns(first['serviceDeployments'] + second['serviceDeployments']), arns(history))
     j.call('ecs', 'DescribeServiceRevisions', serviceRevisionArns=[d['targetServiceRevisionArn'] for d in history][:20])
+    # An EXTERNAL service: its tasks and registries live on task sets.
+    j.call('ecs', 'CreateService', cluster='judge-scratch', serviceName='judge-ext', taskDefinition=arn, desiredCount=1,
+           launchType='FARGATE', deploymentController={'type': 'EXTERNAL'})
+    task_set = j.call('ecs', 'CreateTaskSet', cluster='judge-scratch', service='judge-ext', taskDefinition=arn, externalId='judge',
+                      scale={'value': 100.0, 'unit': 'PERCENT'}, serviceRegistries=[{'registryArn': registry['Arn']}])['taskSet']
+    j.call('ecs', 'DescribeTaskSets', cluster='judge-scratch', service='judge-ext')
+    j.call('ecs', 'DescribeTaskSets', cluster='judge-scratch', service='judge-ext', taskSets=[task_set['taskSetArn'], 'ecs-svc/0000000000000000000'])
+    j.call('ecs', 'DeleteTaskSet', cluster='judge-scratch', service='judge-ext', taskSet=task_set['id'], force=True)
+    j.call('ecs', 'DeleteService', cluster='judge-scratch', service='judge-ext', force=True)
     tasks = j.paginate('ecs', 'ListTasks', cluster='judge-scratch')
     if tasks:
         j.call('ecs', 'StopTask', cluster='judge-scratch', task=tasks[0], reason='conformance judge')
