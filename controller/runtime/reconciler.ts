@@ -231,6 +231,9 @@ export class Reconciler {
   async finishOperations(): Promise<ActionOutcome[]> {
     const outcomes = await this.deps.actuator.finishOperations(this.deps.stopSignal);
     this.deps.recentActions.add(outcomes);
+    // An operation of this plan that Cloud Map finished has fixed its finding, as a synchronous write would have.
+    const done = outcomes.filter((o) => o.result === 'success').map((o) => o.findingKey);
+    if (done.length > 0) this.fixed = new Set([...this.fixed, ...done]);
     return outcomes;
   }
 
