@@ -5,15 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { runJudge } from './tools.js';
 import { blocks, parseFolder } from '../manifests/terraform.js';
 
 const TEMPLATE = 'manifests/cloudformation/ecs-discovery-controller.yaml';
 const MODULE = 'manifests/terraform';
-const EXAMPLE = 'manifests/terraform/examples/basic';
 const SCHEMA = JSON.parse(readFileSync('test/judges/terraform-aws-schema.json', 'utf8'));
 /** Where an offline provider mirror may be (`terraform init -plugin-dir`); TF_PLUGIN_DIR wins. */
 const PLUGIN_DIRS = [process.env.TF_PLUGIN_DIR, '/opt/tf-plugins', join(homedir(), '.terraform.d/plugins'), '/usr/share/terraform/plugins'];
@@ -26,7 +25,7 @@ test('cfn-lint finds no error in the CloudFormation templates (the controller an
   assert.equal(result.status! & 3, 0, `cfn-lint exit ${result.status}: ${result.stdout}${result.stderr}`);
 });
 
-test('terraform fmt -check: the module and its example are formatted', () => {
+test('terraform fmt -check: every Terraform folder is formatted', () => {
   const work = mkdtempSync(join(tmpdir(), 'tf-fmt-'));
   try {
     const result = runJudge('terraform', ['fmt', '-check', '-recursive', '-diff', MODULE], { env: terraformEnv(work) });
@@ -36,7 +35,7 @@ test('terraform fmt -check: the module and its example are formatted', () => {
   }
 });
 
-test('terraform validate: the module and its example, with the AWS provider from the offline mirror', (t) => {
+test('terraform validate: every Terraform folder (module, example, member-account), with the AWS provider from the offline mirror', (t) => {
   const mirror = PLUGIN_DIRS.find((dir) => dir && existsSync(join(dir, 'registry.terraform.io/hashicorp/aws')));
   if (!mirror) {
     // Not a silent skip: the schema test below is this judge's fallback, and the output says so.
@@ -47,7 +46,7 @@ test('terraform validate: the module and its example, with the AWS provider from
   try {
     // A copy, so .terraform/ and the lock file never land in the repository.
     cpSync(MODULE, join(work, 'terraform'), { recursive: true, filter: (src) => !src.includes('.terraform') });
-    for (const dir of [join(work, 'terraform'), join(work, 'terraform/examples/basic')]) {
+    for (const dir of terraformFolders(MODULE).map((folder) => join(work, 'terraform', relative(MODULE, folder)))) {
       const init = runJudge('terraform', ['init', '-backend=false', '-input=false', `-plugin-dir=${mirror}`], { cwd: dir, env: terraformEnv(work) });
       assert.equal(init.status, 0, `terraform init in ${dir}:\n${init.stdout}${init.stderr}`);
       const validate = runJudge('terraform', ['validate', '-json'], { cwd: dir, env: terraformEnv(work) });
@@ -62,7 +61,7 @@ test('terraform validate: the module and its example, with the AWS provider from
 
 test(`every Terraform resource and data type and argument used is in the AWS provider schema (${SCHEMA.source.split(':')[0]})`, async () => {
   const problems: string[] = [];
-  for (const dir of [MODULE, EXAMPLE, `${MODULE}/member-account`]) {
+  for (const dir of terraformFolders(MODULE)) {
     const parsed = await parseFolder(dir);
     for (const kind of ['resource', 'data'] as const) {
       for (const [type, instances] of Object.entries<any>(blocks(parsed, kind))) {
@@ -113,4 +112,11 @@ function terraformEnv(work: string): NodeJS.ProcessEnv {
   const config = join(work, 'terraformrc');
   if (!existsSync(config)) writeFileSync(config, '');
   return { ...process.env, TF_CLI_CONFIG_FILE: config, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
+}
+
+/** Every folder under root (root included) that holds .tf files: the module, its example, the member-account module. */
+function terraformFolders(root: string): string[] {
+  const entries = readdirSync(root, { withFileTypes: true });
+  const nested = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).flatMap((e) => terraformFolders(join(root, e.name)));
+  return entries.some((e) => e.isFile() && e.name.endsWith('.tf')) ? [root, ...nested] : nested;
 }
