@@ -97,6 +97,10 @@ describe('moto differential', () => {
     const [motoFleet, sandboxFleet] = await Promise.all([readFleet(moto.url, REGION), readFleet(sandbox.url, REGION)]);
     assert.deepEqual(motoFleet.cloudMap, sandboxFleet.cloudMap);
     assert.deepEqual(motoFleet.ecs, sandboxFleet.ecs);
+    // What both agree on is also right: orphans gone, protected and ECS-managed services and the manual instance kept.
+    assert.deepEqual(Object.keys(sandboxFleet.cloudMap).sort(), ['api', 'ledger', 'legacy', 'manual', 'sc-endpoint', 'web']);
+    assert.deepEqual(sandboxFleet.cloudMap.ledger.instances, ['<task of ledger>']);
+    assert.deepEqual(sandboxFleet.cloudMap.manual.instances, ['i-0a1b2c3d4e5f60718']);
   });
 
   it('moto lists INACTIVE services in ECS ListServices; AWS and the sandbox list neither DRAINING nor INACTIVE ones', async () => {

@@ -18,13 +18,16 @@ export const CLUSTER = 'prod';
 export const STALE_INSTANCE = '0123456789abcdef0123456789abcdef';
 
 /** Cloud Map services: TTL, and the ECS service that uses it as its registry (none: unreferenced). */
-export const CLOUD_MAP_SERVICES: Record<string, { ttl: number; ecsService?: string }> = {
+export const CLOUD_MAP_SERVICES: Record<string, { ttl: number; ecsService?: string; tags?: Record<string, string> }> = {
   web: { ttl: 60, ecsService: 'web' },
   api: { ttl: 10, ecsService: 'api' },
   ledger: { ttl: 300, ecsService: 'ledger' },
   reports: { ttl: 10 },
   manual: { ttl: 10 },
   batch: { ttl: 10, ecsService: 'batch' },
+  // Unreferenced but never to be deleted: protected by tag, and one that looks Service Connect-created.
+  legacy: { ttl: 60, tags: { 'discovery-controller/protect': 'true' } },
+  'sc-endpoint': { ttl: 10, tags: { AmazonECSManaged: 'true' } },
 };
 
 /** ECS services the builder deletes (DeleteService), leaving their Cloud Map service behind as ECS does. */
@@ -68,9 +71,14 @@ export async function buildScenario(backend: Backend): Promise<void> {
     const namespaceId = (await cloudMap.send(new GetOperationCommand({ OperationId }))).Operation!.Targets!.NAMESPACE!;
     const registries: Record<string, string> = {};
     const ids: Record<string, string> = {};
-    for (const [name, { ttl }] of Object.entries(CLOUD_MAP_SERVICES)) {
+    for (const [name, { ttl, tags }] of Object.entries(CLOUD_MAP_SERVICES)) {
       const { Service } = await cloudMap.send(
-        new CreateCloudMapServiceCommand({ Name: name, NamespaceId: namespaceId, DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: ttl }] } }),
+        new CreateCloudMapServiceCommand({
+          Name: name,
+          NamespaceId: namespaceId,
+          DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: ttl }] },
+          ...(tags ? { Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
+        }),
       );
       registries[name] = Service!.Arn!;
       ids[name] = Service!.Id!;
