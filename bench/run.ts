@@ -8,6 +8,7 @@ const BENCHMARKS = [
   { file: 'bench/sandbox.ts', what: 'the sandbox at 10,000 services: load, memory, list-page latency' },
   { file: 'bench/plan.ts', what: 'a full plan: API calls against the lower bound, peak memory, wall time' },
   { file: 'bench/events.ts', what: 'event-to-action latency and API calls per task-state event' },
+  { file: 'bench/leases.ts', what: 'target leases over 3 replicas: balance, failover time, DynamoDB calls per minute' },
 ];
 
 let failed = 0;

@@ -188,15 +188,17 @@ export class LeaseCoordinator {
       if (this.held.size >= fair) break;
       await this.take(r, r.owner ? `expired (held by ${r.owner})` : 'free');
     }
-    // Balance like KCL: one lease per round, from the most loaded replica, only when it holds more than fair
-    // and this replica less (so two replicas never trade one lease back and forth). Unlike KCL's steal, the
-    // owner is asked and hands the lease over once its write in flight is done, so no write ever happens
-    // under a lease already taken; an owner that never answers loses the lease by expiry as usual.
+    // Balance like KCL: from the most loaded replica, only when it holds more than fair and this replica less
+    // (so two replicas never trade a lease back and forth), as many leases as each side's distance from fair.
+    // Unlike KCL's steal, the owner is asked and hands each lease over once its write in flight is done, so no
+    // write ever happens under a lease already taken; an owner that never answers loses it by expiry as usual.
     if (this.held.size < fair && !current.some((r) => r.handoffTo === replicaId)) {
       let victim: string | undefined;
       for (const [owner, count] of load) if (owner !== replicaId && count > this.held.size + 1 && (!victim || count > load.get(victim)!)) victim = owner;
-      const lease = victim ? current.find((r) => r.owner === victim && !r.handoffTo) : undefined;
-      if (lease && (await store.leases.requestHandoff(lease, replicaId))) {
+      const wanted = victim ? Math.min(fair - this.held.size, load.get(victim)! - fair) : 0;
+      const leases = current.filter((r) => r.owner === victim && !r.handoffTo).slice(0, Math.max(0, wanted));
+      for (const lease of leases) {
+        if (!(await store.leases.requestHandoff(lease, replicaId))) continue;
         this.options.logger.info({ target: lease.target, replica: replicaId, from: victim, reason: `balancing: ${victim} holds ${load.get(victim!)}, fair share ${fair}` }, 'asked for a target lease');
       }
     }

