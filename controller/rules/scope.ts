@@ -22,7 +22,8 @@ import type { CloudMapService, EcsService, Inventory, Namespace } from '../inven
 import { bestLevel, matcherFor, type MatchLevel } from '../policy/match.js';
 import { ecsSpecificityScore } from '../policy/specificity.js';
 import type { Policy } from '../policy/types.js';
-import { cloudMapServiceByArn, liveReferrers, registriesOf, serviceConnectOf } from './facts.js';
+import { cloudMapServiceByArn, liveReferrers, primaryDeployment, registriesOf, serviceConnectOf } from './facts.js';
+import { resolveScNamespace } from './service-connect-namespace.js';
 
 export type { MatchLevel } from '../policy/match.js';
 
@@ -76,8 +77,13 @@ function discoveryNamespaces(inventory: Inventory, service: EcsService, via: Dis
   const out: Pick<Namespace, 'id' | 'name' | 'arn'>[] = [];
   const sc = serviceConnectOf(service);
   if (sc?.namespace) {
-    const ns = inventory.namespaces.find((n) => n.arn === sc.namespace || n.name === sc.namespace || n.id === sc.namespace);
-    out.push(ns ?? { name: sc.namespace, id: '', arn: '' });
+    // By ARN where ECS gives one (service-connect-namespace.ts); a name a DNS and an HTTP namespace share counts
+    // as either (a policy over one of them covers the service; its Service Connect finding is blocked as ambiguous).
+    const resolved = resolveScNamespace(inventory, service, sc, primaryDeployment(service));
+    const candidates = resolved.kind === 'ambiguous' ? resolved.candidates : inventory.namespaces.filter((n) => n.id === resolved.key);
+    if (candidates.length === 0) out.push({ name: sc.namespace, id: '', arn: '' });
+    else if (candidates.length === 1) out.push(candidates[0]);
+    else out.push(...candidates);
   }
   if (via === 'serviceConnect') return out.length > 0 ? out : [{ name: '', id: '', arn: '' }];
   for (const registry of registriesOf(service)) {
