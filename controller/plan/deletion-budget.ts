@@ -1,8 +1,9 @@
 /**
  * The deletions each namespace had in the last hour, so the sanity guard and the operator's hourly budget
  * (--max-deletions-per-hour) hold across runs and policy revisions: a sequence of revisions that each delete a
- * little cannot empty a namespace faster than the budget. Behind a small interface: memory now (a restart
- * forgets the last hour, so it can allow at most one more hour's budget), a state store later.
+ * little cannot empty a namespace faster than the budget. Behind a small interface: in memory (a restart
+ * forgets the last hour, so it can allow at most one more hour's budget), or in the state store's windowed
+ * counters with `--state dynamodb://…` (runtime/deletion-ledger.ts), which restarts and new owners read.
  */
 
 export const HOUR_MS = 3_600_000;
@@ -15,22 +16,26 @@ export interface RecentDeletions {
 
 /** Where executed deletions are remembered. */
 export interface DeletionLedger {
-  /** Deletions per namespace id in the hour before `now` (namespaces with none may be absent). */
-  recent(now: number): Promise<ReadonlyMap<string, RecentDeletions>>;
+  /** Deletions per namespace id (of those asked for) in the hour before `now`; namespaces with none may be absent. */
+  recent(namespaceIds: readonly string[], now: number): Promise<ReadonlyMap<string, RecentDeletions>>;
   /** Records executed (or submitted) deletions in a namespace. */
   record(namespaceId: string, kind: keyof RecentDeletions, count: number, at: number): Promise<void>;
+  /** Forgets what is cached (the target's lease was regained: another replica may have deleted meanwhile). */
+  reset?(): void;
 }
 
 /** The ledger in memory: deletion times per namespace, forgotten after an hour. */
 export class MemoryDeletionLedger implements DeletionLedger {
   private readonly events = new Map<string, { kind: keyof RecentDeletions; at: number; count: number }[]>();
 
-  async recent(now: number): Promise<ReadonlyMap<string, RecentDeletions>> {
+  async recent(namespaceIds: readonly string[], now: number): Promise<ReadonlyMap<string, RecentDeletions>> {
     const out = new Map<string, RecentDeletions>();
+    const wanted = new Set(namespaceIds);
     for (const [namespaceId, events] of this.events) {
       const kept = events.filter((e) => e.at > now - HOUR_MS);
       if (kept.length === 0) { this.events.delete(namespaceId); continue; }
       this.events.set(namespaceId, kept);
+      if (!wanted.has(namespaceId)) continue;
       const sum: RecentDeletions = { services: 0, instances: 0 };
       for (const e of kept) sum[e.kind] += e.count;
       out.set(namespaceId, sum);

@@ -108,7 +108,10 @@ export class Reconciler {
       const state = this.deps.state;
       // A new owner (or a restarted replica) starts from the table: grace clocks keep counting, journaled
       // writes are not repeated, pending Cloud Map operations are followed.
-      if (state && !state.loaded) this.firstSeen = await state.load(this.firstSeen);
+      if (state && !state.loaded) {
+        this.firstSeen = await state.load(this.firstSeen);
+        this.ledger.reset?.();
+      }
       if (state && this.deps.serviceDiscovery) await this.settleJournal(state, this.deps.serviceDiscovery, logger);
       // Cloud Map operations submitted by earlier passes that ended since: report them, and re-read what the
       // successful ones changed, so this plan sees an instance gone only once Cloud Map has removed it.
@@ -117,7 +120,7 @@ export class Reconciler {
       const inventory = cache.inventory!;
       // Plans judge AWS timestamps, so they run on AWS's time: a container clock an hour off decides the same.
       const now = this.awsNow();
-      const recentDeletions = await this.ledger.recent(now);
+      const recentDeletions = await this.ledger.recent(inventory.namespaces.map((n) => n.id), now);
       const { plan, firstSeen } = buildPlan({ policies: set, inventory, now, firstSeen: this.firstSeen, dryRun: this.deps.dryRun, recentDeletions });
       metrics.recordNewFindings(plan.findings.filter((f) => !this.firstSeen.has(f.key)));
       this.firstSeen = firstSeen;

@@ -17,6 +17,7 @@ import { RecentActions } from '../telemetry/status.js';
 import type { Clock } from '../util/clock.js';
 import type { LeaseCoordinator } from '../state/leases.js';
 import { TargetState } from '../state/target-state.js';
+import { StoreDeletionLedger } from './deletion-ledger.js';
 import type { StateStore } from '../state/types.js';
 import { errorText, Reconciler } from './reconciler.js';
 
@@ -206,6 +207,8 @@ export class TargetRuntimes {
       recentActions: this.recentActions,
       awsClock,
       ...(state ? { state, serviceDiscovery: clients.serviceDiscovery } : {}),
+      // With a state store the hourly deletion budget survives restarts and lease moves.
+      ...(deps.state ? { deletionLedger: new StoreDeletionLedger(deps.state.store, target.key) } : {}),
     });
     return { target, set, clients, ...(state ? { state } : {}), cache: new InventoryCache({ clients, policies: set.policies, now }), reconciler, owned, busy: 0, retired: false };
   }

@@ -48,7 +48,7 @@ describe('sanity guard and hourly budget', () => {
       const base = fleet(14, dead);
       const inv = { ...base, cloudMapServices: base.cloudMapServices.map((s) => ({ ...s, instances: s.instances?.filter((x) => !executed.has(x.id)) })) };
       const p: Policy = policy({ name, rules: { cloudMapOrphans: { maxDeletionsPerRun } } });
-      const { plan } = buildPlan({ policies: { revision: name, policies: [p], bounds }, inventory: inv, now, firstSeen: new Map(), recentDeletions: await ledger.recent(now) });
+      const { plan } = buildPlan({ policies: { revision: name, policies: [p], bounds }, inventory: inv, now, firstSeen: new Map(), recentDeletions: await ledger.recent([NS.id], now) });
       const run = plan.actions.filter((a) => a.decision === 'execute' && a.action.type === 'cloudmap:DeregisterInstance');
       for (const a of run) if (a.action.type === 'cloudmap:DeregisterInstance') executed.add(a.action.instanceId);
       await ledger.record(NS.id, 'instances', run.length, now);
