@@ -98,6 +98,7 @@ export function toEcsService(s: SdkService, intern: Intern = identity): EcsServi
     // returns with the service (Service.taskSets), and list no deployments.
     ...(s.deploymentController?.type ? { deploymentController: s.deploymentController.type as DeploymentController } : {}),
     ...(s.taskSets?.length ? { taskSets: s.taskSets.flatMap((t) => toTaskSet(t) ?? []) } : {}),
+    ...(s.deploymentConfiguration?.maximumPercent !== undefined ? { maximumPercent: s.deploymentConfiguration.maximumPercent } : {}),
   };
 }
 

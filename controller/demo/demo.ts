@@ -153,5 +153,6 @@ function describeTarget(finding: Finding): string {
   const r = finding.resource;
   if (r.kind === 'cloudmap-service') return `Cloud Map service ${r.name}`;
   if (r.kind === 'cloudmap-instance') return `instance ${r.instanceId} of ${r.serviceName}`;
+  if (r.kind === 'cloudmap-namespace') return `Cloud Map namespace ${r.name}`;
   return `${r.cluster}/${r.name}`;
 }

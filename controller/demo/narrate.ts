@@ -69,6 +69,7 @@ function resourceName(finding: Finding | undefined, fallback: string): string {
   const r = finding.resource;
   if (r.kind === 'ecs-service') return `ECS service ${r.cluster}/${r.name}`;
   if (r.kind === 'cloudmap-service') return `Cloud Map service ${r.name}`;
+  if (r.kind === 'cloudmap-namespace') return `Cloud Map namespace ${r.name}`;
   return `instance ${r.instanceId} of ${r.serviceName}`;
 }
 

@@ -94,6 +94,11 @@ export interface EcsService {
   serviceConnectHistory?: readonly ServiceConnectRevision[];
   /** Maximum task count from Application Auto Scaling, when known. */
   maxCount?: number;
+  /**
+   * deploymentConfiguration.maximumPercent: during a deployment the service may run this percentage of its
+   * desired count (old and new tasks together, all registered). ECS's default for rolling updates is 200.
+   */
+  maximumPercent?: number;
 }
 
 export type TaskStatus =

@@ -8,7 +8,7 @@
  */
 import type { Inventory } from '../inventory/model.js';
 import type { Policy } from '../policy/types.js';
-import { cloudMapServiceSpecificity, ecsServiceSpecificity, type DiscoveryVia } from '../rules/scope.js';
+import { cloudMapServiceSpecificity, ecsServiceSpecificity, namespaceLevel, type DiscoveryVia } from '../rules/scope.js';
 import type { Finding, ResourceRef, RuleName } from '../rules/types.js';
 
 /** The identity overlaps are resolved on: an ECS service, or a Cloud Map service (with its instances). */
@@ -17,6 +17,7 @@ export function ownershipKey(resource: ResourceRef): string {
     case 'ecs-service': return `ecs:${resource.arn}`;
     case 'cloudmap-service': return `cloudmap:${resource.id}`;
     case 'cloudmap-instance': return `cloudmap:${resource.serviceId}`;
+    case 'cloudmap-namespace': return `cloudmap-namespace:${resource.id}`;
   }
 }
 
@@ -30,6 +31,7 @@ function specificity(policy: Policy, inventory: Inventory, resource: ResourceRef
     const ecs = inventory.services.find((s) => s.arn === resource.arn);
     return ecs ? ecsServiceSpecificity(policy, inventory, ecs, via) : 0;
   }
+  if (resource.kind === 'cloudmap-namespace') return namespaceLevel(policy, resource) * 10_000;
   const serviceId = resource.kind === 'cloudmap-service' ? resource.id : resource.serviceId;
   const service = inventory.cloudMapServices.find((s) => s.id === serviceId);
   return service ? cloudMapServiceSpecificity(policy, inventory, service) : 0;

@@ -52,6 +52,7 @@ export function describeResource(resource: ResourceRef): string {
     case 'ecs-service': return `ecs-service ${resource.cluster}/${resource.name}`;
     case 'cloudmap-service': return `cloudmap-service ${resource.name} (${resource.id})`;
     case 'cloudmap-instance': return `cloudmap-instance ${resource.instanceId} of ${resource.serviceName} (${resource.serviceId})`;
+    case 'cloudmap-namespace': return `cloudmap-namespace ${resource.name} (${resource.id})`;
   }
 }
 

@@ -27,7 +27,7 @@ export interface RawPolicy {
         protectTags: { key: string; value: string }[];
       };
       dnsTtl: { enabled: boolean; max: string; set: string };
-      taskLimit: { enabled: boolean; warnAt: number };
+      taskLimit: { enabled: boolean; warnAt: number; namespaceWarnAt: number };
     };
   };
 }

@@ -84,7 +84,10 @@ export interface DnsTtlRule {
 
 export interface TaskLimitRule {
   enabled: boolean;
+  /** Per Cloud Map service: instances plus deployment headroom (quota 1,000, fixed). */
   warnAt: number;
+  /** Per namespace: the same sum over its services (default quota 2,000, adjustable). */
+  namespaceWarnAt: number;
 }
 
 export interface PolicyRules {

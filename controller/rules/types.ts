@@ -7,7 +7,9 @@ export type { RuleName };
 export type ResourceRef =
   | { kind: 'ecs-service'; arn: string; cluster: string; name: string }
   | { kind: 'cloudmap-service'; id: string; arn: string; name: string; namespaceId: string }
-  | { kind: 'cloudmap-instance'; serviceId: string; serviceName: string; namespaceId: string; instanceId: string };
+  | { kind: 'cloudmap-instance'; serviceId: string; serviceName: string; namespaceId: string; instanceId: string }
+  /** A namespace as a whole (taskLimit: instances per namespace). */
+  | { kind: 'cloudmap-namespace'; id: string; arn: string; name: string };
 
 /** A remedy. Only controller/actuator/ turns these into AWS writes. */
 export type Action =

@@ -14,7 +14,7 @@ import type {
 } from '../core/ports.js';
 import type { EmulatedService, SandboxContext } from '../core/types.js';
 import type { ApiContext } from './api/context.js';
-import { instanceOperations } from './api/instances.js';
+import { instanceOperations, MAX_INSTANCES_PER_SERVICE } from './api/instances.js';
 import { namespaceOperations } from './api/namespaces.js';
 import { operationOperations } from './api/operations.js';
 import { serviceOperations } from './api/services.js';
@@ -154,7 +154,12 @@ export function createCloudMap(ctx: SandboxContext, options: CloudMapOptions = {
       return serviceView(record);
     },
     registerInstance(serviceId, instanceId, attributes, registeredBy) {
-      state.putInstance(serviceOrThrow(serviceId), instanceId, attributes, registeredBy);
+      const record = serviceOrThrow(serviceId);
+      // The instances-per-service quota holds for ECS's registrations as for RegisterInstance calls.
+      if (!record.instances.has(instanceId) && record.instances.size >= MAX_INSTANCES_PER_SERVICE) {
+        throw new AwsError('ResourceLimitExceeded', `Service ${record.id} already has ${MAX_INSTANCES_PER_SERVICE} instances, the Cloud Map quota per service.`);
+      }
+      state.putInstance(record, instanceId, attributes, registeredBy);
     },
     removeInstance(serviceId, instanceId) {
       const record = state.services.get(serviceId);

@@ -107,6 +107,8 @@ export interface Service {
   serviceConnect?: ServiceConnectConfiguration;
   /** ECS (rolling, the scheduler's deployments) or EXTERNAL / CODE_DEPLOY (task sets, no deployments). */
   deploymentController: 'ECS' | 'EXTERNAL' | 'CODE_DEPLOY';
+  /** deploymentConfiguration.maximumPercent: tasks a deployment may run, in percent of desiredCount (ECS default 200). */
+  maximumPercent: number;
   /** PRIMARY first; always empty for EXTERNAL and CODE_DEPLOY services. */
   deployments: Deployment[];
   /** Task sets of an EXTERNAL or CODE_DEPLOY service, oldest first (each a Deployment with `taskSet` set). */

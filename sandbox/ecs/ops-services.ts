@@ -12,6 +12,14 @@ const NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const LAUNCH_TYPES = ['FARGATE', 'EC2', 'EXTERNAL', 'MANAGED_INSTANCES'];
 
 /** The ECS service operations, bound to the emulator state. */
+/** deploymentConfiguration.maximumPercent, when given (ECS keeps the previous value, 200 by default). */
+function maximumPercent(input: Record<string, any>): number | undefined {
+  const value = input.deploymentConfiguration?.maximumPercent;
+  if (value === undefined || value === null) return undefined;
+  if (!Number.isInteger(value) || value < 100) throw invalid('deploymentConfiguration.maximumPercent must be an integer of at least 100.');
+  return value;
+}
+
 export function serviceOperations(state: EcsState): Record<string, OperationHandler> {
   return {
     CreateService(input) {
@@ -40,6 +48,7 @@ export function serviceOperations(state: EcsState): Record<string, OperationHand
         networkConfiguration: input.networkConfiguration,
         serviceRegistries: resolveRegistries(state, input.serviceRegistries),
         serviceConnect: resolveServiceConnect(state, cluster, name, input.serviceConnectConfiguration, now),
+        maximumPercent: maximumPercent(input),
         createdAt: now,
         deploymentController: controller,
       });
@@ -72,6 +81,8 @@ export function serviceOperations(state: EcsState): Record<string, OperationHand
       if (deploy && service.deploymentController !== 'ECS') {
         throw invalid(`Service ${service.name} uses the ${service.deploymentController} deployment controller: deploy with task sets, UpdateService changes only its desired count.`);
       }
+      const percent = maximumPercent(input);
+      if (percent !== undefined) service.maximumPercent = percent;
       if (desiredCount !== undefined) {
         service.desiredCount = desiredCount;
         if (service.deployments[0]) service.deployments[0].desiredCount = desiredCount;

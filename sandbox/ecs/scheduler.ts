@@ -29,6 +29,8 @@ export interface ServiceSpec {
   networkConfiguration?: unknown;
   serviceRegistries: ServiceRegistry[];
   serviceConnect?: ResolvedServiceConnect;
+  /** deploymentConfiguration.maximumPercent (default 200, as in ECS). */
+  maximumPercent?: number;
   createdAt: number;
   /** Scenario fleets: the deployment is already complete and its tasks RUNNING since these times. */
   runningSince?: number[];
@@ -115,6 +117,7 @@ export function createService(state: EcsState, spec: ServiceSpec): Service {
     serviceRegistries: spec.serviceRegistries,
     serviceConnect: spec.serviceConnect?.configuration,
     deploymentController: spec.deploymentController ?? 'ECS',
+    maximumPercent: spec.maximumPercent ?? 200,
     deployments: [],
     taskSets: [],
     events: [],

@@ -53,7 +53,7 @@ export function serviceShape(service: Service, includeTags: boolean): Record<str
     taskDefinition: service.taskDefinition.arn,
     deploymentConfiguration: {
       deploymentCircuitBreaker: { enable: false, rollback: false },
-      maximumPercent: 200,
+      maximumPercent: service.maximumPercent,
       minimumHealthyPercent: 100,
     },
     deployments: service.deployments.map((d) => deploymentShape(d, service)),

@@ -1,7 +1,8 @@
 /** Task lifecycle: launch (PENDING or already RUNNING), start, stop, and the Cloud Map registrations that follow. */
 import type { Deployment, Service, Task } from './model.js';
 import type { EcsState } from './state.js';
-import { emitTaskStateChange } from './events.js';
+import { AwsError } from '../core/errors.js';
+import { emitTaskStateChange, recordServiceEvent } from './events.js';
 
 /** The attributes ECS writes on the Cloud Map instance of a task (instance id = task id). */
 export function ecsInstanceAttributes(state: EcsState, task: Task, port: number | undefined): Record<string, string> {
@@ -38,8 +39,12 @@ function registerTask(state: EcsState, task: Task): void {
     try {
       state.cloudMap.registerInstance(target.serviceId, task.id, ecsInstanceAttributes(state, task, target.port), 'ecs');
       task.registeredIn.push(target.serviceId);
-    } catch {
-      // The Cloud Map service is gone (someone deleted it): like ECS, the task runs unregistered.
+    } catch (error) {
+      // The Cloud Map service is gone (someone deleted it) or full (1,000 instances, other registrations
+      // included): like ECS, the task runs unregistered; a full service is said in the service's events.
+      if (error instanceof AwsError && error.code === 'ResourceLimitExceeded' && task.service) {
+        recordServiceEvent(state, task.service, `was unable to register task ${task.id} in Cloud Map service ${target.serviceId}: ${error.message}`);
+      }
     }
   }
 }

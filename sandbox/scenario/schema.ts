@@ -27,6 +27,8 @@ export interface EcsServiceSpec {
   desiredCount: number;
   /** Autoscaling maximum: registers an Application Auto Scaling target (MaxCapacity) on the service. */
   maxCount?: number;
+  /** deploymentConfiguration.maximumPercent (default 200). */
+  maximumPercent?: number;
   created?: string;
   /** When the current deployment was created (default: created). */
   deployed?: string;
@@ -167,7 +169,7 @@ function known(map: Obj, keys: string[], path: string): void {
 
 function service(value: unknown, path: string): EcsServiceSpec {
   const s = object(value, path);
-  known(s, ['name', 'desiredCount', 'maxCount', 'created', 'deployed', 'taskStartedAt', 'image', 'containerPort', 'launchType', 'tags', 'registry', 'serviceConnect', 'deleted', 'arnFormat'], path);
+  known(s, ['name', 'desiredCount', 'maxCount', 'maximumPercent', 'created', 'deployed', 'taskStartedAt', 'image', 'containerPort', 'launchType', 'tags', 'registry', 'serviceConnect', 'deleted', 'arnFormat'], path);
   if (s.arnFormat !== undefined && s.arnFormat !== 'long' && s.arnFormat !== 'short') fail(`${path}.arnFormat`, 'must be long or short');
   const registry = s.registry === undefined ? undefined : object(s.registry, `${path}.registry`);
   const sc = s.serviceConnect === undefined ? undefined : object(s.serviceConnect, `${path}.serviceConnect`);
@@ -178,6 +180,7 @@ function service(value: unknown, path: string): EcsServiceSpec {
     name: string(s.name, `${path}.name`, true),
     desiredCount: count(s.desiredCount, `${path}.desiredCount`) ?? 1,
     maxCount: count(s.maxCount, `${path}.maxCount`),
+    maximumPercent: count(s.maximumPercent, `${path}.maximumPercent`),
     created: time(s.created, `${path}.created`),
     deployed: time(s.deployed, `${path}.deployed`),
     taskStartedAt: starts,

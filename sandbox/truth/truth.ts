@@ -5,6 +5,7 @@
 import type { CloudMapPort, DeletionRecord } from '../core/ports.js';
 import { endpointId, type Deployment, type Service } from '../ecs/model.js';
 import type { EcsState } from '../ecs/state.js';
+import { quotaTruth, type QuotaTruth } from './quota.js';
 import { isProtected, isServiceConnectCreated, referencingServices, taskIsRunning } from './references.js';
 
 export interface BrokenPair {
@@ -42,6 +43,10 @@ export interface SandboxTruth {
    * maxCount is the MaxCapacity of the service's Application Auto Scaling target, when it has one.
    */
   nearTaskLimit: { cluster: string; service: string; desiredCount: number; maxCount?: number }[];
+  /** Cloud Map services whose instances plus deployment headroom reach 900 (quota 1,000): quota.ts. */
+  nearInstanceQuota: QuotaTruth['nearInstanceQuota'];
+  /** Namespaces whose instances plus deployment headroom reach 1,800 (default quota 2,000). */
+  namespacesNearQuota: QuotaTruth['namespacesNearQuota'];
 }
 
 export const TASK_LIMIT_WARN_AT = 900;
@@ -129,6 +134,7 @@ export function computeTruth(
     protectedServices: [],
     missingInstances: [],
     nearTaskLimit: [],
+    ...quotaTruth(ecs, cloudMap, options.maxCapacity),
   };
   const instanceIds = new Map<string, Set<string>>();
   for (const service of cloudMap.services()) {

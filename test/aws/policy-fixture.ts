@@ -9,7 +9,7 @@ export function makePolicy(overrides: { name?: string; target?: Partial<PolicyTa
       protectTags: [{ key: 'discovery-controller/protect' }], ...overrides.rules?.cloudMapOrphans,
     },
     dnsTtl: { enabled: true, maxSeconds: 10, setSeconds: 10, ...overrides.rules?.dnsTtl },
-    taskLimit: { enabled: true, warnAt: 900, ...overrides.rules?.taskLimit },
+    taskLimit: { enabled: true, warnAt: 900, namespaceWarnAt: 1800, ...overrides.rules?.taskLimit },
   };
   return {
     name: overrides.name ?? 'test-policy',

@@ -62,10 +62,11 @@ test('the maximum task count of each service-discovery service comes from its sc
   assert.equal(sandbox.calls.snapshot()[SCALING], 1);
   assert.equal(readLowerBound(inventory, policies)[SCALING], 1);
 
-  const findings = plan(inventory, policies).findings.filter((f) => f.rule === 'taskLimit');
-  assert.deepEqual(findings.map((f) => [f.key, f.observed]).sort(), [
-    ['taskLimit/prod/clickstream', 'desired 10, max 1200'],
-    ['taskLimit/staging/clickstream', 'desired 1, max 950'],
+  // Reported per Cloud Map service: its instances plus the scaling maximum × maximumPercent (200 by default).
+  const findings = plan(inventory, policies).findings.filter((f) => f.rule === 'taskLimit' && f.resource.kind === 'cloudmap-service');
+  assert.deepEqual(findings.map((f) => (f.resource.kind === 'cloudmap-service' ? [f.resource.name, f.observed] : [])).sort(), [
+    ['clickstream', '10 instances, up to 2400 during deployments; deployments: clickstream: max 1200 × 200%'],
+    ['clickstream-staging', '1 instances, up to 1900 during deployments; deployments: clickstream: max 950 × 200%'],
   ]);
 });
 

@@ -58,6 +58,7 @@ function findingId(f: JsonFinding): string {
   const r = f.resource;
   if (r.kind === 'ecs-service') return `${f.rule} ecs-service ${r.cluster}/${r.name}`;
   if (r.kind === 'cloudmap-service') return `${f.rule} cloudmap-service ${r.id}`;
+  if (r.kind === 'cloudmap-namespace') return `${f.rule} cloudmap-namespace ${r.id}`;
   return `${f.rule} cloudmap-instance ${r.serviceId}/${r.instanceId}`;
 }
 
@@ -68,7 +69,8 @@ function expectedFromTruth(truth: SandboxTruth): string[] {
     ...[...truth.orphanServices, ...truth.protectedServices].map((s) => `cloudMapOrphans cloudmap-service ${s.id}`),
     ...truth.orphanInstances.map((i) => `cloudMapOrphans cloudmap-instance ${i.serviceId}/${i.instanceId}`),
     ...Object.entries(truth.ttlByService).filter(([, ttl]) => ttl > 10).map(([id]) => `dnsTtl cloudmap-service ${id}`),
-    ...truth.nearTaskLimit.map((n) => `taskLimit ecs-service ${n.cluster}/${n.service}`),
+    ...truth.nearInstanceQuota.map((s) => `taskLimit cloudmap-service ${s.id}`),
+    ...truth.namespacesNearQuota.map((n) => `taskLimit cloudmap-namespace ${n.id}`),
   ];
 }
 
@@ -87,7 +89,8 @@ test('plan against the demo fleet prints every drift of the ground truth and not
     const found = plan.findings.filter((f) => !scManaged.includes(f)).map(findingId).sort();
     assert.deepEqual(found, expectedFromTruth(sandbox.truth()).sort());
     // clickstream runs 12 tasks; only its Application Auto Scaling maximum (1,200) reaches warnAt.
-    assert.ok(found.includes('taskLimit ecs-service prod/clickstream'), 'the autoscaling maximum is read');
+    const clickstream = sandbox.cloudMap.services().find((s) => s.name === 'clickstream')!;
+    assert.ok(found.includes(`taskLimit cloudmap-service ${clickstream.id}`), 'the autoscaling maximum is read');
   } finally {
     await rm(dir, { recursive: true, force: true });
     await sandbox.close();

@@ -8,7 +8,7 @@ async function checkLiveEndpoints(base: string): Promise<{ metrics: string; stat
   const metrics = await (await fetch(`${base}/metrics`)).text();
   assert.match(metrics, /ecs_discovery_actions_total\{policy="shop-prod",rule="cloudMapOrphans",action="cloudmap:DeleteService",result="success"\} [1-9]/);
   assert.match(metrics, /ecs_discovery_policy_source_revision_info\{source="dir:[^"]+",revision="sha256:[0-9a-f]+"\} 1/);
-  assert.match(metrics, /ecs_discovery_drift_resources\{policy="shop-prod",rule="taskLimit",state="accepted"\} 2/);
+  assert.match(metrics, /ecs_discovery_drift_resources\{policy="shop-prod",rule="taskLimit",state="accepted"\} 3/);
   const promtool = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
   if (promtool.error) throw new Error(`promtool could not run (${promtool.error.message}): apt-get install -y --no-install-recommends prometheus`);
   assert.equal(promtool.status, 0, `promtool check metrics on the live exposition:\n${promtool.stdout}${promtool.stderr}`);

@@ -15,7 +15,8 @@ function samplePlan() {
     services: [
       scService('orders', 'sc.local', ['orders'], { deployedAt: T0 + 4 * HOUR }),
       scService('checkout', 'sc.local', [], { deployedAt: T0 }),
-      ecsService('big', { desiredCount: 950, serviceRegistries: [{ registryArn: used[0].arn }] }),
+      // 460 tasks × maximumPercent 200: a deployment registers up to 920 instances in Cloud Map service a.
+      ecsService('big', { desiredCount: 460, serviceRegistries: [{ registryArn: used[0].arn }] }),
       ...used.slice(1).map((s) => ecsService(s.name, { serviceRegistries: [{ registryArn: s.arn }] })),
     ],
     tasks: [task('checkout', T0 + HOUR)],
@@ -36,7 +37,7 @@ describe('renderPlanText', () => {
     assert.match(text, /1 of 1 running tasks belong to deployments created before orders.svc:80 appeared .* -> every running task/);
     assert.match(text, /will force a new deployment of prod\/checkout/);
     assert.match(text, /would delete Cloud Map service srv-old but grace-period: orphaned since 2026-11-25T06:00:00.000Z/);
-    assert.match(text, /! taskLimit  ecs-service prod\/big/);
+    assert.match(text, /! taskLimit  cloudmap-service a \(srv-a\)/);
     assert.match(text, /no action \(report-only: /);
     assert.match(text, /^  payments: 3 findings, 1 to execute, 1 blocked$/m);
     assert.match(text, /^  payments: 1 actionable finding not fixed yet; 1 finding blocked \(grace-period\); 1 finding accepted \(report-only\)$/m);
@@ -75,7 +76,7 @@ describe('renderPlanJson', () => {
     assert.deepEqual(doc.policies.map((p: { name: string }) => p.name), ['payments', 'idle']);
     const taskLimit = doc.findings.find((f: { rule: string }) => f.rule === 'taskLimit');
     assert.equal(taskLimit.action, null);
-    assert.equal(taskLimit.namespace, null);
+    assert.equal(taskLimit.namespace, 'internal.local');
     assert.deepEqual(taskLimit.blocked.reason, 'report-only');
     assert.deepEqual(doc.actions.map((a: { order: number; action: { type: string }; decision: string; blockedBy: string | null }) => [a.order, a.action.type, a.decision, a.blockedBy]), [
       [1, 'cloudmap:DeleteService', 'blocked', 'grace-period'],

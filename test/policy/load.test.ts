@@ -69,7 +69,7 @@ describe('loadPolicySet', () => {
       protectTags: [{ key: 'discovery-controller/protect' }, { key: 'keep', value: 'forever' }],
     });
     assert.deepEqual(p.rules.dnsTtl, { enabled: true, maxSeconds: 10, setSeconds: 10 });
-    assert.deepEqual(p.rules.taskLimit, { enabled: true, warnAt: 900 });
+    assert.deepEqual(p.rules.taskLimit, { enabled: true, warnAt: 900, namespaceWarnAt: 1800 });
   });
 
   it('applies the documented defaults: audit mode, omitted rules disabled, a written rule block enabled', () => {
@@ -86,7 +86,7 @@ describe('loadPolicySet', () => {
     assert.equal(p.rules.cloudMapOrphans.gracePeriodMs, 15 * 60_000);
     assert.equal(p.rules.cloudMapOrphans.maxDeletionsPerRun, 20);
     assert.deepEqual(p.rules.cloudMapOrphans.protectTags, [{ key: 'discovery-controller/protect' }], 'the operator\'s protect tag, always');
-    assert.deepEqual(p.rules.taskLimit, { enabled: false, warnAt: 900 });
+    assert.deepEqual(p.rules.taskLimit, { enabled: false, warnAt: 900, namespaceWarnAt: 1800 });
   });
 
   it('stores window time zones under their canonical IANA name', () => {

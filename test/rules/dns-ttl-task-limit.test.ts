@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { evaluate as dnsTtl } from '../../controller/rules/dns-ttl.js';
 import { evaluateAll, RULES } from '../../controller/rules/index.js';
 import { evaluate as taskLimit } from '../../controller/rules/task-limit.js';
+import type { CloudMapService, EcsService } from '../../controller/inventory/model.js';
 import { cmService, deployment, ecsService, inventory, namespace, policy, sc, scService, T0 } from './fixtures.js';
 
 const NS = namespace('internal.local');
@@ -44,34 +45,59 @@ describe('dnsTtl', () => {
 });
 
 describe('taskLimit', () => {
-  const registry = [{ registryArn: 'arn:aws:servicediscovery:eu-west-1:111122223333:service/srv-x' }];
-  const cases = [
-    { name: 'a registry service with desiredCount at warnAt', svc: ecsService('api', { desiredCount: 900, serviceRegistries: registry }), expect: 1 },
-    { name: 'a registry service whose auto scaling max reaches warnAt', svc: ecsService('api', { desiredCount: 10, maxCount: 1000, serviceRegistries: registry }), expect: 1 },
-    { name: 'an SC server at warnAt', svc: scService('api', 'sc.local', ['api'], { desiredCount: 950 }), expect: 1 },
-    { name: 'an SC client-only service does not register instances', svc: scService('api', 'sc.local', [], { desiredCount: 950 }), expect: 0 },
-    { name: 'a service without discovery is not limited', svc: ecsService('api', { desiredCount: 5000 }), expect: 0 },
-    { name: 'below warnAt', svc: ecsService('api', { desiredCount: 899, serviceRegistries: registry }), expect: 0 },
+  const REG = cmService('api', NS);
+  const registry = [{ registryArn: REG.arn }];
+  const ecsInstances = (service: string, n: number) =>
+    Array.from({ length: n }, (_, i) => ({ id: `${service}-${i}`, attributes: { ECS_CLUSTER_NAME: 'prod', ECS_SERVICE_NAME: service } }));
+  const others = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `i-${i}`, attributes: { AWS_INSTANCE_IPV4: '10.0.0.1' } }));
+  const run = (services: EcsService[], cm: CloudMapService[] = [REG], rules = {}) =>
+    taskLimit(policy({ target: { namespaces: ['*.local'] }, rules: { taskLimit: rules } }), inventory({ namespaces: [NS, SC_NS], cloudMapServices: cm, services }), T0);
+  const cases: { name: string; services: EcsService[]; cm?: CloudMapService[]; expect: number }[] = [
+    { name: 'desired 450 × maximumPercent 200: a deployment reaches 900', services: [ecsService('api', { desiredCount: 450, runningCount: 0, serviceRegistries: registry })], expect: 1 },
+    { name: 'desired 450 at maximumPercent 100 stays at 450', services: [ecsService('api', { desiredCount: 450, runningCount: 0, maximumPercent: 100, serviceRegistries: registry })], expect: 0 },
+    { name: 'the auto scaling maximum counts, times maximumPercent', services: [ecsService('api', { desiredCount: 10, maxCount: 500, maximumPercent: 180, serviceRegistries: registry })], expect: 1 },
+    { name: 'two ECS services sharing one registry add up (400 + 400 at 150%)', services: [ecsService('a', { desiredCount: 400, runningCount: 0, maximumPercent: 150, serviceRegistries: registry }), ecsService('b', { desiredCount: 400, runningCount: 0, maximumPercent: 150, serviceRegistries: registry })], expect: 1 },
+    { name: 'instances ECS did not register count too (850 EC2 + desired 30 × 200%)', services: [ecsService('api', { desiredCount: 30, runningCount: 0, serviceRegistries: registry })], cm: [cmService('api', NS, { instances: others(850) })], expect: 1 },
+    { name: 'registered tasks are not counted twice (400 registered, desired 400 × 100%)', services: [ecsService('api', { desiredCount: 400, runningCount: 400, maximumPercent: 100, serviceRegistries: registry })], cm: [cmService('api', NS, { instances: ecsInstances('api', 400) })], expect: 0 },
+    { name: 'a task set registering into it counts (EXTERNAL deployment controller)', services: [ecsService('api', { desiredCount: 0, deploymentController: 'EXTERNAL', taskSets: [{ id: 'ecs-svc/1', arn: 'ts-1', status: 'PRIMARY', createdAt: T0, taskDefinition: 'td', serviceRegistries: registry, computedDesiredCount: 460, runningCount: 0, pendingCount: 0 }] })], expect: 1 },
+    { name: 'a service without discovery is not limited', services: [ecsService('api', { desiredCount: 5000 })], expect: 0 },
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const findings = taskLimit(policy(), inventory({ services: [c.svc] }), T0);
-      assert.equal(findings.length, c.expect);
+      const findings = run(c.services, c.cm);
+      assert.equal(findings.length, c.expect, JSON.stringify(findings.map((f) => f.observed)));
       if (c.expect) {
+        assert.equal(findings[0].resource.kind, 'cloudmap-service');
         assert.equal(findings[0].action, undefined);
         assert.equal(findings[0].blocked?.reason, 'report-only');
       }
     });
   }
+
+  it('a Service Connect endpoint\'s Cloud Map service counts its servers', () => {
+    const endpoint = cmService('orders', SC_NS);
+    const server = scService('orders', 'sc.local', ['orders'], { desiredCount: 460, runningCount: 0, resources: [{ discoveryName: 'orders', discoveryArn: endpoint.arn }] });
+    const [finding] = run([server], [endpoint]);
+    assert.match(finding.observed, /0 instances, up to 920 during deployments; deployments: orders: desired 460 × 200%/);
+  });
+
+  it('a namespace near its instance quota is reported once, with the sum over its services', () => {
+    const services = ['a', 'b', 'c'].map((n) => cmService(n, NS, { instances: others(620).map((i) => ({ ...i, id: `${n}-${i.id}` })) }));
+    const findings = run([], services);
+    const namespaces = findings.filter((f) => f.resource.kind === 'cloudmap-namespace');
+    assert.deepEqual(namespaces.map((f) => [f.key, f.observed]), [[`taskLimit/namespace/${NS.id}`, '1860 instances in 3 services, up to 1860 during deployments']]);
+    assert.equal(run([], services, { namespaceWarnAt: 1900 }).filter((f) => f.resource.kind === 'cloudmap-namespace').length, 0);
+  });
 });
 
 describe('evaluateAll', () => {
   it('runs every rule, skips disabled rules, and still evaluates suspended and audit policies', () => {
     assert.deepEqual(Object.keys(RULES).sort(), ['cloudMapOrphans', 'dnsTtl', 'serviceConnectRefresh', 'taskLimit']);
+    const big = cmService('big', NS);
     const inv = inventory({
       namespaces: [NS],
-      cloudMapServices: [cmService('orphan', NS, { dnsRecords: [{ type: 'A', ttl: 60 }] })],
-      services: [ecsService('big', { desiredCount: 999, serviceRegistries: [{ registryArn: 'srv-x' }], deployments: [deployment({ serviceConnect: sc('sc.local') })] })],
+      cloudMapServices: [cmService('orphan', NS, { dnsRecords: [{ type: 'A', ttl: 60 }] }), big],
+      services: [ecsService('big', { desiredCount: 460, serviceRegistries: [{ registryArn: big.arn }], deployments: [deployment({ serviceConnect: sc('sc.local') })] })],
     });
     const rules = (p: Parameters<typeof policy>[0]) => evaluateAll(policy(p), inv, T0).map((f) => f.rule).sort();
     assert.deepEqual(rules({}), ['cloudMapOrphans', 'dnsTtl', 'taskLimit']);

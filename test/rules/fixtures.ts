@@ -29,7 +29,7 @@ export function policy(overrides: Omit<DeepPartial<Policy>, 'target' | 'rules'> 
       protectTags: [{ key: 'discovery-controller/protect' }], ...overrides.rules?.cloudMapOrphans,
     } as PolicyRules['cloudMapOrphans'],
     dnsTtl: { enabled: true, maxSeconds: 10, setSeconds: 10, ...overrides.rules?.dnsTtl },
-    taskLimit: { enabled: true, warnAt: 900, ...overrides.rules?.taskLimit },
+    taskLimit: { enabled: true, warnAt: 900, namespaceWarnAt: 1800, ...overrides.rules?.taskLimit },
   };
   const target = overrides.target ?? {};
   return {
