@@ -2,6 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
@@ -106,5 +108,28 @@ describe('run as a process: signals', () => {
     const messages = run.logs.map((l) => l.msg);
     assert.ok(messages.includes('received signal'), messages.join(' | '));
     assert.ok(messages.includes('stopped'), messages.join(' | '));
+  });
+
+  it('SIGTERM while the first policy fetch hangs (an unresponsive git host) exits 0 promptly with a log line', async (t) => {
+    // A server that accepts connections and never answers: git's fetch waits on it.
+    const hang = createServer(() => undefined);
+    await new Promise<void>((resolve) => hang.listen(0, '127.0.0.1', resolve));
+    t.after(() => {
+      hang.closeAllConnections();
+      hang.close();
+    });
+    const port = (hang.address() as AddressInfo).port;
+    const run = spawnRun(['--policies', `git+http://127.0.0.1:${port}/policies.git`, '--dry-run', '--metrics-addr', '127.0.0.1:0'], sandbox.env(), { viaBin: true });
+    children.push(run.child);
+    let connected = false;
+    hang.on('connection', () => (connected = true));
+    await eventually(() => connected, (seen) => seen, 'git to connect to the policy host', 400);
+    const guard = setTimeout(() => run.child.kill('SIGKILL'), 15_000);
+    run.child.kill('SIGTERM');
+    const { code, signal } = await run.exit;
+    clearTimeout(guard);
+    assert.deepEqual({ code, signal }, { code: 0, signal: null });
+    const messages = run.logs.map((l) => l.msg);
+    assert.ok(messages.includes('received signal') && messages.includes('stopped'), messages.join(' | '));
   });
 });

@@ -158,10 +158,11 @@ async function runUntilStopped(
     if (outcome === 'deadline') logger.warn('shutdown did not finish in time; exiting anyway');
     else if (!outcome.completed) logger.warn({ abandoned: outcome.abandoned }, 'abandoned in-flight reconciles; the next start reconciles them again');
     logger.info('stopped');
-    // Abandoned AWS reads cannot be cancelled and would keep the process alive; a real process (not an
-    // in-process caller with its own stop signal) exits anyway once everything else has closed.
     const code = startError === undefined ? EXIT.ok : EXIT.failure;
-    if (abandoned && !hooks.stopSignal) setTimeout(() => process.exit(code), 500).unref();
+    // Abandoned AWS reads, or a first policy fetch still running (a git clone of an unresponsive host),
+    // cannot be cancelled and would keep the process alive: once everything else has closed, a real process
+    // (not an in-process caller with its own stop signal) exits anyway; the timer does not hold it open.
+    if (!hooks.stopSignal) setTimeout(() => process.exit(code), abandoned ? 500 : 1_000).unref();
     return code;
   } finally {
     stopRequested.dispose();
