@@ -1,17 +1,16 @@
 /**
  * Service Connect history of servers: when a server's first deployment is no longer listed (ECS lists only the
  * deployments that still run tasks), the deployment that introduced a client alias may be gone from
- * DescribeServices. ListServiceDeployments (newest first, one page of 20) and DescribeServiceRevisions (20 per
- * call) give the older revisions' Service Connect configurations. Revisions are immutable, so a described one
- * is kept for later reads. A failed read leaves the history out (the rule then dates aliases by the server's
- * creation); it never blocks pruning.
+ * DescribeServices. ListServiceDeployments (pages of 100, at most 3) and DescribeServiceRevisions (20 per call)
+ * give the older revisions' Service Connect configurations. A failed or unfinished read leaves the history out
+ * (the rule then dates aliases by the server's creation, and says so); it never blocks pruning.
  */
-import { DescribeServiceRevisionsCommand, ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
+import { DescribeServiceRevisionsCommand, ListServiceDeploymentsCommand, type ListServiceDeploymentsCommandOutput } from '@aws-sdk/client-ecs';
 import type { Cluster, EcsService, ServiceConnectRevision } from '../inventory/model.js';
 import { toServiceConnect } from './ecs-mappers.js';
 import { chunk, type ReadContext } from './read-context.js';
 
-export const HISTORY_LIMITS = { listServiceDeployments: 20, describeServiceRevisions: 20 } as const;
+export const HISTORY_LIMITS = { listServiceDeployments: 100, maxPages: 3, describeServiceRevisions: 20 } as const;
 
 // The first deployment of a service is created with it; ECS's two timestamps can differ slightly.
 const FIRST_DEPLOYMENT_SLACK_MS = 5_000;
@@ -28,12 +27,22 @@ export function needsServiceConnectHistory(service: EcsService): boolean {
 /** Reads the Service Connect revisions older than the listed deployments of one service; undefined when the read failed. */
 async function readHistory(ctx: ReadContext, cluster: Cluster, service: EcsService): Promise<ServiceConnectRevision[] | undefined> {
   const scope = { kind: 'service-history' as const, cluster: cluster.name };
-  const listed = await ctx.call(scope, 'ecs:ListServiceDeployments', () => ctx.clients.ecs.send(
-    new ListServiceDeploymentsCommand({ cluster: cluster.arn, service: service.arn, maxResults: HISTORY_LIMITS.listServiceDeployments }),
-  ), service.name);
-  if (!listed) return undefined;
+  // The API does not document its order: read every page (a bounded number), or use no history at all, since
+  // a gap in the middle could hide an alias that went and came back.
+  const deployments: NonNullable<ListServiceDeploymentsCommandOutput['serviceDeployments']> = [];
+  let token: string | undefined;
+  for (let page = 0; page < HISTORY_LIMITS.maxPages; page++) {
+    const listed = await ctx.call(scope, 'ecs:ListServiceDeployments', () => ctx.clients.ecs.send(
+      new ListServiceDeploymentsCommand({ cluster: cluster.arn, service: service.arn, maxResults: HISTORY_LIMITS.listServiceDeployments, nextToken: token }),
+    ), service.name);
+    if (!listed) return undefined;
+    deployments.push(...(listed.serviceDeployments ?? []));
+    token = listed.nextToken || undefined;
+    if (!token) break;
+  }
+  if (token) return undefined;
   const oldestListed = Math.min(...service.deployments.map((d) => d.createdAt));
-  const older = (listed.serviceDeployments ?? [])
+  const older = deployments
     .filter((d) => d.targetServiceRevisionArn && d.createdAt && d.createdAt.getTime() < oldestListed)
     .map((d) => d.targetServiceRevisionArn!);
   const revisions: ServiceConnectRevision[] = [];

@@ -14,7 +14,7 @@
  *   servicediscovery:ListInstances        per service in an orphan-scope namespace max(1, ceil(I_s/100))
  *   servicediscovery:ListTagsForResource  per service in an orphan-scope namespace 1
  *   servicediscovery:GetService           per referenced Cloud Map service outside the namespaces read 1
- *   ecs:ListServiceDeployments   per Service Connect server whose first deployment is no longer listed 1
+ *   ecs:ListServiceDeployments   per Service Connect server whose first deployment is no longer listed 1 (pages of 100)
  *   ecs:DescribeServiceRevisions per such server ceil(H_s/20), H_s its revisions older than the listed deployments
  *   application-autoscaling:DescribeScalableTargets  ceil(A/50), A = ACTIVE service-discovery services in
  *                                         clusters a taskLimit policy covers (scaling-reader.ts needsScalingMaximum)
