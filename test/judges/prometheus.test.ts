@@ -76,17 +76,7 @@ test('Prometheus: accepted drift never pages; actionable drift the controller ma
       scrape_configs: [{ job_name: 'ecs-discovery-controller', static_configs: [{ targets: [target] }] }],
     }),
   );
-  const port = await freePort();
-  const api = `http://127.0.0.1:${port}`;
-  const prometheus = spawn('prometheus', [`--config.file=${join(work, 'prometheus.yml')}`, `--storage.tsdb.path=${join(work, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(prometheus);
-  let promLog = '';
-  prometheus.stderr!.on('data', (d) => (promLog += d));
-  const missing = new Promise<never>((_, reject) => prometheus.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? new MissingJudgeError('prometheus', 'prometheus not on PATH') : e)));
-  missing.catch(() => undefined);
-  await Promise.race([missing, waitFor(() => fetch(`${api}/-/ready`).then((r) => r.status), (s) => s === 200, `Prometheus ready on ${api} (log: ${promLog})`, 30_000)]);
+  const api = await startPrometheus(work, children);
 
   const alerts = async () => ((await (await fetch(`${api}/api/v1/alerts`)).json()) as { data: { alerts: PromAlert[] } }).data.alerts.filter((a) => a.labels.alertname === ALERT && a.labels.rule === 'dnsTtl');
   const query = async (q: string) => ((await (await fetch(`${api}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
@@ -128,3 +118,32 @@ test('Prometheus: accepted drift never pages; actionable drift the controller ma
   const stopped = await terminate(run);
   assert.equal(stopped.code, 0);
 });
+
+/** Starts Prometheus on a free loopback port (another one if that port was taken meanwhile); resolves with its URL. */
+async function startPrometheus(work: string, children: ChildProcess[]): Promise<string> {
+  let log = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const api = `http://127.0.0.1:${port}`;
+    const prometheus = spawn('prometheus', [`--config.file=${join(work, 'prometheus.yml')}`, `--storage.tsdb.path=${join(work, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    children.push(prometheus);
+    log = '';
+    prometheus.stderr!.on('data', (d) => (log += d));
+    const ended = new Promise<string>((resolve, reject) => {
+      prometheus.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? new MissingJudgeError('prometheus', 'prometheus not on PATH') : e));
+      prometheus.on('exit', (code) => resolve(`exited ${code}`));
+    });
+    // Settles either way, so a poll still running after Prometheus exited never rejects unhandled.
+    const ready = waitFor(() => fetch(`${api}/-/ready`).then((r) => r.status), (s) => s === 200, `Prometheus ready on ${api}`, 30_000).then(
+      () => 'ready',
+      (error: Error) => `not ready: ${error.message}`,
+    );
+    const outcome = await Promise.race([ended, ready]);
+    if (outcome === 'ready') return api;
+    if (outcome.startsWith('not ready')) throw new Error(`${outcome}; log: ${log}`);
+    if (!/address already in use/i.test(log)) break;
+  }
+  throw new Error(`Prometheus did not start: ${log}`);
+}
