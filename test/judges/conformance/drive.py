@@ -91,6 +91,8 @@ def ecs_cleanup(j):
     j.forbidden('ecs', 'UpdateService', 'InvalidParameterException', 'service missing', cluster='judge-scratch', forceNewDeployment=True)
     j.forbidden('ecs', 'ListTasks', 'InvalidParameterException', 'desiredStatus not in the enum', cluster='judge-scratch', desiredStatus='BOGUS')
     j.forbidden('ecs', 'ListTasks', 'InvalidParameterException', 'maxResults 0 under the min 1', cluster='judge-scratch', maxResults=0)
+    j.forbidden('ecs', 'UpdateService', 'ServiceNotFoundException', 'unknown service', cluster='judge-scratch', service='nope', forceNewDeployment=True)
+    j.forbidden('ecs', 'ListServices', 'ClusterNotFoundException', 'unknown cluster', cluster='no-such-cluster')
 
 
 def cloud_map(j):
@@ -148,6 +150,9 @@ def cloud_map(j):
     j.forbidden('servicediscovery', 'UpdateService', 'InvalidInput', 'TTL -1 under the min 0', Id=services[0]['Id'], Service={'DnsConfig': {'DnsRecords': [{'Type': 'A', 'TTL': -1}]}})
     j.forbidden('servicediscovery', 'DeregisterInstance', 'InvalidInput', 'InstanceId missing', ServiceId=services[0]['Id'])
     j.forbidden('servicediscovery', 'GetOperation', 'InvalidInput', 'OperationId missing')
+    j.forbidden('servicediscovery', 'GetService', 'ServiceNotFound', 'unknown service', Id='srv-0000000000000000')
+    j.forbidden('servicediscovery', 'GetOperation', 'OperationNotFound', 'unknown operation', OperationId='0000000000000000000000000000000000000000-00000000')
+    j.forbidden('servicediscovery', 'DeregisterInstance', 'InstanceNotFound', 'unknown instance', ServiceId=services[0]['Id'], InstanceId='no-such-instance')
 
 
 def sqs(j):
@@ -178,6 +183,7 @@ def sqs(j):
     j.forbidden('sqs', 'SendMessage', 'InvalidParameterValue', 'DelaySeconds 901 over the max 900', QueueUrl=url, MessageBody='x', DelaySeconds=901)
     j.forbidden('sqs', 'DeleteMessageBatch', 'TooManyEntriesInBatchRequest', '11 entries over the max 10', QueueUrl=url, Entries=[{'Id': f'e{i}', 'ReceiptHandle': 'h'} for i in range(11)])
     j.forbidden('sqs', 'SendMessageBatch', 'EmptyBatchRequest', 'no entries', QueueUrl=url, Entries=[])
+    j.forbidden('sqs', 'GetQueueUrl', 'QueueDoesNotExist', 'unknown queue', QueueName='no-such-queue')
     j.call('sqs', 'DeleteQueue', QueueUrl=url)
     j.call('sqs', 'DeleteQueue', QueueUrl=dlq)
 
@@ -204,6 +210,7 @@ def eventbridge(j, queue_arn):
     j.forbidden('events', 'PutRule', 'ValidationException', 'State not in the enum', Name='judge-bad', EventPattern=pattern, State='BOGUS')
     j.forbidden('events', 'PutTargets', 'ValidationException', 'Rule missing', Targets=[{'Id': 'q', 'Arn': queue_arn}])
     j.forbidden('events', 'PutRule', 'ValidationException', 'Name of 65 characters over the max 64', Name='r' * 65, EventPattern=pattern)
+    j.forbidden('events', 'DescribeRule', 'ResourceNotFoundException', 'unknown rule', Name='no-such-rule')
 
 
 def autoscaling(j):
@@ -218,6 +225,8 @@ def autoscaling(j):
     j.forbidden('application-autoscaling', 'DescribeScalableTargets', 'ValidationException', 'ServiceNamespace missing')
     j.forbidden('application-autoscaling', 'DescribeScalableTargets', 'ValidationException', 'MaxResults 51 over the max 50', ServiceNamespace='ecs', MaxResults=51)
     j.forbidden('application-autoscaling', 'DescribeScalableTargets', 'ValidationException', 'ServiceNamespace not in the enum', ServiceNamespace='bogus')
+    j.forbidden('application-autoscaling', 'DeregisterScalableTarget', 'ObjectNotFoundException', 'unknown target', ServiceNamespace='ecs',
+                ResourceId='service/judge-scratch/nope', ScalableDimension='ecs:service:DesiredCount')
     j.forbidden('application-autoscaling', 'RegisterScalableTarget', 'ValidationException', 'ScalableDimension not in the enum', ServiceNamespace='ecs',
                 ResourceId='service/judge-scratch/judge-web', ScalableDimension='ecs:service:Bogus', MinCapacity=1, MaxCapacity=2)
 

@@ -14,6 +14,9 @@ COMMON_ERRORS = {
     'ValidationError', 'ValidationException', 'MissingParameter', 'InvalidParameterValue', 'InvalidParameterCombination',
 }
 
+# SQS query-protocol codes that are not "AWS.SimpleQueueService.<shape name>" (SQS API reference, each error's code).
+SQS_QUERY_CODES = {'QueueDoesNotExist': 'AWS.SimpleQueueService.NonExistentQueue', 'QueueNameExists': 'QueueAlreadyExists'}
+
 
 def shape_violations(shape, value, path, out):
     """Appends to out every way value breaks shape: unknown or null members, wrong types, enums, ranges, required."""
@@ -153,7 +156,7 @@ class Judge:
 
     def forbidden(self, svc_name, operation, expected, why, **params):
         service = svc_name
-        """Sends a request the model forbids; the sandbox must answer HTTP 400 with the documented error name."""
+        """Sends a request the model forbids (or naming what does not exist); the answer must be HTTP 400 with the documented error name."""
         client = self.client(service)
         op = client.meta.service_model.operation_model(operation)
         documented = {e.name for e in op.error_shapes} | COMMON_ERRORS
@@ -168,7 +171,7 @@ class Judge:
             code = error.response['Error']['Code']
             status = error.response['ResponseMetadata']['HTTPStatusCode']
         # (this botocore model lacks those aliases; SQS's are "AWS.SimpleQueueService.<shape name>", its API reference says)
-        if code not in (expected, aliases.get(expected), f'AWS.SimpleQueueService.{expected}') or status != 400:
+        if code not in (expected, aliases.get(expected), SQS_QUERY_CODES.get(expected), f'AWS.SimpleQueueService.{expected}') or status != 400:
             self.errors.append(f'{service}:{operation} ({why}): got {code} HTTP {status}, expected {expected} HTTP 400')
         elif expected not in documented:
             self.errors.append(f'{service}:{operation} ({why}): {expected} is not documented for the operation')
