@@ -118,6 +118,7 @@ export function buildPlan(input: BuildPlanInput): { plan: Plan; firstSeen: Map<s
     inventory, now, firstSeen,
     ...(input.recentDeletions ? { recentDeletions: input.recentDeletions } : {}),
     ...(policies.bounds?.maxDeletionsPerHour !== undefined ? { maxDeletionsPerHour: policies.bounds.maxDeletionsPerHour } : {}),
+    ...(policies.bounds?.maxConcurrentRedeploys !== undefined ? { maxConcurrentRedeploys: policies.bounds.maxConcurrentRedeploys } : {}),
   });
   const { findings, drafts } = dropSupersededTtlUpdates(resolved, decided);
   const actions = drafts.map((d) => finalDecision(d, input.dryRun ?? false));

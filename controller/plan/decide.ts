@@ -36,6 +36,8 @@ export interface DecideContext {
   recentDeletions?: ReadonlyMap<string, RecentDeletions>;
   /** The operator's budget of deletions per namespace in any hour (--max-deletions-per-hour); undefined: none. */
   maxDeletionsPerHour?: number;
+  /** The operator's ceiling on redeploys in progress or planned, over all policies (--max-concurrent-redeploys). */
+  maxConcurrentRedeploys?: number;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -85,24 +87,34 @@ function individualBlock(draft: Draft, ctx: DecideContext): Block | undefined {
   return draft.finding.blocked ?? pruneReadError(draft, ctx) ?? gracePeriod(draft, ctx) ?? redeployTiming(draft, ctx);
 }
 
-/** maxConcurrent per policy: deployments already in progress among its services, plus redeploys planned now. */
+/**
+ * maxConcurrent per policy: deployments already in progress among its services, plus redeploys planned now.
+ * The operator's --max-concurrent-redeploys caps the same count over every policy of the plan together.
+ */
 function applyMaxConcurrent(drafts: readonly Draft[], ctx: DecideContext): void {
   const planned = new Map<string, number>();
   const inFlight = new Map<string, number>();
+  const inProgress = (s: DecideContext['inventory']['services'][number]) => s.status === 'ACTIVE' && s.deployments.some((d) => d.rolloutState === 'IN_PROGRESS');
+  const redeployPolicies = [...new Set(drafts.filter((d) => d.action.type === 'ecs:ForceNewDeployment').map((d) => d.policy))];
+  const allInFlight = ctx.maxConcurrentRedeploys === undefined ? 0
+    : ctx.inventory.services.filter((s) => inProgress(s) && redeployPolicies.some((p) => coversEcsService(p, ctx.inventory, s, 'serviceConnect'))).length;
+  let allPlanned = 0;
   for (const draft of drafts) {
     if (draft.action.type !== 'ecs:ForceNewDeployment' || draft.enforceBlock) continue;
     const policy = draft.policy;
     if (!inFlight.has(policy.name)) {
-      inFlight.set(policy.name, ctx.inventory.services.filter((s) => s.status === 'ACTIVE' && coversEcsService(policy, ctx.inventory, s, 'serviceConnect')
-        && s.deployments.some((d) => d.rolloutState === 'IN_PROGRESS')).length);
+      inFlight.set(policy.name, ctx.inventory.services.filter((s) => inProgress(s) && coversEcsService(policy, ctx.inventory, s, 'serviceConnect')).length);
     }
     const running = inFlight.get(policy.name) ?? 0;
     const already = planned.get(policy.name) ?? 0;
     const max = policy.rules.serviceConnectRefresh.maxConcurrent;
     if (running + already >= max) {
       draft.enforceBlock = { reason: 'max-concurrent', detail: `${running} deployment(s) in progress and ${already} planned; maxConcurrent is ${max}` };
+    } else if (ctx.maxConcurrentRedeploys !== undefined && allInFlight + allPlanned >= ctx.maxConcurrentRedeploys) {
+      draft.enforceBlock = { reason: 'max-concurrent', detail: `${allInFlight} deployment(s) in progress and ${allPlanned} planned across policies; the operator's maximum is ${ctx.maxConcurrentRedeploys} concurrent redeploys (--max-concurrent-redeploys / MAX_CONCURRENT_REDEPLOYS)` };
     } else {
       planned.set(policy.name, already + 1);
+      allPlanned += 1;
     }
   }
 }

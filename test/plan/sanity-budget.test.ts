@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { buildPlan } from '../../controller/plan/build.js';
 import { MemoryDeletionLedger } from '../../controller/plan/deletion-budget.js';
 import type { Policy } from '../../controller/policy/types.js';
-import { cmService, ecsInstance, ecsService, HOUR, inventory, MINUTE, namespace, policy, T0, task } from '../rules/fixtures.js';
+import { cmService, ecsInstance, ecsService, HOUR, inventory, MINUTE, namespace, policy, scService, T0, task } from '../rules/fixtures.js';
 
 const NS = namespace('internal.local');
 
@@ -63,5 +63,20 @@ describe('sanity guard and hourly budget', () => {
     // An hour after the first deletions the budget is available again, and still caps a run.
     const later = await runRevision('rev-d', T0 + HOUR + 15 * MINUTE, 5);
     assert.deepEqual(decisions(later.actions), ['execute', 'execute', 'execute', 'budget-exhausted', 'budget-exhausted']);
+  });
+
+  it('cap redeploys over every policy together at the operator\'s --max-concurrent-redeploys', () => {
+    // Four stale Service Connect clients, two per team; each team's policy allows 2 at once, the operator 3.
+    const clients = ['a1', 'a2', 'b1', 'b2'];
+    const inv = inventory({
+      namespaces: [namespace('sc.local', 'HTTP')],
+      services: [scService('orders', 'sc.local', ['orders'], { deployedAt: T0 + 4 * HOUR }), ...clients.map((n) => scService(n, 'sc.local', [], { deployedAt: T0 }))],
+      tasks: clients.map((n) => task(n, T0 + HOUR)),
+    });
+    const team = (name: string, prefix: string) => policy({ name, target: { namespaces: ['sc.local'], services: { include: [`${prefix}*`] } }, rules: { serviceConnectRefresh: { maxConcurrent: 2 } } });
+    const bounds = { protectTagKey: 'discovery-controller/protect', maxConcurrentRedeploys: 3 };
+    const { plan } = buildPlan({ policies: { revision: 'r', policies: [team('team-a', 'a'), team('team-b', 'b')], bounds }, inventory: inv, now: T0 + 6 * HOUR, firstSeen: new Map() });
+    assert.deepEqual(decisions(plan.actions), ['execute', 'execute', 'execute', 'max-concurrent']);
+    assert.match(plan.actions[3].detail ?? '', /the operator's maximum is 3 concurrent redeploys \(--max-concurrent-redeploys \/ MAX_CONCURRENT_REDEPLOYS\)/);
   });
 });
