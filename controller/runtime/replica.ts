@@ -37,9 +37,14 @@ export class Replica {
       durationMs: options.leaseDurationMs,
       clock: systemTimers,
       logger: options.logger,
-      // A target gained: reconcile it now (its state is loaded first); a target lost: its loaded state is stale.
+      // A target gained: reconcile it now (its state is loaded first); a target lost: what it loaded is stale
+      // (grace clocks, journal, the deletion budget's last hour) and is read again on the next gain.
       onGained: () => options.queue().add({ kind: 'full' }, { priority: 'event' }),
-      onLost: (target) => options.targets().find(target)?.state?.reset(),
+      onLost: (target) => {
+        const runtime = options.targets().find(target);
+        runtime?.state?.reset();
+        runtime?.ledger?.reset();
+      },
       busy: (target) => (options.targets().find(target)?.state?.inFlight() ?? 0) > 0,
       afterRound: (held) => this.collectKeys(held),
     });

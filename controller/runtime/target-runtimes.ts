@@ -39,6 +39,8 @@ export interface TargetRuntime {
   reconciler: Reconciler;
   /** Durable state (grace clocks, evidence, journal) when the controller runs with a state store. */
   state?: TargetState;
+  /** The hourly deletion budget's ledger in the state store (its memory is dropped when the lease moves away). */
+  ledger?: { reset(): void };
   /** When a later policy revision added this target (readiness counts from then); unset for the first set's. */
   addedAt?: number;
 }
@@ -193,9 +195,10 @@ export class TargetRuntimes {
     const logger = target.isDefault ? deps.logger : deps.logger.child({ target: target.key });
     const leases = deps.state?.leases;
     const state = deps.state
-      ? new TargetState({ store: deps.state.store, target: target.key, fence: () => leases!.fence(target.key), heldFence: () => leases!.heldFence(target.key), clock: deps.timers, logger })
+      ? new TargetState({ store: deps.state.store, target: target.key, fence: () => leases!.fence(target.key), heldFence: () => leases!.heldFence(target.key), clock: awsClock, logger })
       : undefined;
     const actuator = new Actuator({ clients, logger, clock: deps.timers, dryRun: deps.dryRun, metrics: deps.metrics, ...(state ? { journal: state } : {}) });
+    const ledger = deps.state ? new StoreDeletionLedger(deps.state.store, target.key) : undefined;
     const reconciler = new Reconciler({
       target,
       actuator,
@@ -208,9 +211,9 @@ export class TargetRuntimes {
       awsClock,
       ...(state ? { state, serviceDiscovery: clients.serviceDiscovery } : {}),
       // With a state store the hourly deletion budget survives restarts and lease moves.
-      ...(deps.state ? { deletionLedger: new StoreDeletionLedger(deps.state.store, target.key) } : {}),
+      ...(ledger ? { deletionLedger: ledger } : {}),
     });
-    return { target, set, clients, ...(state ? { state } : {}), cache: new InventoryCache({ clients, policies: set.policies, now }), reconciler, owned, busy: 0, retired: false };
+    return { target, set, clients, ...(state ? { state } : {}), ...(ledger ? { ledger } : {}), cache: new InventoryCache({ clients, policies: set.policies, now }), reconciler, owned, busy: 0, retired: false };
   }
 
   private destroyIfIdle(entry: Entry): void {

@@ -18,7 +18,7 @@ const n = (value: number): AttributeValue => ({ N: String(value) });
 const s = (value: string): AttributeValue => ({ S: value });
 const ttlSeconds = (atMs: number): AttributeValue => n(Math.ceil((atMs + JOURNAL_RETENTION_MS) / 1000));
 /** Partition key of one kind of a target's items. */
-const part = (target: string, kind: 'grace' | 'evidence' | 'journal' | 'counter' | 'inbox'): AttributeValue => s(`${kind}#${target}`);
+const part = (target: string, kind: string): AttributeValue => s(`${kind}#${target}`);
 /** BatchWriteItem takes at most 25 requests. */
 const BATCH = 25;
 

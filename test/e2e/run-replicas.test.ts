@@ -67,6 +67,22 @@ test('three replicas: one owner per target, failover within two lease durations,
   });
   assert.deepEqual([...balanced.keys()].sort(), [...REGIONS].sort());
 
+  // /status shows who owns what; /metrics the leases this replica holds.
+  const one = replicas.get('replica-2')!;
+  const address = await until('replica-2 serving telemetry', () => one.logs.find((l) => l.msg === 'telemetry server listening')?.address as string | undefined);
+  const base = `http://127.0.0.1:${address.split(':').pop()}`;
+  const status = await until('replica-2 /status with every lease', async () => {
+    const body = (await (await fetch(`${base}/status`)).json()) as { state?: { replica: string; leases: { target: string; owner?: string; heldByMe: boolean }[] } };
+    return body.state?.leases.length === REGIONS.length && body.state.leases.every((l) => l.owner) ? body.state : undefined;
+  });
+  assert.equal(status.replica, 'replica-2');
+  assert.deepEqual(Object.fromEntries(status.leases.map((l) => [l.target, l.owner])), Object.fromEntries(balanced));
+  assert.equal(status.leases.filter((l) => l.heldByMe).length, 2);
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  assert.match(metrics, /^ecs_discovery_leases_held 2$/m);
+  assert.match(metrics, /^ecs_discovery_lease_changes_total\{change="gained"\} \d+$/m);
+  assert.match(metrics, /^ecs_discovery_lease_heartbeat_age_seconds \d/m);
+
   // Every target's redeploy and TTL fix happen, each by the target's owner.
   await until('every client redeployed and every TTL lowered', () => {
     const truth = sandbox.truth() as { brokenPairs: unknown[]; ttlViolations?: unknown[] };

@@ -46,6 +46,17 @@ data "aws_iam_policy_document" "controller" {
     resources = [for c in var.allowed_clusters : "${local.ecs_arn_prefix}:service/${c}/*"]
   }
   statement {
+    # An old-format service ARN (service/NAME) names no cluster: the request's cluster is checked.
+    sid       = "RedeployOldFormatServicesInAllowedClusters"
+    actions   = ["ecs:UpdateService"]
+    resources = ["${local.ecs_arn_prefix}:service/*"]
+    condition {
+      test     = "ArnLike"
+      variable = "ecs:cluster"
+      values   = [for c in var.allowed_clusters : "${local.ecs_arn_prefix}:cluster/${c}"]
+    }
+  }
+  statement {
     sid       = "RedeployNeverChangesTaskDefinition"
     effect    = "Deny"
     actions   = ["ecs:UpdateService"]
