@@ -101,6 +101,11 @@ describe('moto differential', () => {
     assert.deepEqual(Object.keys(sandboxFleet.cloudMap).sort(), ['api', 'ledger', 'legacy', 'manual', 'sc-endpoint', 'web']);
     assert.deepEqual(sandboxFleet.cloudMap.ledger.instances, ['<task of ledger>']);
     assert.deepEqual(sandboxFleet.cloudMap.manual.instances, ['i-0a1b2c3d4e5f60718']);
+    // Afterwards both plans agree again, and nothing actionable is left on either.
+    const [planMoto, planSandbox] = await Promise.all([cli('moto', ['plan', '--output', 'json']), cli('sandbox', ['plan', '--output', 'json'])]);
+    const left = (result: { stdout: string }, names: Map<string, string>) => sortedByJson((normalise(JSON.parse(result.stdout), names) as { findings: unknown[] }).findings);
+    assert.deepEqual(left(planMoto, motoFleet.names), left(planSandbox, sandboxFleet.names));
+    assert.deepEqual((left(planSandbox, sandboxFleet.names) as { state: string }[]).filter((f) => f.state === 'actionable'), []);
   });
 
   it('moto lists INACTIVE services in ECS ListServices; AWS and the sandbox list neither DRAINING nor INACTIVE ones', async () => {
