@@ -130,6 +130,8 @@ export async function startTwoTargets(
     prepare?: (sandboxes: { a: Sandbox; b: Sandbox }) => void;
     /** The clients factory throws this many times first (as a broken credential setup would). */
     factoryFailures?: number;
+    /** --allowed-accounts (default both accounts). */
+    allowedAccounts?: string[];
   } = {},
 ): Promise<TwoTargetHarness> {
   const a = await startSandbox({ port: 0, scenario: FLEET_A });
@@ -146,7 +148,7 @@ export async function startTwoTargets(
   let onTick: (() => void) | undefined;
   const controller = new Controller({
     source: new DirectorySource(policyDir),
-    allowed: { clusters: [], namespaces: [], accounts: [ACCOUNT_A, ACCOUNT_B] },
+    allowed: { clusters: [], namespaces: [], accounts: options.allowedAccounts ?? [ACCOUNT_A, ACCOUNT_B] },
     clients,
     clientsForTarget: (target) => {
       factory.targets.push(target);
