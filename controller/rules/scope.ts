@@ -1,15 +1,16 @@
 /**
  * What a policy covers, and how specifically. Pure functions over the policy and the inventory model.
  *
- * Coverage:
- * - a cluster is covered when one of target.clusters equals its name or ARN, or is a glob matching either;
- *   an empty list covers no cluster (a policy must say where it acts).
- * - a namespace is covered when one of target.namespaces equals its name, id or ARN, or is a glob matching
- *   its name; an empty list covers no namespace.
+ * Coverage (patterns compiled once by controller/policy/match.ts, the matcher validation also uses):
+ * - a cluster is covered when one of target.clusters matches its name, or (an ARN pattern) its ARN; an empty
+ *   list covers no cluster (a policy must say where it acts).
+ * - a namespace is covered when one of target.namespaces matches its name (a glob matches names only), equals
+ *   its id, or (an ARN pattern) matches its ARN; an empty list covers no namespace.
  * - an ECS service is covered when its cluster is covered, its name matches services.include (empty: all),
  *   matches no services.exclude, it carries every tag of services.tags, and, when it takes part in service
  *   discovery, one of its namespaces (Service Connect, or the namespace of a registry) is covered: two teams'
  *   policies on a shared cluster split its services by namespace, as the policy loader's overlap check assumes.
+ *   For serviceConnectRefresh only its Service Connect namespace counts (DiscoveryVia).
  * - a Cloud Map service is covered only when its namespace is covered (a policy never reaches outside its
  *   namespaces, which the operator's allowed scopes bound); references from covered ECS services only make
  *   the claim more specific.
