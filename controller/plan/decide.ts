@@ -130,6 +130,9 @@ function namespaceOf(draft: Draft, ctx: DecideContext): string {
  */
 export const SANITY_GUARD_MIN_DELETIONS = 3;
 
+/** Rule blocks that are final by design (plan/states.ts "accepted"): such a service is no candidate at all. */
+const NEVER_PRUNED: ReadonlySet<string> = new Set(['protected', 'service-connect-managed', 'not-ecs-owned', 'report-only']);
+
 /**
  * Sanity guard: a namespace where the deletions of the last hour plus every prune candidate of this run (blocked
  * or not: a grace period or a read error only postpones a candidate) would remove more than 50 % of its services
@@ -138,7 +141,7 @@ export const SANITY_GUARD_MIN_DELETIONS = 3;
 function applySanityGuard(drafts: readonly Draft[], ctx: DecideContext): void {
   const byNamespace = new Map<string, Draft[]>();
   for (const draft of drafts) {
-    if (!isPrune(draft.action)) continue;
+    if (!isPrune(draft.action) || NEVER_PRUNED.has(draft.finding.blocked?.reason ?? '')) continue;
     const ns = namespaceOf(draft, ctx);
     byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), draft]);
   }

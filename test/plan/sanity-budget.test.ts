@@ -79,4 +79,17 @@ describe('sanity guard and hourly budget', () => {
     assert.deepEqual(decisions(plan.actions), ['execute', 'execute', 'execute', 'max-concurrent']);
     assert.match(plan.actions[3].detail ?? '', /the operator's maximum is 3 concurrent redeploys \(--max-concurrent-redeploys \/ MAX_CONCURRENT_REDEPLOYS\)/);
   });
+
+  it('do not count protected services: they are never candidates', () => {
+    const protectedTag = { 'discovery-controller/protect': 'true' };
+    const used = cmService('used', NS);
+    const inv = inventory({
+      namespaces: [NS],
+      cloudMapServices: [cmService('keep1', NS, { tags: protectedTag }), cmService('keep2', NS, { tags: protectedTag }), cmService('keep3', NS, { tags: protectedTag }), cmService('old', NS), used],
+      services: [ecsService('used', { serviceRegistries: [{ registryArn: used.arn }] })],
+    });
+    const { plan } = buildPlan({ policies: { revision: 'r', policies: [policy()] }, inventory: inv, now: T0, firstSeen: new Map() });
+    const old = plan.actions.find((a) => a.action.type === 'cloudmap:DeleteService' && a.finding.resource.kind === 'cloudmap-service' && a.finding.resource.name === 'old');
+    assert.equal(old?.decision, 'execute', JSON.stringify(plan.actions.map((a) => [a.finding.key, a.blockedBy])));
+  });
 });
