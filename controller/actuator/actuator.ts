@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { awsErrorCode, type AwsClients } from '../aws/clients.js';
 import type { Plan, PlannedAction } from '../plan/types.js';
 import type { Action } from '../rules/types.js';
@@ -8,8 +7,8 @@ import type { Clock } from '../util/clock.js';
 import { deleteService, deregisterInstance, updateDnsTtl } from './cloudmap.js';
 import type { ExecutorContext } from './context.js';
 import { forceNewDeployment } from './ecs.js';
-import { checkOperation, pause } from './operations.js';
-import { OperationTracker, type PendingOperation } from './pending.js';
+import { OperationFollower } from './follow.js';
+import { OperationTracker } from './pending.js';
 import { recordBlocked } from './blocked.js';
 import { WriteRateLimiter, type Pacer } from './rate-limit.js';
 import { logResource, resourceOf } from './resources.js';
@@ -28,7 +27,7 @@ export interface ActuatorDeps {
   metrics?: ControllerMetrics;
   /** Resources worked on at once (actions on one resource always run one after another). Default 4. */
   concurrency?: number;
-  /** Longest wait of finishOperations() (`run --once`) for the operations still in flight. Default 120 s. */
+  /** Longest wait of finishOperations() (`run --once`); later passes warn once about an operation older than this. Default 120 s. */
   operationTimeoutMs?: number;
   /** When a later pass first checks a Cloud Map operation after the write (doubles per check up to 30 s). Default 1 s. */
   operationPollMs?: number;
@@ -65,6 +64,7 @@ export class Actuator {
   private readonly announcedBlocks = new Map<string, string>();
   /** Cloud Map operations submitted and not yet seen at SUCCESS or FAIL, and the backoff of failed ones. */
   private readonly operations: OperationTracker;
+  private readonly follower: OperationFollower;
 
   constructor(private readonly deps: ActuatorDeps) {
     this.limiter = new WriteRateLimiter(deps.writesPerSecond ?? 5, deps.pacer);
@@ -75,60 +75,28 @@ export class Actuator {
       backoffMs: deps.failureBackoffMs ?? 30_000,
       maxBackoffMs: 15 * 60_000,
     });
+    this.follower = new OperationFollower({
+      client: deps.clients.serviceDiscovery,
+      clock: deps.clock,
+      logger: deps.logger,
+      tracker: this.operations,
+      report: (outcome, extra) => this.report(outcome, extra),
+      slowAfterMs: deps.operationTimeoutMs ?? 120_000,
+      pollMs: deps.operationPollMs ?? 1_000,
+    });
   }
 
   /**
-   * Checks the Cloud Map operations that are due (all of them with `all`) with one GetOperation each, and
-   * reports those that ended: SUCCESS as a success, FAIL as a failed action with the operation's ErrorCode
-   * (counted, logged, and backed off before the action is sent again). Runs before each plan, so a pass sees
-   * what finished since the last one; returns the outcomes of the operations that ended.
+   * Checks the Cloud Map operations that are due (all of them with `all`) and reports those that ended
+   * (follow.ts). Runs before each plan, so a pass sees what finished since the last one.
    */
-  async settle(signal?: AbortSignal, all = false): Promise<ActionOutcome[]> {
-    const outcomes: ActionOutcome[] = [];
-    for (const entry of this.operations.due(this.deps.clock.now(), all)) {
-      if (signal?.aborted) break;
-      const check = await checkOperation(this.deps.clients.serviceDiscovery, entry);
-      const now = this.deps.clock.now();
-      if (!check.done) {
-        this.operations.checkLater(entry, now);
-        this.deps.logger.debug({ policy: entry.policy, rule: entry.rule, resource: logResource(entry.action), operationId: entry.operationId, status: check.status }, 'Cloud Map operation still running');
-        continue;
-      }
-      let retryAt: number | undefined;
-      if (check.result.result === 'failed') retryAt = this.operations.failed(entry, check.result.error?.code ?? 'OperationFailed', now);
-      else if (check.result.result === 'success') this.operations.succeeded(entry);
-      else this.operations.forget(entry);
-      const outcome = { ...this.ownerOutcome(entry, check.result), finishedAt: now };
-      outcomes.push(outcome);
-      this.report(outcome, retryAt === undefined ? {} : { retryAt: new Date(retryAt).toISOString() });
-    }
-    return outcomes;
+  settle(signal?: AbortSignal, all = false): Promise<ActionOutcome[]> {
+    return this.follower.settle(signal, all);
   }
 
-  /**
-   * Follows every operation still in flight until it ends or `timeoutMs` passes (`run --once`, which has no
-   * later pass); operations still running then end as failed OperationTimeout (not confirmed), and are forgotten.
-   */
-  async finishOperations(signal?: AbortSignal, timeoutMs = this.deps.operationTimeoutMs ?? 120_000): Promise<ActionOutcome[]> {
-    const outcomes: ActionOutcome[] = [];
-    const started = performance.now();
-    let delay = Math.min(this.deps.operationPollMs ?? 1_000, 1_000);
-    while (this.operations.list().length > 0 && !signal?.aborted && performance.now() - started < timeoutMs) {
-      outcomes.push(...(await this.settle(signal, true)));
-      if (this.operations.list().length === 0) break;
-      await pause(Math.min(delay, Math.max(0, timeoutMs - (performance.now() - started))), signal);
-      delay = Math.min(delay * 2, 5_000);
-    }
-    for (const entry of this.operations.list()) {
-      this.operations.forget(entry);
-      const outcome = this.ownerOutcome(entry, {
-        result: 'failed',
-        error: { code: 'OperationTimeout', message: `Cloud Map operation ${entry.operationId} had not finished when the run ended; the next run re-checks the resource` },
-      });
-      outcomes.push(outcome);
-      this.report(outcome);
-    }
-    return outcomes;
+  /** Follows every operation still in flight to its end or `timeoutMs` (`run --once`, which has no later pass). */
+  finishOperations(signal?: AbortSignal, timeoutMs = this.deps.operationTimeoutMs ?? 120_000): Promise<ActionOutcome[]> {
+    return this.follower.finish(signal, timeoutMs);
   }
 
   /** Cloud Map operations in flight (submitted, not yet seen at SUCCESS or FAIL). */
@@ -144,20 +112,6 @@ export class Actuator {
   /** When a later pass is next needed for an operation check or for a backoff that ends, with the actions concerned. */
   nextFollowUp(): { at: number; actions: Action[] } | undefined {
     return this.operations.nextFollowUp(this.deps.clock.now());
-  }
-
-  /** The outcome of an operation's action, from its submission to now. */
-  private ownerOutcome(entry: PendingOperation, result: ExecutorResult): ActionOutcome {
-    return {
-      action: entry.action,
-      findingKey: entry.findingKey,
-      policy: entry.policy,
-      rule: entry.rule,
-      ...result,
-      operationId: entry.operationId,
-      startedAt: entry.submittedAt,
-      finishedAt: this.deps.clock.now(),
-    };
   }
 
   /**

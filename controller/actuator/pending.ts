@@ -23,6 +23,8 @@ export interface PendingOperation extends OperationOwner {
   /** GetOperation answers seen so far (the next check waits twice as long as the last, up to a cap). */
   checks: number;
   nextCheckAt: number;
+  /** Set once the operation was reported as running unusually long (logged once, then followed on). */
+  slowReported?: boolean;
 }
 
 export interface TrackerOptions {

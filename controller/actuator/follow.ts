@@ -1,0 +1,106 @@
+/**
+ * Following Cloud Map operations without holding a worker: each pass checks the operations that are due with
+ * one GetOperation each (operations.ts) and reports those that ended; `run --once` follows them to the end.
+ */
+import { performance } from 'node:perf_hooks';
+import type { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import type { Logger } from '../telemetry/logger.js';
+import type { Clock } from '../util/clock.js';
+import { checkOperation, pause } from './operations.js';
+import type { OperationTracker, PendingOperation } from './pending.js';
+import { logResource } from './resources.js';
+import type { ActionOutcome, ExecutorResult } from './types.js';
+
+export interface FollowerDeps {
+  client: ServiceDiscoveryClient;
+  clock: Clock;
+  logger: Logger;
+  tracker: OperationTracker;
+  /** The actuator's one log line and metric increment per final outcome. */
+  report: (outcome: ActionOutcome, extra?: Record<string, unknown>) => void;
+  /** An operation running longer than this is logged once as a warning (it is still followed). */
+  slowAfterMs: number;
+  /** First wait of finish() between checks (doubles up to 5 s, at most 1 s to start). */
+  pollMs: number;
+}
+
+/** Checks pending operations and turns their end into outcomes (success, or failed with the ErrorCode). */
+export class OperationFollower {
+  constructor(private readonly deps: FollowerDeps) {}
+
+  /**
+   * Checks the Cloud Map operations that are due (all of them with `all`) with one GetOperation each, and
+   * reports those that ended: SUCCESS as a success, FAIL as a failed action with the operation's ErrorCode
+   * (counted, logged, and backed off before the action is sent again). Runs before each plan, so a pass sees
+   * what finished since the last one; returns the outcomes of the operations that ended.
+   */
+  async settle(signal?: AbortSignal, all = false): Promise<ActionOutcome[]> {
+    const outcomes: ActionOutcome[] = [];
+    for (const entry of this.deps.tracker.due(this.deps.clock.now(), all)) {
+      if (signal?.aborted) break;
+      const check = await checkOperation(this.deps.client, entry);
+      const now = this.deps.clock.now();
+      if (!check.done) {
+        this.deps.tracker.checkLater(entry, now);
+        const fields = { policy: entry.policy, rule: entry.rule, resource: logResource(entry.action), action: entry.action.type, operationId: entry.operationId, status: check.status };
+        const slow = now - entry.submittedAt > this.deps.slowAfterMs;
+        if (slow && !entry.slowReported) {
+          // Still followed (it may yet succeed or fail), but an operator should know it is stuck.
+          entry.slowReported = true;
+          this.deps.logger.warn({ ...fields, runningForMs: now - entry.submittedAt }, 'Cloud Map operation still running long after it was submitted; following it on');
+        } else {
+          this.deps.logger.debug(fields, 'Cloud Map operation still running');
+        }
+        continue;
+      }
+      let retryAt: number | undefined;
+      if (check.result.result === 'failed') retryAt = this.deps.tracker.failed(entry, check.result.error?.code ?? 'OperationFailed', now);
+      else if (check.result.result === 'success') this.deps.tracker.succeeded(entry);
+      else this.deps.tracker.forget(entry);
+      const outcome = { ...this.ownerOutcome(entry, check.result), finishedAt: now };
+      outcomes.push(outcome);
+      this.deps.report(outcome, retryAt === undefined ? {} : { retryAt: new Date(retryAt).toISOString() });
+    }
+    return outcomes;
+  }
+
+  /**
+   * Follows every operation still in flight until it ends or `timeoutMs` passes (`run --once`, which has no
+   * later pass); operations still running then end as failed OperationTimeout (not confirmed), and are forgotten.
+   */
+  async finish(signal: AbortSignal | undefined, timeoutMs: number): Promise<ActionOutcome[]> {
+    const outcomes: ActionOutcome[] = [];
+    const started = performance.now();
+    let delay = Math.min(this.deps.pollMs, 1_000);
+    while (this.deps.tracker.list().length > 0 && !signal?.aborted && performance.now() - started < timeoutMs) {
+      outcomes.push(...(await this.settle(signal, true)));
+      if (this.deps.tracker.list().length === 0) break;
+      await pause(Math.min(delay, Math.max(0, timeoutMs - (performance.now() - started))), signal);
+      delay = Math.min(delay * 2, 5_000);
+    }
+    for (const entry of this.deps.tracker.list()) {
+      this.deps.tracker.forget(entry);
+      const outcome = this.ownerOutcome(entry, {
+        result: 'failed',
+        error: { code: 'OperationTimeout', message: `Cloud Map operation ${entry.operationId} had not finished when the run ended; the next run re-checks the resource` },
+      });
+      outcomes.push(outcome);
+      this.deps.report(outcome);
+    }
+    return outcomes;
+  }
+
+  /** The outcome of an operation's action, from its submission to now. */
+  private ownerOutcome(entry: PendingOperation, result: ExecutorResult): ActionOutcome {
+    return {
+      action: entry.action,
+      findingKey: entry.findingKey,
+      policy: entry.policy,
+      rule: entry.rule,
+      ...result,
+      operationId: entry.operationId,
+      startedAt: entry.submittedAt,
+      finishedAt: this.deps.clock.now(),
+    };
+  }
+}
