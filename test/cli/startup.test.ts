@@ -136,6 +136,16 @@ describe('start-up of run, plan and validate', () => {
     assert.equal(validate.code, 1);
     assert.match(validate.stdout, /no policy files found \(\*\.yaml or \*\.yml\); validate fails on an empty set so CI notices a wrong path \(plan and run only warn\)/);
     assert.match(validate.stdout, /\n1 error: no policy files\n$/);
+    // YAML that holds no DiscoveryPolicy (a compose file) is the same empty set for all three.
+    const other = join(scratch, 'not-policies');
+    mkdirSync(other);
+    writeFileSync(join(other, 'compose.yaml'), 'services:\n  web:\n    image: nginx\n');
+    const planOther = await runCli(['plan', '--policies', other], env);
+    assert.equal(planOther.code, 0, planOther.stderr);
+    assert.match(planOther.stderr, new RegExp(`warning: no policies found at dir:${other}\\n`));
+    const validateOther = await runCli(['validate', other], env);
+    assert.equal(validateOther.code, 1, validateOther.stdout);
+    assert.match(validateOther.stdout, /no DiscoveryPolicy documents in these files; validate fails on an empty set/);
   });
 
   it('a successful run --once ends without a warning and prints the drift verdict', async () => {

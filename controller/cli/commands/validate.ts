@@ -73,9 +73,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   // Operator mistakes in the allowed scopes are usage errors, not policy problems.
   const scopeErrors = problems.filter((p) => p.file === ALLOWED_SCOPES_FILE);
   if (scopeErrors.length > 0) throw new UsageError(scopeErrors.map((p) => p.message).join('; '));
+  // An error here, unlike plan and run (a warning): in a policy repository's CI an empty set is a wrong path.
+  const why = 'validate fails on an empty set so CI notices a wrong path (plan and run only warn)';
   if (combined.documents.length === 0 && (combined.problems ?? []).length === 0) {
-    // An error here, unlike plan and run (a warning): in a policy repository's CI an empty set is a wrong path.
-    problems.push({ file: args.paths.join(', '), line: 0, column: 0, path: '', message: 'no policy files found (*.yaml or *.yml); validate fails on an empty set so CI notices a wrong path (plan and run only warn)', severity: 'error' });
+    problems.push({ file: args.paths.join(', '), line: 0, column: 0, path: '', message: `no policy files found (*.yaml or *.yml); ${why}`, severity: 'error' });
+  } else if (set && set.policies.length === 0 && !problems.some((p) => p.severity === 'error')) {
+    problems.push({ file: args.paths.join(', '), line: 0, column: 0, path: '', message: `no DiscoveryPolicy documents in these files; ${why}`, severity: 'error' });
   }
 
   if (output === 'json') {
