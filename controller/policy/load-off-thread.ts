@@ -4,6 +4,8 @@
  * /healthz means the orchestrator restarts the task in a loop). Here the work runs in a worker thread with a
  * time limit: the event loop keeps answering /healthz, reconciles and events, and a revision that takes longer
  * than POLICY_LOAD_TIMEOUT_MS is refused like any invalid revision (the last good set stays in force).
+ * One thread is kept for every load (starting one costs more than a typical load); a load past its time limit
+ * takes the thread down with it, and the next load starts a fresh one.
  */
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_LIMITS } from '../limits/limits.js';
@@ -11,24 +13,85 @@ import type { FetchResult } from '../sources/types.js';
 import { REVISION_FILE, type LoadOptions } from './load.js';
 import type { PolicyProblem, PolicySet } from './types.js';
 
+type Outcome = { set?: PolicySet; problems: PolicyProblem[] };
+interface Pending {
+  resolve(outcome: Outcome): void;
+  reject(error: Error): void;
+}
+
+/** Thrown to loads that were waiting on a thread another load's time limit stopped: they are simply retried. */
+class LoaderRestarted extends Error {}
+
+let thread: { worker: Worker; pending: Map<number, Pending> } | undefined;
+let nextId = 1;
+
+/** Starts the loader thread ahead of the first load (its start-up then overlaps the first fetch). */
+export function prewarmPolicyLoader(): void {
+  loaderThread();
+}
+
 /** Same answer as loadPolicySet, computed in a worker thread and bounded by `limits.policyLoadTimeoutMs`. */
-export async function loadPolicySetOffThread(result: FetchResult, options: LoadOptions): Promise<{ set?: PolicySet; problems: PolicyProblem[] }> {
-  const timeoutMs = options.limits?.policyLoadTimeoutMs ?? DEFAULT_LIMITS.policyLoadTimeoutMs;
-  const worker = new Worker(workerEntry(), { workerData: { result, options }, ...workerExecArgv() });
-  let timer: NodeJS.Timeout | undefined;
+export async function loadPolicySetOffThread(result: FetchResult, options: LoadOptions, signal?: AbortSignal): Promise<Outcome> {
   try {
-    const outcome = await new Promise<{ set?: PolicySet; problems: PolicyProblem[] }>((resolve, reject) => {
-      timer = setTimeout(() => resolve({ problems: [timedOut(timeoutMs)] }), timeoutMs);
-      worker.once('message', resolve);
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`the policy loader thread exited (code ${code}) without an answer`)));
+    return await loadOnce(result, options, signal);
+  } catch (error) {
+    if (error instanceof LoaderRestarted) return loadOnce(result, options, signal);
+    throw error;
+  }
+}
+
+async function loadOnce(result: FetchResult, options: LoadOptions, signal?: AbortSignal): Promise<Outcome> {
+  signal?.throwIfAborted();
+  const timeoutMs = options.limits?.policyLoadTimeoutMs ?? DEFAULT_LIMITS.policyLoadTimeoutMs;
+  const current = loaderThread();
+  const id = nextId++;
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    const outcome = await new Promise<Outcome>((resolve, reject) => {
+      current.pending.set(id, { resolve, reject });
+      timer = setTimeout(() => {
+        // The thread is busy with this revision and cannot be interrupted otherwise: stop it.
+        stopThread(current, new LoaderRestarted('another revision exceeded the load time limit'), id);
+        resolve({ problems: [timedOut(timeoutMs)] });
+      }, timeoutMs);
+      onAbort = () => reject(signal!.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      current.worker.postMessage({ id, result, options });
     });
     // Structured cloning returns plain data: freeze it again, as loadPolicySet does, so no consumer changes it.
     return outcome.set ? { set: deepFreeze(outcome.set), problems: outcome.problems } : outcome;
   } finally {
     clearTimeout(timer);
-    await worker.terminate();
+    current.pending.delete(id);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
+}
+
+function loaderThread(): NonNullable<typeof thread> {
+  if (thread) return thread;
+  const worker = new Worker(workerEntry(), workerExecArgv());
+  const created = { worker, pending: new Map<number, Pending>() };
+  worker.on('message', (message: { id: number; outcome?: Outcome; error?: string }) => {
+    const waiting = created.pending.get(message.id);
+    if (!waiting) return;
+    if (message.outcome) waiting.resolve(message.outcome);
+    else waiting.reject(new Error(message.error ?? 'the policy loader failed'));
+  });
+  worker.on('error', (error) => stopThread(created, error));
+  worker.on('exit', (code) => stopThread(created, new Error(`the policy loader thread exited (code ${code})`)));
+  // An idle loader never keeps a stopping process alive (after the listeners: attaching one refs it again).
+  worker.unref();
+  thread = created;
+  return created;
+}
+
+/** Rejects every load waiting on the thread (except `except`) and stops it; the next load starts a new one. */
+function stopThread(stopped: NonNullable<typeof thread>, error: Error, except?: number): void {
+  if (thread === stopped) thread = undefined;
+  for (const [id, waiting] of stopped.pending) if (id !== except) waiting.reject(error);
+  stopped.pending.clear();
+  void stopped.worker.terminate();
 }
 
 function timedOut(timeoutMs: number): PolicyProblem {

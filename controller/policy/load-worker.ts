@@ -1,7 +1,12 @@
-/** Worker entry of loadPolicySetOffThread: loads one revision and posts the result back (plain data). */
-import { parentPort, workerData } from 'node:worker_threads';
+/** Worker entry of loadPolicySetOffThread: loads each revision it is sent and posts the result back (plain data). */
+import { parentPort } from 'node:worker_threads';
 import { loadPolicySet, type LoadOptions } from './load.js';
 import type { FetchResult } from '../sources/types.js';
 
-const { result, options } = workerData as { result: FetchResult; options: LoadOptions };
-parentPort!.postMessage(loadPolicySet(result, options));
+parentPort!.on('message', ({ id, result, options }: { id: number; result: FetchResult; options: LoadOptions }) => {
+  try {
+    parentPort!.postMessage({ id, outcome: loadPolicySet(result, options) });
+  } catch (error) {
+    parentPort!.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
+  }
+});

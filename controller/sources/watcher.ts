@@ -2,7 +2,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Clock } from '../util/clock.js';
 import { systemClock } from '../util/clock.js';
 import type { Limits } from '../limits/limits.js';
-import { loadPolicySetOffThread } from '../policy/load-off-thread.js';
+import { loadPolicySetOffThread, prewarmPolicyLoader } from '../policy/load-off-thread.js';
 import type { AllowedScopes, PolicyProblem, PolicySet } from '../policy/types.js';
 import type { PolicySource } from './types.js';
 
@@ -59,6 +59,7 @@ export class PolicyWatcher {
   constructor(private readonly options: PolicyWatcherOptions) {
     this.clock = options.clock ?? systemClock;
     this.state = { source: options.source.name, policies: 0 };
+    prewarmPolicyLoader();
   }
 
   /** The policy set in force, or undefined before the first valid load. */
@@ -104,7 +105,16 @@ export class PolicyWatcher {
       this.options.onFailure?.(outcome);
       return outcome;
     }
-    const { set, problems } = await loadPolicySetOffThread(result, { allowed: this.options.allowed, maxDocumentBytes: this.options.maxDocumentBytes, limits: this.options.limits });
+    let loaded: Awaited<ReturnType<typeof loadPolicySetOffThread>>;
+    try {
+      loaded = await loadPolicySetOffThread(result, { allowed: this.options.allowed, maxDocumentBytes: this.options.maxDocumentBytes, limits: this.options.limits }, this.abort.signal);
+    } catch (error) {
+      if (this.abort.signal.aborted) return { kind: 'fetch-failed', message: 'stopped' };
+      // The loader thread itself failed (not the revision): refuse the revision, keep the last good set, say why.
+      const message = `the policy loader failed: ${error instanceof Error ? error.message : String(error)}`;
+      loaded = { problems: [{ file: '(revision)', line: 0, column: 0, path: '', message, severity: 'error' }] };
+    }
+    const { set, problems } = loaded;
     for (const warning of problems.filter((p) => p.severity === 'warning')) {
       logger.warn({ source: source.name, file: warning.file, line: warning.line, field: warning.path }, warning.message);
     }

@@ -90,6 +90,12 @@ test('/healthz answers while a slow revision loads, and the load is stopped at P
     assert.equal(outcome.kind, 'invalid');
     assert.match(JSON.stringify(outcome), /longer than the operator's limit of 1000 ms \(POLICY_LOAD_TIMEOUT_MS\)/);
     assert.equal(watcher.current(), undefined, 'nothing was loaded from it');
+    // The stopped loader is replaced: the next revision loads normally.
+    writeFileSync(join(dir, 'slow.yaml'), policyYaml('fixed'));
+    const fixed = await watcher.poll();
+    assert.equal(fixed.kind, 'updated');
+    assert.deepEqual(watcher.current()!.policies.map((p) => p.name), ['fixed']);
+    assert.ok(Object.isFrozen(watcher.current()!.policies[0].target), 'the set from the thread is frozen like a local one');
   } finally {
     await server.close();
   }
