@@ -40,12 +40,32 @@ function registersInto(ecs: EcsService, arn: string): { viaTaskSets: NonNullable
   return { viaTaskSets, direct };
 }
 
+/** Registry and Service Connect ARN -> the ECS services that may register there, built once per inventory. */
+const registrantIndex = new WeakMap<Inventory, Map<string, EcsService[]>>();
+
+function candidatesFor(inventory: Inventory, arn: string): readonly EcsService[] {
+  let index = registrantIndex.get(inventory);
+  if (!index) {
+    index = new Map();
+    for (const ecs of inventory.services) {
+      if (ecs.status === 'INACTIVE') continue;
+      const arns = new Set([
+        ...ecs.serviceRegistries.map((r) => r.registryArn),
+        ...ecs.deployments.flatMap((d) => d.serviceConnectResources.map((r) => r.discoveryArn)),
+        ...(ecs.taskSets ?? []).flatMap((ts) => ts.serviceRegistries.map((r) => r.registryArn)),
+      ]);
+      for (const a of arns) index.set(a, [...(index.get(a) ?? []), ecs]);
+    }
+    registrantIndex.set(inventory, index);
+  }
+  return index.get(arn) ?? [];
+}
+
 /** Counts a Cloud Map service's instances and the headroom of the ECS services and task sets registering into it. */
 export function projectInstances(inventory: Inventory, service: CloudMapService): InstanceProjection {
   const instances = service.instances?.length ?? service.instanceCount;
   const registrants: Registrant[] = [];
-  for (const ecs of inventory.services) {
-    if (ecs.status === 'INACTIVE') continue;
+  for (const ecs of candidatesFor(inventory, service.arn)) {
     const { viaTaskSets, direct } = registersInto(ecs, service.arn);
     if (!direct && viaTaskSets.length === 0) continue;
     const percent = ecs.maximumPercent ?? DEFAULT_MAXIMUM_PERCENT;
