@@ -13,6 +13,7 @@ import { createEventBridge, type EventBridgeEmulator } from './eventbridge/index
 import { createEcs, type EcsEmulator } from './ecs/index.js';
 import { createAutoScaling, type AutoScalingEmulator } from './autoscaling/index.js';
 import { createDynamoDb, ensureStateTable } from './dynamodb/index.js';
+import { createCloudTrail, type CloudTrailEmulator } from './cloudtrail/index.js';
 import { createDeletionAuditor } from './truth/auditor.js';
 import { computeTruth, type SandboxTruth } from './truth/truth.js';
 import { createControlHandler } from './control/api.js';
@@ -55,6 +56,7 @@ export interface Sandbox {
   sqs: SqsEmulator;
   eventBridge: EventBridgeEmulator;
   autoScaling: AutoScalingEmulator;
+  cloudTrail: CloudTrailEmulator;
   scenario?: Scenario;
   /** The drift that really exists now (what GET /_sandbox/truth returns). */
   truth(): SandboxTruth;
@@ -81,6 +83,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   let url = '';
   const faults = new FaultInjector(random);
+  const cloudTrail = createCloudTrail(ctx);
+  ctx.trail = cloudTrail;
   const cloudMap = createCloudMap(ctx, { operationFailure: (operation, body) => faults.operationFailure(operation, body) });
   const sqs = createSqs(ctx, { endpointUrl: () => url });
   eventBridge = createEventBridge(ctx, sqs);
@@ -96,7 +100,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   const dynamoDb = createDynamoDb();
   const server = await startAwsServer({
-    services: [ecs.service, cloudMap.service, sqs.service, eventBridge.service, autoScaling.service],
+    services: [ecs.service, cloudMap.service, sqs.service, eventBridge.service, autoScaling.service, cloudTrail.service],
     rawServices: [dynamoDb.service],
     calls,
     faults,
@@ -139,6 +143,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     sqs,
     eventBridge,
     autoScaling,
+    cloudTrail,
     scenario,
     truth,
     advance(ms) {

@@ -7,9 +7,10 @@ import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-s
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../util/clock.js';
 import { AwsClock, clockMiddleware } from './aws-clock.js';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 
 /** Short service names used in metric labels and the sandbox's call counters. */
-export type AwsServiceName = 'ecs' | 'servicediscovery' | 'sqs' | 'events' | 's3' | 'sts' | 'application-autoscaling' | 'dynamodb';
+export type AwsServiceName = 'ecs' | 'servicediscovery' | 'sqs' | 'events' | 's3' | 'sts' | 'application-autoscaling' | 'dynamodb' | 'cloudtrail';
 
 export type ApiCallResult = 'success' | 'throttled' | 'error';
 
@@ -56,6 +57,8 @@ export interface AwsClients {
   autoScaling: ApplicationAutoScalingClient;
   /** AWS's time, from the Date header of every response these clients receive (absent on test fakes). */
   clock?: AwsClock;
+  /** CloudTrail event history: proof that ECS registered instances into a Cloud Map service (LookupEvents). */
+  cloudTrail: CloudTrailClient;
   destroy(): void;
 }
 
@@ -140,6 +143,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const customEndpoint = Boolean(options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
   const s3 = instrument(new S3Client({ ...common, forcePathStyle: customEndpoint }), 's3', options.onApiCall);
   const autoScaling = timed(instrument(new ApplicationAutoScalingClient(common), 'application-autoscaling', options.onApiCall), clock);
+  const cloudTrail = timed(instrument(new CloudTrailClient(common), 'cloudtrail', options.onApiCall), clock);
   return {
     region,
     clock,
@@ -149,8 +153,9 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     eventBridge,
     s3,
     autoScaling,
+    cloudTrail,
     destroy() {
-      for (const client of [ecs, serviceDiscovery, sqs, eventBridge, s3, autoScaling]) client.destroy();
+      for (const client of [ecs, serviceDiscovery, sqs, eventBridge, s3, autoScaling, cloudTrail]) client.destroy();
     },
   };
 }

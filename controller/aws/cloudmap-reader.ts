@@ -13,6 +13,7 @@ import {
   type ServiceSummary,
 } from '@aws-sdk/client-servicediscovery';
 import type { CloudMapInstance, CloudMapService, DnsRecord, Namespace, NamespaceType, ReadScope } from '../inventory/model.js';
+import { matches, type ReadScopePlan } from '../inventory/read-scope.js';
 import type { ReadContext } from './read-context.js';
 
 export const CLOUDMAP_PAGE_SIZE = 100;
@@ -34,7 +35,7 @@ export async function listNamespaces(ctx: ReadContext): Promise<Namespace[]> {
   )) {
     for (const ns of page.Namespaces ?? []) {
       if (!ns.Id || !ns.Name) continue;
-      namespaces.push({ id: ns.Id, arn: ns.Arn ?? '', name: ns.Name, type: (ns.Type ?? 'HTTP') as NamespaceType });
+      namespaces.push({ id: ns.Id, arn: ns.Arn ?? '', name: ns.Name, type: (ns.Type ?? 'HTTP') as NamespaceType, ...(ns.ResourceOwner ? { resourceOwner: ns.ResourceOwner } : {}) });
     }
   }
   return namespaces;
@@ -57,6 +58,9 @@ export function toCloudMapService(s: ServiceSummary | SdkService, namespaceId: s
     instanceCount: s.InstanceCount ?? 0,
     createdAt: s.CreateDate?.getTime() ?? 0,
     tags: {},
+    tagsRead: false,
+    ...(s.CreatedByAccount ? { createdByAccount: s.CreatedByAccount } : {}),
+    ...(s.ResourceOwner ? { resourceOwner: s.ResourceOwner } : {}),
   };
 }
 
@@ -102,22 +106,27 @@ export async function getService(ctx: ReadContext, serviceId: string): Promise<{
   return { ...(service ? { service } : {}), missing };
 }
 
-/** Every instance of a service (ListInstances, every page); undefined when any page failed. */
-export async function listInstances(ctx: ReadContext, serviceId: string): Promise<CloudMapInstance[] | undefined> {
+/**
+ * Every instance of a service (ListInstances, every page); undefined when any page failed. `serviceRef` is the
+ * service ARN where known: for services in a namespace shared with this account, Cloud Map wants the ARN.
+ */
+export async function listInstances(ctx: ReadContext, serviceId: string, serviceRef: string = serviceId): Promise<CloudMapInstance[] | undefined> {
   const instances: CloudMapInstance[] = [];
   let pages = 0;
   let ended = false;
   for await (const page of ctx.pages(
     serviceScope(serviceId),
     'servicediscovery:ListInstances',
-    (NextToken) => ctx.clients.serviceDiscovery.send(new ListInstancesCommand({ ServiceId: serviceId, MaxResults: CLOUDMAP_PAGE_SIZE, NextToken })),
+    (NextToken) => ctx.clients.serviceDiscovery.send(new ListInstancesCommand({ ServiceId: serviceRef, MaxResults: CLOUDMAP_PAGE_SIZE, NextToken })),
     (p) => {
       ended = !p.NextToken;
       return p.NextToken;
     },
   )) {
     pages++;
-    for (const i of page.Instances ?? []) if (i.Id) instances.push({ id: i.Id, attributes: i.Attributes ?? {} });
+    for (const i of page.Instances ?? []) {
+      if (i.Id) instances.push({ id: i.Id, attributes: i.Attributes ?? {}, ...(i.CreatedByAccount ? { createdByAccount: i.CreatedByAccount } : {}) });
+    }
   }
   // The walk stops early only on a recorded error; a partial list must never pass for the whole one.
   return pages > 0 && ended ? instances : undefined;
@@ -140,7 +149,22 @@ export async function listTags(ctx: ReadContext, service: CloudMapService): Prom
  * mistakes "not read" for "empty" (and the error names the service, which forbids pruning it).
  */
 export async function readServiceDetails(ctx: ReadContext, service: CloudMapService): Promise<CloudMapService> {
-  const [instances, tags] = await Promise.all([listInstances(ctx, service.id), listTags(ctx, service)]);
-  if (instances === undefined || tags === undefined) return { ...service, tags: tags ?? {} };
-  return { ...service, tags, instances };
+  const [instances, tags] = await Promise.all([listInstances(ctx, service.id, service.arn || service.id), listTags(ctx, service)]);
+  const tagged = { ...service, tags: tags ?? {}, tagsRead: tags !== undefined };
+  if (instances === undefined || tags === undefined) return tagged;
+  return { ...tagged, instances };
+}
+
+/** Adds only the tags (what protect tags gate: a TTL change); tagsRead stays false when they could not be read. */
+export async function readServiceTags(ctx: ReadContext, service: CloudMapService): Promise<CloudMapService> {
+  const tags = await listTags(ctx, service);
+  return { ...service, tags: tags ?? {}, tagsRead: tags !== undefined };
+}
+
+/** What the rules need of a service in this namespace: instances and tags (orphans), tags alone (dnsTtl), or nothing. */
+export function withDetails(ctx: ReadContext, scope: ReadScopePlan, namespace: Pick<Namespace, 'id' | 'name' | 'arn'> | undefined, service: CloudMapService): Promise<CloudMapService> | CloudMapService {
+  if (!namespace) return service;
+  if (matches(scope.instanceNamespaces, namespace.name, namespace.id, namespace.arn)) return readServiceDetails(ctx, service);
+  if (matches(scope.tagNamespaces, namespace.name, namespace.id, namespace.arn)) return readServiceTags(ctx, service);
+  return service;
 }

@@ -148,3 +148,25 @@ export async function readTasks(ctx: ReadContext, cluster: Cluster, serviceName?
   for (const task of (await Promise.all(described)).flat()) byArn.set(task.arn, task);
   return [...byArn.values()];
 }
+
+/**
+ * Describes tasks by id in one cluster, 100 per call, and returns what the calls proved: the tasks found and
+ * the ids whose batch was answered (an id answered but not found is absent: stopped long enough ago to be
+ * purged, or never a task). Used after instances were listed, so a task that started after its cluster's
+ * tasks were listed is seen alive instead of missing.
+ */
+export async function recheckTasks(ctx: ReadContext, cluster: Cluster, ids: readonly string[]): Promise<{ tasks: EcsTask[]; answered: string[] }> {
+  const results = await Promise.all(chunk(ids, ECS_LIMITS.describeTasks).map(async (batch) => {
+    const out = await ctx.call(clusterScope(cluster.name), 'ecs:DescribeTasks', () => ctx.clients.ecs.send(new DescribeTasksCommand({ cluster: cluster.arn, tasks: [...batch] })));
+    if (!out) return { tasks: [] as EcsTask[], answered: [] as string[] };
+    const unanswered = new Set<string>();
+    for (const failure of out.failures ?? []) {
+      if (failure.reason === 'MISSING') continue;
+      const id = arnName(failure.arn ?? '');
+      unanswered.add(id);
+      ctx.recordError(clusterScope(cluster.name), 'ecs:DescribeTasks', failure.reason ?? 'Unknown', `DescribeTasks could not describe ${failure.arn ?? 'a task'}: ${failure.reason}`);
+    }
+    return { tasks: (out.tasks ?? []).flatMap((t) => toEcsTask(t, (v) => ctx.intern(v)) ?? []), answered: batch.filter((id) => !unanswered.has(id)) };
+  }));
+  return { tasks: results.flatMap((r) => r.tasks), answered: results.flatMap((r) => r.answered) };
+}

@@ -17,13 +17,21 @@ import { ECS_ATTRIBUTES } from '../inventory/model.js';
 import { isEmptyMatcher, matches, planReadScope, readsNothing, type ReadScopePlan } from '../inventory/read-scope.js';
 import type { Policy } from '../policy/types.js';
 import type { AwsClients } from './clients.js';
-import { getService, listNamespaceServices, listNamespaces, readServiceDetails } from './cloudmap-reader.js';
-import { describeServices, listClusters, readClusterServices, readTasks } from './ecs-reader.js';
+import { getService, listNamespaceServices, listNamespaces, withDetails } from './cloudmap-reader.js';
+import { describeServices, listClusters, readClusterServices, readTasks, recheckTasks } from './ecs-reader.js';
+import { collectOwnership, memoryOwnershipSources, type OwnershipSources } from '../ownership/collect.js';
+import type { EcsServiceName } from '../ownership/evidence.js';
 import { arnAccount, arnName, ReadContext, type ReadOptions } from './read-context.js';
 import { registriesOf } from '../rules/facts.js';
 import { readScalingMaxima, withScalingMaxima } from './scaling-reader.js';
 
 export type { ReadOptions };
+
+/** What a full read may be given besides the ReadContext options. */
+export interface InventoryReadOptions extends ReadOptions {
+  /** Ownership evidence kept across reads (per target); a fresh in-memory one when absent. */
+  ownership?: OwnershipSources;
+}
 
 interface EcsPart {
   clusters: Cluster[];
@@ -66,9 +74,7 @@ async function readCloudMap(ctx: ReadContext, scope: ReadScopePlan): Promise<Clo
   const perNamespace = await Promise.all(
     inScope.map(async (namespace) => {
       const listed = await listNamespaceServices(ctx, namespace);
-      const detailed = matches(scope.instanceNamespaces, namespace.name, namespace.id, namespace.arn)
-        ? await Promise.all(listed.map((s) => readServiceDetails(ctx, s)))
-        : listed;
+      const detailed = await Promise.all(listed.map((s) => withDetails(ctx, scope, namespace, s)));
       ctx.progress(`cloudmap: namespace ${namespace.name}: ${detailed.length} services`);
       return detailed;
     }),
@@ -105,7 +111,7 @@ export async function readReferencedCloudMapServices(
 export async function describeUnlisted(
   ctx: ReadContext,
   scope: ReadScopePlan,
-  seen: { clusters: readonly Cluster[]; services: readonly EcsService[]; tasks: readonly EcsTask[]; cloudMapServices: readonly CloudMapService[] },
+  seen: { clusters: readonly Cluster[]; services: readonly EcsService[]; tasks: readonly EcsTask[]; cloudMapServices: readonly CloudMapService[]; named?: readonly EcsServiceName[] },
 ): Promise<EcsService[]> {
   const listed = new Set(seen.services.map((s) => `${s.clusterName}/${s.name}`));
   const wanted = new Map<string, Set<string>>();
@@ -116,6 +122,8 @@ export async function describeUnlisted(
     names.add(serviceName);
   };
   for (const task of seen.tasks) if (task.serviceName) want(task.clusterName, task.serviceName);
+  // A DRAINING service running no task leaves no task and no instance to find it by: ownership evidence names it.
+  for (const name of seen.named ?? []) want(name.cluster, name.service);
   for (const service of seen.cloudMapServices) {
     for (const instance of service.instances ?? []) {
       const clusterName = instance.attributes[ECS_ATTRIBUTES.cluster];
@@ -139,19 +147,26 @@ export async function describeUnlisted(
  * Reads what the given policies need from the account and region the clients point at. Every policy given
  * is taken to target that account and region: split policies of other targets off first (targets.ts).
  */
-export async function readInventory(clients: AwsClients, policies: readonly Policy[], options: ReadOptions = {}): Promise<Inventory> {
+export async function readInventory(clients: AwsClients, policies: readonly Policy[], options: InventoryReadOptions = {}): Promise<Inventory> {
   const ctx = new ReadContext(clients, options);
   const scope = planReadScope(policies);
-  const [ecs, cloudMap] = await Promise.all([readEcs(ctx, scope), readCloudMap(ctx, scope)]);
+  const [listedEcs, cloudMap] = await Promise.all([readEcs(ctx, scope), readCloudMap(ctx, scope)]);
+  const account = arnAccount(listedEcs.clusters[0]?.arn) ?? arnAccount(cloudMap.namespaces[0]?.arn) ?? policies.find((p) => p.target.account)?.target.account ?? '';
+  // Read after the instances were listed: only this proves the task of an instance stopped or absent.
+  const rechecked = await recheckInstanceTasks(ctx, listedEcs, cloudMap.cloudMapServices);
+  const ecs = { ...listedEcs, tasks: rechecked.tasks };
+  const ownership = isEmptyMatcher(scope.instanceNamespaces)
+    ? {}
+    : await collectOwnership(clients, options.ownership ?? memoryOwnershipSources(), { account, ...ecs, cloudMapServices: cloudMap.cloudMapServices }, ctx.now());
+  const named = Object.values(ownership).flatMap((e) => e.ecsServices);
   const [{ unlisted, referenced }, maxima] = await Promise.all([
     (async () => {
-      const unlisted = await describeUnlisted(ctx, scope, { ...ecs, cloudMapServices: cloudMap.cloudMapServices });
+      const unlisted = await describeUnlisted(ctx, scope, { ...ecs, cloudMapServices: cloudMap.cloudMapServices, named });
       const referenced = await readReferencedCloudMapServices(ctx, scope, [...ecs.services, ...unlisted], cloudMap.cloudMapServices);
       return { unlisted, referenced };
     })(),
     readScalingMaxima(ctx, scope, ecs.services),
   ]);
-  const account = arnAccount(ecs.clusters[0]?.arn) ?? arnAccount(cloudMap.namespaces[0]?.arn) ?? policies.find((p) => p.target.account)?.target.account ?? '';
   ctx.progress(`read done: ${ecs.services.length + unlisted.length} ECS services, ${ecs.tasks.length} tasks, ${cloudMap.cloudMapServices.length + referenced.length} Cloud Map services, ${ctx.errors.length} read errors`);
   return {
     observedAt: ctx.now(),
@@ -163,5 +178,39 @@ export async function readInventory(clients: AwsClients, policies: readonly Poli
     namespaces: cloudMap.namespaces,
     cloudMapServices: [...cloudMap.cloudMapServices, ...referenced],
     readErrors: ctx.errors,
+    ownership,
+    taskRechecks: rechecked.taskRechecks,
   };
+}
+
+/**
+ * DescribeTasks, by id, for every ECS-registered instance whose task the cluster listing did not show: the task
+ * may have started after its cluster's tasks were listed (then it is alive), or be gone. Returns the tasks with
+ * what the describes found, and which "cluster/id" the describes answered.
+ */
+async function recheckInstanceTasks(ctx: ReadContext, ecs: EcsPart, cloudMapServices: readonly CloudMapService[]): Promise<{ tasks: EcsTask[]; taskRechecks: Record<string, number> }> {
+  const known = new Set(ecs.tasks.map((t) => `${t.clusterName}/${t.id}`));
+  const byCluster = new Map<string, Set<string>>();
+  for (const service of cloudMapServices) {
+    for (const instance of service.instances ?? []) {
+      const clusterName = instance.attributes[ECS_ATTRIBUTES.cluster];
+      if (!clusterName || !instance.attributes[ECS_ATTRIBUTES.service] || known.has(`${clusterName}/${instance.id}`)) continue;
+      const ids = byCluster.get(clusterName) ?? new Set<string>();
+      ids.add(instance.id);
+      byCluster.set(clusterName, ids);
+    }
+  }
+  const clusters = new Map(ecs.clusters.map((c) => [c.name, c]));
+  const taskRechecks: Record<string, number> = {};
+  const found: EcsTask[] = [];
+  await Promise.all([...byCluster].map(async ([clusterName, ids]) => {
+    const cluster = clusters.get(clusterName);
+    // A cluster that was not read (gone, or out of scope) has no listing to recheck against.
+    if (!cluster) return;
+    const { tasks, answered } = await recheckTasks(ctx, cluster, [...ids]);
+    const at = ctx.now();
+    for (const id of answered) taskRechecks[`${clusterName}/${id}`] = at;
+    found.push(...tasks);
+  }));
+  return { tasks: found.length ? [...ecs.tasks, ...found] : ecs.tasks, taskRechecks };
 }

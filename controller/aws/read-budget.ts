@@ -8,7 +8,8 @@
  *   ecs:ListServices             Σ_c max(1, ceil(S_c/100))
  *   ecs:DescribeServices         Σ_c ceil(S_c/10) + ceil(U_c/10)
  *   ecs:ListTasks                Σ_c max(1, ceil(R_c/100)) + max(1, ceil(X_c/100))
- *   ecs:DescribeTasks            Σ_c ceil((R_c + X_c)/100)
+ *   ecs:DescribeTasks            Σ_c ceil((R_c + X_c)/100) + ceil(K_c/100), K_c = instances' task ids described
+ *                                after the instances were listed (inventory.taskRechecks)
  *   servicediscovery:ListNamespaces       max(1, ceil(N/100))
  *   servicediscovery:ListServices         per namespace in scope max(1, ceil(T/100))   (Cloud Map pages, then filters)
  *   servicediscovery:ListInstances        per service in an orphan-scope namespace max(1, ceil(I_s/100))
@@ -18,6 +19,8 @@
  *   ecs:DescribeServiceRevisions per such server ceil(H_s/20), H_s its revisions older than the listed deployments
  *   application-autoscaling:DescribeScalableTargets  ceil(A/50), A = ACTIVE service-discovery services in
  *                                         clusters a taskLimit policy covers (scaling-reader.ts needsScalingMaximum)
+ * cloudtrail:LookupEvents (ownership evidence for unreferenced services) is not part of the bound: it is paced
+ * at two calls a second and walks only as much history as the evidence it still lacks needs.
  */
 import type { Inventory } from '../inventory/model.js';
 import { matches, planReadScope } from '../inventory/read-scope.js';
@@ -56,10 +59,13 @@ export function readLowerBound(inventory: Inventory, policies: readonly Policy[]
       scalingReads += services.filter((s) => needsScalingMaximum(scope, s)).length;
     }
     if (matches(scope.taskClusters, cluster.name, cluster.arn)) {
-      const tasks = inventory.tasks.filter((t) => t.clusterName === cluster.name);
+      const rechecks = Object.keys(inventory.taskRechecks ?? {}).filter((k) => k.startsWith(`${cluster.name}/`));
+      const rechecked = new Set(rechecks);
+      // Tasks the rechecks found are in the inventory too, but were not listed.
+      const tasks = inventory.tasks.filter((t) => t.clusterName === cluster.name && !rechecked.has(`${cluster.name}/${t.id}`));
       const stopped = tasks.filter((t) => t.desiredStatus === 'STOPPED').length;
       add('ecs:ListTasks', pages(tasks.length - stopped, 100) + pages(stopped, 100));
-      add('ecs:DescribeTasks', batches(tasks.length, 100));
+      add('ecs:DescribeTasks', batches(tasks.length, 100) + batches(rechecks.length, 100));
     }
   }
   // Batches span clusters, so the bound is over the account's total, not per cluster.
@@ -70,9 +76,10 @@ export function readLowerBound(inventory: Inventory, policies: readonly Policy[]
     if (!matches(scope.namespaces, ns.name, ns.id, ns.arn)) continue;
     readNamespaces.add(ns.id);
     add('servicediscovery:ListServices', pages(total, 100));
-    if (!matches(scope.instanceNamespaces, ns.name, ns.id, ns.arn)) continue;
+    const instances = matches(scope.instanceNamespaces, ns.name, ns.id, ns.arn);
+    if (!instances && !matches(scope.tagNamespaces, ns.name, ns.id, ns.arn)) continue;
     for (const service of inventory.cloudMapServices.filter((s) => s.namespaceId === ns.id)) {
-      add('servicediscovery:ListInstances', pages(service.instances?.length ?? 0, 100));
+      if (instances) add('servicediscovery:ListInstances', pages(service.instances?.length ?? 0, 100));
       add('servicediscovery:ListTagsForResource', 1);
     }
   }

@@ -7,7 +7,7 @@ import type { Cluster, CloudMapService, EcsService, Inventory, Namespace, ReadEr
 import { ECS_ATTRIBUTES } from '../inventory/model.js';
 import { errorInScope, type InventoryPatch } from '../inventory/patch.js';
 import { matches, type ReadScopePlan } from '../inventory/read-scope.js';
-import { getService, listInstances, listNamespaceServices, listNamespaces, readServiceDetails } from './cloudmap-reader.js';
+import { getService, listInstances, listNamespaceServices, listNamespaces, withDetails } from './cloudmap-reader.js';
 import { describeServices, listClusters, readClusterServices, readTasks } from './ecs-reader.js';
 import { describeUnlisted } from './inventory-reader.js';
 import { arnName, type ReadContext } from './read-context.js';
@@ -60,7 +60,7 @@ export async function refreshEcsService(ctx: ReadContext, scope: ReadScopePlan, 
       const cached = byArn.get(arn);
       if (cached) {
         if (cached.instances === undefined && !matchesNamespaceOf(current, scope, cached.namespaceId, 'instances')) return;
-        const instances = await listInstances(ctx, cached.id);
+        const instances = await listInstances(ctx, cached.id, cached.arn || cached.id);
         if (instances) updated.push({ ...cached, instances });
         return;
       }
@@ -98,7 +98,7 @@ async function readNewCloudMapService(ctx: ReadContext, scope: ReadScopePlan, cu
   const { service } = await getService(ctx, serviceId);
   if (!service) return undefined;
   if (!referencedByCovered && !matchesNamespaceOf(current, scope, service.namespaceId, 'services')) return undefined;
-  return matchesNamespaceOf(current, scope, service.namespaceId, 'instances') ? readServiceDetails(ctx, service) : service;
+  return withDetails(ctx, scope, current.namespaces.find((n) => n.id === service.namespaceId), service);
 }
 
 /** One Cloud Map service: GetService, ListInstances and ListTagsForResource; removed from the cache when gone. */
@@ -110,7 +110,7 @@ export async function refreshCloudMapService(ctx: ReadContext, scope: ReadScopeP
   if (!service) return { clearErrors, errors: ctx.errors };
   const cached = current.cloudMapServices.some((s) => s.id === serviceId);
   if (!cached && !matchesNamespaceOf(current, scope, service.namespaceId, 'services')) return undefined;
-  const detailed = matchesNamespaceOf(current, scope, service.namespaceId, 'instances') ? await readServiceDetails(ctx, service) : service;
+  const detailed = await withDetails(ctx, scope, current.namespaces.find((n) => n.id === service.namespaceId), service);
   return { cloudMapServices: { remove: (s) => s.id === serviceId, add: [detailed] }, clearErrors, errors: ctx.errors };
 }
 
@@ -133,7 +133,7 @@ export async function refreshNamespace(ctx: ReadContext, scope: ReadScopePlan, c
   const ns = namespace;
   const listed = await listNamespaceServices(ctx, ns);
   const listedOk = !failed(ctx.errors, 'servicediscovery:ListServices');
-  const detailed = matches(scope.instanceNamespaces, ns.name, ns.id, ns.arn) ? await Promise.all(listed.map((s) => readServiceDetails(ctx, s))) : listed;
+  const detailed = await Promise.all(listed.map((s) => withDetails(ctx, scope, ns, s)));
   const ids = new Set([...current.cloudMapServices.filter((s) => s.namespaceId === ns.id).map((s) => s.id), ...detailed.map((s) => s.id)]);
   return {
     ...(namespacesPatch ? { namespaces: namespacesPatch } : {}),

@@ -5,6 +5,7 @@
  */
 import type { AwsClients } from '../aws/clients.js';
 import { readInventory } from '../aws/inventory-reader.js';
+import { memoryOwnershipSources, type OwnershipSources } from '../ownership/collect.js';
 import { DEFAULT_READ_CONCURRENCY, ReadContext } from '../aws/read-context.js';
 import { refreshCloudMapService, refreshCluster, refreshEcsService, refreshNamespace } from '../aws/refresh-reader.js';
 import type { Policy } from '../policy/types.js';
@@ -21,6 +22,8 @@ export interface InventoryCacheOptions {
   concurrency?: number;
   now?: () => number;
   onProgress?: (msg: string) => void;
+  /** Ownership evidence of this target, kept across reads; in memory when absent. */
+  ownership?: OwnershipSources;
 }
 
 /**
@@ -35,11 +38,13 @@ export class InventoryCache {
   /** Set when the policies changed, so the next refresh knows the cached scope no longer fits. */
   private scopeChanged = false;
   private readonly limiter: Semaphore;
+  private readonly ownership: OwnershipSources;
 
   constructor(private readonly options: InventoryCacheOptions) {
     this.policies = options.policies;
     this.scope = planReadScope(options.policies);
     this.limiter = new Semaphore(options.concurrency ?? DEFAULT_READ_CONCURRENCY);
+    this.ownership = options.ownership ?? memoryOwnershipSources();
   }
 
   /** The last inventory read, or undefined before the first read. */
@@ -64,6 +69,7 @@ export class InventoryCache {
     this.scopeChanged = false;
     const inventory = await readInventory(clients, this.policies, {
       limiter: this.limiter,
+      ownership: this.ownership,
       ...(now ? { now } : {}),
       ...(onProgress ? { onProgress } : {}),
     });

@@ -2,6 +2,9 @@
  * The observed fleet, as read from AWS by controller/aws/. Plain data with no SDK types, so rules stay pure.
  * Timestamps are epoch milliseconds.
  */
+import type { OwnershipEvidence } from '../ownership/evidence.js';
+
+export type { OwnershipEvidence };
 
 export interface Cluster {
   arn: string;
@@ -129,6 +132,8 @@ export interface Namespace {
   arn: string;
   name: string;
   type: NamespaceType;
+  /** The account that created the namespace (ResourceOwner); another account's when it is shared with us (AWS RAM). */
+  resourceOwner?: string;
 }
 
 export interface DnsRecord {
@@ -139,6 +144,8 @@ export interface DnsRecord {
 export interface CloudMapInstance {
   id: string;
   attributes: Readonly<Record<string, string>>;
+  /** The account that registered it (CreatedByAccount); another account's is never ours to remove. */
+  createdByAccount?: string;
 }
 
 export interface CloudMapService {
@@ -153,8 +160,14 @@ export interface CloudMapService {
   instanceCount: number;
   createdAt: number;
   tags: Readonly<Record<string, string>>;
+  /** false when the tags could not be (or were not) read: nothing that a protect tag could forbid may be done. */
+  tagsRead?: boolean;
   /** Instances as listed by ListInstances; undefined when they were not read (tags are read with them). */
   instances?: readonly CloudMapInstance[];
+  /** The account that created the service (CreatedByAccount); another account's is never ours to remove. */
+  createdByAccount?: string;
+  /** The account that owns its namespace (ResourceOwner): where GetOperation must look for its operations. */
+  resourceOwner?: string;
 }
 
 /**
@@ -196,6 +209,14 @@ export interface Inventory {
   namespaces: readonly Namespace[];
   cloudMapServices: readonly CloudMapService[];
   readErrors: readonly ReadError[];
+  /** Cloud Map service id -> positive evidence that ECS used it (instances seen, CloudTrail). */
+  ownership?: Readonly<Record<string, OwnershipEvidence>>;
+  /**
+   * "cluster/taskId" -> when DescribeTasks described that task AFTER the instance of that id was listed: only such
+   * a read proves the task STOPPED (then it is in `tasks`) or absent. A task that started after its cluster's
+   * tasks were listed and registered before the instances were listed is alive, not stale.
+   */
+  taskRechecks?: Readonly<Record<string, number>>;
 }
 
 /** ECS attribute names that prove an instance was registered by ECS. */

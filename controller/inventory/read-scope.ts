@@ -23,6 +23,8 @@ export interface ReadScopePlan {
   namespaces: ResourceMatcher;
   /** Namespaces whose Cloud Map services also need instances and tags (orphan detection). */
   instanceNamespaces: ResourceMatcher;
+  /** Namespaces whose Cloud Map services need their tags: protect tags gate every write, TTL changes included. */
+  tagNamespaces: ResourceMatcher;
   /** Clusters whose services' Application Auto Scaling maximum is read (taskLimit only). */
   scalingClusters: ResourceMatcher;
 }
@@ -43,7 +45,7 @@ const EVERYTHING: ResourceMatcher = { all: true, patterns: [] };
 
 /** Derives what to read from the active (non-suspended) policies and the rules they enable. */
 export function planReadScope(policies: readonly Policy[]): ReadScopePlan {
-  let plan: ReadScopePlan = { coveredClusters: NONE, serviceClusters: NONE, taskClusters: NONE, namespaces: NONE, instanceNamespaces: NONE, scalingClusters: NONE };
+  let plan: ReadScopePlan = { coveredClusters: NONE, serviceClusters: NONE, taskClusters: NONE, namespaces: NONE, instanceNamespaces: NONE, tagNamespaces: NONE, scalingClusters: NONE };
   for (const policy of policies) {
     if (policy.suspend) continue;
     const { rules, target } = policy;
@@ -61,6 +63,7 @@ export function planReadScope(policies: readonly Policy[]): ReadScopePlan {
       taskClusters: union(plan.taskClusters, orphans ? EVERYTHING : rules.serviceConnectRefresh.enabled ? clusters : NONE),
       namespaces: union(plan.namespaces, namespaces),
       instanceNamespaces: union(plan.instanceNamespaces, orphans ? namespaces : NONE),
+      tagNamespaces: union(plan.tagNamespaces, orphans || rules.dnsTtl.enabled ? namespaces : NONE),
       scalingClusters: union(plan.scalingClusters, rules.taskLimit.enabled ? clusters : NONE),
     };
   }

@@ -53,6 +53,9 @@ export function checkAllowed(policy: Policy, compiled: CompiledTarget, allowed: 
       issues.push({ segments: ['spec', 'target', field, index], message: `"${glob.source}" reaches outside the allowed ${field} (${flag}: ${list})${idHint}` });
     }
   };
+  if (scopes.forbidEmptyServiceDeletion && policy.rules.cloudMapOrphans.enabled && policy.rules.cloudMapOrphans.emptyServices === 'delete') {
+    issues.push({ segments: ['spec', 'rules', 'cloudMapOrphans', 'emptyServices'], message: 'emptyServices: delete is forbidden by the operator (--forbid-empty-service-deletion): use report' });
+  }
   outside(compiled.clusters, allowed.clusters, 'clusters', '--allowed-clusters');
   outside(compiled.namespaces, allowed.namespaces, 'namespaces', '--allowed-namespaces');
   if (scopes.accounts.length === 0) {

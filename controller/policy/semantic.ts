@@ -24,7 +24,7 @@ export interface RawPolicy {
       };
       cloudMapOrphans: {
         enabled: boolean; services: boolean; instances: boolean; gracePeriod: string; maxDeletionsPerRun: number;
-        protectTags: { key: string; value: string }[];
+        protectTags: { key: string; value: string }[]; emptyServices: 'report' | 'delete'; ownershipTag?: { key: string; value: string };
       };
       dnsTtl: { enabled: boolean; max: string; set: string };
       taskLimit: { enabled: boolean; warnAt: number; namespaceWarnAt: number };
@@ -125,6 +125,8 @@ export function checkPolicy(raw: RawPolicy, origin: Policy['origin']): { policy:
         maxDeletionsPerRun: orphans.maxDeletionsPerRun,
         // The operator's key goes first (load.ts); these are the policy's additions.
         protectTags: orphans.protectTags.map((t) => ({ key: t.key, value: t.value })),
+        emptyServices: orphans.emptyServices,
+        ...(orphans.ownershipTag ? { ownershipTag: { ...orphans.ownershipTag } } : {}),
       },
       dnsTtl: { enabled: dns.enabled, maxSeconds: maxSeconds ?? 0, setSeconds: setSeconds ?? 0 },
       taskLimit: { ...spec.rules.taskLimit },

@@ -68,6 +68,13 @@ export interface CloudMapOrphansRule {
    * but "false" protects, value undefined); the policy's own protectTags follow (exact value).
    */
   protectTags: readonly ProtectTag[];
+  /**
+   * Unreferenced Cloud Map services with no evidence that ECS used them: 'report' (default) or 'delete' (the
+   * policy declares its namespaces ECS-only). The operator can forbid 'delete' (AllowedScopes).
+   */
+  emptyServices: 'report' | 'delete';
+  /** Opt-in tag the operator puts on Cloud Map services ECS uses: evidence of ownership. */
+  ownershipTag?: { key: string; value: string };
 }
 
 /** A protect tag: the key, and the value that protects (undefined: any value but "false"). */
@@ -121,6 +128,8 @@ export interface AllowedScopes {
   accounts: readonly string[];
   /** Floors, ceilings and the protect tag key (controller/policy/bounds.ts); absent: none, the default key. */
   bounds?: OperatorBounds;
+  /** The operator forbids `cloudMapOrphans.emptyServices: delete` (deleting services without ownership evidence). */
+  forbidEmptyServiceDeletion?: boolean;
 }
 
 /** A validated, frozen set of policies from one source revision. */

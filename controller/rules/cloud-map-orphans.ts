@@ -13,8 +13,10 @@ import {
   isProtected,
   protectedBlock,
   isServiceConnectManaged,
+  isOtherAccount,
   isTaskAlive,
   liveReferrers,
+  ownershipEvidence,
   liveTasksOf,
   pruneBlockingReadError,
 } from './facts.js';
@@ -28,15 +30,24 @@ type InstanceState =
   | { kind: 'orphan'; why: string }
   | { kind: 'unknown'; why: string; readError: boolean };
 
+/**
+ * An instance is stale only when its task is proven STOPPED, or proven absent by a DescribeTasks made after the
+ * instance was listed (a task that started after its cluster's tasks were listed is alive, not missing).
+ * Another account's registration is never ours, whatever its attributes say.
+ */
 function instanceState(inventory: Inventory, instance: CloudMapInstance): InstanceState {
-  if (!isEcsRegistered(instance)) return { kind: 'foreign' };
+  if (!isEcsRegistered(instance) || isOtherAccount(inventory, instance.createdByAccount)) return { kind: 'foreign' };
   const clusterName = instance.attributes[ECS_ATTRIBUTES.cluster];
   const task = findTask(inventory, instance.id, clusterName);
   if (task && isTaskAlive(task)) return { kind: 'alive' };
   const state = clusterTaskState(inventory, clusterName);
   if (state === 'error') return { kind: 'unknown', why: `the tasks of cluster ${clusterName} could not be read`, readError: true };
   if (state === 'unknown') return { kind: 'unknown', why: `cluster ${clusterName} was not read`, readError: false };
-  return { kind: 'orphan', why: task ? `task ${task.id} is ${task.lastStatus}` : `task ${instance.id} is not in cluster ${clusterName}` };
+  if (task) return { kind: 'orphan', why: `task ${task.id} is ${task.lastStatus}` };
+  if (inventory.taskRechecks?.[`${clusterName}/${instance.id}`] === undefined) {
+    return { kind: 'unknown', why: `task ${instance.id} was not described after the instance was listed`, readError: false };
+  }
+  return { kind: 'orphan', why: `task ${instance.id} is not in cluster ${clusterName}` };
 }
 
 /** Read errors that forbid touching instances of this service (its own cluster is checked per instance). */
@@ -107,7 +118,14 @@ function unreferencedService(policy: Policy, inventory: Inventory, service: Clou
   const observed = states.length === 0
     ? 'no ECS service refers to it; it holds no instances'
     : `no ECS service refers to it; it holds only ${states.length} ECS-registered instance(s) of tasks that are gone`;
-  const findings = [serviceFinding(policy, inventory, service, observed, blocked)];
+  // The instances are proven ECS's one by one; the service itself needs positive evidence that ECS used it.
+  const evidence = ownershipEvidence(policy, inventory, service);
+  const serviceBlock: Finding['blocked'] = blocked ?? (isOtherAccount(inventory, service.createdByAccount)
+    ? { reason: 'other-account', detail: `created by account ${service.createdByAccount} in a shared namespace: never this controller's to remove` }
+    : evidence === undefined
+      ? { reason: 'ownership-unproven', detail: `nothing proves ECS used it (no ECS-registered instances seen, no ECS RegisterInstance in CloudTrail's 90-day history${policy.rules.cloudMapOrphans.ownershipTag ? `, no ${policy.rules.cloudMapOrphans.ownershipTag.key} tag` : ''}, emptyServices is report): an empty service is normal (created ahead of its ECS service, or used by API Gateway, App Mesh, EC2 or another account)` }
+      : undefined);
+  const findings = [serviceFinding(policy, inventory, service, evidence ? `${observed}; ECS's: ${evidence}` : observed, serviceBlock)];
   for (const { instance, state } of states) {
     const why = state.kind === 'orphan' || state.kind === 'unknown' ? state.why : '';
     findings.push(instanceFinding(policy, inventory, service, instance, why, blocked));

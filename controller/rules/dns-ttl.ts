@@ -17,9 +17,12 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
     const tooLong = service.dnsRecords.filter((r) => r.ttl > rule.maxSeconds);
     if (tooLong.length === 0 || !coversCloudMapService(policy, inventory, service)) continue;
     // Service Connect's services are ECS's to change; protected ones are nobody's (the IAM role denies it too).
+    // The protect tag gates every write, so a service whose tags could not be read is not changed either.
     const blocked = isServiceConnectManaged(inventory, service)
       ? { reason: 'service-connect-managed' as const, detail: 'Service Connect created this Cloud Map service; change it through ECS' }
-      : isProtected(policy, service) ? protectedBlock(policy, service) : undefined;
+      : service.tagsRead === false
+        ? { reason: 'scope-read-error' as const, detail: 'its tags could not be read, so a protect tag cannot be ruled out' }
+        : isProtected(policy, service) ? protectedBlock(policy, service) : undefined;
     findings.push({
       policy: policy.name,
       rule: 'dnsTtl',

@@ -18,8 +18,6 @@ import type { Policy } from '../policy/types.js';
 /** Tag that (per community reports) Service Connect puts on the Cloud Map services it creates. */
 export const SC_MANAGED_TAG = { key: 'AmazonECSManaged', value: 'true' } as const;
 
-/** Task states in which a task may hold (or be about to hold) its Cloud Map registration. */
-const LIVE_TASK_STATES = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING']);
 
 /** The last path segment of an ARN ("arn:...:service/srv-abc" -> "srv-abc"). */
 export function lastArnSegment(arn: string): string {
@@ -124,9 +122,31 @@ export function isEcsRegistered(instance: CloudMapInstance): boolean {
   return Boolean(instance.attributes[ECS_ATTRIBUTES.cluster]) && Boolean(instance.attributes[ECS_ATTRIBUTES.service]);
 }
 
-/** Is the task in a state where it may legitimately hold its registration? */
+/**
+ * Is the task's registration still ECS's business? Every state but STOPPED: PROVISIONING to RUNNING hold (or
+ * are about to hold) it, and DEACTIVATING, STOPPING and DEPROVISIONING are going away: ECS deregisters the
+ * task's instances in DEACTIVATING (ECS task lifecycle,
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html).
+ */
 export function isTaskAlive(task: EcsTask): boolean {
-  return LIVE_TASK_STATES.has(task.lastStatus);
+  return task.lastStatus !== 'STOPPED';
+}
+
+/** Was the instance registered by another account (a namespace shared through AWS RAM)? Then it is never ours. */
+export function isOtherAccount(inventory: Inventory, createdByAccount: string | undefined): boolean {
+  return Boolean(createdByAccount && inventory.account && createdByAccount !== inventory.account);
+}
+
+/** Why the controller may treat an unreferenced Cloud Map service as ECS's, or undefined without evidence. */
+export function ownershipEvidence(policy: Policy, inventory: Inventory, service: CloudMapService): string | undefined {
+  const rule = policy.rules.cloudMapOrphans;
+  const evidence = inventory.ownership?.[service.id];
+  if (evidence?.source === 'instances-seen') return `the controller saw ECS-registered instances of live tasks in it (${new Date(evidence.at).toISOString()})`;
+  if (evidence?.source === 'cloudtrail') return `CloudTrail shows ECS registering instances into it (${new Date(evidence.at).toISOString()})`;
+  const tag = rule.ownershipTag;
+  if (tag && service.tags[tag.key] === tag.value) return `tagged ${tag.key}=${tag.value}`;
+  if (rule.emptyServices === 'delete') return `policy ${policy.name} declares its namespaces ECS-only (emptyServices: delete)`;
+  return undefined;
 }
 
 /** The deployment ECS calls PRIMARY, else the newest one. */

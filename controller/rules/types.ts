@@ -40,6 +40,8 @@ export type BlockReason =
   | 'service-connect-managed'
   | 'not-ecs-owned'
   | 'unproven-ownership'
+  | 'ownership-unproven'
+  | 'other-account'
   | 'still-referenced'
   | 'report-only'
   | 'ownership-conflict';

@@ -62,6 +62,7 @@ export const RUN_SETTINGS: readonly Setting[] = [
   { flag: 'allow-all-namespaces', env: 'ALLOW_ALL_NAMESPACES', type: 'boolean', default: 'false', help: 'Let policies target every Cloud Map namespace (instead of listing --allowed-namespaces)' },
   { flag: 'allowed-accounts', env: 'ALLOWED_ACCOUNTS', type: 'list', help: 'Comma-separated AWS account ids a policy roleArn may be in; empty: the controller\'s own account only (no roleArn)' },
   ...BOUND_SETTINGS.map((b): Setting => ({ flag: b.flag, env: b.env, type: 'string', help: b.help })),
+  { flag: 'forbid-empty-service-deletion', env: 'FORBID_EMPTY_SERVICE_DELETION', type: 'boolean', default: 'false', help: 'Reject policies with cloudMapOrphans.emptyServices: delete (Cloud Map services are then deleted only with ownership evidence)' },
   { flag: 'poll-interval', env: 'POLL_INTERVAL', type: 'string', default: '1m', help: 'How often the policy source is checked for a new revision' },
   { flag: 'log-level', env: 'LOG_LEVEL', type: 'string', default: 'info', help: 'trace, debug, info, warn, error or fatal' },
   { flag: 'region', env: 'AWS_REGION', type: 'string', help: 'AWS region (default: the SDK chain, then us-east-1)' },
@@ -138,7 +139,12 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv): RunConfi
   if (!/^[A-Za-z0-9._:-]{1,100}$/.test(replicaId)) throw new UsageError(`--replica-id / REPLICA_ID: "${replicaId}" must be 1-100 of A-Z a-z 0-9 . _ : -`);
 
   const dryRun = bool('dry-run');
-  const allowed = { clusters: list('allowed-clusters'), namespaces: list('allowed-namespaces'), accounts: list('allowed-accounts') };
+  const allowed = {
+    clusters: list('allowed-clusters'),
+    namespaces: list('allowed-namespaces'),
+    accounts: list('allowed-accounts'),
+    ...(bool('forbid-empty-service-deletion') ? { forbidEmptyServiceDeletion: true } : {}),
+  };
   const allowAllNamespaces = bool('allow-all-namespaces');
   if (allowAllNamespaces && allowed.namespaces.length > 0) {
     throw new UsageError('--allow-all-namespaces and --allowed-namespaces (ALLOWED_NAMESPACES) contradict each other: give one of them');

@@ -135,6 +135,13 @@ data "aws_iam_policy_document" "task" {
     resources = ["${local.cloudmap_arn_prefix}:namespace/*", "${local.cloudmap_arn_prefix}:service/*"]
   }
   statement {
+    # Proof of ownership: CloudTrail's 90-day event history shows which Cloud Map services ECS registered
+    # instances into. LookupEvents has no resource-level permissions.
+    sid       = "LookupEcsRegistrations"
+    actions   = ["cloudtrail:LookupEvents"]
+    resources = ["*"]
+  }
+  statement {
     # taskLimit reads each service's maximum task count; DescribeScalableTargets has no resource-level permissions.
     sid       = "ReadEcsScalingLimits"
     actions   = ["application-autoscaling:DescribeScalableTargets"]

@@ -57,7 +57,7 @@ function send(res: ServerResponse, status: number, body: unknown, contentType: s
 
 /** Starts one HTTP endpoint that serves every emulated service over the AWS JSON protocols, routed by X-Amz-Target. */
 export async function startAwsServer(options: AwsServerOptions): Promise<RunningServer> {
-  const byPrefix = new Map(options.services.map((s) => [s.targetPrefix, s]));
+  const byPrefix = new Map(options.services.flatMap((s) => [s.targetPrefix, ...(s.targetPrefixAliases ?? [])].map((prefix) => [prefix, s] as const)));
   const calls = options.calls ?? new CallCounter();
   const faults = options.faults ?? new FaultInjector();
 
@@ -106,7 +106,9 @@ export async function startAwsServer(options: AwsServerOptions): Promise<Running
         return;
       }
       const target = String(req.headers['x-amz-target'] ?? '');
-      const [prefix, operation] = target.split('.');
+      // The operation follows the last dot: CloudTrail's prefix has dots of its own (com.amazonaws.cloudtrail.v20131101.…).
+      const dot = target.lastIndexOf('.');
+      const [prefix, operation] = dot < 0 ? [target, undefined] : [target.slice(0, dot), target.slice(dot + 1)];
       const service = byPrefix.get(prefix);
       const contentType = `application/x-amz-json-${service?.jsonVersion ?? '1.1'}`;
       if (!service || !operation) {

@@ -7,6 +7,13 @@ export interface SandboxContext {
   region: string;
   /** The default event bus: ECS publishes its events here; EventBridge routes them to SQS targets. */
   events: EventSink;
+  /** CloudTrail's event history: ECS records the Cloud Map registrations it makes (absent: nothing recorded). */
+  trail?: TrailSink;
+}
+
+export interface TrailSink {
+  /** ECS's service scheduler registered an instance into a Cloud Map service at `at` (virtual epoch ms). */
+  recordEcsRegistration(input: { serviceId: string; instanceId: string; attributes: Record<string, string>; at: number }): void;
 }
 
 /** An EventBridge event in the envelope AWS delivers (detail-type, source, resources, detail). */
@@ -39,6 +46,8 @@ export interface EmulatedService {
   name: string;
   /** X-Amz-Target prefix before the dot, e.g. "AmazonEC2ContainerServiceV20141113". */
   targetPrefix: string;
+  /** Other prefixes AWS accepts for the same service (CloudTrail: the botocore model's long form and the SDK's short one). */
+  targetPrefixAliases?: string[];
   /** application/x-amz-json-<version> */
   jsonVersion: '1.0' | '1.1';
   operations: Record<string, OperationHandler>;

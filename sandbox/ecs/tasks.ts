@@ -37,8 +37,11 @@ function registerTask(state: EcsState, task: Task): void {
   ];
   for (const target of targets) {
     try {
-      state.cloudMap.registerInstance(target.serviceId, task.id, ecsInstanceAttributes(state, task, target.port), 'ecs');
+      const attributes = ecsInstanceAttributes(state, task, target.port);
+      state.cloudMap.registerInstance(target.serviceId, task.id, attributes, 'ecs');
       task.registeredIn.push(target.serviceId);
+      // CloudTrail keeps the call ECS made, with the time it made it (a scenario's task registered when it started).
+      state.ctx.trail?.recordEcsRegistration({ serviceId: target.serviceId, instanceId: task.id, attributes, at: task.startedAt ?? state.now() });
     } catch (error) {
       // The Cloud Map service is gone (someone deleted it) or full (1,000 instances, other registrations
       // included): like ECS, the task runs unregistered; a full service is said in the service's events.

@@ -66,8 +66,10 @@ test('a full read makes exactly the lower-bound number of calls for each operati
 
   const inventory = await readInventory(clients, policies);
 
-  const calls = await control<Record<string, number>>(sandbox.url, '/_sandbox/calls');
+  const { 'cloudtrail:LookupEvents': lookups, ...calls } = await control<Record<string, number>>(sandbox.url, '/_sandbox/calls');
   assert.deepEqual(calls, readLowerBound(inventory, policies));
+  // Ownership evidence: one page of CloudTrail history at most for this small fleet, paced apart.
+  assert.ok((lookups ?? 0) <= 1, `LookupEvents ${lookups}`);
 });
 
 test('AccessDenied on one cluster\'s ListServices is a read error for that cluster only', async () => {

@@ -6,7 +6,7 @@ export function makePolicy(overrides: { name?: string; target?: Partial<PolicyTa
     serviceConnectRefresh: { enabled: true, staleAfterMs: 0, maxConcurrent: 2, cooldownMs: 6 * 3600_000, windows: [], ...overrides.rules?.serviceConnectRefresh },
     cloudMapOrphans: {
       enabled: true, services: true, instances: true, gracePeriodMs: 15 * 60_000, maxDeletionsPerRun: 20,
-      protectTags: [{ key: 'discovery-controller/protect' }], ...overrides.rules?.cloudMapOrphans,
+      protectTags: [{ key: 'discovery-controller/protect' }], emptyServices: 'report', ...overrides.rules?.cloudMapOrphans,
     },
     dnsTtl: { enabled: true, maxSeconds: 10, setSeconds: 10, ...overrides.rules?.dnsTtl },
     taskLimit: { enabled: true, warnAt: 900, namespaceWarnAt: 1800, ...overrides.rules?.taskLimit },

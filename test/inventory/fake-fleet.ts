@@ -99,7 +99,7 @@ export function fakeClients(fleet: FakeFleet): { clients: AwsClients; calls: () 
   sd.on(ListInstancesCommand).callsFake((i) => {
     log.push('servicediscovery:ListInstances');
     maybeFail(fleet, 'servicediscovery:ListInstances');
-    const s = fleet.cmServices.find((c) => c.id === i.ServiceId);
+    const s = fleet.cmServices.find((c) => c.id === i.ServiceId || summary(c).Arn === i.ServiceId);
     if (!s) throw Object.assign(new Error('no such service'), { name: 'ServiceNotFound' });
     return { Instances: s.instances.map((x) => ({ Id: x.id, Attributes: x.attributes })) };
   });

@@ -16,7 +16,7 @@ const NOT_FROM_CODE = new Set(['aps:RemoteWrite', 'ecs:ListTagsForResource']);
 
 const CLIENT_PACKAGES: Record<string, string> = {
   'client-ecs': 'ecs', 'client-servicediscovery': 'servicediscovery', 'client-sqs': 'sqs', 'client-s3': 's3', 'client-sts': 'sts', 'client-eventbridge': 'events',
-  'client-application-auto-scaling': 'application-autoscaling', 'client-dynamodb': 'dynamodb',
+  'client-application-auto-scaling': 'application-autoscaling', 'client-dynamodb': 'dynamodb', 'client-cloudtrail': 'cloudtrail',
 };
 
 /** IAM action a call needs, where it differs from "<service>:<Operation>"; null when no permission is needed. */
@@ -126,7 +126,7 @@ test('Terraform and CloudFormation scope the Route 53 actions to hosted zones an
 
 test('the code sends AWS calls (the scan finds them)', () => {
   const calls = operationsInCode();
-  for (const expected of ['ecs:DescribeServices', 'ecs:UpdateService', 'servicediscovery:ListInstances', 'servicediscovery:DeregisterInstance', 'sqs:ReceiveMessage', 'dynamodb:UpdateItem', 'dynamodb:Query']) {
+  for (const expected of ['ecs:DescribeServices', 'ecs:UpdateService', 'servicediscovery:ListInstances', 'servicediscovery:DeregisterInstance', 'sqs:ReceiveMessage', 'dynamodb:UpdateItem', 'dynamodb:Query', 'cloudtrail:LookupEvents']) {
     assert.ok(calls.has(expected), `${expected} not found in the code`);
   }
 });

@@ -193,7 +193,8 @@ describe('buildPlan', () => {
       services: [...base.services, ...users.services, ...[longTtl, busy].map((s) => ecsService(s.name, { serviceRegistries: [{ registryArn: s.arn }] }))],
       tasks: [...base.tasks, ...['x1', 'x2', 'x3'].map((id) => task('busy', T0, { id }))],
     };
-    const result = plan([policy()], inv, T0 + 6 * HOUR).plan;
+    const fleet = inventory({ ...inv, taskRechecks: undefined, ownership: undefined });
+    const result = plan([policy()], fleet, T0 + 6 * HOUR).plan;
     assert.deepEqual(result.actions.map((a) => a.action.type + (a.action.type === 'cloudmap:DeregisterInstance' ? ` ${a.action.instanceId}` : '')), [
       'cloudmap:DeregisterInstance t1',
       'cloudmap:DeregisterInstance t2',

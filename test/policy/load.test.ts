@@ -66,7 +66,7 @@ describe('loadPolicySet', () => {
     });
     assert.deepEqual(p.rules.cloudMapOrphans, {
       enabled: true, services: true, instances: true, gracePeriodMs: 15 * 60_000, maxDeletionsPerRun: 20,
-      protectTags: [{ key: 'discovery-controller/protect' }, { key: 'keep', value: 'forever' }],
+      protectTags: [{ key: 'discovery-controller/protect' }, { key: 'keep', value: 'forever' }], emptyServices: 'report',
     });
     assert.deepEqual(p.rules.dnsTtl, { enabled: true, maxSeconds: 10, setSeconds: 10 });
     assert.deepEqual(p.rules.taskLimit, { enabled: true, warnAt: 900, namespaceWarnAt: 1800 });

@@ -26,7 +26,7 @@ export function policy(overrides: Omit<DeepPartial<Policy>, 'target' | 'rules'> 
     serviceConnectRefresh: { enabled: true, staleAfterMs: 0, maxConcurrent: 2, cooldownMs: 0, windows: [], ...overrides.rules?.serviceConnectRefresh } as PolicyRules['serviceConnectRefresh'],
     cloudMapOrphans: {
       enabled: true, services: true, instances: true, gracePeriodMs: 0, maxDeletionsPerRun: 20,
-      protectTags: [{ key: 'discovery-controller/protect' }], ...overrides.rules?.cloudMapOrphans,
+      protectTags: [{ key: 'discovery-controller/protect' }], emptyServices: 'report', ...overrides.rules?.cloudMapOrphans,
     } as PolicyRules['cloudMapOrphans'],
     dnsTtl: { enabled: true, maxSeconds: 10, setSeconds: 10, ...overrides.rules?.dnsTtl },
     taskLimit: { enabled: true, warnAt: 900, namespaceWarnAt: 1800, ...overrides.rules?.taskLimit },
@@ -173,8 +173,18 @@ export function cmService(name: string, ns: Namespace, overrides: Partial<CloudM
   };
 }
 
-/** An inventory of cluster "prod" plus whatever the test passes. */
+/**
+ * An inventory of cluster "prod" plus whatever the test passes. Unless the test says otherwise, as the reader
+ * would: every ECS instance's task was described after the instances were listed (taskRechecks), and every
+ * Cloud Map service has evidence that ECS used it (ownership); tests of those rules pass their own.
+ */
 export function inventory(parts: Partial<Inventory> = {}): Inventory {
+  const services = parts.cloudMapServices ?? [];
+  const taskRechecks: Record<string, number> = {};
+  for (const s of services) {
+    for (const i of s.instances ?? []) if (i.attributes.ECS_CLUSTER_NAME) taskRechecks[`${i.attributes.ECS_CLUSTER_NAME}/${i.id}`] = T0;
+  }
+  const ownership = Object.fromEntries(services.map((s) => [s.id, { serviceId: s.id, source: 'instances-seen' as const, at: T0, ecsServices: [] }]));
   return {
     observedAt: T0,
     account: ACCOUNT,
@@ -186,5 +196,7 @@ export function inventory(parts: Partial<Inventory> = {}): Inventory {
     cloudMapServices: [],
     readErrors: [],
     ...parts,
+    taskRechecks: parts.taskRechecks ?? taskRechecks,
+    ownership: parts.ownership ?? ownership,
   };
 }
