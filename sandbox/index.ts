@@ -96,7 +96,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const calls = new CallCounter();
   const truth = () => {
     ecs.settle();
-    return computeTruth(ecs.state, cloudMap, { resolveGraceMs, maxCapacity: autoScaling.ecsMaxCapacity });
+    return computeTruth(ecs.state, cloudMap, { resolveGraceMs, maxCapacity: autoScaling.ecsMaxCapacity, ecsUsed: () => cloudTrail.ecsRegisteredServices() });
   };
   const dynamoDb = createDynamoDb();
   const server = await startAwsServer({

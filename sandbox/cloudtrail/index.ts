@@ -24,6 +24,8 @@ export interface TrailEvent {
   accessKeyId?: string;
   readOnly: boolean;
   resources: { ResourceType: string; ResourceName: string }[];
+  /** The Cloud Map service the call registered into. */
+  serviceId: string;
   /** Builds the full CloudTrail record (returned as the CloudTrailEvent JSON string); lazy, as fleets are large. */
   record: () => Record<string, unknown>;
 }
@@ -33,6 +35,8 @@ export interface CloudTrailEmulator {
   /** Records that ECS's service scheduler registered an instance (called by the ECS model). */
   recordEcsRegistration(input: { serviceId: string; instanceId: string; attributes: Record<string, string>; at: number }): void;
   events(): readonly TrailEvent[];
+  /** Cloud Map service ids ECS registered instances into within the event history (ownership evidence). */
+  ecsRegisteredServices(): Set<string>;
 }
 
 const LOOKUP_KEYS: Record<string, (e: TrailEvent) => string[]> = {
@@ -133,6 +137,7 @@ export function createCloudTrail(ctx: SandboxContext, options: { now?: () => num
         eventName: 'RegisterInstance',
         eventSource: 'servicediscovery.amazonaws.com',
         eventTime: at,
+        serviceId,
         username: 'ecs-service-scheduler',
         readOnly: false,
         resources: [],
@@ -141,6 +146,10 @@ export function createCloudTrail(ctx: SandboxContext, options: { now?: () => num
       sorted = false;
     },
     events: () => events,
+    ecsRegisteredServices() {
+      const since = ctx.clock.now() - EVENT_HISTORY_MS;
+      return new Set(events.filter((e) => e.eventTime >= since && e.eventName === 'RegisterInstance').map((e) => e.serviceId));
+    },
   };
 }
 

@@ -27,8 +27,13 @@ export interface BrokenPair {
 
 export interface SandboxTruth {
   brokenPairs: BrokenPair[];
-  /** Cloud Map services the controller may delete. */
+  /** Cloud Map services the controller may delete: unreferenced, and ECS registered instances into them (CloudTrail). */
   orphanServices: { id: string; name: string; namespaceId: string }[];
+  /**
+   * Unreferenced services nothing proves ECS ever used (created ahead of an ECS service, by hand, for EC2...):
+   * reported as ownership-unproven, deleted only when a policy declares emptyServices: delete or an opt-in tag.
+   */
+  unprovenServices: { id: string; name: string; namespaceId: string }[];
   /** ECS-registered instances whose task is not RUNNING (outside Service Connect services). */
   orphanInstances: { serviceId: string; instanceId: string }[];
   /** Highest DNS record TTL of every Cloud Map service with DNS records. */
@@ -122,12 +127,13 @@ export function brokenPairs(ecs: EcsState, cloudMap: CloudMapPort, resolveGraceM
 export function computeTruth(
   ecs: EcsState,
   cloudMap: CloudMapPort,
-  options: { resolveGraceMs: number; maxCapacity?: (cluster: string, service: string) => number | undefined },
+  options: { resolveGraceMs: number; maxCapacity?: (cluster: string, service: string) => number | undefined; ecsUsed?: () => Set<string> },
 ): SandboxTruth {
   const refs = referencingServices(ecs);
   const truth: SandboxTruth = {
     brokenPairs: brokenPairs(ecs, cloudMap, options.resolveGraceMs),
     orphanServices: [],
+    unprovenServices: [],
     orphanInstances: [],
     ttlByService: {},
     wronglyDeleted: cloudMap.wronglyDeleted(),
@@ -137,6 +143,7 @@ export function computeTruth(
     ...quotaTruth(ecs, cloudMap, options.maxCapacity),
   };
   const instanceIds = new Map<string, Set<string>>();
+  const ecsUsed = options.ecsUsed?.();
   for (const service of cloudMap.services()) {
     const instances = cloudMap.instances(service.id);
     instanceIds.set(service.id, new Set(instances.map((i) => i.id)));
@@ -147,7 +154,9 @@ export function computeTruth(
     }
     if (refs.has(service.id) || instances.some((i) => i.registeredBy !== 'ecs')) continue;
     const entry = { id: service.id, name: service.name, namespaceId: service.namespaceId };
-    (isProtected(service) ? truth.protectedServices : truth.orphanServices).push(entry);
+    if (isProtected(service)) truth.protectedServices.push(entry);
+    else if (ecsUsed && !ecsUsed.has(service.id)) truth.unprovenServices.push(entry);
+    else truth.orphanServices.push(entry);
   }
   for (const service of ecs.servicesByArn.values()) {
     if (service.status !== 'ACTIVE' || service.serviceRegistries.length === 0) continue;

@@ -66,7 +66,7 @@ function findingId(f: JsonFinding): string {
 function expectedFromTruth(truth: SandboxTruth): string[] {
   return [
     ...truth.brokenPairs.map((p) => `serviceConnectRefresh ecs-service ${p.clientCluster}/${p.client}`),
-    ...[...truth.orphanServices, ...truth.protectedServices].map((s) => `cloudMapOrphans cloudmap-service ${s.id}`),
+    ...[...truth.orphanServices, ...truth.unprovenServices, ...truth.protectedServices].map((s) => `cloudMapOrphans cloudmap-service ${s.id}`),
     ...truth.orphanInstances.map((i) => `cloudMapOrphans cloudmap-instance ${i.serviceId}/${i.instanceId}`),
     ...Object.entries(truth.ttlByService).filter(([, ttl]) => ttl > 10).map(([id]) => `dnsTtl cloudmap-service ${id}`),
     ...truth.nearInstanceQuota.map((s) => `taskLimit cloudmap-service ${s.id}`),

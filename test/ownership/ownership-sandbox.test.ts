@@ -44,7 +44,7 @@ after(async () => {
 });
 
 const names = () => sandbox.cloudMap.services().map((s) => s.name).sort();
-const orphans = (rules: Parameters<typeof makePolicy>[0]['rules'] = {}) => makePolicy({
+const orphans = (rules: NonNullable<NonNullable<Parameters<typeof makePolicy>[0]>['rules']> = {}) => makePolicy({
   rules: { serviceConnectRefresh: { enabled: false }, dnsTtl: { enabled: false }, taskLimit: { enabled: false }, ...rules, cloudMapOrphans: { gracePeriodMs: 0, ...rules.cloudMapOrphans } },
 });
 
