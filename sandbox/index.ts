@@ -37,6 +37,8 @@ export interface SandboxOptions {
   region?: string;
   /** Virtual time a new task stays PENDING (default 1 s; the tick makes it real time too). */
   taskStartDelayMs?: number;
+  /** Virtual time a deleted ECS service stays DRAINING before it is INACTIVE (default 2 s). */
+  drainMs?: number;
   /** Real-time interval of the scheduler tick that moves deployments forward (default 200 ms). */
   tickMs?: number;
   /** Creates this DynamoDB table for the controller's state store (`--state dynamodb://TABLE`). */
@@ -88,7 +90,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const cloudMap = createCloudMap(ctx, { operationFailure: (operation, body) => faults.operationFailure(operation, body) });
   const sqs = createSqs(ctx, { endpointUrl: () => url });
   eventBridge = createEventBridge(ctx, sqs);
-  const ecs = createEcs(ctx, cloudMap, { random, taskStartDelayMs: options.taskStartDelayMs });
+  const ecs = createEcs(ctx, cloudMap, { random, taskStartDelayMs: options.taskStartDelayMs, drainMs: options.drainMs });
   cloudMap.setDeletionAuditor(createDeletionAuditor(ecs.state, cloudMap));
   const autoScaling = createAutoScaling(ctx, (cluster, service) => ecs.state.findCluster(cluster)?.services.get(service)?.status === 'ACTIVE');
   if (scenario) loadScenario({ ecs: ecs.state, cloudMap, autoScaling }, scenario);
