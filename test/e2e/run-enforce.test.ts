@@ -16,7 +16,9 @@ describe('run (enforce): the controller fixes every kind of drift against the sa
   it('starts with the drift the fleet was built with', () => {
     const truth = h.sandbox.truth();
     assert.ok(truth.brokenPairs.some((p) => p.client === 'web' && p.endpoint === 'recommendations'), 'web cannot reach recommendations');
-    assert.deepEqual(truth.orphanServices.map((s) => s.name).sort(), ['old-batch', 'reports']);
+    assert.deepEqual(truth.orphanServices.map((s) => s.name).sort(), ['reports']);
+    // Made by hand, never used by ECS: reported as ownership-unproven, never deleted.
+    assert.deepEqual(truth.unprovenServices.map((s) => s.name), ['old-batch']);
     assert.equal(truth.orphanInstances.length, 1, 'ledger stale instance');
     assert.ok(Object.values(truth.ttlByService).some((ttl) => ttl > 10), 'search TTL 300');
   });
@@ -28,7 +30,7 @@ describe('run (enforce): the controller fixes every kind of drift against the sa
     assert.ok(Object.values(truth.ttlByService).every((ttl) => ttl <= 10), `TTLs: ${JSON.stringify(truth.ttlByService)}`);
     assert.ok(writeCalls(h.sandbox)['ecs:UpdateService'] >= 1, 'web was redeployed');
     assert.equal(writeCalls(h.sandbox)['servicediscovery:DeleteService'], 0, 'nothing deleted inside the grace period');
-    assert.deepEqual(truth.orphanServices.map((s) => s.name).sort(), ['old-batch', 'reports']);
+    assert.deepEqual(truth.orphanServices.map((s) => s.name).sort(), ['reports']);
     const blocked = h.controller.plan()!.actions.filter((a) => a.decision === 'blocked').map((a) => a.blockedBy);
     assert.ok(blocked.includes('grace-period'), `blocked: ${blocked.join(', ')}`);
   });
@@ -49,6 +51,7 @@ describe('run (enforce): the controller fixes every kind of drift against the sa
     assert.deepEqual(truth.wronglyDeleted, []);
     assert.ok(Object.values(truth.ttlByService).every((ttl) => ttl <= 10));
     assert.deepEqual(truth.protectedServices.map((s) => s.name), ['partner-gateway'], 'the protected service survives');
+    assert.deepEqual(truth.unprovenServices.map((s) => s.name), ['old-batch'], 'the service ECS never used survives');
     assert.ok(truth.ttlByService !== undefined);
     const status = h.controller.status();
     assert.equal(status.ready, true);

@@ -21,8 +21,8 @@ let sandbox: Sandbox;
 let clients: AwsClients;
 
 before(async () => {
-  // Draining lasts an hour of virtual time here, as it can on AWS.
-  sandbox = await startSandbox({ port: 0, scenario, random: seeded(11), drainMs: 3_600_000 });
+  // Draining lasts two hours of virtual time here, as it can on AWS: longer than stopped tasks stay listed.
+  sandbox = await startSandbox({ port: 0, scenario, random: seeded(11), drainMs: 2 * 3_600_000 });
   clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: 3, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
 });
 
@@ -33,6 +33,8 @@ after(async () => {
 
 test('a registry whose only referrer is a DRAINING ECS service with no task left is not deleted', async () => {
   await clients.ecs.send(new DeleteServiceCommand({ cluster: 'prod', service: 'api', force: true }));
+  // The stopped tasks age out of ListTasks and DescribeTasks (AWS keeps them at least an hour).
+  sandbox.advance(61 * 60_000);
   const described = await clients.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['api'] }));
   assert.equal(described.services?.[0]?.status, 'DRAINING');
   const registry = sandbox.cloudMap.services().find((s) => s.name === 'api')!;
