@@ -145,6 +145,51 @@ describe('cloudMapOrphans', () => {
       rules: { rules: { cloudMapOrphans: { instances: false } } },
     },
     {
+      name: 'an unreferenced service with no ownership evidence is reported ownership-unproven, never deleted',
+      inv: orphanFleet(cmService('ahead', NS), { ownership: {} }),
+      expect: ['cloudmap:DeleteService cloudMapOrphans/service/srv-ahead [ownership-unproven]'],
+    },
+    {
+      name: 'without evidence, the policy\'s ownership tag proves it',
+      inv: orphanFleet(cmService('tagged', NS, { tags: { 'ecs/owned': 'yes' } }), { ownership: {} }),
+      expect: ['cloudmap:DeleteService cloudMapOrphans/service/srv-tagged'],
+      rules: { rules: { cloudMapOrphans: { ownershipTag: { key: 'ecs/owned', value: 'yes' } } } },
+    },
+    {
+      name: 'without evidence, emptyServices: delete declares the namespaces ECS-only',
+      inv: orphanFleet(cmService('ahead', NS), { ownership: {} }),
+      expect: ['cloudmap:DeleteService cloudMapOrphans/service/srv-ahead'],
+      rules: { rules: { cloudMapOrphans: { emptyServices: 'delete' } } },
+    },
+    {
+      name: 'a service another account created (shared namespace) is never deleted, whatever the evidence',
+      inv: orphanFleet(cmService('theirs', NS, { createdByAccount: '999988887777' })),
+      expect: ['cloudmap:DeleteService cloudMapOrphans/service/srv-theirs [other-account]'],
+      rules: { rules: { cloudMapOrphans: { emptyServices: 'delete' } } },
+    },
+    {
+      name: 'an instance another account registered is foreign, even with ECS attributes naming one of our clusters',
+      inv: orphanFleet(cmService('shared', NS, { instances: [{ ...ecsInstance('t-gone'), createdByAccount: '999988887777' }] })),
+      expect: [],
+    },
+    {
+      name: 'a task in DEACTIVATING, STOPPING or DEPROVISIONING is still going away: ECS deregisters it',
+      inv: orphanFleet(cmService('api', NS, { instances: ['t-a', 't-b', 't-c'].map((id) => ecsInstance(id)) }), {
+        services: [registryUser(cmService('api', NS))],
+        tasks: (['DEACTIVATING', 'STOPPING', 'DEPROVISIONING'] as const).map((lastStatus, i) => task('api', T0, { id: ['t-a', 't-b', 't-c'][i], lastStatus, desiredStatus: 'STOPPED' })),
+      }),
+      expect: [],
+    },
+    {
+      name: 'a task missing from the listing is stale only when described after the instance was listed',
+      inv: orphanFleet(cmService('api', NS, { instances: [ecsInstance('t-new'), ecsInstance('t-live')] }), {
+        services: [registryUser(cmService('api', NS))],
+        tasks: [task('api', T0, { id: 't-live' })],
+        taskRechecks: {},
+      }),
+      expect: [],
+    },
+    {
       name: 'namespaces the policy does not cover are not scanned',
       inv: orphanFleet(cmService('api', namespace('other.local'))),
       expect: [],
