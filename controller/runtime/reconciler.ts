@@ -10,6 +10,7 @@ import type { ReadTarget } from '../aws/targets.js';
 import type { InventoryCache } from '../inventory/cache.js';
 import { buildPlan } from '../plan/build.js';
 import { MemoryDeletionLedger, type DeletionLedger } from '../plan/deletion-budget.js';
+import { withStoredEvidence } from '../ownership/stored.js';
 import { withoutFixed } from '../plan/states.js';
 import type { Plan } from '../plan/types.js';
 import type { PolicySet } from '../policy/types.js';
@@ -121,7 +122,9 @@ export class Reconciler {
       // Plans judge AWS timestamps, so they run on AWS's time: a container clock an hour off decides the same.
       const now = this.awsNow();
       const recentDeletions = await this.ledger.recent(inventory.namespaces.map((n) => n.id), now);
-      const { plan, firstSeen } = buildPlan({ policies: set, inventory, now, firstSeen: this.firstSeen, dryRun: this.deps.dryRun, recentDeletions });
+      // Evidence that ECS used a Cloud Map service survives restarts in the state store.
+      const planned = state?.loaded ? withStoredEvidence(inventory, state.evidence()) : inventory;
+      const { plan, firstSeen } = buildPlan({ policies: set, inventory: planned, now, firstSeen: this.firstSeen, dryRun: this.deps.dryRun, recentDeletions });
       metrics.recordNewFindings(plan.findings.filter((f) => !this.firstSeen.has(f.key)));
       this.firstSeen = firstSeen;
       this.lastPlan = plan;
