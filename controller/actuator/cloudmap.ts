@@ -5,6 +5,7 @@ import {
 import { awsErrorCode } from '../aws/clients.js';
 import type { Action } from '../rules/types.js';
 import type { ExecutorContext } from './context.js';
+import { liveReferrer, liveTaskStatus } from './recheck.js';
 import type { ExecutorResult } from './types.js';
 
 type Deregister = Extract<Action, { type: 'cloudmap:DeregisterInstance' }>;
@@ -17,6 +18,11 @@ type UpdateDnsTtl = Extract<Action, { type: 'cloudmap:UpdateDnsTtl' }>;
  * deregistration was already in flight (DuplicateRequest names its operation).
  */
 export async function deregisterInstance(ctx: ExecutorContext, action: Deregister): Promise<ExecutorResult> {
+  // The task may be alive (or still going away, ECS's to deregister) whatever the plan's read said.
+  if (action.cluster) {
+    const status = await liveTaskStatus(ctx, action.cluster, action.instanceId);
+    if (status) return { result: 'skipped', reason: `task-${status.toLowerCase()}` };
+  }
   await ctx.limiter.acquire('servicediscovery:DeregisterInstance');
   let operationId: string | undefined;
   let reason: string | undefined;
@@ -54,6 +60,8 @@ async function hasInstances(ctx: ExecutorContext, serviceId: string): Promise<bo
 export async function deleteService(ctx: ExecutorContext, action: DeleteService): Promise<ExecutorResult> {
   try {
     if (await hasInstances(ctx, action.serviceId)) return { result: 'skipped', reason: 'still-has-instances' };
+    // An ECS service the evidence names may have come back (or be draining) since the plan was made.
+    if (action.ecsServices?.length && await liveReferrer(ctx, action.serviceId, action.ecsServices)) return { result: 'skipped', reason: 'still-referenced' };
     await ctx.limiter.acquire('servicediscovery:DeleteService');
     await ctx.clients.serviceDiscovery.send(new DeleteServiceCommand({ Id: action.serviceId }));
   } catch (error) {

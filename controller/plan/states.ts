@@ -8,7 +8,8 @@
  *   in progress) or a safety check stops it (read error, sanity guard, unproven ownership). It either becomes
  *   actionable by itself or the finding's reason says what a person must look at.
  * - accepted: it is not to be fixed by design: audit mode, a suspended policy, --dry-run, a protected or
- *   Service Connect-managed resource, a registration ECS does not own, or a report-only rule.
+ *   Service Connect-managed resource, a registration ECS does not own, a Cloud Map service nothing proves ECS
+ *   used (ownership-unproven) or another account created, or a report-only rule.
  */
 import type { BlockReason, Finding } from '../rules/types.js';
 import type { Plan, PlannedAction } from './types.js';
@@ -21,7 +22,8 @@ export type DriftReason = BlockReason | 'report-only';
 
 /** Reasons that mean "not to be fixed, by design"; every other block reason is `blocked`. */
 const ACCEPTED: ReadonlySet<DriftReason> = new Set<DriftReason>([
-  'audit-mode', 'suspended', 'dry-run', 'protected', 'service-connect-managed', 'not-ecs-owned', 'report-only',
+  'audit-mode', 'suspended', 'dry-run', 'protected', 'service-connect-managed', 'not-ecs-owned', 'ownership-unproven', 'other-account',
+  'report-only',
 ]);
 
 /** One finding's state and, unless actionable, the reason. */

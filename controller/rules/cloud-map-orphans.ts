@@ -57,6 +57,21 @@ function instanceReadError(inventory: Inventory, service: CloudMapService): Read
     || (e.scope.kind === 'cloudmap-service' && e.scope.serviceId === service.id));
 }
 
+/**
+ * The ECS services that could still refer to a Cloud Map service, as its instances and ownership evidence name
+ * them: the actuator describes them again just before deleting (a plan made from a cache is a proposal).
+ */
+function namedReferrers(inventory: Inventory, service: CloudMapService): { ecsServices?: { cluster: string; service: string }[] } {
+  const names = new Map<string, { cluster: string; service: string }>();
+  for (const instance of service.instances ?? []) {
+    const cluster = instance.attributes[ECS_ATTRIBUTES.cluster];
+    const name = instance.attributes[ECS_ATTRIBUTES.service];
+    if (cluster && name) names.set(`${cluster}/${name}`, { cluster, service: name });
+  }
+  for (const n of inventory.ownership?.[service.id]?.ecsServices ?? []) names.set(`${n.cluster}/${n.service}`, { cluster: n.cluster, service: n.service });
+  return names.size ? { ecsServices: [...names.values()] } : {};
+}
+
 function serviceRef(service: CloudMapService): ResourceRef {
   return { kind: 'cloudmap-service', id: service.id, arn: service.arn, name: service.name, namespaceId: service.namespaceId };
 }
@@ -71,7 +86,7 @@ function serviceFinding(policy: Policy, inventory: Inventory, service: CloudMapS
     observed,
     desired: withAction ? `deleted once orphaned for ${formatDuration(rule.gracePeriodMs)}` : 'left to ECS',
     reason: 'no ACTIVE or DRAINING ECS service refers to this Cloud Map service; ECS never deletes it, and it is billed per registered resource',
-    ...(withAction ? { action: { type: 'cloudmap:DeleteService' as const, serviceId: service.id }, gracePeriodMs: rule.gracePeriodMs } : {}),
+    ...(withAction ? { action: { type: 'cloudmap:DeleteService' as const, serviceId: service.id, ...namedReferrers(inventory, service) }, gracePeriodMs: rule.gracePeriodMs } : {}),
     ...(blocked ? { blocked } : {}),
     key: `cloudMapOrphans/service/${service.id}`,
   };
@@ -90,7 +105,7 @@ function instanceFinding(policy: Policy, inventory: Inventory, service: CloudMap
     observed: `registered by ECS for ${cluster}/${ecsService}, but ${why}`,
     desired: 'deregistered',
     reason: 'its task is not running, so callers that resolve this instance are sent to a dead address',
-    action: { type: 'cloudmap:DeregisterInstance', serviceId: service.id, instanceId: instance.id },
+    action: { type: 'cloudmap:DeregisterInstance', serviceId: service.id, instanceId: instance.id, ...(cluster ? { cluster } : {}) },
     gracePeriodMs: rule.gracePeriodMs,
     ...(blocked ? { blocked } : {}),
     key: `cloudMapOrphans/instance/${service.id}/${instance.id}`,

@@ -14,8 +14,10 @@ export type ResourceRef =
 /** A remedy. Only controller/actuator/ turns these into AWS writes. */
 export type Action =
   | { type: 'ecs:ForceNewDeployment'; cluster: string; service: string; serviceArn: string }
-  | { type: 'cloudmap:DeregisterInstance'; serviceId: string; instanceId: string }
-  | { type: 'cloudmap:DeleteService'; serviceId: string }
+  /** `cluster`: the ECS cluster the instance names; the actuator re-reads the task there just before writing. */
+  | { type: 'cloudmap:DeregisterInstance'; serviceId: string; instanceId: string; cluster?: string }
+  /** `ecsServices`: ECS services the evidence names; the actuator re-describes them just before deleting. */
+  | { type: 'cloudmap:DeleteService'; serviceId: string; ecsServices?: readonly { cluster: string; service: string }[] }
   /** Lowers the named records to `ttl`; a record whose TTL is no longer above `aboveSeconds` when written is left as it is. */
   | { type: 'cloudmap:UpdateDnsTtl'; serviceId: string; records: readonly { type: string; ttl: number }[]; aboveSeconds?: number };
 
