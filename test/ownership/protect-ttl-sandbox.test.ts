@@ -48,8 +48,11 @@ test('a tag that cannot be read blocks the TTL change', async () => {
 });
 
 test('a dnsTtl-only policy reads the protect tag: the protected service keeps its TTL, the other one is lowered', async () => {
-  const { plan } = await reconcileOnce(sandbox, clients, [policy()]);
+  const { plan, outcomes } = await reconcileOnce(sandbox, clients, [policy()]);
 
   assert.deepEqual(decisions(plan).sort(), ['cloudmap:UpdateDnsTtl guarded: blocked protected', 'cloudmap:UpdateDnsTtl plain: execute']);
+  // The TTL change is an asynchronous Cloud Map operation: submitted now, applied when it succeeds.
+  assert.deepEqual(outcomes.map((o) => o.result), ['pending']);
+  sandbox.advance(60_000);
   assert.deepEqual([ttl('guarded'), ttl('plain')], [300, 10]);
 });

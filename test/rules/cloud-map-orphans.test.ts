@@ -204,7 +204,7 @@ describe('cloudMapOrphans', () => {
   it('sets the grace period from the policy and names the instance exactly', () => {
     const findings = evaluate(policy({ rules: { cloudMapOrphans: { gracePeriodMs: 15 * 60_000 } } }), orphanFleet(old), T0);
     assert.ok(findings.every((f) => f.gracePeriodMs === 15 * 60_000));
-    assert.deepEqual(findings[1].action, { type: 'cloudmap:DeregisterInstance', serviceId: 'srv-old-api', instanceId: 't-gone' });
+    assert.deepEqual(findings[1].action, { type: 'cloudmap:DeregisterInstance', serviceId: 'srv-old-api', instanceId: 't-gone', cluster: 'prod' });
     assert.equal(findings[1].cluster, 'prod');
   });
 
