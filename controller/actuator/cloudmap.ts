@@ -28,7 +28,7 @@ export async function deregisterInstance(ctx: ExecutorContext, action: Deregiste
   let reason: string | undefined;
   try {
     const output = await ctx.clients.serviceDiscovery.send(
-      new DeregisterInstanceCommand({ ServiceId: action.serviceId, InstanceId: action.instanceId }),
+      new DeregisterInstanceCommand({ ServiceId: action.serviceArn ?? action.serviceId, InstanceId: action.instanceId }),
     );
     operationId = output.OperationId;
   } catch (error) {
@@ -59,11 +59,11 @@ async function hasInstances(ctx: ExecutorContext, serviceId: string): Promise<bo
 /** Deletes an empty Cloud Map service; skipped when it holds any instance now (registrations may have come back). */
 export async function deleteService(ctx: ExecutorContext, action: DeleteService): Promise<ExecutorResult> {
   try {
-    if (await hasInstances(ctx, action.serviceId)) return { result: 'skipped', reason: 'still-has-instances' };
+    if (await hasInstances(ctx, action.serviceArn ?? action.serviceId)) return { result: 'skipped', reason: 'still-has-instances' };
     // An ECS service the evidence names may have come back (or be draining) since the plan was made.
     if (action.ecsServices?.length && await liveReferrer(ctx, action.serviceId, action.ecsServices)) return { result: 'skipped', reason: 'still-referenced' };
     await ctx.limiter.acquire('servicediscovery:DeleteService');
-    await ctx.clients.serviceDiscovery.send(new DeleteServiceCommand({ Id: action.serviceId }));
+    await ctx.clients.serviceDiscovery.send(new DeleteServiceCommand({ Id: action.serviceArn ?? action.serviceId }));
   } catch (error) {
     const code = awsErrorCode(error);
     if (code === 'ServiceNotFound') return { result: 'success', reason: 'already-deleted' };
@@ -81,7 +81,7 @@ export async function deleteService(ctx: ExecutorContext, action: DeleteService)
 export async function updateDnsTtl(ctx: ExecutorContext, action: UpdateDnsTtl): Promise<ExecutorResult> {
   let operationId: string | undefined;
   try {
-    const { Service: service } = await ctx.clients.serviceDiscovery.send(new GetServiceCommand({ Id: action.serviceId }));
+    const { Service: service } = await ctx.clients.serviceDiscovery.send(new GetServiceCommand({ Id: action.serviceArn ?? action.serviceId }));
     const current = service?.DnsConfig?.DnsRecords ?? [];
     if (current.length === 0) return { result: 'skipped', reason: 'no-dns-records' };
     const wanted = new Map(action.records.map((r) => [r.type, r.ttl]));
@@ -92,7 +92,7 @@ export async function updateDnsTtl(ctx: ExecutorContext, action: UpdateDnsTtl): 
     await ctx.limiter.acquire('servicediscovery:UpdateService');
     const output = await ctx.clients.serviceDiscovery.send(
       new UpdateServiceCommand({
-        Id: action.serviceId,
+        Id: action.serviceArn ?? action.serviceId,
         Service: {
           DnsConfig: { DnsRecords: records },
           ...(service?.HealthCheckConfig ? { HealthCheckConfig: service.HealthCheckConfig } : {}),

@@ -17,6 +17,7 @@ import {
   isTaskAlive,
   liveReferrers,
   ownershipEvidence,
+  sharedServiceRef,
   liveTasksOf,
   pruneBlockingReadError,
 } from './facts.js';
@@ -86,7 +87,7 @@ function serviceFinding(policy: Policy, inventory: Inventory, service: CloudMapS
     observed,
     desired: withAction ? `deleted once orphaned for ${formatDuration(rule.gracePeriodMs)}` : 'left to ECS',
     reason: 'no ACTIVE or DRAINING ECS service refers to this Cloud Map service; ECS never deletes it, and it is billed per registered resource',
-    ...(withAction ? { action: { type: 'cloudmap:DeleteService' as const, serviceId: service.id, ...namedReferrers(inventory, service) }, gracePeriodMs: rule.gracePeriodMs } : {}),
+    ...(withAction ? { action: { type: 'cloudmap:DeleteService' as const, serviceId: service.id, ...namedReferrers(inventory, service), ...sharedServiceRef(inventory, service) }, gracePeriodMs: rule.gracePeriodMs } : {}),
     ...(blocked ? { blocked } : {}),
     key: `cloudMapOrphans/service/${service.id}`,
   };
@@ -105,7 +106,7 @@ function instanceFinding(policy: Policy, inventory: Inventory, service: CloudMap
     observed: `registered by ECS for ${cluster}/${ecsService}, but ${why}`,
     desired: 'deregistered',
     reason: 'its task is not running, so callers that resolve this instance are sent to a dead address',
-    action: { type: 'cloudmap:DeregisterInstance', serviceId: service.id, instanceId: instance.id, ...(cluster ? { cluster } : {}) },
+    action: { type: 'cloudmap:DeregisterInstance', serviceId: service.id, instanceId: instance.id, ...(cluster ? { cluster } : {}), ...sharedServiceRef(inventory, service) },
     gracePeriodMs: rule.gracePeriodMs,
     ...(blocked ? { blocked } : {}),
     key: `cloudMapOrphans/instance/${service.id}/${instance.id}`,

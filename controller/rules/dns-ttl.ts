@@ -2,7 +2,7 @@
  * dnsTtl: DNS records of Cloud Map services with a TTL above the policy's maximum keep callers on dead task
  * addresses during scale-in. The remedy resends the full record list (records left out would be deleted).
  */
-import { isProtected, isServiceConnectManaged, protectedBlock } from './facts.js';
+import { isProtected, isServiceConnectManaged, protectedBlock, sharedServiceRef } from './facts.js';
 import { coversCloudMapService, namespaceById } from './scope.js';
 import type { Finding, RuleEvaluator } from './types.js';
 
@@ -32,7 +32,7 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
       desired: `ttl <= ${rule.maxSeconds}s (set to ${rule.setSeconds}s)`,
       reason: `callers cache these records for up to ${Math.max(...tooLong.map((r) => r.ttl))}s, so after a scale-in they keep calling task addresses that are gone`,
       // Only the records above max change; one already at or below it (say 5s under a 10s max) stays as it is.
-      action: { type: 'cloudmap:UpdateDnsTtl', serviceId: service.id, records: tooLong.map((r) => ({ type: r.type, ttl: rule.setSeconds })), aboveSeconds: rule.maxSeconds },
+      action: { type: 'cloudmap:UpdateDnsTtl', serviceId: service.id, records: tooLong.map((r) => ({ type: r.type, ttl: rule.setSeconds })), aboveSeconds: rule.maxSeconds, ...sharedServiceRef(inventory, service) },
       ...(blocked ? { blocked } : {}),
       key: `dnsTtl/${service.id}`,
     });

@@ -252,3 +252,8 @@ export function describeReadError(error: ReadError): string {
           : `Cloud Map service ${scope.serviceId}`;
   return `${error.operation} failed with ${error.code} on ${where}`;
 }
+
+/** `{ serviceArn }` for a Cloud Map service in a namespace another account shares with this one (the API wants the ARN there). */
+export function sharedServiceRef(inventory: Inventory, service: CloudMapService): { serviceArn?: string } {
+  return service.resourceOwner && inventory.account && service.resourceOwner !== inventory.account && service.arn ? { serviceArn: service.arn } : {};
+}

@@ -111,7 +111,8 @@ export function createCloudMap(ctx: SandboxContext, options: CloudMapOptions = {
   };
 
   function serviceOrThrow(serviceId: string): ServiceRecord {
-    const record = state.serviceByIdOrArn(serviceId);
+    // The emulators' own lookups (ECS, scenarios, drift) are by id, shared namespace or not.
+    const record = serviceId.startsWith('arn:') ? state.serviceByIdOrArn(serviceId) : state.services.get(serviceId);
     if (!record) throw new AwsError('ServiceNotFound', `Cloud Map service ${serviceId} does not exist in the sandbox.`);
     return record;
   }
@@ -139,7 +140,7 @@ export function createCloudMap(ctx: SandboxContext, options: CloudMapOptions = {
     instances: settled((serviceId: string) => state.services.get(serviceId)?.instances.values().map(instanceView) ?? []),
     instanceCount: settled((serviceId: string) => state.services.get(serviceId)?.instances.size ?? 0),
     createNamespace(input) {
-      return namespaceView(state.addNamespace({ name: input.name, type: input.type, createdAt: input.createdAt, vpc: input.type === 'HTTP' ? undefined : 'vpc-sandbox' }));
+      return namespaceView(state.addNamespace({ name: input.name, type: input.type, createdAt: input.createdAt, vpc: input.type === 'HTTP' ? undefined : 'vpc-sandbox', ...(input.owner ? { owner: input.owner } : {}) }));
     },
     createService(input) {
       const namespace = state.namespaceByIdOrArn(input.namespaceId);
@@ -150,16 +151,18 @@ export function createCloudMap(ctx: SandboxContext, options: CloudMapOptions = {
         dnsRecords: namespace.type !== 'HTTP' && input.dnsRecords?.length ? parseDnsRecords(input.dnsRecords, 'dnsRecords') : [],
         tags: new Map(Object.entries(input.tags ?? {})),
         createdAt: input.createdAt,
+        ...(input.createdByAccount ? { createdByAccount: input.createdByAccount } : {}),
       });
       return serviceView(record);
     },
-    registerInstance(serviceId, instanceId, attributes, registeredBy) {
+    registerInstance(serviceId, instanceId, attributes, registeredBy, createdByAccount) {
       const record = serviceOrThrow(serviceId);
       // The instances-per-service quota holds for ECS's registrations as for RegisterInstance calls.
       if (!record.instances.has(instanceId) && record.instances.size >= MAX_INSTANCES_PER_SERVICE) {
         throw new AwsError('ResourceLimitExceeded', `Service ${record.id} already has ${MAX_INSTANCES_PER_SERVICE} instances, the Cloud Map quota per service.`);
       }
-      state.putInstance(record, instanceId, attributes, registeredBy);
+      const instance = state.putInstance(record, instanceId, attributes, registeredBy);
+      if (createdByAccount) instance.createdByAccount = createdByAccount;
     },
     removeInstance(serviceId, instanceId) {
       const record = state.services.get(serviceId);

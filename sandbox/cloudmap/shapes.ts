@@ -21,7 +21,7 @@ export function namespaceSummaryShape(ns: NamespaceRecord, account: string): Rec
   return {
     Id: ns.id,
     Arn: ns.arn,
-    ResourceOwner: account,
+    ResourceOwner: ns.owner ?? account,
     Name: ns.name,
     Type: ns.type,
     Description: ns.description,
@@ -45,7 +45,7 @@ export function serviceSummaryShape(service: ServiceRecord, account: string): Re
   return {
     Id: service.id,
     Arn: service.arn,
-    ResourceOwner: account,
+    ResourceOwner: service.resourceOwner ?? account,
     Name: service.name,
     Type: service.type,
     Description: service.description,
@@ -54,7 +54,7 @@ export function serviceSummaryShape(service: ServiceRecord, account: string): Re
     HealthCheckConfig: service.healthCheckConfig,
     HealthCheckCustomConfig: service.healthCheckCustomConfig,
     CreateDate: wireTime(service.createdAt),
-    CreatedByAccount: account,
+    CreatedByAccount: service.createdByAccount ?? account,
   };
 }
 
@@ -73,7 +73,7 @@ export function instanceShape(instance: InstanceRecord, account: string, withReq
     Id: instance.id,
     CreatorRequestId: withRequestId ? instance.creatorRequestId : undefined,
     Attributes: { ...instance.attributes },
-    CreatedByAccount: account,
+    CreatedByAccount: instance.createdByAccount ?? account,
   };
 }
 

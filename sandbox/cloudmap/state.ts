@@ -31,6 +31,8 @@ export interface NamespaceRecord extends Sequenced {
   /** Epoch milliseconds (virtual clock). */
   createdAt: number;
   tags: Map<string, string>;
+  /** The account that owns it and shares it with ours (AWS RAM); undefined: ours. */
+  owner?: string;
   services: OrderedIndex<ServiceRecord>;
   servicesByName: Map<string, ServiceRecord>;
 }
@@ -50,6 +52,10 @@ export interface ServiceRecord extends Sequenced {
   createdAt: number;
   tags: Map<string, string>;
   instances: OrderedIndex<InstanceRecord>;
+  /** The account that owns its namespace, when the namespace is shared with ours. */
+  resourceOwner?: string;
+  /** The account that created it, when not ours (a shared namespace). */
+  createdByAccount?: string;
   /** DiscoverInstances' InstancesRevision: grows on every register/deregister. */
   revision: number;
 }
@@ -62,6 +68,8 @@ export interface InstanceRecord extends Sequenced {
   createdAt: number;
   /** Custom health status (services with HealthCheckCustomConfig); starts from AWS_INIT_HEALTH_STATUS. */
   customHealth?: 'HEALTHY' | 'UNHEALTHY';
+  /** The account that registered it, when not ours (a shared namespace). */
+  createdByAccount?: string;
 }
 
 /** All Cloud Map resources of the sandbox account, with the indexes the list and lookup calls need. */
@@ -91,21 +99,31 @@ export class CloudMapState {
     return this.namespaces.get(ref);
   }
 
-  /** A service by id or ARN (what the API accepts since shared namespaces). */
+  /**
+   * A service by id or ARN. A service in a namespace another account shares with ours is found by its ARN only:
+   * "If the namespace associated with the service is shared with your account, specify the service ARN"
+   * (Cloud Map API reference, ServiceId/Id members).
+   */
   serviceByIdOrArn(ref: string): ServiceRecord | undefined {
     if (ref.startsWith('arn:')) {
       const parsed = this.ownArn(ref);
-      return parsed?.kind === 'service' ? this.services.get(parsed.id) : undefined;
+      const service = parsed?.kind === 'service' ? this.services.get(parsed.id) : undefined;
+      return service && service.arn === ref ? service : undefined;
     }
-    return this.services.get(ref);
+    const service = this.services.get(ref);
+    return service?.resourceOwner ? undefined : service;
   }
 
-  /** Parses an ARN of this account and Region; other accounts' resources do not exist here. */
+  /** Parses an ARN of this Region, of this account or of an account that shares a namespace with it. */
   ownArn(arn: string): ReturnType<typeof parseArn> {
     const parsed = parseArn(arn);
-    if (!parsed || parsed.account !== this.ctx.account || parsed.region !== this.ctx.region) return undefined;
+    if (!parsed || parsed.region !== this.ctx.region) return undefined;
+    if (parsed.account !== this.ctx.account && !this.owners.has(parsed.account)) return undefined;
     return parsed;
   }
+
+  /** Accounts that share a namespace with ours. */
+  private readonly owners = new Set<string>();
 
   addNamespace(input: {
     name: string;
@@ -116,6 +134,7 @@ export class CloudMapState {
     soaTtl?: number;
     createdAt?: number;
     tags?: Map<string, string>;
+    owner?: string;
   }): NamespaceRecord {
     // A name is unique among DNS namespaces and among HTTP ones, not across the two kinds.
     const isHttp = input.type === 'HTTP';
@@ -130,7 +149,8 @@ export class CloudMapState {
     const record: NamespaceRecord = {
       seq: this.nextSeq(),
       id,
-      arn: namespaceArn(this.ctx.region, this.ctx.account, id),
+      arn: namespaceArn(this.ctx.region, input.owner ?? this.ctx.account, id),
+      ...(input.owner && input.owner !== this.ctx.account ? { owner: input.owner } : {}),
       name: input.name,
       type: input.type,
       description: input.description,
@@ -145,6 +165,7 @@ export class CloudMapState {
     };
     this.namespaces.add(record);
     this.namespacesByName.set(record.name, [...(this.namespacesByName.get(record.name) ?? []), record]);
+    if (record.owner) this.owners.add(record.owner);
     return record;
   }
 
@@ -166,6 +187,7 @@ export class CloudMapState {
     creatorRequestId?: string;
     createdAt?: number;
     tags?: Map<string, string>;
+    createdByAccount?: string;
   }): ServiceRecord {
     const { namespace } = input;
     const existing = namespace.servicesByName.get(input.name);
@@ -181,7 +203,10 @@ export class CloudMapState {
     const record: ServiceRecord = {
       seq: this.nextSeq(),
       id,
-      arn: serviceArn(this.ctx.region, this.ctx.account, id),
+      // A service in a shared namespace lives in the namespace owner's account.
+      arn: serviceArn(this.ctx.region, namespace.owner ?? this.ctx.account, id),
+      ...(namespace.owner ? { resourceOwner: namespace.owner } : {}),
+      ...(input.createdByAccount && input.createdByAccount !== this.ctx.account ? { createdByAccount: input.createdByAccount } : {}),
       name: input.name,
       namespaceId: namespace.id,
       description: input.description,

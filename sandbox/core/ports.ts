@@ -55,7 +55,7 @@ export interface CloudMapPort {
   services(): CloudMapServiceView[];
   instances(serviceId: string): CloudMapInstanceView[];
   /** Creates a namespace directly (scenario loading); returns its view. */
-  createNamespace(input: { name: string; type: 'DNS_PRIVATE' | 'HTTP'; createdAt?: number }): CloudMapNamespaceView;
+  createNamespace(input: { name: string; type: 'DNS_PRIVATE' | 'HTTP'; createdAt?: number; owner?: string }): CloudMapNamespaceView;
   /** Creates a service directly (scenario loading, Service Connect). */
   createService(input: {
     namespaceId: string;
@@ -63,9 +63,11 @@ export interface CloudMapPort {
     dnsRecords?: { Type: string; TTL: number }[];
     tags?: Record<string, string>;
     createdAt?: number;
+    /** Another account's service in a namespace shared with us. */
+    createdByAccount?: string;
   }): CloudMapServiceView;
   /** Registers an instance synchronously (what ECS does for a starting task, or a scenario's manual registration). */
-  registerInstance(serviceId: string, instanceId: string, attributes: Record<string, string>, registeredBy: 'ecs' | 'other'): void;
+  registerInstance(serviceId: string, instanceId: string, attributes: Record<string, string>, registeredBy: 'ecs' | 'other', createdByAccount?: string): void;
   /** Removes an instance synchronously (ECS stopping a task); a no-op when absent. */
   removeInstance(serviceId: string, instanceId: string): void;
   /** Sets the TTL of every DNS record of a service (drift injection). */

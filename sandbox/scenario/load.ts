@@ -161,7 +161,7 @@ export function loadScenario(target: LoadTarget, scenario: Scenario): void {
   ecs.quiet = true;
   try {
     scenario.namespaces.forEach((ns, i) =>
-      within(`namespaces[${i}]`, () => cloudMap.namespaceByRef(ns.name) ?? cloudMap.createNamespace({ name: ns.name, type: ns.type, createdAt: at(ns.created, now - 30 * 86_400_000, now) })),
+      within(`namespaces[${i}]`, () => cloudMap.namespaceByRef(ns.name) ?? cloudMap.createNamespace({ name: ns.name, type: ns.type, createdAt: at(ns.created, now - 30 * 86_400_000, now), ...(ns.owner ? { owner: ns.owner } : {}) })),
     );
     scenario.cloudMapServices.forEach((spec, i) => {
       const path = `cloudMap.services[${i}]`;
@@ -174,11 +174,12 @@ export function loadScenario(target: LoadTarget, scenario: Scenario): void {
           dnsRecords: namespace.type === 'HTTP' ? [] : spec.records ?? [{ Type: 'A', TTL: spec.ttl ?? 60 }],
           tags: spec.tags,
           createdAt: at(spec.created, now - 7 * 86_400_000, now),
+          ...(spec.createdByAccount ? { createdByAccount: spec.createdByAccount } : {}),
         }),
       );
       (spec.instances ?? []).forEach((instance, j) =>
         within(`${path}.instances[${j}]`, () =>
-          cloudMap.registerInstance(view.id, instance.id, instance.attributes ?? { AWS_INSTANCE_IPV4: `10.200.0.${(j % 250) + 1}` }, instance.registeredBy ?? 'other'),
+          cloudMap.registerInstance(view.id, instance.id, instance.attributes ?? { AWS_INSTANCE_IPV4: `10.200.0.${(j % 250) + 1}` }, instance.registeredBy ?? 'other', instance.createdByAccount),
         ),
       );
     });

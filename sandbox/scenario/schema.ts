@@ -6,6 +6,8 @@ export interface NamespaceSpec {
   /** DNS_PRIVATE (default) or HTTP. */
   type: 'DNS_PRIVATE' | 'HTTP';
   created?: string;
+  /** The account that owns the namespace and shares it with the sandbox's account (AWS RAM); default: ours. */
+  owner?: string;
 }
 
 export interface RegistrySpec {
@@ -60,11 +62,15 @@ export interface InstanceSpec {
   /** other (default): an EC2/Lambda/manual registration; ecs: looks like ECS registered it. */
   registeredBy?: 'ecs' | 'other';
   attributes?: Record<string, string>;
+  /** The account that registered it (a namespace shared with the sandbox's account); default: ours. */
+  createdByAccount?: string;
 }
 
 export interface CloudMapServiceSpec {
   namespace: string;
   name: string;
+  /** The account that created it (a namespace shared with the sandbox's account); default: ours. */
+  createdByAccount?: string;
   /** TTL of an A record (DNS namespaces); default 60. */
   ttl?: number;
   records?: { Type: string; TTL: number }[];
@@ -235,10 +241,11 @@ export function parseScenario(document: unknown): Scenario {
     namespaces: list(doc.namespaces, 'namespaces').map((value, i) => {
       const path = `namespaces[${i}]`;
       const n = object(value, path);
-      known(n, ['name', 'type', 'created'], path);
+      known(n, ['name', 'type', 'created', 'owner'], path);
       const type = string(n.type, `${path}.type`) ?? 'DNS_PRIVATE';
       if (type !== 'DNS_PRIVATE' && type !== 'HTTP') fail(`${path}.type`, 'must be DNS_PRIVATE or HTTP');
-      return { name: string(n.name, `${path}.name`, true), type, created: time(n.created, `${path}.created`) };
+      const owner = accountId(n.owner, `${path}.owner`);
+      return { name: string(n.name, `${path}.name`, true), type, created: time(n.created, `${path}.created`), ...(owner ? { owner } : {}) };
     }),
     clusters: list(doc.clusters, 'clusters').map((value, i) => {
       const path = `clusters[${i}]`;
@@ -253,8 +260,10 @@ export function parseScenario(document: unknown): Scenario {
     cloudMapServices: list(cloudMap.services, 'cloudMap.services').map((value, i) => {
       const path = `cloudMap.services[${i}]`;
       const s = object(value, path);
-      known(s, ['namespace', 'name', 'ttl', 'records', 'created', 'tags', 'instances'], path);
+      known(s, ['namespace', 'name', 'ttl', 'records', 'created', 'tags', 'instances', 'createdByAccount'], path);
+      const createdByAccount = accountId(s.createdByAccount, `${path}.createdByAccount`);
       return {
+        ...(createdByAccount ? { createdByAccount } : {}),
         namespace: string(s.namespace, `${path}.namespace`, true),
         name: string(s.name, `${path}.name`, true),
         ttl: count(s.ttl, `${path}.ttl`, 2_147_483_647),
@@ -267,10 +276,11 @@ export function parseScenario(document: unknown): Scenario {
         instances: list(s.instances, `${path}.instances`).map((inst, j) => {
           const ip = `${path}.instances[${j}]`;
           const o = object(inst, ip);
-          known(o, ['id', 'registeredBy', 'attributes'], ip);
+          known(o, ['id', 'registeredBy', 'attributes', 'createdByAccount'], ip);
           const by = string(o.registeredBy, `${ip}.registeredBy`) ?? 'other';
           if (by !== 'ecs' && by !== 'other') fail(`${ip}.registeredBy`, 'must be ecs or other');
-          return { id: string(o.id, `${ip}.id`, true), registeredBy: by, attributes: tags(o.attributes, `${ip}.attributes`) };
+          const createdBy = accountId(o.createdByAccount, `${ip}.createdByAccount`);
+          return { id: string(o.id, `${ip}.id`, true), registeredBy: by, attributes: tags(o.attributes, `${ip}.attributes`), ...(createdBy ? { createdByAccount: createdBy } : {}) };
         }),
       };
     }),
@@ -292,4 +302,11 @@ export function parseScenario(document: unknown): Scenario {
     }),
     generate,
   };
+}
+
+/** An optional 12-digit AWS account id. */
+function accountId(value: unknown, path: string): string | undefined {
+  const text = string(value, path);
+  if (text !== undefined && !/^[0-9]{12}$/.test(text)) fail(path, 'must be a 12-digit AWS account id');
+  return text;
 }

@@ -86,7 +86,7 @@ export function instanceOperations(api: ApiContext): Record<string, OperationHan
     },
     GetInstance(input) {
       const service = serviceOrThrow(input);
-      return { ResourceOwner: ctx.account, Instance: instanceShape(instanceOrThrow(service, input), ctx.account, true) };
+      return { ResourceOwner: service.resourceOwner ?? ctx.account, Instance: instanceShape(instanceOrThrow(service, input), ctx.account, true) };
     },
     ListInstances(input) {
       const service = serviceOrThrow(input);
@@ -95,7 +95,7 @@ export function instanceOperations(api: ApiContext): Record<string, OperationHan
       const page = service.instances.pageAfter(after, limit);
       const last = page.items[page.items.length - 1];
       return {
-        ResourceOwner: ctx.account,
+        ResourceOwner: service.resourceOwner ?? ctx.account,
         Instances: page.items.map((i) => instanceShape(i, ctx.account, false)),
         NextToken: page.more && last ? encodeToken('ListInstances', last.seq, service.id) : undefined,
       };

@@ -1,0 +1,58 @@
+/**
+ * Shared namespaces (AWS RAM): a Cloud Map service or instance another account created is never this
+ * controller's to remove, whatever its attributes say; this account's own services there are addressed by ARN,
+ * as Cloud Map requires for shared namespaces. Real SDK against the sandbox, which models ResourceOwner and
+ * CreatedByAccount and refuses bare ids for services in a shared namespace.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
+import { makePolicy } from '../aws/policy-fixture.js';
+import { decisions, reconcileOnce, seeded } from './harness.js';
+
+const OWNER = '999988887777';
+
+const scenario = {
+  name: 'shared',
+  namespaces: [{ name: 'shared.corp', type: 'DNS_PRIVATE', created: '-30d', owner: OWNER }],
+  clusters: [{ name: 'prod', services: [] }],
+  cloudMap: {
+    services: [
+      // The owner's service, with an instance its own ECS registered: it names a cluster called prod, like ours.
+      {
+        namespace: 'shared.corp', name: 'theirs', ttl: 10, created: '-5d', createdByAccount: OWNER,
+        instances: [{ id: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', registeredBy: 'ecs', createdByAccount: OWNER, attributes: { ECS_CLUSTER_NAME: 'prod', ECS_SERVICE_NAME: 'gone', AWS_INSTANCE_IPV4: '10.1.1.1' } }],
+      },
+      // Ours, in their namespace, empty.
+      { namespace: 'shared.corp', name: 'ours', ttl: 10, created: '-5d' },
+    ],
+  },
+};
+
+let sandbox: Sandbox;
+let clients: AwsClients;
+
+before(async () => {
+  sandbox = await startSandbox({ port: 0, scenario, random: seeded(23) });
+  clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: 2, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+});
+
+after(async () => {
+  clients.destroy();
+  await sandbox.close();
+});
+
+test('another account\'s service and instance are never removed; ours in the shared namespace is deleted by ARN', async () => {
+  // The policy declares the namespace ECS-only: even so, another account's resources stay.
+  const policy = makePolicy({ rules: { serviceConnectRefresh: { enabled: false }, dnsTtl: { enabled: false }, taskLimit: { enabled: false }, cloudMapOrphans: { gracePeriodMs: 0, emptyServices: 'delete' } } });
+  const { plan, inventory, outcomes } = await reconcileOnce(sandbox, clients, [policy]);
+
+  const theirs = inventory.cloudMapServices.find((s) => s.name === 'theirs');
+  assert.deepEqual([theirs?.createdByAccount, theirs?.resourceOwner, theirs?.instances?.[0]?.createdByAccount], [OWNER, OWNER, OWNER]);
+  // Their instance is foreign (whatever cluster it names), so their service is not even a candidate.
+  assert.deepEqual(decisions(plan), ['cloudmap:DeleteService ours: execute']);
+  assert.deepEqual(outcomes.map((o) => o.result), ['success']);
+  assert.deepEqual(sandbox.cloudMap.services().map((s) => s.name), ['theirs']);
+  assert.equal(sandbox.cloudMap.instances(sandbox.cloudMap.services()[0].id).length, 1);
+});
