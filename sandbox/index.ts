@@ -39,6 +39,8 @@ export interface SandboxOptions {
   taskStartDelayMs?: number;
   /** Virtual time a deleted ECS service stays DRAINING before it is INACTIVE (default 2 s). */
   drainMs?: number;
+  /** Virtual time a stopping task takes through DEACTIVATING, STOPPING and DEPROVISIONING to STOPPED (default 0). */
+  taskStopDelayMs?: number;
   /** Real-time interval of the scheduler tick that moves deployments forward (default 200 ms). */
   tickMs?: number;
   /** Creates this DynamoDB table for the controller's state store (`--state dynamodb://TABLE`). */
@@ -90,7 +92,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const cloudMap = createCloudMap(ctx, { operationFailure: (operation, body) => faults.operationFailure(operation, body) });
   const sqs = createSqs(ctx, { endpointUrl: () => url });
   eventBridge = createEventBridge(ctx, sqs);
-  const ecs = createEcs(ctx, cloudMap, { random, taskStartDelayMs: options.taskStartDelayMs, drainMs: options.drainMs });
+  const ecs = createEcs(ctx, cloudMap, { random, taskStartDelayMs: options.taskStartDelayMs, drainMs: options.drainMs, taskStopDelayMs: options.taskStopDelayMs });
   cloudMap.setDeletionAuditor(createDeletionAuditor(ecs.state, cloudMap));
   const autoScaling = createAutoScaling(ctx, (cluster, service) => ecs.state.findCluster(cluster)?.services.get(service)?.status === 'ACTIVE');
   if (scenario) loadScenario({ ecs: ecs.state, cloudMap, autoScaling }, scenario);

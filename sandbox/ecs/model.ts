@@ -126,7 +126,13 @@ export interface Service {
   inactiveAt?: number;
 }
 
-export type TaskLastStatus = 'PENDING' | 'RUNNING' | 'STOPPED';
+/**
+ * ECS's task lifecycle (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html):
+ * PROVISIONING → PENDING → ACTIVATING → RUNNING → DEACTIVATING → STOPPING → DEPROVISIONING → STOPPED. The
+ * emulator starts tasks in PENDING; a stopping task goes through DEACTIVATING (ECS deregisters its Cloud Map
+ * instances there), STOPPING and DEPROVISIONING when the state's taskStopDelayMs is above 0.
+ */
+export type TaskLastStatus = 'PROVISIONING' | 'PENDING' | 'ACTIVATING' | 'RUNNING' | 'DEACTIVATING' | 'STOPPING' | 'DEPROVISIONING' | 'STOPPED';
 
 export interface Task {
   id: string;
@@ -142,6 +148,9 @@ export interface Task {
   startedAt?: number;
   stoppingAt?: number;
   stoppedAt?: number;
+  /** With a stop delay: when the task reaches STOPPED, and whether its instances are deregistered on the way. */
+  stopDueAt?: number;
+  deregisterOnStop?: boolean;
   stoppedReason?: string;
   stopCode?: string;
   startedBy?: string;

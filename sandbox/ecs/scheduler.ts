@@ -8,7 +8,7 @@ import type { Cluster, Deployment, Service, ServiceConnectConfiguration, Service
 import { endpointId, serviceArn, shortServiceArn } from './model.js';
 import type { EcsState } from './state.js';
 import { clientAliases, type ResolvedServiceConnect } from './discovery.js';
-import { launchTask, markTaskRunning, purgeStoppedTasks, stopTask } from './tasks.js';
+import { advanceStopping, launchTask, markTaskRunning, purgeStoppedTasks, stopTask } from './tasks.js';
 import { emitDeploymentStateChange, emitServiceAction, recordServiceEvent } from './events.js';
 import { SortedKeys } from './sorted-keys.js';
 import { recordServiceDeployment } from './ops-history.js';
@@ -249,7 +249,9 @@ export function settleService(state: EcsState, service: Service): void {
     for (const task of [...deployment.tasks]) if (task.lastStatus === 'PENDING' && task.readyAt <= now) markTaskRunning(state, task, task.readyAt);
   }
   if (service.status !== 'ACTIVE') {
-    if (service.status === 'DRAINING' && now >= (service.inactiveAt ?? now)) {
+    // ECS makes a deleted service INACTIVE once every task is stopping or stopped (none still DEACTIVATING).
+    const deactivating = [...state.stopping].some((t) => t.service === service && t.lastStatus === 'DEACTIVATING');
+    if (service.status === 'DRAINING' && now >= (service.inactiveAt ?? now) && !deactivating) {
       service.status = 'INACTIVE';
       service.deployments = service.deployments.slice(0, 1);
     }
@@ -295,6 +297,7 @@ export function settleService(state: EcsState, service: Service): void {
 
 /** Advances every busy service and purges expired stopped tasks; called on a short real-time tick and before each request. */
 export function settle(state: EcsState): void {
+  advanceStopping(state);
   for (const service of [...state.busy]) settleService(state, service);
   purgeStoppedTasks(state);
 }

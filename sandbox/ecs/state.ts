@@ -15,6 +15,11 @@ export interface EcsOptions {
   stoppedTaskRetentionMs?: number;
   /** How long a deleted service stays DRAINING before it is INACTIVE (default 2 s). */
   drainMs?: number;
+  /**
+   * Virtual time a stopping task takes from DEACTIVATING to STOPPED (default 0: at once). Above 0, each third is
+   * one state: DEACTIVATING (instances deregistered at its end), STOPPING, DEPROVISIONING.
+   */
+  taskStopDelayMs?: number;
 }
 
 const HEX = '0123456789abcdef';
@@ -45,6 +50,9 @@ export class EcsState {
   readonly taskStartDelayMs: number;
   readonly stoppedTaskRetentionMs: number;
   readonly drainMs: number;
+  readonly taskStopDelayMs: number;
+  /** Tasks between DEACTIVATING and STOPPED. */
+  readonly stopping = new Set<Task>();
   private ipCounter = 0;
 
   constructor(
@@ -56,6 +64,7 @@ export class EcsState {
     this.taskStartDelayMs = options.taskStartDelayMs ?? 1_000;
     this.stoppedTaskRetentionMs = options.stoppedTaskRetentionMs ?? 3_600_000;
     this.drainMs = options.drainMs ?? 2_000;
+    this.taskStopDelayMs = options.taskStopDelayMs ?? 0;
   }
 
   get region(): string {

@@ -113,26 +113,34 @@ export interface StopOptions {
   deregister?: boolean;
 }
 
-/** Stops a task now: deregisters its instances, moves it to the stopped indexes, emits the state change. */
+/**
+ * Stops a task: its desired status becomes STOPPED and it leaves its deployment now. Without a stop delay it is
+ * STOPPED at once (instances deregistered); with one it goes DEACTIVATING → STOPPING → DEPROVISIONING →
+ * STOPPED over the delay, ECS deregistering its instances at the end of DEACTIVATING (advanceStopping).
+ */
 export function stopTask(state: EcsState, task: Task, options: StopOptions): void {
-  if (task.lastStatus === 'STOPPED') return;
+  if (task.lastStatus === 'STOPPED' || state.stopping.has(task)) return;
   const now = state.now();
   const wasRunning = task.lastStatus === 'RUNNING';
   task.desiredStatus = 'STOPPED';
-  task.lastStatus = 'STOPPED';
   task.stoppingAt = now;
-  task.stoppedAt = now;
   task.stoppedReason = options.reason;
   task.stopCode = options.stopCode ?? 'ServiceSchedulerInitiated';
-  task.version += 2;
-  task.cluster.runningTaskIds.delete(task.id);
-  task.cluster.stoppedTaskIds.add(task.id);
-  task.service?.runningTaskIds.delete(task.id);
-  task.service?.stoppedTaskIds.add(task.id);
-  if (task.deployment && task.deployment.tasks.delete(task)) {
-    if (wasRunning) task.deployment.runningCount--;
-    else task.deployment.pendingCount--;
+  if (state.taskStopDelayMs > 0 && wasRunning) {
+    task.lastStatus = 'DEACTIVATING';
+    task.stopDueAt = now + state.taskStopDelayMs;
+    task.deregisterOnStop = options.deregister !== false;
+    task.version++;
+    leaveRunningIndexes(state, task, wasRunning);
+    state.stopping.add(task);
+    if (task.service) state.busy.add(task.service);
+    emitTaskStateChange(state, task);
+    return;
   }
+  task.lastStatus = 'STOPPED';
+  task.stoppedAt = now;
+  task.version += 2;
+  leaveRunningIndexes(state, task, wasRunning);
   if (options.deregister !== false) {
     for (const serviceId of task.registeredIn) state.cloudMap.removeInstance(serviceId, task.id);
     task.registeredIn = [];
@@ -155,5 +163,44 @@ export function purgeStoppedTasks(state: EcsState): void {
   if (state.stoppedHead > 1024 && state.stoppedHead * 2 > queue.length) {
     queue.splice(0, state.stoppedHead);
     state.stoppedHead = 0;
+  }
+}
+
+/** A stopping task is listed under desired status STOPPED and no longer counts for its deployment. */
+function leaveRunningIndexes(state: EcsState, task: Task, wasRunning: boolean): void {
+  task.cluster.runningTaskIds.delete(task.id);
+  task.cluster.stoppedTaskIds.add(task.id);
+  task.service?.runningTaskIds.delete(task.id);
+  task.service?.stoppedTaskIds.add(task.id);
+  if (task.deployment && task.deployment.tasks.delete(task)) {
+    if (wasRunning) task.deployment.runningCount--;
+    else task.deployment.pendingCount--;
+  }
+}
+
+const STOP_PHASES = ['DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED'] as const;
+
+/** Moves stopping tasks through DEACTIVATING, STOPPING and DEPROVISIONING to STOPPED on the virtual clock. */
+export function advanceStopping(state: EcsState): void {
+  const now = state.now();
+  for (const task of [...state.stopping]) {
+    const started = task.stoppingAt ?? now;
+    const span = Math.max(1, (task.stopDueAt ?? now) - started);
+    const phase = STOP_PHASES[Math.min(3, Math.floor(((now - started) / span) * 3))];
+    if (phase === task.lastStatus) continue;
+    // ECS deregisters the task's service discovery instances while DEACTIVATING, before STOPPING.
+    if (task.lastStatus === 'DEACTIVATING' && task.deregisterOnStop) {
+      for (const serviceId of task.registeredIn) state.cloudMap.removeInstance(serviceId, task.id);
+      task.registeredIn = [];
+    }
+    task.lastStatus = phase;
+    task.version++;
+    if (phase === 'STOPPED') {
+      task.stoppedAt = task.stopDueAt ?? now;
+      state.stopping.delete(task);
+      state.stoppedQueue.push(task);
+    }
+    if (task.service) state.busy.add(task.service);
+    emitTaskStateChange(state, task);
   }
 }

@@ -1,7 +1,7 @@
 /** Judges Cloud Map deletions as they happen, for /_sandbox/truth's wronglyDeleted. */
 import type { CloudMapPort, DeletionAuditor } from '../core/ports.js';
 import type { EcsState } from '../ecs/state.js';
-import { isProtected, isServiceConnectCreated, referencingServices, taskIsRunning } from './references.js';
+import { isProtected, isServiceConnectCreated, liveTaskStatus, referencingServices, taskIsRunning } from './references.js';
 
 /** A deletion is wrong when ECS still refers to the service, a running task backs it, or it holds/is a registration ECS did not make. */
 export function createDeletionAuditor(ecs: EcsState, cloudMap: CloudMapPort): DeletionAuditor {
@@ -23,7 +23,9 @@ export function createDeletionAuditor(ecs: EcsState, cloudMap: CloudMapPort): De
     const instance = instances.find((i) => i.id === target.instanceId);
     if (!instance) return undefined;
     if (instance.registeredBy !== 'ecs') return 'registered by another caller (not ECS)';
-    if (taskIsRunning(ecs, instance.id)) return `task ${instance.id} is RUNNING`;
+    // Starting, running or still going away (DEACTIVATING, STOPPING, DEPROVISIONING): ECS deregisters it.
+    const status = liveTaskStatus(ecs, instance.id);
+    if (status) return `task ${instance.id} is ${status}`;
     if (isServiceConnectCreated(ecs, service)) return 'instance of a Service Connect service (ECS manages it)';
     return undefined;
   };

@@ -38,3 +38,9 @@ export function isProtected(service: CloudMapServiceView): boolean {
 export function taskIsRunning(ecs: EcsState, taskId: string): boolean {
   return ecs.tasks.get(taskId)?.lastStatus === 'RUNNING';
 }
+
+/** The status of the task behind an instance when it is not STOPPED: its registration is still ECS's business. */
+export function liveTaskStatus(ecs: EcsState, taskId: string): string | undefined {
+  const status = ecs.tasks.get(taskId)?.lastStatus;
+  return status && status !== 'STOPPED' ? status : undefined;
+}

@@ -6,7 +6,7 @@ import type { CloudMapPort, DeletionRecord } from '../core/ports.js';
 import { endpointId, type Deployment, type Service } from '../ecs/model.js';
 import type { EcsState } from '../ecs/state.js';
 import { quotaTruth, type QuotaTruth } from './quota.js';
-import { isProtected, isServiceConnectCreated, referencingServices, taskIsRunning } from './references.js';
+import { isProtected, isServiceConnectCreated, liveTaskStatus, referencingServices } from './references.js';
 
 export interface BrokenPair {
   namespace: string;
@@ -150,7 +150,7 @@ export function computeTruth(
     if (service.dnsRecords.length) truth.ttlByService[service.id] = Math.max(...service.dnsRecords.map((r) => r.TTL));
     if (isServiceConnectCreated(ecs, service)) continue;
     for (const instance of instances) {
-      if (instance.registeredBy === 'ecs' && !taskIsRunning(ecs, instance.id)) truth.orphanInstances.push({ serviceId: service.id, instanceId: instance.id });
+      if (instance.registeredBy === 'ecs' && !liveTaskStatus(ecs, instance.id)) truth.orphanInstances.push({ serviceId: service.id, instanceId: instance.id });
     }
     if (refs.has(service.id) || instances.some((i) => i.registeredBy !== 'ecs')) continue;
     const entry = { id: service.id, name: service.name, namespaceId: service.namespaceId };
