@@ -6,6 +6,7 @@
 import type { AwsClients } from '../aws/clients.js';
 import type { CloudMapService, EcsService, EcsTask } from '../inventory/model.js';
 import { ECS_ATTRIBUTES } from '../inventory/model.js';
+import { registriesOf } from '../rules/facts.js';
 import { CloudTrailScanner } from './cloudtrail.js';
 import { MemoryEvidenceStore, type EvidenceStore, type OwnershipEvidence } from './evidence.js';
 
@@ -58,7 +59,7 @@ function unreferenced(parts: ReadParts): CloudMapService[] {
   const id = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
   for (const ecs of parts.services) {
     if (ecs.status === 'INACTIVE') continue;
-    for (const r of ecs.serviceRegistries) referenced.add(id(r.registryArn));
+    for (const r of registriesOf(ecs)) referenced.add(id(r.registryArn));
     for (const d of ecs.deployments) for (const r of d.serviceConnectResources) referenced.add(id(r.discoveryArn));
   }
   return parts.cloudMapServices.filter((s) => s.instances !== undefined && !referenced.has(s.id) && isOurs(parts.account, s.createdByAccount)
