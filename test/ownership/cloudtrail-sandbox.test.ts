@@ -1,0 +1,61 @@
+/**
+ * CloudTrail's LookupEvents as the sandbox answers it (the shape of botocore's cloudtrail-2013-11-01 model), and
+ * what counts as evidence: a RegisterInstance that ECS itself made, never one that merely carries ECS attributes.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LookupEventsCommand, type Event as TrailEvent } from '@aws-sdk/client-cloudtrail';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
+import { evidenceFromEvent } from '../../controller/ownership/cloudtrail.js';
+import { seeded } from './harness.js';
+
+const scenario = {
+  name: 'cloudtrail',
+  namespaces: [{ name: 'internal.local', type: 'DNS_PRIVATE', created: '-30d' }],
+  clusters: [{ name: 'prod', services: [{ name: 'api', desiredCount: 3, created: '-100d', deployed: '-2d', registry: { namespace: 'internal.local', ttl: 10 } }] }],
+};
+
+let sandbox: Sandbox;
+let clients: AwsClients;
+
+before(async () => {
+  sandbox = await startSandbox({ port: 0, scenario, random: seeded(31) });
+  clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: 1, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+});
+
+after(async () => {
+  clients.destroy();
+  await sandbox.close();
+});
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('LookupEvents pages ECS registrations newest first, takes one lookup attribute, and allows two calls a second', async () => {
+  const first = await clients.cloudTrail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'RegisterInstance' }], MaxResults: 2 }));
+  assert.equal(first.Events?.length, 2);
+  assert.ok(first.NextToken);
+  assert.ok(first.Events![0].EventTime! >= first.Events![1].EventTime!);
+  const record = JSON.parse(first.Events![0].CloudTrailEvent!);
+  assert.equal(record.userIdentity.invokedBy, 'ecs.amazonaws.com');
+  assert.equal(record.requestParameters.attributes.ECS_SERVICE_NAME, 'api');
+  await pause(600);
+  await assert.rejects(clients.cloudTrail.send(new LookupEventsCommand({ LookupAttributes: [
+    { AttributeKey: 'EventName', AttributeValue: 'RegisterInstance' }, { AttributeKey: 'EventSource', AttributeValue: 'servicediscovery.amazonaws.com' },
+  ] })), { name: 'InvalidLookupAttributesException' });
+  await pause(600);
+  await assert.rejects(clients.cloudTrail.send(new LookupEventsCommand({ MaxResults: 51 })), { name: 'InvalidMaxResultsException' });
+  // Three calls at once: the third is over the two-per-second limit.
+  await pause(1100);
+  const burst = await Promise.allSettled([1, 2, 3].map(() => clients.cloudTrail.send(new LookupEventsCommand({ MaxResults: 1 }))));
+  assert.ok(burst.some((r) => r.status === 'rejected' && (r.reason as Error).name === 'ThrottlingException'));
+});
+
+test('only a registration ECS made is evidence; ECS-looking attributes from anyone else are not', () => {
+  const event = (record: Record<string, unknown>): TrailEvent => ({ EventName: 'RegisterInstance', EventTime: new Date('2026-11-01T00:00:00Z'), CloudTrailEvent: JSON.stringify(record) });
+  const request = { serviceId: 'srv-abc', instanceId: 't1', attributes: { ECS_CLUSTER_NAME: 'prod', ECS_SERVICE_NAME: 'api' } };
+  const byEcs = evidenceFromEvent(event({ eventSource: 'servicediscovery.amazonaws.com', userIdentity: { type: 'AssumedRole', invokedBy: 'ecs.amazonaws.com' }, requestParameters: request }));
+  assert.deepEqual(byEcs, { serviceId: 'srv-abc', source: 'cloudtrail', at: Date.parse('2026-11-01T00:00:00Z'), ecsServices: [{ cluster: 'prod', service: 'api' }] });
+  assert.equal(evidenceFromEvent(event({ eventSource: 'servicediscovery.amazonaws.com', userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::1:user/bob' }, sourceIPAddress: '203.0.113.9', requestParameters: request })), undefined);
+  assert.equal(evidenceFromEvent(event({ eventSource: 'servicediscovery.amazonaws.com', userIdentity: { invokedBy: 'ecs.amazonaws.com' }, errorCode: 'ServiceNotFound', requestParameters: request })), undefined);
+});
