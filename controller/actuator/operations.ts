@@ -16,7 +16,10 @@ export type OperationCheck = { done: true; result: ExecutorResult } | { done: fa
 export async function checkOperation(client: ServiceDiscoveryClient, entry: PendingOperation): Promise<OperationCheck> {
   let operation;
   try {
-    ({ Operation: operation } = await client.send(new GetOperationCommand({ OperationId: entry.operationId })));
+    // A service in a namespace shared with this account: GetOperation needs the namespace owner's account, which
+    // is the account in the service's ARN.
+    const owner = 'serviceArn' in entry.action && entry.action.serviceArn ? entry.action.serviceArn.split(':')[4] : undefined;
+    ({ Operation: operation } = await client.send(new GetOperationCommand({ OperationId: entry.operationId, ...(owner ? { OwnerAccount: owner } : {}) })));
   } catch (error) {
     if (awsErrorCode(error) === 'OperationNotFound') return { done: true, result: { result: 'skipped', reason: 'operation-unknown' } };
     return { done: false, status: `unknown (GetOperation ${awsErrorCode(error)})` };

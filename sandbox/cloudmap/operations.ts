@@ -98,6 +98,12 @@ export class OperationLog {
   }
 
   /** GetOperation: reports the current status, then lets the next poll see the following stage. */
+  /** The namespace an operation concerns, if any (nothing is refreshed or counted). */
+  peekNamespace(id: string): string[] {
+    const ns = this.operations.get(id)?.namespaceId;
+    return ns ? [ns] : [];
+  }
+
   poll(id: string): OperationRecord {
     const record = this.operations.get(id);
     if (!record) throw new AwsError('OperationNotFound', `No operation found with ID ${id}.`);

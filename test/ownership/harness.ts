@@ -16,13 +16,24 @@ export interface Reconciled {
   outcomes: ActionOutcome[];
 }
 
+const actuators = new WeakMap<AwsClients, Actuator>();
+
+/** One actuator per set of clients, so operations submitted by one reconcile are settled by the next. */
+export function actuatorOf(sandbox: Sandbox, clients: AwsClients): Actuator {
+  let actuator = actuators.get(clients);
+  if (!actuator) {
+    actuator = new Actuator({ clients, logger: silentLogger(), clock: { now: () => sandbox.clock.now() }, dryRun: false, operationPollMs: 5 });
+    actuators.set(clients, actuator);
+  }
+  return actuator;
+}
+
 /** One reconcile in enforce mode on the sandbox's virtual clock. */
 export async function reconcileOnce(sandbox: Sandbox, clients: AwsClients, policies: Policy[], options: { ownership?: OwnershipSources } = {}): Promise<Reconciled> {
   const enforced = policies.map((p) => ({ ...p, mode: 'enforce' as const }));
   const inventory = await readInventory(clients, enforced, { now: () => sandbox.clock.now(), ...(options.ownership ? { ownership: options.ownership } : {}) });
   const { plan } = buildPlan({ policies: { revision: 'test', policies: enforced }, inventory, now: sandbox.clock.now(), firstSeen: new Map() });
-  const actuator = new Actuator({ clients, logger: silentLogger(), clock: { now: () => sandbox.clock.now() }, dryRun: false, operationPollMs: 5 });
-  const outcomes = await actuator.apply(plan);
+  const outcomes = await actuatorOf(sandbox, clients).apply(plan);
   return { inventory, plan, outcomes };
 }
 

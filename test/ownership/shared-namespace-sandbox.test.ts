@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import { makePolicy } from '../aws/policy-fixture.js';
-import { decisions, reconcileOnce, seeded } from './harness.js';
+import { actuatorOf, decisions, reconcileOnce, seeded } from './harness.js';
 
 const OWNER = '999988887777';
 
@@ -26,6 +26,11 @@ const scenario = {
       },
       // Ours, in their namespace, empty.
       { namespace: 'shared.corp', name: 'ours', ttl: 10, created: '-5d' },
+      // Ours, with a stale ECS-looking registration of ours (its task is long gone).
+      {
+        namespace: 'shared.corp', name: 'ours-stale', ttl: 10, created: '-5d',
+        instances: [{ id: '0f0e0d0c0b0a09080706050403020100', registeredBy: 'ecs', attributes: { ECS_CLUSTER_NAME: 'prod', ECS_SERVICE_NAME: 'old', AWS_INSTANCE_IPV4: '10.1.1.2' } }],
+      },
     ],
   },
 };
@@ -51,8 +56,16 @@ test('another account\'s service and instance are never removed; ours in the sha
   const theirs = inventory.cloudMapServices.find((s) => s.name === 'theirs');
   assert.deepEqual([theirs?.createdByAccount, theirs?.resourceOwner, theirs?.instances?.[0]?.createdByAccount], [OWNER, OWNER, OWNER]);
   // Their instance is foreign (whatever cluster it names), so their service is not even a candidate.
-  assert.deepEqual(decisions(plan), ['cloudmap:DeleteService ours: execute']);
-  assert.deepEqual(outcomes.map((o) => o.result), ['success']);
-  assert.deepEqual(sandbox.cloudMap.services().map((s) => s.name), ['theirs']);
-  assert.equal(sandbox.cloudMap.instances(sandbox.cloudMap.services()[0].id).length, 1);
+  assert.deepEqual(decisions(plan).sort(), [
+    'cloudmap:DeleteService ours-stale: execute',
+    'cloudmap:DeleteService ours: execute',
+    'cloudmap:DeregisterInstance ours-stale/0f0e0d0c0b0a09080706050403020100: execute',
+  ]);
+  assert.ok(outcomes.some((o) => o.action.type === 'cloudmap:DeregisterInstance' && o.result === 'pending'), JSON.stringify(outcomes.map((o) => [o.action.type, o.result, o.reason])));
+  // The deregistration's operation is in the owner's namespace: GetOperation finds it only with OwnerAccount.
+  sandbox.advance(5_000);
+  const settled = await actuatorOf(sandbox, clients).settle(undefined, true);
+  assert.deepEqual(settled.map((o) => [o.action.type, o.result]), [['cloudmap:DeregisterInstance', 'success']]);
+  assert.deepEqual(sandbox.cloudMap.services().map((s) => s.name).sort(), ['ours-stale', 'theirs']);
+  assert.equal(sandbox.cloudMap.instances(sandbox.cloudMap.services().find((s) => s.name === 'theirs')!.id).length, 1);
 });

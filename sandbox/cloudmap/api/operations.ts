@@ -1,3 +1,4 @@
+import { AwsError } from '../../core/errors.js';
 import type { OperationHandler } from '../../core/types.js';
 import type { OperationRecord } from '../operations.js';
 import { decodeToken, encodeToken, maxResults } from '../paging.js';
@@ -33,7 +34,7 @@ function parseOperationFilters(value: unknown): OperationFilter[] {
 
 /** GetOperation and ListOperations over the operations the asynchronous calls submitted. */
 export function operationOperations(api: ApiContext): Record<string, OperationHandler> {
-  const { operations, ctx } = api;
+  const { operations, ctx, state } = api;
 
   function matches(op: OperationRecord, filter: OperationFilter): boolean {
     switch (filter.name) {
@@ -53,11 +54,15 @@ export function operationOperations(api: ApiContext): Record<string, OperationHa
   return {
     GetOperation(input) {
       const id = requiredString(input, 'OperationId', 255);
+      // "For operations associated with namespaces that are shared with your account, you must specify an
+      // OwnerAccount" (GetOperationRequest): without it, such an operation is not found.
+      const owner = operations.peekNamespace(id).flatMap((ns) => state.namespaces.get(ns)?.owner ?? [])[0];
+      if (owner && input.OwnerAccount !== owner) throw new AwsError('OperationNotFound', `No operation found with ID ${id} (it belongs to a namespace of account ${owner}: pass OwnerAccount).`);
       const op = operations.poll(id);
       return {
         Operation: {
           Id: op.id,
-          OwnerAccount: ctx.account,
+          OwnerAccount: owner ?? ctx.account,
           Type: op.type,
           Status: operations.status(op),
           CreateDate: wireTime(op.createdAt),
