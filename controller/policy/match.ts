@@ -12,7 +12,7 @@
  * How specifically a pattern matches (its level) depends on the pattern alone: exact 3, glob 2, "*" 1.
  */
 import type { CompiledGlob, NameKind } from './glob.js';
-import { compileGlob } from './glob.js';
+import { compileGlob, isGlob, isMatchAll } from './glob.js';
 import type { Policy } from './types.js';
 
 /** How a pattern list matched a value: 3 exact, 2 glob, 1 match-all, 0 not at all. */
@@ -53,16 +53,11 @@ function lastPart(pattern: string): string {
   return CLUSTER_ARN.exec(pattern)?.[4] ?? NAMESPACE_ARN.exec(pattern)?.[4] ?? pattern;
 }
 
-/** True when the text uses any glob syntax (an exact name otherwise). */
-export function isGlobPattern(pattern: string): boolean {
-  return /[*?[\]{}]/.test(pattern);
-}
-
 /** The level of a pattern, from its name part: exact 3, glob 2, match-all ("*", "**") 1. */
 export function patternLevel(pattern: string): 1 | 2 | 3 {
   const name = lastPart(pattern);
-  if (/^\*+$/.test(name)) return 1;
-  return isGlobPattern(name) ? 2 : 3;
+  if (isMatchAll(name)) return 1;
+  return isGlob(name) ? 2 : 3;
 }
 
 /** The cluster-name part of a cluster pattern (ARN patterns match on the name after "cluster/"). */

@@ -1,6 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { parseDuration } from '../util/duration.js';
-import { compileGlob } from './glob.js';
+import { compileGlob, isGlob } from './glob.js';
 import { bindMatcher, compileTarget, type TargetMatcher, type TargetPattern } from './match.js';
 import type { MaintenanceWindow, Policy } from './types.js';
 
@@ -79,7 +79,7 @@ export function checkPolicy(raw: RawPolicy, origin: Policy['origin']): { policy:
   if (sc.dependencies) {
     for (const client of Object.keys(sc.dependencies)) {
       const { error } = compileGlob(client, 'service');
-      if (error || /[*?[\]{}]/.test(client)) {
+      if (error || isGlob(client)) {
         issues.push({ segments: [...scPath, 'dependencies', client], message: `"${client}" is not an ECS service name (exact names only: letters, digits, hyphens and underscores)` });
       }
     }
