@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../util/clock.js';
 import { AwsClock, clockMiddleware } from './aws-clock.js';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { paced, Pacer, type PacingConfig } from './pacing.js';
 
 /** Short service names used in metric labels and the sandbox's call counters. */
 export type AwsServiceName = 'ecs' | 'servicediscovery' | 'sqs' | 'events' | 's3' | 'sts' | 'application-autoscaling' | 'dynamodb' | 'cloudtrail';
@@ -43,6 +44,13 @@ export interface AwsClientOptions {
   appId?: string;
   /** The local clock AWS's clock offset is measured against (default the wall clock). */
   localClock?: Clock;
+  /**
+   * Token buckets of ECS, Cloud Map and Application Auto Scaling calls (pacing.ts; default DEFAULT_PACING).
+   * Each createAwsClients call makes its own buckets: one set per target, shared by all its workers.
+   */
+  pacing?: Partial<PacingConfig>;
+  /** Buckets to use instead of new ones (tests inject a pacer on a manual clock). */
+  pacer?: Pacer;
 }
 
 /** The clients the controller needs, configured the same way. */
@@ -59,6 +67,8 @@ export interface AwsClients {
   clock?: AwsClock;
   /** CloudTrail event history: proof that ECS registered instances into a Cloud Map service (LookupEvents). */
   cloudTrail: CloudTrailClient;
+  /** The token buckets pacing these clients' ECS, Cloud Map and Application Auto Scaling calls (absent on test fakes). */
+  pacer?: Pacer;
   destroy(): void;
 }
 
@@ -122,7 +132,10 @@ function timed<T>(client: T, clock: AwsClock): T {
   return client;
 }
 
-/** Builds every SDK client with adaptive retries (client-side rate limiting on throttling) and call counting. */
+/**
+ * Builds every SDK client with call counting, adaptive retries (the SDK slows down once throttled) and, for
+ * ECS, Cloud Map and Application Auto Scaling, pacing by token buckets (so it is not throttled to begin with).
+ */
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const region = resolveRegion(options.region);
   const common = {
@@ -135,18 +148,21 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   };
   // S3 is left out: the policy bucket may be another store (MinIO, s3rver) with a clock of its own.
   const clock = new AwsClock(options.localClock);
-  const ecs = timed(instrument(new ECSClient(common), 'ecs', options.onApiCall), clock);
-  const serviceDiscovery = timed(instrument(new ServiceDiscoveryClient(common), 'servicediscovery', options.onApiCall), clock);
+  // One pacer per call: the clients of one target share its buckets, another target's clients get their own.
+  const pacer = options.pacer ?? new Pacer(options.pacing);
+  const ecs = timed(instrument(paced(new ECSClient(common), 'ecs', pacer), 'ecs', options.onApiCall), clock);
+  const serviceDiscovery = timed(instrument(paced(new ServiceDiscoveryClient(common), 'servicediscovery', pacer), 'servicediscovery', options.onApiCall), clock);
   const sqs = timed(instrument(new SQSClient(common), 'sqs', options.onApiCall), clock);
   const eventBridge = timed(instrument(new EventBridgeClient(common), 'events', options.onApiCall), clock);
   // Emulators (the sandbox, s3rver, MinIO) need path-style addressing; real S3 keeps virtual-hosted style.
   const customEndpoint = Boolean(options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
   const s3 = instrument(new S3Client({ ...common, forcePathStyle: customEndpoint }), 's3', options.onApiCall);
-  const autoScaling = timed(instrument(new ApplicationAutoScalingClient(common), 'application-autoscaling', options.onApiCall), clock);
-  const cloudTrail = timed(instrument(new CloudTrailClient(common), 'cloudtrail', options.onApiCall), clock);
+  const autoScaling = timed(instrument(paced(new ApplicationAutoScalingClient(common), 'application-autoscaling', pacer), 'application-autoscaling', options.onApiCall), clock);
+  const cloudTrail = timed(instrument(paced(new CloudTrailClient(common), 'cloudtrail', pacer), 'cloudtrail', options.onApiCall), clock);
   return {
     region,
     clock,
+    pacer,
     ecs,
     serviceDiscovery,
     sqs,

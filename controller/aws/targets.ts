@@ -82,7 +82,9 @@ export function assumeRoleCredentials(
 export function clientsForTarget(defaults: AwsClients, target: ReadTarget, base: AwsClientOptions = {}): { clients: AwsClients; owned: boolean } {
   if (target.isDefault) return { clients: defaults, owned: false };
   const credentials = target.roleArn ? assumeRoleCredentials(target.roleArn, { region: target.region, ...(base.endpoint ? { endpoint: base.endpoint } : {}) }) : base.credentials;
-  return { clients: createAwsClients({ ...base, region: target.region, ...(credentials ? { credentials } : {}) }), owned: true };
+  // Quotas are per account and region: the target gets token buckets of its own (base.pacing's rates), never another target's.
+  const { pacer: _shared, ...own } = base;
+  return { clients: createAwsClients({ ...own, region: target.region, ...(credentials ? { credentials } : {}) }), owned: true };
 }
 
 /**

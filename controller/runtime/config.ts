@@ -9,6 +9,8 @@ import { BOUND_SETTINGS, parseBounds, type OperatorBounds } from '../policy/boun
 import { hostname } from 'node:os';
 import { stateUrlProblem } from '../state/resolve.js';
 import { parseDuration } from '../util/duration.js';
+import { PACING_SETTINGS, pacingDefault, parsePacing, type PacingConfig } from '../aws/pacing.js';
+import { DEFAULT_READ_CONCURRENCY } from '../aws/read-context.js';
 import { resyncExpressionProblem } from './resync.js';
 
 export interface RunConfig {
@@ -30,6 +32,10 @@ export interface RunConfig {
   region?: string;
   endpoint?: string;
   workers: number;
+  /** AWS read calls in flight at once per target (full reads and refreshes together). */
+  readConcurrency: number;
+  /** Token buckets per AWS service, one set per target (controller/aws/pacing.ts). */
+  pacing: PacingConfig;
   debounceMs: number;
   minRetryDelayMs: number;
   maxRetryDelayMs: number;
@@ -68,6 +74,8 @@ export const RUN_SETTINGS: readonly Setting[] = [
   { flag: 'region', env: 'AWS_REGION', type: 'string', help: 'AWS region (default: the SDK chain, then us-east-1)' },
   { flag: 'endpoint', env: 'AWS_ENDPOINT_URL', type: 'string', help: 'AWS endpoint override, e.g. the sandbox at http://127.0.0.1:4566' },
   { flag: 'workers', env: 'WORKERS', type: 'string', default: '2', help: 'Work-queue keys refreshed at once (plan and apply always run one at a time)' },
+  { flag: 'read-concurrency', env: 'READ_CONCURRENCY', type: 'string', default: String(DEFAULT_READ_CONCURRENCY), help: 'AWS read calls in flight at once per target (account and region), full reads and refreshes together; the rate is set by the --*-rate settings' },
+  ...PACING_SETTINGS.map((p): Setting => ({ flag: p.flag, env: p.env, type: 'string', default: pacingDefault(p), help: p.help })),
   { flag: 'event-debounce', env: 'EVENT_DEBOUNCE', type: 'string', default: '200ms', help: 'How long a new key waits to absorb a burst of events about the same resource' },
   { flag: 'min-retry-delay', env: 'MIN_RETRY_DELAY', type: 'string', default: '1s', help: 'First retry delay of a failed reconcile; doubles per failure (with jitter)' },
   { flag: 'max-retry-delay', env: 'MAX_RETRY_DELAY', type: 'string', default: '5m', help: 'Longest retry delay of a failed reconcile' },
@@ -124,6 +132,16 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv): RunConfi
   if (!LOG_LEVELS.has(logLevel)) throw new UsageError(`--log-level / LOG_LEVEL: "${logLevel}" is not one of ${[...LOG_LEVELS].join(', ')}`);
   const workers = Number(text('workers'));
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers / WORKERS must be an integer from 1 to 64, got "${text('workers')}"`);
+  const readConcurrency = Number(text('read-concurrency'));
+  if (!Number.isInteger(readConcurrency) || readConcurrency < 1 || readConcurrency > 64) {
+    throw new UsageError(`--read-concurrency / READ_CONCURRENCY must be an integer from 1 to 64, got "${text('read-concurrency')}"`);
+  }
+  let pacing: PacingConfig;
+  try {
+    pacing = parsePacing((p) => text(p.flag));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const minRetryDelayMs = duration('min-retry-delay');
   const maxRetryDelayMs = duration('max-retry-delay');
   if (minRetryDelayMs > maxRetryDelayMs) throw new UsageError('--min-retry-delay must not exceed --max-retry-delay');
@@ -169,6 +187,8 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv): RunConfi
     region: text('region'),
     endpoint: text('endpoint'),
     workers,
+    readConcurrency,
+    pacing,
     debounceMs: duration('event-debounce'),
     minRetryDelayMs,
     maxRetryDelayMs,

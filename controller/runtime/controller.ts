@@ -54,6 +54,8 @@ export interface ControllerOptions {
   /** How often the policy source is polled for a new revision. */
   policyPollIntervalMs: number;
   workers?: number;
+  /** AWS read calls in flight at once per target, full reads and refreshes together (default 8). */
+  readConcurrency?: number;
   debounceMs?: number;
   /** Retry delays of a failing key: the first, doubling up to the maximum (defaults 1 s and 5 min). */
   retry?: { baseMs?: number; maxMs?: number };
@@ -124,6 +126,7 @@ export class Controller {
       metrics: options.metrics,
       timers: this.timers,
       dryRun: options.dryRun,
+      ...(options.readConcurrency ? { readConcurrency: options.readConcurrency } : {}),
       stopSignal: this.stopSignal.signal,
       ...(this.replica ? { state: { store: this.replica.store, leases: this.replica.leases } } : {}),
     });

@@ -53,6 +53,8 @@ export interface TargetRuntimesDeps {
   metrics: ControllerMetrics;
   timers: Clock;
   dryRun: boolean;
+  /** AWS read calls in flight at once per target (its cache's full reads and refreshes share them). */
+  readConcurrency?: number;
   stopSignal: AbortSignal;
   /** The state store and this replica's leases: each target's writes are journaled under its lease. */
   state?: { store: StateStore; leases: LeaseCoordinator };
@@ -213,7 +215,7 @@ export class TargetRuntimes {
       // With a state store the hourly deletion budget survives restarts and lease moves.
       ...(ledger ? { deletionLedger: ledger } : {}),
     });
-    return { target, set, clients, ...(state ? { state } : {}), ...(ledger ? { ledger } : {}), cache: new InventoryCache({ clients, policies: set.policies, now }), reconciler, owned, busy: 0, retired: false };
+    return { target, set, clients, ...(state ? { state } : {}), ...(ledger ? { ledger } : {}), cache: new InventoryCache({ clients, policies: set.policies, now, ...(deps.readConcurrency ? { concurrency: deps.readConcurrency } : {}) }), reconciler, owned, busy: 0, retired: false };
   }
 
   private destroyIfIdle(entry: Entry): void {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createAwsClients } from '../../aws/clients.js';
+import { PACING_SETTINGS, pacingDefault, parsePacing, type PacingConfig } from '../../aws/pacing.js';
 import { readInventories, type TargetInventory } from '../../aws/targets.js';
 import type { ReadError } from '../../inventory/model.js';
 import { buildPlan } from '../../plan/build.js';
@@ -30,6 +31,8 @@ Options:
                                (schemaVersion 1, plus "readErrors")
   --region REGION              the controller's region (default: AWS_REGION, AWS_DEFAULT_REGION)
   --concurrency N              AWS API calls in flight at once (default 8; lower it for a throttled account)
+  Pacing (token buckets per AWS service and target; flag or environment; see the README's pacing section):
+${PACING_SETTINGS.map((p) => `  --${`${p.flag} N`.padEnd(27)}${p.help} (${p.env}, default ${pacingDefault(p)})`).join('\n')}
   --fail-on actionable|any     which drift exits 2: any finding (default), or only actionable findings
                                (what enforce mode would fix now; blocked and accepted ones exit 0)
   --allowed-clusters LIST      cluster names or globs policies may target (comma-separated or repeated)
@@ -61,6 +64,7 @@ interface PlanArgs {
   output: 'text' | 'json';
   region?: string;
   concurrency?: number;
+  pacing: PacingConfig;
   failOn: 'actionable' | 'any';
   allowed: AllowedScopes;
 }
@@ -77,6 +81,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): PlanArgs {
         output: { type: 'string', short: 'o' },
         region: { type: 'string' },
         concurrency: { type: 'string' },
+        ...Object.fromEntries(PACING_SETTINGS.map((p) => [p.flag, { type: 'string' as const }])),
         'fail-on': { type: 'string' },
         'allowed-clusters': { type: 'string', multiple: true },
         'allowed-namespaces': { type: 'string', multiple: true },
@@ -95,6 +100,12 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): PlanArgs {
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64)) {
     throw new UsageError(`--concurrency must be a whole number from 1 to 64, not "${values.concurrency}"`);
   }
+  let pacing: PacingConfig;
+  try {
+    pacing = parsePacing((p) => (values as Record<string, unknown>)[p.flag] as string | undefined ?? env[p.env]);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const failOn = values['fail-on'] ?? 'any';
   if (failOn !== 'actionable' && failOn !== 'any') throw new UsageError(`--fail-on must be actionable or any, not "${failOn}"`);
   const list = (flag: string[] | undefined, variable: string | undefined) => (flag === undefined ? listFlag(variable) : listFlag(flag));
@@ -103,6 +114,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): PlanArgs {
     policies: values.policies ?? env.POLICIES,
     output,
     failOn,
+    pacing,
     region: values.region,
     ...(concurrency !== undefined ? { concurrency } : {}),
     allowed: {
@@ -143,7 +155,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   await checkPolicyPath(args.policies);
   const progress = io.stderr.isTTY ? (msg: string) => io.stderr.write(`\x1b[2m… ${msg}\x1b[0m\n`) : undefined;
 
-  const clients = createAwsClients(args.region ? { region: args.region } : {});
+  const clients = createAwsClients({ ...(args.region ? { region: args.region } : {}), pacing: args.pacing });
   try {
     const set = await loadPolicies(args, clients.s3, io, limits);
     if (!set) return EXIT.failure;
@@ -151,6 +163,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const targets = await readInventories(clients, set.policies, {
       ...(progress ? { onProgress: progress } : {}),
       ...(args.concurrency ? { concurrency: args.concurrency } : {}),
+      // Other targets' clients: buckets of their own at the same rates.
+      clientOptions: { pacing: args.pacing },
     });
     // AWS's time, measured from the responses of the reads: cooldowns and staleness compare with AWS timestamps.
     const now = clients.clock?.now() ?? Date.now();

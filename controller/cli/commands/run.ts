@@ -44,7 +44,7 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
   // The replica id rides in every request's user-agent, so AWS logs (CloudTrail userAgent, the sandbox's call
   // log) show which replica made each call.
   const appId = config.state === 'memory' ? undefined : config.replicaId;
-  const clients = createAwsClients({ region: config.region, endpoint: config.endpoint, onApiCall: metrics.onApiCall, ...(appId ? { appId } : {}) });
+  const clients = createAwsClients({ region: config.region, endpoint: config.endpoint, onApiCall: metrics.onApiCall, pacing: config.pacing, ...(appId ? { appId } : {}) });
   const store = config.state === 'memory' ? undefined : createStateStore(config.state, { region: clients.region, endpoint: config.endpoint, onApiCall: metrics.onApiCall, ...(appId ? { appId } : {}) });
   try {
     if (config.queueUrl) {
@@ -64,7 +64,8 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
       limits,
       clients,
       // Clients of other targets (target.region / target.roleArn) use the same endpoint override.
-      clientOptions: { ...(config.endpoint ? { endpoint: config.endpoint } : {}), onApiCall: metrics.onApiCall, ...(appId ? { appId } : {}) },
+      // Each other target gets token buckets of its own at the same rates (its account and region have their own quotas).
+      clientOptions: { ...(config.endpoint ? { endpoint: config.endpoint } : {}), onApiCall: metrics.onApiCall, pacing: config.pacing, ...(appId ? { appId } : {}) },
       ...(store ? { state: { store, replicaId: config.replicaId, leaseDurationMs: config.leaseDurationMs } } : {}),
       logger,
       metrics,
@@ -73,6 +74,7 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
       queueUrl: config.queueUrl,
       policyPollIntervalMs: config.pollIntervalMs,
       workers: config.workers,
+      readConcurrency: config.readConcurrency,
       debounceMs: config.debounceMs,
       retry: { baseMs: config.minRetryDelayMs, maxMs: config.maxRetryDelayMs },
     });
