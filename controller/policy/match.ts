@@ -136,7 +136,10 @@ export function compileTarget(target: Pick<Policy['target'], 'clusters' | 'names
   };
 }
 
-/** Compiled targets by target object: a loaded policy set is frozen, so each target compiles once. */
+/**
+ * Compiled targets by target object: a loaded policy set is frozen, so each target compiles once per set (the
+ * loader's own compile when it ran in this thread; for a set cloned from the loader thread, on first use).
+ */
 const matchers = new WeakMap<object, TargetMatcher>();
 
 /** Records the matcher the loader compiled for a target, so the runtime uses that very one. */
