@@ -22,7 +22,17 @@ interface Pending {
 /** Thrown to loads that were waiting on a thread another load's time limit stopped: they are simply retried. */
 class LoaderRestarted extends Error {}
 
-let thread: { worker: Worker; pending: Map<number, Pending> } | undefined;
+interface LoaderThread {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  /** Resolves once the thread has loaded its modules (start-up is not charged to a revision's time limit). */
+  ready: Promise<void>;
+}
+
+/** Longest the thread may take to start (load its modules) before a load gives up on it. */
+const STARTUP_LIMIT_MS = 60_000;
+
+let thread: LoaderThread | undefined;
 let nextId = 1;
 
 /** Starts the loader thread ahead of the first load (its start-up then overlaps the first fetch). */
@@ -44,6 +54,7 @@ async function loadOnce(result: FetchResult, options: LoadOptions, signal?: Abor
   signal?.throwIfAborted();
   const timeoutMs = options.limits?.policyLoadTimeoutMs ?? DEFAULT_LIMITS.policyLoadTimeoutMs;
   const current = loaderThread();
+  await waitUntilReady(current, signal);
   const id = nextId++;
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
@@ -68,26 +79,67 @@ async function loadOnce(result: FetchResult, options: LoadOptions, signal?: Abor
   }
 }
 
-function loaderThread(): NonNullable<typeof thread> {
+function loaderThread(): LoaderThread {
   if (thread) return thread;
   const worker = new Worker(workerEntry(), workerExecArgv());
-  const created = { worker, pending: new Map<number, Pending>() };
-  worker.on('message', (message: { id: number; outcome?: Outcome; error?: string }) => {
+  let markReady!: () => void;
+  let failStartup!: (error: Error) => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    failStartup = reject;
+  });
+  ready.catch(() => undefined); // observed by the loads that wait on it
+  const created: LoaderThread = { worker, pending: new Map<number, Pending>(), ready };
+  worker.on('message', (message: { id: number; ready?: boolean; outcome?: Outcome; error?: string }) => {
+    if (message.ready) {
+      markReady();
+      return;
+    }
     const waiting = created.pending.get(message.id);
     if (!waiting) return;
     if (message.outcome) waiting.resolve(message.outcome);
     else waiting.reject(new Error(message.error ?? 'the policy loader failed'));
   });
-  worker.on('error', (error) => stopThread(created, error));
-  worker.on('exit', (code) => stopThread(created, new Error(`the policy loader thread exited (code ${code})`)));
+  worker.on('error', (error) => {
+    failStartup(error);
+    stopThread(created, error);
+  });
+  worker.on('exit', (code) => {
+    const error = new Error(`the policy loader thread exited (code ${code})`);
+    failStartup(error);
+    stopThread(created, error);
+  });
   // An idle loader never keeps a stopping process alive (after the listeners: attaching one refs it again).
   worker.unref();
   thread = created;
   return created;
 }
 
+/** Waits for the thread's start-up, bounded, and abortable by the caller. */
+async function waitUntilReady(current: LoaderThread, signal?: AbortSignal): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    await Promise.race([
+      current.ready,
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => {
+          const error = new Error(`the policy loader thread did not start within ${STARTUP_LIMIT_MS / 1000} s`);
+          stopThread(current, error);
+          reject(error);
+        }, STARTUP_LIMIT_MS);
+        onAbort = () => reject(signal!.reason);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
+}
+
 /** Rejects every load waiting on the thread (except `except`) and stops it; the next load starts a new one. */
-function stopThread(stopped: NonNullable<typeof thread>, error: Error, except?: number): void {
+function stopThread(stopped: LoaderThread, error: Error, except?: number): void {
   if (thread === stopped) thread = undefined;
   for (const [id, waiting] of stopped.pending) if (id !== except) waiting.reject(error);
   stopped.pending.clear();

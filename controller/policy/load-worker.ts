@@ -10,3 +10,5 @@ parentPort!.on('message', ({ id, result, options }: { id: number; result: FetchR
     parentPort!.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
   }
 });
+// Modules loaded: from here on, time spent is the revision's (the parent starts each load's clock after this).
+parentPort!.postMessage({ ready: true });

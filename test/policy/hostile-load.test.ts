@@ -120,3 +120,13 @@ test('the runtime matcher cannot backtrack catastrophically on a many-star patte
     for (const name of names) assert.equal(g.regex.test(name), globMatches(g, name), `${pattern} vs ${name}`);
   }
 });
+
+test('run takes the per-revision limits from the environment like validate does', async () => {
+  const dir = join(scratch, 'run');
+  (await import('node:fs')).mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'two.yaml'), `${policyYaml('one')}\n---\n${policyYaml('two')}`);
+  const env = { MAX_POLICY_DOCUMENTS: '1', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
+  const result = await runCli(['run', '--once', '--policies', dir, '--allow-all-namespaces', '--metrics-addr', '127.0.0.1:0', '--log-level', 'error'], env);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /over the operator's limit of 1 \(MAX_POLICY_DOCUMENTS\)/);
+});
