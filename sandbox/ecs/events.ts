@@ -1,6 +1,6 @@
 /** EventBridge events ECS emits, in the envelope and with the detail fields AWS documents. */
 import type { EventBridgeEvent } from '../core/types.js';
-import type { Deployment, Service, Task } from './model.js';
+import { isStarting, type Deployment, type Service, type Task } from './model.js';
 import { taskArn } from './model.js';
 import type { EcsState } from './state.js';
 
@@ -36,7 +36,7 @@ export function emitTaskStateChange(state: EcsState, task: Task): void {
     attributes: [{ name: 'ecs.cpu-architecture', value: 'x86_64' }],
     availabilityZone: task.availabilityZone,
     clusterArn: task.cluster.arn,
-    connectivity: task.lastStatus === 'PENDING' ? 'CONNECTING' : 'CONNECTED',
+    connectivity: isStarting(task) ? 'CONNECTING' : 'CONNECTED',
     containers: task.taskDefinition.containerDefinitions.map((c) => ({
       containerArn: `arn:aws:ecs:${state.region}:${state.account}:container/${task.cluster.name}/${task.id}/${String(c.name)}`,
       lastStatus: task.lastStatus,

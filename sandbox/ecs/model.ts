@@ -129,7 +129,8 @@ export interface Service {
 /**
  * ECS's task lifecycle (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html):
  * PROVISIONING → PENDING → ACTIVATING → RUNNING → DEACTIVATING → STOPPING → DEPROVISIONING → STOPPED. The
- * emulator starts tasks in PENDING; a stopping task goes through DEACTIVATING (ECS deregisters its Cloud Map
+ * emulator starts tasks through PROVISIONING, PENDING and ACTIVATING (ECS registers the Cloud Map instances
+ * there) over taskStartDelayMs; a stopping task goes through DEACTIVATING (ECS deregisters its Cloud Map
  * instances there), STOPPING and DEPROVISIONING when the state's taskStopDelayMs is above 0.
  */
 export type TaskLastStatus = 'PROVISIONING' | 'PENDING' | 'ACTIVATING' | 'RUNNING' | 'DEACTIVATING' | 'STOPPING' | 'DEPROVISIONING' | 'STOPPED';
@@ -190,4 +191,9 @@ export function taskDefinitionArn(region: string, account: string, family: strin
 /** Identity of one appearance of an endpoint: a recreated server or a re-added alias is a new endpoint. */
 export function endpointId(service: Service, alias: string, since: number): string {
   return `${service.arn}|${alias}|${since}`;
+}
+
+/** PROVISIONING, PENDING or ACTIVATING: started, not RUNNING yet. */
+export function isStarting(task: Pick<Task, 'lastStatus'>): boolean {
+  return task.lastStatus === 'PROVISIONING' || task.lastStatus === 'PENDING' || task.lastStatus === 'ACTIVATING';
 }

@@ -8,7 +8,7 @@ import type { Cluster, Deployment, Service, ServiceConnectConfiguration, Service
 import { endpointId, serviceArn, shortServiceArn } from './model.js';
 import type { EcsState } from './state.js';
 import { clientAliases, type ResolvedServiceConnect } from './discovery.js';
-import { advanceStopping, launchTask, markTaskRunning, purgeStoppedTasks, stopTask } from './tasks.js';
+import { advanceStarting, advanceStopping, isStarting, launchTask, purgeStoppedTasks, stopTask } from './tasks.js';
 import { emitDeploymentStateChange, emitServiceAction, recordServiceEvent } from './events.js';
 import { SortedKeys } from './sorted-keys.js';
 import { recordServiceDeployment } from './ops-history.js';
@@ -246,7 +246,7 @@ export function settleService(state: EcsState, service: Service): void {
   }
   for (const deployment of service.deployments) {
     if (deployment.pendingCount === 0) continue;
-    for (const task of [...deployment.tasks]) if (task.lastStatus === 'PENDING' && task.readyAt <= now) markTaskRunning(state, task, task.readyAt);
+    for (const task of [...deployment.tasks]) advanceStarting(state, task, now);
   }
   if (service.status !== 'ACTIVE') {
     // ECS makes a deleted service INACTIVE once every task is stopping or stopped (none still DEACTIVATING).
@@ -266,7 +266,7 @@ export function settleService(state: EcsState, service: Service): void {
   }
   while (primary.tasks.size < target) launchTask(state, service, primary);
   if (primary.tasks.size > target) {
-    const extra = [...primary.tasks].sort((a, b) => (a.lastStatus === b.lastStatus ? b.createdAt - a.createdAt : a.lastStatus === 'PENDING' ? -1 : 1));
+    const extra = [...primary.tasks].sort((a, b) => (isStarting(a) === isStarting(b) ? b.createdAt - a.createdAt : isStarting(a) ? -1 : 1));
     for (const task of extra.slice(0, primary.tasks.size - target)) stopTask(state, task, { reason: 'Scaling activity initiated by (deployment ' + primary.id + ')' });
   }
   // Rolling update: keep old tasks only while the new deployment lacks running tasks to replace them.
@@ -274,7 +274,7 @@ export function settleService(state: EcsState, service: Service): void {
   let oldCount = old.reduce((sum, d) => sum + d.tasks.size, 0);
   const allowedOld = Math.max(0, target - primary.runningCount);
   for (let i = old.length - 1; i >= 0 && oldCount > allowedOld; i--) {
-    const tasks = [...old[i].tasks].sort((a, b) => (a.lastStatus === 'PENDING' ? -1 : 0) - (b.lastStatus === 'PENDING' ? -1 : 0));
+    const tasks = [...old[i].tasks].sort((a, b) => (isStarting(a) ? -1 : 0) - (isStarting(b) ? -1 : 0));
     for (const task of tasks) {
       if (oldCount <= allowedOld) break;
       stopTask(state, task, { reason: `Task replaced by deployment ${primary.id}` });

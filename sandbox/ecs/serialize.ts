@@ -1,5 +1,5 @@
 /** Wire shapes of ECS resources (JSON 1.1: timestamps as epoch seconds). */
-import type { Cluster, Deployment, Service, Task, TaskDefinition, Tags } from './model.js';
+import { isStarting, type Cluster, type Deployment, type Service, type Task, type TaskDefinition, type Tags } from './model.js';
 import { taskArn } from './model.js';
 import type { EcsState } from './state.js';
 import { taskSetShape } from './task-sets.js';
@@ -99,7 +99,7 @@ export function taskShape(state: EcsState, task: Task, includeTags: boolean): Re
     version: task.version,
     stoppedReason: task.stoppedReason,
     stopCode: task.stopCode,
-    connectivity: task.lastStatus === 'PENDING' ? undefined : 'CONNECTED',
+    connectivity: isStarting(task) ? undefined : 'CONNECTED',
     connectivityAt: seconds(task.startedAt),
     createdAt: seconds(task.createdAt),
     startedAt: seconds(task.startedAt),

@@ -6,7 +6,7 @@
  */
 import type { Deployment, Service, ServiceRegistry, TaskDefinition } from './model.js';
 import type { EcsState } from './state.js';
-import { launchTask, markTaskRunning, stopTask } from './tasks.js';
+import { advanceStarting, launchTask, stopTask } from './tasks.js';
 import { SERVICE_DISCOVERY_TASK_LIMIT } from './scheduler.js';
 
 const seconds = (ms: number) => ms / 1000;
@@ -65,7 +65,7 @@ export function settleTaskSets(state: EcsState, service: Service): boolean {
   const now = state.now();
   let steady = true;
   for (const set of service.taskSets) {
-    for (const task of [...set.tasks]) if (task.lastStatus === 'PENDING' && task.readyAt <= now) markTaskRunning(state, task, task.readyAt);
+    for (const task of [...set.tasks]) advanceStarting(state, task, now);
     let target = service.status === 'ACTIVE' ? Math.ceil((service.desiredCount * (set.taskSet?.scalePercent ?? 100)) / 100) : 0;
     if (set.serviceRegistries.length > 0) target = Math.min(target, SERVICE_DISCOVERY_TASK_LIMIT);
     set.desiredCount = target;

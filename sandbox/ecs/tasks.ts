@@ -1,5 +1,5 @@
 /** Task lifecycle: launch (PENDING or already RUNNING), start, stop, and the Cloud Map registrations that follow. */
-import type { Deployment, Service, Task } from './model.js';
+import { isStarting, type Deployment, type Service, type Task } from './model.js';
 import type { EcsState } from './state.js';
 import { AwsError } from '../core/errors.js';
 import { emitTaskStateChange, recordServiceEvent } from './events.js';
@@ -52,7 +52,27 @@ function registerTask(state: EcsState, task: Task): void {
   }
 }
 
-/** Starts a task for a deployment: PENDING until readyAt, or RUNNING at once when `startedAt` is given (scenario fleets). */
+export { isStarting };
+
+/**
+ * Moves a starting task on: PROVISIONING, PENDING and ACTIVATING each take a third of the start delay; ECS
+ * registers the task's Cloud Map instances when it enters ACTIVATING (task lifecycle, "ACTIVATING: ... the
+ * service discovery resources must be created"), and it is RUNNING at readyAt.
+ */
+export function advanceStarting(state: EcsState, task: Task, now: number): void {
+  if (!isStarting(task)) return;
+  if (task.readyAt <= now) return markTaskRunning(state, task, task.readyAt);
+  const span = Math.max(1, task.readyAt - task.createdAt);
+  const phase = (['PROVISIONING', 'PENDING', 'ACTIVATING'] as const)[Math.min(2, Math.floor(((now - task.createdAt) / span) * 3))];
+  if (phase === task.lastStatus || (task.lastStatus === 'ACTIVATING')) return;
+  if (phase === 'PROVISIONING') return;
+  task.lastStatus = phase;
+  task.version++;
+  if (phase === 'ACTIVATING') registerTask(state, task);
+  emitTaskStateChange(state, task);
+}
+
+/** Starts a task for a deployment: PROVISIONING until readyAt (see advanceStarting), or RUNNING at once when `startedAt` is given (scenario fleets). */
 export function launchTask(state: EcsState, service: Service, deployment: Deployment, startedAt?: number): Task {
   const now = state.now();
   const placement = state.nextPlacement();
@@ -63,7 +83,7 @@ export function launchTask(state: EcsState, service: Service, deployment: Deploy
     service,
     deployment,
     taskDefinition: deployment.taskDefinition,
-    lastStatus: running ? 'RUNNING' : 'PENDING',
+    lastStatus: running ? 'RUNNING' : 'PROVISIONING',
     desiredStatus: 'RUNNING',
     createdAt: running ? startedAt - 15_000 : now,
     readyAt: running ? startedAt : now + state.taskStartDelayMs,
@@ -92,9 +112,10 @@ export function launchTask(state: EcsState, service: Service, deployment: Deploy
   return task;
 }
 
-/** PENDING -> RUNNING at `at`: registers the task in Cloud Map, then emits the state change. */
+/** Starting -> RUNNING at `at`: registers the task in Cloud Map (unless ACTIVATING did), then emits the state change. */
 export function markTaskRunning(state: EcsState, task: Task, at: number): void {
-  if (task.lastStatus !== 'PENDING') return;
+  if (!isStarting(task)) return;
+  const activated = task.lastStatus === 'ACTIVATING';
   task.lastStatus = 'RUNNING';
   task.startedAt = at;
   task.version++;
@@ -102,7 +123,7 @@ export function markTaskRunning(state: EcsState, task: Task, at: number): void {
     task.deployment.pendingCount--;
     task.deployment.runningCount++;
   }
-  registerTask(state, task);
+  if (!activated) registerTask(state, task);
   emitTaskStateChange(state, task);
 }
 

@@ -6,13 +6,14 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DeleteServiceCommand, DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { DeleteServiceCommand, DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand, StopTaskCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import { makePolicy } from '../aws/policy-fixture.js';
 import { reconcileOnce, seeded } from './harness.js';
 
 const STOP_MS = 30_000;
+const START_MS = 3_000;
 const scenario = {
   name: 'lifecycle',
   namespaces: [{ name: 'internal.local', type: 'DNS_PRIVATE', created: '-30d' }],
@@ -26,7 +27,7 @@ let sandbox: Sandbox;
 let clients: AwsClients;
 
 before(async () => {
-  sandbox = await startSandbox({ port: 0, scenario, random: seeded(29), taskStopDelayMs: STOP_MS, drainMs: 1_000 });
+  sandbox = await startSandbox({ port: 0, scenario, random: seeded(29), taskStopDelayMs: STOP_MS, taskStartDelayMs: START_MS, drainMs: 1_000 });
   clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: 3, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
 });
 
@@ -67,4 +68,21 @@ test('a deleted service stays DRAINING while a task is DEACTIVATING, then become
   assert.equal(await describe(), 'DRAINING');
   sandbox.advance(STOP_MS / 3);
   assert.equal(await describe(), 'INACTIVE');
+});
+
+test('a starting task goes PROVISIONING, PENDING, ACTIVATING (registered there) and RUNNING', async () => {
+  const before = new Set((await clients.ecs.send(new ListTasksCommand({ cluster: 'prod', serviceName: 'api' }))).taskArns);
+  await clients.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'api', desiredCount: 4 }));
+  const arns = (await clients.ecs.send(new ListTasksCommand({ cluster: 'prod', serviceName: 'api' }))).taskArns!.filter((a) => !before.has(a));
+  assert.ok(arns.length >= 1);
+  const id = arns[0].split('/').pop()!;
+  assert.equal(await status(id), 'PROVISIONING');
+  sandbox.advance(START_MS / 3 + 1);
+  assert.equal(await status(id), 'PENDING');
+  assert.ok(!registered(id));
+  sandbox.advance(START_MS / 3);
+  assert.equal(await status(id), 'ACTIVATING');
+  assert.ok(registered(id), 'ECS registers the instance while ACTIVATING');
+  sandbox.advance(START_MS / 3);
+  assert.equal(await status(id), 'RUNNING');
 });
