@@ -6,6 +6,7 @@ import { startAwsServer } from './core/server.js';
 import { VirtualClock } from './core/clock.js';
 import { CallCounter } from './core/calls.js';
 import { FaultInjector } from './core/faults.js';
+import { QuotaLimiter, type QuotaSpec } from './core/quotas.js';
 import type { EventBridgeEvent, SandboxContext } from './core/types.js';
 import { createCloudMap, type CloudMapEmulator } from './cloudmap/index.js';
 import { createSqs, type SqsEmulator } from './sqs/index.js';
@@ -45,6 +46,8 @@ export interface SandboxOptions {
   tickMs?: number;
   /** Creates this DynamoDB table for the controller's state store (`--state dynamodb://TABLE`). */
   stateTable?: string;
+  /** Quota mode from the start: a token bucket per service (also POST /_sandbox/quotas). */
+  quotas?: QuotaSpec[];
 }
 
 export interface Sandbox {
@@ -55,6 +58,8 @@ export interface Sandbox {
   clock: VirtualClock;
   calls: CallCounter;
   faults: FaultInjector;
+  /** Quota mode: token buckets per service, throttling when empty (sandbox/core/quotas.ts). */
+  quotas: QuotaLimiter;
   ecs: EcsEmulator;
   cloudMap: CloudMapEmulator;
   sqs: SqsEmulator;
@@ -87,6 +92,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   let url = '';
   const faults = new FaultInjector(random);
+  const quotas = new QuotaLimiter();
+  for (const quota of options.quotas ?? []) quotas.set(quota);
   const cloudTrail = createCloudTrail(ctx);
   ctx.trail = cloudTrail;
   const cloudMap = createCloudMap(ctx, { operationFailure: (operation, body) => faults.operationFailure(operation, body) });
@@ -108,12 +115,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     rawServices: [dynamoDb.service],
     calls,
     faults,
+    quotas,
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 4566,
     now: () => clock.now(),
     control: createControlHandler({
       clock,
       faults,
+      quotas,
       calls,
       ecs,
       cloudMap,
@@ -142,6 +151,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     clock,
     calls,
     faults,
+    quotas,
     ecs,
     cloudMap,
     sqs,

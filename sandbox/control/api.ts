@@ -3,6 +3,7 @@ import { AwsError } from '../core/errors.js';
 import type { CallCounter } from '../core/calls.js';
 import type { VirtualClock } from '../core/clock.js';
 import type { FaultInjector, FaultSpec } from '../core/faults.js';
+import type { QuotaLimiter, QuotaSpec } from '../core/quotas.js';
 import type { ControlHandler } from '../core/server.js';
 import type { CloudMapPort } from '../core/ports.js';
 import type { EcsEmulator } from '../ecs/index.js';
@@ -14,6 +15,7 @@ import { applyListingDrift, isListingDrift } from './hidden-listing.js';
 export interface ControlDeps {
   clock: VirtualClock;
   faults: FaultInjector;
+  quotas: QuotaLimiter;
   calls: CallCounter;
   ecs: EcsEmulator;
   cloudMap: CloudMapPort;
@@ -41,7 +43,7 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
     const route = `${method} ${path.replace(/\/+$/, '')}`;
     switch (route) {
       case 'GET /_sandbox/info':
-        return { ...deps.info(), ...clockState(), routes: ['GET|POST /_sandbox/clock', 'GET|POST|DELETE /_sandbox/faults', 'POST /_sandbox/drift', 'GET /_sandbox/truth', 'GET|DELETE /_sandbox/calls', 'GET /_sandbox/calls/log'] };
+        return { ...deps.info(), ...clockState(), routes: ['GET|POST /_sandbox/clock', 'GET|POST|DELETE /_sandbox/faults', 'GET|POST|DELETE /_sandbox/quotas', 'POST /_sandbox/drift', 'GET /_sandbox/truth', 'GET|DELETE /_sandbox/calls', 'GET /_sandbox/calls/log'] };
       case 'GET /_sandbox/clock':
         return clockState();
       case 'POST /_sandbox/clock': {
@@ -59,6 +61,15 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
       case 'DELETE /_sandbox/faults':
         deps.faults.clear();
         return { faults: [] };
+      case 'GET /_sandbox/quotas':
+        return { quotas: deps.quotas.list() };
+      case 'POST /_sandbox/quotas':
+        // {"service": "ecs", "rate": 20, "burst": 50}: a full bucket, counters from zero.
+        deps.quotas.set(body as QuotaSpec);
+        return { quotas: deps.quotas.list() };
+      case 'DELETE /_sandbox/quotas':
+        deps.quotas.clear();
+        return { quotas: {} };
       case 'POST /_sandbox/drift':
         deps.ecs.settle();
         if (isListingDrift(body)) return applyListingDrift(deps.ecs, body);

@@ -4,6 +4,7 @@ import { AwsError } from './errors.js';
 import type { EmulatedService } from './types.js';
 import { CallCounter, describeCaller, leaseChange } from './calls.js';
 import { FaultInjector } from './faults.js';
+import type { QuotaLimiter } from './quotas.js';
 
 /** Handles /_sandbox/* requests: returns the JSON body to send, or throws AwsError for a 4xx. */
 export type ControlHandler = (method: string, path: string, body: unknown, url: URL) => unknown | Promise<unknown>;
@@ -23,6 +24,8 @@ export interface AwsServerOptions {
   control?: ControlHandler;
   calls?: CallCounter;
   faults?: FaultInjector;
+  /** Quota mode: token buckets per service (off for services without a quota). */
+  quotas?: QuotaLimiter;
   host?: string;
   port?: number;
   /** Virtual time, sent in every response's Date header as AWS sends its own time (clients measure their skew by it). */
@@ -129,6 +132,8 @@ export async function startAwsServer(options: AwsServerOptions): Promise<Running
         entry.finishedAt = Date.now();
       });
       try {
+        // The quota first: a throttled call never reaches the fault injector or the emulator.
+        options.quotas?.take(service.name, operation);
         await faults.apply(qualified, raw);
         let input: Record<string, any> = {};
         if (raw.length) {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startSandbox, ScenarioError, type Sandbox } from '../../../sandbox/index.js';
+import { parseQuotaFlag, type QuotaSpec } from '../../../sandbox/core/quotas.js';
 import { runDemo } from '../../demo/demo.js';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
@@ -23,10 +24,13 @@ Options:
   --host HOST          address to bind (default 127.0.0.1)
   --scenario FILE      scenario file (YAML/JSON) to load instead of the demo fleet
   --empty              start with no fleet at all
+  --quota SVC=RATE[:BURST]  quota mode: a token bucket per service (ecs, servicediscovery,
+                       application-autoscaling, events), answering the service's throttling error when
+                       empty, e.g. --quota ecs=20:50 (repeatable; also POST /_sandbox/quotas)
   -h, --help           print this help
 
 Control API (JSON) on the same port: GET /_sandbox/truth, GET|POST /_sandbox/clock {"advance":"6h"},
-POST|DELETE /_sandbox/faults, POST /_sandbox/drift, GET|DELETE /_sandbox/calls, GET /_sandbox/calls/log (caller,
+POST|DELETE /_sandbox/faults, GET|POST|DELETE /_sandbox/quotas {"service":"ecs","rate":20,"burst":50}, POST /_sandbox/drift, GET|DELETE /_sandbox/calls, GET /_sandbox/calls/log (caller,
 region and status of each call), GET /_sandbox/info. DynamoDB (dynalite) answers on the same endpoint; the
 demo keeps its state in its table ecs-discovery-controller-state.
 `;
@@ -50,6 +54,7 @@ interface SandboxArgs {
   port: number;
   host: string;
   scenario?: string;
+  quotas: QuotaSpec[];
   help: boolean;
 }
 
@@ -67,6 +72,7 @@ function parseOptions(argv: string[]): SandboxArgs {
         host: { type: 'string' },
         scenario: { type: 'string' },
         empty: { type: 'boolean', default: false },
+        quota: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h', default: false },
       },
       allowPositionals: false,
@@ -78,6 +84,12 @@ function parseOptions(argv: string[]): SandboxArgs {
   const port = values.port === undefined ? 4566 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number (0-65535), not "${values.port}"`);
   if (values.empty && values.scenario) throw new UsageError('--empty and --scenario exclude each other');
+  let quotas: QuotaSpec[];
+  try {
+    quotas = (values.quota ?? []).map(parseQuotaFlag);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   return {
     emulatorOnly: values['emulator-only'] ?? false,
     policies: values.policies ?? demoPoliciesPath(),
@@ -86,6 +98,7 @@ function parseOptions(argv: string[]): SandboxArgs {
     port,
     host: values.host ?? '127.0.0.1',
     scenario: values.empty ? undefined : (values.scenario ?? demoScenarioPath()),
+    quotas,
     help: values.help ?? false,
   };
 }
@@ -115,7 +128,7 @@ export async function runEmulator(argv: string[], io: CliIo, stop: AbortSignal, 
   }
   let sandbox: Sandbox;
   try {
-    sandbox = await startSandbox({ port: args.port, host: args.host, scenario: args.scenario });
+    sandbox = await startSandbox({ port: args.port, host: args.host, scenario: args.scenario, quotas: args.quotas });
   } catch (error) {
     if (error instanceof ScenarioError) {
       io.stderr.write(`error: ${error.message}\n`);
