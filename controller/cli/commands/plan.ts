@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { createStateStore, stateUrlProblem } from '../../state/resolve.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createAwsClients } from '../../aws/clients.js';
 import { PACING_SETTINGS, pacingDefault, parsePacing, type PacingConfig } from '../../aws/pacing.js';
@@ -33,6 +34,10 @@ Options:
   --concurrency N              AWS API calls in flight at once (default 8; lower it for a throttled account)
   Pacing (token buckets per AWS service and target; flag or environment; see the README's pacing section):
 ${PACING_SETTINGS.map((p) => `  --${`${p.flag} N`.padEnd(27)}${p.help} (${p.env}, default ${pacingDefault(p)})`).join('\n')}
+  --state memory|dynamodb://TABLE
+                               where the running controller keeps its grace clocks (also STATE): with a
+                               table, grace periods are counted from the controller's first sighting, as
+                               it will act; memory (default): every grace period starts now. Read only.
   --fail-on actionable|any     which drift exits 2: any finding (default), or only actionable findings
                                (what enforce mode would fix now; blocked and accepted ones exit 0)
   --allowed-clusters LIST      cluster names or globs policies may target (comma-separated or repeated)
@@ -67,6 +72,7 @@ interface PlanArgs {
   pacing: PacingConfig;
   failOn: 'actionable' | 'any';
   allowed: AllowedScopes;
+  state: string;
 }
 
 function parseOptions(argv: string[], env: NodeJS.ProcessEnv): PlanArgs {
@@ -83,6 +89,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): PlanArgs {
         concurrency: { type: 'string' },
         ...Object.fromEntries(PACING_SETTINGS.map((p) => [p.flag, { type: 'string' as const }])),
         'fail-on': { type: 'string' },
+        state: { type: 'string' },
         'allowed-clusters': { type: 'string', multiple: true },
         'allowed-namespaces': { type: 'string', multiple: true },
         'allowed-accounts': { type: 'string', multiple: true },
@@ -108,6 +115,9 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): PlanArgs {
   }
   const failOn = values['fail-on'] ?? 'any';
   if (failOn !== 'actionable' && failOn !== 'any') throw new UsageError(`--fail-on must be actionable or any, not "${failOn}"`);
+  const state = values.state ?? env.STATE ?? 'memory';
+  const stateProblem = stateUrlProblem(state);
+  if (stateProblem) throw new UsageError(stateProblem);
   const list = (flag: string[] | undefined, variable: string | undefined) => (flag === undefined ? listFlag(variable) : listFlag(flag));
   return {
     help: values.help === true,
@@ -115,6 +125,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): PlanArgs {
     output,
     failOn,
     pacing,
+    state,
     region: values.region,
     ...(concurrency !== undefined ? { concurrency } : {}),
     allowed: {
@@ -168,7 +179,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     });
     // AWS's time, measured from the responses of the reads: cooldowns and staleness compare with AWS timestamps.
     const now = clients.clock?.now() ?? Date.now();
-    const plan = mergePlans(targets.map((t) => planFor(set, t, now)), set.revision, now);
+    const clocks = await graceClocks(args.state, clients.region, targets);
+    const plan = mergePlans(targets.map((t) => planFor(set, t, now, clocks.get(t.target.key))), set.revision, now);
     const readErrors = targets.flatMap((t) => t.inventory.readErrors.map((e) => ({ target: t.target.key, ...e })));
     const incomplete = new Map([...readErrorsByPolicy(targets)].map(([policy, errors]) => [policy, errors.length]));
 
@@ -191,9 +203,22 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-function planFor(set: PolicySet, target: TargetInventory, now: number): Plan {
+function planFor(set: PolicySet, target: TargetInventory, now: number, firstSeen: ReadonlyMap<string, number> = new Map()): Plan {
   const policies: PolicySet = { ...set, policies: target.policies };
-  return buildPlan({ policies, inventory: target.inventory, now, firstSeen: new Map() }).plan;
+  return buildPlan({ policies, inventory: target.inventory, now, firstSeen }).plan;
+}
+
+/** The running controller's grace clocks per target, read from its state table (none with memory state). */
+async function graceClocks(state: string, region: string, targets: readonly TargetInventory[]): Promise<Map<string, Map<string, number>>> {
+  const out = new Map<string, Map<string, number>>();
+  if (state === 'memory') return out;
+  const store = createStateStore(state, { region });
+  try {
+    for (const t of targets) out.set(t.target.key, await store.graceClocks(t.target.key));
+  } finally {
+    store.close();
+  }
+  return out;
 }
 
 /** Fetches and validates the policies; prints problems (as `validate` does) and returns undefined when invalid. */
