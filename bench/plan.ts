@@ -14,8 +14,9 @@
  *   ecs:DescribeTasks = Σ_c ceil((R_c+X_c)/100)            servicediscovery:ListNamespaces = max(1, ceil(N/100))
  *   servicediscovery:ListServices = Σ_namespaces max(1, ceil(T/100))
  *   servicediscovery:ListInstances = Σ_s max(1, ceil(I_s/100))   servicediscovery:ListTagsForResource = Σ_s 1
- *   application-autoscaling:DescribeScalableTargets = ceil(A/50), A = ACTIVE services using service discovery
- *     (taskLimit needs their maximum task count; ResourceIds are batched 50 a call across clusters)
+ *   application-autoscaling:DescribeScalableTargets = min(ceil(A/50), max(1, ceil(E/50))) when A > 0, A = ACTIVE
+ *     services using service discovery (taskLimit needs their maximum task count), E = the account's ECS scalable
+ *     targets in the region: batches of 50 ResourceIds, or one listing of the ecs namespace (what the reader does)
  *
  * The plan runs as the built CLI would: bench/plan-entry.ts compiled to JavaScript with esbuild and run by
  * plain Node 24 (tsx alone adds ~40 MiB of RSS). BENCH_PLAN_RUNNER=tsx runs the TypeScript directly. It runs
@@ -95,7 +96,7 @@ function lowerBound(sandbox: Sandbox): Record<string, number> {
     add('ecs:ListTasks', pages(running, 100) + pages(stopped, 100));
     add('ecs:DescribeTasks', batches(running + stopped, 100));
   }
-  if (discoveryServices > 0) add('application-autoscaling:DescribeScalableTargets', batches(discoveryServices, 50));
+  if (discoveryServices > 0) add('application-autoscaling:DescribeScalableTargets', Math.min(batches(discoveryServices, 50), pages(ecsScalableTargets(sandbox), 50)));
   add('servicediscovery:ListNamespaces', pages(cloudMap.namespaces().length, 100));
   if (namespace) add('servicediscovery:ListServices', pages(cloudMap.services().length, 100));
   for (const service of inScope) {
@@ -103,6 +104,19 @@ function lowerBound(sandbox: Sandbox): Record<string, number> {
     add('servicediscovery:ListTagsForResource', 1);
   }
   return bound;
+}
+
+/** E in the formula: the ECS scalable targets the emulator holds, counted through its own operation in process. */
+function ecsScalableTargets(sandbox: Sandbox): number {
+  const describe = sandbox.autoScaling.service.operations.DescribeScalableTargets;
+  let count = 0;
+  let NextToken: string | undefined;
+  do {
+    const page = describe({ ServiceNamespace: 'ecs', MaxResults: 50, ...(NextToken ? { NextToken } : {}) }) as { ScalableTargets: unknown[]; NextToken?: string };
+    count += page.ScalableTargets.length;
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return count;
 }
 
 /**

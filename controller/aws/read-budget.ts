@@ -17,8 +17,11 @@
  *   servicediscovery:GetService           per referenced Cloud Map service outside the namespaces read 1
  *   ecs:ListServiceDeployments   per Service Connect server whose first deployment is no longer listed 1 (pages of 100)
  *   ecs:DescribeServiceRevisions per such server ceil(H_s/20), H_s its revisions older than the listed deployments
- *   application-autoscaling:DescribeScalableTargets  ceil(A/50), A = ACTIVE service-discovery services in
- *                                         clusters a taskLimit policy covers (scaling-reader.ts needsScalingMaximum)
+ *   application-autoscaling:DescribeScalableTargets  when A > 0: min(ceil(A/50), max(1, ceil(E/50))), A = ACTIVE
+ *                                         service-discovery services in clusters a taskLimit policy covers
+ *                                         (scaling-reader.ts needsScalingMaximum), E = the ECS scalable targets of
+ *                                         the account and region (batches of ResourceIds, or one paged listing:
+ *                                         the reader lists, as E is at most 3,000 by quota)
  * cloudtrail:LookupEvents (ownership evidence for unreferenced services) is not part of the bound: it is paced
  * at two calls a second and walks only as much history as the evidence it still lacks needs.
  */
@@ -33,9 +36,11 @@ const batches = (n: number, size: number) => Math.ceil(n / size);
 
 /**
  * Lower bound of calls to read `inventory` for `policies`. `cloudMapServicesInAccount` is T above (default:
- * the Cloud Map services in the inventory, right when every namespace is in scope).
+ * the Cloud Map services in the inventory, right when every namespace is in scope); `scalableTargetsInAccount`
+ * is E (default: the services the inventory has a maximum for, which is all of them when no other service
+ * of the account has a scalable target).
  */
-export function readLowerBound(inventory: Inventory, policies: readonly Policy[], cloudMapServicesInAccount?: number): Record<string, number> {
+export function readLowerBound(inventory: Inventory, policies: readonly Policy[], cloudMapServicesInAccount?: number, scalableTargetsInAccount?: number): Record<string, number> {
   const scope = planReadScope(policies);
   const out: Record<string, number> = {};
   const add = (op: string, n: number) => {
@@ -68,8 +73,11 @@ export function readLowerBound(inventory: Inventory, policies: readonly Policy[]
       add('ecs:DescribeTasks', batches(tasks.length, 100) + batches(rechecks.length, 100));
     }
   }
-  // Batches span clusters, so the bound is over the account's total, not per cluster.
-  add('application-autoscaling:DescribeScalableTargets', batches(scalingReads, SCALING_LIMITS.resourceIdsPerCall));
+  // Over the account's total, not per cluster: batches would span clusters, the listing covers them all.
+  if (scalingReads > 0) {
+    const listed = scalableTargetsInAccount ?? inventory.services.filter((s) => s.maxCount !== undefined).length;
+    add('application-autoscaling:DescribeScalableTargets', Math.min(batches(scalingReads, 50), pages(listed, SCALING_LIMITS.describeScalableTargets)));
+  }
   const total = cloudMapServicesInAccount ?? inventory.cloudMapServices.length;
   const readNamespaces = new Set<string>();
   for (const ns of inventory.namespaces) {

@@ -2,20 +2,23 @@
  * Application Auto Scaling reads: the maximum task count (MaxCapacity of the `ecs:service:DesiredCount`
  * scalable target) of the ECS services the taskLimit rule looks at, set as EcsService.maxCount.
  *
- * Cost: ResourceIds batched 50 to a call, so ceil(candidates / 50) calls; ECS has one scalable dimension,
- * so a batch's answer always fits one page of MaxResults 50 (more pages are still followed). A full listing of
- * the `ecs` namespace was not chosen: its cost grows with every scalable target in the account and region,
- * including those of clusters no policy covers, which cannot be counted before reading them.
+ * Cost: one DescribeScalableTargets listing of the `ecs` namespace per account and region (per target),
+ * paged 50 at a time: max(1, ceil(E/50)) calls, E the account's ECS scalable targets in the region. E is
+ * bounded by the Application Auto Scaling quota of 3,000 ECS scalable targets per account and Region
+ * (adjustable; "Quotas for Application Auto Scaling"), so at most 60 pages by default, where batches of
+ * ResourceIds cost ceil(A/50) for the A services that need a maximum (200 calls at 10,000 services). The
+ * listing carries no ScalableDimension filter: the API accepts one only together with ResourceIds
+ * (DescribeScalableTargets, ScalableDimension); ECS has the one dimension, and others are skipped here.
  *
  * Failures are recorded with the 'scaling-targets' scope, which no pruning check matches: a maximum only
  * ever adds a report-only finding, so not knowing it must not stop the Cloud Map cleanup.
  */
 import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
-import type { EcsService, ReadScope } from '../inventory/model.js';
+import type { EcsService } from '../inventory/model.js';
 import { matches, type ReadScopePlan } from '../inventory/read-scope.js';
-import { chunk, type ReadContext } from './read-context.js';
+import type { ReadContext } from './read-context.js';
 
-export const SCALING_LIMITS = { describeScalableTargets: 50, resourceIdsPerCall: 50 } as const;
+export const SCALING_LIMITS = { describeScalableTargets: 50 } as const;
 
 const ECS_DESIRED_COUNT = 'ecs:service:DesiredCount';
 
@@ -34,43 +37,24 @@ export function needsScalingMaximum(scope: ReadScopePlan, service: EcsService): 
   return service.serviceRegistries.length > 0 || service.deployments.some((d) => d.serviceConnect?.enabled && d.serviceConnect.services.length > 0);
 }
 
-function scopeOf(batch: readonly EcsService[]): ReadScope {
-  const clusters = new Set(batch.map((s) => s.clusterName));
-  return clusters.size === 1 ? { kind: 'scaling-targets', cluster: batch[0].clusterName } : { kind: 'scaling-targets' };
-}
-
 /** MaxCapacity per scaling resource id, for the services that need one; services without a target are absent. */
 export async function readScalingMaxima(ctx: ReadContext, scope: ReadScopePlan, services: readonly EcsService[]): Promise<Map<string, number>> {
-  const wanted = services.filter((s) => needsScalingMaximum(scope, s));
+  const wanted = new Set(services.filter((s) => needsScalingMaximum(scope, s)).map(scalingResourceId));
   const maxima = new Map<string, number>();
-  if (wanted.length === 0) return maxima;
-  ctx.progress(`application-autoscaling: reading the maximum task count of ${wanted.length} services`);
-  await Promise.all(
-    chunk(wanted, SCALING_LIMITS.resourceIdsPerCall).map(async (batch) => {
-      const ids = batch.map(scalingResourceId);
-      const requested = new Set(ids);
-      for await (const page of ctx.pages(
-        scopeOf(batch),
-        'application-autoscaling:DescribeScalableTargets',
-        (NextToken) =>
-          ctx.clients.autoScaling.send(
-            new DescribeScalableTargetsCommand({
-              ServiceNamespace: 'ecs',
-              ResourceIds: ids,
-              ScalableDimension: ECS_DESIRED_COUNT,
-              MaxResults: SCALING_LIMITS.describeScalableTargets,
-              NextToken,
-            }),
-          ),
-        (p) => p.NextToken,
-      )) {
-        for (const target of page.ScalableTargets ?? []) {
-          if (target.ScalableDimension !== ECS_DESIRED_COUNT || !target.ResourceId || !requested.has(target.ResourceId)) continue;
-          if (typeof target.MaxCapacity === 'number') maxima.set(target.ResourceId, target.MaxCapacity);
-        }
-      }
-    }),
-  );
+  if (wanted.size === 0) return maxima;
+  ctx.progress(`application-autoscaling: listing the ECS scalable targets for the maximum task count of ${wanted.size} services`);
+  for await (const page of ctx.pages(
+    { kind: 'scaling-targets' },
+    'application-autoscaling:DescribeScalableTargets',
+    (NextToken) =>
+      ctx.clients.autoScaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', MaxResults: SCALING_LIMITS.describeScalableTargets, NextToken })),
+    (p) => p.NextToken,
+  )) {
+    for (const target of page.ScalableTargets ?? []) {
+      if (target.ScalableDimension !== ECS_DESIRED_COUNT || !target.ResourceId || !wanted.has(target.ResourceId)) continue;
+      if (typeof target.MaxCapacity === 'number') maxima.set(target.ResourceId, target.MaxCapacity);
+    }
+  }
   return maxima;
 }
 

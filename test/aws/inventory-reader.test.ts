@@ -205,7 +205,7 @@ test('no more API calls are in flight than the concurrency limit', async () => {
   assert.equal(peak, 3);
 });
 
-test('scaling targets: every page is followed, and a failure is scoped to the scaling targets of its cluster', async () => {
+test('scaling targets: one listing of the ecs namespace, every page followed; a failure is scoped to the account\'s scaling targets', async () => {
   const { clients, ecs, scaling } = setup();
   ecs.on(ListClustersCommand).resolves({ clusterArns: [clusterArn('prod')] });
   ecs.on(ListServicesCommand).resolves({ serviceArns: [serviceArn('prod', 'orders'), serviceArn('prod', 'batch')] });
@@ -215,19 +215,20 @@ test('scaling targets: every page is followed, and a failure is scoped to the sc
       { serviceArn: serviceArn('prod', 'batch'), serviceName: 'batch', clusterArn: clusterArn('prod'), status: 'ACTIVE' },
     ],
   });
-  const target = (max: number) => ({ ServiceNamespace: 'ecs' as const, ResourceId: 'service/prod/orders', ScalableDimension: 'ecs:service:DesiredCount' as const, MinCapacity: 1, MaxCapacity: max, RoleARN: 'r', CreationTime: new Date(0) });
-  scaling.on(DescribeScalableTargetsCommand).callsFakeOnce(() => ({ ScalableTargets: [], NextToken: 't1' })).callsFakeOnce(() => ({ ScalableTargets: [target(1500)] }));
+  const target = (max: number, service = 'orders') => ({ ServiceNamespace: 'ecs' as const, ResourceId: `service/prod/${service}`, ScalableDimension: 'ecs:service:DesiredCount' as const, MinCapacity: 1, MaxCapacity: max, RoleARN: 'r', CreationTime: new Date(0) });
+  // batch has a target too, but no service discovery: taskLimit does not need its maximum, so it is not kept.
+  scaling.on(DescribeScalableTargetsCommand).callsFakeOnce(() => ({ ScalableTargets: [target(7, 'batch')], NextToken: 't1' })).callsFakeOnce(() => ({ ScalableTargets: [target(1500)] }));
   const policy = ttlOnlyPolicy({ clusters: ['prod'], namespaces: [] });
 
   const inventory = await readInventory(clients, [policy]);
 
   assert.deepEqual(inventory.services.map((s) => [s.name, s.maxCount]), [['orders', 1500], ['batch', undefined]]);
   const sent = scaling.commandCalls(DescribeScalableTargetsCommand).map((c) => c.args[0].input);
-  // Only the service using service discovery is asked about, at the largest page size.
-  assert.deepEqual(sent.map((i) => [i.ServiceNamespace, i.ResourceIds, i.MaxResults, i.NextToken]), [['ecs', ['service/prod/orders'], 50, undefined], ['ecs', ['service/prod/orders'], 50, 't1']]);
+  // The namespace's whole listing, at the largest page size (no ResourceIds, so no ScalableDimension either).
+  assert.deepEqual(sent.map((i) => [i.ServiceNamespace, i.ResourceIds, i.ScalableDimension, i.MaxResults, i.NextToken]), [['ecs', undefined, undefined, 50, undefined], ['ecs', undefined, undefined, 50, 't1']]);
 
   scaling.on(DescribeScalableTargetsCommand).rejects(Object.assign(new Error('no'), { name: 'AccessDeniedException' }));
   const failed = await readInventory(clients, [policy]);
-  assert.deepEqual(failed.readErrors.map((e) => [e.scope, e.operation, e.code]), [[{ kind: 'scaling-targets', cluster: 'prod' }, 'application-autoscaling:DescribeScalableTargets', 'AccessDeniedException']]);
+  assert.deepEqual(failed.readErrors.map((e) => [e.scope, e.operation, e.code]), [[{ kind: 'scaling-targets' }, 'application-autoscaling:DescribeScalableTargets', 'AccessDeniedException']]);
   assert.equal(failed.services.find((s) => s.name === 'orders')?.maxCount, undefined);
 });

@@ -58,7 +58,7 @@ test('the maximum task count of each service-discovery service comes from its sc
 
   assert.deepEqual(inventory.readErrors, []);
   assert.deepEqual(maxCounts(inventory), { 'prod/clickstream': 1200, 'prod/api': 6, 'prod/batch': null, 'staging/clickstream': 950 });
-  // Three services need a maximum: one call with all three ResourceIds, which is also the lower bound.
+  // Three services need a maximum: one listing of the account's ECS scalable targets, which is also the lower bound.
   assert.equal(sandbox.calls.snapshot()[SCALING], 1);
   assert.equal(readLowerBound(inventory, policies)[SCALING], 1);
 
@@ -102,7 +102,7 @@ test('a failed scaling read is reported but does not stop Cloud Map pruning', as
   assert.deepEqual(degraded.findings.filter((f) => f.rule === 'taskLimit'), []);
 });
 
-test('more than 50 services are read 50 ResourceIds at a time, at the lower bound', async () => {
+test('more than 50 scalable targets are listed 50 a page, at the lower bound', async () => {
   const big = await startSandbox({
     port: 0,
     tickMs: 60_000,
@@ -123,6 +123,34 @@ test('more than 50 services are read 50 ResourceIds at a time, at the lower boun
   } finally {
     bigClients.destroy();
     await big.close();
+  }
+});
+
+test('one listing per account and region, not one call per 50 services: 120 services across two clusters, 3 scalable targets', async () => {
+  const services = (cluster: string) =>
+    Array.from({ length: 60 }, (_, i) => ({ name: `s${i}`, desiredCount: 0, ...(i < 2 && cluster === 'a' ? { maxCount: 10 + i } : i === 0 ? { maxCount: 99 } : {}), registry: { namespace: 'n.local', service: `${cluster}-s${i}`, ttl: 10 } }));
+  const wide = await startSandbox({
+    port: 0,
+    tickMs: 60_000,
+    scenario: { namespaces: [{ name: 'n.local' }], clusters: [{ name: 'a', services: services('a') }, { name: 'b', services: services('b') }] },
+  });
+  const wideClients = createAwsClients({ region: wide.region, endpoint: wide.url, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  try {
+    const policies = [makePolicy({ rules: { cloudMapOrphans: { enabled: false }, serviceConnectRefresh: { enabled: false } } })];
+    wide.calls.reset();
+    const inventory = await readInventory(wideClients, policies);
+    // Batches of 50 ResourceIds would have made ceil(120 / 50) = 3 calls.
+    assert.equal(wide.calls.snapshot()[SCALING], 1);
+    assert.equal(readLowerBound(inventory, policies)[SCALING], 1);
+    assert.deepEqual(
+      inventory.services.filter((s) => s.maxCount !== undefined).map((s) => `${s.clusterName}/${s.name}=${s.maxCount}`).sort(),
+      ['a/s0=10', 'a/s1=11', 'b/s0=99'],
+    );
+    const log = wide.calls.log().filter((c) => c.operation === SCALING);
+    assert.equal(log.length, 1);
+  } finally {
+    wideClients.destroy();
+    await wide.close();
   }
 });
 
