@@ -69,9 +69,12 @@ describe('reliability: every ECS service vanishes from the listing (mass orphan)
     await h.controller.whenIdle();
     const deletes = h.controller.plan()!.actions.filter((a) => a.action.type === 'cloudmap:DeleteService');
     assert.equal(deletes.length, 5, 'etl-1..4 and reports look orphaned');
-    for (const planned of deletes) assert.equal(planned.blockedBy, 'sanity-guard', planned.detail);
+    // The batch services never ran a task, so nothing proves ECS used their registries: ownership-unproven. The
+    // guard counts them as candidates all the same and stops the one deletion that had evidence (reports).
+    const name = (p: (typeof deletes)[number]) => (p.finding.resource.kind === 'cloudmap-service' ? p.finding.resource.name : '');
+    for (const planned of deletes) assert.equal(planned.blockedBy, name(planned) === 'reports' ? 'sanity-guard' : 'ownership-unproven', planned.detail);
     const metrics = (await h.metrics.exposition()).body;
-    assert.ok(metricSum(metrics, 'ecs_discovery_actions_blocked_total', { reason: 'sanity-guard' }) >= 5, 'blocked deletions are counted');
+    assert.ok(metricSum(metrics, 'ecs_discovery_actions_blocked_total', { reason: 'sanity-guard' }) >= 1, 'blocked deletions are counted');
     assert.deepEqual(h.sandbox.cloudMap.services().map((s) => s.name).sort(), cloudMapBefore);
     assert.deepEqual(h.sandbox.truth().wronglyDeleted, []);
     assert.equal(h.controller.readiness().ready, true, 'a tripped guard is not a failed reconcile');

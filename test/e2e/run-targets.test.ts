@@ -25,7 +25,8 @@ describe('run with a policy for another account and region: each policy acts on 
     assert.equal(ttlOf(h.a, 'b-lookalike'), 300);
     assert.equal(ttlOf(h.b, 'b-api'), 60);
     assert.equal(ttlOf(h.b, 'b-web'), 120);
-    assert.deepEqual(b.orphanServices.map((s) => s.name), ['stray']);
+    // A Cloud Map service made by hand that ECS never used: unreferenced, but not proven ECS's.
+    assert.deepEqual(b.unprovenServices.map((s) => s.name), ['stray']);
   });
 
   it("fixes B's TTLs in B through B's clients and never writes B's fix into A (the cross-account bug)", async () => {
@@ -56,7 +57,7 @@ describe('run with a policy for another account and region: each policy acts on 
     assert.deepEqual(cloudMapNames(h.a), ['a-api', 'b-lookalike']);
     const b = h.b.truth();
     assert.deepEqual(b.wronglyDeleted, []);
-    assert.deepEqual(b.orphanServices.map((s) => s.name), ['stray'], 'fleet-a never acts on B');
+    assert.deepEqual(b.unprovenServices.map((s) => s.name), ['stray'], 'fleet-a never acts on B');
     assert.equal(writeCalls(h.b)['servicediscovery:DeleteService'], 0);
     assert.equal(writeCalls(h.b)['servicediscovery:DeregisterInstance'], 0);
     assert.equal(writeCalls(h.b)['ecs:UpdateService'], 0);
