@@ -44,6 +44,7 @@ export class Replica {
         const runtime = options.targets().find(target);
         runtime?.state?.reset();
         runtime?.ledger?.reset();
+        runtime?.evidence?.reset();
       },
       busy: (target) => (options.targets().find(target)?.state?.inFlight() ?? 0) > 0,
       afterRound: (held) => this.collectKeys(held),

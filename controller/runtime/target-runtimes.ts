@@ -17,6 +17,8 @@ import { RecentActions } from '../telemetry/status.js';
 import type { Clock } from '../util/clock.js';
 import type { LeaseCoordinator } from '../state/leases.js';
 import { TargetState } from '../state/target-state.js';
+import { StateEvidenceStore } from '../state/evidence-store.js';
+import { memoryOwnershipSources } from '../ownership/collect.js';
 import { StoreDeletionLedger } from './deletion-ledger.js';
 import type { StateStore } from '../state/types.js';
 import { errorText, Reconciler } from './reconciler.js';
@@ -41,6 +43,8 @@ export interface TargetRuntime {
   state?: TargetState;
   /** The hourly deletion budget's ledger in the state store (its memory is dropped when the lease moves away). */
   ledger?: { reset(): void };
+  /** Ownership evidence in the state store (its cache is dropped when the lease moves away). */
+  evidence?: { reset(): void };
   /** When a later policy revision added this target (readiness counts from then); unset for the first set's. */
   addedAt?: number;
 }
@@ -215,7 +219,16 @@ export class TargetRuntimes {
       // With a state store the hourly deletion budget survives restarts and lease moves.
       ...(ledger ? { deletionLedger: ledger } : {}),
     });
-    return { target, set, clients, ...(state ? { state } : {}), ...(ledger ? { ledger } : {}), cache: new InventoryCache({ clients, policies: set.policies, now, ...(deps.readConcurrency ? { concurrency: deps.readConcurrency } : {}) }), reconciler, owned, busy: 0, retired: false };
+    // With a state store, ownership evidence (read or found in CloudTrail) outlives the process and the lease.
+    const evidence = deps.state ? new StateEvidenceStore(deps.state.store, target.key) : undefined;
+    const cache = new InventoryCache({
+      clients,
+      policies: set.policies,
+      now,
+      ...(deps.readConcurrency ? { concurrency: deps.readConcurrency } : {}),
+      ...(evidence ? { ownership: { ...memoryOwnershipSources(), store: evidence } } : {}),
+    });
+    return { target, set, clients, ...(state ? { state } : {}), ...(ledger ? { ledger } : {}), ...(evidence ? { evidence } : {}), cache, reconciler, owned, busy: 0, retired: false };
   }
 
   private destroyIfIdle(entry: Entry): void {

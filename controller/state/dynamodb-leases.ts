@@ -107,6 +107,14 @@ export class DynamoLeases implements LeaseStore {
     return asked !== undefined;
   }
 
+  async declineHandoff(held: Lease): Promise<boolean> {
+    const cleared = await this.conditional(held.target, 'REMOVE handoffTo', 'leaseOwner = :owner AND fencingToken = :token', {
+      ':owner': s(held.owner ?? ''),
+      ':token': n(held.fencingToken),
+    });
+    return cleared !== undefined;
+  }
+
   async transfer(held: Lease, to: string, now: number, durationMs: number): Promise<boolean> {
     const moved = await this.conditional(
       held.target,

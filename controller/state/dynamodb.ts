@@ -61,6 +61,8 @@ export class DynamoStateStore implements StateStore {
         ...(item.namespaceId?.S ? { namespaceId: item.namespaceId.S } : {}),
         firstSeenAt: Number(item.firstSeenAt.N),
         lastSeenAt: Number(item.lastSeenAt.N),
+        ...(item.source?.S ? { source: item.source.S } : {}),
+        ...(item.ecsServices?.S ? { ecsServices: JSON.parse(item.ecsServices.S) as { cluster: string; service: string }[] } : {}),
       });
     }
     return evidence;
@@ -69,12 +71,18 @@ export class DynamoStateStore implements StateStore {
   async recordEvidence(target: string, items: readonly OwnershipEvidence[]): Promise<void> {
     for (const item of items) {
       // if_not_exists keeps the first sighting of whichever replica saw the service first.
+      const sets = ['firstSeenAt = if_not_exists(firstSeenAt, :first)', 'lastSeenAt = :last'];
+      const values: Record<string, AttributeValue> = { ':first': n(item.firstSeenAt), ':last': n(item.lastSeenAt) };
+      if (item.namespaceId) (sets.push('namespaceId = :ns'), (values[':ns'] = s(item.namespaceId)));
+      if (item.source) (sets.push('#source = :source'), (values[':source'] = s(item.source)));
+      if (item.ecsServices) (sets.push('ecsServices = :names'), (values[':names'] = s(JSON.stringify(item.ecsServices))));
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.table,
           Key: { pk: part(target, 'evidence'), sk: s(item.serviceId) },
-          UpdateExpression: `SET firstSeenAt = if_not_exists(firstSeenAt, :first), lastSeenAt = :last${item.namespaceId ? ', namespaceId = :ns' : ''}`,
-          ExpressionAttributeValues: { ':first': n(item.firstSeenAt), ':last': n(item.lastSeenAt), ...(item.namespaceId ? { ':ns': s(item.namespaceId) } : {}) },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ...(item.source ? { ExpressionAttributeNames: { '#source': 'source' } } : {}),
+          ExpressionAttributeValues: values,
         }),
       );
     }

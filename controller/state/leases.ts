@@ -50,6 +50,8 @@ export class LeaseCoordinator {
   private readonly held = new Map<string, { lease: Lease; renewedAt: number; handingOffTo?: string }>();
   private readonly seen = new Map<string, Observation>();
   private view: Lease[] = [];
+  /** The fair share computed in the last round (a handoff is declined at or below it). */
+  private fairShare = Number.POSITIVE_INFINITY;
   private timer: ReturnType<typeof setInterval> | undefined;
   private running: Promise<void> | undefined;
   private readonly monotonic: () => number;
@@ -160,6 +162,10 @@ export class LeaseCoordinator {
       const old = this.seen.get(row.target);
       if (!old || old.counter !== row.counter || old.owner !== row.owner) this.seen.set(row.target, { counter: row.counter, owner: row.owner, since: now });
     }
+    // The fair share as the table stands (owners and replicas asking for leases), for handoff decisions below.
+    const listed = rows.filter((r) => this.targets.has(r.target));
+    const replicasSeen = new Set([replicaId, ...listed.flatMap((r) => [r.owner, r.handoffTo].filter((x): x is string => x !== undefined))]);
+    this.fairShare = Math.floor(listed.length / replicasSeen.size);
     // Renew what this replica holds; a lease of a target no policy names any more is given up.
     for (const [target, entry] of [...this.held]) {
       if (!this.targets.has(target)) {
@@ -171,10 +177,15 @@ export class LeaseCoordinator {
       const started = this.monotonic();
       const renewed = await store.leases.renew(entry.lease, clock.now(), durationMs);
       if (renewed) {
-        this.held.set(target, { lease: renewed, renewedAt: started, ...(renewed.handoffTo && renewed.handoffTo !== replicaId ? { handingOffTo: renewed.handoffTo } : {}) });
+        // A request made while the spread was uneven may arrive after it evened out: declined, so leases do not
+        // keep moving once every replica has its share.
+        const asked = renewed.handoffTo && renewed.handoffTo !== replicaId ? renewed.handoffTo : undefined;
+        const accept = asked !== undefined && this.held.size > this.fairShare;
+        if (asked && !accept) await store.leases.declineHandoff(renewed);
+        this.held.set(target, { lease: renewed, renewedAt: started, ...(accept ? { handingOffTo: asked } : {}) });
         this.seen.set(target, { counter: renewed.counter, owner: renewed.owner, since: started });
         this.lastHeartbeatAt = clock.now();
-        if (renewed.handoffTo && renewed.handoffTo !== replicaId && !this.options.busy?.(target)) await this.handOver(renewed, renewed.handoffTo);
+        if (accept && !this.options.busy?.(target)) await this.handOver(renewed, asked!);
       } else {
         this.lose(target, 'renewal refused: another replica took the lease');
       }
@@ -183,6 +194,8 @@ export class LeaseCoordinator {
     const expired = (r: Lease) => !r.owner || (r.owner !== replicaId && now - (this.seen.get(r.target)?.since ?? now) >= durationMs);
     const load = new Map<string, number>([[replicaId, this.held.size]]);
     for (const r of current) if (r.owner && r.owner !== replicaId && !expired(r)) load.set(r.owner, (load.get(r.owner) ?? 0) + 1);
+    // A replica that holds nothing yet is known by its handoff requests.
+    for (const r of current) if (r.handoffTo && !load.has(r.handoffTo)) load.set(r.handoffTo, 0);
     const fair = Math.ceil(current.length / load.size);
     for (const r of current.filter((l) => !this.held.has(l.target) && expired(l))) {
       if (this.held.size >= fair) break;

@@ -51,6 +51,14 @@ class MemoryLeases implements LeaseStore {
     return true;
   }
 
+  async declineHandoff(held: Lease): Promise<boolean> {
+    const row = this.rows.get(held.target);
+    if (!row || row.owner !== held.owner || row.fencingToken !== held.fencingToken) return false;
+    const { handoffTo: _cleared, ...rest } = row;
+    this.rows.set(held.target, rest);
+    return true;
+  }
+
   async transfer(held: Lease, to: string, now: number, durationMs: number): Promise<boolean> {
     const row = this.rows.get(held.target);
     if (!row || row.owner !== held.owner || row.fencingToken !== held.fencingToken) return false;
@@ -158,10 +166,15 @@ export class MemoryStateStore implements StateStore {
 
 /** Two sightings of the same service: the earliest first sighting and the latest last one. */
 export function mergeEvidence(a: OwnershipEvidence, b: OwnershipEvidence): OwnershipEvidence {
+  const newer = b.lastSeenAt >= a.lastSeenAt ? b : a;
+  const source = newer.source ?? a.source ?? b.source;
+  const ecsServices = newer.ecsServices ?? a.ecsServices ?? b.ecsServices;
   return {
     serviceId: a.serviceId,
     ...((b.namespaceId ?? a.namespaceId) ? { namespaceId: b.namespaceId ?? a.namespaceId } : {}),
     firstSeenAt: Math.min(a.firstSeenAt, b.firstSeenAt),
     lastSeenAt: Math.max(a.lastSeenAt, b.lastSeenAt),
+    ...(source ? { source } : {}),
+    ...(ecsServices ? { ecsServices } : {}),
   };
 }

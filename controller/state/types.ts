@@ -43,6 +43,8 @@ export interface LeaseStore {
   release(held: Lease): Promise<boolean>;
   /** Asks the owner of a lease still exactly as read to hand it over (balancing); the counter does not move. */
   requestHandoff(seen: Lease, to: string): Promise<boolean>;
+  /** Declines a handoff request on a held lease (the spread is even already): the request is cleared. */
+  declineHandoff(held: Lease): Promise<boolean>;
   /** Hands a held lease to another replica: new owner, fencing token + 1, the request cleared. */
   transfer(held: Lease, to: string, now: number, durationMs: number): Promise<boolean>;
 }
@@ -54,6 +56,9 @@ export interface OwnershipEvidence {
   /** First and last time this controller saw it holding ECS-registered instances (epoch ms). */
   firstSeenAt: number;
   lastSeenAt: number;
+  /** How ECS's use was seen ("instances-seen", "cloudtrail") and the ECS services named, when known. */
+  source?: string;
+  ecsServices?: readonly { cluster: string; service: string }[];
 }
 
 /** One entry of the action journal: intent written before a write, outcome after. */

@@ -130,3 +130,17 @@ test('the sandbox call log names the caller (user-agent app id), region and stat
   const query = calls.calls.find((c) => c.operation === 'dynamodb:Query' && c.caller === 'replica-7');
   assert.deepEqual({ region: query?.region, status: query?.status }, { region: 'eu-west-1', status: 200 });
 });
+
+test('ownership evidence found by a read or in CloudTrail survives a restart; a service is rewritten at most daily', async () => {
+  const { StateEvidenceStore } = await import('../../controller/state/evidence-store.js');
+  const open = () => createStateStore('dynamodb://controller-state', { endpoint: sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const first = new StateEvidenceStore(open(), 'evidence-t');
+  await first.record({ serviceId: 'srv-1', source: 'cloudtrail', at: 1_000, ecsServices: [{ cluster: 'prod', service: 'api' }] });
+  const writes = () => sandbox.calls.snapshot()['dynamodb:UpdateItem'] ?? 0;
+  const before = writes();
+  await first.record({ serviceId: 'srv-1', source: 'instances-seen', at: 2_000, ecsServices: [{ cluster: 'prod', service: 'api' }] });
+  assert.equal(writes(), before, 'seen again within a day: no write');
+  const restarted = new StateEvidenceStore(open(), 'evidence-t');
+  assert.deepEqual(await restarted.get('srv-1'), { serviceId: 'srv-1', source: 'cloudtrail', at: 1_000, ecsServices: [{ cluster: 'prod', service: 'api' }] });
+  assert.equal(await restarted.get('srv-2'), undefined);
+});
