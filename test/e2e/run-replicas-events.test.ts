@@ -1,0 +1,102 @@
+/**
+ * An event received by a replica that does not hold its target's lease is left to the owner: replica B consumes
+ * the queue but holds no lease, replica A holds the target but reads no queue. A task of a registry-backed
+ * service dies and ECS leaves its instance behind; the STOPPED event reaches B, which leaves the keys in the
+ * state table; A collects them after its next lease round and deregisters the instance. The resync never fires,
+ * so only that path can fix it, and every write is A's (the sandbox's call log names the caller).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
+import { Controller } from '../../controller/runtime/controller.js';
+import { systemTimers } from '../../controller/runtime/timers.js';
+import { DirectorySource } from '../../controller/sources/directory.js';
+import { createStateStore } from '../../controller/state/resolve.js';
+import type { StateStore } from '../../controller/state/types.js';
+import { silentLogger } from '../../controller/telemetry/logger.js';
+import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { installEventRouting } from './run-harness.js';
+
+const FLEET = {
+  name: 'replica-events',
+  namespaces: [{ name: 'internal.local', type: 'DNS_PRIVATE', created: '-30d' }],
+  clusters: [{ name: 'prod', services: [{ name: 'api', desiredCount: 2, created: '-20d', deployed: '-2d', registry: { namespace: 'internal.local', ttl: 10 } }] }],
+};
+const POLICY = 'apiVersion: ecs-discovery.io/v1alpha1\nkind: DiscoveryPolicy\nmetadata: { name: api }\nspec:\n  mode: enforce\n  target: { clusters: [prod], namespaces: [internal.local] }\n  rules:\n    cloudMapOrphans: { gracePeriod: 0s }\n';
+
+const cleanup: (() => Promise<void> | void)[] = [];
+after(async () => {
+  for (const step of cleanup.reverse()) await step();
+});
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function replica(sandbox: Sandbox, id: string, policies: string, queueUrl: string | undefined): { controller: Controller; clients: AwsClients; store: StateStore } {
+  const options = { region: sandbox.region, endpoint: sandbox.url, credentials: { accessKeyId: 't', secretAccessKey: 't' }, appId: id };
+  const clients = createAwsClients(options);
+  const store = createStateStore('dynamodb://state', options);
+  const controller = new Controller({
+    source: new DirectorySource(policies),
+    allowed: { clusters: [], namespaces: [], accounts: [] },
+    clients,
+    logger: silentLogger(),
+    metrics: new ControllerMetrics({ defaultMetrics: false }),
+    dryRun: false,
+    resync: '0 0 1 1 *',
+    ...(queueUrl ? { queueUrl } : {}),
+    policyPollIntervalMs: 3_600_000,
+    debounceMs: 50,
+    eventWaitSeconds: 1,
+    timers: { ...systemTimers, now: () => sandbox.clock.now() },
+    scheduler: () => ({ stop: () => undefined }),
+    state: { store, replicaId: id, leaseDurationMs: 1_500 },
+  });
+  cleanup.push(async () => {
+    await controller.stop(2_000);
+    clients.destroy();
+    store.close();
+  });
+  return { controller, clients, store };
+}
+
+test('a replica without the lease leaves an event\'s keys to the owner, which acts on them', { timeout: 90_000 }, async () => {
+  const sandbox = await startSandbox({ port: 0, scenario: FLEET, stateTable: 'state' });
+  cleanup.push(() => sandbox.close());
+  const policies = mkdtempSync(join(tmpdir(), 'replica-events-'));
+  writeFileSync(join(policies, 'api.yaml'), POLICY);
+  const setup = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+  cleanup.push(() => setup.destroy());
+  const queueUrl = await installEventRouting(setup);
+
+  const a = replica(sandbox, 'replica-a', policies, undefined);
+  await a.controller.start();
+  await a.controller.whenIdle();
+  assert.ok(a.controller.leases?.holds(sandbox.region), 'A holds the only target');
+  const b = replica(sandbox, 'replica-b', policies, queueUrl);
+  await b.controller.start();
+  assert.equal(b.controller.leases?.heldTargets().length, 0, 'B holds nothing');
+
+  sandbox.calls.reset();
+  const drift = sandbox.drift({ kind: 'stale-instance', cluster: 'prod', ecsService: 'api' }) as { serviceId: string; instanceId: string };
+  const deregistration = await until('the stale instance deregistered', () =>
+    sandbox.calls.log().find((c) => c.operation === 'servicediscovery:DeregisterInstance' && c.status === 200),
+  );
+  assert.equal(deregistration.caller, 'replica-a');
+  const log = sandbox.calls.log();
+  assert.ok(log.some((c) => c.operation === 'sqs:ReceiveMessage' && c.caller === 'replica-b'), 'B consumed the queue');
+  assert.ok(log.some((c) => c.operation === 'dynamodb:PutItem' && c.caller === 'replica-b'), 'B left the keys in the table');
+  assert.ok(!log.some((c) => !c.operation.startsWith('dynamodb:') && !c.operation.startsWith('sqs:') && c.caller === 'replica-b'), 'B read or wrote nothing of the target');
+  assert.ok(drift.instanceId);
+});
