@@ -90,7 +90,7 @@ try {
   await leases.tick();
   const state = new TargetState({ store: stateStore, target: 'probe', fence: () => leases.fence('probe'), clock: { now: Date.now }, logger: silentLogger() });
   let mark = Date.now();
-  const clocks = await state.load(new Map());
+  const clocks = await state.load();
   for (const s of inventory.cloudMapServices.slice(0, 20)) clocks.set(`cloudMapOrphans/service/${s.id}`, Date.now());
   await state.recordEvidence(inventory, Date.now());
   await state.saveClocks(clocks);

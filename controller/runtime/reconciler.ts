@@ -110,7 +110,7 @@ export class Reconciler {
       // A new owner (or a restarted replica) starts from the table: grace clocks keep counting, journaled
       // writes are not repeated, pending Cloud Map operations are followed.
       if (state && !state.loaded) {
-        this.firstSeen = await state.load(this.firstSeen);
+        this.firstSeen = await state.load();
         this.ledger.reset?.();
       }
       if (state && this.deps.serviceDiscovery) await this.settleJournal(state, this.deps.serviceDiscovery, logger);

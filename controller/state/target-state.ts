@@ -68,8 +68,13 @@ export class TargetState {
     this.loaded = false;
   }
 
-  /** Reads clocks, evidence and the journal; returns the clocks to plan with (the earliest of memory and table). */
-  async load(inMemory: ReadonlyMap<string, number>): Promise<Map<string, number>> {
+  /**
+   * Reads clocks, evidence and the journal; returns the clocks to plan with: the table's only. Clocks this
+   * replica kept from an earlier hold of the lease may be stale (the orphan went away and came back under
+   * another owner), and the earlier of the two would hasten a deletion; a clock the table lacks restarts, which
+   * only delays one.
+   */
+  async load(): Promise<Map<string, number>> {
     const { store, target, clock } = this.deps;
     const [clocks, evidence, pending, recent] = await Promise.all([
       store.graceClocks(target),
@@ -78,7 +83,6 @@ export class TargetState {
       store.recentJournal(target, clock.now() - JOURNAL_LOOKBACK_MS),
     ]);
     this.savedClocks = new Map(clocks);
-    for (const [key, at] of inMemory) clocks.set(key, Math.min(at, clocks.get(key) ?? at));
     this.knownEvidence = evidence;
     this.redeploys = new Map();
     for (const entry of [...recent, ...pending]) {

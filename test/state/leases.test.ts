@@ -110,3 +110,31 @@ test('an owner asked for a lease hands it over only once its write in flight is 
   assert.deepEqual([a.heldTargets().length, b.heldTargets().length], [1, 1]);
   assert.ok(b.holds(asked!));
 });
+
+test('a replica that regains a lease plans with the table\'s grace clocks, never with older ones it kept from before', async () => {
+  const { TargetState } = await import('../../controller/state/target-state.js');
+  const store = new MemoryStateStore();
+  let now = 0;
+  const make = (name: string) => new LeaseCoordinator({ store, replicaId: name, durationMs: DURATION, clock: { now: () => now }, logger: silentLogger(), monotonic: () => now });
+  const a = make('a');
+  const b = make('b');
+  a.setTargets(['t0']);
+  b.setTargets(['t0']);
+  const stateOf = (c: LeaseCoordinator) => new TargetState({ store, target: 't0', fence: () => c.fence('t0'), clock: { now: () => now }, logger: silentLogger() });
+  const stateA = stateOf(a);
+  await a.tick();
+  await stateA.load();
+  await stateA.saveClocks(new Map([['orphan-x', 1_000]]));
+  // A pauses; B takes over, sees the orphan gone, then orphaned again from 50 s.
+  now += 2 * DURATION;
+  await b.tick();
+  const stateB = stateOf(b);
+  await stateB.load();
+  await stateB.saveClocks(new Map());
+  await stateB.saveClocks(new Map([['orphan-x', 50_000]]));
+  await b.stop(true);
+  stateA.reset();
+  await a.tick();
+  assert.ok(a.holds('t0'));
+  assert.deepEqual([...(await stateA.load())], [['orphan-x', 50_000]], 'the clock restarted by B, not the 1 s one A remembers');
+});

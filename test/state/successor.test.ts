@@ -59,7 +59,7 @@ test("a successor finishes what a killed replica's apply left: follows its Cloud
   await a.leases.tick();
   await b.leases.tick();
   assert.ok(a.leases.holds(TARGET) && !b.leases.holds(TARGET));
-  await a.state.load(new Map());
+  await a.state.load();
 
   const described = await clients.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['api'] }));
   const service = described.services![0];
@@ -83,7 +83,7 @@ test("a successor finishes what a killed replica's apply left: follows its Cloud
   }
   assert.ok(b.leases.holds(TARGET), 'B took the lease after it expired');
   await assert.rejects(a.state.intent({ action: 'ecs:ForceNewDeployment', resource: 'x', findingKey: 'k3', policy: 'p' }), /no longer held|lease/);
-  await b.state.load(new Map());
+  await b.state.load();
   for (let i = 0; i < 5 && (await b.store.pendingJournal(TARGET)).length > 0; i += 1) await b.state.settlePending(clients.serviceDiscovery);
   assert.deepEqual(await b.store.pendingJournal(TARGET), [], 'nothing left pending');
   const finished = await b.store.recentJournal(TARGET, 0);
