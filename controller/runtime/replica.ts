@@ -66,9 +66,10 @@ export class Replica {
     return { store: this.options.store.description, replica: this.leases.replicaId, leases: this.leases.leases() };
   }
 
-  /** Queues the keys other replicas left for the targets this replica holds. */
+  /** Queues the keys other replicas left for the targets this replica holds (a standby is up to date). */
   private async collectKeys(held: readonly string[]): Promise<void> {
     if (this.options.stopped()) return;
+    if (held.length === 0) this.options.metrics.recordNothingToReconcile(Date.now());
     for (const target of held) {
       for (const text of await this.options.store.takeKeys(target)) {
         try {

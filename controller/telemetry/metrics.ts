@@ -192,6 +192,15 @@ export class ControllerMetrics {
     this.lastSuccessfulReconcile.set(finishedAtMs / 1000);
   }
 
+  /**
+   * A replica that holds no target lease has nothing to reconcile: it is as up to date as a successful reconcile
+   * (so a standby never trips the reconcile-stale alert), without counting a reconcile.
+   */
+  recordNothingToReconcile(atMs: number): void {
+    this.lastSuccessAtMs = atMs;
+    this.lastSuccessfulReconcile.set(atMs / 1000);
+  }
+
   /** Epoch ms of the last successful reconcile, for readiness; undefined before the first. */
   lastSuccessfulReconcileAt(): number | undefined {
     return this.lastSuccessAtMs;

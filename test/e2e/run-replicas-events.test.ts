@@ -43,16 +43,17 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
   }
 }
 
-function replica(sandbox: Sandbox, id: string, policies: string, queueUrl: string | undefined): { controller: Controller; clients: AwsClients; store: StateStore } {
+function replica(sandbox: Sandbox, id: string, policies: string, queueUrl: string | undefined): { controller: Controller; clients: AwsClients; store: StateStore; metrics: ControllerMetrics } {
   const options = { region: sandbox.region, endpoint: sandbox.url, credentials: { accessKeyId: 't', secretAccessKey: 't' }, appId: id };
   const clients = createAwsClients(options);
   const store = createStateStore('dynamodb://state', options);
+  const metrics = new ControllerMetrics({ defaultMetrics: false });
   const controller = new Controller({
     source: new DirectorySource(policies),
     allowed: { clusters: [], namespaces: [], accounts: [] },
     clients,
     logger: silentLogger(),
-    metrics: new ControllerMetrics({ defaultMetrics: false }),
+    metrics,
     dryRun: false,
     resync: '0 0 1 1 *',
     ...(queueUrl ? { queueUrl } : {}),
@@ -68,7 +69,7 @@ function replica(sandbox: Sandbox, id: string, policies: string, queueUrl: strin
     clients.destroy();
     store.close();
   });
-  return { controller, clients, store };
+  return { controller, clients, store, metrics };
 }
 
 test('a replica without the lease leaves an event\'s keys to the owner, which acts on them', { timeout: 90_000 }, async () => {
@@ -87,6 +88,10 @@ test('a replica without the lease leaves an event\'s keys to the owner, which ac
   const b = replica(sandbox, 'replica-b', policies, queueUrl);
   await b.controller.start();
   assert.equal(b.controller.leases?.heldTargets().length, 0, 'B holds nothing');
+  // A standby is ready and up to date: it must not trip the reconcile-stale alert.
+  assert.equal(b.controller.readiness().ready, true);
+  const standby = await b.metrics.registry.getSingleMetric('ecs_discovery_last_successful_reconcile_timestamp_seconds')!.get();
+  assert.ok(Date.now() / 1000 - standby.values[0].value < 60, `standby's last successful reconcile: ${standby.values[0].value}`);
 
   sandbox.calls.reset();
   const drift = sandbox.drift({ kind: 'stale-instance', cluster: 'prod', ecsService: 'api' }) as { serviceId: string; instanceId: string };
