@@ -206,7 +206,7 @@ export function runUsage(): string {
     const extra = [s.env ? `env ${s.env}` : '', s.default !== undefined ? `default ${s.default}` : ''].filter(Boolean).join(', ');
     return `  ${flag.padEnd(34)} ${s.help}${extra ? ` (${extra})` : ''}`;
   });
-  return `Usage: ecs-discovery-controller run --policies <source> [options]\n\nRuns the controller: reconciles at start, on ECS events from SQS and on the resync schedule,\nuntil SIGTERM or SIGINT. Policies with another target.region or a target.roleArn are read and\nacted on with clients of their own (STS AssumeRole for roleArn); events come from the controller's\nown account and region, every target is re-read at each resync.\n\nOptions:\n${lines.join('\n')}\n`;
+  return `Usage: ecs-discovery-controller run --policies <source> [options]\n\nRuns the controller: reconciles at start, on ECS events from SQS and on the resync schedule,\nuntil SIGTERM or SIGINT. Policies with another target.region or a target.roleArn are read and\nacted on with clients of their own (STS AssumeRole for roleArn); events come from the controller's\nown account and region and from member accounts that forward theirs (routed by account and region),\nand every target is re-read at each resync. With --state dynamodb://TABLE several replicas share\nthe targets: each is acted on only by the replica holding its lease.\n\nOptions:\n${lines.join('\n')}\n`;
 }
 
 /** The README configuration table (Markdown). */
