@@ -13,7 +13,7 @@ import type { CallRecord } from '../../sandbox/core/calls.js';
 
 export const REGIONS = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-central-1'];
 export const TABLE = 'controller-state';
-export const LEASE_MS = 3_000;
+export const LEASE_MS = 4_000;
 export const GRACE_MS = 12_000;
 
 /** The fleet: one cluster and two namespaces per target. */
