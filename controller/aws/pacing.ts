@@ -10,6 +10,7 @@
  * Default rates sit below AWS's published (ECS) or commonly observed (Cloud Map) sustained rates; the README
  * ("Pacing under AWS's quotas") lists them with their sources.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { systemClock, systemSleep, type Clock, type Sleep } from '../util/clock.js';
 
 /** Sustained requests per second and the most that may go at once after a quiet spell. 0 rate: unpaced. */
@@ -114,6 +115,26 @@ export class Pacer {
   }
 }
 
+/** A token taken before the call was queued for a concurrency slot; its first attempt spends it. */
+interface Ticket {
+  bucket: TokenBucket;
+  unspent: boolean;
+}
+
+const tickets = new AsyncLocalStorage<Ticket>();
+
+/**
+ * Runs `work` (one SDK call, typically queued behind a concurrency limit) with its first token already
+ * taken: the wait for the service's token happens here, before the call holds a concurrency slot, so calls
+ * of a service whose bucket is empty do not keep slots from another service's calls. Retries take their own.
+ */
+export async function withToken<T>(pacer: Pacer | undefined, service: string, work: () => Promise<T>): Promise<T> {
+  const bucket = pacer?.bucket(service);
+  if (!bucket || bucket.limit.rate === 0) return work();
+  await bucket.take();
+  return tickets.run({ bucket, unspent: true }, work);
+}
+
 interface MiddlewareClient {
   middlewareStack: { addRelativeTo: (middleware: unknown, options: Record<string, unknown>) => void };
 }
@@ -124,7 +145,9 @@ export function paced<T>(client: T, service: string, pacer: Pacer | undefined): 
   if (!bucket || bucket.limit.rate === 0) return client;
   (client as unknown as MiddlewareClient).middlewareStack.addRelativeTo(
     (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
-      await bucket.take();
+      const ticket = tickets.getStore();
+      if (ticket?.unspent && ticket.bucket === bucket) ticket.unspent = false;
+      else await bucket.take();
       return next(args);
     },
     // After the retry middleware (each attempt pays), before signing (a wait never ages the signature).

@@ -7,6 +7,7 @@ import type { ReadError, ReadScope } from '../inventory/model.js';
 import { Semaphore } from '../util/semaphore.js';
 import type { AwsClients } from './clients.js';
 import { awsErrorCode } from './clients.js';
+import { withToken } from './pacing.js';
 
 export interface ReadOptions {
   /** API calls in flight at once (default 8). */
@@ -57,7 +58,9 @@ export class ReadContext {
    */
   async call<T>(scope: ReadScope, operation: string, send: () => Promise<T>, resource?: string): Promise<T | undefined> {
     try {
-      return await this.limiter.run(send);
+      // The service's token first, the concurrency slot after (pacing.ts withToken): a call waiting for an
+      // empty ECS bucket must not hold a slot a Cloud Map call could use.
+      return await withToken(this.clients.pacer, operation.slice(0, operation.indexOf(':')), () => this.limiter.run(send));
     } catch (error) {
       const code = awsErrorCode(error);
       const message = error instanceof Error ? error.message : String(error);

@@ -23,6 +23,19 @@ describe('run configuration', () => {
     assert.equal(config.allowAllNamespaces, true);
   });
 
+  it('read concurrency and pacing: defaults, flags, variables, and bad values naming the setting', () => {
+    const defaults = parseRunConfig(['--policies', 'p', '--dry-run'], {});
+    assert.equal(defaults.readConcurrency, 8);
+    assert.deepEqual(defaults.pacing.ecs, { rate: 18, burst: 40 });
+    const set = parseRunConfig(['--policies', 'p', '--dry-run', '--read-concurrency', '3', '--ecs-rate', '5'], { ECS_RATE: '9', CLOUDMAP_BURST: '9', AUTOSCALING_RATE: '0' });
+    assert.equal(set.readConcurrency, 3);
+    assert.deepEqual(set.pacing.ecs, { rate: 5, burst: 40 });
+    assert.equal(set.pacing.servicediscovery.burst, 9);
+    assert.equal(set.pacing['application-autoscaling'].rate, 0);
+    assert.throws(() => parseRunConfig(['--policies', 'p', '--dry-run', '--read-concurrency', '0'], {}), (e: unknown) => e instanceof UsageError && /--read-concurrency \/ READ_CONCURRENCY/.test(e.message));
+    assert.throws(() => parseRunConfig(['--policies', 'p', '--dry-run'], { ECS_BURST: '2.5' }), (e: unknown) => e instanceof UsageError && /--ecs-burst \/ ECS_BURST: "2.5"/.test(e.message));
+  });
+
   it('refuses to write without a namespace bound: --allowed-namespaces, or --allow-all-namespaces given explicitly', () => {
     assert.throws(() => parseRunConfig(['--policies', 'p'], {}),
       (error: unknown) => error instanceof UsageError && /--allowed-namespaces \(or ALLOWED_NAMESPACES\) is required to run in enforce mode: Cloud Map writes are bounded by namespace/.test(error.message));
