@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-servicediscovery';
 import type { CloudMapInstance, CloudMapService, DnsRecord, Namespace, NamespaceType, ReadScope } from '../inventory/model.js';
 import { matches, type ReadScopePlan } from '../inventory/read-scope.js';
+import { awsErrorCode } from './clients.js';
 import type { ReadContext } from './read-context.js';
 
 export const CLOUDMAP_PAGE_SIZE = 100;
@@ -107,17 +108,29 @@ export async function getService(ctx: ReadContext, serviceId: string): Promise<{
 }
 
 /**
- * Every instance of a service (ListInstances, every page); undefined when any page failed. `serviceRef` is the
- * service ARN where known: for services in a namespace shared with this account, Cloud Map wants the ARN.
+ * Every instance of a service (ListInstances, every page); undefined when any page failed. `serviceArn`, when
+ * known, is tried after ServiceNotFound by id: for a service in a namespace shared with this account (AWS RAM)
+ * Cloud Map wants the ARN, while the id is what every emulator and the service's own account accept.
  */
-export async function listInstances(ctx: ReadContext, serviceId: string, serviceRef: string = serviceId): Promise<CloudMapInstance[] | undefined> {
+export async function listInstances(ctx: ReadContext, serviceId: string, serviceArn?: string): Promise<CloudMapInstance[] | undefined> {
   const instances: CloudMapInstance[] = [];
   let pages = 0;
   let ended = false;
+  let ref = serviceId;
+  const send = (NextToken: string | undefined) =>
+    ctx.clients.serviceDiscovery.send(new ListInstancesCommand({ ServiceId: ref, MaxResults: CLOUDMAP_PAGE_SIZE, NextToken }));
   for await (const page of ctx.pages(
     serviceScope(serviceId),
     'servicediscovery:ListInstances',
-    (NextToken) => ctx.clients.serviceDiscovery.send(new ListInstancesCommand({ ServiceId: serviceRef, MaxResults: CLOUDMAP_PAGE_SIZE, NextToken })),
+    async (NextToken) => {
+      try {
+        return await send(NextToken);
+      } catch (error) {
+        if (NextToken !== undefined || !serviceArn || ref === serviceArn || awsErrorCode(error) !== 'ServiceNotFound') throw error;
+        ref = serviceArn;
+        return send(NextToken);
+      }
+    },
     (p) => {
       ended = !p.NextToken;
       return p.NextToken;
@@ -149,7 +162,7 @@ export async function listTags(ctx: ReadContext, service: CloudMapService): Prom
  * mistakes "not read" for "empty" (and the error names the service, which forbids pruning it).
  */
 export async function readServiceDetails(ctx: ReadContext, service: CloudMapService): Promise<CloudMapService> {
-  const [instances, tags] = await Promise.all([listInstances(ctx, service.id, service.arn || service.id), listTags(ctx, service)]);
+  const [instances, tags] = await Promise.all([listInstances(ctx, service.id, service.arn || undefined), listTags(ctx, service)]);
   const tagged = { ...service, tags: tags ?? {}, tagsRead: tags !== undefined };
   if (instances === undefined || tags === undefined) return tagged;
   return { ...tagged, instances };

@@ -60,7 +60,7 @@ export async function refreshEcsService(ctx: ReadContext, scope: ReadScopePlan, 
       const cached = byArn.get(arn);
       if (cached) {
         if (cached.instances === undefined && !matchesNamespaceOf(current, scope, cached.namespaceId, 'instances')) return;
-        const instances = await listInstances(ctx, cached.id, cached.arn || cached.id);
+        const instances = await listInstances(ctx, cached.id, cached.arn || undefined);
         if (instances) updated.push({ ...cached, instances });
         return;
       }

@@ -113,8 +113,10 @@ test('a failed ListInstances leaves that service\'s instances unknown and record
       { Id: 'srv-2', Arn: 'arn:srv-2', Name: 'billing', InstanceCount: 0 },
     ],
   });
+  // Gone by id and by ARN (the reader tries the ARN after ServiceNotFound, for shared namespaces).
+  sd.on(ListInstancesCommand, { ServiceId: 'srv-1' }).rejects(Object.assign(new Error('boom'), { name: 'ServiceNotFound' }));
   sd.on(ListInstancesCommand, { ServiceId: 'arn:srv-1' }).rejects(Object.assign(new Error('boom'), { name: 'ServiceNotFound' }));
-  sd.on(ListInstancesCommand, { ServiceId: 'arn:srv-2' }).resolves({ Instances: [{ Id: 'i-1', Attributes: { AWS_INSTANCE_IPV4: '10.0.0.1' } }] });
+  sd.on(ListInstancesCommand, { ServiceId: 'srv-2' }).resolves({ Instances: [{ Id: 'i-1', Attributes: { AWS_INSTANCE_IPV4: '10.0.0.1' } }] });
   sd.on(ListTagsForResourceCommand, { ResourceARN: 'arn:srv-2' }).resolves({ Tags: [{ Key: 'team', Value: 'payments' }] });
 
   const inventory = await readInventory(clients, [makePolicy()]);
