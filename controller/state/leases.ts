@@ -216,6 +216,8 @@ export class LeaseCoordinator {
       }
     }
     this.view = await store.leases.list().catch(() => rows);
+    // The heartbeat is a whole round that talked to the table (a standby's too, holding nothing).
+    this.lastHeartbeatAt = clock.now();
     await this.options.afterRound?.(this.heldTargets());
   }
 

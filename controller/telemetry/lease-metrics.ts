@@ -1,7 +1,7 @@
 /**
  * Lease metrics of a replica running with a state store, computed at scrape from the lease coordinator:
- * leases held, lease changes (gained, lost), and the age of the last heartbeat (renewal or take) so an alert
- * can see a replica that holds leases but cannot renew them.
+ * leases held, lease changes (gained, lost), and the age of the last heartbeat (a successful lease round) so
+ * an alert can see a replica that cannot reach the lease table.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 
@@ -36,7 +36,7 @@ export function registerLeaseMetrics(registry: Registry, source: () => LeaseMetr
   });
   new Gauge({
     name: 'ecs_discovery_lease_heartbeat_age_seconds',
-    help: "Seconds since this replica last renewed or took a lease (0 before its first); above the lease duration, its targets are another replica's to take.",
+    help: "Seconds since this replica's last successful lease round (scan, renewals, takes; 0 before its first); above the lease duration, its targets are another replica's to take.",
     registers: [registry],
     collect() {
       const at = source()?.lastHeartbeatAt;

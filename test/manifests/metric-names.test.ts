@@ -2,11 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { registerLeaseMetrics } from '../../controller/telemetry/lease-metrics.js';
 import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
 
-/** Series names the controller's /metrics can expose (histograms add _bucket, _sum and _count). */
+/** Series names the controller's /metrics can expose (histograms add _bucket, _sum and _count; leases with a state store). */
 async function exportedSeries(): Promise<Set<string>> {
-  const { body } = await new ControllerMetrics().exposition();
+  const metrics = new ControllerMetrics();
+  registerLeaseMetrics(metrics.registry, () => undefined);
+  const { body } = await metrics.exposition();
   const names = new Set<string>();
   for (const [, name, type] of body.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
     names.add(name);
