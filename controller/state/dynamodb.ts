@@ -96,11 +96,12 @@ export class DynamoStateStore implements StateStore {
     const pending = (await this.pendingJournal(fence.target)).find((e) => e.id === id);
     if (!pending) return;
     const entry: JournalEntry = { ...pending, outcome, ...(operationId ? { operationId } : {}) };
-    if (outcome.result === 'submitted') {
-      await this.fenced(fence, 'SET #pending.#id = :entry', { '#id': id }, { ':entry': s(JSON.stringify(entry)) });
-      return;
-    }
-    // The finished copy first: a crash between the two writes leaves the entry pending (followed again), never lost.
+    // The outcome is first written on the lease row under the fence, so a replica that lost the lease writes
+    // nothing, not even the finished copy below.
+    await this.fenced(fence, 'SET #pending.#id = :entry', { '#id': id }, { ':entry': s(JSON.stringify(entry)) });
+    if (outcome.result === 'submitted') return;
+    // Then the finished copy, then the pending entry goes: a crash in between leaves a finished entry pending,
+    // which the next settle copies again (same key) and removes.
     await this.client.send(
       new PutItemCommand({
         TableName: this.table,

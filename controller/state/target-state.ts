@@ -176,6 +176,10 @@ export class TargetState {
         await this.outcome(entry.id, failed ? 'failed' : 'success', failed ? `operation-failed: ${op.ErrorCode ?? 'unknown'}` : 'operation-succeeded');
         if (failed) this.deps.logger.warn({ target: this.deps.target, resource: entry.resource, action: entry.action, operationId: entry.operationId, errorCode: op.ErrorCode }, 'a journaled Cloud Map operation failed');
         settled.push(entry);
+      } else if (entry.outcome && entry.outcome.result !== 'submitted') {
+        // Finished, but its writer stopped before moving it out of the pending set.
+        await this.outcome(entry.id, entry.outcome.result, entry.outcome.reason, entry.operationId);
+        settled.push(entry);
       } else if (!entry.outcome) {
         await this.outcome(entry.id, 'skipped', `interrupted: written by ${entry.owner}, the next plan re-reads AWS`);
         this.deps.logger.warn({ target: this.deps.target, resource: entry.resource, action: entry.action, owner: entry.owner }, 'a write was interrupted before its outcome was journaled');
