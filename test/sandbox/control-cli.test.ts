@@ -45,3 +45,24 @@ test('sandbox rejects a bad port and reports a broken scenario file without a st
   assert.equal(code, 1);
   assert.match(stderr.text(), /cannot read scenario file \/nonexistent\.yaml/);
 });
+
+test('sandbox --quota starts in quota mode: the bucket empties and ECS answers ThrottlingException', async () => {
+  const stop = new AbortController();
+  let ready!: (sandbox: Sandbox) => void;
+  const started = new Promise<Sandbox>((resolve) => (ready = resolve));
+  const io = { stdout: capture().stream, stderr: capture().stream, env: {} };
+  const exit = runEmulator(['--emulator-only', '--port', '0', '--quota', 'ecs=1:2', '--quota', 'servicediscovery=50'], io, stop.signal, ready);
+  const sandbox = await started;
+  const ecs = new ECSClient({ endpoint: sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+  try {
+    assert.deepEqual(sandbox.quotas.list(), { ecs: { rate: 1, burst: 2, allowed: 0, throttled: 0 }, servicediscovery: { rate: 50, burst: 50, allowed: 0, throttled: 0 } });
+    const results = await Promise.allSettled([1, 2, 3, 4].map(() => ecs.send(new ListServicesCommand({ cluster: 'prod' }))));
+    assert.ok(results.some((r) => r.status === 'rejected' && (r.reason as Error).name === 'ThrottlingException'));
+    assert.equal(sandbox.quotas.list().ecs.throttled, results.filter((r) => r.status === 'rejected').length);
+  } finally {
+    ecs.destroy();
+    stop.abort();
+  }
+  assert.equal(await exit, 0);
+  await assert.rejects(runEmulator(['--quota', 'ecs=fast'], io, new AbortController().signal), /--quota must look like ecs=20 or ecs=20:50/);
+});
