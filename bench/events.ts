@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { createAwsClients } from '../controller/aws/clients.js';
+import { NO_PACING } from '../controller/aws/pacing.js';
 import { Controller } from '../controller/runtime/controller.js';
 import { systemTimers, type Timers } from '../controller/runtime/timers.js';
 import { DirectorySource } from '../controller/sources/directory.js';
@@ -81,7 +82,8 @@ out(`fleet: ${state.servicesByArn.size} ECS services, ${state.tasks.size} tasks 
 out(`sandbox load: ${seconds(loadMs)}   rss ${mib(process.memoryUsage().rss)}   controller workers: ${flags.workers}`);
 
 const metrics = new ControllerMetrics({ defaultMetrics: false });
-const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, onApiCall: metrics.onApiCall });
+// Unpaced: the sandbox has no quota here, and this measures the controller's own latency (bench/pacing.ts measures pacing).
+const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, onApiCall: metrics.onApiCall, pacing: NO_PACING });
 const policyDir = mkdtempSync(join(tmpdir(), 'bench-events-'));
 writeFileSync(join(policyDir, 'bench.yaml'), POLICY);
 const deregisteredAt = recordDeregistrations(sandbox);

@@ -139,7 +139,8 @@ function runPlan(policies: string, env: Record<string, string>, rssFile: string,
   return new Promise((resolve, reject) => {
     const child = spawn(join(ROOT, 'node_modules/.bin/node'), [...nodeFlags, ...args, 'plan', '--policies', policies, '--output', 'json'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, BENCH_RSS_FILE: rssFile },
+      // Unpaced (rate 0): this sandbox has no quota, and calls and memory are measured here (bench/pacing.ts measures pacing).
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, ECS_RATE: '0', CLOUDMAP_RATE: '0', AUTOSCALING_RATE: '0', CLOUDTRAIL_RATE: '0', BENCH_RSS_FILE: rssFile },
     });
     let stdout = '';
     let stderr = '';

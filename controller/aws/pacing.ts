@@ -41,6 +41,14 @@ export const DEFAULT_PACING: PacingConfig = {
   cloudtrail: { rate: 1.5, burst: 2 },
 };
 
+/** Every service unpaced: for benchmarks of other things against an emulator without quotas (bench/pacing.ts measures pacing). */
+export const NO_PACING: PacingConfig = {
+  ecs: { rate: 0, burst: 1 },
+  servicediscovery: { rate: 0, burst: 1 },
+  'application-autoscaling': { rate: 0, burst: 1 },
+  cloudtrail: { rate: 0, burst: 1 },
+};
+
 /** One token bucket; time comes from the injected clock, waiting from the injected sleep. */
 export class TokenBucket {
   private tokens: number;
