@@ -76,7 +76,11 @@ export class Reconciler {
     const counts = new Map<string, { services: number; instances: number }>();
     for (const outcome of applied) {
       const { action } = outcome;
-      if (outcome.result !== 'success' && outcome.result !== 'pending') continue;
+      // Only a deletion this apply sent counts: an operation still in flight from an earlier pass
+      // ('operation-pending') or one found already done was counted (or never sent) before, and counting it at
+      // every pass would trip the sanity guard on a single slow deregistration.
+      const sent = (outcome.result === 'success' && outcome.reason === undefined) || (outcome.result === 'pending' && outcome.reason === 'operation-submitted');
+      if (!sent) continue;
       if (action.type !== 'cloudmap:DeleteService' && action.type !== 'cloudmap:DeregisterInstance') continue;
       const namespaceId = inventory.cloudMapServices.find((s) => s.id === action.serviceId)?.namespaceId ?? '';
       const count = counts.get(namespaceId) ?? { services: 0, instances: 0 };
