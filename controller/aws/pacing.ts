@@ -6,6 +6,8 @@
  * Each attempt takes a token (the SDK's retries too: AWS counts them), inside the retry loop and before
  * signing, so a long wait never sends a stale signature. A bucket with tokens lets a call through at once;
  * an empty one makes the call wait until its token has been refilled (reservations, first come first served).
+ * Reads (read-context.ts) take their first token before they queue for a concurrency slot (withToken), so a
+ * call waiting for an empty ECS bucket never holds a slot a Cloud Map call could use.
  *
  * Default rates sit below AWS's published (ECS) or commonly observed (Cloud Map) sustained rates; the README
  * ("Pacing under AWS's quotas") lists them with their sources.

@@ -69,3 +69,39 @@ test('flags and variables set rates; bad values name the flag and the variable',
   assert.throws(() => parsePacing((s) => (s.flag === 'ecs-burst' ? '0' : undefined)), /--ecs-burst \/ ECS_BURST: "0"/);
   assert.throws(() => parsePacing((s) => (s.flag === 'cloudmap-rate' ? 'fast' : undefined)), /--cloudmap-rate \/ CLOUDMAP_RATE/);
 });
+
+test('a read pays one token per attempt: the first before it queues for a slot, each retry its own', async () => {
+  const { createServer } = await import('node:http');
+  const { createAwsClients } = await import('../../controller/aws/clients.js');
+  const { ReadContext } = await import('../../controller/aws/read-context.js');
+  const { ListClustersCommand } = await import('@aws-sdk/client-ecs');
+  let attempts = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      attempts += 1;
+      res.setHeader('content-type', 'application/x-amz-json-1.1');
+      // The first attempt is throttled, the retry answers.
+      if (attempts === 1) {
+        res.statusCode = 400;
+        res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
+      } else res.end(JSON.stringify({ clusterArns: [] }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const clock = new ManualClock();
+  const pacer = new Pacer({ ecs: { rate: 1, burst: 10 } }, clock, manualSleep(clock));
+  const { port } = server.address() as { port: number };
+  const clients = createAwsClients({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, pacer });
+  try {
+    const ctx = new ReadContext(clients, { concurrency: 1 });
+    const out = await ctx.call({ kind: 'account' }, 'ecs:ListClusters', () => clients.ecs.send(new ListClustersCommand({})));
+    assert.deepEqual(out?.clusterArns, []);
+    assert.equal(attempts, 2);
+    assert.equal(pacer.stats().ecs.calls, 2);
+  } finally {
+    clients.destroy();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
