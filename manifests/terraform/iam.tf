@@ -51,9 +51,11 @@ resource "aws_iam_role" "task" {
 }
 
 locals {
-  ecs_arn_prefix       = "arn:${local.partition}:ecs:${local.region}:${local.account_id}"
-  cloudmap_arn_prefix  = "arn:${local.partition}:servicediscovery:${local.region}:${local.account_id}"
-  allowed_service_arns = [for c in var.allowed_clusters : "${local.ecs_arn_prefix}:service/${c}/*"]
+  ecs_arn_prefix      = "arn:${local.partition}:ecs:${local.region}:${local.account_id}"
+  cloudmap_arn_prefix = "arn:${local.partition}:servicediscovery:${local.region}:${local.account_id}"
+  # Services created in a namespace another account shares (AWS RAM) carry that account's id in their ARN.
+  cloudmap_service_arns = [for account in concat([local.account_id], var.shared_namespace_owner_accounts) : "arn:${local.partition}:servicediscovery:${local.region}:${account}:service/*"]
+  allowed_service_arns  = [for c in var.allowed_clusters : "${local.ecs_arn_prefix}:service/${c}/*"]
 }
 
 data "aws_iam_policy_document" "task" {
@@ -132,7 +134,7 @@ data "aws_iam_policy_document" "task" {
   statement {
     sid       = "ReadCloudMap"
     actions   = ["servicediscovery:GetService", "servicediscovery:ListInstances", "servicediscovery:GetOperation"]
-    resources = ["${local.cloudmap_arn_prefix}:namespace/*", "${local.cloudmap_arn_prefix}:service/*"]
+    resources = concat(["${local.cloudmap_arn_prefix}:namespace/*"], local.cloudmap_service_arns)
   }
   statement {
     # Proof of ownership: CloudTrail's 90-day event history shows which Cloud Map services ECS registered
@@ -150,7 +152,7 @@ data "aws_iam_policy_document" "task" {
   statement {
     sid       = "PruneAndTuneCloudMap"
     actions   = ["servicediscovery:DeregisterInstance", "servicediscovery:DeleteService", "servicediscovery:UpdateService"]
-    resources = ["${local.cloudmap_arn_prefix}:service/*"]
+    resources = local.cloudmap_service_arns
   }
   statement {
     # Cloud Map changes Route 53 with the caller's permissions behind DeregisterInstance and UpdateService

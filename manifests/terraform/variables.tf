@@ -81,6 +81,16 @@ variable "allowed_accounts" {
   default     = []
 }
 
+variable "shared_namespace_owner_accounts" {
+  description = "Accounts that share Cloud Map namespaces with this one through AWS RAM. A service created in a shared namespace has an ARN in the namespace owner's account, and Cloud Map asks for that ARN; the role may read, prune and tune such services (the controller still never removes what another account created)."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for a in var.shared_namespace_owner_accounts : can(regex("^[0-9]{12}$", a))])
+    error_message = "shared_namespace_owner_accounts holds 12-digit account ids."
+  }
+}
+
 variable "assume_role_arns" {
   description = "Roles in other accounts the controller may assume for cross-account policies."
   type        = list(string)

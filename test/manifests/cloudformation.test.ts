@@ -115,3 +115,17 @@ test('optional parts appear only when asked: policy bucket, git secret, cross-ac
   assert.match(containers[1].Environment[0].Value, /remote_write/);
   assert.deepEqual(containers[0].Secrets, [{ Name: 'GIT_TOKEN', ValueFrom: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:git' }]);
 });
+
+test('services in namespaces other accounts share (AWS RAM) are reachable by their owner-account ARNs only when listed', () => {
+  const without = taskPolicyStatements(new Evaluator(loadTemplate(TEMPLATE), REQUIRED).resources());
+  assert.equal(without.find((s: any) => s.Sid === 'SharedNamespaceCloudMap'), undefined, 'no other account by default');
+  const shared = taskPolicyStatements(new Evaluator(loadTemplate(TEMPLATE), { ...REQUIRED, SharedNamespaceOwnerAccounts: ['444455556666', '777788889999'] }).resources());
+  const statement = shared.find((s: any) => s.Sid === 'SharedNamespaceCloudMap');
+  assert.deepEqual(statement.Resource, [
+    'arn:*:servicediscovery:*:444455556666:service/*',
+    'arn:*:servicediscovery:*:777788889999:service/*',
+  ]);
+  assert.deepEqual(statement.Condition, { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } });
+  // The Deny guardrails (ECS-managed, protected) cover every resource, shared ones included.
+  assert.deepEqual(shared.find((s: any) => s.Sid === 'NeverTouchEcsManagedCloudMap').Resource, '*');
+});
