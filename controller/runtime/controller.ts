@@ -5,73 +5,28 @@
  * resync, and a reconcile that refreshes what a key names in its target, then plans that target and applies.
  * Plan-and-apply runs one at a time (fleet.ts); requests that arrive while it runs share the next.
  */
-import type { AwsClientOptions, AwsClients } from '../aws/clients.js';
 import { SqsEventConsumer, type EventMeta } from '../events/consumer.js';
 import { queueAccount, routeEvent } from '../events/route.js';
 import type { Plan } from '../plan/types.js';
-import type { AllowedScopes, PolicySet } from '../policy/types.js';
+import type { PolicySet } from '../policy/types.js';
 import { PolicyWatcher } from '../sources/watcher.js';
 import type { LeaseCoordinator, LeaseView } from '../state/leases.js';
-import type { StateStore } from '../state/types.js';
-import type { Limits } from '../limits/limits.js';
-import type { PolicySource } from '../sources/types.js';
-import type { Logger } from '../telemetry/logger.js';
-import { summarizeDrift, type ControllerMetrics, type MetricsState } from '../telemetry/metrics.js';
+import { summarizeDrift, type MetricsState } from '../telemetry/metrics.js';
 import { reconcileReadiness, type Readiness } from '../telemetry/server.js';
 import { keyString, type WorkKey } from './keys.js';
-import { nodeCronScheduler, resyncPeriodMs, type ResyncSchedule, type ResyncScheduler } from './resync.js';
+import { nodeCronScheduler, resyncPeriodMs, type ResyncSchedule } from './resync.js';
 import { FleetReconciler, type TargetFailure } from './fleet.js';
 import { errorText, type ReconcileResult } from './reconciler.js';
 import { eventsCondition, eventsReadiness } from './event-health.js';
 import { buildStatus, type RunStatus } from './status.js';
 import { Replica } from './replica.js';
-import { defaultTargetClients, TargetRuntimes, type TargetClientsFactory } from './target-runtimes.js';
+import { defaultTargetClients, TargetRuntimes } from './target-runtimes.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 import { WorkQueue, type ProcessContext, type ShutdownResult } from './workqueue.js';
 
-export interface ControllerOptions {
-  source: PolicySource;
-  allowed: AllowedScopes;
-  /** Input limits (controller/limits); default: DEFAULT_LIMITS. */
-  limits?: Limits;
-  /** The controller's own clients: its account and region (the default target) and the SQS queue's. */
-  clients: AwsClients;
-  /** How clients of the controller's own were made (endpoint...), for the default `clientsForTarget`. */
-  clientOptions?: AwsClientOptions;
-  /**
-   * Clients for a policy target other than the controller's own (another region and/or a roleArn); the
-   * controller destroys them when no policy uses the target any more. Default: controller/aws/targets.ts
-   * clientsForTarget (STS AssumeRole credentials, refreshed before expiry).
-   */
-  clientsForTarget?: TargetClientsFactory;
-  logger: Logger;
-  metrics: ControllerMetrics;
-  dryRun: boolean;
-  /** Cron expression of the full resync. */
-  resync: string;
-  /** SQS queue fed by the EventBridge rule; undefined: resync only. */
-  queueUrl?: string;
-  /** How often the policy source is polled for a new revision. */
-  policyPollIntervalMs: number;
-  workers?: number;
-  /** AWS read calls in flight at once per target, full reads and refreshes together (default 8). */
-  readConcurrency?: number;
-  debounceMs?: number;
-  /** Retry delays of a failing key: the first, doubling up to the maximum (defaults 1 s and 5 min). */
-  retry?: { baseMs?: number; maxMs?: number };
-  /** Time for plans, grace periods and readiness; in tests and the sandbox, a clock that can be moved. */
-  timers?: Timers;
-  scheduler?: ResyncScheduler;
-  /**
-   * Durable state and target leases (controller/state/): with it, this replica plans and writes only for the
-   * targets whose lease it holds, loads grace clocks and the journal when it gains one, and journals every write.
-   */
-  state?: { store: StateStore; replicaId: string; leaseDurationMs: number };
-  /** Long-poll wait of the consumer (tests shorten it). */
-  eventWaitSeconds?: number;
-  random?: () => number;
-}
+import type { ControllerOptions } from './controller-options.js';
 
+export type { ControllerOptions } from './controller-options.js';
 export type { ReconcileResult } from './reconciler.js';
 
 /** Runs the reconcile loop until stopped. */
