@@ -35,3 +35,22 @@ export function parseFleetArgs(argv: readonly string[]): FleetSize {
   });
   return fleet;
 }
+
+/** The namespace the generated bench fleet registers into. */
+export const BENCH_NAMESPACE = 'bench.local';
+
+/** The policy the fleet benchmarks plan with: every rule on, over the whole generated fleet. */
+export const BENCH_POLICY = `apiVersion: ecs-discovery.io/v1alpha1
+kind: DiscoveryPolicy
+metadata:
+  name: bench
+spec:
+  target:
+    clusters: ["bench-*"]
+    namespaces: [${BENCH_NAMESPACE}]
+  rules:
+    serviceConnectRefresh: { enabled: true }
+    cloudMapOrphans: { enabled: true }
+    dnsTtl: { enabled: true, max: 10s }
+    taskLimit: { enabled: true }
+`;

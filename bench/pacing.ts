@@ -29,26 +29,12 @@ import { Writable } from 'node:stream';
 import { main } from '../controller/cli/main.js';
 import { DEFAULT_PACING } from '../controller/aws/pacing.js';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
-import { parseFleetArgs } from './fleet-args.js';
+import { BENCH_NAMESPACE, BENCH_POLICY, parseFleetArgs } from './fleet-args.js';
 
-const NAMESPACE = 'bench.local';
+const NAMESPACE = BENCH_NAMESPACE;
 const MAX_TIME_RATIO = 1.15;
 const MAX_THROTTLED_SHARE = 0.01;
-
-const POLICY = `apiVersion: ecs-discovery.io/v1alpha1
-kind: DiscoveryPolicy
-metadata:
-  name: bench
-spec:
-  target:
-    clusters: ["bench-*"]
-    namespaces: [${NAMESPACE}]
-  rules:
-    serviceConnectRefresh: { enabled: true }
-    cloudMapOrphans: { enabled: true }
-    dnsTtl: { enabled: true, max: 10s }
-    taskLimit: { enabled: true }
-`;
+const POLICY = BENCH_POLICY;
 
 interface Options {
   quota: number;

@@ -34,28 +34,14 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
-import { parseFleetArgs } from './fleet-args.js';
+import { BENCH_NAMESPACE, BENCH_POLICY, parseFleetArgs } from './fleet-args.js';
 
 const { clusters, servicesPerCluster, tasksPerService, cloudMapServices } = parseFleetArgs(process.argv.slice(2));
 const MAX_RATIO = 1.1;
 const MAX_RSS_MIB = 300;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const NAMESPACE = 'bench.local';
-
-const POLICY = `apiVersion: ecs-discovery.io/v1alpha1
-kind: DiscoveryPolicy
-metadata:
-  name: bench
-spec:
-  target:
-    clusters: ["bench-*"]
-    namespaces: [${NAMESPACE}]
-  rules:
-    serviceConnectRefresh: { enabled: true }
-    cloudMapOrphans: { enabled: true }
-    dnsTtl: { enabled: true, max: 10s }
-    taskLimit: { enabled: true }
-`;
+const NAMESPACE = BENCH_NAMESPACE;
+const POLICY = BENCH_POLICY;
 
 const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
 const batches = (n: number, size: number) => Math.ceil(n / size);
