@@ -150,10 +150,13 @@ test('the state table statement grants exactly the DynamoDB calls the code sends
   assert.deepEqual(tf.map((s) => [s.sid, [...s.actions].sort(), s.resources]), [['StateTable', dynamo, ['${aws_dynamodb_table.state.arn}']]]);
 });
 
-/** What the controller does in a member account through its role: ECS, Cloud Map and Application Auto Scaling only. */
-const MEMBER_SERVICES = ['ecs:', 'servicediscovery:', 'application-autoscaling:'];
+/**
+ * What the controller does in a member account through its role: ECS, Cloud Map (with the Route 53 actions Cloud
+ * Map's operations run with the caller's permissions), Application Auto Scaling and CloudTrail's event history.
+ */
+const MEMBER_SERVICES = ['ecs:', 'servicediscovery:', 'route53:', 'application-autoscaling:', 'cloudtrail:'];
 
-test('the member-account role (Terraform and StackSet) grants exactly the ECS, Cloud Map and scaling calls the code makes', async () => {
+test('the member-account role (Terraform and StackSet) grants exactly the ECS, Cloud Map, Route 53, scaling and CloudTrail calls the code makes', async () => {
   const required = [...requiredActions(), ...NOT_FROM_CODE].filter((a) => MEMBER_SERVICES.some((p) => a.startsWith(p))).sort();
   const tf = policyStatements(await parseFolder(`${MODULE_DIR}/member-account`)).filter((s) => s.document === 'controller' && s.effect === 'Allow');
   assert.deepEqual([...new Set(tf.flatMap((s) => s.actions))].sort(), required);

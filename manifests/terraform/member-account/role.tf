@@ -99,6 +99,35 @@ data "aws_iam_policy_document" "controller" {
     resources = ["${local.cloudmap_arn_prefix}:service/*"]
   }
   statement {
+    # Proof of ownership reads this account's CloudTrail history; LookupEvents has no resource-level permissions.
+    sid       = "LookupEcsRegistrations"
+    actions   = ["cloudtrail:LookupEvents"]
+    resources = ["*"]
+  }
+  statement {
+    # Cloud Map changes Route 53 with the caller's permissions behind DeregisterInstance and UpdateService;
+    # without them the operation FAILs (ACCESS_DENIED). Same statements as the controller's task role.
+    sid       = "Route53RecordsBehindCloudMapWrites"
+    actions   = ["route53:ChangeResourceRecordSets"]
+    resources = ["arn:${local.partition}:route53:::hostedzone/*"]
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "route53:ChangeResourceRecordSetsRecordTypes"
+      values   = ["A", "AAAA", "CNAME", "SRV"]
+    }
+  }
+  statement {
+    sid       = "Route53HealthChecksBehindCloudMapWrites"
+    actions   = ["route53:GetHealthCheck", "route53:UpdateHealthCheck", "route53:DeleteHealthCheck"]
+    resources = ["arn:${local.partition}:route53:::healthcheck/*"]
+  }
+  statement {
+    # UpdateService may (re)create the service's health check; CreateHealthCheck has no resource-level permissions.
+    sid       = "Route53CreateHealthCheckForUpdateService"
+    actions   = ["route53:CreateHealthCheck"]
+    resources = ["*"]
+  }
+  statement {
     sid       = "NeverTouchEcsManagedCloudMap"
     effect    = "Deny"
     actions   = ["servicediscovery:DeregisterInstance", "servicediscovery:DeleteService", "servicediscovery:UpdateService"]
