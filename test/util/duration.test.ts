@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, parseDuration, requireDuration } from './duration.js';
+import { formatDuration, parseDuration, requireDuration } from '../../controller/util/duration.js';
 
 test('parses the duration forms policies use', () => {
   assert.equal(parseDuration('0s'), 0);

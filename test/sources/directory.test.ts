@@ -4,9 +4,9 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { loadPolicySet } from '../policy/load.js';
-import { DirectorySource } from './directory.js';
-import { PolicySourceError } from './types.js';
+import { loadPolicySet } from '../../controller/policy/load.js';
+import { DirectorySource } from '../../controller/sources/directory.js';
+import { PolicySourceError } from '../../controller/sources/types.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'directory-source-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
