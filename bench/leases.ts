@@ -21,7 +21,7 @@ import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { createAwsClients, createDynamoClient } from '../controller/aws/clients.js';
 import { NO_PACING } from '../controller/aws/pacing.js';
-import { InventoryCache } from '../controller/inventory/cache.js';
+import { InventoryCache } from '../controller/runtime/inventory-cache.js';
 import { loadPolicySet } from '../controller/policy/load.js';
 import { DirectorySource } from '../controller/sources/directory.js';
 import { LeaseCoordinator } from '../controller/state/leases.js';

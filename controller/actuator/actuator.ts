@@ -1,6 +1,6 @@
 import { awsErrorCode, type AwsClients } from '../aws/clients.js';
 import type { Plan, PlannedAction } from '../plan/types.js';
-import type { Action } from '../rules/types.js';
+import type { Action } from '../model/findings.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Clock } from '../util/clock.js';

@@ -1,5 +1,5 @@
 import type { Plan } from '../plan/types.js';
-import type { Finding } from '../rules/types.js';
+import type { Finding } from '../model/findings.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
 import type { Logger } from '../telemetry/logger.js';
 import { logResource } from './resources.js';

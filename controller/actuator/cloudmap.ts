@@ -3,7 +3,7 @@ import {
   type DnsRecord,
 } from '@aws-sdk/client-servicediscovery';
 import { awsErrorCode } from '../aws/clients.js';
-import type { Action } from '../rules/types.js';
+import type { Action } from '../model/findings.js';
 import type { ExecutorContext } from './context.js';
 import { liveReferrer, liveTaskStatus } from './recheck.js';
 import type { ExecutorResult } from './types.js';

@@ -1,6 +1,6 @@
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { awsErrorCode } from '../aws/clients.js';
-import type { Action } from '../rules/types.js';
+import type { Action } from '../model/findings.js';
 import type { ExecutorContext } from './context.js';
 import type { ExecutorResult } from './types.js';
 

@@ -4,7 +4,7 @@
  * records each one here and later passes check the ones that are due, so no worker is held while Cloud Map
  * (and Route 53 behind it) works. A FAIL starts a backoff for that action: it is not sent again before then.
  */
-import type { Action, RuleName } from '../rules/types.js';
+import type { Action, RuleName } from '../model/findings.js';
 
 /** The planned action an operation belongs to, as the actuator reports it. */
 export interface OperationOwner {

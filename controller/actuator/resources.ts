@@ -1,4 +1,4 @@
-import type { Action } from '../rules/types.js';
+import type { Action } from '../model/findings.js';
 
 /** The resource an action writes to: actions on one resource form a chain that runs in plan order. */
 export function resourceOf(action: Action): string {

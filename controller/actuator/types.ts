@@ -1,4 +1,4 @@
-import type { Action, RuleName } from '../rules/types.js';
+import type { Action, RuleName } from '../model/findings.js';
 
 /**
  * What happened to one planned action with decision "execute". `pending`: a Cloud Map write was accepted and

@@ -20,9 +20,9 @@ import type { AwsClients } from './clients.js';
 import { getService, listNamespaceServices, listNamespaces, withDetails } from './cloudmap-reader.js';
 import { describeServices, listClusters, readClusterServices, readTasks, recheckTasks } from './ecs-reader.js';
 import { collectOwnership, memoryOwnershipSources, type OwnershipSources } from '../ownership/collect.js';
-import type { EcsServiceName } from '../ownership/evidence.js';
+import type { EcsServiceName } from '../inventory/evidence.js';
 import { arnAccount, arnName, ReadContext, type ReadOptions } from './read-context.js';
-import { registriesOf } from '../rules/facts.js';
+import { registriesOf } from '../inventory/facts.js';
 import { readScalingMaxima, withScalingMaxima } from './scaling-reader.js';
 
 export type { ReadOptions };

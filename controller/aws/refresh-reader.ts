@@ -11,7 +11,7 @@ import { getService, listInstances, listNamespaceServices, listNamespaces, withD
 import { describeServices, listClusters, readClusterServices, readTasks } from './ecs-reader.js';
 import { describeUnlisted } from './inventory-reader.js';
 import { arnName, type ReadContext } from './read-context.js';
-import { registriesOf } from '../rules/facts.js';
+import { registriesOf } from '../inventory/facts.js';
 import { keepScalingMaxima } from './scaling-reader.js';
 
 const failed = (errors: readonly ReadError[], ...operations: string[]) => errors.some((e) => operations.includes(e.operation));

@@ -3,7 +3,7 @@
  * it. Pure formatting over the sandbox's truth and the controller's plan and actions.
  */
 import type { RecentAction } from '../telemetry/status.js';
-import type { Finding } from '../rules/types.js';
+import type { Finding } from '../model/findings.js';
 
 /** The part of the sandbox's ground truth the demo talks about. */
 export interface DemoTruth {

@@ -6,7 +6,7 @@
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '../telemetry/logger.js';
-import type { WorkKey } from '../runtime/keys.js';
+import type { WorkKey } from '../inventory/work-key.js';
 import { awsErrorCode } from '../aws/clients.js';
 import { mapEventBody, type KnownFleet, type MalformedReason } from './mapper.js';
 import { TaskVersionTracker } from './task-versions.js';

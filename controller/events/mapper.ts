@@ -5,7 +5,7 @@
  * ignored rather than rejected; only bodies we cannot read at all, or known events missing what we need,
  * are "malformed".
  */
-import type { WorkKey } from '../runtime/keys.js';
+import type { WorkKey } from '../inventory/work-key.js';
 import { clusterNameFrom, parseServiceArn, serviceRefFrom } from './arn.js';
 
 export const DETAIL_TYPES = {

@@ -2,7 +2,7 @@
  * The observed fleet, as read from AWS by controller/aws/. Plain data with no SDK types, so rules stay pure.
  * Timestamps are epoch milliseconds.
  */
-import type { OwnershipEvidence } from '../ownership/evidence.js';
+import type { OwnershipEvidence } from './evidence.js';
 
 export type { OwnershipEvidence };
 

@@ -8,7 +8,7 @@
 import { LookupEventsCommand, type Event as TrailEvent } from '@aws-sdk/client-cloudtrail';
 import { awsErrorCode, type AwsClients } from '../aws/clients.js';
 import { ECS_ATTRIBUTES } from '../inventory/model.js';
-import type { EvidenceStore, OwnershipEvidence } from './evidence.js';
+import type { EvidenceStore, OwnershipEvidence } from '../inventory/evidence.js';
 
 /** CloudTrail's event history covers the last 90 days. */
 export const EVENT_HISTORY_MS = 90 * 86_400_000;

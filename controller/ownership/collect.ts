@@ -6,9 +6,9 @@
 import type { AwsClients } from '../aws/clients.js';
 import type { CloudMapService, EcsService, EcsTask } from '../inventory/model.js';
 import { ECS_ATTRIBUTES } from '../inventory/model.js';
-import { registriesOf } from '../rules/facts.js';
+import { registriesOf } from '../inventory/facts.js';
 import { CloudTrailScanner } from './cloudtrail.js';
-import { MemoryEvidenceStore, type EvidenceStore, type OwnershipEvidence } from './evidence.js';
+import { MemoryEvidenceStore, type EvidenceStore, type OwnershipEvidence } from '../inventory/evidence.js';
 
 /** Where evidence is kept and how more is found; one per target (account and region), kept across reads. */
 export interface OwnershipSources {

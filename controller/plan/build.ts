@@ -5,7 +5,7 @@
 import type { Inventory } from '../inventory/model.js';
 import type { Policy, PolicySet } from '../policy/types.js';
 import { evaluateAll } from '../rules/index.js';
-import type { Action, Finding } from '../rules/types.js';
+import type { Action, Finding } from '../model/findings.js';
 import { decideEnforcement, type Draft } from './decide.js';
 import type { RecentDeletions } from './deletion-budget.js';
 import { resolveOverlaps } from './overlap.js';

@@ -5,9 +5,9 @@
  */
 import type { Inventory } from '../inventory/model.js';
 import type { Policy } from '../policy/types.js';
-import { describeReadError, latestDeploymentAt } from '../rules/facts.js';
+import { describeReadError, latestDeploymentAt } from '../inventory/facts.js';
 import { coversEcsService, namespaceById } from '../rules/scope.js';
-import type { Action, BlockReason, Finding } from '../rules/types.js';
+import type { Action, BlockReason, Finding } from '../model/findings.js';
 import { formatDuration } from '../util/duration.js';
 import { totalOf, type RecentDeletions } from './deletion-budget.js';
 import { windowStatus } from './windows.js';

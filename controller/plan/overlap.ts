@@ -9,7 +9,7 @@
 import type { Inventory } from '../inventory/model.js';
 import type { Policy } from '../policy/types.js';
 import { cloudMapServiceSpecificity, ecsServiceSpecificity, namespaceLevel, type DiscoveryVia } from '../rules/scope.js';
-import type { Finding, ResourceRef, RuleName } from '../rules/types.js';
+import type { Finding, ResourceRef, RuleName } from '../model/findings.js';
 
 /** The identity overlaps are resolved on: an ECS service, or a Cloud Map service (with its instances). */
 export function ownershipKey(resource: ResourceRef): string {

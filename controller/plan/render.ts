@@ -18,10 +18,10 @@
  *   "actions": [ { "order": 1-based position the actuator applies it at, "findingKey", "policy", "rule",
  *                  "action": Action, "decision": "execute"|"blocked", "blockedBy": BlockReason|null, "detail"|null } ]
  * }
- * ResourceRef, Action and BlockReason are the types of controller/rules/types.ts. Additive changes keep
+ * ResourceRef, Action and BlockReason are the types of controller/model/findings.ts. Additive changes keep
  * schemaVersion 1; removing or renaming a field bumps it.
  */
-import type { Action, Finding, ResourceRef } from '../rules/types.js';
+import type { Action, Finding, ResourceRef } from '../model/findings.js';
 import { classifyPlan, countDrift, driftSummaryLine } from './states.js';
 import type { Plan, PlannedAction } from './types.js';
 

@@ -11,7 +11,7 @@
  *   Service Connect-managed resource, a registration ECS does not own, a Cloud Map service nothing proves ECS
  *   used (ownership-unproven) or another account created, or a report-only rule.
  */
-import type { BlockReason, Finding } from '../rules/types.js';
+import type { BlockReason, Finding } from '../model/findings.js';
 import type { Plan, PlannedAction } from './types.js';
 
 export const DRIFT_STATES = ['actionable', 'blocked', 'accepted'] as const;

@@ -1,4 +1,4 @@
-import type { Action, BlockReason, Finding } from '../rules/types.js';
+import type { Action, BlockReason, Finding } from '../model/findings.js';
 
 /** A finding's action with the safety decision the actuator will apply. */
 export interface PlannedAction {

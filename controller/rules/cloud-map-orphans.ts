@@ -20,9 +20,9 @@ import {
   sharedServiceRef,
   liveTasksOf,
   pruneBlockingReadError,
-} from './facts.js';
+} from '../inventory/facts.js';
 import { cloudMapServicesInCoveredNamespaces, namespaceById } from './scope.js';
-import type { Finding, ResourceRef, RuleEvaluator } from './types.js';
+import type { Finding, ResourceRef, RuleEvaluator } from '../model/findings.js';
 
 /** What we could establish about one instance of a Cloud Map service. */
 type InstanceState =

@@ -2,9 +2,9 @@
  * dnsTtl: DNS records of Cloud Map services with a TTL above the policy's maximum keep callers on dead task
  * addresses during scale-in. The remedy resends the full record list (records left out would be deleted).
  */
-import { isProtected, isServiceConnectManaged, protectedBlock, sharedServiceRef } from './facts.js';
+import { isProtected, isServiceConnectManaged, protectedBlock, sharedServiceRef } from '../inventory/facts.js';
 import { coversCloudMapService, namespaceById } from './scope.js';
-import type { Finding, RuleEvaluator } from './types.js';
+import type { Finding, RuleEvaluator } from '../model/findings.js';
 
 /** Finds covered Cloud Map services with a DNS record TTL above `max`. */
 export const evaluate: RuleEvaluator = (policy, inventory) => {

@@ -5,7 +5,7 @@ import { evaluate as cloudMapOrphans } from './cloud-map-orphans.js';
 import { evaluate as dnsTtl } from './dns-ttl.js';
 import { evaluate as serviceConnectRefresh } from './service-connect-refresh.js';
 import { evaluate as taskLimit } from './task-limit.js';
-import type { Finding, RuleEvaluator, RuleName } from './types.js';
+import type { Finding, RuleEvaluator, RuleName } from '../model/findings.js';
 
 /** Every rule's evaluator by rule name. */
 export const RULES: Record<RuleName, RuleEvaluator> = { serviceConnectRefresh, cloudMapOrphans, dnsTtl, taskLimit };

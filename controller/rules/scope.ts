@@ -23,7 +23,7 @@ import type { CloudMapService, EcsService, Inventory, Namespace } from '../inven
 import { bestLevel, matcherFor, type MatchLevel } from '../policy/match.js';
 import { ecsSpecificityScore } from '../policy/specificity.js';
 import type { Policy } from '../policy/types.js';
-import { cloudMapServiceByArn, liveReferrers, primaryDeployment, registriesOf, serviceConnectOf } from './facts.js';
+import { cloudMapServiceByArn, liveReferrers, primaryDeployment, registriesOf, serviceConnectOf } from '../inventory/facts.js';
 import { resolveScNamespace } from './service-connect-namespace.js';
 
 export type { MatchLevel } from '../policy/match.js';

@@ -4,7 +4,7 @@
  * started it (replacement and scale-out tasks included), fixed when that deployment was created.
  */
 import type { EcsService, EcsTask, Inventory, ServiceConnectConfig } from '../inventory/model.js';
-import { cloudMapServiceByArn, primaryDeployment } from './facts.js';
+import { cloudMapServiceByArn, primaryDeployment } from '../inventory/facts.js';
 import { namespaceNameOf, resolveScNamespace } from './service-connect-namespace.js';
 
 /** A client alias a server offers in a namespace, and when its current incarnation appeared. */

@@ -5,7 +5,7 @@
  * deployment names in serviceConnectResources, or an ARN namespace), and never guess between two namespaces.
  */
 import type { Deployment, EcsService, Inventory, Namespace, ServiceConnectConfig } from '../inventory/model.js';
-import { cloudMapServiceByArn, lastArnSegment } from './facts.js';
+import { cloudMapServiceByArn, lastArnSegment } from '../inventory/facts.js';
 
 export type NamespaceResolution =
   | { kind: 'resolved'; key: string }

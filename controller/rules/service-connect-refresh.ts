@@ -6,11 +6,11 @@
 import type { EcsService, Inventory } from '../inventory/model.js';
 import type { Policy } from '../policy/types.js';
 import { formatDuration } from '../util/duration.js';
-import { hasDeploymentInProgress, liveTasksOf, primaryDeployment, serviceConnectOf } from './facts.js';
+import { hasDeploymentInProgress, liveTasksOf, primaryDeployment, serviceConnectOf } from '../inventory/facts.js';
 import { coversEcsService } from './scope.js';
 import { endpointsOf, taskBases, type Endpoint, type TaskBasis } from './service-connect-endpoints.js';
 import { namespaceNameOf, resolveScNamespace } from './service-connect-namespace.js';
-import type { Finding, RuleEvaluator } from './types.js';
+import type { Finding, RuleEvaluator } from '../model/findings.js';
 
 /** The endpoints a client may call: all but its own, narrowed by `dependencies` when the policy declares them. */
 function callableEndpoints(policy: Policy, client: EcsService, endpoints: Map<string, Endpoint>): Endpoint[] {

@@ -7,7 +7,7 @@
  */
 import { ECS_ATTRIBUTES, type CloudMapService, type EcsService, type Inventory } from '../inventory/model.js';
 import { coversCloudMapService, coversNamespace, namespaceById } from './scope.js';
-import type { Finding, RuleEvaluator } from './types.js';
+import type { Finding, RuleEvaluator } from '../model/findings.js';
 
 /** The Cloud Map instances-per-service quota (not adjustable). */
 export const CLOUD_MAP_INSTANCES_PER_SERVICE = 1000;

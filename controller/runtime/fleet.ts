@@ -11,7 +11,7 @@ import { mergePlans } from '../plan/merge.js';
 import type { Plan } from '../plan/types.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
 import type { Clock } from '../util/clock.js';
-import type { WorkKey } from './keys.js';
+import type { WorkKey } from '../inventory/work-key.js';
 import { errorText, type ReconcileResult } from './reconciler.js';
 import { CoalescingRunner } from './serial.js';
 import type { TargetRuntime, TargetRuntimes } from './target-runtimes.js';

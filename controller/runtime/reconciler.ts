@@ -7,21 +7,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Actuator, ActionOutcome } from '../actuator/actuator.js';
 import type { ReadTarget } from '../aws/targets.js';
-import type { InventoryCache } from '../inventory/cache.js';
+import type { InventoryCache } from './inventory-cache.js';
 import { buildPlan } from '../plan/build.js';
 import { MemoryDeletionLedger, type DeletionLedger } from '../plan/deletion-budget.js';
 import { withStoredEvidence } from '../ownership/stored.js';
 import { withoutFixed } from '../plan/states.js';
 import type { Plan } from '../plan/types.js';
 import type { PolicySet } from '../policy/types.js';
-import type { Action } from '../rules/types.js';
+import type { Action } from '../model/findings.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
 import type { RecentActions } from '../telemetry/status.js';
 import type { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import type { TargetState } from '../state/target-state.js';
 import type { Clock } from '../util/clock.js';
-import { keyString, type WorkKey } from './keys.js';
+import { keyString, type WorkKey } from '../inventory/work-key.js';
 
 /** The result of one plan-and-apply. */
 export interface ReconcileResult {

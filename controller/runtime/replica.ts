@@ -9,7 +9,7 @@ import type { StateStore } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
 import { registerLeaseMetrics } from '../telemetry/lease-metrics.js';
-import type { WorkKey } from './keys.js';
+import type { WorkKey } from '../inventory/work-key.js';
 import type { TargetRuntimes } from './target-runtimes.js';
 import { systemTimers } from './timers.js';
 import type { WorkQueue } from './workqueue.js';

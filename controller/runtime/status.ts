@@ -9,7 +9,7 @@ import { countDrift, driftSummaryLine, type DriftCounts } from '../plan/states.j
 import type { Plan } from '../plan/types.js';
 import type { Condition } from './event-health.js';
 import type { PolicySet } from '../policy/types.js';
-import type { SourceStatus } from '../sources/watcher.js';
+import type { SourceStatus } from './policy-watcher.js';
 import { summarizeDrift } from '../telemetry/state.js';
 import type { Readiness } from '../telemetry/server.js';
 import type { ControllerStatus, PolicyStatus, RecentAction } from '../telemetry/status.js';

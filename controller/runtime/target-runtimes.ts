@@ -9,7 +9,7 @@
 import { Actuator } from '../actuator/actuator.js';
 import type { AwsClientOptions, AwsClients } from '../aws/clients.js';
 import { clientsForTarget, groupByTarget, type ReadTarget } from '../aws/targets.js';
-import { InventoryCache } from '../inventory/cache.js';
+import { InventoryCache } from './inventory-cache.js';
 import type { PolicySet } from '../policy/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';

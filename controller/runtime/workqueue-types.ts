@@ -1,5 +1,5 @@
 /** The work queue's public types: what callers pass in and get back (controller/runtime/workqueue.ts). */
-import type { WorkKey } from './keys.js';
+import type { WorkKey } from '../inventory/work-key.js';
 import type { Timers } from './timers.js';
 
 export type Priority = 'event' | 'resync';

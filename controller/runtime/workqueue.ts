@@ -8,7 +8,7 @@
  * `maxResyncWaitMs` runs before newer event keys, so a steady stream of events cannot starve it; and the queue
  * holds at most `maxKeys` keys: on overflow the waiting keys collapse into one full reconcile (which covers them).
  */
-import { keyString, type WorkKey } from './keys.js';
+import { keyString, type WorkKey } from '../inventory/work-key.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
 import type { AddOptions, Priority, ProcessContext, ShutdownResult, WorkQueueOptions } from './workqueue-types.js';
 

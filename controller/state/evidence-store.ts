@@ -1,9 +1,9 @@
 /**
- * The ownership rule's evidence store (ownership/evidence.ts) backed by the state store, so evidence found by a
+ * The ownership rule's evidence store (inventory/evidence.ts) backed by the state store, so evidence found by a
  * read or in CloudTrail survives restarts and lease moves: what was read is cached, and a service's evidence is
  * written when it is new or a day older than the last write (each full read re-records every service it sees).
  */
-import { mergeEvidence as mergeOwnership, type EvidenceStore, type OwnershipEvidence } from '../ownership/evidence.js';
+import { mergeEvidence as mergeOwnership, type EvidenceStore, type OwnershipEvidence } from '../inventory/evidence.js';
 import type { StateStore } from './types.js';
 
 /** A service's evidence is written again at most this often. */

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetOperationCommand, type ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import type { Inventory } from '../inventory/model.js';
-import { isEcsRegistered, latestDeploymentAt } from '../rules/facts.js';
+import { isEcsRegistered, latestDeploymentAt } from '../inventory/facts.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Clock } from '../util/clock.js';
 import { FenceLostError, type Fence, type JournalEntry, type OwnershipEvidence, type StateStore } from './types.js';

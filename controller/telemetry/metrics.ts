@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ApiCall, ApiCallListener } from '../aws/clients.js';
-import type { ActionType, BlockReason, Finding, RuleName } from '../rules/types.js';
+import type { ActionType, BlockReason, Finding, RuleName } from '../model/findings.js';
 import { DRIFT_STATES } from '../plan/states.js';
 import { RULE_NAMES } from '../policy/types.js';
 import { EMPTY_METRICS_STATE, type MetricsState } from './state.js';

@@ -1,6 +1,6 @@
 import { classifyPlan, type DriftState } from '../plan/states.js';
 import type { Plan } from '../plan/types.js';
-import type { RuleName } from '../rules/types.js';
+import type { RuleName } from '../model/findings.js';
 
 /**
  * Point-in-time state the controller exposes as gauges. The metrics class asks a provider for it at each

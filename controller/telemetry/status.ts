@@ -1,5 +1,5 @@
 import type { ActionOutcome } from '../actuator/types.js';
-import type { RuleName } from '../rules/types.js';
+import type { RuleName } from '../model/findings.js';
 
 /** One policy as /status shows it. */
 export interface PolicyStatus {

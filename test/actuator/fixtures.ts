@@ -1,5 +1,5 @@
 import type { Plan, PlannedAction } from '../../controller/plan/types.js';
-import type { Action, BlockReason, Finding } from '../../controller/rules/types.js';
+import type { Action, BlockReason, Finding } from '../../controller/model/findings.js';
 
 /** A planned action with a finding that matches it, for actuator tests. */
 export function planned(action: Action, options: { policy?: string; blockedBy?: BlockReason; namespace?: string } = {}): PlannedAction {

@@ -5,7 +5,7 @@ import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import { readInventory } from '../../controller/aws/inventory-reader.js';
 import { readLowerBound } from '../../controller/aws/read-budget.js';
-import { InventoryCache } from '../../controller/inventory/cache.js';
+import { InventoryCache } from '../../controller/runtime/inventory-cache.js';
 import { buildPlan } from '../../controller/plan/build.js';
 import type { Inventory } from '../../controller/inventory/model.js';
 import type { Policy } from '../../controller/policy/types.js';

@@ -10,7 +10,7 @@ import { CreateClusterCommand } from '@aws-sdk/client-ecs';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import { readInventory } from '../../controller/aws/inventory-reader.js';
 import { evaluate } from '../../controller/rules/service-connect-refresh.js';
-import type { Finding } from '../../controller/rules/types.js';
+import type { Finding } from '../../controller/model/findings.js';
 import { makePolicy } from './policy-fixture.js';
 import { registerApp, startEcsFixture, type EcsFixture } from '../sandbox/ecs-fixture.js';
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SqsEventConsumer, type EventMeta } from '../../controller/events/consumer.js';
 import { silentLogger } from '../../controller/telemetry/logger.js';
-import type { WorkKey } from '../../controller/runtime/keys.js';
+import type { WorkKey } from '../../controller/inventory/work-key.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { waitFor } from '../support/wait.js';
 

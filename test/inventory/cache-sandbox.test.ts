@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import { startSandbox } from '../../sandbox/index.js';
 import { createAwsClients } from '../../controller/aws/clients.js';
-import { InventoryCache } from '../../controller/inventory/cache.js';
+import { InventoryCache } from '../../controller/runtime/inventory-cache.js';
 import { makePolicy } from '../aws/policy-fixture.js';
 import { control, SMALL_FLEET } from '../aws/small-fleet.js';
 

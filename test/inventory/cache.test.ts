@@ -1,7 +1,7 @@
 /** The inventory cache: targeted refreshes read little, merge correctly, and keep read errors honest. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InventoryCache } from '../../controller/inventory/cache.js';
+import { InventoryCache } from '../../controller/runtime/inventory-cache.js';
 import { makePolicy } from '../aws/policy-fixture.js';
 import { fakeClients, smallFleet } from './fake-fleet.js';
 

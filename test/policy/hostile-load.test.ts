@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { loadPolicySet } from '../../controller/policy/load.js';
 import { braceAlternatives, patternComplexity } from '../../controller/policy/revision-limits.js';
 import { DirectorySource } from '../../controller/sources/directory.js';
-import { PolicyWatcher } from '../../controller/sources/watcher.js';
+import { PolicyWatcher } from '../../controller/runtime/policy-watcher.js';
 import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
 import { silentLogger } from '../../controller/telemetry/logger.js';
 import { startTelemetryServer } from '../../controller/telemetry/server.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CloudMapService, EcsService, Inventory, ReadError } from '../../controller/inventory/model.js';
 import { evaluate } from '../../controller/rules/cloud-map-orphans.js';
-import type { Finding } from '../../controller/rules/types.js';
+import type { Finding } from '../../controller/model/findings.js';
 import { cluster, cmService, deployment, ecsInstance, ecsService, foreignInstance, HOUR, inventory, namespace, policy, T0, task } from './fixtures.js';
 
 const NS = namespace('internal.local');

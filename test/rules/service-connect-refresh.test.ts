@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluate } from '../../controller/rules/service-connect-refresh.js';
-import type { Finding } from '../../controller/rules/types.js';
+import type { Finding } from '../../controller/model/findings.js';
 import type { EcsService, EcsTask, Inventory } from '../../controller/inventory/model.js';
 import { cluster, cmService, deployment, HOUR, inventory, namespace, policy, sc, scService, T0, task } from './fixtures.js';
 

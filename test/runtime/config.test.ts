@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { configTableMarkdown, parseRunConfig, runUsage, RUN_SETTINGS } from '../../controller/runtime/config.js';
+import { configTableMarkdown, parseRunConfig, runUsage, RUN_SETTINGS } from '../../controller/cli/run-config.js';
 import { UsageError } from '../../controller/cli/io.js';
 
 describe('run configuration', () => {

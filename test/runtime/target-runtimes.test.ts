@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import type { ReadTarget } from '../../controller/aws/targets.js';
 import type { PolicySet } from '../../controller/policy/types.js';
-import { keyString } from '../../controller/runtime/keys.js';
+import { keyString } from '../../controller/inventory/work-key.js';
 import { TargetRuntimes } from '../../controller/runtime/target-runtimes.js';
 import { silentLogger } from '../../controller/telemetry/logger.js';
 import { ControllerMetrics } from '../../controller/telemetry/metrics.js';

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkQueue, type ProcessContext, type WorkQueueOptions } from '../../controller/runtime/workqueue.js';
 import { ManualTimers } from '../../controller/runtime/timers.js';
-import { keyString, type WorkKey } from '../../controller/runtime/keys.js';
+import { keyString, type WorkKey } from '../../controller/inventory/work-key.js';
 
 const svc = (service: string): WorkKey => ({ kind: 'ecs-service', cluster: 'prod', service });
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { DirectorySource } from '../../controller/sources/directory.js';
-import { PolicyWatcher } from '../../controller/sources/watcher.js';
+import { PolicyWatcher } from '../../controller/runtime/policy-watcher.js';
 import { loadPolicySet } from '../../controller/policy/load.js';
 import { createLogger } from '../../controller/telemetry/logger.js';
 import { policyYaml } from './policy-text.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DirectorySource } from '../../controller/sources/directory.js';
-import { PolicyWatcher, type PollOutcome } from '../../controller/sources/watcher.js';
+import { PolicyWatcher, type PollOutcome } from '../../controller/runtime/policy-watcher.js';
 import type { FetchResult, PolicySource } from '../../controller/sources/types.js';
 import { silentLogger } from '../../controller/telemetry/logger.js';
 import { policyYaml } from './policy-text.js';

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { ControllerMetrics, summarizeDrift, type MetricsState } from '../../controller/telemetry/metrics.js';
 import type { PlannedAction } from '../../controller/plan/types.js';
-import type { Finding } from '../../controller/rules/types.js';
+import type { Finding } from '../../controller/model/findings.js';
 
 /** The parts of a plan the drift gauge reads: findings and their planned actions. */
 const planOf = (findings: Finding[], actions: PlannedAction[] = []) => ({ findings, actions });

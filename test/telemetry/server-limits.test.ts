@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
 import { startTelemetryServer, type TelemetryServerOptions } from '../../controller/telemetry/server.js';
 import { silentLogger } from '../../controller/telemetry/logger.js';
-import { parseRunConfig } from '../../controller/runtime/config.js';
+import { parseRunConfig } from '../../controller/cli/run-config.js';
 
 function start(extra: Partial<TelemetryServerOptions> = {}) {
   return startTelemetryServer({

@@ -6,7 +6,7 @@
 import { createAwsClients } from '../../aws/clients.js';
 import { checkQueueUrl } from '../../events/queue-check.js';
 import { Controller } from '../../runtime/controller.js';
-import { parseRunConfig, runUsage, type RunConfig } from '../../runtime/config.js';
+import { parseRunConfig, runUsage, type RunConfig } from '../run-config.js';
 import { checkPolicyPath, createPolicySource } from '../../sources/resolve.js';
 import { createStateStore } from '../../state/resolve.js';
 import { parseLimits } from '../../limits/limits.js';

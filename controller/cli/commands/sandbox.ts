@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startSandbox, ScenarioError, type Sandbox } from '../../../sandbox/index.js';
 import { parseQuotaFlag, type QuotaSpec } from '../../../sandbox/core/quotas.js';
-import { runDemo } from '../../demo/demo.js';
+import { runDemo } from './sandbox-demo.js';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
 

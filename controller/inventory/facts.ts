@@ -12,7 +12,7 @@ import {
   type Inventory,
   type ReadError,
   type ServiceConnectConfig,
-} from '../inventory/model.js';
+} from './model.js';
 import type { Policy } from '../policy/types.js';
 
 /** Tag that (per community reports) Service Connect puts on the Cloud Map services it creates. */

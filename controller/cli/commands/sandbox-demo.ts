@@ -4,20 +4,20 @@
  * found and what it fixed, then keeps running (metrics, /status) until stopped.
  */
 import { GetQueueAttributesCommand, CreateQueueCommand } from '@aws-sdk/client-sqs';
-import type { Sandbox } from '../../sandbox/index.js';
-import { ensureStateTable } from '../../sandbox/dynamodb/index.js';
-import { createStateStore } from '../state/resolve.js';
-import { createAwsClients } from '../aws/clients.js';
-import { installEvents } from '../install/install-events.js';
-import { countDrift, driftSummaryLine } from '../plan/states.js';
-import type { Finding } from '../rules/types.js';
-import { Controller } from '../runtime/controller.js';
-import { systemTimers, type Timers } from '../runtime/timers.js';
-import { createPolicySource } from '../sources/resolve.js';
-import { createLogger } from '../telemetry/logger.js';
-import { ControllerMetrics } from '../telemetry/metrics.js';
-import { startTelemetryServer } from '../telemetry/server.js';
-import { describeAction, describeFleet, isClean, type DemoTruth } from './narrate.js';
+import type { Sandbox } from '../../../sandbox/index.js';
+import { ensureStateTable } from '../../../sandbox/dynamodb/index.js';
+import { createStateStore } from '../../state/resolve.js';
+import { createAwsClients } from '../../aws/clients.js';
+import { installEvents } from '../../install/install-events.js';
+import { countDrift, driftSummaryLine } from '../../plan/states.js';
+import type { Finding } from '../../model/findings.js';
+import { Controller } from '../../runtime/controller.js';
+import { systemTimers, type Timers } from '../../runtime/timers.js';
+import { createPolicySource } from '../../sources/resolve.js';
+import { createLogger } from '../../telemetry/logger.js';
+import { ControllerMetrics } from '../../telemetry/metrics.js';
+import { startTelemetryServer } from '../../telemetry/server.js';
+import { describeAction, describeFleet, isClean, type DemoTruth } from '../../demo/narrate.js';
 
 export interface DemoOptions {
   sandbox: Sandbox;

@@ -4,14 +4,14 @@
  * parsing, `--help` and the README, so they cannot disagree.
  */
 import { parseArgs } from 'node:util';
-import { listFlag, UsageError } from '../cli/io.js';
+import { listFlag, UsageError } from './io.js';
 import { BOUND_SETTINGS, parseBounds, type OperatorBounds } from '../policy/bounds.js';
 import { hostname } from 'node:os';
 import { stateUrlProblem } from '../state/resolve.js';
 import { parseDuration } from '../util/duration.js';
 import { PACING_SETTINGS, pacingDefault, parsePacing, type PacingConfig } from '../aws/pacing.js';
 import { DEFAULT_READ_CONCURRENCY } from '../aws/read-context.js';
-import { resyncExpressionProblem } from './resync.js';
+import { resyncExpressionProblem } from '../runtime/resync.js';
 
 export interface RunConfig {
   policies: string;

@@ -9,11 +9,11 @@ import { memoryOwnershipSources, type OwnershipSources } from '../ownership/coll
 import { DEFAULT_READ_CONCURRENCY, ReadContext } from '../aws/read-context.js';
 import { refreshCloudMapService, refreshCluster, refreshEcsService, refreshNamespace } from '../aws/refresh-reader.js';
 import type { Policy } from '../policy/types.js';
-import type { WorkKey } from '../runtime/keys.js';
+import type { WorkKey } from '../inventory/work-key.js';
 import { Semaphore } from '../util/semaphore.js';
-import type { Inventory } from './model.js';
-import { applyPatch, type InventoryPatch } from './patch.js';
-import { planReadScope, type ReadScopePlan } from './read-scope.js';
+import type { Inventory } from '../inventory/model.js';
+import { applyPatch, type InventoryPatch } from '../inventory/patch.js';
+import { planReadScope, type ReadScopePlan } from '../inventory/read-scope.js';
 
 export interface InventoryCacheOptions {
   clients: AwsClients;

@@ -4,7 +4,7 @@ import { systemClock } from '../util/clock.js';
 import type { Limits } from '../limits/limits.js';
 import { loadPolicySetOffThread, prewarmPolicyLoader } from '../policy/load-off-thread.js';
 import type { AllowedScopes, PolicyProblem, PolicySet } from '../policy/types.js';
-import type { PolicySource } from './types.js';
+import type { PolicySource } from '../sources/types.js';
 
 /** What a source reports: the revision in force, the last fetch, and the last failure. */
 export interface SourceStatus {
