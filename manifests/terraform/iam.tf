@@ -238,6 +238,20 @@ data "aws_iam_policy_document" "task" {
     }
   }
   dynamic "statement" {
+    # The controller's own events (--events-bus): PutEvents on that bus only, and only with its own source.
+    for_each = var.events_bus == null ? [] : [1]
+    content {
+      sid       = "PublishControllerEvents"
+      actions   = ["events:PutEvents"]
+      resources = [local.events_bus_arn]
+      condition {
+        test     = "StringEquals"
+        variable = "events:source"
+        values   = ["ecs-discovery-controller"]
+      }
+    }
+  }
+  dynamic "statement" {
     for_each = length(var.assume_role_arns) == 0 ? [] : [1]
     content {
       sid       = "AssumeCrossAccountRoles"

@@ -10,6 +10,8 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
   cache_dir  = "/var/cache/ecs-discovery-controller"
+  # --events-bus takes a name or an ARN; IAM needs the ARN.
+  events_bus_arn = var.events_bus == null ? null : (startswith(var.events_bus, "arn:") ? var.events_bus : "arn:${data.aws_partition.current.partition}:events:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:event-bus/${var.events_bus}")
 
   controller_environment = [
     { name = "POLICIES", value = var.policies },
@@ -28,6 +30,7 @@ locals {
     { name = "MIN_DNS_TTL", value = var.min_dns_ttl },
     # The key the NeverTouchProtectedCloudMap Deny names (iam.tf): the controller protects exactly what IAM does.
     { name = "PROTECT_TAG_KEY", value = var.protect_tag_key },
+    { name = "EVENTS_BUS", value = var.events_bus == null ? "" : var.events_bus },
     { name = "DRY_RUN", value = tostring(var.dry_run) },
     { name = "LOG_LEVEL", value = var.log_level },
     { name = "CACHE_DIR", value = local.cache_dir },

@@ -238,3 +238,9 @@ variable "protect_tag_key" {
   type        = string
   default     = "discovery-controller/protect"
 }
+
+variable "events_bus" {
+  description = "EventBridge bus (name or ARN) the controller publishes its own events to: drift detected and resolved, actions executed, failed or blocked (EVENTS_BUS; docs/discovery-events.schema.json). null: no events published."
+  type        = string
+  default     = null
+}

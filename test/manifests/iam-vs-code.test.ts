@@ -84,7 +84,7 @@ async function terraformAllows(): Promise<Set<string>> {
 /** Every optional part of the template switched on. */
 const CFN_PARAMETERS = {
   ClusterArn: 'arn:aws:ecs:eu-west-1:111122223333:cluster/platform', SubnetIds: ['s'], SecurityGroupIds: ['g'], Image: 'i', Policies: 's3://p/',
-  AllowedClusters: ['prod-*'], AllowedNamespaces: 'internal.example.com', PolicyBucketName: 'p', AssumeRoleArns: ['arn:aws:iam::444455556666:role/x'], EnableAdotSidecar: 'true', AmpWorkspaceArn: 'arn:aws:aps:eu-west-1:111122223333:workspace/ws-1',
+  AllowedClusters: ['prod-*'], AllowedNamespaces: 'internal.example.com', PolicyBucketName: 'p', AssumeRoleArns: ['arn:aws:iam::444455556666:role/x'], EnableAdotSidecar: 'true', AmpWorkspaceArn: 'arn:aws:aps:eu-west-1:111122223333:workspace/ws-1', EventsBusName: 'discovery',
 };
 
 function cloudFormationAllows(): Set<string> {
