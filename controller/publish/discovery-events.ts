@@ -6,7 +6,7 @@
  */
 import type { ActionOutcome } from '../actuator/types.js';
 import type { PlannedAction } from '../plan/types.js';
-import type { Finding, ResourceRef } from '../rules/types.js';
+import type { Finding, ResourceRef } from '../model/findings.js';
 
 /** EventBridge `source` of every event the controller publishes. */
 export const EVENT_SOURCE = 'ecs-discovery-controller';

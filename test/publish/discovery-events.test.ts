@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { emptyPublishedState, outcomeEvents, planEvents } from '../../controller/publish/discovery-events.js';
-import type { Finding } from '../../controller/rules/types.js';
+import type { Finding } from '../../controller/model/findings.js';
 import type { PlannedAction } from '../../controller/plan/types.js';
 import type { ActionOutcome } from '../../controller/actuator/types.js';
 
