@@ -1,6 +1,7 @@
 /**
  * The Cloud Map (servicediscovery) emulator: the Route53AutoNaming_v20170314 JSON 1.1 API for the real
  * SDK client, plus the CloudMapPort that ECS and the truth endpoint use to read and change the same state.
+ * responses/ reads and validates requests and shapes answers; models/ holds the state and its operations.
  */
 import { AwsError } from '../core/errors.js';
 import type {
@@ -13,15 +14,15 @@ import type {
   DeletionRecord,
 } from '../core/ports.js';
 import type { EmulatedService, SandboxContext } from '../core/types.js';
-import type { ApiContext } from './api/context.js';
-import { instanceOperations, MAX_INSTANCES_PER_SERVICE } from './api/instances.js';
-import { namespaceOperations } from './api/namespaces.js';
-import { operationOperations } from './api/operations.js';
-import { serviceOperations } from './api/services.js';
-import { tagOperations } from './api/tags.js';
-import { parseDnsRecords } from './dns.js';
-import { OperationLog } from './operations.js';
-import { CloudMapState, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from './state.js';
+import type { ApiContext } from './responses/context.js';
+import { instanceOperations } from './responses/instances.js';
+import { namespaceOperations } from './responses/namespaces.js';
+import { operationOperations } from './responses/operations.js';
+import { serviceOperations } from './responses/services.js';
+import { tagOperations } from './responses/tags.js';
+import { parseDnsRecords } from './responses/dns.js';
+import { OperationLog } from './models/operations.js';
+import { CloudMapState, type InstanceRecord, type NamespaceRecord, type ServiceRecord } from './models/state.js';
 
 /** The port plus sandbox-only extras (members beyond CloudMapPort). */
 export interface CloudMapEmulator extends CloudMapPort {
@@ -158,9 +159,7 @@ export function createCloudMap(ctx: SandboxContext, options: CloudMapOptions = {
     registerInstance(serviceId, instanceId, attributes, registeredBy, createdByAccount) {
       const record = serviceOrThrow(serviceId);
       // The instances-per-service quota holds for ECS's registrations as for RegisterInstance calls.
-      if (!record.instances.has(instanceId) && record.instances.size >= MAX_INSTANCES_PER_SERVICE) {
-        throw new AwsError('ResourceLimitExceeded', `Service ${record.id} already has ${MAX_INSTANCES_PER_SERVICE} instances, the Cloud Map quota per service.`);
-      }
+      state.checkInstanceQuota(record, instanceId);
       const instance = state.putInstance(record, instanceId, attributes, registeredBy);
       if (createdByAccount) instance.createdByAccount = createdByAccount;
     },

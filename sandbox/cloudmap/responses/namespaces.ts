@@ -1,9 +1,9 @@
 import { AwsError } from '../../core/errors.js';
 import type { OperationHandler } from '../../core/types.js';
-import { decodeToken, encodeToken, maxResults } from '../paging.js';
-import { namespaceShape, namespaceSummaryShape } from '../shapes.js';
-import type { NamespaceRecord, NamespaceType } from '../state.js';
-import { invalid, oneOf, optionalObject, optionalString, requiredString } from '../validate.js';
+import { decodeToken, encodeToken, maxResults } from './params.js';
+import { namespaceShape, namespaceSummaryShape } from './shapes.js';
+import type { NamespaceRecord, NamespaceType } from '../models/state.js';
+import { invalid, oneOf, optionalObject, optionalString, requiredString } from './params.js';
 import type { ApiContext } from './context.js';
 import { parseTags } from './tags.js';
 

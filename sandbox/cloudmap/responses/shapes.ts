@@ -1,4 +1,4 @@
-import type { InstanceRecord, NamespaceRecord, ServiceRecord } from './state.js';
+import type { InstanceRecord, NamespaceRecord, ServiceRecord } from '../models/state.js';
 
 /** Epoch milliseconds to the JSON wire form of an AWS timestamp (epoch seconds). */
 export function wireTime(ms: number): number {

@@ -1,14 +1,12 @@
 import { AwsError } from '../../core/errors.js';
 import type { OperationHandler } from '../../core/types.js';
-import { parseInstanceAttributes } from '../attributes.js';
-import { decodeToken, encodeToken, maxResults } from '../paging.js';
-import { instanceShape } from '../shapes.js';
-import type { InstanceRecord, ServiceRecord } from '../state.js';
-import { invalid, oneOf, optionalString, requiredString, stringMap } from '../validate.js';
+import { parseInstanceAttributes } from './attributes.js';
+import { decodeToken, encodeToken, maxResults } from './params.js';
+import { instanceShape } from './shapes.js';
+import type { InstanceRecord, ServiceRecord } from '../models/state.js';
+import { invalid, oneOf, optionalString, requiredString, stringMap } from './params.js';
 import type { ApiContext } from './context.js';
 
-/** Cloud Map's instances-per-service quota (not adjustable in AWS). */
-export const MAX_INSTANCES_PER_SERVICE = 1000;
 const INSTANCE_ID = /^[0-9a-zA-Z_/:.@-]{1,64}$/;
 
 /** The health DiscoverInstances reports: the custom status, HEALTHY for Route 53 checks, UNKNOWN without checks. */
@@ -56,9 +54,7 @@ export function instanceOperations(api: ApiContext): Record<string, OperationHan
       const creatorRequestId = optionalString(input, 'CreatorRequestId', 64);
       const namespaceType = state.namespaces.get(service.namespaceId)?.type ?? 'HTTP';
       const attributes = parseInstanceAttributes(input.Attributes, service, namespaceType);
-      if (!service.instances.has(id) && service.instances.size >= MAX_INSTANCES_PER_SERVICE) {
-        throw new AwsError('ResourceLimitExceeded', `Service ${service.id} already has ${MAX_INSTANCES_PER_SERVICE} instances, the Cloud Map quota per service.`);
-      }
+      state.checkInstanceQuota(service, id);
       const isNew = !service.instances.has(id);
       state.putInstance(service, id, attributes, 'other', creatorRequestId);
       const failure = api.operationFailure('servicediscovery:RegisterInstance', input);

@@ -1,7 +1,7 @@
 import { AwsError } from '../../core/errors.js';
 import type { OperationHandler } from '../../core/types.js';
-import { tagList } from '../shapes.js';
-import { invalid, requiredString } from '../validate.js';
+import { tagList } from './shapes.js';
+import { invalid, requiredString } from './params.js';
 import type { ApiContext } from './context.js';
 
 const MAX_TAGS = 200;

@@ -1,5 +1,5 @@
-import type { NamespaceType, ServiceRecord } from './state.js';
-import { invalid, stringMap } from './validate.js';
+import type { NamespaceType, ServiceRecord } from '../models/state.js';
+import { invalid, stringMap } from './params.js';
 
 /** Attribute keys Cloud Map reserves; they do not count against the 30 custom attributes. */
 const RESERVED = new Set([

@@ -1,7 +1,7 @@
 import type { DeletionAuditor } from '../../core/ports.js';
 import type { SandboxContext } from '../../core/types.js';
-import type { OperationLog } from '../operations.js';
-import type { CloudMapState } from '../state.js';
+import type { OperationLog } from '../models/operations.js';
+import type { CloudMapState } from '../models/state.js';
 
 /** What every group of API handlers works on. */
 export interface ApiContext {

@@ -1,8 +1,14 @@
-import { AwsError } from '../core/errors.js';
-import { TokenCodec } from '../core/paging.js';
+/** Cloud Map's request readers: every validation failure is InvalidInput; NextTokens are opaque and tied to their list. */
+import { AwsError } from '../../core/errors.js';
+import { TokenCodec } from '../../core/paging.js';
+import { paramReader } from '../../core/params.js';
+
+const params = paramReader((message) => new AwsError('InvalidInput', message));
+
+export const { invalid, requiredString, optionalString, optionalObject, stringMap, oneOf } = params;
 
 const tokens = new TokenCodec<number>(
-  () => new AwsError('InvalidInput', 'NextToken is invalid or was issued for a different request; start again without NextToken.'),
+  () => invalid('NextToken is invalid or was issued for a different request; start again without NextToken.'),
   (value): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0,
 );
 
@@ -18,9 +24,5 @@ export function decodeToken(token: unknown, list: string, filters: unknown): num
 
 /** MaxResults with AWS's bounds (1..max) and default. */
 export function maxResults(value: unknown, max: number, fallback: number): number {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new AwsError('InvalidInput', `MaxResults must be an integer from 1 to ${max}; got ${JSON.stringify(value)}.`);
-  }
-  return value;
+  return params.pageSize(value, max, fallback);
 }

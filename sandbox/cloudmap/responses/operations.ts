@@ -1,9 +1,9 @@
 import { AwsError } from '../../core/errors.js';
 import type { OperationHandler } from '../../core/types.js';
-import type { OperationRecord } from '../operations.js';
-import { decodeToken, encodeToken, maxResults } from '../paging.js';
-import { wireTime } from '../shapes.js';
-import { invalid, oneOf, requiredString } from '../validate.js';
+import type { OperationRecord } from '../models/operations.js';
+import { decodeToken, encodeToken, maxResults } from './params.js';
+import { wireTime } from './shapes.js';
+import { invalid, oneOf, requiredString } from './params.js';
 import type { ApiContext } from './context.js';
 
 type OperationFilter =

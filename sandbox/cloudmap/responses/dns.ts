@@ -1,5 +1,5 @@
-import type { DnsRecord, HealthCheckConfig, RecordType } from './state.js';
-import { invalid, oneOf } from './validate.js';
+import type { DnsRecord, HealthCheckConfig, RecordType } from '../models/state.js';
+import { invalid, oneOf } from './params.js';
 
 const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'SRV'] as const;
 const MAX_TTL = 2147483647;

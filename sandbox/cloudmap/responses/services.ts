@@ -1,11 +1,11 @@
 import { AwsError } from '../../core/errors.js';
 import type { OperationHandler } from '../../core/types.js';
-import { parseDnsRecords, parseHealthCheckConfig, recordTypes } from '../dns.js';
-import { parseArn } from '../ids.js';
-import { decodeToken, encodeToken, maxResults } from '../paging.js';
-import { serviceShape, serviceSummaryShape } from '../shapes.js';
-import type { ServiceRecord } from '../state.js';
-import { invalid, oneOf, optionalObject, optionalString, requiredString } from '../validate.js';
+import { parseDnsRecords, parseHealthCheckConfig, recordTypes } from './dns.js';
+import { parseArn } from '../models/ids.js';
+import { decodeToken, encodeToken, maxResults } from './params.js';
+import { serviceShape, serviceSummaryShape } from './shapes.js';
+import type { ServiceRecord } from '../models/state.js';
+import { invalid, oneOf, optionalObject, optionalString, requiredString } from './params.js';
 import type { ApiContext } from './context.js';
 import { parseTags } from './tags.js';
 

@@ -1,5 +1,5 @@
-import { AwsError } from '../core/errors.js';
-import type { SandboxContext } from '../core/types.js';
+import { AwsError } from '../../core/errors.js';
+import type { SandboxContext } from '../../core/types.js';
 import { namespaceArn, newHostedZoneId, newNamespaceId, newServiceId, parseArn, serviceArn } from './ids.js';
 import { OrderedIndex, type Sequenced } from './ordered.js';
 
@@ -71,6 +71,9 @@ export interface InstanceRecord extends Sequenced {
   /** The account that registered it, when not ours (a shared namespace). */
   createdByAccount?: string;
 }
+
+/** Cloud Map's instances-per-service quota (not adjustable in AWS). */
+export const MAX_INSTANCES_PER_SERVICE = 1000;
 
 /** All Cloud Map resources of the sandbox account, with the indexes the list and lookup calls need. */
 export class CloudMapState {
@@ -232,6 +235,13 @@ export class CloudMapState {
     const namespace = this.namespaces.get(service.namespaceId);
     namespace?.services.remove(service.id);
     namespace?.servicesByName.delete(service.name);
+  }
+
+  /** Throws ResourceLimitExceeded when registering a new instance would pass the per-service quota (API and ECS alike). */
+  checkInstanceQuota(service: ServiceRecord, id: string): void {
+    if (!service.instances.has(id) && service.instances.size >= MAX_INSTANCES_PER_SERVICE) {
+      throw new AwsError('ResourceLimitExceeded', `Service ${service.id} already has ${MAX_INSTANCES_PER_SERVICE} instances, the Cloud Map quota per service.`);
+    }
   }
 
   /** Registers or, for a known id, replaces the attributes of an instance (AWS upserts). */

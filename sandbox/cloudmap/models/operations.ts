@@ -1,5 +1,5 @@
-import { AwsError } from '../core/errors.js';
-import type { VirtualClock } from '../core/clock.js';
+import { AwsError } from '../../core/errors.js';
+import type { VirtualClock } from '../../core/clock.js';
 import { newOperationId } from './ids.js';
 import { OrderedIndex } from './ordered.js';
 
