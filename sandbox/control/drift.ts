@@ -1,10 +1,10 @@
 /** Drift injection (POST /_sandbox/drift and scenario `drift:`): the ways real fleets go wrong between API calls. */
 import { AwsError } from '../core/errors.js';
 import type { CloudMapPort } from '../core/ports.js';
-import type { Service, Task } from '../ecs/model.js';
-import type { EcsState } from '../ecs/state.js';
-import { settleService } from '../ecs/scheduler.js';
-import { ecsInstanceAttributes, stopTask } from '../ecs/tasks.js';
+import type { Service, Task } from '../ecs/models/model.js';
+import type { EcsState } from '../ecs/models/state.js';
+import { settleService } from '../ecs/models/scheduler.js';
+import { ecsInstanceAttributes, stopTask } from '../ecs/models/tasks.js';
 
 export interface DriftRequest {
   kind: string;

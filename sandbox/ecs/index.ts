@@ -1,16 +1,20 @@
-/** The ECS emulator (AmazonEC2ContainerServiceV20141113, JSON 1.1): clusters, task definitions, services, deployments, tasks. */
+/**
+ * The ECS emulator (AmazonEC2ContainerServiceV20141113, JSON 1.1): clusters, task definitions, services, deployments,
+ * tasks. responses/ reads and validates requests and shapes answers; models/ holds the state, the scheduler and the
+ * task lifecycle (what the scenario loader, drift and truth drive directly).
+ */
 import type { CloudMapPort } from '../core/ports.js';
 import type { EmulatedService, OperationHandler, SandboxContext } from '../core/types.js';
-import { EcsState, type EcsOptions } from './state.js';
-import { resourceOperations } from './ops-resources.js';
-import { serviceOperations } from './ops-services.js';
-import { taskOperations } from './ops-tasks.js';
-import { historyOperations } from './ops-history.js';
-import { taskSetOperations } from './ops-task-sets.js';
-import { settle } from './scheduler.js';
+import { EcsState, type EcsOptions } from './models/state.js';
+import { resourceOperations } from './responses/resources.js';
+import { serviceOperations } from './responses/services.js';
+import { taskOperations } from './responses/tasks.js';
+import { historyOperations } from './responses/history.js';
+import { taskSetOperations } from './responses/task-sets.js';
+import { settle } from './models/scheduler.js';
 
-export type { EcsOptions } from './state.js';
-export { EcsState } from './state.js';
+export type { EcsOptions } from './models/state.js';
+export { EcsState } from './models/state.js';
 
 /** What the rest of the sandbox (scenario loader, truth, control API) uses of ECS. */
 export interface EcsEmulator {

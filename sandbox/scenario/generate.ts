@@ -1,7 +1,7 @@
 /** Bulk fleets for benchmarks: `generate: { clusters, servicesPerCluster, tasksPerService, cloudMapServices }`. */
 import type { GenerateSpec } from './schema.js';
 import type { LoadTarget } from './load.js';
-import { createService } from '../ecs/scheduler.js';
+import { createService } from '../ecs/models/scheduler.js';
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 

@@ -5,7 +5,7 @@
  * registered), from the emulators' own state.
  */
 import type { CloudMapPort } from '../core/ports.js';
-import type { EcsState } from '../ecs/state.js';
+import type { EcsState } from '../ecs/models/state.js';
 
 export const INSTANCE_WARN_AT = 900;
 export const NAMESPACE_INSTANCE_WARN_AT = 1800;

@@ -1,7 +1,7 @@
 /** Which Cloud Map services ECS refers to, and which Service Connect created: the facts truth and the deletion auditor share. */
 import type { CloudMapServiceView } from '../core/ports.js';
-import type { Service } from '../ecs/model.js';
-import type { EcsState } from '../ecs/state.js';
+import type { Service } from '../ecs/models/model.js';
+import type { EcsState } from '../ecs/models/state.js';
 
 export const PROTECT_TAG = { key: 'discovery-controller/protect', value: 'true' };
 

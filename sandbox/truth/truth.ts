@@ -3,8 +3,8 @@
  * the emulators' own state (never through the API), so tests can score what the controller found and did.
  */
 import type { CloudMapPort, DeletionRecord } from '../core/ports.js';
-import { endpointId, type Deployment, type Service } from '../ecs/model.js';
-import type { EcsState } from '../ecs/state.js';
+import { endpointId, type Deployment, type Service } from '../ecs/models/model.js';
+import type { EcsState } from '../ecs/models/state.js';
 import { quotaTruth, type QuotaTruth } from './quota.js';
 import { isProtected, isServiceConnectCreated, liveTaskStatus, referencingServices } from './references.js';
 

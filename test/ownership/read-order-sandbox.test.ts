@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSandbox } from '../../sandbox/index.js';
-import { setDesiredCount } from '../../sandbox/ecs/scheduler.js';
+import { setDesiredCount } from '../../sandbox/ecs/models/scheduler.js';
 import { createAwsClients } from '../../controller/aws/clients.js';
 import { makePolicy } from '../aws/policy-fixture.js';
 import { reconcileOnce, seeded } from './harness.js';

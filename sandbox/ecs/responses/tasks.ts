@@ -1,13 +1,13 @@
 /** ECS task operations: ListTasks, DescribeTasks, StopTask. */
-import { AwsError } from '../core/errors.js';
-import type { OperationHandler } from '../core/types.js';
-import type { EcsState } from './state.js';
-import type { SortedKeys } from './sorted-keys.js';
-import { taskArn } from './model.js';
-import { taskShape } from './serialize.js';
+import { AwsError } from '../../core/errors.js';
+import type { OperationHandler } from '../../core/types.js';
+import type { EcsState } from '../models/state.js';
+import type { SortedKeys } from '../models/sorted-keys.js';
+import { taskArn } from '../models/model.js';
+import { taskShape } from './shapes.js';
 import { decodeToken, encodeToken, invalid, maxResults, optionalString, requiredString, stringList } from './params.js';
-import { stopTask } from './tasks.js';
-import { settleService } from './scheduler.js';
+import { stopTask } from '../models/tasks.js';
+import { settleService } from '../models/scheduler.js';
 
 /** The ECS task operations, bound to the emulator state. */
 export function taskOperations(state: EcsState): Record<string, OperationHandler> {

@@ -1,9 +1,9 @@
 /** Indexes over the ECS model and the lookups every operation shares (clusters, services, tasks, definitions). */
-import type { CloudMapPort } from '../core/ports.js';
-import type { SandboxContext } from '../core/types.js';
-import { AwsError } from '../core/errors.js';
+import type { CloudMapPort } from '../../core/ports.js';
+import type { SandboxContext } from '../../core/types.js';
+import { AwsError } from '../../core/errors.js';
 import { SortedKeys } from './sorted-keys.js';
-import type { HistoryEntry } from './ops-history.js';
+import type { HistoryEntry } from './history.js';
 import { clusterArn, taskDefinitionArn, type Cluster, type Service, type Task, type TaskDefinition, type Tags } from './model.js';
 
 export interface EcsOptions {

@@ -11,7 +11,7 @@ import { clientAliases, type ResolvedServiceConnect } from './discovery.js';
 import { advanceStarting, advanceStopping, isStarting, launchTask, purgeStoppedTasks, stopTask } from './tasks.js';
 import { emitDeploymentStateChange, emitServiceAction, recordServiceEvent } from './events.js';
 import { SortedKeys } from './sorted-keys.js';
-import { recordServiceDeployment } from './ops-history.js';
+import { recordServiceDeployment } from './history.js';
 import { settleTaskSets } from './task-sets.js';
 
 /** Route 53 caps a service-discovery service at 1,000 instances, so ECS cannot place more tasks. */

@@ -1,6 +1,6 @@
 /** Resolves serviceRegistries and serviceConnectConfiguration against Cloud Map, as CreateService/UpdateService do. */
-import { AwsError } from '../core/errors.js';
-import type { CloudMapPort, CloudMapServiceView } from '../core/ports.js';
+import { AwsError } from '../../core/errors.js';
+import type { CloudMapPort, CloudMapServiceView } from '../../core/ports.js';
 import type { Cluster, ServiceConnectConfiguration, ServiceRegistry } from './model.js';
 import type { EcsState } from './state.js';
 

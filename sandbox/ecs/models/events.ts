@@ -1,5 +1,5 @@
 /** EventBridge events ECS emits, in the envelope and with the detail fields AWS documents. */
-import type { EventBridgeEvent } from '../core/types.js';
+import type { EventBridgeEvent } from '../../core/types.js';
 import { isStarting, type Deployment, type Service, type Task } from './model.js';
 import { taskArn } from './model.js';
 import type { EcsState } from './state.js';

@@ -1,7 +1,7 @@
 /** Task lifecycle: launch (PENDING or already RUNNING), start, stop, and the Cloud Map registrations that follow. */
 import { isStarting, type Deployment, type Service, type Task } from './model.js';
 import type { EcsState } from './state.js';
-import { AwsError } from '../core/errors.js';
+import { AwsError } from '../../core/errors.js';
 import { emitTaskStateChange, recordServiceEvent } from './events.js';
 
 /** The attributes ECS writes on the Cloud Map instance of a task (instance id = task id). */

@@ -1,9 +1,9 @@
 /** ECS operations on clusters, task definitions and tags. */
-import { AwsError } from '../core/errors.js';
-import type { OperationHandler } from '../core/types.js';
-import type { Tags } from './model.js';
-import type { EcsState } from './state.js';
-import { clusterShape, tagList, taskDefinitionShape } from './serialize.js';
+import { AwsError } from '../../core/errors.js';
+import type { OperationHandler } from '../../core/types.js';
+import type { Tags } from '../models/model.js';
+import type { EcsState } from '../models/state.js';
+import { clusterShape, tagList, taskDefinitionShape } from './shapes.js';
 import { decodeToken, encodeToken, invalid, maxResults, optionalString, parseTags, requiredString, stringList } from './params.js';
 
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;

@@ -1,12 +1,13 @@
 /** ECS task set operations for EXTERNAL services: CreateTaskSet, DescribeTaskSets, DeleteTaskSet. */
-import { AwsError } from '../core/errors.js';
-import type { OperationHandler } from '../core/types.js';
-import type { Service } from './model.js';
-import type { EcsState } from './state.js';
+import { AwsError } from '../../core/errors.js';
+import type { OperationHandler } from '../../core/types.js';
+import type { Service } from '../models/model.js';
+import type { EcsState } from '../models/state.js';
 import { invalid, requiredString, stringList } from './params.js';
-import { resolveRegistries } from './discovery.js';
-import { settleService } from './scheduler.js';
-import { createTaskSet, deleteTaskSet, findTaskSet, taskSetShape } from './task-sets.js';
+import { resolveRegistries } from '../models/discovery.js';
+import { settleService } from '../models/scheduler.js';
+import { createTaskSet, deleteTaskSet, findTaskSet } from '../models/task-sets.js';
+import { taskSetShape } from './shapes.js';
 
 function externalService(state: EcsState, input: Record<string, any>): Service {
   const cluster = state.requireCluster(requiredString(input, 'cluster'));

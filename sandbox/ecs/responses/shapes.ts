@@ -1,8 +1,7 @@
 /** Wire shapes of ECS resources (JSON 1.1: timestamps as epoch seconds). */
-import { isStarting, type Cluster, type Deployment, type Service, type Task, type TaskDefinition, type Tags } from './model.js';
-import { taskArn } from './model.js';
-import type { EcsState } from './state.js';
-import { taskSetShape } from './task-sets.js';
+import { isStarting, type Cluster, type Deployment, type Service, type Task, type TaskDefinition, type Tags } from '../models/model.js';
+import { taskArn } from '../models/model.js';
+import type { EcsState } from '../models/state.js';
 
 const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
 
@@ -162,5 +161,30 @@ export function taskDefinitionShape(definition: TaskDefinition): Record<string, 
     registeredAt: definition.registeredAt / 1000,
     volumes: [],
     placementConstraints: [],
+  };
+}
+
+/** DescribeTaskSets / CreateTaskSet / DescribeServices "taskSet" member. */
+export function taskSetShape(service: Service, set: Deployment): Record<string, unknown> {
+  const stable = set.rolloutState === 'COMPLETED';
+  return {
+    id: set.id,
+    taskSetArn: set.taskSet?.arn,
+    serviceArn: service.arn,
+    clusterArn: service.cluster.arn,
+    startedBy: service.deploymentController === 'CODE_DEPLOY' ? 'codedeploy' : undefined,
+    externalId: set.taskSet?.externalId,
+    status: set.status,
+    taskDefinition: set.taskDefinition.arn,
+    computedDesiredCount: set.desiredCount,
+    pendingCount: set.pendingCount,
+    runningCount: set.runningCount,
+    createdAt: seconds(set.createdAt),
+    updatedAt: seconds(set.updatedAt),
+    launchType: service.launchType,
+    serviceRegistries: set.serviceRegistries.map((r) => ({ registryArn: r.registryArn, port: r.port, containerName: r.containerName, containerPort: r.containerPort })),
+    scale: { value: set.taskSet?.scalePercent ?? 100, unit: 'PERCENT' },
+    stabilityStatus: stable ? 'STEADY_STATE' : 'STABILIZING',
+    stabilityStatusAt: seconds(set.updatedAt),
   };
 }

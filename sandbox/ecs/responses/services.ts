@@ -1,12 +1,12 @@
 /** ECS service operations: CreateService, UpdateService, DeleteService, DescribeServices, ListServices(ByNamespace). */
-import { AwsError } from '../core/errors.js';
-import type { OperationHandler } from '../core/types.js';
-import type { EcsState } from './state.js';
-import { serviceShape } from './serialize.js';
+import { AwsError } from '../../core/errors.js';
+import type { OperationHandler } from '../../core/types.js';
+import type { EcsState } from '../models/state.js';
+import { serviceShape } from './shapes.js';
 import { decodeToken, encodeToken, invalid, maxResults, optionalCount, optionalString, parseTags, requiredString, stringList } from './params.js';
-import { resolveRegistries, resolveServiceConnect } from './discovery.js';
-import { createService, deleteService, setDesiredCount, startDeployment, type DeploymentChange } from './scheduler.js';
-import { emitApiCall } from './events.js';
+import { resolveRegistries, resolveServiceConnect } from '../models/discovery.js';
+import { createService, deleteService, setDesiredCount, startDeployment, type DeploymentChange } from '../models/scheduler.js';
+import { emitApiCall } from '../models/events.js';
 
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const LAUNCH_TYPES = ['FARGATE', 'EC2', 'EXTERNAL', 'MANAGED_INSTANCES'];

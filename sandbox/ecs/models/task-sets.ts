@@ -9,7 +9,6 @@ import type { EcsState } from './state.js';
 import { advanceStarting, launchTask, stopTask } from './tasks.js';
 import { SERVICE_DISCOVERY_TASK_LIMIT } from './scheduler.js';
 
-const seconds = (ms: number) => ms / 1000;
 
 export interface TaskSetInput {
   taskDefinition: TaskDefinition;
@@ -81,27 +80,3 @@ export function settleTaskSets(state: EcsState, service: Service): boolean {
   return steady;
 }
 
-/** DescribeTaskSets / CreateTaskSet / DescribeServices "taskSet" member. */
-export function taskSetShape(service: Service, set: Deployment): Record<string, unknown> {
-  const stable = set.rolloutState === 'COMPLETED';
-  return {
-    id: set.id,
-    taskSetArn: set.taskSet?.arn,
-    serviceArn: service.arn,
-    clusterArn: service.cluster.arn,
-    startedBy: service.deploymentController === 'CODE_DEPLOY' ? 'codedeploy' : undefined,
-    externalId: set.taskSet?.externalId,
-    status: set.status,
-    taskDefinition: set.taskDefinition.arn,
-    computedDesiredCount: set.desiredCount,
-    pendingCount: set.pendingCount,
-    runningCount: set.runningCount,
-    createdAt: seconds(set.createdAt),
-    updatedAt: seconds(set.updatedAt),
-    launchType: service.launchType,
-    serviceRegistries: set.serviceRegistries.map((r) => ({ registryArn: r.registryArn, port: r.port, containerName: r.containerName, containerPort: r.containerPort })),
-    scale: { value: set.taskSet?.scalePercent ?? 100, unit: 'PERCENT' },
-    stabilityStatus: stable ? 'STEADY_STATE' : 'STABILIZING',
-    stabilityStatusAt: seconds(set.updatedAt),
-  };
-}
