@@ -64,3 +64,14 @@ test('Cloud Map writes are denied on Service Connect-managed and protected servi
   const writes = ['servicediscovery:DeleteService', 'servicediscovery:DeregisterInstance', 'servicediscovery:UpdateService'];
   for (const s of cloudMapDenies) assert.deepEqual([...s.actions].sort(), writes);
 });
+
+test('the member-account role protects the same tag key as the controller (protect_tag_key), not a fixed one', async () => {
+  for (const dir of [MODULE_DIR, `${MODULE_DIR}/member-account`]) {
+    const parsed = await parseFolder(dir);
+    assert.ok(blocks(parsed, 'variable').protect_tag_key, `${dir} declares protect_tag_key`);
+    const documents = Object.values<any>(blocks(parsed, 'data').aws_iam_policy_document ?? {}).flatMap((bodies) => bodies);
+    const protect = documents.flatMap((d: any) => d.statement ?? []).find((s: any) => s.sid === 'NeverTouchProtectedCloudMap');
+    assert.ok(protect, `${dir} has the NeverTouchProtectedCloudMap Deny`);
+    assert.equal(protect.condition[0].variable, 'aws:ResourceTag/${var.protect_tag_key}', dir);
+  }
+});

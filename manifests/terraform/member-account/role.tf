@@ -145,7 +145,7 @@ data "aws_iam_policy_document" "controller" {
     resources = ["*"]
     condition {
       test     = "StringEquals"
-      variable = "aws:ResourceTag/discovery-controller/protect"
+      variable = "aws:ResourceTag/${var.protect_tag_key}"
       values   = ["true"]
     }
   }

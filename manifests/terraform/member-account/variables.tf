@@ -45,3 +45,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "protect_tag_key" {
+  description = "The controller module's protect_tag_key: Cloud Map services tagged with it (value \"true\") are never changed through the role created here."
+  type        = string
+  default     = "discovery-controller/protect"
+}
