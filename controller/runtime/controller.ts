@@ -21,7 +21,7 @@ import { eventsCondition, eventsReadiness } from './event-health.js';
 import { buildStatus, type RunStatus } from './status.js';
 import { Replica } from './replica.js';
 import { defaultTargetClients, TargetRuntimes } from './target-runtimes.js';
-import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+import { systemTimers, withinTime, type TimerHandle, type Timers } from './timers.js';
 import { WorkQueue, type ProcessContext, type ShutdownResult } from './workqueue.js';
 
 import type { ControllerOptions } from './controller-options.js';
@@ -57,6 +57,7 @@ export class Controller {
         metrics: options.metrics,
         targets: () => this.targets,
         queue: () => this.queue,
+        clock: this.timers,
         stopped: () => this.stopSignal.signal.aborted,
       });
       this.leases = this.replica.leases;
@@ -97,6 +98,10 @@ export class Controller {
       random: options.random,
       onRetry: (key, error, delayMs, failures) =>
         options.logger.warn({ key: keyString(key), err: errorText(error), retryInMs: delayMs, failures }, 'reconcile failed; retrying with backoff'),
+      onDropped: (key, error) => {
+        options.metrics.recordTerminalError(key.kind);
+        options.logger.error({ key: keyString(key), err: errorText(error) }, 'reconcile failed with an error retrying cannot fix; key dropped');
+      },
       onOverflow: (dropped) => {
         options.metrics.recordWorkqueueOverflow();
         options.logger.warn({ dropped }, 'work queue full: waiting keys collapsed into one full reconcile');
@@ -176,9 +181,9 @@ export class Controller {
     const deadline = this.timers.now() + timeoutMs;
     const result = await this.queue.shutdown(timeoutMs);
     // An apply an event asked for may still run after its key finished: give it what is left of the time.
-    await Promise.race([this.fleet.idle(), new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, deadline - this.timers.now())).unref())]);
+    await withinTime(this.timers, deadline - this.timers.now(), this.fleet.idle());
     // The consumer's last delete and the source's close get the same bound as in-flight work.
-    await Promise.race([stopping, new Promise<void>((resolve) => setTimeout(resolve, Math.max(timeoutMs, 1_000)).unref())]);
+    await withinTime(this.timers, Math.max(timeoutMs, 1_000), stopping);
     // Leases go back once no write is in flight, so successors start at once instead of after an expiry.
     await this.leases?.stop(result.completed);
     // Clients of other targets go once nothing holds them (abandoned work keeps them until it ends).

@@ -11,6 +11,7 @@ import type { ControllerMetrics } from '../telemetry/metrics.js';
 import { registerLeaseMetrics } from '../telemetry/lease-metrics.js';
 import type { WorkKey } from '../inventory/work-key.js';
 import type { TargetRuntimes } from './target-runtimes.js';
+import type { Clock } from '../util/clock.js';
 import { systemTimers } from './timers.js';
 import type { WorkQueue } from './workqueue.js';
 
@@ -23,6 +24,8 @@ export interface ReplicaOptions {
   /** Late-bound: the controller builds its targets and queue after its replica. */
   targets: () => TargetRuntimes;
   queue: () => WorkQueue;
+  /** The controller's time, for the metrics' timestamps (leases keep the wall clock: other replicas share it). */
+  clock: Clock;
   stopped: () => boolean;
 }
 
@@ -69,7 +72,7 @@ export class Replica {
   /** Queues the keys other replicas left for the targets this replica holds (a standby is up to date). */
   private async collectKeys(held: readonly string[]): Promise<void> {
     if (this.options.stopped()) return;
-    if (held.length === 0) this.options.metrics.recordNothingToReconcile(Date.now());
+    if (held.length === 0) this.options.metrics.recordNothingToReconcile(this.options.clock.now());
     for (const target of held) {
       for (const text of await this.options.store.takeKeys(target)) {
         try {

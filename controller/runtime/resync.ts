@@ -5,6 +5,7 @@
  */
 import cron from 'node-cron';
 import { CronExpressionParser } from 'cron-parser';
+import { systemTimers } from './timers.js';
 
 export interface ResyncSchedule {
   stop(): void;
@@ -23,7 +24,7 @@ export function resyncExpressionProblem(expression: string): string | undefined 
 }
 
 /** The shortest gap between two consecutive ticks over the next few, in ms (readiness counts in these). */
-export function resyncPeriodMs(expression: string, from: Date = new Date()): number {
+export function resyncPeriodMs(expression: string, from: Date): number {
   const iterator = CronExpressionParser.parse(expression, { currentDate: from });
   const times = Array.from({ length: 6 }, () => iterator.next().getTime());
   let shortest = Number.POSITIVE_INFINITY;
@@ -40,7 +41,8 @@ export function resyncJitterMs(periodMs: number): number {
 export const nodeCronScheduler: ResyncScheduler = (expression, onTick) => {
   const task = cron.schedule(expression, () => onTick(), {
     name: 'ecs-discovery-resync',
-    maxRandomDelay: resyncJitterMs(resyncPeriodMs(expression)),
+    // node-cron ticks on the wall clock, so its period is measured from the wall clock's now.
+    maxRandomDelay: resyncJitterMs(resyncPeriodMs(expression, new Date(systemTimers.now()))),
     noOverlap: true,
     unref: true,
   });

@@ -24,6 +24,19 @@ export const systemTimers: Timers = {
   },
 };
 
+/** Resolves `work` or, at the latest, after `ms` of the timers' time (whichever comes first); never rejects. */
+export async function withinTime(timers: Timers, ms: number, work: Promise<unknown>): Promise<void> {
+  let handle: TimerHandle | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    handle = timers.setTimeout(resolve, Math.max(0, ms));
+  });
+  try {
+    await Promise.race([work.then(() => undefined, () => undefined), timeout]);
+  } finally {
+    if (handle) timers.clearTimeout(handle);
+  }
+}
+
 interface ManualTimer {
   id: number;
   due: number;

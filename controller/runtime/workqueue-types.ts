@@ -4,6 +4,23 @@ import type { Timers } from './timers.js';
 
 export type Priority = 'event' | 'resync';
 
+/**
+ * What processing a key returns (controller-runtime's reconcile.Result): `requeueAfter` adds the key again after
+ * that many ms (a grace deadline, a Cloud Map operation check, a cooldown end). A thrown error retries the key
+ * with per-key exponential backoff; a thrown TerminalError drops it (retrying cannot help).
+ */
+export interface ReconcileResult {
+  requeueAfter?: number;
+}
+
+/** An error retrying cannot fix (controller-runtime's TerminalError): the key is dropped, logged and counted. */
+export class TerminalError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TerminalError';
+  }
+}
+
 export interface AddOptions {
   priority?: Priority;
   /** When the event that caused this add happened (epoch ms); the earliest one is kept for latency metrics. */
@@ -22,7 +39,7 @@ export interface ProcessContext {
 }
 
 export interface WorkQueueOptions {
-  process(key: WorkKey, context: ProcessContext): Promise<void>;
+  process(key: WorkKey, context: ProcessContext): Promise<ReconcileResult | void>;
   /** Keys processed at once (distinct keys only). */
   workers?: number;
   /** How long a newly added key waits to absorb more adds of itself (0 disables). */
@@ -40,6 +57,8 @@ export interface WorkQueueOptions {
   maxKeys?: number;
   /** Told when the size bound collapsed `dropped` waiting keys into a full reconcile. */
   onOverflow?(dropped: number): void;
+  /** Told when a key was dropped after a TerminalError (not retried). */
+  onDropped?(key: WorkKey, error: TerminalError): void;
   /** Told after each processing attempt. */
   onProcessed?(key: WorkKey, outcome: 'success' | 'error', context: ProcessContext, durationMs: number): void;
 }

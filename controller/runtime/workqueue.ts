@@ -7,15 +7,21 @@
  * being turned against the controller: a resync key (a resync, a grace-period requeue) ready for longer than
  * `maxResyncWaitMs` runs before newer event keys, so a steady stream of events cannot starve it; and the queue
  * holds at most `maxKeys` keys: on overflow the waiting keys collapse into one full reconcile (which covers them).
+ *
+ * The contract with `process` is controller-runtime's Reconcile: it returns `{ requeueAfter }` to be looked at
+ * again after that long, throws to be retried with backoff, or throws a TerminalError to be dropped.
  */
+import { DelayedAdds } from './delayed-adds.js';
+import { DEFAULT_MAX_KEYS, DEFAULT_MAX_RESYNC_WAIT_MS, earliest, first, higher, retryDelayMs } from './workqueue-rules.js';
 import { keyString, type WorkKey } from '../inventory/work-key.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
-import type { AddOptions, Priority, ProcessContext, ShutdownResult, WorkQueueOptions } from './workqueue-types.js';
+import { TerminalError, type AddOptions, type Priority, type ProcessContext, type ReconcileResult, type ShutdownResult, type WorkQueueOptions } from './workqueue-types.js';
 
-export type { AddOptions, Priority, ProcessContext, ShutdownResult, WorkQueueOptions } from './workqueue-types.js';
+export { TerminalError } from './workqueue-types.js';
+export type { AddOptions, Priority, ProcessContext, ReconcileResult, ShutdownResult, WorkQueueOptions } from './workqueue-types.js';
 
-
-type State = 'debouncing' | 'ready' | 'processing' | 'backoff';
+/** `settling`: just out of processing, while its result decides where it goes next. */
+type State = 'debouncing' | 'ready' | 'processing' | 'backoff' | 'settling';
 
 interface Entry {
   key: WorkKey;
@@ -29,6 +35,8 @@ interface Entry {
   timer?: TimerHandle;
   /** Set when the key was added again while being processed. */
   dirty?: { priority: Priority; eventTime?: number; queuedAt: number };
+  /** Set when a failure of the key was reported (addRateLimited) while it was processed. */
+  failedMeanwhile?: { error: unknown };
 }
 
 /** Dedup, bounded concurrency, per-key backoff, event-over-resync priority, debounce. */
@@ -41,6 +49,7 @@ export class WorkQueue {
   private readonly timers: Timers;
   private readonly random: () => number;
   private readonly workers: number;
+  private readonly delayed: DelayedAdds;
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
 
@@ -48,6 +57,7 @@ export class WorkQueue {
     this.timers = options.timers ?? systemTimers;
     this.random = options.random ?? Math.random;
     this.workers = Math.max(1, Math.floor(options.workers ?? 1));
+    this.delayed = new DelayedAdds(this.timers, (key, priority) => this.add(key, { priority }));
   }
 
   /** Queues a key; returns false once shutdown has begun. */
@@ -86,6 +96,47 @@ export class WorkQueue {
     return true;
   }
 
+  /** Queues a key after `delayMs` (client-go's AddAfter; a sooner add of the same key wins). Default priority: resync. */
+  addAfter(key: WorkKey, delayMs: number, options: AddOptions = {}): boolean {
+    if (this.stopping) return false;
+    if (delayMs <= 0) return this.add(key, options);
+    this.delayed.schedule(key, delayMs, options.priority ?? 'resync');
+    return true;
+  }
+
+  /**
+   * Counts a failure of the key and queues it after its backoff (client-go's AddRateLimited): how a reconcile
+   * reports the failure of another key it found (a write of that key failed). A key already backing off keeps
+   * its delay and count; a key being processed backs off once it finishes.
+   */
+  addRateLimited(key: WorkKey, error: unknown, options: AddOptions = {}): boolean {
+    if (this.stopping) return false;
+    const id = keyString(key);
+    let entry = this.entries.get(id);
+    if (entry?.state === 'processing') {
+      entry.failedMeanwhile = { error };
+      return true;
+    }
+    if (entry?.state === 'backoff') return true;
+    if (!entry) {
+      if (key.kind !== 'full' && this.entries.size >= (this.options.maxKeys ?? DEFAULT_MAX_KEYS)) return this.collapse(options.priority ?? 'resync', options.eventTime);
+      entry = { key, id, state: 'settling', priority: options.priority ?? 'resync', queuedAt: this.timers.now(), eventTime: options.eventTime };
+      this.entries.set(id, entry);
+    }
+    this.backOff(entry, error);
+    return true;
+  }
+
+  /** Resets the key's failure count (client-go's Forget): its next failure backs off from the first step. */
+  forget(key: WorkKey): void {
+    this.failureCounts.delete(keyString(key));
+  }
+
+  /** Keys waiting for a delayed add (addAfter, requeueAfter); like backoff, not depth. */
+  scheduled(): number {
+    return this.delayed.size;
+  }
+
   /**
    * Keys waiting to be processed (debouncing, ready, or re-added while processing). Like client-go's depth,
    * keys waiting out a retry backoff are not counted: see `retrying()`.
@@ -115,7 +166,7 @@ export class WorkQueue {
     return this.failureCounts.get(keyString(key)) ?? 0;
   }
 
-  /** Resolves when nothing is debouncing, ready or processing (keys backing off may remain). */
+  /** Resolves when nothing is debouncing, ready or processing (keys backing off or scheduled later may remain). */
   whenIdle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -124,6 +175,7 @@ export class WorkQueue {
   /** Stops taking work, drops what waits, and waits up to `timeoutMs` for in-flight keys (then aborts them). */
   async shutdown(timeoutMs: number): Promise<ShutdownResult> {
     this.stopping = true;
+    this.delayed.clear();
     for (const entry of [...this.entries.values()]) {
       if (entry.state === 'processing') {
         entry.dirty = undefined;
@@ -214,55 +266,65 @@ export class WorkQueue {
     };
     const startedAt = this.timers.now();
     const run = (async () => this.options.process(entry.key, context))().then(
-      () => this.finish(entry, context, startedAt, undefined, false),
-      (error: unknown) => this.finish(entry, context, startedAt, error, true),
+      (result) => this.finish(entry, context, startedAt, { result: result ?? {} }),
+      (error: unknown) => this.finish(entry, context, startedAt, { error }),
     );
     this.inFlight.set(entry.id, run);
   }
 
-  private finish(entry: Entry, context: ProcessContext, startedAt: number, error: unknown, failed: boolean): void {
+  /**
+   * controller-runtime's reconcileHandler: an error backs the key off (counted); a TerminalError is dropped and
+   * reported; a success forgets the key's failures, and its requeueAfter adds it again after that long. A key
+   * re-added while it was processed then waits again (no second debounce).
+   */
+  private finish(entry: Entry, context: ProcessContext, startedAt: number, outcome: { result: ReconcileResult } | { error: unknown }): void {
     this.inFlight.delete(entry.id);
+    const failed = 'error' in outcome;
     this.options.onProcessed?.(entry.key, failed ? 'error' : 'success', context, this.timers.now() - startedAt);
     if (this.stopping) {
       this.entries.delete(entry.id);
       this.notifyIdle();
       return;
     }
-    const dirty = entry.dirty;
+    const { dirty, failedMeanwhile } = entry;
     entry.dirty = undefined;
-    if (failed) {
-      const failures = (this.failureCounts.get(entry.id) ?? 0) + 1;
-      this.failureCounts.set(entry.id, failures);
-      const delay = this.retryDelay(failures);
-      this.options.onRetry?.(entry.key, error, delay, failures);
-      entry.state = 'backoff';
-      if (dirty) {
-        entry.priority = higher(entry.priority, dirty.priority);
-        entry.eventTime = earliest(entry.eventTime, dirty.eventTime);
-      }
-      entry.timer = this.timers.setTimeout(() => this.makeReady(entry), delay);
-    } else {
-      this.failureCounts.delete(entry.id);
-      if (dirty) {
-        // It already waited while the previous run was in flight: no second debounce.
-        entry.priority = dirty.priority;
-        entry.eventTime = dirty.eventTime;
-        entry.queuedAt = dirty.queuedAt;
-        this.markReady(entry);
-      } else {
-        this.entries.delete(entry.id);
-      }
+    entry.failedMeanwhile = undefined;
+    entry.state = 'settling';
+    const retry = failed && !(outcome.error instanceof TerminalError);
+    if (dirty && retry) {
+      entry.priority = higher(entry.priority, dirty.priority);
+      entry.eventTime = earliest(entry.eventTime, dirty.eventTime);
+    } else if (dirty) {
+      entry.priority = dirty.priority;
+      entry.eventTime = dirty.eventTime;
+      entry.queuedAt = dirty.queuedAt;
+    }
+    if (retry) this.addRateLimited(entry.key, outcome.error);
+    else if (failedMeanwhile) this.addRateLimited(entry.key, failedMeanwhile.error);
+    else {
+      this.forget(entry.key);
+      if (failed) this.options.onDropped?.(entry.key, outcome.error as TerminalError);
+      const after = failed ? undefined : outcome.result.requeueAfter;
+      if (after !== undefined && after > 0) this.addAfter(entry.key, after, { priority: 'resync' });
+    }
+    if (entry.state === 'settling') {
+      if (dirty) this.markReady(entry);
+      else this.entries.delete(entry.id);
     }
     this.pump();
     this.notifyIdle();
   }
 
-  private retryDelay(failures: number): number {
-    const base = this.options.baseRetryMs ?? 1_000;
-    const max = this.options.maxRetryMs ?? 5 * 60_000;
-    const ceiling = Math.min(max, base * 2 ** Math.min(failures - 1, 40));
-    // Equal jitter: spreads retries of keys that failed together (a throttling burst) without ever retrying at once.
-    return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
+  /** Counts a failure of the entry's key and parks it until its backoff ends. */
+  private backOff(entry: Entry, error: unknown): void {
+    const failures = (this.failureCounts.get(entry.id) ?? 0) + 1;
+    this.failureCounts.set(entry.id, failures);
+    const delay = retryDelayMs(failures, this.options.baseRetryMs ?? 1_000, this.options.maxRetryMs ?? 5 * 60_000, this.random);
+    this.options.onRetry?.(entry.key, error, delay, failures);
+    if (entry.timer) this.timers.clearTimeout(entry.timer);
+    this.ready[entry.priority].delete(entry.id);
+    entry.state = 'backoff';
+    entry.timer = this.timers.setTimeout(() => this.makeReady(entry), delay);
   }
 
   private isIdle(): boolean {
@@ -277,22 +339,4 @@ export class WorkQueue {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
-}
-
-const DEFAULT_MAX_KEYS = 10_000;
-const DEFAULT_MAX_RESYNC_WAIT_MS = 60_000;
-
-function higher(a: Priority, b: Priority): Priority {
-  return a === 'event' || b === 'event' ? 'event' : 'resync';
-}
-
-function earliest(a: number | undefined, b: number | undefined): number | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return Math.min(a, b);
-}
-
-function first(set: Set<string>): string | undefined {
-  for (const value of set) return value;
-  return undefined;
 }

@@ -56,6 +56,7 @@ export class ControllerMetrics {
   private readonly eventToAction: Histogram;
   private readonly policyLoadErrors: Counter<'source'>;
   private readonly workqueueOverflows: Counter;
+  private readonly terminalErrors: Counter<'kind'>;
   private readonly eventReceiveErrors: Counter<'code'>;
   private lastSuccessAtMs: number | undefined;
 
@@ -140,6 +141,12 @@ export class ControllerMetrics {
     this.workqueueOverflows = new Counter({
       name: `${PREFIX}workqueue_overflows_total`,
       help: 'Times the work queue hit its size bound and collapsed its waiting keys into one full reconcile.',
+      registers,
+    });
+    this.terminalErrors = new Counter({
+      name: `${PREFIX}reconcile_terminal_errors_total`,
+      help: 'Work keys dropped after an error retrying cannot fix (logged), by key kind.',
+      labelNames: ['kind'],
       registers,
     });
     this.eventReceiveErrors = new Counter({
@@ -235,6 +242,11 @@ export class ControllerMetrics {
   /** Counts one work-queue overflow (waiting keys collapsed into a full reconcile). */
   recordWorkqueueOverflow(): void {
     this.workqueueOverflows.inc();
+  }
+
+  /** Counts a work key dropped after a terminal error (not retried). */
+  recordTerminalError(kind: string): void {
+    this.terminalErrors.inc({ kind });
   }
 
   /** The text exposition of every metric, state gauges freshly rebuilt. */
