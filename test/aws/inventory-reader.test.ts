@@ -20,7 +20,7 @@ import {
 import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import { readInventory } from '../../controller/aws/inventory-reader.js';
-import { makePolicy, ttlOnlyPolicy } from './policy-fixture.js';
+import { makePolicy, ttlOnlyPolicy } from '../fixtures/policy.js';
 
 const ACCOUNT = '111122223333';
 const clusterArn = (name: string) => `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${name}`;

@@ -5,7 +5,7 @@ import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import { readInventory } from '../../controller/aws/inventory-reader.js';
 import { readLowerBound } from '../../controller/aws/read-budget.js';
-import { makePolicy } from './policy-fixture.js';
+import { makePolicy } from '../fixtures/policy.js';
 import { control, SMALL_FLEET } from './small-fleet.js';
 
 let sandbox: Sandbox;

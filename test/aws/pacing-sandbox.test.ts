@@ -12,7 +12,7 @@ import { parseQuotaFlag, throttlingError } from '../../sandbox/core/quotas.js';
 import { createAwsClients, type AwsClientOptions } from '../../controller/aws/clients.js';
 import type { PacingConfig } from '../../controller/aws/pacing.js';
 import { readInventory } from '../../controller/aws/inventory-reader.js';
-import { makePolicy } from './policy-fixture.js';
+import { makePolicy } from '../fixtures/policy.js';
 
 let sandbox: Sandbox;
 const UNPACED: Partial<PacingConfig> = { ecs: { rate: 0, burst: 1 }, servicediscovery: { rate: 0, burst: 1 }, 'application-autoscaling': { rate: 0, burst: 1 } };

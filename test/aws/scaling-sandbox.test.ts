@@ -9,7 +9,7 @@ import { InventoryCache } from '../../controller/runtime/inventory-cache.js';
 import { buildPlan } from '../../controller/plan/build.js';
 import type { Inventory } from '../../controller/inventory/model.js';
 import type { Policy } from '../../controller/policy/types.js';
-import { makePolicy } from './policy-fixture.js';
+import { makePolicy } from '../fixtures/policy.js';
 
 const SCALING = 'application-autoscaling:DescribeScalableTargets';
 

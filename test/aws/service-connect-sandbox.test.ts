@@ -11,7 +11,7 @@ import { createAwsClients, type AwsClients } from '../../controller/aws/clients.
 import { readInventory } from '../../controller/aws/inventory-reader.js';
 import { evaluate } from '../../controller/rules/service-connect-refresh.js';
 import type { Finding } from '../../controller/model/findings.js';
-import { makePolicy } from './policy-fixture.js';
+import { makePolicy } from '../fixtures/policy.js';
 import { registerApp, startEcsFixture, type EcsFixture } from '../sandbox/ecs-fixture.js';
 
 const HOUR = 3_600_000;

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createAwsClients } from '../../controller/aws/clients.js';
 import { assumeRoleCredentials, groupByTarget, readInventories } from '../../controller/aws/targets.js';
-import { ttlOnlyPolicy } from './policy-fixture.js';
+import { ttlOnlyPolicy } from '../fixtures/policy.js';
 
 const ROLE = 'arn:aws:iam::222233334444:role/discovery-controller';
 

@@ -10,7 +10,7 @@ import { ListInstancesCommand } from '@aws-sdk/client-servicediscovery';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import { readInventory } from '../../controller/aws/inventory-reader.js';
 import { evaluate } from '../../controller/rules/cloud-map-orphans.js';
-import { makePolicy } from './policy-fixture.js';
+import { makePolicy } from '../fixtures/policy.js';
 import { registerApp, startEcsFixture, type EcsFixture } from '../sandbox/ecs-fixture.js';
 
 describe('task sets of an EXTERNAL service', () => {

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAwsClients } from '../../controller/aws/clients.js';
 import { readInventory } from '../../controller/aws/inventory-reader.js';
-import { ttlOnlyPolicy } from './policy-fixture.js';
+import { ttlOnlyPolicy } from '../fixtures/policy.js';
 
 test('a throttled ListClusters is retried and the read completes without a read error', async () => {
   const seen: string[] = [];

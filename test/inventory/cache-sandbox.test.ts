@@ -5,7 +5,7 @@ import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import { startSandbox } from '../../sandbox/index.js';
 import { createAwsClients } from '../../controller/aws/clients.js';
 import { InventoryCache } from '../../controller/runtime/inventory-cache.js';
-import { makePolicy } from '../aws/policy-fixture.js';
+import { makePolicy } from '../fixtures/policy.js';
 import { control, SMALL_FLEET } from '../aws/small-fleet.js';
 
 test('a stopped task is seen after an ecs-service refresh of at most 5 calls', async () => {

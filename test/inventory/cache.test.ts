@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InventoryCache } from '../../controller/runtime/inventory-cache.js';
-import { makePolicy } from '../aws/policy-fixture.js';
+import { makePolicy } from '../fixtures/policy.js';
 import { fakeClients, smallFleet } from './fake-fleet.js';
 
 test('a task-state refresh of one ECS service takes at most 5 API calls and merges the new state', async () => {

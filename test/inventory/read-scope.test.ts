@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matches, planReadScope, readsNothing } from '../../controller/inventory/read-scope.js';
-import { makePolicy, ttlOnlyPolicy } from '../aws/policy-fixture.js';
+import { makePolicy, ttlOnlyPolicy } from '../fixtures/policy.js';
 
 test('an orphan scan reads every cluster, because any ECS service in the account may still reference a Cloud Map service', () => {
   const scope = planReadScope([makePolicy({ target: { clusters: ['prod-*'], namespaces: ['internal.local'] } })]);

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
-import { ttlOnlyPolicy } from '../aws/policy-fixture.js';
+import { ttlOnlyPolicy } from '../fixtures/policy.js';
 import { decisions, reconcileOnce, seeded } from './harness.js';
 
 const scenario = {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { startSandbox } from '../../sandbox/index.js';
 import { setDesiredCount } from '../../sandbox/ecs/models/scheduler.js';
 import { createAwsClients } from '../../controller/aws/clients.js';
-import { makePolicy } from '../aws/policy-fixture.js';
+import { makePolicy } from '../fixtures/policy.js';
 import { reconcileOnce, seeded } from './harness.js';
 
 const SEEDS = [1, 2, 3, 4, 5, 6];

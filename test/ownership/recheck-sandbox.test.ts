@@ -11,7 +11,7 @@ import { Actuator } from '../../controller/actuator/actuator.js';
 import { readInventory } from '../../controller/aws/inventory-reader.js';
 import { buildPlan } from '../../controller/plan/build.js';
 import { silentLogger } from '../../controller/telemetry/logger.js';
-import { makePolicy } from '../aws/policy-fixture.js';
+import { makePolicy } from '../fixtures/policy.js';
 import { planned, planOf } from '../actuator/fixtures.js';
 import { decisions, seeded } from './harness.js';
 

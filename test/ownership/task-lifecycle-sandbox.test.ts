@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { DeleteServiceCommand, DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand, StopTaskCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
-import { makePolicy } from '../aws/policy-fixture.js';
+import { makePolicy } from '../fixtures/policy.js';
 import { reconcileOnce, seeded } from './harness.js';
 
 const STOP_MS = 30_000;

@@ -10,7 +10,8 @@ import type {
   Namespace,
   ServiceConnectConfig,
 } from '../../controller/inventory/model.js';
-import type { Policy, PolicyRules, PolicySet, PolicyTarget } from '../../controller/policy/types.js';
+import type { Policy, PolicySet } from '../../controller/policy/types.js';
+import { makePolicy, type PolicyOverrides } from '../fixtures/policy.js';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'eu-west-1';
@@ -18,33 +19,20 @@ export const T0 = Date.parse('2026-11-25T00:00:00Z');
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
-
-/** A policy in enforce mode over cluster "prod" and namespace "internal.local", every rule enabled. */
-export function policy(overrides: Omit<DeepPartial<Policy>, 'target' | 'rules'> & { target?: DeepPartial<PolicyTarget>; rules?: DeepPartial<PolicyRules> } = {}): Policy {
-  const rules: PolicyRules = {
-    serviceConnectRefresh: { enabled: true, staleAfterMs: 0, maxConcurrent: 2, cooldownMs: 0, windows: [], ...overrides.rules?.serviceConnectRefresh } as PolicyRules['serviceConnectRefresh'],
-    cloudMapOrphans: {
-      enabled: true, services: true, instances: true, gracePeriodMs: 0, maxDeletionsPerRun: 20,
-      protectTags: [{ key: 'discovery-controller/protect' }], emptyServices: 'report', ...overrides.rules?.cloudMapOrphans,
-    } as PolicyRules['cloudMapOrphans'],
-    dnsTtl: { enabled: true, maxSeconds: 10, setSeconds: 10, ...overrides.rules?.dnsTtl },
-    taskLimit: { enabled: true, warnAt: 900, namespaceWarnAt: 1800, ...overrides.rules?.taskLimit },
-  };
-  const target = overrides.target ?? {};
-  return {
-    name: overrides.name ?? 'payments',
-    labels: {},
-    origin: { file: `${overrides.name ?? 'payments'}.yaml`, line: 1 },
-    mode: overrides.mode ?? 'enforce',
-    suspend: overrides.suspend ?? false,
-    target: {
-      clusters: target.clusters ?? ['prod'],
-      namespaces: target.namespaces ?? ['internal.local', 'sc.local'],
-      services: { include: target.services?.include ?? [], exclude: target.services?.exclude ?? [], tags: (target.services?.tags ?? {}) as Record<string, string> },
+/** A policy in enforce mode over cluster "prod" and namespaces "internal.local" and "sc.local", every rule enabled, no grace or cooldown. */
+export function policy(overrides: PolicyOverrides = {}): Policy {
+  const rules = overrides.rules ?? {};
+  return makePolicy({
+    name: 'payments',
+    mode: 'enforce',
+    ...overrides,
+    target: { clusters: ['prod'], namespaces: ['internal.local', 'sc.local'], ...overrides.target },
+    rules: {
+      ...rules,
+      serviceConnectRefresh: { cooldownMs: 0, ...rules.serviceConnectRefresh },
+      cloudMapOrphans: { gracePeriodMs: 0, ...rules.cloudMapOrphans },
     },
-    rules,
-  };
+  });
 }
 
 /** A policy set of the given policies. */

@@ -8,7 +8,7 @@ import { TargetRuntimes } from '../../controller/runtime/target-runtimes.js';
 import { silentLogger } from '../../controller/telemetry/logger.js';
 import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
 import { ManualClock } from '../../controller/util/clock.js';
-import { makePolicy } from '../aws/policy-fixture.js';
+import { makePolicy } from '../fixtures/policy.js';
 
 const ROLE = 'arn:aws:iam::222222222222:role/discovery-controller';
 
