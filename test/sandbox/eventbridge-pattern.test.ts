@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidEventPatternError, matchesEventPattern, parseEventPattern } from '../../sandbox/eventbridge/pattern.js';
+import { InvalidEventPatternError, matchesEventPattern, parseEventPattern } from '../../sandbox/eventbridge/models/pattern.js';
 
 const taskEvent = {
   version: '0',

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventBridgeEvent } from '../../sandbox/core/types.js';
-import { parseJsonPath, renderTargetInput, validateTarget } from '../../sandbox/eventbridge/targets.js';
+import { parseJsonPath, renderTargetInput } from '../../sandbox/eventbridge/models/targets.js';
+import { validateTarget } from '../../sandbox/eventbridge/responses/targets.js';
 
 const event: EventBridgeEvent = {
   version: '0',

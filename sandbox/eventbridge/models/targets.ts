@@ -1,9 +1,8 @@
 /**
- * EventBridge targets: validation of PutTargets entries and what a target receives for an event (the whole
- * event JSON by default; Input, InputPath or InputTransformer when set, per the PutTargets API reference).
+ * What an EventBridge target receives for an event: the whole event JSON by default; Input, InputPath or
+ * InputTransformer when set, per the PutTargets API reference. (PutTargets validation: responses/targets.ts.)
  */
-import { AwsError } from '../core/errors.js';
-import type { EventBridgeEvent } from '../core/types.js';
+import type { EventBridgeEvent } from '../../core/types.js';
 
 /** A target as PutTargets stores it and ListTargetsByRule returns it (extra members are kept verbatim). */
 export interface StoredTarget {
@@ -13,14 +12,6 @@ export interface StoredTarget {
   InputPath?: string;
   InputTransformer?: { InputPathsMap?: Record<string, string>; InputTemplate: string };
   [member: string]: unknown;
-}
-
-const TARGET_ID = /^[.\-_A-Za-z0-9]{1,64}$/;
-const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:.+$/;
-const PLACEHOLDER_NAME = /^[A-Za-z0-9_.-]{1,256}$/;
-
-function validation(message: string): AwsError {
-  return new AwsError('ValidationException', message);
 }
 
 /** Splits a JSONPath like `$.detail.containers[0]['last-status']` into keys and indexes; undefined when unsupported. */
@@ -46,36 +37,6 @@ function select(event: unknown, path: string): unknown {
     node = node[step];
   }
   return node;
-}
-
-function checkPath(path: unknown, what: string, targetId: string): void {
-  if (typeof path !== 'string' || !parseJsonPath(path)) throw validation(`Target ${targetId}: ${what} ${JSON.stringify(path)} is not a valid JSON path (e.g. "$.detail.lastStatus").`);
-}
-
-/** Throws ValidationException for a PutTargets entry AWS would reject; returns the entry to store. */
-export function validateTarget(raw: unknown): StoredTarget {
-  const target = raw as Record<string, any>;
-  if (typeof target?.Id !== 'string' || !TARGET_ID.test(target.Id)) throw validation(`Target Id ${JSON.stringify(target?.Id)} is not valid: 1 to 64 of letters, digits, ".", "-" or "_".`);
-  if (typeof target.Arn !== 'string' || !ARN.test(target.Arn)) throw validation(`Target ${target.Id}: Parameter Arn ${JSON.stringify(target.Arn)} is not valid.`);
-  const inputs = ['Input', 'InputPath', 'InputTransformer'].filter((k) => target[k] !== undefined);
-  if (inputs.length > 1) throw validation(`Target ${target.Id}: only one of Input, InputPath and InputTransformer may be set (got ${inputs.join(', ')}).`);
-  if (target.Input !== undefined) {
-    try {
-      JSON.parse(target.Input);
-    } catch {
-      throw validation(`Target ${target.Id}: Input is not valid JSON text.`);
-    }
-  }
-  if (target.InputPath !== undefined) checkPath(target.InputPath, 'InputPath', target.Id);
-  if (target.InputTransformer !== undefined) {
-    const { InputPathsMap, InputTemplate } = target.InputTransformer ?? {};
-    if (typeof InputTemplate !== 'string') throw validation(`Target ${target.Id}: InputTransformer needs an InputTemplate.`);
-    for (const [name, path] of Object.entries(InputPathsMap ?? {})) {
-      if (!PLACEHOLDER_NAME.test(name) || name.startsWith('aws.')) throw validation(`Target ${target.Id}: InputPathsMap key "${name}" is not valid.`);
-      checkPath(path, `InputPathsMap value for "${name}"`, target.Id);
-    }
-  }
-  return { ...target } as StoredTarget;
 }
 
 function transform(target: StoredTarget, event: EventBridgeEvent, rule: { name: string; arn: string }): string {

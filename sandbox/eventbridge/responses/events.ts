@@ -1,0 +1,87 @@
+/** Event operations: PutEvents (entries routed through the bus's rules, as ECS's own events are) and TestEventPattern. */
+import { randomUUID } from 'node:crypto';
+import type { EventBridgeEvent, OperationHandler, SandboxContext } from '../../core/types.js';
+import type { EventBus } from '../models/bus.js';
+import { matchesEventPattern } from '../models/pattern.js';
+import { validation } from './params.js';
+import { parsePattern } from './rules.js';
+
+const MAX_ENTRY_BYTES = 256 * 1024;
+const REQUIRED_TEST_EVENT_FIELDS = ['id', 'account', 'source', 'time', 'region', 'detail-type'];
+
+/** AWS event times: ISO-8601 UTC without milliseconds. */
+export function eventTime(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Builds the event a PutEvents entry becomes, or the per-entry error AWS reports. */
+function entryToEvent(entry: Record<string, any>, bus: EventBus, ctx: SandboxContext): EventBridgeEvent | { ErrorCode: string; ErrorMessage: string } {
+  try {
+    bus.checkBus(entry.EventBusName);
+  } catch (error) {
+    return { ErrorCode: 'InvalidArgument', ErrorMessage: (error as Error).message };
+  }
+  for (const field of ['Source', 'DetailType', 'Detail'] as const) {
+    if (typeof entry[field] !== 'string' || entry[field] === '') {
+      return { ErrorCode: 'InvalidArgument', ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.` };
+    }
+  }
+  if (entry.Source.toLowerCase().startsWith('aws.')) {
+    return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: `Not authorized for the source ${entry.Source}.` };
+  }
+  let detail: unknown;
+  try {
+    detail = JSON.parse(entry.Detail);
+  } catch {
+    return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+  }
+  if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+  if (Buffer.byteLength(JSON.stringify(entry)) > MAX_ENTRY_BYTES) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'The entry is larger than 256 KB.' };
+  const resources = entry.Resources ?? [];
+  if (!Array.isArray(resources) || resources.some((r) => typeof r !== 'string')) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Resources must be a list of ARNs.' };
+  const time = typeof entry.Time === 'number' ? entry.Time * 1000 : typeof entry.Time === 'string' ? Date.parse(entry.Time) : ctx.clock.now();
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': entry.DetailType,
+    source: entry.Source,
+    account: ctx.account,
+    time: eventTime(Number.isFinite(time) ? time : ctx.clock.now()),
+    region: ctx.region,
+    resources,
+    detail: detail as Record<string, unknown>,
+  };
+}
+
+/** PutEvents and TestEventPattern over the default bus. */
+export function eventOperations(bus: EventBus, ctx: SandboxContext): Record<string, OperationHandler> {
+  return {
+    PutEvents: (input) => {
+      const entries = input.Entries;
+      if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10) throw validation('Entries must hold 1 to 10 events.');
+      let failed = 0;
+      const results = entries.map((entry: Record<string, any>) => {
+        const event = entryToEvent(entry ?? {}, bus, ctx);
+        if ('ErrorCode' in event) {
+          failed++;
+          return event;
+        }
+        bus.publish(event);
+        return { EventId: event.id };
+      });
+      return { FailedEntryCount: failed, Entries: results };
+    },
+    TestEventPattern: (input) => {
+      const pattern = parsePattern(input.EventPattern);
+      let event: unknown;
+      try {
+        event = JSON.parse(String(input.Event ?? ''));
+      } catch {
+        throw validation('Parameter Event is not valid: it is not JSON.');
+      }
+      const missing = REQUIRED_TEST_EVENT_FIELDS.filter((f) => typeof event !== 'object' || event === null || !(f in event));
+      if (missing.length > 0) throw validation(`Parameter Event is not valid: it lacks ${missing.join(', ')}.`);
+      return { Result: matchesEventPattern(pattern, event) };
+    },
+  };
+}
