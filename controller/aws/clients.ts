@@ -6,6 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../util/clock.js';
+import { awsErrorCode } from '../util/aws-error.js';
 import { AwsClock, clockMiddleware } from './aws-clock.js';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { paced, Pacer, type PacingConfig } from './pacing.js';
@@ -83,11 +84,8 @@ export function isThrottlingError(error: unknown): boolean {
   return THROTTLING_CODES.has(e?.name ?? '') || e?.$metadata?.httpStatusCode === 429;
 }
 
-/** The AWS error code of an SDK error ("AccessDeniedException", "ServiceNotFound"), or "Unknown". */
-export function awsErrorCode(error: unknown): string {
-  const e = error as { name?: string; Code?: string; code?: string };
-  return e?.name && e.name !== 'Error' ? e.name : (e?.Code ?? e?.code ?? 'Unknown');
-}
+/** Re-exported so readers and writers take it with the clients; sources/ (below aws/) imports it from util/. */
+export { awsErrorCode };
 
 /** The region the SDK would use: explicit, then AWS_REGION / AWS_DEFAULT_REGION, then us-east-1. */
 export function resolveRegion(region?: string): string {

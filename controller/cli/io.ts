@@ -11,13 +11,8 @@ export type CommandRunner = (argv: string[], io: CliIo) => Promise<number>;
 /** Exit codes shared by every command. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, drift: 2 } as const;
 
-/** A usage mistake: printed with the command's help, exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+/** Re-exported so every command imports its I/O vocabulary from one place. */
+export { UsageError } from '../util/usage-error.js';
 
 /** Splits repeated or comma-separated list flags (`--allowed-clusters a,b --allowed-clusters c`). */
 export function listFlag(values: string | string[] | undefined): string[] {

@@ -5,7 +5,7 @@
  * three commands refuse the same inputs and reject a bad value with the same message.
  * To add a limit: add a field to `Limits` and a row to `LIMIT_SETTINGS`; README's table and the tests follow.
  */
-import { UsageError } from '../cli/io.js';
+import { UsageError } from '../util/usage-error.js';
 
 /** The limits in force, after parsing. */
 export interface Limits {

@@ -4,7 +4,7 @@
  * operator's limit in the message. The protect tag key is the operator's too (the IAM Deny in the manifests
  * names the same key): a policy may add protect tags, never remove this one.
  */
-import { UsageError } from '../cli/io.js';
+import { UsageError } from '../util/usage-error.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import type { SemanticIssue } from './semantic.js';
 import type { Policy } from './types.js';

@@ -10,7 +10,7 @@ import type { Plan } from '../plan/types.js';
 import type { Condition } from './event-health.js';
 import type { PolicySet } from '../policy/types.js';
 import type { SourceStatus } from './policy-watcher.js';
-import { summarizeDrift } from '../telemetry/state.js';
+import { summarizeDrift } from '../plan/drift-summary.js';
 import type { Readiness } from '../telemetry/server.js';
 import type { ControllerStatus, PolicyStatus, RecentAction } from '../telemetry/status.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client, type _Object } from '@aws-sdk/client-s3';
-import { awsErrorCode } from '../aws/clients.js';
+import { awsErrorCode } from '../util/aws-error.js';
 import { DEFAULT_LIMITS } from '../limits/limits.js';
 import { decodePolicyText, isPolicyFileName } from './text.js';
 import type { FetchResult, PolicySource, SourceDocument, SourceProblem } from './types.js';

@@ -1,12 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ApiCall, ApiCallListener } from '../aws/clients.js';
-import type { ActionType, BlockReason, Finding, RuleName } from '../model/findings.js';
-import { DRIFT_STATES } from '../plan/states.js';
-import { RULE_NAMES } from '../policy/types.js';
 import { EMPTY_METRICS_STATE, type MetricsState } from './state.js';
 
 export type { MetricsState, PolicyDriftState } from './state.js';
-export { summarizeDrift, EMPTY_METRICS_STATE } from './state.js';
+export { EMPTY_METRICS_STATE } from './state.js';
 
 /** AWS Cloud Map price per registered resource (instance) per month, USD (AWS price list "CloudMapResource", Resource-Month). */
 export const CLOUD_MAP_DOLLARS_PER_RESOURCE_MONTH = 0.1;
@@ -32,10 +28,24 @@ const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_r
 
 const PREFIX = 'ecs_discovery_';
 
+/** One AWS API attempt as the API-call counter labels it (aws/clients.ts reports these). */
+export interface ApiCallLabels {
+  service: string;
+  operation: string;
+  result: string;
+  /** AWS error code when result is not success (logged elsewhere, not a label: unbounded). */
+  errorCode?: string;
+}
+
 /** Construction options of ControllerMetrics. */
 export interface ControllerMetricsOptions {
   /** Include prom-client's process_* and nodejs_* metrics (default true). */
   defaultMetrics?: boolean;
+  /**
+   * Every rule and drift state (plan/drift-summary.ts DRIFT_LABELS): the drift gauge exports 0 for each pair a
+   * policy has no drift in, so dashboards see every series. Without it only pairs present in the state are exported.
+   */
+  driftLabels?: { rules: readonly string[]; states: readonly string[] };
 }
 
 /** Every Prometheus metric of the telemetry contract (docs/ARCHITECTURE.md), in one registry the /metrics endpoint serves. */
@@ -59,8 +69,10 @@ export class ControllerMetrics {
   private readonly terminalErrors: Counter<'kind'>;
   private readonly eventReceiveErrors: Counter<'code'>;
   private lastSuccessAtMs: number | undefined;
+  private readonly driftLabels: { rules: readonly string[]; states: readonly string[] };
 
   constructor(options: ControllerMetricsOptions = {}) {
+    this.driftLabels = options.driftLabels ?? { rules: [], states: [] };
     const registers = [this.registry];
     if (options.defaultMetrics ?? true) {
       collectDefaultMetrics({ register: this.registry });
@@ -169,17 +181,17 @@ export class ControllerMetrics {
   }
 
   /** Counts findings seen for the first time; pass only findings whose key was not in the previous plan. */
-  recordNewFindings(findings: readonly Finding[]): void {
+  recordNewFindings(findings: readonly { policy: string; rule: string }[]): void {
     for (const finding of findings) this.findings.labels(finding.policy, finding.rule).inc();
   }
 
   /** Counts one action the actuator decided on. */
-  recordAction(labels: { policy: string; rule: RuleName; action: ActionType }, result: ActionMetricResult): void {
+  recordAction(labels: { policy: string; rule: string; action: string }, result: ActionMetricResult): void {
     this.actions.labels(labels.policy, labels.rule, labels.action, result).inc();
   }
 
   /** Counts one planned action that a safety rule blocked. */
-  recordBlocked(labels: { policy: string; rule: RuleName }, reason: BlockReason): void {
+  recordBlocked(labels: { policy: string; rule: string }, reason: string): void {
     this.actionsBlocked.labels(labels.policy, labels.rule, reason).inc();
   }
 
@@ -214,7 +226,7 @@ export class ControllerMetrics {
   }
 
   /** Counts one AWS API attempt; pass as `onApiCall` to createAwsClients. */
-  readonly onApiCall: ApiCallListener = (call: ApiCall) => {
+  readonly onApiCall = (call: ApiCallLabels): void => {
     this.apiCalls.labels(call.service, call.operation, call.result).inc();
   };
 
@@ -258,6 +270,7 @@ export class ControllerMetrics {
   private registerStateGauges(): void {
     const registers = [this.registry];
     const state = (): MetricsState => this.stateProvider();
+    const driftLabels = this.driftLabels;
     new Gauge({
       name: `${PREFIX}drift_resources`,
       help: 'Resources currently in drift, by policy, rule and state: actionable (enforce mode acts on it now; alerts fire on this only), blocked (waiting or stopped by a safety check), accepted (audit, protected, report-only...).',
@@ -266,8 +279,9 @@ export class ControllerMetrics {
       collect() {
         this.reset();
         for (const policy of state().policies) {
-          for (const rule of RULE_NAMES) {
-            for (const driftState of DRIFT_STATES) this.labels(policy.name, rule, driftState).set(policy.driftByState[rule]?.[driftState] ?? 0);
+          for (const rule of union(driftLabels.rules, Object.keys(policy.driftByState))) {
+            const counts = policy.driftByState[rule] ?? {};
+            for (const driftState of union(driftLabels.states, Object.keys(counts))) this.labels(policy.name, rule, driftState).set(counts[driftState] ?? 0);
           }
         }
       },
@@ -313,6 +327,11 @@ export class ControllerMetrics {
       },
     });
   }
+}
+
+/** The known labels in their order, then any others the state holds. */
+function union(known: readonly string[], present: readonly string[]): string[] {
+  return [...new Set([...known, ...present])];
 }
 
 function roundCents(dollars: number): number {

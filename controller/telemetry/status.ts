@@ -1,5 +1,15 @@
-import type { ActionOutcome } from '../actuator/types.js';
-import type { RuleName } from '../model/findings.js';
+/** An action outcome as /status records it; the actuator's ActionOutcome is one (telemetry is a leaf, so plain fields). */
+export interface ReportedOutcome {
+  action: { type: string };
+  findingKey: string;
+  policy: string;
+  rule: string;
+  result: string;
+  reason?: string;
+  error?: { code: string };
+  /** Epoch ms the action finished. */
+  finishedAt: number;
+}
 
 /** One policy as /status shows it. */
 export interface PolicyStatus {
@@ -10,7 +20,7 @@ export interface PolicyStatus {
   revision: string;
   /** Kubernetes-style conditions, e.g. { type: 'Ready', status: 'False', reason: 'ScopeReadError', message }. */
   conditions: readonly { type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message: string }[];
-  drift: Readonly<Partial<Record<RuleName, number>>>;
+  drift: Readonly<Partial<Record<string, number>>>;
 }
 
 /** The JSON body of /status. */
@@ -24,10 +34,11 @@ export interface ControllerStatus {
 export interface RecentAction {
   at: string;
   policy: string;
-  rule: RuleName;
+  rule: string;
   action: string;
   findingKey: string;
-  result: ActionOutcome['result'];
+  /** The actuator's ActionResult: success, failed, skipped, dry-run or pending. */
+  result: string;
   reason?: string;
   errorCode?: string;
 }
@@ -39,7 +50,7 @@ export class RecentActions {
   constructor(private readonly capacity = 50) {}
 
   /** Adds the outcomes of one apply(). */
-  add(outcomes: readonly ActionOutcome[]): void {
+  add(outcomes: readonly ReportedOutcome[]): void {
     for (const outcome of outcomes) {
       this.items.unshift({
         at: new Date(outcome.finishedAt).toISOString(),

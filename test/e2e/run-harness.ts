@@ -17,6 +17,7 @@ import { systemTimers } from '../../controller/runtime/timers.js';
 import { DirectorySource } from '../../controller/sources/directory.js';
 import { silentLogger } from '../../controller/telemetry/logger.js';
 import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
+import { DRIFT_LABELS } from '../../controller/plan/drift-summary.js';
 import type { FaultSpec } from '../../sandbox/core/faults.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 
@@ -136,7 +137,7 @@ export async function startHarness(options: {
 }): Promise<Harness> {
   const sandbox = await startSandbox({ port: 0, scenario: options.scenario ?? FLEET });
   Object.assign(process.env, sandbox.env());
-  const metrics = new ControllerMetrics({ defaultMetrics: false });
+  const metrics = new ControllerMetrics({ defaultMetrics: false, driftLabels: DRIFT_LABELS });
   const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: options.maxAttempts ?? 3, onApiCall: metrics.onApiCall });
   const queueUrl = await installEventRouting(clients);
   for (const fault of options.faults ?? []) sandbox.faults.add(fault);

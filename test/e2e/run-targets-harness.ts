@@ -15,6 +15,7 @@ import { systemTimers, type Timers } from '../../controller/runtime/timers.js';
 import { DirectorySource } from '../../controller/sources/directory.js';
 import { silentLogger } from '../../controller/telemetry/logger.js';
 import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
+import { DRIFT_LABELS } from '../../controller/plan/drift-summary.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { installEventRouting } from './run-harness.js';
 
@@ -138,7 +139,7 @@ export async function startTwoTargets(
   const b = await startSandbox({ port: 0, scenario: FLEET_B });
   options.prepare?.({ a, b });
   Object.assign(process.env, a.env());
-  const metrics = new ControllerMetrics({ defaultMetrics: false });
+  const metrics = new ControllerMetrics({ defaultMetrics: false, driftLabels: DRIFT_LABELS });
   const clients = createAwsClients({ region: a.region, endpoint: a.url, maxAttempts: 3, onApiCall: metrics.onApiCall });
   const queueUrl = await installEventRouting(clients);
   const policyDir = mkdtempSync(join(tmpdir(), 'run-targets-'));

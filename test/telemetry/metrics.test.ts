@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { ControllerMetrics, summarizeDrift, type MetricsState } from '../../controller/telemetry/metrics.js';
+import { ControllerMetrics, type MetricsState } from '../../controller/telemetry/metrics.js';
+import { DRIFT_LABELS, summarizeDrift } from '../../controller/plan/drift-summary.js';
 import type { PlannedAction } from '../../controller/plan/types.js';
 import type { Finding } from '../../controller/model/findings.js';
 
@@ -30,7 +31,7 @@ const orphanInstance = (id: string): Finding['resource'] => ({
 });
 
 function metricsWithEverything(): ControllerMetrics {
-  const metrics = new ControllerMetrics();
+  const metrics = new ControllerMetrics({ driftLabels: DRIFT_LABELS });
   const findings = [
     finding('payments', 'cloudMapOrphans', orphanInstance('i-1'), 'a'),
     finding('payments', 'cloudMapOrphans', orphanInstance('i-2'), 'b'),
@@ -99,7 +100,7 @@ test('every metric of the telemetry contract is exported with the ecs_discovery_
 });
 
 test('state gauges are rebuilt at each scrape: a policy the provider stops returning disappears', async () => {
-  const metrics = new ControllerMetrics({ defaultMetrics: false });
+  const metrics = new ControllerMetrics({ defaultMetrics: false, driftLabels: DRIFT_LABELS });
   let state: MetricsState = {
     policies: summarizeDrift(['payments', 'legacy'], planOf([finding('legacy', 'dnsTtl', orphanInstance('i-9'), 'k')])),
     sources: [{ source: './policies', revision: 'rev-1' }],
@@ -141,7 +142,7 @@ test('the drift gauge splits findings by state: actionable (executes now), block
   const report = finding('shop', 'taskLimit', { kind: 'ecs-service', arn: 'arn', cluster: 'prod', name: 'web' }, 'report');
   const planned = (f: Finding, blockedBy?: PlannedAction['blockedBy']): PlannedAction =>
     ({ finding: f, action: f.action!, decision: blockedBy ? 'blocked' : 'execute', ...(blockedBy ? { blockedBy } : {}) });
-  const metrics = new ControllerMetrics({ defaultMetrics: false });
+  const metrics = new ControllerMetrics({ defaultMetrics: false, driftLabels: DRIFT_LABELS });
   metrics.setStateProvider(() => ({
     policies: summarizeDrift(['shop'], planOf([now, later, audited, guarded, report], [
       planned(now), planned(later, 'outside-window'), planned(audited, 'audit-mode'), planned(guarded, 'protected'),

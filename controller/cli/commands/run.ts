@@ -13,6 +13,7 @@ import { parseLimits } from '../../limits/limits.js';
 import { countDrift, driftSummaryLine } from '../../plan/states.js';
 import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { ControllerMetrics } from '../../telemetry/metrics.js';
+import { DRIFT_LABELS } from '../../plan/drift-summary.js';
 import { startTelemetryServer } from '../../telemetry/server.js';
 import { releaseEarlyStop } from '../early-stop.js';
 import type { CliIo } from '../io.js';
@@ -40,7 +41,7 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
   // be fetched yet is retried on every poll instead (it may be a transient outage).
   await checkPolicyPath(config.policies);
   const logger = createLogger({ level: config.logLevel, destination: io.stderr });
-  const metrics = new ControllerMetrics();
+  const metrics = new ControllerMetrics({ driftLabels: DRIFT_LABELS });
   // The replica id rides in every request's user-agent, so AWS logs (CloudTrail userAgent, the sandbox's call
   // log) show which replica made each call.
   const appId = config.state === 'memory' ? undefined : config.replicaId;

@@ -16,6 +16,7 @@ import { systemTimers, type Timers } from '../../runtime/timers.js';
 import { createPolicySource } from '../../sources/resolve.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { ControllerMetrics } from '../../telemetry/metrics.js';
+import { DRIFT_LABELS } from '../../plan/drift-summary.js';
 import { startTelemetryServer } from '../../telemetry/server.js';
 import { describeAction, describeFleet, isClean, type DemoTruth } from '../../demo/narrate.js';
 
@@ -44,7 +45,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const started = Date.now();
   const say = (line: string) => out.write(`[demo +${String(Math.round((Date.now() - started) / 1000)).padStart(3)}s] ${line}\n`);
   const logger = createLogger({ level: options.logLevel, destination: options.logs as never });
-  const metrics = new ControllerMetrics();
+  const metrics = new ControllerMetrics({ driftLabels: DRIFT_LABELS });
   const clients = createAwsClients({
     region: sandbox.region,
     endpoint: sandbox.url,
