@@ -4,6 +4,7 @@
  */
 import { matcherFor, patternMatches, type TargetPattern } from '../policy/match.js';
 import type { Policy } from '../policy/types.js';
+import { configOf, enabledRules } from '../rules/index.js';
 
 /** A selection of clusters or namespaces by name, ARN, id or glob; `all` when some policy reaches everything. */
 export interface ResourceMatcher {
@@ -13,7 +14,7 @@ export interface ResourceMatcher {
 }
 
 export interface ReadScopePlan {
-  /** Clusters some policy covers itself (before the orphan rule widens the read to every cluster). */
+  /** Clusters some policy covers itself (before a rule such as cloudMapOrphans widens the read to every cluster). */
   coveredClusters: ResourceMatcher;
   /** Clusters whose ECS services are listed and described. */
   serviceClusters: ResourceMatcher;
@@ -25,7 +26,7 @@ export interface ReadScopePlan {
   instanceNamespaces: ResourceMatcher;
   /** Namespaces whose Cloud Map services need their tags: protect tags gate every write, TTL changes included. */
   tagNamespaces: ResourceMatcher;
-  /** Clusters whose services' Application Auto Scaling maximum is read (taskLimit only). */
+  /** Clusters whose services' Application Auto Scaling maximum is read (rules that size deployments: taskLimit). */
   scalingClusters: ResourceMatcher;
 }
 
@@ -43,29 +44,26 @@ function fromList(list: readonly TargetPattern[]): ResourceMatcher {
 
 const EVERYTHING: ResourceMatcher = { all: true, patterns: [] };
 
-/** Derives what to read from the active (non-suspended) policies and the rules they enable. */
+/**
+ * Derives what to read from the active (non-suspended) policies and the rules they enable: every enabled rule
+ * gets its policy's clusters' services and namespaces' Cloud Map services; each rule adds what it needs
+ * (its `readScope` in controller/rules/).
+ */
 export function planReadScope(policies: readonly Policy[]): ReadScopePlan {
   let plan: ReadScopePlan = { coveredClusters: NONE, serviceClusters: NONE, taskClusters: NONE, namespaces: NONE, instanceNamespaces: NONE, tagNamespaces: NONE, scalingClusters: NONE };
   for (const policy of policies) {
     if (policy.suspend) continue;
-    const { rules, target } = policy;
-    const anyRule = rules.serviceConnectRefresh.enabled || rules.cloudMapOrphans.enabled || rules.dnsTtl.enabled || rules.taskLimit.enabled;
-    if (!anyRule) continue;
-    const compiled = matcherFor({ target });
-    const clusters = fromList(compiled.clusters);
-    const namespaces = fromList(compiled.namespaces);
-    const orphans = rules.cloudMapOrphans.enabled;
-    plan = {
-      coveredClusters: union(plan.coveredClusters, clusters),
-      // Orphan detection asks "does ANY ECS service in the account and region still reference this Cloud Map
-      // service, and is this instance's task running?", so it needs every cluster, not just the policy's.
-      serviceClusters: union(plan.serviceClusters, orphans ? EVERYTHING : clusters),
-      taskClusters: union(plan.taskClusters, orphans ? EVERYTHING : rules.serviceConnectRefresh.enabled ? clusters : NONE),
-      namespaces: union(plan.namespaces, namespaces),
-      instanceNamespaces: union(plan.instanceNamespaces, orphans ? namespaces : NONE),
-      tagNamespaces: union(plan.tagNamespaces, orphans || rules.dnsTtl.enabled ? namespaces : NONE),
-      scalingClusters: union(plan.scalingClusters, rules.taskLimit.enabled ? clusters : NONE),
-    };
+    const rules = enabledRules(policy);
+    if (rules.length === 0) continue;
+    const compiled = matcherFor({ target: policy.target });
+    const covered = { clusters: fromList(compiled.clusters), namespaces: fromList(compiled.namespaces), everything: EVERYTHING };
+    const needs: Partial<ReadScopePlan>[] = [
+      { coveredClusters: covered.clusters, serviceClusters: covered.clusters, namespaces: covered.namespaces },
+      ...rules.map((rule) => rule.readScope(configOf(policy, rule), covered)),
+    ];
+    for (const need of needs) {
+      for (const [field, matcher] of Object.entries(need) as [keyof ReadScopePlan, ResourceMatcher][]) plan = { ...plan, [field]: union(plan[field], matcher) };
+    }
   }
   return plan;
 }

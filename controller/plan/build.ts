@@ -4,7 +4,7 @@
  */
 import type { Inventory } from '../inventory/model.js';
 import type { Policy, PolicySet } from '../policy/types.js';
-import { evaluateAll } from '../rules/index.js';
+import { evaluateAll, RULES } from '../rules/index.js';
 import type { Action, Finding } from '../model/findings.js';
 import { decideEnforcement, type Draft } from './decide.js';
 import type { RecentDeletions } from './deletion-budget.js';
@@ -91,13 +91,16 @@ function summarize(policy: Policy, findings: readonly Finding[], actions: readon
 }
 
 /**
- * A TTL update of a Cloud Map service that this plan deletes (as enforce would) is moot and would fail after the
- * deletion: drop that finding and its action. If the deletion is blocked, the TTL update stays.
+ * A finding of a rule whose findings are moot once their Cloud Map service is gone (a TTL update, say) about a
+ * service this plan deletes (as enforce would) would fail after the deletion: drop that finding and its action.
+ * If the deletion is blocked, the finding stays.
  */
-function dropSupersededTtlUpdates(findings: Finding[], drafts: Draft[]): { findings: Finding[]; drafts: Draft[] } {
+function dropSupersededFindings(findings: Finding[], drafts: Draft[]): { findings: Finding[]; drafts: Draft[] } {
   const deleted = new Set(drafts.filter((d) => d.action.type === 'cloudmap:DeleteService' && !d.enforceBlock && !d.finding.blocked)
     .map((d) => (d.action.type === 'cloudmap:DeleteService' ? d.action.serviceId : '')));
-  const moot = (f: Finding): boolean => f.rule === 'dnsTtl' && f.resource.kind === 'cloudmap-service' && deleted.has(f.resource.id);
+  if (deleted.size === 0) return { findings, drafts };
+  const mootRules = new Set(RULES.filter((rule) => rule.mootWhenServiceDeleted).map((rule) => rule.name));
+  const moot = (f: Finding): boolean => mootRules.has(f.rule) && f.resource.kind === 'cloudmap-service' && deleted.has(f.resource.id);
   return { findings: findings.filter((f) => !moot(f)), drafts: drafts.filter((d) => !moot(d.finding)) };
 }
 
@@ -120,7 +123,7 @@ export function buildPlan(input: BuildPlanInput): { plan: Plan; firstSeen: Map<s
     ...(policies.bounds?.maxDeletionsPerHour !== undefined ? { maxDeletionsPerHour: policies.bounds.maxDeletionsPerHour } : {}),
     ...(policies.bounds?.maxConcurrentRedeploys !== undefined ? { maxConcurrentRedeploys: policies.bounds.maxConcurrentRedeploys } : {}),
   });
-  const { findings, drafts } = dropSupersededTtlUpdates(resolved, decided);
+  const { findings, drafts } = dropSupersededFindings(resolved, decided);
   const actions = drafts.map((d) => finalDecision(d, input.dryRun ?? false));
   return {
     plan: {

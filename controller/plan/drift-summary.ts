@@ -1,5 +1,5 @@
 import type { RuleName } from '../model/findings.js';
-import { RULE_NAMES } from '../policy/types.js';
+import { RULE_NAMES } from '../rules/index.js';
 import { classifyPlan, DRIFT_STATES, type DriftState } from './states.js';
 import type { Plan } from './types.js';
 

@@ -8,6 +8,7 @@
  */
 import type { Inventory } from '../inventory/model.js';
 import type { Policy } from '../policy/types.js';
+import { ruleNamed } from '../rules/index.js';
 import { cloudMapServiceSpecificity, ecsServiceSpecificity, namespaceLevel, type DiscoveryVia } from '../rules/scope.js';
 import type { Finding, ResourceRef, RuleName } from '../model/findings.js';
 
@@ -21,9 +22,9 @@ export function ownershipKey(resource: ResourceRef): string {
   }
 }
 
-/** Through which namespaces a rule's findings about an ECS service are owned. */
+/** Through which namespaces a rule's findings about an ECS service are owned (the rule says). */
 function viaOf(rule: RuleName): DiscoveryVia {
-  return rule === 'serviceConnectRefresh' ? 'serviceConnect' : 'any';
+  return ruleNamed(rule).ownershipVia;
 }
 
 function specificity(policy: Policy, inventory: Inventory, resource: ResourceRef, via: DiscoveryVia): number {

@@ -5,6 +5,7 @@
  */
 import type { Inventory, ReadError } from '../inventory/model.js';
 import type { Policy } from '../policy/types.js';
+import { enabledRules } from '../rules/index.js';
 import { coversCluster, coversNamespace } from '../rules/scope.js';
 
 function lastSegment(arnOrName: string): string {
@@ -17,16 +18,21 @@ function coversNamespaceId(policy: Policy, inventory: Inventory, namespaceId: st
   return namespace === undefined || coversNamespace(policy, namespace);
 }
 
-/** Does this read error leave a hole in what the policy covers? */
+/**
+ * Does this read error leave a hole in what the policy covers? Errors in its account, clusters, namespaces and
+ * Cloud Map services do, whatever its rules; each enabled rule may add errors beyond that (`affectedBy`).
+ */
 export function affectsPolicy(policy: Policy, inventory: Inventory, error: ReadError): boolean {
+  return inOwnScope(policy, inventory, error) || enabledRules(policy).some((rule) => rule.affectedBy?.(error, policy, inventory) ?? false);
+}
+
+function inOwnScope(policy: Policy, inventory: Inventory, error: ReadError): boolean {
   const scope = error.scope;
   switch (scope.kind) {
     case 'account':
       return true;
     case 'cluster':
-      // Orphans are judged account-wide: a cluster that could not be read may hold a service that refers to
-      // one of the policy's Cloud Map services, so it blocks the policy's pruning even outside its clusters.
-      return policy.rules.cloudMapOrphans.enabled || coversCluster(policy, { name: lastSegment(scope.cluster), arn: scope.cluster });
+      return coversCluster(policy, { name: lastSegment(scope.cluster), arn: scope.cluster });
     case 'namespace':
       return coversNamespaceId(policy, inventory, scope.namespaceId);
     case 'cloudmap-service': {
@@ -34,11 +40,9 @@ export function affectsPolicy(policy: Policy, inventory: Inventory, error: ReadE
       return service === undefined || coversNamespaceId(policy, inventory, service.namespaceId);
     }
     case 'scaling-targets':
-      // Only the report-only taskLimit rule reads autoscaling maxima.
-      return policy.rules.taskLimit.enabled && (scope.cluster === undefined || coversCluster(policy, { name: lastSegment(scope.cluster), arn: scope.cluster }));
     case 'service-history':
-      // Service Connect history dates the endpoints of every client in the namespace, wherever their cluster.
-      return policy.rules.serviceConnectRefresh.enabled;
+      // Read for particular rules only: they say when these count.
+      return false;
   }
 }
 

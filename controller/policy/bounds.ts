@@ -4,8 +4,9 @@
  * operator's limit in the message. The protect tag key is the operator's too (the IAM Deny in the manifests
  * names the same key): a policy may add protect tags, never remove this one.
  */
+import { configOf, enabledRules } from '../rules/index.js';
+import { parseDuration } from '../util/duration.js';
 import { UsageError } from '../util/usage-error.js';
-import { formatDuration, parseDuration } from '../util/duration.js';
 import type { SemanticIssue } from './semantic.js';
 import type { Policy } from './types.js';
 
@@ -91,23 +92,6 @@ const name = (key: keyof OperatorBounds) => {
 /** What a policy asks beyond the operator's bounds, each message naming the operator's limit. Enabled rules only. */
 export function checkBounds(policy: Policy, bounds: OperatorBounds | undefined): SemanticIssue[] {
   if (!bounds) return [];
-  const issues: SemanticIssue[] = [];
-  const { cloudMapOrphans: orphans, serviceConnectRefresh: sc, dnsTtl } = policy.rules;
-  const at = (...segments: string[]) => ['spec', 'rules', ...segments];
-  if (orphans.enabled && bounds.minGracePeriodMs !== undefined && orphans.gracePeriodMs < bounds.minGracePeriodMs) {
-    issues.push({ segments: at('cloudMapOrphans', 'gracePeriod'), message: `gracePeriod ${formatDuration(orphans.gracePeriodMs)} is below the operator's minimum grace period ${formatDuration(bounds.minGracePeriodMs)} (${name('minGracePeriodMs')})` });
-  }
-  if (orphans.enabled && bounds.maxDeletionsPerHour !== undefined && orphans.maxDeletionsPerRun > bounds.maxDeletionsPerHour) {
-    issues.push({ segments: at('cloudMapOrphans', 'maxDeletionsPerRun'), message: `maxDeletionsPerRun ${orphans.maxDeletionsPerRun} is above the operator's maximum of ${bounds.maxDeletionsPerHour} deletions per namespace per hour (${name('maxDeletionsPerHour')})` });
-  }
-  if (sc.enabled && bounds.minCooldownMs !== undefined && sc.cooldownMs < bounds.minCooldownMs) {
-    issues.push({ segments: at('serviceConnectRefresh', 'cooldown'), message: `cooldown ${formatDuration(sc.cooldownMs)} is below the operator's minimum cooldown ${formatDuration(bounds.minCooldownMs)} (${name('minCooldownMs')})` });
-  }
-  if (sc.enabled && bounds.maxConcurrentRedeploys !== undefined && sc.maxConcurrent > bounds.maxConcurrentRedeploys) {
-    issues.push({ segments: at('serviceConnectRefresh', 'maxConcurrent'), message: `maxConcurrent ${sc.maxConcurrent} is above the operator's maximum of ${bounds.maxConcurrentRedeploys} concurrent redeploys (${name('maxConcurrentRedeploys')})` });
-  }
-  if (dnsTtl.enabled && bounds.minDnsTtlSeconds !== undefined && dnsTtl.setSeconds < bounds.minDnsTtlSeconds) {
-    issues.push({ segments: at('dnsTtl', 'set'), message: `set ${dnsTtl.setSeconds}s is below the operator's minimum DNS TTL ${bounds.minDnsTtlSeconds}s (${name('minDnsTtlSeconds')})` });
-  }
-  return issues;
+  return enabledRules(policy).flatMap((rule) => (rule.policy.checkBounds?.(configOf(policy, rule), bounds, name) ?? [])
+    .map((issue) => ({ segments: ['spec', 'rules', rule.name, ...issue.segments], message: issue.message })));
 }

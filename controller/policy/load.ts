@@ -1,4 +1,5 @@
 import { DEFAULT_LIMITS } from '../limits/limits.js';
+import { RULES } from '../rules/index.js';
 import type { FetchResult } from '../sources/types.js';
 import type { ParsedDocument } from './parse.js';
 import { displayPath, locate, parseYamlFile } from './parse.js';
@@ -149,11 +150,9 @@ function checkDocument(
     report(problems, document, ['spec', 'target'], omitted);
     return undefined;
   }
-  const { policy, compiled, issues } = checkPolicy(record as unknown as RawPolicy, { file: document.file, line: document.line });
+  // The operator's bounds go in: the operator's protect tag comes first and no policy can drop it.
+  const { policy, compiled, issues } = checkPolicy(record as unknown as RawPolicy, { file: document.file, line: document.line }, allowed.scopes.bounds ?? NO_BOUNDS);
   issues.push(...(issues.length === 0 ? [...checkAllowed(policy, compiled, allowed), ...checkBounds(policy, allowed.scopes.bounds)] : []));
-  // The operator's protect tag comes first and no policy can drop it; the policy's own tags only add to it.
-  const protectTagKey = (allowed.scopes.bounds ?? NO_BOUNDS).protectTagKey;
-  policy.rules.cloudMapOrphans.protectTags = [{ key: protectTagKey }, ...policy.rules.cloudMapOrphans.protectTags];
   for (const issue of issues) report(problems, document, issue.segments, issue.message);
   return issues.length === 0 ? { policy, compiled, document } : undefined;
 }
@@ -199,11 +198,8 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Rules that act on Cloud Map services or on clients of Service Connect namespaces: they need a namespace list. */
-const NAMESPACE_RULES = ['serviceConnectRefresh', 'cloudMapOrphans', 'dnsTtl'] as const;
-
 /**
- * Fills in an omitted spec.target.clusters (and namespaces, for a policy whose rules need none: taskLimit) with
+ * Fills in an omitted spec.target.clusters (and namespaces, for a policy whose rules need none, such as taskLimit) with
  * every cluster (namespace) the operator allows, or "*" when the operator sets no limit. Returns the problem
  * when namespaces are omitted but a rule acts within namespaces.
  */
@@ -211,7 +207,10 @@ function defaultTarget(raw: RawPolicy, allowed: AllowedScopes): string | undefin
   const target = raw.spec.target as Partial<RawPolicy['spec']['target']>;
   if (target.clusters === undefined) target.clusters = allowed.clusters.length > 0 ? [...allowed.clusters] : ['*'];
   if (target.namespaces !== undefined) return undefined;
-  const needing = NAMESPACE_RULES.filter((rule) => (raw.spec.rules as Record<string, { enabled?: boolean } | undefined>)[rule]?.enabled === true);
+  // Rules that act on Cloud Map services or on clients of Service Connect namespaces need a namespace list.
+  const needing = RULES.filter((rule) => rule.policy.needsNamespaces)
+    .map((rule) => rule.name)
+    .filter((name) => (raw.spec.rules as unknown as Record<string, { enabled?: boolean } | undefined>)[name]?.enabled === true);
   if (needing.length > 0) {
     return `spec.target.namespaces is required when ${needing.join(', ')} ${needing.length === 1 ? 'is' : 'are'} on: ${needing.length === 1 ? 'it acts' : 'they act'} within Cloud Map namespaces ("*" for every namespace the operator allows)`;
   }

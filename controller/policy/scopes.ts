@@ -1,3 +1,4 @@
+import { configOf, enabledRules } from '../rules/index.js';
 import type { CompiledGlob } from './glob.js';
 import { compileGlob, globIncludedIn, globsIntersect } from './glob.js';
 import { clusterNamePart, patternMatches, type TargetPattern } from './match.js';
@@ -53,8 +54,10 @@ export function checkAllowed(policy: Policy, compiled: CompiledTarget, allowed: 
       issues.push({ segments: ['spec', 'target', field, index], message: `"${glob.source}" reaches outside the allowed ${field} (${flag}: ${list})${idHint}` });
     }
   };
-  if (scopes.forbidEmptyServiceDeletion && policy.rules.cloudMapOrphans.enabled && policy.rules.cloudMapOrphans.emptyServices === 'delete') {
-    issues.push({ segments: ['spec', 'rules', 'cloudMapOrphans', 'emptyServices'], message: 'emptyServices: delete is forbidden by the operator (--forbid-empty-service-deletion): use report' });
+  for (const rule of enabledRules(policy)) {
+    for (const issue of rule.policy.checkAllowed?.(configOf(policy, rule), scopes) ?? []) {
+      issues.push({ segments: ['spec', 'rules', rule.name, ...issue.segments], message: issue.message });
+    }
   }
   outside(compiled.clusters, allowed.clusters, 'clusters', '--allowed-clusters');
   outside(compiled.namespaces, allowed.namespaces, 'namespaces', '--allowed-namespaces');
@@ -100,7 +103,8 @@ export interface Overlap {
  * service include pattern of each can match the same name. Which rules are enabled, the mode and suspend do
  * not matter: the plan gives each resource to one policy (suspended and audit ones included), so a tie would
  * silently drop the other policy's findings. Cloud Map services belong to a namespace: when either policy runs
- * cloudMapOrphans or dnsTtl, namespace patterns that intersect at equal specificity tie whatever the clusters.
+ * a rule that claims Cloud Map services by namespace (cloudMapOrphans, dnsTtl), namespace patterns that
+ * intersect at equal specificity tie whatever the clusters.
  */
 export function findOverlaps(candidates: readonly OverlapCandidate[], limit = MAX_REPORTED_OVERLAPS): { overlaps: Overlap[]; truncated: boolean } {
   const overlaps: Overlap[] = [];
@@ -131,12 +135,12 @@ function tie(a: OverlapCandidate, b: OverlapCandidate): Overlap | undefined {
   const both = (x: string, y: string) => (x === y ? `"${x}"` : `"${x}" / "${y}"`);
   // A Cloud Map service belongs to its namespace, not to a cluster: two policies reaching one namespace at equal
   // specificity tie for it whatever their clusters, as soon as either runs a rule that acts on Cloud Map.
-  const cloudMapRule = [pa, pb].find((p) => p.rules.cloudMapOrphans.enabled || p.rules.dnsTtl.enabled);
-  if (cloudMapRule) {
+  const claimsByNamespace = (p: Policy) => enabledRules(p).find((rule) => rule.policy.claimsCloudMapServicesByNamespace);
+  const cloudMapPolicy = [pa, pb].find((p) => claimsByNamespace(p) !== undefined);
+  if (cloudMapPolicy) {
     const tied = pairs(a.compiled.namespaces, b.compiled.namespaces).find(([na, nb]) => na.level === nb.level);
     if (tied) {
-      const rule = cloudMapRule.rules.cloudMapOrphans.enabled ? 'cloudMapOrphans' : 'dnsTtl';
-      return { earlier: a, later: b, detail: `Cloud Map services in namespaces ${both(tied[0].source, tied[1].source)}, whatever their clusters, since policy "${cloudMapRule.name}" runs ${rule}` };
+      return { earlier: a, later: b, detail: `Cloud Map services in namespaces ${both(tied[0].source, tied[1].source)}, whatever their clusters, since policy "${cloudMapPolicy.name}" runs ${claimsByNamespace(cloudMapPolicy)?.name}` };
     }
   }
   const clusters = pairs(a.compiled.clusters, b.compiled.clusters);

@@ -3,6 +3,7 @@
  * The schema in crds/ is the source of truth for the YAML form; these types follow it.
  */
 
+import type { RuleConfigs } from '../rules/index.js';
 import type { OperatorBounds } from './bounds.js';
 
 export type PolicyMode = 'audit' | 'enforce';
@@ -45,68 +46,13 @@ export interface MaintenanceWindow {
   timezone: string;
 }
 
-export interface ServiceConnectRefreshRule {
-  enabled: boolean;
-  /** A task is stale when it started more than this long before an endpoint it may call appeared. */
-  staleAfterMs: number;
-  /** Client service name -> endpoint discovery names it calls; undefined means every client may call every endpoint. */
-  dependencies?: Readonly<Record<string, readonly string[]>>;
-  maxConcurrent: number;
-  cooldownMs: number;
-  /** Empty means always allowed. */
-  windows: readonly MaintenanceWindow[];
-}
-
-export interface CloudMapOrphansRule {
-  enabled: boolean;
-  services: boolean;
-  instances: boolean;
-  gracePeriodMs: number;
-  maxDeletionsPerRun: number;
-  /**
-   * Tags that protect a Cloud Map service from every change. The loader puts the operator's key first (any value
-   * but "false" protects, value undefined); the policy's own protectTags follow (exact value).
-   */
-  protectTags: readonly ProtectTag[];
-  /**
-   * Unreferenced Cloud Map services with no evidence that ECS used them: 'report' (default) or 'delete' (the
-   * policy declares its namespaces ECS-only). The operator can forbid 'delete' (AllowedScopes).
-   */
-  emptyServices: 'report' | 'delete';
-  /** Opt-in tag the operator puts on Cloud Map services ECS uses: evidence of ownership. */
-  ownershipTag?: { key: string; value: string };
-}
-
-/** A protect tag: the key, and the value that protects (undefined: any value but "false"). */
-export interface ProtectTag {
-  key: string;
-  value?: string;
-}
-
-export interface DnsTtlRule {
-  enabled: boolean;
-  maxSeconds: number;
-  setSeconds: number;
-}
-
-export interface TaskLimitRule {
-  enabled: boolean;
-  /** Per Cloud Map service: instances plus deployment headroom (quota 1,000, fixed). */
-  warnAt: number;
-  /** Per namespace: the same sum over its services (default quota 2,000, adjustable). */
-  namespaceWarnAt: number;
-}
-
-export interface PolicyRules {
-  serviceConnectRefresh: ServiceConnectRefreshRule;
-  cloudMapOrphans: CloudMapOrphansRule;
-  dnsTtl: DnsTtlRule;
-  taskLimit: TaskLimitRule;
-}
+/**
+ * Rule name -> the rule's typed configuration, derived from the rule registry (controller/rules/index.ts): each
+ * rule module declares its own configuration type, so adding a rule does not touch this file.
+ */
+export type PolicyRules = RuleConfigs;
 
 export type RuleName = keyof PolicyRules;
-
-export const RULE_NAMES: readonly RuleName[] = ['serviceConnectRefresh', 'cloudMapOrphans', 'dnsTtl', 'taskLimit'];
 
 export interface Policy {
   name: string;

@@ -21,8 +21,42 @@ import {
   liveTasksOf,
   pruneBlockingReadError,
 } from '../inventory/facts.js';
+import { orphanGates } from './cloud-map-orphans-gates.js';
+import type { RuleDefinition } from './definition.js';
 import { cloudMapServicesInCoveredNamespaces, namespaceById } from './scope.js';
 import type { Finding, ResourceRef, RuleEvaluator } from '../model/findings.js';
+
+/** spec.rules.cloudMapOrphans as written, with the CRD's defaults filled in. */
+export interface CloudMapOrphansRaw {
+  enabled: boolean; services: boolean; instances: boolean; gracePeriod: string; maxDeletionsPerRun: number;
+  protectTags: { key: string; value: string }[]; emptyServices: 'report' | 'delete'; ownershipTag?: { key: string; value: string };
+}
+
+/** A protect tag: the key, and the value that protects (undefined: any value but "false"). */
+export interface ProtectTag {
+  key: string;
+  value?: string;
+}
+
+export interface CloudMapOrphansRule {
+  enabled: boolean;
+  services: boolean;
+  instances: boolean;
+  gracePeriodMs: number;
+  maxDeletionsPerRun: number;
+  /**
+   * Tags that protect a Cloud Map service from every change. The operator's key comes first (any value but
+   * "false" protects, value undefined); the policy's own protectTags follow (exact value).
+   */
+  protectTags: readonly ProtectTag[];
+  /**
+   * Unreferenced Cloud Map services with no evidence that ECS used them: 'report' (default) or 'delete' (the
+   * policy declares its namespaces ECS-only). The operator can forbid 'delete' (AllowedScopes).
+   */
+  emptyServices: 'report' | 'delete';
+  /** Opt-in tag the operator puts on Cloud Map services ECS uses: evidence of ownership. */
+  ownershipTag?: { key: string; value: string };
+}
 
 /** What we could establish about one instance of a Cloud Map service. */
 type InstanceState =
@@ -201,4 +235,52 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
     else if (rule.instances) findings.push(...orphanInstances(policy, inventory, service));
   }
   return findings;
+};
+
+/** The cloudMapOrphans rule. */
+export const cloudMapOrphans: RuleDefinition<'cloudMapOrphans', CloudMapOrphansRaw, CloudMapOrphansRule> = {
+  name: 'cloudMapOrphans',
+  policy: {
+    parse: (raw, ctx) => ({
+      enabled: raw.enabled,
+      services: raw.services,
+      instances: raw.instances,
+      gracePeriodMs: ctx.duration(raw.gracePeriod, ['gracePeriod']),
+      maxDeletionsPerRun: raw.maxDeletionsPerRun,
+      // The operator's protect tag comes first and no policy can drop it; the policy's own tags only add to it.
+      protectTags: [{ key: ctx.operator.protectTagKey }, ...raw.protectTags.map((t) => ({ key: t.key, value: t.value }))],
+      emptyServices: raw.emptyServices,
+      ...(raw.ownershipTag ? { ownershipTag: { ...raw.ownershipTag } } : {}),
+    }),
+    checkBounds(config, bounds, flagOf) {
+      const issues = [];
+      if (bounds.minGracePeriodMs !== undefined && config.gracePeriodMs < bounds.minGracePeriodMs) {
+        issues.push({ segments: ['gracePeriod'], message: `gracePeriod ${formatDuration(config.gracePeriodMs)} is below the operator's minimum grace period ${formatDuration(bounds.minGracePeriodMs)} (${flagOf('minGracePeriodMs')})` });
+      }
+      if (bounds.maxDeletionsPerHour !== undefined && config.maxDeletionsPerRun > bounds.maxDeletionsPerHour) {
+        issues.push({ segments: ['maxDeletionsPerRun'], message: `maxDeletionsPerRun ${config.maxDeletionsPerRun} is above the operator's maximum of ${bounds.maxDeletionsPerHour} deletions per namespace per hour (${flagOf('maxDeletionsPerHour')})` });
+      }
+      return issues;
+    },
+    checkAllowed: (config, scopes) => (scopes.forbidEmptyServiceDeletion && config.emptyServices === 'delete'
+      ? [{ segments: ['emptyServices'], message: 'emptyServices: delete is forbidden by the operator (--forbid-empty-service-deletion): use report' }]
+      : []),
+    needsNamespaces: true,
+    claimsCloudMapServicesByNamespace: true,
+  },
+  evaluate,
+  // "Does ANY ECS service in the account and region still reference this Cloud Map service, and is this
+  // instance's task running?" needs every cluster's services and tasks, not just the policy's; and the covered
+  // namespaces' instances and tags.
+  readScope: (_config, covered) => ({
+    serviceClusters: covered.everything,
+    taskClusters: covered.everything,
+    instanceNamespaces: covered.namespaces,
+    tagNamespaces: covered.namespaces,
+  }),
+  // Orphans are judged account-wide: a cluster that could not be read may hold a service that refers to one of
+  // the policy's Cloud Map services, so it blocks the policy's pruning even outside its clusters.
+  affectedBy: (error) => error.scope.kind === 'cluster',
+  ownershipVia: 'any',
+  gates: orphanGates,
 };

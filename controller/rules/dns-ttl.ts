@@ -2,9 +2,23 @@
  * dnsTtl: DNS records of Cloud Map services with a TTL above the policy's maximum keep callers on dead task
  * addresses during scale-in. The remedy resends the full record list (records left out would be deleted).
  */
+import type { RuleDefinition } from './definition.js';
 import { isProtected, isServiceConnectManaged, protectedBlock, sharedServiceRef } from '../inventory/facts.js';
 import { coversCloudMapService, namespaceById } from './scope.js';
 import type { Finding, RuleEvaluator } from '../model/findings.js';
+
+/** spec.rules.dnsTtl as written, with the CRD's defaults filled in. */
+export interface DnsTtlRaw {
+  enabled: boolean;
+  max: string;
+  set: string;
+}
+
+export interface DnsTtlRule {
+  enabled: boolean;
+  maxSeconds: number;
+  setSeconds: number;
+}
 
 /** Finds covered Cloud Map services with a DNS record TTL above `max`. */
 export const evaluate: RuleEvaluator = (policy, inventory) => {
@@ -38,4 +52,30 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
     });
   }
   return findings;
+};
+
+/** The dnsTtl rule. */
+export const dnsTtl: RuleDefinition<'dnsTtl', DnsTtlRaw, DnsTtlRule> = {
+  name: 'dnsTtl',
+  policy: {
+    parse(raw, ctx) {
+      const maxSeconds = ctx.ttlSeconds(raw.max, ['max']);
+      const setSeconds = ctx.ttlSeconds(raw.set, ['set']);
+      if (maxSeconds !== undefined && setSeconds !== undefined && setSeconds > maxSeconds) {
+        ctx.issue(['set'], `set (${raw.set}) is above max (${raw.max}): the TTL written when enforcing would itself be drift`);
+      }
+      return { enabled: raw.enabled, maxSeconds: maxSeconds ?? 0, setSeconds: setSeconds ?? 0 };
+    },
+    checkBounds(config, bounds, flagOf) {
+      if (bounds.minDnsTtlSeconds === undefined || config.setSeconds >= bounds.minDnsTtlSeconds) return [];
+      return [{ segments: ['set'], message: `set ${config.setSeconds}s is below the operator's minimum DNS TTL ${bounds.minDnsTtlSeconds}s (${flagOf('minDnsTtlSeconds')})` }];
+    },
+    needsNamespaces: true,
+    claimsCloudMapServicesByNamespace: true,
+  },
+  evaluate,
+  // The protect tag gates every write, TTL changes included: the covered namespaces' services need their tags.
+  readScope: (_config, covered) => ({ tagNamespaces: covered.namespaces }),
+  ownershipVia: 'any',
+  mootWhenServiceDeleted: true,
 };

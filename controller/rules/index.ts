@@ -1,24 +1,54 @@
-/** The rule registry: every rule by name, and evaluation of all enabled rules of one policy. */
+/**
+ * The rule registry: the one list of rules. Everything else (policy types and parsing, read scope, overlaps,
+ * read errors, gates, metrics) loops over it; a rule is added here and in its own module (rules/definition.ts).
+ * The order is the order of evaluation, of the gates and of rule names in messages.
+ */
 import type { Inventory } from '../inventory/model.js';
-import { RULE_NAMES, type Policy } from '../policy/types.js';
-import { evaluate as cloudMapOrphans } from './cloud-map-orphans.js';
-import { evaluate as dnsTtl } from './dns-ttl.js';
-import { evaluate as serviceConnectRefresh } from './service-connect-refresh.js';
-import { evaluate as taskLimit } from './task-limit.js';
-import type { Finding, RuleEvaluator, RuleName } from '../model/findings.js';
+import type { Policy } from '../policy/types.js';
+import { cloudMapOrphans } from './cloud-map-orphans.js';
+import type { AnyRule, ConfigOf, RawOf, RuleConfigBase } from './definition.js';
+import { dnsTtl } from './dns-ttl.js';
+import { serviceConnectRefresh } from './service-connect-refresh.js';
+import { taskLimit } from './task-limit.js';
+import type { Finding } from '../model/findings.js';
 
-/** Every rule's evaluator by rule name. */
-export const RULES: Record<RuleName, RuleEvaluator> = { serviceConnectRefresh, cloudMapOrphans, dnsTtl, taskLimit };
+const REGISTRY = [serviceConnectRefresh, cloudMapOrphans, dnsTtl, taskLimit] as const;
+
+type Registered = (typeof REGISTRY)[number];
+
+/** Rule name -> its typed configuration (Policy['rules']). */
+export type RuleConfigs = { [R in Registered as R['name']]: ConfigOf<R> };
+
+/** Rule name -> its block as written in spec.rules, after the schema's defaults. */
+export type RawRuleConfigs = { [R in Registered as R['name']]: RawOf<R> };
+
+/** Every rule, in registry order. */
+export const RULES: readonly AnyRule[] = REGISTRY;
+
+/** Every rule's name, in registry order. */
+export const RULE_NAMES: readonly Registered['name'][] = REGISTRY.map((rule) => rule.name);
+
+/** The rule of this name (names come from the registry, so it always exists). */
+export function ruleNamed(name: string): AnyRule {
+  const rule = RULES.find((r) => r.name === name);
+  if (!rule) throw new Error(`no rule named ${name} in the registry`);
+  return rule;
+}
+
+/** The enabled rules of a policy, in registry order. */
+export function enabledRules(policy: Policy): AnyRule[] {
+  return RULES.filter((rule) => configOf(policy, rule).enabled);
+}
+
+/** A rule's configuration in a policy. */
+export function configOf(policy: Policy, rule: AnyRule): RuleConfigBase {
+  return (policy.rules as unknown as Record<string, RuleConfigBase>)[rule.name];
+}
 
 /**
  * Evaluates every enabled rule of the policy. Suspended and audit policies are evaluated too: what happens to
  * their findings is a plan decision.
  */
 export function evaluateAll(policy: Policy, inventory: Inventory, now: number): Finding[] {
-  const findings: Finding[] = [];
-  for (const name of RULE_NAMES) {
-    if (!policy.rules[name].enabled) continue;
-    findings.push(...RULES[name](policy, inventory, now));
-  }
-  return findings;
+  return enabledRules(policy).flatMap((rule) => rule.evaluate(policy, inventory, now));
 }

@@ -4,13 +4,34 @@
  * with a running task from a deployment older than an endpoint it may call cannot reach it until redeployed.
  */
 import type { EcsService, Inventory } from '../inventory/model.js';
-import type { Policy } from '../policy/types.js';
+import { compileGlob, isGlob } from '../policy/glob.js';
+import type { MaintenanceWindow, Policy } from '../policy/types.js';
 import { formatDuration } from '../util/duration.js';
+import type { RuleDefinition } from './definition.js';
 import { hasDeploymentInProgress, liveTasksOf, primaryDeployment, serviceConnectOf } from '../inventory/facts.js';
+import { redeployGates } from './service-connect-refresh-gates.js';
 import { coversEcsService } from './scope.js';
 import { endpointsOf, taskBases, type Endpoint, type TaskBasis } from './service-connect-endpoints.js';
 import { namespaceNameOf, resolveScNamespace } from './service-connect-namespace.js';
 import type { Finding, RuleEvaluator } from '../model/findings.js';
+
+/** spec.rules.serviceConnectRefresh as written, with the CRD's defaults filled in. */
+export interface ServiceConnectRefreshRaw {
+  enabled: boolean; staleAfter: string; dependencies?: Record<string, string[]>; maxConcurrent: number; cooldown: string;
+  windows: { schedule: string; duration: string; timezone: string }[];
+}
+
+export interface ServiceConnectRefreshRule {
+  enabled: boolean;
+  /** A task is stale when it started more than this long before an endpoint it may call appeared. */
+  staleAfterMs: number;
+  /** Client service name -> endpoint discovery names it calls; undefined means every client may call every endpoint. */
+  dependencies?: Readonly<Record<string, readonly string[]>>;
+  maxConcurrent: number;
+  cooldownMs: number;
+  /** Empty means always allowed. */
+  windows: readonly MaintenanceWindow[];
+}
 
 /** The endpoints a client may call: all but its own, narrowed by `dependencies` when the policy declares them. */
 function callableEndpoints(policy: Policy, client: EcsService, endpoints: Map<string, Endpoint>): Endpoint[] {
@@ -149,4 +170,50 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
     findings.push(findingFor({ policy, namespace: name, client, stale, taskCount: tasks.length, blocked }));
   }
   return findings.sort((a, b) => a.key.localeCompare(b.key));
+};
+
+/** The serviceConnectRefresh rule. */
+export const serviceConnectRefresh: RuleDefinition<'serviceConnectRefresh', ServiceConnectRefreshRaw, ServiceConnectRefreshRule> = {
+  name: 'serviceConnectRefresh',
+  policy: {
+    parse(raw, ctx) {
+      const windows: MaintenanceWindow[] = raw.windows.map((window, index) => {
+        const timezone = ctx.cronWindow(window.schedule, window.timezone, ['windows', index]);
+        return { schedule: window.schedule, timezone, durationMs: ctx.duration(window.duration, ['windows', index, 'duration'], { positive: true }) };
+      });
+      for (const client of Object.keys(raw.dependencies ?? {})) {
+        const { error } = compileGlob(client, 'service');
+        if (error || isGlob(client)) {
+          ctx.issue(['dependencies', client], `"${client}" is not an ECS service name (exact names only: letters, digits, hyphens and underscores)`);
+        }
+      }
+      return {
+        enabled: raw.enabled,
+        staleAfterMs: ctx.duration(raw.staleAfter, ['staleAfter']),
+        ...(raw.dependencies ? { dependencies: Object.fromEntries(Object.entries(raw.dependencies).map(([k, v]) => [k, [...v]])) } : {}),
+        maxConcurrent: raw.maxConcurrent,
+        cooldownMs: ctx.duration(raw.cooldown, ['cooldown']),
+        windows,
+      };
+    },
+    checkBounds(config, bounds, flagOf) {
+      const issues = [];
+      if (bounds.minCooldownMs !== undefined && config.cooldownMs < bounds.minCooldownMs) {
+        issues.push({ segments: ['cooldown'], message: `cooldown ${formatDuration(config.cooldownMs)} is below the operator's minimum cooldown ${formatDuration(bounds.minCooldownMs)} (${flagOf('minCooldownMs')})` });
+      }
+      if (bounds.maxConcurrentRedeploys !== undefined && config.maxConcurrent > bounds.maxConcurrentRedeploys) {
+        issues.push({ segments: ['maxConcurrent'], message: `maxConcurrent ${config.maxConcurrent} is above the operator's maximum of ${bounds.maxConcurrentRedeploys} concurrent redeploys (${flagOf('maxConcurrentRedeploys')})` });
+      }
+      return issues;
+    },
+    needsNamespaces: true,
+    claimsCloudMapServicesByNamespace: false,
+  },
+  evaluate,
+  // The running tasks of the covered clients date their deployments.
+  readScope: (_config, covered) => ({ taskClusters: covered.clusters }),
+  // Service Connect history dates the endpoints of every client in the namespace, wherever their cluster.
+  affectedBy: (error) => error.scope.kind === 'service-history',
+  ownershipVia: 'serviceConnect',
+  gates: redeployGates,
 };

@@ -6,8 +6,17 @@
  * tasks stay unregistered. A namespace holds at most 2,000 instances by default (adjustable). Report only.
  */
 import { ECS_ATTRIBUTES, type CloudMapService, type EcsService, type Inventory } from '../inventory/model.js';
-import { coversCloudMapService, coversNamespace, namespaceById } from './scope.js';
+import type { RuleDefinition } from './definition.js';
+import { coversCloudMapService, coversCluster, coversNamespace, namespaceById } from './scope.js';
 import type { Finding, RuleEvaluator } from '../model/findings.js';
+
+export interface TaskLimitRule {
+  enabled: boolean;
+  /** Per Cloud Map service: instances plus deployment headroom (quota 1,000, fixed). */
+  warnAt: number;
+  /** Per namespace: the same sum over its services (default quota 2,000, adjustable). */
+  namespaceWarnAt: number;
+}
 
 /** The Cloud Map instances-per-service quota (not adjustable). */
 export const CLOUD_MAP_INSTANCES_PER_SERVICE = 1000;
@@ -133,4 +142,22 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
     });
   }
   return findings;
+};
+
+/** The taskLimit rule (report only). */
+export const taskLimit: RuleDefinition<'taskLimit', TaskLimitRule, TaskLimitRule> = {
+  name: 'taskLimit',
+  policy: {
+    parse: (raw) => ({ ...raw }),
+    // It only reports, so it may look at every namespace of its clusters: namespaces default to all allowed.
+    needsNamespaces: false,
+    claimsCloudMapServicesByNamespace: false,
+  },
+  evaluate,
+  // Autoscaling maxima set how far a deployment may grow.
+  readScope: (_config, covered) => ({ scalingClusters: covered.clusters }),
+  // Only this rule reads autoscaling maxima: their errors count where it covers the cluster (or anywhere).
+  affectedBy: (error, policy) => error.scope.kind === 'scaling-targets'
+    && (error.scope.cluster === undefined || coversCluster(policy, { name: error.scope.cluster.slice(error.scope.cluster.lastIndexOf('/') + 1), arn: error.scope.cluster })),
+  ownershipVia: 'any',
 };

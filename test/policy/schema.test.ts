@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { parse, parseAllDocuments } from 'yaml';
 import { CRD_PATH, JSON_SCHEMA_PATH, renderJsonSchema } from '../../crds/generate.js';
-import { RULE_NAMES } from '../../controller/policy/types.js';
+import { RULE_NAMES } from '../../controller/rules/index.js';
 import { DURATION_REGEX_SOURCE } from '../../controller/util/duration.js';
 
 const root = resolve(dirname(CRD_PATH), '..');
