@@ -63,7 +63,7 @@ test('a new commit switching the policy from audit to enforce is applied within 
   assert.equal(searchTtl(sandbox), 300);
   assert.deepEqual(Object.values(writeCalls(sandbox)).reduce((a, b) => a + b, 0), 0, 'audit writes nothing');
 
-  const broken = repo.commit({ 'policies/fleet.yaml': policyYaml('enforce').replace('max: 10s', 'max: soon') });
+  const broken = repo.commit({ 'policies/fleet.yaml': policyYaml('enforce', '15m', { rules: { dnsTtl: { max: 'soon', set: '10s' } } }) });
   await eventually(() => controller.status(), (s) => JSON.stringify(s).includes(broken), 'the broken revision to be reported');
   assert.equal(searchTtl(sandbox), 300, 'a broken revision never replaces the set in force');
 

@@ -20,6 +20,7 @@ import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
 import { DRIFT_LABELS } from '../../controller/plan/drift-summary.js';
 import type { FaultSpec } from '../../sandbox/core/faults.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { policyYaml as policyDocument, type PolicyYamlOptions } from '../fixtures/policy.js';
 
 /** A fleet with each drift kind and the resources that must survive. */
 export const FLEET = {
@@ -60,30 +61,24 @@ export const FLEET = {
   drift: [{ kind: 'stale-instance', cluster: 'prod', ecsService: 'ledger' }],
 };
 
-/** A policy over the whole fleet; `overrides` patches the rules block. */
-export function policyYaml(mode: 'audit' | 'enforce', gracePeriod = '15m'): string {
-  return `apiVersion: ecs-discovery.io/v1alpha1
-kind: DiscoveryPolicy
-metadata:
-  name: fleet
-spec:
-  mode: ${mode}
-  target:
-    clusters: [prod]
-    namespaces: [shop.local, internal.example.com]
-  rules:
-    serviceConnectRefresh:
-      staleAfter: 0s
-      maxConcurrent: 5
-      cooldown: 6h
-    cloudMapOrphans:
-      gracePeriod: ${gracePeriod}
-    dnsTtl:
-      max: 10s
-      set: 10s
-    taskLimit:
-      warnAt: 900
-`;
+/**
+ * The policy over the whole fleet (cluster prod, both namespaces, every rule); `overrides` replaces document
+ * fields, and each rule it names replaces that rule's block.
+ */
+export function policyYaml(mode: 'audit' | 'enforce', gracePeriod = '15m', overrides: PolicyYamlOptions = {}): string {
+  return policyDocument({
+    name: 'fleet',
+    mode,
+    target: { clusters: ['prod'], namespaces: ['shop.local', 'internal.example.com'] },
+    ...overrides,
+    rules: {
+      serviceConnectRefresh: { staleAfter: '0s', maxConcurrent: 5, cooldown: '6h' },
+      cloudMapOrphans: { gracePeriod },
+      dnsTtl: { max: '10s', set: '10s' },
+      taskLimit: { warnAt: 900 },
+      ...overrides.rules,
+    },
+  });
 }
 
 export interface Harness {

@@ -22,7 +22,7 @@ describe('Controller: policies and readiness', () => {
     const good = h.controller.policies()!.revision;
     assert.equal(h.controller.readiness().ready, true);
 
-    writeFileSync(join(h.policyDir, 'fleet.yaml'), policyYaml('enforce').replace('mode: enforce', 'mode: sometimes'));
+    writeFileSync(join(h.policyDir, 'fleet.yaml'), policyYaml('enforce', '15m', { mode: 'sometimes' }));
     const status = await eventually(() => h!.controller.status(), (s) => s.source.lastError !== undefined, 'the invalid revision to be seen');
 
     assert.equal(h.controller.policies()!.revision, good, 'the good set stays in force');
@@ -40,7 +40,7 @@ describe('Controller: policies and readiness', () => {
     await h.settle();
     assert.equal(h.controller.plan()!.revision, good);
 
-    writeFileSync(join(h.policyDir, 'fleet.yaml'), policyYaml('audit').replace('name: fleet', 'name: fleet-v2'));
+    writeFileSync(join(h.policyDir, 'fleet.yaml'), policyYaml('audit', '15m', { name: 'fleet-v2' }));
     await eventually(() => h!.controller.policies()!.policies[0].name, (name) => name === 'fleet-v2', 'the fixed revision to load');
     await eventually(() => h!.controller.plan()!.summaries.map((s) => s.policy), (names) => names.includes('fleet-v2'), 'a reconcile with the new set');
     assert.equal(h.controller.status().source.lastError, undefined);
