@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startReliabilityHarness, type ReliabilityHarness } from './reliability-harness.js';
 import { control, isClean, truthSummary } from './reliability-support.js';
+import { policyYaml } from '../fixtures/policy.js';
 
 /**
  * Two clusters. alpha has drift the controller must fix; bravo's services hold Cloud Map services that look
@@ -35,22 +36,12 @@ const TWO_CLUSTERS = {
   drift: [{ kind: 'stale-instance', cluster: 'alpha', ecsService: 'ledger' }],
 };
 
-const POLICY = `apiVersion: ecs-discovery.io/v1alpha1
-kind: DiscoveryPolicy
-metadata:
-  name: fleet
-spec:
-  mode: enforce
-  target:
-    clusters: [alpha, bravo]
-    namespaces: [internal.example.com, batch.internal]
-  rules:
-    cloudMapOrphans:
-      gracePeriod: 0s
-    dnsTtl:
-      max: 10s
-      set: 10s
-`;
+const POLICY = policyYaml({
+  name: 'fleet',
+  mode: 'enforce',
+  target: { clusters: ['alpha', 'bravo'], namespaces: ['internal.example.com', 'batch.internal'] },
+  rules: { cloudMapOrphans: { gracePeriod: '0s' }, dnsTtl: { max: '10s', set: '10s' } },
+});
 
 const MINUTE = 60_000;
 

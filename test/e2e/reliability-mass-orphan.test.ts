@@ -4,6 +4,7 @@ import { DescribeServicesCommand, ECSClient, ListServicesCommand } from '@aws-sd
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { startReliabilityHarness, type ReliabilityHarness } from './reliability-harness.js';
 import { control, isClean, metricSum, truthSummary } from './reliability-support.js';
+import { policyYaml } from '../fixtures/policy.js';
 
 /** Batch services scaled to zero keep empty Cloud Map services: they look orphaned to anyone who cannot see them. */
 const BATCH_FLEET = {
@@ -24,19 +25,12 @@ const BATCH_FLEET = {
   ],
 };
 
-const POLICY = `apiVersion: ecs-discovery.io/v1alpha1
-kind: DiscoveryPolicy
-metadata:
-  name: fleet
-spec:
-  mode: enforce
-  target:
-    clusters: [prod]
-    namespaces: [internal.example.com]
-  rules:
-    cloudMapOrphans:
-      gracePeriod: 15m
-`;
+const POLICY = policyYaml({
+  name: 'fleet',
+  mode: 'enforce',
+  target: { clusters: ['prod'], namespaces: ['internal.example.com'] },
+  rules: { cloudMapOrphans: { gracePeriod: '15m' } },
+});
 
 const MINUTE = 60_000;
 

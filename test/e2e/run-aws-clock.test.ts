@@ -13,6 +13,7 @@ import { createAwsClients } from '../../controller/aws/clients.js';
 import { startSandbox } from '../../sandbox/index.js';
 import { spawnRun, terminate } from './reliability-process.js';
 import { eventually, installEventRouting, startHarness } from './run-harness.js';
+import { policyYaml } from '../fixtures/policy.js';
 
 const HOUR = 3_600_000;
 
@@ -35,21 +36,12 @@ const FLEET = {
   ],
 };
 
-const POLICY = `apiVersion: ecs-discovery.io/v1alpha1
-kind: DiscoveryPolicy
-metadata:
-  name: shop
-spec:
-  mode: enforce
-  target:
-    clusters: [prod]
-    namespaces: [shop.local]
-  rules:
-    serviceConnectRefresh:
-      staleAfter: 0s
-      maxConcurrent: 5
-      cooldown: 6h
-`;
+const POLICY = policyYaml({
+  name: 'shop',
+  mode: 'enforce',
+  target: { clusters: ['prod'], namespaces: ['shop.local'] },
+  rules: { serviceConnectRefresh: { staleAfter: '0s', maxConcurrent: 5, cooldown: '6h' } },
+});
 
 describe('decisions run on AWS time', () => {
   it('a controller whose own clock is an hour ahead or behind decides as one on time', async () => {

@@ -7,16 +7,13 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { run } from '../../controller/cli/commands/run.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { policyYaml } from '../fixtures/policy.js';
 
-const POLICY = `apiVersion: ecs-discovery.io/v1alpha1
-kind: DiscoveryPolicy
-metadata: {name: reads}
-spec:
-  target: {clusters: ["bench-*"], namespaces: [reads.local]}
-  rules:
-    cloudMapOrphans: {enabled: true}
-    dnsTtl: {enabled: true, max: 10s}
-`;
+const POLICY = policyYaml({
+  name: 'reads',
+  target: { clusters: ['bench-*'], namespaces: ['reads.local'] },
+  rules: { cloudMapOrphans: { enabled: true }, dnsTtl: { enabled: true, max: '10s' } },
+});
 
 /** Most ECS and Cloud Map calls the sandbox was answering at the same moment. */
 function mostInFlight(sandbox: Sandbox): number {

@@ -20,13 +20,14 @@ import { silentLogger } from '../../controller/telemetry/logger.js';
 import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { installEventRouting } from './run-harness.js';
+import { policyYaml } from '../fixtures/policy.js';
 
 const FLEET = {
   name: 'replica-events',
   namespaces: [{ name: 'internal.local', type: 'DNS_PRIVATE', created: '-30d' }],
   clusters: [{ name: 'prod', services: [{ name: 'api', desiredCount: 2, created: '-20d', deployed: '-2d', registry: { namespace: 'internal.local', ttl: 10 } }] }],
 };
-const POLICY = 'apiVersion: ecs-discovery.io/v1alpha1\nkind: DiscoveryPolicy\nmetadata: { name: api }\nspec:\n  mode: enforce\n  target: { clusters: [prod], namespaces: [internal.local] }\n  rules:\n    cloudMapOrphans: { gracePeriod: 0s }\n';
+const POLICY = policyYaml({ name: 'api', mode: 'enforce', target: { clusters: ['prod'], namespaces: ['internal.local'] }, rules: { cloudMapOrphans: { gracePeriod: '0s' } } });
 
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {

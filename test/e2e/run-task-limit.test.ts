@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { ListInstancesCommand } from '@aws-sdk/client-servicediscovery';
 import { startHarness, type Harness } from './run-harness.js';
+import { policyYaml } from '../fixtures/policy.js';
 
 const NS = 'internal.example.com';
 const SCENARIO = {
@@ -40,18 +41,12 @@ const SCENARIO = {
   },
 };
 
-const POLICY = `apiVersion: ecs-discovery.io/v1alpha1
-kind: DiscoveryPolicy
-metadata:
-  name: limits
-spec:
-  mode: audit
-  target:
-    clusters: [prod]
-    namespaces: [${NS}]
-  rules:
-    taskLimit: { warnAt: 900, namespaceWarnAt: 1800 }
-`;
+const POLICY = policyYaml({
+  name: 'limits',
+  mode: 'audit',
+  target: { clusters: ['prod'], namespaces: [NS] },
+  rules: { taskLimit: { warnAt: 900, namespaceWarnAt: 1800 } },
+});
 
 describe('taskLimit against the sandbox', () => {
   let h: Harness;
