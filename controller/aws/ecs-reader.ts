@@ -42,7 +42,7 @@ export async function listClusters(ctx: ReadContext): Promise<Cluster[]> {
  * the servers that need it (ecs-history-reader.ts). Services AWS reports MISSING
  * are simply absent (deleted since listed, or never existed); any other failure is a read error.
  */
-export async function describeServices(ctx: ReadContext, cluster: Cluster, refs: readonly string[], resource?: string): Promise<EcsService[]> {
+export async function describeServices(ctx: ReadContext, cluster: Cluster, refs: readonly string[], resource?: string, options: { history?: boolean } = {}): Promise<EcsService[]> {
   const batches = chunk(refs, ECS_LIMITS.describeServices).map(async (batch) => {
     const out = await ctx.call(
       clusterScope(cluster.name),
@@ -61,9 +61,29 @@ export async function describeServices(ctx: ReadContext, cluster: Cluster, refs:
         resource,
       );
     }
-    return withServiceConnectHistory(ctx, cluster, (out.services ?? []).flatMap((s) => toEcsService(s, (v) => ctx.intern(v)) ?? []));
+    const services = (out.services ?? []).flatMap((s) => toEcsService(s, (v) => ctx.intern(v)) ?? []);
+    // A change-signal resync describes every service and reads history only for the ones that changed.
+    return options.history === false ? services : withServiceConnectHistory(ctx, cluster, services);
   });
   return (await Promise.all(batches)).flat();
+}
+
+/** ARNs of a cluster's ACTIVE services (ListServices, every page); undefined when a page failed. */
+export async function listServiceArns(ctx: ReadContext, cluster: Cluster): Promise<string[] | undefined> {
+  const arns: string[] = [];
+  let ended = false;
+  for await (const page of ctx.pages(
+    clusterScope(cluster.name),
+    'ecs:ListServices',
+    (nextToken) => ctx.clients.ecs.send(new ListServicesCommand({ cluster: cluster.arn, maxResults: ECS_LIMITS.listServices, nextToken })),
+    (p) => {
+      ended = !p.nextToken;
+      return p.nextToken;
+    },
+  )) {
+    for (const arn of page.serviceArns ?? []) arns.push(ctx.intern(arn));
+  }
+  return ended ? arns : undefined;
 }
 
 /** ACTIVE services of a cluster (ListServices never lists DRAINING or INACTIVE ones). */

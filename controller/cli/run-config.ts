@@ -17,6 +17,8 @@ export interface RunConfig {
   policies: string;
   queueUrl?: string;
   resync: string;
+  /** How often a resync reads everything instead of following change signals. */
+  fullResyncMs: number;
   metricsAddr: string;
   /** /status without IAM role ARNs. */
   statusRedact: boolean;
@@ -58,7 +60,8 @@ interface Setting {
 export const RUN_SETTINGS: readonly Setting[] = [
   { flag: 'policies', env: 'POLICIES', type: 'string', help: 'Where DiscoveryPolicy files come from: a directory, file://, s3://bucket/prefix/ or git+https://host/repo.git?ref=main&path=dir (required)' },
   { flag: 'queue-url', env: 'QUEUE_URL', type: 'string', help: 'SQS queue URL the EventBridge rules target, checked at start (GetQueueUrl, GetQueueAttributes); without it the controller reconciles on the resync schedule only' },
-  { flag: 'resync', env: 'RESYNC', type: 'string', default: '*/10 * * * *', help: 'Cron schedule of the full resync (jittered by up to a tenth of the period, at most 60 s)' },
+  { flag: 'resync', env: 'RESYNC', type: 'string', default: '*/10 * * * *', help: 'Cron schedule of the resync (jittered by up to a tenth of the period, at most 60 s): it re-reads what change signals (ECS service counts and deployments, Cloud Map instance counts) say moved' },
+  { flag: 'full-resync', env: 'FULL_RESYNC', type: 'string', default: '1h', help: 'How often a resync reads the whole fleet instead of following change signals (also after any read error); 0s: every resync' },
   { flag: 'metrics-addr', env: 'METRICS_ADDR', type: 'string', default: ':9464', help: 'Listen address of /metrics, /healthz, /readyz and /status' },
   { flag: 'status-redact', env: 'STATUS_REDACT', type: 'boolean', default: 'false', help: '/status shows no IAM role ARNs (on in the Terraform and CloudFormation manifests)' },
   { flag: 'dry-run', env: 'DRY_RUN', type: 'boolean', default: 'false', help: 'Decide as enforce mode would but never write to AWS' },
@@ -128,6 +131,7 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv): RunConfi
   const resync = text('resync')!;
   const resyncProblem = resyncExpressionProblem(resync);
   if (resyncProblem) throw new UsageError(resyncProblem);
+  const fullResyncMs = duration('full-resync');
   const logLevel = text('log-level')!.toLowerCase();
   if (!LOG_LEVELS.has(logLevel)) throw new UsageError(`--log-level / LOG_LEVEL: "${logLevel}" is not one of ${[...LOG_LEVELS].join(', ')}`);
   const workers = Number(text('workers'));
@@ -175,6 +179,7 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv): RunConfi
     policies,
     queueUrl: text('queue-url'),
     resync,
+    fullResyncMs,
     metricsAddr: text('metrics-addr')!,
     statusRedact: bool('status-redact'),
     dryRun,

@@ -28,8 +28,10 @@ export interface ControllerOptions {
   logger: Logger;
   metrics: ControllerMetrics;
   dryRun: boolean;
-  /** Cron expression of the full resync. */
+  /** Cron expression of the resync (by change signals, a full read every `fullResyncMs`). */
   resync: string;
+  /** How often a resync reads everything instead of following change signals (default 1 h; 0: every resync). */
+  fullResyncMs?: number;
   /** SQS queue fed by the EventBridge rule; undefined: resync only. */
   queueUrl?: string;
   /** How often the policy source is polled for a new revision. */

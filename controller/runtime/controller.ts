@@ -84,6 +84,7 @@ export class Controller {
       timers: this.timers,
       dryRun: options.dryRun,
       ...(options.readConcurrency ? { readConcurrency: options.readConcurrency } : {}),
+      ...(options.fullResyncMs !== undefined ? { fullResyncMs: options.fullResyncMs } : {}),
       stopSignal: this.stopSignal.signal,
       ...(this.replica ? { state: { store: this.replica.store, leases: this.replica.leases } } : {}),
     });

@@ -194,7 +194,8 @@ export class FleetReconciler {
     return this.deps.targets.use(runtime, async () => {
       const started = timers.now();
       try {
-        if (key.kind === 'full') await runtime.cache.full();
+        // A full key is a resync: by change signals, or a full read when one is due (InventoryCache.resync).
+        if (key.kind === 'full') await runtime.cache.resync();
         else await runtime.cache.refresh([key]);
       } catch (error) {
         runtime.reconciler.recordFailure(error);

@@ -7,6 +7,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { readInventory } from '../aws/inventory-reader.js';
 import { memoryOwnershipSources, type OwnershipSources } from '../ownership/collect.js';
 import { DEFAULT_READ_CONCURRENCY, ReadContext } from '../aws/read-context.js';
+import { resyncBySignals, type SignalResyncStats } from '../aws/signal-reader.js';
 import { refreshCloudMapService, refreshCluster, refreshEcsService, refreshNamespace } from '../aws/refresh-reader.js';
 import type { Policy } from '../policy/types.js';
 import type { WorkKey } from '../inventory/work-key.js';
@@ -24,7 +25,18 @@ export interface InventoryCacheOptions {
   onProgress?: (msg: string) => void;
   /** Ownership evidence of this target, kept across reads; in memory when absent. */
   ownership?: OwnershipSources;
+  /**
+   * How long a resync may go by change signals alone (resyncBySignals) before it reads everything again
+   * (default DEFAULT_FULL_RESYNC_MS; 0: every resync is a full read).
+   */
+  fullResyncMs?: number;
 }
+
+/** Default period of the full read behind the signal resyncs (`run --full-resync`). */
+export const DEFAULT_FULL_RESYNC_MS = 60 * 60_000;
+
+/** How the last resync read the fleet (for logs, metrics and the benchmark). */
+export type ResyncKind = 'full' | 'signals';
 
 /**
  * Holds the last inventory of one target (account and region: the clients'); `full()` re-reads everything,
@@ -39,6 +51,12 @@ export class InventoryCache {
   private scopeChanged = false;
   private readonly limiter: Semaphore;
   private readonly ownership: OwnershipSources;
+  /** When the last full read started (the full-resync period counts from it). */
+  private lastFullAt: number | undefined;
+  /** Why the next resync must read everything, when it must (a read error, a policy change). */
+  private fullReason: string | undefined = 'first read';
+  /** What the last resync() did. */
+  lastResync: { kind: ResyncKind; reason?: string; stats?: SignalResyncStats } | undefined;
 
   constructor(private readonly options: InventoryCacheOptions) {
     this.policies = options.policies;
@@ -57,6 +75,7 @@ export class InventoryCache {
     this.policies = policies;
     this.scope = planReadScope(policies);
     this.scopeChanged = true;
+    this.fullReason = 'policies changed';
   }
 
   private now(): number {
@@ -67,6 +86,8 @@ export class InventoryCache {
   async full(): Promise<Inventory> {
     const { clients, now, onProgress } = this.options;
     this.scopeChanged = false;
+    this.lastFullAt = this.now();
+    this.fullReason = undefined;
     const inventory = await readInventory(clients, this.policies, {
       limiter: this.limiter,
       ownership: this.ownership,
@@ -74,6 +95,38 @@ export class InventoryCache {
       ...(onProgress ? { onProgress } : {}),
     });
     this.current = inventory;
+    if (inventory.readErrors.length > 0) this.fullReason = 'read errors';
+    return inventory;
+  }
+
+  /**
+   * The periodic resync: by change signals (controller/aws/signal-reader.ts) over an inventory read without
+   * errors, and a full read before the first read, after a policy change, after any read error (a signal that
+   * could not be read may hide a change) and once the full-resync period has passed since the last full read.
+   */
+  async resync(): Promise<Inventory> {
+    const base = this.current;
+    const period = this.options.fullResyncMs ?? DEFAULT_FULL_RESYNC_MS;
+    let reason = this.fullReason;
+    if (!base || this.scopeChanged) reason ??= 'first read';
+    else if (base.readErrors.length > 0) reason ??= 'read errors';
+    else if (period <= 0 || this.lastFullAt === undefined || this.now() - this.lastFullAt >= period) reason ??= 'full-resync period';
+    if (reason !== undefined || !base) {
+      const inventory = await this.full();
+      this.lastResync = { kind: 'full', reason: reason ?? 'first read' };
+      return inventory;
+    }
+    const { clients, now, onProgress } = this.options;
+    const { inventory, stats } = await resyncBySignals(clients, this.policies, base, {
+      limiter: this.limiter,
+      ownership: this.ownership,
+      ...(now ? { now } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    });
+    // As a full read does, the resync replaces what refreshes patched in meanwhile (it read them again).
+    this.current = inventory;
+    if (inventory.readErrors.length > 0) this.fullReason = 'read errors';
+    this.lastResync = { kind: 'signals', stats };
     return inventory;
   }
 
@@ -108,6 +161,8 @@ export class InventoryCache {
     const observedAt = this.now();
     for (const patch of patches.filter((p): p is InventoryPatch => p !== undefined)) inventory = applyPatch(inventory, patch, observedAt);
     this.current = inventory;
+    // A refresh that hit a read error leaves a gap no change signal will report: the next resync reads everything.
+    if (patches.some((p) => p !== undefined && p.errors.length > 0)) this.fullReason = 'read errors';
     return inventory;
   }
 }

@@ -59,6 +59,8 @@ export interface TargetRuntimesDeps {
   dryRun: boolean;
   /** AWS read calls in flight at once per target (its cache's full reads and refreshes share them). */
   readConcurrency?: number;
+  /** How often a resync reads everything instead of following change signals (InventoryCache fullResyncMs). */
+  fullResyncMs?: number;
   stopSignal: AbortSignal;
   /** The state store and this replica's leases: each target's writes are journaled under its lease. */
   state?: { store: StateStore; leases: LeaseCoordinator };
@@ -226,6 +228,7 @@ export class TargetRuntimes {
       policies: set.policies,
       now,
       ...(deps.readConcurrency ? { concurrency: deps.readConcurrency } : {}),
+      ...(deps.fullResyncMs !== undefined ? { fullResyncMs: deps.fullResyncMs } : {}),
       ...(evidence ? { ownership: { ...memoryOwnershipSources(), store: evidence } } : {}),
     });
     return { target, set, clients, ...(state ? { state } : {}), ...(ledger ? { ledger } : {}), ...(evidence ? { evidence } : {}), cache, reconciler, owned, busy: 0, retired: false };

@@ -17,6 +17,7 @@ locals {
     { name = "POLICIES", value = var.policies },
     { name = "QUEUE_URL", value = aws_sqs_queue.events.url },
     { name = "RESYNC", value = var.resync_schedule },
+    { name = "FULL_RESYNC", value = var.full_resync },
     # With the ADOT sidecar the only scraper is in the task: listen on loopback, not on the task's ENI.
     { name = "METRICS_ADDR", value = var.enable_adot_sidecar ? "127.0.0.1:9464" : ":9464" },
     { name = "STATUS_REDACT", value = tostring(var.status_redact) },

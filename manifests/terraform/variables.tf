@@ -104,9 +104,15 @@ variable "dry_run" {
 }
 
 variable "resync_schedule" {
-  description = "Cron schedule of the full resync that catches lost events."
+  description = "Cron schedule of the resync that catches lost events (it re-reads what change signals say moved)."
   type        = string
   default     = "*/10 * * * *"
+}
+
+variable "full_resync" {
+  description = "How often a resync reads the whole fleet instead of following change signals (also after any read error), e.g. 1h."
+  type        = string
+  default     = "1h"
 }
 
 variable "log_level" {

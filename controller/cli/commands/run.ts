@@ -72,6 +72,7 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
       metrics,
       dryRun: config.dryRun,
       resync: config.resync,
+      fullResyncMs: config.fullResyncMs,
       queueUrl: config.queueUrl,
       policyPollIntervalMs: config.pollIntervalMs,
       workers: config.workers,
