@@ -6,7 +6,7 @@
  */
 import type { Cluster, EcsService, Inventory } from '../inventory/model.js';
 import { isEmptyMatcher, matches, type ReadScopePlan } from '../inventory/read-scope.js';
-import { registriesOf } from '../rules/facts.js';
+import { registriesOf } from '../inventory/facts.js';
 import { describeServices, listClusters, listServiceArns, readClusterServices } from './ecs-reader.js';
 import { withServiceConnectHistory } from './ecs-history-reader.js';
 import type { ReadContext } from './read-context.js';

@@ -13,7 +13,7 @@ import type { CloudMapService, Cluster, EcsService, EcsTask, Inventory, Namespac
 import { ECS_ATTRIBUTES } from '../inventory/model.js';
 import { isEmptyMatcher, matches, planReadScope, readsNothing, type ReadScopePlan } from '../inventory/read-scope.js';
 import type { Policy } from '../policy/types.js';
-import { registriesOf } from '../rules/facts.js';
+import { registriesOf } from '../inventory/facts.js';
 import { collectOwnership, memoryOwnershipSources } from '../ownership/collect.js';
 import type { AwsClients } from './clients.js';
 import { listInstances, listNamespaceServices, listNamespaces, withDetails } from './cloudmap-reader.js';

@@ -7,10 +7,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import { NO_PACING } from '../../controller/aws/pacing.js';
-import { InventoryCache } from '../../controller/inventory/cache.js';
+import { InventoryCache } from '../../controller/runtime/inventory-cache.js';
 import type { Inventory } from '../../controller/inventory/model.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
-import { makePolicy } from '../aws/policy-fixture.js';
+import { makePolicy } from '../fixtures/policy.js';
 
 const FLEET = { name: 'signals', generate: { clusters: 2, servicesPerCluster: 40, tasksPerService: 3, cloudMapServices: 20, namespace: 'bench.local' } };
 const POLICY = makePolicy({ target: { clusters: ['bench-*'], namespaces: ['bench.local'] } });
