@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { md5OfBody, md5OfMessageAttributes } from '../../sandbox/sqs/md5.js';
+import { md5OfBody, md5OfMessageAttributes } from '../../sandbox/sqs/models/md5.js';
 
 describe('SQS MD5 digests', () => {
   it('hashes the UTF-8 body', () => {

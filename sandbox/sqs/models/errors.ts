@@ -4,7 +4,7 @@
  * header's code first, so both must be right for `instanceof QueueDoesNotExist` to hold.
  * Shape names, query codes and statuses come from the @aws-sdk/client-sqs model.
  */
-import { AwsError } from '../core/errors.js';
+import { AwsError } from '../../core/errors.js';
 
 const QUERY_CODES: Record<string, [queryCode: string, status: number]> = {
   BatchEntryIdsNotDistinct: ['AWS.SimpleQueueService.BatchEntryIdsNotDistinct', 400],

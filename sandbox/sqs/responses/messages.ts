@@ -1,10 +1,11 @@
 /** SQS message operations: send, receive (long polling), delete, change visibility, and their batch forms. */
-import { AwsError } from '../core/errors.js';
-import type { OperationHandler } from '../core/types.js';
-import { invalidParameter, sqsError } from './errors.js';
-import { md5OfMessageAttributes, type MessageAttributeValue } from './md5.js';
-import type { Queue, StoredMessage } from './queue.js';
-import type { SqsRegistry } from './index.js';
+import { AwsError } from '../../core/errors.js';
+import type { OperationHandler } from '../../core/types.js';
+import { invalidParameter, sqsError } from '../models/errors.js';
+import { md5OfMessageAttributes, type MessageAttributeValue } from '../models/md5.js';
+import type { Queue, StoredMessage } from '../models/queue.js';
+import type { SqsRegistry } from '../models/registry.js';
+import { integerParameter } from './params.js';
 
 const BATCH_ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
 const INVALID_BODY_CHARACTER = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
@@ -13,15 +14,6 @@ const SYSTEM_ATTRIBUTES = ['SenderId', 'SentTimestamp', 'ApproximateReceiveCount
 /** Optional second argument a handler may get from the server: aborted when the client goes away. */
 interface RequestContext {
   signal?: AbortSignal;
-}
-
-function integerParameter(input: Record<string, any>, name: string, min: number, max: number): number | undefined {
-  const value = input[name];
-  if (value === undefined || value === null) return undefined;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw invalidParameter(`Value ${value} for parameter ${name} is invalid. Reason: Must be between ${min} and ${max}, if provided.`);
-  }
-  return value;
 }
 
 function validateMessageAttributes(raw: unknown): { attributes?: Record<string, MessageAttributeValue>; bytes: number } {
