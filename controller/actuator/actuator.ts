@@ -4,14 +4,13 @@ import type { Action } from '../model/findings.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Clock } from '../util/clock.js';
-import { deleteService, deregisterInstance, updateDnsTtl } from './cloudmap.js';
+import { logResource, resourceOf } from '../model/actions.js';
 import type { ExecutorContext } from './context.js';
-import { forceNewDeployment } from './ecs.js';
+import { execute } from './executors.js';
 import { OperationFollower } from './follow.js';
 import { OperationTracker } from './pending.js';
 import { recordBlocked } from './blocked.js';
 import { WriteRateLimiter, type Pacer } from './rate-limit.js';
-import { logResource, resourceOf } from './resources.js';
 import { ActionFailure, type ActionOutcome, type ExecutorResult } from './types.js';
 import { FenceLostError } from '../state/types.js';
 
@@ -217,16 +216,7 @@ export class Actuator {
     };
     const action = planned.action;
     try {
-      switch (action.type) {
-        case 'ecs:ForceNewDeployment':
-          return await forceNewDeployment(ctx, action, plan.generatedAt, this.deps.journal?.lastRedeployIntent(logResource(action)));
-        case 'cloudmap:DeregisterInstance':
-          return await deregisterInstance(ctx, action);
-        case 'cloudmap:DeleteService':
-          return await deleteService(ctx, action);
-        case 'cloudmap:UpdateDnsTtl':
-          return await updateDnsTtl(ctx, action);
-      }
+      return await execute(ctx, action, { generatedAt: plan.generatedAt, lastRedeployIntent: this.deps.journal && ((resource) => this.deps.journal!.lastRedeployIntent(resource)) });
     } catch (error) {
       if (error instanceof ActionFailure) return { result: 'failed', error: { code: error.code, message: error.message } };
       const message = error instanceof Error ? error.message : String(error);

@@ -2,7 +2,7 @@ import type { Plan } from '../plan/types.js';
 import type { Finding } from '../model/findings.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
 import type { Logger } from '../telemetry/logger.js';
-import { logResource } from './resources.js';
+import { logResource } from '../model/actions.js';
 
 function namespaceOf(finding: Finding): string {
   const resource = finding.resource;

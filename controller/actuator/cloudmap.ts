@@ -5,6 +5,7 @@ import {
 import { awsErrorCode } from '../aws/clients.js';
 import type { Action } from '../model/findings.js';
 import type { ExecutorContext } from './context.js';
+import type { Executors } from './executors.js';
 import { liveReferrer, liveTaskStatus } from './recheck.js';
 import type { ExecutorResult } from './types.js';
 
@@ -106,3 +107,10 @@ export async function updateDnsTtl(ctx: ExecutorContext, action: UpdateDnsTtl): 
   }
   return operationId ? { result: 'pending', reason: 'operation-submitted', operationId } : { result: 'success' };
 }
+
+/** The executors of the Cloud Map action types (controller/actuator/executors.ts gathers them). */
+export const CLOUD_MAP_EXECUTORS = {
+  'cloudmap:DeregisterInstance': (ctx, action) => deregisterInstance(ctx, action),
+  'cloudmap:DeleteService': (ctx, action) => deleteService(ctx, action),
+  'cloudmap:UpdateDnsTtl': (ctx, action) => updateDnsTtl(ctx, action),
+} satisfies Executors<'cloudmap:DeregisterInstance' | 'cloudmap:DeleteService' | 'cloudmap:UpdateDnsTtl'>;

@@ -1,7 +1,9 @@
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { awsErrorCode } from '../aws/clients.js';
 import type { Action } from '../model/findings.js';
+import { logResource } from '../model/actions.js';
 import type { ExecutorContext } from './context.js';
+import type { Executors } from './executors.js';
 import type { ExecutorResult } from './types.js';
 
 type ForceNewDeployment = Extract<Action, { type: 'ecs:ForceNewDeployment' }>;
@@ -39,3 +41,8 @@ export async function forceNewDeployment(ctx: ExecutorContext, action: ForceNewD
   }
   return { result: 'success' };
 }
+
+/** The executors of the ECS action types (controller/actuator/executors.ts gathers them). */
+export const ECS_EXECUTORS = {
+  'ecs:ForceNewDeployment': (ctx, action, plan) => forceNewDeployment(ctx, action, plan.generatedAt, plan.lastRedeployIntent?.(logResource(action))),
+} satisfies Executors<'ecs:ForceNewDeployment'>;

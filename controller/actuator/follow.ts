@@ -8,7 +8,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Clock } from '../util/clock.js';
 import { checkOperation, pause } from './operations.js';
 import type { OperationTracker, PendingOperation } from './pending.js';
-import { logResource } from './resources.js';
+import { logResource } from '../model/actions.js';
 import type { ActionOutcome, ExecutorResult } from './types.js';
 
 export interface FollowerDeps {

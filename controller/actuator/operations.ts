@@ -1,4 +1,5 @@
 import { GetOperationCommand, type ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { actionSpec } from '../model/actions.js';
 import { awsErrorCode } from '../aws/clients.js';
 import type { PendingOperation } from './pending.js';
 import type { ExecutorResult } from './types.js';
@@ -18,7 +19,7 @@ export async function checkOperation(client: ServiceDiscoveryClient, entry: Pend
   try {
     // A service in a namespace shared with this account: GetOperation needs the namespace owner's account, which
     // is the account in the service's ARN.
-    const owner = 'serviceArn' in entry.action && entry.action.serviceArn ? entry.action.serviceArn.split(':')[4] : undefined;
+    const owner = actionSpec(entry.action).ownerAccount?.(entry.action);
     ({ Operation: operation } = await client.send(new GetOperationCommand({ OperationId: entry.operationId, ...(owner ? { OwnerAccount: owner } : {}) })));
   } catch (error) {
     if (awsErrorCode(error) === 'OperationNotFound') return { done: true, result: { result: 'skipped', reason: 'operation-unknown' } };

@@ -4,6 +4,7 @@
  * records each one here and later passes check the ones that are due, so no worker is held while Cloud Map
  * (and Route 53 behind it) works. A FAIL starts a backoff for that action: it is not sent again before then.
  */
+import { actionSpec } from '../model/actions.js';
 import type { Action, RuleName } from '../model/findings.js';
 
 /** The planned action an operation belongs to, as the actuator reports it. */
@@ -38,15 +39,7 @@ export interface TrackerOptions {
 
 /** The identity of a write: two actions with the same key would submit the same operation. */
 export function operationKey(action: Action): string {
-  switch (action.type) {
-    case 'cloudmap:DeregisterInstance':
-      return `${action.type}/${action.serviceId}/${action.instanceId}`;
-    case 'cloudmap:UpdateDnsTtl':
-    case 'cloudmap:DeleteService':
-      return `${action.type}/${action.serviceId}`;
-    case 'ecs:ForceNewDeployment':
-      return `${action.type}/${action.serviceArn}`;
-  }
+  return actionSpec(action).writeKey(action);
 }
 
 /** Pending Cloud Map operations and the backoff of actions whose operation failed, per actuator (target). */

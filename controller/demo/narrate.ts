@@ -3,6 +3,7 @@
  * it. Pure formatting over the sandbox's truth and the controller's plan and actions.
  */
 import type { RecentAction } from '../telemetry/status.js';
+import { actionSpecByName } from '../model/actions.js';
 import type { Finding } from '../model/findings.js';
 
 /** The part of the sandbox's ground truth the demo talks about. */
@@ -73,32 +74,20 @@ function resourceName(finding: Finding | undefined, fallback: string): string {
   return `instance ${r.instanceId} of ${r.serviceName}`;
 }
 
-const VERBS: Record<string, string> = {
-  'ecs:ForceNewDeployment': 'Redeployed',
-  'cloudmap:DeregisterInstance': 'Deregistered',
-  'cloudmap:DeleteService': 'Deleted',
-  'cloudmap:UpdateDnsTtl': 'Lowered the DNS TTL of',
-};
-
-const ASKED: Record<string, string> = {
-  'cloudmap:DeregisterInstance': 'deregister',
-  'cloudmap:UpdateDnsTtl': 'lower the DNS TTL of',
-};
-
 /**
  * One action as a sentence: what was done to what, and why; undefined for a wait that needs no line (an
  * operation still running). A submitted Cloud Map write is only "asked": it is done when its operation succeeds.
  */
 export function describeAction(action: RecentAction, finding: Finding | undefined): string | undefined {
   const what = resourceName(finding, action.findingKey);
+  const verbs = actionSpecByName(action.action)?.verbs ?? { done: action.action, do: action.action };
   if (action.result === 'pending') {
     if (action.reason === 'operation-pending') return undefined;
-    return `Asked Cloud Map to ${ASKED[action.action] ?? action.action} ${what}; following its operation until it succeeds or fails`;
+    return `Asked Cloud Map to ${verbs.do} ${what}; following its operation until it succeeds or fails`;
   }
   if (action.result === 'success') {
     const why = finding ? `: ${finding.reason}` : '';
-    return `${VERBS[action.action] ?? action.action} ${what}${why}`;
+    return `${verbs.done} ${what}${why}`;
   }
-  const verb = (VERBS[action.action] ?? action.action).toLowerCase();
-  return `Did not ${verb.replace(/^redeployed/, 'redeploy').replace(/^deregistered/, 'deregister').replace(/^deleted/, 'delete').replace(/^lowered/, 'lower')} ${what} (${action.result}${action.reason ? `: ${action.reason}` : ''}${action.errorCode ? `, ${action.errorCode}` : ''})`;
+  return `Did not ${verbs.do} ${what} (${action.result}${action.reason ? `: ${action.reason}` : ''}${action.errorCode ? `, ${action.errorCode}` : ''})`;
 }

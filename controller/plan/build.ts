@@ -5,6 +5,7 @@
 import type { Inventory } from '../inventory/model.js';
 import type { Policy, PolicySet } from '../policy/types.js';
 import { evaluateAll, RULES } from '../rules/index.js';
+import { planOrder } from '../model/actions.js';
 import type { Action, Finding } from '../model/findings.js';
 import { decideEnforcement, type Draft } from './decide.js';
 import type { RecentDeletions } from './deletion-budget.js';
@@ -24,19 +25,10 @@ export interface BuildPlanInput {
   recentDeletions?: ReadonlyMap<string, RecentDeletions>;
 }
 
-/** Plan order: deregistrations, then the deletion of the service they empty, then TTL updates, then redeploys. */
-function orderKey(action: Action, finding: Finding): string[] {
-  switch (action.type) {
-    case 'cloudmap:DeregisterInstance': return ['0', action.serviceId, '0', action.instanceId];
-    case 'cloudmap:DeleteService': return ['0', action.serviceId, '1', ''];
-    case 'cloudmap:UpdateDnsTtl': return ['1', action.serviceId, '', ''];
-    case 'ecs:ForceNewDeployment': return ['2', finding.key, '', ''];
-  }
-}
-
 function compareDrafts(a: Draft, b: Draft): number {
-  const ka = orderKey(a.action, a.finding);
-  const kb = orderKey(b.action, b.finding);
+  // Plan order (the action registry's phases): deregistrations, the deletion they empty, TTL updates, redeploys.
+  const ka = planOrder(a.action, a.finding);
+  const kb = planOrder(b.action, b.finding);
   for (let i = 0; i < ka.length; i += 1) {
     if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
   }

@@ -21,7 +21,8 @@
  * ResourceRef, Action and BlockReason are the types of controller/model/findings.ts. Additive changes keep
  * schemaVersion 1; removing or renaming a field bumps it.
  */
-import type { Action, Finding, ResourceRef } from '../model/findings.js';
+import { describeAction } from '../model/actions.js';
+import type { Finding, ResourceRef } from '../model/findings.js';
 import { classifyPlan, countDrift, driftSummaryLine } from './states.js';
 import type { Plan, PlannedAction } from './types.js';
 
@@ -35,16 +36,6 @@ export const PLAN_JSON_SCHEMA_VERSION = 1;
 
 const ANSI = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', cyan: '\x1b[36m' } as const;
 type Paint = (color: keyof typeof ANSI, text: string) => string;
-
-/** Human description of an action ("delete Cloud Map service srv-1"). */
-export function describeAction(action: Action): string {
-  switch (action.type) {
-    case 'ecs:ForceNewDeployment': return `force a new deployment of ${action.cluster}/${action.service}`;
-    case 'cloudmap:DeregisterInstance': return `deregister instance ${action.instanceId} from Cloud Map service ${action.serviceId}`;
-    case 'cloudmap:DeleteService': return `delete Cloud Map service ${action.serviceId}`;
-    case 'cloudmap:UpdateDnsTtl': return `set the DNS TTL of ${action.serviceId} to ${action.records.map((r) => `${r.type} ${r.ttl}s`).join(', ')}`;
-  }
-}
 
 /** Human name of a resource ("ecs-service prod/checkout"). */
 export function describeResource(resource: ResourceRef): string {

@@ -14,6 +14,7 @@ import { withStoredEvidence } from '../ownership/stored.js';
 import { withoutFixed } from '../plan/states.js';
 import type { Plan } from '../plan/types.js';
 import type { PolicySet } from '../policy/types.js';
+import { actionSpec } from '../model/actions.js';
 import type { Action } from '../model/findings.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ControllerMetrics } from '../telemetry/metrics.js';
@@ -279,14 +280,7 @@ export class Reconciler {
 
 /** The work key whose refresh shows the effect of an action. */
 export function keyForAction(action: Action): WorkKey {
-  switch (action.type) {
-    case 'ecs:ForceNewDeployment':
-      return { kind: 'ecs-service', cluster: action.cluster, service: action.service };
-    case 'cloudmap:DeregisterInstance':
-    case 'cloudmap:DeleteService':
-    case 'cloudmap:UpdateDnsTtl':
-      return { kind: 'cloudmap-service', serviceId: action.serviceId };
-  }
+  return actionSpec(action).refreshKey(action);
 }
 
 /** An error's message, whatever was thrown. */

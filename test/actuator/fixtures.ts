@@ -1,3 +1,4 @@
+import { actionSpec } from '../../controller/model/actions.js';
 import type { Plan, PlannedAction } from '../../controller/plan/types.js';
 import type { Action, BlockReason, Finding } from '../../controller/model/findings.js';
 
@@ -34,6 +35,13 @@ export function planned(action: Action, options: { policy?: string; blockedBy?: 
         observed: 'ttl 300s', desired: 'ttl <= 10s', reason: 'long ttl', action,
       };
       break;
+    default:
+      // An action type with no tailored finding here yet: one keyed by its write, on a namespace.
+      finding = {
+        policy, rule: 'dnsTtl', key: writeKeyOf(action),
+        resource: { kind: 'cloudmap-namespace', id: 'ns-1', arn: 'arn:aws:servicediscovery:us-east-1:111122223333:namespace/ns-1', name: 'internal.local' },
+        observed: 'drift', desired: 'no drift', reason: 'drift', action,
+      };
   }
   return options.blockedBy
     ? { finding, action, decision: 'blocked', blockedBy: options.blockedBy, detail: `blocked: ${options.blockedBy}` }
@@ -43,4 +51,8 @@ export function planned(action: Action, options: { policy?: string; blockedBy?: 
 /** A plan holding the given actions in order. */
 export function planOf(actions: PlannedAction[], generatedAt: number): Plan {
   return { generatedAt, revision: 'test', findings: actions.map((a) => a.finding), actions, summaries: [] };
+}
+
+function writeKeyOf(action: Action): string {
+  return actionSpec(action).writeKey(action);
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Evaluator, loadTemplate } from './cloudformation.js';
 import { MODULE_DIR, parseFolder, policyStatements } from './terraform.js';
 import { DYNAMODB_ACTIONS } from '../../controller/state/dynamodb.js';
+import { ACTION_TYPES } from '../../controller/model/actions.js';
 
 /** Code the operator runs by hand (install-events) or only against the sandbox (the demo), never in the controller task. */
 const NOT_IN_TASK = ['controller/install/', 'controller/cli/commands/install-events.ts', 'controller/demo/'];
@@ -57,22 +58,18 @@ function operationsInCode(): Map<string, string[]> {
 }
 
 /**
- * Actions AWS performs with the caller's permissions behind a call (Cloud Map API permissions reference,
- * https://docs.aws.amazon.com/cloud-map/latest/dg/cloud-map-api-permissions-ref.html): without them the Cloud Map
- * write is accepted and its operation FAILs later with ACCESS_DENIED.
+ * Every call the code sends, plus what each action type's registry entry says its write needs: that includes
+ * the actions AWS performs with the caller's permissions behind a Cloud Map write (Cloud Map API permissions
+ * reference, https://docs.aws.amazon.com/cloud-map/latest/dg/cloud-map-api-permissions-ref.html), which no SDK
+ * command names: without them the write is accepted and its operation FAILs later with ACCESS_DENIED.
  */
-const DEPENDENT_ACTIONS: Record<string, string[]> = {
-  'servicediscovery:DeregisterInstance': ['route53:GetHealthCheck', 'route53:DeleteHealthCheck', 'route53:UpdateHealthCheck', 'route53:ChangeResourceRecordSets'],
-  'servicediscovery:UpdateService': ['route53:GetHealthCheck', 'route53:CreateHealthCheck', 'route53:DeleteHealthCheck', 'route53:UpdateHealthCheck', 'route53:ChangeResourceRecordSets'],
-};
-
 function requiredActions(): Set<string> {
   const out = new Set<string>();
   for (const call of operationsInCode().keys()) {
     const action = call in IAM_ACTION ? IAM_ACTION[call] : call;
     if (action) out.add(action);
-    for (const dependent of DEPENDENT_ACTIONS[call] ?? []) out.add(dependent);
   }
+  for (const spec of Object.values(ACTION_TYPES)) for (const action of spec.iam) out.add(action);
   return out;
 }
 
@@ -122,6 +119,12 @@ test('Terraform and CloudFormation scope the Route 53 actions to hosted zones an
       for (const s of granting) assert.ok(s.resources.every((r) => scope.test(r)), `${manifest}: ${action} on ${s.resources.join(', ')}`);
     }
   }
+});
+
+test('the action registry names exactly the AWS calls the actuator sends, and the Route 53 actions behind them', () => {
+  const sentByActuator = [...operationsInCode()].filter(([, files]) => files.some((f) => f.startsWith('controller/actuator/'))).map(([call]) => call).sort();
+  const named = [...new Set(Object.values(ACTION_TYPES).flatMap((spec) => spec.iam))];
+  assert.deepEqual(named.filter((a) => !a.startsWith('route53:')).sort(), sentByActuator);
 });
 
 test('the code sends AWS calls (the scan finds them)', () => {
