@@ -8,7 +8,7 @@ import { DYNAMODB_ACTIONS } from '../../controller/state/dynamodb.js';
 import { ACTION_TYPES } from '../../controller/model/actions.js';
 
 /** Code the operator runs by hand (install-events) or only against the sandbox (the demo), never in the controller task. */
-const NOT_IN_TASK = ['controller/install/', 'controller/cli/commands/install-events.ts', 'controller/demo/'];
+const NOT_IN_TASK = ['controller/install/', 'controller/cli/commands/install-events.ts', 'controller/cli/commands/sandbox-demo.ts', 'controller/demo/'];
 /**
  * Permissions no SDK command names: the ADOT sidecar's remote write, and tag reads, which DescribeServices
  * with include: [TAGS] performs (kept so a tag-selected policy never sees services without their tags).
