@@ -6,7 +6,7 @@ import type { Inventory } from '../inventory/model.js';
 import type { Policy, PolicySet } from '../policy/types.js';
 import { evaluateAll, RULES } from '../rules/index.js';
 import { planOrder } from '../model/actions.js';
-import type { Action, Finding } from '../model/findings.js';
+import type { Finding } from '../model/findings.js';
 import { decideEnforcement, type Draft } from './decide.js';
 import type { RecentDeletions } from './deletion-budget.js';
 import { resolveOverlaps } from './overlap.js';
