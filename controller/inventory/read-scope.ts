@@ -14,7 +14,7 @@ export interface ResourceMatcher {
 }
 
 export interface ReadScopePlan {
-  /** Clusters some policy covers itself (before a rule such as cloudMapOrphans widens the read to every cluster). */
+  /** Clusters some policy covers itself (before a rule's readScope widens the read to every cluster). */
   coveredClusters: ResourceMatcher;
   /** Clusters whose ECS services are listed and described. */
   serviceClusters: ResourceMatcher;
@@ -26,7 +26,7 @@ export interface ReadScopePlan {
   instanceNamespaces: ResourceMatcher;
   /** Namespaces whose Cloud Map services need their tags: protect tags gate every write, TTL changes included. */
   tagNamespaces: ResourceMatcher;
-  /** Clusters whose services' Application Auto Scaling maximum is read (rules that size deployments: taskLimit). */
+  /** Clusters whose services' Application Auto Scaling maximum is read (for rules that size deployments). */
   scalingClusters: ResourceMatcher;
 }
 

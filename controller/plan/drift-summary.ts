@@ -1,5 +1,5 @@
 import type { RuleName } from '../model/findings.js';
-import { RULE_NAMES } from '../rules/index.js';
+import { RULE_NAMES, ruleNamed } from '../rules/index.js';
 import { classifyPlan, DRIFT_STATES, type DriftState } from './states.js';
 import type { Plan } from './types.js';
 
@@ -37,7 +37,7 @@ export function summarizeDrift(policyNames: readonly string[], plan: Pick<Plan, 
     const states = (entry.driftByState[finding.rule] ??= {});
     states[state.state] = (states[state.state] ?? 0) + 1;
     // Only instances are billed registrations; an orphaned service's cost is the sum of its instances' findings.
-    if (finding.rule === 'cloudMapOrphans' && finding.resource.kind === 'cloudmap-instance') entry.orphanedRegistrations += 1;
+    if (finding.resource.kind === 'cloudmap-instance' && ruleNamed(finding.rule).instanceFindingsAreOrphanedRegistrations) entry.orphanedRegistrations += 1;
   }
   return [...byPolicy.entries()].map(([name, entry]) => ({ name, ...entry }));
 }

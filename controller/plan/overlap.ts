@@ -2,7 +2,7 @@
  * Overlap resolution: when several policies cover one resource, the most specific policy owns it and only its
  * findings about that resource stay. Suspended and audit policies own what they cover too, so suspending a
  * narrow policy never hands its resources to a broader one. Ownership is per rule: an ECS service is owned for
- * serviceConnectRefresh by the policies that reach its Service Connect namespace, not by the owner of its
+ * a Service Connect rule (`ownershipVia`) by the policies that reach its Service Connect namespace, not by the owner of its
  * registry's namespace. A tie (which the policy loader rejects) gives the resource to nobody: the tied policies'
  * findings stay, blocked as an ownership conflict, instead of going to the name that sorts first.
  */

@@ -4,11 +4,8 @@
  * operator's limit in the message. The protect tag key is the operator's too (the IAM Deny in the manifests
  * names the same key): a policy may add protect tags, never remove this one.
  */
-import { configOf, enabledRules } from '../rules/index.js';
 import { parseDuration } from '../util/duration.js';
 import { UsageError } from '../util/usage-error.js';
-import type { SemanticIssue } from './semantic.js';
-import type { Policy } from './types.js';
 
 /** The tag key the manifests' IAM Deny (NeverTouchProtectedCloudMap) protects. */
 export const DEFAULT_PROTECT_TAG_KEY = 'discovery-controller/protect';
@@ -84,14 +81,8 @@ export function boundsHelp(): string {
   return BOUND_SETTINGS.map((s) => `  --${s.flag} ${s.kind === 'count' ? 'N' : s.kind === 'key' ? 'KEY' : 'DURATION'}`.padEnd(31) + `${s.help} (env ${s.env})`).join('\n');
 }
 
-const name = (key: keyof OperatorBounds) => {
+/** How the operator sets a bound ("--flag / ENV"), for messages naming the operator's limit. */
+export function boundFlag(key: keyof OperatorBounds): string {
   const s = BOUND_SETTINGS.find((b) => b.key === key)!;
   return `--${s.flag} / ${s.env}`;
-};
-
-/** What a policy asks beyond the operator's bounds, each message naming the operator's limit. Enabled rules only. */
-export function checkBounds(policy: Policy, bounds: OperatorBounds | undefined): SemanticIssue[] {
-  if (!bounds) return [];
-  return enabledRules(policy).flatMap((rule) => (rule.policy.checkBounds?.(configOf(policy, rule), bounds, name) ?? [])
-    .map((issue) => ({ segments: ['spec', 'rules', rule.name, ...issue.segments], message: issue.message })));
 }

@@ -5,10 +5,10 @@ import type { ParsedDocument } from './parse.js';
 import { displayPath, locate, parseYamlFile } from './parse.js';
 import { POLICY_API_VERSION, POLICY_GROUP, POLICY_KIND, validateAgainstSchema } from './schema.js';
 import type { OverlapCandidate } from './scopes.js';
-import { checkBounds, NO_BOUNDS } from './bounds.js';
+import { NO_BOUNDS } from './bounds.js';
 import { checkAllowed, compileAllowed, findOverlaps } from './scopes.js';
 import type { RawPolicy, SemanticIssue } from './semantic.js';
-import { checkPolicy } from './semantic.js';
+import { checkBounds, checkPolicy } from './semantic.js';
 import type { AllowedScopes, PolicyProblem, PolicySet } from './types.js';
 import type { Limits } from '../limits/limits.js';
 import { checkDocumentLimits, checkRevisionBytes, revisionLimits } from './revision-limits.js';
@@ -199,7 +199,7 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * Fills in an omitted spec.target.clusters (and namespaces, for a policy whose rules need none, such as taskLimit) with
+ * Fills in an omitted spec.target.clusters (and namespaces, for a policy whose rules need none: `needsNamespaces`) with
  * every cluster (namespace) the operator allows, or "*" when the operator sets no limit. Returns the problem
  * when namespaces are omitted but a rule acts within namespaces.
  */

@@ -103,7 +103,7 @@ export interface Overlap {
  * service include pattern of each can match the same name. Which rules are enabled, the mode and suspend do
  * not matter: the plan gives each resource to one policy (suspended and audit ones included), so a tie would
  * silently drop the other policy's findings. Cloud Map services belong to a namespace: when either policy runs
- * a rule that claims Cloud Map services by namespace (cloudMapOrphans, dnsTtl), namespace patterns that
+ * a rule that claims Cloud Map services by namespace (`claimsCloudMapServicesByNamespace`), namespace patterns that
  * intersect at equal specificity tie whatever the clusters.
  */
 export function findOverlaps(candidates: readonly OverlapCandidate[], limit = MAX_REPORTED_OVERLAPS): { overlaps: Overlap[]; truncated: boolean } {

@@ -1,5 +1,5 @@
-import { RULES, type RawRuleConfigs } from '../rules/index.js';
-import { NO_BOUNDS, type OperatorBounds } from './bounds.js';
+import { configOf, enabledRules, RULES, type RawRuleConfigs } from '../rules/index.js';
+import { boundFlag, NO_BOUNDS, type OperatorBounds } from './bounds.js';
 import { bindMatcher, compileTarget, type TargetMatcher, type TargetPattern } from './match.js';
 import { ruleParseContext } from './rule-config.js';
 import type { Policy, PolicyRules } from './types.js';
@@ -38,7 +38,7 @@ export { clusterNamePart } from './match.js';
 
 /**
  * Checks what the schema cannot (target globs that can match a real name, and each rule's own checks: durations
- * in range, cron windows, dnsTtl set <= max...) and builds the typed policy with durations in milliseconds.
+ * in range, cron windows, a TTL to set below the maximum...) and builds the typed policy with durations in milliseconds.
  * `operator`: the bounds the policy is loaded under (rules take the protect tag key from it).
  */
 export function checkPolicy(raw: RawPolicy, origin: Policy['origin'], operator: OperatorBounds = NO_BOUNDS): { policy: Policy; compiled: CompiledTarget; issues: SemanticIssue[] } {
@@ -69,4 +69,11 @@ export function checkPolicy(raw: RawPolicy, origin: Policy['origin'], operator: 
   // The runtime matches with the very patterns validated here (one compile per loaded policy).
   bindMatcher(policy.target, compiled);
   return { policy, compiled, issues };
+}
+
+/** What a policy asks beyond the operator's bounds, each message naming the operator's limit. Enabled rules only. */
+export function checkBounds(policy: Policy, bounds: OperatorBounds | undefined): SemanticIssue[] {
+  if (!bounds) return [];
+  return enabledRules(policy).flatMap((rule) => (rule.policy.checkBounds?.(configOf(policy, rule), bounds, boundFlag) ?? [])
+    .map((issue) => ({ segments: ['spec', 'rules', rule.name, ...issue.segments], message: issue.message })));
 }

@@ -3,6 +3,7 @@
  * tasks that are gone. Safety first: anything we cannot prove is ours and unused is reported, never pruned.
  */
 import { ECS_ATTRIBUTES, type CloudMapInstance, type CloudMapService, type Inventory, type ReadError } from '../inventory/model.js';
+import { DEFAULT_PROTECT_TAG_KEY } from '../policy/bounds.js';
 import type { Policy } from '../policy/types.js';
 import { formatDuration } from '../util/duration.js';
 import {
@@ -268,6 +269,10 @@ export const cloudMapOrphans: RuleDefinition<'cloudMapOrphans', CloudMapOrphansR
     needsNamespaces: true,
     claimsCloudMapServicesByNamespace: true,
   },
+  defaults: {
+    enabled: true, services: true, instances: true, gracePeriodMs: 15 * 60_000, maxDeletionsPerRun: 20,
+    protectTags: [{ key: DEFAULT_PROTECT_TAG_KEY }], emptyServices: 'report',
+  },
   evaluate,
   // "Does ANY ECS service in the account and region still reference this Cloud Map service, and is this
   // instance's task running?" needs every cluster's services and tasks, not just the policy's; and the covered
@@ -283,4 +288,5 @@ export const cloudMapOrphans: RuleDefinition<'cloudMapOrphans', CloudMapOrphansR
   affectedBy: (error) => error.scope.kind === 'cluster',
   ownershipVia: 'any',
   gates: orphanGates,
+  instanceFindingsAreOrphanedRegistrations: true,
 };

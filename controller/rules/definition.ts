@@ -86,6 +86,11 @@ export interface RuleDefinition<Name extends string, Raw, Config extends RuleCon
   /** Its key under spec.rules in the CRD (crds/discoverypolicy.yaml holds its schema and defaults). */
   name: Name;
   policy: RulePolicyPart<Raw, Config>;
+  /**
+   * The configuration of the block written empty (`{}`): the CRD's defaults, parsed under the default operator
+   * bounds. test/rules/registry.test.ts holds every rule's `defaults` to what the loader makes of the CRD.
+   */
+  defaults: Config;
   /** Pure: findings from the policy, the inventory and the time. Called only when the rule is enabled. */
   evaluate(policy: Policy, inventory: Inventory, now: number): Finding[];
   /**
@@ -101,6 +106,8 @@ export interface RuleDefinition<Name extends string, Raw, Config extends RuleCon
   /** Through which namespaces its findings about ECS services are owned when policies overlap. */
   ownershipVia: OwnershipVia;
   gates?: RuleGates;
+  /** Its findings about Cloud Map instances are orphaned registrations (the monthly cost gauge counts them). */
+  instanceFindingsAreOrphanedRegistrations?: boolean;
   /** Its findings about a Cloud Map service this plan deletes are moot (its action would fail after the deletion). */
   mootWhenServiceDeleted?: boolean;
 }

@@ -73,6 +73,7 @@ export const dnsTtl: RuleDefinition<'dnsTtl', DnsTtlRaw, DnsTtlRule> = {
     needsNamespaces: true,
     claimsCloudMapServicesByNamespace: true,
   },
+  defaults: { enabled: true, maxSeconds: 10, setSeconds: 10 },
   evaluate,
   // The protect tag gates every write, TTL changes included: the covered namespaces' services need their tags.
   readScope: (_config, covered) => ({ tagNamespaces: covered.namespaces }),

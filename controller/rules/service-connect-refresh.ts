@@ -209,6 +209,7 @@ export const serviceConnectRefresh: RuleDefinition<'serviceConnectRefresh', Serv
     needsNamespaces: true,
     claimsCloudMapServicesByNamespace: false,
   },
+  defaults: { enabled: true, staleAfterMs: 0, maxConcurrent: 2, cooldownMs: 6 * 3_600_000, windows: [] },
   evaluate,
   // The running tasks of the covered clients date their deployments.
   readScope: (_config, covered) => ({ taskClusters: covered.clusters }),

@@ -153,6 +153,7 @@ export const taskLimit: RuleDefinition<'taskLimit', TaskLimitRule, TaskLimitRule
     needsNamespaces: false,
     claimsCloudMapServicesByNamespace: false,
   },
+  defaults: { enabled: true, warnAt: 900, namespaceWarnAt: 1800 },
   evaluate,
   // Autoscaling maxima set how far a deployment may grow.
   readScope: (_config, covered) => ({ scalingClusters: covered.clusters }),
