@@ -107,8 +107,13 @@ function mapTaskEvent(detail: Json, resources: string[]): MappedEvent {
   if (!group.startsWith('service:')) return { outcome: 'ignored', detailType, reason: 'task not started by a service' };
   const service = group.slice('service:'.length);
   if (!service) return { outcome: 'malformed', detailType, reason: 'missing-service' };
-  const keys: WorkKey[] = [{ kind: 'ecs-service', cluster, service }];
   const taskArn = str(detail.taskArn) ?? resources[0];
+  const lastStatus = str(detail.lastStatus);
+  // Events cost what they change: a task that starts, runs or is on its way down changes nothing a rule acts on
+  // (a replacement keeps its deployment's Service Connect view; deployment events say when a deployment changes);
+  // its STOPPED event is what may leave a registration behind, and it names the task to look at.
+  if (lastStatus !== undefined && lastStatus !== 'STOPPED') return { outcome: 'ignored', detailType, reason: `task ${lastStatus}: only a stopped task can leave drift behind` };
+  const keys: WorkKey[] = [lastStatus === 'STOPPED' && taskArn ? { kind: 'ecs-task', cluster, service, task: taskArn.slice(taskArn.lastIndexOf('/') + 1) } : { kind: 'ecs-service', cluster, service }];
   const version = detail.version;
   if (taskArn && typeof version === 'number' && Number.isFinite(version)) {
     return { outcome: 'keys', detailType, keys, taskVersion: { taskArn, version } };

@@ -20,6 +20,8 @@ export interface InventoryPatch {
   /** Errors of earlier reads that this read covered again (they are replaced by `errors`). */
   clearErrors: (error: ReadError) => boolean;
   errors: readonly ReadError[];
+  /** "cluster/taskId" -> when a DescribeTasks after the instances were listed answered for that task. */
+  taskRechecks?: Readonly<Record<string, number>>;
 }
 
 function replace<T>(items: readonly T[], replacement: Replacement<T> | undefined): readonly T[] {
@@ -38,6 +40,7 @@ export function applyPatch(inventory: Inventory, patch: InventoryPatch, observed
     namespaces: replace(inventory.namespaces, patch.namespaces),
     cloudMapServices: replace(inventory.cloudMapServices, patch.cloudMapServices),
     readErrors: [...inventory.readErrors.filter((e) => !patch.clearErrors(e)), ...patch.errors],
+    ...(patch.taskRechecks ? { taskRechecks: { ...inventory.taskRechecks, ...patch.taskRechecks } } : {}),
   };
 }
 

@@ -7,6 +7,8 @@
  */
 export type WorkKey =
   | { kind: 'ecs-service'; cluster: string; service: string; target?: string }
+  /** A task of an ECS service that stopped (its STOPPED event): only its registrations and itself are read. */
+  | { kind: 'ecs-task'; cluster: string; service: string; task: string; target?: string }
   | { kind: 'cloudmap-service'; serviceId: string; target?: string }
   | { kind: 'namespace'; namespace: string; target?: string }
   | { kind: 'cluster'; cluster: string; target?: string }
@@ -18,6 +20,8 @@ export function keyString(key: WorkKey): string {
   switch (key.kind) {
     case 'ecs-service':
       return `ecs-service/${key.cluster}/${key.service}${at}`;
+    case 'ecs-task':
+      return `ecs-task/${key.cluster}/${key.service}/${key.task}${at}`;
     case 'cloudmap-service':
       return `cloudmap-service/${key.serviceId}${at}`;
     case 'namespace':

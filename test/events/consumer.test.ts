@@ -79,7 +79,7 @@ describe('SqsEventConsumer', () => {
     const consumer = new SqsEventConsumer({
       sqs: client, queueUrl: queue.url, enqueue: rec.enqueue, hooks: rec.hooks, logger: silentLogger(), waitTimeSeconds: 0,
     });
-    const task = fixture('task-state-change-service.json');
+    const task = fixture('task-state-change-service-stopped.json');
     await queue.send(task);
     await queue.send(fixture('service-action-steady-state.aws-doc.json'));
     await queue.send(task); // at-least-once delivery: the same task version again
@@ -89,10 +89,10 @@ describe('SqsEventConsumer', () => {
 
     assert.deepEqual(result, { received: 5, enqueued: 2, ignored: 1, malformed: 1, duplicates: 1, deleted: 5 });
     assert.deepEqual(rec.enqueued.map((e) => e.keys), [
-      [{ kind: 'ecs-service', cluster: 'FargateCluster', service: 'sample-fargate-service' }],
+      [{ kind: 'ecs-task', cluster: 'FargateCluster', service: 'sample-fargate-service', task: 'c13b4cb40f1f4fe4a2971f76ae5a47ad' }],
       [{ kind: 'ecs-service', cluster: 'default', service: 'servicetest' }],
     ]);
-    assert.equal(rec.enqueued[0].meta.eventTime, Date.parse('2020-01-23T17:57:58Z'));
+    assert.equal(rec.enqueued[0].meta.eventTime, Date.parse('2020-01-23T18:30:01Z'));
     assert.deepEqual(rec.counts.malformed, ['invalid-json']);
     assert.equal(rec.counts.duplicates, 1);
     assert.deepEqual(rec.counts.events, [
@@ -105,9 +105,10 @@ describe('SqsEventConsumer', () => {
     const queue = await newQueue();
     const rec = recorder();
     const consumer = new SqsEventConsumer({ sqs: client, queueUrl: queue.url, enqueue: rec.enqueue, logger: silentLogger(), waitTimeSeconds: 0 });
-    await queue.send(fixture('task-state-change-service.json')); // version 4
-    await queue.send(fixture('task-state-change-service-stopped.json')); // version 6
-    await queue.send(fixture('task-state-change-service.json')); // version 4 again, late
+    const stopped = (version: number) => JSON.stringify({ ...JSON.parse(fixture('task-state-change-service-stopped.json')), detail: { ...JSON.parse(fixture('task-state-change-service-stopped.json')).detail, version } });
+    await queue.send(stopped(5));
+    await queue.send(stopped(6));
+    await queue.send(stopped(5)); // version 5 again, late
     const result = await consumer.pollOnce();
     assert.equal(result.enqueued, 2);
     assert.equal(result.duplicates, 1);

@@ -10,17 +10,34 @@ const fixture = (name: string): string => readFileSync(`${fixtureDir}${name}`, '
 const fixtureJson = (name: string): Record<string, any> => JSON.parse(fixture(name));
 
 describe('mapEventBody: ECS events', () => {
-  it('maps a task state change of a service task to its ECS service, with the task version for dedup', () => {
-    const mapped = mapEventBody(fixture('task-state-change-service.json'));
+  it('maps a stopped service task to that task, with the task version for dedup', () => {
+    const mapped = mapEventBody(fixture('task-state-change-service-stopped.json'));
     assert.equal(mapped.outcome, 'keys');
     assert.ok(mapped.outcome === 'keys');
-    assert.deepEqual(mapped.keys, [{ kind: 'ecs-service', cluster: 'FargateCluster', service: 'sample-fargate-service' }]);
+    assert.deepEqual(mapped.keys, [{ kind: 'ecs-task', cluster: 'FargateCluster', service: 'sample-fargate-service', task: 'c13b4cb40f1f4fe4a2971f76ae5a47ad' }]);
     assert.deepEqual(mapped.taskVersion, {
       taskArn: 'arn:aws:ecs:us-west-2:111122223333:task/FargateCluster/c13b4cb40f1f4fe4a2971f76ae5a47ad',
-      version: 4,
+      version: 6,
     });
-    assert.equal(mapped.eventTime, Date.parse('2020-01-23T17:57:58Z'));
+    assert.equal(mapped.eventTime, Date.parse('2020-01-23T18:30:01Z'));
     assert.equal(mapped.detailType, 'ECS Task State Change');
+  });
+
+  it('ignores a task that starts or runs (a replacement changes nothing a rule acts on until it stops)', () => {
+    for (const lastStatus of ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING']) {
+      const event = fixtureJson('task-state-change-service.json');
+      event.detail.lastStatus = lastStatus;
+      const mapped = mapEvent(event);
+      assert.equal(mapped.outcome, 'ignored', lastStatus);
+    }
+  });
+
+  it('maps a service task event without lastStatus to its ECS service (read whole, as before)', () => {
+    const event = fixtureJson('task-state-change-service.json');
+    delete event.detail.lastStatus;
+    const mapped = mapEvent(event);
+    assert.ok(mapped.outcome === 'keys');
+    assert.deepEqual(mapped.keys, [{ kind: 'ecs-service', cluster: 'FargateCluster', service: 'sample-fargate-service' }]);
   });
 
   it('ignores a standalone task (the AWS documentation example), which no service owns', () => {
@@ -180,8 +197,8 @@ describe('mapEventBody: malformed bodies never throw', () => {
   }
 
   it('keeps the task key but skips dedup when the version is not a number', () => {
-    const event = fixtureJson('task-state-change-service.json');
-    event.detail.version = '4';
+    const event = fixtureJson('task-state-change-service-stopped.json');
+    event.detail.version = '6';
     const mapped = mapEvent(event);
     assert.ok(mapped.outcome === 'keys');
     assert.equal(mapped.taskVersion, undefined);

@@ -35,3 +35,38 @@ test('a stopped task is seen after an ecs-service refresh of at most 5 calls', a
     await sandbox.close();
   }
 });
+
+test('a stopped task costs one ListInstances when ECS deregistered it, and one DescribeTasks more when it did not', async () => {
+  const sandbox = await startSandbox({ port: 0, scenario: SMALL_FLEET });
+  const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  const callsSince = async () => {
+    const calls = await control<Record<string, number>>(sandbox.url, '/_sandbox/calls');
+    await control(sandbox.url, '/_sandbox/calls', { method: 'DELETE' });
+    return calls;
+  };
+  try {
+    const cache = new InventoryCache({ clients, policies: [makePolicy()] });
+    const before = await cache.full();
+    const [clean, stale] = before.tasks.filter((t) => t.serviceName === 'orders' && t.lastStatus === 'RUNNING');
+    await clients.ecs.send(new StopTaskCommand({ cluster: 'prod-a', task: clean.arn, reason: 'test' }));
+    sandbox.advance(60_000);
+    await callsSince();
+    let after = await cache.refresh([{ kind: 'ecs-task', cluster: 'prod-a', service: 'orders', task: clean.id }]);
+    assert.deepEqual(await callsSince(), { 'servicediscovery:ListInstances': 1 });
+    assert.ok(!after.cloudMapServices.find((s) => s.name === 'orders')?.instances?.some((i) => i.id === clean.id));
+
+    // ECS fails to deregister the next one: its instance stays, and the task is read to prove it stopped.
+    const drift = sandbox.drift({ kind: 'stale-instance', cluster: 'prod-a', ecsService: 'orders' }) as { instanceId: string };
+    assert.equal(drift.instanceId, stale.id);
+    await callsSince();
+    after = await cache.refresh([{ kind: 'ecs-task', cluster: 'prod-a', service: 'orders', task: stale.id }]);
+    assert.deepEqual(await callsSince(), { 'servicediscovery:ListInstances': 1, 'ecs:DescribeTasks': 1 });
+    assert.equal(after.tasks.find((t) => t.id === stale.id)?.lastStatus, 'STOPPED');
+    assert.ok(after.cloudMapServices.find((s) => s.name === 'orders')?.instances?.some((i) => i.id === stale.id));
+    assert.ok(after.taskRechecks?.[`prod-a/${stale.id}`] !== undefined);
+    assert.deepEqual(after.readErrors, []);
+  } finally {
+    clients.destroy();
+    await sandbox.close();
+  }
+});
