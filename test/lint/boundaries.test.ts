@@ -1,0 +1,50 @@
+/**
+ * The import direction of docs/ARCHITECTURE.md ("Layers and boundaries") as a test, so `npm test` fails on an
+ * import that goes the wrong way. The rules live in eslint.config.js; warnings (the global-clock rule, while
+ * its offenders remain) are printed by `npx eslint` but do not fail this test.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+test('every file of controller/, sandbox/, bench/ and test/ passes the linter without an error', async () => {
+  const eslint = new ESLint({ cwd: root });
+  const results = await eslint.lintFiles(['controller', 'sandbox', 'bench', 'test']);
+  const errors = results.flatMap((result) =>
+    result.messages
+      .filter((message) => message.severity === 2)
+      .map((message) => `${relative(root, result.filePath)}:${message.line}: ${message.ruleId ?? 'parse error'}: ${message.message}`),
+  );
+  assert.ok(results.length > 100, `the linter saw only ${results.length} files`);
+  assert.deepEqual(errors, [], `lint errors:\n${errors.join('\n')}`);
+});
+
+test('an import against the flow is an error naming the boundary it breaks', async () => {
+  const eslint = new ESLint({ cwd: root });
+  const cases = [
+    { filePath: 'controller/telemetry/probe.ts', from: '../actuator/actuator.js', boundary: /controller\/telemetry\/ may not import a later layer/ },
+    { filePath: 'controller/rules/probe.ts', from: '../aws/clients.js', boundary: /controller\/rules\/ is pure/ },
+    { filePath: 'controller/runtime/probe.ts', from: '../cli/io.js', boundary: /controller\/runtime\/ may not import a later layer/ },
+    { filePath: 'controller/plan/probe.ts', from: '../../sandbox/index.js', boundary: /only the sandbox command/ },
+    { filePath: 'sandbox/probe.ts', from: '../controller/cli/io.js', boundary: /sandbox\/ emulates AWS and knows nothing of controller/ },
+    { filePath: 'controller/policy/probe.ts', from: '../rules/dns-ttl.js', boundary: /may use the rule registry .*, not a rule module/ },
+  ];
+  for (const { filePath, from, boundary } of cases) {
+    const [result] = await eslint.lintText(`import * as probe from '${from}';\nexport { probe };\n`, { filePath });
+    const errors = result.messages.filter((message) => message.severity === 2);
+    assert.equal(errors.length, 1, `${filePath} importing ${from}: ${JSON.stringify(result.messages)}`);
+    assert.equal(errors[0].ruleId, 'import-x/no-restricted-paths');
+    assert.match(errors[0].message, boundary);
+  }
+
+  const [allowed] = await eslint.lintText(`import * as probe from '../../../sandbox/index.js';\nexport { probe };\n`, {
+    filePath: 'controller/cli/commands/sandbox-probe.ts',
+  });
+  assert.deepEqual(allowed.messages, [], 'the sandbox command may import sandbox/');
+  const [registry] = await eslint.lintText(`import * as probe from '../rules/index.js';\nexport { probe };\n`, { filePath: 'controller/policy/probe.ts' });
+  assert.deepEqual(registry.messages, [], 'policy/ may import the rule registry');
+});
