@@ -2,11 +2,10 @@
  * Following Cloud Map operations without holding a worker: each pass checks the operations that are due with
  * one GetOperation each (operations.ts) and reports those that ended; `run --once` follows them to the end.
  */
-import { performance } from 'node:perf_hooks';
 import type { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import type { Logger } from '../telemetry/logger.js';
-import type { Clock } from '../util/clock.js';
-import { checkOperation, pause } from './operations.js';
+import { monotonicClock, sleepUnlessAborted, type Clock } from '../util/clock.js';
+import { checkOperation } from './operations.js';
 import type { OperationTracker, PendingOperation } from './pending.js';
 import { logResource } from '../model/actions.js';
 import type { ActionOutcome, ExecutorResult } from './types.js';
@@ -70,12 +69,12 @@ export class OperationFollower {
    */
   async finish(signal: AbortSignal | undefined, timeoutMs: number): Promise<ActionOutcome[]> {
     const outcomes: ActionOutcome[] = [];
-    const started = performance.now();
+    const started = monotonicClock.now();
     let delay = Math.min(this.deps.pollMs, 1_000);
-    while (this.deps.tracker.list().length > 0 && !signal?.aborted && performance.now() - started < timeoutMs) {
+    while (this.deps.tracker.list().length > 0 && !signal?.aborted && monotonicClock.now() - started < timeoutMs) {
       outcomes.push(...(await this.settle(signal, true)));
       if (this.deps.tracker.list().length === 0) break;
-      await pause(Math.min(delay, Math.max(0, timeoutMs - (performance.now() - started))), signal);
+      await sleepUnlessAborted(Math.min(delay, Math.max(0, timeoutMs - (monotonicClock.now() - started))), signal);
       delay = Math.min(delay * 2, 5_000);
     }
     for (const entry of this.deps.tracker.list()) {

@@ -39,17 +39,3 @@ export async function checkOperation(client: ServiceDiscoveryClient, entry: Pend
   }
   return { done: false, status: status ?? 'unknown' };
 }
-
-/** Waits `ms`, or less when `signal` aborts. */
-export function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { monotonicClock, systemSleep } from '../util/clock.js';
 
 /** How the limiter reads time and waits; monotonic wall time by default (pacing is real time, not policy time). */
 export interface Pacer {
@@ -7,8 +7,8 @@ export interface Pacer {
 }
 
 const realPacer: Pacer = {
-  now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  now: monotonicClock.now,
+  sleep: systemSleep,
 };
 
 /** A token bucket: `ratePerSecond` tokens refill continuously up to `burst`; each take waits for one token. */

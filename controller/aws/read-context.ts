@@ -5,6 +5,7 @@
  */
 import type { ReadError, ReadScope } from '../inventory/model.js';
 import { Semaphore } from '../util/semaphore.js';
+import { systemClock } from '../util/clock.js';
 import type { AwsClients } from './clients.js';
 import { awsErrorCode } from './clients.js';
 import { withToken } from './pacing.js';
@@ -32,7 +33,7 @@ export class ReadContext {
   }
 
   now(): number {
-    return (this.options.now ?? Date.now)();
+    return (this.options.now ?? systemClock.now)();
   }
 
   progress(message: string): void {

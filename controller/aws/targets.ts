@@ -5,6 +5,7 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Inventory } from '../inventory/model.js';
 import type { Policy } from '../policy/types.js';
+import { systemClock } from '../util/clock.js';
 import { createAwsClients, type AwsClientOptions, type AwsClients, type AwsCredentials } from './clients.js';
 import { readInventory } from './inventory-reader.js';
 import type { ReadOptions } from './read-context.js';
@@ -56,7 +57,7 @@ export function assumeRoleCredentials(
   options: { region: string; endpoint?: string; sessionName?: string; now?: () => number; sts?: STSClient },
 ): AwsCredentials {
   const sts = options.sts ?? new STSClient({ region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock.now;
   type Identity = { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date };
   let cached: Identity | undefined;
   let inFlight: Promise<Identity> | undefined;

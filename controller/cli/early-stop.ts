@@ -4,6 +4,8 @@
  * The bin script installs the same handler even earlier (before tsx or dist/ load) under the same global
  * key, so whichever came first is the one `run` releases when its own handlers take over.
  */
+import { systemClock } from '../util/clock.js';
+
 const KEY = Symbol.for('ecs-discovery-controller.early-stop');
 
 type Holder = { [KEY]?: (signal: NodeJS.Signals) => void };
@@ -13,7 +15,7 @@ export function installEarlyStop(): void {
   const holder = globalThis as Holder;
   if (holder[KEY]) return;
   const handler = (signal: NodeJS.Signals) => {
-    const line = { level: 'info', time: new Date().toISOString(), app: 'ecs-discovery-controller', signal, msg: 'received signal during start-up; nothing was started, exiting' };
+    const line = { level: 'info', time: new Date(systemClock.now()).toISOString(), app: 'ecs-discovery-controller', signal, msg: 'received signal during start-up; nothing was started, exiting' };
     process.stderr.write(`${JSON.stringify(line)}\n`, () => process.exit(0));
   };
   holder[KEY] = handler;

@@ -8,6 +8,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQ
 import type { Logger } from '../telemetry/logger.js';
 import type { WorkKey } from '../inventory/work-key.js';
 import { awsErrorCode } from '../aws/clients.js';
+import { sleepUnlessAborted, systemClock } from '../util/clock.js';
 import { mapEventBody, type KnownFleet, type MalformedReason } from './mapper.js';
 import { TaskVersionTracker } from './task-versions.js';
 
@@ -118,7 +119,7 @@ export class SqsEventConsumer {
       } catch (error) {
         if (signal.aborted) break;
         this.consecutiveFailures += 1;
-        const now = (this.options.now ?? Date.now)();
+        const now = (this.options.now ?? systemClock.now)();
         const { code, message } = errorSummary(error);
         this.healthState = { ...this.healthState, failingSince: this.healthState.failingSince ?? now, lastError: { at: now, code, message } };
         this.options.hooks?.onReceiveError?.(code);
@@ -127,7 +128,7 @@ export class SqsEventConsumer {
           { err: errorSummary(error), queueUrl: this.options.queueUrl, retryInMs: delay, failures: this.consecutiveFailures },
           'receiving events from SQS failed; retrying (check the queue URL and sqs:ReceiveMessage permission)',
         );
-        await sleep(delay, signal);
+        await sleepUnlessAborted(delay, signal);
       }
     }
     this.options.logger.info({ queueUrl: this.options.queueUrl }, 'event consumer stopped');
@@ -143,7 +144,7 @@ export class SqsEventConsumer {
       }),
       { abortSignal: signal },
     );
-    this.healthState = { ...this.healthState, failingSince: undefined, lastSuccessAt: (this.options.now ?? Date.now)() };
+    this.healthState = { ...this.healthState, failingSince: undefined, lastSuccessAt: (this.options.now ?? systemClock.now)() };
     const messages = response.Messages ?? [];
     const result: PollResult = { received: messages.length, enqueued: 0, ignored: 0, malformed: 0, duplicates: 0, deleted: 0 };
     const done: Message[] = [];
@@ -227,17 +228,4 @@ export class SqsEventConsumer {
 
 function errorSummary(error: unknown): { code: string; message: string } {
   return { code: awsErrorCode(error), message: error instanceof Error ? error.message : String(error) };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

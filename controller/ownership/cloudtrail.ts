@@ -9,6 +9,7 @@ import { LookupEventsCommand, type Event as TrailEvent } from '@aws-sdk/client-c
 import { awsErrorCode, type AwsClients } from '../aws/clients.js';
 import { ECS_ATTRIBUTES } from '../inventory/model.js';
 import type { EvidenceStore, OwnershipEvidence } from '../inventory/evidence.js';
+import { systemClock, systemSleep, type Clock, type Sleep } from '../util/clock.js';
 
 /** CloudTrail's event history covers the last 90 days. */
 export const EVENT_HISTORY_MS = 90 * 86_400_000;
@@ -19,7 +20,9 @@ export interface CloudTrailScanOptions {
   /** Pages (50 events each) one pass may read; default 30 (15 s at two calls a second). */
   maxPages?: number;
   /** Waits between calls; real time by default. */
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: Sleep;
+  /** Reads the time of the last call per client; the wall clock by default (with `sleep`, tests move both). */
+  clock?: Clock;
 }
 
 /** The Cloud Map service id of a request's serviceId (an id, or an ARN for shared namespaces). */
@@ -71,6 +74,10 @@ export class CloudTrailScanner {
   lastError: string | undefined;
 
   constructor(private readonly options: CloudTrailScanOptions = {}) {}
+
+  private get clock(): Clock {
+    return this.options.clock ?? systemClock;
+  }
 
   /**
    * Records evidence for every ECS registration in the pages read this pass, newest history first, until every
@@ -141,10 +148,10 @@ export class CloudTrailScanner {
   /** At most one call per LOOKUP_INTERVAL_MS (two a second) per client, across passes and scanners. */
   private async pace(client: object): Promise<void> {
     for (;;) {
-      const wait = (lastCalls.get(client) ?? 0) + LOOKUP_INTERVAL_MS - Date.now();
+      const wait = (lastCalls.get(client) ?? 0) + LOOKUP_INTERVAL_MS - this.clock.now();
       if (wait <= 0) break;
-      await (this.options.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms))))(wait);
+      await (this.options.sleep ?? systemSleep)(wait);
     }
-    lastCalls.set(client, Date.now());
+    lastCalls.set(client, this.clock.now());
   }
 }

@@ -9,6 +9,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_LIMITS } from '../limits/limits.js';
+import { systemTimers, type TimerHandle } from '../util/clock.js';
 import type { FetchResult } from '../sources/types.js';
 import { REVISION_FILE, type LoadOptions } from './load.js';
 import type { PolicyProblem, PolicySet } from './types.js';
@@ -56,16 +57,17 @@ async function loadOnce(result: FetchResult, options: LoadOptions, signal?: Abor
   const current = loaderThread();
   await waitUntilReady(current, signal);
   const id = nextId++;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: TimerHandle | undefined;
   let onAbort: (() => void) | undefined;
   try {
     const outcome = await new Promise<Outcome>((resolve, reject) => {
       current.pending.set(id, { resolve, reject });
-      timer = setTimeout(() => {
+      // Kept alive: the loader thread is unref'd, and a command waiting for this load must not exit under it.
+      timer = systemTimers.setTimeout(() => {
         // The thread is busy with this revision and cannot be interrupted otherwise: stop it.
         stopThread(current, new LoaderRestarted('another revision exceeded the load time limit'), id);
         resolve({ problems: [timedOut(timeoutMs)] });
-      }, timeoutMs);
+      }, timeoutMs, { keepAlive: true });
       onAbort = () => reject(signal!.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
       current.worker.postMessage({ id, result, options });
@@ -73,7 +75,7 @@ async function loadOnce(result: FetchResult, options: LoadOptions, signal?: Abor
     // Structured cloning returns plain data: freeze it again, as loadPolicySet does, so no consumer changes it.
     return outcome.set ? { set: deepFreeze(outcome.set), problems: outcome.problems } : outcome;
   } finally {
-    clearTimeout(timer);
+    if (timer) systemTimers.clearTimeout(timer);
     current.pending.delete(id);
     if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
@@ -117,23 +119,23 @@ function loaderThread(): LoaderThread {
 
 /** Waits for the thread's start-up, bounded, and abortable by the caller. */
 async function waitUntilReady(current: LoaderThread, signal?: AbortSignal): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
+  let timer: TimerHandle | undefined;
   let onAbort: (() => void) | undefined;
   try {
     await Promise.race([
       current.ready,
       new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => {
+        timer = systemTimers.setTimeout(() => {
           const error = new Error(`the policy loader thread did not start within ${STARTUP_LIMIT_MS / 1000} s`);
           stopThread(current, error);
           reject(error);
-        }, STARTUP_LIMIT_MS);
+        }, STARTUP_LIMIT_MS, { keepAlive: true });
         onAbort = () => reject(signal!.reason);
         signal?.addEventListener('abort', onAbort, { once: true });
       }),
     ]);
   } finally {
-    clearTimeout(timer);
+    if (timer) systemTimers.clearTimeout(timer);
     if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }

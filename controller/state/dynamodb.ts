@@ -10,6 +10,7 @@ import {
   type AttributeValue, type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { systemSleep } from '../util/clock.js';
 import { conditionFailed, DynamoLeases, LEASE_PK } from './dynamodb-leases.js';
 import { JOURNAL_RETENTION_MS } from './memory.js';
 import { FenceLostError, type Fence, type JournalEntry, type OwnershipEvidence, type StateStore } from './types.js';
@@ -215,7 +216,7 @@ export class DynamoStateStore implements StateStore {
     for (let i = 0; i < requests.length; i += BATCH) {
       let chunk: WriteRequest[] = requests.slice(i, i + BATCH);
       for (let attempt = 0; chunk.length > 0; attempt += 1) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 50 * 2 ** attempt)));
+        if (attempt > 0) await systemSleep(Math.min(2_000, 50 * 2 ** attempt));
         if (attempt > 8) throw new Error(`DynamoDB left ${chunk.length} writes unprocessed in ${this.table}`);
         const out = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: chunk } }));
         chunk = out.UnprocessedItems?.[this.table] ?? [];

@@ -5,9 +5,8 @@
  * steals one lease at a time from the most loaded replica. A replica acts on a target only while it holds the
  * lease with time to spare (`fence`), and its journal writes are conditional on the lease's fencing token.
  */
-import { performance } from 'node:perf_hooks';
 import type { Logger } from '../telemetry/logger.js';
-import type { Clock } from '../util/clock.js';
+import { monotonicClock, repeatEvery, systemTimers, type Clock, type Timers } from '../util/clock.js';
 import type { Fence, Lease, StateStore } from './types.js';
 
 export interface LeaseCoordinatorOptions {
@@ -18,8 +17,10 @@ export interface LeaseCoordinatorOptions {
   /** Wall clock written into lease rows (informational: heartbeat, expiry). */
   clock: Clock;
   logger: Logger;
-  /** Monotonic time for lease decisions (default performance.now). */
+  /** Monotonic time for lease decisions (default the clock module's monotonic clock). */
   monotonic?: () => number;
+  /** Timers of the renewal rounds (default the system's, which do not keep the process alive). */
+  timers?: Timers;
   onGained?(target: string): void;
   onLost?(target: string): void;
   /** True while a journaled write of the target is in flight: a requested handoff waits for it. */
@@ -52,7 +53,7 @@ export class LeaseCoordinator {
   private view: Lease[] = [];
   /** The fair share computed in the last round (a handoff is declined at or below it). */
   private fairShare = Number.POSITIVE_INFINITY;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private stopRounds: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private readonly monotonic: () => number;
   /** Leases gained or lost by this replica since start (ecs_discovery_lease_changes_total). */
@@ -60,7 +61,7 @@ export class LeaseCoordinator {
   lastHeartbeatAt: number | undefined;
 
   constructor(private readonly options: LeaseCoordinatorOptions) {
-    this.monotonic = options.monotonic ?? (() => performance.now());
+    this.monotonic = options.monotonic ?? monotonicClock.now;
   }
 
   get replicaId(): string {
@@ -75,14 +76,13 @@ export class LeaseCoordinator {
   /** Runs a first round now, then every third of the lease duration. */
   async start(): Promise<void> {
     await this.tick();
-    this.timer = setInterval(() => void this.tick(), Math.max(50, Math.floor(this.options.durationMs / 3)));
-    this.timer.unref?.();
+    this.stopRounds = repeatEvery(this.options.timers ?? systemTimers, Math.max(50, Math.floor(this.options.durationMs / 3)), () => void this.tick());
   }
 
   /** Stops renewing; releases held leases so successors need not wait for them to expire. */
   async stop(release = true): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopRounds?.();
+    this.stopRounds = undefined;
     await this.running;
     if (!release) return;
     for (const [target, { lease }] of this.held) {

@@ -4,6 +4,7 @@
  * an alert can see a replica that cannot reach the lease table.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { systemClock } from '../util/clock.js';
 
 export interface LeaseMetricsSource {
   heldTargets(): readonly string[];
@@ -12,7 +13,7 @@ export interface LeaseMetricsSource {
 }
 
 /** Registers the lease metrics on the controller's registry (once per registry). */
-export function registerLeaseMetrics(registry: Registry, source: () => LeaseMetricsSource | undefined, now: () => number = Date.now): void {
+export function registerLeaseMetrics(registry: Registry, source: () => LeaseMetricsSource | undefined, now: () => number = systemClock.now): void {
   if (registry.getSingleMetric('ecs_discovery_leases_held')) return;
   new Gauge({
     name: 'ecs_discovery_leases_held',

@@ -18,6 +18,7 @@ import { checkPolicyPath, createPolicySource } from '../../sources/resolve.js';
 import { parseLimits, type Limits } from '../../limits/limits.js';
 import type { CliIo } from '../io.js';
 import { EXIT, listFlag, UsageError } from '../io.js';
+import { systemClock } from '../../util/clock.js';
 
 const HELP = `Usage: ecs-discovery-controller plan --policies <source> [options]
 
@@ -178,7 +179,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       clientOptions: { pacing: args.pacing },
     });
     // AWS's time, measured from the responses of the reads: cooldowns and staleness compare with AWS timestamps.
-    const now = clients.clock?.now() ?? Date.now();
+    const now = (clients.clock ?? systemClock).now();
     const clocks = await graceClocks(args.state, clients.region, targets);
     const plan = mergePlans(targets.map((t) => planFor(set, t, now, clocks.get(t.target.key))), set.revision, now);
     const readErrors = targets.flatMap((t) => t.inventory.readErrors.map((e) => ({ target: t.target.key, ...e })));

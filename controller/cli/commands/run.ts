@@ -18,6 +18,7 @@ import { startTelemetryServer } from '../../telemetry/server.js';
 import { releaseEarlyStop } from '../early-stop.js';
 import type { CliIo } from '../io.js';
 import { EXIT } from '../io.js';
+import { systemTimers } from '../../util/clock.js';
 
 /** Extra seconds past --shutdown-timeout before giving up on a clean stop (closing servers and clients). */
 const SHUTDOWN_SLACK_MS = 2_000;
@@ -103,7 +104,7 @@ async function runOnce(controller: Controller, config: RunConfig, logger: Logger
       await controller.stop(config.shutdownTimeoutMs);
       logger.info('stopped');
       // The abandoned reconcile's AWS reads cannot be cancelled and would keep a real process alive.
-      if (!hooks.stopSignal) setTimeout(() => process.exit(EXIT.ok), 500).unref();
+      if (!hooks.stopSignal) systemTimers.setTimeout(() => process.exit(EXIT.ok), 500);
       return EXIT.ok;
     }
     const { plan, outcomes } = result;
@@ -155,7 +156,7 @@ async function runUntilStopped(
     const reason = await stopRequested.promise;
     logger.info({ reason, timeoutMs: config.shutdownTimeoutMs }, 'stopping: no new events or resyncs; finishing in-flight work');
     const deadline = new Promise<'deadline'>((resolve) => {
-      setTimeout(() => resolve('deadline'), config.shutdownTimeoutMs + SHUTDOWN_SLACK_MS).unref();
+      systemTimers.setTimeout(() => resolve('deadline'), config.shutdownTimeoutMs + SHUTDOWN_SLACK_MS);
     });
     const outcome = await Promise.race([controller.stop(config.shutdownTimeoutMs), deadline]);
     const abandoned = outcome === 'deadline' || !outcome.completed;
@@ -166,7 +167,7 @@ async function runUntilStopped(
     // Abandoned AWS reads, or a first policy fetch still running (a git clone of an unresponsive host),
     // cannot be cancelled and would keep the process alive: once everything else has closed, a real process
     // (not an in-process caller with its own stop signal) exits anyway; the timer does not hold it open.
-    if (!hooks.stopSignal) setTimeout(() => process.exit(code), abandoned ? 500 : 1_000).unref();
+    if (!hooks.stopSignal) systemTimers.setTimeout(() => process.exit(code), abandoned ? 500 : 1_000);
     return code;
   } finally {
     stopRequested.dispose();

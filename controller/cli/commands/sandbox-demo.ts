@@ -12,7 +12,7 @@ import { installEvents } from '../../install/install-events.js';
 import { countDrift, driftSummaryLine } from '../../plan/states.js';
 import type { Finding } from '../../model/findings.js';
 import { Controller } from '../../runtime/controller.js';
-import { systemTimers, type Timers } from '../../runtime/timers.js';
+import { monotonicClock, sleepUnlessAborted, systemTimers, type Timers } from '../../util/clock.js';
 import { createPolicySource } from '../../sources/resolve.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { ControllerMetrics } from '../../telemetry/metrics.js';
@@ -42,8 +42,9 @@ const STATE_TABLE = 'ecs-discovery-controller-state';
 /** Runs the demo until `stop` aborts; returns the exit code. */
 export async function runDemo(options: DemoOptions): Promise<number> {
   const { sandbox, out } = options;
-  const started = Date.now();
-  const say = (line: string) => out.write(`[demo +${String(Math.round((Date.now() - started) / 1000)).padStart(3)}s] ${line}\n`);
+  // Real elapsed time of the demo (the sandbox's virtual clock runs ahead of it).
+  const started = monotonicClock.now();
+  const say = (line: string) => out.write(`[demo +${String(Math.round((monotonicClock.now() - started) / 1000)).padStart(3)}s] ${line}\n`);
   const logger = createLogger({ level: options.logLevel, destination: options.logs as never });
   const metrics = new ControllerMetrics({ driftLabels: DRIFT_LABELS });
   const clients = createAwsClients({
@@ -143,10 +144,7 @@ async function narrate(controller: Controller, sandbox: Sandbox, say: (line: str
       say('The controller keeps running (events and resync). Try: curl -s ' + sandbox.url + '/_sandbox/truth | head -c 600; Ctrl+C to stop.');
       say(`Drift now, as /status, /metrics (ecs_discovery_drift_resources{state}) and plan report it: ${driftSummaryLine(drift)}.`);
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 500);
-      stop.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
-    });
+    await sleepUnlessAborted(500, stop);
   }
 }
 
