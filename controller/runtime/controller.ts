@@ -1,9 +1,9 @@
 /**
- * The controller loop, composed the way controller-runtime composes a manager: a policy watcher (last
- * known good set), per-target state (target-runtimes.ts: an inventory cache, actuator and plan for each
- * account and region the policies name), a work queue fed by the SQS event consumer and a jittered cron
- * resync, and a reconcile that refreshes what a key names in its target, then plans that target and applies.
- * Plan-and-apply runs one at a time (fleet.ts); requests that arrive while it runs share the next.
+ * The controller, composed the way controller-runtime composes a manager: a policy watcher (last known good
+ * set), per-target state (target-runtimes.ts: an inventory cache, actuator and progress for each account and
+ * region the policies name), a work queue fed by the SQS event consumer and a jittered cron resync, and the
+ * reconciler (reconcile.ts), the one layer between the queue and the actuator: the queue's process(key) is its
+ * reconcile(key), which returns { requeueAfter } or throws to back the key off.
  */
 import { SqsEventConsumer, type EventMeta } from '../events/consumer.js';
 import { queueAccount, routeEvent } from '../events/route.js';
@@ -16,33 +16,37 @@ import { summarizeDrift } from '../plan/drift-summary.js';
 import { reconcileReadiness, type Readiness } from '../telemetry/server.js';
 import { keyString, type WorkKey } from '../inventory/work-key.js';
 import { nodeCronScheduler, resyncPeriodMs, type ResyncSchedule } from './resync.js';
-import { FleetReconciler, type TargetFailure } from './fleet.js';
-import { errorText, type ReconcileResult } from './reconciler.js';
+import { errorText } from './plan-and-apply.js';
+import { Reconciler } from './reconcile.js';
 import { eventsCondition, eventsReadiness } from './event-health.js';
 import { buildStatus, type RunStatus } from './status.js';
 import { Replica } from './replica.js';
 import { defaultTargetClients, TargetRuntimes } from './target-runtimes.js';
-import { systemTimers, withinTime, type TimerHandle, type Timers } from './timers.js';
-import { WorkQueue, type ProcessContext, type ShutdownResult } from './workqueue.js';
+import { systemTimers, withinTime, type Timers } from './timers.js';
+import { WorkQueue, type ShutdownResult } from './workqueue.js';
+import type { ActionOutcome } from '../actuator/actuator.js';
 
 import type { ControllerOptions } from './controller-options.js';
 
 export type { ControllerOptions } from './controller-options.js';
-export type { ReconcileResult } from './reconciler.js';
+/** What `run --once` reconciled: every target's plan, merged, and the outcomes of the actions taken. */
+export interface RunOnceResult {
+  plan: Plan;
+  outcomes: ActionOutcome[];
+}
 
 /** Runs the reconcile loop until stopped. */
 export class Controller {
   readonly queue: WorkQueue;
   private readonly watcher: PolicyWatcher;
   private readonly targets: TargetRuntimes;
-  private readonly fleet: FleetReconciler;
+  private readonly reconciler: Reconciler;
   private readonly timers: Timers;
   private readonly stopSignal = new AbortController();
   private readonly periodMs: number;
   private groupedSet: PolicySet | undefined;
   private consumer: SqsEventConsumer | undefined;
   private schedule: ResyncSchedule | undefined;
-  private graceTimer: TimerHandle | undefined;
   /** This replica's target leases, with a state store. */
   readonly leases: LeaseCoordinator | undefined;
   private readonly replica: Replica | undefined;
@@ -89,9 +93,19 @@ export class Controller {
       ...(this.replica ? { state: { store: this.replica.store, leases: this.replica.leases } } : {}),
     });
     const leases = this.leases;
-    this.fleet = new FleetReconciler({ targets: this.targets, metrics: options.metrics, timers: this.timers, ...(leases ? { holds: (key: string) => leases.holds(key) } : {}) });
+    this.reconciler = new Reconciler({
+      targets: this.targets,
+      env: { metrics: options.metrics, logger: options.logger, timers: this.timers, dryRun: options.dryRun, stopSignal: this.stopSignal.signal, recentActions: this.targets.recentActions },
+      ...(leases ? { holds: (key: string) => leases.holds(key) } : {}),
+      queue: () => this.queue,
+    });
     this.queue = new WorkQueue({
-      process: (key, context) => this.reconcileKey(key, context),
+      process: async (key, context) => {
+        const set = this.watcher.current();
+        if (!set) return {}; // nothing in force: the next valid revision queues a full reconcile
+        this.regroup(set);
+        return this.reconciler.reconcile(key, context);
+      },
       workers: options.workers ?? 2,
       debounceMs: options.debounceMs ?? 200,
       baseRetryMs: options.retry?.baseMs,
@@ -153,7 +167,7 @@ export class Controller {
   }
 
   /** One reconcile of everything, without events or schedule (`run --once`, `plan`-like jobs). */
-  async runOnce(): Promise<ReconcileResult> {
+  async runOnce(): Promise<RunOnceResult> {
     const outcome = await this.watcher.poll();
     const set = this.watcher.current();
     if (!set) {
@@ -162,13 +176,8 @@ export class Controller {
     }
     this.regroup(set);
     await this.leases?.tick();
-    const { failures, outcomes } = await this.fleet.reconcile({ kind: 'full' });
-    // No later pass will check the Cloud Map operations this run submitted: follow them here.
-    const finished = await this.fleet.finishOperations();
-    if (failures.length > 0) throw new Error(describeFailures(failures));
-    const plan = this.fleet.lastPlan();
-    if (!plan) throw new Error('reconcile produced no plan');
-    return { plan, outcomes: [...outcomes, ...finished] };
+    // No later pass will check the Cloud Map operations this run submitted: reconcileAll follows them here.
+    return this.reconciler.reconcileAll();
   }
 
   /**
@@ -178,12 +187,11 @@ export class Controller {
   async stop(timeoutMs: number): Promise<ShutdownResult> {
     this.stopSignal.abort(new Error('controller stopping'));
     this.schedule?.stop();
-    if (this.graceTimer) this.timers.clearTimeout(this.graceTimer);
     const stopping = Promise.allSettled([this.consumer?.stop(), this.watcher.stop()]);
     const deadline = this.timers.now() + timeoutMs;
     const result = await this.queue.shutdown(timeoutMs);
     // An apply an event asked for may still run after its key finished: give it what is left of the time.
-    await withinTime(this.timers, deadline - this.timers.now(), this.fleet.idle());
+    await withinTime(this.timers, deadline - this.timers.now(), this.reconciler.idle());
     // The consumer's last delete and the source's close get the same bound as in-flight work.
     await withinTime(this.timers, Math.max(timeoutMs, 1_000), stopping);
     // Leases go back once no write is in flight, so successors start at once instead of after an expiry.
@@ -201,10 +209,10 @@ export class Controller {
   async whenIdle(): Promise<void> {
     do {
       await this.queue.whenIdle();
-      await this.fleet.idle();
+      await this.reconciler.idle();
       if (this.stopSignal.signal.aborted) return;
-      await this.fleet.operationsDone();
-    } while (this.queue.depth() > 0 || this.queue.active() > 0 || this.fleet.pendingOperations() > 0);
+      await this.reconciler.status.operationsDone();
+    } while (this.queue.depth() > 0 || this.queue.active() > 0 || this.reconciler.status.pendingOperations() > 0);
   }
 
   /**
@@ -216,7 +224,7 @@ export class Controller {
     if (events) return events;
     // A replica that holds no lease has nothing to reconcile: it is a ready standby.
     if (this.leases && this.watcher.current() && this.leases.heldTargets().length === 0) return { ready: true };
-    const { at, target } = this.fleet.lastSuccess();
+    const { at, target } = this.reconciler.status.lastSuccess();
     const readiness = reconcileReadiness({
       policiesLoaded: this.watcher.current() !== undefined,
       lastSuccessfulReconcileAt: at,
@@ -237,20 +245,20 @@ export class Controller {
     return buildStatus({
       set: this.watcher.current(),
       source: this.watcher.status(),
-      plan: this.fleet.currentPlan(),
+      plan: this.reconciler.status.currentPlan(),
       targets: [
         ...this.targets.list().map((r) => ({
           target: r.target,
           policies: r.set.policies.map((p) => p.name),
-          ...(r.reconciler.lastPlan ? { plan: r.reconciler.currentPlan() } : {}),
-          ...(r.reconciler.lastSuccessAt !== undefined ? { lastSuccessAt: r.reconciler.lastSuccessAt } : {}),
-          ...(r.reconciler.lastError ? { lastError: r.reconciler.lastError } : {}),
+          ...(r.progress.lastPlan ? { plan: r.progress.currentPlan() } : {}),
+          ...(r.progress.lastSuccessAt !== undefined ? { lastSuccessAt: r.progress.lastSuccessAt } : {}),
+          ...(r.progress.lastError ? { lastError: r.progress.lastError } : {}),
         })),
         ...this.targets.unavailableTargets().map((u) => ({ target: u.target, policies: u.set.policies.map((p) => p.name), lastError: u.error })),
       ],
       recentActions: this.targets.recentActions.list(),
-      lastSuccessfulReconcileAt: this.fleet.lastSuccess().at,
-      lastReconcileError: this.fleet.lastError(),
+      lastSuccessfulReconcileAt: this.reconciler.status.lastSuccess().at,
+      lastReconcileError: this.reconciler.status.lastError(),
       workqueueDepth: this.queue.depth(),
       dryRun: this.options.dryRun,
       readiness: this.readiness(),
@@ -265,19 +273,19 @@ export class Controller {
 
   /** The last plan built, every target's merged, if any. */
   plan(): Plan | undefined {
-    return this.fleet.lastPlan();
+    return this.reconciler.status.lastPlan();
   }
 
   /** The drift as it stands: the last plan without what its apply fixed (what /status and /metrics report). */
   currentPlan(): Plan | undefined {
-    return this.fleet.currentPlan();
+    return this.reconciler.status.currentPlan();
   }
 
   private metricsState(): MetricsState {
     const set = this.watcher.current();
     const source = this.watcher.status();
     return {
-      policies: summarizeDrift(set?.policies.map((p) => p.name) ?? [], this.fleet.currentPlan()),
+      policies: summarizeDrift(set?.policies.map((p) => p.name) ?? [], this.reconciler.status.currentPlan()),
       sources: source.revision ? [{ source: source.source, revision: source.revision }] : [],
       workqueueDepth: this.queue.depth(),
       ...(this.consumer ? { eventsReceiving: this.consumer.health().failingSince === undefined } : {}),
@@ -329,49 +337,4 @@ export class Controller {
       }
     }
   }
-
-  private async reconcileKey(key: WorkKey, context: ProcessContext): Promise<void> {
-    const set = this.watcher.current();
-    if (!set) return; // nothing in force: the next valid revision queues a full reconcile
-    this.regroup(set);
-    const { failures, applied } = await this.fleet.reconcile(key);
-    if (applied) {
-      // Event keys do not wait for the apply they asked for (see FleetReconciler.reconcile); its failures
-      // are recorded per target, and the next event or resync looks again.
-      applied.then(
-        () => {
-          this.requeueAtGraceDeadline();
-          if (context.eventTime !== undefined) this.options.metrics.observeEventToAction((this.timers.now() - context.eventTime) / 1000);
-        },
-        (error: unknown) => this.options.logger.warn({ key: keyString(key), err: errorText(error) }, 'apply after an event failed; the next event or resync retries'),
-      );
-    } else {
-      this.requeueAtGraceDeadline();
-    }
-    // Only a full read can repair an account-wide read failure: retry that key with backoff, not event keys.
-    const retry = failures.filter((f) => key.kind === 'full' || !f.accountRead);
-    if (retry.length > 0) throw new Error(describeFailures(retry));
-    if (!applied && context.eventTime !== undefined) {
-      this.options.metrics.observeEventToAction((this.timers.now() - context.eventTime) / 1000);
-    }
-  }
-
-  /** Looks again when the next grace period ends, so a deletion does not wait for the next resync. */
-  private requeueAtGraceDeadline(): void {
-    if (this.graceTimer) this.timers.clearTimeout(this.graceTimer);
-    this.graceTimer = undefined;
-    const next = this.fleet.nextGraceDeadline();
-    if (!next || this.stopSignal.signal.aborted) return;
-    // A second of slack: the plan compares with <=, and clocks of the controller and AWS are not one clock.
-    const delay = Math.max(0, next.at - this.timers.now()) + 1_000;
-    this.graceTimer = this.timers.setTimeout(() => {
-      this.graceTimer = undefined;
-      for (const key of next.keys) this.queue.add(key, { priority: 'resync' });
-    }, delay);
-  }
-}
-
-/** One message for the targets that failed, each naming its target unless it is the controller's own. */
-function describeFailures(failures: readonly TargetFailure[]): string {
-  return failures.map((f) => f.message).join('; ');
 }

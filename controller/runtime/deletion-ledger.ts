@@ -5,6 +5,8 @@
  * minutes), which errs on the side of counting more.
  */
 import { HOUR_MS, MemoryDeletionLedger, type DeletionLedger, type RecentDeletions } from '../plan/deletion-budget.js';
+import type { ActionOutcome } from '../actuator/types.js';
+import type { Inventory } from '../inventory/model.js';
 import type { StateStore } from '../state/types.js';
 
 const WINDOW_MS = 10 * 60_000;
@@ -44,5 +46,28 @@ export class StoreDeletionLedger implements DeletionLedger {
     if (count <= 0) return;
     await this.memory.record(namespaceId, kind, count, at);
     await this.store.addToCounter(this.target, counterName(namespaceId, kind), Math.floor(at / WINDOW_MS) * WINDOW_MS, count, Number.MAX_SAFE_INTEGER);
+  }
+}
+
+/** Counts the deletions an apply executed or submitted, per namespace, toward the hourly budget. */
+export async function recordDeletions(ledger: DeletionLedger, applied: readonly ActionOutcome[], inventory: Inventory, at: number): Promise<void> {
+  const counts = new Map<string, { services: number; instances: number }>();
+  for (const outcome of applied) {
+    const { action } = outcome;
+    // Only a deletion this apply sent counts: an operation still in flight from an earlier pass
+    // ('operation-pending') or one found already done was counted (or never sent) before, and counting it at
+    // every pass would trip the sanity guard on a single slow deregistration.
+    const sent = (outcome.result === 'success' && outcome.reason === undefined) || (outcome.result === 'pending' && outcome.reason === 'operation-submitted');
+    if (!sent) continue;
+    if (action.type !== 'cloudmap:DeleteService' && action.type !== 'cloudmap:DeregisterInstance') continue;
+    const namespaceId = inventory.cloudMapServices.find((s) => s.id === action.serviceId)?.namespaceId ?? '';
+    const count = counts.get(namespaceId) ?? { services: 0, instances: 0 };
+    if (action.type === 'cloudmap:DeleteService') count.services += 1;
+    else count.instances += 1;
+    counts.set(namespaceId, count);
+  }
+  for (const [namespaceId, count] of counts) {
+    await ledger.record(namespaceId, 'services', count.services, at);
+    await ledger.record(namespaceId, 'instances', count.instances, at);
   }
 }

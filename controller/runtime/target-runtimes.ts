@@ -21,7 +21,8 @@ import { StateEvidenceStore } from '../state/evidence-store.js';
 import { memoryOwnershipSources } from '../ownership/collect.js';
 import { StoreDeletionLedger } from './deletion-ledger.js';
 import type { StateStore } from '../state/types.js';
-import { errorText, Reconciler } from './reconciler.js';
+import { MemoryDeletionLedger } from '../plan/deletion-budget.js';
+import { errorText, TargetProgress, type PlanTarget } from './plan-and-apply.js';
 
 /** Clients for a target other than the controller's own; the controller destroys them when done with them. */
 export type TargetClientsFactory = (target: ReadTarget) => AwsClients;
@@ -31,16 +32,9 @@ export function defaultTargetClients(defaults: AwsClients, base: AwsClientOption
   return (target) => clientsForTarget(defaults, target, base).clients;
 }
 
-/** Everything the controller keeps for one target. */
-export interface TargetRuntime {
-  target: ReadTarget;
-  /** The target's policies, at the revision in force. */
-  set: PolicySet;
+/** Everything the controller keeps for one target: what plan-and-apply works with, and its clients. */
+export interface TargetRuntime extends PlanTarget {
   clients: AwsClients;
-  cache: InventoryCache;
-  reconciler: Reconciler;
-  /** Durable state (grace clocks, evidence, journal) when the controller runs with a state store. */
-  state?: TargetState;
   /** The hourly deletion budget's ledger in the state store (its memory is dropped when the lease moves away). */
   ledger?: { reset(): void };
   /** Ownership evidence in the state store (its cache is dropped when the lease moves away). */
@@ -207,20 +201,6 @@ export class TargetRuntimes {
       : undefined;
     const actuator = new Actuator({ clients, logger, clock: deps.timers, dryRun: deps.dryRun, metrics: deps.metrics, ...(state ? { journal: state } : {}) });
     const ledger = deps.state ? new StoreDeletionLedger(deps.state.store, target.key) : undefined;
-    const reconciler = new Reconciler({
-      target,
-      actuator,
-      metrics: deps.metrics,
-      logger: deps.logger,
-      timers: deps.timers,
-      dryRun: deps.dryRun,
-      stopSignal: deps.stopSignal,
-      recentActions: this.recentActions,
-      awsClock,
-      ...(state ? { state, serviceDiscovery: clients.serviceDiscovery } : {}),
-      // With a state store the hourly deletion budget survives restarts and lease moves.
-      ...(ledger ? { deletionLedger: ledger } : {}),
-    });
     // With a state store, ownership evidence (read or found in CloudTrail) outlives the process and the lease.
     const evidence = deps.state ? new StateEvidenceStore(deps.state.store, target.key) : undefined;
     const cache = new InventoryCache({
@@ -231,7 +211,23 @@ export class TargetRuntimes {
       ...(deps.fullResyncMs !== undefined ? { fullResyncMs: deps.fullResyncMs } : {}),
       ...(evidence ? { ownership: { ...memoryOwnershipSources(), store: evidence } } : {}),
     });
-    return { target, set, clients, ...(state ? { state } : {}), ...(ledger ? { ledger } : {}), ...(evidence ? { evidence } : {}), cache, reconciler, owned, busy: 0, retired: false };
+    return {
+      target,
+      set,
+      clients,
+      cache,
+      actuator,
+      awsClock,
+      progress: new TargetProgress(),
+      // With a state store the hourly deletion budget survives restarts and lease moves.
+      deletionLedger: ledger ?? new MemoryDeletionLedger(),
+      ...(state ? { state, serviceDiscovery: clients.serviceDiscovery } : {}),
+      ...(ledger ? { ledger } : {}),
+      ...(evidence ? { evidence } : {}),
+      owned,
+      busy: 0,
+      retired: false,
+    };
   }
 
   private destroyIfIdle(entry: Entry): void {
