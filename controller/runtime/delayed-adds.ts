@@ -1,7 +1,8 @@
 /**
  * Keys to add to the work queue later (client-go's delaying queue behind AddAfter): a reconcile's
  * `requeueAfter`, or the grace deadline or Cloud Map operation check of a key another reconcile found. One
- * waiting add per key; asking again keeps the earlier of the two moments.
+ * waiting add per key, and the latest ask replaces an earlier one: each ask comes from the newest plan of the
+ * key's target, which knows every reason to look again (and a test's clock may have moved since the last ask).
  */
 import { keyString, type WorkKey } from '../inventory/work-key.js';
 import type { TimerHandle, Timers } from './timers.js';
@@ -9,7 +10,6 @@ import type { Priority } from './workqueue-types.js';
 
 interface Waiting {
   key: WorkKey;
-  due: number;
   priority: Priority;
   timer: TimerHandle;
 }
@@ -23,25 +23,19 @@ export class DelayedAdds {
     private readonly add: (key: WorkKey, priority: Priority) => void,
   ) {}
 
-  /** Adds `key` after `delayMs`, unless an add of it is already due sooner. */
+  /** Adds `key` after `delayMs`, instead of any add of it still waiting. */
   schedule(key: WorkKey, delayMs: number, priority: Priority): void {
     const id = keyString(key);
-    const due = this.timers.now() + Math.max(0, delayMs);
     const existing = this.waiting.get(id);
-    if (existing && existing.due <= due) {
-      if (priority === 'event') existing.priority = 'event';
-      return;
-    }
     if (existing) this.timers.clearTimeout(existing.timer);
     const waiting: Waiting = {
       key,
-      due,
       priority: existing?.priority === 'event' ? 'event' : priority,
       timer: this.timers.setTimeout(() => {
         if (this.waiting.get(id) !== waiting) return;
         this.waiting.delete(id);
         this.add(waiting.key, waiting.priority);
-      }, due - this.timers.now()),
+      }, Math.max(0, delayMs)),
     };
     this.waiting.set(id, waiting);
   }

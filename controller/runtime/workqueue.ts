@@ -96,7 +96,7 @@ export class WorkQueue {
     return true;
   }
 
-  /** Queues a key after `delayMs` (client-go's AddAfter; a sooner add of the same key wins). Default priority: resync. */
+  /** Queues a key after `delayMs` (client-go's AddAfter; replaces a delayed add of the key still waiting). Default priority: resync. */
   addAfter(key: WorkKey, delayMs: number, options: AddOptions = {}): boolean {
     if (this.stopping) return false;
     if (delayMs <= 0) return this.add(key, options);

@@ -87,16 +87,18 @@ describe('Reconcile contract: requeueAfter', () => {
     assert.equal(h.queue.scheduled(), 0);
   });
 
-  it('keeps the sooner of two delayed adds of one key', async () => {
+  it('keeps one delayed add per key: the latest ask (from the newest plan) replaces the earlier', async () => {
     const h = harness({});
     h.queue.addAfter(svc('a'), 10_000);
     h.queue.addAfter(svc('a'), 2_000);
     h.queue.addAfter(svc('a'), 5_000);
     assert.equal(h.queue.scheduled(), 1);
-    await h.advance(2_000);
+    await h.advance(4_999);
+    assert.equal(h.processed(svc('a')), 0);
+    await h.advance(1);
     assert.equal(h.processed(svc('a')), 1);
     await h.advance(10_000);
-    assert.equal(h.processed(svc('a')), 1, 'the later asks were absorbed');
+    assert.equal(h.processed(svc('a')), 1, 'the earlier asks were replaced');
   });
 });
 
