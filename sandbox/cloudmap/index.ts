@@ -37,7 +37,7 @@ export interface CloudMapEmulator extends CloudMapPort {
 }
 
 function namespaceView(ns: NamespaceRecord): CloudMapNamespaceView {
-  return { id: ns.id, arn: ns.arn, name: ns.name, type: ns.type };
+  return { id: ns.id, arn: ns.arn, name: ns.name, type: ns.type, ...(ns.soaTtl === undefined ? {} : { soaTtl: ns.soaTtl }) };
 }
 
 function serviceView(service: ServiceRecord): CloudMapServiceView {
@@ -120,10 +120,10 @@ export function createCloudMap(ctx: SandboxContext, options: CloudMapOptions = {
 
   return {
     service,
-    namespaceByRef(ref) {
+    namespaceByRef: settled((ref: string) => {
       const ns = state.namespaceByIdOrArn(ref) ?? state.namespaceByName(ref);
       return ns && namespaceView(ns);
-    },
+    }),
     serviceByArn: settled((arn: string) => {
       const record = arn.startsWith('arn:') ? state.serviceByIdOrArn(arn) : undefined;
       return record && serviceView(record);
@@ -136,12 +136,13 @@ export function createCloudMap(ctx: SandboxContext, options: CloudMapOptions = {
       const record = state.namespaces.get(namespaceId)?.servicesByName.get(name);
       return record && serviceView(record);
     }),
-    namespaces: () => state.namespaces.values().map(namespaceView),
+    namespaces: settled(() => state.namespaces.values().map(namespaceView)),
     services: settled(() => state.services.values().map(serviceView)),
     instances: settled((serviceId: string) => state.services.get(serviceId)?.instances.values().map(instanceView) ?? []),
     instanceCount: settled((serviceId: string) => state.services.get(serviceId)?.instances.size ?? 0),
     createNamespace(input) {
-      return namespaceView(state.addNamespace({ name: input.name, type: input.type, createdAt: input.createdAt, vpc: input.type === 'HTTP' ? undefined : 'vpc-sandbox', ...(input.owner ? { owner: input.owner } : {}) }));
+      const vpc = input.type === 'DNS_PRIVATE' ? 'vpc-sandbox' : undefined;
+      return namespaceView(state.addNamespace({ name: input.name, type: input.type, createdAt: input.createdAt, vpc, soaTtl: input.soaTtl, ...(input.owner ? { owner: input.owner } : {}) }));
     },
     createService(input) {
       const namespace = state.namespaceByIdOrArn(input.namespaceId);
@@ -166,6 +167,12 @@ export function createCloudMap(ctx: SandboxContext, options: CloudMapOptions = {
     removeInstance(serviceId, instanceId) {
       const record = state.services.get(serviceId);
       if (record) state.removeInstance(record, instanceId);
+    },
+    setSoaTtl(namespaceId, ttl) {
+      const ns = state.namespaceByIdOrArn(namespaceId);
+      if (!ns) throw new AwsError('NamespaceNotFound', `Cloud Map namespace ${namespaceId} does not exist in the sandbox.`);
+      if (ns.type === 'HTTP') throw new AwsError('InvalidInput', `Namespace ${ns.name} is an HTTP namespace: it has no SOA record.`);
+      ns.soaTtl = ttl;
     },
     setTtl(serviceId, ttl) {
       for (const record of serviceOrThrow(serviceId).dnsRecords) record.TTL = ttl;

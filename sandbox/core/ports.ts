@@ -10,6 +10,8 @@ export interface CloudMapNamespaceView {
   arn: string;
   name: string;
   type: 'DNS_PRIVATE' | 'DNS_PUBLIC' | 'HTTP';
+  /** The SOA record's TTL (negative caching) of a DNS namespace; undefined for HTTP namespaces. */
+  soaTtl?: number;
 }
 
 export interface CloudMapServiceView {
@@ -55,7 +57,7 @@ export interface CloudMapPort {
   services(): CloudMapServiceView[];
   instances(serviceId: string): CloudMapInstanceView[];
   /** Creates a namespace directly (scenario loading); returns its view. */
-  createNamespace(input: { name: string; type: 'DNS_PRIVATE' | 'HTTP'; createdAt?: number; owner?: string }): CloudMapNamespaceView;
+  createNamespace(input: { name: string; type: 'DNS_PRIVATE' | 'DNS_PUBLIC' | 'HTTP'; createdAt?: number; owner?: string; soaTtl?: number }): CloudMapNamespaceView;
   /** Creates a service directly (scenario loading, Service Connect). */
   createService(input: {
     namespaceId: string;
@@ -70,6 +72,8 @@ export interface CloudMapPort {
   registerInstance(serviceId: string, instanceId: string, attributes: Record<string, string>, registeredBy: 'ecs' | 'other', createdByAccount?: string): void;
   /** Removes an instance synchronously (ECS stopping a task); a no-op when absent. */
   removeInstance(serviceId: string, instanceId: string): void;
+  /** Sets the SOA TTL of a DNS namespace at once (drift injection); throws for an HTTP namespace. */
+  setSoaTtl(namespaceId: string, ttl: number): void;
   /** Sets the TTL of every DNS record of a service (drift injection). */
   setTtl(serviceId: string, ttl: number): void;
   setDeletionAuditor(auditor: DeletionAuditor): void;

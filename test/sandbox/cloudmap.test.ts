@@ -90,8 +90,11 @@ describe('Cloud Map namespaces', () => {
     const dnsId = await dnsNamespace('updatable.local');
     const { OperationId } = await f.client.send(new UpdateHttpNamespaceCommand({ Id: httpId, Namespace: { Description: 'now described' } }));
     assert.equal((await f.client.send(new GetOperationCommand({ OperationId }))).Operation!.Type, 'UPDATE_NAMESPACE');
+    // Updates are asynchronous: the change shows once the operation has succeeded.
+    f.cm.completeOperations();
     assert.equal((await f.client.send(new GetNamespaceCommand({ Id: httpId }))).Namespace!.Description, 'now described');
     await f.client.send(new UpdatePrivateDnsNamespaceCommand({ Id: dnsId, Namespace: { Properties: { DnsProperties: { SOA: { TTL: 60 } } } } }));
+    f.cm.completeOperations();
     assert.equal((await f.client.send(new GetNamespaceCommand({ Id: dnsId }))).Namespace!.Properties!.DnsProperties!.SOA!.TTL, 60);
     await assert.rejects(f.client.send(new UpdatePrivateDnsNamespaceCommand({ Id: httpId, Namespace: { Description: 'x' } })), InvalidInput);
   });

@@ -3,10 +3,12 @@ import type { OperationHandler } from '../../core/types.js';
 import { decodeToken, encodeToken, maxResults } from './params.js';
 import { namespaceShape, namespaceSummaryShape } from './shapes.js';
 import type { NamespaceRecord, NamespaceType } from '../models/state.js';
-import { invalid, oneOf, optionalObject, optionalString, requiredString } from './params.js';
+import { integer, invalid, oneOf, optionalObject, optionalString, requiredString } from './params.js';
 import type { ApiContext } from './context.js';
 import { parseTags } from './tags.js';
 
+/** RecordTTL's range in the Cloud Map API model (SOA and DNS record TTLs alike). */
+const MAX_RECORD_TTL = 2147483647;
 /** Cloud Map's quota of namespaces per account and Region (adjustable in AWS; fixed here). */
 const MAX_NAMESPACES = 50;
 /** Name patterns of the API model per namespace type. */
@@ -46,9 +48,27 @@ function matchesNamespace(ns: NamespaceRecord, filter: NamespaceFilter): boolean
   return filter.values.includes(subject);
 }
 
+/**
+ * Properties.DnsProperties.SOA.TTL of a create or update request, or undefined without Properties. Each level is
+ * required once its parent is given (botocore: PrivateDnsNamespaceProperties[Change] requires DnsProperties, which
+ * requires SOA, which requires TTL); TTL is a RecordTTL, 0 to 2147483647 seconds.
+ */
+function soaTtl(container: Record<string, any>, path: string): number | undefined {
+  const properties = optionalObject(container, path.split('.').pop()!);
+  if (!properties) return undefined;
+  const dns = optionalObject(properties, 'DnsProperties');
+  if (!dns) throw invalid(`${path}.DnsProperties is required.`);
+  const soa = optionalObject(dns, 'SOA');
+  if (!soa) throw invalid(`${path}.DnsProperties.SOA is required.`);
+  if (soa.TTL === undefined || soa.TTL === null) throw invalid(`${path}.DnsProperties.SOA.TTL is required.`);
+  return integer(soa.TTL, `${path}.DnsProperties.SOA.TTL`, { min: 0, max: MAX_RECORD_TTL });
+}
+
 /** Namespace operations: Create/Update{PrivateDns,PublicDns,Http}Namespace, GetNamespace, ListNamespaces, DeleteNamespace. */
 export function namespaceOperations(api: ApiContext): Record<string, OperationHandler> {
   const { state, operations, ctx } = api;
+  /** UpdaterRequestId -> the request it was first used for and the operation that answered it. */
+  const updates = new Map<string, { request: string; operationId: string }>();
 
   function create(input: Record<string, any>, type: NamespaceType): { OperationId: string } {
     const name = requiredString(input, 'Name', type === 'HTTP' ? 1024 : 253);
@@ -58,10 +78,8 @@ export function namespaceOperations(api: ApiContext): Record<string, OperationHa
     const creatorRequestId = optionalString(input, 'CreatorRequestId', 64);
     const description = optionalString(input, 'Description', 1024);
     const vpc = type === 'DNS_PRIVATE' ? requiredString(input, 'Vpc', 64) : undefined;
-    const soa = optionalObject(input, 'Properties')?.DnsProperties?.SOA?.TTL;
-    if (soa !== undefined && (typeof soa !== 'number' || !Number.isInteger(soa) || soa < 0 || soa > 2147483647)) {
-      throw invalid('Properties.DnsProperties.SOA.TTL must be an integer from 0 to 2147483647.');
-    }
+    // HTTP namespaces have no hosted zone, hence no SOA (CreateHttpNamespace takes no Properties).
+    const soa = type === 'HTTP' ? undefined : soaTtl(input, 'Properties');
     const tags = parseTags(input.Tags);
     if (state.namespaces.size >= MAX_NAMESPACES && !state.namespaceByName(name)) {
       throw new AwsError('ResourceLimitExceeded', `The account already has ${MAX_NAMESPACES} namespaces in ${ctx.region}, the Cloud Map quota.`);
@@ -77,22 +95,38 @@ export function namespaceOperations(api: ApiContext): Record<string, OperationHa
     return ns;
   }
 
-  /** Update{Http,PrivateDns,PublicDns}Namespace: Description and, for DNS namespaces, the SOA TTL. */
+  /**
+   * Update{Http,PrivateDns,PublicDns}Namespace: Description and, for DNS namespaces, the SOA TTL. Asynchronous: the
+   * change is made when the UPDATE_NAMESPACE operation succeeds (never when it fails), like UpdateService. A retry
+   * with the same UpdaterRequestId ("allows failed requests to be retried without the risk of running the operation
+   * twice", UpdatePrivateDnsNamespace API reference) answers the first request's OperationId and changes nothing.
+   */
   function update(input: Record<string, any>, type: NamespaceType): { OperationId: string } {
     const ns = namespaceOrThrow(input);
-    if (ns.type !== type) throw invalid(`Namespace ${ns.id} is ${ns.type}; use the update call for that namespace type.`);
     const change = optionalObject(input, 'Namespace');
     if (!change) throw invalid('Namespace is required.');
     const description = optionalString(change, 'Description', 1024);
     if (type === 'HTTP' && description === undefined) throw invalid('Namespace.Description is required.');
-    const soa = optionalObject(change, 'Properties')?.DnsProperties?.SOA?.TTL;
-    if (soa !== undefined && (typeof soa !== 'number' || !Number.isInteger(soa) || soa < 0 || soa > 2147483647)) {
-      throw invalid('Namespace.Properties.DnsProperties.SOA.TTL must be an integer from 0 to 2147483647.');
+    const soa = type === 'HTTP' ? undefined : soaTtl(change, 'Namespace.Properties');
+    const updaterRequestId = optionalString(input, 'UpdaterRequestId', 64);
+    if (ns.type !== type) throw invalid(`Namespace ${ns.id} is ${ns.type}; use the update call for that namespace type.`);
+    const operation = `servicediscovery:Update${type === 'HTTP' ? 'Http' : type === 'DNS_PRIVATE' ? 'PrivateDns' : 'PublicDns'}Namespace`;
+    const request = JSON.stringify({ namespace: ns.id, description, soa });
+    if (updaterRequestId !== undefined) {
+      const earlier = updates.get(updaterRequestId);
+      if (earlier?.request === request) return { OperationId: earlier.operationId };
+      if (earlier) {
+        throw new AwsError('DuplicateRequest', `UpdaterRequestId ${updaterRequestId} was already used by operation ${earlier.operationId} for another change.`, 400, { DuplicateOperationId: earlier.operationId });
+      }
     }
-    optionalString(input, 'UpdaterRequestId', 64);
-    if (description !== undefined) ns.description = description;
-    if (soa !== undefined) ns.soaTtl = soa;
-    return { OperationId: operations.submit('UPDATE_NAMESPACE', { NAMESPACE: ns.id }, ns.id).id };
+    const effect = () => {
+      if (description !== undefined) ns.description = description;
+      if (soa !== undefined) ns.soaTtl = soa;
+    };
+    const failure = api.operationFailure(operation, input);
+    const { id } = operations.submit('UPDATE_NAMESPACE', { NAMESPACE: ns.id }, ns.id, { effect, failure });
+    if (updaterRequestId !== undefined) updates.set(updaterRequestId, { request, operationId: id });
+    return { OperationId: id };
   }
 
   return {

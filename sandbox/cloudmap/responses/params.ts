@@ -5,7 +5,7 @@ import { paramReader } from '../../core/params.js';
 
 const params = paramReader((message) => new AwsError('InvalidInput', message));
 
-export const { invalid, requiredString, optionalString, optionalObject, stringMap, oneOf } = params;
+export const { invalid, requiredString, optionalString, optionalObject, stringMap, oneOf, integer } = params;
 
 const tokens = new TokenCodec<number>(
   () => invalid('NextToken is invalid or was issued for a different request; start again without NextToken.'),
