@@ -4,7 +4,9 @@ import type { CloudMapPort } from '../core/ports.js';
 import type { Service, Task } from '../ecs/models/model.js';
 import type { EcsState } from '../ecs/models/state.js';
 import { settleService } from '../ecs/models/scheduler.js';
+import { shortestStopTimeout } from '../ecs/models/stop-timeout.js';
 import { ecsInstanceAttributes, stopTask } from '../ecs/models/tasks.js';
+import { DRAIN_MARGIN_SECONDS } from '../truth/drain.js';
 
 export interface DriftRequest {
   kind: string;
@@ -18,10 +20,13 @@ export interface DriftRequest {
   ttl?: number;
 }
 
+/** How long `namespace-soa-ttl` drift makes resolvers cache "no such name" when the request names no ttl. */
+const DRIFT_SOA_TTL_SECONDS = 3600;
+
 const bad = (message: string) => new AwsError('InvalidInput', message, 400);
 
-/** Every kind POST /_sandbox/drift accepts: these three, and the listing drifts of hidden-listing.ts. */
-export const DRIFT_KINDS = ['stale-instance', 'ttl', 'failed-registration', 'hide-services', 'show-services'] as const;
+/** Every kind POST /_sandbox/drift accepts: these five, and the listing drifts of hidden-listing.ts. */
+export const DRIFT_KINDS = ['stale-instance', 'ttl', 'failed-registration', 'ttl-exceeds-drain', 'namespace-soa-ttl', 'hide-services', 'show-services'] as const;
 
 function cloudMapServiceId(cloudMap: CloudMapPort, request: DriftRequest): string | undefined {
   if (request.serviceId) {
@@ -63,6 +68,24 @@ function oldestRunningTask(service: Service, serviceId: string | undefined): Tas
     }
   }
   return oldest;
+}
+
+/**
+ * Raises the DNS TTL of a registry-backed ECS service's Cloud Map service above its drain bound: the shortest
+ * stopTimeout of its task definitions' containers minus the margin (truth/drain.ts). Default TTL: the stopTimeout
+ * itself plus 30 s.
+ */
+function ttlAboveDrain(ecs: EcsState, cloudMap: CloudMapPort, request: DriftRequest, serviceId: string | undefined): Record<string, unknown> {
+  const service = registryBackedService(ecs, request, serviceId);
+  const registry = service?.serviceRegistries.find((r) => serviceId === undefined || r.cloudMapServiceId === serviceId);
+  if (!service || !registry) throw bad('ttl-exceeds-drain drift needs an ACTIVE ECS service with a service registry (cluster + ecsService, or serviceId).');
+  const stop = shortestStopTimeout(service.deployments[0]?.taskDefinition ?? service.taskDefinition);
+  const bound = Math.max(0, stop.seconds - DRAIN_MARGIN_SECONDS);
+  const ttl = request.ttl ?? stop.seconds + 30;
+  if (!Number.isInteger(ttl) || ttl <= bound) throw bad(`ttl-exceeds-drain drift: "ttl" must be a whole number above the drain bound, ${bound} s.`);
+  if (!cloudMap.serviceById(registry.cloudMapServiceId)?.dnsRecords.length) throw bad(`Cloud Map service ${registry.cloudMapServiceId} has no DNS records.`);
+  cloudMap.setTtl(registry.cloudMapServiceId, ttl);
+  return { kind: 'ttl-exceeds-drain', serviceId: registry.cloudMapServiceId, ttl, boundSeconds: bound, container: stop.container, ecsService: service.name, cluster: service.cluster.name };
 }
 
 /** Applies one drift; returns what it did (ids) so tests can assert on it. */
@@ -110,6 +133,17 @@ export function injectDrift(ecs: EcsState, cloudMap: CloudMapPort, request: Drif
       cloudMap.removeInstance(target, task.id);
       task.registeredIn = task.registeredIn.filter((id) => id !== target);
       return { kind: 'failed-registration', serviceId: target, taskId: task.id, ecsService: service.name, cluster: service.cluster.name };
+    }
+    case 'ttl-exceeds-drain':
+      return ttlAboveDrain(ecs, cloudMap, request, serviceId);
+    case 'namespace-soa-ttl': {
+      // A namespace caches "no such name" longer than its services take to appear (issue #15, negative caching).
+      const namespace = request.namespace ? cloudMap.namespaceByRef(request.namespace) : undefined;
+      if (!namespace) throw bad(`namespace-soa-ttl drift needs "namespace", the name or id of a DNS namespace${request.namespace ? ` (${request.namespace} was not found)` : ''}.`);
+      const ttl = request.ttl ?? DRIFT_SOA_TTL_SECONDS;
+      if (!Number.isInteger(ttl) || ttl < 0 || ttl > 2147483647) throw bad('namespace-soa-ttl drift: "ttl" must be a whole number of seconds (0 to 2147483647).');
+      cloudMap.setSoaTtl(namespace.id, ttl);
+      return { kind: 'namespace-soa-ttl', namespaceId: namespace.id, ttl };
     }
     default:
       throw bad(`unknown drift kind "${request.kind}": use ${DRIFT_KINDS.join(', ')}.`);

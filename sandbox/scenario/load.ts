@@ -66,6 +66,7 @@ function taskDefinitionFor(ecs: EcsState, spec: EcsServiceSpec, registeredAt: nu
         name: 'app',
         image: spec.image ?? `public.ecr.aws/sandbox/${spec.name}:latest`,
         essential: true,
+        ...(spec.stopTimeout === undefined ? {} : { stopTimeout: spec.stopTimeout }),
         portMappings: (endpoints.length ? endpoints : ['http']).map((name) => ({ name, containerPort: port, protocol: 'tcp' })),
       },
     ],
@@ -161,7 +162,7 @@ export function loadScenario(target: LoadTarget, scenario: Scenario): void {
   ecs.quiet = true;
   try {
     scenario.namespaces.forEach((ns, i) =>
-      within(`namespaces[${i}]`, () => cloudMap.namespaceByRef(ns.name) ?? cloudMap.createNamespace({ name: ns.name, type: ns.type, createdAt: at(ns.created, now - 30 * 86_400_000, now), ...(ns.owner ? { owner: ns.owner } : {}) })),
+      within(`namespaces[${i}]`, () => cloudMap.namespaceByRef(ns.name) ?? cloudMap.createNamespace({ name: ns.name, type: ns.type, createdAt: at(ns.created, now - 30 * 86_400_000, now), ...(ns.owner ? { owner: ns.owner } : {}), ...(ns.soaTtl === undefined ? {} : { soaTtl: ns.soaTtl }) })),
     );
     scenario.cloudMapServices.forEach((spec, i) => {
       const path = `cloudMap.services[${i}]`;

@@ -8,6 +8,8 @@ export interface NamespaceSpec {
   created?: string;
   /** The account that owns the namespace and shares it with the sandbox's account (AWS RAM); default: ours. */
   owner?: string;
+  /** SOA TTL (negative caching) of a DNS namespace, seconds; default 15. */
+  soaTtl?: number;
 }
 
 export interface RegistrySpec {
@@ -38,6 +40,8 @@ export interface EcsServiceSpec {
   taskStartedAt?: string | string[];
   image?: string;
   containerPort?: number;
+  /** The container's stopTimeout in seconds (Fargate 2 to 120); unset: ECS's default, 30 s. */
+  stopTimeout?: number;
   launchType?: string;
   tags?: Record<string, string>;
   registry?: RegistrySpec;
@@ -80,7 +84,7 @@ export interface CloudMapServiceSpec {
 }
 
 export interface DriftSpec {
-  kind: 'stale-instance' | 'ttl' | 'failed-registration';
+  kind: 'stale-instance' | 'ttl' | 'failed-registration' | 'ttl-exceeds-drain' | 'namespace-soa-ttl';
   serviceId?: string;
   namespace?: string;
   cloudMapService?: string;
@@ -169,13 +173,20 @@ function tags(value: unknown, path: string): Record<string, string> | undefined 
   return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, String(v)]));
 }
 
+/** A container stopTimeout: Fargate's 2 to 120 seconds (every scenario task definition is Fargate-compatible). */
+function stopTimeout(value: unknown, path: string): number | undefined {
+  const seconds = count(value, path, 120);
+  if (seconds !== undefined && seconds < 2) fail(path, 'must be 2 to 120 seconds (Fargate)');
+  return seconds;
+}
+
 function known(map: Obj, keys: string[], path: string): void {
   for (const key of Object.keys(map)) if (!keys.includes(key)) fail(`${path}.${key}`, `is not a known field (expected one of ${keys.join(', ')})`);
 }
 
 function service(value: unknown, path: string): EcsServiceSpec {
   const s = object(value, path);
-  known(s, ['name', 'desiredCount', 'maxCount', 'maximumPercent', 'created', 'deployed', 'taskStartedAt', 'image', 'containerPort', 'launchType', 'tags', 'registry', 'serviceConnect', 'deleted', 'arnFormat'], path);
+  known(s, ['name', 'desiredCount', 'maxCount', 'maximumPercent', 'created', 'deployed', 'taskStartedAt', 'image', 'containerPort', 'stopTimeout', 'launchType', 'tags', 'registry', 'serviceConnect', 'deleted', 'arnFormat'], path);
   if (s.arnFormat !== undefined && s.arnFormat !== 'long' && s.arnFormat !== 'short') fail(`${path}.arnFormat`, 'must be long or short');
   const registry = s.registry === undefined ? undefined : object(s.registry, `${path}.registry`);
   const sc = s.serviceConnect === undefined ? undefined : object(s.serviceConnect, `${path}.serviceConnect`);
@@ -192,6 +203,7 @@ function service(value: unknown, path: string): EcsServiceSpec {
     taskStartedAt: starts,
     image: string(s.image, `${path}.image`),
     containerPort: count(s.containerPort, `${path}.containerPort`, 65535),
+    stopTimeout: stopTimeout(s.stopTimeout, `${path}.stopTimeout`),
     launchType: string(s.launchType, `${path}.launchType`),
     tags: tags(s.tags, `${path}.tags`),
     registry: registry && {
@@ -241,11 +253,13 @@ export function parseScenario(document: unknown): Scenario {
     namespaces: list(doc.namespaces, 'namespaces').map((value, i) => {
       const path = `namespaces[${i}]`;
       const n = object(value, path);
-      known(n, ['name', 'type', 'created', 'owner'], path);
+      known(n, ['name', 'type', 'created', 'owner', 'soaTtl'], path);
       const type = string(n.type, `${path}.type`) ?? 'DNS_PRIVATE';
       if (type !== 'DNS_PRIVATE' && type !== 'HTTP') fail(`${path}.type`, 'must be DNS_PRIVATE or HTTP');
       const owner = accountId(n.owner, `${path}.owner`);
-      return { name: string(n.name, `${path}.name`, true), type, created: time(n.created, `${path}.created`), ...(owner ? { owner } : {}) };
+      const soaTtl = count(n.soaTtl, `${path}.soaTtl`, 2_147_483_647);
+      if (soaTtl !== undefined && type === 'HTTP') fail(`${path}.soaTtl`, 'HTTP namespaces have no SOA record');
+      return { name: string(n.name, `${path}.name`, true), type, created: time(n.created, `${path}.created`), ...(owner ? { owner } : {}), ...(soaTtl === undefined ? {} : { soaTtl }) };
     }),
     clusters: list(doc.clusters, 'clusters').map((value, i) => {
       const path = `clusters[${i}]`;
@@ -289,7 +303,8 @@ export function parseScenario(document: unknown): Scenario {
       const d = object(value, path);
       known(d, ['kind', 'serviceId', 'namespace', 'cloudMapService', 'cluster', 'ecsService', 'ttl'], path);
       const kind = string(d.kind, `${path}.kind`, true);
-      if (!['stale-instance', 'ttl', 'failed-registration'].includes(kind)) fail(`${path}.kind`, 'must be stale-instance, ttl or failed-registration');
+      const kinds = ['stale-instance', 'ttl', 'failed-registration', 'ttl-exceeds-drain', 'namespace-soa-ttl'];
+      if (!kinds.includes(kind)) fail(`${path}.kind`, `must be one of ${kinds.join(', ')}`);
       return {
         kind: kind as DriftSpec['kind'],
         serviceId: string(d.serviceId, `${path}.serviceId`),

@@ -5,6 +5,7 @@
 import type { CloudMapPort, DeletionRecord } from '../core/ports.js';
 import { endpointId, type Deployment, type Service } from '../ecs/models/model.js';
 import type { EcsState } from '../ecs/models/state.js';
+import { namespaceSoaTtl, soaTtlByNamespace, ttlExceedsDrain, type NamespaceSoaTtl, type TtlExceedsDrain } from './drain.js';
 import { quotaTruth, type QuotaTruth } from './quota.js';
 import { isProtected, isServiceConnectCreated, liveTaskStatus, referencingServices } from './references.js';
 
@@ -52,6 +53,15 @@ export interface SandboxTruth {
   nearInstanceQuota: QuotaTruth['nearInstanceQuota'];
   /** Namespaces whose instances plus deployment headroom reach 1,800 (default quota 2,000). */
   namespacesNearQuota: QuotaTruth['namespacesNearQuota'];
+  /**
+   * Drift kind `ttl-exceeds-drain`: Cloud Map services whose DNS TTL is above the shortest stopTimeout (minus 5 s)
+   * of the task definitions registering into them (drain.ts).
+   */
+  ttlExceedsDrain: TtlExceedsDrain[];
+  /** SOA TTL of every DNS namespace. */
+  soaTtlByNamespace: Record<string, number>;
+  /** Drift kind `namespace-soa-ttl`: DNS namespaces whose SOA TTL is above 60 s (negative caching). */
+  namespaceSoaTtl: NamespaceSoaTtl[];
 }
 
 export const TASK_LIMIT_WARN_AT = 900;
@@ -141,6 +151,9 @@ export function computeTruth(
     missingInstances: [],
     nearTaskLimit: [],
     ...quotaTruth(ecs, cloudMap, options.maxCapacity),
+    ttlExceedsDrain: ttlExceedsDrain(ecs, cloudMap),
+    soaTtlByNamespace: soaTtlByNamespace(cloudMap),
+    namespaceSoaTtl: namespaceSoaTtl(cloudMap),
   };
   const instanceIds = new Map<string, Set<string>>();
   const ecsUsed = options.ecsUsed?.();

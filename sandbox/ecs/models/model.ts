@@ -131,7 +131,8 @@ export interface Service {
  * PROVISIONING → PENDING → ACTIVATING → RUNNING → DEACTIVATING → STOPPING → DEPROVISIONING → STOPPED. The
  * emulator starts tasks through PROVISIONING, PENDING and ACTIVATING (ECS registers the Cloud Map instances
  * there) over taskStartDelayMs; a stopping task goes through DEACTIVATING (ECS deregisters its Cloud Map
- * instances there), STOPPING and DEPROVISIONING when the state's taskStopDelayMs is above 0.
+ * instances there), STOPPING and DEPROVISIONING when the state's taskStopDelayMs is above 0; STOPPING lasts the
+ * containers' stopTimeout when the task definition sets one (models/stop-timeout.ts).
  */
 export type TaskLastStatus = 'PROVISIONING' | 'PENDING' | 'ACTIVATING' | 'RUNNING' | 'DEACTIVATING' | 'STOPPING' | 'DEPROVISIONING' | 'STOPPED';
 
@@ -151,6 +152,8 @@ export interface Task {
   stoppedAt?: number;
   /** With a stop delay: when the task reaches STOPPED, and whether its instances are deregistered on the way. */
   stopDueAt?: number;
+  /** With a stop delay: when DEACTIVATING, STOPPING and DEPROVISIONING end (STOPPING lasts the stopTimeout, if set). */
+  stopPhaseEnds?: [number, number, number];
   deregisterOnStop?: boolean;
   stoppedReason?: string;
   stopCode?: string;

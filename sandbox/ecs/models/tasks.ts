@@ -3,6 +3,7 @@ import { isStarting, type Deployment, type Service, type Task } from './model.js
 import type { EcsState } from './state.js';
 import { AwsError } from '../../core/errors.js';
 import { emitTaskStateChange, recordServiceEvent } from './events.js';
+import { stoppingSpanMs } from './stop-timeout.js';
 
 /** The attributes ECS writes on the Cloud Map instance of a task (instance id = task id). */
 export function ecsInstanceAttributes(state: EcsState, task: Task, port: number | undefined): Record<string, string> {
@@ -149,7 +150,8 @@ export function stopTask(state: EcsState, task: Task, options: StopOptions): voi
   task.stopCode = options.stopCode ?? 'ServiceSchedulerInitiated';
   if (state.taskStopDelayMs > 0 && wasRunning) {
     task.lastStatus = 'DEACTIVATING';
-    task.stopDueAt = now + state.taskStopDelayMs;
+    task.stopPhaseEnds = stopPhaseEnds(now, state.taskStopDelayMs, stoppingSpanMs(task.taskDefinition));
+    task.stopDueAt = task.stopPhaseEnds[2];
     task.deregisterOnStop = options.deregister !== false;
     task.version++;
     leaveRunningIndexes(state, task, wasRunning);
@@ -201,13 +203,31 @@ function leaveRunningIndexes(state: EcsState, task: Task, wasRunning: boolean): 
 
 const STOP_PHASES = ['DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED'] as const;
 
+/**
+ * When DEACTIVATING, STOPPING and DEPROVISIONING end for a task stopping at `start`: a third of the stop delay each,
+ * except that STOPPING lasts the task definition's stopTimeout when a container sets one (ECS sends SIGTERM when the
+ * task enters STOPPING and kills what still runs after stopTimeout; the task may serve until then).
+ */
+function stopPhaseEnds(start: number, delayMs: number, stoppingMs: number | undefined): [number, number, number] {
+  const third = delayMs / 3;
+  const deactivated = start + third;
+  const stopped = deactivated + (stoppingMs ?? third);
+  return [deactivated, stopped, stopped + (stoppingMs === undefined ? delayMs - 2 * third : third)];
+}
+
+/** The stop phase a stopping task is in at `now`. */
+function stopPhase(task: Task, now: number): (typeof STOP_PHASES)[number] {
+  const started = task.stoppingAt ?? now;
+  const ends = task.stopPhaseEnds ?? stopPhaseEnds(started, Math.max(1, (task.stopDueAt ?? now) - started), undefined);
+  const index = ends.findIndex((end) => now < end);
+  return STOP_PHASES[index === -1 ? 3 : index];
+}
+
 /** Moves stopping tasks through DEACTIVATING, STOPPING and DEPROVISIONING to STOPPED on the virtual clock. */
 export function advanceStopping(state: EcsState): void {
   const now = state.now();
   for (const task of [...state.stopping]) {
-    const started = task.stoppingAt ?? now;
-    const span = Math.max(1, (task.stopDueAt ?? now) - started);
-    const phase = STOP_PHASES[Math.min(3, Math.floor(((now - started) / span) * 3))];
+    const phase = stopPhase(task, now);
     if (phase === task.lastStatus) continue;
     // ECS deregisters the task's service discovery instances while DEACTIVATING, before STOPPING.
     if (task.lastStatus === 'DEACTIVATING' && task.deregisterOnStop) {

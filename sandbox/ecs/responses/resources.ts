@@ -3,6 +3,7 @@ import { AwsError } from '../../core/errors.js';
 import type { OperationHandler } from '../../core/types.js';
 import type { Tags } from '../models/model.js';
 import type { EcsState } from '../models/state.js';
+import { FARGATE_STOP_TIMEOUT_SECONDS } from '../models/stop-timeout.js';
 import { clusterShape, tagList, taskDefinitionShape } from './shapes.js';
 import { decodeToken, encodeToken, invalid, maxResults, optionalString, parseTags, requiredString, stringList } from './params.js';
 
@@ -10,6 +11,17 @@ const NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
 function includes(input: Record<string, any>, what: string): boolean {
   return Array.isArray(input.include) && input.include.includes(what);
+}
+
+/** ContainerDefinition.stopTimeout: whole seconds; 2 to 120 for Fargate (models/stop-timeout.ts cites the reference). */
+function checkStopTimeout(container: Record<string, unknown>, fargate: boolean): void {
+  const value = container.stopTimeout;
+  if (value === undefined || value === null) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw invalid(`Container ${container.name}: stopTimeout must be a whole number of seconds.`);
+  const { min, max } = FARGATE_STOP_TIMEOUT_SECONDS;
+  if (fargate && (value < min || value > max)) {
+    throw new AwsError('ClientException', `Invalid 'stopTimeout' setting for container '${container.name}': the valid values for Fargate are ${min}-${max} seconds; got ${value}.`);
+  }
 }
 
 /** Finds the tag map of a cluster, service, task or task definition ARN. */
@@ -65,9 +77,12 @@ export function resourceOperations(state: EcsState): Record<string, OperationHan
       if (!NAME.test(family)) throw invalid('family may contain up to 255 letters, numbers, underscores and hyphens.');
       const containers = input.containerDefinitions;
       if (!Array.isArray(containers) || containers.length === 0) throw invalid('containerDefinitions must list at least one container.');
+      const compatibilities = input.requiresCompatibilities;
+      const fargate = Array.isArray(compatibilities) && compatibilities.includes('FARGATE');
       for (const container of containers) {
         if (typeof container?.name !== 'string' || !container.name) throw invalid('Each container definition needs a name.');
         if (typeof container.image !== 'string' || !container.image) throw invalid(`Container ${container.name} needs an image.`);
+        checkStopTimeout(container, fargate);
       }
       const definition = state.registerTaskDefinition({
         family,
