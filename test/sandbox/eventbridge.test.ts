@@ -146,6 +146,23 @@ describe('EventBridge emulator through @aws-sdk/client-eventbridge, delivering t
     assert.deepEqual(delivered.resources, ['arn:aws:ecs:eu-west-1:111122223333:service/prod/checkout']);
   });
 
+  it('validates PutEvents as the API reference does: 1 to 10 entries, Source/DetailType/Detail required, 256 KB per entry and request', async () => {
+    const entry = (overrides: Record<string, unknown> = {}) => ({ Source: 'com.example.app', DetailType: 'Thing', Detail: '{"a":1}', ...overrides });
+    await assert.rejects(events.send(new PutEventsCommand({ Entries: Array.from({ length: 11 }, () => entry()) })), (e: unknown) => e instanceof EventBridgeServiceException && e.name === 'ValidationException');
+    const result = await events.send(new PutEventsCommand({ Entries: [entry(), entry({ Source: undefined }), entry({ DetailType: '' }), entry({ Detail: undefined }), entry({ Detail: '[1,2]' })] }));
+    assert.equal(result.FailedEntryCount, 4);
+    assert.match(result.Entries![0].EventId!, /^[0-9a-f-]{36}$/);
+    assert.deepEqual(result.Entries!.map((e) => e.ErrorCode), [undefined, 'InvalidArgument', 'InvalidArgument', 'InvalidArgument', 'MalformedDetail']);
+    // Entry size: Source, DetailType, Detail and Resources in UTF-8 bytes, plus 14 for Time (eb-putevent-size.html).
+    const detailOf = (bytes: number) => JSON.stringify({ pad: 'x'.repeat(bytes - 10) });
+    const limit = 256 * 1024 - 'com.example.app'.length - 'Thing'.length;
+    const fits = await events.send(new PutEventsCommand({ Entries: [entry({ Detail: detailOf(limit) })] }));
+    assert.equal(fits.FailedEntryCount, 0);
+    const overLimit = (e: unknown) => e instanceof EventBridgeServiceException && e.name === 'ValidationException' && /Total size/.test(e.message);
+    await assert.rejects(events.send(new PutEventsCommand({ Entries: [entry({ Detail: detailOf(limit), Time: new Date() })] })), overLimit);
+    await assert.rejects(events.send(new PutEventsCommand({ Entries: [entry({ Detail: detailOf(150_000) }), entry({ Detail: detailOf(150_000) })] })), overLimit);
+  });
+
   it('delivers a constant Input or the InputPath selection instead of the event when the target says so', async () => {
     const constantUrl = await queue('constant');
     const pathUrl = await queue('path');
