@@ -14,7 +14,7 @@ import { registriesOf } from '../inventory/facts.js';
 import { listInstances } from './cloudmap-reader.js';
 import { recheckTasks } from './ecs-reader.js';
 import { arnName, type ReadContext } from './read-context.js';
-import { refreshEcsService } from './refresh-reader.js';
+import { refreshCloudMapService, refreshEcsService } from './refresh-reader.js';
 
 /** Refreshes what a stopped task can have left behind; an ECS service the cache does not know is read whole. */
 export async function refreshStoppedTask(ctx: ReadContext, scope: ReadScopePlan, current: Inventory, ref: { cluster: string; service: string; task: string }): Promise<InventoryPatch | undefined> {
@@ -44,6 +44,18 @@ export async function refreshStoppedTask(ctx: ReadContext, scope: ReadScopePlan,
     tasks: { remove: (t) => t.clusterName === cluster.name && t.id === taskId, add: tasks },
     taskRechecks: { [`${cluster.name}/${taskId}`]: ctx.now() },
     clearErrors,
+    errors: ctx.errors,
+  };
+}
+
+/** The instances of one cached Cloud Map service (ListInstances); a service the cache does not hold is read whole. */
+export async function refreshInstances(ctx: ReadContext, scope: ReadScopePlan, current: Inventory, serviceId: string): Promise<InventoryPatch | undefined> {
+  const cached = current.cloudMapServices.find((s) => s.id === serviceId);
+  if (!cached || cached.instances === undefined) return refreshCloudMapService(ctx, scope, current, serviceId);
+  const instances = await listInstances(ctx, cached.id, cached.arn || undefined);
+  return {
+    ...(instances ? { cloudMapServices: { remove: (s: CloudMapService) => s.id === serviceId, add: [{ ...cached, instances }] } } : {}),
+    clearErrors: (e) => e.operation === 'servicediscovery:ListInstances' && errorInScope(e, { kind: 'cloudmap-service', serviceId }),
     errors: ctx.errors,
   };
 }

@@ -14,6 +14,7 @@ import {
   type ServiceConnectConfig,
 } from './model.js';
 import type { Policy } from '../policy/types.js';
+import { cloudMapIndex, taskIndex } from './indexes.js';
 
 /** Tag that (per community reports) Service Connect puts on the Cloud Map services it creates. */
 export const SC_MANAGED_TAG = { key: 'AmazonECSManaged', value: 'true' } as const;
@@ -73,16 +74,15 @@ function referenceIndex(inventory: Inventory): ReferenceIndex {
   return built;
 }
 
-const cloudMapById = new WeakMap<Inventory, Map<string, CloudMapService>>();
-
 /** The inventory's Cloud Map service an ARN (or id) names, found through an index built once per snapshot. */
 export function cloudMapServiceByArn(inventory: Inventory, arn: string): CloudMapService | undefined {
-  let index = cloudMapById.get(inventory);
-  if (!index) {
-    index = new Map(inventory.cloudMapServices.map((svc) => [svc.id, svc]));
-    cloudMapById.set(inventory, index);
-  }
-  return index.get(lastArnSegment(arn));
+  return cloudMapIndex(inventory).get(lastArnSegment(arn));
+}
+
+/** Carries the reference index to a patched snapshot whose ECS services are the same array (indexes.ts does the rest). */
+export function carryReferenceIndex(from: Inventory, to: Inventory): void {
+  const index = referenceIndexes.get(from);
+  if (index && from.services === to.services) referenceIndexes.set(to, index);
 }
 
 /** ACTIVE or DRAINING ECS services of the inventory that refer to the Cloud Map service. */
@@ -172,30 +172,6 @@ export function hasDeploymentInProgress(ecs: EcsService): boolean {
 export function latestDeploymentAt(ecs: EcsService): number | undefined {
   if (ecs.deployments.length === 0) return undefined;
   return Math.max(...ecs.deployments.map((d) => d.createdAt));
-}
-
-interface TaskIndex {
-  byId: Map<string, EcsTask[]>;
-  byService: Map<string, EcsTask[]>;
-}
-
-// Inventories are immutable snapshots, so an index per inventory object stays valid; rules run over thousands
-// of tasks and instances, and a linear scan per instance would be quadratic.
-const taskIndexes = new WeakMap<Inventory, TaskIndex>();
-
-function taskIndex(inventory: Inventory): TaskIndex {
-  let index = taskIndexes.get(inventory);
-  if (!index) {
-    index = { byId: new Map(), byService: new Map() };
-    for (const t of inventory.tasks) {
-      index.byId.set(t.id, [...(index.byId.get(t.id) ?? []), t]);
-      if (t.serviceName === undefined) continue;
-      const key = `${t.clusterArn}|${t.serviceName}`;
-      index.byService.set(key, [...(index.byService.get(key) ?? []), t]);
-    }
-    taskIndexes.set(inventory, index);
-  }
-  return index;
 }
 
 /** Running tasks of an ECS service. */

@@ -4,6 +4,8 @@
  * refreshes each land whole.
  */
 import type { Cluster, CloudMapService, EcsService, EcsTask, Inventory, Namespace, ReadError } from './model.js';
+import { carryReferenceIndex } from './facts.js';
+import { carryIndexes } from './indexes.js';
 
 export interface Replacement<T> {
   /** True for items the re-read covered (they are dropped, then `add` is appended). */
@@ -24,24 +26,40 @@ export interface InventoryPatch {
   taskRechecks?: Readonly<Record<string, number>>;
 }
 
-function replace<T>(items: readonly T[], replacement: Replacement<T> | undefined): readonly T[] {
+/** The items after the replacement, and (when asked to) the items it removed. */
+function replace<T>(items: readonly T[], replacement: Replacement<T> | undefined, removed?: T[]): readonly T[] {
   if (!replacement) return items;
-  return [...items.filter((item) => !replacement.remove(item)), ...replacement.add];
+  const kept: T[] = [];
+  for (const item of items) {
+    if (!replacement.remove(item)) kept.push(item);
+    else removed?.push(item);
+  }
+  for (const item of replacement.add) kept.push(item);
+  return kept;
 }
 
 /** Returns a new Inventory with the patch applied; the input is left untouched (callers may still hold it). */
 export function applyPatch(inventory: Inventory, patch: InventoryPatch, observedAt: number): Inventory {
-  return {
+  const removedTasks: EcsTask[] = [];
+  const removedCloudMap: CloudMapService[] = [];
+  const next: Inventory = {
     ...inventory,
     observedAt,
     clusters: replace(inventory.clusters, patch.clusters),
     services: replace(inventory.services, patch.services),
-    tasks: replace(inventory.tasks, patch.tasks),
+    tasks: replace(inventory.tasks, patch.tasks, removedTasks),
     namespaces: replace(inventory.namespaces, patch.namespaces),
-    cloudMapServices: replace(inventory.cloudMapServices, patch.cloudMapServices),
+    cloudMapServices: replace(inventory.cloudMapServices, patch.cloudMapServices, removedCloudMap),
     readErrors: [...inventory.readErrors.filter((e) => !patch.clearErrors(e)), ...patch.errors],
     ...(patch.taskRechecks ? { taskRechecks: { ...inventory.taskRechecks, ...patch.taskRechecks } } : {}),
   };
+  // The next plan looks things up in the new snapshot: update the old one's indexes by what changed.
+  carryIndexes(inventory, next, {
+    ...(patch.tasks ? { tasks: { removed: removedTasks, added: patch.tasks.add } } : {}),
+    ...(patch.cloudMapServices ? { cloudMapServices: { removed: removedCloudMap, added: patch.cloudMapServices.add } } : {}),
+  });
+  carryReferenceIndex(inventory, next);
+  return next;
 }
 
 /** True when the error is about this scope. */

@@ -10,6 +10,8 @@ export type WorkKey =
   /** A task of an ECS service that stopped (its STOPPED event): only its registrations and itself are read. */
   | { kind: 'ecs-task'; cluster: string; service: string; task: string; target?: string }
   | { kind: 'cloudmap-service'; serviceId: string; target?: string }
+  /** Only the instances of a Cloud Map service (after a deregistration: its settings and tags did not change). */
+  | { kind: 'cloudmap-instances'; serviceId: string; target?: string }
   | { kind: 'namespace'; namespace: string; target?: string }
   | { kind: 'cluster'; cluster: string; target?: string }
   | { kind: 'full' };
@@ -24,6 +26,8 @@ export function keyString(key: WorkKey): string {
       return `ecs-task/${key.cluster}/${key.service}/${key.task}${at}`;
     case 'cloudmap-service':
       return `cloudmap-service/${key.serviceId}${at}`;
+    case 'cloudmap-instances':
+      return `cloudmap-instances/${key.serviceId}${at}`;
     case 'namespace':
       return `namespace/${key.namespace}${at}`;
     case 'cluster':

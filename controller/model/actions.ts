@@ -55,7 +55,8 @@ export const ACTION_TYPES = {
     phase: 0,
     orderKey: (a) => [a.serviceId, '0', a.instanceId],
     writeKey: (a) => `${a.type}/${a.serviceId}/${a.instanceId}`,
-    refreshKey: (a) => ({ kind: 'cloudmap-service', serviceId: a.serviceId }),
+    // A deregistration changes only the service's instances: one ListInstances shows it, not GetService and tags too.
+    refreshKey: (a) => ({ kind: 'cloudmap-instances', serviceId: a.serviceId }),
     describe: (a) => `deregister instance ${a.instanceId} from Cloud Map service ${a.serviceId}`,
     verbs: { done: 'Deregistered', do: 'deregister' },
     followsOperation: true,

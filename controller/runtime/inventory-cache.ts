@@ -8,7 +8,7 @@ import { readInventory } from '../aws/inventory-reader.js';
 import { memoryOwnershipSources, type OwnershipSources } from '../ownership/collect.js';
 import { DEFAULT_READ_CONCURRENCY, ReadContext } from '../aws/read-context.js';
 import { resyncBySignals, type SignalResyncStats } from '../aws/signal-reader.js';
-import { refreshStoppedTask } from '../aws/task-refresh.js';
+import { refreshInstances, refreshStoppedTask } from '../aws/task-refresh.js';
 import { refreshCloudMapService, refreshCluster, refreshEcsService, refreshNamespace } from '../aws/refresh-reader.js';
 import type { Policy } from '../policy/types.js';
 import type { WorkKey } from '../inventory/work-key.js';
@@ -148,6 +148,8 @@ export class InventoryCache {
             return refreshEcsService(ctx, scope, base, key);
           case 'ecs-task':
             return refreshStoppedTask(ctx, scope, base, key);
+          case 'cloudmap-instances':
+            return refreshInstances(ctx, scope, base, key.serviceId);
           case 'cloudmap-service':
             return refreshCloudMapService(ctx, scope, base, key.serviceId);
           case 'namespace':
