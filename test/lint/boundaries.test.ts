@@ -12,7 +12,8 @@ import { ESLint } from 'eslint';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 test('every file of controller/, sandbox/, bench/ and test/ passes the linter without an error', async () => {
-  const eslint = new ESLint({ cwd: root });
+  // Cached by content (ESLint drops the cache when the config changes): a rerun lints only the files that changed.
+  const eslint = new ESLint({ cwd: root, cache: true, cacheLocation: '.cache/eslint/', cacheStrategy: 'content' });
   const results = await eslint.lintFiles(['controller', 'sandbox', 'bench', 'test']);
   const errors = results.flatMap((result) =>
     result.messages
