@@ -190,3 +190,40 @@ export async function recheckTasks(ctx: ReadContext, cluster: Cluster, ids: read
   }));
   return { tasks: results.flatMap((r) => r.tasks), answered: results.flatMap((r) => r.answered) };
 }
+
+/**
+ * The running tasks of some services of one cluster: ListTasks (desired RUNNING) per service, every listed ARN
+ * described in shared batches of 100. What serviceConnectRefresh needs of a client: the deployment that started
+ * each of its running tasks. A service ECS no longer knows has none.
+ */
+export async function readServicesTasks(ctx: ReadContext, cluster: Cluster, serviceNames: readonly string[]): Promise<EcsTask[]> {
+  const described: Promise<EcsTask[]>[] = [];
+  let pending: string[] = [];
+  const flush = (all: boolean) => {
+    while (pending.length >= ECS_LIMITS.describeTasks || (all && pending.length > 0)) {
+      described.push(describeTasks(ctx, cluster, pending.slice(0, ECS_LIMITS.describeTasks)));
+      pending = pending.slice(ECS_LIMITS.describeTasks);
+    }
+  };
+  await Promise.all(serviceNames.map(async (serviceName) => {
+    for await (const page of ctx.pages(
+      clusterScope(cluster.name),
+      'ecs:ListTasks',
+      async (nextToken) => {
+        try {
+          return await ctx.clients.ecs.send(new ListTasksCommand({ cluster: cluster.arn, serviceName, desiredStatus: 'RUNNING', maxResults: ECS_LIMITS.listTasks, nextToken }));
+        } catch (error) {
+          if ((error as { name?: string }).name === 'ServiceNotFoundException') return { taskArns: [] as string[], nextToken: undefined as string | undefined };
+          throw error;
+        }
+      },
+      (p) => p.nextToken,
+      serviceName,
+    )) {
+      pending.push(...(page.taskArns ?? []));
+      flush(false);
+    }
+  }));
+  flush(true);
+  return (await Promise.all(described)).flat();
+}

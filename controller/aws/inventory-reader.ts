@@ -2,13 +2,22 @@
  * Reads the observed fleet that a set of policies needs, from one account and region. Partial failures
  * become readErrors against their scope (so the rules refuse to prune there); nothing is thrown for them.
  *
- * API budget: every list at its largest page size, every describe at its largest batch, so a full read makes
- * the lower bound of controller/aws/read-budget.ts (checked by the tests and bench/plan.ts).
- * DescribeClusters is never needed (the cluster ARN carries the name) and GetService only for Cloud Map
- * services referenced from outside the namespaces read (ListServices carries type, DNS records, instance
- * count and creation date).
- * ListInstances is called even when InstanceCount is 0, because InstanceCount lags registrations and a
- * deletion must never rest on it; it is skipped only where no enabled rule needs instances.
+ * It reads what the rules need to decide, at the largest page and batch sizes (controller/aws/read-budget.ts
+ * is this reader's own call estimate; bench/read-bound.ts derives the lower bound independently):
+ * - Tasks are never listed cluster-wide. The task of every ECS-registered instance is described by id after
+ *   the instances were listed (orphans need "is it running, stopping or gone?", which only a describe made
+ *   after the listing proves), and the running tasks of Service Connect clients are listed per client and
+ *   described (serviceConnectRefresh needs the deployment that started each). A task no rule asks about is
+ *   not read at all.
+ * - Tags of Cloud Map services are read only for the services some finding would act on, after a first
+ *   evaluation (rules/tag-candidates.ts); a service whose tags were not read has tagsRead false, which blocks
+ *   every write to it.
+ * - DescribeClusters is never needed (the cluster ARN carries the name) and GetService only for Cloud Map
+ *   services referenced from outside the namespaces read (ListServices carries type, DNS records, instance
+ *   count and creation date).
+ * - ListInstances is skipped where no enabled rule needs instances, and for a service ListServices reports
+ *   empty (InstanceCount 0) that a live ECS service refers to: only an unreferenced service's deletion must
+ *   prove it empty, and InstanceCount lags registrations, so those are always listed.
  * Application Auto Scaling is read only for taskLimit (scaling-reader.ts), alongside the reads that follow
  * the ECS listing.
  */
@@ -18,11 +27,11 @@ import { isEmptyMatcher, matches, planReadScope, readsNothing, type ReadScopePla
 import type { Policy } from '../policy/types.js';
 import type { AwsClients } from './clients.js';
 import { getService, listNamespaceServices, listNamespaces, withDetails } from './cloudmap-reader.js';
-import { describeServices, listClusters, readClusterServices, readTasks, recheckTasks } from './ecs-reader.js';
+import { describeServices, listClusters, readClusterServices, readServicesTasks, recheckTasks } from './ecs-reader.js';
 import { collectOwnership, memoryOwnershipSources, type OwnershipSources } from '../ownership/collect.js';
 import type { EcsServiceName } from '../inventory/evidence.js';
 import { arnAccount, arnName, ReadContext, type ReadOptions } from './read-context.js';
-import { registriesOf } from '../inventory/facts.js';
+import { registriesOf, serviceConnectOf } from '../inventory/facts.js';
 import { readScalingMaxima, withScalingMaxima } from './scaling-reader.js';
 
 export type { ReadOptions };
@@ -46,15 +55,20 @@ async function readEcs(ctx: ReadContext, scope: ReadScopePlan): Promise<EcsPart>
   ctx.progress(`ecs: reading ${clusters.length} of ${all.length} clusters`);
   const perCluster = await Promise.all(
     clusters.map(async (cluster) => {
-      const [services, tasks] = await Promise.all([
-        matches(scope.serviceClusters, cluster.name, cluster.arn) ? readClusterServices(ctx, cluster) : [],
-        matches(scope.taskClusters, cluster.name, cluster.arn) ? readTasks(ctx, cluster) : [],
-      ]);
-      ctx.progress(`ecs: cluster ${cluster.name}: ${services.length} services, ${tasks.length} tasks`);
+      const services = matches(scope.serviceClusters, cluster.name, cluster.arn) ? await readClusterServices(ctx, cluster) : [];
+      const tasks = await readClientTasks(ctx, scope, cluster, services);
+      ctx.progress(`ecs: cluster ${cluster.name}: ${services.length} services, ${tasks.length} Service Connect client tasks`);
       return { services, tasks };
     }),
   );
   return { clusters, services: perCluster.flatMap((p) => p.services), tasks: perCluster.flatMap((p) => p.tasks) };
+}
+
+/** The running tasks of the cluster's ACTIVE Service Connect clients, where serviceConnectRefresh judges them. */
+function readClientTasks(ctx: ReadContext, scope: ReadScopePlan, cluster: Cluster, services: readonly EcsService[]): Promise<EcsTask[]> | EcsTask[] {
+  if (!matches(scope.serviceConnectClusters, cluster.name, cluster.arn) || !matches(scope.taskClusters, cluster.name, cluster.arn)) return [];
+  const clients = services.filter((s) => s.status === 'ACTIVE' && serviceConnectOf(s) !== undefined).map((s) => s.name);
+  return clients.length ? readServicesTasks(ctx, cluster, clients) : [];
 }
 
 interface CloudMapPart {
@@ -152,7 +166,7 @@ export async function readInventory(clients: AwsClients, policies: readonly Poli
   const scope = planReadScope(policies);
   const [listedEcs, cloudMap] = await Promise.all([readEcs(ctx, scope), readCloudMap(ctx, scope)]);
   const account = arnAccount(listedEcs.clusters[0]?.arn) ?? arnAccount(cloudMap.namespaces[0]?.arn) ?? policies.find((p) => p.target.account)?.target.account ?? '';
-  // Read after the instances were listed: only this proves the task of an instance stopped or absent.
+  // Read after the instances were listed: only this proves the task of an instance alive, stopped or absent.
   const rechecked = await recheckInstanceTasks(ctx, listedEcs, cloudMap.cloudMapServices);
   const ecs = { ...listedEcs, tasks: rechecked.tasks };
   const ownership = isEmptyMatcher(scope.instanceNamespaces)
@@ -184,9 +198,11 @@ export async function readInventory(clients: AwsClients, policies: readonly Poli
 }
 
 /**
- * DescribeTasks, by id, for every ECS-registered instance whose task the cluster listing did not show: the task
- * may have started after its cluster's tasks were listed (then it is alive), or be gone. Returns the tasks with
- * what the describes found, and which "cluster/id" the describes answered.
+ * DescribeTasks, by id, 100 per call, for every ECS-registered instance whose task was not already described
+ * (a Service Connect client's): made after the instances were listed, only this proves the task of an instance
+ * running, shutting down, stopped or gone. Describing the ids is never dearer than listing the cluster's
+ * running tasks and describing the ids missing from the listing (ceil(I/100) against ceil(R/100) + ceil(M/100),
+ * with I <= R + M). Returns the tasks with what the describes found, and which "cluster/id" they answered.
  */
 async function recheckInstanceTasks(ctx: ReadContext, ecs: EcsPart, cloudMapServices: readonly CloudMapService[]): Promise<{ tasks: EcsTask[]; taskRechecks: Record<string, number> }> {
   const known = new Set(ecs.tasks.map((t) => `${t.clusterName}/${t.id}`));

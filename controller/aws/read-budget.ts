@@ -1,19 +1,22 @@
 /**
- * The fewest API calls a full read of a given fleet can make with the APIs' largest page and batch sizes,
- * per "service:Operation". The plan benchmark and the integration tests compare the calls really made
- * against it. The formula (C clusters; per cluster S_c ACTIVE services, U_c services found only by name,
- * R_c running and X_c stopped tasks; N namespaces, T Cloud Map services in the account; per service I_s
- * instances):
+ * The reader's own budget: the calls controller/aws/inventory-reader.ts makes to read a given inventory, per
+ * "service:Operation", as a formula over what it read. The integration tests hold the reader to it (a read
+ * that makes more calls than its own plan has a bug). It is NOT the benchmark's lower bound: bench/read-bound.ts
+ * derives that from the fleet and the rules' needs, independently of this code.
+ * The formula (C clusters; per cluster S_c ACTIVE services, U_c services found only by name, L_c Service
+ * Connect clients whose running tasks are read with r_i tasks each, K_c instances' task ids described after
+ * the instances were listed (inventory.taskRechecks); N namespaces, T Cloud Map services in the account; per
+ * service I_s instances):
  *   ecs:ListClusters             max(1, ceil(C/100))
  *   ecs:ListServices             Σ_c max(1, ceil(S_c/100))
  *   ecs:DescribeServices         Σ_c ceil(S_c/10) + ceil(U_c/10)
- *   ecs:ListTasks                Σ_c max(1, ceil(R_c/100)) + max(1, ceil(X_c/100))
- *   ecs:DescribeTasks            Σ_c ceil((R_c + X_c)/100) + ceil(K_c/100), K_c = instances' task ids described
- *                                after the instances were listed (inventory.taskRechecks)
+ *   ecs:ListTasks                Σ_c Σ_i<L_c max(1, ceil(r_i/100))
+ *   ecs:DescribeTasks            Σ_c ceil(Σ_i r_i/100) + ceil(K_c/100)
  *   servicediscovery:ListNamespaces       max(1, ceil(N/100))
  *   servicediscovery:ListServices         per namespace in scope max(1, ceil(T/100))   (Cloud Map pages, then filters)
  *   servicediscovery:ListInstances        per service in an orphan-scope namespace max(1, ceil(I_s/100))
- *   servicediscovery:ListTagsForResource  per service in an orphan-scope namespace 1
+ *   servicediscovery:ListTagsForResource  per service in a tag-scope namespace that some finding acts on 1
+ *                                         (tagsRead in the inventory)
  *   servicediscovery:GetService           per referenced Cloud Map service outside the namespaces read 1
  *   ecs:ListServiceDeployments   per Service Connect server whose first deployment is no longer listed 1 (pages of 100)
  *   ecs:DescribeServiceRevisions per such server ceil(H_s/20), H_s its revisions older than the listed deployments
@@ -30,17 +33,18 @@ import { matches, planReadScope } from '../inventory/read-scope.js';
 import type { Policy } from '../policy/types.js';
 import { needsScalingMaximum, SCALING_LIMITS } from './scaling-reader.js';
 import { HISTORY_LIMITS, needsServiceConnectHistory } from './ecs-history-reader.js';
+import { serviceConnectOf } from '../inventory/facts.js';
 
 const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
 const batches = (n: number, size: number) => Math.ceil(n / size);
 
 /**
- * Lower bound of calls to read `inventory` for `policies`. `cloudMapServicesInAccount` is T above (default:
+ * Calls the reader makes to read `inventory` for `policies`. `cloudMapServicesInAccount` is T above (default:
  * the Cloud Map services in the inventory, right when every namespace is in scope); `scalableTargetsInAccount`
  * is E (default: the services the inventory has a maximum for, which is all of them when no other service
  * of the account has a scalable target).
  */
-export function readLowerBound(inventory: Inventory, policies: readonly Policy[], cloudMapServicesInAccount?: number, scalableTargetsInAccount?: number): Record<string, number> {
+export function readBudget(inventory: Inventory, policies: readonly Policy[], cloudMapServicesInAccount?: number, scalableTargetsInAccount?: number): Record<string, number> {
   const scope = planReadScope(policies);
   const out: Record<string, number> = {};
   const add = (op: string, n: number) => {
@@ -67,10 +71,16 @@ export function readLowerBound(inventory: Inventory, policies: readonly Policy[]
       const rechecks = Object.keys(inventory.taskRechecks ?? {}).filter((k) => k.startsWith(`${cluster.name}/`));
       const rechecked = new Set(rechecks);
       // Tasks the rechecks found are in the inventory too, but were not listed.
-      const tasks = inventory.tasks.filter((t) => t.clusterName === cluster.name && !rechecked.has(`${cluster.name}/${t.id}`));
-      const stopped = tasks.filter((t) => t.desiredStatus === 'STOPPED').length;
-      add('ecs:ListTasks', pages(tasks.length - stopped, 100) + pages(stopped, 100));
-      add('ecs:DescribeTasks', batches(tasks.length, 100) + batches(rechecks.length, 100));
+      const listed = inventory.tasks.filter((t) => t.clusterName === cluster.name && !rechecked.has(`${cluster.name}/${t.id}`));
+      let clientTasks = 0;
+      if (matches(scope.serviceConnectClusters, cluster.name, cluster.arn)) {
+        for (const client of inventory.services.filter((s) => s.clusterName === cluster.name && s.status === 'ACTIVE' && serviceConnectOf(s))) {
+          const tasks = listed.filter((t) => t.serviceName === client.name).length;
+          add('ecs:ListTasks', pages(tasks, 100));
+          clientTasks += tasks;
+        }
+      }
+      add('ecs:DescribeTasks', batches(clientTasks, 100) + batches(rechecks.length, 100));
     }
   }
   // Over the account's total, not per cluster: batches would span clusters, the listing covers them all.

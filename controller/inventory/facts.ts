@@ -179,6 +179,14 @@ export function liveTasksOf(inventory: Inventory, ecs: EcsService): EcsTask[] {
   return (taskIndex(inventory).byService.get(`${ecs.clusterArn}|${ecs.name}`) ?? []).filter((t) => t.lastStatus === 'RUNNING');
 }
 
+/**
+ * Does the ECS service run tasks? Its running counts say so, or a running task the read described: a full read
+ * describes only the tasks some rule asks about (instances' and Service Connect clients'), not every task.
+ */
+export function runsTasks(inventory: Inventory, ecs: EcsService): boolean {
+  return ecs.runningCount > 0 || (ecs.taskSets ?? []).some((ts) => ts.runningCount > 0) || liveTasksOf(inventory, ecs).length > 0;
+}
+
 /** The task with this id in the cluster of this exact name, if the inventory has it. */
 export function findTask(inventory: Inventory, taskId: string, clusterName: string): EcsTask | undefined {
   return taskIndex(inventory).byId.get(taskId)?.find((t) => t.clusterName === clusterName);

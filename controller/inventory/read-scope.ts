@@ -18,13 +18,22 @@ export interface ReadScopePlan {
   coveredClusters: ResourceMatcher;
   /** Clusters whose ECS services are listed and described. */
   serviceClusters: ResourceMatcher;
-  /** Clusters whose tasks (RUNNING and recently STOPPED) are listed and described. */
+  /**
+   * Clusters whose tasks may be read: a full read describes there the task of every ECS-registered instance
+   * naming the cluster, and lists and describes the running tasks of its Service Connect clients (see
+   * serviceConnectClusters); event refreshes read a service's tasks there.
+   */
   taskClusters: ResourceMatcher;
+  /** Clusters where serviceConnectRefresh needs the running tasks of Service Connect clients (their deployments). */
+  serviceConnectClusters: ResourceMatcher;
   /** Namespaces whose Cloud Map services are listed. */
   namespaces: ResourceMatcher;
   /** Namespaces whose Cloud Map services also need instances and tags (orphan detection). */
   instanceNamespaces: ResourceMatcher;
-  /** Namespaces whose Cloud Map services need their tags: protect tags gate every write, TTL changes included. */
+  /**
+   * Namespaces whose Cloud Map services may need their tags: protect tags gate every write, TTL changes included.
+   * A full read reads them only for the services some finding would act on (controller/rules/tag-candidates.ts).
+   */
   tagNamespaces: ResourceMatcher;
   /** Clusters whose services' Application Auto Scaling maximum is read (for rules that size deployments). */
   scalingClusters: ResourceMatcher;
@@ -50,7 +59,7 @@ const EVERYTHING: ResourceMatcher = { all: true, patterns: [] };
  * (its `readScope` in controller/rules/).
  */
 export function planReadScope(policies: readonly Policy[]): ReadScopePlan {
-  let plan: ReadScopePlan = { coveredClusters: NONE, serviceClusters: NONE, taskClusters: NONE, namespaces: NONE, instanceNamespaces: NONE, tagNamespaces: NONE, scalingClusters: NONE };
+  let plan: ReadScopePlan = { coveredClusters: NONE, serviceClusters: NONE, taskClusters: NONE, serviceConnectClusters: NONE, namespaces: NONE, instanceNamespaces: NONE, tagNamespaces: NONE, scalingClusters: NONE };
   for (const policy of policies) {
     if (policy.suspend) continue;
     const rules = enabledRules(policy);

@@ -19,7 +19,7 @@ import {
   liveReferrers,
   ownershipEvidence,
   sharedServiceRef,
-  liveTasksOf,
+  runsTasks,
   pruneBlockingReadError,
 } from '../inventory/facts.js';
 import { orphanGates } from './cloud-map-orphans-gates.js';
@@ -191,7 +191,7 @@ function unreferencedService(policy: Policy, inventory: Inventory, service: Clou
  */
 function ownershipUnproven(inventory: Inventory, service: CloudMapService, states: readonly InstanceState[]): boolean {
   if (states.some((s) => s.kind === 'alive')) return false;
-  return liveReferrers(inventory, service).some((ecs) => liveTasksOf(inventory, ecs).length > 0);
+  return liveReferrers(inventory, service).some((ecs) => runsTasks(inventory, ecs));
 }
 
 /** Orphaned instances of a service that stays (it is still referenced, or service pruning is off). */

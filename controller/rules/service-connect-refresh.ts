@@ -212,7 +212,7 @@ export const serviceConnectRefresh: RuleDefinition<'serviceConnectRefresh', Serv
   defaults: { enabled: true, staleAfterMs: 0, maxConcurrent: 2, cooldownMs: 6 * 3_600_000, windows: [] },
   evaluate,
   // The running tasks of the covered clients date their deployments.
-  readScope: (_config, covered) => ({ taskClusters: covered.clusters }),
+  readScope: (_config, covered) => ({ taskClusters: covered.clusters, serviceConnectClusters: covered.clusters }),
   // Service Connect history dates the endpoints of every client in the namespace, wherever their cluster.
   affectedBy: (error) => error.scope.kind === 'service-history',
   ownershipVia: 'serviceConnect',

@@ -129,22 +129,25 @@ test('a failed ListInstances leaves that service\'s instances unknown and record
   assert.deepEqual(inventory.readErrors.map((e) => [e.scope, e.operation]), [[{ kind: 'cloudmap-service', serviceId: 'srv-1' }, 'servicediscovery:ListInstances']]);
 });
 
-test('a draining service named by a running task is described by name, so it still counts as a reference', async () => {
-  const { clients, ecs } = setup();
+test('a draining service named by an instance is described by name; its task is described by the instance\'s id, no cluster is listed', async () => {
+  const { clients, ecs, sd } = setup();
   const taskArn = `arn:aws:ecs:us-east-1:${ACCOUNT}:task/prod/abc123`;
   ecs.on(ListClustersCommand).resolves({ clusterArns: [clusterArn('prod')] });
-  ecs.on(ListTasksCommand, { desiredStatus: 'RUNNING' }).resolves({ taskArns: [taskArn] });
-  ecs.on(DescribeTasksCommand).resolves({
+  ecs.on(DescribeTasksCommand, { tasks: ['abc123'] }).resolves({
     tasks: [{ taskArn, clusterArn: clusterArn('prod'), group: 'service:old-api', startedBy: 'ecs-svc/123', lastStatus: 'RUNNING', desiredStatus: 'RUNNING', taskDefinitionArn: 'td:1', createdAt: new Date(5_000), startedAt: new Date(6_000) }],
   });
   ecs.on(DescribeServicesCommand, { services: ['old-api'] }).resolves({
     services: [{ serviceArn: serviceArn('prod', 'old-api'), serviceName: 'old-api', clusterArn: clusterArn('prod'), status: 'DRAINING', serviceRegistries: [{ registryArn: 'arn:srv-9' }] }],
   });
+  sd.on(ListNamespacesCommand).resolves({ Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'internal.local', Type: 'DNS_PRIVATE' }] });
+  sd.on(ListCloudMapServicesCommand).resolves({ Services: [{ Id: 'srv-9', Arn: 'arn:srv-9', Name: 'old-api', InstanceCount: 1 }] });
+  sd.on(ListInstancesCommand).resolves({ Instances: [{ Id: 'abc123', Attributes: { ECS_CLUSTER_NAME: 'prod', ECS_SERVICE_NAME: 'old-api' } }] });
 
   const inventory = await readInventory(clients, [makePolicy()]);
 
   assert.deepEqual(inventory.services.map((s) => [s.name, s.status, s.serviceRegistries[0]?.registryArn]), [['old-api', 'DRAINING', 'arn:srv-9']]);
   assert.deepEqual(inventory.tasks.map((t) => [t.id, t.serviceName, t.deploymentId, t.startedAt]), [['abc123', 'old-api', 'ecs-svc/123', 6_000]]);
+  assert.equal(ecs.commandCalls(ListTasksCommand).length, 0, 'no rule needs a cluster\'s task listing');
   assert.deepEqual(inventory.readErrors, []);
 });
 

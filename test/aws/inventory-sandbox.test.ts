@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import { readInventory } from '../../controller/aws/inventory-reader.js';
-import { readLowerBound } from '../../controller/aws/read-budget.js';
+import { readBudget } from '../../controller/aws/read-budget.js';
 import { makePolicy } from '../fixtures/policy.js';
 import { control, SMALL_FLEET } from './small-fleet.js';
 
@@ -67,7 +67,7 @@ test('a full read makes exactly the lower-bound number of calls for each operati
   const inventory = await readInventory(clients, policies);
 
   const { 'cloudtrail:LookupEvents': lookups, ...calls } = await control<Record<string, number>>(sandbox.url, '/_sandbox/calls');
-  assert.deepEqual(calls, readLowerBound(inventory, policies));
+  assert.deepEqual(calls, readBudget(inventory, policies));
   // Ownership evidence: one page of CloudTrail history at most for this small fleet, paced apart.
   assert.ok((lookups ?? 0) <= 1, `LookupEvents ${lookups}`);
 });
@@ -79,8 +79,10 @@ test('AccessDenied on one cluster\'s ListServices is a read error for that clust
 
     assert.deepEqual(inventory.readErrors.map((e) => [e.scope, e.operation, e.code]), [[{ kind: 'cluster', cluster: 'prod-b' }, 'ecs:ListServices', 'AccessDeniedException']]);
     assert.ok(inventory.services.some((s) => s.name === 'orders'));
-    // prod-b's tasks were still read (a different call), and they name "web", which is then described by name.
-    assert.ok(inventory.tasks.some((t) => t.clusterName === 'prod-b'));
+    // prod-b's services are unknown, so are its Service Connect clients: no task of prod-b is read (the read
+    // error already forbids pruning anywhere).
+    assert.ok(!inventory.services.some((s) => s.clusterName === 'prod-b'));
+    assert.ok(!inventory.tasks.some((t) => t.clusterName === 'prod-b'));
   } finally {
     await control(sandbox.url, '/_sandbox/faults', { method: 'DELETE' });
   }

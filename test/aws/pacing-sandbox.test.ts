@@ -59,9 +59,9 @@ test('quota mode: past its bucket the sandbox answers each service\'s throttling
   assert.throws(() => parseQuotaFlag('sqs=5'), /service must be one of/);
 });
 
-test('under a 10 req/s ECS quota the unpaced reader is throttled; the paced reader is not, with the same calls', async () => {
+test('under a 5 req/s ECS quota the unpaced reader is throttled; the paced reader is not, with the same calls', async () => {
   const policies = [makePolicy()];
-  const quota = { service: 'ecs', rate: 10, burst: 10 };
+  const quota = { service: 'ecs', rate: 5, burst: 5 };
 
   await control('POST', quota);
   sandbox.calls.reset();
@@ -78,7 +78,7 @@ test('under a 10 req/s ECS quota the unpaced reader is throttled; the paced read
 
   await control('POST', quota); // a full bucket, counters from zero
   sandbox.calls.reset();
-  const paced = clientsWith({ maxAttempts: 10, pacing: { ecs: { rate: 8, burst: 8 } } });
+  const paced = clientsWith({ maxAttempts: 10, pacing: { ecs: { rate: 4, burst: 4 } } });
   let pacedInventory;
   try {
     pacedInventory = await readInventory(paced, policies);
@@ -95,9 +95,9 @@ test('under a 10 req/s ECS quota the unpaced reader is throttled; the paced read
   assert.equal(pacedQuota.allowed, unpacedQuota.allowed);
   const ecsCalls = Object.entries(sandbox.calls.snapshot()).filter(([op]) => op.startsWith('ecs:')).reduce((n, [, c]) => n + c, 0);
   assert.equal(ecsCalls, pacedQuota.allowed);
-  // The paced client's bucket saw every attempt and made calls wait (at most those past its burst of 8).
+  // The paced client's bucket saw every attempt and made calls wait (at most those past its burst of 4).
   const stats = paced.pacer!.stats().ecs;
   assert.equal(stats.calls, pacedQuota.allowed);
-  assert.ok(stats.waited > 0 && stats.waited <= pacedQuota.allowed - 8, JSON.stringify(stats));
+  assert.ok(stats.waited > 0 && stats.waited <= pacedQuota.allowed - 4, JSON.stringify(stats));
   assert.deepEqual(pacedInventory.services.length, unpacedInventory.services.length);
 });

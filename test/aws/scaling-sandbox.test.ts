@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import { readInventory } from '../../controller/aws/inventory-reader.js';
-import { readLowerBound } from '../../controller/aws/read-budget.js';
+import { readBudget } from '../../controller/aws/read-budget.js';
 import { InventoryCache } from '../../controller/runtime/inventory-cache.js';
 import { buildPlan } from '../../controller/plan/build.js';
 import type { Inventory } from '../../controller/inventory/model.js';
@@ -60,7 +60,7 @@ test('the maximum task count of each service-discovery service comes from its sc
   assert.deepEqual(maxCounts(inventory), { 'prod/clickstream': 1200, 'prod/api': 6, 'prod/batch': null, 'staging/clickstream': 950 });
   // Three services need a maximum: one listing of the account's ECS scalable targets, which is also the lower bound.
   assert.equal(sandbox.calls.snapshot()[SCALING], 1);
-  assert.equal(readLowerBound(inventory, policies)[SCALING], 1);
+  assert.equal(readBudget(inventory, policies)[SCALING], 1);
 
   // Reported per Cloud Map service: its instances plus the scaling maximum × maximumPercent (200 by default).
   const findings = plan(inventory, policies).findings.filter((f) => f.rule === 'taskLimit' && f.resource.kind === 'cloudmap-service');
@@ -117,7 +117,7 @@ test('more than 50 scalable targets are listed 50 a page, at the lower bound', a
     big.calls.reset();
     const inventory = await readInventory(bigClients, policies);
     assert.equal(big.calls.snapshot()[SCALING], 2);
-    assert.equal(readLowerBound(inventory, policies)[SCALING], 2);
+    assert.equal(readBudget(inventory, policies)[SCALING], 2);
     assert.equal(inventory.services.filter((s) => s.maxCount !== undefined).length, 61);
     assert.equal(inventory.services.find((s) => s.name === 's60')?.maxCount, 1000);
   } finally {
@@ -141,7 +141,7 @@ test('one listing per account and region, not one call per 50 services: 120 serv
     const inventory = await readInventory(wideClients, policies);
     // Batches of 50 ResourceIds would have made ceil(120 / 50) = 3 calls.
     assert.equal(wide.calls.snapshot()[SCALING], 1);
-    assert.equal(readLowerBound(inventory, policies)[SCALING], 1);
+    assert.equal(readBudget(inventory, policies)[SCALING], 1);
     assert.deepEqual(
       inventory.services.filter((s) => s.maxCount !== undefined).map((s) => `${s.clusterName}/${s.name}=${s.maxCount}`).sort(),
       ['a/s0=10', 'a/s1=11', 'b/s0=99'],

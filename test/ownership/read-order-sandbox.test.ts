@@ -1,8 +1,8 @@
 /**
- * Read order, randomized: a task that starts after its cluster's tasks were listed and registers before the
+ * Read order, randomized: a task that starts after its cluster's services were read and registers before the
  * Cloud Map instances are listed must not look stale. An instance is stale only when its task is proven
- * STOPPED or absent by a read made after the instance was seen. Real SDK against the sandbox, which starts the
- * task in the gap between the two listings.
+ * STOPPED or absent by a read made after the instance was seen (the reader describes every instance's task by
+ * id after the listing). Real SDK against the sandbox, which starts the task in the gap between the two reads.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +22,7 @@ function scenario(random: () => number) {
 }
 
 for (const seed of SEEDS) {
-  test(`seed ${seed}: tasks started between the task listing and the instance listing are alive, not stale`, async () => {
+  test(`seed ${seed}: tasks started between the ECS read and the instance listing are alive, not stale`, async () => {
     const random = seeded(seed);
     const sandbox = await startSandbox({ port: 0, scenario: scenario(random), random, taskStartDelayMs: 1_000 });
     const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: 3, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
@@ -33,7 +33,7 @@ for (const seed of SEEDS) {
     clients.ecs.middlewareStack.add(
       (next: any, context: any) => async (args: any) => {
         const output = await next(args);
-        if (!fired && context.commandName === 'ListTasksCommand' && args.input.desiredStatus === 'RUNNING') {
+        if (!fired && context.commandName === 'DescribeServicesCommand') {
           fired = true;
           // Scale a random service out: its new tasks start and register before the instances are listed.
           const service = [...sandbox.ecs.state.servicesByArn.values()][Math.floor(random() * 3)];

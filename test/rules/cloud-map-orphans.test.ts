@@ -104,9 +104,18 @@ describe('cloudMapOrphans', () => {
       ],
     },
     {
+      // A full read describes only the instances' tasks: the running count is what says the service runs others.
+      name: 'the ECS service\'s running count says it runs tasks, none of them an instance\'s: ownership unproven, nothing deregistered',
+      inv: orphanFleet(cmService('api', NS, { instances: [ecsInstance('inst-1')] }), {
+        services: [registryUser(cmService('api', NS), { runningCount: 2 })],
+        taskRechecks: { 'prod/inst-1': T0 },
+      }),
+      expect: ['cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-api/inst-1 [unproven-ownership]'],
+    },
+    {
       name: 'a used service scaled to zero: its leftover instances are stale',
       inv: orphanFleet(cmService('api', NS, { instances: [ecsInstance('t-old')] }), {
-        services: [registryUser(cmService('api', NS))],
+        services: [registryUser(cmService('api', NS), { desiredCount: 0, runningCount: 0 })],
         tasks: [task('api', T0, { id: 't-old', lastStatus: 'STOPPED' })],
       }),
       expect: ['cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-api/t-old'],
@@ -212,7 +221,8 @@ describe('cloudMapOrphans', () => {
     const svc = cmService('api', NS, { instances: [ecsInstance('t-1', 'prod')] });
     const inv = orphanFleet(svc, {
       clusters: [cluster('prod'), cluster('prod-2')],
-      services: [registryUser(svc)],
+      // Its one task in prod stopped (t-1 of prod-2 is another cluster's task).
+      services: [registryUser(svc, { runningCount: 0 })],
       tasks: [task('api', T0, { id: 't-1', cluster: 'prod-2' })],
     });
     assert.deepEqual(summarize(evaluate(policy(), inv, T0)), ['cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-api/t-1']);
