@@ -65,8 +65,12 @@ export function toCloudMapService(s: ServiceSummary | SdkService, namespaceId: s
   };
 }
 
-/** The Cloud Map services of one namespace (filtered server-side; pages may be empty mid-listing). */
-export async function listNamespaceServices(ctx: ReadContext, namespace: Namespace): Promise<CloudMapService[]> {
+/**
+ * The Cloud Map services of one namespace (filtered server-side; pages may be empty mid-listing). `reportedEmpty`
+ * collects the ids of services whose summary carried InstanceCount 0 (the field is optional in ServiceSummary, and
+ * "might not reflect pending registrations and deregistrations", per the API reference).
+ */
+export async function listNamespaceServices(ctx: ReadContext, namespace: Namespace, reportedEmpty?: Set<string>): Promise<CloudMapService[]> {
   const services: CloudMapService[] = [];
   for await (const page of ctx.pages(
     { kind: 'namespace', namespaceId: namespace.id },
@@ -83,7 +87,9 @@ export async function listNamespaceServices(ctx: ReadContext, namespace: Namespa
   )) {
     for (const summary of page.Services ?? []) {
       const service = toCloudMapService(summary, namespace.id);
-      if (service) services.push(service);
+      if (!service) continue;
+      services.push(service);
+      if (summary.InstanceCount === 0) reportedEmpty?.add(service.id);
     }
   }
   return services;
@@ -180,4 +186,20 @@ export function withDetails(ctx: ReadContext, scope: ReadScopePlan, namespace: P
   if (matches(scope.instanceNamespaces, namespace.name, namespace.id, namespace.arn)) return readServiceDetails(ctx, service);
   if (matches(scope.tagNamespaces, namespace.name, namespace.id, namespace.arn)) return readServiceTags(ctx, service);
   return service;
+}
+
+/**
+ * What a full read needs of a service in this namespace before the rules have looked: its instances where
+ * orphan detection needs them (left undefined, "not read", when the listing failed). Tags come later, only for
+ * the services a finding would act on (inventory-reader.ts readCandidateTags).
+ */
+export async function withInstances(ctx: ReadContext, scope: ReadScopePlan, namespace: Pick<Namespace, 'id' | 'name' | 'arn'>, service: CloudMapService): Promise<CloudMapService> {
+  if (!matches(scope.instanceNamespaces, namespace.name, namespace.id, namespace.arn)) return service;
+  const instances = await listInstances(ctx, service.id, service.arn || undefined);
+  return instances ? { ...service, instances } : service;
+}
+
+/** Does a policy need this namespace's services' tags (a write there is gated by protect tags)? */
+export function inTagScope(scope: ReadScopePlan, namespace: Pick<Namespace, 'id' | 'name' | 'arn'>): boolean {
+  return matches(scope.instanceNamespaces, namespace.name, namespace.id, namespace.arn) || matches(scope.tagNamespaces, namespace.name, namespace.id, namespace.arn);
 }

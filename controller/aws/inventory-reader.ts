@@ -26,7 +26,8 @@ import { ECS_ATTRIBUTES } from '../inventory/model.js';
 import { isEmptyMatcher, matches, planReadScope, readsNothing, type ReadScopePlan } from '../inventory/read-scope.js';
 import type { Policy } from '../policy/types.js';
 import type { AwsClients } from './clients.js';
-import { getService, listNamespaceServices, listNamespaces, withDetails } from './cloudmap-reader.js';
+import { getService, listNamespaceServices, listNamespaces, withInstances } from './cloudmap-reader.js';
+import { listUnreferencedEmpty, readCandidateTags } from './candidate-reader.js';
 import { describeServices, listClusters, readClusterServices, readServicesTasks, recheckTasks } from './ecs-reader.js';
 import { collectOwnership, memoryOwnershipSources, type OwnershipSources } from '../ownership/collect.js';
 import type { EcsServiceName } from '../inventory/evidence.js';
@@ -74,6 +75,8 @@ function readClientTasks(ctx: ReadContext, scope: ReadScopePlan, cluster: Cluste
 interface CloudMapPart {
   namespaces: Namespace[];
   cloudMapServices: CloudMapService[];
+  /** Services in instance namespaces that ListServices reported empty: their instances wait for the ECS read. */
+  reportedEmpty: Set<string>;
 }
 
 /**
@@ -81,19 +84,25 @@ interface CloudMapPart {
  * kept so Service Connect namespace names resolve; services are read only for namespaces in scope.
  */
 async function readCloudMap(ctx: ReadContext, scope: ReadScopePlan): Promise<CloudMapPart> {
-  if (readsNothing(scope)) return { namespaces: [], cloudMapServices: [] };
+  const reportedEmpty = new Set<string>();
+  if (readsNothing(scope)) return { namespaces: [], cloudMapServices: [], reportedEmpty };
   const namespaces = await listNamespaces(ctx);
   const inScope = namespaces.filter((n) => matches(scope.namespaces, n.name, n.id, n.arn));
   ctx.progress(`cloudmap: reading ${inScope.length} of ${namespaces.length} namespaces`);
   const perNamespace = await Promise.all(
     inScope.map(async (namespace) => {
-      const listed = await listNamespaceServices(ctx, namespace);
-      const detailed = await Promise.all(listed.map((s) => withDetails(ctx, scope, namespace, s)));
+      const empty = new Set<string>();
+      const listed = await listNamespaceServices(ctx, namespace, empty);
+      const detailed = await Promise.all(listed.map((s) => {
+        if (!empty.has(s.id) || !matches(scope.instanceNamespaces, namespace.name, namespace.id, namespace.arn)) return withInstances(ctx, scope, namespace, s);
+        reportedEmpty.add(s.id);
+        return s;
+      }));
       ctx.progress(`cloudmap: namespace ${namespace.name}: ${detailed.length} services`);
       return detailed;
     }),
   );
-  return { namespaces, cloudMapServices: perNamespace.flat() };
+  return { namespaces, cloudMapServices: perNamespace.flat(), reportedEmpty };
 }
 
 /**
@@ -164,7 +173,8 @@ export async function describeUnlisted(
 export async function readInventory(clients: AwsClients, policies: readonly Policy[], options: InventoryReadOptions = {}): Promise<Inventory> {
   const ctx = new ReadContext(clients, options);
   const scope = planReadScope(policies);
-  const [listedEcs, cloudMap] = await Promise.all([readEcs(ctx, scope), readCloudMap(ctx, scope)]);
+  const [listedEcs, listedCloudMap] = await Promise.all([readEcs(ctx, scope), readCloudMap(ctx, scope)]);
+  const cloudMap = { ...listedCloudMap, cloudMapServices: await listUnreferencedEmpty(ctx, listedCloudMap.cloudMapServices, listedCloudMap.reportedEmpty, listedEcs.services) };
   const account = arnAccount(listedEcs.clusters[0]?.arn) ?? arnAccount(cloudMap.namespaces[0]?.arn) ?? policies.find((p) => p.target.account)?.target.account ?? '';
   // Read after the instances were listed: only this proves the task of an instance alive, stopped or absent.
   const rechecked = await recheckInstanceTasks(ctx, listedEcs, cloudMap.cloudMapServices);
@@ -181,8 +191,7 @@ export async function readInventory(clients: AwsClients, policies: readonly Poli
     })(),
     readScalingMaxima(ctx, scope, ecs.services),
   ]);
-  ctx.progress(`read done: ${ecs.services.length + unlisted.length} ECS services, ${ecs.tasks.length} tasks, ${cloudMap.cloudMapServices.length + referenced.length} Cloud Map services, ${ctx.errors.length} read errors`);
-  return {
+  const untagged: Inventory = {
     observedAt: ctx.now(),
     account,
     region: clients.region,
@@ -195,6 +204,10 @@ export async function readInventory(clients: AwsClients, policies: readonly Poli
     ownership,
     taskRechecks: rechecked.taskRechecks,
   };
+  // Second phase: tags only where a finding would act (their failures land in ctx.errors, the inventory's list).
+  const tagged = new Map((await readCandidateTags(ctx, scope, policies, untagged)).map((s) => [s.id, s]));
+  ctx.progress(`read done: ${untagged.services.length} ECS services, ${ecs.tasks.length} tasks, ${untagged.cloudMapServices.length} Cloud Map services (${tagged.size} with tags read), ${ctx.errors.length} read errors`);
+  return tagged.size ? { ...untagged, observedAt: ctx.now(), cloudMapServices: untagged.cloudMapServices.map((s) => tagged.get(s.id) ?? s) } : untagged;
 }
 
 /**

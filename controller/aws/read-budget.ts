@@ -14,7 +14,8 @@
  *   ecs:DescribeTasks            Σ_c ceil(Σ_i r_i/100) + ceil(K_c/100)
  *   servicediscovery:ListNamespaces       max(1, ceil(N/100))
  *   servicediscovery:ListServices         per namespace in scope max(1, ceil(T/100))   (Cloud Map pages, then filters)
- *   servicediscovery:ListInstances        per service in an orphan-scope namespace max(1, ceil(I_s/100))
+ *   servicediscovery:ListInstances        per service in an orphan-scope namespace max(1, ceil(I_s/100)), but none
+ *                                         for a service ListServices reported empty that a live ECS service refers to
  *   servicediscovery:ListTagsForResource  per service in a tag-scope namespace that some finding acts on 1
  *                                         (tagsRead in the inventory)
  *   servicediscovery:GetService           per referenced Cloud Map service outside the namespaces read 1
@@ -96,9 +97,11 @@ export function readBudget(inventory: Inventory, policies: readonly Policy[], cl
     add('servicediscovery:ListServices', pages(total, 100));
     const instances = matches(scope.instanceNamespaces, ns.name, ns.id, ns.arn);
     if (!instances && !matches(scope.tagNamespaces, ns.name, ns.id, ns.arn)) continue;
+    const failed = (op: string, id: string) => inventory.readErrors.some((e) => e.operation === op && e.scope.kind === 'cloudmap-service' && e.scope.serviceId === id);
     for (const service of inventory.cloudMapServices.filter((s) => s.namespaceId === ns.id)) {
-      if (instances) add('servicediscovery:ListInstances', pages(service.instances?.length ?? 0, 100));
-      add('servicediscovery:ListTagsForResource', 1);
+      // Skipped: services reported empty that a live ECS service refers to (instances stay undefined).
+      if (instances && (service.instances !== undefined || failed('servicediscovery:ListInstances', service.id))) add('servicediscovery:ListInstances', pages(service.instances?.length ?? 0, 100));
+      if (service.tagsRead || failed('servicediscovery:ListTagsForResource', service.id)) add('servicediscovery:ListTagsForResource', 1);
     }
   }
   add('servicediscovery:GetService', inventory.cloudMapServices.filter((s) => !readNamespaces.has(s.namespaceId)).length);

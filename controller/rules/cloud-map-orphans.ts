@@ -59,6 +59,9 @@ export interface CloudMapOrphansRule {
   ownershipTag?: { key: string; value: string };
 }
 
+/** A service whose tags were not read (or could not be) may carry a protect tag: nothing is done to it. */
+const TAGS_UNREAD = { reason: 'scope-read-error' as const, detail: 'its tags could not be read, so a protect tag cannot be ruled out' };
+
 /** What we could establish about one instance of a Cloud Map service. */
 type InstanceState =
   | { kind: 'foreign' }
@@ -165,6 +168,7 @@ function unreferencedService(policy: Policy, inventory: Inventory, service: Clou
   let blocked: Finding['blocked'];
   if (readError) blocked = { reason: 'scope-read-error', detail: `${describeReadError(readError)}: cannot prove nothing refers to it` };
   else if (unknown?.state.kind === 'unknown') blocked = { reason: 'scope-read-error', detail: `${unknown.state.why}: cannot prove instance ${unknown.instance.id} is orphaned` };
+  else if (service.tagsRead === false) blocked = TAGS_UNREAD;
   else if (isProtected(policy, service)) blocked = protectedBlock(policy, service);
   const observed = states.length === 0
     ? 'no ECS service refers to it; it holds no instances'
@@ -208,7 +212,8 @@ function orphanInstances(policy: Policy, inventory: Inventory, service: CloudMap
         ? { reason: 'scope-read-error' as const, detail: describeReadError(serviceError) }
         : unproven
           ? { reason: 'unproven-ownership' as const, detail: 'the ECS service runs tasks, yet no instance id here matches a task id: cannot tell which instance is stale' }
-          : isProtected(policy, service) ? protectedBlock(policy, service) : undefined;
+          : service.tagsRead === false ? TAGS_UNREAD
+            : isProtected(policy, service) ? protectedBlock(policy, service) : undefined;
       findings.push(instanceFinding(policy, inventory, service, instance, state.why, blocked));
     } else if (state.kind === 'unknown' && state.readError) {
       findings.push(instanceFinding(policy, inventory, service, instance, state.why,

@@ -10,6 +10,7 @@ import { DEFAULT_READ_CONCURRENCY, ReadContext } from '../aws/read-context.js';
 import { resyncBySignals, type SignalResyncStats } from '../aws/signal-reader.js';
 import { refreshInstances, refreshStoppedTask } from '../aws/task-refresh.js';
 import { refreshCloudMapService, refreshCluster, refreshEcsService, refreshNamespace } from '../aws/refresh-reader.js';
+import { candidateTagsPatch } from '../aws/candidate-reader.js';
 import type { Policy } from '../policy/types.js';
 import type { WorkKey } from '../inventory/work-key.js';
 import { Semaphore } from '../util/semaphore.js';
@@ -128,7 +129,23 @@ export class InventoryCache {
     this.current = inventory;
     if (inventory.readErrors.length > 0) this.fullReason = 'read errors';
     this.lastResync = { kind: 'signals', stats };
-    return inventory;
+    // The services it re-read are new objects; the others are the cached ones, judged already.
+    const cached = new Set(base.cloudMapServices);
+    return this.withCandidateTags(inventory, new Set(inventory.cloudMapServices.filter((s) => !cached.has(s)).map((s) => s.id)));
+  }
+
+  /**
+   * After a partial re-read: a service it re-read may now have a finding whose tags no read fetched yet (a full
+   * read reads only candidates' tags). Reads them, or the finding would stay blocked until the next full read.
+   */
+  private async withCandidateTags(inventory: Inventory, touched: ReadonlySet<string>): Promise<Inventory> {
+    const ctx = new ReadContext(this.options.clients, { ...(this.options.now ? { now: this.options.now } : {}) }, this.limiter);
+    const tags = await candidateTagsPatch(ctx, this.scope, this.policies, inventory, touched);
+    // Something newer (a full read, another refresh) replaced it meanwhile: that read judged its own services.
+    if (!tags || this.current !== inventory) return this.current ?? inventory;
+    if (tags.errors.length > 0) this.fullReason = 'read errors';
+    this.current = applyPatch(inventory, tags, this.now());
+    return this.current;
   }
 
   /**
@@ -168,6 +185,6 @@ export class InventoryCache {
     this.current = inventory;
     // A refresh that hit a read error leaves a gap no change signal will report: the next resync reads everything.
     if (patches.some((p) => p !== undefined && p.errors.length > 0)) this.fullReason = 'read errors';
-    return inventory;
+    return this.withCandidateTags(inventory, new Set(patches.flatMap((p) => p?.cloudMapServices?.add.map((s) => s.id) ?? [])));
   }
 }

@@ -123,9 +123,12 @@ test('a failed ListInstances leaves that service\'s instances unknown and record
 
   const byName = new Map(inventory.cloudMapServices.map((s) => [s.name, s]));
   assert.equal(byName.get('orders')?.instances, undefined);
-  // InstanceCount said 0, but ListInstances is what counts: it found one.
+  // InstanceCount said 0 and no ECS service refers to billing: ListInstances is what counts, and it found one.
   assert.deepEqual(byName.get('billing')?.instances?.map((i) => i.id), ['i-1']);
-  assert.deepEqual(byName.get('billing')?.tags, { team: 'payments' });
+  // No finding acts on billing (its one instance is not ECS's), so its tags are not read: "not read", never "none".
+  assert.equal(byName.get('billing')?.tagsRead, false);
+  // orders has a (blocked) deletion finding, so its tags are read.
+  assert.deepEqual(sd.commandCalls(ListTagsForResourceCommand).map((c) => c.args[0].input.ResourceARN), ['arn:srv-1']);
   assert.deepEqual(inventory.readErrors.map((e) => [e.scope, e.operation]), [[{ kind: 'cloudmap-service', serviceId: 'srv-1' }, 'servicediscovery:ListInstances']]);
 });
 
@@ -236,4 +239,59 @@ test('scaling targets: one listing of the ecs namespace, every page followed; a 
   const failed = await readInventory(clients, [policy]);
   assert.deepEqual(failed.readErrors.map((e) => [e.scope, e.operation, e.code]), [[{ kind: 'scaling-targets' }, 'application-autoscaling:DescribeScalableTargets', 'AccessDeniedException']]);
   assert.equal(failed.services.find((s) => s.name === 'orders')?.maxCount, undefined);
+});
+
+test('tags are read only for the Cloud Map services a finding would act on', async () => {
+  const { clients, sd } = setup();
+  sd.on(ListNamespacesCommand).resolves({ Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'internal.local', Type: 'DNS_PRIVATE' }] });
+  sd.on(ListCloudMapServicesCommand).resolves({
+    Services: [
+      { Id: 'srv-1', Arn: 'arn:srv-1', Name: 'slow', Type: 'DNS_HTTP', InstanceCount: 0, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 300 }] } },
+      { Id: 'srv-2', Arn: 'arn:srv-2', Name: 'fine', Type: 'DNS_HTTP', InstanceCount: 0, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] } },
+    ],
+  });
+  sd.on(ListTagsForResourceCommand, { ResourceARN: 'arn:srv-1' }).resolves({ Tags: [{ Key: 'team', Value: 'payments' }] });
+
+  const inventory = await readInventory(clients, [ttlOnlyPolicy({ namespaces: ['internal.local'] })]);
+
+  assert.deepEqual(sd.commandCalls(ListTagsForResourceCommand).map((c) => c.args[0].input.ResourceARN), ['arn:srv-1']);
+  const byName = new Map(inventory.cloudMapServices.map((s) => [s.name, s]));
+  assert.deepEqual([byName.get('slow')?.tagsRead, byName.get('slow')?.tags], [true, { team: 'payments' }]);
+  assert.equal(byName.get('fine')?.tagsRead, false);
+});
+
+test('a failed tag read of a candidate leaves tagsRead false and records the error against the service', async () => {
+  const { clients, sd } = setup();
+  sd.on(ListNamespacesCommand).resolves({ Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'internal.local', Type: 'DNS_PRIVATE' }] });
+  sd.on(ListCloudMapServicesCommand).resolves({ Services: [{ Id: 'srv-1', Arn: 'arn:srv-1', Name: 'slow', Type: 'DNS_HTTP', DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 300 }] } }] });
+  sd.on(ListTagsForResourceCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+
+  const inventory = await readInventory(clients, [ttlOnlyPolicy({ namespaces: ['internal.local'] })]);
+
+  assert.equal(inventory.cloudMapServices[0].tagsRead, false);
+  assert.deepEqual(inventory.readErrors.map((e) => [e.scope, e.operation]), [[{ kind: 'cloudmap-service', serviceId: 'srv-1' }, 'servicediscovery:ListTagsForResource']]);
+});
+
+test('ListInstances is skipped for a service reported empty that an ECS service refers to, never for an unreferenced one', async () => {
+  const { clients, ecs, sd } = setup();
+  ecs.on(ListClustersCommand).resolves({ clusterArns: [clusterArn('prod')] });
+  ecs.on(ListServicesCommand).resolves({ serviceArns: [serviceArn('prod', 'api')] });
+  ecs.on(DescribeServicesCommand).resolves({
+    services: [{ serviceArn: serviceArn('prod', 'api'), serviceName: 'api', clusterArn: clusterArn('prod'), status: 'ACTIVE', runningCount: 0, serviceRegistries: [{ registryArn: 'arn:aws:servicediscovery:us-east-1:111122223333:service/srv-used' }] }],
+  });
+  sd.on(ListNamespacesCommand).resolves({ Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'internal.local', Type: 'DNS_PRIVATE' }] });
+  sd.on(ListCloudMapServicesCommand).resolves({
+    Services: [
+      { Id: 'srv-used', Arn: 'arn:aws:servicediscovery:us-east-1:111122223333:service/srv-used', Name: 'api', InstanceCount: 0 },
+      { Id: 'srv-free', Arn: 'arn:srv-free', Name: 'free', InstanceCount: 0 },
+      { Id: 'srv-count-unknown', Arn: 'arn:srv-count-unknown', Name: 'unknown' },
+    ],
+  });
+
+  const inventory = await readInventory(clients, [makePolicy()]);
+
+  assert.deepEqual(sd.commandCalls(ListInstancesCommand).map((c) => c.args[0].input.ServiceId).sort(), ['srv-count-unknown', 'srv-free']);
+  const byName = new Map(inventory.cloudMapServices.map((s) => [s.name, s]));
+  assert.equal(byName.get('api')?.instances, undefined, 'not listed: "not read", never "empty"');
+  assert.deepEqual(byName.get('free')?.instances, []);
 });

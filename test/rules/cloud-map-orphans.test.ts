@@ -113,6 +113,20 @@ describe('cloudMapOrphans', () => {
       expect: ['cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-api/inst-1 [unproven-ownership]'],
     },
     {
+      // A full read fetches tags only for candidates; tags never read must not pass for "not protected".
+      name: 'an unreferenced service whose tags were not read: deregistration and deletion blocked',
+      inv: orphanFleet({ ...old, tagsRead: false }, { tasks: [task('old-api', T0, { id: 't-gone', lastStatus: 'STOPPED' })] }),
+      expect: ['cloudmap:DeleteService cloudMapOrphans/service/srv-old-api [scope-read-error]', 'cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-old-api/t-gone [scope-read-error]'],
+    },
+    {
+      name: 'a stale instance of a used service whose tags were not read: blocked',
+      inv: orphanFleet(cmService('api', NS, { instances: [ecsInstance('t-old')], tagsRead: false }), {
+        services: [registryUser(cmService('api', NS), { desiredCount: 0, runningCount: 0 })],
+        tasks: [task('api', T0, { id: 't-old', lastStatus: 'STOPPED' })],
+      }),
+      expect: ['cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-api/t-old [scope-read-error]'],
+    },
+    {
       name: 'a used service scaled to zero: its leftover instances are stale',
       inv: orphanFleet(cmService('api', NS, { instances: [ecsInstance('t-old')] }), {
         services: [registryUser(cmService('api', NS), { desiredCount: 0, runningCount: 0 })],
