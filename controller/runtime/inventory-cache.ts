@@ -13,6 +13,7 @@ import { refreshCloudMapService, refreshCluster, refreshEcsService, refreshNames
 import { candidateTagsPatch } from '../aws/candidate-reader.js';
 import type { Policy } from '../policy/types.js';
 import type { WorkKey } from '../inventory/work-key.js';
+import { systemClock } from '../util/clock.js';
 import { Semaphore } from '../util/semaphore.js';
 import type { Inventory } from '../inventory/model.js';
 import { applyPatch, type InventoryPatch } from '../inventory/patch.js';
@@ -81,7 +82,7 @@ export class InventoryCache {
   }
 
   private now(): number {
-    return (this.options.now ?? Date.now)();
+    return (this.options.now ?? systemClock.now)();
   }
 
   /** Re-reads everything the policies need and replaces the cache (stale read errors go with it). */

@@ -1,6 +1,5 @@
 import type { Logger } from '../telemetry/logger.js';
-import type { Clock } from '../util/clock.js';
-import { systemClock } from '../util/clock.js';
+import { systemTimers, type TimerHandle, type Timers } from '../util/clock.js';
 import type { Limits } from '../limits/limits.js';
 import { loadPolicySetOffThread, prewarmPolicyLoader } from '../policy/load-off-thread.js';
 import type { AllowedScopes, PolicyProblem, PolicySet } from '../policy/types.js';
@@ -35,7 +34,7 @@ export interface PolicyWatcherOptions {
   maxDocumentBytes?: number;
   /** Per-revision limits and the load time limit (controller/limits); loading runs off the event loop. */
   limits?: Partial<Limits>;
-  clock?: Clock;
+  clock?: Timers;
   random?: () => number;
   /** Called with each new valid policy set. */
   onUpdate?: (set: PolicySet) => void;
@@ -51,13 +50,13 @@ export class PolicyWatcher {
   private set: PolicySet | undefined;
   private state: SourceStatus;
   private failedRevision: string | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private inFlight: Promise<PollOutcome> | undefined;
   private readonly abort = new AbortController();
-  private readonly clock: Clock;
+  private readonly clock: Timers;
 
   constructor(private readonly options: PolicyWatcherOptions) {
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock ?? systemTimers;
     this.state = { source: options.source.name, policies: 0 };
     prewarmPolicyLoader();
   }
@@ -149,11 +148,11 @@ export class PolicyWatcher {
   start(): void {
     const schedule = () => {
       const jitter = (this.options.jitter ?? 0.1) * (this.options.random ?? Math.random)();
-      this.timer = setTimeout(async () => {
+      // Unref'd (the timers' default): a pending poll must not keep a stopping process alive.
+      this.timer = this.clock.setTimeout(async () => {
         await this.poll();
         if (!this.abort.signal.aborted) schedule();
       }, Math.round(this.options.pollIntervalMs * (1 + jitter)));
-      this.timer.unref();
     };
     void this.poll().then(() => {
       if (!this.abort.signal.aborted) schedule();
@@ -163,7 +162,7 @@ export class PolicyWatcher {
   /** Stops polling and aborts a fetch in flight. */
   async stop(): Promise<void> {
     this.abort.abort(new Error('policy watcher stopped'));
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.clock.clearTimeout(this.timer);
     await this.inFlight?.catch(() => undefined);
     await this.options.source.close?.();
   }
