@@ -97,10 +97,10 @@ try {
   for (const s of inventory.cloudMapServices.slice(0, 20)) clocks.set(`cloudMapOrphans/service/${s.id}`, Date.now());
   await state.recordEvidence(inventory, Date.now());
   await state.saveClocks(clocks);
-  await state.settlePending(clients.serviceDiscovery);
+  await state.settlePending();
   const gain = dynamoCalls(mark);
   mark = Date.now();
-  await state.settlePending(clients.serviceDiscovery);
+  await state.settlePending();
   await state.recordEvidence(inventory, Date.now());
   await state.saveClocks(clocks);
   const steady = dynamoCalls(mark);

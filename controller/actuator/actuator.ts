@@ -40,6 +40,15 @@ export interface ActuatorDeps {
   journal?: ActionJournal;
 }
 
+/** A journal entry as the actuator reads it back: a write whose Cloud Map operation may still be running. */
+export interface JournaledOperation {
+  id: string;
+  action: string;
+  resource: string;
+  operationId?: string;
+  outcome?: { result: string };
+}
+
 /** Where the actuator journals its writes; intent and outcome throw FenceLostError once the target's lease is lost. */
 export interface ActionJournal {
   intent(write: { action: string; resource: string; findingKey: string; policy: string }): Promise<string>;
@@ -80,6 +89,7 @@ export class Actuator {
       logger: deps.logger,
       tracker: this.operations,
       report: (outcome, extra) => this.report(outcome, extra),
+      ...(deps.journal ? { journal: deps.journal } : {}),
       slowAfterMs: deps.operationTimeoutMs ?? 120_000,
       pollMs: deps.operationPollMs ?? 1_000,
     });
@@ -96,6 +106,18 @@ export class Actuator {
   /** Follows every operation still in flight to its end or `timeoutMs` (`run --once`, which has no later pass). */
   finishOperations(signal?: AbortSignal, timeoutMs = this.deps.operationTimeoutMs ?? 120_000): Promise<ActionOutcome[]> {
     return this.follower.finish(signal, timeoutMs);
+  }
+
+  /**
+   * Follows the Cloud Map operations the journal shows submitted and this actuator does not follow yet (a
+   * previous owner's, or this process's before a restart), to record their end there; checked at the next settle.
+   */
+  adoptOperations(entries: readonly JournaledOperation[]): void {
+    const now = this.deps.clock.now();
+    for (const entry of entries) {
+      if (entry.outcome?.result !== 'submitted' || !entry.operationId) continue;
+      this.operations.adopt({ operationId: entry.operationId, journalId: entry.id, action: entry.action, resource: entry.resource }, now);
+    }
   }
 
   /** Cloud Map operations in flight (submitted, not yet seen at SUCCESS or FAIL). */
@@ -165,10 +187,10 @@ export class Actuator {
       } else if (backoff) {
         outcome = this.outcome(planned, startedAt, { result: 'skipped', reason: 'backoff-after-failure', error: { code: backoff.code, message: `the last Cloud Map operation failed with ${backoff.code} (${backoff.count} time(s)); retrying after ${new Date(backoff.retryAt).toISOString()}` } });
       } else {
-        const result = await this.journaled(planned, () => this.execute(planned, plan, signal));
+        const { journalId, ...result } = await this.journaled(planned, () => this.execute(planned, plan, signal));
         if (result.result === 'pending' && result.operationId) {
           const owner = { action, findingKey: planned.finding.key, policy: planned.finding.policy, rule: planned.finding.rule };
-          this.operations.track(owner, result.operationId, this.deps.clock.now(), result.reason === 'operation-submitted' ? undefined : result.reason);
+          this.operations.track(owner, result.operationId, this.deps.clock.now(), result.reason === 'operation-submitted' ? undefined : result.reason, journalId);
         }
         outcome = this.outcome(planned, startedAt, result);
       }
@@ -184,9 +206,10 @@ export class Actuator {
   /**
    * Runs a write between its journal intent and outcome. No intent, no write: a replica whose lease was taken
    * (a paused process that woke up) skips with reason "lease-lost". An outcome that cannot be journaled is left
-   * pending for the successor, which follows it up (state/target-state.ts settlePending).
+   * pending for the successor, which follows it up (state/target-state.ts settlePending). Returns the journal
+   * entry's id with the result: the follower records the end of a submitted operation there.
    */
-  private async journaled(planned: PlannedAction, run: () => Promise<ExecutorResult>): Promise<ExecutorResult> {
+  private async journaled(planned: PlannedAction, run: () => Promise<ExecutorResult>): Promise<ExecutorResult & { journalId?: string }> {
     const journal = this.deps.journal;
     if (!journal) return run();
     const write = { action: planned.action.type, resource: logResource(planned.action), findingKey: planned.finding.key, policy: planned.finding.policy };
@@ -204,7 +227,7 @@ export class Actuator {
     } catch (error) {
       this.deps.logger.warn({ resource: write.resource, action: write.action, err: (error as Error).message }, 'the outcome of a write could not be journaled; the target\'s next owner settles it');
     }
-    return result;
+    return { ...result, journalId: id };
   }
 
   /** Runs the executor for one action and turns any error into a failed result with a code. */

@@ -1,12 +1,15 @@
 /**
  * Following Cloud Map operations without holding a worker: each pass checks the operations that are due with
  * one GetOperation each (operations.ts) and reports those that ended; `run --once` follows them to the end.
+ * This is the one follower of Cloud Map operations: with a state store it also records each end in the action
+ * journal, and follows the operations the journal shows a previous owner submitted (the journal asks nothing).
  */
 import type { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import type { Logger } from '../telemetry/logger.js';
 import { monotonicClock, sleepUnlessAborted, type Clock } from '../util/clock.js';
 import { checkOperation } from './operations.js';
-import type { OperationTracker, PendingOperation } from './pending.js';
+import type { ActionJournal } from './actuator.js';
+import type { AdoptedOperation, OperationTracker, PendingOperation } from './pending.js';
 import { logResource } from '../model/actions.js';
 import type { ActionOutcome, ExecutorResult } from './types.js';
 
@@ -21,6 +24,8 @@ export interface FollowerDeps {
   slowAfterMs: number;
   /** First wait of finish() between checks (doubles up to 5 s, at most 1 s to start). */
   pollMs: number;
+  /** The target's action journal, where each operation's end is recorded. */
+  journal?: ActionJournal;
 }
 
 /** Checks pending operations and turns their end into outcomes (success, or failed with the ErrorCode). */
@@ -59,8 +64,45 @@ export class OperationFollower {
       const outcome = { ...this.ownerOutcome(entry, check.result), finishedAt: now };
       outcomes.push(outcome);
       this.deps.report(outcome, retryAt === undefined ? {} : { retryAt: new Date(retryAt).toISOString() });
+      if (entry.journalId) await this.journalEnd(entry.journalId, check.result, { resource: logResource(entry.action), action: entry.action.type, operationId: entry.operationId });
+    }
+    for (const entry of this.deps.tracker.dueAdopted(this.deps.clock.now(), all)) {
+      if (signal?.aborted) break;
+      await this.settleAdopted(entry);
     }
     return outcomes;
+  }
+
+  /**
+   * Checks an operation adopted from the journal and, once it ended, records that in the journal. It is not an
+   * outcome of this actuator's (no metric, no report): the plan, which re-reads AWS, decides anew about its drift.
+   */
+  private async settleAdopted(entry: AdoptedOperation): Promise<void> {
+    // The journal keeps no ARN: an operation in a namespace shared with this account is looked up in our own.
+    const check = await checkOperation(this.deps.client, { operationId: entry.operationId });
+    const fields = { resource: entry.resource, action: entry.action, operationId: entry.operationId };
+    if (!check.done) {
+      this.deps.tracker.checkLater(entry, this.deps.clock.now());
+      this.deps.logger.debug({ ...fields, status: check.status }, 'journaled Cloud Map operation still running');
+      return;
+    }
+    this.deps.tracker.forgetAdopted(entry);
+    if (check.result.result === 'failed') this.deps.logger.warn({ ...fields, errorCode: check.result.error?.code }, 'a journaled Cloud Map operation failed');
+    await this.journalEnd(entry.journalId, check.result, fields);
+  }
+
+  /** Records an operation's end in the journal; a failure to write it leaves the entry for a later pass or owner. */
+  private async journalEnd(journalId: string, result: ExecutorResult, fields: Record<string, unknown>): Promise<void> {
+    const journal = this.deps.journal;
+    if (!journal) return;
+    const [ended, reason]: ['success' | 'failed' | 'skipped', string] = result.result === 'success' ? ['success', 'operation-succeeded']
+      : result.result === 'failed' ? ['failed', `operation-failed: ${result.error?.code ?? 'unknown'}`]
+      : ['skipped', result.reason ?? 'operation-unknown'];
+    try {
+      await journal.outcome(journalId, ended, reason);
+    } catch (error) {
+      this.deps.logger.warn({ ...fields, err: (error as Error).message }, 'the end of a Cloud Map operation could not be journaled; a later pass or the target\'s next owner follows it again');
+    }
   }
 
   /**

@@ -26,6 +26,22 @@ export interface PendingOperation extends OperationOwner {
   nextCheckAt: number;
   /** Set once the operation was reported as running unusually long (logged once, then followed on). */
   slowReported?: boolean;
+  /** The journal entry of the write (with a state store): the follower records the operation's end there. */
+  journalId?: string;
+}
+
+/**
+ * A Cloud Map operation the journal shows submitted and that this actuator did not submit (a previous owner of
+ * the target, or this process before a restart): followed only to record its end in the journal.
+ */
+export interface AdoptedOperation {
+  operationId: string;
+  journalId: string;
+  /** The journaled action type and resource, for logs. */
+  action: string;
+  resource: string;
+  checks: number;
+  nextCheckAt: number;
 }
 
 export interface TrackerOptions {
@@ -45,14 +61,16 @@ export function operationKey(action: Action): string {
 /** Pending Cloud Map operations and the backoff of actions whose operation failed, per actuator (target). */
 export class OperationTracker {
   private readonly pending = new Map<string, PendingOperation>();
+  /** Operation id -> an operation adopted from the journal; kept apart: it holds no action back and wakes no pass. */
+  private readonly adopted = new Map<string, AdoptedOperation>();
   private readonly failures = new Map<string, { count: number; retryAt: number; code: string; action: Action }>();
   private emptyWaiters: (() => void)[] = [];
 
   constructor(private readonly options: TrackerOptions) {}
 
   /** Starts following an operation submitted at `now`. */
-  track(owner: OperationOwner, operationId: string, now: number, reason?: string): PendingOperation {
-    const entry: PendingOperation = { ...owner, operationId, reason, submittedAt: now, checks: 0, nextCheckAt: now + this.options.firstCheckDelayMs };
+  track(owner: OperationOwner, operationId: string, now: number, reason?: string, journalId?: string): PendingOperation {
+    const entry: PendingOperation = { ...owner, operationId, reason, submittedAt: now, checks: 0, nextCheckAt: now + this.options.firstCheckDelayMs, ...(journalId ? { journalId } : {}) };
     this.pending.set(operationKey(owner.action), entry);
     return entry;
   }
@@ -70,6 +88,28 @@ export class OperationTracker {
     return false;
   }
 
+  /** True when this operation is followed already (submitted here, or adopted from the journal). */
+  follows(operationId: string): boolean {
+    if (this.adopted.has(operationId)) return true;
+    for (const entry of this.pending.values()) if (entry.operationId === operationId) return true;
+    return false;
+  }
+
+  /** Starts following a journaled operation this actuator did not submit; its first check is due at once. */
+  adopt(operation: Omit<AdoptedOperation, 'checks' | 'nextCheckAt'>, now: number): void {
+    if (!this.follows(operation.operationId)) this.adopted.set(operation.operationId, { ...operation, checks: 0, nextCheckAt: now });
+  }
+
+  /** Adopted operations whose next check is due at `now` (all of them when `all`). */
+  dueAdopted(now: number, all = false): AdoptedOperation[] {
+    return [...this.adopted.values()].filter((entry) => all || entry.nextCheckAt <= now);
+  }
+
+  /** An adopted operation ended (its end is journaled): stop following it. */
+  forgetAdopted(entry: AdoptedOperation): void {
+    this.adopted.delete(entry.operationId);
+  }
+
   /** Operations whose next check is due at `now` (all of them when `all`). */
   due(now: number, all = false): PendingOperation[] {
     return [...this.pending.values()].filter((entry) => all || entry.nextCheckAt <= now);
@@ -81,7 +121,7 @@ export class OperationTracker {
   }
 
   /** The operation is still running: check it again later, less often each time. */
-  checkLater(entry: PendingOperation, now: number): void {
+  checkLater(entry: { checks: number; nextCheckAt: number }, now: number): void {
     entry.checks += 1;
     entry.nextCheckAt = now + Math.min(this.options.firstCheckDelayMs * 2 ** entry.checks, this.options.maxCheckDelayMs);
   }

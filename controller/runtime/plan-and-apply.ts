@@ -6,7 +6,6 @@
  * each key of the target needs looking at again.
  */
 import { randomUUID } from 'node:crypto';
-import type { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import type { Actuator, ActionOutcome } from '../actuator/actuator.js';
 import type { ReadTarget } from '../aws/targets.js';
 import { keyString, type WorkKey } from '../inventory/work-key.js';
@@ -62,8 +61,6 @@ export interface PlanTarget {
   awsClock: Clock;
   /** The target's durable state (with a state store): loaded on lease gain, written as it changes. */
   state?: TargetState;
-  /** Follows the journal's pending Cloud Map operations (with `state`). */
-  serviceDiscovery?: ServiceDiscoveryClient;
 }
 
 /** What every target's plan-and-apply shares. */
@@ -93,7 +90,7 @@ export async function planAndApply(t: PlanTarget, env: PlanEnv): Promise<PlanAnd
       progress.firstSeen = await state.load();
       t.deletionLedger.reset?.();
     }
-    if (state && t.serviceDiscovery) await settleJournal(state, t.serviceDiscovery, logger);
+    if (state) await settleJournal(state, t.actuator, logger);
     // Cloud Map operations submitted by earlier passes that ended since: report them, and re-read what the
     // successful ones changed, so this plan sees an instance gone only once Cloud Map has removed it.
     const settled = await t.actuator.settle(env.stopSignal);
@@ -224,10 +221,10 @@ async function saveState(state: TargetState, firstSeen: Map<string, number>, inv
   state.setPlanView(inventory);
 }
 
-/** Settles pending journal entries; a failure leaves them for the next pass. */
-async function settleJournal(state: TargetState, serviceDiscovery: ServiceDiscoveryClient, logger: Logger): Promise<void> {
+/** Settles pending journal entries, handing their Cloud Map operations to the actuator's follower; a failure leaves them for the next pass. */
+async function settleJournal(state: TargetState, actuator: Actuator, logger: Logger): Promise<void> {
   try {
-    await state.settlePending(serviceDiscovery);
+    actuator.adoptOperations(await state.settlePending());
   } catch (error) {
     logger.warn({ err: errorText(error) }, 'settling the action journal failed; retrying next reconcile');
   }

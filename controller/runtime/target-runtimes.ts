@@ -221,7 +221,7 @@ export class TargetRuntimes {
       progress: new TargetProgress(),
       // With a state store the hourly deletion budget survives restarts and lease moves.
       deletionLedger: ledger ?? new MemoryDeletionLedger(),
-      ...(state ? { state, serviceDiscovery: clients.serviceDiscovery } : {}),
+      ...(state ? { state } : {}),
       ...(ledger ? { ledger } : {}),
       ...(evidence ? { evidence } : {}),
       owned,

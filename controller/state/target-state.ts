@@ -2,10 +2,9 @@
  * One target's durable state as its reconciler uses it: grace clocks and ownership evidence loaded when this
  * replica gains the target's lease and written back as they change, and the action journal (intent before
  * each write, outcome after, both fenced by the lease) with what a successor needs: Cloud Map operations still
- * to follow, and redeploys already asked for.
+ * to follow (the actuator's follower looks them up and journals their end), and redeploys already asked for.
  */
 import { randomUUID } from 'node:crypto';
-import { GetOperationCommand, type ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import type { Inventory } from '../inventory/model.js';
 import { isEcsRegistered, latestDeploymentAt } from '../inventory/facts.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -162,31 +161,25 @@ export class TargetState {
   }
 
   /**
-   * Settles the journal's pending entries, this replica's or a previous owner's: a Cloud Map operation is
-   * looked up once (SUCCESS or FAIL ends it, otherwise the next pass looks again); an intent without outcome
-   * (its writer died mid-write) is closed as interrupted, and the plan, which re-reads AWS, decides again.
+   * Settles the journal's pending entries that need no AWS call: an intent without outcome (its writer died
+   * mid-write) is closed as interrupted, and the plan, which re-reads AWS, decides again; a finished entry left
+   * in the pending set is moved out. Returns the entries whose Cloud Map operation is still to follow, this
+   * replica's or a previous owner's: the actuator's operation follower looks them up and journals their end.
    */
-  async settlePending(serviceDiscovery: ServiceDiscoveryClient): Promise<JournalEntry[]> {
-    const settled: JournalEntry[] = [];
+  async settlePending(): Promise<JournalEntry[]> {
+    const submitted: JournalEntry[] = [];
     for (const entry of await this.deps.store.pendingJournal(this.deps.target)) {
       if (entry.outcome?.result === 'submitted' && entry.operationId) {
-        const { Operation: op } = await serviceDiscovery.send(new GetOperationCommand({ OperationId: entry.operationId }));
-        if (op?.Status !== 'SUCCESS' && op?.Status !== 'FAIL') continue;
-        const failed = op.Status === 'FAIL';
-        await this.outcome(entry.id, failed ? 'failed' : 'success', failed ? `operation-failed: ${op.ErrorCode ?? 'unknown'}` : 'operation-succeeded');
-        if (failed) this.deps.logger.warn({ target: this.deps.target, resource: entry.resource, action: entry.action, operationId: entry.operationId, errorCode: op.ErrorCode }, 'a journaled Cloud Map operation failed');
-        settled.push(entry);
+        submitted.push(entry);
       } else if (entry.outcome && entry.outcome.result !== 'submitted') {
         // Finished, but its writer stopped before moving it out of the pending set.
         await this.outcome(entry.id, entry.outcome.result, entry.outcome.reason, entry.operationId);
-        settled.push(entry);
       } else if (!entry.outcome) {
         await this.outcome(entry.id, 'skipped', `interrupted: written by ${entry.owner}, the next plan re-reads AWS`);
         this.deps.logger.warn({ target: this.deps.target, resource: entry.resource, action: entry.action, owner: entry.owner }, 'a write was interrupted before its outcome was journaled');
-        settled.push(entry);
       }
     }
-    return settled;
+    return submitted;
   }
 
   private noteRedeploy(resource: string, at: number): void {

@@ -2,7 +2,7 @@
  * A replica killed in the middle of an apply leaves nothing half done: through the real SDK against the
  * sandbox and its DynamoDB, replica A journals a deregistration (its Cloud Map operation submitted, not
  * followed) and a redeploy (sent, outcome never written), then dies. Replica B takes the lease once it has
- * expired, follows A's operation to SUCCESS, closes the interrupted intent, and does not redeploy again even
+ * expired, follows A's operation to SUCCESS (through its actuator's operation follower, the only GetOperation caller), closes the interrupted intent, and does not redeploy again even
  * when its plan was made from an inventory read before A's redeploy.
  */
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { ListInstancesCommand } from '@aws-sdk/client-servicediscovery';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
+import { Actuator } from '../../controller/actuator/actuator.js';
 import { deregisterInstance } from '../../controller/actuator/cloudmap.js';
 import { forceNewDeployment } from '../../controller/actuator/ecs.js';
 import { WriteRateLimiter } from '../../controller/actuator/rate-limit.js';
@@ -84,7 +85,12 @@ test("a successor finishes what a killed replica's apply left: follows its Cloud
   assert.ok(b.leases.holds(TARGET), 'B took the lease after it expired');
   await assert.rejects(a.state.intent({ action: 'ecs:ForceNewDeployment', resource: 'x', findingKey: 'k3', policy: 'p' }), /no longer held|lease/);
   await b.state.load();
-  for (let i = 0; i < 5 && (await b.store.pendingJournal(TARGET)).length > 0; i += 1) await b.state.settlePending(clients.serviceDiscovery);
+  // B's actuator follows A's operation (the journal hands it over and asks AWS nothing itself) and journals its end.
+  const actuator = new Actuator({ clients, logger: silentLogger(), clock: sandbox.clock, dryRun: false, journal: b.state, operationPollMs: 10 });
+  for (let i = 0; i < 5 && (await b.store.pendingJournal(TARGET)).length > 0; i += 1) {
+    actuator.adoptOperations(await b.state.settlePending());
+    await actuator.settle(undefined, true);
+  }
   assert.deepEqual(await b.store.pendingJournal(TARGET), [], 'nothing left pending');
   const finished = await b.store.recentJournal(TARGET, 0);
   assert.deepEqual(finished.map((e) => [e.action, e.owner, e.outcome?.result]).sort(), [['cloudmap:DeregisterInstance', 'replica-a', 'success'], ['ecs:ForceNewDeployment', 'replica-a', 'skipped']]);
