@@ -1,12 +1,14 @@
 /**
- * The EventBridge emulator: rules with event patterns on the default bus, SQS targets, PutEvents and
+ * The EventBridge emulator: the default and custom event buses, rules with event patterns, SQS targets, PutEvents and
  * TestEventPattern over JSON 1.1 (X-Amz-Target AWSEvents.*). Its publish() is the sandbox's EventSink: ECS
  * events go through the same routing as PutEvents entries. responses/ reads and validates requests; models/
  * holds the bus, its rules and targets, and the event-pattern engine.
  */
 import type { CreateEventBridge, EventBridgePort, SqsPort } from '../core/ports.js';
 import type { EmulatedService, SandboxContext } from '../core/types.js';
-import { EventBus, type Rule, type RoutingStats } from './models/bus.js';
+import type { Rule, RoutingStats } from './models/bus.js';
+import { EventBuses } from './models/buses.js';
+import { busOperations } from './responses/buses.js';
 import { eventOperations } from './responses/events.js';
 import { parsePutRule, ruleOperations } from './responses/rules.js';
 import { validateTarget } from './responses/targets.js';
@@ -23,20 +25,22 @@ export interface EventBridgeEmulator extends EventBridgePort {
 
 /** Creates the EventBridge emulator routing to `sqs`; its publish() is what ECS calls through ctx.events. */
 export const createEventBridge = (ctx: SandboxContext, sqs: SqsPort): EventBridgeEmulator => {
-  const bus = new EventBus(ctx, sqs);
+  const buses = new EventBuses(ctx, sqs);
   const service: EmulatedService = {
     name: 'events',
     targetPrefix: 'AWSEvents',
     jsonVersion: '1.1',
-    operations: { ...ruleOperations(bus, ctx.account), ...eventOperations(bus, ctx) },
+    operations: { ...busOperations(buses), ...ruleOperations(buses, ctx.account), ...eventOperations(buses, ctx) },
   };
   return {
     service,
-    publish: (event) => bus.publish(event),
-    stats: () => ({ ...bus.stats }),
-    rules: () => [...bus.rules.values()],
+    // AWS services (ECS) publish to the default bus.
+    publish: (event) => buses.default.publish(event),
+    stats: () => ({ ...buses.stats }),
+    rules: () => buses.list().flatMap((bus) => [...bus.rules.values()]),
     putRule(input) {
-      const rule = bus.putRule(parsePutRule(bus, { Name: input.name, EventPattern: input.eventPattern, State: input.state }));
+      const bus = buses.default;
+      const rule = bus.putRule(parsePutRule({ Name: input.name, EventPattern: input.eventPattern, State: input.state }));
       bus.putTargets(rule, input.targets.map((t) => validateTarget({ Id: t.id, Arn: t.arn, ...(t.input === undefined ? {} : { Input: t.input }) })));
       return rule.arn;
     },

@@ -228,7 +228,7 @@ describe('EventBridge emulator through @aws-sdk/client-eventbridge, delivering t
     await assert.rejects(events.send(new PutTargetsCommand({ Rule: 'list-a', Targets: [{ Id: 't', Arn: queueArn('x') }] })), ResourceNotFoundException);
   });
 
-  it('refuses other event buses and more than five targets per rule', async () => {
+  it('refuses event buses that do not exist and more than five targets per rule', async () => {
     await assert.rejects(events.send(new PutRuleCommand({ Name: 'other-bus', EventPattern: TASK_PATTERN, EventBusName: 'custom-bus' })), ResourceNotFoundException);
     await events.send(new PutRuleCommand({ Name: 'crowded', EventPattern: TASK_PATTERN }));
     const targets = Array.from({ length: 6 }, (_, i) => ({ Id: `t${i}`, Arn: queueArn(`q${i}`) }));

@@ -31,28 +31,27 @@ export interface RoutingStats {
   dropped: number;
 }
 
-/** Owns the default bus. Other buses are not emulated: naming one answers ResourceNotFoundException. */
+/** One event bus (the account's default one or a custom one) with its rules; other buses are EventBuses' business. */
 export class EventBus {
   readonly rules = new Map<string, Rule>();
   readonly arn: string;
-  readonly stats: RoutingStats = { published: 0, matched: 0, delivered: 0, dropped: 0 };
 
   constructor(
     private readonly ctx: SandboxContext,
     private readonly sqs: SqsPort,
+    readonly name: string,
+    /** Routing counters, shared by every bus of the account. */
+    readonly stats: RoutingStats,
+    readonly createdAt: number,
   ) {
-    this.arn = `arn:aws:events:${ctx.region}:${ctx.account}:event-bus/default`;
-  }
-
-  /** Accepts no bus, "default" or the default bus ARN. */
-  checkBus(name: unknown): void {
-    if (name === undefined || name === null || name === 'default' || name === this.arn) return;
-    throw new AwsError('ResourceNotFoundException', `Event bus ${String(name)} does not exist. The sandbox emulates only the default event bus.`);
+    this.arn = `arn:aws:events:${ctx.region}:${ctx.account}:event-bus/${name}`;
   }
 
   /** PutRule: creates or updates a rule from a validated request (targets are kept on update). */
   putRule(spec: Omit<Rule, 'arn' | 'targets'>): Rule {
-    const rule: Rule = { ...spec, arn: `arn:aws:events:${this.ctx.region}:${this.ctx.account}:rule/${spec.name}`, targets: this.rules.get(spec.name)?.targets ?? new Map() };
+    // A custom bus's rules have the bus in their ARN: rule/<bus>/<name> (the default bus's: rule/<name>).
+    const path = this.name === 'default' ? spec.name : `${this.name}/${spec.name}`;
+    const rule: Rule = { ...spec, arn: `arn:aws:events:${this.ctx.region}:${this.ctx.account}:rule/${path}`, targets: this.rules.get(spec.name)?.targets ?? new Map() };
     this.rules.set(spec.name, rule);
     return rule;
   }

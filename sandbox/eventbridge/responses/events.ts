@@ -1,7 +1,7 @@
 /** Event operations: PutEvents (entries routed through the bus's rules, as ECS's own events are) and TestEventPattern. */
 import { randomUUID } from 'node:crypto';
 import type { EventBridgeEvent, OperationHandler, SandboxContext } from '../../core/types.js';
-import type { EventBus } from '../models/bus.js';
+import type { EventBuses } from '../models/buses.js';
 import { matchesEventPattern } from '../models/pattern.js';
 import { validation } from './params.js';
 import { parsePattern } from './rules.js';
@@ -29,12 +29,7 @@ export function eventTime(epochMs: number): string {
 }
 
 /** Builds the event a PutEvents entry becomes, or the per-entry error AWS reports. */
-function entryToEvent(entry: Record<string, any>, bus: EventBus, ctx: SandboxContext): EventBridgeEvent | { ErrorCode: string; ErrorMessage: string } {
-  try {
-    bus.checkBus(entry.EventBusName);
-  } catch (error) {
-    return { ErrorCode: 'InvalidArgument', ErrorMessage: (error as Error).message };
-  }
+function entryToEvent(entry: Record<string, any>, ctx: SandboxContext): EventBridgeEvent | { ErrorCode: string; ErrorMessage: string } {
   for (const field of ['Source', 'DetailType', 'Detail'] as const) {
     if (typeof entry[field] !== 'string' || entry[field] === '') {
       return { ErrorCode: 'InvalidArgument', ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.` };
@@ -66,8 +61,8 @@ function entryToEvent(entry: Record<string, any>, bus: EventBus, ctx: SandboxCon
   };
 }
 
-/** PutEvents and TestEventPattern over the default bus. */
-export function eventOperations(bus: EventBus, ctx: SandboxContext): Record<string, OperationHandler> {
+/** PutEvents (each entry to the bus it names, default the default bus) and TestEventPattern. */
+export function eventOperations(buses: EventBuses, ctx: SandboxContext): Record<string, OperationHandler> {
   return {
     PutEvents: (input) => {
       const entries = input.Entries;
@@ -79,7 +74,14 @@ export function eventOperations(bus: EventBus, ctx: SandboxContext): Record<stri
       }
       let failed = 0;
       const results = entries.map((entry: Record<string, any>) => {
-        const event = entryToEvent(entry ?? {}, bus, ctx);
+        let bus;
+        try {
+          bus = buses.resolve(entry?.EventBusName);
+        } catch (error) {
+          failed++;
+          return { ErrorCode: 'InvalidArgument', ErrorMessage: (error as Error).message };
+        }
+        const event = entryToEvent(entry ?? {}, ctx);
         if ('ErrorCode' in event) {
           failed++;
           return event;

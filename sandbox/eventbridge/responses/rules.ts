@@ -2,6 +2,7 @@
 import { AwsError } from '../../core/errors.js';
 import type { OperationHandler } from '../../core/types.js';
 import { RULE_STATES, type EventBus, type Rule } from '../models/bus.js';
+import type { EventBuses } from '../models/buses.js';
 import { InvalidEventPatternError, parseEventPattern, type EventPattern } from '../models/pattern.js';
 import { limit, page, validation } from './params.js';
 import { validateTarget } from './targets.js';
@@ -19,9 +20,8 @@ export function parsePattern(text: unknown): EventPattern {
   }
 }
 
-/** Validates a PutRule request into the rule the bus stores. */
-export function parsePutRule(bus: EventBus, input: Record<string, any>): Omit<Rule, 'arn' | 'targets'> {
-  bus.checkBus(input.EventBusName);
+/** Validates a PutRule request into the rule its bus stores. */
+export function parsePutRule(input: Record<string, any>): Omit<Rule, 'arn' | 'targets'> {
   const name = input.Name;
   if (typeof name !== 'string' || !RULE_NAME.test(name)) throw validation(`Rule name ${JSON.stringify(name)} is not valid: 1 to 64 of letters, digits, ".", "-" or "_".`);
   if (input.EventPattern === undefined && input.ScheduleExpression === undefined) {
@@ -36,19 +36,19 @@ export function parsePutRule(bus: EventBus, input: Record<string, any>): Omit<Ru
   return { name, eventPattern: input.EventPattern, pattern, scheduleExpression: input.ScheduleExpression, state, description: input.Description, roleArn: input.RoleArn };
 }
 
-/** The rule a request names on the default bus. */
-export function ruleOrThrow(bus: EventBus, name: unknown, busName?: unknown): Rule {
-  bus.checkBus(busName);
+/** The rule a request names on the bus it names (default: the default bus). */
+export function ruleOrThrow(buses: EventBuses, name: unknown, busName?: unknown): Rule {
+  const bus = buses.resolve(busName);
   // A missing or empty name breaks the model's constraints (required, min length 1): validation, not not-found.
   if (typeof name !== 'string' || name.length === 0) throw validation(`1 validation error detected: Value ${JSON.stringify(name ?? null)} at 'name' failed to satisfy constraint: Member must not be null and must have length greater than or equal to 1`);
   const rule = bus.rules.get(name);
-  if (!rule) throw new AwsError('ResourceNotFoundException', `Rule ${String(name)} does not exist on EventBus default.`);
+  if (!rule) throw new AwsError('ResourceNotFoundException', `Rule ${String(name)} does not exist on EventBus ${bus.name}.`);
   return rule;
 }
 
 /** The DescribeRule / ListRules view of a rule. */
-export function describeRule(rule: Rule, account: string): Record<string, unknown> {
-  const view: Record<string, unknown> = { Name: rule.name, Arn: rule.arn, State: rule.state, EventBusName: 'default', CreatedBy: account };
+export function describeRule(rule: Rule, bus: EventBus, account: string): Record<string, unknown> {
+  const view: Record<string, unknown> = { Name: rule.name, Arn: rule.arn, State: rule.state, EventBusName: bus.name, CreatedBy: account };
   if (rule.eventPattern !== undefined) view.EventPattern = rule.eventPattern;
   if (rule.scheduleExpression !== undefined) view.ScheduleExpression = rule.scheduleExpression;
   if (rule.description !== undefined) view.Description = rule.description;
@@ -56,20 +56,23 @@ export function describeRule(rule: Rule, account: string): Record<string, unknow
   return view;
 }
 
-/** The rule, target and bus operations over the default bus. */
-export function ruleOperations(bus: EventBus, account: string): Record<string, OperationHandler> {
+/** The rule and target operations, on the bus each request names. */
+export function ruleOperations(buses: EventBuses, account: string): Record<string, OperationHandler> {
   return {
-    PutRule: (input) => ({ RuleArn: bus.putRule(parsePutRule(bus, input)).arn }),
-    DescribeRule: (input) => describeRule(ruleOrThrow(bus, input.Name, input.EventBusName), account),
+    PutRule: (input) => {
+      const bus = buses.resolve(input.EventBusName);
+      return { RuleArn: bus.putRule(parsePutRule(input)).arn };
+    },
+    DescribeRule: (input) => describeRule(ruleOrThrow(buses, input.Name, input.EventBusName), buses.resolve(input.EventBusName), account),
     ListRules: (input) => {
-      bus.checkBus(input.EventBusName);
+      const bus = buses.resolve(input.EventBusName);
       const prefix = typeof input.NamePrefix === 'string' ? input.NamePrefix : '';
       const rules = [...bus.rules.values()].filter((r) => r.name.startsWith(prefix)).sort((a, b) => a.name.localeCompare(b.name));
-      const { items, next } = page(rules, input.NextToken, limit(input.Limit, 100), 'ListRules', prefix);
-      return { Rules: items.map((r) => { const { CreatedBy: _createdBy, ...view } = describeRule(r, account); return view; }), ...(next ? { NextToken: next } : {}) };
+      const { items, next } = page(rules, input.NextToken, limit(input.Limit, 100), 'ListRules', [bus.name, prefix]);
+      return { Rules: items.map((r) => { const { CreatedBy: _createdBy, ...view } = describeRule(r, bus, account); return view; }), ...(next ? { NextToken: next } : {}) };
     },
     DeleteRule: (input) => {
-      bus.checkBus(input.EventBusName);
+      const bus = buses.resolve(input.EventBusName);
       const rule = bus.rules.get(String(input.Name));
       if (!rule) return {};
       if (rule.targets.size > 0) throw validation(`Rule can't be deleted since it has targets (rule ${rule.name}). Remove them with RemoveTargets first.`);
@@ -77,40 +80,36 @@ export function ruleOperations(bus: EventBus, account: string): Record<string, O
       return {};
     },
     EnableRule: (input) => {
-      ruleOrThrow(bus, input.Name, input.EventBusName).state = 'ENABLED';
+      ruleOrThrow(buses, input.Name, input.EventBusName).state = 'ENABLED';
       return {};
     },
     DisableRule: (input) => {
-      ruleOrThrow(bus, input.Name, input.EventBusName).state = 'DISABLED';
+      ruleOrThrow(buses, input.Name, input.EventBusName).state = 'DISABLED';
       return {};
     },
     PutTargets: (input) => {
-      const rule = ruleOrThrow(bus, input.Rule, input.EventBusName);
+      const rule = ruleOrThrow(buses, input.Rule, input.EventBusName);
       const targets = input.Targets;
       if (!Array.isArray(targets) || targets.length < 1 || targets.length > 10) throw validation('Targets must hold 1 to 10 targets.');
-      bus.putTargets(rule, targets.map(validateTarget));
+      buses.resolve(input.EventBusName).putTargets(rule, targets.map(validateTarget));
       return { FailedEntryCount: 0, FailedEntries: [] };
     },
     RemoveTargets: (input) => {
-      const rule = ruleOrThrow(bus, input.Rule, input.EventBusName);
+      const rule = ruleOrThrow(buses, input.Rule, input.EventBusName);
       if (!Array.isArray(input.Ids) || input.Ids.length < 1 || input.Ids.length > 100) throw validation('Ids must hold 1 to 100 target ids.');
       for (const id of input.Ids) rule.targets.delete(id);
       return { FailedEntryCount: 0, FailedEntries: [] };
     },
     ListTargetsByRule: (input) => {
-      const rule = ruleOrThrow(bus, input.Rule, input.EventBusName);
-      const { items, next } = page([...rule.targets.values()], input.NextToken, limit(input.Limit, 100), 'ListTargetsByRule', rule.name);
+      const rule = ruleOrThrow(buses, input.Rule, input.EventBusName);
+      const { items, next } = page([...rule.targets.values()], input.NextToken, limit(input.Limit, 100), 'ListTargetsByRule', rule.arn);
       return { Targets: items, ...(next ? { NextToken: next } : {}) };
     },
     ListRuleNamesByTarget: (input) => {
-      bus.checkBus(input.EventBusName);
+      const bus = buses.resolve(input.EventBusName);
       const names = [...bus.rules.values()].filter((r) => [...r.targets.values()].some((t) => t.Arn === input.TargetArn)).map((r) => r.name).sort();
-      const { items, next } = page(names, input.NextToken, limit(input.Limit, 100), 'ListRuleNamesByTarget', input.TargetArn ?? null);
+      const { items, next } = page(names, input.NextToken, limit(input.Limit, 100), 'ListRuleNamesByTarget', [bus.name, input.TargetArn ?? null]);
       return { RuleNames: items, ...(next ? { NextToken: next } : {}) };
-    },
-    DescribeEventBus: (input) => {
-      bus.checkBus(input.Name);
-      return { Name: 'default', Arn: bus.arn };
     },
   };
 }
