@@ -125,7 +125,9 @@ def cloud_map(j):
     http_id, private_id, public_id = created
     j.call('servicediscovery', 'UpdateHttpNamespace', Id=http_id, Namespace={'Description': 'judged'})
     j.call('servicediscovery', 'UpdatePrivateDnsNamespace', Id=private_id, Namespace={'Properties': {'DnsProperties': {'SOA': {'TTL': 60}}}})
-    j.call('servicediscovery', 'UpdatePublicDnsNamespace', Id=public_id, Namespace={'Description': 'judged'})
+    j.call('servicediscovery', 'UpdatePublicDnsNamespace', Id=public_id, Namespace={'Description': 'judged', 'Properties': {'DnsProperties': {'SOA': {'TTL': 30}}}}, UpdaterRequestId='judge-public')
+    j.forbidden('servicediscovery', 'UpdatePrivateDnsNamespace', 'InvalidInput', 'SOA TTL -1 under the min 0', Id=private_id, Namespace={'Properties': {'DnsProperties': {'SOA': {'TTL': -1}}}})
+    j.forbidden('servicediscovery', 'UpdatePrivateDnsNamespace', 'InvalidInput', 'SOA.TTL missing', Id=private_id, Namespace={'Properties': {'DnsProperties': {'SOA': {}}}})
     svc = j.call('servicediscovery', 'CreateService', Name='judge-dns', NamespaceId=private_id, HealthCheckCustomConfig={},
                  DnsConfig={'RoutingPolicy': 'MULTIVALUE', 'DnsRecords': [{'Type': 'A', 'TTL': 60}]})['Service']
     j.call('servicediscovery', 'UpdateService', Id=svc['Id'], Service={'DnsConfig': {'DnsRecords': [{'Type': 'A', 'TTL': 10}]}})
@@ -199,6 +201,12 @@ def eventbridge(j, queue_arn):
     j.paginate('events', 'ListTargetsByRule', page_size=1, Rule='judge-rule')
     j.paginate('events', 'ListRuleNamesByTarget', page_size=1, TargetArn=queue_arn)
     j.call('events', 'DescribeEventBus')
+    j.call('events', 'CreateEventBus', Name='judge-bus')
+    j.call('events', 'PutEvents', Entries=[{'Source': 'judge', 'DetailType': 'Judge', 'Detail': '{}', 'EventBusName': 'judge-bus'}])
+    j.call('events', 'ListEventBuses', Limit=1)
+    j.call('events', 'DescribeEventBus', Name='judge-bus')
+    j.call('events', 'DeleteEventBus', Name='judge-bus')
+    j.forbidden('events', 'CreateEventBus', 'ResourceAlreadyExistsException', 'the default bus exists', Name='default')
     j.call('events', 'PutEvents', Entries=[{'Source': 'judge', 'DetailType': 'Judge', 'Detail': '{}'}, {'Source': 'judge'}])
     j.call('events', 'TestEventPattern', EventPattern=pattern, Event=json.dumps({
         'id': '1', 'account': '123456789012', 'source': 'aws.ecs', 'time': '2024-01-01T00:00:00Z', 'region': 'us-east-1',
