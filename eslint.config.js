@@ -20,7 +20,7 @@ export const LAYERS = [
   ['policy'],
   ['inventory'],
   ['model'],
-  ['aws', 'ownership', 'state'],
+  ['aws', 'state'],
   ['events', 'install'],
   ['rules', 'plan'],
   ['actuator'],
@@ -39,7 +39,7 @@ const REGISTRY_USERS = ['policy', 'inventory'];
 
 /** Rules and the plan are pure: besides the layers above, no SDK adapter, store, event source or telemetry. */
 const PURE = ['rules', 'plan'];
-const IMPURE = ['aws', 'ownership', 'state', 'events', 'install', 'telemetry'];
+const IMPURE = ['aws', 'state', 'events', 'install', 'telemetry'];
 
 const dir = (folder) => `controller/${folder}`;
 

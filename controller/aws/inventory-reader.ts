@@ -29,7 +29,7 @@ import type { AwsClients } from './clients.js';
 import { getService, listNamespaceServices, listNamespaces, withInstances } from './cloudmap-reader.js';
 import { listUnreferencedEmpty, readCandidateTags } from './candidate-reader.js';
 import { describeServices, listClusters, readClusterServices, readServicesTasks, recheckTasks } from './ecs-reader.js';
-import { collectOwnership, memoryOwnershipSources, type OwnershipSources } from '../ownership/collect.js';
+import { collectOwnership, memoryOwnershipSources, type OwnershipSources } from './ownership-reader.js';
 import type { EcsServiceName } from '../inventory/evidence.js';
 import { arnAccount, arnName, ReadContext, type ReadOptions } from './read-context.js';
 import { registriesOf, serviceConnectOf } from '../inventory/facts.js';

@@ -14,7 +14,7 @@ import { ECS_ATTRIBUTES } from '../inventory/model.js';
 import { isEmptyMatcher, matches, planReadScope, readsNothing, type ReadScopePlan } from '../inventory/read-scope.js';
 import type { Policy } from '../policy/types.js';
 import { registriesOf } from '../inventory/facts.js';
-import { collectOwnership, memoryOwnershipSources } from '../ownership/collect.js';
+import { collectOwnership, memoryOwnershipSources } from './ownership-reader.js';
 import type { AwsClients } from './clients.js';
 import { listInstances, listNamespaceServices, listNamespaces, withDetails } from './cloudmap-reader.js';
 import { readTasks, recheckTasks } from './ecs-reader.js';

@@ -5,7 +5,7 @@
  */
 import type { AwsClients } from '../aws/clients.js';
 import { readInventory } from '../aws/inventory-reader.js';
-import { memoryOwnershipSources, type OwnershipSources } from '../ownership/collect.js';
+import { memoryOwnershipSources, type OwnershipSources } from '../aws/ownership-reader.js';
 import { DEFAULT_READ_CONCURRENCY, ReadContext } from '../aws/read-context.js';
 import { resyncBySignals, type SignalResyncStats } from '../aws/signal-reader.js';
 import { refreshInstances, refreshStoppedTask } from '../aws/task-refresh.js';

@@ -11,7 +11,7 @@ import type { ReadTarget } from '../aws/targets.js';
 import { keyString, type WorkKey } from '../inventory/work-key.js';
 import { actionSpec } from '../model/actions.js';
 import type { Action } from '../model/findings.js';
-import { withStoredEvidence } from '../ownership/stored.js';
+import { withStoredEvidence } from './stored-evidence.js';
 import { buildPlan } from '../plan/build.js';
 import type { DeletionLedger } from '../plan/deletion-budget.js';
 import { withoutFixed } from '../plan/states.js';

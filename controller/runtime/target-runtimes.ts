@@ -18,7 +18,7 @@ import type { Clock } from '../util/clock.js';
 import type { LeaseCoordinator } from '../state/leases.js';
 import { TargetState } from '../state/target-state.js';
 import { StateEvidenceStore } from '../state/evidence-store.js';
-import { memoryOwnershipSources } from '../ownership/collect.js';
+import { memoryOwnershipSources } from '../aws/ownership-reader.js';
 import { StoreDeletionLedger } from './deletion-ledger.js';
 import type { StateStore } from '../state/types.js';
 import { MemoryDeletionLedger } from '../plan/deletion-budget.js';

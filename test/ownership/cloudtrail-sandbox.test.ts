@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { LookupEventsCommand, type Event as TrailEvent } from '@aws-sdk/client-cloudtrail';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
-import { evidenceFromEvent } from '../../controller/ownership/cloudtrail.js';
+import { evidenceFromEvent } from '../../controller/aws/cloudtrail-reader.js';
 import { seeded } from './harness.js';
 
 const scenario = {

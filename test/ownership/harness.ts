@@ -3,7 +3,7 @@ import { Actuator, type ActionOutcome } from '../../controller/actuator/actuator
 import type { AwsClients } from '../../controller/aws/clients.js';
 import { readInventory } from '../../controller/aws/inventory-reader.js';
 import type { Inventory } from '../../controller/inventory/model.js';
-import type { OwnershipSources } from '../../controller/ownership/collect.js';
+import type { OwnershipSources } from '../../controller/aws/ownership-reader.js';
 import { buildPlan } from '../../controller/plan/build.js';
 import type { Plan } from '../../controller/plan/types.js';
 import type { Policy } from '../../controller/policy/types.js';

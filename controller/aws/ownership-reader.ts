@@ -3,11 +3,11 @@
  * of tasks the read saw), asks CloudTrail about the unreferenced services still lacking evidence, and returns
  * the evidence of every service read, for the rules (which stay pure).
  */
-import type { AwsClients } from '../aws/clients.js';
+import type { AwsClients } from './clients.js';
 import type { CloudMapService, EcsService, EcsTask } from '../inventory/model.js';
 import { ECS_ATTRIBUTES } from '../inventory/model.js';
 import { registriesOf } from '../inventory/facts.js';
-import { CloudTrailScanner } from './cloudtrail.js';
+import { CloudTrailScanner } from './cloudtrail-reader.js';
 import { MemoryEvidenceStore, type EvidenceStore, type OwnershipEvidence } from '../inventory/evidence.js';
 
 /** Where evidence is kept and how more is found; one per target (account and region), kept across reads. */

@@ -6,7 +6,7 @@
  * Every ECS registration met on the way is recorded, not only the ones asked for.
  */
 import { LookupEventsCommand, type Event as TrailEvent } from '@aws-sdk/client-cloudtrail';
-import { awsErrorCode, type AwsClients } from '../aws/clients.js';
+import { awsErrorCode, type AwsClients } from './clients.js';
 import { ECS_ATTRIBUTES } from '../inventory/model.js';
 import type { EvidenceStore, OwnershipEvidence } from '../inventory/evidence.js';
 import { systemClock, systemSleep, type Clock, type Sleep } from '../util/clock.js';
