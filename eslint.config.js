@@ -30,12 +30,16 @@ export const LAYERS = [
 ];
 
 /**
- * The rule registry (rules/index.ts) is the one way up: each rule module declares its schema fragment, defaults
- * and read scope, so the policy parser and the read scope loop over the registry (issue #14). Those folders
- * may import the registry, never a rule module.
+ * The only imports up the layers, each of one named entry point of rules/, never of a rule module: each rule
+ * declares its schema fragment, defaults and read scope in the registry (rules/index.ts), so the policy parser
+ * and the read scope loop over it (issue #14); and a full read fetches tags only for the Cloud Map services a
+ * finding would act on, which rules/tag-candidates.ts answers by evaluating the rules (issue #17).
  */
-const REGISTRY = 'index.ts';
-const REGISTRY_USERS = ['policy', 'inventory'];
+const RULE_ENTRY_POINTS = {
+  policy: ['index.ts'],
+  inventory: ['index.ts'],
+  aws: ['tag-candidates.ts'],
+};
 
 /** Rules and the plan are pure: besides the layers above, no SDK adapter, store, event source or telemetry. */
 const PURE = ['rules', 'plan'];
@@ -50,14 +54,15 @@ function layerZones() {
     if (later.length === 0) return;
     for (const folder of layer) {
       const message = `controller/${folder}/ may not import a later layer (${later.join(', ')}): see "Layers and boundaries" in docs/ARCHITECTURE.md.`;
-      const usesRegistry = REGISTRY_USERS.includes(folder) && later.includes('rules');
-      zones.push({ target: dir(folder), from: later.filter((f) => !usesRegistry || f !== 'rules').map(dir), message });
-      if (usesRegistry) {
+      const entryPoints = later.includes('rules') ? RULE_ENTRY_POINTS[folder] : undefined;
+      zones.push({ target: dir(folder), from: later.filter((f) => !entryPoints || f !== 'rules').map(dir), message });
+      if (entryPoints) {
+        const named = entryPoints.map((file) => `controller/rules/${file}`).join(', ');
         zones.push({
           target: dir(folder),
           from: dir('rules'),
-          except: [`./${REGISTRY}`],
-          message: `controller/${folder}/ may use the rule registry (controller/rules/${REGISTRY}), not a rule module.`,
+          except: entryPoints.map((file) => `./${file}`),
+          message: `controller/${folder}/ may import only ${named} of rules/, no rule module (docs/ARCHITECTURE.md).`,
         });
       }
     }
