@@ -13,7 +13,6 @@ import {
   type ReadError,
   type ServiceConnectConfig,
 } from './model.js';
-import type { Policy } from '../policy/types.js';
 import { cloudMapIndex, taskIndex } from './indexes.js';
 
 /** Tag that (per community reports) Service Connect puts on the Cloud Map services it creates. */
@@ -96,27 +95,6 @@ export function isServiceConnectManaged(inventory: Inventory, service: CloudMapS
   return referenceIndex(inventory).serviceConnect.has(service.id);
 }
 
-/** The protect tag a service carries: the operator's key with any value but "false", or a policy's exact tag. */
-function protectingTag(policy: Policy, service: CloudMapService): { key: string; value: string } | undefined {
-  for (const tag of policy.rules.cloudMapOrphans.protectTags) {
-    const value = service.tags[tag.key];
-    if (value === undefined) continue;
-    if (tag.value === undefined ? value.trim().toLowerCase() !== 'false' : value === tag.value) return { key: tag.key, value };
-  }
-  return undefined;
-}
-
-/** Does the service carry a protect tag? Protected Cloud Map services are never changed. */
-export function isProtected(policy: Policy, service: CloudMapService): boolean {
-  return protectingTag(policy, service) !== undefined;
-}
-
-/** The block a protected service's findings carry. */
-export function protectedBlock(policy: Policy, service: CloudMapService): { reason: 'protected'; detail: string } {
-  const tag = protectingTag(policy, service);
-  return { reason: 'protected', detail: tag ? `tagged ${tag.key}=${tag.value}` : 'protected' };
-}
-
 /** Did ECS register this instance? Proven only by both attributes ECS writes, never by a name prefix. */
 export function isEcsRegistered(instance: CloudMapInstance): boolean {
   return Boolean(instance.attributes[ECS_ATTRIBUTES.cluster]) && Boolean(instance.attributes[ECS_ATTRIBUTES.service]);
@@ -135,18 +113,6 @@ export function isTaskAlive(task: EcsTask): boolean {
 /** Was the instance registered by another account (a namespace shared through AWS RAM)? Then it is never ours. */
 export function isOtherAccount(inventory: Inventory, createdByAccount: string | undefined): boolean {
   return Boolean(createdByAccount && inventory.account && createdByAccount !== inventory.account);
-}
-
-/** Why the controller may treat an unreferenced Cloud Map service as ECS's, or undefined without evidence. */
-export function ownershipEvidence(policy: Policy, inventory: Inventory, service: CloudMapService): string | undefined {
-  const rule = policy.rules.cloudMapOrphans;
-  const evidence = inventory.ownership?.[service.id];
-  if (evidence?.source === 'instances-seen') return `the controller saw ECS-registered instances of live tasks in it (${new Date(evidence.at).toISOString()})`;
-  if (evidence?.source === 'cloudtrail') return `CloudTrail shows ECS registering instances into it (${new Date(evidence.at).toISOString()})`;
-  const tag = rule.ownershipTag;
-  if (tag && service.tags[tag.key] === tag.value) return `tagged ${tag.key}=${tag.value}`;
-  if (rule.emptyServices === 'delete') return `policy ${policy.name} declares its namespaces ECS-only (emptyServices: delete)`;
-  return undefined;
 }
 
 /** The deployment ECS calls PRIMARY, else the newest one. */

@@ -11,17 +11,15 @@ import {
   describeReadError,
   findTask,
   isEcsRegistered,
-  isProtected,
-  protectedBlock,
   isServiceConnectManaged,
   isOtherAccount,
   isTaskAlive,
   liveReferrers,
-  ownershipEvidence,
   sharedServiceRef,
   runsTasks,
   pruneBlockingReadError,
 } from '../inventory/facts.js';
+import { isProtected, ownershipEvidence, protectedBlock } from './cloud-map-guards.js';
 import { orphanGates } from './cloud-map-orphans-gates.js';
 import type { RuleDefinition } from './definition.js';
 import { cloudMapServicesInCoveredNamespaces, namespaceById } from './scope.js';

@@ -120,7 +120,6 @@ export interface CoveredScope {
 }
 
 /** Any rule, for code that loops over the registry. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRule = RuleDefinition<string, any, RuleConfigBase>;
 
 /** The typed configuration of a rule definition. */

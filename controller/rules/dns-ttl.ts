@@ -3,7 +3,8 @@
  * addresses during scale-in. The remedy resends the full record list (records left out would be deleted).
  */
 import type { RuleDefinition } from './definition.js';
-import { isProtected, isServiceConnectManaged, protectedBlock, sharedServiceRef } from '../inventory/facts.js';
+import { isServiceConnectManaged, sharedServiceRef } from '../inventory/facts.js';
+import { isProtected, protectedBlock } from './cloud-map-guards.js';
 import { coversCloudMapService, namespaceById } from './scope.js';
 import type { Finding, RuleEvaluator } from '../model/findings.js';
 
