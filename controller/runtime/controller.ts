@@ -151,8 +151,7 @@ export class Controller {
         enqueue: (keys, meta) => this.enqueueEvent(keys, meta),
         // Events come from the controller's own account and region: the default target's fleet.
         known: {
-          clustersOfService: (arn) => (this.targets.find(this.targets.defaultKey)?.cache.inventory?.services ?? [])
-            .filter((s) => s.arn === arn && s.status !== 'INACTIVE').map((s) => s.clusterName),
+          clustersOfService: (arn) => this.targets.find(this.targets.defaultKey)?.cache.clustersOfService(arn) ?? [],
         },
         hooks: {
           onEvent: (detailType) => this.options.metrics.recordEventReceived(detailType),

@@ -58,6 +58,10 @@ export class InventoryCache {
   private lastFullAt: number | undefined;
   /** Why the next resync must read everything, when it must (a read error, a policy change). */
   private fullReason: string | undefined = 'first read';
+  /** The full read in flight: the old inventory is released while it runs (refreshes wait for it). */
+  private reading: Promise<Inventory> | undefined;
+  /** Service ARN -> cluster names, kept while a full read runs (events name services by ARN). */
+  private servicesWhileReading: Map<string, string[]> | undefined;
   /** What the last resync() did. */
   lastResync: { kind: ResyncKind; reason?: string; stats?: SignalResyncStats } | undefined;
 
@@ -85,12 +89,39 @@ export class InventoryCache {
     return (this.options.now ?? systemClock.now)();
   }
 
-  /** Re-reads everything the policies need and replaces the cache (stale read errors go with it). */
-  async full(): Promise<Inventory> {
+  /** The inventory once no full read is in flight (undefined before the first read). */
+  async settled(): Promise<Inventory | undefined> {
+    while (this.reading) await this.reading.catch(() => undefined);
+    return this.current;
+  }
+
+  /** Clusters of the ECS services with this ARN that are not INACTIVE, also while a full read runs. */
+  clustersOfService(arn: string): string[] {
+    if (this.current) return this.current.services.filter((s) => s.arn === arn && s.status !== 'INACTIVE').map((s) => s.clusterName);
+    return this.servicesWhileReading?.get(arn) ?? [];
+  }
+
+  /**
+   * Re-reads everything the policies need and replaces the cache (stale read errors go with it). The old
+   * inventory is let go while the new one is read, so the two are never held at once (memory: issue #17); plans
+   * and refreshes wait for the read.
+   */
+  full(): Promise<Inventory> {
+    this.reading ??= this.readFull().finally(() => {
+      this.reading = undefined;
+      this.servicesWhileReading = undefined;
+    });
+    return this.reading;
+  }
+
+  private async readFull(): Promise<Inventory> {
     const { clients, now, onProgress } = this.options;
     this.scopeChanged = false;
     this.lastFullAt = this.now();
     this.fullReason = undefined;
+    // No local may hold the old inventory across the read: it must be collectable.
+    if (this.current) this.servicesWhileReading = servicesByArn(this.current);
+    this.current = undefined;
     const inventory = await readInventory(clients, this.policies, {
       limiter: this.limiter,
       ownership: this.ownership,
@@ -154,7 +185,7 @@ export class InventoryCache {
    * before the first read, after a policy change, or for a `full` key.
    */
   async refresh(keys: readonly WorkKey[]): Promise<Inventory> {
-    const base = this.current;
+    const base = await this.settled();
     if (!base || this.scopeChanged || keys.some((k) => k.kind === 'full')) return this.full();
     const scope = this.scope;
     const patches = await Promise.all(
@@ -179,6 +210,8 @@ export class InventoryCache {
         }
       }),
     );
+    // A full read that started meanwhile reads all of it again, and newer: let it stand.
+    if (this.reading) return (await this.settled()) ?? base;
     // Patches land on whatever is current now (a full read may have finished meanwhile), one at a time.
     let inventory = this.current ?? base;
     const observedAt = this.now();
@@ -188,4 +221,11 @@ export class InventoryCache {
     if (patches.some((p) => p !== undefined && p.errors.length > 0)) this.fullReason = 'read errors';
     return this.withCandidateTags(inventory, new Set(patches.flatMap((p) => p?.cloudMapServices?.add.map((s) => s.id) ?? [])));
   }
+}
+
+/** Service ARN -> the clusters of its services that are not INACTIVE. */
+function servicesByArn(inventory: Inventory): Map<string, string[]> {
+  const byArn = new Map<string, string[]>();
+  for (const s of inventory.services) if (s.status !== 'INACTIVE') byArn.set(s.arn, [...(byArn.get(s.arn) ?? []), s.clusterName]);
+  return byArn;
 }

@@ -95,7 +95,8 @@ export async function planAndApply(t: PlanTarget, env: PlanEnv): Promise<PlanAnd
     // successful ones changed, so this plan sees an instance gone only once Cloud Map has removed it.
     const settled = await t.actuator.settle(env.stopSignal);
     await refreshAfterWrites(t.cache, settled, logger);
-    const inventory = t.cache.inventory!;
+    // A full read may be in flight (it lets the old inventory go): plan over what it reads.
+    const inventory = (await t.cache.settled())!;
     // Plans judge AWS timestamps, so they run on AWS's time: a container clock an hour off decides the same.
     const now = t.awsClock.now();
     const recentDeletions = await t.deletionLedger.recent(inventory.namespaces.map((n) => n.id), now);

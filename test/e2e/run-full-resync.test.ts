@@ -101,13 +101,14 @@ describe('run with --full-resync, no events', () => {
       assert.ok(instances().includes(drift.instanceId), `a signal resync ${minute} min in does not see it`);
     }
     assert.ok(!deregistered.includes(drift.instanceId));
-    assert.equal(sandbox.calls.snapshot()['ecs:ListTasks'] ?? 0, 0, 'the resyncs within the period followed change signals');
+    const reads = (op: string) => sandbox.calls.snapshot()[op] ?? 0;
+    assert.deepEqual(['ecs:ListTasks', 'ecs:DescribeTasks', 'servicediscovery:ListInstances'].map(reads), [0, 0, 0], 'the resyncs within the period followed change signals');
 
     // The full-resync period has passed since the last full read: this resync reads everything and finds it.
     sandbox.advance(FULL_RESYNC_MS);
     tick!();
     await controller.whenIdle();
-    assert.ok((sandbox.calls.snapshot()['ecs:ListTasks'] ?? 0) > 0, 'a full read');
+    assert.ok(reads('servicediscovery:ListInstances') >= 20, 'a full read lists the instances of every Cloud Map service');
     assert.ok(deregistered.includes(drift.instanceId), 'the full read found the stale instance and deregistered it');
     assert.ok(!instances().includes(drift.instanceId));
   });
