@@ -7,6 +7,7 @@ import type { ActionType, Action } from '../model/findings.js';
 import { CLOUD_MAP_EXECUTORS } from './cloudmap.js';
 import type { ExecutorContext } from './context.js';
 import { ECS_EXECUTORS } from './ecs.js';
+import { NAMESPACE_EXECUTORS } from './namespace.js';
 import type { ExecutorResult } from './types.js';
 
 /** What an executor may know about the plan its action comes from. */
@@ -24,7 +25,7 @@ export type Executor<A extends Action> = (ctx: ExecutorContext, action: A, plan:
 export type Executors<T extends ActionType> = { [K in T]: Executor<Extract<Action, { type: K }>> };
 
 /** Every action type's executor. */
-export const EXECUTORS = { ...CLOUD_MAP_EXECUTORS, ...ECS_EXECUTORS } satisfies Executors<ActionType>;
+export const EXECUTORS = { ...CLOUD_MAP_EXECUTORS, ...NAMESPACE_EXECUTORS, ...ECS_EXECUTORS } satisfies Executors<ActionType>;
 
 /** Runs the executor of an action's type. */
 export function execute(ctx: ExecutorContext, action: Action, plan: PlanContext): Promise<ExecutorResult> {

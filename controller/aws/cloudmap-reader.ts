@@ -4,6 +4,7 @@
  * unhealthy ones, which an orphan scan must see).
  */
 import {
+  GetNamespaceCommand,
   GetServiceCommand,
   ListInstancesCommand,
   ListNamespacesCommand,
@@ -36,10 +37,35 @@ export async function listNamespaces(ctx: ReadContext): Promise<Namespace[]> {
   )) {
     for (const ns of page.Namespaces ?? []) {
       if (!ns.Id || !ns.Name) continue;
-      namespaces.push({ id: ns.Id, arn: ns.Arn ?? '', name: ns.Name, type: (ns.Type ?? 'HTTP') as NamespaceType, ...(ns.ResourceOwner ? { resourceOwner: ns.ResourceOwner } : {}) });
+      const soaTtl = ns.Properties?.DnsProperties?.SOA?.TTL;
+      namespaces.push({
+        id: ns.Id,
+        arn: ns.Arn ?? '',
+        name: ns.Name,
+        type: (ns.Type ?? 'HTTP') as NamespaceType,
+        ...(ns.ResourceOwner ? { resourceOwner: ns.ResourceOwner } : {}),
+        ...(soaTtl !== undefined ? { soaTtl } : {}),
+      });
     }
   }
   return namespaces;
+}
+
+/**
+ * Fills in the SOA TTL of the DNS namespaces `scope.namespaceSoa` selects where ListNamespaces did not carry it
+ * (its NamespaceSummary documents the same Properties as GetNamespace, without promising the SOA): one
+ * GetNamespace each. A failed call is a read error of that namespace, and its soaTtl stays unknown.
+ */
+export async function readNamespaceSoa(ctx: ReadContext, scope: ReadScopePlan, namespaces: Namespace[]): Promise<void> {
+  const wanted = namespaces.filter((n) => n.type !== 'HTTP' && n.soaTtl === undefined && matches(scope.namespaceSoa, n.name, n.id, n.arn));
+  await Promise.all(
+    wanted.map(async (namespace) => {
+      const out = await ctx.call({ kind: 'namespace', namespaceId: namespace.id }, 'servicediscovery:GetNamespace', () =>
+        ctx.clients.serviceDiscovery.send(new GetNamespaceCommand({ Id: namespace.arn || namespace.id })), namespace.name);
+      const ttl = out?.Namespace?.Properties?.DnsProperties?.SOA?.TTL;
+      if (ttl !== undefined) namespace.soaTtl = ttl;
+    }),
+  );
 }
 
 /** Maps ListServices' summary or GetService's full shape (they share the fields we use). */

@@ -26,7 +26,7 @@ import { ECS_ATTRIBUTES } from '../inventory/model.js';
 import { isEmptyMatcher, matches, planReadScope, readsNothing, type ReadScopePlan } from '../inventory/read-scope.js';
 import type { Policy } from '../policy/types.js';
 import type { AwsClients } from './clients.js';
-import { getService, listNamespaceServices, listNamespaces, withInstances } from './cloudmap-reader.js';
+import { getService, listNamespaceServices, listNamespaces, readNamespaceSoa, withInstances } from './cloudmap-reader.js';
 import { listUnreferencedEmpty, readCandidateTags } from './candidate-reader.js';
 import { describeServices, listClusters, readClusterServices, readServicesTasks, recheckTasks } from './ecs-reader.js';
 import { collectOwnership, memoryOwnershipSources, type OwnershipSources } from './ownership-reader.js';
@@ -87,6 +87,7 @@ async function readCloudMap(ctx: ReadContext, scope: ReadScopePlan): Promise<Clo
   const reportedEmpty = new Set<string>();
   if (readsNothing(scope)) return { namespaces: [], cloudMapServices: [], reportedEmpty };
   const namespaces = await listNamespaces(ctx);
+  await readNamespaceSoa(ctx, scope, namespaces);
   const inScope = namespaces.filter((n) => matches(scope.namespaces, n.name, n.id, n.arn));
   ctx.progress(`cloudmap: reading ${inScope.length} of ${namespaces.length} namespaces`);
   const perNamespace = await Promise.all(

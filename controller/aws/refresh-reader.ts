@@ -7,7 +7,7 @@ import type { Cluster, CloudMapService, EcsService, Inventory, Namespace, ReadEr
 import { ECS_ATTRIBUTES } from '../inventory/model.js';
 import { errorInScope, type InventoryPatch } from '../inventory/patch.js';
 import { matches, type ReadScopePlan } from '../inventory/read-scope.js';
-import { getService, listInstances, listNamespaceServices, listNamespaces, withDetails } from './cloudmap-reader.js';
+import { getService, listInstances, listNamespaceServices, listNamespaces, readNamespaceSoa, withDetails } from './cloudmap-reader.js';
 import { describeServices, listClusters, readClusterServices, readTasks } from './ecs-reader.js';
 import { describeUnlisted } from './inventory-reader.js';
 import { arnName, type ReadContext } from './read-context.js';
@@ -131,6 +131,12 @@ export async function refreshNamespace(ctx: ReadContext, scope: ReadScopePlan, c
   }
   if (!matches(scope.namespaces, namespace.name, namespace.id, namespace.arn)) return undefined;
   const ns = namespace;
+  // The SOA TTL (namespaceSoa) is re-read too: an event or a write about the namespace may have changed it.
+  if (!namespacesPatch && ns.type !== 'HTTP' && matches(scope.namespaceSoa, ns.name, ns.id, ns.arn)) {
+    const fresh: Namespace = { ...ns, soaTtl: undefined };
+    await readNamespaceSoa(ctx, scope, [fresh]);
+    if (fresh.soaTtl !== undefined && fresh.soaTtl !== ns.soaTtl) namespacesPatch = { remove: (n) => n.id === ns.id, add: [fresh] };
+  }
   const listed = await listNamespaceServices(ctx, ns);
   const listedOk = !failed(ctx.errors, 'servicediscovery:ListServices');
   const detailed = await Promise.all(listed.map((s) => withDetails(ctx, scope, ns, s)));

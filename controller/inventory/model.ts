@@ -134,6 +134,8 @@ export interface Namespace {
   type: NamespaceType;
   /** The account that created the namespace (ResourceOwner); another account's when it is shared with us (AWS RAM). */
   resourceOwner?: string;
+  /** DNS namespaces: the SOA TTL, how long resolvers cache "no such name" (undefined: HTTP, or not read). */
+  soaTtl?: number;
 }
 
 export interface DnsRecord {

@@ -37,6 +37,8 @@ export interface ReadScopePlan {
   tagNamespaces: ResourceMatcher;
   /** Clusters whose services' Application Auto Scaling maximum is read (for rules that size deployments). */
   scalingClusters: ResourceMatcher;
+  /** DNS namespaces whose SOA TTL must be known: GetNamespace where ListNamespaces did not carry it (namespaceSoa). */
+  namespaceSoa: ResourceMatcher;
 }
 
 const NONE: ResourceMatcher = { all: false, patterns: [] };
@@ -59,7 +61,7 @@ const EVERYTHING: ResourceMatcher = { all: true, patterns: [] };
  * (its `readScope` in controller/rules/).
  */
 export function planReadScope(policies: readonly Policy[]): ReadScopePlan {
-  let plan: ReadScopePlan = { coveredClusters: NONE, serviceClusters: NONE, taskClusters: NONE, serviceConnectClusters: NONE, namespaces: NONE, instanceNamespaces: NONE, tagNamespaces: NONE, scalingClusters: NONE };
+  let plan: ReadScopePlan = { coveredClusters: NONE, serviceClusters: NONE, taskClusters: NONE, serviceConnectClusters: NONE, namespaces: NONE, instanceNamespaces: NONE, tagNamespaces: NONE, scalingClusters: NONE, namespaceSoa: NONE };
   for (const policy of policies) {
     if (policy.suspend) continue;
     const rules = enabledRules(policy);

@@ -46,7 +46,7 @@ const accountOfArn = (arn: string | undefined) => arn?.split(':')[4];
 const ROUTE53_BEHIND_DEREGISTER = ['route53:GetHealthCheck', 'route53:DeleteHealthCheck', 'route53:UpdateHealthCheck', 'route53:ChangeResourceRecordSets'];
 const ROUTE53_BEHIND_UPDATE_SERVICE = ['route53:GetHealthCheck', 'route53:CreateHealthCheck', 'route53:DeleteHealthCheck', 'route53:UpdateHealthCheck', 'route53:ChangeResourceRecordSets'];
 
-/** Every action type. Order of phases: deregistrations, then the deletion they empty, then TTL updates, then redeploys. */
+/** Every action type. Order of phases: deregistrations, then the deletion they empty, then TTL and SOA updates, then redeploys. */
 export const ACTION_TYPES = {
   'cloudmap:DeregisterInstance': {
     resource: 'cloudmap-service',
@@ -90,6 +90,20 @@ export const ACTION_TYPES = {
     followsOperation: true,
     ownerAccount: (a) => accountOfArn(a.serviceArn),
     iam: ['servicediscovery:GetService', 'servicediscovery:UpdateService', 'servicediscovery:GetOperation', ...ROUTE53_BEHIND_UPDATE_SERVICE],
+  },
+  'cloudmap:UpdateNamespaceSoa': {
+    resource: 'cloudmap-namespace',
+    resourceOf: (a) => `cloudmap-namespace/${a.namespaceId}`,
+    logResource: (a) => `cloudmap-namespace/${a.namespaceId}`,
+    phase: 1,
+    orderKey: (a) => [a.namespaceId, '', ''],
+    writeKey: (a) => `${a.type}/${a.namespaceId}`,
+    refreshKey: (a) => ({ kind: 'namespace', namespace: a.namespaceId }),
+    describe: (a) => `set the SOA TTL (negative caching) of namespace ${a.namespaceId} to ${a.ttl}s`,
+    verbs: { done: 'Shortened negative caching of', do: 'shorten negative caching of' },
+    followsOperation: true,
+    // Behind the update Cloud Map rewrites the SOA record of the namespace's hosted zone.
+    iam: ['servicediscovery:GetNamespace', 'servicediscovery:UpdatePrivateDnsNamespace', 'servicediscovery:UpdatePublicDnsNamespace', 'servicediscovery:GetOperation', 'route53:ChangeResourceRecordSets'],
   },
   'ecs:ForceNewDeployment': {
     resource: 'ecs-service',

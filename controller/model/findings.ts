@@ -20,7 +20,9 @@ export type Action =
   /** `ecsServices`: ECS services the evidence names; the actuator re-describes them just before deleting. */
   | { type: 'cloudmap:DeleteService'; serviceId: string; ecsServices?: readonly { cluster: string; service: string }[]; serviceArn?: string }
   /** Lowers the named records to `ttl`; a record whose TTL is no longer above `aboveSeconds` when written is left as it is. */
-  | { type: 'cloudmap:UpdateDnsTtl'; serviceId: string; records: readonly { type: string; ttl: number }[]; aboveSeconds?: number; serviceArn?: string };
+  | { type: 'cloudmap:UpdateDnsTtl'; serviceId: string; records: readonly { type: string; ttl: number }[]; aboveSeconds?: number; serviceArn?: string }
+  /** Sets a DNS namespace's SOA TTL (negative caching) to `ttl`; a namespace no longer above `aboveSeconds` when written is left as it is. */
+  | { type: 'cloudmap:UpdateNamespaceSoa'; namespaceId: string; namespaceType: 'DNS_PRIVATE' | 'DNS_PUBLIC'; ttl: number; aboveSeconds: number };
 
 export type ActionType = Action['type'];
 

@@ -8,11 +8,12 @@ import type { Policy } from '../policy/types.js';
 import { cloudMapOrphans } from './cloud-map-orphans.js';
 import type { AnyRule, ConfigOf, RawOf, RuleConfigBase } from './definition.js';
 import { dnsTtl } from './dns-ttl.js';
+import { namespaceSoa } from './namespace-soa.js';
 import { serviceConnectRefresh } from './service-connect-refresh.js';
 import { taskLimit } from './task-limit.js';
 import type { Finding } from '../model/findings.js';
 
-const REGISTRY = [serviceConnectRefresh, cloudMapOrphans, dnsTtl, taskLimit] as const;
+const REGISTRY = [serviceConnectRefresh, cloudMapOrphans, dnsTtl, namespaceSoa, taskLimit] as const;
 
 type Registered = (typeof REGISTRY)[number];
 

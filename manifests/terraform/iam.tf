@@ -133,7 +133,7 @@ data "aws_iam_policy_document" "task" {
   }
   statement {
     sid       = "ReadCloudMap"
-    actions   = ["servicediscovery:GetService", "servicediscovery:ListInstances", "servicediscovery:GetOperation"]
+    actions   = ["servicediscovery:GetNamespace", "servicediscovery:GetService", "servicediscovery:ListInstances", "servicediscovery:GetOperation"]
     resources = concat(["${local.cloudmap_arn_prefix}:namespace/*"], local.cloudmap_service_arns)
   }
   statement {
@@ -148,6 +148,12 @@ data "aws_iam_policy_document" "task" {
     sid       = "ReadEcsScalingLimits"
     actions   = ["application-autoscaling:DescribeScalableTargets"]
     resources = ["*"]
+  }
+  statement {
+    # namespaceSoa: the SOA TTL of this account's DNS namespaces (another account's shared namespace is never changed).
+    sid       = "TuneNamespaceSoa"
+    actions   = ["servicediscovery:UpdatePrivateDnsNamespace", "servicediscovery:UpdatePublicDnsNamespace"]
+    resources = ["${local.cloudmap_arn_prefix}:namespace/*"]
   }
   statement {
     sid       = "PruneAndTuneCloudMap"

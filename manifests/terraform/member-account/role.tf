@@ -85,13 +85,18 @@ data "aws_iam_policy_document" "controller" {
   }
   statement {
     sid       = "ReadCloudMap"
-    actions   = ["servicediscovery:GetService", "servicediscovery:ListInstances", "servicediscovery:GetOperation"]
+    actions   = ["servicediscovery:GetNamespace", "servicediscovery:GetService", "servicediscovery:ListInstances", "servicediscovery:GetOperation"]
     resources = ["${local.cloudmap_arn_prefix}:namespace/*", "${local.cloudmap_arn_prefix}:service/*"]
   }
   statement {
     sid       = "ReadEcsScalingLimits"
     actions   = ["application-autoscaling:DescribeScalableTargets"]
     resources = ["*"]
+  }
+  statement {
+    sid       = "TuneNamespaceSoa"
+    actions   = ["servicediscovery:UpdatePrivateDnsNamespace", "servicediscovery:UpdatePublicDnsNamespace"]
+    resources = ["${local.cloudmap_arn_prefix}:namespace/*"]
   }
   statement {
     sid       = "PruneAndTuneCloudMap"
