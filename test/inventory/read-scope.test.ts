@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matches, planReadScope, readsNothing } from '../../controller/inventory/read-scope.js';
 import { makePolicy, ttlOnlyPolicy } from '../fixtures/policy.js';
+import { RULE_NAMES } from '../../controller/rules/index.js';
 
 test('an orphan scan reads every cluster, because any ECS service in the account may still reference a Cloud Map service', () => {
   const scope = planReadScope([makePolicy({ target: { clusters: ['prod-*'], namespaces: ['internal.local'] } })]);
@@ -24,7 +25,7 @@ test('TTL and task-limit rules read services of the policy\'s clusters only, and
 });
 
 test('suspended policies, policies with every rule off and empty target lists read nothing', () => {
-  const off = makePolicy({ rules: { serviceConnectRefresh: { enabled: false }, cloudMapOrphans: { enabled: false }, dnsTtl: { enabled: false }, taskLimit: { enabled: false } } });
+  const off = makePolicy({ rules: Object.fromEntries(RULE_NAMES.map((name) => [name, { enabled: false }])) });
   assert.ok(readsNothing(planReadScope([makePolicy({ suspend: true }), off, ttlOnlyPolicy({ clusters: [], namespaces: [] })])));
   assert.ok(!readsNothing(planReadScope([ttlOnlyPolicy({ clusters: ['a'], namespaces: [] })])));
 });
