@@ -6,6 +6,7 @@ import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import type { AwsClients } from '../../controller/aws/clients.js';
 import type { Sandbox, SandboxTruth } from '../../sandbox/index.js';
 import type { ReliabilityHarness } from './reliability-harness.js';
+import { waitFor } from '../support/wait.js';
 
 /** Calls the sandbox's /_sandbox/ control API the way an operator (or a CI script) would. */
 export async function control(sandbox: Sandbox, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<any> {
@@ -71,20 +72,24 @@ export async function converge(
   what: string,
   options: { stepMs?: number; timeoutMs?: number } = {},
 ): Promise<SandboxTruth> {
-  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   let truth = h.sandbox.truth();
-  while (!accept(truth)) {
-    if (Date.now() > deadline) {
-      const status = h.controller.status();
-      const controller = { ready: status.ready, lastReconcileError: status.lastReconcileError, active: h.controller.queue.active(), depth: h.controller.queue.depth() };
-      throw new Error(`timed out waiting for ${what}; truth: ${truthSummary(truth)}; controller: ${JSON.stringify(controller)}`);
-    }
-    h.advance(options.stepMs ?? 60_000);
-    if (h.controller.queue.active() === 0 && h.controller.queue.depth() === 0) h.tick();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    truth = h.sandbox.truth();
+  try {
+    // Each look that finds the truth not there yet moves time on a step; the controller works between looks.
+    return await waitFor(
+      () => {
+        truth = h.sandbox.truth();
+        if (accept(truth)) return truth;
+        h.advance(options.stepMs ?? 60_000);
+        if (h.controller.queue.active() === 0 && h.controller.queue.depth() === 0) h.tick();
+        return undefined;
+      },
+      { what, timeoutMs: options.timeoutMs ?? 20_000, intervalMs: 200 },
+    );
+  } catch {
+    const status = h.controller.status();
+    const controller = { ready: status.ready, lastReconcileError: status.lastReconcileError, active: h.controller.queue.active(), depth: h.controller.queue.depth() };
+    throw new Error(`timed out waiting for ${what}; truth: ${truthSummary(truth)}; controller: ${JSON.stringify(controller)}`);
   }
-  return truth;
 }
 
 /** Sum of one metric's samples whose labels include every `labels` pair (0 when absent). */

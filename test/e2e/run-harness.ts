@@ -21,6 +21,7 @@ import { DRIFT_LABELS } from '../../controller/plan/drift-summary.js';
 import type { FaultSpec } from '../../sandbox/core/faults.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { policyYaml as policyDocument, type PolicyYamlOptions } from '../fixtures/policy.js';
+import { waitFor } from '../support/wait.js';
 
 /** A fleet with each drift kind and the resources that must survive. */
 export const FLEET = {
@@ -193,12 +194,13 @@ export async function startHarness(options: {
 /** Polls a condition the system makes true asynchronously; fails with `what` instead of hanging. */
 export async function eventually<T>(probe: () => T | Promise<T>, accept: (value: T) => boolean, what: string, attempts = 200): Promise<T> {
   let last: T | undefined;
-  for (let i = 0; i < attempts; i++) {
-    last = await probe();
-    if (accept(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  try {
+    // `attempts` looks 50 ms apart; the time limit leaves room for slow probes, as the attempt count did.
+    await waitFor(async () => accept((last = await probe())), { what, timeoutMs: attempts * 100, intervalMs: 50 });
+  } catch {
+    throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 2000)}`);
   }
-  throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 2000)}`);
+  return last as T;
 }
 
 /** Counts of AWS write calls the sandbox received. */

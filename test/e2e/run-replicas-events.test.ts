@@ -21,6 +21,7 @@ import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { installEventRouting } from './run-harness.js';
 import { policyYaml } from '../fixtures/policy.js';
+import { waitFor } from '../support/wait.js';
 
 const FLEET = {
   name: 'replica-events',
@@ -34,15 +35,7 @@ after(async () => {
   for (const step of cleanup.reverse()) await step();
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000) => waitFor(probe, { what, timeoutMs, intervalMs: 50 });
 
 function replica(sandbox: Sandbox, id: string, policies: string, queueUrl: string | undefined): { controller: Controller; clients: AwsClients; store: StateStore; metrics: ControllerMetrics } {
   const options = { region: sandbox.region, endpoint: sandbox.url, credentials: { accessKeyId: 't', secretAccessKey: 't' }, appId: id };

@@ -14,20 +14,13 @@ import type { CallRecord } from '../../sandbox/core/calls.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { spawnRun, terminate, type RunProcess } from './reliability-process.js';
 import { GRACE_MS, LEASE_MS, REGIONS, replicasFleet, TABLE, writeReplicaPolicies, writesWithoutLease } from './replicas-harness.js';
+import { waitFor } from '../support/wait.js';
 
 let sandbox: Sandbox;
 let store: StateStore;
 const replicas = new Map<string, RunProcess>();
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000) => waitFor(probe, { what, timeoutMs, intervalMs: 100 });
 
 const owners = async () => new Map((await store.leases.list()).map((l) => [l.target, l.owner]));
 const callLog = (): CallRecord[] => sandbox.calls.log();
@@ -127,8 +120,12 @@ test('three replicas: one owner per target, failover within two lease durations,
   assert.notEqual(deletion.caller, victim);
   if (process.env.DEBUG_REPLICAS) console.log({ takenOverMs, graceWaitMs: deletion.at - firstSeen, victim, deletedBy: deletion.caller });
 
-  // No write under a lease the writer did not hold; each client redeployed once, failover included.
-  await new Promise((resolve) => setTimeout(resolve, 2 * LEASE_MS));
+  // No write under a lease the writer did not hold; each client redeployed once, failover included. Watched
+  // over two more lease durations: every lease renewed six more times (a round every third of a duration).
+  const countersAfterDeletion = new Map((await store.leases.list()).map((l) => [l.target, l.counter]));
+  await until('two more lease durations of renewals on every target', async () =>
+    (await store.leases.list()).every((l) => l.counter >= (countersAfterDeletion.get(l.target) ?? 0) + 6) || undefined,
+  );
   const log = callLog();
   assert.deepEqual(writesWithoutLease(log).map((c) => `${c.operation} by ${c.caller} in ${c.region}`), []);
   const redeploys = log.filter((c) => c.operation === 'ecs:UpdateService' && c.status === 200 && c.caller?.startsWith('replica-'));

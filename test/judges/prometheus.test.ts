@@ -15,25 +15,21 @@ import { parse, stringify } from 'yaml';
 import { startSandbox } from '../../sandbox/index.js';
 import { spawnRun, terminate } from '../e2e/reliability-process.js';
 import { freePort, MissingJudgeError } from './tools.js';
+import { waitFor } from '../support/wait.js';
 
 const ALERT = 'EcsDiscoveryDriftPersisting';
 const FOR = '3s';
 const POLICY = readFileSync('sandbox/scenarios/demo-policies/shop-prod.yaml', 'utf8');
 
-/** Polls probe every 200 ms until accept holds; fails naming what it waited for after timeoutMs. */
-async function waitFor<T>(probe: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+/** Polls probe every 200 ms until accept holds; fails naming what it waited for, with the last value, after timeoutMs. */
+async function until<T>(probe: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs: number): Promise<T> {
   let last: T | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await probe();
-      if (accept(last)) return last;
-    } catch (error) {
-      last = error as T;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  try {
+    await waitFor(async () => accept((last = await probe())), { what, timeoutMs, intervalMs: 200 });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; last value: ${JSON.stringify(last)?.slice(0, 1500)}`);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 1500)}`);
+  return last as T;
 }
 
 interface PromAlert {
@@ -59,7 +55,7 @@ test('Prometheus: accepted drift never pages; actionable drift the controller ma
   writePolicy('audit');
   const run = spawnRun(['--policies', policies, '--allow-all-namespaces', '--metrics-addr', '127.0.0.1:0', '--resync', '*/2 * * * * *', '--poll-interval', '1s', '--max-retry-delay', '2s', '--log-level', 'info'], sandbox.env());
   children.push(run.child);
-  const listening = await waitFor(async () => run.logs.find((l) => l.msg === 'telemetry server listening'), (l) => l !== undefined, 'the controller\'s telemetry server', 30_000);
+  const listening = await until(async () => run.logs.find((l) => l.msg === 'telemetry server listening'), (l) => l !== undefined, 'the controller\'s telemetry server', 30_000);
   const target = `127.0.0.1:${String(listening!.address).split(':').pop()}`;
 
   // The shipped rules, with the drift alert's `for: 1h` shortened so the test sees it fire.
@@ -87,22 +83,22 @@ test('Prometheus: accepted drift never pages; actionable drift the controller ma
     const { data } = (await (await fetch(`${api}/api/v1/rules?type=alert`)).json()) as { data: { groups: { rules: { name: string; lastEvaluation: string }[] }[] } };
     return Date.parse(data.groups.flatMap((g) => g.rules).find((r) => r.name === ALERT)!.lastEvaluation);
   };
-  await waitFor(() => query(`up{job="ecs-discovery-controller"}`), (r) => r[0]?.value[1] === '1', 'the scrape target to be up', 20_000);
+  await until(() => query(`up{job="ecs-discovery-controller"}`), (r) => r[0]?.value[1] === '1', 'the scrape target to be up', 20_000);
 
   // Audit mode: the demo fleet's DNS TTL drift is accepted (by design, it never pages), so the alert stays
   // inactive for longer than its `for:`.
-  await waitFor(() => gauge('accepted'), (r) => value(r) > 0, 'the accepted dnsTtl drift in Prometheus', 30_000);
+  await until(() => gauge('accepted'), (r) => value(r) > 0, 'the accepted dnsTtl drift in Prometheus', 30_000);
   const acceptedSince = Date.now();
-  await waitFor(lastEvaluation, (at) => at > acceptedSince + 5_000, 'the drift alert evaluated over 5 s of accepted drift', 20_000);
+  await until(lastEvaluation, (at) => at > acceptedSince + 5_000, 'the drift alert evaluated over 5 s of accepted drift', 20_000);
   assert.deepEqual(await alerts(), [], 'accepted (audit-mode) drift does not page');
   assert.equal((sandbox.calls.snapshot() as Record<string, number>)['servicediscovery:UpdateService'] ?? 0, 0, 'audit mode changed nothing');
 
   // Enforce mode, but IAM denies the fix: the drift is actionable and persists, so the alert goes pending, then firing.
   sandbox.faults.add({ operation: 'servicediscovery:UpdateService', errorCode: 'AccessDeniedException' });
   writePolicy('enforce');
-  await waitFor(() => gauge('actionable'), (r) => value(r) > 0, 'actionable dnsTtl drift in Prometheus', 30_000);
+  await until(() => gauge('actionable'), (r) => value(r) > 0, 'actionable dnsTtl drift in Prometheus', 30_000);
   const states = new Set<string>();
-  await waitFor(async () => (await alerts()).map((a) => a.state), (s) => (s.forEach((x) => states.add(x)), s.includes('firing')), `${ALERT} firing`, 30_000);
+  await until(async () => (await alerts()).map((a) => a.state), (s) => (s.forEach((x) => states.add(x)), s.includes('firing')), `${ALERT} firing`, 30_000);
   // It went through pending first: Prometheus's own ALERTS series remembers, even if a poll missed it.
   const pending = await query(`max_over_time(ALERTS{alertname="${ALERT}",rule="dnsTtl",alertstate="pending"}[5m])`);
   assert.equal(pending[0]?.value[1], '1', `the alert was pending before firing (polled states: ${[...states].join(', ')})`);
@@ -110,8 +106,8 @@ test('Prometheus: accepted drift never pages; actionable drift the controller ma
   // The permission granted: the controller lowers the TTLs (the protected partner-gateway's stays: accepted), the
   // actionable drift drops to 0 and the alert resolves.
   sandbox.faults.clear();
-  await waitFor(() => gauge('actionable'), (r) => value(r) === 0, 'the actionable dnsTtl drift fixed in Prometheus', 45_000);
-  await waitFor(alerts, (a) => a.length === 0, `${ALERT} for dnsTtl resolved`, 20_000);
+  await until(() => gauge('actionable'), (r) => value(r) === 0, 'the actionable dnsTtl drift fixed in Prometheus', 45_000);
+  await until(alerts, (a) => a.length === 0, `${ALERT} for dnsTtl resolved`, 20_000);
   const above = Object.values(sandbox.truth().ttlByService).filter((ttl) => ttl > 10);
   assert.deepEqual(above, [60], 'every TTL lowered but the protected partner-gateway\'s');
 
@@ -136,7 +132,7 @@ async function startPrometheus(work: string, children: ChildProcess[]): Promise<
       prometheus.on('exit', (code) => resolve(`exited ${code}`));
     });
     // Settles either way, so a poll still running after Prometheus exited never rejects unhandled.
-    const ready = waitFor(() => fetch(`${api}/-/ready`).then((r) => r.status), (s) => s === 200, `Prometheus ready on ${api}`, 30_000).then(
+    const ready = until(() => fetch(`${api}/-/ready`).then((r) => r.status), (s) => s === 200, `Prometheus ready on ${api}`, 30_000).then(
       () => 'ready',
       (error: Error) => `not ready: ${error.message}`,
     );

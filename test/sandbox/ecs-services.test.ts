@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { CreateServiceCommand as CreateCloudMapServiceCommand, GetServiceCommand, ListInstancesCommand } from '@aws-sdk/client-servicediscovery';
 import { registerApp, startEcsFixture, type EcsFixture } from './ecs-fixture.js';
+import { waitFor } from '../support/wait.js';
 
 let f: EcsFixture;
 let namespaceId: string;
@@ -206,14 +207,9 @@ describe('real-time progress', () => {
       await live.ecs.send(new CreateClusterCommand({ clusterName: 'live' }));
       await registerApp(live.ecs);
       await live.ecs.send(new CreateServiceCommand({ cluster: 'live', serviceName: 'web', taskDefinition: 'app', desiredCount: 2 }));
-      let state: string | undefined;
-      for (let i = 0; i < 100 && state !== 'COMPLETED'; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        // Reads the emulator state directly, so no ECS request is what moves the scheduler.
-        const service = live.sandbox.ecs.state.clusters.get('live')!.services.get('web')!;
-        state = service.deployments[0].rolloutState;
-      }
-      assert.equal(state, 'COMPLETED');
+      // Reads the emulator state directly, so no ECS request is what moves the scheduler.
+      const rolloutState = () => live.sandbox.ecs.state.clusters.get('live')!.services.get('web')!.deployments[0].rolloutState;
+      await waitFor(() => rolloutState() === 'COMPLETED', { what: 'the deployment to complete on the scheduler tick alone', intervalMs: 100 });
     } finally {
       await live.close();
     }

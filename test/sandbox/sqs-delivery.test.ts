@@ -10,10 +10,12 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
+import { CallCounter } from '../../sandbox/core/calls.js';
 import { VirtualClock } from '../../sandbox/core/clock.js';
 import { startAwsServer, type RunningServer } from '../../sandbox/core/server.js';
 import type { SandboxContext } from '../../sandbox/core/types.js';
 import { createSqs, type SqsEmulator } from '../../sandbox/sqs/index.js';
+import { waitFor } from '../support/wait.js';
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
@@ -24,11 +26,14 @@ describe('SQS delivery semantics: long polling, visibility, redrive', () => {
   let server: RunningServer;
   let sqs: SqsEmulator;
   let client: SQSClient;
+  const calls = new CallCounter();
+  /** A ReceiveMessage the server holds open (arrived, not answered yet): the long poll is waiting. */
+  const pollWaiting = () => calls.log().some((call) => call.operation === 'sqs:ReceiveMessage' && call.status === undefined);
 
   before(async () => {
     const ctx: SandboxContext = { clock, account: ACCOUNT, region: REGION, events: { publish: () => {} } };
     sqs = createSqs(ctx, { endpointUrl: () => server.url });
-    server = await startAwsServer({ services: [sqs.service], port: 0 });
+    server = await startAwsServer({ services: [sqs.service], port: 0, calls });
     client = new SQSClient({ endpoint: server.url, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
   });
 
@@ -49,7 +54,7 @@ describe('SQS delivery semantics: long polling, visibility, redrive', () => {
   it('a long poll wakes up for a message sent while it waits', async () => {
     const url = await create('long-poll');
     const polling = client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }));
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(pollWaiting, { what: 'the long poll to wait on the server' });
     await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'wake up' }));
     const { Messages } = await polling;
     assert.equal(Messages?.[0].Body, 'wake up');
@@ -139,7 +144,7 @@ describe('SQS delivery semantics: long polling, visibility, redrive', () => {
   it('close() ends pending long polls with no messages', async () => {
     const url = await create('closing');
     const polling = client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 20 }));
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(pollWaiting, { what: 'the long poll to wait on the server' });
     sqs.close();
     const { Messages } = await polling;
     assert.equal(Messages, undefined);

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort, MissingJudgeError } from '../tools.js';
+import { waitFor } from '../../support/wait.js';
 
 export interface Moto {
   url: string;
@@ -27,18 +28,11 @@ export async function startMoto(): Promise<Moto> {
       child.on('exit', (code) => resolve(new Error(`moto_server exited (${code}): ${log}`)));
     });
     const url = `http://127.0.0.1:${port}`;
-    const ready = (async () => {
-      const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline) {
-        try {
-          if ((await fetch(`${url}/moto-api/data.json`)).ok) return undefined;
-        } catch {
-          // not listening yet
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      return new Error(`moto_server did not answer on ${url} within 30 s: ${log}`);
-    })();
+    // A fetch that throws (not listening yet) counts as not ready.
+    const ready = waitFor(async () => (await fetch(`${url}/moto-api/data.json`)).ok, { what: `moto_server on ${url}`, timeoutMs: 30_000, intervalMs: 100 }).then(
+      () => undefined,
+      () => new Error(`moto_server did not answer on ${url} within 30 s: ${log}`),
+    );
     const outcome = await Promise.race([ready, failed]);
     if (outcome === undefined) {
       // moto moves an ECS task one state towards STOPPED each time it is described (its ManagedState default);
