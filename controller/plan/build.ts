@@ -46,7 +46,10 @@ function finalDecision(draft: Draft, dryRun: boolean): PlannedAction {
   if (ruleBlock) return { ...base, decision: 'blocked', blockedBy: ruleBlock.reason, detail: ruleBlock.detail };
   if (draft.policy.suspend) return { ...base, decision: 'blocked', blockedBy: 'suspended', detail: `policy is suspended; otherwise it ${wouldText(draft)}` };
   if (draft.policy.mode === 'audit') return { ...base, decision: 'blocked', blockedBy: 'audit-mode', detail: `audit mode; in enforce mode it ${wouldText(draft)}` };
-  if (draft.enforceBlock) return { ...base, decision: 'blocked', blockedBy: draft.enforceBlock.reason, detail: draft.enforceBlock.detail };
+  if (draft.enforceBlock) {
+    const { reason, detail, until } = draft.enforceBlock;
+    return { ...base, decision: 'blocked', blockedBy: reason, detail, ...(until !== undefined ? { blockedUntil: until } : {}) };
+  }
   if (dryRun) return { ...base, decision: 'blocked', blockedBy: 'dry-run', detail: 'dry run; without --dry-run it would execute' };
   return { ...base, decision: 'execute' };
 }

@@ -7,6 +7,8 @@ export interface PlannedAction {
   /** execute: the actuator will send it; blocked: it will not, for `blockedBy`. */
   decision: 'execute' | 'blocked';
   blockedBy?: BlockReason;
+  /** When `blockedBy` ends by itself (epoch ms on AWS's time; a cooldown), so the runtime can requeue then. */
+  blockedUntil?: number;
   /** Human explanation of the decision ("cooldown until 2026-11-25T14:00Z"). */
   detail?: string;
 }

@@ -23,6 +23,8 @@ export type OwnershipVia = DiscoveryVia;
 export interface Block {
   reason: BlockReason;
   detail: string;
+  /** When the block ends by itself (epoch ms on AWS's time, e.g. a cooldown's end): the runtime looks again then. */
+  until?: number;
 }
 
 /** One action on its way into the plan. `enforceBlock` undefined means enforce mode would execute it. */

@@ -19,7 +19,7 @@ function redeployTiming(draft: Draft, ctx: DecideContext): Block | undefined {
   const service = ctx.inventory.services.find((s) => s.arn === serviceArn);
   const last = service ? latestDeploymentAt(service) : undefined;
   if (last !== undefined && last + rule.cooldownMs > ctx.now) {
-    return { reason: 'cooldown', detail: `last deployment at ${iso(last)}; cooldown ${formatDuration(rule.cooldownMs)} ends ${iso(last + rule.cooldownMs)}` };
+    return { reason: 'cooldown', detail: `last deployment at ${iso(last)}; cooldown ${formatDuration(rule.cooldownMs)} ends ${iso(last + rule.cooldownMs)}`, until: last + rule.cooldownMs };
   }
   return undefined;
 }

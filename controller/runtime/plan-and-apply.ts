@@ -149,8 +149,8 @@ export async function planAndApply(t: PlanTarget, env: PlanEnv): Promise<PlanAnd
 
 /**
  * When each key of the target needs looking at again (epoch ms of the local timers), like controller-runtime's
- * RequeueAfter: the end of a blocked action's grace period, a Cloud Map operation's next check, or the end of
- * a failed operation's backoff. Keys name the target unless it is the default.
+ * RequeueAfter: the end of a blocked action's grace period or cooldown, a Cloud Map operation's next check, or
+ * the end of a failed operation's backoff. Keys name the target unless it is the default.
  */
 export function deadlinesOf(t: PlanTarget, timers: Clock): Map<string, { key: WorkKey; at: number }> {
   const deadlines = new Map<string, { key: WorkKey; at: number }>();
@@ -163,6 +163,8 @@ export function deadlinesOf(t: PlanTarget, timers: Clock): Map<string, { key: Wo
   // Grace clocks run on AWS's time, the actuator's follow-ups and the caller's timers on the local one.
   const skew = t.awsClock.now() - timers.now();
   for (const planned of t.progress.lastPlan?.actions ?? []) {
+    // A block that ends by itself (a cooldown) is looked at again when it ends.
+    if (planned.blockedUntil !== undefined) add(planned.blockedUntil - skew, planned.action);
     const since = t.progress.firstSeen.get(planned.finding.key);
     const grace = planned.finding.gracePeriodMs;
     if (planned.blockedBy !== 'grace-period' || since === undefined || grace === undefined) continue;
