@@ -3,17 +3,17 @@
  * - instances of Cloud Map services ListServices reported empty (InstanceCount 0), listed only when no live ECS
  *   service refers to them: only an unreferenced service's deletion must prove it empty (InstanceCount lags
  *   registrations); a referenced empty service yields no finding an unlisted instance could change this pass;
- * - tags, read only for the services some finding would act on (rules/tag-candidates.ts), after a first
- *   evaluation of the rules; every other service keeps tagsRead false, which blocks any write to it.
+ * - tags, read only for the services some finding would act on (the TagCandidates the caller passes: rules/
+ *   tag-candidates.ts, which this layer may not import), after a first evaluation of the rules; every other
+ *   service keeps tagsRead false, which blocks any write to it. Without candidates, every service in tag scope.
  */
 import type { CloudMapService, EcsService, Inventory } from '../inventory/model.js';
 import type { InventoryPatch } from '../inventory/patch.js';
 import type { ReadScopePlan } from '../inventory/read-scope.js';
 import type { Policy } from '../policy/types.js';
 import { registriesOf } from '../inventory/facts.js';
-import { cloudMapServicesNeedingTags } from '../rules/tag-candidates.js';
 import { inTagScope, listInstances, readServiceTags } from './cloudmap-reader.js';
-import { arnName, type ReadContext } from './read-context.js';
+import { arnName, type ReadContext, type TagCandidates } from './read-context.js';
 
 /** Cloud Map service ids the ECS services refer to (registries, task sets' included, and Service Connect). */
 function referencedIds(services: readonly EcsService[]): Set<string> {
@@ -44,8 +44,8 @@ export async function listUnreferencedEmpty(ctx: ReadContext, services: readonly
  * Reads the tags of the services some finding would act on that were not read yet, where a policy gates writes by
  * tags. Failures are recorded in `ctx` against the service (which forbids pruning it) and leave tagsRead false.
  */
-export async function readCandidateTags(ctx: ReadContext, scope: ReadScopePlan, policies: readonly Policy[], inventory: Inventory): Promise<CloudMapService[]> {
-  const needed = cloudMapServicesNeedingTags(policies, inventory, ctx.now());
+export async function readCandidateTags(ctx: ReadContext, scope: ReadScopePlan, policies: readonly Policy[], inventory: Inventory, candidates?: TagCandidates): Promise<CloudMapService[]> {
+  const needed = candidates ? candidates(policies, inventory, ctx.now()) : new Set(inventory.cloudMapServices.map((s) => s.id));
   if (needed.size === 0) return [];
   const namespaces = new Map(inventory.namespaces.map((n) => [n.id, n]));
   const wanted = inventory.cloudMapServices.filter((s) => {
@@ -61,10 +61,10 @@ export async function readCandidateTags(ctx: ReadContext, scope: ReadScopePlan, 
  * in `touched` whose tags were never read (a refresh changes findings only where it re-read); their errors replace
  * older tag errors.
  */
-export async function candidateTagsPatch(ctx: ReadContext, scope: ReadScopePlan, policies: readonly Policy[], inventory: Inventory, touched: ReadonlySet<string>): Promise<InventoryPatch | undefined> {
+export async function candidateTagsPatch(ctx: ReadContext, scope: ReadScopePlan, policies: readonly Policy[], inventory: Inventory, touched: ReadonlySet<string>, candidates?: TagCandidates): Promise<InventoryPatch | undefined> {
   const untagged = inventory.cloudMapServices.filter((s) => s.tagsRead === false && touched.has(s.id));
   if (untagged.length === 0) return undefined;
-  const read = await readCandidateTags(ctx, scope, policies, { ...inventory, cloudMapServices: untagged });
+  const read = await readCandidateTags(ctx, scope, policies, { ...inventory, cloudMapServices: untagged }, candidates);
   if (read.length === 0) return undefined;
   const ids = new Set(read.map((s) => s.id));
   return {

@@ -10,7 +10,7 @@
  *   described (serviceConnectRefresh needs the deployment that started each). A task no rule asks about is
  *   not read at all.
  * - Tags of Cloud Map services are read only for the services some finding would act on, after a first
- *   evaluation (rules/tag-candidates.ts); a service whose tags were not read has tagsRead false, which blocks
+ *   evaluation (options.tagCandidates: rules/tag-candidates.ts); a service whose tags were not read has tagsRead false, which blocks
  *   every write to it.
  * - DescribeClusters is never needed (the cluster ARN carries the name) and GetService only for Cloud Map
  *   services referenced from outside the namespaces read (ListServices carries type, DNS records, instance
@@ -206,7 +206,7 @@ export async function readInventory(clients: AwsClients, policies: readonly Poli
     taskRechecks: rechecked.taskRechecks,
   };
   // Second phase: tags only where a finding would act (their failures land in ctx.errors, the inventory's list).
-  const tagged = new Map((await readCandidateTags(ctx, scope, policies, untagged)).map((s) => [s.id, s]));
+  const tagged = new Map((await readCandidateTags(ctx, scope, policies, untagged, options.tagCandidates)).map((s) => [s.id, s]));
   ctx.progress(`read done: ${untagged.services.length} ECS services, ${ecs.tasks.length} tasks, ${untagged.cloudMapServices.length} Cloud Map services (${tagged.size} with tags read), ${ctx.errors.length} read errors`);
   return tagged.size ? { ...untagged, observedAt: ctx.now(), cloudMapServices: untagged.cloudMapServices.map((s) => tagged.get(s.id) ?? s) } : untagged;
 }

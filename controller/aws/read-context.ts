@@ -3,7 +3,8 @@
  * far (never thrown for a partial failure), progress reporting, and string interning so 100,000 tasks do
  * not hold 100,000 copies of the same cluster ARN.
  */
-import type { ReadError, ReadScope } from '../inventory/model.js';
+import type { Inventory, ReadError, ReadScope } from '../inventory/model.js';
+import type { Policy } from '../policy/types.js';
 import { Semaphore } from '../util/semaphore.js';
 import { systemClock } from '../util/clock.js';
 import type { AwsClients } from './clients.js';
@@ -17,7 +18,16 @@ export interface ReadOptions {
   now?: () => number;
   /** Shares one concurrency limit with other reads (the cache's refreshes); overrides `concurrency`. */
   limiter?: Semaphore;
+  /**
+   * The Cloud Map services whose tags a full read must fetch, after a first evaluation of the rules
+   * (rules/tag-candidates.ts cloudMapServicesNeedingTags, passed in by the layers above the rules). Absent: every
+   * service where a policy gates writes by tags.
+   */
+  tagCandidates?: TagCandidates;
 }
+
+/** Names the Cloud Map services some finding would act on, given the policies and an inventory read without tags. */
+export type TagCandidates = (policies: readonly Policy[], inventory: Inventory, now: number) => ReadonlySet<string>;
 
 export const DEFAULT_READ_CONCURRENCY = 8;
 

@@ -11,6 +11,7 @@ import { resyncBySignals, type SignalResyncStats } from '../aws/signal-reader.js
 import { refreshInstances, refreshStoppedTask } from '../aws/task-refresh.js';
 import { refreshCloudMapService, refreshCluster, refreshEcsService, refreshNamespace } from '../aws/refresh-reader.js';
 import { candidateTagsPatch } from '../aws/candidate-reader.js';
+import { cloudMapServicesNeedingTags } from '../rules/tag-candidates.js';
 import type { Policy } from '../policy/types.js';
 import type { WorkKey } from '../inventory/work-key.js';
 import { systemClock } from '../util/clock.js';
@@ -125,6 +126,7 @@ export class InventoryCache {
     const inventory = await readInventory(clients, this.policies, {
       limiter: this.limiter,
       ownership: this.ownership,
+      tagCandidates: cloudMapServicesNeedingTags,
       ...(now ? { now } : {}),
       ...(onProgress ? { onProgress } : {}),
     });
@@ -172,7 +174,7 @@ export class InventoryCache {
    */
   private async withCandidateTags(inventory: Inventory, touched: ReadonlySet<string>): Promise<Inventory> {
     const ctx = new ReadContext(this.options.clients, { ...(this.options.now ? { now: this.options.now } : {}) }, this.limiter);
-    const tags = await candidateTagsPatch(ctx, this.scope, this.policies, inventory, touched);
+    const tags = await candidateTagsPatch(ctx, this.scope, this.policies, inventory, touched, cloudMapServicesNeedingTags);
     // Something newer (a full read, another refresh) replaced it meanwhile: that read judged its own services.
     if (!tags || this.current !== inventory) return this.current ?? inventory;
     if (tags.errors.length > 0) this.fullReason = 'read errors';

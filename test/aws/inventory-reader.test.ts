@@ -20,6 +20,10 @@ import {
 import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import { readInventory } from '../../controller/aws/inventory-reader.js';
+import { cloudMapServicesNeedingTags } from '../../controller/rules/tag-candidates.js';
+
+/** As plan and run read: tags only for the services a finding would act on. */
+const CANDIDATE_TAGS = { tagCandidates: cloudMapServicesNeedingTags };
 import { makePolicy, ttlOnlyPolicy } from '../fixtures/policy.js';
 
 const ACCOUNT = '111122223333';
@@ -119,7 +123,7 @@ test('a failed ListInstances leaves that service\'s instances unknown and record
   sd.on(ListInstancesCommand, { ServiceId: 'srv-2' }).resolves({ Instances: [{ Id: 'i-1', Attributes: { AWS_INSTANCE_IPV4: '10.0.0.1' } }] });
   sd.on(ListTagsForResourceCommand, { ResourceARN: 'arn:srv-2' }).resolves({ Tags: [{ Key: 'team', Value: 'payments' }] });
 
-  const inventory = await readInventory(clients, [makePolicy()]);
+  const inventory = await readInventory(clients, [makePolicy()], CANDIDATE_TAGS);
 
   const byName = new Map(inventory.cloudMapServices.map((s) => [s.name, s]));
   assert.equal(byName.get('orders')?.instances, undefined);
@@ -252,7 +256,7 @@ test('tags are read only for the Cloud Map services a finding would act on', asy
   });
   sd.on(ListTagsForResourceCommand, { ResourceARN: 'arn:srv-1' }).resolves({ Tags: [{ Key: 'team', Value: 'payments' }] });
 
-  const inventory = await readInventory(clients, [ttlOnlyPolicy({ namespaces: ['internal.local'] })]);
+  const inventory = await readInventory(clients, [ttlOnlyPolicy({ namespaces: ['internal.local'] })], CANDIDATE_TAGS);
 
   assert.deepEqual(sd.commandCalls(ListTagsForResourceCommand).map((c) => c.args[0].input.ResourceARN), ['arn:srv-1']);
   const byName = new Map(inventory.cloudMapServices.map((s) => [s.name, s]));
@@ -266,7 +270,7 @@ test('a failed tag read of a candidate leaves tagsRead false and records the err
   sd.on(ListCloudMapServicesCommand).resolves({ Services: [{ Id: 'srv-1', Arn: 'arn:srv-1', Name: 'slow', Type: 'DNS_HTTP', DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 300 }] } }] });
   sd.on(ListTagsForResourceCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
 
-  const inventory = await readInventory(clients, [ttlOnlyPolicy({ namespaces: ['internal.local'] })]);
+  const inventory = await readInventory(clients, [ttlOnlyPolicy({ namespaces: ['internal.local'] })], CANDIDATE_TAGS);
 
   assert.equal(inventory.cloudMapServices[0].tagsRead, false);
   assert.deepEqual(inventory.readErrors.map((e) => [e.scope, e.operation]), [[{ kind: 'cloudmap-service', serviceId: 'srv-1' }, 'servicediscovery:ListTagsForResource']]);

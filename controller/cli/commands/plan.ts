@@ -19,6 +19,7 @@ import { parseLimits, type Limits } from '../../limits/limits.js';
 import type { CliIo } from '../io.js';
 import { EXIT, listFlag, UsageError } from '../io.js';
 import { systemClock } from '../../util/clock.js';
+import { cloudMapServicesNeedingTags } from '../../rules/tag-candidates.js';
 
 const HELP = `Usage: ecs-discovery-controller plan --policies <source> [options]
 
@@ -175,6 +176,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const targets = await readInventories(clients, set.policies, {
       ...(progress ? { onProgress: progress } : {}),
       ...(args.concurrency ? { concurrency: args.concurrency } : {}),
+      // Tags only for the Cloud Map services a finding would act on.
+      tagCandidates: cloudMapServicesNeedingTags,
       // Other targets' clients: buckets of their own at the same rates.
       clientOptions: { pacing: args.pacing },
     });
