@@ -46,7 +46,11 @@ export async function naiveRead(target: NaiveTarget, namespaceName: string): Pro
       const services = (await all((nextToken) => ecs.send(new ListServicesCommand({ cluster, nextToken })), (p) => p.nextToken)).flatMap((p) => p.serviceArns ?? []);
       for (let i = 0; i < services.length; i += 10) await ecs.send(new DescribeServicesCommand({ cluster, services: services.slice(i, i + 10) }));
       const taskArns = (await all((nextToken) => ecs.send(new ListTasksCommand({ cluster, desiredStatus: 'RUNNING', nextToken })), (p) => p.nextToken)).flatMap((p) => p.taskArns ?? []);
-      for (let i = 0; i < taskArns.length; i += 100) tasks += (await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns.slice(i, i + 100) }))).tasks?.length ?? 0;
+      for (let i = 0; i < taskArns.length; i += 100) {
+        // Awaited before the sum: `tasks += await ...` would read `tasks` before the await and lose other workers' counts.
+        const described = await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns.slice(i, i + 100) }));
+        tasks += described.tasks?.length ?? 0;
+      }
     });
     const namespaces = (await all((NextToken) => sd.send(new ListNamespacesCommand({ NextToken })), (p) => p.NextToken)).flatMap((p) => p.Namespaces ?? []);
     const namespace = namespaces.find((n) => n.Name === namespaceName);
