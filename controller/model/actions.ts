@@ -29,6 +29,8 @@ export interface ActionSpec<A extends Action = Action> {
   verbs: { done: string; do: string };
   /** The write is accepted with a Cloud Map OperationId and takes effect only when that operation succeeds (followed to its end). */
   followsOperation: boolean;
+  /** For a deletion: what the hourly deletion budget counts it as, and the Cloud Map service whose namespace it counts in. */
+  deletes?: { kind: 'services' | 'instances'; serviceId(action: A): string };
   /** The account owning the written resource where it is not ours (shared namespace): where GetOperation must look. */
   ownerAccount?(action: A): string | undefined;
   /**
@@ -60,6 +62,7 @@ export const ACTION_TYPES = {
     describe: (a) => `deregister instance ${a.instanceId} from Cloud Map service ${a.serviceId}`,
     verbs: { done: 'Deregistered', do: 'deregister' },
     followsOperation: true,
+    deletes: { kind: 'instances', serviceId: (a) => a.serviceId },
     ownerAccount: (a) => accountOfArn(a.serviceArn),
     iam: ['ecs:DescribeTasks', 'servicediscovery:DeregisterInstance', 'servicediscovery:GetOperation', ...ROUTE53_BEHIND_DEREGISTER],
   },
@@ -74,6 +77,7 @@ export const ACTION_TYPES = {
     describe: (a) => `delete Cloud Map service ${a.serviceId}`,
     verbs: { done: 'Deleted', do: 'delete' },
     followsOperation: false,
+    deletes: { kind: 'services', serviceId: (a) => a.serviceId },
     ownerAccount: (a) => accountOfArn(a.serviceArn),
     iam: ['servicediscovery:ListInstances', 'ecs:DescribeServices', 'servicediscovery:DeleteService'],
   },

@@ -7,6 +7,7 @@
 import { HOUR_MS, MemoryDeletionLedger, type DeletionLedger, type RecentDeletions } from '../plan/deletion-budget.js';
 import type { ActionOutcome } from '../actuator/types.js';
 import type { Inventory } from '../inventory/model.js';
+import { actionSpec } from '../model/actions.js';
 import type { StateStore } from '../state/types.js';
 
 const WINDOW_MS = 10 * 60_000;
@@ -59,11 +60,12 @@ export async function recordDeletions(ledger: DeletionLedger, applied: readonly 
     // every pass would trip the sanity guard on a single slow deregistration.
     const sent = (outcome.result === 'success' && outcome.reason === undefined) || (outcome.result === 'pending' && outcome.reason === 'operation-submitted');
     if (!sent) continue;
-    if (action.type !== 'cloudmap:DeleteService' && action.type !== 'cloudmap:DeregisterInstance') continue;
-    const namespaceId = inventory.cloudMapServices.find((s) => s.id === action.serviceId)?.namespaceId ?? '';
+    const deletes = actionSpec(action).deletes;
+    if (!deletes) continue;
+    const serviceId = deletes.serviceId(action);
+    const namespaceId = inventory.cloudMapServices.find((s) => s.id === serviceId)?.namespaceId ?? '';
     const count = counts.get(namespaceId) ?? { services: 0, instances: 0 };
-    if (action.type === 'cloudmap:DeleteService') count.services += 1;
-    else count.instances += 1;
+    count[deletes.kind] += 1;
     counts.set(namespaceId, count);
   }
   for (const [namespaceId, count] of counts) {
