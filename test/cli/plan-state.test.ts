@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createStateStore } from '../../controller/state/resolve.js';
 import { startSandbox } from '../../sandbox/index.js';
+import { policyYaml } from '../fixtures/policy.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
@@ -21,7 +22,7 @@ test('plan --state reads the grace clocks of the running controller; without it 
   const dir = await mkdtemp(join(tmpdir(), 'plan-state-'));
   const store = createStateStore('dynamodb://controller-state', { endpoint: sandbox.url, region: sandbox.region, credentials: { accessKeyId: 't', secretAccessKey: 't' } });
   try {
-    await writeFile(join(dir, 'p.yaml'), 'apiVersion: ecs-discovery.io/v1alpha1\nkind: DiscoveryPolicy\nmetadata: { name: shop }\nspec:\n  mode: enforce\n  target: { clusters: [prod], namespaces: [shop.local, internal.example.com] }\n  rules:\n    cloudMapOrphans: { gracePeriod: 15m }\n');
+    await writeFile(join(dir, 'p.yaml'), policyYaml({ name: 'shop', mode: 'enforce', target: { clusters: ['prod'], namespaces: ['shop.local', 'internal.example.com'] }, rules: { cloudMapOrphans: { gracePeriod: '15m' } } }));
     const orphan = sandbox.truth().orphanServices[0];
     await store.updateGraceClocks(sandbox.region, new Map([[`cloudMapOrphans/service/${orphan.id}`, sandbox.clock.now() - 3_600_000]]), []);
     const decision = async (extra: string[]) => {

@@ -7,27 +7,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSandbox, type SandboxTruth } from '../../sandbox/index.js';
+import { policyYaml } from '../fixtures/policy.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NODE = join(ROOT, 'node_modules/.bin/node');
 const MAIN = join(ROOT, 'controller/cli/main.ts');
 const DEMO = join(ROOT, 'sandbox/scenarios/demo.yaml');
 
-const POLICY = `apiVersion: ecs-discovery.io/v1alpha1
-kind: DiscoveryPolicy
-metadata:
-  name: shop
-spec:
-  mode: enforce
-  target:
-    clusters: [prod]
-    namespaces: [shop.local, internal.example.com]
-  rules:
-    serviceConnectRefresh: { enabled: true }
-    cloudMapOrphans: { enabled: true }
-    dnsTtl: { enabled: true, max: 10s, set: 10s }
-    taskLimit: { enabled: true, warnAt: 900 }
-`;
+const SHOP = {
+  name: 'shop',
+  target: { clusters: ['prod'], namespaces: ['shop.local', 'internal.example.com'] },
+  rules: {
+    serviceConnectRefresh: { enabled: true },
+    cloudMapOrphans: { enabled: true },
+    dnsTtl: { enabled: true, max: '10s', set: '10s' },
+    taskLimit: { enabled: true, warnAt: 900 },
+  },
+};
+const POLICY = policyYaml({ ...SHOP, mode: 'enforce' });
 
 async function policyDir(content: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'plan-test-'));
@@ -140,7 +137,7 @@ test('plan against a clean fleet exits 0', async () => {
 
 test('invalid policies are reported like validate does and nothing is read (exit 1)', async () => {
   const sandbox = await startSandbox({ port: 0, scenario: DEMO });
-  const dir = await policyDir(POLICY.replace('mode: enforce', 'mode: sometimes'));
+  const dir = await policyDir(policyYaml({ ...SHOP, mode: 'sometimes' }));
   try {
     await fetch(`${sandbox.url}/_sandbox/calls`, { method: 'DELETE' });
     const { code, stderr } = await runPlan(['--policies', dir], sandbox.env());
@@ -211,7 +208,7 @@ test('a policy whose fleet could not be read completely says "incomplete: N read
 
 test('--fail-on actionable exits 0 when only accepted findings remain (audit mode) and 2 when enforce mode would act', async () => {
   const sandbox = await startSandbox({ port: 0, scenario: DEMO });
-  const audit = await policyDir(POLICY.replace('mode: enforce', 'mode: audit'));
+  const audit = await policyDir(policyYaml({ ...SHOP, mode: 'audit' }));
   const enforce = await policyDir(POLICY);
   try {
     const accepted = await runPlan(['--policies', audit, '--fail-on', 'actionable'], sandbox.env());

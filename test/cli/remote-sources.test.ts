@@ -5,18 +5,10 @@ import { startSandbox } from '../../sandbox/index.js';
 import { startGitRepo, type GitTestRepo } from '../sources/git-server.js';
 import { startS3, type S3TestServer } from '../sources/s3-server.js';
 import { awsEnv, runCli } from './run-cli.js';
+import { policyYaml } from '../fixtures/policy.js';
 
-const POLICY = `apiVersion: ecs-discovery.io/v1alpha1
-kind: DiscoveryPolicy
-metadata:
-  name: shop
-spec:
-  target:
-    clusters: [prod]
-    namespaces: [shop.local, internal.example.com]
-  rules:
-    dnsTtl: { enabled: true, max: 10s, set: 10s }
-`;
+const SHOP = { name: 'shop', target: { clusters: ['prod'], namespaces: ['shop.local', 'internal.example.com'] } };
+const POLICY = policyYaml({ ...SHOP, rules: { dnsTtl: { enabled: true, max: '10s', set: '10s' } } });
 
 let sandbox: Awaited<ReturnType<typeof startSandbox>>;
 let s3: S3TestServer;
@@ -57,7 +49,7 @@ test('plan --policies git+http://… reads a branch of a served repository; revi
 });
 
 test('validate accepts the same URLs, and a broken policy in the bucket fails with its object path and field', async () => {
-  await s3.put('policies/broken/shop.yaml', POLICY.replace('max: 10s', 'max: ten'));
+  await s3.put('policies/broken/shop.yaml', policyYaml({ ...SHOP, rules: { dnsTtl: { enabled: true, max: 'ten', set: '10s' } } }));
   const result = await runCli(['validate', 's3://policies/broken/'], env);
   assert.equal(result.code, 1, result.stderr);
   assert.match(result.stdout, /^s3:\/\/policies\/broken\/shop\.yaml:\d+:\d+: error: .*\(at spec\.rules\.dnsTtl\.max\)/m);
