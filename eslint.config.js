@@ -1,5 +1,5 @@
 // ESLint flat config: the import direction of docs/ARCHITECTURE.md ("Layers and boundaries"), enforced.
-// `npm test` runs it (test/lint/boundaries.test.ts); `npx eslint .` runs it alone. No type-aware rules: the
+// `npm test` runs it (test/lint/boundaries.test.ts); `npm run lint` runs it alone. No type-aware rules: the
 // lint stays fast and typechecking is tsc's job.
 import tsParser from '@typescript-eslint/parser';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
