@@ -32,13 +32,11 @@ export const LAYERS = [
 /**
  * The only imports up the layers, each of one named entry point of rules/, never of a rule module: each rule
  * declares its schema fragment, defaults and read scope in the registry (rules/index.ts), so the policy parser
- * and the read scope loop over it (issue #14); and a full read fetches tags only for the Cloud Map services a
- * finding would act on, which rules/tag-candidates.ts answers by evaluating the rules (issue #17).
+ * and the read scope loop over it (issue #14).
  */
 const RULE_ENTRY_POINTS = {
   policy: ['index.ts'],
   inventory: ['index.ts'],
-  aws: ['tag-candidates.ts'],
 };
 
 /** Rules and the plan are pure: besides the layers above, no SDK adapter, store, event source or telemetry. */
@@ -91,14 +89,14 @@ const SANDBOX_COMMAND = 'controller/cli/commands/sandbox*.ts';
 
 const restrictedPaths = (zones) => ['error', { basePath: root, zones }];
 
-/** Time is injected (util/clock.ts Clock, runtime/timers.ts Timers): no global clock or timer in controller code. */
+/** Time is injected (util/clock.ts: Clock, Timers, Sleep): no global clock or timer in controller code. */
 const GLOBAL_TIME = [
-  'warn',
-  { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Read the time from the injected Clock (util/clock.ts), not Date.now().' },
+  'error',
+  { selector: "CallExpression[callee.object.name=/^(Date|performance)$/][callee.property.name='now']", message: 'Read the time from the injected Clock (util/clock.ts), not the global clock.' },
   { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Read the time from the injected Clock (util/clock.ts), not new Date().' },
-  { selector: "CallExpression[callee.name=/^set(Timeout|Interval)$/]", message: 'Schedule through the injected Timers (runtime/timers.ts), not the global timer.' },
+  { selector: "CallExpression[callee.name=/^set(Timeout|Interval|Immediate)$/]", message: 'Schedule through the injected Timers (util/clock.ts), not the global timer.' },
 ];
-const CLOCK_MODULES = ['controller/util/clock.ts', 'controller/runtime/timers.ts'];
+const CLOCK_MODULES = ['controller/util/clock.ts'];
 
 export default [
   { ignores: ['node_modules/**', 'dist/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },

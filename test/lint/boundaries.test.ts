@@ -1,7 +1,7 @@
 /**
  * The import direction of docs/ARCHITECTURE.md ("Layers and boundaries") as a test, so `npm test` fails on an
- * import that goes the wrong way. The rules live in eslint.config.js; warnings (the global-clock rule, while
- * its offenders remain) are printed by `npx eslint` but do not fail this test.
+ * import that goes the wrong way, or on controller code that reads the global clock. The rules live in
+ * eslint.config.js; a rule set to warn would be printed by `npm run lint` but would not fail this test.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,4 +57,13 @@ test('an import against the flow is an error naming the boundary it breaks', asy
   assert.deepEqual(allowed.messages, [], 'the sandbox command may import sandbox/');
   const [registry] = await eslint.lintText(`import * as probe from '../rules/index.js';\nexport { probe };\n`, { filePath: 'controller/policy/probe.ts' });
   assert.deepEqual(registry.messages, [], 'policy/ may import the rule registry');
+});
+
+test('controller code outside util/clock.ts reads no global clock and starts no global timer', async () => {
+  const eslint = new ESLint({ cwd: root });
+  const code = 'export const a = Date.now();\nexport const b = new Date();\nsetTimeout(() => undefined, 1);\nexport const c = performance.now();\n';
+  const [offender] = await eslint.lintText(code, { filePath: 'controller/runtime/probe.ts' });
+  assert.deepEqual(offender.messages.map((m) => `${m.line}:${m.ruleId}`), ['1:no-restricted-syntax', '2:no-restricted-syntax', '3:no-restricted-syntax', '4:no-restricted-syntax']);
+  const [clock] = await eslint.lintText(code, { filePath: 'controller/util/clock.ts' });
+  assert.deepEqual(clock.messages, [], 'the clock module is where time is read');
 });
