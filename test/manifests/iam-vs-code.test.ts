@@ -125,6 +125,10 @@ test('the action registry names exactly the AWS calls the actuator sends, and th
   const sentByActuator = [...operationsInCode()].filter(([, files]) => files.some((f) => f.startsWith('controller/actuator/'))).map(([call]) => call).sort();
   const named = [...new Set(Object.values(ACTION_TYPES).flatMap((spec) => spec.iam))];
   assert.deepEqual(named.filter((a) => !a.startsWith('route53:')).sort(), sentByActuator);
+  // A type whose write is followed as a Cloud Map operation needs GetOperation; one that is not, does not.
+  for (const [type, spec] of Object.entries(ACTION_TYPES)) {
+    assert.equal(spec.iam.includes('servicediscovery:GetOperation'), spec.followsOperation, `${type}: GetOperation in its IAM list iff it follows an operation`);
+  }
 });
 
 test('the code sends AWS calls (the scan finds them)', () => {
