@@ -127,7 +127,7 @@ test('the action registry names exactly the AWS calls the actuator sends, and th
   assert.deepEqual(named.filter((a) => !a.startsWith('route53:')).sort(), sentByActuator);
   // A type whose write is followed as a Cloud Map operation needs GetOperation; one that is not, does not.
   for (const [type, spec] of Object.entries(ACTION_TYPES)) {
-    assert.equal(spec.iam.includes('servicediscovery:GetOperation'), spec.followsOperation, `${type}: GetOperation in its IAM list iff it follows an operation`);
+    assert.equal((spec.iam as readonly string[]).includes('servicediscovery:GetOperation'), spec.followsOperation, `${type}: GetOperation in its IAM list iff it follows an operation`);
   }
 });
 
