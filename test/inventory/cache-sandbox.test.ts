@@ -70,3 +70,27 @@ test('a stopped task costs one ListInstances when ECS deregistered it, and one D
     await sandbox.close();
   }
 });
+
+test('a refresh that leaves a Cloud Map service with a finding reads its tags, which the full read had no reason to read', async () => {
+  const sandbox = await startSandbox({ port: 0, scenario: SMALL_FLEET });
+  const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  try {
+    const policy = makePolicy({ rules: { dnsTtl: { enabled: false }, taskLimit: { enabled: false }, serviceConnectRefresh: { enabled: false } } });
+    const cache = new InventoryCache({ clients, policies: [policy] });
+    const before = await cache.full();
+    assert.equal(before.cloudMapServices.find((s) => s.name === 'orders')?.tagsRead, false, 'no finding acts on the orders registry yet');
+
+    // ECS fails to deregister a task that stops: its instance stays behind, a finding the refresh brings.
+    const drift = sandbox.drift({ kind: 'stale-instance', cluster: 'prod-a', ecsService: 'orders' }) as { instanceId: string };
+    await control(sandbox.url, '/_sandbox/calls', { method: 'DELETE' });
+    const after = await cache.refresh([{ kind: 'ecs-task', cluster: 'prod-a', service: 'orders', task: drift.instanceId }]);
+
+    const calls = await control<Record<string, number>>(sandbox.url, '/_sandbox/calls');
+    assert.equal(calls['servicediscovery:ListTagsForResource'], 1);
+    assert.equal(after.cloudMapServices.find((s) => s.name === 'orders')?.tagsRead, true);
+    assert.deepEqual(after.readErrors, []);
+  } finally {
+    clients.destroy();
+    await sandbox.close();
+  }
+});
