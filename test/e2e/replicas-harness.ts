@@ -10,6 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallRecord } from '../../sandbox/core/calls.js';
+import { policyYaml } from '../fixtures/policy.js';
 
 export const REGIONS = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-central-1'];
 export const TABLE = 'controller-state';
@@ -45,19 +46,16 @@ export function writeReplicaPolicies(): string {
   REGIONS.forEach((region, i) => {
     writeFileSync(
       join(dir, `t${i}.yaml`),
-      [
-        'apiVersion: ecs-discovery.io/v1alpha1',
-        'kind: DiscoveryPolicy',
-        `metadata: { name: t${i} }`,
-        'spec:',
-        '  mode: enforce',
-        `  target: { region: ${region}, clusters: [c${i}], namespaces: [ns${i}.local, sc${i}.local] }`,
-        '  rules:',
-        '    serviceConnectRefresh: { staleAfter: 0s, maxConcurrent: 3, cooldown: 1h }',
-        `    cloudMapOrphans: { gracePeriod: ${GRACE_MS / 1000}s }`,
-        '    dnsTtl: { max: 10s, set: 10s }',
-        '',
-      ].join('\n'),
+      policyYaml({
+        name: `t${i}`,
+        mode: 'enforce',
+        target: { region, clusters: [`c${i}`], namespaces: [`ns${i}.local`, `sc${i}.local`] },
+        rules: {
+          serviceConnectRefresh: { staleAfter: '0s', maxConcurrent: 3, cooldown: '1h' },
+          cloudMapOrphans: { gracePeriod: `${GRACE_MS / 1000}s` },
+          dnsTtl: { max: '10s', set: '10s' },
+        },
+      }),
     );
   });
   return dir;

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetServiceCommand } from '@aws-sdk/client-servicediscovery';
 import { startHarness, type Harness } from './run-harness.js';
+import { policyYaml } from '../fixtures/policy.js';
 
 const SCENARIO = {
   name: 'dns-ttl',
@@ -25,21 +26,12 @@ const SCENARIO = {
 };
 
 function policy(namespaceArn: string): string {
-  return `apiVersion: ecs-discovery.io/v1alpha1
-kind: DiscoveryPolicy
-metadata:
-  name: ttl
-spec:
-  mode: enforce
-  target:
-    clusters: [prod]
-    namespaces: ["${namespaceArn}"]
-  rules:
-    serviceConnectRefresh: { enabled: false }
-    cloudMapOrphans: { enabled: false }
-    taskLimit: { enabled: false }
-    dnsTtl: { max: 10s, set: 10s }
-`;
+  return policyYaml({
+    name: 'ttl',
+    mode: 'enforce',
+    target: { clusters: ['prod'], namespaces: [namespaceArn] },
+    rules: { serviceConnectRefresh: { enabled: false }, cloudMapOrphans: { enabled: false }, taskLimit: { enabled: false }, dnsTtl: { max: '10s', set: '10s' } },
+  });
 }
 
 describe('dnsTtl against the sandbox', () => {

@@ -18,6 +18,7 @@ import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
 import { DRIFT_LABELS } from '../../controller/plan/drift-summary.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { installEventRouting } from './run-harness.js';
+import { policyYaml } from '../fixtures/policy.js';
 
 export const ACCOUNT_A = '111111111111';
 export const ACCOUNT_B = '222222222222';
@@ -82,29 +83,24 @@ export const FLEET_B = {
   cloudMap: { services: [{ namespace: 'alpha.local', name: 'stray', ttl: 10, created: '-100d' }] },
 };
 
-function policy(name: string, target: string, clusters: string, namespaces: string): string {
-  return `apiVersion: ecs-discovery.io/v1alpha1
-kind: DiscoveryPolicy
-metadata:
-  name: ${name}
-spec:
-  mode: enforce
-  target:
-${target}    clusters: [${clusters}]
-    namespaces: [${namespaces}]
-  rules:
-    cloudMapOrphans:
-      gracePeriod: 15m
-    dnsTtl:
-      max: 10s
-      set: 10s
-`;
+/** An enforcing policy over one target's cluster and namespace; `gracePeriod` of its orphan rule. */
+function targetPolicy(name: string, target: Record<string, unknown>, gracePeriod = '15m'): string {
+  return policyYaml({
+    name,
+    mode: 'enforce',
+    target,
+    rules: { cloudMapOrphans: { gracePeriod }, dnsTtl: { max: '10s', set: '10s' } },
+  });
 }
 
+const SCOPE_A = { clusters: ['alpha'], namespaces: ['alpha.local'] };
+const SCOPE_B = { region: 'eu-west-1', roleArn: ROLE_B, clusters: ['beta'], namespaces: ['beta.local'] };
 /** fleet-a: the controller's own account and region. */
-export const POLICY_A = policy('fleet-a', '', 'alpha', 'alpha.local');
+export const POLICY_A = targetPolicy('fleet-a', SCOPE_A);
+/** fleet-a without a grace period. */
+export const POLICY_A_NO_GRACE = targetPolicy('fleet-a', SCOPE_A, '0s');
 /** fleet-b: the other account, in eu-west-1. */
-export const POLICY_B = policy('fleet-b', `    region: eu-west-1\n    roleArn: ${ROLE_B}\n`, 'beta', 'beta.local');
+export const POLICY_B = targetPolicy('fleet-b', SCOPE_B);
 
 export interface TwoTargetHarness {
   a: Sandbox;

@@ -1,14 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, writeCalls } from '../e2e/run-harness.js';
-import { POLICY_A, POLICY_B, startTwoTargets, ttlOf, type TwoTargetHarness } from '../e2e/run-targets-harness.js';
+import { POLICY_A_NO_GRACE, POLICY_B, startTwoTargets, ttlOf, type TwoTargetHarness } from '../e2e/run-targets-harness.js';
 
 describe('Controller with two targets: a target that cannot be read does not hold up the other', () => {
   let h: TwoTargetHarness;
   before(async () => {
     h = await startTwoTargets({
       // No grace period, so A's orphans go in the first reconcile.
-      policies: { 'a.yaml': POLICY_A.replace('gracePeriod: 15m', 'gracePeriod: 0s'), 'b.yaml': POLICY_B },
+      policies: { 'a.yaml': POLICY_A_NO_GRACE, 'b.yaml': POLICY_B },
       prepare: ({ b }) => {
         b.faults.add({ operation: 'ecs:ListClusters', errorCode: 'AccessDeniedException' });
         b.faults.add({ operation: 'servicediscovery:ListNamespaces', errorCode: 'AccessDeniedException' });
@@ -63,7 +63,7 @@ describe('Controller with two targets: clients for a target cannot be made', () 
   let h: TwoTargetHarness;
   before(async () => {
     h = await startTwoTargets({
-      policies: { 'a.yaml': POLICY_A.replace('gracePeriod: 15m', 'gracePeriod: 0s'), 'b.yaml': POLICY_B },
+      policies: { 'a.yaml': POLICY_A_NO_GRACE, 'b.yaml': POLICY_B },
       factoryFailures: Number.MAX_SAFE_INTEGER,
     });
   });
