@@ -16,6 +16,8 @@ import { resyncExpressionProblem } from '../runtime/resync.js';
 export interface RunConfig {
   policies: string;
   queueUrl?: string;
+  /** EventBridge bus (name or ARN) for the controller's own events; undefined: none published. */
+  eventsBus?: string;
   resync: string;
   /** How often a resync reads everything instead of following change signals. */
   fullResyncMs: number;
@@ -59,6 +61,7 @@ interface Setting {
 /** Every setting of `run`, in the order --help and the README list them. */
 export const RUN_SETTINGS: readonly Setting[] = [
   { flag: 'policies', env: 'POLICIES', type: 'string', help: 'Where DiscoveryPolicy files come from: a directory, file://, s3://bucket/prefix/ or git+https://host/repo.git?ref=main&path=dir (required)' },
+  { flag: 'events-bus', env: 'EVENTS_BUS', type: 'string', help: 'EventBridge bus (name or ARN) to publish the controller\'s own events to: drift detected and resolved, actions executed, failed or blocked (schema: docs/discovery-events.schema.json); empty: none' },
   { flag: 'queue-url', env: 'QUEUE_URL', type: 'string', help: 'SQS queue URL the EventBridge rules target, checked at start (GetQueueUrl, GetQueueAttributes); without it the controller reconciles on the resync schedule only' },
   { flag: 'resync', env: 'RESYNC', type: 'string', default: '*/10 * * * *', help: 'Cron schedule of the resync (jittered by up to a tenth of the period, at most 60 s): it re-reads what change signals (ECS service counts and deployments, Cloud Map instance counts) say moved' },
   { flag: 'full-resync', env: 'FULL_RESYNC', type: 'string', default: '1h', help: 'How often a resync reads the whole fleet instead of following change signals (also after any read error); 0s: every resync' },
@@ -178,6 +181,7 @@ export function parseRunConfig(argv: string[], env: NodeJS.ProcessEnv): RunConfi
   return {
     policies,
     queueUrl: text('queue-url'),
+    eventsBus: text('events-bus'),
     resync,
     fullResyncMs,
     metricsAddr: text('metrics-addr')!,

@@ -9,6 +9,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { ResyncScheduler } from './resync.js';
 import type { TargetClientsFactory } from './target-runtimes.js';
 import type { Timers } from './timers.js';
+import type { Announcer } from '../publish/announcer.js';
 
 export interface ControllerOptions {
   source: PolicySource;
@@ -52,5 +53,7 @@ export interface ControllerOptions {
   state?: { store: StateStore; replicaId: string; leaseDurationMs: number };
   /** Long-poll wait of the consumer (tests shorten it). */
   eventWaitSeconds?: number;
+  /** Publishes the controller's own events (--events-bus); absent: none. */
+  announcer?: Announcer;
   random?: () => number;
 }

@@ -95,7 +95,7 @@ export class Controller {
     const leases = this.leases;
     this.reconciler = new Reconciler({
       targets: this.targets,
-      env: { metrics: options.metrics, logger: options.logger, timers: this.timers, dryRun: options.dryRun, stopSignal: this.stopSignal.signal, recentActions: this.targets.recentActions },
+      env: { metrics: options.metrics, logger: options.logger, timers: this.timers, dryRun: options.dryRun, stopSignal: this.stopSignal.signal, recentActions: this.targets.recentActions, ...(options.announcer ? { announcer: options.announcer } : {}) },
       ...(leases ? { holds: (key: string) => leases.holds(key) } : {}),
       queue: () => this.queue,
     });

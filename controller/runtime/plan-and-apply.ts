@@ -16,6 +16,7 @@ import { buildPlan } from '../plan/build.js';
 import type { DeletionLedger } from '../plan/deletion-budget.js';
 import { withoutFixed } from '../plan/states.js';
 import type { Plan } from '../plan/types.js';
+import type { Announcer } from '../publish/announcer.js';
 import type { PolicySet } from '../policy/types.js';
 import type { TargetState } from '../state/target-state.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -73,6 +74,8 @@ export interface PlanEnv {
   stopSignal: AbortSignal;
   /** Shared by every target, for /status. */
   recentActions: RecentActions;
+  /** The controller's own events (--events-bus); absent: none are published. */
+  announcer?: Announcer;
 }
 
 /** Plans over the target's cached inventory and applies; throws (after recording) when it fails. */
@@ -114,6 +117,7 @@ export async function planAndApply(t: PlanTarget, env: PlanEnv): Promise<PlanAnd
     // A write whose Cloud Map operation is still pending has fixed nothing yet.
     progress.fixed = new Set(applied.filter((o) => o.result === 'success').map((o) => o.findingKey));
     env.recentActions.add(outcomes);
+    env.announcer?.announce(target.key, plan, progress.fixed, outcomes);
     await refreshAfterWrites(t.cache, applied, logger);
     // The plan already refuses to prune where reads failed; a read that failed account-wide (AWS unreachable,
     // credentials gone) additionally makes the run a failure, so readiness and the error metric notice.

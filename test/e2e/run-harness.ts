@@ -22,6 +22,9 @@ import type { FaultSpec } from '../../sandbox/core/faults.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { policyYaml as policyDocument, type PolicyYamlOptions } from '../fixtures/policy.js';
 import { waitFor } from '../support/wait.js';
+import { DiscoveryAnnouncer } from '../../controller/publish/announcer.js';
+import { EventPublisher } from '../../controller/publish/publisher.js';
+import { registerPublishMetrics } from '../../controller/telemetry/publish-metrics.js';
 
 /** A fleet with each drift kind and the resources that must survive. */
 export const FLEET = {
@@ -89,6 +92,8 @@ export interface Harness {
   metrics: ControllerMetrics;
   queueUrl: string;
   policyDir: string;
+  /** With `eventsBus`: the controller's event announcer (flush() waits for the events sent so far). */
+  announcer?: DiscoveryAnnouncer;
   /** Fires the resync schedule once. */
   tick(): void;
   /** Moves the sandbox's virtual clock (and so the controller's) forward. */
@@ -130,6 +135,8 @@ export async function startHarness(options: {
   clockSkewMs?: number;
   /** The operator's allowed scopes and bounds (default: none). */
   allowed?: AllowedScopes;
+  /** Publish the controller's own events to this EventBridge bus (--events-bus). */
+  eventsBus?: string;
 }): Promise<Harness> {
   const sandbox = await startSandbox({ port: 0, scenario: options.scenario ?? FLEET });
   Object.assign(process.env, sandbox.env());
@@ -142,6 +149,9 @@ export async function startHarness(options: {
   const skew = options.clockSkewMs ?? 0;
   const timers: Timers = { ...systemTimers, now: () => sandbox.clock.now() + skew };
   let onTick: (() => void) | undefined;
+  const announcer = options.eventsBus
+    ? new DiscoveryAnnouncer(new EventPublisher(clients.eventBridge, { busName: options.eventsBus, logger: silentLogger(), counters: registerPublishMetrics(metrics.registry) }), silentLogger())
+    : undefined;
   const controller = new Controller({
     source: new DirectorySource(policyDir),
     allowed: options.allowed ?? { clusters: [], namespaces: [], accounts: [] },
@@ -159,6 +169,7 @@ export async function startHarness(options: {
       onTick = tick;
       return { stop: () => (onTick = undefined) };
     },
+    ...(announcer ? { announcer } : {}),
   });
   if (options.start ?? true) await controller.start();
   return {
@@ -168,6 +179,7 @@ export async function startHarness(options: {
     metrics,
     queueUrl,
     policyDir,
+    ...(announcer ? { announcer } : {}),
     tick: () => onTick?.(),
     advance: (ms) => sandbox.advance(ms),
     async settle() {

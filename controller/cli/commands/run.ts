@@ -19,9 +19,14 @@ import { releaseEarlyStop } from '../early-stop.js';
 import type { CliIo } from '../io.js';
 import { EXIT } from '../io.js';
 import { systemTimers } from '../../util/clock.js';
+import { DiscoveryAnnouncer } from '../../publish/announcer.js';
+import { EventPublisher } from '../../publish/publisher.js';
+import { registerPublishMetrics } from '../../telemetry/publish-metrics.js';
 
 /** Extra seconds past --shutdown-timeout before giving up on a clean stop (closing servers and clients). */
 const SHUTDOWN_SLACK_MS = 2_000;
+/** How long a stopping controller waits for its last events to reach EventBridge. */
+const EVENTS_FLUSH_TIMEOUT_MS = 3_000;
 
 export interface RunHooks {
   /** Aborting it stops the controller as SIGTERM would (in-process tests). */
@@ -48,6 +53,7 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
   const appId = config.state === 'memory' ? undefined : config.replicaId;
   const clients = createAwsClients({ region: config.region, endpoint: config.endpoint, onApiCall: metrics.onApiCall, pacing: config.pacing, ...(appId ? { appId } : {}) });
   const store = config.state === 'memory' ? undefined : createStateStore(config.state, { region: clients.region, endpoint: config.endpoint, onApiCall: metrics.onApiCall, ...(appId ? { appId } : {}) });
+  let announcer: DiscoveryAnnouncer | undefined;
   try {
     if (config.queueUrl) {
       // A wrong queue is an error at start, not a consumer that retries for ever behind a healthy /readyz.
@@ -60,6 +66,9 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
       }
     }
     const source = createPolicySource(config.policies, { s3: clients.s3, env: io.env, limits });
+    announcer = config.eventsBus
+      ? new DiscoveryAnnouncer(new EventPublisher(clients.eventBridge, { busName: config.eventsBus, logger, counters: registerPublishMetrics(metrics.registry) }), logger)
+      : undefined;
     const controller = new Controller({
       source,
       allowed: { ...config.allowed, bounds: config.bounds },
@@ -80,6 +89,7 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
       readConcurrency: config.readConcurrency,
       debounceMs: config.debounceMs,
       retry: { baseMs: config.minRetryDelayMs, maxMs: config.maxRetryDelayMs },
+      ...(announcer ? { announcer } : {}),
     });
     logger.info(
       { policies: source.name, queueUrl: config.queueUrl, resync: config.resync, dryRun: config.dryRun, region: clients.region, once: config.once, state: config.state, ...(store ? { replica: config.replicaId } : {}) },
@@ -87,6 +97,8 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
     );
     return config.once ? await runOnce(controller, config, logger, io, hooks) : await runUntilStopped(controller, config, metrics, logger, hooks);
   } finally {
+    // Events of the last reconciles go out before the clients close, but never hold up the stop for long.
+    if (announcer) await Promise.race([announcer.flush(), new Promise<void>((resolve) => systemTimers.setTimeout(resolve, EVENTS_FLUSH_TIMEOUT_MS))]);
     clients.destroy();
     store?.close();
   }
