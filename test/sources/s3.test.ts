@@ -49,7 +49,7 @@ test('downloads only objects whose ETag changed, and the revision follows the co
   const second = await source.fetch();
   assert.equal(counts.get, 2, 'nothing changed: nothing downloaded');
   assert.equal(second.revision, first.revision);
-  await s3.put('policies/etag/b.yaml', policyYaml('b', '    taskLimit: { enabled: true, warnAt: 800 }'));
+  await s3.put('policies/etag/b.yaml', policyYaml('b', { taskLimit: { enabled: true, warnAt: 800 } }));
   const third = await source.fetch();
   assert.equal(counts.get, 3, 'only the changed object is downloaded');
   assert.notEqual(third.revision, first.revision);

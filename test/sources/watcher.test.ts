@@ -25,7 +25,7 @@ test('a valid revision replaces the set; an invalid one keeps the last good set 
     assert.equal(first.kind, 'updated');
     assert.deepEqual(watcher.current()!.policies.map((p) => p.name), ['alpha']);
 
-    writeFileSync(join(dir, 'a.yaml'), policyYaml('alpha').replace('max: 10s', 'max: ten seconds'));
+    writeFileSync(join(dir, 'a.yaml'), policyYaml('alpha', { dnsTtl: { enabled: true, max: 'ten seconds', set: '10s' } }));
     const broken = await watcher.poll();
     assert.equal(broken.kind, 'invalid');
     assert.equal(watcher.current()!.revision, (first as { set: { revision: string } }).set.revision, 'the last good set stays in force');
