@@ -7,9 +7,11 @@
 import type { Cluster, EcsService, Inventory } from '../inventory/model.js';
 import { isEmptyMatcher, matches, type ReadScopePlan } from '../inventory/read-scope.js';
 import { registriesOf } from '../inventory/facts.js';
+import { DescribeClustersCommand } from '@aws-sdk/client-ecs';
 import { describeServices, listClusters, listServiceArns, readClusterServices } from './ecs-reader.js';
 import { withServiceConnectHistory } from './ecs-history-reader.js';
-import type { ReadContext } from './read-context.js';
+import { chunk, ReadContext, type ReadOptions } from './read-context.js';
+import type { AwsClients } from './clients.js';
 import { keepScalingMaxima } from './scaling-reader.js';
 
 /** The ECS services after the signal read, and those whose tasks must be read again. */
@@ -19,6 +21,37 @@ export interface EcsClusterSignals {
   services: EcsService[];
   /** New, changed and vanished services (a vanished one as cached, so its tasks are dropped with the re-read). */
   changed: EcsService[];
+  /** The clusters' counts now, for the next resync (undefined where they could not be read). */
+  clusterCounts: Record<string, string>;
+}
+
+/** Which part of the clusters a resync describes whatever their counts say (see changedEcsServices). */
+export interface Sweep {
+  part: number;
+  of: number;
+}
+
+/**
+ * DescribeClusters counts ("services/running/pending") of the given clusters, 100 per call, in a context of its own:
+ * a count that cannot be read only means its cluster's services are described, so its failure is no read error.
+ */
+export async function clusterCounts(clients: AwsClients, clusters: readonly { arn: string; name: string }[], options: ReadOptions = {}): Promise<Record<string, string>> {
+  const ctx = new ReadContext(clients, options);
+  const counts: Record<string, string> = {};
+  await Promise.all(chunk(clusters.map((c) => c.arn), 100).map(async (batch) => {
+    const out = await ctx.call({ kind: 'account' }, 'ecs:DescribeClusters', () => clients.ecs.send(new DescribeClustersCommand({ clusters: batch })));
+    for (const c of out?.clusters ?? []) {
+      if (c.clusterName) counts[c.clusterName] = `${c.activeServicesCount ?? '?'}/${c.runningTasksCount ?? '?'}/${c.pendingTasksCount ?? '?'}`;
+    }
+  }));
+  return counts;
+}
+
+/** The counts of every cluster in the account and region (ListClusters, then DescribeClusters), taken before a full read. */
+export async function allClusterCounts(clients: AwsClients, options: ReadOptions = {}): Promise<Record<string, string>> {
+  const ctx = new ReadContext(clients, options);
+  const clusters = await listClusters(ctx);
+  return ctx.errors.length > 0 ? {} : clusterCounts(clients, clusters, options);
 }
 
 /** "cluster/service", the key tasks and instances name an ECS service by. */
@@ -81,13 +114,20 @@ function carried(old: EcsService): Partial<EcsService> {
   return { ...(old.serviceConnectHistory ? { serviceConnectHistory: old.serviceConnectHistory } : {}), ...(old.maxCount !== undefined ? { maxCount: old.maxCount } : {}) };
 }
 
-/** Lists clusters and services, describes every service and compares each with the cache. */
-export async function changedEcsServices(ctx: ReadContext, scope: ReadScopePlan, current: Inventory): Promise<EcsClusterSignals> {
-  if (isEmptyMatcher(scope.serviceClusters) && isEmptyMatcher(scope.taskClusters)) return { clusters: [], services: [], changed: [] };
+/**
+ * Lists clusters, reads their counts (DescribeClusters, 100 clusters a call), and for each cluster whose counts moved
+ * since its services were read, or that is in this resync's sweep (a part of the clusters, in turn, so a change the
+ * counts hide, such as a finished deployment, is seen within `sweep.of` resyncs), lists and describes its services
+ * and compares each with the cache. The other clusters keep their cached services.
+ */
+export async function changedEcsServices(ctx: ReadContext, scope: ReadScopePlan, current: Inventory, sweep: Sweep = { part: 0, of: 1 }, options: ReadOptions = {}): Promise<EcsClusterSignals> {
+  if (isEmptyMatcher(scope.serviceClusters) && isEmptyMatcher(scope.taskClusters)) return { clusters: [], services: [], changed: [], clusterCounts: {} };
   const before = ctx.errors.length;
   const listed = await listClusters(ctx);
-  if (ctx.errors.length > before) return { clusters: [...current.clusters], services: [...current.services], changed: [] };
+  if (ctx.errors.length > before) return { clusters: [...current.clusters], services: [...current.services], changed: [], clusterCounts: {} };
   const clusters = listed.filter((c) => matches(scope.serviceClusters, c.name, c.arn) || matches(scope.taskClusters, c.name, c.arn));
+  const counts = await clusterCounts(ctx.clients, clusters, options);
+  const order = [...clusters].map((c) => c.name).sort();
   const cachedByCluster = new Map<string, EcsService[]>();
   for (const s of current.services) {
     const list = cachedByCluster.get(s.clusterName);
@@ -102,8 +142,12 @@ export async function changedEcsServices(ctx: ReadContext, scope: ReadScopePlan,
       const services = await readClusterServices(ctx, cluster);
       return { services, changed: services };
     }
-    return clusterSignals(ctx, cluster, cachedByCluster.get(cluster.name) ?? []);
+    const cached = cachedByCluster.get(cluster.name) ?? [];
+    const was = current.clusterCounts?.[cluster.name];
+    const inSweep = order.indexOf(cluster.name) % sweep.of === sweep.part % sweep.of;
+    if (!inSweep && was !== undefined && was === counts[cluster.name]) return { services: [...cached], changed: [] };
+    return clusterSignals(ctx, cluster, cached);
   }));
   // A cluster that is gone takes its services with it (their tasks go with the cluster's).
-  return { clusters, services: perCluster.flatMap((p) => p.services), changed: perCluster.flatMap((p) => p.changed) };
+  return { clusters, services: perCluster.flatMap((p) => p.services), changed: perCluster.flatMap((p) => p.changed), clusterCounts: counts };
 }

@@ -21,7 +21,7 @@ import { readTasks, recheckTasks } from './ecs-reader.js';
 import { describeUnlisted, readReferencedCloudMapServices, type InventoryReadOptions } from './inventory-reader.js';
 import { arnName, ReadContext } from './read-context.js';
 import { keepScalingMaxima } from './scaling-reader.js';
-import { changedEcsServices, ecsServiceKey, type EcsClusterSignals } from './signal-ecs.js';
+import { changedEcsServices, ecsServiceKey, type EcsClusterSignals, type Sweep } from './signal-ecs.js';
 
 /** What a signal resync re-read, for logs and the benchmark. */
 export interface SignalResyncStats {
@@ -132,10 +132,11 @@ function referencedIds(service: EcsService): string[] {
  * Resyncs `current` by change signals for `policies` (the same target as `current`). The result carries this
  * read's errors only: the cache runs a signal resync only over an inventory without read errors.
  */
-export async function resyncBySignals(clients: AwsClients, policies: readonly Policy[], current: Inventory, options: InventoryReadOptions = {}): Promise<{ inventory: Inventory; stats: SignalResyncStats }> {
+export async function resyncBySignals(clients: AwsClients, policies: readonly Policy[], current: Inventory, options: InventoryReadOptions & { sweep?: Sweep } = {}): Promise<{ inventory: Inventory; stats: SignalResyncStats }> {
   const ctx = new ReadContext(clients, options);
   const scope = planReadScope(policies);
-  const [ecs, cloudMap] = await Promise.all([changedEcsServices(ctx, scope, current), cloudMapSignals(ctx, scope, current)]);
+  const { sweep, ownership: _ownership, ...readOptions } = options;
+  const [ecs, cloudMap] = await Promise.all([changedEcsServices(ctx, scope, current, sweep, readOptions), cloudMapSignals(ctx, scope, current)]);
   const namespaces = cloudMap.namespaces ?? [...current.namespaces];
   const cloudMapServices = cloudMap.services;
   const cloudMapById = new Map(cloudMapServices.map((s, i) => [s.id, i]));
@@ -182,6 +183,7 @@ export async function resyncBySignals(clients: AwsClients, policies: readonly Po
       readErrors: ctx.errors,
       ownership,
       taskRechecks: { ...current.taskRechecks, ...rechecked.taskRechecks },
+      clusterCounts: ecs.clusterCounts,
     },
     stats: { ecsServicesChanged: ecs.changed.length, cloudMapServicesChanged: cloudMap.reread.size, tasksReread: taskKeys.size, instancesReread, sample: [...taskKeys].slice(0, 10) },
   };

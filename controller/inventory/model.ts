@@ -219,6 +219,11 @@ export interface Inventory {
    * tasks were listed and registered before the instances were listed is alive, not stale.
    */
   taskRechecks?: Readonly<Record<string, number>>;
+  /**
+   * Cluster name -> its DescribeClusters counts ("services/running/pending") when the services were last read: a
+   * resync by change signals describes the services of a cluster again only when these moved (or in its sweep).
+   */
+  clusterCounts?: Readonly<Record<string, string>>;
 }
 
 /** ECS attribute names that prove an instance was registered by ECS. */

@@ -8,6 +8,7 @@ import { readInventory } from '../aws/inventory-reader.js';
 import { memoryOwnershipSources, type OwnershipSources } from '../aws/ownership-reader.js';
 import { DEFAULT_READ_CONCURRENCY, ReadContext } from '../aws/read-context.js';
 import { resyncBySignals, type SignalResyncStats } from '../aws/signal-reader.js';
+import { allClusterCounts } from '../aws/signal-ecs.js';
 import { refreshInstances, refreshStoppedTask } from '../aws/task-refresh.js';
 import { refreshCloudMapService, refreshCluster, refreshEcsService, refreshNamespace } from '../aws/refresh-reader.js';
 import { candidateTagsPatch } from '../aws/candidate-reader.js';
@@ -39,6 +40,13 @@ export interface InventoryCacheOptions {
 /** Default period of the full read behind the signal resyncs (`run --full-resync`). */
 export const DEFAULT_FULL_RESYNC_MS = 60 * 60_000;
 
+/**
+ * A resync by change signals describes the services of clusters whose counts moved, and of one in this many
+ * clusters whatever their counts say, in turn: a change the counts hide (a deployment that finished between two
+ * resyncs) is seen within this many resyncs, long before the full read.
+ */
+export const CLUSTER_SWEEP_PARTS = 3;
+
 /** How the last resync read the fleet (for logs, metrics and the benchmark). */
 export type ResyncKind = 'full' | 'signals';
 
@@ -63,6 +71,8 @@ export class InventoryCache {
   private reading: Promise<Inventory> | undefined;
   /** Service ARN -> cluster names, kept while a full read runs (events name services by ARN). */
   private servicesWhileReading: Map<string, string[]> | undefined;
+  /** Resyncs by change signals so far (which part of the clusters the next one sweeps). */
+  private sweeps = 0;
   /** What the last resync() did. */
   lastResync: { kind: ResyncKind; reason?: string; stats?: SignalResyncStats } | undefined;
 
@@ -123,13 +133,16 @@ export class InventoryCache {
     // No local may hold the old inventory across the read: it must be collectable.
     if (this.current) this.servicesWhileReading = servicesByArn(this.current);
     this.current = undefined;
-    const inventory = await readInventory(clients, this.policies, {
+    // The clusters' counts before the read: whatever moves during it shows at the next resync by change signals.
+    const counts = await allClusterCounts(clients, { limiter: this.limiter, ...(now ? { now } : {}) });
+    const read = await readInventory(clients, this.policies, {
       limiter: this.limiter,
       ownership: this.ownership,
       tagCandidates: cloudMapServicesNeedingTags,
       ...(now ? { now } : {}),
       ...(onProgress ? { onProgress } : {}),
     });
+    const inventory = { ...read, clusterCounts: counts };
     this.current = inventory;
     if (inventory.readErrors.length > 0) this.fullReason = 'read errors';
     return inventory;
@@ -153,7 +166,10 @@ export class InventoryCache {
       return inventory;
     }
     const { clients, now, onProgress } = this.options;
+    // Each resync also describes a third of the clusters whatever their counts say, in turn.
+    this.sweeps += 1;
     const { inventory, stats } = await resyncBySignals(clients, this.policies, base, {
+      sweep: { part: this.sweeps % CLUSTER_SWEEP_PARTS, of: CLUSTER_SWEEP_PARTS },
       limiter: this.limiter,
       ownership: this.ownership,
       ...(now ? { now } : {}),
