@@ -6,20 +6,13 @@ import { after, describe, it } from 'node:test';
 import { UsageError } from '../../controller/cli/io.js';
 import { DEFAULT_LIMITS, LIMIT_SETTINGS, limitsTableMarkdown, parseLimits } from '../../controller/limits/limits.js';
 import { runCli } from '../cli/run-cli.js';
+import { policyYaml } from '../fixtures/policy.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'limits-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-const POLICY = `apiVersion: ecs-discovery.io/v1alpha1
-kind: DiscoveryPolicy
-metadata:
-  name: big
-spec:
-  target:
-    clusters: [prod]
-    namespaces: [internal.example.com]
-  # padding padding padding padding padding padding padding padding padding padding padding padding
-`;
+// A valid policy; the comment only pads it past the byte limit the test sets.
+const POLICY = `${policyYaml({ name: 'big' })}# padding padding padding padding padding padding padding padding padding padding padding padding\n`;
 
 describe('limits', () => {
   it('parses each limit once, with defaults, and rejects a bad value naming the variable and its range', () => {

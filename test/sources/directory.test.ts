@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import { loadPolicySet } from '../../controller/policy/load.js';
 import { DirectorySource } from '../../controller/sources/directory.js';
 import { PolicySourceError } from '../../controller/sources/types.js';
+import { policyYaml } from '../fixtures/policy.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'directory-source-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -23,7 +24,6 @@ function tree(files: Record<string, string | Buffer>): string {
   return dir;
 }
 
-const POLICY = 'apiVersion: ecs-discovery.io/v1alpha1\nkind: DiscoveryPolicy\nmetadata: { name: NAME }\nspec: { target: { clusters: [c], namespaces: [n] } }\n';
 
 describe('DirectorySource', () => {
   it('reads *.yaml and *.yml files recursively in a stable order, skipping hidden entries and other files', async () => {
@@ -92,7 +92,7 @@ describe('DirectorySource', () => {
   });
 
   it('makes the whole policy set invalid when one file cannot be read, so the last good set stays', async () => {
-    const dir = tree({ 'a.yaml': POLICY.replace('NAME', 'a') });
+    const dir = tree({ 'a.yaml': policyYaml({ name: 'a', target: { clusters: ['c'], namespaces: ['n'] } }) });
     symlinkSync(join(dir, 'gone.yaml'), join(dir, 'b.yaml'));
     const { set, problems } = loadPolicySet(await new DirectorySource(dir).fetch(), { allowed: { clusters: [], namespaces: [], accounts: [] } });
     assert.equal(set, undefined);
