@@ -29,7 +29,7 @@ import { performance } from 'node:perf_hooks';
 import { createAwsClients } from '../controller/aws/clients.js';
 import { NO_PACING } from '../controller/aws/pacing.js';
 import { Controller } from '../controller/runtime/controller.js';
-import { systemTimers, type Timers } from '../controller/runtime/timers.js';
+import { systemTimers, type Timers } from '../controller/util/clock.js';
 import { DirectorySource } from '../controller/sources/directory.js';
 import { createLogger } from '../controller/telemetry/logger.js';
 import { ControllerMetrics } from '../controller/telemetry/metrics.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import { Controller } from '../../controller/runtime/controller.js';
-import { systemTimers, type Timers } from '../../controller/runtime/timers.js';
+import { systemTimers, type Timers } from '../../controller/util/clock.js';
 import { DirectorySource } from '../../controller/sources/directory.js';
 import { silentLogger } from '../../controller/telemetry/logger.js';
 import { ControllerMetrics } from '../../controller/telemetry/metrics.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createAwsClients } from '../../controller/aws/clients.js';
 import { Controller } from '../../controller/runtime/controller.js';
-import { systemTimers } from '../../controller/runtime/timers.js';
+import { systemTimers } from '../../controller/util/clock.js';
 import { createPolicySource } from '../../controller/sources/resolve.js';
 import { silentLogger } from '../../controller/telemetry/logger.js';
 import { ControllerMetrics } from '../../controller/telemetry/metrics.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import { Controller } from '../../controller/runtime/controller.js';
-import { systemTimers } from '../../controller/runtime/timers.js';
+import { systemTimers } from '../../controller/util/clock.js';
 import { DirectorySource } from '../../controller/sources/directory.js';
 import { createStateStore } from '../../controller/state/resolve.js';
 import type { StateStore } from '../../controller/state/types.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import type { ReadTarget } from '../../controller/aws/targets.js';
 import { Controller } from '../../controller/runtime/controller.js';
-import { systemTimers, type Timers } from '../../controller/runtime/timers.js';
+import { systemTimers, type Timers } from '../../controller/util/clock.js';
 import { DirectorySource } from '../../controller/sources/directory.js';
 import { silentLogger } from '../../controller/telemetry/logger.js';
 import { ControllerMetrics } from '../../controller/telemetry/metrics.js';

@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { keyString, type WorkKey } from '../../controller/inventory/work-key.js';
-import { ManualTimers } from '../../controller/runtime/timers.js';
+import { ManualTimers } from '../../controller/util/clock.js';
 import { TerminalError, WorkQueue, type AddOptions, type ReconcileResult, type WorkQueueOptions } from '../../controller/runtime/workqueue.js';
 
 const svc = (service: string): WorkKey => ({ kind: 'ecs-service', cluster: 'prod', service });

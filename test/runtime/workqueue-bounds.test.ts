@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkQueue, type WorkQueueOptions } from '../../controller/runtime/workqueue.js';
-import { ManualTimers } from '../../controller/runtime/timers.js';
+import { ManualTimers } from '../../controller/util/clock.js';
 import { keyString, type WorkKey } from '../../controller/inventory/work-key.js';
 
 const svc = (service: string): WorkKey => ({ kind: 'ecs-service', cluster: 'prod', service });
