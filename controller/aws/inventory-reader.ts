@@ -19,7 +19,7 @@
  *   empty (InstanceCount 0) that a live ECS service refers to: only an unreferenced service's deletion must
  *   prove it empty, and InstanceCount lags registrations, so those are always listed.
  * Application Auto Scaling is read only for taskLimit (scaling-reader.ts), alongside the reads that follow
- * the ECS listing.
+ * the ECS listing; task definitions only for dnsTtl's drain bound, once per revision (task-definition-reader.ts).
  */
 import type { Cluster, CloudMapService, EcsService, EcsTask, Inventory, Namespace } from '../inventory/model.js';
 import { ECS_ATTRIBUTES } from '../inventory/model.js';
@@ -34,6 +34,7 @@ import type { EcsServiceName } from '../inventory/evidence.js';
 import { arnAccount, arnName, ReadContext, type ReadOptions } from './read-context.js';
 import { registriesOf, serviceConnectOf } from '../inventory/facts.js';
 import { readScalingMaxima, withScalingMaxima } from './scaling-reader.js';
+import { readTaskDefinitions, type TaskDefinitionCache } from './task-definition-reader.js';
 
 export type { ReadOptions };
 
@@ -41,6 +42,8 @@ export type { ReadOptions };
 export interface InventoryReadOptions extends ReadOptions {
   /** Ownership evidence kept across reads (per target); a fresh in-memory one when absent. */
   ownership?: OwnershipSources;
+  /** Task definitions already described (per target; revisions are immutable); a fresh one when absent. */
+  taskDefinitions?: TaskDefinitionCache;
 }
 
 interface EcsPart {
@@ -184,11 +187,14 @@ export async function readInventory(clients: AwsClients, policies: readonly Poli
     ? {}
     : await collectOwnership(clients, options.ownership ?? memoryOwnershipSources(), { account, ...ecs, cloudMapServices: cloudMap.cloudMapServices }, ctx.now());
   const named = Object.values(ownership).flatMap((e) => e.ecsServices);
-  const [{ unlisted, referenced }, maxima] = await Promise.all([
+  const [{ unlisted, referenced, taskDefinitions }, maxima] = await Promise.all([
     (async () => {
       const unlisted = await describeUnlisted(ctx, scope, { ...ecs, cloudMapServices: cloudMap.cloudMapServices, named });
-      const referenced = await readReferencedCloudMapServices(ctx, scope, [...ecs.services, ...unlisted], cloudMap.cloudMapServices);
-      return { unlisted, referenced };
+      const [referenced, taskDefinitions] = await Promise.all([
+        readReferencedCloudMapServices(ctx, scope, [...ecs.services, ...unlisted], cloudMap.cloudMapServices),
+        readTaskDefinitions(ctx, scope, [...ecs.services, ...unlisted], options.taskDefinitions ?? new Map()),
+      ]);
+      return { unlisted, referenced, taskDefinitions };
     })(),
     readScalingMaxima(ctx, scope, ecs.services),
   ]);
@@ -204,6 +210,7 @@ export async function readInventory(clients: AwsClients, policies: readonly Poli
     readErrors: ctx.errors,
     ownership,
     taskRechecks: rechecked.taskRechecks,
+    ...(Object.keys(taskDefinitions).length ? { taskDefinitions } : {}),
   };
   // Second phase: tags only where a finding would act (their failures land in ctx.errors, the inventory's list).
   const tagged = new Map((await readCandidateTags(ctx, scope, policies, untagged, options.tagCandidates)).map((s) => [s.id, s]));

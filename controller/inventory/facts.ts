@@ -34,6 +34,12 @@ export function registriesOf(ecs: EcsService): { registryArn: string }[] {
   return [...ecs.serviceRegistries, ...(ecs.taskSets ?? []).flatMap((t) => t.serviceRegistries)];
 }
 
+/** The task definitions an ECS service may run tasks of: every listed deployment's and task set's (ARNs). */
+export function taskDefinitionsOf(ecs: EcsService): string[] {
+  const arns = [...ecs.deployments.map((d) => d.taskDefinition), ...(ecs.taskSets ?? []).map((t) => t.taskDefinition)];
+  return [...new Set(arns.filter((arn) => arn !== ''))];
+}
+
 /** Does this ECS service refer to the Cloud Map service (classic registry, a task set's, or Service Connect resource)? */
 export function referencesCloudMapService(ecs: EcsService, service: CloudMapService): boolean {
   if (registriesOf(ecs).some((r) => sameCloudMapService(r.registryArn, service))) return true;
@@ -187,6 +193,8 @@ export function pruneBlockingReadError(inventory: Inventory, service: CloudMapSe
       case 'scaling-targets': return false;
       // Service Connect history only dates client aliases.
       case 'service-history': return false;
+      // Stop timeouts only bound dnsTtl's TTLs.
+      case 'task-definitions': return false;
     }
   });
 }
@@ -199,6 +207,7 @@ export function describeReadError(error: ReadError): string {
       : scope.kind === 'namespace' ? `namespace ${scope.namespaceId}`
         : scope.kind === 'scaling-targets' ? `the scaling targets of ${scope.cluster ? `cluster ${scope.cluster}` : 'several clusters'}`
           : scope.kind === 'service-history' ? `the Service Connect history of services in cluster ${scope.cluster}`
+          : scope.kind === 'task-definitions' ? `the task definitions of services in cluster ${scope.cluster}`
           : `Cloud Map service ${scope.serviceId}`;
   return `${error.operation} failed with ${error.code} on ${where}`;
 }

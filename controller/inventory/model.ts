@@ -138,6 +138,21 @@ export interface Namespace {
   soaTtl?: number;
 }
 
+/**
+ * One task definition revision as far as draining goes (DescribeTaskDefinition). Revisions are immutable, so a
+ * reader keeps them across reads.
+ */
+export interface TaskDefinitionStops {
+  arn: string;
+  family: string;
+  revision: number;
+  /**
+   * Each container's stopTimeout in seconds, undefined where it sets none: ECS then waits 30 s (Fargate's default,
+   * and the EC2 agent's ECS_CONTAINER_STOP_TIMEOUT default).
+   */
+  containers: readonly { name: string; stopTimeoutSeconds?: number }[];
+}
+
 export interface DnsRecord {
   type: 'A' | 'AAAA' | 'SRV' | 'CNAME';
   ttl: number;
@@ -185,7 +200,9 @@ export type ReadScope =
   | { kind: 'cloudmap-service'; serviceId: string }
   | { kind: 'scaling-targets'; cluster?: string }
   /** Service Connect history (ListServiceDeployments, DescribeServiceRevisions): dates aliases, never blocks pruning. */
-  | { kind: 'service-history'; cluster: string };
+  | { kind: 'service-history'; cluster: string }
+  /** Task definitions of a cluster's services (DescribeTaskDefinition): only dnsTtl's drain bound, never blocks pruning. */
+  | { kind: 'task-definitions'; cluster: string };
 
 export interface ReadError {
   scope: ReadScope;
@@ -224,6 +241,11 @@ export interface Inventory {
    * resync by change signals describes the services of a cluster again only when these moved (or in its sweep).
    */
   clusterCounts?: Readonly<Record<string, string>>;
+  /**
+   * Task definition ARN -> its containers' stop timeouts, for the revisions ECS services registering into Cloud Map
+   * run (deployments and task sets); read only where a rule asks (ReadScopePlan.taskDefinitionClusters).
+   */
+  taskDefinitions?: Readonly<Record<string, TaskDefinitionStops>>;
 }
 
 /** ECS attribute names that prove an instance was registered by ECS. */

@@ -78,5 +78,7 @@ export function errorInScope(error: ReadError, scope: ReadError['scope']): boole
       return s.kind === 'scaling-targets' && s.cluster === scope.cluster;
     case 'service-history':
       return s.kind === 'service-history' && s.cluster === scope.cluster;
+    case 'task-definitions':
+      return s.kind === 'task-definitions' && s.cluster === scope.cluster;
   }
 }

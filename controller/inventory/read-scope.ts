@@ -39,6 +39,11 @@ export interface ReadScopePlan {
   scalingClusters: ResourceMatcher;
   /** DNS namespaces whose SOA TTL must be known: GetNamespace where ListNamespaces did not carry it (namespaceSoa). */
   namespaceSoa: ResourceMatcher;
+  /**
+   * Clusters whose services' task definitions are described (DescribeTaskDefinition, once per revision: they are
+   * immutable) for their containers' stopTimeout: dnsTtl's drain bound (max: auto, drainReport).
+   */
+  taskDefinitionClusters: ResourceMatcher;
 }
 
 const NONE: ResourceMatcher = { all: false, patterns: [] };
@@ -61,7 +66,7 @@ const EVERYTHING: ResourceMatcher = { all: true, patterns: [] };
  * (its `readScope` in controller/rules/).
  */
 export function planReadScope(policies: readonly Policy[]): ReadScopePlan {
-  let plan: ReadScopePlan = { coveredClusters: NONE, serviceClusters: NONE, taskClusters: NONE, serviceConnectClusters: NONE, namespaces: NONE, instanceNamespaces: NONE, tagNamespaces: NONE, scalingClusters: NONE, namespaceSoa: NONE };
+  let plan: ReadScopePlan = { coveredClusters: NONE, serviceClusters: NONE, taskClusters: NONE, serviceConnectClusters: NONE, namespaces: NONE, instanceNamespaces: NONE, tagNamespaces: NONE, scalingClusters: NONE, namespaceSoa: NONE, taskDefinitionClusters: NONE };
   for (const policy of policies) {
     if (policy.suspend) continue;
     const rules = enabledRules(policy);

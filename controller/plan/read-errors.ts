@@ -41,6 +41,7 @@ function inOwnScope(policy: Policy, inventory: Inventory, error: ReadError): boo
     }
     case 'scaling-targets':
     case 'service-history':
+    case 'task-definitions':
       // Read for particular rules only: they say when these count.
       return false;
   }

@@ -6,6 +6,7 @@
 import type { AwsClients } from '../aws/clients.js';
 import { readInventory } from '../aws/inventory-reader.js';
 import { memoryOwnershipSources, type OwnershipSources } from '../aws/ownership-reader.js';
+import type { TaskDefinitionCache } from '../aws/task-definition-reader.js';
 import { DEFAULT_READ_CONCURRENCY, ReadContext } from '../aws/read-context.js';
 import { resyncBySignals, type SignalResyncStats } from '../aws/signal-reader.js';
 import { allClusterCounts } from '../aws/signal-ecs.js';
@@ -63,6 +64,8 @@ export class InventoryCache {
   private scopeChanged = false;
   private readonly limiter: Semaphore;
   private readonly ownership: OwnershipSources;
+  /** Task definitions described by earlier reads of this target (revisions are immutable: read each once). */
+  private readonly taskDefinitions: TaskDefinitionCache = new Map();
   /** When the last full read started (the full-resync period counts from it). */
   private lastFullAt: number | undefined;
   /** Why the next resync must read everything, when it must (a read error, a policy change). */
@@ -138,6 +141,7 @@ export class InventoryCache {
     const read = await readInventory(clients, this.policies, {
       limiter: this.limiter,
       ownership: this.ownership,
+      taskDefinitions: this.taskDefinitions,
       tagCandidates: cloudMapServicesNeedingTags,
       ...(now ? { now } : {}),
       ...(onProgress ? { onProgress } : {}),

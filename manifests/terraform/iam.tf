@@ -60,8 +60,9 @@ locals {
 
 data "aws_iam_policy_document" "task" {
   statement {
+    # DescribeTaskDefinition (stopTimeouts for dnsTtl's drain bound) has no resource-level permissions.
     sid       = "ListEcs"
-    actions   = ["ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks"]
+    actions   = ["ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks", "ecs:DescribeTaskDefinition"]
     resources = ["*"]
   }
   statement {

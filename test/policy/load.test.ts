@@ -68,7 +68,7 @@ describe('loadPolicySet', () => {
       enabled: true, services: true, instances: true, gracePeriodMs: 15 * 60_000, maxDeletionsPerRun: 20,
       protectTags: [{ key: 'discovery-controller/protect' }, { key: 'keep', value: 'forever' }], emptyServices: 'report',
     });
-    assert.deepEqual(p.rules.dnsTtl, { enabled: true, maxSeconds: 10, setSeconds: 10 });
+    assert.deepEqual(p.rules.dnsTtl, { enabled: true, maxSeconds: 10, setSeconds: 10, drainMarginSeconds: 5, drainReport: false });
     assert.deepEqual(p.rules.taskLimit, { enabled: true, warnAt: 900, namespaceWarnAt: 1800 });
   });
 
@@ -80,7 +80,7 @@ describe('loadPolicySet', () => {
     assert.equal(p.suspend, false);
     assert.equal(p.target.region, undefined);
     assert.deepEqual(p.target.services, { include: ['*'], exclude: [], tags: {} });
-    assert.deepEqual(p.rules.dnsTtl, { enabled: true, maxSeconds: 10, setSeconds: 10 });
+    assert.deepEqual(p.rules.dnsTtl, { enabled: true, maxSeconds: 10, setSeconds: 10, drainMarginSeconds: 5, drainReport: false });
     assert.deepEqual(p.rules.serviceConnectRefresh, { enabled: false, staleAfterMs: 0, maxConcurrent: 2, cooldownMs: 6 * 3_600_000, windows: [] });
     assert.equal(p.rules.cloudMapOrphans.enabled, false);
     assert.equal(p.rules.cloudMapOrphans.gracePeriodMs, 15 * 60_000);

@@ -47,8 +47,10 @@ describe('DiscoveryPolicy CRD', () => {
 
   it('uses the duration pattern shared with controller/util/duration.ts for every duration field', () => {
     const durationFields = [...walk(openApi)].filter(([, node]) => typeof node.pattern === 'string' && node.pattern.includes('ms|s|m|h'));
-    assert.deepEqual([...new Set(durationFields.map(([path]) => path.split('.').at(-1)))].sort(), ['cooldown', 'duration', 'gracePeriod', 'max', 'set', 'staleAfter']);
-    for (const [path, node] of durationFields) assert.equal(node.pattern, DURATION_REGEX_SOURCE, path);
+    assert.deepEqual([...new Set(durationFields.map(([path]) => path.split('.').at(-1)))].sort(), ['cooldown', 'drainMargin', 'duration', 'gracePeriod', 'max', 'set', 'staleAfter']);
+    // dnsTtl.max is a duration or "auto" (the drain bound).
+    const orAuto = `^(auto|${DURATION_REGEX_SOURCE.slice(1, -1)})$`;
+    for (const [path, node] of durationFields) assert.equal(node.pattern, path.endsWith('dnsTtl.max') ? orAuto : DURATION_REGEX_SOURCE, path);
   });
 
   it('lists exactly the rules the TypeScript types know', () => {

@@ -153,6 +153,7 @@ function describeScope(error: ReadError): string {
     case 'cloudmap-service': return `cloudmap-service ${s.serviceId}`;
     case 'scaling-targets': return `scaling targets${s.cluster ? ` of cluster ${s.cluster}` : ''} (taskLimit may miss findings; pruning is not blocked)`;
     case 'service-history': return `Service Connect history in cluster ${s.cluster}${error.resource ? ` (service ${error.resource})` : ''} (endpoints dated by their server's creation; pruning is not blocked)`;
+    case 'task-definitions': return `task definitions in cluster ${s.cluster}${error.resource ? ` (${error.resource})` : ''} (dnsTtl's drain bound unknown there; pruning is not blocked)`;
   }
 }
 

@@ -26,8 +26,9 @@ resource "aws_iam_role" "controller" {
 
 data "aws_iam_policy_document" "controller" {
   statement {
+    # DescribeTaskDefinition (stopTimeouts for dnsTtl's drain bound) has no resource-level permissions.
     sid       = "ListEcs"
-    actions   = ["ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks"]
+    actions   = ["ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks", "ecs:DescribeTaskDefinition"]
     resources = ["*"]
   }
   statement {
