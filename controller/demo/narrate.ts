@@ -16,6 +16,8 @@ export interface DemoTruth {
   nearTaskLimit: { service: string; desiredCount: number; maxCount?: number }[];
   /** Unused but tagged to be left alone: their TTLs stay as they are too. */
   protectedServices: { id: string; name: string }[];
+  /** DNS namespaces caching "no such name" longer than the demo policy's namespaceSoa max. */
+  namespaceSoaTtl?: { name: string; soaTtl: number }[];
 }
 
 /** TTLs above the maximum on services the controller may change (protected ones are left alone). */
@@ -25,12 +27,13 @@ function longTtls(truth: DemoTruth, maxTtl: number): [string, number][] {
 }
 
 /** Drift the controller can fix, counted: zero everywhere means the demo is done. */
-export function remainingDrift(truth: DemoTruth, maxTtl: number): { pairs: number; orphanServices: number; orphanInstances: number; longTtls: number } {
+export function remainingDrift(truth: DemoTruth, maxTtl: number): { pairs: number; orphanServices: number; orphanInstances: number; longTtls: number; longSoaTtls: number } {
   return {
     pairs: truth.brokenPairs.length,
     orphanServices: truth.orphanServices.length,
     orphanInstances: truth.orphanInstances.length,
     longTtls: longTtls(truth, maxTtl).length,
+    longSoaTtls: truth.namespaceSoaTtl?.length ?? 0,
   };
 }
 
@@ -57,6 +60,9 @@ export function describeFleet(truth: DemoTruth, maxTtl: number, serviceNames: Re
   const tooLong = longTtls(truth, maxTtl);
   if (tooLong.length) {
     lines.push(`DNS: ${tooLong.map(([id, ttl]) => `${serviceNames.get(id) ?? id} (${ttl}s)`).join(', ')} keep${tooLong.length === 1 ? 's' : ''} callers on dead task IPs longer than ${maxTtl}s.`);
+  }
+  for (const ns of truth.namespaceSoaTtl ?? []) {
+    lines.push(`DNS: namespace ${ns.name} lets resolvers cache "no such name" for ${ns.soaTtl}s, so a service registered after a client's first lookup stays unreachable from it that long.`);
   }
   for (const near of truth.nearTaskLimit) {
     const count = near.maxCount !== undefined && near.maxCount > near.desiredCount ? `may scale to ${near.maxCount}` : `runs ${near.desiredCount}`;
