@@ -21,6 +21,7 @@ import { readTasks, recheckTasks } from './ecs-reader.js';
 import { describeUnlisted, readReferencedCloudMapServices, type InventoryReadOptions } from './inventory-reader.js';
 import { arnName, ReadContext } from './read-context.js';
 import { keepScalingMaxima } from './scaling-reader.js';
+import { readTaskDefinitions } from './task-definition-reader.js';
 import { changedEcsServices, ecsServiceKey, type EcsClusterSignals, type Sweep } from './signal-ecs.js';
 
 /** What a signal resync re-read, for logs and the benchmark. */
@@ -165,6 +166,8 @@ export async function resyncBySignals(clients: AwsClients, policies: readonly Po
   const services = [...ecs.services, ...keepScalingMaxima(unlisted, current.services)];
   const present = new Set(ecs.services);
   const referenced = await readReferencedCloudMapServices(ctx, scope, ecs.changed.filter((s) => present.has(s)), cloudMapServices);
+  // A new deployment brings a new revision; those already known (the cache, else the last inventory) cost nothing.
+  const taskDefinitions = await readTaskDefinitions(ctx, scope, services, options.taskDefinitions ?? new Map(Object.entries(current.taskDefinitions ?? {})));
   const allCloudMap = referenced.length ? [...cloudMapServices, ...referenced] : cloudMapServices;
   const account = current.account;
   const ownership = isEmptyMatcher(scope.instanceNamespaces)
@@ -184,6 +187,7 @@ export async function resyncBySignals(clients: AwsClients, policies: readonly Po
       ownership,
       taskRechecks: { ...current.taskRechecks, ...rechecked.taskRechecks },
       clusterCounts: ecs.clusterCounts,
+      taskDefinitions,
     },
     stats: { ecsServicesChanged: ecs.changed.length, cloudMapServicesChanged: cloudMap.reread.size, tasksReread: taskKeys.size, instancesReread, sample: [...taskKeys].slice(0, 10) },
   };

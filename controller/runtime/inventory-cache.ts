@@ -176,6 +176,7 @@ export class InventoryCache {
       sweep: { part: this.sweeps % CLUSTER_SWEEP_PARTS, of: CLUSTER_SWEEP_PARTS },
       limiter: this.limiter,
       ownership: this.ownership,
+      taskDefinitions: this.taskDefinitions,
       ...(now ? { now } : {}),
       ...(onProgress ? { onProgress } : {}),
     });
