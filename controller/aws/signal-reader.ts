@@ -167,7 +167,9 @@ export async function resyncBySignals(clients: AwsClients, policies: readonly Po
   const present = new Set(ecs.services);
   const referenced = await readReferencedCloudMapServices(ctx, scope, ecs.changed.filter((s) => present.has(s)), cloudMapServices);
   // A new deployment brings a new revision; those already known (the cache, else the last inventory) cost nothing.
-  const taskDefinitions = await readTaskDefinitions(ctx, scope, services, options.taskDefinitions ?? new Map(Object.entries(current.taskDefinitions ?? {})));
+  const taskDefinitions = isEmptyMatcher(scope.taskDefinitionClusters)
+    ? undefined
+    : await readTaskDefinitions(ctx, scope, services, options.taskDefinitions ?? new Map(Object.entries(current.taskDefinitions ?? {})));
   const allCloudMap = referenced.length ? [...cloudMapServices, ...referenced] : cloudMapServices;
   const account = current.account;
   const ownership = isEmptyMatcher(scope.instanceNamespaces)
@@ -187,7 +189,7 @@ export async function resyncBySignals(clients: AwsClients, policies: readonly Po
       ownership,
       taskRechecks: { ...current.taskRechecks, ...rechecked.taskRechecks },
       clusterCounts: ecs.clusterCounts,
-      taskDefinitions,
+      ...(taskDefinitions ? { taskDefinitions } : {}),
     },
     stats: { ecsServicesChanged: ecs.changed.length, cloudMapServicesChanged: cloudMap.reread.size, tasksReread: taskKeys.size, instancesReread, sample: [...taskKeys].slice(0, 10) },
   };

@@ -7,7 +7,7 @@
  */
 import { DescribeTaskDefinitionCommand, type TaskDefinition as SdkTaskDefinition } from '@aws-sdk/client-ecs';
 import type { EcsService, TaskDefinitionStops } from '../inventory/model.js';
-import { matches, type ReadScopePlan } from '../inventory/read-scope.js';
+import { isEmptyMatcher, matches, type ReadScopePlan } from '../inventory/read-scope.js';
 import { registriesOf, taskDefinitionsOf } from '../inventory/facts.js';
 import type { ReadContext } from './read-context.js';
 
@@ -44,6 +44,7 @@ export async function readTaskDefinitions(
   services: readonly EcsService[],
   cache: TaskDefinitionCache,
 ): Promise<Record<string, TaskDefinitionStops>> {
+  if (isEmptyMatcher(scope.taskDefinitionClusters)) return {};
   const wanted = new Map<string, string>();
   for (const ecs of services) {
     if (ecs.status === 'INACTIVE' || !registersIntoCloudMap(ecs) || !matches(scope.taskDefinitionClusters, ecs.clusterName, ecs.clusterArn)) continue;
