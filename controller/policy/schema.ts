@@ -117,6 +117,10 @@ function patternMessage(segments: readonly (string | number)[], value: string, p
   if (pattern === DURATION_REGEX_SOURCE) {
     return `"${value}" is not a valid duration: use a Go-style duration such as 90s, 15m, 5h or 1h30m (units ms, s, m, h; no spaces, signs or decimals)`;
   }
+  // dnsTtl.max: a duration or "auto" (the drain bound).
+  if (pattern === `^(auto|${DURATION_REGEX_SOURCE.slice(1, -1)})$`) {
+    return `"${value}" is neither auto nor a valid duration: use auto or a Go-style duration such as 90s, 15m, 5h or 1h30m (units ms, s, m, h; no spaces, signs or decimals)`;
+  }
   const field = [...segments].reverse().find((s): s is string => typeof s === 'string') ?? '';
   const glob = GLOB_FIELDS[field];
   if (glob) {

@@ -61,7 +61,7 @@ describe('ecs-discovery-controller validate', () => {
       `${dir}/empty.yaml: error: file is empty: it holds no policy; delete it or add a DiscoveryPolicy document`,
       `${dir}/image.yaml: error: not a text file: content is not valid UTF-8 (binary file?)`,
       `${dir}/link.yaml: error: broken symbolic link: no such file or directory (ENOENT)`,
-      `${dir}/nested/ttl.yml:11:12: error: "10 seconds" is not a valid duration: use a Go-style duration such as 90s, 15m, 5h or 1h30m (units ms, s, m, h; no spaces, signs or decimals) (at spec.rules.dnsTtl.max)`,
+      `${dir}/nested/ttl.yml:11:12: error: "10 seconds" is neither auto nor a valid duration: use auto or a Go-style duration such as 90s, 15m, 5h or 1h30m (units ms, s, m, h; no spaces, signs or decimals) (at spec.rules.dnsTtl.max)`,
       `${dir}/nested/ttl.yml:12:7: error: unknown field "sett" in spec.rules.dnsTtl; did you mean "set"? (at spec.rules.dnsTtl.sett)`,
       `${dir}/nested/up: warning: symbolic link loop: points back to ${dir}; not followed`,
       `${dir}/tabs.yaml:4:1: error: invalid YAML: tab character used for indentation; YAML allows only spaces`,
