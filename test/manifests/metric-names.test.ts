@@ -4,11 +4,13 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { registerLeaseMetrics } from '../../controller/telemetry/lease-metrics.js';
 import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
+import { registerPublishMetrics } from '../../controller/telemetry/publish-metrics.js';
 
-/** Series names the controller's /metrics can expose (histograms add _bucket, _sum and _count; leases with a state store). */
+/** Series names the controller's /metrics can expose (histograms add _bucket, _sum and _count; leases with a state store, events with --events-bus). */
 async function exportedSeries(): Promise<Set<string>> {
   const metrics = new ControllerMetrics();
   registerLeaseMetrics(metrics.registry, () => undefined);
+  registerPublishMetrics(metrics.registry).published(0);
   const { body } = await metrics.exposition();
   const names = new Set<string>();
   for (const [, name, type] of body.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
