@@ -71,7 +71,7 @@ data "aws_iam_policy_document" "task" {
     # service/* and task/* match both ARN formats (IAM's * spans slashes): service/CLUSTER/NAME and the old
     # service/NAME that services created before the account opted in to the long format keep.
     sid       = "DescribeEcsInAccount"
-    actions   = ["ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTagsForResource"]
+    actions   = ["ecs:DescribeClusters", "ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTagsForResource"]
     resources = ["${local.ecs_arn_prefix}:cluster/*", "${local.ecs_arn_prefix}:service/*", "${local.ecs_arn_prefix}:task/*"]
   }
   statement {

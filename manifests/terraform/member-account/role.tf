@@ -33,7 +33,7 @@ data "aws_iam_policy_document" "controller" {
   }
   statement {
     sid       = "DescribeEcsInAccount"
-    actions   = ["ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTagsForResource"]
+    actions   = ["ecs:DescribeClusters", "ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTagsForResource"]
     resources = ["${local.ecs_arn_prefix}:cluster/*", "${local.ecs_arn_prefix}:service/*/*", "${local.ecs_arn_prefix}:task/*/*"]
   }
   statement {
