@@ -33,6 +33,8 @@ export interface DnsTtlRule {
   drainMarginSeconds: number;
   /** With a duration max: also report (no action) records within max but above the drain bound. */
   drainReport: boolean;
+  /** The operator's floor (--min-dns-ttl) the policy was loaded under: max auto never writes below it. */
+  floorSeconds?: number;
 }
 
 /** Does the rule need task definitions read (their stopTimeouts)? */
@@ -87,7 +89,11 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
       continue;
     }
     const setSeconds = bound && rule.maxSeconds === 'auto' ? Math.min(rule.setSeconds, bound.seconds) : rule.setSeconds;
-    const blocked = writeBlock(policy, inventory, service);
+    // A bound below the operator's floor cannot be written: reported, for the owner to raise stopTimeout.
+    const belowFloor = rule.floorSeconds !== undefined && setSeconds < rule.floorSeconds
+      ? { reason: 'report-only' as const, detail: `the drain bound ${setSeconds}s is below the operator's minimum DNS TTL ${rule.floorSeconds}s (--min-dns-ttl); raise the containers' stopTimeout` }
+      : undefined;
+    const blocked = writeBlock(policy, inventory, service) ?? belowFloor;
     const longest = Math.max(...tooLong.map((r) => r.ttl));
     findings.push({
       policy: policy.name,
@@ -121,7 +127,11 @@ export const dnsTtl: RuleDefinition<'dnsTtl', DnsTtlRaw, DnsTtlRule> = {
       if (typeof maxSeconds === 'number' && setSeconds !== undefined && setSeconds > maxSeconds) {
         ctx.issue(['set'], `set (${raw.set}) is above max (${raw.max}): the TTL written when enforcing would itself be drift`);
       }
-      return { enabled: raw.enabled, maxSeconds: maxSeconds ?? 0, setSeconds: setSeconds ?? 0, drainMarginSeconds: drainMarginSeconds ?? 0, drainReport: raw.drainReport };
+      const floor = ctx.operator.minDnsTtlSeconds;
+      return {
+        enabled: raw.enabled, maxSeconds: maxSeconds ?? 0, setSeconds: setSeconds ?? 0, drainMarginSeconds: drainMarginSeconds ?? 0, drainReport: raw.drainReport,
+        ...(maxSeconds === 'auto' && floor !== undefined ? { floorSeconds: floor } : {}),
+      };
     },
     checkBounds(config, bounds, flagOf) {
       if (bounds.minDnsTtlSeconds === undefined || config.setSeconds >= bounds.minDnsTtlSeconds) return [];

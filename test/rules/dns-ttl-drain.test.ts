@@ -40,6 +40,12 @@ describe('dnsTtl max: auto', () => {
     assert.equal(finding.action && 'aboveSeconds' in finding.action ? finding.action.aboveSeconds : undefined, 25);
   });
 
+  it('never writes below the operator\'s floor (--min-dns-ttl): a bound under it is reported, not written', () => {
+    const [finding] = dnsTtl(auto({ floorSeconds: 10 }), fleet(), T0);
+    assert.equal(finding.blocked?.reason, 'report-only');
+    assert.match(finding.blocked?.detail ?? '', /drain bound 5s is below the operator's minimum DNS TTL 10s/);
+  });
+
   it('finds nothing where the bound is unknown: no registering ECS service, or a revision not read', () => {
     assert.deepEqual(dnsTtl(auto(), inventory({ namespaces: [ns], cloudMapServices: [api] }), T0), []);
     assert.deepEqual(dnsTtl(auto(), fleet({ [app8.arn]: app8 }), T0), []);
