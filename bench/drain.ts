@@ -18,25 +18,48 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
 const fmt = (n: number) => n.toLocaleString('en-US');
 const OPERATION = 'ecs:DescribeTaskDefinition';
 
-const sandbox = await startSandbox({ port: 0, scenario: { name: 'bench-drain', generate: { ...fleet, namespace: BENCH_NAMESPACE } } });
-const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, pacing: NO_PACING });
-const policy = makePolicy({ target: { clusters: ['bench-*'], namespaces: [BENCH_NAMESPACE] }, rules: { dnsTtl: { maxSeconds: 'auto' } } });
+const sandbox = await startSandbox({
+  port: 0,
+  scenario: { name: 'bench-drain', generate: { ...fleet, namespace: BENCH_NAMESPACE } },
+});
+const clients = createAwsClients({
+  region: sandbox.region,
+  endpoint: sandbox.url,
+  credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  pacing: NO_PACING,
+});
+const policy = makePolicy({
+  target: { clusters: ['bench-*'], namespaces: [BENCH_NAMESPACE] },
+  rules: { dnsTtl: { maxSeconds: 'auto' } },
+});
 const cache = new InventoryCache({ clients, policies: [policy] });
 
 async function fullRead(): Promise<{ describes: number; calls: number }> {
   sandbox.calls.reset();
   await cache.full();
   const calls = sandbox.calls.snapshot();
-  return { describes: calls[OPERATION] ?? 0, calls: Object.entries(calls).filter(([op]) => !op.startsWith('sqs:')).reduce((n, [, c]) => n + c, 0) };
+  return {
+    describes: calls[OPERATION] ?? 0,
+    calls: Object.entries(calls)
+      .filter(([op]) => !op.startsWith('sqs:'))
+      .reduce((n, [, c]) => n + c, 0),
+  };
 }
 
 try {
-  const services = [...sandbox.ecs.state.servicesByArn.values()].filter((s) => s.status !== 'INACTIVE' && [...s.deployments, ...s.taskSets].some((d) => d.serviceRegistries.length > 0));
-  const revisions = new Set(services.flatMap((s) => [...s.deployments, ...s.taskSets].map((d) => d.taskDefinition.arn))).size;
-  out(`drain benchmark: ${fmt(services.length)} registering ECS services running ${fmt(revisions)} distinct task definition revisions`);
+  const services = [...sandbox.ecs.state.servicesByArn.values()].filter(
+    (s) => s.status !== 'INACTIVE' && [...s.deployments, ...s.taskSets].some((d) => d.serviceRegistries.length > 0),
+  );
+  const revisions = new Set(services.flatMap((s) => [...s.deployments, ...s.taskSets].map((d) => d.taskDefinition.arn)))
+    .size;
+  out(
+    `drain benchmark: ${fmt(services.length)} registering ECS services running ${fmt(revisions)} distinct task definition revisions`,
+  );
   const first = await fullRead();
   const next = await fullRead();
-  out(`first full read: ${fmt(first.describes)} ${OPERATION} of ${fmt(first.calls)} calls (target <= ${fmt(revisions)}, one per revision)`);
+  out(
+    `first full read: ${fmt(first.describes)} ${OPERATION} of ${fmt(first.calls)} calls (target <= ${fmt(revisions)}, one per revision)`,
+  );
   out(`next full read:  ${fmt(next.describes)} ${OPERATION} of ${fmt(next.calls)} calls (target 0)`);
   const met = first.describes <= revisions && next.describes === 0;
   out(met ? 'met' : 'MISSED');

@@ -3,7 +3,12 @@
  * bench reads itself (same EventBridge rule, so both get each event at the same moment and its SentTimestamp),
  * a hook that timestamps the sandbox's receipt of each DeregisterInstance, and small statistics.
  */
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  DeleteMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
 import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import type { AwsClients } from '../controller/aws/clients.js';
 import type { Sandbox } from '../sandbox/index.js';
@@ -12,17 +17,29 @@ export const RULE_NAME = 'ecs-discovery-controller';
 
 async function queueArn(clients: AwsClients, name: string): Promise<{ url: string; arn: string }> {
   const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: name }));
-  const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  const { Attributes } = await clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
   return { url: QueueUrl!, arn: Attributes!.QueueArn! };
 }
 
 /** The rule install-events creates (every aws.ecs event) with two targets: the controller's queue and the observer's. */
-export async function installRouting(clients: AwsClients): Promise<{ controllerQueueUrl: string; observerQueueUrl: string }> {
+export async function installRouting(
+  clients: AwsClients,
+): Promise<{ controllerQueueUrl: string; observerQueueUrl: string }> {
   const controller = await queueArn(clients, 'discovery-events');
   const observer = await queueArn(clients, 'bench-observer');
-  await clients.eventBridge.send(new PutRuleCommand({ Name: RULE_NAME, EventPattern: JSON.stringify({ source: ['aws.ecs'] }), State: 'ENABLED' }));
   await clients.eventBridge.send(
-    new PutTargetsCommand({ Rule: RULE_NAME, Targets: [{ Id: 'controller', Arn: controller.arn }, { Id: 'observer', Arn: observer.arn }] }),
+    new PutRuleCommand({ Name: RULE_NAME, EventPattern: JSON.stringify({ source: ['aws.ecs'] }), State: 'ENABLED' }),
+  );
+  await clients.eventBridge.send(
+    new PutTargetsCommand({
+      Rule: RULE_NAME,
+      Targets: [
+        { Id: 'controller', Arn: controller.arn },
+        { Id: 'observer', Arn: observer.arn },
+      ],
+    }),
   );
   return { controllerQueueUrl: controller.url, observerQueueUrl: observer.url };
 }
@@ -39,11 +56,19 @@ export async function drainObserver(clients: AwsClients, queueUrl: string): Prom
   const events: ObservedTaskEvent[] = [];
   for (;;) {
     const { Messages = [] } = await clients.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['SentTimestamp'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ['SentTimestamp'],
+      }),
     );
     if (Messages.length === 0) return events;
     for (const message of Messages) {
-      const body = JSON.parse(message.Body ?? '{}') as { 'detail-type'?: string; detail?: { taskArn?: string; lastStatus?: string } };
+      const body = JSON.parse(message.Body ?? '{}') as {
+        'detail-type'?: string;
+        detail?: { taskArn?: string; lastStatus?: string };
+      };
       if (body['detail-type'] !== 'ECS Task State Change' || !body.detail?.taskArn) continue;
       events.push({
         taskId: body.detail.taskArn.slice(body.detail.taskArn.lastIndexOf('/') + 1),
@@ -52,7 +77,10 @@ export async function drainObserver(clients: AwsClients, queueUrl: string): Prom
       });
     }
     await clients.sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
     );
   }
 }
@@ -92,7 +120,9 @@ export function callDelta(before: Record<string, number>, after: Record<string, 
 
 /** Sum of the calls whose operation is not SQS (the AWS work an event causes, not its delivery). */
 export function awsCalls(delta: Record<string, number>): number {
-  return Object.entries(delta).filter(([op]) => !op.startsWith('sqs:')).reduce((sum, [, n]) => sum + n, 0);
+  return Object.entries(delta)
+    .filter(([op]) => !op.startsWith('sqs:'))
+    .reduce((sum, [, n]) => sum + n, 0);
 }
 
 /** Sleeps without keeping the process alive. */

@@ -35,7 +35,16 @@ import { createLogger } from '../controller/telemetry/logger.js';
 import { ControllerMetrics } from '../controller/telemetry/metrics.js';
 import { startSandbox } from '../sandbox/index.js';
 import { parseFleetArgs } from './fleet-args.js';
-import { awsCalls, callDelta, drainObserver, installRouting, percentile, recordDeregistrations, sleep, waitFor } from './events-setup.js';
+import {
+  awsCalls,
+  callDelta,
+  drainObserver,
+  installRouting,
+  percentile,
+  recordDeregistrations,
+  sleep,
+  waitFor,
+} from './events-setup.js';
 
 const TARGET_P99_MS = 1_000;
 const TARGET_CALLS_PER_DEAD_TASK = 3;
@@ -80,16 +89,26 @@ spec:
 `;
 
 const loadStarted = performance.now();
-const sandbox = await startSandbox({ port: 0, scenario: { name: 'bench-events', generate: { ...fleet, namespace: 'bench.local' } } });
+const sandbox = await startSandbox({
+  port: 0,
+  scenario: { name: 'bench-events', generate: { ...fleet, namespace: 'bench.local' } },
+});
 const loadMs = performance.now() - loadStarted;
 Object.assign(process.env, sandbox.env());
 const state = sandbox.ecs.state;
-out(`fleet: ${state.servicesByArn.size} ECS services, ${state.tasks.size} tasks in ${state.clusters.size} clusters, ${sandbox.cloudMap.services().length} Cloud Map services`);
+out(
+  `fleet: ${state.servicesByArn.size} ECS services, ${state.tasks.size} tasks in ${state.clusters.size} clusters, ${sandbox.cloudMap.services().length} Cloud Map services`,
+);
 out(`sandbox load: ${seconds(loadMs)}   rss ${mib(process.memoryUsage().rss)}   controller workers: ${flags.workers}`);
 
 const metrics = new ControllerMetrics({ defaultMetrics: false });
 // Unpaced: the sandbox has no quota here, and this measures the controller's own latency (bench/pacing.ts measures pacing).
-const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, onApiCall: metrics.onApiCall, pacing: NO_PACING });
+const clients = createAwsClients({
+  region: sandbox.region,
+  endpoint: sandbox.url,
+  onApiCall: metrics.onApiCall,
+  pacing: NO_PACING,
+});
 const policyDir = mkdtempSync(join(tmpdir(), 'bench-events-'));
 writeFileSync(join(policyDir, 'bench.yaml'), POLICY);
 const deregisteredAt = recordDeregistrations(sandbox);
@@ -121,14 +140,21 @@ try {
   await controller.queue.whenIdle();
   const fullMs = performance.now() - fullStarted;
   const fullCalls = awsCalls(callDelta(callsAtStart, sandbox.calls.snapshot()));
-  if (!controller.readiness().ready) throw new Error(`the first full reconcile did not succeed: ${JSON.stringify(controller.status().lastReconcileError)}`);
-  out(`first full reconcile: ${seconds(fullMs)}, ${fullCalls} ECS/Cloud Map calls, ${controller.plan()?.actions.length ?? 0} action(s) planned   rss ${mib(process.memoryUsage().rss)}`);
+  if (!controller.readiness().ready)
+    throw new Error(
+      `the first full reconcile did not succeed: ${JSON.stringify(controller.status().lastReconcileError)}`,
+    );
+  out(
+    `first full reconcile: ${seconds(fullMs)}, ${fullCalls} ECS/Cloud Map calls, ${controller.plan()?.actions.length ?? 0} action(s) planned   rss ${mib(process.memoryUsage().rss)}`,
+  );
   await drainObserver(clients, observerQueueUrl);
 
   // Registry-backed services are the first `cloudMapServices` ones, filled cluster by cluster; spread the picks.
-  const registryBacked = [...state.servicesByArn.values()].filter((s) => s.status === 'ACTIVE' && s.serviceRegistries.length > 0);
+  const registryBacked = [...state.servicesByArn.values()].filter(
+    (s) => s.status === 'ACTIVE' && s.serviceRegistries.length > 0,
+  );
   let nextPick = 0;
-  const pick = () => registryBacked[Math.floor(((nextPick++ * 7919) % registryBacked.length))];
+  const pick = () => registryBacked[Math.floor((nextPick++ * 7919) % registryBacked.length)];
 
   /** Kills `count` tasks one every `everyMs`, waits for every fix, and reports latency and calls. */
   const phase = async (title: string, count: number, everyMs: number): Promise<void> => {
@@ -162,23 +188,41 @@ try {
     });
     const all = awsCalls(delta);
     const writes = (delta['servicediscovery:DeregisterInstance'] ?? 0) + (delta['servicediscovery:GetOperation'] ?? 0);
-    const sqsCalls = Object.entries(delta).filter(([op]) => op.startsWith('sqs:')).reduce((sum, [, n]) => sum + n, 0);
+    const sqsCalls = Object.entries(delta)
+      .filter(([op]) => op.startsWith('sqs:'))
+      .reduce((sum, [, n]) => sum + n, 0);
     const p99 = percentile(latencies, 99);
     const perDeadTask = all / count;
-    const ecsCalls = Object.entries(delta).filter(([op]) => op.startsWith('ecs:')).reduce((sum, [, n]) => sum + n, 0);
+    const ecsCalls = Object.entries(delta)
+      .filter(([op]) => op.startsWith('ecs:'))
+      .reduce((sum, [, n]) => sum + n, 0);
     out();
     out(`${title}: ${count} tasks of registry-backed services died without deregistration, one every ${everyMs} ms`);
     out(`  machine load average (1, 5, 15 min): ${load.map((l) => l.toFixed(2)).join(', ')} on ${cpus().length} CPUs`);
-    out(`  fixed: ${stopped.filter((id) => deregisteredAt.has(id)).length}/${count}${allActed ? '' : ' (gave up waiting after 180 s)'}`);
+    out(
+      `  fixed: ${stopped.filter((id) => deregisteredAt.has(id)).length}/${count}${allActed ? '' : ' (gave up waiting after 180 s)'}`,
+    );
     out(`  event-to-action (SQS SentTimestamp -> DeregisterInstance at the sandbox), ${latencies.length} samples:`);
-    out(`    p50 ${percentile(latencies, 50).toFixed(0)} ms   p99 ${p99.toFixed(0)} ms   max ${Math.max(...latencies).toFixed(0)} ms`
-      + `   target p99 <= ${TARGET_P99_MS} ms: ${p99 <= TARGET_P99_MS ? 'met' : 'MISSED'}`);
-    out(`  task-state events consumed: ${taskEvents} (${(taskEvents / count).toFixed(1)} per dead task: its STOPPED, the replacement's PENDING, ACTIVATING, RUNNING)`);
-    out(`    ECS + Cloud Map calls per dead task: ${perDeadTask.toFixed(2)}   target <= ${TARGET_CALLS_PER_DEAD_TASK}: ${perDeadTask <= TARGET_CALLS_PER_DEAD_TASK ? 'met' : 'MISSED'}`);
-    out(`    of which reads ${((all - writes) / count).toFixed(2)}, DeregisterInstance + GetOperation polls ${(writes / count).toFixed(2)}`);
-    out(`    ECS calls: ${ecsCalls} in ${(actedMs / 1000).toFixed(1)} s = ${(ecsCalls / (actedMs / 1000)).toFixed(1)}/s against AWS's ECS read quota of ${ECS_READ_QUOTA}/s`
-      + ` (${(ecsCalls / count).toFixed(1)} per dead task x ${(1000 / everyMs).toFixed(1)} dead tasks/s = ${((ecsCalls / count) * (1000 / everyMs)).toFixed(1)}/s at this rate)`);
-    out(`    by operation: ${JSON.stringify(Object.fromEntries(Object.entries(delta).filter(([op]) => !op.startsWith('sqs:'))))}`);
+    out(
+      `    p50 ${percentile(latencies, 50).toFixed(0)} ms   p99 ${p99.toFixed(0)} ms   max ${Math.max(...latencies).toFixed(0)} ms` +
+        `   target p99 <= ${TARGET_P99_MS} ms: ${p99 <= TARGET_P99_MS ? 'met' : 'MISSED'}`,
+    );
+    out(
+      `  task-state events consumed: ${taskEvents} (${(taskEvents / count).toFixed(1)} per dead task: its STOPPED, the replacement's PENDING, ACTIVATING, RUNNING)`,
+    );
+    out(
+      `    ECS + Cloud Map calls per dead task: ${perDeadTask.toFixed(2)}   target <= ${TARGET_CALLS_PER_DEAD_TASK}: ${perDeadTask <= TARGET_CALLS_PER_DEAD_TASK ? 'met' : 'MISSED'}`,
+    );
+    out(
+      `    of which reads ${((all - writes) / count).toFixed(2)}, DeregisterInstance + GetOperation polls ${(writes / count).toFixed(2)}`,
+    );
+    out(
+      `    ECS calls: ${ecsCalls} in ${(actedMs / 1000).toFixed(1)} s = ${(ecsCalls / (actedMs / 1000)).toFixed(1)}/s against AWS's ECS read quota of ${ECS_READ_QUOTA}/s` +
+        ` (${(ecsCalls / count).toFixed(1)} per dead task x ${(1000 / everyMs).toFixed(1)} dead tasks/s = ${((ecsCalls / count) * (1000 / everyMs)).toFixed(1)}/s at this rate)`,
+    );
+    out(
+      `    by operation: ${JSON.stringify(Object.fromEntries(Object.entries(delta).filter(([op]) => !op.startsWith('sqs:'))))}`,
+    );
     out(`  SQS calls (both queues' consumers, incl. empty long-poll returns): ${sqsCalls}`);
   };
 

@@ -12,8 +12,18 @@ export interface FleetSize {
   cloudMapServices: number;
 }
 
-export const FULL_FLEET: FleetSize = { clusters: 20, servicesPerCluster: 500, tasksPerService: 10, cloudMapServices: 2000 };
-export const SMALL_FLEET: FleetSize = { clusters: 4, servicesPerCluster: 100, tasksPerService: 5, cloudMapServices: 200 };
+export const FULL_FLEET: FleetSize = {
+  clusters: 20,
+  servicesPerCluster: 500,
+  tasksPerService: 10,
+  cloudMapServices: 2000,
+};
+export const SMALL_FLEET: FleetSize = {
+  clusters: 4,
+  servicesPerCluster: 100,
+  tasksPerService: 5,
+  cloudMapServices: 200,
+};
 
 /** The fleet size from a benchmark's arguments; throws on a positional that is not a positive whole number. */
 export function parseFleetArgs(argv: readonly string[]): FleetSize {
@@ -30,7 +40,8 @@ export function parseFleetArgs(argv: readonly string[]): FleetSize {
   const fleet = { ...(small ? SMALL_FLEET : FULL_FLEET) };
   sizes.slice(0, keys.length).forEach((raw, i) => {
     const n = Number(raw);
-    if (!Number.isSafeInteger(n) || n < 1) throw new Error(`bench: "${raw}" is not a positive whole number (${keys[i]})`);
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new Error(`bench: "${raw}" is not a positive whole number (${keys[i]})`);
     fleet[keys[i]] = n;
   });
   return fleet;

@@ -30,30 +30,69 @@ const IMAGE_FLAGS = ['--max-semi-space-size=8', '--max-old-space-size=384'];
 const { values: flags } = parseArgs({
   allowPositionals: true,
   strict: false,
-  options: { sizes: { type: 'string', default: '1000,3000,10000,30000,100000' }, 'tasks-per-service': { type: 'string', default: '10' } },
+  options: {
+    sizes: { type: 'string', default: '1000,3000,10000,30000,100000' },
+    'tasks-per-service': { type: 'string', default: '10' },
+  },
 });
-const sizes = String(flags.sizes).split(',').map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
+const sizes = String(flags.sizes)
+  .split(',')
+  .map(Number)
+  .filter((n) => Number.isSafeInteger(n) && n > 0);
 const tasksPerService = Number(flags['tasks-per-service']);
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
 async function compile(): Promise<{ cli: string; probe: string }> {
   const outdir = join(ROOT, 'node_modules/.cache/bench-memory');
   await build({
-    entryPoints: [join(ROOT, 'bench/plan-entry.ts')], bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20',
-    packages: 'external', outdir, outExtension: { '.js': '.mjs' }, logLevel: 'error',
+    entryPoints: [join(ROOT, 'bench/plan-entry.ts')],
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    logLevel: 'error',
   });
   const probe = join(outdir, 'probe/rss-probe.mjs');
-  await build({ entryPoints: [join(ROOT, 'bench/rss-probe.ts')], platform: 'node', format: 'esm', outfile: probe, logLevel: 'error' });
+  await build({
+    entryPoints: [join(ROOT, 'bench/rss-probe.ts')],
+    platform: 'node',
+    format: 'esm',
+    outfile: probe,
+    logLevel: 'error',
+  });
   return { cli: join(outdir, 'plan-entry.mjs'), probe };
 }
 
-function runPlan(cli: string, probe: string, policies: string, env: Record<string, string>, rssFile: string): Promise<{ code: number | null; stderr: string }> {
+function runPlan(
+  cli: string,
+  probe: string,
+  policies: string,
+  env: Record<string, string>,
+  rssFile: string,
+): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/node'), [...IMAGE_FLAGS, '--import', probe, cli, 'plan', '--policies', policies, '--output', 'json'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, ECS_RATE: '0', CLOUDMAP_RATE: '0', AUTOSCALING_RATE: '0', CLOUDTRAIL_RATE: '0', BENCH_RSS_FILE: rssFile },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      join(ROOT, 'node_modules/.bin/node'),
+      [...IMAGE_FLAGS, '--import', probe, cli, 'plan', '--policies', policies, '--output', 'json'],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          ...env,
+          ECS_RATE: '0',
+          CLOUDMAP_RATE: '0',
+          AUTOSCALING_RATE: '0',
+          CLOUDTRAIL_RATE: '0',
+          BENCH_RSS_FILE: rssFile,
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
     child.on('error', reject);
@@ -64,15 +103,33 @@ function runPlan(cli: string, probe: string, policies: string, env: Record<strin
 const { cli, probe } = await compile();
 const work = await mkdtemp(join(tmpdir(), 'bench-memory-'));
 await writeFile(join(work, 'bench.yaml'), BENCH_POLICY);
-out(`memory benchmark: plan with ${IMAGE_FLAGS.join(' ')} (the image's NODE_OPTIONS), ${tasksPerService} tasks per service, 500 services per cluster`);
-out(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(', ')}`);
+out(
+  `memory benchmark: plan with ${IMAGE_FLAGS.join(' ')} (the image's NODE_OPTIONS), ${tasksPerService} tasks per service, 500 services per cluster`,
+);
+out(
+  `machine: ${cpus().length} CPUs, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(', ')}`,
+);
 out();
 out(`${'services'.padStart(9)} ${'tasks'.padStart(9)} ${'peak RSS'.padStart(9)} ${'wall'.padStart(8)}  exit`);
 const rows: { services: number; rssMiB: number; wallS: number; ok: boolean }[] = [];
 try {
   for (const services of sizes) {
     const clusters = Math.max(1, Math.ceil(services / 500));
-    const sandbox = await startSandbox({ port: 0, scenario: { name: 'bench-memory', generate: { clusters, servicesPerCluster: Math.ceil(services / clusters), tasksPerService, cloudMapServices: Math.ceil(services / 5), namespace: BENCH_NAMESPACE } } });
+    const sandbox = await startSandbox({
+      port: 0,
+      scenario: {
+        name: 'bench-memory',
+        generate: {
+          clusters,
+          servicesPerCluster: Math.ceil(services / clusters),
+          tasksPerService,
+          cloudMapServices: Math.ceil(services / 5),
+          namespace: BENCH_NAMESPACE,
+        },
+      },
+    });
     try {
       const rssFile = join(work, `rss-${services}`);
       const started = performance.now();
@@ -81,7 +138,9 @@ try {
       const rssMiB = Number(await readFile(rssFile, 'utf8').catch(() => '0')) / 1024 / 1024;
       const ok = result.code === 0 || result.code === 2;
       rows.push({ services, rssMiB, wallS, ok });
-      out(`${services.toLocaleString('en-US').padStart(9)} ${sandbox.ecs.state.tasks.size.toLocaleString('en-US').padStart(9)} ${`${rssMiB.toFixed(0)} MiB`.padStart(9)} ${`${wallS.toFixed(1)} s`.padStart(8)}  ${result.code}${ok ? '' : ` FAILED: ${result.stderr.split('\n').filter(Boolean).slice(-2).join(' | ')}`}`);
+      out(
+        `${services.toLocaleString('en-US').padStart(9)} ${sandbox.ecs.state.tasks.size.toLocaleString('en-US').padStart(9)} ${`${rssMiB.toFixed(0)} MiB`.padStart(9)} ${`${wallS.toFixed(1)} s`.padStart(8)}  ${result.code}${ok ? '' : ` FAILED: ${result.stderr.split('\n').filter(Boolean).slice(-2).join(' | ')}`}`,
+      );
     } finally {
       await sandbox.close();
     }
@@ -95,12 +154,18 @@ if (done.length >= 2) {
   const n = done.length;
   const mx = done.reduce((s, r) => s + r.services, 0) / n;
   const my = done.reduce((s, r) => s + r.rssMiB, 0) / n;
-  const slope = done.reduce((s, r) => s + (r.services - mx) * (r.rssMiB - my), 0) / done.reduce((s, r) => s + (r.services - mx) ** 2, 0);
+  const slope =
+    done.reduce((s, r) => s + (r.services - mx) * (r.rssMiB - my), 0) /
+    done.reduce((s, r) => s + (r.services - mx) ** 2, 0);
   const per1k = slope * 1000;
   out();
-  out(`peak RSS ~ ${(my - slope * mx).toFixed(0)} MiB + ${per1k.toFixed(2)} MiB per 1,000 services (target <= ${TARGET_MIB_PER_1K} MiB per 1,000): ${per1k <= TARGET_MIB_PER_1K ? 'met' : 'MISSED'}`);
+  out(
+    `peak RSS ~ ${(my - slope * mx).toFixed(0)} MiB + ${per1k.toFixed(2)} MiB per 1,000 services (target <= ${TARGET_MIB_PER_1K} MiB per 1,000): ${per1k <= TARGET_MIB_PER_1K ? 'met' : 'MISSED'}`,
+  );
 }
 const largest = sizes.length ? Math.max(...sizes) : 0;
 const largestRow = rows.find((r) => r.services === largest);
-out(`${largest.toLocaleString('en-US')}-service plan: ${largestRow?.ok ? 'completed' : 'did NOT complete'} (target: 100,000 completes)`);
+out(
+  `${largest.toLocaleString('en-US')}-service plan: ${largestRow?.ok ? 'completed' : 'did NOT complete'} (target: 100,000 completes)`,
+);
 process.exitCode = rows.every((r) => r.ok) ? 0 : 1;

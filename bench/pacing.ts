@@ -49,7 +49,15 @@ interface Options {
 /** This benchmark's own flags (each with a value); others are bench/fleet-args.ts's or another benchmark's. */
 function parseOptions(argv: readonly string[]): Options {
   const values = new Map<string, string>();
-  const known = ['--quota', '--quota-burst', '--ecs-rate', '--ecs-burst', '--cloudmap-rate', '--concurrency', '--baseline'];
+  const known = [
+    '--quota',
+    '--quota-burst',
+    '--ecs-rate',
+    '--ecs-burst',
+    '--cloudmap-rate',
+    '--concurrency',
+    '--baseline',
+  ];
   for (let i = 0; i < argv.length; i += 1) {
     const [flag, inline] = argv[i].split('=', 2);
     if (!known.includes(flag)) continue;
@@ -59,11 +67,13 @@ function parseOptions(argv: readonly string[]): Options {
   }
   const positive = (flag: string, fallback: number) => {
     const n = Number(values.get(flag) ?? fallback);
-    if (!(n > 0 && Number.isFinite(n))) throw new Error(`bench/pacing.ts: ${flag} must be a positive number, not "${values.get(flag)}"`);
+    if (!(n > 0 && Number.isFinite(n)))
+      throw new Error(`bench/pacing.ts: ${flag} must be a positive number, not "${values.get(flag)}"`);
     return n;
   };
   const baseline = values.get('--baseline') ?? 'none';
-  if (baseline !== 'none' && baseline !== 'unpaced') throw new Error(`bench/pacing.ts: --baseline is unpaced or none, not "${baseline}"`);
+  if (baseline !== 'none' && baseline !== 'unpaced')
+    throw new Error(`bench/pacing.ts: --baseline is unpaced or none, not "${baseline}"`);
   return {
     quota: positive('--quota', 20),
     quotaBurst: Math.round(positive('--quota-burst', 50)),
@@ -103,7 +113,14 @@ async function fullRead(sandbox: Sandbox, policies: string, planFlags: string[])
   });
   const wallMs = performance.now() - started;
   const quota = sandbox.quotas.list().ecs;
-  return { code, wallMs, ecsCalls: quota.allowed, ecsThrottled: quota.throttled, calls: sandbox.calls.snapshot(), stderr };
+  return {
+    code,
+    wallMs,
+    ecsCalls: quota.allowed,
+    ecsThrottled: quota.throttled,
+    calls: sandbox.calls.snapshot(),
+    stderr,
+  };
 }
 
 /** Seconds each paced service's calls take at least: ECS at the quota, the others at the controller's rate for them. */
@@ -115,7 +132,9 @@ function paces(r: ReadResult): [string, number][] {
   };
   const out: [string, number][] = [['ecs', r.ecsCalls / options.quota]];
   for (const [service, rate] of Object.entries(rates)) {
-    const calls = Object.entries(r.calls).filter(([op]) => op.startsWith(`${service}:`)).reduce((n, [, c]) => n + c, 0);
+    const calls = Object.entries(r.calls)
+      .filter(([op]) => op.startsWith(`${service}:`))
+      .reduce((n, [, c]) => n + c, 0);
     if (calls > 0 && rate > 0) out.push([service, calls / rate]);
   }
   return out;
@@ -132,20 +151,47 @@ function report(label: string, r: ReadResult): { timeOk: boolean; throttleOk: bo
   const judged = binding === 'ecs' ? ratio : wall / bindingPace;
   const timeOk = judged <= MAX_TIME_RATIO;
   const throttleOk = share < MAX_THROTTLED_SHARE;
-  const others = Object.entries(r.calls).filter(([op]) => !op.startsWith('ecs:')).reduce((n, [, c]) => n + c, 0);
-  console.log(`\n${label}: plan exit ${r.code}, ${fmt(r.ecsCalls)} ECS calls (+ ${fmt(others)} other calls, under no quota here)`);
-  console.log(`  wall time ${wall.toFixed(1)} s vs ECS calls ÷ ${options.quota} = ${ecsPace.toFixed(1)} s: ${ratio.toFixed(3)} (target <= ${MAX_TIME_RATIO})${binding === 'ecs' ? ` ${timeOk ? 'OK' : 'MISSED'}` : ''}`);
+  const others = Object.entries(r.calls)
+    .filter(([op]) => !op.startsWith('ecs:'))
+    .reduce((n, [, c]) => n + c, 0);
+  console.log(
+    `\n${label}: plan exit ${r.code}, ${fmt(r.ecsCalls)} ECS calls (+ ${fmt(others)} other calls, under no quota here)`,
+  );
+  console.log(
+    `  wall time ${wall.toFixed(1)} s vs ECS calls ÷ ${options.quota} = ${ecsPace.toFixed(1)} s: ${ratio.toFixed(3)} (target <= ${MAX_TIME_RATIO})${binding === 'ecs' ? ` ${timeOk ? 'OK' : 'MISSED'}` : ''}`,
+  );
   if (binding !== 'ecs') {
-    console.log(`  bound by ${binding}, not ECS: its calls ÷ the controller's rate for it = ${bindingPace.toFixed(1)} s; wall time vs that: ${judged.toFixed(3)} (target <= ${MAX_TIME_RATIO}) ${timeOk ? 'OK' : 'MISSED'}`);
+    console.log(
+      `  bound by ${binding}, not ECS: its calls ÷ the controller's rate for it = ${bindingPace.toFixed(1)} s; wall time vs that: ${judged.toFixed(3)} (target <= ${MAX_TIME_RATIO}) ${timeOk ? 'OK' : 'MISSED'}`,
+    );
   }
-  console.log(`  throttled attempts ${fmt(r.ecsThrottled)} = ${(share * 100).toFixed(2)}% of ECS calls (target < ${MAX_THROTTLED_SHARE * 100}%) ${throttleOk ? 'OK' : 'MISSED'}`);
-  console.log(`  quota used: ${((r.ecsCalls / allowance) * 100).toFixed(0)}% of what ${options.quota} req/s with a burst of ${options.quotaBurst} allowed during the read`);
+  console.log(
+    `  throttled attempts ${fmt(r.ecsThrottled)} = ${(share * 100).toFixed(2)}% of ECS calls (target < ${MAX_THROTTLED_SHARE * 100}%) ${throttleOk ? 'OK' : 'MISSED'}`,
+  );
+  console.log(
+    `  quota used: ${((r.ecsCalls / allowance) * 100).toFixed(0)}% of what ${options.quota} req/s with a burst of ${options.quotaBurst} allowed during the read`,
+  );
   return { timeOk, throttleOk };
 }
 
-console.log(`pacing benchmark: ${clusters} clusters x ${servicesPerCluster} services x ${tasksPerService} tasks, ${cloudMapServices} Cloud Map services`);
-console.log(`sandbox ECS quota ${options.quota} req/s, burst ${options.quotaBurst}; controller ECS bucket ${options.ecsRate ?? DEFAULT_PACING.ecs.rate}/s, burst ${options.ecsBurst ?? DEFAULT_PACING.ecs.burst}; machine load ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-const sandbox = await startSandbox({ port: 0, scenario: { name: 'bench', generate: { clusters, servicesPerCluster, tasksPerService, cloudMapServices, namespace: NAMESPACE } } });
+console.log(
+  `pacing benchmark: ${clusters} clusters x ${servicesPerCluster} services x ${tasksPerService} tasks, ${cloudMapServices} Cloud Map services`,
+);
+console.log(
+  `sandbox ECS quota ${options.quota} req/s, burst ${options.quotaBurst}; controller ECS bucket ${options.ecsRate ?? DEFAULT_PACING.ecs.rate}/s, burst ${options.ecsBurst ?? DEFAULT_PACING.ecs.burst}; machine load ${(
+    await import('node:os')
+  )
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+const sandbox = await startSandbox({
+  port: 0,
+  scenario: {
+    name: 'bench',
+    generate: { clusters, servicesPerCluster, tasksPerService, cloudMapServices, namespace: NAMESPACE },
+  },
+});
 const work = await mkdtemp(join(tmpdir(), 'bench-pacing-'));
 // plan's clients find the sandbox through the standard variables, as a user's would.
 Object.assign(process.env, sandbox.env());
@@ -167,7 +213,7 @@ try {
     console.log(`plan failed with exit code ${paced.code}:\n${paced.stderr}`);
     failed = true;
   }
-  const { timeOk, throttleOk } = report('paced (the controller\'s buckets)', paced);
+  const { timeOk, throttleOk } = report("paced (the controller's buckets)", paced);
   failed ||= !timeOk || !throttleOk;
 } finally {
   await rm(work, { recursive: true, force: true });

@@ -47,22 +47,49 @@ const POLICY = BENCH_POLICY;
 async function compileCli(): Promise<string> {
   const outdir = join(ROOT, 'node_modules/.cache/bench-plan');
   await build({
-    entryPoints: [join(ROOT, 'bench/plan-entry.ts')], bundle: true, splitting: true, platform: 'node', format: 'esm', target: 'node20',
-    packages: 'external', outdir, outExtension: { '.js': '.mjs' }, logLevel: 'error',
+    entryPoints: [join(ROOT, 'bench/plan-entry.ts')],
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    logLevel: 'error',
   });
   return join(outdir, 'plan-entry.mjs');
 }
 
-function runPlan(policies: string, env: Record<string, string>, rssFile: string, nodeFlags: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const args = RUNNER === 'tsx'
-    ? ['--import', 'tsx', '--import', join(ROOT, 'bench/rss-probe.ts'), join(ROOT, 'controller/cli/main.ts')]
-    : ['--import', PROBE_JS, CLI_JS];
+function runPlan(
+  policies: string,
+  env: Record<string, string>,
+  rssFile: string,
+  nodeFlags: readonly string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const args =
+    RUNNER === 'tsx'
+      ? ['--import', 'tsx', '--import', join(ROOT, 'bench/rss-probe.ts'), join(ROOT, 'controller/cli/main.ts')]
+      : ['--import', PROBE_JS, CLI_JS];
   return new Promise((resolve, reject) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/node'), [...nodeFlags, ...args, 'plan', '--policies', policies, '--output', 'json'], {
-      cwd: ROOT,
-      // Unpaced (rate 0): this sandbox has no quota, and calls and memory are measured here (bench/pacing.ts measures pacing).
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, ECS_RATE: '0', CLOUDMAP_RATE: '0', AUTOSCALING_RATE: '0', CLOUDTRAIL_RATE: '0', BENCH_RSS_FILE: rssFile },
-    });
+    const child = spawn(
+      join(ROOT, 'node_modules/.bin/node'),
+      [...nodeFlags, ...args, 'plan', '--policies', policies, '--output', 'json'],
+      {
+        cwd: ROOT,
+        // Unpaced (rate 0): this sandbox has no quota, and calls and memory are measured here (bench/pacing.ts measures pacing).
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          ...env,
+          ECS_RATE: '0',
+          CLOUDMAP_RATE: '0',
+          AUTOSCALING_RATE: '0',
+          CLOUDTRAIL_RATE: '0',
+          BENCH_RSS_FILE: rssFile,
+        },
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -76,7 +103,14 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 const RUNNER = process.env.BENCH_PLAN_RUNNER === 'tsx' ? 'tsx' : 'compiled';
 const CLI_JS = RUNNER === 'compiled' ? await compileCli() : '';
 const PROBE_JS = join(ROOT, 'node_modules/.cache/bench-plan-probe/rss-probe.mjs');
-if (RUNNER === 'compiled') await build({ entryPoints: [join(ROOT, 'bench/rss-probe.ts')], platform: 'node', format: 'esm', outfile: PROBE_JS, logLevel: 'error' });
+if (RUNNER === 'compiled')
+  await build({
+    entryPoints: [join(ROOT, 'bench/rss-probe.ts')],
+    platform: 'node',
+    format: 'esm',
+    outfile: PROBE_JS,
+    logLevel: 'error',
+  });
 
 /**
  * V8 sizes its heap from the host (on a large host: a 128 MiB young generation and an old generation that
@@ -111,16 +145,26 @@ async function measuredRun(sandbox: Sandbox, policies: string, flags: readonly s
   return { code: result.code, findings, wallMs, rssMiB, calls: sandbox.calls.snapshot(), stderr: result.stderr };
 }
 
-console.log(`plan benchmark (${RUNNER} CLI): ${clusters} clusters x ${servicesPerCluster} services x ${tasksPerService} tasks, ${cloudMapServices} Cloud Map services`);
+console.log(
+  `plan benchmark (${RUNNER} CLI): ${clusters} clusters x ${servicesPerCluster} services x ${tasksPerService} tasks, ${cloudMapServices} Cloud Map services`,
+);
 const loadStart = performance.now();
-const sandbox = await startSandbox({ port: 0, scenario: { name: 'bench', generate: { clusters, servicesPerCluster, tasksPerService, cloudMapServices, namespace: NAMESPACE } } });
+const sandbox = await startSandbox({
+  port: 0,
+  scenario: {
+    name: 'bench',
+    generate: { clusters, servicesPerCluster, tasksPerService, cloudMapServices, namespace: NAMESPACE },
+  },
+});
 console.log(`sandbox loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
 const work = await mkdtemp(join(tmpdir(), 'bench-plan-'));
 let failed = false;
 try {
   await writeFile(join(work, 'bench.yaml'), POLICY);
   const ecsServices = [...sandbox.ecs.state.clusters.values()].reduce((n, c) => n + c.activeServiceNames.size, 0);
-  console.log(`fleet: ${fmt(sandbox.ecs.state.clusters.size)} clusters, ${fmt(ecsServices)} ECS services, ${fmt(sandbox.ecs.state.tasks.size)} tasks, ${fmt(sandbox.cloudMap.services().length)} Cloud Map services`);
+  console.log(
+    `fleet: ${fmt(sandbox.ecs.state.clusters.size)} clusters, ${fmt(ecsServices)} ECS services, ${fmt(sandbox.ecs.state.tasks.size)} tasks, ${fmt(sandbox.cloudMap.services().length)} Cloud Map services`,
+  );
   const bound = readLowerBound(sandbox, NAMESPACE, MAX_TTL_SECONDS);
   const totalBound = Object.values(bound).reduce((a, b) => a + b, 0);
   sandbox.calls.reset();
@@ -128,7 +172,9 @@ try {
   const naiveSaw = await naiveRead({ endpoint: sandbox.url, region: sandbox.region }, NAMESPACE);
   const naiveCalls = sandbox.calls.snapshot();
   const naiveTotal = Object.values(naiveCalls).reduce((a, b) => a + b, 0);
-  console.log(`naive reader: ${fmt(naiveTotal)} calls in ${((performance.now() - naiveStart) / 1000).toFixed(1)} s (saw ${fmt(naiveSaw.tasks)} running tasks, ${fmt(naiveSaw.instances)} instances)`);
+  console.log(
+    `naive reader: ${fmt(naiveTotal)} calls in ${((performance.now() - naiveStart) / 1000).toFixed(1)} s (saw ${fmt(naiveSaw.tasks)} running tasks, ${fmt(naiveSaw.instances)} instances)`,
+  );
 
   const runs = [
     { label: 'default Node flags', flags: [] as string[] },
@@ -144,7 +190,9 @@ try {
       console.log(`plan failed (${run.label}) with exit code ${r.code}:\n${r.stderr}`);
       failed = true;
     }
-    console.log(`\nrun ${run.label}: exit ${r.code} (${r.findings} findings), wall ${(r.wallMs / 1000).toFixed(1)} s, peak RSS ${r.rssMiB.toFixed(0)} MiB`);
+    console.log(
+      `\nrun ${run.label}: exit ${r.code} (${r.findings} findings), wall ${(r.wallMs / 1000).toFixed(1)} s, peak RSS ${r.rssMiB.toFixed(0)} MiB`,
+    );
   }
   // CloudTrail (ownership evidence) is paced and outside the bound; it is printed, not counted.
   const { 'cloudtrail:LookupEvents': lookups = 0, ...calls } = first!.calls;
@@ -155,14 +203,24 @@ try {
   const naiveRatio = total / naiveTotal;
   const naiveOk = naiveRatio <= MAX_NAIVE_RATIO;
   const rssOk = tunedRss > 0 && tunedRss <= MAX_RSS_MIB;
-  console.log(`\nAPI calls: ${fmt(total)} / lower bound ${fmt(totalBound)} = ${ratio.toFixed(3)} (target <= ${MAX_RATIO}) ${ratioOk ? 'OK' : 'MISSED'}`);
-  console.log(`API calls: ${fmt(total)} / naive reader ${fmt(naiveTotal)} = ${naiveRatio.toFixed(3)} (target <= ${MAX_NAIVE_RATIO}) ${naiveOk ? 'OK' : 'MISSED'}`);
-  console.log(`peak RSS with ${TUNED_FLAGS.join(' ')}: ${tunedRss.toFixed(0)} MiB (target <= ${MAX_RSS_MIB} MiB) ${rssOk ? 'OK' : 'MISSED'}; with default flags: ${first!.rssMiB.toFixed(0)} MiB`);
+  console.log(
+    `\nAPI calls: ${fmt(total)} / lower bound ${fmt(totalBound)} = ${ratio.toFixed(3)} (target <= ${MAX_RATIO}) ${ratioOk ? 'OK' : 'MISSED'}`,
+  );
+  console.log(
+    `API calls: ${fmt(total)} / naive reader ${fmt(naiveTotal)} = ${naiveRatio.toFixed(3)} (target <= ${MAX_NAIVE_RATIO}) ${naiveOk ? 'OK' : 'MISSED'}`,
+  );
+  console.log(
+    `peak RSS with ${TUNED_FLAGS.join(' ')}: ${tunedRss.toFixed(0)} MiB (target <= ${MAX_RSS_MIB} MiB) ${rssOk ? 'OK' : 'MISSED'}; with default flags: ${first!.rssMiB.toFixed(0)} MiB`,
+  );
   console.log(`\n${'operation'.padEnd(48)} ${'calls'.padStart(7)}   lower bound   naive`);
   for (const op of [...new Set([...Object.keys(calls), ...Object.keys(bound), ...Object.keys(naiveCalls)])].sort()) {
-    console.log(`${op.padEnd(48)} ${fmt(calls[op] ?? 0).padStart(7)}   ${fmt(bound[op] ?? 0).padStart(11)}   ${fmt(naiveCalls[op] ?? 0).padStart(5)}`);
+    console.log(
+      `${op.padEnd(48)} ${fmt(calls[op] ?? 0).padStart(7)}   ${fmt(bound[op] ?? 0).padStart(11)}   ${fmt(naiveCalls[op] ?? 0).padStart(5)}`,
+    );
   }
-  console.log(`${'total'.padEnd(48)} ${fmt(total).padStart(7)}   ${fmt(totalBound).padStart(11)}   ${fmt(naiveTotal).padStart(5)}`);
+  console.log(
+    `${'total'.padEnd(48)} ${fmt(total).padStart(7)}   ${fmt(totalBound).padStart(11)}   ${fmt(naiveTotal).padStart(5)}`,
+  );
   console.log(`\n${LOWER_BOUND_FORMULA}`);
   failed ||= !rssOk || !ratioOk || !naiveOk;
 } finally {

@@ -55,9 +55,12 @@ export function readLowerBound(sandbox: Sandbox, namespaceName: string, maxTtlSe
     for (const service of cluster.services.values()) {
       if (service.status === 'INACTIVE') continue;
       const deploymentsSc = [...service.deployments, ...service.taskSets];
-      for (const r of [...service.serviceRegistries, ...service.taskSets.flatMap((t) => t.serviceRegistries)]) referenced.add(idOf(r.registryArn));
+      for (const r of [...service.serviceRegistries, ...service.taskSets.flatMap((t) => t.serviceRegistries)])
+        referenced.add(idOf(r.registryArn));
       for (const d of deploymentsSc) for (const r of d.serviceConnectResources) referenced.add(idOf(r.discoveryArn));
-      const serviceConnect = Boolean(service.serviceConnect?.enabled && (service.serviceConnect.services?.length ?? 0) > 0);
+      const serviceConnect = Boolean(
+        service.serviceConnect?.enabled && (service.serviceConnect.services?.length ?? 0) > 0,
+      );
       if (service.status === 'ACTIVE' && (service.serviceRegistries.length > 0 || serviceConnect)) discoveryServices++;
     }
   }
@@ -66,7 +69,8 @@ export function readLowerBound(sandbox: Sandbox, namespaceName: string, maxTtlSe
   const tagged = new Set<string>();
   for (const service of inScope) {
     const instances = cloudMap.instances(service.id);
-    if (!(instances.length === 0 && referenced.has(service.id))) add('servicediscovery:ListInstances', pages(instances.length, 100));
+    if (!(instances.length === 0 && referenced.has(service.id)))
+      add('servicediscovery:ListInstances', pages(instances.length, 100));
     if (!referenced.has(service.id) || service.dnsRecords.some((r) => r.TTL > maxTtlSeconds)) tagged.add(service.id);
     for (const instance of instances) {
       const [clusterName, ecsService] = [instance.attributes.ECS_CLUSTER_NAME, instance.attributes.ECS_SERVICE_NAME];
@@ -102,7 +106,11 @@ export function readLowerBound(sandbox: Sandbox, namespaceName: string, maxTtlSe
     if (perClientPages > 0) add('ecs:ListTasks', Math.min(perClientPages, pages(cluster.runningTaskIds.size, 100)));
     add('ecs:DescribeTasks', batches(described.size, 100));
   }
-  if (discoveryServices > 0) add('application-autoscaling:DescribeScalableTargets', Math.min(batches(discoveryServices, 50), pages(ecsScalableTargets(sandbox), 50)));
+  if (discoveryServices > 0)
+    add(
+      'application-autoscaling:DescribeScalableTargets',
+      Math.min(batches(discoveryServices, 50), pages(ecsScalableTargets(sandbox), 50)),
+    );
   add('servicediscovery:ListNamespaces', pages(cloudMap.namespaces().length, 100));
   if (namespace) add('servicediscovery:ListServices', pages(cloudMap.services().length, 100));
   return bound;
@@ -114,7 +122,10 @@ function ecsScalableTargets(sandbox: Sandbox): number {
   let count = 0;
   let NextToken: string | undefined;
   do {
-    const page = describe({ ServiceNamespace: 'ecs', MaxResults: 50, ...(NextToken ? { NextToken } : {}) }) as { ScalableTargets: unknown[]; NextToken?: string };
+    const page = describe({ ServiceNamespace: 'ecs', MaxResults: 50, ...(NextToken ? { NextToken } : {}) }) as {
+      ScalableTargets: unknown[];
+      NextToken?: string;
+    };
     count += page.ScalableTargets.length;
     NextToken = page.NextToken;
   } while (NextToken);

@@ -41,7 +41,11 @@ const sandbox = await startSandbox({
 const loadMs = performance.now() - started;
 globalThis.gc?.();
 const loaded = process.memoryUsage();
-const ecs = new ECSClient({ endpoint: sandbox.url, region: sandbox.region, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+const ecs = new ECSClient({
+  endpoint: sandbox.url,
+  region: sandbox.region,
+  credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+});
 
 try {
   const clusterName = (i: number) => `bench-${String((i % clusters) + 1).padStart(3, '0')}`;
@@ -49,25 +53,51 @@ try {
   // A token from the middle of a cluster, so pages are not always the first one.
   let middle = await ecs.send(new ListServicesCommand({ cluster: clusterName(0), maxResults: 100 }));
   for (let page = 1; page < servicesPerCluster / 200 && middle.nextToken; page++) {
-    middle = await ecs.send(new ListServicesCommand({ cluster: clusterName(0), maxResults: 100, nextToken: middle.nextToken }));
+    middle = await ecs.send(
+      new ListServicesCommand({ cluster: clusterName(0), maxResults: 100, nextToken: middle.nextToken }),
+    );
   }
   const lines = [
-    await measure('ListServices (10, first page)', (i) => ecs.send(new ListServicesCommand({ cluster: clusterName(i) }))),
-    await measure('ListServices (100, middle page)', () => ecs.send(new ListServicesCommand({ cluster: clusterName(0), maxResults: 100, nextToken: middle.nextToken }))),
-    await measure('DescribeServices (10, with TAGS)', (i) =>
-      ecs.send(new DescribeServicesCommand({ cluster: clusterName(i), services: Array.from({ length: 10 }, (_, k) => serviceName(i * 10 + k)), include: ['TAGS'] })),
+    await measure('ListServices (10, first page)', (i) =>
+      ecs.send(new ListServicesCommand({ cluster: clusterName(i) })),
     ),
-    await measure('ListTasks (cluster, 100)', (i) => ecs.send(new ListTasksCommand({ cluster: clusterName(i), maxResults: 100 }))),
-    await measure('ListTasks (service)', (i) => ecs.send(new ListTasksCommand({ cluster: clusterName(i), serviceName: serviceName(i) }))),
+    await measure('ListServices (100, middle page)', () =>
+      ecs.send(new ListServicesCommand({ cluster: clusterName(0), maxResults: 100, nextToken: middle.nextToken })),
+    ),
+    await measure('DescribeServices (10, with TAGS)', (i) =>
+      ecs.send(
+        new DescribeServicesCommand({
+          cluster: clusterName(i),
+          services: Array.from({ length: 10 }, (_, k) => serviceName(i * 10 + k)),
+          include: ['TAGS'],
+        }),
+      ),
+    ),
+    await measure('ListTasks (cluster, 100)', (i) =>
+      ecs.send(new ListTasksCommand({ cluster: clusterName(i), maxResults: 100 })),
+    ),
+    await measure('ListTasks (service)', (i) =>
+      ecs.send(new ListTasksCommand({ cluster: clusterName(i), serviceName: serviceName(i) })),
+    ),
   ];
   // The same pages answered in process, without HTTP and the SDK: the emulator's own share of the latency.
   const ops = sandbox.ecs.service.operations;
   lines.push(
-    await measure('in-process ListServices (100)', (i) => Promise.resolve(ops.ListServices({ cluster: clusterName(i), maxResults: 100 }))),
-    await measure('in-process DescribeServices (10)', (i) =>
-      Promise.resolve(ops.DescribeServices({ cluster: clusterName(i), services: Array.from({ length: 10 }, (_, k) => serviceName(i * 10 + k)), include: ['TAGS'] })),
+    await measure('in-process ListServices (100)', (i) =>
+      Promise.resolve(ops.ListServices({ cluster: clusterName(i), maxResults: 100 })),
     ),
-    await measure('in-process ListTasks (100)', (i) => Promise.resolve(ops.ListTasks({ cluster: clusterName(i), maxResults: 100 }))),
+    await measure('in-process DescribeServices (10)', (i) =>
+      Promise.resolve(
+        ops.DescribeServices({
+          cluster: clusterName(i),
+          services: Array.from({ length: 10 }, (_, k) => serviceName(i * 10 + k)),
+          include: ['TAGS'],
+        }),
+      ),
+    ),
+    await measure('in-process ListTasks (100)', (i) =>
+      Promise.resolve(ops.ListTasks({ cluster: clusterName(i), maxResults: 100 })),
+    ),
   );
   const truthStart = performance.now();
   const truth = sandbox.truth();

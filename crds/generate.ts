@@ -30,9 +30,14 @@ const METADATA_SCHEMA: SchemaNode = {
       minLength: 1,
       maxLength: 253,
       pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-      description: 'Policy name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit (DNS-1123 subdomain).',
+      description:
+        'Policy name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit (DNS-1123 subdomain).',
     },
-    namespace: { type: 'string', maxLength: 63, description: 'Kubernetes namespace, when the policy is also applied to a cluster; ignored by the controller.' },
+    namespace: {
+      type: 'string',
+      maxLength: 63,
+      description: 'Kubernetes namespace, when the policy is also applied to a cluster; ignored by the controller.',
+    },
     labels: {
       type: 'object',
       maxProperties: 64,
@@ -55,10 +60,15 @@ export function buildJsonSchema(crd: unknown): SchemaNode {
   const kind = (spec?.names as SchemaNode | undefined)?.kind as string | undefined;
   const version = (spec?.versions as SchemaNode[] | undefined)?.find((v) => v.storage === true);
   const root = (version?.schema as SchemaNode | undefined)?.openAPIV3Schema as SchemaNode | undefined;
-  if (!group || !kind || !version || !root) throw new Error('CRD is missing spec.group, spec.names.kind or a storage version with schema.openAPIV3Schema');
+  if (!group || !kind || !version || !root)
+    throw new Error('CRD is missing spec.group, spec.names.kind or a storage version with schema.openAPIV3Schema');
   const schema = toJsonSchema(structuredClone(root)) as SchemaNode;
   const properties = schema.properties as SchemaNode;
-  properties.apiVersion = { type: 'string', const: `${group}/${version.name as string}`, description: (properties.apiVersion as SchemaNode).description };
+  properties.apiVersion = {
+    type: 'string',
+    const: `${group}/${version.name as string}`,
+    description: (properties.apiVersion as SchemaNode).description,
+  };
   properties.kind = { type: 'string', const: kind, description: (properties.kind as SchemaNode).description };
   properties.metadata = METADATA_SCHEMA;
   return {
@@ -101,7 +111,9 @@ function main(argv: string[]): number {
       // Missing counts as out of date.
     }
     if (actual === expected) return 0;
-    process.stderr.write(`${JSON_SCHEMA_PATH} is out of date with ${CRD_PATH}: run "npm run schema" and commit the result\n`);
+    process.stderr.write(
+      `${JSON_SCHEMA_PATH} is out of date with ${CRD_PATH}: run "npm run schema" and commit the result\n`,
+    );
     return 1;
   }
   writeFileSync(JSON_SCHEMA_PATH, expected);

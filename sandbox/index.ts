@@ -96,22 +96,43 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   for (const quota of options.quotas ?? []) quotas.set(quota);
   const cloudTrail = createCloudTrail(ctx);
   ctx.trail = cloudTrail;
-  const cloudMap = createCloudMap(ctx, { operationFailure: (operation, body) => faults.operationFailure(operation, body) });
+  const cloudMap = createCloudMap(ctx, {
+    operationFailure: (operation, body) => faults.operationFailure(operation, body),
+  });
   const sqs = createSqs(ctx, { endpointUrl: () => url });
   eventBridge = createEventBridge(ctx, sqs);
-  const ecs = createEcs(ctx, cloudMap, { random, taskStartDelayMs: options.taskStartDelayMs, drainMs: options.drainMs, taskStopDelayMs: options.taskStopDelayMs });
+  const ecs = createEcs(ctx, cloudMap, {
+    random,
+    taskStartDelayMs: options.taskStartDelayMs,
+    drainMs: options.drainMs,
+    taskStopDelayMs: options.taskStopDelayMs,
+  });
   cloudMap.setDeletionAuditor(createDeletionAuditor(ecs.state, cloudMap));
-  const autoScaling = createAutoScaling(ctx, (cluster, service) => ecs.state.findCluster(cluster)?.services.get(service)?.status === 'ACTIVE');
+  const autoScaling = createAutoScaling(
+    ctx,
+    (cluster, service) => ecs.state.findCluster(cluster)?.services.get(service)?.status === 'ACTIVE',
+  );
   if (scenario) loadScenario({ ecs: ecs.state, cloudMap, autoScaling }, scenario);
   const resolveGraceMs = scenario?.resolveGraceMs ?? 0;
   const calls = new CallCounter();
   const truth = () => {
     ecs.settle();
-    return computeTruth(ecs.state, cloudMap, { resolveGraceMs, maxCapacity: autoScaling.ecsMaxCapacity, ecsUsed: () => cloudTrail.ecsRegisteredServices() });
+    return computeTruth(ecs.state, cloudMap, {
+      resolveGraceMs,
+      maxCapacity: autoScaling.ecsMaxCapacity,
+      ecsUsed: () => cloudTrail.ecsRegisteredServices(),
+    });
   };
   const dynamoDb = createDynamoDb();
   const server = await startAwsServer({
-    services: [ecs.service, cloudMap.service, sqs.service, eventBridge.service, autoScaling.service, cloudTrail.service],
+    services: [
+      ecs.service,
+      cloudMap.service,
+      sqs.service,
+      eventBridge.service,
+      autoScaling.service,
+      cloudTrail.service,
+    ],
     rawServices: [dynamoDb.service],
     calls,
     faults,

@@ -52,7 +52,12 @@ export interface JournaledOperation {
 /** Where the actuator journals its writes; intent and outcome throw FenceLostError once the target's lease is lost. */
 export interface ActionJournal {
   intent(write: { action: string; resource: string; findingKey: string; policy: string }): Promise<string>;
-  outcome(id: string, result: 'success' | 'failed' | 'skipped' | 'submitted', reason?: string, operationId?: string): Promise<void>;
+  outcome(
+    id: string,
+    result: 'success' | 'failed' | 'skipped' | 'submitted',
+    reason?: string,
+    operationId?: string,
+  ): Promise<void>;
   /** When a redeploy of this ECS service resource was last journaled, by this or a previous owner. */
   lastRedeployIntent(resource: string): number | undefined;
 }
@@ -104,7 +109,10 @@ export class Actuator {
   }
 
   /** Follows every operation still in flight to its end or `timeoutMs` (`run --once`, which has no later pass). */
-  finishOperations(signal?: AbortSignal, timeoutMs = this.deps.operationTimeoutMs ?? 120_000): Promise<ActionOutcome[]> {
+  finishOperations(
+    signal?: AbortSignal,
+    timeoutMs = this.deps.operationTimeoutMs ?? 120_000,
+  ): Promise<ActionOutcome[]> {
     return this.follower.finish(signal, timeoutMs);
   }
 
@@ -116,7 +124,10 @@ export class Actuator {
     const now = this.deps.clock.now();
     for (const entry of entries) {
       if (entry.outcome?.result !== 'submitted' || !entry.operationId) continue;
-      this.operations.adopt({ operationId: entry.operationId, journalId: entry.id, action: entry.action, resource: entry.resource }, now);
+      this.operations.adopt(
+        { operationId: entry.operationId, journalId: entry.id, action: entry.action, resource: entry.resource },
+        now,
+      );
     }
   }
 
@@ -165,7 +176,12 @@ export class Actuator {
    * operation is still running makes the deletion wait for a later pass. An action whose operation is in
    * flight is not sent again, nor one whose operation failed less than its backoff ago.
    */
-  private async runChain(chain: PlannedAction[], plan: Plan, outcomes: Map<PlannedAction, ActionOutcome>, signal?: AbortSignal) {
+  private async runChain(
+    chain: PlannedAction[],
+    plan: Plan,
+    outcomes: Map<PlannedAction, ActionOutcome>,
+    signal?: AbortSignal,
+  ) {
     let deregistrationFailed = false;
     let deregistrationPending = false;
     for (const planned of chain) {
@@ -180,17 +196,42 @@ export class Actuator {
         outcome = { ...this.outcome(planned, startedAt, { result: 'skipped', reason: 'dry-run' }), result: 'dry-run' };
       } else if (action.type === 'cloudmap:DeleteService' && deregistrationFailed) {
         outcome = this.outcome(planned, startedAt, { result: 'skipped', reason: 'deregistration-failed' });
-      } else if (action.type === 'cloudmap:DeleteService' && (deregistrationPending || this.operations.deregistrationPendingIn(action.serviceId))) {
+      } else if (
+        action.type === 'cloudmap:DeleteService' &&
+        (deregistrationPending || this.operations.deregistrationPendingIn(action.serviceId))
+      ) {
         outcome = this.outcome(planned, startedAt, { result: 'skipped', reason: 'deregistration-pending' });
       } else if (inFlight) {
-        outcome = this.outcome(planned, startedAt, { result: 'pending', reason: 'operation-pending', operationId: inFlight.operationId });
+        outcome = this.outcome(planned, startedAt, {
+          result: 'pending',
+          reason: 'operation-pending',
+          operationId: inFlight.operationId,
+        });
       } else if (backoff) {
-        outcome = this.outcome(planned, startedAt, { result: 'skipped', reason: 'backoff-after-failure', error: { code: backoff.code, message: `the last Cloud Map operation failed with ${backoff.code} (${backoff.count} time(s)); retrying after ${new Date(backoff.retryAt).toISOString()}` } });
+        outcome = this.outcome(planned, startedAt, {
+          result: 'skipped',
+          reason: 'backoff-after-failure',
+          error: {
+            code: backoff.code,
+            message: `the last Cloud Map operation failed with ${backoff.code} (${backoff.count} time(s)); retrying after ${new Date(backoff.retryAt).toISOString()}`,
+          },
+        });
       } else {
         const { journalId, ...result } = await this.journaled(planned, () => this.execute(planned, plan, signal));
         if (result.result === 'pending' && result.operationId) {
-          const owner = { action, findingKey: planned.finding.key, policy: planned.finding.policy, rule: planned.finding.rule };
-          this.operations.track(owner, result.operationId, this.deps.clock.now(), result.reason === 'operation-submitted' ? undefined : result.reason, journalId);
+          const owner = {
+            action,
+            findingKey: planned.finding.key,
+            policy: planned.finding.policy,
+            rule: planned.finding.rule,
+          };
+          this.operations.track(
+            owner,
+            result.operationId,
+            this.deps.clock.now(),
+            result.reason === 'operation-submitted' ? undefined : result.reason,
+            journalId,
+          );
         }
         outcome = this.outcome(planned, startedAt, result);
       }
@@ -209,23 +250,45 @@ export class Actuator {
    * pending for the successor, which follows it up (state/target-state.ts settlePending). Returns the journal
    * entry's id with the result: the follower records the end of a submitted operation there.
    */
-  private async journaled(planned: PlannedAction, run: () => Promise<ExecutorResult>): Promise<ExecutorResult & { journalId?: string }> {
+  private async journaled(
+    planned: PlannedAction,
+    run: () => Promise<ExecutorResult>,
+  ): Promise<ExecutorResult & { journalId?: string }> {
     const journal = this.deps.journal;
     if (!journal) return run();
-    const write = { action: planned.action.type, resource: logResource(planned.action), findingKey: planned.finding.key, policy: planned.finding.policy };
+    const write = {
+      action: planned.action.type,
+      resource: logResource(planned.action),
+      findingKey: planned.finding.key,
+      policy: planned.finding.policy,
+    };
     let id: string;
     try {
       id = await journal.intent(write);
     } catch (error) {
       if (error instanceof FenceLostError) return { result: 'skipped', reason: 'lease-lost' };
-      return { result: 'failed', error: { code: awsErrorCode(error), message: `journaling the intent of ${write.action} on ${write.resource} failed: ${(error as Error).message}` } };
+      return {
+        result: 'failed',
+        error: {
+          code: awsErrorCode(error),
+          message: `journaling the intent of ${write.action} on ${write.resource} failed: ${(error as Error).message}`,
+        },
+      };
     }
     const result = await run();
     try {
       // A pending Cloud Map write is journaled "submitted" with its OperationId until its operation ends.
-      await journal.outcome(id, result.result === 'pending' ? 'submitted' : result.result, result.reason, result.operationId);
+      await journal.outcome(
+        id,
+        result.result === 'pending' ? 'submitted' : result.result,
+        result.reason,
+        result.operationId,
+      );
     } catch (error) {
-      this.deps.logger.warn({ resource: write.resource, action: write.action, err: (error as Error).message }, 'the outcome of a write could not be journaled; the target\'s next owner settles it');
+      this.deps.logger.warn(
+        { resource: write.resource, action: write.action, err: (error as Error).message },
+        "the outcome of a write could not be journaled; the target's next owner settles it",
+      );
     }
     return { ...result, journalId: id };
   }
@@ -239,9 +302,13 @@ export class Actuator {
     };
     const action = planned.action;
     try {
-      return await execute(ctx, action, { generatedAt: plan.generatedAt, lastRedeployIntent: this.deps.journal && ((resource) => this.deps.journal!.lastRedeployIntent(resource)) });
+      return await execute(ctx, action, {
+        generatedAt: plan.generatedAt,
+        lastRedeployIntent: this.deps.journal && ((resource) => this.deps.journal!.lastRedeployIntent(resource)),
+      });
     } catch (error) {
-      if (error instanceof ActionFailure) return { result: 'failed', error: { code: error.code, message: error.message } };
+      if (error instanceof ActionFailure)
+        return { result: 'failed', error: { code: error.code, message: error.message } };
       const message = error instanceof Error ? error.message : String(error);
       return {
         result: 'failed',
@@ -280,7 +347,8 @@ export class Actuator {
       ...extra,
     };
     if (outcome.result === 'pending') {
-      if (outcome.reason === 'operation-pending') this.deps.logger.debug(fields, 'action waits for its Cloud Map operation');
+      if (outcome.reason === 'operation-pending')
+        this.deps.logger.debug(fields, 'action waits for its Cloud Map operation');
       else this.deps.logger.info(fields, 'action submitted; Cloud Map finishes it later (operation followed)');
       return;
     }
@@ -289,6 +357,9 @@ export class Actuator {
     else if (outcome.reason === 'backoff-after-failure') this.deps.logger.debug(fields, 'action skipped');
     else this.deps.logger.info(fields, outcome.result === 'success' ? 'action applied' : 'action skipped');
     const metricResult = outcome.result === 'dry-run' ? 'skipped' : outcome.result;
-    this.deps.metrics?.recordAction({ policy: outcome.policy, rule: outcome.rule, action: outcome.action.type }, metricResult);
+    this.deps.metrics?.recordAction(
+      { policy: outcome.policy, rule: outcome.rule, action: outcome.action.type },
+      metricResult,
+    );
   }
 }

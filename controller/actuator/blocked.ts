@@ -13,7 +13,11 @@ function namespaceOf(finding: Finding): string {
  * Logs and counts the plan's blocked decisions, and one sanity-guard trip per policy and namespace. A wait is
  * logged at info the first time (`announcedBlocks`: finding key -> reason), then at debug.
  */
-export function recordBlocked(plan: Plan, announcedBlocks: Map<string, string>, deps: { logger: Logger; metrics?: ControllerMetrics }): void {
+export function recordBlocked(
+  plan: Plan,
+  announcedBlocks: Map<string, string>,
+  deps: { logger: Logger; metrics?: ControllerMetrics },
+): void {
   const trips = new Set<string>();
   const stillBlocked = new Set<string>();
   for (const planned of plan.actions) {

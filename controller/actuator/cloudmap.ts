@@ -1,5 +1,9 @@
 import {
-  DeleteServiceCommand, DeregisterInstanceCommand, GetServiceCommand, ListInstancesCommand, UpdateServiceCommand,
+  DeleteServiceCommand,
+  DeregisterInstanceCommand,
+  GetServiceCommand,
+  ListInstancesCommand,
+  UpdateServiceCommand,
   type DnsRecord,
 } from '@aws-sdk/client-servicediscovery';
 import { awsErrorCode } from '../aws/clients.js';
@@ -29,7 +33,10 @@ export async function deregisterInstance(ctx: ExecutorContext, action: Deregiste
   let reason: string | undefined;
   try {
     const output = await ctx.clients.serviceDiscovery.send(
-      new DeregisterInstanceCommand({ ServiceId: action.serviceArn ?? action.serviceId, InstanceId: action.instanceId }),
+      new DeregisterInstanceCommand({
+        ServiceId: action.serviceArn ?? action.serviceId,
+        InstanceId: action.instanceId,
+      }),
     );
     operationId = output.OperationId;
   } catch (error) {
@@ -50,7 +57,9 @@ export async function deregisterInstance(ctx: ExecutorContext, action: Deregiste
 async function hasInstances(ctx: ExecutorContext, serviceId: string): Promise<boolean> {
   let token: string | undefined;
   do {
-    const page = await ctx.clients.serviceDiscovery.send(new ListInstancesCommand({ ServiceId: serviceId, NextToken: token }));
+    const page = await ctx.clients.serviceDiscovery.send(
+      new ListInstancesCommand({ ServiceId: serviceId, NextToken: token }),
+    );
     if ((page.Instances ?? []).length > 0) return true;
     token = page.NextToken;
   } while (token);
@@ -60,9 +69,11 @@ async function hasInstances(ctx: ExecutorContext, serviceId: string): Promise<bo
 /** Deletes an empty Cloud Map service; skipped when it holds any instance now (registrations may have come back). */
 export async function deleteService(ctx: ExecutorContext, action: DeleteService): Promise<ExecutorResult> {
   try {
-    if (await hasInstances(ctx, action.serviceArn ?? action.serviceId)) return { result: 'skipped', reason: 'still-has-instances' };
+    if (await hasInstances(ctx, action.serviceArn ?? action.serviceId))
+      return { result: 'skipped', reason: 'still-has-instances' };
     // An ECS service the evidence names may have come back (or be draining) since the plan was made.
-    if (action.ecsServices?.length && await liveReferrer(ctx, action.serviceId, action.ecsServices)) return { result: 'skipped', reason: 'still-referenced' };
+    if (action.ecsServices?.length && (await liveReferrer(ctx, action.serviceId, action.ecsServices)))
+      return { result: 'skipped', reason: 'still-referenced' };
     await ctx.limiter.acquire('servicediscovery:DeleteService');
     await ctx.clients.serviceDiscovery.send(new DeleteServiceCommand({ Id: action.serviceArn ?? action.serviceId }));
   } catch (error) {
@@ -82,13 +93,18 @@ export async function deleteService(ctx: ExecutorContext, action: DeleteService)
 export async function updateDnsTtl(ctx: ExecutorContext, action: UpdateDnsTtl): Promise<ExecutorResult> {
   let operationId: string | undefined;
   try {
-    const { Service: service } = await ctx.clients.serviceDiscovery.send(new GetServiceCommand({ Id: action.serviceArn ?? action.serviceId }));
+    const { Service: service } = await ctx.clients.serviceDiscovery.send(
+      new GetServiceCommand({ Id: action.serviceArn ?? action.serviceId }),
+    );
     const current = service?.DnsConfig?.DnsRecords ?? [];
     if (current.length === 0) return { result: 'skipped', reason: 'no-dns-records' };
     const wanted = new Map(action.records.map((r) => [r.type, r.ttl]));
     // A record someone lowered to max or below since the plan was made is no longer drift: leave it.
     const stillAbove = (r: DnsRecord) => action.aboveSeconds === undefined || (r.TTL ?? 0) > action.aboveSeconds;
-    const records: DnsRecord[] = current.map((r) => ({ Type: r.Type, TTL: stillAbove(r) ? (wanted.get(r.Type ?? '') ?? r.TTL) : r.TTL }));
+    const records: DnsRecord[] = current.map((r) => ({
+      Type: r.Type,
+      TTL: stillAbove(r) ? (wanted.get(r.Type ?? '') ?? r.TTL) : r.TTL,
+    }));
     if (records.every((r, i) => r.TTL === current[i].TTL)) return { result: 'skipped', reason: 'already-applied' };
     await ctx.limiter.acquire('servicediscovery:UpdateService');
     const output = await ctx.clients.serviceDiscovery.send(

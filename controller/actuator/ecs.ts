@@ -16,8 +16,15 @@ const SERVICE_GONE = new Set(['ServiceNotFoundException', 'ServiceNotActiveExcep
  * redeploy: skipped while any deployment is in progress, or when the newest deployment was created at or after
  * `evidenceAt` (the time the drift was observed: someone, maybe we, already redeployed since).
  */
-export async function forceNewDeployment(ctx: ExecutorContext, action: ForceNewDeployment, evidenceAt: number, journaledAt?: number): Promise<ExecutorResult> {
-  const described = await ctx.clients.ecs.send(new DescribeServicesCommand({ cluster: action.cluster, services: [action.serviceArn] }));
+export async function forceNewDeployment(
+  ctx: ExecutorContext,
+  action: ForceNewDeployment,
+  evidenceAt: number,
+  journaledAt?: number,
+): Promise<ExecutorResult> {
+  const described = await ctx.clients.ecs.send(
+    new DescribeServicesCommand({ cluster: action.cluster, services: [action.serviceArn] }),
+  );
   const service = described.services?.[0];
   if (!service) return { result: 'skipped', reason: 'service-missing' };
   if (service.status !== 'ACTIVE') return { result: 'skipped', reason: 'service-not-active' };
@@ -34,7 +41,9 @@ export async function forceNewDeployment(ctx: ExecutorContext, action: ForceNewD
 
   await ctx.limiter.acquire('ecs:UpdateService');
   try {
-    await ctx.clients.ecs.send(new UpdateServiceCommand({ cluster: action.cluster, service: action.serviceArn, forceNewDeployment: true }));
+    await ctx.clients.ecs.send(
+      new UpdateServiceCommand({ cluster: action.cluster, service: action.serviceArn, forceNewDeployment: true }),
+    );
   } catch (error) {
     if (SERVICE_GONE.has(awsErrorCode(error))) return { result: 'skipped', reason: 'service-not-active' };
     throw error;
@@ -44,5 +53,6 @@ export async function forceNewDeployment(ctx: ExecutorContext, action: ForceNewD
 
 /** The executors of the ECS action types (controller/actuator/executors.ts gathers them). */
 export const ECS_EXECUTORS = {
-  'ecs:ForceNewDeployment': (ctx, action, plan) => forceNewDeployment(ctx, action, plan.generatedAt, plan.lastRedeployIntent?.(logResource(action))),
+  'ecs:ForceNewDeployment': (ctx, action, plan) =>
+    forceNewDeployment(ctx, action, plan.generatedAt, plan.lastRedeployIntent?.(logResource(action))),
 } satisfies Executors<'ecs:ForceNewDeployment'>;

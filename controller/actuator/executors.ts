@@ -19,13 +19,21 @@ export interface PlanContext {
 }
 
 /** Sends one action's write; throws (ActionFailure or an SDK error) when it fails. */
-export type Executor<A extends Action> = (ctx: ExecutorContext, action: A, plan: PlanContext) => Promise<ExecutorResult>;
+export type Executor<A extends Action> = (
+  ctx: ExecutorContext,
+  action: A,
+  plan: PlanContext,
+) => Promise<ExecutorResult>;
 
 /** One executor per action type in `T`, typed for its action. */
 export type Executors<T extends ActionType> = { [K in T]: Executor<Extract<Action, { type: K }>> };
 
 /** Every action type's executor. */
-export const EXECUTORS = { ...CLOUD_MAP_EXECUTORS, ...NAMESPACE_EXECUTORS, ...ECS_EXECUTORS } satisfies Executors<ActionType>;
+export const EXECUTORS = {
+  ...CLOUD_MAP_EXECUTORS,
+  ...NAMESPACE_EXECUTORS,
+  ...ECS_EXECUTORS,
+} satisfies Executors<ActionType>;
 
 /** Runs the executor of an action's type. */
 export function execute(ctx: ExecutorContext, action: Action, plan: PlanContext): Promise<ExecutorResult> {

@@ -46,25 +46,41 @@ export class OperationFollower {
       const now = this.deps.clock.now();
       if (!check.done) {
         this.deps.tracker.checkLater(entry, now);
-        const fields = { policy: entry.policy, rule: entry.rule, resource: logResource(entry.action), action: entry.action.type, operationId: entry.operationId, status: check.status };
+        const fields = {
+          policy: entry.policy,
+          rule: entry.rule,
+          resource: logResource(entry.action),
+          action: entry.action.type,
+          operationId: entry.operationId,
+          status: check.status,
+        };
         const slow = now - entry.submittedAt > this.deps.slowAfterMs;
         if (slow && !entry.slowReported) {
           // Still followed (it may yet succeed or fail), but an operator should know it is stuck.
           entry.slowReported = true;
-          this.deps.logger.warn({ ...fields, runningForMs: now - entry.submittedAt }, 'Cloud Map operation still running long after it was submitted; following it on');
+          this.deps.logger.warn(
+            { ...fields, runningForMs: now - entry.submittedAt },
+            'Cloud Map operation still running long after it was submitted; following it on',
+          );
         } else {
           this.deps.logger.debug(fields, 'Cloud Map operation still running');
         }
         continue;
       }
       let retryAt: number | undefined;
-      if (check.result.result === 'failed') retryAt = this.deps.tracker.failed(entry, check.result.error?.code ?? 'OperationFailed', now);
+      if (check.result.result === 'failed')
+        retryAt = this.deps.tracker.failed(entry, check.result.error?.code ?? 'OperationFailed', now);
       else if (check.result.result === 'success') this.deps.tracker.succeeded(entry);
       else this.deps.tracker.forget(entry);
       const outcome = { ...this.ownerOutcome(entry, check.result), finishedAt: now };
       outcomes.push(outcome);
       this.deps.report(outcome, retryAt === undefined ? {} : { retryAt: new Date(retryAt).toISOString() });
-      if (entry.journalId) await this.journalEnd(entry.journalId, check.result, { resource: logResource(entry.action), action: entry.action.type, operationId: entry.operationId });
+      if (entry.journalId)
+        await this.journalEnd(entry.journalId, check.result, {
+          resource: logResource(entry.action),
+          action: entry.action.type,
+          operationId: entry.operationId,
+        });
     }
     for (const entry of this.deps.tracker.dueAdopted(this.deps.clock.now(), all)) {
       if (signal?.aborted) break;
@@ -87,7 +103,11 @@ export class OperationFollower {
       return;
     }
     this.deps.tracker.forgetAdopted(entry);
-    if (check.result.result === 'failed') this.deps.logger.warn({ ...fields, errorCode: check.result.error?.code }, 'a journaled Cloud Map operation failed');
+    if (check.result.result === 'failed')
+      this.deps.logger.warn(
+        { ...fields, errorCode: check.result.error?.code },
+        'a journaled Cloud Map operation failed',
+      );
     await this.journalEnd(entry.journalId, check.result, fields);
   }
 
@@ -95,13 +115,19 @@ export class OperationFollower {
   private async journalEnd(journalId: string, result: ExecutorResult, fields: Record<string, unknown>): Promise<void> {
     const journal = this.deps.journal;
     if (!journal) return;
-    const [ended, reason]: ['success' | 'failed' | 'skipped', string] = result.result === 'success' ? ['success', 'operation-succeeded']
-      : result.result === 'failed' ? ['failed', `operation-failed: ${result.error?.code ?? 'unknown'}`]
-      : ['skipped', result.reason ?? 'operation-unknown'];
+    const [ended, reason]: ['success' | 'failed' | 'skipped', string] =
+      result.result === 'success'
+        ? ['success', 'operation-succeeded']
+        : result.result === 'failed'
+          ? ['failed', `operation-failed: ${result.error?.code ?? 'unknown'}`]
+          : ['skipped', result.reason ?? 'operation-unknown'];
     try {
       await journal.outcome(journalId, ended, reason);
     } catch (error) {
-      this.deps.logger.warn({ ...fields, err: (error as Error).message }, 'the end of a Cloud Map operation could not be journaled; a later pass or the target\'s next owner follows it again');
+      this.deps.logger.warn(
+        { ...fields, err: (error as Error).message },
+        "the end of a Cloud Map operation could not be journaled; a later pass or the target's next owner follows it again",
+      );
     }
   }
 
@@ -123,7 +149,10 @@ export class OperationFollower {
       this.deps.tracker.forget(entry);
       const outcome = this.ownerOutcome(entry, {
         result: 'failed',
-        error: { code: 'OperationTimeout', message: `Cloud Map operation ${entry.operationId} had not finished when the run ended; the next run re-checks the resource` },
+        error: {
+          code: 'OperationTimeout',
+          message: `Cloud Map operation ${entry.operationId} had not finished when the run ended; the next run re-checks the resource`,
+        },
       });
       outcomes.push(outcome);
       this.deps.report(outcome);

@@ -27,20 +27,27 @@ export async function checkOperation(client: ServiceDiscoveryClient, entry: Oper
     // A service in a namespace shared with this account: GetOperation needs the namespace owner's account, which
     // is the account in the service's ARN.
     const owner = entry.action ? actionSpec(entry.action).ownerAccount?.(entry.action) : undefined;
-    ({ Operation: operation } = await client.send(new GetOperationCommand({ OperationId: entry.operationId, ...(owner ? { OwnerAccount: owner } : {}) })));
+    ({ Operation: operation } = await client.send(
+      new GetOperationCommand({ OperationId: entry.operationId, ...(owner ? { OwnerAccount: owner } : {}) }),
+    ));
   } catch (error) {
-    if (awsErrorCode(error) === 'OperationNotFound') return { done: true, result: { result: 'skipped', reason: 'operation-unknown' } };
+    if (awsErrorCode(error) === 'OperationNotFound')
+      return { done: true, result: { result: 'skipped', reason: 'operation-unknown' } };
     return { done: false, status: `unknown (GetOperation ${awsErrorCode(error)})` };
   }
   const status = operation?.Status;
-  if (status === 'SUCCESS') return { done: true, result: entry.reason ? { result: 'success', reason: entry.reason } : { result: 'success' } };
+  if (status === 'SUCCESS')
+    return { done: true, result: entry.reason ? { result: 'success', reason: entry.reason } : { result: 'success' } };
   if (status === 'FAIL') {
     const code = operation?.ErrorCode ?? 'OperationFailed';
     return {
       done: true,
       result: {
         result: 'failed',
-        error: { code, message: `Cloud Map operation ${entry.operationId} failed: ${code}: ${operation?.ErrorMessage ?? 'no message'}` },
+        error: {
+          code,
+          message: `Cloud Map operation ${entry.operationId} failed: ${code}: ${operation?.ErrorMessage ?? 'no message'}`,
+        },
       },
     };
   }

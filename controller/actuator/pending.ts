@@ -69,8 +69,22 @@ export class OperationTracker {
   constructor(private readonly options: TrackerOptions) {}
 
   /** Starts following an operation submitted at `now`. */
-  track(owner: OperationOwner, operationId: string, now: number, reason?: string, journalId?: string): PendingOperation {
-    const entry: PendingOperation = { ...owner, operationId, reason, submittedAt: now, checks: 0, nextCheckAt: now + this.options.firstCheckDelayMs, ...(journalId ? { journalId } : {}) };
+  track(
+    owner: OperationOwner,
+    operationId: string,
+    now: number,
+    reason?: string,
+    journalId?: string,
+  ): PendingOperation {
+    const entry: PendingOperation = {
+      ...owner,
+      operationId,
+      reason,
+      submittedAt: now,
+      checks: 0,
+      nextCheckAt: now + this.options.firstCheckDelayMs,
+      ...(journalId ? { journalId } : {}),
+    };
     this.pending.set(operationKey(owner.action), entry);
     return entry;
   }
@@ -97,7 +111,8 @@ export class OperationTracker {
 
   /** Starts following a journaled operation this actuator did not submit; its first check is due at once. */
   adopt(operation: Omit<AdoptedOperation, 'checks' | 'nextCheckAt'>, now: number): void {
-    if (!this.follows(operation.operationId)) this.adopted.set(operation.operationId, { ...operation, checks: 0, nextCheckAt: now });
+    if (!this.follows(operation.operationId))
+      this.adopted.set(operation.operationId, { ...operation, checks: 0, nextCheckAt: now });
   }
 
   /** Adopted operations whose next check is due at `now` (all of them when `all`). */
@@ -123,7 +138,8 @@ export class OperationTracker {
   /** The operation is still running: check it again later, less often each time. */
   checkLater(entry: { checks: number; nextCheckAt: number }, now: number): void {
     entry.checks += 1;
-    entry.nextCheckAt = now + Math.min(this.options.firstCheckDelayMs * 2 ** entry.checks, this.options.maxCheckDelayMs);
+    entry.nextCheckAt =
+      now + Math.min(this.options.firstCheckDelayMs * 2 ** entry.checks, this.options.maxCheckDelayMs);
   }
 
   /** The operation ended (or is forgotten): stop following it. */

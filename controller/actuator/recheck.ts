@@ -10,7 +10,11 @@ import type { ExecutorContext } from './context.js';
 const lastSegment = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 
 /** The task's status now when it exists and is not STOPPED (still ECS's to deregister), else undefined. */
-export async function liveTaskStatus(ctx: ExecutorContext, cluster: string, taskId: string): Promise<string | undefined> {
+export async function liveTaskStatus(
+  ctx: ExecutorContext,
+  cluster: string,
+  taskId: string,
+): Promise<string | undefined> {
   try {
     const out = await ctx.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskId] }));
     const failure = out.failures?.find((f) => f.reason !== 'MISSING');
@@ -42,11 +46,18 @@ export async function liveReferrer(
         throw error;
       }
       const failure = out.failures?.find((f) => f.reason !== 'MISSING');
-      if (failure) throw new Error(`DescribeServices could not describe ${failure.arn ?? 'a service'} in ${cluster}: ${failure.reason}`);
+      if (failure)
+        throw new Error(
+          `DescribeServices could not describe ${failure.arn ?? 'a service'} in ${cluster}: ${failure.reason}`,
+        );
       for (const svc of out.services ?? []) {
         if (svc.status !== 'ACTIVE' && svc.status !== 'DRAINING') continue;
-        const registries = [...(svc.serviceRegistries ?? []), ...(svc.taskSets ?? []).flatMap((t) => t.serviceRegistries ?? [])];
-        if (registries.some((r) => lastSegment(r.registryArn ?? '') === serviceId)) return `${cluster}/${svc.serviceName} (${svc.status})`;
+        const registries = [
+          ...(svc.serviceRegistries ?? []),
+          ...(svc.taskSets ?? []).flatMap((t) => t.serviceRegistries ?? []),
+        ];
+        if (registries.some((r) => lastSegment(r.registryArn ?? '') === serviceId))
+          return `${cluster}/${svc.serviceName} (${svc.status})`;
       }
     }
   }

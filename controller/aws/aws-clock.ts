@@ -55,7 +55,7 @@ export function clockMiddleware(clock: AwsClock) {
       clock.observe((result.response as HttpResponseLike | undefined)?.headers?.date);
       return result;
     } catch (error) {
-      clock.observe(((error as { $response?: HttpResponseLike })?.$response)?.headers?.date);
+      clock.observe((error as { $response?: HttpResponseLike })?.$response?.headers?.date);
       throw error;
     }
   };

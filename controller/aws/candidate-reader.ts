@@ -30,22 +30,37 @@ function referencedIds(services: readonly EcsService[]): Set<string> {
  * Lists the instances of the services in `reportedEmpty` that no listed ECS service refers to; the others keep
  * `instances` undefined ("not read", never "empty").
  */
-export async function listUnreferencedEmpty(ctx: ReadContext, services: readonly CloudMapService[], reportedEmpty: ReadonlySet<string>, ecsServices: readonly EcsService[]): Promise<CloudMapService[]> {
+export async function listUnreferencedEmpty(
+  ctx: ReadContext,
+  services: readonly CloudMapService[],
+  reportedEmpty: ReadonlySet<string>,
+  ecsServices: readonly EcsService[],
+): Promise<CloudMapService[]> {
   if (reportedEmpty.size === 0) return [...services];
   const referenced = referencedIds(ecsServices);
-  return Promise.all(services.map(async (service) => {
-    if (!reportedEmpty.has(service.id) || referenced.has(service.id)) return service;
-    const instances = await listInstances(ctx, service.id, service.arn || undefined);
-    return instances ? { ...service, instances } : service;
-  }));
+  return Promise.all(
+    services.map(async (service) => {
+      if (!reportedEmpty.has(service.id) || referenced.has(service.id)) return service;
+      const instances = await listInstances(ctx, service.id, service.arn || undefined);
+      return instances ? { ...service, instances } : service;
+    }),
+  );
 }
 
 /**
  * Reads the tags of the services some finding would act on that were not read yet, where a policy gates writes by
  * tags. Failures are recorded in `ctx` against the service (which forbids pruning it) and leave tagsRead false.
  */
-export async function readCandidateTags(ctx: ReadContext, scope: ReadScopePlan, policies: readonly Policy[], inventory: Inventory, candidates?: TagCandidates): Promise<CloudMapService[]> {
-  const needed = candidates ? candidates(policies, inventory, ctx.now()) : new Set(inventory.cloudMapServices.map((s) => s.id));
+export async function readCandidateTags(
+  ctx: ReadContext,
+  scope: ReadScopePlan,
+  policies: readonly Policy[],
+  inventory: Inventory,
+  candidates?: TagCandidates,
+): Promise<CloudMapService[]> {
+  const needed = candidates
+    ? candidates(policies, inventory, ctx.now())
+    : new Set(inventory.cloudMapServices.map((s) => s.id));
   if (needed.size === 0) return [];
   const namespaces = new Map(inventory.namespaces.map((n) => [n.id, n]));
   const wanted = inventory.cloudMapServices.filter((s) => {
@@ -61,7 +76,14 @@ export async function readCandidateTags(ctx: ReadContext, scope: ReadScopePlan, 
  * in `touched` whose tags were never read (a refresh changes findings only where it re-read); their errors replace
  * older tag errors.
  */
-export async function candidateTagsPatch(ctx: ReadContext, scope: ReadScopePlan, policies: readonly Policy[], inventory: Inventory, touched: ReadonlySet<string>, candidates?: TagCandidates): Promise<InventoryPatch | undefined> {
+export async function candidateTagsPatch(
+  ctx: ReadContext,
+  scope: ReadScopePlan,
+  policies: readonly Policy[],
+  inventory: Inventory,
+  touched: ReadonlySet<string>,
+  candidates?: TagCandidates,
+): Promise<InventoryPatch | undefined> {
   const untagged = inventory.cloudMapServices.filter((s) => s.tagsRead === false && touched.has(s.id));
   if (untagged.length === 0) return undefined;
   const read = await readCandidateTags(ctx, scope, policies, { ...inventory, cloudMapServices: untagged }, candidates);
@@ -69,7 +91,10 @@ export async function candidateTagsPatch(ctx: ReadContext, scope: ReadScopePlan,
   const ids = new Set(read.map((s) => s.id));
   return {
     cloudMapServices: { remove: (s) => ids.has(s.id), add: read },
-    clearErrors: (e) => e.operation === 'servicediscovery:ListTagsForResource' && e.scope.kind === 'cloudmap-service' && ids.has(e.scope.serviceId),
+    clearErrors: (e) =>
+      e.operation === 'servicediscovery:ListTagsForResource' &&
+      e.scope.kind === 'cloudmap-service' &&
+      ids.has(e.scope.serviceId),
     errors: ctx.errors,
   };
 }

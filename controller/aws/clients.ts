@@ -12,7 +12,8 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { paced, Pacer, type PacingConfig } from './pacing.js';
 
 /** Short service names used in metric labels and the sandbox's call counters. */
-export type AwsServiceName = 'ecs' | 'servicediscovery' | 'sqs' | 'events' | 's3' | 'sts' | 'application-autoscaling' | 'dynamodb' | 'cloudtrail';
+export type AwsServiceName =
+  'ecs' | 'servicediscovery' | 'sqs' | 'events' | 's3' | 'sts' | 'application-autoscaling' | 'dynamodb' | 'cloudtrail';
 
 export type ApiCallResult = 'success' | 'throttled' | 'error';
 
@@ -74,8 +75,15 @@ export interface AwsClients {
 }
 
 const THROTTLING_CODES = new Set([
-  'ThrottlingException', 'Throttling', 'ThrottledException', 'RequestLimitExceeded', 'TooManyRequestsException',
-  'RequestThrottled', 'RequestThrottledException', 'SlowDown', 'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ProvisionedThroughputExceededException',
 ]);
 
 /** True when an SDK error means "slow down" rather than "this failed". */
@@ -126,7 +134,12 @@ function instrument<T>(client: T, service: AwsServiceName, listener?: ApiCallLis
 /** Feeds the Date header of every response of the client to `clock`. */
 function timed<T>(client: T, clock: AwsClock): T {
   // Low priority in the deserialize step: next to the raw HTTP response, before the SDK's deserializer drops it.
-  (client as unknown as MiddlewareClient).middlewareStack.add(clockMiddleware(clock), { step: 'deserialize', priority: 'low', name: 'ecsDiscoveryAwsClock', override: true });
+  (client as unknown as MiddlewareClient).middlewareStack.add(clockMiddleware(clock), {
+    step: 'deserialize',
+    priority: 'low',
+    name: 'ecsDiscoveryAwsClock',
+    override: true,
+  });
   return client;
 }
 
@@ -149,14 +162,31 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   // One pacer per call: the clients of one target share its buckets, another target's clients get their own.
   const pacer = options.pacer ?? new Pacer(options.pacing);
   const ecs = timed(instrument(paced(new ECSClient(common), 'ecs', pacer), 'ecs', options.onApiCall), clock);
-  const serviceDiscovery = timed(instrument(paced(new ServiceDiscoveryClient(common), 'servicediscovery', pacer), 'servicediscovery', options.onApiCall), clock);
+  const serviceDiscovery = timed(
+    instrument(
+      paced(new ServiceDiscoveryClient(common), 'servicediscovery', pacer),
+      'servicediscovery',
+      options.onApiCall,
+    ),
+    clock,
+  );
   const sqs = timed(instrument(new SQSClient(common), 'sqs', options.onApiCall), clock);
   const eventBridge = timed(instrument(new EventBridgeClient(common), 'events', options.onApiCall), clock);
   // Emulators (the sandbox, s3rver, MinIO) need path-style addressing; real S3 keeps virtual-hosted style.
   const customEndpoint = Boolean(options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
   const s3 = instrument(new S3Client({ ...common, forcePathStyle: customEndpoint }), 's3', options.onApiCall);
-  const autoScaling = timed(instrument(paced(new ApplicationAutoScalingClient(common), 'application-autoscaling', pacer), 'application-autoscaling', options.onApiCall), clock);
-  const cloudTrail = timed(instrument(paced(new CloudTrailClient(common), 'cloudtrail', pacer), 'cloudtrail', options.onApiCall), clock);
+  const autoScaling = timed(
+    instrument(
+      paced(new ApplicationAutoScalingClient(common), 'application-autoscaling', pacer),
+      'application-autoscaling',
+      options.onApiCall,
+    ),
+    clock,
+  );
+  const cloudTrail = timed(
+    instrument(paced(new CloudTrailClient(common), 'cloudtrail', pacer), 'cloudtrail', options.onApiCall),
+    clock,
+  );
   return {
     region,
     clock,

@@ -13,7 +13,14 @@ import {
   type Service as SdkService,
   type ServiceSummary,
 } from '@aws-sdk/client-servicediscovery';
-import type { CloudMapInstance, CloudMapService, DnsRecord, Namespace, NamespaceType, ReadScope } from '../inventory/model.js';
+import type {
+  CloudMapInstance,
+  CloudMapService,
+  DnsRecord,
+  Namespace,
+  NamespaceType,
+  ReadScope,
+} from '../inventory/model.js';
 import { matches, type ReadScopePlan } from '../inventory/read-scope.js';
 import { awsErrorCode } from './clients.js';
 import type { ReadContext } from './read-context.js';
@@ -32,7 +39,8 @@ export async function listNamespaces(ctx: ReadContext): Promise<Namespace[]> {
   for await (const page of ctx.pages(
     ACCOUNT,
     'servicediscovery:ListNamespaces',
-    (NextToken) => ctx.clients.serviceDiscovery.send(new ListNamespacesCommand({ MaxResults: CLOUDMAP_PAGE_SIZE, NextToken })),
+    (NextToken) =>
+      ctx.clients.serviceDiscovery.send(new ListNamespacesCommand({ MaxResults: CLOUDMAP_PAGE_SIZE, NextToken })),
     (p) => p.NextToken,
   )) {
     for (const ns of page.Namespaces ?? []) {
@@ -57,11 +65,17 @@ export async function listNamespaces(ctx: ReadContext): Promise<Namespace[]> {
  * GetNamespace each. A failed call is a read error of that namespace, and its soaTtl stays unknown.
  */
 export async function readNamespaceSoa(ctx: ReadContext, scope: ReadScopePlan, namespaces: Namespace[]): Promise<void> {
-  const wanted = namespaces.filter((n) => n.type !== 'HTTP' && n.soaTtl === undefined && matches(scope.namespaceSoa, n.name, n.id, n.arn));
+  const wanted = namespaces.filter(
+    (n) => n.type !== 'HTTP' && n.soaTtl === undefined && matches(scope.namespaceSoa, n.name, n.id, n.arn),
+  );
   await Promise.all(
     wanted.map(async (namespace) => {
-      const out = await ctx.call({ kind: 'namespace', namespaceId: namespace.id }, 'servicediscovery:GetNamespace', () =>
-        ctx.clients.serviceDiscovery.send(new GetNamespaceCommand({ Id: namespace.arn || namespace.id })), namespace.name);
+      const out = await ctx.call(
+        { kind: 'namespace', namespaceId: namespace.id },
+        'servicediscovery:GetNamespace',
+        () => ctx.clients.serviceDiscovery.send(new GetNamespaceCommand({ Id: namespace.arn || namespace.id })),
+        namespace.name,
+      );
       const ttl = out?.Namespace?.Properties?.DnsProperties?.SOA?.TTL;
       if (ttl !== undefined) namespace.soaTtl = ttl;
     }),
@@ -96,7 +110,11 @@ export function toCloudMapService(s: ServiceSummary | SdkService, namespaceId: s
  * collects the ids of services whose summary carried InstanceCount 0 (the field is optional in ServiceSummary, and
  * "might not reflect pending registrations and deregistrations", per the API reference).
  */
-export async function listNamespaceServices(ctx: ReadContext, namespace: Namespace, reportedEmpty?: Set<string>): Promise<CloudMapService[]> {
+export async function listNamespaceServices(
+  ctx: ReadContext,
+  namespace: Namespace,
+  reportedEmpty?: Set<string>,
+): Promise<CloudMapService[]> {
   const services: CloudMapService[] = [];
   for await (const page of ctx.pages(
     { kind: 'namespace', namespaceId: namespace.id },
@@ -122,7 +140,10 @@ export async function listNamespaceServices(ctx: ReadContext, namespace: Namespa
 }
 
 /** GetService for one service: undefined with no error recorded when it no longer exists. */
-export async function getService(ctx: ReadContext, serviceId: string): Promise<{ service?: CloudMapService; missing: boolean }> {
+export async function getService(
+  ctx: ReadContext,
+  serviceId: string,
+): Promise<{ service?: CloudMapService; missing: boolean }> {
   let missing = false;
   const out = await ctx.call(serviceScope(serviceId), 'servicediscovery:GetService', async () => {
     try {
@@ -144,13 +165,19 @@ export async function getService(ctx: ReadContext, serviceId: string): Promise<{
  * known, is tried after ServiceNotFound by id: for a service in a namespace shared with this account (AWS RAM)
  * Cloud Map wants the ARN, while the id is what every emulator and the service's own account accept.
  */
-export async function listInstances(ctx: ReadContext, serviceId: string, serviceArn?: string): Promise<CloudMapInstance[] | undefined> {
+export async function listInstances(
+  ctx: ReadContext,
+  serviceId: string,
+  serviceArn?: string,
+): Promise<CloudMapInstance[] | undefined> {
   const instances: CloudMapInstance[] = [];
   let pages = 0;
   let ended = false;
   let ref = serviceId;
   const send = (NextToken: string | undefined) =>
-    ctx.clients.serviceDiscovery.send(new ListInstancesCommand({ ServiceId: ref, MaxResults: CLOUDMAP_PAGE_SIZE, NextToken }));
+    ctx.clients.serviceDiscovery.send(
+      new ListInstancesCommand({ ServiceId: ref, MaxResults: CLOUDMAP_PAGE_SIZE, NextToken }),
+    );
   for await (const page of ctx.pages(
     serviceScope(serviceId),
     'servicediscovery:ListInstances',
@@ -158,7 +185,8 @@ export async function listInstances(ctx: ReadContext, serviceId: string, service
       try {
         return await send(NextToken);
       } catch (error) {
-        if (NextToken !== undefined || !serviceArn || ref === serviceArn || awsErrorCode(error) !== 'ServiceNotFound') throw error;
+        if (NextToken !== undefined || !serviceArn || ref === serviceArn || awsErrorCode(error) !== 'ServiceNotFound')
+          throw error;
         ref = serviceArn;
         return send(NextToken);
       }
@@ -170,7 +198,12 @@ export async function listInstances(ctx: ReadContext, serviceId: string, service
   )) {
     pages++;
     for (const i of page.Instances ?? []) {
-      if (i.Id) instances.push({ id: i.Id, attributes: i.Attributes ?? {}, ...(i.CreatedByAccount ? { createdByAccount: i.CreatedByAccount } : {}) });
+      if (i.Id)
+        instances.push({
+          id: i.Id,
+          attributes: i.Attributes ?? {},
+          ...(i.CreatedByAccount ? { createdByAccount: i.CreatedByAccount } : {}),
+        });
     }
   }
   // The walk stops early only on a recorded error; a partial list must never pass for the whole one.
@@ -178,7 +211,10 @@ export async function listInstances(ctx: ReadContext, serviceId: string, service
 }
 
 /** The service's tags; undefined when they could not be read. */
-export async function listTags(ctx: ReadContext, service: CloudMapService): Promise<Record<string, string> | undefined> {
+export async function listTags(
+  ctx: ReadContext,
+  service: CloudMapService,
+): Promise<Record<string, string> | undefined> {
   if (!service.arn) return {};
   const out = await ctx.call(serviceScope(service.id), 'servicediscovery:ListTagsForResource', () =>
     ctx.clients.serviceDiscovery.send(new ListTagsForResourceCommand({ ResourceARN: service.arn })),
@@ -194,7 +230,10 @@ export async function listTags(ctx: ReadContext, service: CloudMapService): Prom
  * mistakes "not read" for "empty" (and the error names the service, which forbids pruning it).
  */
 export async function readServiceDetails(ctx: ReadContext, service: CloudMapService): Promise<CloudMapService> {
-  const [instances, tags] = await Promise.all([listInstances(ctx, service.id, service.arn || undefined), listTags(ctx, service)]);
+  const [instances, tags] = await Promise.all([
+    listInstances(ctx, service.id, service.arn || undefined),
+    listTags(ctx, service),
+  ]);
   const tagged = { ...service, tags: tags ?? {}, tagsRead: tags !== undefined };
   if (instances === undefined || tags === undefined) return tagged;
   return { ...tagged, instances };
@@ -207,9 +246,15 @@ export async function readServiceTags(ctx: ReadContext, service: CloudMapService
 }
 
 /** What the rules need of a service in this namespace: instances and tags (orphans), tags alone (dnsTtl), or nothing. */
-export function withDetails(ctx: ReadContext, scope: ReadScopePlan, namespace: Pick<Namespace, 'id' | 'name' | 'arn'> | undefined, service: CloudMapService): Promise<CloudMapService> | CloudMapService {
+export function withDetails(
+  ctx: ReadContext,
+  scope: ReadScopePlan,
+  namespace: Pick<Namespace, 'id' | 'name' | 'arn'> | undefined,
+  service: CloudMapService,
+): Promise<CloudMapService> | CloudMapService {
   if (!namespace) return service;
-  if (matches(scope.instanceNamespaces, namespace.name, namespace.id, namespace.arn)) return readServiceDetails(ctx, service);
+  if (matches(scope.instanceNamespaces, namespace.name, namespace.id, namespace.arn))
+    return readServiceDetails(ctx, service);
   if (matches(scope.tagNamespaces, namespace.name, namespace.id, namespace.arn)) return readServiceTags(ctx, service);
   return service;
 }
@@ -219,7 +264,12 @@ export function withDetails(ctx: ReadContext, scope: ReadScopePlan, namespace: P
  * orphan detection needs them (left undefined, "not read", when the listing failed). Tags come later, only for
  * the services a finding would act on (inventory-reader.ts readCandidateTags).
  */
-export async function withInstances(ctx: ReadContext, scope: ReadScopePlan, namespace: Pick<Namespace, 'id' | 'name' | 'arn'>, service: CloudMapService): Promise<CloudMapService> {
+export async function withInstances(
+  ctx: ReadContext,
+  scope: ReadScopePlan,
+  namespace: Pick<Namespace, 'id' | 'name' | 'arn'>,
+  service: CloudMapService,
+): Promise<CloudMapService> {
   if (!matches(scope.instanceNamespaces, namespace.name, namespace.id, namespace.arn)) return service;
   const instances = await listInstances(ctx, service.id, service.arn || undefined);
   return instances ? { ...service, instances } : service;
@@ -227,5 +277,8 @@ export async function withInstances(ctx: ReadContext, scope: ReadScopePlan, name
 
 /** Does a policy need this namespace's services' tags (a write there is gated by protect tags)? */
 export function inTagScope(scope: ReadScopePlan, namespace: Pick<Namespace, 'id' | 'name' | 'arn'>): boolean {
-  return matches(scope.instanceNamespaces, namespace.name, namespace.id, namespace.arn) || matches(scope.tagNamespaces, namespace.name, namespace.id, namespace.arn);
+  return (
+    matches(scope.instanceNamespaces, namespace.name, namespace.id, namespace.arn) ||
+    matches(scope.tagNamespaces, namespace.name, namespace.id, namespace.arn)
+  );
 }

@@ -46,8 +46,10 @@ export function evidenceFromEvent(event: TrailEvent): OwnershipEvidence | undefi
   }
   if (record.eventSource !== 'servicediscovery.amazonaws.com' || record.errorCode) return undefined;
   const identity = record.userIdentity ?? {};
-  const byEcs = identity.invokedBy === 'ecs.amazonaws.com' || record.sourceIPAddress === 'ecs.amazonaws.com'
-    || /:assumed-role\/AWSServiceRoleForECS\//.test(String(identity.arn ?? ''));
+  const byEcs =
+    identity.invokedBy === 'ecs.amazonaws.com' ||
+    record.sourceIPAddress === 'ecs.amazonaws.com' ||
+    /:assumed-role\/AWSServiceRoleForECS\//.test(String(identity.arn ?? ''));
   if (!byEcs) return undefined;
   const serviceId = serviceIdOf(record.requestParameters?.serviceId);
   if (!serviceId) return undefined;
@@ -59,7 +61,8 @@ export function evidenceFromEvent(event: TrailEvent): OwnershipEvidence | undefi
     serviceId,
     source: 'cloudtrail',
     at: Number.isFinite(at) ? at : 0,
-    ecsServices: typeof cluster === 'string' && typeof service === 'string' && cluster && service ? [{ cluster, service }] : [],
+    ecsServices:
+      typeof cluster === 'string' && typeof service === 'string' && cluster && service ? [{ cluster, service }] : [],
   };
 }
 
@@ -126,13 +129,15 @@ export class CloudTrailScanner {
     do {
       if (pages >= budget || done()) return { pages, complete: false, oldestSeen };
       await this.pace(clients.cloudTrail);
-      const out = await clients.cloudTrail.send(new LookupEventsCommand({
-        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'RegisterInstance' }],
-        StartTime: new Date(start),
-        EndTime: new Date(end),
-        MaxResults: 50,
-        NextToken: token,
-      }));
+      const out = await clients.cloudTrail.send(
+        new LookupEventsCommand({
+          LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'RegisterInstance' }],
+          StartTime: new Date(start),
+          EndTime: new Date(end),
+          MaxResults: 50,
+          NextToken: token,
+        }),
+      );
       pages++;
       for (const event of out.Events ?? []) {
         const time = event.EventTime?.getTime();

@@ -5,7 +5,11 @@
  * give the older revisions' Service Connect configurations. A failed or unfinished read leaves the history out
  * (the rule then dates aliases by the server's creation, and says so); it never blocks pruning.
  */
-import { DescribeServiceRevisionsCommand, ListServiceDeploymentsCommand, type ListServiceDeploymentsCommandOutput } from '@aws-sdk/client-ecs';
+import {
+  DescribeServiceRevisionsCommand,
+  ListServiceDeploymentsCommand,
+  type ListServiceDeploymentsCommandOutput,
+} from '@aws-sdk/client-ecs';
 import type { Cluster, EcsService, ServiceConnectRevision } from '../inventory/model.js';
 import { toServiceConnect } from './ecs-mappers.js';
 import { chunk, type ReadContext } from './read-context.js';
@@ -25,16 +29,31 @@ export function needsServiceConnectHistory(service: EcsService): boolean {
 }
 
 /** Reads the Service Connect revisions older than the listed deployments of one service; undefined when the read failed. */
-async function readHistory(ctx: ReadContext, cluster: Cluster, service: EcsService): Promise<ServiceConnectRevision[] | undefined> {
+async function readHistory(
+  ctx: ReadContext,
+  cluster: Cluster,
+  service: EcsService,
+): Promise<ServiceConnectRevision[] | undefined> {
   const scope = { kind: 'service-history' as const, cluster: cluster.name };
   // The API does not document its order: read every page (a bounded number), or use no history at all, since
   // a gap in the middle could hide an alias that went and came back.
   const deployments: NonNullable<ListServiceDeploymentsCommandOutput['serviceDeployments']> = [];
   let token: string | undefined;
   for (let page = 0; page < HISTORY_LIMITS.maxPages; page++) {
-    const listed = await ctx.call(scope, 'ecs:ListServiceDeployments', () => ctx.clients.ecs.send(
-      new ListServiceDeploymentsCommand({ cluster: cluster.arn, service: service.arn, maxResults: HISTORY_LIMITS.listServiceDeployments, nextToken: token }),
-    ), service.name);
+    const listed = await ctx.call(
+      scope,
+      'ecs:ListServiceDeployments',
+      () =>
+        ctx.clients.ecs.send(
+          new ListServiceDeploymentsCommand({
+            cluster: cluster.arn,
+            service: service.arn,
+            maxResults: HISTORY_LIMITS.listServiceDeployments,
+            nextToken: token,
+          }),
+        ),
+      service.name,
+    );
     if (!listed) return undefined;
     deployments.push(...(listed.serviceDeployments ?? []));
     token = listed.nextToken || undefined;
@@ -47,9 +66,12 @@ async function readHistory(ctx: ReadContext, cluster: Cluster, service: EcsServi
     .map((d) => d.targetServiceRevisionArn!);
   const revisions: ServiceConnectRevision[] = [];
   for (const batch of chunk(older, HISTORY_LIMITS.describeServiceRevisions)) {
-    const out = await ctx.call(scope, 'ecs:DescribeServiceRevisions', () => ctx.clients.ecs.send(
-      new DescribeServiceRevisionsCommand({ serviceRevisionArns: batch }),
-    ), service.name);
+    const out = await ctx.call(
+      scope,
+      'ecs:DescribeServiceRevisions',
+      () => ctx.clients.ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: batch })),
+      service.name,
+    );
     if (!out) return undefined;
     for (const r of out.serviceRevisions ?? []) {
       if (!r.createdAt) continue;
@@ -61,10 +83,16 @@ async function readHistory(ctx: ReadContext, cluster: Cluster, service: EcsServi
 }
 
 /** The services with their Service Connect history attached where they need it. */
-export async function withServiceConnectHistory(ctx: ReadContext, cluster: Cluster, services: EcsService[]): Promise<EcsService[]> {
-  return Promise.all(services.map(async (service) => {
-    if (!needsServiceConnectHistory(service)) return service;
-    const history = await readHistory(ctx, cluster, service);
-    return history ? { ...service, serviceConnectHistory: history } : service;
-  }));
+export async function withServiceConnectHistory(
+  ctx: ReadContext,
+  cluster: Cluster,
+  services: EcsService[],
+): Promise<EcsService[]> {
+  return Promise.all(
+    services.map(async (service) => {
+      if (!needsServiceConnectHistory(service)) return service;
+      const history = await readHistory(ctx, cluster, service);
+      return history ? { ...service, serviceConnectHistory: history } : service;
+    }),
+  );
 }

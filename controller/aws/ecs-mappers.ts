@@ -36,7 +36,10 @@ export function toServiceConnect(config: SdkServiceConnect | undefined): Service
     services: (config.services ?? []).map((s) => ({
       portName: s.portName ?? '',
       discoveryName: s.discoveryName ?? s.portName ?? '',
-      clientAliases: (s.clientAliases ?? []).map((a) => ({ port: a.port ?? 0, ...(a.dnsName ? { dnsName: a.dnsName } : {}) })),
+      clientAliases: (s.clientAliases ?? []).map((a) => ({
+        port: a.port ?? 0,
+        ...(a.dnsName ? { dnsName: a.dnsName } : {}),
+      })),
     })),
   };
 }
@@ -68,7 +71,9 @@ function toTaskSet(t: SdkTaskSet): TaskSet | undefined {
     status: (t.status ?? 'ACTIVE') as TaskSet['status'],
     createdAt: ms(t.createdAt) ?? 0,
     taskDefinition: t.taskDefinition ?? '',
-    serviceRegistries: (t.serviceRegistries ?? []).filter((r) => r.registryArn).map((r) => ({ registryArn: r.registryArn! })),
+    serviceRegistries: (t.serviceRegistries ?? [])
+      .filter((r) => r.registryArn)
+      .map((r) => ({ registryArn: r.registryArn! })),
     computedDesiredCount: t.computedDesiredCount ?? 0,
     runningCount: t.runningCount ?? 0,
     pendingCount: t.pendingCount ?? 0,
@@ -92,13 +97,19 @@ export function toEcsService(s: SdkService, intern: Intern = identity): EcsServi
     runningCount: s.runningCount ?? 0,
     createdAt: ms(s.createdAt) ?? 0,
     tags,
-    serviceRegistries: (s.serviceRegistries ?? []).filter((r) => r.registryArn).map((r) => ({ registryArn: r.registryArn! })),
+    serviceRegistries: (s.serviceRegistries ?? [])
+      .filter((r) => r.registryArn)
+      .map((r) => ({ registryArn: r.registryArn! })),
     deployments: (s.deployments ?? []).map(toDeployment),
     // EXTERNAL and CODE_DEPLOY services keep registries and rollouts on task sets, which DescribeServices
     // returns with the service (Service.taskSets), and list no deployments.
-    ...(s.deploymentController?.type ? { deploymentController: s.deploymentController.type as DeploymentController } : {}),
+    ...(s.deploymentController?.type
+      ? { deploymentController: s.deploymentController.type as DeploymentController }
+      : {}),
     ...(s.taskSets?.length ? { taskSets: s.taskSets.flatMap((t) => toTaskSet(t) ?? []) } : {}),
-    ...(s.deploymentConfiguration?.maximumPercent !== undefined ? { maximumPercent: s.deploymentConfiguration.maximumPercent } : {}),
+    ...(s.deploymentConfiguration?.maximumPercent !== undefined
+      ? { maximumPercent: s.deploymentConfiguration.maximumPercent }
+      : {}),
   };
 }
 

@@ -15,7 +15,13 @@ import { toEcsService, toEcsTask } from './ecs-mappers.js';
 import { withServiceConnectHistory } from './ecs-history-reader.js';
 import { arnName, chunk, type ReadContext } from './read-context.js';
 
-export const ECS_LIMITS = { listClusters: 100, listServices: 100, describeServices: 10, listTasks: 100, describeTasks: 100 } as const;
+export const ECS_LIMITS = {
+  listClusters: 100,
+  listServices: 100,
+  describeServices: 10,
+  listTasks: 100,
+  describeTasks: 100,
+} as const;
 
 const ACCOUNT: ReadScope = { kind: 'account' };
 
@@ -42,12 +48,19 @@ export async function listClusters(ctx: ReadContext): Promise<Cluster[]> {
  * the servers that need it (ecs-history-reader.ts). Services AWS reports MISSING
  * are simply absent (deleted since listed, or never existed); any other failure is a read error.
  */
-export async function describeServices(ctx: ReadContext, cluster: Cluster, refs: readonly string[], resource?: string, options: { history?: boolean } = {}): Promise<EcsService[]> {
+export async function describeServices(
+  ctx: ReadContext,
+  cluster: Cluster,
+  refs: readonly string[],
+  resource?: string,
+  options: { history?: boolean } = {},
+): Promise<EcsService[]> {
   const batches = chunk(refs, ECS_LIMITS.describeServices).map(async (batch) => {
     const out = await ctx.call(
       clusterScope(cluster.name),
       'ecs:DescribeServices',
-      () => ctx.clients.ecs.send(new DescribeServicesCommand({ cluster: cluster.arn, services: batch, include: ['TAGS'] })),
+      () =>
+        ctx.clients.ecs.send(new DescribeServicesCommand({ cluster: cluster.arn, services: batch, include: ['TAGS'] })),
       resource,
     );
     if (!out) return [];
@@ -75,7 +88,10 @@ export async function listServiceArns(ctx: ReadContext, cluster: Cluster): Promi
   for await (const page of ctx.pages(
     clusterScope(cluster.name),
     'ecs:ListServices',
-    (nextToken) => ctx.clients.ecs.send(new ListServicesCommand({ cluster: cluster.arn, maxResults: ECS_LIMITS.listServices, nextToken })),
+    (nextToken) =>
+      ctx.clients.ecs.send(
+        new ListServicesCommand({ cluster: cluster.arn, maxResults: ECS_LIMITS.listServices, nextToken }),
+      ),
     (p) => {
       ended = !p.nextToken;
       return p.nextToken;
@@ -92,7 +108,10 @@ export async function readClusterServices(ctx: ReadContext, cluster: Cluster): P
   for await (const page of ctx.pages(
     clusterScope(cluster.name),
     'ecs:ListServices',
-    (nextToken) => ctx.clients.ecs.send(new ListServicesCommand({ cluster: cluster.arn, maxResults: ECS_LIMITS.listServices, nextToken })),
+    (nextToken) =>
+      ctx.clients.ecs.send(
+        new ListServicesCommand({ cluster: cluster.arn, maxResults: ECS_LIMITS.listServices, nextToken }),
+      ),
     (p) => p.nextToken,
   )) {
     const arns = page.serviceArns ?? [];
@@ -101,7 +120,12 @@ export async function readClusterServices(ctx: ReadContext, cluster: Cluster): P
   return (await Promise.all(described)).flat();
 }
 
-async function describeTasks(ctx: ReadContext, cluster: Cluster, arns: readonly string[], resource?: string): Promise<EcsTask[]> {
+async function describeTasks(
+  ctx: ReadContext,
+  cluster: Cluster,
+  arns: readonly string[],
+  resource?: string,
+): Promise<EcsTask[]> {
   const out = await ctx.call(
     clusterScope(cluster.name),
     'ecs:DescribeTasks',
@@ -112,8 +136,13 @@ async function describeTasks(ctx: ReadContext, cluster: Cluster, arns: readonly 
   for (const failure of out.failures ?? []) {
     // A task that vanished between list and describe has stopped long enough ago to be purged.
     if (failure.reason === 'MISSING') continue;
-    ctx.recordError(clusterScope(cluster.name), 'ecs:DescribeTasks', failure.reason ?? 'Unknown',
-      `DescribeTasks could not describe ${failure.arn ?? 'a task'}: ${failure.reason}`, resource);
+    ctx.recordError(
+      clusterScope(cluster.name),
+      'ecs:DescribeTasks',
+      failure.reason ?? 'Unknown',
+      `DescribeTasks could not describe ${failure.arn ?? 'a task'}: ${failure.reason}`,
+      resource,
+    );
   }
   return (out.tasks ?? []).flatMap((t) => toEcsTask(t, (v) => ctx.intern(v)) ?? []);
 }
@@ -142,11 +171,18 @@ export async function readTasks(ctx: ReadContext, cluster: Cluster, serviceName?
         async (nextToken) => {
           try {
             return await ctx.clients.ecs.send(
-              new ListTasksCommand({ cluster: cluster.arn, desiredStatus, maxResults: ECS_LIMITS.listTasks, nextToken, ...(serviceName ? { serviceName } : {}) }),
+              new ListTasksCommand({
+                cluster: cluster.arn,
+                desiredStatus,
+                maxResults: ECS_LIMITS.listTasks,
+                nextToken,
+                ...(serviceName ? { serviceName } : {}),
+              }),
             );
           } catch (error) {
             // A service ECS no longer knows has no tasks: that is an answer, not a failed read.
-            if (serviceName && (error as { name?: string }).name === 'ServiceNotFoundException') return { taskArns: [] as string[], nextToken: undefined as string | undefined };
+            if (serviceName && (error as { name?: string }).name === 'ServiceNotFoundException')
+              return { taskArns: [] as string[], nextToken: undefined as string | undefined };
             throw error;
           }
         },
@@ -175,19 +211,35 @@ export async function readTasks(ctx: ReadContext, cluster: Cluster, serviceName?
  * purged, or never a task). Used after instances were listed, so a task that started after its cluster's
  * tasks were listed is seen alive instead of missing.
  */
-export async function recheckTasks(ctx: ReadContext, cluster: Cluster, ids: readonly string[]): Promise<{ tasks: EcsTask[]; answered: string[] }> {
-  const results = await Promise.all(chunk(ids, ECS_LIMITS.describeTasks).map(async (batch) => {
-    const out = await ctx.call(clusterScope(cluster.name), 'ecs:DescribeTasks', () => ctx.clients.ecs.send(new DescribeTasksCommand({ cluster: cluster.arn, tasks: [...batch] })));
-    if (!out) return { tasks: [] as EcsTask[], answered: [] as string[] };
-    const unanswered = new Set<string>();
-    for (const failure of out.failures ?? []) {
-      if (failure.reason === 'MISSING') continue;
-      const id = arnName(failure.arn ?? '');
-      unanswered.add(id);
-      ctx.recordError(clusterScope(cluster.name), 'ecs:DescribeTasks', failure.reason ?? 'Unknown', `DescribeTasks could not describe ${failure.arn ?? 'a task'}: ${failure.reason}`);
-    }
-    return { tasks: (out.tasks ?? []).flatMap((t) => toEcsTask(t, (v) => ctx.intern(v)) ?? []), answered: batch.filter((id) => !unanswered.has(id)) };
-  }));
+export async function recheckTasks(
+  ctx: ReadContext,
+  cluster: Cluster,
+  ids: readonly string[],
+): Promise<{ tasks: EcsTask[]; answered: string[] }> {
+  const results = await Promise.all(
+    chunk(ids, ECS_LIMITS.describeTasks).map(async (batch) => {
+      const out = await ctx.call(clusterScope(cluster.name), 'ecs:DescribeTasks', () =>
+        ctx.clients.ecs.send(new DescribeTasksCommand({ cluster: cluster.arn, tasks: [...batch] })),
+      );
+      if (!out) return { tasks: [] as EcsTask[], answered: [] as string[] };
+      const unanswered = new Set<string>();
+      for (const failure of out.failures ?? []) {
+        if (failure.reason === 'MISSING') continue;
+        const id = arnName(failure.arn ?? '');
+        unanswered.add(id);
+        ctx.recordError(
+          clusterScope(cluster.name),
+          'ecs:DescribeTasks',
+          failure.reason ?? 'Unknown',
+          `DescribeTasks could not describe ${failure.arn ?? 'a task'}: ${failure.reason}`,
+        );
+      }
+      return {
+        tasks: (out.tasks ?? []).flatMap((t) => toEcsTask(t, (v) => ctx.intern(v)) ?? []),
+        answered: batch.filter((id) => !unanswered.has(id)),
+      };
+    }),
+  );
   return { tasks: results.flatMap((r) => r.tasks), answered: results.flatMap((r) => r.answered) };
 }
 
@@ -196,7 +248,11 @@ export async function recheckTasks(ctx: ReadContext, cluster: Cluster, ids: read
  * described in shared batches of 100. What serviceConnectRefresh needs of a client: the deployment that started
  * each of its running tasks. A service ECS no longer knows has none.
  */
-export async function readServicesTasks(ctx: ReadContext, cluster: Cluster, serviceNames: readonly string[]): Promise<EcsTask[]> {
+export async function readServicesTasks(
+  ctx: ReadContext,
+  cluster: Cluster,
+  serviceNames: readonly string[],
+): Promise<EcsTask[]> {
   const described: Promise<EcsTask[]>[] = [];
   let pending: string[] = [];
   const flush = (all: boolean) => {
@@ -205,25 +261,36 @@ export async function readServicesTasks(ctx: ReadContext, cluster: Cluster, serv
       pending = pending.slice(ECS_LIMITS.describeTasks);
     }
   };
-  await Promise.all(serviceNames.map(async (serviceName) => {
-    for await (const page of ctx.pages(
-      clusterScope(cluster.name),
-      'ecs:ListTasks',
-      async (nextToken) => {
-        try {
-          return await ctx.clients.ecs.send(new ListTasksCommand({ cluster: cluster.arn, serviceName, desiredStatus: 'RUNNING', maxResults: ECS_LIMITS.listTasks, nextToken }));
-        } catch (error) {
-          if ((error as { name?: string }).name === 'ServiceNotFoundException') return { taskArns: [] as string[], nextToken: undefined as string | undefined };
-          throw error;
-        }
-      },
-      (p) => p.nextToken,
-      serviceName,
-    )) {
-      pending.push(...(page.taskArns ?? []));
-      flush(false);
-    }
-  }));
+  await Promise.all(
+    serviceNames.map(async (serviceName) => {
+      for await (const page of ctx.pages(
+        clusterScope(cluster.name),
+        'ecs:ListTasks',
+        async (nextToken) => {
+          try {
+            return await ctx.clients.ecs.send(
+              new ListTasksCommand({
+                cluster: cluster.arn,
+                serviceName,
+                desiredStatus: 'RUNNING',
+                maxResults: ECS_LIMITS.listTasks,
+                nextToken,
+              }),
+            );
+          } catch (error) {
+            if ((error as { name?: string }).name === 'ServiceNotFoundException')
+              return { taskArns: [] as string[], nextToken: undefined as string | undefined };
+            throw error;
+          }
+        },
+        (p) => p.nextToken,
+        serviceName,
+      )) {
+        pending.push(...(page.taskArns ?? []));
+        flush(false);
+      }
+    }),
+  );
   flush(true);
   return (await Promise.all(described)).flat();
 }

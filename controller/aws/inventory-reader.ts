@@ -26,7 +26,13 @@ import { ECS_ATTRIBUTES } from '../inventory/model.js';
 import { isEmptyMatcher, matches, planReadScope, readsNothing, type ReadScopePlan } from '../inventory/read-scope.js';
 import type { Policy } from '../policy/types.js';
 import type { AwsClients } from './clients.js';
-import { getService, listNamespaceServices, listNamespaces, readNamespaceSoa, withInstances } from './cloudmap-reader.js';
+import {
+  getService,
+  listNamespaceServices,
+  listNamespaces,
+  readNamespaceSoa,
+  withInstances,
+} from './cloudmap-reader.js';
 import { listUnreferencedEmpty, readCandidateTags } from './candidate-reader.js';
 import { describeServices, listClusters, readClusterServices, readServicesTasks, recheckTasks } from './ecs-reader.js';
 import { collectOwnership, memoryOwnershipSources, type OwnershipSources } from './ownership-reader.js';
@@ -53,15 +59,22 @@ interface EcsPart {
 }
 
 async function readEcs(ctx: ReadContext, scope: ReadScopePlan): Promise<EcsPart> {
-  if (isEmptyMatcher(scope.serviceClusters) && isEmptyMatcher(scope.taskClusters)) return { clusters: [], services: [], tasks: [] };
+  if (isEmptyMatcher(scope.serviceClusters) && isEmptyMatcher(scope.taskClusters))
+    return { clusters: [], services: [], tasks: [] };
   const all = await listClusters(ctx);
-  const clusters = all.filter((c) => matches(scope.serviceClusters, c.name, c.arn) || matches(scope.taskClusters, c.name, c.arn));
+  const clusters = all.filter(
+    (c) => matches(scope.serviceClusters, c.name, c.arn) || matches(scope.taskClusters, c.name, c.arn),
+  );
   ctx.progress(`ecs: reading ${clusters.length} of ${all.length} clusters`);
   const perCluster = await Promise.all(
     clusters.map(async (cluster) => {
-      const services = matches(scope.serviceClusters, cluster.name, cluster.arn) ? await readClusterServices(ctx, cluster) : [];
+      const services = matches(scope.serviceClusters, cluster.name, cluster.arn)
+        ? await readClusterServices(ctx, cluster)
+        : [];
       const tasks = await readClientTasks(ctx, scope, cluster, services);
-      ctx.progress(`ecs: cluster ${cluster.name}: ${services.length} services, ${tasks.length} Service Connect client tasks`);
+      ctx.progress(
+        `ecs: cluster ${cluster.name}: ${services.length} services, ${tasks.length} Service Connect client tasks`,
+      );
       return { services, tasks };
     }),
   );
@@ -69,8 +82,17 @@ async function readEcs(ctx: ReadContext, scope: ReadScopePlan): Promise<EcsPart>
 }
 
 /** The running tasks of the cluster's ACTIVE Service Connect clients, where serviceConnectRefresh judges them. */
-function readClientTasks(ctx: ReadContext, scope: ReadScopePlan, cluster: Cluster, services: readonly EcsService[]): Promise<EcsTask[]> | EcsTask[] {
-  if (!matches(scope.serviceConnectClusters, cluster.name, cluster.arn) || !matches(scope.taskClusters, cluster.name, cluster.arn)) return [];
+function readClientTasks(
+  ctx: ReadContext,
+  scope: ReadScopePlan,
+  cluster: Cluster,
+  services: readonly EcsService[],
+): Promise<EcsTask[]> | EcsTask[] {
+  if (
+    !matches(scope.serviceConnectClusters, cluster.name, cluster.arn) ||
+    !matches(scope.taskClusters, cluster.name, cluster.arn)
+  )
+    return [];
   const clients = services.filter((s) => s.status === 'ACTIVE' && serviceConnectOf(s) !== undefined).map((s) => s.name);
   return clients.length ? readServicesTasks(ctx, cluster, clients) : [];
 }
@@ -97,11 +119,14 @@ async function readCloudMap(ctx: ReadContext, scope: ReadScopePlan): Promise<Clo
     inScope.map(async (namespace) => {
       const empty = new Set<string>();
       const listed = await listNamespaceServices(ctx, namespace, empty);
-      const detailed = await Promise.all(listed.map((s) => {
-        if (!empty.has(s.id) || !matches(scope.instanceNamespaces, namespace.name, namespace.id, namespace.arn)) return withInstances(ctx, scope, namespace, s);
-        reportedEmpty.add(s.id);
-        return s;
-      }));
+      const detailed = await Promise.all(
+        listed.map((s) => {
+          if (!empty.has(s.id) || !matches(scope.instanceNamespaces, namespace.name, namespace.id, namespace.arn))
+            return withInstances(ctx, scope, namespace, s);
+          reportedEmpty.add(s.id);
+          return s;
+        }),
+      );
       ctx.progress(`cloudmap: namespace ${namespace.name}: ${detailed.length} services`);
       return detailed;
     }),
@@ -122,8 +147,12 @@ export async function readReferencedCloudMapServices(
   const knownIds = new Set(known.map((s) => s.id));
   const wanted = new Set<string>();
   for (const service of services) {
-    if (service.status === 'INACTIVE' || !matches(scope.coveredClusters, service.clusterName, service.clusterArn)) continue;
-    const arns = [...registriesOf(service).map((r) => r.registryArn), ...service.deployments.flatMap((d) => d.serviceConnectResources.map((r) => r.discoveryArn))];
+    if (service.status === 'INACTIVE' || !matches(scope.coveredClusters, service.clusterName, service.clusterArn))
+      continue;
+    const arns = [
+      ...registriesOf(service).map((r) => r.registryArn),
+      ...service.deployments.flatMap((d) => d.serviceConnectResources.map((r) => r.discoveryArn)),
+    ];
     for (const arn of arns) if (!knownIds.has(arnName(arn))) wanted.add(arnName(arn));
   }
   const found = await Promise.all([...wanted].map(async (id) => (await getService(ctx, id)).service));
@@ -138,7 +167,13 @@ export async function readReferencedCloudMapServices(
 export async function describeUnlisted(
   ctx: ReadContext,
   scope: ReadScopePlan,
-  seen: { clusters: readonly Cluster[]; services: readonly EcsService[]; tasks: readonly EcsTask[]; cloudMapServices: readonly CloudMapService[]; named?: readonly EcsServiceName[] },
+  seen: {
+    clusters: readonly Cluster[];
+    services: readonly EcsService[];
+    tasks: readonly EcsTask[];
+    cloudMapServices: readonly CloudMapService[];
+    named?: readonly EcsServiceName[];
+  },
 ): Promise<EcsService[]> {
   const listed = new Set(seen.services.map((s) => `${s.clusterName}/${s.name}`));
   const wanted = new Map<string, Set<string>>();
@@ -174,22 +209,47 @@ export async function describeUnlisted(
  * Reads what the given policies need from the account and region the clients point at. Every policy given
  * is taken to target that account and region: split policies of other targets off first (targets.ts).
  */
-export async function readInventory(clients: AwsClients, policies: readonly Policy[], options: InventoryReadOptions = {}): Promise<Inventory> {
+export async function readInventory(
+  clients: AwsClients,
+  policies: readonly Policy[],
+  options: InventoryReadOptions = {},
+): Promise<Inventory> {
   const ctx = new ReadContext(clients, options);
   const scope = planReadScope(policies);
   const [listedEcs, listedCloudMap] = await Promise.all([readEcs(ctx, scope), readCloudMap(ctx, scope)]);
-  const cloudMap = { ...listedCloudMap, cloudMapServices: await listUnreferencedEmpty(ctx, listedCloudMap.cloudMapServices, listedCloudMap.reportedEmpty, listedEcs.services) };
-  const account = arnAccount(listedEcs.clusters[0]?.arn) ?? arnAccount(cloudMap.namespaces[0]?.arn) ?? policies.find((p) => p.target.account)?.target.account ?? '';
+  const cloudMap = {
+    ...listedCloudMap,
+    cloudMapServices: await listUnreferencedEmpty(
+      ctx,
+      listedCloudMap.cloudMapServices,
+      listedCloudMap.reportedEmpty,
+      listedEcs.services,
+    ),
+  };
+  const account =
+    arnAccount(listedEcs.clusters[0]?.arn) ??
+    arnAccount(cloudMap.namespaces[0]?.arn) ??
+    policies.find((p) => p.target.account)?.target.account ??
+    '';
   // Read after the instances were listed: only this proves the task of an instance alive, stopped or absent.
   const rechecked = await recheckInstanceTasks(ctx, listedEcs, cloudMap.cloudMapServices);
   const ecs = { ...listedEcs, tasks: rechecked.tasks };
   const ownership = isEmptyMatcher(scope.instanceNamespaces)
     ? {}
-    : await collectOwnership(clients, options.ownership ?? memoryOwnershipSources(), { account, ...ecs, cloudMapServices: cloudMap.cloudMapServices }, ctx.now());
+    : await collectOwnership(
+        clients,
+        options.ownership ?? memoryOwnershipSources(),
+        { account, ...ecs, cloudMapServices: cloudMap.cloudMapServices },
+        ctx.now(),
+      );
   const named = Object.values(ownership).flatMap((e) => e.ecsServices);
   const [{ unlisted, referenced, taskDefinitions }, maxima] = await Promise.all([
     (async () => {
-      const unlisted = await describeUnlisted(ctx, scope, { ...ecs, cloudMapServices: cloudMap.cloudMapServices, named });
+      const unlisted = await describeUnlisted(ctx, scope, {
+        ...ecs,
+        cloudMapServices: cloudMap.cloudMapServices,
+        named,
+      });
       const [referenced, taskDefinitions] = await Promise.all([
         readReferencedCloudMapServices(ctx, scope, [...ecs.services, ...unlisted], cloudMap.cloudMapServices),
         readTaskDefinitions(ctx, scope, [...ecs.services, ...unlisted], options.taskDefinitions ?? new Map()),
@@ -213,9 +273,19 @@ export async function readInventory(clients: AwsClients, policies: readonly Poli
     ...(Object.keys(taskDefinitions).length ? { taskDefinitions } : {}),
   };
   // Second phase: tags only where a finding would act (their failures land in ctx.errors, the inventory's list).
-  const tagged = new Map((await readCandidateTags(ctx, scope, policies, untagged, options.tagCandidates)).map((s) => [s.id, s]));
-  ctx.progress(`read done: ${untagged.services.length} ECS services, ${ecs.tasks.length} tasks, ${untagged.cloudMapServices.length} Cloud Map services (${tagged.size} with tags read), ${ctx.errors.length} read errors`);
-  return tagged.size ? { ...untagged, observedAt: ctx.now(), cloudMapServices: untagged.cloudMapServices.map((s) => tagged.get(s.id) ?? s) } : untagged;
+  const tagged = new Map(
+    (await readCandidateTags(ctx, scope, policies, untagged, options.tagCandidates)).map((s) => [s.id, s]),
+  );
+  ctx.progress(
+    `read done: ${untagged.services.length} ECS services, ${ecs.tasks.length} tasks, ${untagged.cloudMapServices.length} Cloud Map services (${tagged.size} with tags read), ${ctx.errors.length} read errors`,
+  );
+  return tagged.size
+    ? {
+        ...untagged,
+        observedAt: ctx.now(),
+        cloudMapServices: untagged.cloudMapServices.map((s) => tagged.get(s.id) ?? s),
+      }
+    : untagged;
 }
 
 /**
@@ -225,13 +295,18 @@ export async function readInventory(clients: AwsClients, policies: readonly Poli
  * running tasks and describing the ids missing from the listing (ceil(I/100) against ceil(R/100) + ceil(M/100),
  * with I <= R + M). Returns the tasks with what the describes found, and which "cluster/id" they answered.
  */
-async function recheckInstanceTasks(ctx: ReadContext, ecs: EcsPart, cloudMapServices: readonly CloudMapService[]): Promise<{ tasks: EcsTask[]; taskRechecks: Record<string, number> }> {
+async function recheckInstanceTasks(
+  ctx: ReadContext,
+  ecs: EcsPart,
+  cloudMapServices: readonly CloudMapService[],
+): Promise<{ tasks: EcsTask[]; taskRechecks: Record<string, number> }> {
   const known = new Set(ecs.tasks.map((t) => `${t.clusterName}/${t.id}`));
   const byCluster = new Map<string, Set<string>>();
   for (const service of cloudMapServices) {
     for (const instance of service.instances ?? []) {
       const clusterName = instance.attributes[ECS_ATTRIBUTES.cluster];
-      if (!clusterName || !instance.attributes[ECS_ATTRIBUTES.service] || known.has(`${clusterName}/${instance.id}`)) continue;
+      if (!clusterName || !instance.attributes[ECS_ATTRIBUTES.service] || known.has(`${clusterName}/${instance.id}`))
+        continue;
       const ids = byCluster.get(clusterName) ?? new Set<string>();
       ids.add(instance.id);
       byCluster.set(clusterName, ids);
@@ -240,14 +315,16 @@ async function recheckInstanceTasks(ctx: ReadContext, ecs: EcsPart, cloudMapServ
   const clusters = new Map(ecs.clusters.map((c) => [c.name, c]));
   const taskRechecks: Record<string, number> = {};
   const found: EcsTask[] = [];
-  await Promise.all([...byCluster].map(async ([clusterName, ids]) => {
-    const cluster = clusters.get(clusterName);
-    // A cluster that was not read (gone, or out of scope) has no listing to recheck against.
-    if (!cluster) return;
-    const { tasks, answered } = await recheckTasks(ctx, cluster, [...ids]);
-    const at = ctx.now();
-    for (const id of answered) taskRechecks[`${clusterName}/${id}`] = at;
-    found.push(...tasks);
-  }));
+  await Promise.all(
+    [...byCluster].map(async ([clusterName, ids]) => {
+      const cluster = clusters.get(clusterName);
+      // A cluster that was not read (gone, or out of scope) has no listing to recheck against.
+      if (!cluster) return;
+      const { tasks, answered } = await recheckTasks(ctx, cluster, [...ids]);
+      const at = ctx.now();
+      for (const id of answered) taskRechecks[`${clusterName}/${id}`] = at;
+      found.push(...tasks);
+    }),
+  );
   return { tasks: found.length ? [...ecs.tasks, ...found] : ecs.tasks, taskRechecks };
 }

@@ -18,7 +18,12 @@ export interface OwnershipSources {
 
 /** In-memory evidence and a CloudTrail scanner, for one-shot commands and tests. */
 export function memoryOwnershipSources(options: { maxCloudTrailPages?: number } = {}): OwnershipSources {
-  return { store: new MemoryEvidenceStore(), cloudTrail: new CloudTrailScanner({ ...(options.maxCloudTrailPages !== undefined ? { maxPages: options.maxCloudTrailPages } : {}) }) };
+  return {
+    store: new MemoryEvidenceStore(),
+    cloudTrail: new CloudTrailScanner({
+      ...(options.maxCloudTrailPages !== undefined ? { maxPages: options.maxCloudTrailPages } : {}),
+    }),
+  };
 }
 
 interface ReadParts {
@@ -48,7 +53,8 @@ export function seenEvidence(parts: ReadParts, now: number): OwnershipEvidence[]
       const task = tasks.get(`${cluster}/${instance.id}`);
       if (task?.serviceName === ecsService) names.set(`${cluster}/${ecsService}`, { cluster, service: ecsService });
     }
-    if (names.size > 0) out.push({ serviceId: service.id, source: 'instances-seen', at: now, ecsServices: [...names.values()] });
+    if (names.size > 0)
+      out.push({ serviceId: service.id, source: 'instances-seen', at: now, ecsServices: [...names.values()] });
   }
   return out;
 }
@@ -62,12 +68,22 @@ function unreferenced(parts: ReadParts): CloudMapService[] {
     for (const r of registriesOf(ecs)) referenced.add(id(r.registryArn));
     for (const d of ecs.deployments) for (const r of d.serviceConnectResources) referenced.add(id(r.discoveryArn));
   }
-  return parts.cloudMapServices.filter((s) => s.instances !== undefined && !referenced.has(s.id) && isOurs(parts.account, s.createdByAccount)
-    && s.tags.AmazonECSManaged !== 'true');
+  return parts.cloudMapServices.filter(
+    (s) =>
+      s.instances !== undefined &&
+      !referenced.has(s.id) &&
+      isOurs(parts.account, s.createdByAccount) &&
+      s.tags.AmazonECSManaged !== 'true',
+  );
 }
 
 /** Records what the read proves, looks the rest up in CloudTrail, and returns the evidence of every service read. */
-export async function collectOwnership(clients: AwsClients, sources: OwnershipSources, parts: ReadParts, now: number): Promise<Record<string, OwnershipEvidence>> {
+export async function collectOwnership(
+  clients: AwsClients,
+  sources: OwnershipSources,
+  parts: ReadParts,
+  now: number,
+): Promise<Record<string, OwnershipEvidence>> {
   for (const evidence of seenEvidence(parts, now)) await sources.store.record(evidence);
   const wanted = new Set<string>();
   for (const service of unreferenced(parts)) if (!(await sources.store.get(service.id))) wanted.add(service.id);

@@ -64,8 +64,10 @@ export class TokenBucket {
     private readonly clock: Clock = systemClock,
     private readonly sleep: Sleep = systemSleep,
   ) {
-    if (!(limit.rate >= 0) || !Number.isFinite(limit.rate)) throw new RangeError(`rate must be a number of requests per second, 0 or more, not ${limit.rate}`);
-    if (!(Number.isInteger(limit.burst) && limit.burst >= 1)) throw new RangeError(`burst must be a whole number of requests, 1 or more, not ${limit.burst}`);
+    if (!(limit.rate >= 0) || !Number.isFinite(limit.rate))
+      throw new RangeError(`rate must be a number of requests per second, 0 or more, not ${limit.rate}`);
+    if (!(Number.isInteger(limit.burst) && limit.burst >= 1))
+      throw new RangeError(`burst must be a whole number of requests, 1 or more, not ${limit.burst}`);
     this.tokens = limit.burst;
     this.last = clock.now();
   }
@@ -167,15 +169,69 @@ export function paced<T>(client: T, service: string, pacer: Pacer | undefined): 
 }
 
 /** Flags and environment variables of the pacing settings (run and plan share them). */
-export const PACING_SETTINGS: readonly { flag: string; env: string; service: PacedService; field: keyof RateLimit; help: string }[] = [
-  { flag: 'ecs-rate', env: 'ECS_RATE', service: 'ecs', field: 'rate', help: 'ECS calls per second per target (account and region), shared by all its reads and writes; 0: unpaced' },
-  { flag: 'ecs-burst', env: 'ECS_BURST', service: 'ecs', field: 'burst', help: 'ECS calls that may go at once after a quiet spell' },
-  { flag: 'cloudmap-rate', env: 'CLOUDMAP_RATE', service: 'servicediscovery', field: 'rate', help: 'Cloud Map calls per second per target; 0: unpaced' },
-  { flag: 'cloudmap-burst', env: 'CLOUDMAP_BURST', service: 'servicediscovery', field: 'burst', help: 'Cloud Map calls that may go at once after a quiet spell' },
-  { flag: 'autoscaling-rate', env: 'AUTOSCALING_RATE', service: 'application-autoscaling', field: 'rate', help: 'Application Auto Scaling calls per second per target; 0: unpaced' },
-  { flag: 'autoscaling-burst', env: 'AUTOSCALING_BURST', service: 'application-autoscaling', field: 'burst', help: 'Application Auto Scaling calls that may go at once after a quiet spell' },
-  { flag: 'cloudtrail-rate', env: 'CLOUDTRAIL_RATE', service: 'cloudtrail', field: 'rate', help: 'CloudTrail LookupEvents calls per second per target (AWS allows 2); 0: unpaced' },
-  { flag: 'cloudtrail-burst', env: 'CLOUDTRAIL_BURST', service: 'cloudtrail', field: 'burst', help: 'CloudTrail calls that may go at once after a quiet spell' },
+export const PACING_SETTINGS: readonly {
+  flag: string;
+  env: string;
+  service: PacedService;
+  field: keyof RateLimit;
+  help: string;
+}[] = [
+  {
+    flag: 'ecs-rate',
+    env: 'ECS_RATE',
+    service: 'ecs',
+    field: 'rate',
+    help: 'ECS calls per second per target (account and region), shared by all its reads and writes; 0: unpaced',
+  },
+  {
+    flag: 'ecs-burst',
+    env: 'ECS_BURST',
+    service: 'ecs',
+    field: 'burst',
+    help: 'ECS calls that may go at once after a quiet spell',
+  },
+  {
+    flag: 'cloudmap-rate',
+    env: 'CLOUDMAP_RATE',
+    service: 'servicediscovery',
+    field: 'rate',
+    help: 'Cloud Map calls per second per target; 0: unpaced',
+  },
+  {
+    flag: 'cloudmap-burst',
+    env: 'CLOUDMAP_BURST',
+    service: 'servicediscovery',
+    field: 'burst',
+    help: 'Cloud Map calls that may go at once after a quiet spell',
+  },
+  {
+    flag: 'autoscaling-rate',
+    env: 'AUTOSCALING_RATE',
+    service: 'application-autoscaling',
+    field: 'rate',
+    help: 'Application Auto Scaling calls per second per target; 0: unpaced',
+  },
+  {
+    flag: 'autoscaling-burst',
+    env: 'AUTOSCALING_BURST',
+    service: 'application-autoscaling',
+    field: 'burst',
+    help: 'Application Auto Scaling calls that may go at once after a quiet spell',
+  },
+  {
+    flag: 'cloudtrail-rate',
+    env: 'CLOUDTRAIL_RATE',
+    service: 'cloudtrail',
+    field: 'rate',
+    help: 'CloudTrail LookupEvents calls per second per target (AWS allows 2); 0: unpaced',
+  },
+  {
+    flag: 'cloudtrail-burst',
+    env: 'CLOUDTRAIL_BURST',
+    service: 'cloudtrail',
+    field: 'burst',
+    help: 'CloudTrail calls that may go at once after a quiet spell',
+  },
 ];
 
 /** The default of a pacing setting, as text for --help and the README. */
@@ -198,9 +254,15 @@ export function parsePacing(value: (setting: (typeof PACING_SETTINGS)[number]) =
     const raw = value(setting)?.trim();
     if (raw === undefined || raw === '') continue;
     const n = Number(raw);
-    const ok = setting.field === 'rate' ? Number.isFinite(n) && n >= 0 && n <= 10_000 : Number.isInteger(n) && n >= 1 && n <= 10_000;
+    const ok =
+      setting.field === 'rate'
+        ? Number.isFinite(n) && n >= 0 && n <= 10_000
+        : Number.isInteger(n) && n >= 1 && n <= 10_000;
     if (!ok) {
-      const what = setting.field === 'rate' ? 'a number of calls per second from 0 (unpaced) to 10000' : 'a whole number of calls from 1 to 10000';
+      const what =
+        setting.field === 'rate'
+          ? 'a number of calls per second from 0 (unpaced) to 10000'
+          : 'a whole number of calls from 1 to 10000';
       throw new Error(`--${setting.flag} / ${setting.env}: "${raw}" is not ${what}`);
     }
     config[setting.service][setting.field] = n;

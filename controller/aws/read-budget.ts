@@ -45,7 +45,12 @@ const batches = (n: number, size: number) => Math.ceil(n / size);
  * is E (default: the services the inventory has a maximum for, which is all of them when no other service
  * of the account has a scalable target).
  */
-export function readBudget(inventory: Inventory, policies: readonly Policy[], cloudMapServicesInAccount?: number, scalableTargetsInAccount?: number): Record<string, number> {
+export function readBudget(
+  inventory: Inventory,
+  policies: readonly Policy[],
+  cloudMapServicesInAccount?: number,
+  scalableTargetsInAccount?: number,
+): Record<string, number> {
   const scope = planReadScope(policies);
   const out: Record<string, number> = {};
   const add = (op: string, n: number) => {
@@ -64,7 +69,10 @@ export function readBudget(inventory: Inventory, policies: readonly Policy[], cl
       add('ecs:DescribeServices', batches(listed, 10) + batches(services.length - listed, 10));
       for (const service of services.filter(needsServiceConnectHistory)) {
         add('ecs:ListServiceDeployments', 1);
-        add('ecs:DescribeServiceRevisions', batches(service.serviceConnectHistory?.length ?? 0, HISTORY_LIMITS.describeServiceRevisions));
+        add(
+          'ecs:DescribeServiceRevisions',
+          batches(service.serviceConnectHistory?.length ?? 0, HISTORY_LIMITS.describeServiceRevisions),
+        );
       }
       scalingReads += services.filter((s) => needsScalingMaximum(scope, s)).length;
     }
@@ -72,10 +80,14 @@ export function readBudget(inventory: Inventory, policies: readonly Policy[], cl
       const rechecks = Object.keys(inventory.taskRechecks ?? {}).filter((k) => k.startsWith(`${cluster.name}/`));
       const rechecked = new Set(rechecks);
       // Tasks the rechecks found are in the inventory too, but were not listed.
-      const listed = inventory.tasks.filter((t) => t.clusterName === cluster.name && !rechecked.has(`${cluster.name}/${t.id}`));
+      const listed = inventory.tasks.filter(
+        (t) => t.clusterName === cluster.name && !rechecked.has(`${cluster.name}/${t.id}`),
+      );
       let clientTasks = 0;
       if (matches(scope.serviceConnectClusters, cluster.name, cluster.arn)) {
-        for (const client of inventory.services.filter((s) => s.clusterName === cluster.name && s.status === 'ACTIVE' && serviceConnectOf(s))) {
+        for (const client of inventory.services.filter(
+          (s) => s.clusterName === cluster.name && s.status === 'ACTIVE' && serviceConnectOf(s),
+        )) {
           const tasks = listed.filter((t) => t.serviceName === client.name).length;
           add('ecs:ListTasks', pages(tasks, 100));
           clientTasks += tasks;
@@ -87,7 +99,10 @@ export function readBudget(inventory: Inventory, policies: readonly Policy[], cl
   // Over the account's total, not per cluster: batches would span clusters, the listing covers them all.
   if (scalingReads > 0) {
     const listed = scalableTargetsInAccount ?? inventory.services.filter((s) => s.maxCount !== undefined).length;
-    add('application-autoscaling:DescribeScalableTargets', Math.min(batches(scalingReads, 50), pages(listed, SCALING_LIMITS.describeScalableTargets)));
+    add(
+      'application-autoscaling:DescribeScalableTargets',
+      Math.min(batches(scalingReads, 50), pages(listed, SCALING_LIMITS.describeScalableTargets)),
+    );
   }
   const total = cloudMapServicesInAccount ?? inventory.cloudMapServices.length;
   const readNamespaces = new Set<string>();
@@ -97,14 +112,22 @@ export function readBudget(inventory: Inventory, policies: readonly Policy[], cl
     add('servicediscovery:ListServices', pages(total, 100));
     const instances = matches(scope.instanceNamespaces, ns.name, ns.id, ns.arn);
     if (!instances && !matches(scope.tagNamespaces, ns.name, ns.id, ns.arn)) continue;
-    const failed = (op: string, id: string) => inventory.readErrors.some((e) => e.operation === op && e.scope.kind === 'cloudmap-service' && e.scope.serviceId === id);
+    const failed = (op: string, id: string) =>
+      inventory.readErrors.some(
+        (e) => e.operation === op && e.scope.kind === 'cloudmap-service' && e.scope.serviceId === id,
+      );
     for (const service of inventory.cloudMapServices.filter((s) => s.namespaceId === ns.id)) {
       // Skipped: services reported empty that a live ECS service refers to (instances stay undefined).
-      if (instances && (service.instances !== undefined || failed('servicediscovery:ListInstances', service.id))) add('servicediscovery:ListInstances', pages(service.instances?.length ?? 0, 100));
-      if (service.tagsRead || failed('servicediscovery:ListTagsForResource', service.id)) add('servicediscovery:ListTagsForResource', 1);
+      if (instances && (service.instances !== undefined || failed('servicediscovery:ListInstances', service.id)))
+        add('servicediscovery:ListInstances', pages(service.instances?.length ?? 0, 100));
+      if (service.tagsRead || failed('servicediscovery:ListTagsForResource', service.id))
+        add('servicediscovery:ListTagsForResource', 1);
     }
   }
-  add('servicediscovery:GetService', inventory.cloudMapServices.filter((s) => !readNamespaces.has(s.namespaceId)).length);
+  add(
+    'servicediscovery:GetService',
+    inventory.cloudMapServices.filter((s) => !readNamespaces.has(s.namespaceId)).length,
+  );
   return out;
 }
 

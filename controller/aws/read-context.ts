@@ -38,7 +38,11 @@ export class ReadContext {
   private readonly strings = new Map<string, string>();
 
   /** Pass `limiter` to share one concurrency limit between several reads (the cache's refreshes). */
-  constructor(readonly clients: AwsClients, private readonly options: ReadOptions = {}, limiter?: Semaphore) {
+  constructor(
+    readonly clients: AwsClients,
+    private readonly options: ReadOptions = {},
+    limiter?: Semaphore,
+  ) {
     this.limiter = limiter ?? options.limiter ?? new Semaphore(options.concurrency ?? DEFAULT_READ_CONCURRENCY);
   }
 
@@ -67,15 +71,28 @@ export class ReadContext {
    * Sends one API call under the concurrency limit (the SDK retries throttling inside it). On failure the
    * error is recorded against `scope` and undefined is returned, so the caller carries on elsewhere.
    */
-  async call<T>(scope: ReadScope, operation: string, send: () => Promise<T>, resource?: string): Promise<T | undefined> {
+  async call<T>(
+    scope: ReadScope,
+    operation: string,
+    send: () => Promise<T>,
+    resource?: string,
+  ): Promise<T | undefined> {
     try {
       // The service's token first, the concurrency slot after (pacing.ts withToken): a call waiting for an
       // empty ECS bucket must not hold a slot a Cloud Map call could use.
-      return await withToken(this.clients.pacer, operation.slice(0, operation.indexOf(':')), () => this.limiter.run(send));
+      return await withToken(this.clients.pacer, operation.slice(0, operation.indexOf(':')), () =>
+        this.limiter.run(send),
+      );
     } catch (error) {
       const code = awsErrorCode(error);
       const message = error instanceof Error ? error.message : String(error);
-      this.recordError(scope, operation, code, `${operation} failed${resource ? ` for ${resource}` : ''}: ${message}`, resource);
+      this.recordError(
+        scope,
+        operation,
+        code,
+        `${operation} failed${resource ? ` for ${resource}` : ''}: ${message}`,
+        resource,
+      );
       return undefined;
     }
   }
@@ -101,7 +118,13 @@ export class ReadContext {
       if (token !== undefined) {
         // A server that hands back a token it already gave would loop forever; stop and say so.
         if (seen.has(token)) {
-          this.recordError(scope, operation, 'PaginationLoop', `${operation} returned a NextToken it had already returned; listing stopped early`, resource);
+          this.recordError(
+            scope,
+            operation,
+            'PaginationLoop',
+            `${operation} returned a NextToken it had already returned; listing stopped early`,
+            resource,
+          );
           return;
         }
         seen.add(token);

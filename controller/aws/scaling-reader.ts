@@ -33,25 +33,42 @@ export function scalingResourceId(service: Pick<EcsService, 'clusterName' | 'nam
  * primary deployment only; reading more is safe, reading less is not).
  */
 export function needsScalingMaximum(scope: ReadScopePlan, service: EcsService): boolean {
-  if (service.status !== 'ACTIVE' || !matches(scope.scalingClusters, service.clusterName, service.clusterArn)) return false;
-  return service.serviceRegistries.length > 0 || service.deployments.some((d) => d.serviceConnect?.enabled && d.serviceConnect.services.length > 0);
+  if (service.status !== 'ACTIVE' || !matches(scope.scalingClusters, service.clusterName, service.clusterArn))
+    return false;
+  return (
+    service.serviceRegistries.length > 0 ||
+    service.deployments.some((d) => d.serviceConnect?.enabled && d.serviceConnect.services.length > 0)
+  );
 }
 
 /** MaxCapacity per scaling resource id, for the services that need one; services without a target are absent. */
-export async function readScalingMaxima(ctx: ReadContext, scope: ReadScopePlan, services: readonly EcsService[]): Promise<Map<string, number>> {
+export async function readScalingMaxima(
+  ctx: ReadContext,
+  scope: ReadScopePlan,
+  services: readonly EcsService[],
+): Promise<Map<string, number>> {
   const wanted = new Set(services.filter((s) => needsScalingMaximum(scope, s)).map(scalingResourceId));
   const maxima = new Map<string, number>();
   if (wanted.size === 0) return maxima;
-  ctx.progress(`application-autoscaling: listing the ECS scalable targets for the maximum task count of ${wanted.size} services`);
+  ctx.progress(
+    `application-autoscaling: listing the ECS scalable targets for the maximum task count of ${wanted.size} services`,
+  );
   for await (const page of ctx.pages(
     { kind: 'scaling-targets' },
     'application-autoscaling:DescribeScalableTargets',
     (NextToken) =>
-      ctx.clients.autoScaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', MaxResults: SCALING_LIMITS.describeScalableTargets, NextToken })),
+      ctx.clients.autoScaling.send(
+        new DescribeScalableTargetsCommand({
+          ServiceNamespace: 'ecs',
+          MaxResults: SCALING_LIMITS.describeScalableTargets,
+          NextToken,
+        }),
+      ),
     (p) => p.NextToken,
   )) {
     for (const target of page.ScalableTargets ?? []) {
-      if (target.ScalableDimension !== ECS_DESIRED_COUNT || !target.ResourceId || !wanted.has(target.ResourceId)) continue;
+      if (target.ScalableDimension !== ECS_DESIRED_COUNT || !target.ResourceId || !wanted.has(target.ResourceId))
+        continue;
       if (typeof target.MaxCapacity === 'number') maxima.set(target.ResourceId, target.MaxCapacity);
     }
   }

@@ -35,20 +35,36 @@ export interface Sweep {
  * DescribeClusters counts ("services/running/pending") of the given clusters, 100 per call, in a context of its own:
  * a count that cannot be read only means its cluster's services are described, so its failure is no read error.
  */
-export async function clusterCounts(clients: AwsClients, clusters: readonly { arn: string; name: string }[], options: ReadOptions = {}): Promise<Record<string, string>> {
+export async function clusterCounts(
+  clients: AwsClients,
+  clusters: readonly { arn: string; name: string }[],
+  options: ReadOptions = {},
+): Promise<Record<string, string>> {
   const ctx = new ReadContext(clients, options);
   const counts: Record<string, string> = {};
-  await Promise.all(chunk(clusters.map((c) => c.arn), 100).map(async (batch) => {
-    const out = await ctx.call({ kind: 'account' }, 'ecs:DescribeClusters', () => clients.ecs.send(new DescribeClustersCommand({ clusters: batch })));
-    for (const c of out?.clusters ?? []) {
-      if (c.clusterName) counts[c.clusterName] = `${c.activeServicesCount ?? '?'}/${c.runningTasksCount ?? '?'}/${c.pendingTasksCount ?? '?'}`;
-    }
-  }));
+  await Promise.all(
+    chunk(
+      clusters.map((c) => c.arn),
+      100,
+    ).map(async (batch) => {
+      const out = await ctx.call({ kind: 'account' }, 'ecs:DescribeClusters', () =>
+        clients.ecs.send(new DescribeClustersCommand({ clusters: batch })),
+      );
+      for (const c of out?.clusters ?? []) {
+        if (c.clusterName)
+          counts[c.clusterName] =
+            `${c.activeServicesCount ?? '?'}/${c.runningTasksCount ?? '?'}/${c.pendingTasksCount ?? '?'}`;
+      }
+    }),
+  );
   return counts;
 }
 
 /** The counts of every cluster in the account and region (ListClusters, then DescribeClusters), taken before a full read. */
-export async function allClusterCounts(clients: AwsClients, options: ReadOptions = {}): Promise<Record<string, string>> {
+export async function allClusterCounts(
+  clients: AwsClients,
+  options: ReadOptions = {},
+): Promise<Record<string, string>> {
   const ctx = new ReadContext(clients, options);
   const clusters = await listClusters(ctx);
   return ctx.errors.length > 0 ? {} : clusterCounts(clients, clusters, options);
@@ -60,8 +76,19 @@ export const ecsServiceKey = (s: Pick<EcsService, 'clusterName' | 'name'>) => `$
 /** What, when it moves, means the service's tasks (and so its registrations) may have changed. */
 export function taskSignal(s: EcsService): string {
   return JSON.stringify([
-    s.status, s.desiredCount, s.runningCount,
-    s.deployments.map((d) => [d.id, d.status, d.rolloutState, d.desiredCount, d.runningCount, d.pendingCount, d.updatedAt, d.taskDefinition]),
+    s.status,
+    s.desiredCount,
+    s.runningCount,
+    s.deployments.map((d) => [
+      d.id,
+      d.status,
+      d.rolloutState,
+      d.desiredCount,
+      d.runningCount,
+      d.pendingCount,
+      d.updatedAt,
+      d.taskDefinition,
+    ]),
     (s.taskSets ?? []).map((t) => [t.id, t.status, t.computedDesiredCount, t.runningCount, t.pendingCount]),
     registriesOf(s).map((r) => r.registryArn),
   ]);
@@ -74,7 +101,11 @@ function described(s: EcsService): string {
 }
 
 /** Signals of one cluster already in the cache. */
-async function clusterSignals(ctx: ReadContext, cluster: Cluster, cached: readonly EcsService[]): Promise<{ services: EcsService[]; changed: EcsService[] }> {
+async function clusterSignals(
+  ctx: ReadContext,
+  cluster: Cluster,
+  cached: readonly EcsService[],
+): Promise<{ services: EcsService[]; changed: EcsService[] }> {
   const before = ctx.errors.length;
   const arns = await listServiceArns(ctx, cluster);
   if (!arns) return { services: [...cached], changed: [] };
@@ -111,7 +142,10 @@ async function clusterSignals(ctx: ReadContext, cluster: Cluster, cached: readon
 }
 
 function carried(old: EcsService): Partial<EcsService> {
-  return { ...(old.serviceConnectHistory ? { serviceConnectHistory: old.serviceConnectHistory } : {}), ...(old.maxCount !== undefined ? { maxCount: old.maxCount } : {}) };
+  return {
+    ...(old.serviceConnectHistory ? { serviceConnectHistory: old.serviceConnectHistory } : {}),
+    ...(old.maxCount !== undefined ? { maxCount: old.maxCount } : {}),
+  };
 }
 
 /**
@@ -120,12 +154,22 @@ function carried(old: EcsService): Partial<EcsService> {
  * counts hide, such as a finished deployment, is seen within `sweep.of` resyncs), lists and describes its services
  * and compares each with the cache. The other clusters keep their cached services.
  */
-export async function changedEcsServices(ctx: ReadContext, scope: ReadScopePlan, current: Inventory, sweep: Sweep = { part: 0, of: 1 }, options: ReadOptions = {}): Promise<EcsClusterSignals> {
-  if (isEmptyMatcher(scope.serviceClusters) && isEmptyMatcher(scope.taskClusters)) return { clusters: [], services: [], changed: [], clusterCounts: {} };
+export async function changedEcsServices(
+  ctx: ReadContext,
+  scope: ReadScopePlan,
+  current: Inventory,
+  sweep: Sweep = { part: 0, of: 1 },
+  options: ReadOptions = {},
+): Promise<EcsClusterSignals> {
+  if (isEmptyMatcher(scope.serviceClusters) && isEmptyMatcher(scope.taskClusters))
+    return { clusters: [], services: [], changed: [], clusterCounts: {} };
   const before = ctx.errors.length;
   const listed = await listClusters(ctx);
-  if (ctx.errors.length > before) return { clusters: [...current.clusters], services: [...current.services], changed: [], clusterCounts: {} };
-  const clusters = listed.filter((c) => matches(scope.serviceClusters, c.name, c.arn) || matches(scope.taskClusters, c.name, c.arn));
+  if (ctx.errors.length > before)
+    return { clusters: [...current.clusters], services: [...current.services], changed: [], clusterCounts: {} };
+  const clusters = listed.filter(
+    (c) => matches(scope.serviceClusters, c.name, c.arn) || matches(scope.taskClusters, c.name, c.arn),
+  );
   const counts = await clusterCounts(ctx.clients, clusters, options);
   const order = [...clusters].map((c) => c.name).sort();
   const cachedByCluster = new Map<string, EcsService[]>();
@@ -135,19 +179,26 @@ export async function changedEcsServices(ctx: ReadContext, scope: ReadScopePlan,
     else cachedByCluster.set(s.clusterName, [s]);
   }
   const known = new Set(current.clusters.map((c) => c.name));
-  const perCluster = await Promise.all(clusters.map(async (cluster) => {
-    if (!matches(scope.serviceClusters, cluster.name, cluster.arn)) return { services: [], changed: [] };
-    // A cluster new to the cache is read whole, as a full read would.
-    if (!known.has(cluster.name)) {
-      const services = await readClusterServices(ctx, cluster);
-      return { services, changed: services };
-    }
-    const cached = cachedByCluster.get(cluster.name) ?? [];
-    const was = current.clusterCounts?.[cluster.name];
-    const inSweep = order.indexOf(cluster.name) % sweep.of === sweep.part % sweep.of;
-    if (!inSweep && was !== undefined && was === counts[cluster.name]) return { services: [...cached], changed: [] };
-    return clusterSignals(ctx, cluster, cached);
-  }));
+  const perCluster = await Promise.all(
+    clusters.map(async (cluster) => {
+      if (!matches(scope.serviceClusters, cluster.name, cluster.arn)) return { services: [], changed: [] };
+      // A cluster new to the cache is read whole, as a full read would.
+      if (!known.has(cluster.name)) {
+        const services = await readClusterServices(ctx, cluster);
+        return { services, changed: services };
+      }
+      const cached = cachedByCluster.get(cluster.name) ?? [];
+      const was = current.clusterCounts?.[cluster.name];
+      const inSweep = order.indexOf(cluster.name) % sweep.of === sweep.part % sweep.of;
+      if (!inSweep && was !== undefined && was === counts[cluster.name]) return { services: [...cached], changed: [] };
+      return clusterSignals(ctx, cluster, cached);
+    }),
+  );
   // A cluster that is gone takes its services with it (their tasks go with the cluster's).
-  return { clusters, services: perCluster.flatMap((p) => p.services), changed: perCluster.flatMap((p) => p.changed), clusterCounts: counts };
+  return {
+    clusters,
+    services: perCluster.flatMap((p) => p.services),
+    changed: perCluster.flatMap((p) => p.changed),
+    clusterCounts: counts,
+  };
 }

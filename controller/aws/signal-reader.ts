@@ -55,49 +55,65 @@ async function cloudMapSignals(ctx: ReadContext, scope: ReadScopePlan, current: 
   const reread = new Set<string>();
   if (readsNothing(scope)) return { namespaces: [], services: [], reread };
   const namespaces = await listNamespaces(ctx);
-  if (ctx.errors.some((e) => e.operation === 'servicediscovery:ListNamespaces')) return { services: [...current.cloudMapServices], reread };
+  if (ctx.errors.some((e) => e.operation === 'servicediscovery:ListNamespaces'))
+    return { services: [...current.cloudMapServices], reread };
   const cachedById = new Map(current.cloudMapServices.map((s) => [s.id, s]));
   const inScope = namespaces.filter((n) => matches(scope.namespaces, n.name, n.id, n.arn));
   const readIds = new Set(inScope.map((n) => n.id));
-  const perNamespace = await Promise.all(inScope.map(async (namespace) => {
-    const before = ctx.errors.length;
-    const listed = await listNamespaceServices(ctx, namespace);
-    const listFailed = ctx.errors.slice(before).some((e) => e.operation === 'servicediscovery:ListServices');
-    // A failed listing proves nothing gone: keep what the cache has (the error forces the next resync to be full).
-    if (listFailed) return current.cloudMapServices.filter((s) => s.namespaceId === namespace.id);
-    return Promise.all(listed.map(async (summary) => {
-      const cached = cachedById.get(summary.id);
-      if (!cached) {
-        reread.add(summary.id);
-        return withDetails(ctx, scope, namespace, summary);
-      }
-      if (summary.instanceCount !== cached.instanceCount || summary.createdAt !== cached.createdAt) reread.add(summary.id);
-      const fields = summaryFields(summary);
-      const merged = { ...cached, ...fields };
-      return sameJson(merged, cached) ? cached : merged;
-    }));
-  }));
+  const perNamespace = await Promise.all(
+    inScope.map(async (namespace) => {
+      const before = ctx.errors.length;
+      const listed = await listNamespaceServices(ctx, namespace);
+      const listFailed = ctx.errors.slice(before).some((e) => e.operation === 'servicediscovery:ListServices');
+      // A failed listing proves nothing gone: keep what the cache has (the error forces the next resync to be full).
+      if (listFailed) return current.cloudMapServices.filter((s) => s.namespaceId === namespace.id);
+      return Promise.all(
+        listed.map(async (summary) => {
+          const cached = cachedById.get(summary.id);
+          if (!cached) {
+            reread.add(summary.id);
+            return withDetails(ctx, scope, namespace, summary);
+          }
+          if (summary.instanceCount !== cached.instanceCount || summary.createdAt !== cached.createdAt)
+            reread.add(summary.id);
+          const fields = summaryFields(summary);
+          const merged = { ...cached, ...fields };
+          return sameJson(merged, cached) ? cached : merged;
+        }),
+      );
+    }),
+  );
   // Services outside the namespaces read (found by reference with GetService) stay until the next full read.
   const outside = current.cloudMapServices.filter((s) => !readIds.has(s.namespaceId));
   return { namespaces, services: [...perNamespace.flat(), ...outside], reread };
 }
 
 /** Re-lists the instances of the given Cloud Map services; a failed listing keeps the cached instances. */
-async function rereadInstances(ctx: ReadContext, scope: ReadScopePlan, services: CloudMapService[], ids: ReadonlySet<string>, namespaces: readonly Namespace[]): Promise<number> {
+async function rereadInstances(
+  ctx: ReadContext,
+  scope: ReadScopePlan,
+  services: CloudMapService[],
+  ids: ReadonlySet<string>,
+  namespaces: readonly Namespace[],
+): Promise<number> {
   let count = 0;
-  await Promise.all(services.map(async (service, index) => {
-    if (!ids.has(service.id)) return;
-    const namespace = namespaces.find((n) => n.id === service.namespaceId);
-    const wanted = service.instances !== undefined || (namespace !== undefined && matches(scope.instanceNamespaces, namespace.name, namespace.id, namespace.arn));
-    if (!wanted) return;
-    count++;
-    if (!service.tagsRead) {
-      services[index] = await withDetails(ctx, scope, namespace, service);
-      return;
-    }
-    const instances = await listInstances(ctx, service.id, service.arn || undefined);
-    if (instances) services[index] = { ...service, instances };
-  }));
+  await Promise.all(
+    services.map(async (service, index) => {
+      if (!ids.has(service.id)) return;
+      const namespace = namespaces.find((n) => n.id === service.namespaceId);
+      const wanted =
+        service.instances !== undefined ||
+        (namespace !== undefined && matches(scope.instanceNamespaces, namespace.name, namespace.id, namespace.arn));
+      if (!wanted) return;
+      count++;
+      if (!service.tagsRead) {
+        services[index] = await withDetails(ctx, scope, namespace, service);
+        return;
+      }
+      const instances = await listInstances(ctx, service.id, service.arn || undefined);
+      if (instances) services[index] = { ...service, instances };
+    }),
+  );
   return count;
 }
 
@@ -105,39 +121,63 @@ async function rereadInstances(ctx: ReadContext, scope: ReadScopePlan, services:
  * Re-reads the tasks of the named services of one cluster: per service (three calls each) or, when that would
  * cost more, the whole cluster's. Returns the cluster's tasks after the re-read.
  */
-async function rereadClusterTasks(ctx: ReadContext, cluster: Cluster, names: ReadonlySet<string>, cached: readonly EcsTask[]): Promise<EcsTask[]> {
+async function rereadClusterTasks(
+  ctx: ReadContext,
+  cluster: Cluster,
+  names: ReadonlySet<string>,
+  cached: readonly EcsTask[],
+): Promise<EcsTask[]> {
   if (names.size === 0) return [...cached];
   const running = cached.filter((t) => t.desiredStatus !== 'STOPPED').length;
-  const wholeCluster = Math.max(1, Math.ceil(running / 100)) + Math.max(1, Math.ceil((cached.length - running) / 100)) + Math.ceil(cached.length / 100);
+  const wholeCluster =
+    Math.max(1, Math.ceil(running / 100)) +
+    Math.max(1, Math.ceil((cached.length - running) / 100)) +
+    Math.ceil(cached.length / 100);
   if (names.size * 3 >= wholeCluster) {
     const before = ctx.errors.length;
     const tasks = await readTasks(ctx, cluster);
     return ctx.errors.length > before ? [...cached] : tasks;
   }
-  const fresh = await Promise.all([...names].map(async (name) => {
-    const before = ctx.errors.length;
-    const tasks = await readTasks(ctx, cluster, name);
-    const failed = ctx.errors.slice(before).some((e) => e.resource === name);
-    return { name, tasks: failed ? undefined : tasks };
-  }));
+  const fresh = await Promise.all(
+    [...names].map(async (name) => {
+      const before = ctx.errors.length;
+      const tasks = await readTasks(ctx, cluster, name);
+      const failed = ctx.errors.slice(before).some((e) => e.resource === name);
+      return { name, tasks: failed ? undefined : tasks };
+    }),
+  );
   const replaced = new Set(fresh.filter((f) => f.tasks !== undefined).map((f) => f.name));
-  return [...cached.filter((t) => t.serviceName === undefined || !replaced.has(t.serviceName)), ...fresh.flatMap((f) => f.tasks ?? [])];
+  return [
+    ...cached.filter((t) => t.serviceName === undefined || !replaced.has(t.serviceName)),
+    ...fresh.flatMap((f) => f.tasks ?? []),
+  ];
 }
 
 /** Cloud Map service ids an ECS service refers to. */
 function referencedIds(service: EcsService): string[] {
-  return [...registriesOf(service).map((r) => arnName(r.registryArn)), ...service.deployments.flatMap((d) => d.serviceConnectResources.map((r) => arnName(r.discoveryArn)))];
+  return [
+    ...registriesOf(service).map((r) => arnName(r.registryArn)),
+    ...service.deployments.flatMap((d) => d.serviceConnectResources.map((r) => arnName(r.discoveryArn))),
+  ];
 }
 
 /**
  * Resyncs `current` by change signals for `policies` (the same target as `current`). The result carries this
  * read's errors only: the cache runs a signal resync only over an inventory without read errors.
  */
-export async function resyncBySignals(clients: AwsClients, policies: readonly Policy[], current: Inventory, options: InventoryReadOptions & { sweep?: Sweep } = {}): Promise<{ inventory: Inventory; stats: SignalResyncStats }> {
+export async function resyncBySignals(
+  clients: AwsClients,
+  policies: readonly Policy[],
+  current: Inventory,
+  options: InventoryReadOptions & { sweep?: Sweep } = {},
+): Promise<{ inventory: Inventory; stats: SignalResyncStats }> {
   const ctx = new ReadContext(clients, options);
   const scope = planReadScope(policies);
   const { sweep, ownership: _ownership, ...readOptions } = options;
-  const [ecs, cloudMap] = await Promise.all([changedEcsServices(ctx, scope, current, sweep, readOptions), cloudMapSignals(ctx, scope, current)]);
+  const [ecs, cloudMap] = await Promise.all([
+    changedEcsServices(ctx, scope, current, sweep, readOptions),
+    cloudMapSignals(ctx, scope, current),
+  ]);
   const namespaces = cloudMap.namespaces ?? [...current.namespaces];
   const cloudMapServices = cloudMap.services;
   const cloudMapById = new Map(cloudMapServices.map((s, i) => [s.id, i]));
@@ -145,14 +185,18 @@ export async function resyncBySignals(clients: AwsClients, policies: readonly Po
   // Cross the signals: a changed ECS service's registries get their instances listed again, and the ECS services
   // behind a Cloud Map service whose instances moved (referrers, and names on its instances) get their tasks.
   const instanceIds = new Set(cloudMap.reread);
-  for (const service of ecs.changed) for (const id of referencedIds(service)) if (cloudMapById.has(id)) instanceIds.add(id);
+  for (const service of ecs.changed)
+    for (const id of referencedIds(service)) if (cloudMapById.has(id)) instanceIds.add(id);
   const taskKeys = new Set(ecs.changed.map(ecsServiceKey));
   for (const service of ecs.services) {
     if (referencedIds(service).some((id) => cloudMap.reread.has(id))) taskKeys.add(ecsServiceKey(service));
   }
   for (const id of cloudMap.reread) {
     for (const instance of cloudMapServices[cloudMapById.get(id)!]?.instances ?? []) {
-      const [clusterName, serviceName] = [instance.attributes[ECS_ATTRIBUTES.cluster], instance.attributes[ECS_ATTRIBUTES.service]];
+      const [clusterName, serviceName] = [
+        instance.attributes[ECS_ATTRIBUTES.cluster],
+        instance.attributes[ECS_ATTRIBUTES.service],
+      ];
       if (clusterName && serviceName) taskKeys.add(`${clusterName}/${serviceName}`);
     }
   }
@@ -160,22 +204,49 @@ export async function resyncBySignals(clients: AwsClients, policies: readonly Po
 
   const tasks = await rereadTasks(ctx, scope, ecs, current, taskKeys);
   // Only a DescribeTasks after the instances were listed proves an instance's task stopped or absent.
-  const rechecked = await recheckReread(ctx, ecs.clusters, tasks.tasks, cloudMapServices.filter((s) => instanceIds.has(s.id)));
+  const rechecked = await recheckReread(
+    ctx,
+    ecs.clusters,
+    tasks.tasks,
+    cloudMapServices.filter((s) => instanceIds.has(s.id)),
+  );
   const allTasks = rechecked.tasks.length ? [...tasks.tasks, ...rechecked.tasks] : tasks.tasks;
-  const unlisted = await describeUnlisted(ctx, scope, { clusters: ecs.clusters, services: ecs.services, tasks: rechecked.tasks.length ? allTasks : tasks.fresh, cloudMapServices: cloudMapServices.filter((s) => instanceIds.has(s.id)) });
+  const unlisted = await describeUnlisted(ctx, scope, {
+    clusters: ecs.clusters,
+    services: ecs.services,
+    tasks: rechecked.tasks.length ? allTasks : tasks.fresh,
+    cloudMapServices: cloudMapServices.filter((s) => instanceIds.has(s.id)),
+  });
   const services = [...ecs.services, ...keepScalingMaxima(unlisted, current.services)];
   const present = new Set(ecs.services);
-  const referenced = await readReferencedCloudMapServices(ctx, scope, ecs.changed.filter((s) => present.has(s)), cloudMapServices);
+  const referenced = await readReferencedCloudMapServices(
+    ctx,
+    scope,
+    ecs.changed.filter((s) => present.has(s)),
+    cloudMapServices,
+  );
   // A new deployment brings a new revision; those already known (the cache, else the last inventory) cost nothing.
   const taskDefinitions = isEmptyMatcher(scope.taskDefinitionClusters)
     ? undefined
-    : await readTaskDefinitions(ctx, scope, services, options.taskDefinitions ?? new Map(Object.entries(current.taskDefinitions ?? {})));
+    : await readTaskDefinitions(
+        ctx,
+        scope,
+        services,
+        options.taskDefinitions ?? new Map(Object.entries(current.taskDefinitions ?? {})),
+      );
   const allCloudMap = referenced.length ? [...cloudMapServices, ...referenced] : cloudMapServices;
   const account = current.account;
   const ownership = isEmptyMatcher(scope.instanceNamespaces)
     ? {}
-    : await collectOwnership(clients, options.ownership ?? memoryOwnershipSources(), { account, services, tasks: allTasks, cloudMapServices: allCloudMap }, ctx.now());
-  ctx.progress(`signal resync done: ${ecs.changed.length} ECS services and ${cloudMap.reread.size} Cloud Map services changed, ${ctx.errors.length} read errors`);
+    : await collectOwnership(
+        clients,
+        options.ownership ?? memoryOwnershipSources(),
+        { account, services, tasks: allTasks, cloudMapServices: allCloudMap },
+        ctx.now(),
+      );
+  ctx.progress(
+    `signal resync done: ${ecs.changed.length} ECS services and ${cloudMap.reread.size} Cloud Map services changed, ${ctx.errors.length} read errors`,
+  );
   return {
     inventory: {
       ...current,
@@ -191,12 +262,24 @@ export async function resyncBySignals(clients: AwsClients, policies: readonly Po
       clusterCounts: ecs.clusterCounts,
       ...(taskDefinitions ? { taskDefinitions } : {}),
     },
-    stats: { ecsServicesChanged: ecs.changed.length, cloudMapServicesChanged: cloudMap.reread.size, tasksReread: taskKeys.size, instancesReread, sample: [...taskKeys].slice(0, 10) },
+    stats: {
+      ecsServicesChanged: ecs.changed.length,
+      cloudMapServicesChanged: cloudMap.reread.size,
+      tasksReread: taskKeys.size,
+      instancesReread,
+      sample: [...taskKeys].slice(0, 10),
+    },
   };
 }
 
 /** Tasks after re-reading those of the given "cluster/service" keys (and every task of clusters new to the cache). */
-async function rereadTasks(ctx: ReadContext, scope: ReadScopePlan, ecs: EcsClusterSignals, current: Inventory, keys: ReadonlySet<string>): Promise<{ tasks: EcsTask[]; fresh: EcsTask[] }> {
+async function rereadTasks(
+  ctx: ReadContext,
+  scope: ReadScopePlan,
+  ecs: EcsClusterSignals,
+  current: Inventory,
+  keys: ReadonlySet<string>,
+): Promise<{ tasks: EcsTask[]; fresh: EcsTask[] }> {
   const cachedByCluster = new Map<string, EcsTask[]>();
   for (const task of current.tasks) {
     const list = cachedByCluster.get(task.clusterName);
@@ -205,32 +288,40 @@ async function rereadTasks(ctx: ReadContext, scope: ReadScopePlan, ecs: EcsClust
   }
   const known = new Set(current.clusters.map((c) => c.name));
   const fresh: EcsTask[] = [];
-  const perCluster = await Promise.all(ecs.clusters.map(async (cluster) => {
-    if (!matches(scope.taskClusters, cluster.name, cluster.arn)) return [];
-    const cached = cachedByCluster.get(cluster.name) ?? [];
-    if (!known.has(cluster.name)) {
-      const tasks = await readTasks(ctx, cluster);
-      fresh.push(...tasks);
+  const perCluster = await Promise.all(
+    ecs.clusters.map(async (cluster) => {
+      if (!matches(scope.taskClusters, cluster.name, cluster.arn)) return [];
+      const cached = cachedByCluster.get(cluster.name) ?? [];
+      if (!known.has(cluster.name)) {
+        const tasks = await readTasks(ctx, cluster);
+        fresh.push(...tasks);
+        return tasks;
+      }
+      const names = new Set<string>();
+      for (const key of keys) if (key.startsWith(`${cluster.name}/`)) names.add(key.slice(cluster.name.length + 1));
+      const tasks = await rereadClusterTasks(ctx, cluster, names, cached);
+      const old = new Set(cached);
+      for (const t of tasks) if (!old.has(t)) fresh.push(t);
       return tasks;
-    }
-    const names = new Set<string>();
-    for (const key of keys) if (key.startsWith(`${cluster.name}/`)) names.add(key.slice(cluster.name.length + 1));
-    const tasks = await rereadClusterTasks(ctx, cluster, names, cached);
-    const old = new Set(cached);
-    for (const t of tasks) if (!old.has(t)) fresh.push(t);
-    return tasks;
-  }));
+    }),
+  );
   return { tasks: perCluster.flat(), fresh };
 }
 
 /** DescribeTasks for instances of re-listed Cloud Map services whose task the tasks do not show. */
-async function recheckReread(ctx: ReadContext, clusters: readonly Cluster[], tasks: readonly EcsTask[], services: readonly CloudMapService[]): Promise<{ tasks: EcsTask[]; taskRechecks: Record<string, number> }> {
+async function recheckReread(
+  ctx: ReadContext,
+  clusters: readonly Cluster[],
+  tasks: readonly EcsTask[],
+  services: readonly CloudMapService[],
+): Promise<{ tasks: EcsTask[]; taskRechecks: Record<string, number> }> {
   const known = new Set(tasks.map((t) => `${t.clusterName}/${t.id}`));
   const byCluster = new Map<string, Set<string>>();
   for (const service of services) {
     for (const instance of service.instances ?? []) {
       const clusterName = instance.attributes[ECS_ATTRIBUTES.cluster];
-      if (!clusterName || !instance.attributes[ECS_ATTRIBUTES.service] || known.has(`${clusterName}/${instance.id}`)) continue;
+      if (!clusterName || !instance.attributes[ECS_ATTRIBUTES.service] || known.has(`${clusterName}/${instance.id}`))
+        continue;
       const ids = byCluster.get(clusterName) ?? new Set<string>();
       ids.add(instance.id);
       byCluster.set(clusterName, ids);
@@ -239,13 +330,15 @@ async function recheckReread(ctx: ReadContext, clusters: readonly Cluster[], tas
   const byName = new Map(clusters.map((c) => [c.name, c]));
   const taskRechecks: Record<string, number> = {};
   const found: EcsTask[] = [];
-  await Promise.all([...byCluster].map(async ([clusterName, ids]) => {
-    const cluster = byName.get(clusterName);
-    if (!cluster) return;
-    const result = await recheckTasks(ctx, cluster, [...ids]);
-    const at = ctx.now();
-    for (const id of result.answered) taskRechecks[`${clusterName}/${id}`] = at;
-    found.push(...result.tasks);
-  }));
+  await Promise.all(
+    [...byCluster].map(async ([clusterName, ids]) => {
+      const cluster = byName.get(clusterName);
+      if (!cluster) return;
+      const result = await recheckTasks(ctx, cluster, [...ids]);
+      const at = ctx.now();
+      for (const id of result.answered) taskRechecks[`${clusterName}/${id}`] = at;
+      found.push(...result.tasks);
+    }),
+  );
   return { tasks: found, taskRechecks };
 }

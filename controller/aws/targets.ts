@@ -30,11 +30,19 @@ export interface TargetInventory {
 export function targetOf(policy: Policy, defaultRegion: string): ReadTarget {
   const region = policy.target.region ?? defaultRegion;
   const roleArn = policy.target.roleArn;
-  return { key: roleArn ? `${region}|${roleArn}` : region, region, ...(roleArn ? { roleArn } : {}), isDefault: region === defaultRegion && !roleArn };
+  return {
+    key: roleArn ? `${region}|${roleArn}` : region,
+    region,
+    ...(roleArn ? { roleArn } : {}),
+    isDefault: region === defaultRegion && !roleArn,
+  };
 }
 
 /** Policies grouped by target, the controller's own target first. */
-export function groupByTarget(policies: readonly Policy[], defaultRegion: string): { target: ReadTarget; policies: Policy[] }[] {
+export function groupByTarget(
+  policies: readonly Policy[],
+  defaultRegion: string,
+): { target: ReadTarget; policies: Policy[] }[] {
   const groups = new Map<string, { target: ReadTarget; policies: Policy[] }>();
   for (const policy of policies) {
     const target = targetOf(policy, defaultRegion);
@@ -42,7 +50,9 @@ export function groupByTarget(policies: readonly Policy[], defaultRegion: string
     if (!group) groups.set(target.key, (group = { target, policies: [] }));
     group.policies.push(policy);
   }
-  return [...groups.values()].sort((a, b) => Number(b.target.isDefault) - Number(a.target.isDefault) || a.target.key.localeCompare(b.target.key));
+  return [...groups.values()].sort(
+    (a, b) => Number(b.target.isDefault) - Number(a.target.isDefault) || a.target.key.localeCompare(b.target.key),
+  );
 }
 
 /** Refresh assumed-role credentials this long before they expire, so no call is signed with stale ones. */
@@ -56,20 +66,35 @@ export function assumeRoleCredentials(
   roleArn: string,
   options: { region: string; endpoint?: string; sessionName?: string; now?: () => number; sts?: STSClient },
 ): AwsCredentials {
-  const sts = options.sts ?? new STSClient({ region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
+  const sts =
+    options.sts ??
+    new STSClient({ region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
   const now = options.now ?? systemClock.now;
   type Identity = { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date };
   let cached: Identity | undefined;
   let inFlight: Promise<Identity> | undefined;
-  const fresh = (id: Identity | undefined) => id !== undefined && (id.expiration === undefined || id.expiration.getTime() - now() > REFRESH_BEFORE_EXPIRY_MS);
+  const fresh = (id: Identity | undefined) =>
+    id !== undefined && (id.expiration === undefined || id.expiration.getTime() - now() > REFRESH_BEFORE_EXPIRY_MS);
   return async () => {
     if (fresh(cached)) return cached!;
     inFlight ??= (async () => {
       try {
-        const out = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: options.sessionName ?? 'ecs-discovery-controller', DurationSeconds: 3600 }));
+        const out = await sts.send(
+          new AssumeRoleCommand({
+            RoleArn: roleArn,
+            RoleSessionName: options.sessionName ?? 'ecs-discovery-controller',
+            DurationSeconds: 3600,
+          }),
+        );
         const c = out.Credentials;
-        if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`STS AssumeRole of ${roleArn} returned no credentials`);
-        cached = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, ...(c.Expiration ? { expiration: c.Expiration } : {}) };
+        if (!c?.AccessKeyId || !c.SecretAccessKey)
+          throw new Error(`STS AssumeRole of ${roleArn} returned no credentials`);
+        cached = {
+          accessKeyId: c.AccessKeyId,
+          secretAccessKey: c.SecretAccessKey,
+          sessionToken: c.SessionToken,
+          ...(c.Expiration ? { expiration: c.Expiration } : {}),
+        };
         return cached;
       } finally {
         inFlight = undefined;
@@ -80,12 +105,24 @@ export function assumeRoleCredentials(
 }
 
 /** Clients for a target: the default ones for the controller's own target, new ones otherwise. */
-export function clientsForTarget(defaults: AwsClients, target: ReadTarget, base: AwsClientOptions = {}): { clients: AwsClients; owned: boolean } {
+export function clientsForTarget(
+  defaults: AwsClients,
+  target: ReadTarget,
+  base: AwsClientOptions = {},
+): { clients: AwsClients; owned: boolean } {
   if (target.isDefault) return { clients: defaults, owned: false };
-  const credentials = target.roleArn ? assumeRoleCredentials(target.roleArn, { region: target.region, ...(base.endpoint ? { endpoint: base.endpoint } : {}) }) : base.credentials;
+  const credentials = target.roleArn
+    ? assumeRoleCredentials(target.roleArn, {
+        region: target.region,
+        ...(base.endpoint ? { endpoint: base.endpoint } : {}),
+      })
+    : base.credentials;
   // Quotas are per account and region: the target gets token buckets of its own (base.pacing's rates), never another target's.
   const { pacer: _shared, ...own } = base;
-  return { clients: createAwsClients({ ...own, region: target.region, ...(credentials ? { credentials } : {}) }), owned: true };
+  return {
+    clients: createAwsClients({ ...own, region: target.region, ...(credentials ? { credentials } : {}) }),
+    owned: true,
+  };
 }
 
 /**

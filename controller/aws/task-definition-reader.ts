@@ -47,18 +47,30 @@ export async function readTaskDefinitions(
   if (isEmptyMatcher(scope.taskDefinitionClusters)) return {};
   const wanted = new Map<string, string>();
   for (const ecs of services) {
-    if (ecs.status === 'INACTIVE' || !registersIntoCloudMap(ecs) || !matches(scope.taskDefinitionClusters, ecs.clusterName, ecs.clusterArn)) continue;
+    if (
+      ecs.status === 'INACTIVE' ||
+      !registersIntoCloudMap(ecs) ||
+      !matches(scope.taskDefinitionClusters, ecs.clusterName, ecs.clusterArn)
+    )
+      continue;
     for (const arn of taskDefinitionsOf(ecs)) if (!wanted.has(arn)) wanted.set(arn, ecs.clusterName);
   }
   const missing = [...wanted].filter(([arn]) => !cache.has(arn));
-  if (missing.length) ctx.progress(`ecs: describing ${missing.length} task definitions (${wanted.size - missing.length} known)`);
-  await Promise.all(missing.map(async ([arn, cluster]) => {
-    const out = await ctx.call({ kind: 'task-definitions', cluster }, 'ecs:DescribeTaskDefinition',
-      () => ctx.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })), arn);
-    const stops = out?.taskDefinition ? toTaskDefinitionStops(out.taskDefinition) : undefined;
-    // Keyed by the ARN the service names, which is the revision's own ARN.
-    if (stops) cache.set(arn, stops);
-  }));
+  if (missing.length)
+    ctx.progress(`ecs: describing ${missing.length} task definitions (${wanted.size - missing.length} known)`);
+  await Promise.all(
+    missing.map(async ([arn, cluster]) => {
+      const out = await ctx.call(
+        { kind: 'task-definitions', cluster },
+        'ecs:DescribeTaskDefinition',
+        () => ctx.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })),
+        arn,
+      );
+      const stops = out?.taskDefinition ? toTaskDefinitionStops(out.taskDefinition) : undefined;
+      // Keyed by the ARN the service names, which is the revision's own ARN.
+      if (stops) cache.set(arn, stops);
+    }),
+  );
   // Revisions no service runs any more are forgotten, so the cache stays the size of the fleet's revisions.
   for (const arn of cache.keys()) if (!wanted.has(arn)) cache.delete(arn);
   const found: Record<string, TaskDefinitionStops> = {};

@@ -17,7 +17,12 @@ import { arnName, type ReadContext } from './read-context.js';
 import { refreshCloudMapService, refreshEcsService } from './refresh-reader.js';
 
 /** Refreshes what a stopped task can have left behind; an ECS service the cache does not know is read whole. */
-export async function refreshStoppedTask(ctx: ReadContext, scope: ReadScopePlan, current: Inventory, ref: { cluster: string; service: string; task: string }): Promise<InventoryPatch | undefined> {
+export async function refreshStoppedTask(
+  ctx: ReadContext,
+  scope: ReadScopePlan,
+  current: Inventory,
+  ref: { cluster: string; service: string; task: string },
+): Promise<InventoryPatch | undefined> {
   const cluster = current.clusters.find((c) => c.name === ref.cluster || c.arn === ref.cluster);
   const service = cluster && current.services.find((s) => s.clusterName === cluster.name && s.name === ref.service);
   // Not in the cache (new since the last read, or its cluster is): read the service the old way.
@@ -28,15 +33,20 @@ export async function refreshStoppedTask(ctx: ReadContext, scope: ReadScopePlan,
     .map((id) => byId.get(id))
     .filter((s): s is CloudMapService => s !== undefined && s.instances !== undefined);
   const updated: CloudMapService[] = [];
-  await Promise.all(registries.map(async (registry) => {
-    const instances = await listInstances(ctx, registry.id, registry.arn || undefined);
-    if (instances) updated.push({ ...registry, instances });
-  }));
+  await Promise.all(
+    registries.map(async (registry) => {
+      const instances = await listInstances(ctx, registry.id, registry.arn || undefined);
+      if (instances) updated.push({ ...registry, instances });
+    }),
+  );
   const listedIds = new Set(updated.map((s) => s.id));
-  const clearErrors = (e: ReadError) => e.operation === 'servicediscovery:ListInstances' && [...listedIds].some((id) => errorInScope(e, { kind: 'cloudmap-service', serviceId: id }));
+  const clearErrors = (e: ReadError) =>
+    e.operation === 'servicediscovery:ListInstances' &&
+    [...listedIds].some((id) => errorInScope(e, { kind: 'cloudmap-service', serviceId: id }));
   const cloudMapServices = { remove: (s: CloudMapService) => listedIds.has(s.id), add: updated };
   const stillRegistered = updated.some((s) => s.instances?.some((i) => i.id === taskId));
-  if (!stillRegistered || !matches(scope.taskClusters, cluster.name, cluster.arn)) return { cloudMapServices, clearErrors, errors: ctx.errors };
+  if (!stillRegistered || !matches(scope.taskClusters, cluster.name, cluster.arn))
+    return { cloudMapServices, clearErrors, errors: ctx.errors };
   const { tasks, answered } = await recheckTasks(ctx, cluster, [taskId]);
   if (!answered.includes(taskId)) return { cloudMapServices, clearErrors, errors: ctx.errors };
   return {
@@ -49,13 +59,21 @@ export async function refreshStoppedTask(ctx: ReadContext, scope: ReadScopePlan,
 }
 
 /** The instances of one cached Cloud Map service (ListInstances); a service the cache does not hold is read whole. */
-export async function refreshInstances(ctx: ReadContext, scope: ReadScopePlan, current: Inventory, serviceId: string): Promise<InventoryPatch | undefined> {
+export async function refreshInstances(
+  ctx: ReadContext,
+  scope: ReadScopePlan,
+  current: Inventory,
+  serviceId: string,
+): Promise<InventoryPatch | undefined> {
   const cached = current.cloudMapServices.find((s) => s.id === serviceId);
   if (!cached || cached.instances === undefined) return refreshCloudMapService(ctx, scope, current, serviceId);
   const instances = await listInstances(ctx, cached.id, cached.arn || undefined);
   return {
-    ...(instances ? { cloudMapServices: { remove: (s: CloudMapService) => s.id === serviceId, add: [{ ...cached, instances }] } } : {}),
-    clearErrors: (e) => e.operation === 'servicediscovery:ListInstances' && errorInScope(e, { kind: 'cloudmap-service', serviceId }),
+    ...(instances
+      ? { cloudMapServices: { remove: (s: CloudMapService) => s.id === serviceId, add: [{ ...cached, instances }] } }
+      : {}),
+    clearErrors: (e) =>
+      e.operation === 'servicediscovery:ListInstances' && errorInScope(e, { kind: 'cloudmap-service', serviceId }),
     errors: ctx.errors,
   };
 }

@@ -15,7 +15,13 @@ export function installEarlyStop(): void {
   const holder = globalThis as Holder;
   if (holder[KEY]) return;
   const handler = (signal: NodeJS.Signals) => {
-    const line = { level: 'info', time: new Date(systemClock.now()).toISOString(), app: 'ecs-discovery-controller', signal, msg: 'received signal during start-up; nothing was started, exiting' };
+    const line = {
+      level: 'info',
+      time: new Date(systemClock.now()).toISOString(),
+      app: 'ecs-discovery-controller',
+      signal,
+      msg: 'received signal during start-up; nothing was started, exiting',
+    };
     process.stderr.write(`${JSON.stringify(line)}\n`, () => process.exit(0));
   };
   holder[KEY] = handler;

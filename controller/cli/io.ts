@@ -17,5 +17,8 @@ export { UsageError } from '../util/usage-error.js';
 /** Splits repeated or comma-separated list flags (`--allowed-clusters a,b --allowed-clusters c`). */
 export function listFlag(values: string | string[] | undefined): string[] {
   const all = Array.isArray(values) ? values : values === undefined ? [] : [values];
-  return all.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
+  return all
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
 }

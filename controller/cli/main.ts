@@ -4,11 +4,26 @@ import { EXIT, UsageError } from './io.js';
 
 /** Each command lives in its own module, loaded only when used so `validate` stays fast. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: CommandRunner }> }> = {
-  run: { summary: 'run the controller: reconcile on events and on a resync schedule', load: () => import('./commands/run.js') },
-  plan: { summary: 'one-shot dry run: print the drift and what enforce mode would do (exit 2 on drift)', load: () => import('./commands/plan.js') },
-  validate: { summary: 'validate policy files (exit 1 when any is invalid)', load: () => import('./commands/validate.js') },
-  sandbox: { summary: 'start the embedded AWS emulator with a demo fleet and the controller against it', load: () => loadSandboxCommand() },
-  'install-events': { summary: 'create or update the EventBridge rule that feeds the controller queue', load: () => import('./commands/install-events.js') },
+  run: {
+    summary: 'run the controller: reconcile on events and on a resync schedule',
+    load: () => import('./commands/run.js'),
+  },
+  plan: {
+    summary: 'one-shot dry run: print the drift and what enforce mode would do (exit 2 on drift)',
+    load: () => import('./commands/plan.js'),
+  },
+  validate: {
+    summary: 'validate policy files (exit 1 when any is invalid)',
+    load: () => import('./commands/validate.js'),
+  },
+  sandbox: {
+    summary: 'start the embedded AWS emulator with a demo fleet and the controller against it',
+    load: () => loadSandboxCommand(),
+  },
+  'install-events': {
+    summary: 'create or update the EventBridge rule that feeds the controller queue',
+    load: () => import('./commands/install-events.js'),
+  },
 };
 
 /**
@@ -21,8 +36,13 @@ async function loadSandboxCommand(): Promise<{ run: CommandRunner }> {
   try {
     return (await import(SANDBOX_COMMAND)) as { run: CommandRunner };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('commands/sandbox')) {
-      throw new UsageError('the sandbox is not part of this build (the image ships the controller only); run it from a checkout: npm ci && npm start');
+    if (
+      (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
+      String((error as Error).message).includes('commands/sandbox')
+    ) {
+      throw new UsageError(
+        'the sandbox is not part of this build (the image ships the controller only); run it from a checkout: npm ci && npm start',
+      );
     }
     throw error;
   }

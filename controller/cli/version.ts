@@ -12,7 +12,11 @@ function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const file = join(dir, 'package.json');
-    if (existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'ecs-discovery-controller') return dir;
+    if (
+      existsSync(file) &&
+      (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'ecs-discovery-controller'
+    )
+      return dir;
     const parent = dirname(dir);
     if (parent === dir) throw new Error('cannot find the package.json of ecs-discovery-controller');
     dir = parent;
@@ -25,7 +29,13 @@ export function versionLine(): string {
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   if (!existsSync(join(root, '.git'))) return `ecs-discovery-controller ${version}`;
   try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5_000 }).trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 5_000,
+      }).trim();
     const commit = git('rev-parse', '--short=12', 'HEAD');
     const modified = git('status', '--porcelain', '--untracked-files=no').length > 0;
     return `ecs-discovery-controller ${version} (git ${commit}${modified ? ', modified' : ''})`;

@@ -27,7 +27,10 @@ function longTtls(truth: DemoTruth, maxTtl: number): [string, number][] {
 }
 
 /** Drift the controller can fix, counted: zero everywhere means the demo is done. */
-export function remainingDrift(truth: DemoTruth, maxTtl: number): { pairs: number; orphanServices: number; orphanInstances: number; longTtls: number; longSoaTtls: number } {
+export function remainingDrift(
+  truth: DemoTruth,
+  maxTtl: number,
+): { pairs: number; orphanServices: number; orphanInstances: number; longTtls: number; longSoaTtls: number } {
   return {
     pairs: truth.brokenPairs.length,
     orphanServices: truth.orphanServices.length,
@@ -48,25 +51,40 @@ export function describeFleet(truth: DemoTruth, maxTtl: number, serviceNames: Re
   const clients = [...new Set(truth.brokenPairs.map((p) => p.client))];
   const endpoints = [...new Set(truth.brokenPairs.map((p) => p.endpoint))];
   if (clients.length) {
-    lines.push(`Service Connect: ${clients.join(', ')} started before ${endpoints.join(', ')} joined the namespace, so their tasks cannot reach it (the "five-hour" bug).`);
+    lines.push(
+      `Service Connect: ${clients.join(', ')} started before ${endpoints.join(', ')} joined the namespace, so their tasks cannot reach it (the "five-hour" bug).`,
+    );
   }
   if (truth.orphanServices.length) {
-    lines.push(`Cloud Map: ${truth.orphanServices.map((s) => s.name).join(', ')} ${truth.orphanServices.length === 1 ? 'is' : 'are'} left behind with no ECS service using ${truth.orphanServices.length === 1 ? 'it' : 'them'}.`);
+    lines.push(
+      `Cloud Map: ${truth.orphanServices.map((s) => s.name).join(', ')} ${truth.orphanServices.length === 1 ? 'is' : 'are'} left behind with no ECS service using ${truth.orphanServices.length === 1 ? 'it' : 'them'}.`,
+    );
   }
   if (truth.orphanInstances.length) {
     const where = [...new Set(truth.orphanInstances.map((i) => serviceNames.get(i.serviceId) ?? i.serviceId))];
-    lines.push(`Cloud Map: ${truth.orphanInstances.length} instance(s) in ${where.join(', ')} belong to tasks that are gone.`);
+    lines.push(
+      `Cloud Map: ${truth.orphanInstances.length} instance(s) in ${where.join(', ')} belong to tasks that are gone.`,
+    );
   }
   const tooLong = longTtls(truth, maxTtl);
   if (tooLong.length) {
-    lines.push(`DNS: ${tooLong.map(([id, ttl]) => `${serviceNames.get(id) ?? id} (${ttl}s)`).join(', ')} keep${tooLong.length === 1 ? 's' : ''} callers on dead task IPs longer than ${maxTtl}s.`);
+    lines.push(
+      `DNS: ${tooLong.map(([id, ttl]) => `${serviceNames.get(id) ?? id} (${ttl}s)`).join(', ')} keep${tooLong.length === 1 ? 's' : ''} callers on dead task IPs longer than ${maxTtl}s.`,
+    );
   }
   for (const ns of truth.namespaceSoaTtl ?? []) {
-    lines.push(`DNS: namespace ${ns.name} lets resolvers cache "no such name" for ${ns.soaTtl}s, so a service registered after a client's first lookup stays unreachable from it that long.`);
+    lines.push(
+      `DNS: namespace ${ns.name} lets resolvers cache "no such name" for ${ns.soaTtl}s, so a service registered after a client's first lookup stays unreachable from it that long.`,
+    );
   }
   for (const near of truth.nearTaskLimit) {
-    const count = near.maxCount !== undefined && near.maxCount > near.desiredCount ? `may scale to ${near.maxCount}` : `runs ${near.desiredCount}`;
-    lines.push(`Task limit: ${near.service} ${count} tasks; Cloud Map stops at 1,000 per service (reported, not changed).`);
+    const count =
+      near.maxCount !== undefined && near.maxCount > near.desiredCount
+        ? `may scale to ${near.maxCount}`
+        : `runs ${near.desiredCount}`;
+    lines.push(
+      `Task limit: ${near.service} ${count} tasks; Cloud Map stops at 1,000 per service (reported, not changed).`,
+    );
   }
   return lines;
 }

@@ -121,11 +121,20 @@ export class SqsEventConsumer {
         this.consecutiveFailures += 1;
         const now = (this.options.now ?? systemClock.now)();
         const { code, message } = errorSummary(error);
-        this.healthState = { ...this.healthState, failingSince: this.healthState.failingSince ?? now, lastError: { at: now, code, message } };
+        this.healthState = {
+          ...this.healthState,
+          failingSince: this.healthState.failingSince ?? now,
+          lastError: { at: now, code, message },
+        };
         this.options.hooks?.onReceiveError?.(code);
         const delay = this.backoffMs(this.consecutiveFailures);
         this.options.logger.warn(
-          { err: errorSummary(error), queueUrl: this.options.queueUrl, retryInMs: delay, failures: this.consecutiveFailures },
+          {
+            err: errorSummary(error),
+            queueUrl: this.options.queueUrl,
+            retryInMs: delay,
+            failures: this.consecutiveFailures,
+          },
           'receiving events from SQS failed; retrying (check the queue URL and sqs:ReceiveMessage permission)',
         );
         await sleepUnlessAborted(delay, signal);
@@ -144,9 +153,20 @@ export class SqsEventConsumer {
       }),
       { abortSignal: signal },
     );
-    this.healthState = { ...this.healthState, failingSince: undefined, lastSuccessAt: (this.options.now ?? systemClock.now)() };
+    this.healthState = {
+      ...this.healthState,
+      failingSince: undefined,
+      lastSuccessAt: (this.options.now ?? systemClock.now)(),
+    };
     const messages = response.Messages ?? [];
-    const result: PollResult = { received: messages.length, enqueued: 0, ignored: 0, malformed: 0, duplicates: 0, deleted: 0 };
+    const result: PollResult = {
+      received: messages.length,
+      enqueued: 0,
+      ignored: 0,
+      malformed: 0,
+      duplicates: 0,
+      deleted: 0,
+    };
     const done: Message[] = [];
     for (const message of messages) {
       if (await this.handle(message, result)) done.push(message);
@@ -165,7 +185,12 @@ export class SqsEventConsumer {
       hooks?.onMalformed?.(mapped.reason);
       // Never log the body: it may be large, or not ours at all.
       logger.warn(
-        { messageId: message.MessageId, reason: mapped.reason, detailType: mapped.detailType, bodyBytes: Buffer.byteLength(body) },
+        {
+          messageId: message.MessageId,
+          reason: mapped.reason,
+          detailType: mapped.detailType,
+          bodyBytes: Buffer.byteLength(body),
+        },
         'dropping a queue message that is not a usable EventBridge event',
       );
       return true;
@@ -173,21 +198,34 @@ export class SqsEventConsumer {
     hooks?.onEvent?.(mapped.detailType);
     if (mapped.outcome === 'ignored') {
       result.ignored += 1;
-      logger.debug({ messageId: message.MessageId, detailType: mapped.detailType, reason: mapped.reason }, 'event ignored');
+      logger.debug(
+        { messageId: message.MessageId, detailType: mapped.detailType, reason: mapped.reason },
+        'event ignored',
+      );
       return true;
     }
     const version = mapped.taskVersion;
     if (version && this.taskVersions.isStale(version.taskArn, version.version)) {
       result.duplicates += 1;
       hooks?.onDuplicate?.();
-      logger.debug({ messageId: message.MessageId, version: version.version }, 'duplicate or out-of-order task event dropped');
+      logger.debug(
+        { messageId: message.MessageId, version: version.version },
+        'duplicate or out-of-order task event dropped',
+      );
       return true;
     }
     try {
-      await this.options.enqueue(mapped.keys, { detailType: mapped.detailType, eventTime: mapped.eventTime, ...(mapped.source ? { source: mapped.source } : {}) });
+      await this.options.enqueue(mapped.keys, {
+        detailType: mapped.detailType,
+        eventTime: mapped.eventTime,
+        ...(mapped.source ? { source: mapped.source } : {}),
+      });
     } catch (error) {
       // Keep the message: SQS makes it visible again after the visibility timeout.
-      logger.warn({ messageId: message.MessageId, err: errorSummary(error) }, 'could not enqueue event keys; leaving the message for redelivery');
+      logger.warn(
+        { messageId: message.MessageId, err: errorSummary(error) },
+        'could not enqueue event keys; leaving the message for redelivery',
+      );
       return false;
     }
     if (version) this.taskVersions.record(version.taskArn, version.version);
@@ -202,7 +240,9 @@ export class SqsEventConsumer {
     if (entries.length === 0) return 0;
     try {
       // Not aborted by stop(): finishing the delete avoids needless redelivery of handled events.
-      const response = await this.options.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: this.options.queueUrl, Entries: entries }));
+      const response = await this.options.sqs.send(
+        new DeleteMessageBatchCommand({ QueueUrl: this.options.queueUrl, Entries: entries }),
+      );
       const failed = response.Failed ?? [];
       if (failed.length > 0) {
         this.options.logger.warn(
@@ -212,7 +252,10 @@ export class SqsEventConsumer {
       }
       return entries.length - failed.length;
     } catch (error) {
-      this.options.logger.warn({ err: errorSummary(error), count: entries.length }, 'deleting handled queue messages failed; they will be redelivered');
+      this.options.logger.warn(
+        { err: errorSummary(error), count: entries.length },
+        'deleting handled queue messages failed; they will be redelivered',
+      );
       return 0;
     }
   }

@@ -72,7 +72,9 @@ export function mapEvent(envelope: unknown, known: KnownFleet = {}): MappedEvent
   if (!isObject(detail)) return { outcome: 'malformed', detailType, reason: 'missing-detail' };
   const timeMs = Date.parse(str(envelope.time) ?? '');
   const eventTime = Number.isFinite(timeMs) ? timeMs : undefined;
-  const resources = Array.isArray(envelope.resources) ? envelope.resources.filter((r): r is string => typeof r === 'string') : [];
+  const resources = Array.isArray(envelope.resources)
+    ? envelope.resources.filter((r): r is string => typeof r === 'string')
+    : [];
 
   let mapped: MappedEvent;
   switch (detailType) {
@@ -112,8 +114,13 @@ function mapTaskEvent(detail: Json, resources: string[]): MappedEvent {
   // Events cost what they change: a task that starts, runs or is on its way down changes nothing a rule acts on
   // (a replacement keeps its deployment's Service Connect view; deployment events say when a deployment changes);
   // its STOPPED event is what may leave a registration behind, and it names the task to look at.
-  if (lastStatus !== undefined && lastStatus !== 'STOPPED') return { outcome: 'ignored', detailType, reason: `task ${lastStatus}: only a stopped task can leave drift behind` };
-  const keys: WorkKey[] = [lastStatus === 'STOPPED' && taskArn ? { kind: 'ecs-task', cluster, service, task: taskArn.slice(taskArn.lastIndexOf('/') + 1) } : { kind: 'ecs-service', cluster, service }];
+  if (lastStatus !== undefined && lastStatus !== 'STOPPED')
+    return { outcome: 'ignored', detailType, reason: `task ${lastStatus}: only a stopped task can leave drift behind` };
+  const keys: WorkKey[] = [
+    lastStatus === 'STOPPED' && taskArn
+      ? { kind: 'ecs-task', cluster, service, task: taskArn.slice(taskArn.lastIndexOf('/') + 1) }
+      : { kind: 'ecs-service', cluster, service },
+  ];
   const version = detail.version;
   if (taskArn && typeof version === 'number' && Number.isFinite(version)) {
     return { outcome: 'keys', detailType, keys, taskVersion: { taskArn, version } };
@@ -130,11 +137,21 @@ function mapServiceEvent(detailType: string, detail: Json, resources: string[], 
   const cluster = ref.cluster ?? clusterNameFrom(str(detail.clusterArn) ?? '');
   const clusters = cluster ? [cluster] : [...new Set(known.clustersOfService?.(arn) ?? [])].sort();
   if (clusters.length === 0) return { outcome: 'malformed', detailType, reason: 'service-arn-without-cluster' };
-  return { outcome: 'keys', detailType, keys: clusters.map((c) => ({ kind: 'ecs-service' as const, cluster: c, service: ref.service })) };
+  return {
+    outcome: 'keys',
+    detailType,
+    keys: clusters.map((c) => ({ kind: 'ecs-service' as const, cluster: c, service: ref.service })),
+  };
 }
 
 const ECS_CALLS = new Set(['CreateService', 'DeleteService', 'UpdateService']);
-const CLOUD_MAP_CALLS = new Set(['CreateService', 'DeleteService', 'UpdateService', 'RegisterInstance', 'DeregisterInstance']);
+const CLOUD_MAP_CALLS = new Set([
+  'CreateService',
+  'DeleteService',
+  'UpdateService',
+  'RegisterInstance',
+  'DeregisterInstance',
+]);
 
 function mapApiCall(detail: Json): MappedEvent {
   const detailType = DETAIL_TYPES.apiCall;
@@ -188,7 +205,9 @@ function mapCloudMapApiCall(eventName: string, request: Json, response: Json): M
     if (namespaceId) keys.push({ kind: 'namespace', namespace: namespaceId });
   } else {
     // DeleteService and UpdateService (a TTL changed by hand) name the service `id`; instance calls `serviceId`.
-    const serviceId = str(request.serviceId) ?? (eventName === 'DeleteService' || eventName === 'UpdateService' ? str(request.id) : undefined);
+    const serviceId =
+      str(request.serviceId) ??
+      (eventName === 'DeleteService' || eventName === 'UpdateService' ? str(request.id) : undefined);
     if (serviceId) keys.push({ kind: 'cloudmap-service', serviceId });
   }
   if (keys.length === 0) return { outcome: 'malformed', detailType, reason: 'missing-cloudmap-service' };

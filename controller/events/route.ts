@@ -31,12 +31,16 @@ export function queueAccount(queueUrl: string | undefined): string | undefined {
  * covers its account and region. An envelope without account or region is the controller's own (as before
  * member accounts forwarded anything); an account other than the controller's needs a roleArn target in it.
  */
-export function routeEvent(source: EventSource | undefined, targets: readonly ReadTarget[], own: { region: string; account?: string }): { target?: string } | 'elsewhere' {
+export function routeEvent(
+  source: EventSource | undefined,
+  targets: readonly ReadTarget[],
+  own: { region: string; account?: string },
+): { target?: string } | 'elsewhere' {
   const region = source?.region ?? own.region;
   const account = source?.account;
   const foreign = account !== undefined && own.account !== undefined && account !== own.account;
-  const match = targets.find((t) =>
-    t.region === region && (t.roleArn ? account !== undefined && roleAccount(t.roleArn) === account : !foreign),
+  const match = targets.find(
+    (t) => t.region === region && (t.roleArn ? account !== undefined && roleAccount(t.roleArn) === account : !foreign),
   );
   if (!match) return source?.region === undefined && !foreign ? {} : 'elsewhere';
   return match.isDefault ? {} : { target: match.key };

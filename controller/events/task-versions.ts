@@ -15,7 +15,8 @@ export class TaskVersionTracker {
   private readonly highest = new Map<string, number>();
 
   constructor(private readonly capacity: number = 10_000) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`task version capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`task version capacity must be a positive integer, got ${capacity}`);
   }
 
   /** True when this version is a duplicate or a late delivery of one already seen for the task. Does not record. */

@@ -11,7 +11,13 @@ export interface EventRuleSpec {
 }
 
 /** ECS and Cloud Map API calls that change service discovery (CloudTrail; List/Describe calls are never delivered). */
-export const DISCOVERY_API_CALLS = ['CreateService', 'DeleteService', 'UpdateService', 'RegisterInstance', 'DeregisterInstance'];
+export const DISCOVERY_API_CALLS = [
+  'CreateService',
+  'DeleteService',
+  'UpdateService',
+  'RegisterInstance',
+  'DeregisterInstance',
+];
 
 export const EVENT_RULES: readonly EventRuleSpec[] = [
   {
@@ -24,7 +30,8 @@ export const EVENT_RULES: readonly EventRuleSpec[] = [
   },
   {
     suffix: 'api-calls',
-    description: 'ECS and Cloud Map API calls (CloudTrail) that change service discovery, for ecs-discovery-controller.',
+    description:
+      'ECS and Cloud Map API calls (CloudTrail) that change service discovery, for ecs-discovery-controller.',
     pattern: {
       source: ['aws.ecs', 'aws.servicediscovery'],
       'detail-type': ['AWS API Call via CloudTrail'],

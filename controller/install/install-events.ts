@@ -1,4 +1,11 @@
-import { DeleteRuleCommand, PutRuleCommand, PutTargetsCommand, RemoveTargetsCommand, type EventBridgeClient, type RuleState } from '@aws-sdk/client-eventbridge';
+import {
+  DeleteRuleCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+  type EventBridgeClient,
+  type RuleState,
+} from '@aws-sdk/client-eventbridge';
 import { SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { awsErrorCode } from '../aws/clients.js';
 import { queuePolicyFor } from './event-rules.js';
@@ -42,7 +49,11 @@ function samePattern(a: string | undefined, b: Record<string, unknown>): boolean
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([x], [y]) => x.localeCompare(y)).map(([k, v]) => [k, sortKeys(v)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .sort(([x], [y]) => x.localeCompare(y))
+        .map(([k, v]) => [k, sortKeys(v)]),
+    );
   }
   return value;
 }
@@ -56,7 +67,11 @@ interface Step {
 
 /** install-events failed after changing something: what it restored and what it could not. */
 export class InstallError extends Error {
-  constructor(message: string, readonly restored: readonly string[], readonly leftChanged: readonly string[]) {
+  constructor(
+    message: string,
+    readonly restored: readonly string[],
+    readonly leftChanged: readonly string[],
+  ) {
     super(message);
     this.name = 'InstallError';
   }
@@ -67,19 +82,31 @@ export class InstallError extends Error {
  * it can first (preflight.ts: reads only, nothing changed on failure); when a write fails after others
  * succeeded, it undoes them in reverse order and reports what it restored and what it left changed.
  */
-export async function installEvents(clients: { eventBridge: EventBridgeClient; sqs: SQSClient }, options: InstallEventsOptions): Promise<InstallChange[]> {
+export async function installEvents(
+  clients: { eventBridge: EventBridgeClient; sqs: SQSClient },
+  options: InstallEventsOptions,
+): Promise<InstallChange[]> {
   const queue = parseQueueArn(options.queueArn);
   const before = await preflight(clients, { ...options, queue, targetId: TARGET_ID });
-  const ruleArns = new Map(before.rules.map((r) => [r.name, r.existing?.arn ?? `arn:aws:events:${queue.region}:${queue.account}:rule/${r.name}`]));
+  const ruleArns = new Map(
+    before.rules.map((r) => [
+      r.name,
+      r.existing?.arn ?? `arn:aws:events:${queue.region}:${queue.account}:rule/${r.name}`,
+    ]),
+  );
   const steps: Step[] = [];
   const unchanged: InstallChange[] = [];
-  for (const rule of before.rules) steps.push(...ruleSteps(clients.eventBridge, rule, options.queueArn, ruleArns, unchanged));
+  for (const rule of before.rules)
+    steps.push(...ruleSteps(clients.eventBridge, rule, options.queueArn, ruleArns, unchanged));
   if (options.setQueuePolicy) {
     const step = queuePolicyStep(clients.sqs, before, options.queueArn, queue.name, () => [...ruleArns.values()]);
     if (step) steps.push(step);
     else unchanged.push({ resource: `queue policy of ${queue.name}`, change: 'unchanged' });
   }
-  const changes = order([...unchanged, ...steps.map((s) => s.change)], before.rules.map((r) => r.name));
+  const changes = order(
+    [...unchanged, ...steps.map((s) => s.change)],
+    before.rules.map((r) => r.name),
+  );
   if (options.dryRun) return changes;
   const done: Step[] = [];
   for (const step of steps) {
@@ -87,7 +114,10 @@ export async function installEvents(clients: { eventBridge: EventBridgeClient; s
       await step.apply();
       done.push(step);
     } catch (error) {
-      throw await rollBack(done, `${describe(step.change)} failed: ${awsErrorCode(error)}: ${(error as Error).message}`);
+      throw await rollBack(
+        done,
+        `${describe(step.change)} failed: ${awsErrorCode(error)}: ${(error as Error).message}`,
+      );
     }
   }
   return changes;
@@ -125,10 +155,20 @@ async function rollBack(done: Step[], failure: string): Promise<InstallError> {
   return new InstallError(parts.join('; '), restored, leftChanged);
 }
 
-function ruleSteps(events: EventBridgeClient, rule: RuleBefore, queueArn: string, ruleArns: Map<string, string>, unchanged: InstallChange[]): Step[] {
+function ruleSteps(
+  events: EventBridgeClient,
+  rule: RuleBefore,
+  queueArn: string,
+  ruleArns: Map<string, string>,
+  unchanged: InstallChange[],
+): Step[] {
   const steps: Step[] = [];
   const { name, spec, existing } = rule;
-  const upToDate = existing && samePattern(existing.eventPattern, spec.pattern) && existing.state === 'ENABLED' && existing.description === spec.description;
+  const upToDate =
+    existing &&
+    samePattern(existing.eventPattern, spec.pattern) &&
+    existing.state === 'ENABLED' &&
+    existing.description === spec.description;
   if (upToDate) {
     unchanged.push({ resource: `rule ${name}`, change: 'unchanged' });
   } else {
@@ -136,10 +176,19 @@ function ruleSteps(events: EventBridgeClient, rule: RuleBefore, queueArn: string
       change: {
         resource: `rule ${name}`,
         change: existing ? 'updated' : 'created',
-        ...(existing ? { detail: existing.state !== 'ENABLED' ? 'enabled' : 'event pattern or description changed' } : {}),
+        ...(existing
+          ? { detail: existing.state !== 'ENABLED' ? 'enabled' : 'event pattern or description changed' }
+          : {}),
       },
       async apply() {
-        const put = await events.send(new PutRuleCommand({ Name: name, EventPattern: JSON.stringify(spec.pattern), State: 'ENABLED', Description: spec.description }));
+        const put = await events.send(
+          new PutRuleCommand({
+            Name: name,
+            EventPattern: JSON.stringify(spec.pattern),
+            State: 'ENABLED',
+            Description: spec.description,
+          }),
+        );
         if (put.RuleArn) ruleArns.set(name, put.RuleArn);
       },
       async undo() {
@@ -147,12 +196,14 @@ function ruleSteps(events: EventBridgeClient, rule: RuleBefore, queueArn: string
           await events.send(new DeleteRuleCommand({ Name: name }));
           return;
         }
-        await events.send(new PutRuleCommand({
-          Name: name,
-          ...(existing.eventPattern ? { EventPattern: existing.eventPattern } : {}),
-          ...(existing.state ? { State: existing.state as RuleState } : {}),
-          ...(existing.description !== undefined ? { Description: existing.description } : {}),
-        }));
+        await events.send(
+          new PutRuleCommand({
+            Name: name,
+            ...(existing.eventPattern ? { EventPattern: existing.eventPattern } : {}),
+            ...(existing.state ? { State: existing.state as RuleState } : {}),
+            ...(existing.description !== undefined ? { Description: existing.description } : {}),
+          }),
+        );
       },
     });
   }
@@ -162,11 +213,19 @@ function ruleSteps(events: EventBridgeClient, rule: RuleBefore, queueArn: string
   }
   const previous = rule.target;
   steps.push({
-    change: { resource: `target ${name}/${TARGET_ID}`, change: previous ? 'updated' : 'created', detail: `-> ${queueArn}` },
+    change: {
+      resource: `target ${name}/${TARGET_ID}`,
+      change: previous ? 'updated' : 'created',
+      detail: `-> ${queueArn}`,
+    },
     async apply() {
-      const result = await events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: TARGET_ID, Arn: queueArn }] }));
+      const result = await events.send(
+        new PutTargetsCommand({ Rule: name, Targets: [{ Id: TARGET_ID, Arn: queueArn }] }),
+      );
       if (result.FailedEntryCount) {
-        throw new Error(`adding the queue as target of ${name} failed: ${result.FailedEntries?.map((e) => `${e.ErrorCode}: ${e.ErrorMessage}`).join('; ')}`);
+        throw new Error(
+          `adding the queue as target of ${name} failed: ${result.FailedEntries?.map((e) => `${e.ErrorCode}: ${e.ErrorMessage}`).join('; ')}`,
+        );
       }
     },
     async undo() {
@@ -178,20 +237,36 @@ function ruleSteps(events: EventBridgeClient, rule: RuleBefore, queueArn: string
 }
 
 /** The step that merges the EventBridge statement into the queue policy, keeping every other statement; undefined when up to date. */
-function queuePolicyStep(sqs: SQSClient, before: PreflightResult, queueArn: string, queueName: string, ruleArns: () => string[]): Step | undefined {
-  const current = before.policyBefore ? (JSON.parse(before.policyBefore) as { Version?: string; Statement?: Record<string, unknown>[] }) : undefined;
+function queuePolicyStep(
+  sqs: SQSClient,
+  before: PreflightResult,
+  queueArn: string,
+  queueName: string,
+  ruleArns: () => string[],
+): Step | undefined {
+  const current = before.policyBefore
+    ? (JSON.parse(before.policyBefore) as { Version?: string; Statement?: Record<string, unknown>[] })
+    : undefined;
   const wanted = () => (queuePolicyFor(queueArn, ruleArns()).Statement as Record<string, unknown>[])[0];
   const had = (current?.Statement ?? []).find((s) => s.Sid === STATEMENT_SID);
   if (had && JSON.stringify(sortKeys(had)) === JSON.stringify(sortKeys(wanted()))) return undefined;
   const others = (current?.Statement ?? []).filter((s) => s.Sid !== STATEMENT_SID);
   return {
-    change: { resource: `queue policy of ${queueName}`, change: had ? 'updated' : 'created', detail: 'EventBridge may send from the rules above' },
+    change: {
+      resource: `queue policy of ${queueName}`,
+      change: had ? 'updated' : 'created',
+      detail: 'EventBridge may send from the rules above',
+    },
     async apply() {
       const policy = { Version: current?.Version ?? '2012-10-17', Statement: [...others, wanted()] };
-      await sqs.send(new SetQueueAttributesCommand({ QueueUrl: before.queueUrl, Attributes: { Policy: JSON.stringify(policy) } }));
+      await sqs.send(
+        new SetQueueAttributesCommand({ QueueUrl: before.queueUrl, Attributes: { Policy: JSON.stringify(policy) } }),
+      );
     },
     async undo() {
-      await sqs.send(new SetQueueAttributesCommand({ QueueUrl: before.queueUrl, Attributes: { Policy: before.policyBefore ?? '' } }));
+      await sqs.send(
+        new SetQueueAttributesCommand({ QueueUrl: before.queueUrl, Attributes: { Policy: before.policyBefore ?? '' } }),
+      );
     },
   };
 }

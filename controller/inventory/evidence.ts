@@ -39,7 +39,12 @@ export function mergeEvidence(a: OwnershipEvidence | undefined, b: OwnershipEvid
   const newer = b.at >= a.at ? b : a;
   const names = new Map<string, EcsServiceName>();
   for (const n of [...newer.ecsServices, ...a.ecsServices, ...b.ecsServices]) names.set(`${n.cluster}/${n.service}`, n);
-  return { serviceId: a.serviceId, source: newer.source, at: newer.at, ecsServices: [...names.values()].slice(0, MAX_NAMES) };
+  return {
+    serviceId: a.serviceId,
+    source: newer.source,
+    at: newer.at,
+    ecsServices: [...names.values()].slice(0, MAX_NAMES),
+  };
 }
 
 /** The in-memory store: evidence lasts as long as the process. */

@@ -18,7 +18,6 @@ import { cloudMapIndex, taskIndex } from './indexes.js';
 /** Tag that (per community reports) Service Connect puts on the Cloud Map services it creates. */
 export const SC_MANAGED_TAG = { key: 'AmazonECSManaged', value: 'true' } as const;
 
-
 /** The last path segment of an ARN ("arn:...:service/srv-abc" -> "srv-abc"). */
 export function lastArnSegment(arn: string): string {
   const slash = arn.lastIndexOf('/');
@@ -43,7 +42,9 @@ export function taskDefinitionsOf(ecs: EcsService): string[] {
 /** Does this ECS service refer to the Cloud Map service (classic registry, a task set's, or Service Connect resource)? */
 export function referencesCloudMapService(ecs: EcsService, service: CloudMapService): boolean {
   if (registriesOf(ecs).some((r) => sameCloudMapService(r.registryArn, service))) return true;
-  return ecs.deployments.some((d) => d.serviceConnectResources.some((r) => sameCloudMapService(r.discoveryArn, service)));
+  return ecs.deployments.some((d) =>
+    d.serviceConnectResources.some((r) => sameCloudMapService(r.discoveryArn, service)),
+  );
 }
 
 interface ReferenceIndex {
@@ -92,7 +93,9 @@ export function carryReferenceIndex(from: Inventory, to: Inventory): void {
 
 /** ACTIVE or DRAINING ECS services of the inventory that refer to the Cloud Map service. */
 export function liveReferrers(inventory: Inventory, service: CloudMapService): EcsService[] {
-  return (referenceIndex(inventory).referrers.get(service.id) ?? []).filter((ecs) => ecs.status !== 'INACTIVE' && referencesCloudMapService(ecs, service));
+  return (referenceIndex(inventory).referrers.get(service.id) ?? []).filter(
+    (ecs) => ecs.status !== 'INACTIVE' && referencesCloudMapService(ecs, service),
+  );
 }
 
 /** Did Service Connect create this Cloud Map service? (named by any deployment, or tagged AmazonECSManaged=true) */
@@ -148,7 +151,9 @@ export function latestDeploymentAt(ecs: EcsService): number | undefined {
 
 /** Running tasks of an ECS service. */
 export function liveTasksOf(inventory: Inventory, ecs: EcsService): EcsTask[] {
-  return (taskIndex(inventory).byService.get(`${ecs.clusterArn}|${ecs.name}`) ?? []).filter((t) => t.lastStatus === 'RUNNING');
+  return (taskIndex(inventory).byService.get(`${ecs.clusterArn}|${ecs.name}`) ?? []).filter(
+    (t) => t.lastStatus === 'RUNNING',
+  );
 }
 
 /**
@@ -156,23 +161,35 @@ export function liveTasksOf(inventory: Inventory, ecs: EcsService): EcsTask[] {
  * describes only the tasks some rule asks about (instances' and Service Connect clients'), not every task.
  */
 export function runsTasks(inventory: Inventory, ecs: EcsService): boolean {
-  return ecs.runningCount > 0 || (ecs.taskSets ?? []).some((ts) => ts.runningCount > 0) || liveTasksOf(inventory, ecs).length > 0;
+  return (
+    ecs.runningCount > 0 ||
+    (ecs.taskSets ?? []).some((ts) => ts.runningCount > 0) ||
+    liveTasksOf(inventory, ecs).length > 0
+  );
 }
 
 /** The task with this id in the cluster of this exact name, if the inventory has it. */
 export function findTask(inventory: Inventory, taskId: string, clusterName: string): EcsTask | undefined {
-  return taskIndex(inventory).byId.get(taskId)?.find((t) => t.clusterName === clusterName);
+  return taskIndex(inventory)
+    .byId.get(taskId)
+    ?.find((t) => t.clusterName === clusterName);
 }
 
 function errorCoversCluster(error: ReadError, clusterName: string, clusterArn?: string): boolean {
-  return error.scope.kind === 'cluster' && (error.scope.cluster === clusterName || error.scope.cluster === clusterArn
-    || lastArnSegment(error.scope.cluster) === clusterName);
+  return (
+    error.scope.kind === 'cluster' &&
+    (error.scope.cluster === clusterName ||
+      error.scope.cluster === clusterArn ||
+      lastArnSegment(error.scope.cluster) === clusterName)
+  );
 }
 
 /** Whether the tasks of a cluster are known: 'read', 'error' (a read error covers it), 'unknown' (not read). */
 export function clusterTaskState(inventory: Inventory, clusterName: string): 'read' | 'error' | 'unknown' {
   const cluster = inventory.clusters.find((c) => c.name === clusterName);
-  if (inventory.readErrors.some((e) => e.scope.kind === 'account' || errorCoversCluster(e, clusterName, cluster?.arn))) {
+  if (
+    inventory.readErrors.some((e) => e.scope.kind === 'account' || errorCoversCluster(e, clusterName, cluster?.arn))
+  ) {
     return 'error';
   }
   return cluster ? 'read' : 'unknown';
@@ -185,16 +202,23 @@ export function clusterTaskState(inventory: Inventory, clusterName: string): 're
 export function pruneBlockingReadError(inventory: Inventory, service: CloudMapService): ReadError | undefined {
   return inventory.readErrors.find((e) => {
     switch (e.scope.kind) {
-      case 'account': return true;
-      case 'namespace': return e.scope.namespaceId === service.namespaceId;
-      case 'cloudmap-service': return e.scope.serviceId === service.id;
-      case 'cluster': return true;
+      case 'account':
+        return true;
+      case 'namespace':
+        return e.scope.namespaceId === service.namespaceId;
+      case 'cloudmap-service':
+        return e.scope.serviceId === service.id;
+      case 'cluster':
+        return true;
       // Autoscaling maxima only inform the report-only taskLimit rule; they never decide what exists.
-      case 'scaling-targets': return false;
+      case 'scaling-targets':
+        return false;
       // Service Connect history only dates client aliases.
-      case 'service-history': return false;
+      case 'service-history':
+        return false;
       // Stop timeouts only bound dnsTtl's TTLs.
-      case 'task-definitions': return false;
+      case 'task-definitions':
+        return false;
     }
   });
 }
@@ -202,17 +226,26 @@ export function pruneBlockingReadError(inventory: Inventory, service: CloudMapSe
 /** One-line description of a read error for finding details ("ecs:ListServices AccessDeniedException on cluster prod-a"). */
 export function describeReadError(error: ReadError): string {
   const scope = error.scope;
-  const where = scope.kind === 'account' ? 'the account'
-    : scope.kind === 'cluster' ? `cluster ${scope.cluster}`
-      : scope.kind === 'namespace' ? `namespace ${scope.namespaceId}`
-        : scope.kind === 'scaling-targets' ? `the scaling targets of ${scope.cluster ? `cluster ${scope.cluster}` : 'several clusters'}`
-          : scope.kind === 'service-history' ? `the Service Connect history of services in cluster ${scope.cluster}`
-          : scope.kind === 'task-definitions' ? `the task definitions of services in cluster ${scope.cluster}`
-          : `Cloud Map service ${scope.serviceId}`;
+  const where =
+    scope.kind === 'account'
+      ? 'the account'
+      : scope.kind === 'cluster'
+        ? `cluster ${scope.cluster}`
+        : scope.kind === 'namespace'
+          ? `namespace ${scope.namespaceId}`
+          : scope.kind === 'scaling-targets'
+            ? `the scaling targets of ${scope.cluster ? `cluster ${scope.cluster}` : 'several clusters'}`
+            : scope.kind === 'service-history'
+              ? `the Service Connect history of services in cluster ${scope.cluster}`
+              : scope.kind === 'task-definitions'
+                ? `the task definitions of services in cluster ${scope.cluster}`
+                : `Cloud Map service ${scope.serviceId}`;
   return `${error.operation} failed with ${error.code} on ${where}`;
 }
 
 /** `{ serviceArn }` for a Cloud Map service in a namespace another account shares with this one (the API wants the ARN there). */
 export function sharedServiceRef(inventory: Inventory, service: CloudMapService): { serviceArn?: string } {
-  return service.resourceOwner && inventory.account && service.resourceOwner !== inventory.account && service.arn ? { serviceArn: service.arn } : {};
+  return service.resourceOwner && inventory.account && service.resourceOwner !== inventory.account && service.arn
+    ? { serviceArn: service.arn }
+    : {};
 }

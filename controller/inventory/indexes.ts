@@ -27,7 +27,11 @@ const MAX_LAYERS = 16;
  * stack is flattened. Layers below are never changed (an older snapshot may still be planned).
  */
 class LayeredLists<T> implements ListLookup<T> {
-  private constructor(private readonly own: Map<string, readonly T[] | null>, private readonly below: LayeredLists<T> | undefined, private readonly depth: number) {}
+  private constructor(
+    private readonly own: Map<string, readonly T[] | null>,
+    private readonly below: LayeredLists<T> | undefined,
+    private readonly depth: number,
+  ) {}
 
   static of<T>(map: Map<string, T[]>): LayeredLists<T> {
     return new LayeredLists<T>(map, undefined, 0);
@@ -44,7 +48,7 @@ class LayeredLists<T> implements ListLookup<T> {
   /** A new layer with `removed` taken out and `added` put in. */
   with(removed: readonly T[], added: readonly T[], key: (item: T) => string | undefined): LayeredLists<T> {
     const own = new Map<string, readonly T[] | null>();
-    const current = (k: string) => (own.has(k) ? own.get(k) ?? [] : this.get(k) ?? []);
+    const current = (k: string) => (own.has(k) ? (own.get(k) ?? []) : (this.get(k) ?? []));
     for (const item of removed) {
       const k = key(item);
       if (k === undefined) continue;
@@ -63,10 +67,11 @@ class LayeredLists<T> implements ListLookup<T> {
     const layers: LayeredLists<T>[] = [];
     for (let layer: LayeredLists<T> | undefined = this; layer; layer = layer.below) layers.unshift(layer);
     const map = new Map<string, readonly T[] | null>();
-    for (const layer of layers) for (const [k, v] of layer.own) {
-      if (v === null) map.delete(k);
-      else map.set(k, v);
-    }
+    for (const layer of layers)
+      for (const [k, v] of layer.own) {
+        if (v === null) map.delete(k);
+        else map.set(k, v);
+      }
     return new LayeredLists<T>(map, undefined, 0);
   }
 }
@@ -118,12 +123,17 @@ export interface IndexDelta {
 export function carryIndexes(from: Inventory, to: Inventory, delta: IndexDelta): void {
   const tasks = taskIndexes.get(from);
   if (tasks) {
-    taskIndexes.set(to, delta.tasks
-      ? {
-          byId: (tasks.byId as LayeredLists<EcsTask>).with(delta.tasks.removed, delta.tasks.added, (t) => t.id),
-          byService: (tasks.byService as LayeredLists<EcsTask>).with(delta.tasks.removed, delta.tasks.added, (t) => (t.serviceName === undefined ? undefined : serviceKey(t))),
-        }
-      : tasks);
+    taskIndexes.set(
+      to,
+      delta.tasks
+        ? {
+            byId: (tasks.byId as LayeredLists<EcsTask>).with(delta.tasks.removed, delta.tasks.added, (t) => t.id),
+            byService: (tasks.byService as LayeredLists<EcsTask>).with(delta.tasks.removed, delta.tasks.added, (t) =>
+              t.serviceName === undefined ? undefined : serviceKey(t),
+            ),
+          }
+        : tasks,
+    );
   }
   const cloudMap = cloudMapIndexes.get(from);
   if (cloudMap) {

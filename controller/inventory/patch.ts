@@ -56,7 +56,9 @@ export function applyPatch(inventory: Inventory, patch: InventoryPatch, observed
   // The next plan looks things up in the new snapshot: update the old one's indexes by what changed.
   carryIndexes(inventory, next, {
     ...(patch.tasks ? { tasks: { removed: removedTasks, added: patch.tasks.add } } : {}),
-    ...(patch.cloudMapServices ? { cloudMapServices: { removed: removedCloudMap, added: patch.cloudMapServices.add } } : {}),
+    ...(patch.cloudMapServices
+      ? { cloudMapServices: { removed: removedCloudMap, added: patch.cloudMapServices.add } }
+      : {}),
   });
   carryReferenceIndex(inventory, next);
   return next;

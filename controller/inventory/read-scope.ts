@@ -55,7 +55,9 @@ function union(a: ResourceMatcher, b: ResourceMatcher): ResourceMatcher {
 
 /** As in rules/scope.ts: an empty target list covers nothing, "*" or "**" covers everything. */
 function fromList(list: readonly TargetPattern[]): ResourceMatcher {
-  return list.some((p) => p.level === 1 && !p.arnFields) ? { all: true, patterns: [] } : { all: false, patterns: [...list] };
+  return list.some((p) => p.level === 1 && !p.arnFields)
+    ? { all: true, patterns: [] }
+    : { all: false, patterns: [...list] };
 }
 
 const EVERYTHING: ResourceMatcher = { all: true, patterns: [] };
@@ -66,19 +68,35 @@ const EVERYTHING: ResourceMatcher = { all: true, patterns: [] };
  * (its `readScope` in controller/rules/).
  */
 export function planReadScope(policies: readonly Policy[]): ReadScopePlan {
-  let plan: ReadScopePlan = { coveredClusters: NONE, serviceClusters: NONE, taskClusters: NONE, serviceConnectClusters: NONE, namespaces: NONE, instanceNamespaces: NONE, tagNamespaces: NONE, scalingClusters: NONE, namespaceSoa: NONE, taskDefinitionClusters: NONE };
+  let plan: ReadScopePlan = {
+    coveredClusters: NONE,
+    serviceClusters: NONE,
+    taskClusters: NONE,
+    serviceConnectClusters: NONE,
+    namespaces: NONE,
+    instanceNamespaces: NONE,
+    tagNamespaces: NONE,
+    scalingClusters: NONE,
+    namespaceSoa: NONE,
+    taskDefinitionClusters: NONE,
+  };
   for (const policy of policies) {
     if (policy.suspend) continue;
     const rules = enabledRules(policy);
     if (rules.length === 0) continue;
     const compiled = matcherFor({ target: policy.target });
-    const covered = { clusters: fromList(compiled.clusters), namespaces: fromList(compiled.namespaces), everything: EVERYTHING };
+    const covered = {
+      clusters: fromList(compiled.clusters),
+      namespaces: fromList(compiled.namespaces),
+      everything: EVERYTHING,
+    };
     const needs: Partial<ReadScopePlan>[] = [
       { coveredClusters: covered.clusters, serviceClusters: covered.clusters, namespaces: covered.namespaces },
       ...rules.map((rule) => rule.readScope(configOf(policy, rule), covered)),
     ];
     for (const need of needs) {
-      for (const [field, matcher] of Object.entries(need) as [keyof ReadScopePlan, ResourceMatcher][]) plan = { ...plan, [field]: union(plan[field], matcher) };
+      for (const [field, matcher] of Object.entries(need) as [keyof ReadScopePlan, ResourceMatcher][])
+        plan = { ...plan, [field]: union(plan[field], matcher) };
     }
   }
   return plan;
@@ -100,5 +118,7 @@ export function isEmptyMatcher(m: ResourceMatcher): boolean {
  */
 export function matches(m: ResourceMatcher, name: string, idOrArn?: string, arn?: string): boolean {
   if (m.all) return true;
-  return m.patterns.some((p) => patternMatches(p, p.kind === 'cluster' ? { name, arn: idOrArn } : { name, id: idOrArn, arn }));
+  return m.patterns.some((p) =>
+    patternMatches(p, p.kind === 'cluster' ? { name, arn: idOrArn } : { name, id: idOrArn, arn }),
+  );
 }

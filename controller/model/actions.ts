@@ -45,8 +45,19 @@ type Of<T extends ActionType> = Extract<Action, { type: T }>;
 
 const accountOfArn = (arn: string | undefined) => arn?.split(':')[4];
 
-const ROUTE53_BEHIND_DEREGISTER = ['route53:GetHealthCheck', 'route53:DeleteHealthCheck', 'route53:UpdateHealthCheck', 'route53:ChangeResourceRecordSets'];
-const ROUTE53_BEHIND_UPDATE_SERVICE = ['route53:GetHealthCheck', 'route53:CreateHealthCheck', 'route53:DeleteHealthCheck', 'route53:UpdateHealthCheck', 'route53:ChangeResourceRecordSets'];
+const ROUTE53_BEHIND_DEREGISTER = [
+  'route53:GetHealthCheck',
+  'route53:DeleteHealthCheck',
+  'route53:UpdateHealthCheck',
+  'route53:ChangeResourceRecordSets',
+];
+const ROUTE53_BEHIND_UPDATE_SERVICE = [
+  'route53:GetHealthCheck',
+  'route53:CreateHealthCheck',
+  'route53:DeleteHealthCheck',
+  'route53:UpdateHealthCheck',
+  'route53:ChangeResourceRecordSets',
+];
 
 /** Every action type. Order of phases: deregistrations, then the deletion they empty, then TTL and SOA updates, then redeploys. */
 export const ACTION_TYPES = {
@@ -64,7 +75,12 @@ export const ACTION_TYPES = {
     followsOperation: true,
     deletes: { kind: 'instances', serviceId: (a) => a.serviceId },
     ownerAccount: (a) => accountOfArn(a.serviceArn),
-    iam: ['ecs:DescribeTasks', 'servicediscovery:DeregisterInstance', 'servicediscovery:GetOperation', ...ROUTE53_BEHIND_DEREGISTER],
+    iam: [
+      'ecs:DescribeTasks',
+      'servicediscovery:DeregisterInstance',
+      'servicediscovery:GetOperation',
+      ...ROUTE53_BEHIND_DEREGISTER,
+    ],
   },
   'cloudmap:DeleteService': {
     resource: 'cloudmap-service',
@@ -93,7 +109,12 @@ export const ACTION_TYPES = {
     verbs: { done: 'Lowered the DNS TTL of', do: 'lower the DNS TTL of' },
     followsOperation: true,
     ownerAccount: (a) => accountOfArn(a.serviceArn),
-    iam: ['servicediscovery:GetService', 'servicediscovery:UpdateService', 'servicediscovery:GetOperation', ...ROUTE53_BEHIND_UPDATE_SERVICE],
+    iam: [
+      'servicediscovery:GetService',
+      'servicediscovery:UpdateService',
+      'servicediscovery:GetOperation',
+      ...ROUTE53_BEHIND_UPDATE_SERVICE,
+    ],
   },
   'cloudmap:UpdateNamespaceSoa': {
     resource: 'cloudmap-namespace',
@@ -107,7 +128,13 @@ export const ACTION_TYPES = {
     verbs: { done: 'Shortened negative caching of', do: 'shorten negative caching of' },
     followsOperation: true,
     // Behind the update Cloud Map rewrites the SOA record of the namespace's hosted zone.
-    iam: ['servicediscovery:GetNamespace', 'servicediscovery:UpdatePrivateDnsNamespace', 'servicediscovery:UpdatePublicDnsNamespace', 'servicediscovery:GetOperation', 'route53:ChangeResourceRecordSets'],
+    iam: [
+      'servicediscovery:GetNamespace',
+      'servicediscovery:UpdatePrivateDnsNamespace',
+      'servicediscovery:UpdatePublicDnsNamespace',
+      'servicediscovery:GetOperation',
+      'route53:ChangeResourceRecordSets',
+    ],
   },
   'ecs:ForceNewDeployment': {
     resource: 'ecs-service',

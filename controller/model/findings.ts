@@ -16,13 +16,36 @@ export type Action =
   | { type: 'ecs:ForceNewDeployment'; cluster: string; service: string; serviceArn: string }
   /** `cluster`: the ECS cluster the instance names; the actuator re-reads the task there just before writing. */
   /** `serviceArn` (every Cloud Map action): set for a service in a namespace shared with this account, where Cloud Map wants the ARN. */
-  | { type: 'cloudmap:DeregisterInstance'; serviceId: string; instanceId: string; cluster?: string; serviceArn?: string }
+  | {
+      type: 'cloudmap:DeregisterInstance';
+      serviceId: string;
+      instanceId: string;
+      cluster?: string;
+      serviceArn?: string;
+    }
   /** `ecsServices`: ECS services the evidence names; the actuator re-describes them just before deleting. */
-  | { type: 'cloudmap:DeleteService'; serviceId: string; ecsServices?: readonly { cluster: string; service: string }[]; serviceArn?: string }
+  | {
+      type: 'cloudmap:DeleteService';
+      serviceId: string;
+      ecsServices?: readonly { cluster: string; service: string }[];
+      serviceArn?: string;
+    }
   /** Lowers the named records to `ttl`; a record whose TTL is no longer above `aboveSeconds` when written is left as it is. */
-  | { type: 'cloudmap:UpdateDnsTtl'; serviceId: string; records: readonly { type: string; ttl: number }[]; aboveSeconds?: number; serviceArn?: string }
+  | {
+      type: 'cloudmap:UpdateDnsTtl';
+      serviceId: string;
+      records: readonly { type: string; ttl: number }[];
+      aboveSeconds?: number;
+      serviceArn?: string;
+    }
   /** Sets a DNS namespace's SOA TTL (negative caching) to `ttl`; a namespace no longer above `aboveSeconds` when written is left as it is. */
-  | { type: 'cloudmap:UpdateNamespaceSoa'; namespaceId: string; namespaceType: 'DNS_PRIVATE' | 'DNS_PUBLIC'; ttl: number; aboveSeconds: number };
+  | {
+      type: 'cloudmap:UpdateNamespaceSoa';
+      namespaceId: string;
+      namespaceType: 'DNS_PRIVATE' | 'DNS_PUBLIC';
+      ttl: number;
+      aboveSeconds: number;
+    };
 
 export type ActionType = Action['type'];
 

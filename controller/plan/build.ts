@@ -36,7 +36,9 @@ function compareDrafts(a: Draft, b: Draft): number {
 }
 
 function wouldText(draft: Draft): string {
-  return draft.enforceBlock ? `would be blocked by ${draft.enforceBlock.reason}: ${draft.enforceBlock.detail}` : 'would execute';
+  return draft.enforceBlock
+    ? `would be blocked by ${draft.enforceBlock.reason}: ${draft.enforceBlock.detail}`
+    : 'would execute';
 }
 
 /** Overlays the policy mode and --dry-run on the enforce decision. */
@@ -44,13 +46,37 @@ function finalDecision(draft: Draft, dryRun: boolean): PlannedAction {
   const base = { finding: draft.finding, action: draft.action };
   const ruleBlock = draft.finding.blocked;
   if (ruleBlock) return { ...base, decision: 'blocked', blockedBy: ruleBlock.reason, detail: ruleBlock.detail };
-  if (draft.policy.suspend) return { ...base, decision: 'blocked', blockedBy: 'suspended', detail: `policy is suspended; otherwise it ${wouldText(draft)}` };
-  if (draft.policy.mode === 'audit') return { ...base, decision: 'blocked', blockedBy: 'audit-mode', detail: `audit mode; in enforce mode it ${wouldText(draft)}` };
+  if (draft.policy.suspend)
+    return {
+      ...base,
+      decision: 'blocked',
+      blockedBy: 'suspended',
+      detail: `policy is suspended; otherwise it ${wouldText(draft)}`,
+    };
+  if (draft.policy.mode === 'audit')
+    return {
+      ...base,
+      decision: 'blocked',
+      blockedBy: 'audit-mode',
+      detail: `audit mode; in enforce mode it ${wouldText(draft)}`,
+    };
   if (draft.enforceBlock) {
     const { reason, detail, until } = draft.enforceBlock;
-    return { ...base, decision: 'blocked', blockedBy: reason, detail, ...(until !== undefined ? { blockedUntil: until } : {}) };
+    return {
+      ...base,
+      decision: 'blocked',
+      blockedBy: reason,
+      detail,
+      ...(until !== undefined ? { blockedUntil: until } : {}),
+    };
   }
-  if (dryRun) return { ...base, decision: 'blocked', blockedBy: 'dry-run', detail: 'dry run; without --dry-run it would execute' };
+  if (dryRun)
+    return {
+      ...base,
+      decision: 'blocked',
+      blockedBy: 'dry-run',
+      detail: 'dry run; without --dry-run it would execute',
+    };
   return { ...base, decision: 'execute' };
 }
 
@@ -58,7 +84,11 @@ function finalDecision(draft: Draft, dryRun: boolean): PlannedAction {
  * Updates grace-period clocks: keys seen now keep their first sighting (or start now); keys no longer seen are
  * dropped. A finding blocked by a read error was not really observed, so its clock restarts.
  */
-function nextFirstSeen(findings: readonly Finding[], previous: ReadonlyMap<string, number>, now: number): Map<string, number> {
+function nextFirstSeen(
+  findings: readonly Finding[],
+  previous: ReadonlyMap<string, number>,
+  now: number,
+): Map<string, number> {
   const next = new Map<string, number>();
   for (const finding of findings) {
     const since = previous.get(finding.key);
@@ -91,11 +121,15 @@ function summarize(policy: Policy, findings: readonly Finding[], actions: readon
  * If the deletion is blocked, the finding stays.
  */
 function dropSupersededFindings(findings: Finding[], drafts: Draft[]): { findings: Finding[]; drafts: Draft[] } {
-  const deleted = new Set(drafts.filter((d) => d.action.type === 'cloudmap:DeleteService' && !d.enforceBlock && !d.finding.blocked)
-    .map((d) => (d.action.type === 'cloudmap:DeleteService' ? d.action.serviceId : '')));
+  const deleted = new Set(
+    drafts
+      .filter((d) => d.action.type === 'cloudmap:DeleteService' && !d.enforceBlock && !d.finding.blocked)
+      .map((d) => (d.action.type === 'cloudmap:DeleteService' ? d.action.serviceId : '')),
+  );
   if (deleted.size === 0) return { findings, drafts };
   const mootRules = new Set(RULES.filter((rule) => rule.mootWhenServiceDeleted).map((rule) => rule.name));
-  const moot = (f: Finding): boolean => mootRules.has(f.rule) && f.resource.kind === 'cloudmap-service' && deleted.has(f.resource.id);
+  const moot = (f: Finding): boolean =>
+    mootRules.has(f.rule) && f.resource.kind === 'cloudmap-service' && deleted.has(f.resource.id);
   return { findings: findings.filter((f) => !moot(f)), drafts: drafts.filter((d) => !moot(d.finding)) };
 }
 
@@ -113,10 +147,16 @@ export function buildPlan(input: BuildPlanInput): { plan: Plan; firstSeen: Map<s
   }
   decided.sort(compareDrafts);
   decideEnforcement(decided, {
-    inventory, now, firstSeen,
+    inventory,
+    now,
+    firstSeen,
     ...(input.recentDeletions ? { recentDeletions: input.recentDeletions } : {}),
-    ...(policies.bounds?.maxDeletionsPerHour !== undefined ? { maxDeletionsPerHour: policies.bounds.maxDeletionsPerHour } : {}),
-    ...(policies.bounds?.maxConcurrentRedeploys !== undefined ? { maxConcurrentRedeploys: policies.bounds.maxConcurrentRedeploys } : {}),
+    ...(policies.bounds?.maxDeletionsPerHour !== undefined
+      ? { maxDeletionsPerHour: policies.bounds.maxDeletionsPerHour }
+      : {}),
+    ...(policies.bounds?.maxConcurrentRedeploys !== undefined
+      ? { maxConcurrentRedeploys: policies.bounds.maxConcurrentRedeploys }
+      : {}),
   });
   const { findings, drafts } = dropSupersededFindings(resolved, decided);
   const actions = drafts.map((d) => finalDecision(d, input.dryRun ?? false));

@@ -18,7 +18,10 @@ function gracePeriod(draft: Draft, ctx: DecideContext): Block | undefined {
   if (grace === undefined) return undefined;
   const since = ctx.firstSeen.get(draft.finding.key) ?? ctx.now;
   if (since + grace <= ctx.now) return undefined;
-  return { reason: 'grace-period', detail: `orphaned since ${iso(since)}; grace period ${formatDuration(grace)} ends ${iso(since + grace)}` };
+  return {
+    reason: 'grace-period',
+    detail: `orphaned since ${iso(since)}; grace period ${formatDuration(grace)} ends ${iso(since + grace)}`,
+  };
 }
 
 /** Sets `enforceBlock` on every draft (drafts must already be in plan order). */
@@ -32,7 +35,8 @@ export function decideEnforcement(drafts: readonly Draft[], ctx: DecideContext):
   for (const rule of RULES) {
     const mine = byRule.get(rule.name) ?? [];
     // Checks of one action alone, in the contract's order of precedence: what the rule itself found, its gate, the grace period.
-    for (const draft of mine) draft.enforceBlock = draft.finding.blocked ?? rule.gates?.check?.(draft, ctx) ?? gracePeriod(draft, ctx);
+    for (const draft of mine)
+      draft.enforceBlock = draft.finding.blocked ?? rule.gates?.check?.(draft, ctx) ?? gracePeriod(draft, ctx);
     // Then the checks over all of the rule's actions together (concurrency, the sanity guard, budgets).
     rule.gates?.apply?.(mine, ctx);
   }

@@ -33,7 +33,10 @@ export class MemoryDeletionLedger implements DeletionLedger {
     const wanted = new Set(namespaceIds);
     for (const [namespaceId, events] of this.events) {
       const kept = events.filter((e) => e.at > now - HOUR_MS);
-      if (kept.length === 0) { this.events.delete(namespaceId); continue; }
+      if (kept.length === 0) {
+        this.events.delete(namespaceId);
+        continue;
+      }
       this.events.set(namespaceId, kept);
       if (!wanted.has(namespaceId)) continue;
       const sum: RecentDeletions = { services: 0, instances: 0 };

@@ -22,8 +22,15 @@ export interface PolicyDrift {
  * loaded policy so policies without findings still report zero; findings of policies not listed are still
  * counted (they come from the plan).
  */
-export function summarizeDrift(policyNames: readonly string[], plan: Pick<Plan, 'findings' | 'actions'> | undefined): PolicyDrift[] {
-  type Entry = { driftByRule: Partial<Record<RuleName, number>>; driftByState: Partial<Record<RuleName, Partial<Record<DriftState, number>>>>; orphanedRegistrations: number };
+export function summarizeDrift(
+  policyNames: readonly string[],
+  plan: Pick<Plan, 'findings' | 'actions'> | undefined,
+): PolicyDrift[] {
+  type Entry = {
+    driftByRule: Partial<Record<RuleName, number>>;
+    driftByState: Partial<Record<RuleName, Partial<Record<DriftState, number>>>>;
+    orphanedRegistrations: number;
+  };
   const empty = (): Entry => ({ driftByRule: {}, driftByState: {}, orphanedRegistrations: 0 });
   const byPolicy = new Map<string, Entry>();
   for (const name of policyNames) byPolicy.set(name, empty());
@@ -37,7 +44,11 @@ export function summarizeDrift(policyNames: readonly string[], plan: Pick<Plan, 
     const states = (entry.driftByState[finding.rule] ??= {});
     states[state.state] = (states[state.state] ?? 0) + 1;
     // Only instances are billed registrations; an orphaned service's cost is the sum of its instances' findings.
-    if (finding.resource.kind === 'cloudmap-instance' && ruleNamed(finding.rule).instanceFindingsAreOrphanedRegistrations) entry.orphanedRegistrations += 1;
+    if (
+      finding.resource.kind === 'cloudmap-instance' &&
+      ruleNamed(finding.rule).instanceFindingsAreOrphanedRegistrations
+    )
+      entry.orphanedRegistrations += 1;
   }
   return [...byPolicy.entries()].map(([name, entry]) => ({ name, ...entry }));
 }

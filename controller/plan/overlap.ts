@@ -9,16 +9,25 @@
 import type { Inventory } from '../inventory/model.js';
 import type { Policy } from '../policy/types.js';
 import { ruleNamed } from '../rules/index.js';
-import { cloudMapServiceSpecificity, ecsServiceSpecificity, namespaceLevel, type DiscoveryVia } from '../rules/scope.js';
+import {
+  cloudMapServiceSpecificity,
+  ecsServiceSpecificity,
+  namespaceLevel,
+  type DiscoveryVia,
+} from '../rules/scope.js';
 import type { Finding, ResourceRef, RuleName } from '../model/findings.js';
 
 /** The identity overlaps are resolved on: an ECS service, or a Cloud Map service (with its instances). */
 export function ownershipKey(resource: ResourceRef): string {
   switch (resource.kind) {
-    case 'ecs-service': return `ecs:${resource.arn}`;
-    case 'cloudmap-service': return `cloudmap:${resource.id}`;
-    case 'cloudmap-instance': return `cloudmap:${resource.serviceId}`;
-    case 'cloudmap-namespace': return `cloudmap-namespace:${resource.id}`;
+    case 'ecs-service':
+      return `ecs:${resource.arn}`;
+    case 'cloudmap-service':
+      return `cloudmap:${resource.id}`;
+    case 'cloudmap-instance':
+      return `cloudmap:${resource.serviceId}`;
+    case 'cloudmap-namespace':
+      return `cloudmap-namespace:${resource.id}`;
   }
 }
 
@@ -39,7 +48,11 @@ function specificity(policy: Policy, inventory: Inventory, resource: ResourceRef
 }
 
 /** Keeps only the findings of the policies that own each resource for the finding's rule; ties are blocked. */
-export function resolveOverlaps(policies: readonly Policy[], inventory: Inventory, findings: readonly Finding[]): Finding[] {
+export function resolveOverlaps(
+  policies: readonly Policy[],
+  inventory: Inventory,
+  findings: readonly Finding[],
+): Finding[] {
   const owners = new Map<string, string[]>();
   const ownersOf = (resource: ResourceRef, via: DiscoveryVia): string[] => {
     const key = `${ownershipKey(resource)}|${resource.kind === 'ecs-service' ? via : ''}`;
@@ -50,7 +63,10 @@ export function resolveOverlaps(policies: readonly Policy[], inventory: Inventor
       for (const policy of policies) {
         const score = specificity(policy, inventory, resource, via);
         if (score === 0 || score < best) continue;
-        if (score > best) { best = score; names = []; }
+        if (score > best) {
+          best = score;
+          names = [];
+        }
         names.push(policy.name);
       }
       owners.set(key, names);
@@ -62,7 +78,18 @@ export function resolveOverlaps(policies: readonly Policy[], inventory: Inventor
     const names = ownersOf(f.resource, viaOf(f.rule));
     if (names.length === 0 || (names.length === 1 && names[0] === f.policy)) return [f];
     if (!names.includes(f.policy)) return [];
-    const others = names.filter((n) => n !== f.policy).map((n) => `"${n}"`).join(', ');
-    return [{ ...f, blocked: { reason: 'ownership-conflict', detail: `policies ${others} claim this resource with the same specificity: make one more specific` } }];
+    const others = names
+      .filter((n) => n !== f.policy)
+      .map((n) => `"${n}"`)
+      .join(', ');
+    return [
+      {
+        ...f,
+        blocked: {
+          reason: 'ownership-conflict',
+          detail: `policies ${others} claim this resource with the same specificity: make one more specific`,
+        },
+      },
+    ];
   });
 }

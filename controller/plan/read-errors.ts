@@ -23,7 +23,10 @@ function coversNamespaceId(policy: Policy, inventory: Inventory, namespaceId: st
  * Cloud Map services do, whatever its rules; each enabled rule may add errors beyond that (`affectedBy`).
  */
 export function affectsPolicy(policy: Policy, inventory: Inventory, error: ReadError): boolean {
-  return inOwnScope(policy, inventory, error) || enabledRules(policy).some((rule) => rule.affectedBy?.(error, policy, inventory) ?? false);
+  return (
+    inOwnScope(policy, inventory, error) ||
+    enabledRules(policy).some((rule) => rule.affectedBy?.(error, policy, inventory) ?? false)
+  );
 }
 
 function inOwnScope(policy: Policy, inventory: Inventory, error: ReadError): boolean {
@@ -48,7 +51,9 @@ function inOwnScope(policy: Policy, inventory: Inventory, error: ReadError): boo
 }
 
 /** Policy name -> the read errors that make its plan incomplete (policies without any are left out). */
-export function readErrorsByPolicy(targets: readonly { policies: readonly Policy[]; inventory: Inventory }[]): Map<string, ReadError[]> {
+export function readErrorsByPolicy(
+  targets: readonly { policies: readonly Policy[]; inventory: Inventory }[],
+): Map<string, ReadError[]> {
   const byPolicy = new Map<string, ReadError[]>();
   for (const { policies, inventory } of targets) {
     for (const policy of policies) {

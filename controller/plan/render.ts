@@ -34,16 +34,28 @@ export interface RenderOptions {
 /** Version of the JSON document renderPlanJson writes. */
 export const PLAN_JSON_SCHEMA_VERSION = 1;
 
-const ANSI = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', cyan: '\x1b[36m' } as const;
+const ANSI = {
+  reset: '\x1b[0m',
+  bold: '\x1b[1m',
+  dim: '\x1b[2m',
+  red: '\x1b[31m',
+  green: '\x1b[32m',
+  yellow: '\x1b[33m',
+  cyan: '\x1b[36m',
+} as const;
 type Paint = (color: keyof typeof ANSI, text: string) => string;
 
 /** Human name of a resource ("ecs-service prod/checkout"). */
 export function describeResource(resource: ResourceRef): string {
   switch (resource.kind) {
-    case 'ecs-service': return `ecs-service ${resource.cluster}/${resource.name}`;
-    case 'cloudmap-service': return `cloudmap-service ${resource.name} (${resource.id})`;
-    case 'cloudmap-instance': return `cloudmap-instance ${resource.instanceId} of ${resource.serviceName} (${resource.serviceId})`;
-    case 'cloudmap-namespace': return `cloudmap-namespace ${resource.name} (${resource.id})`;
+    case 'ecs-service':
+      return `ecs-service ${resource.cluster}/${resource.name}`;
+    case 'cloudmap-service':
+      return `cloudmap-service ${resource.name} (${resource.id})`;
+    case 'cloudmap-instance':
+      return `cloudmap-instance ${resource.instanceId} of ${resource.serviceName} (${resource.serviceId})`;
+    case 'cloudmap-namespace':
+      return `cloudmap-namespace ${resource.name} (${resource.id})`;
   }
 }
 
@@ -57,7 +69,10 @@ function outcomeLine(finding: Finding, planned: PlannedAction | undefined, paint
     return paint('dim', blocked ? `no action (${blocked.reason}: ${blocked.detail})` : 'no action: report only');
   }
   if (planned.decision === 'execute') return paint('green', `will ${describeAction(planned.action)}`);
-  return paint('yellow', `would ${describeAction(planned.action)} but ${planned.blockedBy}: ${planned.detail ?? ''}`.trimEnd());
+  return paint(
+    'yellow',
+    `would ${describeAction(planned.action)} but ${planned.blockedBy}: ${planned.detail ?? ''}`.trimEnd(),
+  );
 }
 
 function renderFinding(finding: Finding, planned: PlannedAction | undefined, paint: Paint): string[] {
@@ -82,10 +97,15 @@ export function renderPlanText(plan: Plan, options: { color: boolean } & RenderO
     const findings = plan.findings.filter((f) => f.policy === summary.policy);
     const readErrors = options.readErrors?.get(summary.policy) ?? 0;
     // Never "no drift" for a policy whose scope was not read completely: the drift may be in the unread part.
-    if (readErrors > 0) lines.push(paint('red', `  incomplete: ${plural(readErrors, 'read error')} (listed on stderr); pruning is blocked there`));
+    if (readErrors > 0)
+      lines.push(
+        paint('red', `  incomplete: ${plural(readErrors, 'read error')} (listed on stderr); pruning is blocked there`),
+      );
     else if (findings.length === 0) lines.push(paint('dim', '  no drift'));
     for (const finding of findings) lines.push(...renderFinding(finding, byFinding.get(finding), paint));
-    lines.push(`  ${summary.policy}: ${plural(summary.findings, 'finding')}, ${summary.actionsToExecute} to execute, ${summary.actionsBlocked} blocked`);
+    lines.push(
+      `  ${summary.policy}: ${plural(summary.findings, 'finding')}, ${summary.actionsToExecute} to execute, ${summary.actionsBlocked} blocked`,
+    );
     if (findings.length > 0) lines.push(`  ${summary.policy}: ${driftSummaryLine(countDrift(plan, summary.policy))}`);
     lines.push('');
   }
@@ -94,8 +114,14 @@ export function renderPlanText(plan: Plan, options: { color: boolean } & RenderO
   const incomplete = [...(options.readErrors?.entries() ?? [])].filter(([, n]) => n > 0).map(([policy]) => policy);
   const verdict = driftSummaryLine(countDrift(plan));
   lines.push(paint('bold', `${plan.findings.length} findings, ${execute} actions to execute, ${blocked} blocked`));
-  lines.push(paint('bold', incomplete.length === 0 ? verdict
-    : `incomplete (read errors in ${plural(incomplete.length, 'policy').replace(/policys$/, 'policies')}): ${verdict === 'no drift' ? 'no drift found in what could be read' : verdict}`));
+  lines.push(
+    paint(
+      'bold',
+      incomplete.length === 0
+        ? verdict
+        : `incomplete (read errors in ${plural(incomplete.length, 'policy').replace(/policys$/, 'policies')}): ${verdict === 'no drift' ? 'no drift found in what could be read' : verdict}`,
+    ),
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -109,16 +135,27 @@ export function renderPlanJson(plan: Plan, options: RenderOptions = {}): string 
     generatedAt: new Date(plan.generatedAt).toISOString(),
     revision: plan.revision,
     totals: {
-      findings: plan.findings.length, actionsToExecute: execute, actionsBlocked: plan.actions.length - execute,
-      actionable: counts.actionable, blocked: counts.blocked, accepted: counts.accepted,
+      findings: plan.findings.length,
+      actionsToExecute: execute,
+      actionsBlocked: plan.actions.length - execute,
+      actionable: counts.actionable,
+      blocked: counts.blocked,
+      accepted: counts.accepted,
     },
     summary: driftSummaryLine(counts),
     policies: plan.summaries.map((s) => {
       const drift = countDrift(plan, s.policy);
       const readErrors = options.readErrors?.get(s.policy) ?? 0;
       return {
-        name: s.policy, mode: s.mode, suspended: s.suspended, findings: s.findings, actionsToExecute: s.actionsToExecute, actionsBlocked: s.actionsBlocked,
-        complete: readErrors === 0, readErrors, drift: { actionable: drift.actionable, blocked: drift.blocked, accepted: drift.accepted },
+        name: s.policy,
+        mode: s.mode,
+        suspended: s.suspended,
+        findings: s.findings,
+        actionsToExecute: s.actionsToExecute,
+        actionsBlocked: s.actionsBlocked,
+        complete: readErrors === 0,
+        readErrors,
+        drift: { actionable: drift.actionable, blocked: drift.blocked, accepted: drift.accepted },
       };
     }),
     findings: plan.findings.map((f) => ({

@@ -22,7 +22,14 @@ export type DriftReason = BlockReason | 'report-only';
 
 /** Reasons that mean "not to be fixed, by design"; every other block reason is `blocked`. */
 const ACCEPTED: ReadonlySet<DriftReason> = new Set<DriftReason>([
-  'audit-mode', 'suspended', 'dry-run', 'protected', 'service-connect-managed', 'not-ecs-owned', 'ownership-unproven', 'other-account',
+  'audit-mode',
+  'suspended',
+  'dry-run',
+  'protected',
+  'service-connect-managed',
+  'not-ecs-owned',
+  'ownership-unproven',
+  'other-account',
   'report-only',
 ]);
 
@@ -49,7 +56,10 @@ export interface DriftCounts {
 }
 
 /** Every finding of the plan (optionally of one policy) with its state. */
-export function classifyPlan(plan: Pick<Plan, 'findings' | 'actions'>, policy?: string): { finding: Finding; state: FindingState }[] {
+export function classifyPlan(
+  plan: Pick<Plan, 'findings' | 'actions'>,
+  policy?: string,
+): { finding: Finding; state: FindingState }[] {
   const byFinding = new Map<Finding, PlannedAction>(plan.actions.map((a) => [a.finding, a]));
   return plan.findings
     .filter((f) => policy === undefined || f.policy === policy)
@@ -74,7 +84,10 @@ function plural(count: number, word: string): string {
 }
 
 function reasonList(reasons: Record<string, number>): string {
-  return Object.entries(reasons).sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, n]) => (n === 1 ? reason : `${reason} ×${n}`)).join(', ');
+  return Object.entries(reasons)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([reason, n]) => (n === 1 ? reason : `${reason} ×${n}`))
+    .join(', ');
 }
 
 /**
@@ -83,9 +96,15 @@ function reasonList(reasons: Record<string, number>): string {
  */
 export function driftSummaryLine(counts: DriftCounts): string {
   if (counts.actionable + counts.blocked + counts.accepted === 0) return 'no drift';
-  const parts = [counts.actionable === 0 ? 'all actionable drift fixed' : `${plural(counts.actionable, 'actionable finding')} not fixed yet`];
-  if (counts.blocked > 0) parts.push(`${plural(counts.blocked, 'finding')} blocked (${reasonList(counts.reasons.blocked)})`);
-  if (counts.accepted > 0) parts.push(`${plural(counts.accepted, 'finding')} accepted (${reasonList(counts.reasons.accepted)})`);
+  const parts = [
+    counts.actionable === 0
+      ? 'all actionable drift fixed'
+      : `${plural(counts.actionable, 'actionable finding')} not fixed yet`,
+  ];
+  if (counts.blocked > 0)
+    parts.push(`${plural(counts.blocked, 'finding')} blocked (${reasonList(counts.reasons.blocked)})`);
+  if (counts.accepted > 0)
+    parts.push(`${plural(counts.accepted, 'finding')} accepted (${reasonList(counts.reasons.accepted)})`);
   return parts.join('; ');
 }
 
@@ -100,7 +119,10 @@ export function addCounts(a: DriftCounts, b: DriftCounts): DriftCounts {
     actionable: a.actionable + b.actionable,
     blocked: a.blocked + b.blocked,
     accepted: a.accepted + b.accepted,
-    reasons: { blocked: merge(a.reasons.blocked, b.reasons.blocked), accepted: merge(a.reasons.accepted, b.reasons.accepted) },
+    reasons: {
+      blocked: merge(a.reasons.blocked, b.reasons.blocked),
+      accepted: merge(a.reasons.accepted, b.reasons.accepted),
+    },
   };
 }
 
@@ -116,7 +138,12 @@ export function withoutFixed(plan: Plan, fixedKeys: ReadonlySet<string>): Plan {
   const summaries = plan.summaries.map((s) => {
     const mine = actions.filter((a) => a.finding.policy === s.policy);
     const executing = mine.filter((a) => a.decision === 'execute').length;
-    return { ...s, findings: findings.filter((f) => f.policy === s.policy).length, actionsToExecute: executing, actionsBlocked: mine.length - executing };
+    return {
+      ...s,
+      findings: findings.filter((f) => f.policy === s.policy).length,
+      actionsToExecute: executing,
+      actionsBlocked: mine.length - executing,
+    };
   });
   return { ...plan, findings, actions, summaries };
 }

@@ -20,11 +20,21 @@ export function windowStatus(windows: readonly MaintenanceWindow[], now: number)
   for (const window of windows) {
     try {
       // +1 ms so that an opening exactly at `now` counts as the latest one at or before now.
-      const latest = CronExpressionParser.parse(window.schedule, { currentDate: new Date(now + 1), tz: window.timezone }).prev().getTime();
+      const latest = CronExpressionParser.parse(window.schedule, {
+        currentDate: new Date(now + 1),
+        tz: window.timezone,
+      })
+        .prev()
+        .getTime();
       if (now >= latest && now < latest + window.durationMs) {
-        return { open: true, detail: `inside window "${window.schedule}" (${window.timezone}) until ${iso(latest + window.durationMs)}` };
+        return {
+          open: true,
+          detail: `inside window "${window.schedule}" (${window.timezone}) until ${iso(latest + window.durationMs)}`,
+        };
       }
-      const next = CronExpressionParser.parse(window.schedule, { currentDate: new Date(now), tz: window.timezone }).next().getTime();
+      const next = CronExpressionParser.parse(window.schedule, { currentDate: new Date(now), tz: window.timezone })
+        .next()
+        .getTime();
       nextOpening = Math.min(nextOpening, next);
     } catch (error) {
       problems.push(`window "${window.schedule}" (${window.timezone}) cannot be read: ${(error as Error).message}`);

@@ -32,12 +32,48 @@ interface BoundSetting {
 
 /** Every bound, in the order --help and the README list them. */
 export const BOUND_SETTINGS: readonly BoundSetting[] = [
-  { key: 'minGracePeriodMs', flag: 'min-grace-period', env: 'MIN_GRACE_PERIOD', kind: 'duration', help: 'Smallest cloudMapOrphans.gracePeriod a policy may ask for; unset: no floor' },
-  { key: 'maxDeletionsPerHour', flag: 'max-deletions-per-hour', env: 'MAX_DELETIONS_PER_HOUR', kind: 'count', help: 'Cloud Map deletions per namespace in any hour, across runs and policy revisions; no policy may ask for more per run; unset: no budget' },
-  { key: 'minCooldownMs', flag: 'min-cooldown', env: 'MIN_COOLDOWN', kind: 'duration', help: 'Smallest serviceConnectRefresh.cooldown a policy may ask for; unset: no floor' },
-  { key: 'maxConcurrentRedeploys', flag: 'max-concurrent-redeploys', env: 'MAX_CONCURRENT_REDEPLOYS', kind: 'count', help: 'Largest serviceConnectRefresh.maxConcurrent a policy may ask for; unset: no ceiling' },
-  { key: 'minDnsTtlSeconds', flag: 'min-dns-ttl', env: 'MIN_DNS_TTL', kind: 'duration', help: 'Smallest TTL a policy may have dnsTtl set (dnsTtl.set); unset: no floor' },
-  { key: 'protectTagKey', flag: 'protect-tag-key', env: 'PROTECT_TAG_KEY', kind: 'key', help: `Cloud Map services carrying this tag (any value but "false") are never changed; keep it equal to the key of the IAM Deny (default ${DEFAULT_PROTECT_TAG_KEY}); policies may add protect tags, never remove this one` },
+  {
+    key: 'minGracePeriodMs',
+    flag: 'min-grace-period',
+    env: 'MIN_GRACE_PERIOD',
+    kind: 'duration',
+    help: 'Smallest cloudMapOrphans.gracePeriod a policy may ask for; unset: no floor',
+  },
+  {
+    key: 'maxDeletionsPerHour',
+    flag: 'max-deletions-per-hour',
+    env: 'MAX_DELETIONS_PER_HOUR',
+    kind: 'count',
+    help: 'Cloud Map deletions per namespace in any hour, across runs and policy revisions; no policy may ask for more per run; unset: no budget',
+  },
+  {
+    key: 'minCooldownMs',
+    flag: 'min-cooldown',
+    env: 'MIN_COOLDOWN',
+    kind: 'duration',
+    help: 'Smallest serviceConnectRefresh.cooldown a policy may ask for; unset: no floor',
+  },
+  {
+    key: 'maxConcurrentRedeploys',
+    flag: 'max-concurrent-redeploys',
+    env: 'MAX_CONCURRENT_REDEPLOYS',
+    kind: 'count',
+    help: 'Largest serviceConnectRefresh.maxConcurrent a policy may ask for; unset: no ceiling',
+  },
+  {
+    key: 'minDnsTtlSeconds',
+    flag: 'min-dns-ttl',
+    env: 'MIN_DNS_TTL',
+    kind: 'duration',
+    help: 'Smallest TTL a policy may have dnsTtl set (dnsTtl.set); unset: no floor',
+  },
+  {
+    key: 'protectTagKey',
+    flag: 'protect-tag-key',
+    env: 'PROTECT_TAG_KEY',
+    kind: 'key',
+    help: `Cloud Map services carrying this tag (any value but "false") are never changed; keep it equal to the key of the IAM Deny (default ${DEFAULT_PROTECT_TAG_KEY}); policies may add protect tags, never remove this one`,
+  },
 ];
 
 /** No floors or ceilings, the default protect tag key. */
@@ -57,10 +93,14 @@ export function parseBounds(values: Readonly<Record<string, unknown>>, env: Node
     if (raw === undefined || raw === '') continue;
     const where = `--${setting.flag} / ${setting.env}`;
     if (setting.kind === 'key') {
-      if (raw.length > 128 || raw.startsWith('aws:')) throw new UsageError(`${where}: "${raw}" is not a tag key you can set (at most 128 characters, not starting with aws:)`);
+      if (raw.length > 128 || raw.startsWith('aws:'))
+        throw new UsageError(
+          `${where}: "${raw}" is not a tag key you can set (at most 128 characters, not starting with aws:)`,
+        );
       bounds.protectTagKey = raw;
     } else if (setting.kind === 'count') {
-      if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw)) || Number(raw) < 1) throw new UsageError(`${where}: "${raw}" is not a whole number of at least 1`);
+      if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw)) || Number(raw) < 1)
+        throw new UsageError(`${where}: "${raw}" is not a whole number of at least 1`);
       (bounds[setting.key] as number) = Number(raw);
     } else {
       const ms = parseDuration(raw);
@@ -78,7 +118,11 @@ export function parseBounds(values: Readonly<Record<string, unknown>>, env: Node
 
 /** Help lines for validate and plan (run lists the bounds in its settings table). */
 export function boundsHelp(): string {
-  return BOUND_SETTINGS.map((s) => `  --${s.flag} ${s.kind === 'count' ? 'N' : s.kind === 'key' ? 'KEY' : 'DURATION'}`.padEnd(31) + `${s.help} (env ${s.env})`).join('\n');
+  return BOUND_SETTINGS.map(
+    (s) =>
+      `  --${s.flag} ${s.kind === 'count' ? 'N' : s.kind === 'key' ? 'KEY' : 'DURATION'}`.padEnd(31) +
+      `${s.help} (env ${s.env})`,
+  ).join('\n');
 }
 
 /** How the operator sets a bound ("--flag / ENV"), for messages naming the operator's limit. */

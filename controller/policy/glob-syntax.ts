@@ -17,11 +17,27 @@ const LETTERS_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 
 /** ECS: "up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens"; Cloud Map names are DNS-like. */
 export const NAME_RULES: Readonly<Record<NameKind, NameRules>> = {
-  cluster: { alphabet: `${LETTERS_DIGITS}_-`, maxLength: 255, describe: 'an ECS cluster name (letters, digits, hyphens and underscores, at most 255)' },
-  service: { alphabet: `${LETTERS_DIGITS}_-`, maxLength: 255, describe: 'an ECS service name (letters, digits, hyphens and underscores, at most 255)' },
-  namespace: { alphabet: `${LETTERS_DIGITS}_.-`, maxLength: 1024, describe: 'a Cloud Map namespace name or id (letters, digits, dots, hyphens and underscores)' },
+  cluster: {
+    alphabet: `${LETTERS_DIGITS}_-`,
+    maxLength: 255,
+    describe: 'an ECS cluster name (letters, digits, hyphens and underscores, at most 255)',
+  },
+  service: {
+    alphabet: `${LETTERS_DIGITS}_-`,
+    maxLength: 255,
+    describe: 'an ECS service name (letters, digits, hyphens and underscores, at most 255)',
+  },
+  namespace: {
+    alphabet: `${LETTERS_DIGITS}_.-`,
+    maxLength: 1024,
+    describe: 'a Cloud Map namespace name or id (letters, digits, dots, hyphens and underscores)',
+  },
   /** The partition, region and account fields of a cluster ARN pattern. */
-  'arn-field': { alphabet: 'abcdefghijklmnopqrstuvwxyz0123456789-', maxLength: 64, describe: 'an ARN partition, region or account field (lowercase letters, digits and hyphens)' },
+  'arn-field': {
+    alphabet: 'abcdefghijklmnopqrstuvwxyz0123456789-',
+    maxLength: 64,
+    describe: 'an ARN partition, region or account field (lowercase letters, digits and hyphens)',
+  },
 };
 
 export type Token = { type: 'char'; chars: ReadonlySet<string> } | { type: 'star' };
@@ -55,7 +71,10 @@ export function isMatchAll(pattern: string): boolean {
  */
 export function compileGlob(pattern: string, kind: NameKind): { glob?: CompiledGlob; error?: string } {
   const rules = NAME_RULES[kind];
-  if (pattern.startsWith('!')) return { error: `"${pattern}" is a negated pattern, which is not supported here; list what to include instead (services.exclude leaves services out)` };
+  if (pattern.startsWith('!'))
+    return {
+      error: `"${pattern}" is a negated pattern, which is not supported here; list what to include instead (services.exclude leaves services out)`,
+    };
   const ambiguous = ambiguousSyntax(pattern);
   if (ambiguous) return { error: `"${pattern}" is not a valid glob: ${ambiguous}` };
   let expanded: string[];
@@ -71,7 +90,15 @@ export function compileGlob(pattern: string, kind: NameKind): { glob?: CompiledG
     if ('impossible' in lexed) return { error: `"${pattern}" can never match ${rules.describe}: ${lexed.impossible}` };
     alternatives.push(lexed);
   }
-  return { glob: { source: pattern, kind, alternatives, literalEnds: alternatives.map(literalEndsOf), regex: toRegExp(alternatives) } };
+  return {
+    glob: {
+      source: pattern,
+      kind,
+      alternatives,
+      literalEnds: alternatives.map(literalEndsOf),
+      regex: toRegExp(alternatives),
+    },
+  };
 }
 
 /**
@@ -80,16 +107,20 @@ export function compileGlob(pattern: string, kind: NameKind): { glob?: CompiledG
  */
 function ambiguousSyntax(pattern: string): string | undefined {
   if (pattern.includes('\\')) return 'backslash escapes are not supported (AWS names hold no character that needs one)';
-  if (pattern.includes('[:') || pattern.includes(':]')) return 'POSIX classes such as [[:alpha:]] are not supported; write the characters or a range, e.g. [a-z]';
+  if (pattern.includes('[:') || pattern.includes(':]'))
+    return 'POSIX classes such as [[:alpha:]] are not supported; write the characters or a range, e.g. [a-z]';
   for (let i = pattern.indexOf('['); i >= 0; i = pattern.indexOf('[', i + 1)) {
     const close = pattern.indexOf(']', i + 1);
     if (close < 0) return '"[" is never closed with "]"';
     const body = pattern.slice(i + 1, close);
-    if (body === '' || body === '^' || body === '!') return `"${pattern.slice(i, close + 1)}" is an empty character class ("]" cannot be a member)`;
+    if (body === '' || body === '^' || body === '!')
+      return `"${pattern.slice(i, close + 1)}" is an empty character class ("]" cannot be a member)`;
     // picomatch reads [!a] as "! or a", not as bash's negation: only [^a] is unambiguous.
-    if (body.startsWith('!')) return `write "[^${body.slice(1)}]" to negate a character class ("[!...]" is read differently by glob libraries)`;
+    if (body.startsWith('!'))
+      return `write "[^${body.slice(1)}]" to negate a character class ("[!...]" is read differently by glob libraries)`;
     const odd = [...body].find((c) => '[{},*?!'.includes(c));
-    if (odd) return `"${odd}" inside the character class "${pattern.slice(i, close + 1)}" is read differently by glob libraries; list letters, digits, "-", "_" or "." only`;
+    if (odd)
+      return `"${odd}" inside the character class "${pattern.slice(i, close + 1)}" is read differently by glob libraries; list letters, digits, "-", "_" or "." only`;
     i = close;
   }
   for (let i = pattern.indexOf('{'); i >= 0; i = pattern.indexOf('{', i + 1)) {
@@ -98,7 +129,10 @@ function ambiguousSyntax(pattern: string): string | undefined {
     let j = i;
     for (; j < pattern.length; j += 1) {
       if (pattern[j] === '{') depth += 1;
-      else if (pattern[j] === '}') { depth -= 1; if (depth === 0) break; } else if (pattern[j] === ',' && depth === 1) comma = true;
+      else if (pattern[j] === '}') {
+        depth -= 1;
+        if (depth === 0) break;
+      } else if (pattern[j] === ',' && depth === 1) comma = true;
     }
     if (j < pattern.length && !comma) {
       return `"${pattern.slice(i, j + 1)}" has no "," (write {a,b}: a single alternative or a {1..3} range is read differently by glob libraries)`;
@@ -155,7 +189,10 @@ function expandBraces(pattern: string): string[] {
     if (pattern[i] === '{') depth += 1;
     else if (pattern[i] === '}') {
       depth -= 1;
-      if (depth === 0) { close = i; break; }
+      if (depth === 0) {
+        close = i;
+        break;
+      }
     } else if (pattern[i] === ',' && depth === 1) commas.push(i);
   }
   if (close < 0) throw new Error('"{" is never closed with "}"');
@@ -193,11 +230,18 @@ function lex(text: string, rules: NameRules): LexResult {
       const end = text.indexOf(']', i + 1);
       if (end < 0) return { syntax: '"[" is never closed with "]"' };
       // picomatch reads [!a] as "! or a", not as bash's negation: only [^a] is unambiguous.
-      if (text[i + 1] === '!') return { syntax: `write "[^${text.slice(i + 2, end)}]" to negate a character class ("[!...]" is read differently by glob libraries)` };
+      if (text[i + 1] === '!')
+        return {
+          syntax: `write "[^${text.slice(i + 2, end)}]" to negate a character class ("[!...]" is read differently by glob libraries)`,
+        };
       const parsed = characterClass(text.slice(i + 1, end), rules);
-      if (typeof parsed === 'string') return { syntax: `in the character class "${text.slice(i, end + 1)}": ${parsed}` };
+      if (typeof parsed === 'string')
+        return { syntax: `in the character class "${text.slice(i, end + 1)}": ${parsed}` };
       const chars = parsed;
-      if (chars.size === 0) return { impossible: `the character class "${text.slice(i, end + 1)}" holds no character such a name can contain` };
+      if (chars.size === 0)
+        return {
+          impossible: `the character class "${text.slice(i, end + 1)}" holds no character such a name can contain`,
+        };
       tokens.push({ type: 'char', chars });
       minLength += 1;
       i = end;
@@ -232,7 +276,8 @@ function characterClass(body: string, rules: NameRules): Set<string> | string {
     if (spec[i + 1] === '-' && i + 2 < spec.length) {
       const to = spec[i + 2];
       const run = RANGE_RUNS.find((r) => r.includes(c));
-      if (!run || !run.includes(to) || run.indexOf(to) < run.indexOf(c)) return `"${c}-${to}" is not a range within a-z, A-Z or 0-9 (in order)`;
+      if (!run || !run.includes(to) || run.indexOf(to) < run.indexOf(c))
+        return `"${c}-${to}" is not a range within a-z, A-Z or 0-9 (in order)`;
       for (const member of run.slice(run.indexOf(c), run.indexOf(to) + 1)) members.add(member);
       i += 2;
     } else if (c === '-' && i !== 0 && i !== spec.length - 1) {

@@ -26,7 +26,8 @@ export function globMatches(glob: CompiledGlob, name: string): boolean {
 /** True when some name matches both globs (same kind). */
 export function globsIntersect(a: CompiledGlob, b: CompiledGlob): boolean {
   if (!literalEndsCompatible(a, b)) return false;
-  if (a.alternatives.length === 1 && b.alternatives.length === 1 && a.literalEnds[0].prefix === a.source) return globMatches(b, a.source);
+  if (a.alternatives.length === 1 && b.alternatives.length === 1 && a.literalEnds[0].prefix === a.source)
+    return globMatches(b, a.source);
   const key = `${a.kind}\0${a.source}\0${b.source}`;
   const cached = intersections.get(key);
   if (cached !== undefined) return cached;
@@ -45,7 +46,10 @@ function intersectionNonEmpty(a: CompiledGlob, b: CompiledGlob): boolean {
   const queue: [number, number][] = [];
   const push = (x: number, y: number) => {
     const key = `${x}|${y}`;
-    if (!seen.has(key)) { seen.add(key); queue.push([x, y]); }
+    if (!seen.has(key)) {
+      seen.add(key);
+      queue.push([x, y]);
+    }
   };
   for (const x of closure(a, initialStates(a))) for (const y of closure(b, initialStates(b))) push(x, y);
   for (let head = 0; head < queue.length; head += 1) {
@@ -61,7 +65,6 @@ function intersectionNonEmpty(a: CompiledGlob, b: CompiledGlob): boolean {
   return false;
 }
 
-
 /**
  * Cheap test before the automaton: two alternatives whose literal beginnings (or endings) disagree can match
  * no common name ("team1-*" and "team2-*"). True when some pair of alternatives might still intersect.
@@ -69,7 +72,8 @@ function intersectionNonEmpty(a: CompiledGlob, b: CompiledGlob): boolean {
 function literalEndsCompatible(a: CompiledGlob, b: CompiledGlob): boolean {
   for (const x of a.literalEnds) {
     for (const y of b.literalEnds) {
-      const prefixes = x.prefix.length <= y.prefix.length ? y.prefix.startsWith(x.prefix) : x.prefix.startsWith(y.prefix);
+      const prefixes =
+        x.prefix.length <= y.prefix.length ? y.prefix.startsWith(x.prefix) : x.prefix.startsWith(y.prefix);
       const suffixes = x.suffix.length <= y.suffix.length ? y.suffix.endsWith(x.suffix) : x.suffix.endsWith(y.suffix);
       if (prefixes && suffixes) return true;
     }
@@ -86,7 +90,8 @@ function relevantAlphabet(kind: NameKind, globs: readonly CompiledGlob[]): strin
   const mentioned = new Set<string>();
   for (const glob of globs) {
     for (const tokens of glob.alternatives) {
-      for (const token of tokens) if (token.type === 'char' && token.chars.size < full.length) for (const c of token.chars) mentioned.add(c);
+      for (const token of tokens)
+        if (token.type === 'char' && token.chars.size < full.length) for (const c of token.chars) mentioned.add(c);
     }
   }
   const other = [...full].find((c) => !mentioned.has(c));
@@ -100,15 +105,21 @@ function relevantAlphabet(kind: NameKind, globs: readonly CompiledGlob[]): strin
 export function globIncludedIn(inner: CompiledGlob, outer: readonly CompiledGlob[]): boolean {
   if (outer.length === 0) return false;
   const union: CompiledGlob = {
-    source: outer.map((g) => g.source).join(','), kind: inner.kind,
-    alternatives: outer.flatMap((g) => g.alternatives), literalEnds: outer.flatMap((g) => g.literalEnds), regex: /$^/,
+    source: outer.map((g) => g.source).join(','),
+    kind: inner.kind,
+    alternatives: outer.flatMap((g) => g.alternatives),
+    literalEnds: outer.flatMap((g) => g.literalEnds),
+    regex: /$^/,
   };
   const alphabet = relevantAlphabet(inner.kind, [inner, union]);
   const seen = new Set<string>();
   const queue: [Set<number>, Set<number>][] = [];
   const push = (x: Set<number>, y: Set<number>) => {
     const key = `${[...x].sort().join(',')}|${[...y].sort().join(',')}`;
-    if (!seen.has(key)) { seen.add(key); queue.push([x, y]); }
+    if (!seen.has(key)) {
+      seen.add(key);
+      queue.push([x, y]);
+    }
   };
   push(closure(inner, initialStates(inner)), closure(union, initialStates(union)));
   for (let head = 0; head < queue.length; head += 1) {

@@ -42,7 +42,11 @@ export function prewarmPolicyLoader(): void {
 }
 
 /** Same answer as loadPolicySet, computed in a worker thread and bounded by `limits.policyLoadTimeoutMs`. */
-export async function loadPolicySetOffThread(result: FetchResult, options: LoadOptions, signal?: AbortSignal): Promise<Outcome> {
+export async function loadPolicySetOffThread(
+  result: FetchResult,
+  options: LoadOptions,
+  signal?: AbortSignal,
+): Promise<Outcome> {
   try {
     return await loadOnce(result, options, signal);
   } catch (error) {
@@ -63,11 +67,15 @@ async function loadOnce(result: FetchResult, options: LoadOptions, signal?: Abor
     const outcome = await new Promise<Outcome>((resolve, reject) => {
       current.pending.set(id, { resolve, reject });
       // Kept alive: the loader thread is unref'd, and a command waiting for this load must not exit under it.
-      timer = systemTimers.setTimeout(() => {
-        // The thread is busy with this revision and cannot be interrupted otherwise: stop it.
-        stopThread(current, new LoaderRestarted('another revision exceeded the load time limit'), id);
-        resolve({ problems: [timedOut(timeoutMs)] });
-      }, timeoutMs, { keepAlive: true });
+      timer = systemTimers.setTimeout(
+        () => {
+          // The thread is busy with this revision and cannot be interrupted otherwise: stop it.
+          stopThread(current, new LoaderRestarted('another revision exceeded the load time limit'), id);
+          resolve({ problems: [timedOut(timeoutMs)] });
+        },
+        timeoutMs,
+        { keepAlive: true },
+      );
       onAbort = () => reject(signal!.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
       current.worker.postMessage({ id, result, options });
@@ -125,11 +133,15 @@ async function waitUntilReady(current: LoaderThread, signal?: AbortSignal): Prom
     await Promise.race([
       current.ready,
       new Promise<never>((_resolve, reject) => {
-        timer = systemTimers.setTimeout(() => {
-          const error = new Error(`the policy loader thread did not start within ${STARTUP_LIMIT_MS / 1000} s`);
-          stopThread(current, error);
-          reject(error);
-        }, STARTUP_LIMIT_MS, { keepAlive: true });
+        timer = systemTimers.setTimeout(
+          () => {
+            const error = new Error(`the policy loader thread did not start within ${STARTUP_LIMIT_MS / 1000} s`);
+            stopThread(current, error);
+            reject(error);
+          },
+          STARTUP_LIMIT_MS,
+          { keepAlive: true },
+        );
         onAbort = () => reject(signal!.reason);
         signal?.addEventListener('abort', onAbort, { once: true });
       }),
@@ -150,8 +162,13 @@ function stopThread(stopped: LoaderThread, error: Error, except?: number): void 
 
 function timedOut(timeoutMs: number): PolicyProblem {
   return {
-    file: REVISION_FILE, line: 0, column: 0, path: '', severity: 'error',
-    message: `loading the revision took longer than the operator's limit of ${timeoutMs} ms (POLICY_LOAD_TIMEOUT_MS) and was stopped; ` +
+    file: REVISION_FILE,
+    line: 0,
+    column: 0,
+    path: '',
+    severity: 'error',
+    message:
+      `loading the revision took longer than the operator's limit of ${timeoutMs} ms (POLICY_LOAD_TIMEOUT_MS) and was stopped; ` +
       'simplify the target patterns (fewer {a,b} groups and wildcards) or split the policies',
   };
 }

@@ -44,8 +44,16 @@ const CLUSTER_ARN = /^arn:([^:]*):ecs:([^:]*):([^:]*):cluster\/(.+)$/;
 /** Policies may name a Cloud Map namespace by ARN (README); its last part is the namespace id. */
 const NAMESPACE_ARN = /^arn:([^:]*):servicediscovery:([^:]*):([^:]*):namespace\/(.+)$/;
 const ARN_FORMS: Partial<Record<PatternKind, { pattern: RegExp; what: string; expected: string }>> = {
-  cluster: { pattern: CLUSTER_ARN, what: 'an ECS cluster ARN', expected: 'arn:aws:ecs:<region>:<account>:cluster/<name>' },
-  namespace: { pattern: NAMESPACE_ARN, what: 'a Cloud Map namespace ARN', expected: 'arn:aws:servicediscovery:<region>:<account>:namespace/<ns-id>' },
+  cluster: {
+    pattern: CLUSTER_ARN,
+    what: 'an ECS cluster ARN',
+    expected: 'arn:aws:ecs:<region>:<account>:cluster/<name>',
+  },
+  namespace: {
+    pattern: NAMESPACE_ARN,
+    what: 'a Cloud Map namespace ARN',
+    expected: 'arn:aws:servicediscovery:<region>:<account>:namespace/<ns-id>',
+  },
 };
 
 /** The last part of a cluster or namespace ARN pattern (the cluster name, the namespace id), else the pattern. */
@@ -69,14 +77,19 @@ export function clusterNamePart(pattern: string): string {
 export { lastPart as scopedPart };
 
 /** Compiles one target pattern, or explains why it is not usable. */
-export function compilePattern(pattern: string, kind: PatternKind, index = 0): { pattern?: TargetPattern; error?: string } {
+export function compilePattern(
+  pattern: string,
+  kind: PatternKind,
+  index = 0,
+): { pattern?: TargetPattern; error?: string } {
   let name = pattern;
   let arnFields: CompiledGlob[] | undefined;
   const arnForm = ARN_FORMS[kind];
   if (arnForm && pattern.startsWith('arn:')) {
     const arn = arnForm.pattern.exec(pattern);
     if (!arn) return { error: `"${pattern}" is not ${arnForm.what}: expected ${arnForm.expected}` };
-    if (!/^[0-9*?[\]{},-]*$/.test(arn[3]) || arn[3] === '') return { error: `"${pattern}" has "${arn[3]}" where the 12-digit account id belongs` };
+    if (!/^[0-9*?[\]{},-]*$/.test(arn[3]) || arn[3] === '')
+      return { error: `"${pattern}" has "${arn[3]}" where the 12-digit account id belongs` };
     arnFields = [];
     for (const field of [arn[1], arn[2], arn[3]]) {
       const { glob, error } = compileGlob(field, 'arn-field');
@@ -87,7 +100,9 @@ export function compilePattern(pattern: string, kind: PatternKind, index = 0): {
   }
   const { glob, error } = compileGlob(name, kind as NameKind);
   if (!glob) return { error: name === pattern ? error : `${error} (in the ${kind} ARN "${pattern}")` };
-  return { pattern: { source: pattern, kind, glob, ...(arnFields ? { arnFields } : {}), level: patternLevel(pattern), index } };
+  return {
+    pattern: { source: pattern, kind, glob, ...(arnFields ? { arnFields } : {}), level: patternLevel(pattern), index },
+  };
 }
 
 /** Does the compiled pattern match the resource? Empty identifiers never match. */
@@ -118,13 +133,17 @@ export interface TargetMatcher {
 }
 
 /** Compiles a target; patterns that do not compile are left out (they match nothing) and reported in `errors`. */
-export function compileTarget(target: Pick<Policy['target'], 'clusters' | 'namespaces' | 'services'>): { matcher: TargetMatcher; errors: { field: string; index: number; message: string }[] } {
+export function compileTarget(target: Pick<Policy['target'], 'clusters' | 'namespaces' | 'services'>): {
+  matcher: TargetMatcher;
+  errors: { field: string; index: number; message: string }[];
+} {
   const errors: { field: string; index: number; message: string }[] = [];
-  const list = (patterns: readonly string[], kind: PatternKind, field: string) => patterns.flatMap((source, index) => {
-    const { pattern, error } = compilePattern(source, kind, index);
-    if (error) errors.push({ field, index, message: error });
-    return pattern ? [pattern] : [];
-  });
+  const list = (patterns: readonly string[], kind: PatternKind, field: string) =>
+    patterns.flatMap((source, index) => {
+      const { pattern, error } = compilePattern(source, kind, index);
+      if (error) errors.push({ field, index, message: error });
+      return pattern ? [pattern] : [];
+    });
   return {
     matcher: {
       clusters: list(target.clusters, 'cluster', 'clusters'),

@@ -42,10 +42,19 @@ export function displayPath(segments: readonly (string | number)[]): string {
  * problems located by line and column; a file with such errors yields no documents, so a half-read policy is
  * never used.
  */
-export function parseYamlFile(file: string, content: string, maxDocumentBytes: number): { documents: ParsedDocument[]; problems: PolicyProblem[] } {
+export function parseYamlFile(
+  file: string,
+  content: string,
+  maxDocumentBytes: number,
+): { documents: ParsedDocument[]; problems: PolicyProblem[] } {
   const problems: PolicyProblem[] = [];
-  const at = (line: number, column: number, message: string, severity: PolicyProblem['severity'] = 'error', path = '') =>
-    problems.push({ file, line, column, path, message, severity });
+  const at = (
+    line: number,
+    column: number,
+    message: string,
+    severity: PolicyProblem['severity'] = 'error',
+    path = '',
+  ) => problems.push({ file, line, column, path, message, severity });
 
   const nul = content.indexOf('\0');
   if (nul >= 0) {
@@ -58,7 +67,9 @@ export function parseYamlFile(file: string, content: string, maxDocumentBytes: n
   }
   const lineCounter = new LineCounter();
   const parsed = parseAllDocuments(content, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
-  const documentless = !Array.isArray(parsed) || parsed.every((d) => d.errors.length === 0 && (d.contents === null || d.contents === undefined));
+  const documentless =
+    !Array.isArray(parsed) ||
+    parsed.every((d) => d.errors.length === 0 && (d.contents === null || d.contents === undefined));
   if (documentless) {
     // Only comments or separators: nothing is lost (a retired policy, commented out), but say so.
     at(0, 0, 'file holds only comments, no YAML document', 'warning');
@@ -142,17 +153,27 @@ function describeYamlError(code: string, message: string, content: string, offse
 }
 
 /** Line and column (1-based) of a field: its key when `key` is true (unknown fields), else its value. */
-export function locate(document: ParsedDocument, segments: readonly (string | number)[], key = false): { line: number; column: number } {
+export function locate(
+  document: ParsedDocument,
+  segments: readonly (string | number)[],
+  key = false,
+): { line: number; column: number } {
   let node: unknown = document.doc.contents;
   let offset = document.doc.contents?.range?.[0] ?? 0;
   for (let i = 0; i < segments.length; i += 1) {
     const segment = segments[i];
     const last = i === segments.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
+      const pair = node.items.find(
+        (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment),
+      );
       if (!pair) break;
       const keyNode = pair.key as { range?: [number, number, number] };
-      if (last && key && keyNode.range) { offset = keyNode.range[0]; node = undefined; break; }
+      if (last && key && keyNode.range) {
+        offset = keyNode.range[0];
+        node = undefined;
+        break;
+      }
       node = pair.value;
       const valueRange = isNode(node) ? node.range : undefined;
       offset = valueRange?.[0] ?? keyNode.range?.[0] ?? offset;

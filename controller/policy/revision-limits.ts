@@ -8,7 +8,10 @@ import type { Limits } from '../limits/limits.js';
 import { DEFAULT_LIMITS } from '../limits/limits.js';
 import type { SourceDocument } from '../sources/types.js';
 
-export type RevisionLimits = Pick<Limits, 'maxRevisionBytes' | 'maxPolicyDocuments' | 'maxPolicyPatterns' | 'maxPatternComplexity'>;
+export type RevisionLimits = Pick<
+  Limits,
+  'maxRevisionBytes' | 'maxPolicyDocuments' | 'maxPolicyPatterns' | 'maxPatternComplexity'
+>;
 
 /** A limit exceeded by a whole revision, or by one field of a document (segments from the document root). */
 export interface LimitViolation {
@@ -28,17 +31,26 @@ export function revisionLimits(limits: Partial<Limits> = {}): RevisionLimits {
 }
 
 /** The revision's total size against MAX_REVISION_BYTES (checked before any parsing). */
-export function checkRevisionBytes(documents: readonly SourceDocument[], limits: RevisionLimits): LimitViolation | undefined {
+export function checkRevisionBytes(
+  documents: readonly SourceDocument[],
+  limits: RevisionLimits,
+): LimitViolation | undefined {
   let total = 0;
   for (const document of documents) total += Buffer.byteLength(document.content);
   if (total <= limits.maxRevisionBytes) return undefined;
-  return { message: `the revision is ${total} bytes, over the operator's limit of ${limits.maxRevisionBytes} (MAX_REVISION_BYTES); split the policies across sources or raise the limit` };
+  return {
+    message: `the revision is ${total} bytes, over the operator's limit of ${limits.maxRevisionBytes} (MAX_REVISION_BYTES); split the policies across sources or raise the limit`,
+  };
 }
 
 /** Document count, pattern count and each pattern's complexity, over the parsed documents' data. */
 export function checkDocumentLimits(data: readonly unknown[], limits: RevisionLimits): LimitViolation[] {
   if (data.length > limits.maxPolicyDocuments) {
-    return [{ message: `the revision holds ${data.length} YAML documents, over the operator's limit of ${limits.maxPolicyDocuments} (MAX_POLICY_DOCUMENTS)` }];
+    return [
+      {
+        message: `the revision holds ${data.length} YAML documents, over the operator's limit of ${limits.maxPolicyDocuments} (MAX_POLICY_DOCUMENTS)`,
+      },
+    ];
   }
   const violations: LimitViolation[] = [];
   let patterns = 0;
@@ -55,7 +67,9 @@ export function checkDocumentLimits(data: readonly unknown[], limits: RevisionLi
     }
   });
   if (patterns > limits.maxPolicyPatterns) {
-    violations.unshift({ message: `the revision holds ${patterns} target patterns, over the operator's limit of ${limits.maxPolicyPatterns} (MAX_POLICY_PATTERNS)` });
+    violations.unshift({
+      message: `the revision holds ${patterns} target patterns, over the operator's limit of ${limits.maxPolicyPatterns} (MAX_POLICY_PATTERNS)`,
+    });
   }
   return violations;
 }
@@ -73,7 +87,8 @@ function* targetPatterns(document: unknown): Generator<{ segments: (string | num
   ];
   for (const [segments, list] of lists) {
     if (!Array.isArray(list)) continue;
-    for (let i = 0; i < list.length; i += 1) if (typeof list[i] === 'string') yield { segments: [...segments, i], pattern: list[i] };
+    for (let i = 0; i < list.length; i += 1)
+      if (typeof list[i] === 'string') yield { segments: [...segments, i], pattern: list[i] };
   }
 }
 

@@ -32,7 +32,9 @@ export interface RuleParseContext {
 /** A parse context for the rule block at `spec.rules.<name>` that reports into `issues` with full paths. */
 export function ruleParseContext(name: string, operator: OperatorBounds, issues: RuleIssue[]): RuleParseContext {
   const at = (segments: (string | number)[]) => ['spec', 'rules', name, ...segments];
-  const issue = (segments: (string | number)[], message: string) => { issues.push({ segments: at(segments), message }); };
+  const issue = (segments: (string | number)[], message: string) => {
+    issues.push({ segments: at(segments), message });
+  };
   return {
     operator,
     issue,
@@ -68,11 +70,17 @@ export function ruleParseContext(name: string, operator: OperatorBounds, issues:
         canonical = new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
       } catch {
         validZone = false;
-        issue([...segments, 'timezone'], `"${timezone}" is not an IANA time zone such as UTC, Europe/Paris or America/New_York`);
+        issue(
+          [...segments, 'timezone'],
+          `"${timezone}" is not an IANA time zone such as UTC, Europe/Paris or America/New_York`,
+        );
       }
       const fields = schedule.trim().split(/\s+/);
       if (fields.length !== 5) {
-        issue([...segments, 'schedule'], `"${schedule}" is not a five-field cron expression (minute hour day-of-month month day-of-week), e.g. "0 2 * * *"; it has ${fields.length} field(s)`);
+        issue(
+          [...segments, 'schedule'],
+          `"${schedule}" is not a five-field cron expression (minute hour day-of-month month day-of-week), e.g. "0 2 * * *"; it has ${fields.length} field(s)`,
+        );
         return canonical;
       }
       try {

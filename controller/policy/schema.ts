@@ -27,7 +27,9 @@ function validator(): ValidateFunction {
   if (!compiled) {
     const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, verbose: true, logger: false });
     // ajv-formats ships CommonJS: its default export arrives wrapped under ESM.
-    const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
+    const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+      a: Ajv,
+    ) => Ajv;
     addFormats(ajv);
     compiled = ajv.compile(jsonSchema);
   }
@@ -53,10 +55,13 @@ function dedupe(violations: SchemaViolation[]): SchemaViolation[] {
 
 function segmentsOf(instancePath: string): (string | number)[] {
   if (!instancePath) return [];
-  return instancePath.slice(1).split('/').map((raw) => {
-    const text = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    return /^\d+$/.test(text) ? Number(text) : text;
-  });
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((raw) => {
+      const text = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+      return /^\d+$/.test(text) ? Number(text) : text;
+    });
 }
 
 function describe(error: ErrorObject): SchemaViolation {
@@ -69,7 +74,11 @@ function describe(error: ErrorObject): SchemaViolation {
       const field = (error.params as { additionalProperty: string }).additionalProperty;
       const allowed = Object.keys((error.parentSchema as { properties?: object })?.properties ?? {});
       const suggestion = closest(field, allowed);
-      const hint = suggestion ? `; did you mean "${suggestion}"?` : allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : '';
+      const hint = suggestion
+        ? `; did you mean "${suggestion}"?`
+        : allowed.length > 0
+          ? ` (allowed: ${allowed.join(', ')})`
+          : '';
       return { segments: [...segments, field], atKey: true, message: `unknown field "${field}" in ${here}${hint}` };
     }
     case 'required': {
@@ -78,37 +87,75 @@ function describe(error: ErrorObject): SchemaViolation {
       return { segments, atKey: segments.length > 0, message: `missing required field "${field}" in ${here}` };
     }
     case 'type':
-      return { segments, atKey: false, message: `expected ${article((error.params as { type: string }).type)}, got ${show(data)}` };
+      return {
+        segments,
+        atKey: false,
+        message: `expected ${article((error.params as { type: string }).type)}, got ${show(data)}`,
+      };
     case 'enum': {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
-      return { segments, atKey: false, message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}; got ${show(data)}` };
+      return {
+        segments,
+        atKey: false,
+        message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}; got ${show(data)}`,
+      };
     }
     case 'pattern':
-      return { segments, atKey: false, message: patternMessage(segments, String(data), (error.params as { pattern: string }).pattern) };
+      return {
+        segments,
+        atKey: false,
+        message: patternMessage(segments, String(data), (error.params as { pattern: string }).pattern),
+      };
     case 'minimum':
-      return { segments, atKey: false, message: `must be at least ${(error.params as { limit: number }).limit}; got ${show(data)}` };
+      return {
+        segments,
+        atKey: false,
+        message: `must be at least ${(error.params as { limit: number }).limit}; got ${show(data)}`,
+      };
     case 'maximum':
-      return { segments, atKey: false, message: `must be at most ${(error.params as { limit: number }).limit}; got ${show(data)}` };
+      return {
+        segments,
+        atKey: false,
+        message: `must be at most ${(error.params as { limit: number }).limit}; got ${show(data)}`,
+      };
     case 'minItems':
-      return { segments, atKey: false, message: `must list at least ${(error.params as { limit: number }).limit} item(s)` };
+      return {
+        segments,
+        atKey: false,
+        message: `must list at least ${(error.params as { limit: number }).limit} item(s)`,
+      };
     case 'maxItems':
-      return { segments, atKey: false, message: `must list at most ${(error.params as { limit: number }).limit} items` };
+      return {
+        segments,
+        atKey: false,
+        message: `must list at most ${(error.params as { limit: number }).limit} items`,
+      };
     case 'minLength':
       return { segments, atKey: false, message: 'must not be empty' };
     case 'maxLength':
-      return { segments, atKey: false, message: `is longer than ${(error.params as { limit: number }).limit} characters` };
+      return {
+        segments,
+        atKey: false,
+        message: `is longer than ${(error.params as { limit: number }).limit} characters`,
+      };
     case 'maxProperties':
       return { segments, atKey: false, message: `has more than ${(error.params as { limit: number }).limit} entries` };
     case 'const':
-      return { segments, atKey: false, message: `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}; got ${show(data)}` };
+      return {
+        segments,
+        atKey: false,
+        message: `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}; got ${show(data)}`,
+      };
     default:
       return { segments, atKey: false, message: error.message ?? `invalid value ${show(data)}` };
   }
 }
 
 const GLOB_FIELDS: Record<string, string> = {
-  clusters: 'an ECS cluster name, cluster ARN or glob (names hold only letters, digits, hyphens and underscores; globs add * ? [ ] { } ,)',
-  namespaces: 'a Cloud Map namespace name, id, ARN or glob (letters, digits, dots, hyphens and underscores; globs add * ? [ ] { } ,)',
+  clusters:
+    'an ECS cluster name, cluster ARN or glob (names hold only letters, digits, hyphens and underscores; globs add * ? [ ] { } ,)',
+  namespaces:
+    'a Cloud Map namespace name, id, ARN or glob (letters, digits, dots, hyphens and underscores; globs add * ? [ ] { } ,)',
   include: 'an ECS service name or glob (letters, digits, hyphens and underscores; globs add * ? [ ] { } ,)',
   exclude: 'an ECS service name or glob (letters, digits, hyphens and underscores; globs add * ? [ ] { } ,)',
 };
@@ -128,12 +175,16 @@ function patternMessage(segments: readonly (string | number)[], value: string, p
     return `"${value}" is not ${glob}${bad ? `: "${bad}" is not allowed` : ''}`;
   }
   switch (field) {
-    case 'region': return `"${value}" is not an AWS Region name such as eu-west-1`;
-    case 'roleArn': return `"${value}" is not an IAM role ARN such as arn:aws:iam::111122223333:role/discovery-controller`;
-    case 'name': return `"${value}" is not a valid policy name: use lowercase letters, digits, "-" and ".", starting and ending with a letter or digit`;
-    default: return segments.includes('dependencies')
-      ? `"${value}" is not a Service Connect discovery name (letters, digits, dots, hyphens and underscores)`
-      : `"${value}" does not match the expected format ${pattern}`;
+    case 'region':
+      return `"${value}" is not an AWS Region name such as eu-west-1`;
+    case 'roleArn':
+      return `"${value}" is not an IAM role ARN such as arn:aws:iam::111122223333:role/discovery-controller`;
+    case 'name':
+      return `"${value}" is not a valid policy name: use lowercase letters, digits, "-" and ".", starting and ending with a letter or digit`;
+    default:
+      return segments.includes('dependencies')
+        ? `"${value}" is not a Service Connect discovery name (letters, digits, dots, hyphens and underscores)`
+        : `"${value}" does not match the expected format ${pattern}`;
   }
 }
 
@@ -155,7 +206,8 @@ function show(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value)}`;
   return String(value);
 }
 
@@ -167,7 +219,10 @@ function closest(word: string, candidates: readonly string[]): string | undefine
     const [w, c] = [word.toLowerCase(), candidate.toLowerCase()];
     // "maximum" for "max", "namespace" for "namespaces": a prefix is as telling as a typo.
     const distance = w.length >= 3 && c.length >= 3 && (w.startsWith(c) || c.startsWith(w)) ? 1 : editDistance(w, c);
-    if (distance < bestDistance) { best = candidate; bestDistance = distance; }
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
   }
   return best;
 }

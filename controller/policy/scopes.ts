@@ -45,13 +45,24 @@ export function compileAllowed(scopes: AllowedScopes): { allowed: CompiledAllowe
 export function checkAllowed(policy: Policy, compiled: CompiledTarget, allowed: CompiledAllowed): SemanticIssue[] {
   const issues: SemanticIssue[] = [];
   const { scopes } = allowed;
-  const outside = (patterns: TargetPattern[], limit: CompiledGlob[], field: 'clusters' | 'namespaces', flag: string) => {
+  const outside = (
+    patterns: TargetPattern[],
+    limit: CompiledGlob[],
+    field: 'clusters' | 'namespaces',
+    flag: string,
+  ) => {
     if (limit.length === 0) return;
     for (const { glob, index } of patterns) {
       if (globIncludedIn(glob, limit)) continue;
       const list = (field === 'clusters' ? scopes.clusters : scopes.namespaces).join(', ');
-      const idHint = field === 'namespaces' && /^ns-/.test(glob.source) ? ' (namespace ids are compared as text: list the id in the allowed namespaces, or target the namespace by name)' : '';
-      issues.push({ segments: ['spec', 'target', field, index], message: `"${glob.source}" reaches outside the allowed ${field} (${flag}: ${list})${idHint}` });
+      const idHint =
+        field === 'namespaces' && /^ns-/.test(glob.source)
+          ? ' (namespace ids are compared as text: list the id in the allowed namespaces, or target the namespace by name)'
+          : '';
+      issues.push({
+        segments: ['spec', 'target', field, index],
+        message: `"${glob.source}" reaches outside the allowed ${field} (${flag}: ${list})${idHint}`,
+      });
     }
   };
   for (const rule of enabledRules(policy)) {
@@ -64,17 +75,26 @@ export function checkAllowed(policy: Policy, compiled: CompiledTarget, allowed: 
   if (scopes.accounts.length === 0) {
     // Empty means the controller's own account only: a policy acts with the controller's own credentials.
     if (policy.target.account !== undefined) {
-      issues.push({ segments: ['spec', 'target', 'roleArn'], message: `roleArn assumes a role in account ${policy.target.account}, but no --allowed-accounts are set, which means the controller's own account only (no roleArn): list ${policy.target.account} in --allowed-accounts to allow it` });
+      issues.push({
+        segments: ['spec', 'target', 'roleArn'],
+        message: `roleArn assumes a role in account ${policy.target.account}, but no --allowed-accounts are set, which means the controller's own account only (no roleArn): list ${policy.target.account} in --allowed-accounts to allow it`,
+      });
     }
   } else {
     if (policy.target.account !== undefined && !scopes.accounts.includes(policy.target.account)) {
-      issues.push({ segments: ['spec', 'target', 'roleArn'], message: `account ${policy.target.account} of roleArn is not an allowed account (--allowed-accounts: ${scopes.accounts.join(', ')})` });
+      issues.push({
+        segments: ['spec', 'target', 'roleArn'],
+        message: `account ${policy.target.account} of roleArn is not an allowed account (--allowed-accounts: ${scopes.accounts.join(', ')})`,
+      });
     }
     const arnAccounts = (field: 'clusters' | 'namespaces', arn: RegExp, what: string) =>
       policy.target[field].forEach((pattern, index) => {
         const account = arn.exec(pattern)?.[1];
         if (account !== undefined && !scopes.accounts.includes(account)) {
-          issues.push({ segments: ['spec', 'target', field, index], message: `${what} ARN "${pattern}" is in account ${account}, which is not an allowed account (--allowed-accounts: ${scopes.accounts.join(', ')})` });
+          issues.push({
+            segments: ['spec', 'target', field, index],
+            message: `${what} ARN "${pattern}" is in account ${account}, which is not an allowed account (--allowed-accounts: ${scopes.accounts.join(', ')})`,
+          });
         }
       });
     arnAccounts('clusters', /^arn:[^:]*:ecs:[^:]*:([0-9]{12}):cluster\//, 'cluster');
@@ -106,7 +126,10 @@ export interface Overlap {
  * a rule that claims Cloud Map services by namespace (`claimsCloudMapServicesByNamespace`), namespace patterns that
  * intersect at equal specificity tie whatever the clusters.
  */
-export function findOverlaps(candidates: readonly OverlapCandidate[], limit = MAX_REPORTED_OVERLAPS): { overlaps: Overlap[]; truncated: boolean } {
+export function findOverlaps(
+  candidates: readonly OverlapCandidate[],
+  limit = MAX_REPORTED_OVERLAPS,
+): { overlaps: Overlap[]; truncated: boolean } {
   const overlaps: Overlap[] = [];
   for (let j = 1; j < candidates.length; j += 1) {
     for (let i = 0; i < j; i += 1) {
@@ -131,16 +154,22 @@ function tie(a: OverlapCandidate, b: OverlapCandidate): Overlap | undefined {
     const other = pb.target.services.tags[key];
     if (other !== undefined && other !== value) return undefined;
   }
-  const pairs = (x: TargetPattern[], y: TargetPattern[]) => x.flatMap((gx) => y.filter((gy) => globsIntersect(gx.glob, gy.glob)).map((gy) => [gx, gy] as const));
+  const pairs = (x: TargetPattern[], y: TargetPattern[]) =>
+    x.flatMap((gx) => y.filter((gy) => globsIntersect(gx.glob, gy.glob)).map((gy) => [gx, gy] as const));
   const both = (x: string, y: string) => (x === y ? `"${x}"` : `"${x}" / "${y}"`);
   // A Cloud Map service belongs to its namespace, not to a cluster: two policies reaching one namespace at equal
   // specificity tie for it whatever their clusters, as soon as either runs a rule that acts on Cloud Map.
-  const claimsByNamespace = (p: Policy) => enabledRules(p).find((rule) => rule.policy.claimsCloudMapServicesByNamespace);
+  const claimsByNamespace = (p: Policy) =>
+    enabledRules(p).find((rule) => rule.policy.claimsCloudMapServicesByNamespace);
   const cloudMapPolicy = [pa, pb].find((p) => claimsByNamespace(p) !== undefined);
   if (cloudMapPolicy) {
     const tied = pairs(a.compiled.namespaces, b.compiled.namespaces).find(([na, nb]) => na.level === nb.level);
     if (tied) {
-      return { earlier: a, later: b, detail: `Cloud Map services in namespaces ${both(tied[0].source, tied[1].source)}, whatever their clusters, since policy "${cloudMapPolicy.name}" runs ${claimsByNamespace(cloudMapPolicy)?.name}` };
+      return {
+        earlier: a,
+        later: b,
+        detail: `Cloud Map services in namespaces ${both(tied[0].source, tied[1].source)}, whatever their clusters, since policy "${cloudMapPolicy.name}" runs ${claimsByNamespace(cloudMapPolicy)?.name}`,
+      };
     }
   }
   const clusters = pairs(a.compiled.clusters, b.compiled.clusters);
@@ -148,8 +177,11 @@ function tie(a: OverlapCandidate, b: OverlapCandidate): Overlap | undefined {
   const namespaces = pairs(a.compiled.namespaces, b.compiled.namespaces);
   if (namespaces.length === 0) return undefined;
   // An exact service name the other policy excludes is not shared.
-  const excluded = (name: TargetPattern, by: OverlapCandidate) => name.level === 3 && by.compiled.exclude.some((e) => patternMatches(e, { name: name.source }));
-  const services = pairs(a.compiled.include, b.compiled.include).filter(([ga, gb]) => !excluded(ga, b) && !excluded(gb, a));
+  const excluded = (name: TargetPattern, by: OverlapCandidate) =>
+    name.level === 3 && by.compiled.exclude.some((e) => patternMatches(e, { name: name.source }));
+  const services = pairs(a.compiled.include, b.compiled.include).filter(
+    ([ga, gb]) => !excluded(ga, b) && !excluded(gb, a),
+  );
   if (services.length === 0) return undefined;
   for (const [ca, cb] of clusters) {
     for (const [na, nb] of namespaces) {

@@ -41,14 +41,24 @@ export { clusterNamePart } from './match.js';
  * in range, cron windows, a TTL to set below the maximum...) and builds the typed policy with durations in milliseconds.
  * `operator`: the bounds the policy is loaded under (rules take the protect tag key from it).
  */
-export function checkPolicy(raw: RawPolicy, origin: Policy['origin'], operator: OperatorBounds = NO_BOUNDS): { policy: Policy; compiled: CompiledTarget; issues: SemanticIssue[] } {
+export function checkPolicy(
+  raw: RawPolicy,
+  origin: Policy['origin'],
+  operator: OperatorBounds = NO_BOUNDS,
+): { policy: Policy; compiled: CompiledTarget; issues: SemanticIssue[] } {
   const issues: SemanticIssue[] = [];
   const spec = raw.spec;
   const target = spec.target;
   const { matcher: compiled, errors: patternErrors } = compileTarget(target);
-  for (const { field, index, message } of patternErrors) issues.push({ segments: ['spec', 'target', ...field.split('.'), index], message });
+  for (const { field, index, message } of patternErrors)
+    issues.push({ segments: ['spec', 'target', ...field.split('.'), index], message });
   const rawRules = spec.rules as unknown as Record<string, unknown>;
-  const rules = Object.fromEntries(RULES.map((rule) => [rule.name, rule.policy.parse(rawRules[rule.name], ruleParseContext(rule.name, operator, issues))])) as unknown as PolicyRules;
+  const rules = Object.fromEntries(
+    RULES.map((rule) => [
+      rule.name,
+      rule.policy.parse(rawRules[rule.name], ruleParseContext(rule.name, operator, issues)),
+    ]),
+  ) as unknown as PolicyRules;
 
   const account = target.roleArn?.split(':')[4];
   const policy: Policy = {
@@ -62,7 +72,11 @@ export function checkPolicy(raw: RawPolicy, origin: Policy['origin'], operator: 
       ...(target.roleArn !== undefined ? { roleArn: target.roleArn, account } : {}),
       clusters: [...target.clusters],
       namespaces: [...target.namespaces],
-      services: { include: [...target.services.include], exclude: [...target.services.exclude], tags: { ...target.services.tags } },
+      services: {
+        include: [...target.services.include],
+        exclude: [...target.services.exclude],
+        tags: { ...target.services.tags },
+      },
     },
     rules,
   };
@@ -74,6 +88,10 @@ export function checkPolicy(raw: RawPolicy, origin: Policy['origin'], operator: 
 /** What a policy asks beyond the operator's bounds, each message naming the operator's limit. Enabled rules only. */
 export function checkBounds(policy: Policy, bounds: OperatorBounds | undefined): SemanticIssue[] {
   if (!bounds) return [];
-  return enabledRules(policy).flatMap((rule) => (rule.policy.checkBounds?.(configOf(policy, rule), bounds, boundFlag) ?? [])
-    .map((issue) => ({ segments: ['spec', 'rules', rule.name, ...issue.segments], message: issue.message })));
+  return enabledRules(policy).flatMap((rule) =>
+    (rule.policy.checkBounds?.(configOf(policy, rule), bounds, boundFlag) ?? []).map((issue) => ({
+      segments: ['spec', 'rules', rule.name, ...issue.segments],
+      message: issue.message,
+    })),
+  );
 }

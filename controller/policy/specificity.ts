@@ -19,8 +19,15 @@ export function patternSpecificity(pattern: string): 0 | 1 | 2 {
 export type Specificity = readonly [service: number, tags: number, cluster: number];
 
 /** The specificity of a policy for a resource matched by the given patterns of it. */
-export function specificityOf(policy: Pick<Policy, 'target'>, matched: { service: string; cluster: string }): Specificity {
-  return [patternSpecificity(matched.service), Object.keys(policy.target.services.tags).length, patternSpecificity(matched.cluster)];
+export function specificityOf(
+  policy: Pick<Policy, 'target'>,
+  matched: { service: string; cluster: string },
+): Specificity {
+  return [
+    patternSpecificity(matched.service),
+    Object.keys(policy.target.services.tags).length,
+    patternSpecificity(matched.cluster),
+  ];
 }
 
 /** Negative when a is less specific than b, 0 on a tie (a validation error when both claim the resource). */

@@ -7,7 +7,13 @@ import type { ActionOutcome } from '../actuator/types.js';
 import type { ResourceRef } from '../model/findings.js';
 import type { Plan } from '../plan/types.js';
 import type { Logger } from '../telemetry/logger.js';
-import { emptyPublishedState, outcomeEvents, planEvents, type DiscoveryEvent, type PublishedState } from './discovery-events.js';
+import {
+  emptyPublishedState,
+  outcomeEvents,
+  planEvents,
+  type DiscoveryEvent,
+  type PublishedState,
+} from './discovery-events.js';
 
 /** What the runtime calls after each plan-and-apply; never throws. */
 export interface Announcer {
@@ -43,10 +49,15 @@ export class DiscoveryAnnouncer implements Announcer {
       // Outcomes of pending operations arrive in a later pass, after their finding may have left the plan.
       for (const finding of plan.findings) this.resources.set(finding.key, finding.resource);
       events.push(...outcomeEvents(outcomes, this.resources));
-      for (const key of this.resources.keys()) if (!next.findings.has(key) && !outcomes.some((o) => o.findingKey === key && o.result === 'pending')) this.resources.delete(key);
+      for (const key of this.resources.keys())
+        if (!next.findings.has(key) && !outcomes.some((o) => o.findingKey === key && o.result === 'pending'))
+          this.resources.delete(key);
       this.sink.publish(events);
     } catch (error) {
-      this.logger.warn({ err: (error as Error).message, target }, 'could not build the controller events of a reconcile; reconciliation goes on');
+      this.logger.warn(
+        { err: (error as Error).message, target },
+        'could not build the controller events of a reconcile; reconciliation goes on',
+      );
     }
   }
 

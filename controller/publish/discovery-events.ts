@@ -140,7 +140,10 @@ function blockedEvent(planned: PlannedAction, now: number): DiscoveryEvent {
  * Events for actions that ended: executed or failed. Pending Cloud Map writes are announced when their
  * operation ends; dry-run and skipped actions changed nothing and are not announced (their block reasons are).
  */
-export function outcomeEvents(outcomes: readonly ActionOutcome[], resources: ReadonlyMap<string, ResourceRef>): DiscoveryEvent[] {
+export function outcomeEvents(
+  outcomes: readonly ActionOutcome[],
+  resources: ReadonlyMap<string, ResourceRef>,
+): DiscoveryEvent[] {
   const events: DiscoveryEvent[] = [];
   for (const outcome of outcomes) {
     if (outcome.result !== 'success' && outcome.result !== 'failed') continue;
@@ -157,7 +160,12 @@ export function outcomeEvents(outcomes: readonly ActionOutcome[], resources: Rea
       ...(outcome.error ? { error: outcome.error } : {}),
       ...(outcome.operationId ? { operationId: outcome.operationId } : {}),
     };
-    events.push({ detailType: 'Discovery Action', detail, resources: resource ? arnsOf(resource) : [], time: outcome.finishedAt });
+    events.push({
+      detailType: 'Discovery Action',
+      detail,
+      resources: resource ? arnsOf(resource) : [],
+      time: outcome.finishedAt,
+    });
   }
   return events;
 }

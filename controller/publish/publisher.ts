@@ -15,7 +15,9 @@ const MAX_REQUEST_BYTES = 256 * 1024;
 
 /** The part of an EventBridge client the publisher uses. */
 export interface PutEventsSender {
-  send(command: PutEventsCommand): Promise<{ FailedEntryCount?: number; Entries?: { ErrorCode?: string; ErrorMessage?: string }[] }>;
+  send(
+    command: PutEventsCommand,
+  ): Promise<{ FailedEntryCount?: number; Entries?: { ErrorCode?: string; ErrorMessage?: string }[] }>;
 }
 
 /** What the publisher counts; the runtime wires these to metrics (telemetry stays a leaf). */
@@ -52,7 +54,11 @@ export class EventPublisher {
     private readonly client: PutEventsSender,
     private readonly options: PublisherOptions,
   ) {
-    this.bucket = new TokenBucket(options.rate ?? { rate: 5, burst: 10 }, options.clock ?? systemClock, options.sleep ?? systemSleep);
+    this.bucket = new TokenBucket(
+      options.rate ?? { rate: 5, burst: 10 },
+      options.clock ?? systemClock,
+      options.sleep ?? systemSleep,
+    );
     this.counters = options.counters ?? NO_COUNTERS;
     this.maxQueued = options.maxQueued ?? 1000;
   }
@@ -65,7 +71,10 @@ export class EventPublisher {
     if (excess > 0) {
       this.queue.splice(0, excess);
       this.counters.dropped(excess);
-      this.options.logger.warn({ dropped: excess, bus: this.options.busName }, 'controller events dropped: the publish queue is full (EventBridge slow or unreachable)');
+      this.options.logger.warn(
+        { dropped: excess, bus: this.options.busName },
+        'controller events dropped: the publish queue is full (EventBridge slow or unreachable)',
+      );
     }
     this.draining ??= this.drain().finally(() => {
       this.draining = undefined;
@@ -125,7 +134,10 @@ export class EventPublisher {
       if (failed > 0) {
         const code = response.Entries?.find((entry) => entry.ErrorCode)?.ErrorCode ?? 'Unknown';
         this.counters.failed(failed, code);
-        this.options.logger.warn({ bus: this.options.busName, failed, code }, 'EventBridge rejected some controller events; they are not retried');
+        this.options.logger.warn(
+          { bus: this.options.busName, failed, code },
+          'EventBridge rejected some controller events; they are not retried',
+        );
       }
     } catch (error) {
       const code = (error as { name?: string }).name ?? 'Error';
@@ -141,6 +153,7 @@ export class EventPublisher {
 /** Entry size as EventBridge counts it: Time, Source, DetailType, Detail and Resources in UTF-8. */
 function entrySize(entry: PutEventsRequestEntry): number {
   let size = 14; // the Time field
-  for (const text of [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])]) size += Buffer.byteLength(text ?? '', 'utf8');
+  for (const text of [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])])
+    size += Buffer.byteLength(text ?? '', 'utf8');
   return size;
 }

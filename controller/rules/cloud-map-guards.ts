@@ -11,7 +11,8 @@ function protectingTag(policy: Policy, service: CloudMapService): { key: string;
   for (const tag of policy.rules.cloudMapOrphans.protectTags) {
     const value = service.tags[tag.key];
     if (value === undefined) continue;
-    if (tag.value === undefined ? value.trim().toLowerCase() !== 'false' : value === tag.value) return { key: tag.key, value };
+    if (tag.value === undefined ? value.trim().toLowerCase() !== 'false' : value === tag.value)
+      return { key: tag.key, value };
   }
   return undefined;
 }
@@ -31,10 +32,13 @@ export function protectedBlock(policy: Policy, service: CloudMapService): { reas
 export function ownershipEvidence(policy: Policy, inventory: Inventory, service: CloudMapService): string | undefined {
   const rule = policy.rules.cloudMapOrphans;
   const evidence = inventory.ownership?.[service.id];
-  if (evidence?.source === 'instances-seen') return `the controller saw ECS-registered instances of live tasks in it (${new Date(evidence.at).toISOString()})`;
-  if (evidence?.source === 'cloudtrail') return `CloudTrail shows ECS registering instances into it (${new Date(evidence.at).toISOString()})`;
+  if (evidence?.source === 'instances-seen')
+    return `the controller saw ECS-registered instances of live tasks in it (${new Date(evidence.at).toISOString()})`;
+  if (evidence?.source === 'cloudtrail')
+    return `CloudTrail shows ECS registering instances into it (${new Date(evidence.at).toISOString()})`;
   const tag = rule.ownershipTag;
   if (tag && service.tags[tag.key] === tag.value) return `tagged ${tag.key}=${tag.value}`;
-  if (rule.emptyServices === 'delete') return `policy ${policy.name} declares its namespaces ECS-only (emptyServices: delete)`;
+  if (rule.emptyServices === 'delete')
+    return `policy ${policy.name} declares its namespaces ECS-only (emptyServices: delete)`;
   return undefined;
 }

@@ -11,7 +11,9 @@ import { namespaceById } from './scope.js';
 import type { Action } from '../model/findings.js';
 
 /** Is this a deletion the budgets and the sanity guard count? */
-export function isPrune(action: Action): action is Extract<Action, { type: 'cloudmap:DeregisterInstance' | 'cloudmap:DeleteService' }> {
+export function isPrune(
+  action: Action,
+): action is Extract<Action, { type: 'cloudmap:DeregisterInstance' | 'cloudmap:DeleteService' }> {
   return action.type === 'cloudmap:DeregisterInstance' || action.type === 'cloudmap:DeleteService';
 }
 
@@ -20,11 +22,15 @@ export function pruneReadError(draft: Draft, ctx: DecideContext): Block | undefi
   if (!isPrune(draft.action)) return undefined;
   const serviceId = draft.action.serviceId;
   const service = ctx.inventory.cloudMapServices.find((s) => s.id === serviceId);
-  const error = ctx.inventory.readErrors.find((e) => e.scope.kind === 'account'
-    || (e.scope.kind === 'cloudmap-service' && e.scope.serviceId === serviceId)
-    || (e.scope.kind === 'namespace' && e.scope.namespaceId === service?.namespaceId)
-    || (e.scope.kind === 'cluster' && draft.action.type === 'cloudmap:DeleteService'));
-  if (error) return { reason: 'scope-read-error', detail: `${describeReadError(error)}: no pruning in that scope this run` };
+  const error = ctx.inventory.readErrors.find(
+    (e) =>
+      e.scope.kind === 'account' ||
+      (e.scope.kind === 'cloudmap-service' && e.scope.serviceId === serviceId) ||
+      (e.scope.kind === 'namespace' && e.scope.namespaceId === service?.namespaceId) ||
+      (e.scope.kind === 'cluster' && draft.action.type === 'cloudmap:DeleteService'),
+  );
+  if (error)
+    return { reason: 'scope-read-error', detail: `${describeReadError(error)}: no pruning in that scope this run` };
   if (!service) return { reason: 'scope-read-error', detail: `Cloud Map service ${serviceId} is not in the inventory` };
   return undefined;
 }
@@ -41,7 +47,12 @@ function namespaceOf(draft: Draft, ctx: DecideContext): string {
 export const SANITY_GUARD_MIN_DELETIONS = 3;
 
 /** Rule blocks that are final by design (plan/states.ts "accepted"): such a service is no candidate at all. */
-const NEVER_PRUNED: ReadonlySet<string> = new Set(['protected', 'service-connect-managed', 'not-ecs-owned', 'report-only']);
+const NEVER_PRUNED: ReadonlySet<string> = new Set([
+  'protected',
+  'service-connect-managed',
+  'not-ecs-owned',
+  'report-only',
+]);
 
 /**
  * Sanity guard: a namespace where the deletions of the last hour plus every prune candidate of this run (blocked
@@ -66,12 +77,19 @@ function applySanityGuard(drafts: readonly Draft[], ctx: DecideContext): void {
     const instanceBase = instanceTotal + recent.instances;
     const perPolicy = new Map<Policy, number>();
     for (const d of candidates) if (!d.enforceBlock) perPolicy.set(d.policy, (perPolicy.get(d.policy) ?? 0) + 1);
-    const overBudget = [...perPolicy].find(([policy, count]) => count > policy.rules.cloudMapOrphans.maxDeletionsPerRun);
+    const overBudget = [...perPolicy].find(
+      ([policy, count]) => count > policy.rules.cloudMapOrphans.maxDeletionsPerRun,
+    );
     const reasons: string[] = [];
     const since = recent.services + recent.instances > 0 ? ` (${totalOf(recent)} of them in the last hour)` : '';
-    if (deletes >= SANITY_GUARD_MIN_DELETIONS && deletes * 2 > serviceBase) reasons.push(`${deletes} of ${serviceBase} services${recent.services > 0 ? since : ''}`);
-    if (deregs >= SANITY_GUARD_MIN_DELETIONS && deregs * 2 > instanceBase) reasons.push(`${deregs} of ${instanceBase} instances${recent.instances > 0 ? since : ''}`);
-    if (overBudget) reasons.push(`${overBudget[1]} deletions, above maxDeletionsPerRun ${overBudget[0].rules.cloudMapOrphans.maxDeletionsPerRun}`);
+    if (deletes >= SANITY_GUARD_MIN_DELETIONS && deletes * 2 > serviceBase)
+      reasons.push(`${deletes} of ${serviceBase} services${recent.services > 0 ? since : ''}`);
+    if (deregs >= SANITY_GUARD_MIN_DELETIONS && deregs * 2 > instanceBase)
+      reasons.push(`${deregs} of ${instanceBase} instances${recent.instances > 0 ? since : ''}`);
+    if (overBudget)
+      reasons.push(
+        `${overBudget[1]} deletions, above maxDeletionsPerRun ${overBudget[0].rules.cloudMapOrphans.maxDeletionsPerRun}`,
+      );
     if (reasons.length === 0) continue;
     const name = namespaceById(ctx.inventory, namespaceId).name;
     const detail = `this run would prune ${reasons.join(' and ')} in namespace ${name}, counting every candidate, blocked or not (more than 50 % or the budget): pruning nothing there`;
@@ -91,7 +109,10 @@ function applyHourlyBudget(drafts: readonly Draft[], ctx: DecideContext): void {
     const count = used.get(ns) ?? recent;
     if (count >= max) {
       const name = namespaceById(ctx.inventory, ns).name;
-      draft.enforceBlock = { reason: 'budget-exhausted', detail: `the operator's budget of ${max} deletions per namespace per hour (--max-deletions-per-hour / MAX_DELETIONS_PER_HOUR) is used in namespace ${name}: ${recent} in the last hour` };
+      draft.enforceBlock = {
+        reason: 'budget-exhausted',
+        detail: `the operator's budget of ${max} deletions per namespace per hour (--max-deletions-per-hour / MAX_DELETIONS_PER_HOUR) is used in namespace ${name}: ${recent} in the last hour`,
+      };
     } else {
       used.set(ns, count + 1);
     }
@@ -105,7 +126,9 @@ function applyBudget(drafts: readonly Draft[]): void {
     if (!isPrune(draft.action)) continue;
     if (draft.action.type === 'cloudmap:DeleteService' && !draft.enforceBlock) {
       const serviceId = draft.action.serviceId;
-      const waiting = drafts.find((d) => d.action.type === 'cloudmap:DeregisterInstance' && d.action.serviceId === serviceId && d.enforceBlock);
+      const waiting = drafts.find(
+        (d) => d.action.type === 'cloudmap:DeregisterInstance' && d.action.serviceId === serviceId && d.enforceBlock,
+      );
       if (waiting?.enforceBlock && waiting.action.type === 'cloudmap:DeregisterInstance') {
         draft.enforceBlock = {
           reason: waiting.enforceBlock.reason,
@@ -123,7 +146,6 @@ function applyBudget(drafts: readonly Draft[]): void {
     }
   }
 }
-
 
 /** The deletion gates in the contract's order; a service is deleted only once all its deregistrations run. */
 export const orphanGates: RuleGates = {

@@ -2,7 +2,13 @@
  * cloudMapOrphans: Cloud Map services that no ECS service refers to any more, and instances ECS registered for
  * tasks that are gone. Safety first: anything we cannot prove is ours and unused is reported, never pruned.
  */
-import { ECS_ATTRIBUTES, type CloudMapInstance, type CloudMapService, type Inventory, type ReadError } from '../inventory/model.js';
+import {
+  ECS_ATTRIBUTES,
+  type CloudMapInstance,
+  type CloudMapService,
+  type Inventory,
+  type ReadError,
+} from '../inventory/model.js';
 import { DEFAULT_PROTECT_TAG_KEY } from '../policy/bounds.js';
 import type { Policy } from '../policy/types.js';
 import { formatDuration } from '../util/duration.js';
@@ -27,8 +33,14 @@ import type { Finding, ResourceRef, RuleEvaluator } from '../model/findings.js';
 
 /** spec.rules.cloudMapOrphans as written, with the CRD's defaults filled in. */
 export interface CloudMapOrphansRaw {
-  enabled: boolean; services: boolean; instances: boolean; gracePeriod: string; maxDeletionsPerRun: number;
-  protectTags: { key: string; value: string }[]; emptyServices: 'report' | 'delete'; ownershipTag?: { key: string; value: string };
+  enabled: boolean;
+  services: boolean;
+  instances: boolean;
+  gracePeriod: string;
+  maxDeletionsPerRun: number;
+  protectTags: { key: string; value: string }[];
+  emptyServices: 'report' | 'delete';
+  ownershipTag?: { key: string; value: string };
 }
 
 /** A protect tag: the key, and the value that protects (undefined: any value but "false"). */
@@ -58,7 +70,10 @@ export interface CloudMapOrphansRule {
 }
 
 /** A service whose tags were not read (or could not be) may carry a protect tag: nothing is done to it. */
-const TAGS_UNREAD = { reason: 'scope-read-error' as const, detail: 'its tags could not be read, so a protect tag cannot be ruled out' };
+const TAGS_UNREAD = {
+  reason: 'scope-read-error' as const,
+  detail: 'its tags could not be read, so a protect tag cannot be ruled out',
+};
 
 /** What we could establish about one instance of a Cloud Map service. */
 type InstanceState =
@@ -78,42 +93,67 @@ function instanceState(inventory: Inventory, instance: CloudMapInstance): Instan
   const task = findTask(inventory, instance.id, clusterName);
   if (task && isTaskAlive(task)) return { kind: 'alive' };
   const state = clusterTaskState(inventory, clusterName);
-  if (state === 'error') return { kind: 'unknown', why: `the tasks of cluster ${clusterName} could not be read`, readError: true };
+  if (state === 'error')
+    return { kind: 'unknown', why: `the tasks of cluster ${clusterName} could not be read`, readError: true };
   if (state === 'unknown') return { kind: 'unknown', why: `cluster ${clusterName} was not read`, readError: false };
   if (task) return { kind: 'orphan', why: `task ${task.id} is ${task.lastStatus}` };
   if (inventory.taskRechecks?.[`${clusterName}/${instance.id}`] === undefined) {
-    return { kind: 'unknown', why: `task ${instance.id} was not described after the instance was listed`, readError: false };
+    return {
+      kind: 'unknown',
+      why: `task ${instance.id} was not described after the instance was listed`,
+      readError: false,
+    };
   }
   return { kind: 'orphan', why: `task ${instance.id} is not in cluster ${clusterName}` };
 }
 
 /** Read errors that forbid touching instances of this service (its own cluster is checked per instance). */
 function instanceReadError(inventory: Inventory, service: CloudMapService): ReadError | undefined {
-  return inventory.readErrors.find((e) => e.scope.kind === 'account'
-    || (e.scope.kind === 'namespace' && e.scope.namespaceId === service.namespaceId)
-    || (e.scope.kind === 'cloudmap-service' && e.scope.serviceId === service.id));
+  return inventory.readErrors.find(
+    (e) =>
+      e.scope.kind === 'account' ||
+      (e.scope.kind === 'namespace' && e.scope.namespaceId === service.namespaceId) ||
+      (e.scope.kind === 'cloudmap-service' && e.scope.serviceId === service.id),
+  );
 }
 
 /**
  * The ECS services that could still refer to a Cloud Map service, as its instances and ownership evidence name
  * them: the actuator describes them again just before deleting (a plan made from a cache is a proposal).
  */
-function namedReferrers(inventory: Inventory, service: CloudMapService): { ecsServices?: { cluster: string; service: string }[] } {
+function namedReferrers(
+  inventory: Inventory,
+  service: CloudMapService,
+): { ecsServices?: { cluster: string; service: string }[] } {
   const names = new Map<string, { cluster: string; service: string }>();
   for (const instance of service.instances ?? []) {
     const cluster = instance.attributes[ECS_ATTRIBUTES.cluster];
     const name = instance.attributes[ECS_ATTRIBUTES.service];
     if (cluster && name) names.set(`${cluster}/${name}`, { cluster, service: name });
   }
-  for (const n of inventory.ownership?.[service.id]?.ecsServices ?? []) names.set(`${n.cluster}/${n.service}`, { cluster: n.cluster, service: n.service });
+  for (const n of inventory.ownership?.[service.id]?.ecsServices ?? [])
+    names.set(`${n.cluster}/${n.service}`, { cluster: n.cluster, service: n.service });
   return names.size ? { ecsServices: [...names.values()] } : {};
 }
 
 function serviceRef(service: CloudMapService): ResourceRef {
-  return { kind: 'cloudmap-service', id: service.id, arn: service.arn, name: service.name, namespaceId: service.namespaceId };
+  return {
+    kind: 'cloudmap-service',
+    id: service.id,
+    arn: service.arn,
+    name: service.name,
+    namespaceId: service.namespaceId,
+  };
 }
 
-function serviceFinding(policy: Policy, inventory: Inventory, service: CloudMapService, observed: string, blocked?: Finding['blocked'], withAction = true): Finding {
+function serviceFinding(
+  policy: Policy,
+  inventory: Inventory,
+  service: CloudMapService,
+  observed: string,
+  blocked?: Finding['blocked'],
+  withAction = true,
+): Finding {
   const rule = policy.rules.cloudMapOrphans;
   return {
     policy: policy.name,
@@ -122,27 +162,57 @@ function serviceFinding(policy: Policy, inventory: Inventory, service: CloudMapS
     namespace: namespaceById(inventory, service.namespaceId).name,
     observed,
     desired: withAction ? `deleted once orphaned for ${formatDuration(rule.gracePeriodMs)}` : 'left to ECS',
-    reason: 'no ACTIVE or DRAINING ECS service refers to this Cloud Map service; ECS never deletes it, and it is billed per registered resource',
-    ...(withAction ? { action: { type: 'cloudmap:DeleteService' as const, serviceId: service.id, ...namedReferrers(inventory, service), ...sharedServiceRef(inventory, service) }, gracePeriodMs: rule.gracePeriodMs } : {}),
+    reason:
+      'no ACTIVE or DRAINING ECS service refers to this Cloud Map service; ECS never deletes it, and it is billed per registered resource',
+    ...(withAction
+      ? {
+          action: {
+            type: 'cloudmap:DeleteService' as const,
+            serviceId: service.id,
+            ...namedReferrers(inventory, service),
+            ...sharedServiceRef(inventory, service),
+          },
+          gracePeriodMs: rule.gracePeriodMs,
+        }
+      : {}),
     ...(blocked ? { blocked } : {}),
     key: `cloudMapOrphans/service/${service.id}`,
   };
 }
 
-function instanceFinding(policy: Policy, inventory: Inventory, service: CloudMapService, instance: CloudMapInstance, why: string, blocked?: Finding['blocked']): Finding {
+function instanceFinding(
+  policy: Policy,
+  inventory: Inventory,
+  service: CloudMapService,
+  instance: CloudMapInstance,
+  why: string,
+  blocked?: Finding['blocked'],
+): Finding {
   const rule = policy.rules.cloudMapOrphans;
   const cluster = instance.attributes[ECS_ATTRIBUTES.cluster];
   const ecsService = instance.attributes[ECS_ATTRIBUTES.service];
   return {
     policy: policy.name,
     rule: 'cloudMapOrphans',
-    resource: { kind: 'cloudmap-instance', serviceId: service.id, serviceName: service.name, namespaceId: service.namespaceId, instanceId: instance.id },
+    resource: {
+      kind: 'cloudmap-instance',
+      serviceId: service.id,
+      serviceName: service.name,
+      namespaceId: service.namespaceId,
+      instanceId: instance.id,
+    },
     namespace: namespaceById(inventory, service.namespaceId).name,
     cluster,
     observed: `registered by ECS for ${cluster}/${ecsService}, but ${why}`,
     desired: 'deregistered',
     reason: 'its task is not running, so callers that resolve this instance are sent to a dead address',
-    action: { type: 'cloudmap:DeregisterInstance', serviceId: service.id, instanceId: instance.id, ...(cluster ? { cluster } : {}), ...sharedServiceRef(inventory, service) },
+    action: {
+      type: 'cloudmap:DeregisterInstance',
+      serviceId: service.id,
+      instanceId: instance.id,
+      ...(cluster ? { cluster } : {}),
+      ...sharedServiceRef(inventory, service),
+    },
     gracePeriodMs: rule.gracePeriodMs,
     ...(blocked ? { blocked } : {}),
     key: `cloudMapOrphans/instance/${service.id}/${instance.id}`,
@@ -152,8 +222,12 @@ function instanceFinding(policy: Policy, inventory: Inventory, service: CloudMap
 /** Findings for a service that no ECS service refers to (and its instances, which must go first). */
 function unreferencedService(policy: Policy, inventory: Inventory, service: CloudMapService): Finding[] {
   if (service.instances === undefined) {
-    return [serviceFinding(policy, inventory, service, 'unreferenced, but its instances were not listed',
-      { reason: 'scope-read-error', detail: 'ListInstances did not return for this service, so it cannot be proven empty of foreign instances' })];
+    return [
+      serviceFinding(policy, inventory, service, 'unreferenced, but its instances were not listed', {
+        reason: 'scope-read-error',
+        detail: 'ListInstances did not return for this service, so it cannot be proven empty of foreign instances',
+      }),
+    ];
   }
   const states = service.instances.map((instance) => ({ instance, state: instanceState(inventory, instance) }));
   // A service holding instances ECS did not register (EC2, Lambda, by hand) or of live tasks is never ours to
@@ -164,21 +238,40 @@ function unreferencedService(policy: Policy, inventory: Inventory, service: Clou
   const unknown = states.find((s) => s.state.kind === 'unknown');
   const readError = pruneBlockingReadError(inventory, service);
   let blocked: Finding['blocked'];
-  if (readError) blocked = { reason: 'scope-read-error', detail: `${describeReadError(readError)}: cannot prove nothing refers to it` };
-  else if (unknown?.state.kind === 'unknown') blocked = { reason: 'scope-read-error', detail: `${unknown.state.why}: cannot prove instance ${unknown.instance.id} is orphaned` };
+  if (readError)
+    blocked = {
+      reason: 'scope-read-error',
+      detail: `${describeReadError(readError)}: cannot prove nothing refers to it`,
+    };
+  else if (unknown?.state.kind === 'unknown')
+    blocked = {
+      reason: 'scope-read-error',
+      detail: `${unknown.state.why}: cannot prove instance ${unknown.instance.id} is orphaned`,
+    };
   else if (service.tagsRead === false) blocked = TAGS_UNREAD;
   else if (isProtected(policy, service)) blocked = protectedBlock(policy, service);
-  const observed = states.length === 0
-    ? 'no ECS service refers to it; it holds no instances'
-    : `no ECS service refers to it; it holds only ${states.length} ECS-registered instance(s) of tasks that are gone`;
+  const observed =
+    states.length === 0
+      ? 'no ECS service refers to it; it holds no instances'
+      : `no ECS service refers to it; it holds only ${states.length} ECS-registered instance(s) of tasks that are gone`;
   // The instances are proven ECS's one by one; the service itself needs positive evidence that ECS used it.
   const evidence = ownershipEvidence(policy, inventory, service);
-  const serviceBlock: Finding['blocked'] = blocked ?? (isOtherAccount(inventory, service.createdByAccount)
-    ? { reason: 'other-account', detail: `created by account ${service.createdByAccount} in a shared namespace: never this controller's to remove` }
-    : evidence === undefined
-      ? { reason: 'ownership-unproven', detail: `nothing proves ECS used it (no ECS-registered instances seen, no ECS RegisterInstance in CloudTrail's 90-day history${policy.rules.cloudMapOrphans.ownershipTag ? `, no ${policy.rules.cloudMapOrphans.ownershipTag.key} tag` : ''}, emptyServices is report): an empty service is normal (created ahead of its ECS service, or used by API Gateway, App Mesh, EC2 or another account)` }
-      : undefined);
-  const findings = [serviceFinding(policy, inventory, service, evidence ? `${observed}; ECS's: ${evidence}` : observed, serviceBlock)];
+  const serviceBlock: Finding['blocked'] =
+    blocked ??
+    (isOtherAccount(inventory, service.createdByAccount)
+      ? {
+          reason: 'other-account',
+          detail: `created by account ${service.createdByAccount} in a shared namespace: never this controller's to remove`,
+        }
+      : evidence === undefined
+        ? {
+            reason: 'ownership-unproven',
+            detail: `nothing proves ECS used it (no ECS-registered instances seen, no ECS RegisterInstance in CloudTrail's 90-day history${policy.rules.cloudMapOrphans.ownershipTag ? `, no ${policy.rules.cloudMapOrphans.ownershipTag.key} tag` : ''}, emptyServices is report): an empty service is normal (created ahead of its ECS service, or used by API Gateway, App Mesh, EC2 or another account)`,
+          }
+        : undefined);
+  const findings = [
+    serviceFinding(policy, inventory, service, evidence ? `${observed}; ECS's: ${evidence}` : observed, serviceBlock),
+  ];
   for (const { instance, state } of states) {
     const why = state.kind === 'orphan' || state.kind === 'unknown' ? state.why : '';
     findings.push(instanceFinding(policy, inventory, service, instance, why, blocked));
@@ -209,13 +302,24 @@ function orphanInstances(policy: Policy, inventory: Inventory, service: CloudMap
       const blocked = serviceError
         ? { reason: 'scope-read-error' as const, detail: describeReadError(serviceError) }
         : unproven
-          ? { reason: 'unproven-ownership' as const, detail: 'the ECS service runs tasks, yet no instance id here matches a task id: cannot tell which instance is stale' }
-          : service.tagsRead === false ? TAGS_UNREAD
-            : isProtected(policy, service) ? protectedBlock(policy, service) : undefined;
+          ? {
+              reason: 'unproven-ownership' as const,
+              detail:
+                'the ECS service runs tasks, yet no instance id here matches a task id: cannot tell which instance is stale',
+            }
+          : service.tagsRead === false
+            ? TAGS_UNREAD
+            : isProtected(policy, service)
+              ? protectedBlock(policy, service)
+              : undefined;
       findings.push(instanceFinding(policy, inventory, service, instance, state.why, blocked));
     } else if (state.kind === 'unknown' && state.readError) {
-      findings.push(instanceFinding(policy, inventory, service, instance, state.why,
-        { reason: 'scope-read-error', detail: `${state.why}: cannot prove the task is gone` }));
+      findings.push(
+        instanceFinding(policy, inventory, service, instance, state.why, {
+          reason: 'scope-read-error',
+          detail: `${state.why}: cannot prove the task is gone`,
+        }),
+      );
     }
   }
   return findings;
@@ -230,8 +334,20 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
     if (isServiceConnectManaged(inventory, service)) {
       // ECS owns what Service Connect created: report the leftover, never touch it or its instances.
       if (!referenced && rule.services) {
-        findings.push(serviceFinding(policy, inventory, service, 'created by Service Connect; no ECS service refers to it any more',
-          { reason: 'service-connect-managed', detail: 'AWS warns against changing Cloud Map resources that Service Connect created; remove it through ECS' }, false));
+        findings.push(
+          serviceFinding(
+            policy,
+            inventory,
+            service,
+            'created by Service Connect; no ECS service refers to it any more',
+            {
+              reason: 'service-connect-managed',
+              detail:
+                'AWS warns against changing Cloud Map resources that Service Connect created; remove it through ECS',
+            },
+            false,
+          ),
+        );
       }
       continue;
     }
@@ -252,29 +368,50 @@ export const cloudMapOrphans: RuleDefinition<'cloudMapOrphans', CloudMapOrphansR
       gracePeriodMs: ctx.duration(raw.gracePeriod, ['gracePeriod']),
       maxDeletionsPerRun: raw.maxDeletionsPerRun,
       // The operator's protect tag comes first and no policy can drop it; the policy's own tags only add to it.
-      protectTags: [{ key: ctx.operator.protectTagKey }, ...raw.protectTags.map((t) => ({ key: t.key, value: t.value }))],
+      protectTags: [
+        { key: ctx.operator.protectTagKey },
+        ...raw.protectTags.map((t) => ({ key: t.key, value: t.value })),
+      ],
       emptyServices: raw.emptyServices,
       ...(raw.ownershipTag ? { ownershipTag: { ...raw.ownershipTag } } : {}),
     }),
     checkBounds(config, bounds, flagOf) {
       const issues = [];
       if (bounds.minGracePeriodMs !== undefined && config.gracePeriodMs < bounds.minGracePeriodMs) {
-        issues.push({ segments: ['gracePeriod'], message: `gracePeriod ${formatDuration(config.gracePeriodMs)} is below the operator's minimum grace period ${formatDuration(bounds.minGracePeriodMs)} (${flagOf('minGracePeriodMs')})` });
+        issues.push({
+          segments: ['gracePeriod'],
+          message: `gracePeriod ${formatDuration(config.gracePeriodMs)} is below the operator's minimum grace period ${formatDuration(bounds.minGracePeriodMs)} (${flagOf('minGracePeriodMs')})`,
+        });
       }
       if (bounds.maxDeletionsPerHour !== undefined && config.maxDeletionsPerRun > bounds.maxDeletionsPerHour) {
-        issues.push({ segments: ['maxDeletionsPerRun'], message: `maxDeletionsPerRun ${config.maxDeletionsPerRun} is above the operator's maximum of ${bounds.maxDeletionsPerHour} deletions per namespace per hour (${flagOf('maxDeletionsPerHour')})` });
+        issues.push({
+          segments: ['maxDeletionsPerRun'],
+          message: `maxDeletionsPerRun ${config.maxDeletionsPerRun} is above the operator's maximum of ${bounds.maxDeletionsPerHour} deletions per namespace per hour (${flagOf('maxDeletionsPerHour')})`,
+        });
       }
       return issues;
     },
-    checkAllowed: (config, scopes) => (scopes.forbidEmptyServiceDeletion && config.emptyServices === 'delete'
-      ? [{ segments: ['emptyServices'], message: 'emptyServices: delete is forbidden by the operator (--forbid-empty-service-deletion): use report' }]
-      : []),
+    checkAllowed: (config, scopes) =>
+      scopes.forbidEmptyServiceDeletion && config.emptyServices === 'delete'
+        ? [
+            {
+              segments: ['emptyServices'],
+              message:
+                'emptyServices: delete is forbidden by the operator (--forbid-empty-service-deletion): use report',
+            },
+          ]
+        : [],
     needsNamespaces: true,
     claimsCloudMapServicesByNamespace: true,
   },
   defaults: {
-    enabled: true, services: true, instances: true, gracePeriodMs: 15 * 60_000, maxDeletionsPerRun: 20,
-    protectTags: [{ key: DEFAULT_PROTECT_TAG_KEY }], emptyServices: 'report',
+    enabled: true,
+    services: true,
+    instances: true,
+    gracePeriodMs: 15 * 60_000,
+    maxDeletionsPerRun: 20,
+    protectTags: [{ key: DEFAULT_PROTECT_TAG_KEY }],
+    emptyServices: 'report',
   },
   evaluate,
   // "Does ANY ECS service in the account and region still reference this Cloud Map service, and is this

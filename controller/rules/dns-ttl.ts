@@ -47,10 +47,18 @@ function writeBlock(policy: Policy, inventory: Inventory, service: CloudMapServi
   // Service Connect's services are ECS's to change; protected ones are nobody's (the IAM role denies it too).
   // The protect tag gates every write, so a service whose tags could not be read is not changed either.
   return isServiceConnectManaged(inventory, service)
-    ? { reason: 'service-connect-managed' as const, detail: 'Service Connect created this Cloud Map service; change it through ECS' }
+    ? {
+        reason: 'service-connect-managed' as const,
+        detail: 'Service Connect created this Cloud Map service; change it through ECS',
+      }
     : service.tagsRead === false
-      ? { reason: 'scope-read-error' as const, detail: 'its tags could not be read, so a protect tag cannot be ruled out' }
-      : isProtected(policy, service) ? protectedBlock(policy, service) : undefined;
+      ? {
+          reason: 'scope-read-error' as const,
+          detail: 'its tags could not be read, so a protect tag cannot be ruled out',
+        }
+      : isProtected(policy, service)
+        ? protectedBlock(policy, service)
+        : undefined;
 }
 
 /** "tasks of payments:7 (container app, stopTimeout 10s) are killed 10s after ECS deregisters them". */
@@ -71,9 +79,16 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
     const maxSeconds = rule.maxSeconds === 'auto' ? bound?.seconds : rule.maxSeconds;
     if (maxSeconds === undefined) continue;
     const tooLong = service.dnsRecords.filter((r) => r.ttl > maxSeconds);
-    const draining = tooLong.length === 0 && bound && rule.drainReport ? service.dnsRecords.filter((r) => r.ttl > bound.seconds) : [];
+    const draining =
+      tooLong.length === 0 && bound && rule.drainReport ? service.dnsRecords.filter((r) => r.ttl > bound.seconds) : [];
     if ((tooLong.length === 0 && draining.length === 0) || !coversCloudMapService(policy, inventory, service)) continue;
-    const resource = { kind: 'cloudmap-service' as const, id: service.id, arn: service.arn, name: service.name, namespaceId: service.namespaceId };
+    const resource = {
+      kind: 'cloudmap-service' as const,
+      id: service.id,
+      arn: service.arn,
+      name: service.name,
+      namespaceId: service.namespaceId,
+    };
     if (tooLong.length === 0 && bound) {
       // Within an explicit max but above the drain bound: reported, not acted on (max is the policy's word).
       findings.push({
@@ -90,9 +105,13 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
     }
     const setSeconds = bound && rule.maxSeconds === 'auto' ? Math.min(rule.setSeconds, bound.seconds) : rule.setSeconds;
     // A bound below the operator's floor cannot be written: reported, for the owner to raise stopTimeout.
-    const belowFloor = rule.floorSeconds !== undefined && setSeconds < rule.floorSeconds
-      ? { reason: 'report-only' as const, detail: `the drain bound ${setSeconds}s is below the operator's minimum DNS TTL ${rule.floorSeconds}s (--min-dns-ttl); raise the containers' stopTimeout` }
-      : undefined;
+    const belowFloor =
+      rule.floorSeconds !== undefined && setSeconds < rule.floorSeconds
+        ? {
+            reason: 'report-only' as const,
+            detail: `the drain bound ${setSeconds}s is below the operator's minimum DNS TTL ${rule.floorSeconds}s (--min-dns-ttl); raise the containers' stopTimeout`,
+          }
+        : undefined;
     const blocked = writeBlock(policy, inventory, service) ?? belowFloor;
     const longest = Math.max(...tooLong.map((r) => r.ttl));
     findings.push({
@@ -101,14 +120,22 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
       resource,
       namespace: namespace.name,
       observed: tooLong.map((r) => `${r.type} ttl ${r.ttl}s`).join(', '),
-      desired: rule.maxSeconds === 'auto' && bound
-        ? `ttl <= ${maxSeconds}s (drain bound: ${bound.taskDefinition} container ${bound.container} stopTimeout ${bound.stopTimeoutSeconds}s - drainMargin ${rule.drainMarginSeconds}s; set to ${setSeconds}s)`
-        : `ttl <= ${maxSeconds}s (set to ${setSeconds}s)`,
-      reason: rule.maxSeconds === 'auto' && bound
-        ? `${drainText(bound)}, yet callers cache these records for up to ${longest}s: calls fail on every scale-in and deployment`
-        : `callers cache these records for up to ${longest}s, so after a scale-in they keep calling task addresses that are gone`,
+      desired:
+        rule.maxSeconds === 'auto' && bound
+          ? `ttl <= ${maxSeconds}s (drain bound: ${bound.taskDefinition} container ${bound.container} stopTimeout ${bound.stopTimeoutSeconds}s - drainMargin ${rule.drainMarginSeconds}s; set to ${setSeconds}s)`
+          : `ttl <= ${maxSeconds}s (set to ${setSeconds}s)`,
+      reason:
+        rule.maxSeconds === 'auto' && bound
+          ? `${drainText(bound)}, yet callers cache these records for up to ${longest}s: calls fail on every scale-in and deployment`
+          : `callers cache these records for up to ${longest}s, so after a scale-in they keep calling task addresses that are gone`,
       // Only the records above max change; one already at or below it (say 5s under a 10s max) stays as it is.
-      action: { type: 'cloudmap:UpdateDnsTtl', serviceId: service.id, records: tooLong.map((r) => ({ type: r.type, ttl: setSeconds })), aboveSeconds: maxSeconds, ...sharedServiceRef(inventory, service) },
+      action: {
+        type: 'cloudmap:UpdateDnsTtl',
+        serviceId: service.id,
+        records: tooLong.map((r) => ({ type: r.type, ttl: setSeconds })),
+        aboveSeconds: maxSeconds,
+        ...sharedServiceRef(inventory, service),
+      },
       ...(blocked ? { blocked } : {}),
       key: `dnsTtl/${service.id}`,
     });
@@ -125,17 +152,29 @@ export const dnsTtl: RuleDefinition<'dnsTtl', DnsTtlRaw, DnsTtlRule> = {
       const setSeconds = ctx.ttlSeconds(raw.set, ['set']);
       const drainMarginSeconds = ctx.ttlSeconds(raw.drainMargin, ['drainMargin']);
       if (typeof maxSeconds === 'number' && setSeconds !== undefined && setSeconds > maxSeconds) {
-        ctx.issue(['set'], `set (${raw.set}) is above max (${raw.max}): the TTL written when enforcing would itself be drift`);
+        ctx.issue(
+          ['set'],
+          `set (${raw.set}) is above max (${raw.max}): the TTL written when enforcing would itself be drift`,
+        );
       }
       const floor = ctx.operator.minDnsTtlSeconds;
       return {
-        enabled: raw.enabled, maxSeconds: maxSeconds ?? 0, setSeconds: setSeconds ?? 0, drainMarginSeconds: drainMarginSeconds ?? 0, drainReport: raw.drainReport,
+        enabled: raw.enabled,
+        maxSeconds: maxSeconds ?? 0,
+        setSeconds: setSeconds ?? 0,
+        drainMarginSeconds: drainMarginSeconds ?? 0,
+        drainReport: raw.drainReport,
         ...(maxSeconds === 'auto' && floor !== undefined ? { floorSeconds: floor } : {}),
       };
     },
     checkBounds(config, bounds, flagOf) {
       if (bounds.minDnsTtlSeconds === undefined || config.setSeconds >= bounds.minDnsTtlSeconds) return [];
-      return [{ segments: ['set'], message: `set ${config.setSeconds}s is below the operator's minimum DNS TTL ${bounds.minDnsTtlSeconds}s (${flagOf('minDnsTtlSeconds')})` }];
+      return [
+        {
+          segments: ['set'],
+          message: `set ${config.setSeconds}s is below the operator's minimum DNS TTL ${bounds.minDnsTtlSeconds}s (${flagOf('minDnsTtlSeconds')})`,
+        },
+      ];
     },
     needsNamespaces: true,
     claimsCloudMapServicesByNamespace: true,
@@ -144,7 +183,10 @@ export const dnsTtl: RuleDefinition<'dnsTtl', DnsTtlRaw, DnsTtlRule> = {
   evaluate,
   // The protect tag gates every write, TTL changes included: the covered namespaces' services need their tags.
   // The drain bound needs the task definitions of every ECS service read that registers into a covered service.
-  readScope: (config, covered) => ({ tagNamespaces: covered.namespaces, ...(usesDrainBound(config) ? { taskDefinitionClusters: covered.everything } : {}) }),
+  readScope: (config, covered) => ({
+    tagNamespaces: covered.namespaces,
+    ...(usesDrainBound(config) ? { taskDefinitionClusters: covered.everything } : {}),
+  }),
   affectedBy: (error, policy) => error.scope.kind === 'task-definitions' && usesDrainBound(policy.rules.dnsTtl),
   ownershipVia: 'any',
   mootWhenServiceDeleted: true,

@@ -28,7 +28,11 @@ export interface DrainBound {
  * task sets); undefined when no ECS service registers into it or one of their revisions was not read (a bound
  * from part of them could be too high).
  */
-export function drainBound(inventory: Inventory, service: CloudMapService, marginSeconds: number): DrainBound | undefined {
+export function drainBound(
+  inventory: Inventory,
+  service: CloudMapService,
+  marginSeconds: number,
+): DrainBound | undefined {
   const referrers = liveReferrers(inventory, service);
   if (referrers.length === 0) return undefined;
   let shortest: { seconds: number; taskDefinition: string; container: string } | undefined;
@@ -37,7 +41,12 @@ export function drainBound(inventory: Inventory, service: CloudMapService, margi
     if (!definition) return undefined;
     for (const container of definition.containers) {
       const seconds = container.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS;
-      if (!shortest || seconds < shortest.seconds) shortest = { seconds, taskDefinition: `${definition.family}:${definition.revision}`, container: container.name };
+      if (!shortest || seconds < shortest.seconds)
+        shortest = {
+          seconds,
+          taskDefinition: `${definition.family}:${definition.revision}`,
+          container: container.name,
+        };
     }
   }
   if (!shortest) return undefined;

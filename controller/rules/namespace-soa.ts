@@ -47,7 +47,14 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
         ttl: rule.setSeconds,
         aboveSeconds: rule.maxSeconds,
       },
-      ...(shared ? { blocked: { reason: 'other-account' as const, detail: `account ${namespace.resourceOwner} shares this namespace; only it can change the SOA` } } : {}),
+      ...(shared
+        ? {
+            blocked: {
+              reason: 'other-account' as const,
+              detail: `account ${namespace.resourceOwner} shares this namespace; only it can change the SOA`,
+            },
+          }
+        : {}),
       key: `namespaceSoa/${namespace.id}`,
     });
   }
@@ -62,7 +69,10 @@ export const namespaceSoa: RuleDefinition<'namespaceSoa', NamespaceSoaRaw, Names
       const maxSeconds = ctx.ttlSeconds(raw.max, ['max']);
       const setSeconds = ctx.ttlSeconds(raw.set, ['set']);
       if (maxSeconds !== undefined && setSeconds !== undefined && setSeconds > maxSeconds) {
-        ctx.issue(['set'], `set (${raw.set}) is above max (${raw.max}): the SOA TTL written when enforcing would itself be drift`);
+        ctx.issue(
+          ['set'],
+          `set (${raw.set}) is above max (${raw.max}): the SOA TTL written when enforcing would itself be drift`,
+        );
       }
       return { enabled: raw.enabled, maxSeconds: maxSeconds ?? 0, setSeconds: setSeconds ?? 0 };
     },

@@ -23,7 +23,13 @@ import type { CloudMapService, EcsService, Inventory, Namespace } from '../inven
 import { bestLevel, matcherFor, type MatchLevel } from '../policy/match.js';
 import { ecsSpecificityScore } from '../policy/specificity.js';
 import type { Policy } from '../policy/types.js';
-import { cloudMapServiceByArn, liveReferrers, primaryDeployment, registriesOf, serviceConnectOf } from '../inventory/facts.js';
+import {
+  cloudMapServiceByArn,
+  liveReferrers,
+  primaryDeployment,
+  registriesOf,
+  serviceConnectOf,
+} from '../inventory/facts.js';
 import { resolveScNamespace } from './service-connect-namespace.js';
 
 export type { MatchLevel } from '../policy/match.js';
@@ -69,19 +75,29 @@ function selectorLevel(policy: Policy, service: EcsService): MatchLevel {
 export type DiscoveryVia = 'any' | 'serviceConnect';
 
 /** Does the policy cover this ECS service (cluster, include/exclude globs, tags, discovery namespaces)? */
-export function coversEcsService(policy: Policy, inventory: Inventory, service: EcsService, via: DiscoveryVia = 'any'): boolean {
+export function coversEcsService(
+  policy: Policy,
+  inventory: Inventory,
+  service: EcsService,
+  via: DiscoveryVia = 'any',
+): boolean {
   return ecsServiceSpecificity(policy, inventory, service, via) > 0;
 }
 
 /** Each namespace the service discovers through (name, id, ARN as known); empty when it uses no service discovery. */
-function discoveryNamespaces(inventory: Inventory, service: EcsService, via: DiscoveryVia): Pick<Namespace, 'id' | 'name' | 'arn'>[] {
+function discoveryNamespaces(
+  inventory: Inventory,
+  service: EcsService,
+  via: DiscoveryVia,
+): Pick<Namespace, 'id' | 'name' | 'arn'>[] {
   const out: Pick<Namespace, 'id' | 'name' | 'arn'>[] = [];
   const sc = serviceConnectOf(service);
   if (sc?.namespace) {
     // By ARN where ECS gives one (service-connect-namespace.ts); a name a DNS and an HTTP namespace share counts
     // as either (a policy over one of them covers the service; its Service Connect finding is blocked as ambiguous).
     const resolved = resolveScNamespace(inventory, service, sc, primaryDeployment(service));
-    const candidates = resolved.kind === 'ambiguous' ? resolved.candidates : inventory.namespaces.filter((n) => n.id === resolved.key);
+    const candidates =
+      resolved.kind === 'ambiguous' ? resolved.candidates : inventory.namespaces.filter((n) => n.id === resolved.key);
     if (candidates.length === 0) out.push({ name: sc.namespace, id: '', arn: '' });
     else if (candidates.length === 1) out.push(candidates[0]);
     else out.push(...candidates);
@@ -95,7 +111,12 @@ function discoveryNamespaces(inventory: Inventory, service: EcsService, via: Dis
 }
 
 /** Specificity of the policy for an ECS service; 0 when it does not cover it. */
-export function ecsServiceSpecificity(policy: Policy, inventory: Inventory, service: EcsService, via: DiscoveryVia = 'any'): number {
+export function ecsServiceSpecificity(
+  policy: Policy,
+  inventory: Inventory,
+  service: EcsService,
+  via: DiscoveryVia = 'any',
+): number {
   const cluster = clusterLevel(policy, { name: service.clusterName, arn: service.clusterArn });
   if (cluster === 0) return 0;
   const selector = selectorLevel(policy, service);
@@ -107,8 +128,14 @@ export function ecsServiceSpecificity(policy: Policy, inventory: Inventory, serv
 
 /** The inventory's namespace with this id, or a stand-in carrying only the id. */
 export function namespaceById(inventory: Inventory, namespaceId: string): Namespace {
-  return inventory.namespaces.find((ns) => ns.id === namespaceId)
-    ?? { id: namespaceId, arn: '', name: namespaceId, type: 'DNS_PRIVATE' };
+  return (
+    inventory.namespaces.find((ns) => ns.id === namespaceId) ?? {
+      id: namespaceId,
+      arn: '',
+      name: namespaceId,
+      type: 'DNS_PRIVATE',
+    }
+  );
 }
 
 /** Specificity of the policy for a Cloud Map service; 0 when it does not cover it. */

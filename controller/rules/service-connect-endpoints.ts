@@ -38,7 +38,11 @@ export function aliasesOf(sc: ServiceConnectConfig | undefined, namespaceName: s
     const aliases = entry.clientAliases.length > 0 ? entry.clientAliases : [{ port: undefined, dnsName: undefined }];
     return aliases.map((a) => {
       const dnsName = a.dnsName ?? `${entry.discoveryName}.${namespaceName}`;
-      return { alias: a.port === undefined ? dnsName : `${dnsName}:${a.port}`, dnsName, discoveryName: entry.discoveryName };
+      return {
+        alias: a.port === undefined ? dnsName : `${dnsName}:${a.port}`,
+        dnsName,
+        discoveryName: entry.discoveryName,
+      };
     });
   });
 }
@@ -68,7 +72,12 @@ function timelineOf(server: EcsService): Revision[] {
  * When the run reaches the oldest revision known and that is not the service's first, the alias is dated by
  * the server's creation (or its Cloud Map service's, if later): a recreated server appears anew.
  */
-function dateAlias(inventory: Inventory, server: EcsService, namespaceKey: string, alias: Alias): Pick<Endpoint, 'appearedAt' | 'approximate' | 'ready'> {
+function dateAlias(
+  inventory: Inventory,
+  server: EcsService,
+  namespaceKey: string,
+  alias: Alias,
+): Pick<Endpoint, 'appearedAt' | 'approximate' | 'ready'> {
   const primarySc = primaryDeployment(server)?.serviceConnect;
   const nsName = namespaceNameOf(inventory, namespaceKey);
   const timeline = timelineOf(server);
@@ -77,16 +86,19 @@ function dateAlias(inventory: Inventory, server: EcsService, namespaceKey: strin
   let gap = false;
   for (const revision of timeline) {
     const sc = revision.sc;
-    const sameNamespace = sc?.enabled && (sc.namespace === primarySc?.namespace || sameKey(inventory, server, sc, revision, namespaceKey));
+    const sameNamespace =
+      sc?.enabled && (sc.namespace === primarySc?.namespace || sameKey(inventory, server, sc, revision, namespaceKey));
     if (!sameNamespace || !aliasesOf(sc, nsName).some((a) => a.alias === alias.alias)) {
       gap = true;
       break;
     }
     appearedAt = revision.createdAt;
-    if (revision.deployment && revision.deployment.status !== 'INACTIVE' && completed(revision.deployment)) ready = true;
+    if (revision.deployment && revision.deployment.status !== 'INACTIVE' && completed(revision.deployment))
+      ready = true;
   }
   const oldest = timeline[timeline.length - 1];
-  if (gap || !oldest || oldest.createdAt <= server.createdAt + FIRST_DEPLOYMENT_SLACK_MS) return { appearedAt, approximate: false, ready };
+  if (gap || !oldest || oldest.createdAt <= server.createdAt + FIRST_DEPLOYMENT_SLACK_MS)
+    return { appearedAt, approximate: false, ready };
   let floor = server.createdAt;
   for (const d of server.deployments) {
     for (const r of d.serviceConnectResources) {
@@ -97,13 +109,23 @@ function dateAlias(inventory: Inventory, server: EcsService, namespaceKey: strin
   return { appearedAt: Math.min(appearedAt, floor), approximate: true, ready };
 }
 
-function sameKey(inventory: Inventory, server: EcsService, sc: ServiceConnectConfig, revision: Revision, namespaceKey: string): boolean {
+function sameKey(
+  inventory: Inventory,
+  server: EcsService,
+  sc: ServiceConnectConfig,
+  revision: Revision,
+  namespaceKey: string,
+): boolean {
   const resolved = resolveScNamespace(inventory, server, sc, revision.deployment);
   return resolved.kind === 'resolved' && resolved.key === namespaceKey;
 }
 
 /** Endpoints of one namespace, from the ACTIVE services that serve them there now. */
-export function endpointsOf(inventory: Inventory, namespaceKey: string, members: readonly EcsService[]): Map<string, Endpoint> {
+export function endpointsOf(
+  inventory: Inventory,
+  namespaceKey: string,
+  members: readonly EcsService[],
+): Map<string, Endpoint> {
   const endpoints = new Map<string, Endpoint>();
   const nsName = namespaceNameOf(inventory, namespaceKey);
   for (const server of members) {
@@ -112,7 +134,13 @@ export function endpointsOf(inventory: Inventory, namespaceKey: string, members:
       const dated = dateAlias(inventory, server, namespaceKey, alias);
       if (!Number.isFinite(dated.appearedAt)) continue;
       const existing = endpoints.get(alias.alias);
-      const endpoint = existing ?? { alias: alias.alias, discoveryName: alias.discoveryName, names: new Set<string>(), servers: [], ...dated };
+      const endpoint = existing ?? {
+        alias: alias.alias,
+        discoveryName: alias.discoveryName,
+        names: new Set<string>(),
+        servers: [],
+        ...dated,
+      };
       if (existing) {
         existing.appearedAt = Math.min(existing.appearedAt, dated.appearedAt);
         existing.ready ||= dated.ready;
@@ -138,7 +166,8 @@ export function taskBases(client: EcsService, tasks: readonly EcsTask[]): TaskBa
   const bases: TaskBasis[] = [];
   for (const task of tasks) {
     const deployment = task.deploymentId ? client.deployments.find((d) => d.id === task.deploymentId) : undefined;
-    const taskSet = !deployment && task.deploymentId ? client.taskSets?.find((s) => s.id === task.deploymentId) : undefined;
+    const taskSet =
+      !deployment && task.deploymentId ? client.taskSets?.find((s) => s.id === task.deploymentId) : undefined;
     if (deployment) bases.push({ task, at: deployment.createdAt, by: 'deployment' });
     else if (taskSet) bases.push({ task, at: taskSet.createdAt, by: 'task-set' });
     else if (task.startedAt !== undefined) bases.push({ task, at: task.startedAt, by: 'start' });

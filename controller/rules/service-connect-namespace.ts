@@ -8,8 +8,7 @@ import type { Deployment, EcsService, Inventory, Namespace, ServiceConnectConfig
 import { cloudMapServiceByArn, lastArnSegment } from '../inventory/facts.js';
 
 export type NamespaceResolution =
-  | { kind: 'resolved'; key: string }
-  | { kind: 'ambiguous'; name: string; candidates: Namespace[] };
+  { kind: 'resolved'; key: string } | { kind: 'ambiguous'; name: string; candidates: Namespace[] };
 
 /** Resolves the namespace of a Service Connect configuration (of `deployment`, when given) of `ecs`. */
 export function resolveScNamespace(

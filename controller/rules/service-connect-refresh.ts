@@ -17,7 +17,11 @@ import type { Finding, RuleEvaluator } from '../model/findings.js';
 
 /** spec.rules.serviceConnectRefresh as written, with the CRD's defaults filled in. */
 export interface ServiceConnectRefreshRaw {
-  enabled: boolean; staleAfter: string; dependencies?: Record<string, string[]>; maxConcurrent: number; cooldown: string;
+  enabled: boolean;
+  staleAfter: string;
+  dependencies?: Record<string, string[]>;
+  maxConcurrent: number;
+  cooldown: string;
   windows: { schedule: string; duration: string; timezone: string }[];
 }
 
@@ -47,7 +51,6 @@ function callableEndpoints(policy: Policy, client: EcsService, endpoints: Map<st
   });
 }
 
-
 interface StaleEndpoint {
   endpoint: Endpoint;
   stale: TaskBasis[];
@@ -55,7 +58,11 @@ interface StaleEndpoint {
   worstLeadMs: number;
 }
 
-function staleEndpointsOf(bases: readonly TaskBasis[], callable: readonly Endpoint[], staleAfterMs: number): StaleEndpoint[] {
+function staleEndpointsOf(
+  bases: readonly TaskBasis[],
+  callable: readonly Endpoint[],
+  staleAfterMs: number,
+): StaleEndpoint[] {
   const stale: StaleEndpoint[] = [];
   for (const endpoint of callable) {
     const behind = bases.filter((b) => endpoint.appearedAt - b.at > staleAfterMs);
@@ -67,7 +74,9 @@ function staleEndpointsOf(bases: readonly TaskBasis[], callable: readonly Endpoi
 
 function blockFor(client: EcsService, stale: readonly StaleEndpoint[]): Finding['blocked'] {
   if (hasDeploymentInProgress(client)) {
-    const live = client.deployments.filter((d) => d.status !== 'INACTIVE').map((d) => `${d.id} ${d.rolloutState ?? d.status}`);
+    const live = client.deployments
+      .filter((d) => d.status !== 'INACTIVE')
+      .map((d) => `${d.id} ${d.rolloutState ?? d.status}`);
     return { reason: 'deployment-in-progress', detail: `client deployment under way (${live.join(', ')})` };
   }
   const pending = stale.filter((s) => !s.endpoint.ready).map((s) => s.endpoint.alias);
@@ -85,8 +94,14 @@ function basisNote(stale: readonly StaleEndpoint[]): string {
   const byStart = new Set(stale.flatMap((s) => s.stale.filter((b) => b.by === 'start').map((b) => b.task.id)));
   const approximate = stale.filter((s) => s.endpoint.approximate).map((s) => s.endpoint.alias);
   const notes: string[] = [];
-  if (byStart.size > 0) notes.push(`${byStart.size} judged by their start time: the deployment that started them is unknown (${[...byStart].sort().join(', ')})`);
-  if (approximate.length > 0) notes.push(`${approximate.join(', ')} dated by the server's creation: the deployment that introduced it is no longer listed`);
+  if (byStart.size > 0)
+    notes.push(
+      `${byStart.size} judged by their start time: the deployment that started them is unknown (${[...byStart].sort().join(', ')})`,
+    );
+  if (approximate.length > 0)
+    notes.push(
+      `${approximate.join(', ')} dated by the server's creation: the deployment that introduced it is no longer listed`,
+    );
   return notes.length ? `; ${notes.join('; ')}` : '';
 }
 
@@ -111,14 +126,22 @@ function findingFor({ policy, namespace, client, stale, taskCount, blocked }: Fi
     resource: { kind: 'ecs-service', arn: client.arn, cluster: client.clusterName, name: client.name },
     namespace,
     cluster: client.clusterName,
-    observed: `${staleTaskIds.size} of ${taskCount} running tasks belong to deployments created before ${names.join(', ')} appeared `
-      + `(oldest ${formatDuration(worst.worstLeadMs)} before ${worst.endpoint.alias})${basisNote(stale)}`,
-    desired: policy.rules.serviceConnectRefresh.staleAfterMs === 0
-      ? 'every running task belongs to a deployment created after the endpoints it may call appeared'
-      : `every running task belongs to a deployment created no more than ${staleAfter} before the endpoints it may call appeared`,
-    reason: `Service Connect tasks resolve only the endpoints that existed when their deployment was created: ${client.name} `
-      + `cannot reach ${names.join(', ')} until it is redeployed`,
-    action: { type: 'ecs:ForceNewDeployment', cluster: client.clusterName, service: client.name, serviceArn: client.arn },
+    observed:
+      `${staleTaskIds.size} of ${taskCount} running tasks belong to deployments created before ${names.join(', ')} appeared ` +
+      `(oldest ${formatDuration(worst.worstLeadMs)} before ${worst.endpoint.alias})${basisNote(stale)}`,
+    desired:
+      policy.rules.serviceConnectRefresh.staleAfterMs === 0
+        ? 'every running task belongs to a deployment created after the endpoints it may call appeared'
+        : `every running task belongs to a deployment created no more than ${staleAfter} before the endpoints it may call appeared`,
+    reason:
+      `Service Connect tasks resolve only the endpoints that existed when their deployment was created: ${client.name} ` +
+      `cannot reach ${names.join(', ')} until it is redeployed`,
+    action: {
+      type: 'ecs:ForceNewDeployment',
+      cluster: client.clusterName,
+      service: client.name,
+      serviceArn: client.arn,
+    },
     ...(block ? { blocked: block } : {}),
     key: `serviceConnectRefresh/${client.clusterName}/${client.name}`,
   };
@@ -150,14 +173,25 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
   const judge = (client: EcsService, keys: readonly string[]) => {
     const tasks = liveTasksOf(inventory, client);
     const bases = taskBases(client, tasks);
-    const stale = keys.flatMap((key) => staleEndpointsOf(bases, callableEndpoints(policy, client, endpointsIn(key)), rule.staleAfterMs));
+    const stale = keys.flatMap((key) =>
+      staleEndpointsOf(bases, callableEndpoints(policy, client, endpointsIn(key)), rule.staleAfterMs),
+    );
     return { tasks, stale };
   };
   for (const [namespaceKey, members] of byNamespace) {
     for (const client of members) {
       if (client.status !== 'ACTIVE' || !coversEcsService(policy, inventory, client, 'serviceConnect')) continue;
       const { tasks, stale } = judge(client, [namespaceKey]);
-      if (stale.length > 0) findings.push(findingFor({ policy, namespace: namespaceNameOf(inventory, namespaceKey), client, stale, taskCount: tasks.length }));
+      if (stale.length > 0)
+        findings.push(
+          findingFor({
+            policy,
+            namespace: namespaceNameOf(inventory, namespaceKey),
+            client,
+            stale,
+            taskCount: tasks.length,
+          }),
+        );
     }
   }
   // A client whose namespace name fits a DNS and an HTTP namespace alike: what it can reach depends on which one
@@ -166,31 +200,47 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
     if (client.status !== 'ACTIVE' || !coversEcsService(policy, inventory, client, 'serviceConnect')) continue;
     const { tasks, stale } = judge(client, candidates);
     if (stale.length === 0) continue;
-    const blocked = { reason: 'ambiguous-namespace' as const, detail: `namespace "${name}" names ${candidates.length} Cloud Map namespaces (${candidates.join(', ')}): which one the client is in is unknown` };
+    const blocked = {
+      reason: 'ambiguous-namespace' as const,
+      detail: `namespace "${name}" names ${candidates.length} Cloud Map namespaces (${candidates.join(', ')}): which one the client is in is unknown`,
+    };
     findings.push(findingFor({ policy, namespace: name, client, stale, taskCount: tasks.length, blocked }));
   }
   return findings.sort((a, b) => a.key.localeCompare(b.key));
 };
 
 /** The serviceConnectRefresh rule. */
-export const serviceConnectRefresh: RuleDefinition<'serviceConnectRefresh', ServiceConnectRefreshRaw, ServiceConnectRefreshRule> = {
+export const serviceConnectRefresh: RuleDefinition<
+  'serviceConnectRefresh',
+  ServiceConnectRefreshRaw,
+  ServiceConnectRefreshRule
+> = {
   name: 'serviceConnectRefresh',
   policy: {
     parse(raw, ctx) {
       const windows: MaintenanceWindow[] = raw.windows.map((window, index) => {
         const timezone = ctx.cronWindow(window.schedule, window.timezone, ['windows', index]);
-        return { schedule: window.schedule, timezone, durationMs: ctx.duration(window.duration, ['windows', index, 'duration'], { positive: true }) };
+        return {
+          schedule: window.schedule,
+          timezone,
+          durationMs: ctx.duration(window.duration, ['windows', index, 'duration'], { positive: true }),
+        };
       });
       for (const client of Object.keys(raw.dependencies ?? {})) {
         const { error } = compileGlob(client, 'service');
         if (error || isGlob(client)) {
-          ctx.issue(['dependencies', client], `"${client}" is not an ECS service name (exact names only: letters, digits, hyphens and underscores)`);
+          ctx.issue(
+            ['dependencies', client],
+            `"${client}" is not an ECS service name (exact names only: letters, digits, hyphens and underscores)`,
+          );
         }
       }
       return {
         enabled: raw.enabled,
         staleAfterMs: ctx.duration(raw.staleAfter, ['staleAfter']),
-        ...(raw.dependencies ? { dependencies: Object.fromEntries(Object.entries(raw.dependencies).map(([k, v]) => [k, [...v]])) } : {}),
+        ...(raw.dependencies
+          ? { dependencies: Object.fromEntries(Object.entries(raw.dependencies).map(([k, v]) => [k, [...v]])) }
+          : {}),
         maxConcurrent: raw.maxConcurrent,
         cooldownMs: ctx.duration(raw.cooldown, ['cooldown']),
         windows,
@@ -199,10 +249,16 @@ export const serviceConnectRefresh: RuleDefinition<'serviceConnectRefresh', Serv
     checkBounds(config, bounds, flagOf) {
       const issues = [];
       if (bounds.minCooldownMs !== undefined && config.cooldownMs < bounds.minCooldownMs) {
-        issues.push({ segments: ['cooldown'], message: `cooldown ${formatDuration(config.cooldownMs)} is below the operator's minimum cooldown ${formatDuration(bounds.minCooldownMs)} (${flagOf('minCooldownMs')})` });
+        issues.push({
+          segments: ['cooldown'],
+          message: `cooldown ${formatDuration(config.cooldownMs)} is below the operator's minimum cooldown ${formatDuration(bounds.minCooldownMs)} (${flagOf('minCooldownMs')})`,
+        });
       }
       if (bounds.maxConcurrentRedeploys !== undefined && config.maxConcurrent > bounds.maxConcurrentRedeploys) {
-        issues.push({ segments: ['maxConcurrent'], message: `maxConcurrent ${config.maxConcurrent} is above the operator's maximum of ${bounds.maxConcurrentRedeploys} concurrent redeploys (${flagOf('maxConcurrentRedeploys')})` });
+        issues.push({
+          segments: ['maxConcurrent'],
+          message: `maxConcurrent ${config.maxConcurrent} is above the operator's maximum of ${bounds.maxConcurrentRedeploys} concurrent redeploys (${flagOf('maxConcurrentRedeploys')})`,
+        });
       }
       return issues;
     },

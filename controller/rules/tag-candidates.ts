@@ -10,7 +10,11 @@ import type { Policy } from '../policy/types.js';
 import { evaluateAll } from './index.js';
 
 /** Ids of the Cloud Map services that a finding of an active policy would change (UpdateService, DeleteService, DeregisterInstance). */
-export function cloudMapServicesNeedingTags(policies: readonly Policy[], inventory: Inventory, now: number): Set<string> {
+export function cloudMapServicesNeedingTags(
+  policies: readonly Policy[],
+  inventory: Inventory,
+  now: number,
+): Set<string> {
   const ids = new Set<string>();
   for (const policy of policies) {
     if (policy.suspend) continue;

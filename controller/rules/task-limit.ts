@@ -42,10 +42,14 @@ export interface InstanceProjection {
   registrants: Registrant[];
 }
 
-function registersInto(ecs: EcsService, arn: string): { viaTaskSets: NonNullable<EcsService['taskSets']>; direct: boolean } {
+function registersInto(
+  ecs: EcsService,
+  arn: string,
+): { viaTaskSets: NonNullable<EcsService['taskSets']>; direct: boolean } {
   const viaTaskSets = (ecs.taskSets ?? []).filter((ts) => ts.serviceRegistries.some((r) => r.registryArn === arn));
-  const direct = ecs.serviceRegistries.some((r) => r.registryArn === arn)
-    || ecs.deployments.some((d) => d.serviceConnectResources.some((r) => r.discoveryArn === arn));
+  const direct =
+    ecs.serviceRegistries.some((r) => r.registryArn === arn) ||
+    ecs.deployments.some((d) => d.serviceConnectResources.some((r) => r.discoveryArn === arn));
   return { viaTaskSets, direct };
 }
 
@@ -88,9 +92,14 @@ export function projectInstances(inventory: Inventory, service: CloudMapService)
       peak = Math.ceil((desired * percent) / 100);
       detail = `${ecs.name}: ${ecs.maxCount !== undefined && ecs.maxCount > ecs.desiredCount ? `max ${ecs.maxCount}` : `desired ${ecs.desiredCount}`} × ${percent}%`;
     }
-    const running = viaTaskSets.length > 0 ? viaTaskSets.reduce((sum, ts) => sum + ts.runningCount, 0) : ecs.runningCount;
+    const running =
+      viaTaskSets.length > 0 ? viaTaskSets.reduce((sum, ts) => sum + ts.runningCount, 0) : ecs.runningCount;
     const registered = service.instances
-      ? service.instances.filter((i) => i.attributes[ECS_ATTRIBUTES.service] === ecs.name && i.attributes[ECS_ATTRIBUTES.cluster] === ecs.clusterName).length
+      ? service.instances.filter(
+          (i) =>
+            i.attributes[ECS_ATTRIBUTES.service] === ecs.name &&
+            i.attributes[ECS_ATTRIBUTES.cluster] === ecs.clusterName,
+        ).length
       : Math.min(running, instances);
     registrants.push({ ecs, registered, peak, detail });
   }
@@ -109,19 +118,35 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
     if (!coversCloudMapService(policy, inventory, service)) continue;
     const projection = projectInstances(inventory, service);
     const total = perNamespace.get(service.namespaceId) ?? { instances: 0, projected: 0, services: 0 };
-    perNamespace.set(service.namespaceId, { instances: total.instances + projection.instances, projected: total.projected + projection.projected, services: total.services + 1 });
+    perNamespace.set(service.namespaceId, {
+      instances: total.instances + projection.instances,
+      projected: total.projected + projection.projected,
+      services: total.services + 1,
+    });
     if (projection.projected < warnAt) continue;
     const namespace = namespaceById(inventory, service.namespaceId);
-    const headroom = projection.registrants.length ? `; deployments: ${projection.registrants.map((r) => r.detail).join(', ')}` : '';
+    const headroom = projection.registrants.length
+      ? `; deployments: ${projection.registrants.map((r) => r.detail).join(', ')}`
+      : '';
     findings.push({
       policy: policy.name,
       rule: 'taskLimit',
-      resource: { kind: 'cloudmap-service', id: service.id, arn: service.arn, name: service.name, namespaceId: service.namespaceId },
+      resource: {
+        kind: 'cloudmap-service',
+        id: service.id,
+        arn: service.arn,
+        name: service.name,
+        namespaceId: service.namespaceId,
+      },
       namespace: namespace.name,
       observed: `${projection.instances} instances, up to ${projection.projected} during deployments${headroom}`,
       desired: `below ${warnAt} instances (Cloud Map allows ${CLOUD_MAP_INSTANCES_PER_SERVICE} per service, not adjustable)`,
       reason: `a Cloud Map service holds at most ${CLOUD_MAP_INSTANCES_PER_SERVICE} instances, and ECS registers every task of every service and task set using it, old and new during a deployment (up to maximumPercent); past the quota new tasks are not registered`,
-      blocked: { reason: 'report-only', detail: 'raise capacity per task, lower maximumPercent or split the service; the controller does not change task counts' },
+      blocked: {
+        reason: 'report-only',
+        detail:
+          'raise capacity per task, lower maximumPercent or split the service; the controller does not change task counts',
+      },
       key: `taskLimit/${service.id}`,
     });
   }
@@ -136,8 +161,12 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
       namespace: namespace.name,
       observed: `${total.instances} instances in ${total.services} services, up to ${total.projected} during deployments`,
       desired: `below ${namespaceWarnAt} instances (Cloud Map's default quota is ${CLOUD_MAP_INSTANCES_PER_NAMESPACE} per namespace, adjustable)`,
-      reason: 'a namespace holds a limited number of instances (Cloud Map quota "instances per namespace"); past it, registrations in any of its services fail',
-      blocked: { reason: 'report-only', detail: 'request a higher "instances per namespace" quota, or move services to another namespace' },
+      reason:
+        'a namespace holds a limited number of instances (Cloud Map quota "instances per namespace"); past it, registrations in any of its services fail',
+      blocked: {
+        reason: 'report-only',
+        detail: 'request a higher "instances per namespace" quota, or move services to another namespace',
+      },
       key: `taskLimit/namespace/${namespace.id}`,
     });
   }
@@ -158,7 +187,12 @@ export const taskLimit: RuleDefinition<'taskLimit', TaskLimitRule, TaskLimitRule
   // Autoscaling maxima set how far a deployment may grow.
   readScope: (_config, covered) => ({ scalingClusters: covered.clusters }),
   // Only this rule reads autoscaling maxima: their errors count where it covers the cluster (or anywhere).
-  affectedBy: (error, policy) => error.scope.kind === 'scaling-targets'
-    && (error.scope.cluster === undefined || coversCluster(policy, { name: error.scope.cluster.slice(error.scope.cluster.lastIndexOf('/') + 1), arn: error.scope.cluster })),
+  affectedBy: (error, policy) =>
+    error.scope.kind === 'scaling-targets' &&
+    (error.scope.cluster === undefined ||
+      coversCluster(policy, {
+        name: error.scope.cluster.slice(error.scope.cluster.lastIndexOf('/') + 1),
+        arn: error.scope.cluster,
+      })),
   ownershipVia: 'any',
 };

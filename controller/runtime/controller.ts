@@ -82,7 +82,9 @@ export class Controller {
     });
     this.targets = new TargetRuntimes({
       defaults: options.clients,
-      clientsFor: options.clientsForTarget ?? defaultTargetClients(options.clients, { onApiCall: options.metrics.onApiCall, ...options.clientOptions }),
+      clientsFor:
+        options.clientsForTarget ??
+        defaultTargetClients(options.clients, { onApiCall: options.metrics.onApiCall, ...options.clientOptions }),
       logger: options.logger,
       metrics: options.metrics,
       timers: this.timers,
@@ -95,7 +97,15 @@ export class Controller {
     const leases = this.leases;
     this.reconciler = new Reconciler({
       targets: this.targets,
-      env: { metrics: options.metrics, logger: options.logger, timers: this.timers, dryRun: options.dryRun, stopSignal: this.stopSignal.signal, recentActions: this.targets.recentActions, ...(options.announcer ? { announcer: options.announcer } : {}) },
+      env: {
+        metrics: options.metrics,
+        logger: options.logger,
+        timers: this.timers,
+        dryRun: options.dryRun,
+        stopSignal: this.stopSignal.signal,
+        recentActions: this.targets.recentActions,
+        ...(options.announcer ? { announcer: options.announcer } : {}),
+      },
       ...(leases ? { holds: (key: string) => leases.holds(key) } : {}),
       queue: () => this.queue,
     });
@@ -113,10 +123,16 @@ export class Controller {
       timers: this.timers,
       random: options.random,
       onRetry: (key, error, delayMs, failures) =>
-        options.logger.warn({ key: keyString(key), err: errorText(error), retryInMs: delayMs, failures }, 'reconcile failed; retrying with backoff'),
+        options.logger.warn(
+          { key: keyString(key), err: errorText(error), retryInMs: delayMs, failures },
+          'reconcile failed; retrying with backoff',
+        ),
       onDropped: (key, error) => {
         options.metrics.recordTerminalError(key.kind);
-        options.logger.error({ key: keyString(key), err: errorText(error) }, 'reconcile failed with an error retrying cannot fix; key dropped');
+        options.logger.error(
+          { key: keyString(key), err: errorText(error) },
+          'reconcile failed with an error retrying cannot fix; key dropped',
+        );
       },
       onOverflow: (dropped) => {
         options.metrics.recordWorkqueueOverflow();
@@ -170,7 +186,12 @@ export class Controller {
     const outcome = await this.watcher.poll();
     const set = this.watcher.current();
     if (!set) {
-      const why = outcome.kind === 'fetch-failed' ? outcome.message : outcome.kind === 'invalid' ? `revision ${outcome.revision} is invalid` : 'no policies';
+      const why =
+        outcome.kind === 'fetch-failed'
+          ? outcome.message
+          : outcome.kind === 'invalid'
+            ? `revision ${outcome.revision} is invalid`
+            : 'no policies';
       throw new Error(`cannot reconcile: no valid policy set from ${this.options.source.name} (${why})`);
     }
     this.regroup(set);
@@ -197,7 +218,8 @@ export class Controller {
     await this.leases?.stop(result.completed);
     // Clients of other targets go once nothing holds them (abandoned work keeps them until it ends).
     this.targets.close();
-    if (!result.completed) this.options.logger.warn({ abandoned: result.abandoned }, 'shutdown timeout: abandoned in-flight reconciles');
+    if (!result.completed)
+      this.options.logger.warn({ abandoned: result.abandoned }, 'shutdown timeout: abandoned in-flight reconciles');
     return result;
   }
 
@@ -231,7 +253,10 @@ export class Controller {
       now: this.timers.now(),
     });
     if (readiness.ready || !target || target.isDefault || !this.watcher.current()) return readiness;
-    return { ready: false, reason: `${readiness.reason} (target ${target.region}${target.roleArn ? ` as ${target.roleArn}` : ''})` };
+    return {
+      ready: false,
+      reason: `${readiness.reason} (target ${target.region}${target.roleArn ? ` as ${target.roleArn}` : ''})`,
+    };
   }
 
   /** Body of /status; with a state store, also which replica owns which target. */
@@ -253,7 +278,9 @@ export class Controller {
           ...(r.progress.lastSuccessAt !== undefined ? { lastSuccessAt: r.progress.lastSuccessAt } : {}),
           ...(r.progress.lastError ? { lastError: r.progress.lastError } : {}),
         })),
-        ...this.targets.unavailableTargets().map((u) => ({ target: u.target, policies: u.set.policies.map((p) => p.name), lastError: u.error })),
+        ...this.targets
+          .unavailableTargets()
+          .map((u) => ({ target: u.target, policies: u.set.policies.map((p) => p.name), lastError: u.error })),
       ],
       recentActions: this.targets.recentActions.list(),
       lastSuccessfulReconcileAt: this.reconciler.status.lastSuccess().at,
@@ -293,7 +320,11 @@ export class Controller {
 
   private onPolicies(set: PolicySet): void {
     // The same words as plan's warning: an empty set is valid (exit 0) but almost always a wrong path.
-    if (set.policies.length === 0) this.options.logger.warn({ source: this.options.source.name }, `no policies found at ${this.options.source.name}; nothing to reconcile`);
+    if (set.policies.length === 0)
+      this.options.logger.warn(
+        { source: this.options.source.name },
+        `no policies found at ${this.options.source.name}; nothing to reconcile`,
+      );
     this.regroup(set);
     if (!this.running) return;
     // A new revision may widen or narrow the scope: look at everything again, ahead of resync work.
@@ -305,7 +336,10 @@ export class Controller {
     if (this.groupedSet === set) return;
     this.groupedSet = set;
     this.targets.update(set);
-    this.leases?.setTargets([...this.targets.list().map((r) => r.target.key), ...this.targets.unavailableTargets().map((u) => u.target.key)]);
+    this.leases?.setTargets([
+      ...this.targets.list().map((r) => r.target.key),
+      ...this.targets.unavailableTargets().map((u) => u.target.key),
+    ]);
   }
 
   private onResyncTick(): void {
@@ -319,9 +353,16 @@ export class Controller {
    * this replica never acts on them, and the message can be deleted. A write failure keeps the message.
    */
   private async enqueueEvent(keys: WorkKey[], meta: EventMeta): Promise<void> {
-    const route = routeEvent(meta.source, this.targets.list().map((r) => r.target), { region: this.options.clients.region, account: queueAccount(this.options.queueUrl) });
+    const route = routeEvent(
+      meta.source,
+      this.targets.list().map((r) => r.target),
+      { region: this.options.clients.region, account: queueAccount(this.options.queueUrl) },
+    );
     if (route === 'elsewhere') {
-      this.options.logger.debug({ source: meta.source, detailType: meta.detailType }, 'event from an account or region no policy targets; ignored');
+      this.options.logger.debug(
+        { source: meta.source, detailType: meta.detailType },
+        'event from an account or region no policy targets; ignored',
+      );
       return;
     }
     const routed = keys.map((key) => (key.kind === 'full' || !route.target ? key : { ...key, target: route.target }));

@@ -31,11 +31,14 @@ export class DelayedAdds {
     const waiting: Waiting = {
       key,
       priority: existing?.priority === 'event' ? 'event' : priority,
-      timer: this.timers.setTimeout(() => {
-        if (this.waiting.get(id) !== waiting) return;
-        this.waiting.delete(id);
-        this.add(waiting.key, waiting.priority);
-      }, Math.max(0, delayMs)),
+      timer: this.timers.setTimeout(
+        () => {
+          if (this.waiting.get(id) !== waiting) return;
+          this.waiting.delete(id);
+          this.add(waiting.key, waiting.priority);
+        },
+        Math.max(0, delayMs),
+      ),
     };
     this.waiting.set(id, waiting);
   }

@@ -20,7 +20,10 @@ export class StoreDeletionLedger implements DeletionLedger {
   private memory = new MemoryDeletionLedger();
   private loaded = new Set<string>();
 
-  constructor(private readonly store: StateStore, private readonly target: string) {}
+  constructor(
+    private readonly store: StateStore,
+    private readonly target: string,
+  ) {}
 
   async recent(namespaceIds: readonly string[], now: number): Promise<ReadonlyMap<string, RecentDeletions>> {
     for (const namespaceId of namespaceIds) {
@@ -46,19 +49,32 @@ export class StoreDeletionLedger implements DeletionLedger {
   async record(namespaceId: string, kind: keyof RecentDeletions, count: number, at: number): Promise<void> {
     if (count <= 0) return;
     await this.memory.record(namespaceId, kind, count, at);
-    await this.store.addToCounter(this.target, counterName(namespaceId, kind), Math.floor(at / WINDOW_MS) * WINDOW_MS, count, Number.MAX_SAFE_INTEGER);
+    await this.store.addToCounter(
+      this.target,
+      counterName(namespaceId, kind),
+      Math.floor(at / WINDOW_MS) * WINDOW_MS,
+      count,
+      Number.MAX_SAFE_INTEGER,
+    );
   }
 }
 
 /** Counts the deletions an apply executed or submitted, per namespace, toward the hourly budget. */
-export async function recordDeletions(ledger: DeletionLedger, applied: readonly ActionOutcome[], inventory: Inventory, at: number): Promise<void> {
+export async function recordDeletions(
+  ledger: DeletionLedger,
+  applied: readonly ActionOutcome[],
+  inventory: Inventory,
+  at: number,
+): Promise<void> {
   const counts = new Map<string, { services: number; instances: number }>();
   for (const outcome of applied) {
     const { action } = outcome;
     // Only a deletion this apply sent counts: an operation still in flight from an earlier pass
     // ('operation-pending') or one found already done was counted (or never sent) before, and counting it at
     // every pass would trip the sanity guard on a single slow deregistration.
-    const sent = (outcome.result === 'success' && outcome.reason === undefined) || (outcome.result === 'pending' && outcome.reason === 'operation-submitted');
+    const sent =
+      (outcome.result === 'success' && outcome.reason === undefined) ||
+      (outcome.result === 'pending' && outcome.reason === 'operation-submitted');
     if (!sent) continue;
     const deletes = actionSpec(action).deletes;
     if (!deletes) continue;

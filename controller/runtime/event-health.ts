@@ -22,16 +22,30 @@ export function eventsCondition(health: ConsumerHealth | undefined, now: number)
   if (!health) return undefined;
   if (health.failingSince === undefined) {
     return health.lastSuccessAt === undefined
-      ? { type: 'EventsReceiving', status: 'Unknown', reason: 'Starting', message: `no receive from ${health.queueUrl} has finished yet` }
+      ? {
+          type: 'EventsReceiving',
+          status: 'Unknown',
+          reason: 'Starting',
+          message: `no receive from ${health.queueUrl} has finished yet`,
+        }
       : { type: 'EventsReceiving', status: 'True', reason: 'Receiving', message: `receiving from ${health.queueUrl}` };
   }
   const seconds = Math.round((now - health.failingSince) / 1000);
   const error = health.lastError ? `${health.lastError.code}: ${health.lastError.message}` : 'unknown error';
-  return { type: 'EventsReceiving', status: 'False', reason: 'ReceiveFailing', message: `receiving from ${health.queueUrl} has failed for ${seconds}s (${error})` };
+  return {
+    type: 'EventsReceiving',
+    status: 'False',
+    reason: 'ReceiveFailing',
+    message: `receiving from ${health.queueUrl} has failed for ${seconds}s (${error})`,
+  };
 }
 
 /** Not ready once receives have failed for longer than the bound; undefined when events do not hold readiness back. */
-export function eventsReadiness(health: ConsumerHealth | undefined, now: number, boundMs = EVENTS_UNREADY_AFTER_MS): Readiness | undefined {
+export function eventsReadiness(
+  health: ConsumerHealth | undefined,
+  now: number,
+  boundMs = EVENTS_UNREADY_AFTER_MS,
+): Readiness | undefined {
   if (!health || health.failingSince === undefined || now - health.failingSince < boundMs) return undefined;
   return { ready: false, reason: eventsCondition(health, now)!.message };
 }

@@ -56,7 +56,10 @@ export class FleetStatus {
   /** The most recent reconcile error of any target, if that target has not succeeded since. */
   lastError(): { at: number; message: string } | undefined {
     let latest: { at: number; message: string } | undefined;
-    const errors = [...this.targets.list().map((r) => r.progress.lastError), ...this.targets.unavailableTargets().map((u) => u.error)];
+    const errors = [
+      ...this.targets.list().map((r) => r.progress.lastError),
+      ...this.targets.unavailableTargets().map((u) => u.error),
+    ];
     for (const error of errors) {
       if (error && (!latest || error.at > latest.at)) latest = error;
     }

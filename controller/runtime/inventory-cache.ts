@@ -111,7 +111,8 @@ export class InventoryCache {
 
   /** Clusters of the ECS services with this ARN that are not INACTIVE, also while a full read runs. */
   clustersOfService(arn: string): string[] {
-    if (this.current) return this.current.services.filter((s) => s.arn === arn && s.status !== 'INACTIVE').map((s) => s.clusterName);
+    if (this.current)
+      return this.current.services.filter((s) => s.arn === arn && s.status !== 'INACTIVE').map((s) => s.clusterName);
     return this.servicesWhileReading?.get(arn) ?? [];
   }
 
@@ -163,7 +164,8 @@ export class InventoryCache {
     let reason = this.fullReason;
     if (!base || this.scopeChanged) reason ??= 'first read';
     else if (base.readErrors.length > 0) reason ??= 'read errors';
-    else if (period <= 0 || this.lastFullAt === undefined || this.now() - this.lastFullAt >= period) reason ??= 'full-resync period';
+    else if (period <= 0 || this.lastFullAt === undefined || this.now() - this.lastFullAt >= period)
+      reason ??= 'full-resync period';
     if (reason !== undefined || !base) {
       const inventory = await this.full();
       this.lastResync = { kind: 'full', reason: reason ?? 'first read' };
@@ -186,7 +188,10 @@ export class InventoryCache {
     this.lastResync = { kind: 'signals', stats };
     // The services it re-read are new objects; the others are the cached ones, judged already.
     const cached = new Set(base.cloudMapServices);
-    return this.withCandidateTags(inventory, new Set(inventory.cloudMapServices.filter((s) => !cached.has(s)).map((s) => s.id)));
+    return this.withCandidateTags(
+      inventory,
+      new Set(inventory.cloudMapServices.filter((s) => !cached.has(s)).map((s) => s.id)),
+    );
   }
 
   /**
@@ -194,8 +199,19 @@ export class InventoryCache {
    * read reads only candidates' tags). Reads them, or the finding would stay blocked until the next full read.
    */
   private async withCandidateTags(inventory: Inventory, touched: ReadonlySet<string>): Promise<Inventory> {
-    const ctx = new ReadContext(this.options.clients, { ...(this.options.now ? { now: this.options.now } : {}) }, this.limiter);
-    const tags = await candidateTagsPatch(ctx, this.scope, this.policies, inventory, touched, cloudMapServicesNeedingTags);
+    const ctx = new ReadContext(
+      this.options.clients,
+      { ...(this.options.now ? { now: this.options.now } : {}) },
+      this.limiter,
+    );
+    const tags = await candidateTagsPatch(
+      ctx,
+      this.scope,
+      this.policies,
+      inventory,
+      touched,
+      cloudMapServicesNeedingTags,
+    );
     // Something newer (a full read, another refresh) replaced it meanwhile: that read judged its own services.
     if (!tags || this.current !== inventory) return this.current ?? inventory;
     if (tags.errors.length > 0) this.fullReason = 'read errors';
@@ -214,7 +230,11 @@ export class InventoryCache {
     const patches = await Promise.all(
       keys.map((key) => {
         // Each key gets its own context so its errors replace only the errors of what it re-read.
-        const ctx = new ReadContext(this.options.clients, { ...(this.options.now ? { now: this.options.now } : {}) }, this.limiter);
+        const ctx = new ReadContext(
+          this.options.clients,
+          { ...(this.options.now ? { now: this.options.now } : {}) },
+          this.limiter,
+        );
         switch (key.kind) {
           case 'ecs-service':
             return refreshEcsService(ctx, scope, base, key);
@@ -238,17 +258,22 @@ export class InventoryCache {
     // Patches land on whatever is current now (a full read may have finished meanwhile), one at a time.
     let inventory = this.current ?? base;
     const observedAt = this.now();
-    for (const patch of patches.filter((p): p is InventoryPatch => p !== undefined)) inventory = applyPatch(inventory, patch, observedAt);
+    for (const patch of patches.filter((p): p is InventoryPatch => p !== undefined))
+      inventory = applyPatch(inventory, patch, observedAt);
     this.current = inventory;
     // A refresh that hit a read error leaves a gap no change signal will report: the next resync reads everything.
     if (patches.some((p) => p !== undefined && p.errors.length > 0)) this.fullReason = 'read errors';
-    return this.withCandidateTags(inventory, new Set(patches.flatMap((p) => p?.cloudMapServices?.add.map((s) => s.id) ?? [])));
+    return this.withCandidateTags(
+      inventory,
+      new Set(patches.flatMap((p) => p?.cloudMapServices?.add.map((s) => s.id) ?? [])),
+    );
   }
 }
 
 /** Service ARN -> the clusters of its services that are not INACTIVE. */
 function servicesByArn(inventory: Inventory): Map<string, string[]> {
   const byArn = new Map<string, string[]>();
-  for (const s of inventory.services) if (s.status !== 'INACTIVE') byArn.set(s.arn, [...(byArn.get(s.arn) ?? []), s.clusterName]);
+  for (const s of inventory.services)
+    if (s.status !== 'INACTIVE') byArn.set(s.arn, [...(byArn.get(s.arn) ?? []), s.clusterName]);
   return byArn;
 }

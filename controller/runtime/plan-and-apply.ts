@@ -102,10 +102,20 @@ export async function planAndApply(t: PlanTarget, env: PlanEnv): Promise<PlanAnd
     const inventory = (await t.cache.settled())!;
     // Plans judge AWS timestamps, so they run on AWS's time: a container clock an hour off decides the same.
     const now = t.awsClock.now();
-    const recentDeletions = await t.deletionLedger.recent(inventory.namespaces.map((n) => n.id), now);
+    const recentDeletions = await t.deletionLedger.recent(
+      inventory.namespaces.map((n) => n.id),
+      now,
+    );
     // Evidence that ECS used a Cloud Map service survives restarts in the state store.
     const planned = state?.loaded ? withStoredEvidence(inventory, state.evidence()) : inventory;
-    const { plan, firstSeen } = buildPlan({ policies: t.set, inventory: planned, now, firstSeen: progress.firstSeen, dryRun: env.dryRun, recentDeletions });
+    const { plan, firstSeen } = buildPlan({
+      policies: t.set,
+      inventory: planned,
+      now,
+      firstSeen: progress.firstSeen,
+      dryRun: env.dryRun,
+      recentDeletions,
+    });
     metrics.recordNewFindings(plan.findings.filter((f) => !progress.firstSeen.has(f.key)));
     progress.firstSeen = firstSeen;
     progress.lastPlan = plan;
@@ -125,7 +135,10 @@ export async function planAndApply(t: PlanTarget, env: PlanEnv): Promise<PlanAnd
     if (accountWide) {
       const readError = `reading the fleet${where(target)} failed account-wide: ${accountWide.operation} ${accountWide.code}: ${accountWide.message}`;
       recordFailure(t, new Error(readError), timers.now());
-      logger.warn({ err: readError, findings: plan.findings.length }, 'reconciled with an incomplete view of the fleet');
+      logger.warn(
+        { err: readError, findings: plan.findings.length },
+        'reconciled with an incomplete view of the fleet',
+      );
       return { plan, outcomes, readError };
     }
     const finished = timers.now();
@@ -218,12 +231,21 @@ function where(t: ReadTarget): string {
 }
 
 /** Grace clocks and ownership evidence to the table; a failure only delays (clocks restart later, never earlier). */
-async function saveState(state: TargetState, firstSeen: Map<string, number>, inventory: NonNullable<InventoryCache['inventory']>, now: number, logger: Logger): Promise<void> {
+async function saveState(
+  state: TargetState,
+  firstSeen: Map<string, number>,
+  inventory: NonNullable<InventoryCache['inventory']>,
+  now: number,
+  logger: Logger,
+): Promise<void> {
   try {
     await state.saveClocks(firstSeen);
     await state.recordEvidence(inventory, now);
   } catch (error) {
-    logger.warn({ err: errorText(error) }, 'writing grace clocks or ownership evidence to the state store failed; retrying next reconcile');
+    logger.warn(
+      { err: errorText(error) },
+      'writing grace clocks or ownership evidence to the state store failed; retrying next reconcile',
+    );
   }
   state.setPlanView(inventory);
 }
@@ -238,7 +260,11 @@ async function settleJournal(state: TargetState, actuator: Actuator, logger: Log
 }
 
 /** Re-reads what was just written so the next plan does not act on the state from before the write. */
-async function refreshAfterWrites(cache: InventoryCache, outcomes: readonly ActionOutcome[], logger: Logger): Promise<void> {
+async function refreshAfterWrites(
+  cache: InventoryCache,
+  outcomes: readonly ActionOutcome[],
+  logger: Logger,
+): Promise<void> {
   const keys = new Map<string, WorkKey>();
   for (const outcome of outcomes) {
     if (outcome.result !== 'success') continue;
@@ -249,7 +275,10 @@ async function refreshAfterWrites(cache: InventoryCache, outcomes: readonly Acti
   try {
     await cache.refresh([...keys.values()]);
   } catch (error) {
-    logger.warn({ err: errorText(error), keys: [...keys.keys()] }, 're-reading after writes failed; the next reconcile re-reads');
+    logger.warn(
+      { err: errorText(error), keys: [...keys.keys()] },
+      're-reading after writes failed; the next reconcile re-reads',
+    );
   }
 }
 

@@ -89,7 +89,10 @@ export class PolicyWatcher {
       if (this.abort.signal.aborted) return { kind: 'fetch-failed', message: 'stopped' };
       const message = error instanceof Error ? error.message : String(error);
       this.state.lastError = { at, message };
-      logger.warn({ source: source.name, err: message, revisionInForce: this.set?.revision }, 'policy source fetch failed; the last good policy set stays in force');
+      logger.warn(
+        { source: source.name, err: message, revisionInForce: this.set?.revision },
+        'policy source fetch failed; the last good policy set stays in force',
+      );
       const outcome = { kind: 'fetch-failed' as const, message };
       this.options.onFailure?.(outcome);
       return outcome;
@@ -106,7 +109,11 @@ export class PolicyWatcher {
     }
     let loaded: Awaited<ReturnType<typeof loadPolicySetOffThread>>;
     try {
-      loaded = await loadPolicySetOffThread(result, { allowed: this.options.allowed, maxDocumentBytes: this.options.maxDocumentBytes, limits: this.options.limits }, this.abort.signal);
+      loaded = await loadPolicySetOffThread(
+        result,
+        { allowed: this.options.allowed, maxDocumentBytes: this.options.maxDocumentBytes, limits: this.options.limits },
+        this.abort.signal,
+      );
     } catch (error) {
       if (this.abort.signal.aborted) return { kind: 'fetch-failed', message: 'stopped' };
       // The loader thread itself failed (not the revision): refuse the revision, keep the last good set, say why.
@@ -115,15 +122,32 @@ export class PolicyWatcher {
     }
     const { set, problems } = loaded;
     for (const warning of problems.filter((p) => p.severity === 'warning')) {
-      logger.warn({ source: source.name, file: warning.file, line: warning.line, field: warning.path }, warning.message);
+      logger.warn(
+        { source: source.name, file: warning.file, line: warning.line, field: warning.path },
+        warning.message,
+      );
     }
     if (!set) {
       const errors = problems.filter((p) => p.severity === 'error');
       this.failedRevision = result.revision;
-      this.state.lastError = { at, revision: result.revision, problems: errors, message: `${errors.length} invalid field(s) in revision ${result.revision}` };
+      this.state.lastError = {
+        at,
+        revision: result.revision,
+        problems: errors,
+        message: `${errors.length} invalid field(s) in revision ${result.revision}`,
+      };
       for (const problem of errors) {
-        logger.error({ source: source.name, revision: result.revision, file: problem.file, line: problem.line, column: problem.column, field: problem.path },
-          `invalid policy: ${problem.message}; the last good policy set stays in force`);
+        logger.error(
+          {
+            source: source.name,
+            revision: result.revision,
+            file: problem.file,
+            line: problem.line,
+            column: problem.column,
+            field: problem.path,
+          },
+          `invalid policy: ${problem.message}; the last good policy set stays in force`,
+        );
       }
       const outcome = { kind: 'invalid' as const, revision: result.revision, problems: errors };
       this.options.onFailure?.(outcome);
@@ -134,7 +158,10 @@ export class PolicyWatcher {
     this.state.revision = set.revision;
     this.state.policies = set.policies.length;
     this.markSuccess(at);
-    logger.info({ source: source.name, revision: set.revision, policies: set.policies.map((p) => p.name) }, 'policy set loaded');
+    logger.info(
+      { source: source.name, revision: set.revision, policies: set.policies.map((p) => p.name) },
+      'policy set loaded',
+    );
     this.options.onUpdate?.(set);
     return { kind: 'updated', set };
   }
@@ -149,10 +176,13 @@ export class PolicyWatcher {
     const schedule = () => {
       const jitter = (this.options.jitter ?? 0.1) * (this.options.random ?? Math.random)();
       // Unref'd (the timers' default): a pending poll must not keep a stopping process alive.
-      this.timer = this.clock.setTimeout(async () => {
-        await this.poll();
-        if (!this.abort.signal.aborted) schedule();
-      }, Math.round(this.options.pollIntervalMs * (1 + jitter)));
+      this.timer = this.clock.setTimeout(
+        async () => {
+          await this.poll();
+          if (!this.abort.signal.aborted) schedule();
+        },
+        Math.round(this.options.pollIntervalMs * (1 + jitter)),
+      );
     };
     void this.poll().then(() => {
       if (!this.abort.signal.aborted) schedule();

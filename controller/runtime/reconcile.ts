@@ -15,7 +15,16 @@ import type { ReadTarget } from '../aws/targets.js';
 import { keyString, type WorkKey } from '../inventory/work-key.js';
 import type { Plan } from '../plan/types.js';
 import { FleetStatus, type Holds } from './fleet-status.js';
-import { deadlinesOf, errorText, planAndApply, finishOperations, recordFailure, targetKeyForAction, type PlanAndApplyResult, type PlanEnv } from './plan-and-apply.js';
+import {
+  deadlinesOf,
+  errorText,
+  planAndApply,
+  finishOperations,
+  recordFailure,
+  targetKeyForAction,
+  type PlanAndApplyResult,
+  type PlanEnv,
+} from './plan-and-apply.js';
 import { CoalescingRunner } from './serial.js';
 import type { TargetRuntime, TargetRuntimes } from './target-runtimes.js';
 import type { ProcessContext, ReconcileResult, WorkQueue } from './workqueue.js';
@@ -80,7 +89,8 @@ export class Reconciler {
    */
   async reconcile(key: WorkKey, context: Pick<ProcessContext, 'failures' | 'eventTime'>): Promise<ReconcileResult> {
     const observe = () => {
-      if (context.eventTime !== undefined) this.deps.env.metrics.observeEventToAction((this.deps.env.timers.now() - context.eventTime) / 1000);
+      if (context.eventTime !== undefined)
+        this.deps.env.metrics.observeEventToAction((this.deps.env.timers.now() - context.eventTime) / 1000);
     };
     if (key.kind === 'full') {
       const { failures } = await this.reconcileFull();
@@ -99,7 +109,11 @@ export class Reconciler {
     await this.refresh(runtime, key);
     if (context.failures === 0) {
       this.planAndApply([runtime.target.key]).then(observe, (error: unknown) =>
-        this.deps.env.logger.warn({ key: keyString(key), err: errorText(error) }, 'apply after an event failed; the next event or resync retries'));
+        this.deps.env.logger.warn(
+          { key: keyString(key), err: errorText(error) },
+          'apply after an event failed; the next event or resync retries',
+        ),
+      );
       return {};
     }
     const id = keyString(key);
@@ -126,7 +140,11 @@ export class Reconciler {
   async reconcileAll(): Promise<{ plan: Plan; outcomes: ActionOutcome[] }> {
     this.detached = true;
     const { failures, outcomes } = await this.reconcileFull();
-    const done = await Promise.all(this.deps.targets.list().map((runtime) => this.deps.targets.use(runtime, () => finishOperations(runtime, this.deps.env))));
+    const done = await Promise.all(
+      this.deps.targets
+        .list()
+        .map((runtime) => this.deps.targets.use(runtime, () => finishOperations(runtime, this.deps.env))),
+    );
     if (failures.length > 0) throw new Error(describeFailures(failures));
     const plan = this.status.lastPlan();
     if (!plan) throw new Error('reconcile produced no plan');
@@ -144,13 +162,18 @@ export class Reconciler {
     const unavailable = targets.retryUnavailable();
     const done = await Promise.all(this.status.held().map((runtime) => this.reconcileTarget(runtime)));
     return {
-      failures: [...unavailable.map((u) => ({ target: u.target, message: u.error.message })), ...done.flatMap((d) => (d.failure ? [d.failure] : []))],
+      failures: [
+        ...unavailable.map((u) => ({ target: u.target, message: u.error.message })),
+        ...done.flatMap((d) => (d.failure ? [d.failure] : [])),
+      ],
       outcomes: done.flatMap((d) => d.outcomes),
     };
   }
 
   /** One target's resync, then its plan-and-apply (waited for). */
-  private async reconcileTarget(runtime: TargetRuntime): Promise<{ failure?: TargetFailure; outcomes: ActionOutcome[] }> {
+  private async reconcileTarget(
+    runtime: TargetRuntime,
+  ): Promise<{ failure?: TargetFailure; outcomes: ActionOutcome[] }> {
     const target = runtime.target;
     return this.deps.targets.use(runtime, async () => {
       try {
@@ -163,7 +186,11 @@ export class Reconciler {
       const outcome = run.targets.get(target.key);
       const outcomes = outcome?.result?.outcomes ?? [];
       // The progress's record of the error names the target; the thrown error itself may not.
-      if (outcome?.error !== undefined) return { failure: { target, message: runtime.progress.lastError?.message ?? errorText(outcome.error) }, outcomes };
+      if (outcome?.error !== undefined)
+        return {
+          failure: { target, message: runtime.progress.lastError?.message ?? errorText(outcome.error) },
+          outcomes,
+        };
       if (outcome?.result?.readError) return { failure: { target, message: outcome.result.readError }, outcomes };
       return { outcomes };
     });
@@ -246,7 +273,8 @@ export class Reconciler {
     for (const [id, verdict] of verdicts) {
       if (this.awaited.has(id)) continue;
       if (verdict.error) queue.addRateLimited(verdict.key, verdict.error);
-      else if (verdict.requeueAt !== undefined) queue.addAfter(verdict.key, this.delayUntil(verdict.requeueAt), { priority: 'resync' });
+      else if (verdict.requeueAt !== undefined)
+        queue.addAfter(verdict.key, this.delayUntil(verdict.requeueAt), { priority: 'resync' });
     }
   }
 
@@ -260,13 +288,19 @@ export class Reconciler {
 }
 
 /** A write that failed is an error of its key (retried with backoff), not an outcome that waits for the next resync. */
-function judgeWrites(runtime: TargetRuntime, outcomes: readonly ActionOutcome[], verdicts: Map<string, KeyVerdict>): void {
+function judgeWrites(
+  runtime: TargetRuntime,
+  outcomes: readonly ActionOutcome[],
+  verdicts: Map<string, KeyVerdict>,
+): void {
   for (const outcome of outcomes) {
     if (outcome.result !== 'failed') continue;
     const key = targetKeyForAction(outcome.action, runtime.target);
     const id = keyString(key);
     const verdict = verdicts.get(id) ?? { key };
-    verdict.error ??= new Error(`${outcome.action.type} failed: ${outcome.error ? `${outcome.error.code}: ${outcome.error.message}` : 'unknown error'}`);
+    verdict.error ??= new Error(
+      `${outcome.action.type} failed: ${outcome.error ? `${outcome.error.code}: ${outcome.error.message}` : 'unknown error'}`,
+    );
     verdicts.set(id, verdict);
   }
 }
@@ -275,4 +309,3 @@ function judgeWrites(runtime: TargetRuntime, outcomes: readonly ActionOutcome[],
 function describeFailures(failures: readonly TargetFailure[]): string {
   return failures.map((f) => f.message).join('; ');
 }
-

@@ -61,7 +61,11 @@ export class Replica {
 
   /** Leaves keys for the replica holding the target (it collects them after its next lease round). */
   async leaveKeys(target: string, keys: readonly WorkKey[], now: number): Promise<void> {
-    await this.options.store.postKeys(target, keys.map((k) => JSON.stringify(k)), now);
+    await this.options.store.postKeys(
+      target,
+      keys.map((k) => JSON.stringify(k)),
+      now,
+    );
   }
 
   /** The /status section: the store, this replica and every target's owner. */
@@ -78,7 +82,10 @@ export class Replica {
         try {
           this.options.queue().add(JSON.parse(text) as WorkKey, { priority: 'event' });
         } catch {
-          this.options.logger.warn({ target }, 'a key left in the state table could not be read; the next resync covers it');
+          this.options.logger.warn(
+            { target },
+            'a key left in the state table could not be read; the next resync covers it',
+          );
         }
       }
     }

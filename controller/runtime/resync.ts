@@ -17,8 +17,10 @@ export type ResyncScheduler = (expression: string, onTick: () => void) => Resync
 /** Explains what is wrong with a resync expression, or returns undefined when node-cron accepts it. */
 export function resyncExpressionProblem(expression: string): string | undefined {
   if (!cron.validate(expression)) {
-    return `invalid --resync cron expression "${expression}": expected five fields (minute hour day-of-month month day-of-week), e.g. "*/10 * * * *", ` +
-      'or six with seconds first (second minute hour day-of-month month day-of-week), e.g. "*/30 * * * * *"';
+    return (
+      `invalid --resync cron expression "${expression}": expected five fields (minute hour day-of-month month day-of-week), e.g. "*/10 * * * *", ` +
+      'or six with seconds first (second minute hour day-of-month month day-of-week), e.g. "*/30 * * * * *"'
+    );
   }
   return undefined;
 }

@@ -21,7 +21,11 @@ export class CoalescingRunner<T> {
 
   /** Resolves once no run is in flight or queued (never rejects). */
   async whenIdle(): Promise<void> {
-    while (this.current) await this.current.then(() => undefined, () => undefined);
+    while (this.current)
+      await this.current.then(
+        () => undefined,
+        () => undefined,
+      );
   }
 
   /** True while a run is in flight. */

@@ -47,7 +47,12 @@ export interface RunStatus extends ControllerStatus {
     revisionInForce?: string;
     lastFetch?: string;
     lastSuccess?: string;
-    lastError?: { at: string; message: string; revision?: string; problems?: readonly { file: string; line: number; column: number; path: string; message: string }[] };
+    lastError?: {
+      at: string;
+      message: string;
+      revision?: string;
+      problems?: readonly { file: string; line: number; column: number; path: string; message: string }[];
+    };
   };
   lastReconcileError?: { at: string; message: string };
   workqueueDepth: number;
@@ -86,7 +91,9 @@ const iso = (ms: number | undefined): string | undefined => (ms === undefined ? 
 /** Assembles /status from the controller's current state. */
 export function buildStatus(input: StatusInput): RunStatus {
   const { set, source, plan } = input;
-  const drift = new Map(summarizeDrift(set?.policies.map((p) => p.name) ?? [], plan).map((d) => [d.name, d.driftByRule]));
+  const drift = new Map(
+    summarizeDrift(set?.policies.map((p) => p.name) ?? [], plan).map((d) => [d.name, d.driftByRule]),
+  );
   const total = countDrift(plan);
   const sourceCondition = source.lastError
     ? {
@@ -95,31 +102,46 @@ export function buildStatus(input: StatusInput): RunStatus {
         reason: source.lastError.problems ? 'InvalidRevision' : 'FetchFailed',
         message: `${source.lastError.message}; revision ${set?.revision ?? '(none)'} stays in force`,
       }
-    : { type: 'SourceCurrent', status: 'True' as const, reason: 'Fetched', message: `revision ${set?.revision ?? '(none)'}` };
+    : {
+        type: 'SourceCurrent',
+        status: 'True' as const,
+        reason: 'Fetched',
+        message: `revision ${set?.revision ?? '(none)'}`,
+      };
   const policies: RunPolicyStatus[] = (set?.policies ?? []).map((policy) => {
     const where = input.targets.find((t) => t.policies.includes(policy.name));
     const targetPlan = where ? where.plan : plan;
     const summary = targetPlan?.summaries.find((s) => s.policy === policy.name);
     const counts = countDrift(targetPlan, policy.name);
     const reconciled = targetPlan !== undefined && targetPlan.revision === set!.revision;
-    const failing = where?.lastError !== undefined && (where.lastSuccessAt === undefined || where.lastError.at >= where.lastSuccessAt);
+    const failing =
+      where?.lastError !== undefined &&
+      (where.lastSuccessAt === undefined || where.lastError.at >= where.lastSuccessAt);
     return {
       name: policy.name,
       mode: policy.mode,
       suspended: policy.suspend,
       revision: set!.revision,
-      target: { region: where?.target.region ?? policy.target.region ?? '', ...(policy.target.roleArn ? { roleArn: policy.target.roleArn } : {}) },
+      target: {
+        region: where?.target.region ?? policy.target.region ?? '',
+        ...(policy.target.roleArn ? { roleArn: policy.target.roleArn } : {}),
+      },
       conditions: [
         failing
           ? { type: 'Ready', status: 'False' as const, reason: 'ReconcileFailed', message: where!.lastError!.message }
           : reconciled
-          ? {
-              type: 'Ready',
-              status: 'True' as const,
-              reason: 'Reconciled',
-              message: `${driftSummaryLine(counts)} (${summary?.findings ?? 0} finding(s), ${summary?.actionsToExecute ?? 0} action(s) to execute, ${summary?.actionsBlocked ?? 0} blocked)`,
-            }
-          : { type: 'Ready', status: 'Unknown' as const, reason: 'Progressing', message: 'not reconciled at this revision yet' },
+            ? {
+                type: 'Ready',
+                status: 'True' as const,
+                reason: 'Reconciled',
+                message: `${driftSummaryLine(counts)} (${summary?.findings ?? 0} finding(s), ${summary?.actionsToExecute ?? 0} action(s) to execute, ${summary?.actionsBlocked ?? 0} blocked)`,
+              }
+            : {
+                type: 'Ready',
+                status: 'Unknown' as const,
+                reason: 'Progressing',
+                message: 'not reconciled at this revision yet',
+              },
         sourceCondition,
       ],
       drift: drift.get(policy.name) ?? {},
@@ -135,7 +157,9 @@ export function buildStatus(input: StatusInput): RunStatus {
     // The same verdict and counts as the drift metric's `state` label, plan and the demo (plan/states.ts).
     drift: { summary: driftSummaryLine(total), ...stateCounts(total) },
     policies,
-    ...(input.lastSuccessfulReconcileAt !== undefined ? { lastSuccessfulReconcile: iso(input.lastSuccessfulReconcileAt) } : {}),
+    ...(input.lastSuccessfulReconcileAt !== undefined
+      ? { lastSuccessfulReconcile: iso(input.lastSuccessfulReconcileAt) }
+      : {}),
     recentActions: input.recentActions,
     targets: input.targets.map((t) => ({
       region: t.target.region,
@@ -157,13 +181,23 @@ export function buildStatus(input: StatusInput): RunStatus {
               message: lastError.message,
               ...(lastError.revision ? { revision: lastError.revision } : {}),
               ...(lastError.problems
-                ? { problems: lastError.problems.map((p) => ({ file: p.file, line: p.line, column: p.column, path: p.path, message: p.message })) }
+                ? {
+                    problems: lastError.problems.map((p) => ({
+                      file: p.file,
+                      line: p.line,
+                      column: p.column,
+                      path: p.path,
+                      message: p.message,
+                    })),
+                  }
                 : {}),
             },
           }
         : {}),
     },
-    ...(input.lastReconcileError ? { lastReconcileError: { at: iso(input.lastReconcileError.at)!, message: input.lastReconcileError.message } } : {}),
+    ...(input.lastReconcileError
+      ? { lastReconcileError: { at: iso(input.lastReconcileError.at)!, message: input.lastReconcileError.message } }
+      : {}),
     workqueueDepth: input.workqueueDepth,
   };
 }

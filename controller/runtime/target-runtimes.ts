@@ -91,7 +91,8 @@ export class TargetRuntimes {
   update(set: PolicySet): void {
     const groups = groupByTarget(set.policies, this.defaultKey);
     // The default target always exists, with no policies if need be, so event keys and an empty set behave.
-    if (!groups.some((g) => g.target.isDefault)) groups.unshift({ target: { key: this.defaultKey, region: this.defaultKey, isDefault: true }, policies: [] });
+    if (!groups.some((g) => g.target.isDefault))
+      groups.unshift({ target: { key: this.defaultKey, region: this.defaultKey, isDefault: true }, policies: [] });
     const keep = new Set(groups.map((g) => g.target.key));
     const addedAt = this.entries.size > 0 ? this.deps.timers.now() : undefined;
     for (const key of this.unavailable.keys()) if (!keep.has(key)) this.unavailable.delete(key);
@@ -100,7 +101,10 @@ export class TargetRuntimes {
       this.entries.delete(key);
       entry.retired = true;
       this.destroyIfIdle(entry);
-      this.deps.logger.info({ target: key }, 'no policy targets this account and region any more; its clients are released');
+      this.deps.logger.info(
+        { target: key },
+        'no policy targets this account and region any more; its clients are released',
+      );
     }
     for (const group of groups) {
       const targetSet: PolicySet = { ...set, policies: group.policies };
@@ -142,7 +146,10 @@ export class TargetRuntimes {
     } catch (error) {
       const message = `cannot make AWS clients for target ${target.region}${target.roleArn ? ` as ${target.roleArn}` : ''}: ${errorText(error)}`;
       this.unavailable.set(target.key, { target, set, error: { at: this.deps.timers.now(), message } });
-      this.deps.logger.error({ target: target.key, err: message }, 'policies of this target are not reconciled until its clients can be made');
+      this.deps.logger.error(
+        { target: target.key, err: message },
+        'policies of this target are not reconciled until its clients can be made',
+      );
     }
   }
 
@@ -188,7 +195,10 @@ export class TargetRuntimes {
     if (!target.isDefault) {
       clients = deps.clientsFor(target);
       owned = true;
-      deps.logger.info({ target: target.key, region: target.region, roleArn: target.roleArn }, 'policies target another account or region: using clients of their own');
+      deps.logger.info(
+        { target: target.key, region: target.region, roleArn: target.roleArn },
+        'policies target another account or region: using clients of their own',
+      );
     }
     // AWS's time is measured against the controller's timers, so a moved test clock and AWS's agree.
     clients.clock?.follow(deps.timers);
@@ -197,9 +207,23 @@ export class TargetRuntimes {
     const logger = target.isDefault ? deps.logger : deps.logger.child({ target: target.key });
     const leases = deps.state?.leases;
     const state = deps.state
-      ? new TargetState({ store: deps.state.store, target: target.key, fence: () => leases!.fence(target.key), heldFence: () => leases!.heldFence(target.key), clock: awsClock, logger })
+      ? new TargetState({
+          store: deps.state.store,
+          target: target.key,
+          fence: () => leases!.fence(target.key),
+          heldFence: () => leases!.heldFence(target.key),
+          clock: awsClock,
+          logger,
+        })
       : undefined;
-    const actuator = new Actuator({ clients, logger, clock: deps.timers, dryRun: deps.dryRun, metrics: deps.metrics, ...(state ? { journal: state } : {}) });
+    const actuator = new Actuator({
+      clients,
+      logger,
+      clock: deps.timers,
+      dryRun: deps.dryRun,
+      metrics: deps.metrics,
+      ...(state ? { journal: state } : {}),
+    });
     const ledger = deps.state ? new StoreDeletionLedger(deps.state.store, target.key) : undefined;
     // With a state store, ownership evidence (read or found in CloudTrail) outlives the process and the lease.
     const evidence = deps.state ? new StateEvidenceStore(deps.state.store, target.key) : undefined;
@@ -236,7 +260,10 @@ export class TargetRuntimes {
     try {
       entry.clients.destroy();
     } catch (error) {
-      this.deps.logger.warn({ target: entry.target.key, err: errorText(error) }, 'destroying the clients of a retired target failed');
+      this.deps.logger.warn(
+        { target: entry.target.key, err: errorText(error) },
+        'destroying the clients of a retired target failed',
+      );
     }
   }
 }

@@ -12,13 +12,35 @@
  * again after that long, throws to be retried with backoff, or throws a TerminalError to be dropped.
  */
 import { DelayedAdds } from './delayed-adds.js';
-import { DEFAULT_MAX_KEYS, DEFAULT_MAX_RESYNC_WAIT_MS, earliest, first, higher, retryDelayMs } from './workqueue-rules.js';
+import {
+  DEFAULT_MAX_KEYS,
+  DEFAULT_MAX_RESYNC_WAIT_MS,
+  earliest,
+  first,
+  higher,
+  retryDelayMs,
+} from './workqueue-rules.js';
 import { keyString, type WorkKey } from '../inventory/work-key.js';
 import { systemTimers, type TimerHandle, type Timers } from './timers.js';
-import { TerminalError, type AddOptions, type Priority, type ProcessContext, type ReconcileResult, type ShutdownResult, type WorkQueueOptions } from './workqueue-types.js';
+import {
+  TerminalError,
+  type AddOptions,
+  type Priority,
+  type ProcessContext,
+  type ReconcileResult,
+  type ShutdownResult,
+  type WorkQueueOptions,
+} from './workqueue-types.js';
 
 export { TerminalError } from './workqueue-types.js';
-export type { AddOptions, Priority, ProcessContext, ReconcileResult, ShutdownResult, WorkQueueOptions } from './workqueue-types.js';
+export type {
+  AddOptions,
+  Priority,
+  ProcessContext,
+  ReconcileResult,
+  ShutdownResult,
+  WorkQueueOptions,
+} from './workqueue-types.js';
 
 /** `settling`: just out of processing, while its result decides where it goes next. */
 type State = 'debouncing' | 'ready' | 'processing' | 'backoff' | 'settling';
@@ -119,8 +141,16 @@ export class WorkQueue {
     }
     if (entry?.state === 'backoff') return true;
     if (!entry) {
-      if (key.kind !== 'full' && this.entries.size >= (this.options.maxKeys ?? DEFAULT_MAX_KEYS)) return this.collapse(options.priority ?? 'resync', options.eventTime);
-      entry = { key, id, state: 'settling', priority: options.priority ?? 'resync', queuedAt: this.timers.now(), eventTime: options.eventTime };
+      if (key.kind !== 'full' && this.entries.size >= (this.options.maxKeys ?? DEFAULT_MAX_KEYS))
+        return this.collapse(options.priority ?? 'resync', options.eventTime);
+      entry = {
+        key,
+        id,
+        state: 'settling',
+        priority: options.priority ?? 'resync',
+        queuedAt: this.timers.now(),
+        eventTime: options.eventTime,
+      };
       this.entries.set(id, entry);
     }
     this.backOff(entry, error);
@@ -144,7 +174,8 @@ export class WorkQueue {
   depth(): number {
     let waiting = 0;
     for (const entry of this.entries.values()) {
-      if (entry.state === 'debouncing' || entry.state === 'ready' || (entry.state === 'processing' && entry.dirty)) waiting += 1;
+      if (entry.state === 'debouncing' || entry.state === 'ready' || (entry.state === 'processing' && entry.dirty))
+        waiting += 1;
     }
     return waiting;
   }
@@ -277,7 +308,12 @@ export class WorkQueue {
    * reported; a success forgets the key's failures, and its requeueAfter adds it again after that long. A key
    * re-added while it was processed then waits again (no second debounce).
    */
-  private finish(entry: Entry, context: ProcessContext, startedAt: number, outcome: { result: ReconcileResult } | { error: unknown }): void {
+  private finish(
+    entry: Entry,
+    context: ProcessContext,
+    startedAt: number,
+    outcome: { result: ReconcileResult } | { error: unknown },
+  ): void {
     this.inFlight.delete(entry.id);
     const failed = 'error' in outcome;
     this.options.onProcessed?.(entry.key, failed ? 'error' : 'success', context, this.timers.now() - startedAt);
@@ -319,7 +355,12 @@ export class WorkQueue {
   private backOff(entry: Entry, error: unknown): void {
     const failures = (this.failureCounts.get(entry.id) ?? 0) + 1;
     this.failureCounts.set(entry.id, failures);
-    const delay = retryDelayMs(failures, this.options.baseRetryMs ?? 1_000, this.options.maxRetryMs ?? 5 * 60_000, this.random);
+    const delay = retryDelayMs(
+      failures,
+      this.options.baseRetryMs ?? 1_000,
+      this.options.maxRetryMs ?? 5 * 60_000,
+      this.random,
+    );
     this.options.onRetry?.(entry.key, error, delay, failures);
     if (entry.timer) this.timers.clearTimeout(entry.timer);
     this.ready[entry.priority].delete(entry.id);

@@ -7,7 +7,6 @@ import { PolicySourceError } from './types.js';
 import { decodePolicyText, isPolicyFileName } from './text.js';
 import { DEFAULT_LIMITS } from '../limits/limits.js';
 
-
 interface WalkState {
   documents: SourceDocument[];
   problems: SourceProblem[];
@@ -40,8 +39,12 @@ export class DirectorySource implements PolicySource {
     try {
       rootStats = await stat(this.root);
     } catch (error) {
-      throw new PolicySourceError(this.name, `cannot read the policy path: ${describeFsError(error)}`,
-        'check that the path exists and the controller may read it', { cause: error });
+      throw new PolicySourceError(
+        this.name,
+        `cannot read the policy path: ${describeFsError(error)}`,
+        'check that the path exists and the controller may read it',
+        { cause: error },
+      );
     }
     const realRoot = await realpath(this.root).catch(() => this.root);
     const state: WalkState = { documents: [], problems: [], visited: new Set(), realRoot, signal };
@@ -71,7 +74,11 @@ export class DirectorySource implements PolicySource {
       entries = await readdir(absolute, { withFileTypes: true });
     } catch (error) {
       // Policies may live in it: treat like an unreadable file so the last good set stays in force.
-      state.problems.push({ path: relative || '.', message: `cannot read directory: ${describeFsError(error)}`, severity: 'error' });
+      state.problems.push({
+        path: relative || '.',
+        message: `cannot read directory: ${describeFsError(error)}`,
+        severity: 'error',
+      });
       return;
     }
     entries.sort((a, b) => compare(a.name, b.name));
@@ -86,10 +93,18 @@ export class DirectorySource implements PolicySource {
       } catch (error) {
         if (isPolicyFileName(entry.name)) {
           const what = entry.isSymbolicLink() ? 'broken symbolic link' : 'cannot read file';
-          state.problems.push({ path: childRelative, message: `${what}: ${describeFsError(error)}`, severity: 'error' });
+          state.problems.push({
+            path: childRelative,
+            message: `${what}: ${describeFsError(error)}`,
+            severity: 'error',
+          });
         } else if (entry.isSymbolicLink()) {
           // It may have pointed at a directory of policies: say so, without blocking on an unrelated link.
-          state.problems.push({ path: childRelative, message: `broken symbolic link skipped: ${describeFsError(error)}`, severity: 'warning' });
+          state.problems.push({
+            path: childRelative,
+            message: `broken symbolic link skipped: ${describeFsError(error)}`,
+            severity: 'warning',
+          });
         }
         continue;
       }
@@ -97,7 +112,12 @@ export class DirectorySource implements PolicySource {
       if (!isSameOrAncestor(state.realRoot, real)) {
         // Whoever merges a symlink must not make the controller read (and quote) files outside the policy directory.
         if (stats.isDirectory() || isPolicyFileName(entry.name)) {
-          state.problems.push({ path: childRelative, message: 'refused: a symbolic link whose real path leaves the policy directory; only files inside it are read', severity: 'error' });
+          state.problems.push({
+            path: childRelative,
+            message:
+              'refused: a symbolic link whose real path leaves the policy directory; only files inside it are read',
+            severity: 'error',
+          });
         }
         continue;
       }
@@ -119,7 +139,11 @@ export class DirectorySource implements PolicySource {
 
   private async readPolicyFile(absolute: string, relative: string, stats: Stats, state: WalkState): Promise<void> {
     if (!stats.isFile()) {
-      state.problems.push({ path: relative, message: `cannot read: not a regular file (${fileKind(stats)})`, severity: 'error' });
+      state.problems.push({
+        path: relative,
+        message: `cannot read: not a regular file (${fileKind(stats)})`,
+        severity: 'error',
+      });
       return;
     }
     if (stats.size > this.maxFileBytes) {
@@ -135,17 +159,29 @@ export class DirectorySource implements PolicySource {
       bytes = await readFile(absolute, { signal: state.signal });
     } catch (error) {
       state.signal?.throwIfAborted();
-      state.problems.push({ path: relative, message: `cannot read file: ${describeFsError(error)}`, severity: 'error' });
+      state.problems.push({
+        path: relative,
+        message: `cannot read file: ${describeFsError(error)}`,
+        severity: 'error',
+      });
       return;
     }
     // The size may have changed since stat (a file being written): check what was actually read.
     if (bytes.length > this.maxFileBytes) {
-      state.problems.push({ path: relative, message: `file is over the ${this.maxFileBytes}-byte limit; split it into smaller files`, severity: 'error' });
+      state.problems.push({
+        path: relative,
+        message: `file is over the ${this.maxFileBytes}-byte limit; split it into smaller files`,
+        severity: 'error',
+      });
       return;
     }
     const content = decodePolicyText(bytes);
     if (content === undefined) {
-      state.problems.push({ path: relative, message: 'not a text file: content is not valid UTF-8 (binary file?)', severity: 'error' });
+      state.problems.push({
+        path: relative,
+        message: 'not a text file: content is not valid UTF-8 (binary file?)',
+        severity: 'error',
+      });
       return;
     }
     state.documents.push({ path: relative, content });
@@ -167,12 +203,17 @@ function fileKind(stats: Stats): string {
 function describeFsError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException)?.code;
   switch (code) {
-    case 'ENOENT': return 'no such file or directory (ENOENT)';
+    case 'ENOENT':
+      return 'no such file or directory (ENOENT)';
     case 'EACCES':
-    case 'EPERM': return `permission denied (${code})`;
-    case 'ELOOP': return 'too many levels of symbolic links (ELOOP)';
-    case 'EISDIR': return 'is a directory (EISDIR)';
-    default: return error instanceof Error ? error.message : String(error);
+    case 'EPERM':
+      return `permission denied (${code})`;
+    case 'ELOOP':
+      return 'too many levels of symbolic links (ELOOP)';
+    case 'EISDIR':
+      return 'is a directory (EISDIR)';
+    default:
+      return error instanceof Error ? error.message : String(error);
   }
 }
 
@@ -184,6 +225,7 @@ function compare(a: string, b: string): number {
 function digest(documents: readonly SourceDocument[], problems: readonly SourceProblem[]): string {
   const hash = createHash('sha256');
   for (const doc of documents) hash.update(`${doc.path}\0${doc.content}\0`);
-  for (const problem of problems) if (problem.severity === 'error') hash.update(`!${problem.path}\0${problem.message}\0`);
+  for (const problem of problems)
+    if (problem.severity === 'error') hash.update(`!${problem.path}\0${problem.message}\0`);
   return `sha256:${hash.digest('hex')}`;
 }

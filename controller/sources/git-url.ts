@@ -29,7 +29,11 @@ export function fullRef(ref: string): string {
 /** Parses a policy git URL: `git+https://host/org/repo.git?ref=main&path=policies/`. */
 export function parseGitUrl(spec: string): GitLocation {
   const fail = (why: string) =>
-    new PolicySourceError(redactUrl(spec), why, 'use git+https://host/org/repo.git?ref=main&path=policies/, git+ssh://git@host/org/repo.git?ref=refs/tags/v1 or git+file:///path/to/repo.git');
+    new PolicySourceError(
+      redactUrl(spec),
+      why,
+      'use git+https://host/org/repo.git?ref=main&path=policies/, git+ssh://git@host/org/repo.git?ref=refs/tags/v1 or git+file:///path/to/repo.git',
+    );
   if (!spec.startsWith('git+')) throw fail('not a git URL');
   let url: URL;
   try {

@@ -39,7 +39,17 @@ interface GitRun {
 }
 
 /** Variables passed through to git from the controller's environment (proxies, CA bundles); nothing else leaks. */
-const PASSTHROUGH_ENV = ['PATH', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'SSL_CERT_FILE', 'GIT_SSL_CAINFO'];
+const PASSTHROUGH_ENV = [
+  'PATH',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+  'NO_PROXY',
+  'no_proxy',
+  'SSL_CERT_FILE',
+  'GIT_SSL_CAINFO',
+];
 
 /**
  * Policies from a git repository, read with the git binary: a shallow fetch of the ref into a cache
@@ -56,12 +66,19 @@ export class GitSource implements PolicySource {
   private readonly gitEnv: NodeJS.ProcessEnv;
   private files = new Map<string, CachedFile>();
 
-  constructor(spec: string, private readonly options: GitSourceOptions) {
+  constructor(
+    spec: string,
+    private readonly options: GitSourceOptions,
+  ) {
     this.location = parseGitUrl(spec);
     const ref = this.location.ref ? `?ref=${this.location.ref}` : '';
     const path = this.location.path ? `${ref ? '&' : '?'}path=${this.location.path}` : '';
     this.name = `git+${redactUrl(this.location.remote)}${ref}${path}`;
-    this.dir = join(options.cacheDir, 'git', createHash('sha256').update(this.location.remote).digest('hex').slice(0, 16));
+    this.dir = join(
+      options.cacheDir,
+      'git',
+      createHash('sha256').update(this.location.remote).digest('hex').slice(0, 16),
+    );
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_LIMITS.maxPolicyBytes;
     this.timeoutMs = options.timeoutMs ?? 120_000;
     const env = options.env ?? process.env;
@@ -95,8 +112,11 @@ export class GitSource implements PolicySource {
       [`protocol.${this.location.transport}.allow`, 'always'],
     ];
     if (token && this.location.transport === 'http') {
-      throw new PolicySourceError(this.name, 'refusing to send a git token over plain http://: anyone on the path could read it',
-        'use git+https:// (or git+ssh://), or unset GIT_TOKEN / the URL credentials for a public repository');
+      throw new PolicySourceError(
+        this.name,
+        'refusing to send a git token over plain http://: anyone on the path could read it',
+        'use git+https:// (or git+ssh://), or unset GIT_TOKEN / the URL credentials for a public repository',
+      );
     }
     if (token && this.location.transport === 'https') {
       const user = this.location.inlineCredentials?.username || env.GIT_USERNAME || 'x-access-token';
@@ -112,8 +132,11 @@ export class GitSource implements PolicySource {
     if (this.location.transport === 'ssh') {
       // Host keys must be pinned: accept-new would trust whoever answers first (a DNS or network attacker).
       if (!env.GIT_SSH_KNOWN_HOSTS) {
-        throw new PolicySourceError(this.name, 'a git+ssh:// source needs GIT_SSH_KNOWN_HOSTS (a known_hosts file with the git host\'s keys)',
-          'e.g. ssh-keyscan the host once, check the fingerprints, and mount the file; host keys are never accepted on first use');
+        throw new PolicySourceError(
+          this.name,
+          "a git+ssh:// source needs GIT_SSH_KNOWN_HOSTS (a known_hosts file with the git host's keys)",
+          'e.g. ssh-keyscan the host once, check the fingerprints, and mount the file; host keys are never accepted on first use',
+        );
       }
       const key = env.GIT_SSH_KEY_FILE ? ` -i ${shellQuote(env.GIT_SSH_KEY_FILE)} -o IdentitiesOnly=yes` : '';
       // -F /dev/null: no ~/.ssh/config (ProxyCommand, LocalCommand) applies.
@@ -135,7 +158,12 @@ export class GitSource implements PolicySource {
     this.files = next;
     const documents = [...next.values()].flatMap((f) => (f.document ? [f.document] : []));
     const problems = [...next.values()].flatMap((f) => (f.problem ? [f.problem] : []));
-    return { revision, documents, problems, warnings: problems.filter((p) => p.severity === 'warning').map((p) => `${p.path}: ${p.message}`) };
+    return {
+      revision,
+      documents,
+      problems,
+      warnings: problems.filter((p) => p.severity === 'warning').map((p) => `${p.path}: ${p.message}`),
+    };
   }
 
   private async ensureRepository(signal?: AbortSignal): Promise<void> {
@@ -143,8 +171,11 @@ export class GitSource implements PolicySource {
     try {
       await mkdir(this.dir, { recursive: true });
     } catch (error) {
-      throw new PolicySourceError(this.name, `cannot create the git cache ${this.dir}: ${(error as Error).message}`,
-        'set --cache-dir (CACHE_DIR) to a writable directory, e.g. the container volume');
+      throw new PolicySourceError(
+        this.name,
+        `cannot create the git cache ${this.dir}: ${(error as Error).message}`,
+        'set --cache-dir (CACHE_DIR) to a writable directory, e.g. the container volume',
+      );
     }
     await this.git(['init', '--bare', '--quiet', this.dir], 'prepare the git cache', signal, false);
   }
@@ -153,14 +184,30 @@ export class GitSource implements PolicySource {
   private async fetchRef(signal?: AbortSignal): Promise<string> {
     const written = this.location.ref ?? 'HEAD';
     const ref = this.location.ref ? fullRef(this.location.ref) : 'HEAD';
-    const fetched = await this.git(['fetch', '--quiet', '--depth=1', '--no-tags', '--force', this.location.remote, ref], `fetch ${written}`, signal, true);
+    const fetched = await this.git(
+      ['fetch', '--quiet', '--depth=1', '--no-tags', '--force', this.location.remote, ref],
+      `fetch ${written}`,
+      signal,
+      true,
+    );
     if (fetched.code !== 0 && /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(ref)) {
       // Servers that refuse a commit id in a shallow fetch still serve it in a full fetch of every branch.
-      await this.git(['fetch', '--quiet', '--no-tags', '--force', this.location.remote, '+refs/heads/*:refs/remotes/policies/*'], `fetch ${ref}`, signal);
-      return (await this.git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], `find commit ${ref}`, signal)).stdout.toString().trim();
+      await this.git(
+        ['fetch', '--quiet', '--no-tags', '--force', this.location.remote, '+refs/heads/*:refs/remotes/policies/*'],
+        `fetch ${ref}`,
+        signal,
+      );
+      return (
+        await this.git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], `find commit ${ref}`, signal)
+      ).stdout
+        .toString()
+        .trim();
     }
-    if (fetched.code !== 0) throw this.failure(`fetch ${written} from ${redactUrl(this.location.remote)}`, fetched.stderr);
-    return (await this.git(['rev-parse', 'FETCH_HEAD^{commit}'], 'read the fetched commit', signal)).stdout.toString().trim();
+    if (fetched.code !== 0)
+      throw this.failure(`fetch ${written} from ${redactUrl(this.location.remote)}`, fetched.stderr);
+    return (await this.git(['rev-parse', 'FETCH_HEAD^{commit}'], 'read the fetched commit', signal)).stdout
+      .toString()
+      .trim();
   }
 
   private async listTree(revision: string, signal?: AbortSignal): Promise<TreeEntry[]> {
@@ -168,8 +215,11 @@ export class GitSource implements PolicySource {
     if (path) {
       const kind = await this.git(['cat-file', '-t', `${revision}:${path}`], `find ${path}`, signal, true);
       if (kind.code !== 0) {
-        throw new PolicySourceError(this.name, `the repository has no "${path}" at commit ${revision.slice(0, 12)}`,
-          'check the path= parameter of the URL; the last good policy set stays in force');
+        throw new PolicySourceError(
+          this.name,
+          `the repository has no "${path}" at commit ${revision.slice(0, 12)}`,
+          'check the path= parameter of the URL; the last good policy set stays in force',
+        );
       }
     }
     const args = ['ls-tree', '-r', '-l', '-z', '--full-tree', revision, ...(path ? ['--', path] : [])];
@@ -180,20 +230,36 @@ export class GitSource implements PolicySource {
       if (!match) continue;
       const relative = path ? match[4].slice(path.length).replace(/^\/+/, '') : match[4];
       // A committed symlink (mode 120000) is never a policy: its blob is a path, and following it is refused.
-      if (isPolicyFileName(relative)) entries.push({ path: relative, blob: match[2], size: Number(match[3]) || 0, symlink: match[1] === '120000' });
+      if (isPolicyFileName(relative))
+        entries.push({ path: relative, blob: match[2], size: Number(match[3]) || 0, symlink: match[1] === '120000' });
     }
     return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
   private async readBlob(entry: TreeEntry, signal?: AbortSignal): Promise<CachedFile> {
     const { path, blob, size } = entry;
-    if (entry.symlink) return { blob, problem: { path, severity: 'error', message: 'refused: a symbolic link; commit the policy file itself' } };
+    if (entry.symlink)
+      return {
+        blob,
+        problem: { path, severity: 'error', message: 'refused: a symbolic link; commit the policy file itself' },
+      };
     if (size > this.maxFileBytes) {
-      return { blob, problem: { path, severity: 'error', message: `file is ${size} bytes, over the ${this.maxFileBytes}-byte limit; split it into smaller files` } };
+      return {
+        blob,
+        problem: {
+          path,
+          severity: 'error',
+          message: `file is ${size} bytes, over the ${this.maxFileBytes}-byte limit; split it into smaller files`,
+        },
+      };
     }
     const bytes = (await this.git(['cat-file', 'blob', blob], `read ${path}`, signal)).stdout;
     const content = decodePolicyText(bytes);
-    if (content === undefined) return { blob, problem: { path, severity: 'error', message: 'not a text file: content is not valid UTF-8 (binary file?)' } };
+    if (content === undefined)
+      return {
+        blob,
+        problem: { path, severity: 'error', message: 'not a text file: content is not valid UTF-8 (binary file?)' },
+      };
     return { blob, document: { path, content } };
   }
 
@@ -210,8 +276,22 @@ export class GitSource implements PolicySource {
       child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
       child.on('error', (error) => {
         if (signal?.aborted) reject(signal.reason);
-        else if (timeout.aborted) reject(new PolicySourceError(this.name, `cannot ${what}: git did not finish within ${this.timeoutMs / 1000}s`, 'check that the host is reachable'));
-        else reject(new PolicySourceError(this.name, `cannot ${what}: ${(error as Error).message}`, 'the git binary must be installed and on PATH'));
+        else if (timeout.aborted)
+          reject(
+            new PolicySourceError(
+              this.name,
+              `cannot ${what}: git did not finish within ${this.timeoutMs / 1000}s`,
+              'check that the host is reachable',
+            ),
+          );
+        else
+          reject(
+            new PolicySourceError(
+              this.name,
+              `cannot ${what}: ${(error as Error).message}`,
+              'the git binary must be installed and on PATH',
+            ),
+          );
       });
       child.on('close', (code) => {
         const run = { code: code ?? 1, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') };
@@ -228,10 +308,18 @@ export class GitSource implements PolicySource {
     let hint = 'the last good policy set stays in force; the next poll tries again';
     if (/couldn't find remote ref|unknown revision|not our ref|bad object/i.test(stderr)) {
       hint = `no branch, tag or commit "${ref}" in the repository; check the ref= parameter (a short name is a branch; write a tag as refs/tags/<name>, a commit as its full 40-hex id)`;
-    }
-    else if (/authentication failed|could not read username|permission denied|returned error: 40[13]|access denied|invalid credentials/i.test(stderr)) hint = 'the repository refused the credentials: check GIT_TOKEN (HTTPS) or GIT_SSH_KEY_FILE (SSH)';
-    else if (/could not resolve host|connection refused|failed to connect|timed out|network is unreachable/i.test(stderr)) hint = 'the git host is unreachable from the controller; check DNS, egress and proxies';
-    else if (/not found|does not appear to be a git repository|repository .* does not exist/i.test(stderr)) hint = 'no repository at that URL (or no access to it)';
+    } else if (
+      /authentication failed|could not read username|permission denied|returned error: 40[13]|access denied|invalid credentials/i.test(
+        stderr,
+      )
+    )
+      hint = 'the repository refused the credentials: check GIT_TOKEN (HTTPS) or GIT_SSH_KEY_FILE (SSH)';
+    else if (
+      /could not resolve host|connection refused|failed to connect|timed out|network is unreachable/i.test(stderr)
+    )
+      hint = 'the git host is unreachable from the controller; check DNS, egress and proxies';
+    else if (/not found|does not appear to be a git repository|repository .* does not exist/i.test(stderr))
+      hint = 'no repository at that URL (or no access to it)';
     return new PolicySourceError(this.name, `cannot ${what}: ${detail || 'git failed'}`, hint);
   }
 }

@@ -36,7 +36,11 @@ export function createPolicySource(spec: string, deps: PolicySourceDeps = {}): P
   }
   if (spec.startsWith('file://')) return new DirectorySource(fileURLToPath(spec), { maxFileBytes: maxBytes });
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
-    throw new PolicySourceError(spec, 'unsupported policy source', 'use a path, file://, s3://bucket/prefix/ or git+https://host/org/repo.git?ref=main&path=policies/');
+    throw new PolicySourceError(
+      spec,
+      'unsupported policy source',
+      'use a path, file://, s3://bucket/prefix/ or git+https://host/org/repo.git?ref=main&path=policies/',
+    );
   }
   return new DirectorySource(spec, { maxFileBytes: maxBytes });
 }
@@ -60,7 +64,8 @@ export async function checkPolicyPath(spec: string): Promise<void> {
   try {
     await stat(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') throw new MissingPolicyPathError(spec);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR')
+      throw new MissingPolicyPathError(spec);
     // Other errors (permissions) are the source's to report, with its hint.
   }
 }

@@ -6,7 +6,6 @@ import { decodePolicyText, isPolicyFileName } from './text.js';
 import type { FetchResult, PolicySource, SourceDocument, SourceProblem } from './types.js';
 import { PolicySourceError } from './types.js';
 
-
 interface CachedObject {
   etag: string;
   document?: SourceDocument;
@@ -34,7 +33,10 @@ export class S3Source implements PolicySource {
   private readonly maxObjectBytes: number;
   private cache = new Map<string, CachedObject>();
 
-  constructor(url: string, private readonly deps: { s3: S3Client; maxObjectBytes?: number }) {
+  constructor(
+    url: string,
+    private readonly deps: { s3: S3Client; maxObjectBytes?: number },
+  ) {
     ({ bucket: this.bucket, prefix: this.prefix } = parseS3Url(url));
     this.name = `s3://${this.bucket}/${this.prefix}`;
     this.maxObjectBytes = deps.maxObjectBytes ?? DEFAULT_LIMITS.maxPolicyBytes;
@@ -71,7 +73,12 @@ export class S3Source implements PolicySource {
     do {
       try {
         const page = await this.deps.s3.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix || undefined, ContinuationToken: token, MaxKeys: 1000 }),
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: this.prefix || undefined,
+            ContinuationToken: token,
+            MaxKeys: 1000,
+          }),
           { abortSignal: signal },
         );
         objects.push(...(page.Contents ?? []));
@@ -87,11 +94,21 @@ export class S3Source implements PolicySource {
   private async read(key: string, etag: string, size: number, signal?: AbortSignal): Promise<CachedObject> {
     const path = this.relative(key);
     if (size > this.maxObjectBytes) {
-      return { etag, problem: { path, severity: 'error', message: `object is ${size} bytes, over the ${this.maxObjectBytes}-byte limit; split it into smaller files` } };
+      return {
+        etag,
+        problem: {
+          path,
+          severity: 'error',
+          message: `object is ${size} bytes, over the ${this.maxObjectBytes}-byte limit; split it into smaller files`,
+        },
+      };
     }
     let bytes: Uint8Array;
     try {
-      const object = await this.deps.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, IfMatch: etag || undefined }), { abortSignal: signal });
+      const object = await this.deps.s3.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, IfMatch: etag || undefined }),
+        { abortSignal: signal },
+      );
       bytes = await object.Body!.transformToByteArray();
     } catch (error) {
       signal?.throwIfAborted();
@@ -100,11 +117,21 @@ export class S3Source implements PolicySource {
     }
     // The listing's size may be stale (the object was replaced in between): check what arrived.
     if (bytes.length > this.maxObjectBytes) {
-      return { etag, problem: { path, severity: 'error', message: `object is over the ${this.maxObjectBytes}-byte limit; split it into smaller files` } };
+      return {
+        etag,
+        problem: {
+          path,
+          severity: 'error',
+          message: `object is over the ${this.maxObjectBytes}-byte limit; split it into smaller files`,
+        },
+      };
     }
     const content = decodePolicyText(bytes);
     if (content === undefined) {
-      return { etag, problem: { path, severity: 'error', message: 'not a text file: content is not valid UTF-8 (binary object?)' } };
+      return {
+        etag,
+        problem: { path, severity: 'error', message: 'not a text file: content is not valid UTF-8 (binary object?)' },
+      };
     }
     return { etag, document: { path, content } };
   }
@@ -118,7 +145,12 @@ export class S3Source implements PolicySource {
       NoSuchKey: 'an object was deleted while it was read; the next poll reads the prefix again',
     };
     const message = `cannot ${what}: ${code}${error instanceof Error && error.message && error.message !== code ? ` (${error.message})` : ''}`;
-    return new PolicySourceError(this.name, message, hints[code] ?? 'the last good policy set stays in force; the next poll tries again', { cause: error });
+    return new PolicySourceError(
+      this.name,
+      message,
+      hints[code] ?? 'the last good policy set stays in force; the next poll tries again',
+      { cause: error },
+    );
   }
 }
 

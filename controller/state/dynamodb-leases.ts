@@ -4,7 +4,13 @@
  * token bumped whenever the owner changes. Every write is conditional on what the writer read, so two
  * replicas can never both believe they took the same lease.
  */
-import { DynamoDBClient, PutItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import type { Lease, LeaseStore } from './types.js';
 
 export const LEASE_PK = 'lease';
@@ -61,7 +67,15 @@ export class DynamoLeases implements LeaseStore {
       await this.client.send(
         new PutItemCommand({
           TableName: this.table,
-          Item: { pk: s(LEASE_PK), sk: s(target), leaseCounter: n(0), fencingToken: n(0), heartbeatAt: n(now), leaseExpiresAt: n(now), pending: { M: {} } },
+          Item: {
+            pk: s(LEASE_PK),
+            sk: s(target),
+            leaseCounter: n(0),
+            fencingToken: n(0),
+            heartbeatAt: n(now),
+            leaseExpiresAt: n(now),
+            pending: { M: {} },
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -74,8 +88,17 @@ export class DynamoLeases implements LeaseStore {
     return this.conditional(
       seen.target,
       'SET leaseOwner = :owner, leaseCounter = leaseCounter + :one, fencingToken = fencingToken + :one, heartbeatAt = :now, leaseExpiresAt = :exp REMOVE handoffTo',
-      seen.owner ? 'leaseCounter = :counter AND leaseOwner = :seen' : 'leaseCounter = :counter AND attribute_not_exists(leaseOwner)',
-      { ':owner': s(owner), ':one': n(1), ':now': n(now), ':exp': n(now + durationMs), ':counter': n(seen.counter), ...(seen.owner ? { ':seen': s(seen.owner) } : {}) },
+      seen.owner
+        ? 'leaseCounter = :counter AND leaseOwner = :seen'
+        : 'leaseCounter = :counter AND attribute_not_exists(leaseOwner)',
+      {
+        ':owner': s(owner),
+        ':one': n(1),
+        ':now': n(now),
+        ':exp': n(now + durationMs),
+        ':counter': n(seen.counter),
+        ...(seen.owner ? { ':seen': s(seen.owner) } : {}),
+      },
     );
   }
 
@@ -84,34 +107,55 @@ export class DynamoLeases implements LeaseStore {
       held.target,
       'SET leaseCounter = leaseCounter + :one, heartbeatAt = :now, leaseExpiresAt = :exp',
       'leaseOwner = :owner AND fencingToken = :token',
-      { ':owner': s(held.owner ?? ''), ':token': n(held.fencingToken), ':one': n(1), ':now': n(now), ':exp': n(now + durationMs) },
+      {
+        ':owner': s(held.owner ?? ''),
+        ':token': n(held.fencingToken),
+        ':one': n(1),
+        ':now': n(now),
+        ':exp': n(now + durationMs),
+      },
     );
   }
 
   async release(held: Lease): Promise<boolean> {
-    const released = await this.conditional(held.target, 'REMOVE leaseOwner, handoffTo SET leaseCounter = leaseCounter + :one', 'leaseOwner = :owner AND fencingToken = :token', {
-      ':owner': s(held.owner ?? ''),
-      ':token': n(held.fencingToken),
-      ':one': n(1),
-    });
+    const released = await this.conditional(
+      held.target,
+      'REMOVE leaseOwner, handoffTo SET leaseCounter = leaseCounter + :one',
+      'leaseOwner = :owner AND fencingToken = :token',
+      {
+        ':owner': s(held.owner ?? ''),
+        ':token': n(held.fencingToken),
+        ':one': n(1),
+      },
+    );
     return released !== undefined;
   }
 
   async requestHandoff(seen: Lease, to: string): Promise<boolean> {
     if (!seen.owner) return false;
-    const asked = await this.conditional(seen.target, 'SET handoffTo = :to', 'leaseCounter = :counter AND leaseOwner = :seen', {
-      ':to': s(to),
-      ':counter': n(seen.counter),
-      ':seen': s(seen.owner),
-    });
+    const asked = await this.conditional(
+      seen.target,
+      'SET handoffTo = :to',
+      'leaseCounter = :counter AND leaseOwner = :seen',
+      {
+        ':to': s(to),
+        ':counter': n(seen.counter),
+        ':seen': s(seen.owner),
+      },
+    );
     return asked !== undefined;
   }
 
   async declineHandoff(held: Lease): Promise<boolean> {
-    const cleared = await this.conditional(held.target, 'REMOVE handoffTo', 'leaseOwner = :owner AND fencingToken = :token', {
-      ':owner': s(held.owner ?? ''),
-      ':token': n(held.fencingToken),
-    });
+    const cleared = await this.conditional(
+      held.target,
+      'REMOVE handoffTo',
+      'leaseOwner = :owner AND fencingToken = :token',
+      {
+        ':owner': s(held.owner ?? ''),
+        ':token': n(held.fencingToken),
+      },
+    );
     return cleared !== undefined;
   }
 
@@ -120,12 +164,24 @@ export class DynamoLeases implements LeaseStore {
       held.target,
       'SET leaseOwner = :to, leaseCounter = leaseCounter + :one, fencingToken = fencingToken + :one, heartbeatAt = :now, leaseExpiresAt = :exp REMOVE handoffTo',
       'leaseOwner = :owner AND fencingToken = :token',
-      { ':to': s(to), ':owner': s(held.owner ?? ''), ':token': n(held.fencingToken), ':one': n(1), ':now': n(now), ':exp': n(now + durationMs) },
+      {
+        ':to': s(to),
+        ':owner': s(held.owner ?? ''),
+        ':token': n(held.fencingToken),
+        ':one': n(1),
+        ':now': n(now),
+        ':exp': n(now + durationMs),
+      },
     );
     return moved !== undefined;
   }
 
-  private async conditional(target: string, update: string, condition: string, values: Record<string, AttributeValue>): Promise<Lease | undefined> {
+  private async conditional(
+    target: string,
+    update: string,
+    condition: string,
+    values: Record<string, AttributeValue>,
+  ): Promise<Lease | undefined> {
     try {
       const out = await this.client.send(
         new UpdateItemCommand({

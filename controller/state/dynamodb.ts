@@ -6,8 +6,14 @@
  * evidence and counters are items under the target's partition keys.
  */
 import {
-  BatchWriteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand,
-  type AttributeValue, type WriteRequest,
+  BatchWriteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { systemSleep } from '../util/clock.js';
@@ -24,7 +30,13 @@ const part = (target: string, kind: string): AttributeValue => s(`${kind}#${targ
 const BATCH = 25;
 
 /** The DynamoDB actions this store sends: the IAM policies grant exactly these (test/manifests/iam-vs-code). */
-export const DYNAMODB_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'] as const;
+export const DYNAMODB_ACTIONS = [
+  'dynamodb:BatchWriteItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:UpdateItem',
+] as const;
 
 /** The DynamoDB-backed state store. */
 export class DynamoStateStore implements StateStore {
@@ -63,7 +75,9 @@ export class DynamoStateStore implements StateStore {
         firstSeenAt: Number(item.firstSeenAt.N),
         lastSeenAt: Number(item.lastSeenAt.N),
         ...(item.source?.S ? { source: item.source.S } : {}),
-        ...(item.ecsServices?.S ? { ecsServices: JSON.parse(item.ecsServices.S) as { cluster: string; service: string }[] } : {}),
+        ...(item.ecsServices?.S
+          ? { ecsServices: JSON.parse(item.ecsServices.S) as { cluster: string; service: string }[] }
+          : {}),
       });
     }
     return evidence;
@@ -76,7 +90,8 @@ export class DynamoStateStore implements StateStore {
       const values: Record<string, AttributeValue> = { ':first': n(item.firstSeenAt), ':last': n(item.lastSeenAt) };
       if (item.namespaceId) (sets.push('namespaceId = :ns'), (values[':ns'] = s(item.namespaceId)));
       if (item.source) (sets.push('#source = :source'), (values[':source'] = s(item.source)));
-      if (item.ecsServices) (sets.push('ecsServices = :names'), (values[':names'] = s(JSON.stringify(item.ecsServices))));
+      if (item.ecsServices)
+        (sets.push('ecsServices = :names'), (values[':names'] = s(JSON.stringify(item.ecsServices))));
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.table,
@@ -93,7 +108,12 @@ export class DynamoStateStore implements StateStore {
     await this.fenced(fence, 'SET #pending.#id = :entry', { '#id': entry.id }, { ':entry': s(JSON.stringify(entry)) });
   }
 
-  async journalOutcome(fence: Fence, id: string, outcome: NonNullable<JournalEntry['outcome']>, operationId?: string): Promise<void> {
+  async journalOutcome(
+    fence: Fence,
+    id: string,
+    outcome: NonNullable<JournalEntry['outcome']>,
+    operationId?: string,
+  ): Promise<void> {
     const pending = (await this.pendingJournal(fence.target)).find((e) => e.id === id);
     if (!pending) return;
     const entry: JournalEntry = { ...pending, outcome, ...(operationId ? { operationId } : {}) };
@@ -106,14 +126,21 @@ export class DynamoStateStore implements StateStore {
     await this.client.send(
       new PutItemCommand({
         TableName: this.table,
-        Item: { pk: part(fence.target, 'journal'), sk: s(`${String(entry.intentAt).padStart(15, '0')}#${id}`), entry: s(JSON.stringify(entry)), ttl: ttlSeconds(outcome.at) },
+        Item: {
+          pk: part(fence.target, 'journal'),
+          sk: s(`${String(entry.intentAt).padStart(15, '0')}#${id}`),
+          entry: s(JSON.stringify(entry)),
+          ttl: ttlSeconds(outcome.at),
+        },
       }),
     );
     await this.fenced(fence, 'REMOVE #pending.#id', { '#id': id }, {});
   }
 
   async pendingJournal(target: string): Promise<JournalEntry[]> {
-    const out = await this.client.send(new GetItemCommand({ TableName: this.table, Key: { pk: s(LEASE_PK), sk: s(target) }, ConsistentRead: true }));
+    const out = await this.client.send(
+      new GetItemCommand({ TableName: this.table, Key: { pk: s(LEASE_PK), sk: s(target) }, ConsistentRead: true }),
+    );
     const pending = out.Item?.pending?.M ?? {};
     return Object.values(pending)
       .map((v) => JSON.parse(v.S!) as JournalEntry)
@@ -125,7 +152,13 @@ export class DynamoStateStore implements StateStore {
     return items.map((item) => JSON.parse(item.entry.S!) as JournalEntry);
   }
 
-  async addToCounter(target: string, name: string, windowStart: number, amount: number, limit: number): Promise<{ added: boolean; count: number }> {
+  async addToCounter(
+    target: string,
+    name: string,
+    windowStart: number,
+    amount: number,
+    limit: number,
+  ): Promise<{ added: boolean; count: number }> {
     try {
       const out = await this.client.send(
         new UpdateItemCommand({
@@ -134,7 +167,11 @@ export class DynamoStateStore implements StateStore {
           UpdateExpression: 'ADD #count :amount SET #ttl = :ttl',
           ConditionExpression: 'attribute_not_exists(#count) OR #count <= :max',
           ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':amount': n(amount), ':max': n(limit - amount), ':ttl': ttlSeconds(windowStart) },
+          ExpressionAttributeValues: {
+            ':amount': n(amount),
+            ':max': n(limit - amount),
+            ':ttl': ttlSeconds(windowStart),
+          },
           ReturnValues: 'UPDATED_NEW',
         }),
       );
@@ -147,7 +184,11 @@ export class DynamoStateStore implements StateStore {
 
   async counter(target: string, name: string, windowStart: number): Promise<number> {
     const out = await this.client.send(
-      new GetItemCommand({ TableName: this.table, Key: { pk: part(target, 'counter'), sk: s(`${name}#${windowStart}`) }, ConsistentRead: true }),
+      new GetItemCommand({
+        TableName: this.table,
+        Key: { pk: part(target, 'counter'), sk: s(`${name}#${windowStart}`) },
+        ConsistentRead: true,
+      }),
     );
     return Number(out.Item?.count?.N ?? 0);
   }
@@ -156,7 +197,12 @@ export class DynamoStateStore implements StateStore {
     await this.client.send(
       new PutItemCommand({
         TableName: this.table,
-        Item: { pk: part(target, 'inbox'), sk: s(`${String(at).padStart(15, '0')}#${randomUUID()}`), keys: s(JSON.stringify(keys)), ttl: ttlSeconds(at) },
+        Item: {
+          pk: part(target, 'inbox'),
+          sk: s(`${String(at).padStart(15, '0')}#${randomUUID()}`),
+          keys: s(JSON.stringify(keys)),
+          ttl: ttlSeconds(at),
+        },
       }),
     );
   }
@@ -173,7 +219,12 @@ export class DynamoStateStore implements StateStore {
   }
 
   /** An update of the lease row that only its current holder (owner and fencing token) can make. */
-  private async fenced(fence: Fence, update: string, names: Record<string, string>, values: Record<string, AttributeValue>): Promise<void> {
+  private async fenced(
+    fence: Fence,
+    update: string,
+    names: Record<string, string>,
+    values: Record<string, AttributeValue>,
+  ): Promise<void> {
     try {
       await this.client.send(
         new UpdateItemCommand({
@@ -191,7 +242,10 @@ export class DynamoStateStore implements StateStore {
     }
   }
 
-  private async query(pk: AttributeValue, from?: { op: '>='; value: string }): Promise<Record<string, AttributeValue>[]> {
+  private async query(
+    pk: AttributeValue,
+    from?: { op: '>='; value: string },
+  ): Promise<Record<string, AttributeValue>[]> {
     const items: Record<string, AttributeValue>[] = [];
     let start: Record<string, AttributeValue> | undefined;
     do {

@@ -26,7 +26,13 @@ export class StateEvidenceStore implements EvidenceStore {
     const last = this.written.get(evidence.serviceId);
     if (last !== undefined && merged.at - last < REWRITE_MS) return;
     await this.store.recordEvidence(this.target, [
-      { serviceId: merged.serviceId, firstSeenAt: merged.at, lastSeenAt: merged.at, source: merged.source, ecsServices: merged.ecsServices },
+      {
+        serviceId: merged.serviceId,
+        firstSeenAt: merged.at,
+        lastSeenAt: merged.at,
+        source: merged.source,
+        ecsServices: merged.ecsServices,
+      },
     ]);
     this.written.set(evidence.serviceId, merged.at);
   }
@@ -45,7 +51,12 @@ export class StateEvidenceStore implements EvidenceStore {
     this.cache ??= this.store.evidence(this.target).then((stored) => {
       const out = new Map<string, OwnershipEvidence>();
       for (const [id, e] of stored) {
-        out.set(id, { serviceId: id, source: e.source === 'cloudtrail' ? 'cloudtrail' : 'instances-seen', at: e.lastSeenAt, ecsServices: e.ecsServices ?? [] });
+        out.set(id, {
+          serviceId: id,
+          source: e.source === 'cloudtrail' ? 'cloudtrail' : 'instances-seen',
+          at: e.lastSeenAt,
+          ecsServices: e.ecsServices ?? [],
+        });
         this.written.set(id, e.lastSeenAt);
       }
       return out;

@@ -76,7 +76,11 @@ export class LeaseCoordinator {
   /** Runs a first round now, then every third of the lease duration. */
   async start(): Promise<void> {
     await this.tick();
-    this.stopRounds = repeatEvery(this.options.timers ?? systemTimers, Math.max(50, Math.floor(this.options.durationMs / 3)), () => void this.tick());
+    this.stopRounds = repeatEvery(
+      this.options.timers ?? systemTimers,
+      Math.max(50, Math.floor(this.options.durationMs / 3)),
+      () => void this.tick(),
+    );
   }
 
   /** Stops renewing; releases held leases so successors need not wait for them to expire. */
@@ -91,7 +95,10 @@ export class LeaseCoordinator {
         await this.options.store.leases.release(lease);
         this.options.logger.info({ target, replica: this.replicaId }, 'released the target lease');
       } catch (error) {
-        this.options.logger.warn({ target, err: (error as Error).message }, 'releasing a lease failed; it expires on its own');
+        this.options.logger.warn(
+          { target, err: (error as Error).message },
+          'releasing a lease failed; it expires on its own',
+        );
       }
       this.options.onLost?.(target);
     }
@@ -129,14 +136,25 @@ export class LeaseCoordinator {
   leases(): LeaseView[] {
     return this.view
       .filter((l) => this.targets.has(l.target))
-      .map((l) => ({ target: l.target, ...(l.owner ? { owner: l.owner } : {}), fencingToken: l.fencingToken, heartbeatAt: l.heartbeatAt, heldByMe: this.holds(l.target) }));
+      .map((l) => ({
+        target: l.target,
+        ...(l.owner ? { owner: l.owner } : {}),
+        fencingToken: l.fencingToken,
+        heartbeatAt: l.heartbeatAt,
+        heldByMe: this.holds(l.target),
+      }));
   }
 
   /** One round: scan, create missing rows, renew, take free or expired leases, balance. Rounds never overlap. */
   async tick(): Promise<void> {
     if (this.running) return this.running;
     this.running = this.round()
-      .catch((error: unknown) => this.options.logger.warn({ replica: this.replicaId, err: (error as Error).message }, 'lease round failed; retrying next round'))
+      .catch((error: unknown) =>
+        this.options.logger.warn(
+          { replica: this.replicaId, err: (error as Error).message },
+          'lease round failed; retrying next round',
+        ),
+      )
       .finally(() => (this.running = undefined));
     return this.running;
   }
@@ -155,16 +173,23 @@ export class LeaseCoordinator {
       if (row.owner !== replicaId || this.held.has(row.target) || !this.targets.has(row.target)) continue;
       this.held.set(row.target, { lease: row, renewedAt: now });
       this.changes.gained += 1;
-      this.options.logger.info({ target: row.target, replica: replicaId, fencingToken: row.fencingToken, reason: 'handed over' }, 'took the target lease');
+      this.options.logger.info(
+        { target: row.target, replica: replicaId, fencingToken: row.fencingToken, reason: 'handed over' },
+        'took the target lease',
+      );
       this.options.onGained?.(row.target);
     }
     for (const row of rows) {
       const old = this.seen.get(row.target);
-      if (!old || old.counter !== row.counter || old.owner !== row.owner) this.seen.set(row.target, { counter: row.counter, owner: row.owner, since: now });
+      if (!old || old.counter !== row.counter || old.owner !== row.owner)
+        this.seen.set(row.target, { counter: row.counter, owner: row.owner, since: now });
     }
     // The fair share as the table stands (owners and replicas asking for leases), for handoff decisions below.
     const listed = rows.filter((r) => this.targets.has(r.target));
-    const replicasSeen = new Set([replicaId, ...listed.flatMap((r) => [r.owner, r.handoffTo].filter((x): x is string => x !== undefined))]);
+    const replicasSeen = new Set([
+      replicaId,
+      ...listed.flatMap((r) => [r.owner, r.handoffTo].filter((x): x is string => x !== undefined)),
+    ]);
     this.fairShare = Math.floor(listed.length / replicasSeen.size);
     // Renew what this replica holds; a lease of a target no policy names any more is given up.
     for (const [target, entry] of [...this.held]) {
@@ -191,9 +216,11 @@ export class LeaseCoordinator {
       }
     }
     const current = rows.filter((r) => this.targets.has(r.target));
-    const expired = (r: Lease) => !r.owner || (r.owner !== replicaId && now - (this.seen.get(r.target)?.since ?? now) >= durationMs);
+    const expired = (r: Lease) =>
+      !r.owner || (r.owner !== replicaId && now - (this.seen.get(r.target)?.since ?? now) >= durationMs);
     const load = new Map<string, number>([[replicaId, this.held.size]]);
-    for (const r of current) if (r.owner && r.owner !== replicaId && !expired(r)) load.set(r.owner, (load.get(r.owner) ?? 0) + 1);
+    for (const r of current)
+      if (r.owner && r.owner !== replicaId && !expired(r)) load.set(r.owner, (load.get(r.owner) ?? 0) + 1);
     // A replica that holds nothing yet is known by its handoff requests.
     for (const r of current) if (r.handoffTo && !load.has(r.handoffTo)) load.set(r.handoffTo, 0);
     const fair = Math.ceil(current.length / load.size);
@@ -207,12 +234,21 @@ export class LeaseCoordinator {
     // write ever happens under a lease already taken; an owner that never answers loses it by expiry as usual.
     if (this.held.size < fair && !current.some((r) => r.handoffTo === replicaId)) {
       let victim: string | undefined;
-      for (const [owner, count] of load) if (owner !== replicaId && count > this.held.size + 1 && (!victim || count > load.get(victim)!)) victim = owner;
+      for (const [owner, count] of load)
+        if (owner !== replicaId && count > this.held.size + 1 && (!victim || count > load.get(victim)!)) victim = owner;
       const wanted = victim ? Math.min(fair - this.held.size, load.get(victim)! - fair) : 0;
       const leases = current.filter((r) => r.owner === victim && !r.handoffTo).slice(0, Math.max(0, wanted));
       for (const lease of leases) {
         if (!(await store.leases.requestHandoff(lease, replicaId))) continue;
-        this.options.logger.info({ target: lease.target, replica: replicaId, from: victim, reason: `balancing: ${victim} holds ${load.get(victim!)}, fair share ${fair}` }, 'asked for a target lease');
+        this.options.logger.info(
+          {
+            target: lease.target,
+            replica: replicaId,
+            from: victim,
+            reason: `balancing: ${victim} holds ${load.get(victim!)}, fair share ${fair}`,
+          },
+          'asked for a target lease',
+        );
       }
     }
     this.view = await store.leases.list().catch(() => rows);
@@ -230,7 +266,10 @@ export class LeaseCoordinator {
     this.seen.set(seen.target, { counter: taken.counter, owner: taken.owner, since: started });
     this.changes.gained += 1;
     this.lastHeartbeatAt = clock.now();
-    logger.info({ target: seen.target, replica: replicaId, fencingToken: taken.fencingToken, reason: why }, 'took the target lease');
+    logger.info(
+      { target: seen.target, replica: replicaId, fencingToken: taken.fencingToken, reason: why },
+      'took the target lease',
+    );
     this.options.onGained?.(seen.target);
   }
 

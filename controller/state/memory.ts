@@ -3,7 +3,15 @@
  * forgetting grace clocks on restart). Same conditions as the DynamoDB store, so tests of the lease protocol
  * run against either.
  */
-import { FenceLostError, type Fence, type JournalEntry, type Lease, type LeaseStore, type OwnershipEvidence, type StateStore } from './types.js';
+import {
+  FenceLostError,
+  type Fence,
+  type JournalEntry,
+  type Lease,
+  type LeaseStore,
+  type OwnershipEvidence,
+  type StateStore,
+} from './types.js';
 
 /** How long finished journal entries are kept (the DynamoDB store lets its TTL expire them). */
 export const JOURNAL_RETENTION_MS = 7 * 24 * 3600_000;
@@ -16,14 +24,22 @@ class MemoryLeases implements LeaseStore {
   }
 
   async create(target: string, now: number): Promise<void> {
-    if (!this.rows.has(target)) this.rows.set(target, { target, counter: 0, fencingToken: 0, heartbeatAt: now, expiresAt: now });
+    if (!this.rows.has(target))
+      this.rows.set(target, { target, counter: 0, fencingToken: 0, heartbeatAt: now, expiresAt: now });
   }
 
   async take(seen: Lease, owner: string, now: number, durationMs: number): Promise<Lease | undefined> {
     const row = this.rows.get(seen.target);
     if (!row || row.counter !== seen.counter || row.owner !== seen.owner) return undefined;
     const { handoffTo: _cleared, ...rest } = row;
-    const next: Lease = { ...rest, owner, counter: row.counter + 1, fencingToken: row.fencingToken + 1, heartbeatAt: now, expiresAt: now + durationMs };
+    const next: Lease = {
+      ...rest,
+      owner,
+      counter: row.counter + 1,
+      fencingToken: row.fencingToken + 1,
+      heartbeatAt: now,
+      expiresAt: now + durationMs,
+    };
     this.rows.set(seen.target, next);
     return { ...next };
   }
@@ -63,7 +79,14 @@ class MemoryLeases implements LeaseStore {
     const row = this.rows.get(held.target);
     if (!row || row.owner !== held.owner || row.fencingToken !== held.fencingToken) return false;
     const { handoffTo: _cleared, ...rest } = row;
-    this.rows.set(held.target, { ...rest, owner: to, counter: row.counter + 1, fencingToken: row.fencingToken + 1, heartbeatAt: now, expiresAt: now + durationMs });
+    this.rows.set(held.target, {
+      ...rest,
+      owner: to,
+      counter: row.counter + 1,
+      fencingToken: row.fencingToken + 1,
+      heartbeatAt: now,
+      expiresAt: now + durationMs,
+    });
     return true;
   }
 
@@ -96,7 +119,9 @@ export class MemoryStateStore implements StateStore {
   }
 
   async evidence(target: string): Promise<Map<string, OwnershipEvidence>> {
-    return new Map([...(this.evidenceByTarget.get(target) ?? new Map<string, OwnershipEvidence>())].map(([k, v]) => [k, { ...v }]));
+    return new Map(
+      [...(this.evidenceByTarget.get(target) ?? new Map<string, OwnershipEvidence>())].map(([k, v]) => [k, { ...v }]),
+    );
   }
 
   async recordEvidence(target: string, items: readonly OwnershipEvidence[]): Promise<void> {
@@ -115,7 +140,12 @@ export class MemoryStateStore implements StateStore {
     this.pending.set(fence.target, pending);
   }
 
-  async journalOutcome(fence: Fence, id: string, outcome: NonNullable<JournalEntry['outcome']>, operationId?: string): Promise<void> {
+  async journalOutcome(
+    fence: Fence,
+    id: string,
+    outcome: NonNullable<JournalEntry['outcome']>,
+    operationId?: string,
+  ): Promise<void> {
     if (!this.leases.holds(fence)) throw new FenceLostError(fence);
     const pending = this.pending.get(fence.target);
     const entry = pending?.get(id);
@@ -126,20 +156,30 @@ export class MemoryStateStore implements StateStore {
       return;
     }
     pending.delete(id);
-    const done = (this.finished.get(fence.target) ?? []).filter((e) => e.outcome!.at > outcome.at - JOURNAL_RETENTION_MS);
+    const done = (this.finished.get(fence.target) ?? []).filter(
+      (e) => e.outcome!.at > outcome.at - JOURNAL_RETENTION_MS,
+    );
     done.push(next);
     this.finished.set(fence.target, done);
   }
 
   async pendingJournal(target: string): Promise<JournalEntry[]> {
-    return [...(this.pending.get(target)?.values() ?? [])].map((e) => ({ ...e })).sort((a, b) => a.intentAt - b.intentAt);
+    return [...(this.pending.get(target)?.values() ?? [])]
+      .map((e) => ({ ...e }))
+      .sort((a, b) => a.intentAt - b.intentAt);
   }
 
   async recentJournal(target: string, since: number): Promise<JournalEntry[]> {
     return (this.finished.get(target) ?? []).filter((e) => e.intentAt >= since).map((e) => ({ ...e }));
   }
 
-  async addToCounter(target: string, name: string, windowStart: number, amount: number, limit: number): Promise<{ added: boolean; count: number }> {
+  async addToCounter(
+    target: string,
+    name: string,
+    windowStart: number,
+    amount: number,
+    limit: number,
+  ): Promise<{ added: boolean; count: number }> {
     const key = JSON.stringify([target, name, windowStart]);
     const count = this.counters.get(key) ?? 0;
     if (count + amount > limit) return { added: false, count };

@@ -12,7 +12,8 @@ export function stateUrlProblem(url: string): string | undefined {
   if (url === 'memory') return undefined;
   const match = /^dynamodb:\/\/(.*)$/.exec(url);
   if (!match) return `--state / STATE: "${url}" is neither "memory" nor "dynamodb://TABLE"`;
-  if (!TABLE_NAME.test(match[1])) return `--state / STATE: "${match[1]}" is not a DynamoDB table name (3-255 letters, digits, _ . -)`;
+  if (!TABLE_NAME.test(match[1]))
+    return `--state / STATE: "${match[1]}" is not a DynamoDB table name (3-255 letters, digits, _ . -)`;
   return undefined;
 }
 

@@ -85,10 +85,18 @@ export class TargetState {
     this.knownEvidence = evidence;
     this.redeploys = new Map();
     for (const entry of [...recent, ...pending]) {
-      if (entry.action === 'ecs:ForceNewDeployment' && entry.outcome?.result !== 'skipped' && entry.outcome?.result !== 'failed') this.noteRedeploy(entry.resource, entry.intentAt);
+      if (
+        entry.action === 'ecs:ForceNewDeployment' &&
+        entry.outcome?.result !== 'skipped' &&
+        entry.outcome?.result !== 'failed'
+      )
+        this.noteRedeploy(entry.resource, entry.intentAt);
     }
     this.loaded = true;
-    this.deps.logger.info({ target, graceClocks: clocks.size, evidence: evidence.size, pendingJournal: pending.length }, 'loaded the target state');
+    this.deps.logger.info(
+      { target, graceClocks: clocks.size, evidence: evidence.size, pendingJournal: pending.length },
+      'loaded the target state',
+    );
     return clocks;
   }
 
@@ -114,7 +122,12 @@ export class TargetState {
       if (!service.instances?.some(isEcsRegistered)) continue;
       const known = this.knownEvidence.get(service.id);
       if (known && now - known.lastSeenAt < EVIDENCE_REFRESH_MS) continue;
-      const item = { serviceId: service.id, namespaceId: service.namespaceId, firstSeenAt: known?.firstSeenAt ?? now, lastSeenAt: now };
+      const item = {
+        serviceId: service.id,
+        namespaceId: service.namespaceId,
+        firstSeenAt: known?.firstSeenAt ?? now,
+        lastSeenAt: now,
+      };
       items.push(item);
       this.knownEvidence.set(service.id, item);
     }
@@ -124,7 +137,8 @@ export class TargetState {
   /** Remembers which deployments the plan about to be applied knew of (see lastRedeployIntent). */
   setPlanView(inventory: Inventory): void {
     this.planView = new Map();
-    for (const service of inventory.services) this.planView.set(`ecs-service/${service.arn}`, latestDeploymentAt(service) ?? 0);
+    for (const service of inventory.services)
+      this.planView.set(`ecs-service/${service.arn}`, latestDeploymentAt(service) ?? 0);
   }
 
   /**
@@ -144,7 +158,13 @@ export class TargetState {
     if (!fence) throw new FenceLostError({ target: this.deps.target, owner: 'none', fencingToken: 0 });
     const intentAt = this.deps.clock.now();
     const id = `${intentAt}-${randomUUID().slice(0, 8)}`;
-    await this.deps.store.journalIntent(fence, { id, ...write, owner: fence.owner, fencingToken: fence.fencingToken, intentAt });
+    await this.deps.store.journalIntent(fence, {
+      id,
+      ...write,
+      owner: fence.owner,
+      fencingToken: fence.fencingToken,
+      intentAt,
+    });
     this.writesInFlight += 1;
     this.inFlightIds.add(id);
     if (write.action === 'ecs:ForceNewDeployment') this.noteRedeploy(write.resource, intentAt);
@@ -152,12 +172,22 @@ export class TargetState {
   }
 
   /** Records a write's outcome ("submitted" with an OperationId: a Cloud Map operation the next passes follow). */
-  async outcome(id: string, result: 'success' | 'failed' | 'skipped' | 'submitted', reason?: string, operationId?: string): Promise<void> {
+  async outcome(
+    id: string,
+    result: 'success' | 'failed' | 'skipped' | 'submitted',
+    reason?: string,
+    operationId?: string,
+  ): Promise<void> {
     if (this.inFlightIds.delete(id)) this.writesInFlight -= 1;
     // Written under the lease as it was at the intent, even while a handoff waits for this very outcome.
     const fence = this.deps.fence() ?? this.deps.heldFence?.();
     if (!fence) throw new FenceLostError({ target: this.deps.target, owner: 'none', fencingToken: 0 });
-    await this.deps.store.journalOutcome(fence, id, { result, ...(reason ? { reason } : {}), at: this.deps.clock.now() }, operationId);
+    await this.deps.store.journalOutcome(
+      fence,
+      id,
+      { result, ...(reason ? { reason } : {}), at: this.deps.clock.now() },
+      operationId,
+    );
   }
 
   /**
@@ -176,7 +206,10 @@ export class TargetState {
         await this.outcome(entry.id, entry.outcome.result, entry.outcome.reason, entry.operationId);
       } else if (!entry.outcome) {
         await this.outcome(entry.id, 'skipped', `interrupted: written by ${entry.owner}, the next plan re-reads AWS`);
-        this.deps.logger.warn({ target: this.deps.target, resource: entry.resource, action: entry.action, owner: entry.owner }, 'a write was interrupted before its outcome was journaled');
+        this.deps.logger.warn(
+          { target: this.deps.target, resource: entry.resource, action: entry.action, owner: entry.owner },
+          'a write was interrupted before its outcome was journaled',
+        );
       }
     }
     return submitted;

@@ -81,7 +81,9 @@ export interface JournalEntry {
 /** Thrown by journal writes when the fence no longer holds: another replica owns the target now. */
 export class FenceLostError extends Error {
   constructor(readonly fence: Fence) {
-    super(`lease of target ${fence.target} is no longer held by ${fence.owner} with fencing token ${fence.fencingToken}`);
+    super(
+      `lease of target ${fence.target} is no longer held by ${fence.owner} with fencing token ${fence.fencingToken}`,
+    );
     this.name = 'FenceLostError';
   }
 }
@@ -105,7 +107,12 @@ export interface StateStore {
   /** Writes an intent; throws FenceLostError when the fence no longer holds (nothing is written then). */
   journalIntent(fence: Fence, entry: JournalEntry): Promise<void>;
   /** Records an entry's outcome (pending until then); throws FenceLostError like journalIntent. */
-  journalOutcome(fence: Fence, id: string, outcome: NonNullable<JournalEntry['outcome']>, operationId?: string): Promise<void>;
+  journalOutcome(
+    fence: Fence,
+    id: string,
+    outcome: NonNullable<JournalEntry['outcome']>,
+    operationId?: string,
+  ): Promise<void>;
   /** Entries of a target whose outcome is missing or "submitted" (a Cloud Map operation still to follow). */
   pendingJournal(target: string): Promise<JournalEntry[]>;
   /** Finished entries of a target since `since` (most recent last), e.g. to know a redeploy already happened. */
@@ -115,7 +122,13 @@ export interface StateStore {
    * Adds `amount` to a windowed counter (e.g. deletions in a namespace this hour) unless the sum would exceed
    * `limit`; returns whether it was added and the count after. Atomic across replicas.
    */
-  addToCounter(target: string, name: string, windowStart: number, amount: number, limit: number): Promise<{ added: boolean; count: number }>;
+  addToCounter(
+    target: string,
+    name: string,
+    windowStart: number,
+    amount: number,
+    limit: number,
+  ): Promise<{ added: boolean; count: number }>;
   /** A windowed counter's value (0 when never written). */
   counter(target: string, name: string, windowStart: number): Promise<number>;
 

@@ -13,7 +13,11 @@ export interface LeaseMetricsSource {
 }
 
 /** Registers the lease metrics on the controller's registry (once per registry). */
-export function registerLeaseMetrics(registry: Registry, source: () => LeaseMetricsSource | undefined, now: () => number = systemClock.now): void {
+export function registerLeaseMetrics(
+  registry: Registry,
+  source: () => LeaseMetricsSource | undefined,
+  now: () => number = systemClock.now,
+): void {
   if (registry.getSingleMetric('ecs_discovery_leases_held')) return;
   new Gauge({
     name: 'ecs_discovery_leases_held',

@@ -4,8 +4,20 @@ export type { Logger };
 
 /** Keys whose values never reach a log line (credentials, tokens, signed URLs). */
 const REDACTED_PATHS = [
-  'token', '*.token', 'password', '*.password', 'secret', '*.secret', 'authorization', '*.authorization',
-  'credentials', '*.credentials', 'secretAccessKey', '*.secretAccessKey', 'sessionToken', '*.sessionToken',
+  'token',
+  '*.token',
+  'password',
+  '*.password',
+  'secret',
+  '*.secret',
+  'authorization',
+  '*.authorization',
+  'credentials',
+  '*.credentials',
+  'secretAccessKey',
+  '*.secretAccessKey',
+  'sessionToken',
+  '*.sessionToken',
 ];
 
 /** Creates the controller's structured JSON logger (one event per line). */

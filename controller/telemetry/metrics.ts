@@ -24,7 +24,11 @@ export const KNOWN_DETAIL_TYPES = [
  * (prometheus/client_js#283) and fail `promtool check metrics`. They only sum the per-type
  * nodejs_active_{handles,requests,resources} gauges, which stay, so nothing is lost by dropping them.
  */
-const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+const MISNAMED_DEFAULT_GAUGES = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 
 const PREFIX = 'ecs_discovery_';
 
@@ -281,7 +285,8 @@ export class ControllerMetrics {
         for (const policy of state().policies) {
           for (const rule of union(driftLabels.rules, Object.keys(policy.driftByState))) {
             const counts = policy.driftByState[rule] ?? {};
-            for (const driftState of union(driftLabels.states, Object.keys(counts))) this.labels(policy.name, rule, driftState).set(counts[driftState] ?? 0);
+            for (const driftState of union(driftLabels.states, Object.keys(counts)))
+              this.labels(policy.name, rule, driftState).set(counts[driftState] ?? 0);
           }
         }
       },

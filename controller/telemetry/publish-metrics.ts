@@ -14,13 +14,16 @@ export interface PublishCounters {
 
 /** Registers ecs_discovery_controller_events_total on the registry and returns the publisher's counters. */
 export function registerPublishMetrics(registry: Registry): PublishCounters {
-  const existing = registry.getSingleMetric('ecs_discovery_controller_events_total') as Counter<'result' | 'code'> | undefined;
-  const counter = existing ?? new Counter({
-    name: 'ecs_discovery_controller_events_total',
-    help: 'Controller events (drift detected and resolved, actions executed, failed or blocked) sent to the --events-bus, by result: published, failed (with the EventBridge error code) or dropped (publish queue full).',
-    labelNames: ['result', 'code'] as const,
-    registers: [registry],
-  });
+  const existing = registry.getSingleMetric('ecs_discovery_controller_events_total') as
+    Counter<'result' | 'code'> | undefined;
+  const counter =
+    existing ??
+    new Counter({
+      name: 'ecs_discovery_controller_events_total',
+      help: 'Controller events (drift detected and resolved, actions executed, failed or blocked) sent to the --events-bus, by result: published, failed (with the EventBridge error code) or dropped (publish queue full).',
+      labelNames: ['result', 'code'] as const,
+      registers: [registry],
+    });
   return {
     published: (count) => counter.labels('published', '').inc(count),
     // Codes are EventBridge's error names, a small closed set, so the label stays low-cardinality.

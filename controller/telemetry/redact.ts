@@ -17,7 +17,8 @@ function walk(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(walk);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) out[key] = /rolearn/i.test(key) && child !== undefined ? REDACTED_ROLE : walk(child);
+    for (const [key, child] of Object.entries(value))
+      out[key] = /rolearn/i.test(key) && child !== undefined ? REDACTED_ROLE : walk(child);
     return out;
   }
   return value;

@@ -35,7 +35,11 @@ export interface ServerLimits {
   requestTimeoutMs: number;
 }
 
-export const DEFAULT_SERVER_LIMITS: ServerLimits = { maxConnections: 64, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 };
+export const DEFAULT_SERVER_LIMITS: ServerLimits = {
+  maxConnections: 64,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+};
 
 /** A running telemetry server. */
 export interface TelemetryServer {
@@ -105,7 +109,11 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Telemet
       const readiness = options.readiness();
       if (readiness.ready) sendJson(res, 200, { status: 'ready' });
       // The reason may name a target's role (controller.readiness): redacted like /status.
-      else sendJson(res, 503, { status: 'not-ready', reason: options.redactStatus ? redactRoleArns(readiness.reason) : readiness.reason });
+      else
+        sendJson(res, 503, {
+          status: 'not-ready',
+          reason: options.redactStatus ? redactRoleArns(readiness.reason) : readiness.reason,
+        });
       return;
     }
     case '/status':
@@ -120,18 +128,21 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Telemet
 export async function startTelemetryServer(options: TelemetryServerOptions): Promise<TelemetryServer> {
   const { host, port } = parseListenAddress(options.address ?? DEFAULT_METRICS_ADDRESS);
   const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
-  const server: Server = createServer({
-    headersTimeout: limits.headersTimeoutMs,
-    requestTimeout: limits.requestTimeoutMs,
-    // How often Node checks those timeouts (default 30 s, longer than the limits themselves).
-    connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 2))),
-  }, (req, res) => {
-    route(req, res, options).catch((error: unknown) => {
-      options.logger.error({ err: error, path: req.url }, 'telemetry endpoint failed');
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal error; see the controller log' });
-      else res.destroy();
-    });
-  });
+  const server: Server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // How often Node checks those timeouts (default 30 s, longer than the limits themselves).
+      connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 2))),
+    },
+    (req, res) => {
+      route(req, res, options).catch((error: unknown) => {
+        options.logger.error({ err: error, path: req.url }, 'telemetry endpoint failed');
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error; see the controller log' });
+        else res.destroy();
+      });
+    },
+  );
   // Scrapers keep connections alive; without this close() would wait for their idle sockets.
   server.keepAliveTimeout = 5_000;
   // Beyond this, new connections are closed at once (existing ones, such as the health check, keep working).
@@ -144,7 +155,12 @@ export async function startTelemetryServer(options: TelemetryServerOptions): Pro
     });
   });
   const bound = server.address() as AddressInfo;
-  const urlHost = bound.family === 'IPv6' ? `[${bound.address === '::' ? '::1' : bound.address}]` : bound.address === '0.0.0.0' ? '127.0.0.1' : bound.address;
+  const urlHost =
+    bound.family === 'IPv6'
+      ? `[${bound.address === '::' ? '::1' : bound.address}]`
+      : bound.address === '0.0.0.0'
+        ? '127.0.0.1'
+        : bound.address;
   options.logger.info({ address: `${bound.address}:${bound.port}` }, 'telemetry server listening');
   return {
     url: `http://${urlHost}:${bound.port}`,

@@ -102,7 +102,13 @@ export async function withinTime(timers: Timers, ms: number, work: Promise<unkno
     handle = timers.setTimeout(resolve, Math.max(0, ms));
   });
   try {
-    await Promise.race([work.then(() => undefined, () => undefined), timeout]);
+    await Promise.race([
+      work.then(
+        () => undefined,
+        () => undefined,
+      ),
+      timeout,
+    ]);
   } finally {
     if (handle) timers.clearTimeout(handle);
   }

@@ -22,7 +22,12 @@ export interface AutoScalingEmulator {
 export function createAutoScaling(ctx: SandboxContext, ecsService: EcsServiceLookup): AutoScalingEmulator {
   const targets = new ScalableTargets(ctx, ecsService);
   return {
-    service: { name: 'application-autoscaling', targetPrefix: 'AnyScaleFrontendService', jsonVersion: '1.1', operations: targetOperations(targets) },
+    service: {
+      name: 'application-autoscaling',
+      targetPrefix: 'AnyScaleFrontendService',
+      jsonVersion: '1.1',
+      operations: targetOperations(targets),
+    },
     register: (input) => void targets.register(parseRegister(input)),
     ecsMaxCapacity: (cluster, service) => targets.ecsMaxCapacity(cluster, service),
   };

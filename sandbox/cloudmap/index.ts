@@ -37,7 +37,13 @@ export interface CloudMapEmulator extends CloudMapPort {
 }
 
 function namespaceView(ns: NamespaceRecord): CloudMapNamespaceView {
-  return { id: ns.id, arn: ns.arn, name: ns.name, type: ns.type, ...(ns.soaTtl === undefined ? {} : { soaTtl: ns.soaTtl }) };
+  return {
+    id: ns.id,
+    arn: ns.arn,
+    name: ns.name,
+    type: ns.type,
+    ...(ns.soaTtl === undefined ? {} : { soaTtl: ns.soaTtl }),
+  };
 }
 
 function serviceView(service: ServiceRecord): CloudMapServiceView {
@@ -81,21 +87,28 @@ export function createCloudMap(ctx: SandboxContext, options: CloudMapOptions = {
     state,
     operations,
     audit(target) {
-      const subject = target.instanceId === undefined ? { kind: target.kind, serviceId: target.serviceId } : { kind: target.kind, serviceId: target.serviceId, instanceId: target.instanceId };
+      const subject =
+        target.instanceId === undefined
+          ? { kind: target.kind, serviceId: target.serviceId }
+          : { kind: target.kind, serviceId: target.serviceId, instanceId: target.instanceId };
       const why = auditor?.(subject);
       if (why) deletions.push({ ...subject, name: target.name, at: new Date(ctx.clock.now()).toISOString(), why });
     },
     operationFailure(operation, input) {
       const code = options.operationFailure?.(operation, JSON.stringify(input));
-      return code === undefined ? undefined : { code, message: `${operation.split(':')[1]} failed: ${code} (injected by a sandbox fault)` };
+      return code === undefined
+        ? undefined
+        : { code, message: `${operation.split(':')[1]} failed: ${code} (injected by a sandbox fault)` };
     },
   };
   // Operations finish in (virtual) time: every call, and every read through the port, sees the state after
   // the operations that are due have succeeded (or failed).
-  const settled = <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A): R => {
-    operations.settle();
-    return fn(...args);
-  };
+  const settled =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): R => {
+      operations.settle();
+      return fn(...args);
+    };
   const handlers = {
     ...namespaceOperations(api),
     ...serviceOperations(api),
@@ -138,19 +151,35 @@ export function createCloudMap(ctx: SandboxContext, options: CloudMapOptions = {
     }),
     namespaces: settled(() => state.namespaces.values().map(namespaceView)),
     services: settled(() => state.services.values().map(serviceView)),
-    instances: settled((serviceId: string) => state.services.get(serviceId)?.instances.values().map(instanceView) ?? []),
+    instances: settled(
+      (serviceId: string) => state.services.get(serviceId)?.instances.values().map(instanceView) ?? [],
+    ),
     instanceCount: settled((serviceId: string) => state.services.get(serviceId)?.instances.size ?? 0),
     createNamespace(input) {
       const vpc = input.type === 'DNS_PRIVATE' ? 'vpc-sandbox' : undefined;
-      return namespaceView(state.addNamespace({ name: input.name, type: input.type, createdAt: input.createdAt, vpc, soaTtl: input.soaTtl, ...(input.owner ? { owner: input.owner } : {}) }));
+      return namespaceView(
+        state.addNamespace({
+          name: input.name,
+          type: input.type,
+          createdAt: input.createdAt,
+          vpc,
+          soaTtl: input.soaTtl,
+          ...(input.owner ? { owner: input.owner } : {}),
+        }),
+      );
     },
     createService(input) {
       const namespace = state.namespaceByIdOrArn(input.namespaceId);
-      if (!namespace) throw new AwsError('NamespaceNotFound', `Cloud Map namespace ${input.namespaceId} does not exist in the sandbox.`);
+      if (!namespace)
+        throw new AwsError(
+          'NamespaceNotFound',
+          `Cloud Map namespace ${input.namespaceId} does not exist in the sandbox.`,
+        );
       const record = state.addService({
         namespace,
         name: input.name,
-        dnsRecords: namespace.type !== 'HTTP' && input.dnsRecords?.length ? parseDnsRecords(input.dnsRecords, 'dnsRecords') : [],
+        dnsRecords:
+          namespace.type !== 'HTTP' && input.dnsRecords?.length ? parseDnsRecords(input.dnsRecords, 'dnsRecords') : [],
         tags: new Map(Object.entries(input.tags ?? {})),
         createdAt: input.createdAt,
         ...(input.createdByAccount ? { createdByAccount: input.createdByAccount } : {}),
@@ -170,8 +199,10 @@ export function createCloudMap(ctx: SandboxContext, options: CloudMapOptions = {
     },
     setSoaTtl(namespaceId, ttl) {
       const ns = state.namespaceByIdOrArn(namespaceId);
-      if (!ns) throw new AwsError('NamespaceNotFound', `Cloud Map namespace ${namespaceId} does not exist in the sandbox.`);
-      if (ns.type === 'HTTP') throw new AwsError('InvalidInput', `Namespace ${ns.name} is an HTTP namespace: it has no SOA record.`);
+      if (!ns)
+        throw new AwsError('NamespaceNotFound', `Cloud Map namespace ${namespaceId} does not exist in the sandbox.`);
+      if (ns.type === 'HTTP')
+        throw new AwsError('InvalidInput', `Namespace ${ns.name} is an HTTP namespace: it has no SOA record.`);
       ns.soaTtl = ttl;
     },
     setTtl(serviceId, ttl) {

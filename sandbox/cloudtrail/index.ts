@@ -11,7 +11,12 @@ export { EVENT_HISTORY_MS, LOOKUPS_PER_SECOND, type TrailEvent } from './models/
 export interface CloudTrailEmulator {
   service: EmulatedService;
   /** Records that ECS's service scheduler registered an instance (called by the ECS model). */
-  recordEcsRegistration(input: { serviceId: string; instanceId: string; attributes: Record<string, string>; at: number }): void;
+  recordEcsRegistration(input: {
+    serviceId: string;
+    instanceId: string;
+    attributes: Record<string, string>;
+    at: number;
+  }): void;
   events(): readonly TrailEvent[];
   /** Cloud Map service ids ECS registered instances into within the event history (ownership evidence). */
   ecsRegisteredServices(): Set<string>;

@@ -32,7 +32,8 @@ function advanceBy(body: any): number {
   if (typeof body?.advanceMs === 'number') return body.advanceMs;
   const text = body?.advance;
   const ms = typeof text === 'string' ? durationMs(text) : undefined;
-  if (ms === undefined) throw bad('POST /_sandbox/clock needs {"advance": "6h"} (a duration: ms, s, m, h, d) or {"advanceMs": n}.');
+  if (ms === undefined)
+    throw bad('POST /_sandbox/clock needs {"advance": "6h"} (a duration: ms, s, m, h, d) or {"advanceMs": n}.');
   return ms;
 }
 
@@ -43,7 +44,19 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
     const route = `${method} ${path.replace(/\/+$/, '')}`;
     switch (route) {
       case 'GET /_sandbox/info':
-        return { ...deps.info(), ...clockState(), routes: ['GET|POST /_sandbox/clock', 'GET|POST|DELETE /_sandbox/faults', 'GET|POST|DELETE /_sandbox/quotas', 'POST /_sandbox/drift', 'GET /_sandbox/truth', 'GET|DELETE /_sandbox/calls', 'GET /_sandbox/calls/log'] };
+        return {
+          ...deps.info(),
+          ...clockState(),
+          routes: [
+            'GET|POST /_sandbox/clock',
+            'GET|POST|DELETE /_sandbox/faults',
+            'GET|POST|DELETE /_sandbox/quotas',
+            'POST /_sandbox/drift',
+            'GET /_sandbox/truth',
+            'GET|DELETE /_sandbox/calls',
+            'GET /_sandbox/calls/log',
+          ],
+        };
       case 'GET /_sandbox/clock':
         return clockState();
       case 'POST /_sandbox/clock': {

@@ -26,7 +26,15 @@ const DRIFT_SOA_TTL_SECONDS = 3600;
 const bad = (message: string) => new AwsError('InvalidInput', message, 400);
 
 /** Every kind POST /_sandbox/drift accepts: these five, and the listing drifts of hidden-listing.ts. */
-export const DRIFT_KINDS = ['stale-instance', 'ttl', 'failed-registration', 'ttl-exceeds-drain', 'namespace-soa-ttl', 'hide-services', 'show-services'] as const;
+export const DRIFT_KINDS = [
+  'stale-instance',
+  'ttl',
+  'failed-registration',
+  'ttl-exceeds-drain',
+  'namespace-soa-ttl',
+  'hide-services',
+  'show-services',
+] as const;
 
 function cloudMapServiceId(cloudMap: CloudMapPort, request: DriftRequest): string | undefined {
   if (request.serviceId) {
@@ -35,15 +43,24 @@ function cloudMapServiceId(cloudMap: CloudMapPort, request: DriftRequest): strin
   }
   if (request.cloudMapService) {
     const namespace = request.namespace ? cloudMap.namespaceByRef(request.namespace) : undefined;
-    const match = cloudMap.services().find((s) => s.name === request.cloudMapService && (!namespace || s.namespaceId === namespace.id));
-    if (!match) throw bad(`Cloud Map service ${request.cloudMapService} was not found${request.namespace ? ` in ${request.namespace}` : ''}.`);
+    const match = cloudMap
+      .services()
+      .find((s) => s.name === request.cloudMapService && (!namespace || s.namespaceId === namespace.id));
+    if (!match)
+      throw bad(
+        `Cloud Map service ${request.cloudMapService} was not found${request.namespace ? ` in ${request.namespace}` : ''}.`,
+      );
     return match.id;
   }
   return undefined;
 }
 
 /** An ACTIVE ECS service with a registry (to `serviceId` when given) and a running task, chosen deterministically. */
-function registryBackedService(ecs: EcsState, request: DriftRequest, serviceId: string | undefined): Service | undefined {
+function registryBackedService(
+  ecs: EcsState,
+  request: DriftRequest,
+  serviceId: string | undefined,
+): Service | undefined {
   if (request.ecsService) {
     const cluster = ecs.requireCluster(request.cluster);
     const service = ecs.findService(cluster, request.ecsService);
@@ -53,7 +70,11 @@ function registryBackedService(ecs: EcsState, request: DriftRequest, serviceId: 
     throw bad(`ECS service ${request.ecsService} is not ACTIVE in cluster ${cluster.name}.`);
   }
   const candidates = [...ecs.servicesByArn.values()]
-    .filter((s) => s.status === 'ACTIVE' && s.serviceRegistries.some((r) => serviceId === undefined || r.cloudMapServiceId === serviceId))
+    .filter(
+      (s) =>
+        s.status === 'ACTIVE' &&
+        s.serviceRegistries.some((r) => serviceId === undefined || r.cloudMapServiceId === serviceId),
+    )
     .filter((s) => s.deployments[0].runningCount > 0)
     .sort((a, b) => a.arn.localeCompare(b.arn));
   return candidates[0];
@@ -75,17 +96,35 @@ function oldestRunningTask(service: Service, serviceId: string | undefined): Tas
  * stopTimeout of its task definitions' containers minus the margin (truth/drain.ts). Default TTL: the stopTimeout
  * itself plus 30 s.
  */
-function ttlAboveDrain(ecs: EcsState, cloudMap: CloudMapPort, request: DriftRequest, serviceId: string | undefined): Record<string, unknown> {
+function ttlAboveDrain(
+  ecs: EcsState,
+  cloudMap: CloudMapPort,
+  request: DriftRequest,
+  serviceId: string | undefined,
+): Record<string, unknown> {
   const service = registryBackedService(ecs, request, serviceId);
   const registry = service?.serviceRegistries.find((r) => serviceId === undefined || r.cloudMapServiceId === serviceId);
-  if (!service || !registry) throw bad('ttl-exceeds-drain drift needs an ACTIVE ECS service with a service registry (cluster + ecsService, or serviceId).');
+  if (!service || !registry)
+    throw bad(
+      'ttl-exceeds-drain drift needs an ACTIVE ECS service with a service registry (cluster + ecsService, or serviceId).',
+    );
   const stop = shortestStopTimeout(service.deployments[0]?.taskDefinition ?? service.taskDefinition);
   const bound = Math.max(0, stop.seconds - DRAIN_MARGIN_SECONDS);
   const ttl = request.ttl ?? stop.seconds + 30;
-  if (!Number.isInteger(ttl) || ttl <= bound) throw bad(`ttl-exceeds-drain drift: "ttl" must be a whole number above the drain bound, ${bound} s.`);
-  if (!cloudMap.serviceById(registry.cloudMapServiceId)?.dnsRecords.length) throw bad(`Cloud Map service ${registry.cloudMapServiceId} has no DNS records.`);
+  if (!Number.isInteger(ttl) || ttl <= bound)
+    throw bad(`ttl-exceeds-drain drift: "ttl" must be a whole number above the drain bound, ${bound} s.`);
+  if (!cloudMap.serviceById(registry.cloudMapServiceId)?.dnsRecords.length)
+    throw bad(`Cloud Map service ${registry.cloudMapServiceId} has no DNS records.`);
   cloudMap.setTtl(registry.cloudMapServiceId, ttl);
-  return { kind: 'ttl-exceeds-drain', serviceId: registry.cloudMapServiceId, ttl, boundSeconds: bound, container: stop.container, ecsService: service.name, cluster: service.cluster.name };
+  return {
+    kind: 'ttl-exceeds-drain',
+    serviceId: registry.cloudMapServiceId,
+    ttl,
+    boundSeconds: bound,
+    container: stop.container,
+    ecsService: service.name,
+    cluster: service.cluster.name,
+  };
 }
 
 /** Applies one drift; returns what it did (ids) so tests can assert on it. */
@@ -95,8 +134,10 @@ export function injectDrift(ecs: EcsState, cloudMap: CloudMapPort, request: Drif
   switch (request.kind) {
     case 'ttl': {
       if (!serviceId) throw bad('ttl drift needs serviceId (or namespace + cloudMapService).');
-      if (!Number.isInteger(request.ttl) || request.ttl! < 0) throw bad('ttl drift needs "ttl", a whole number of seconds.');
-      if (!cloudMap.serviceById(serviceId)!.dnsRecords.length) throw bad(`Cloud Map service ${serviceId} has no DNS records (HTTP namespace?).`);
+      if (!Number.isInteger(request.ttl) || request.ttl! < 0)
+        throw bad('ttl drift needs "ttl", a whole number of seconds.');
+      if (!cloudMap.serviceById(serviceId)!.dnsRecords.length)
+        throw bad(`Cloud Map service ${serviceId} has no DNS records (HTTP namespace?).`);
       cloudMap.setTtl(serviceId, request.ttl!);
       return { kind: 'ttl', serviceId, ttl: request.ttl };
     }
@@ -106,11 +147,24 @@ export function injectDrift(ecs: EcsState, cloudMap: CloudMapPort, request: Drif
       if (service && task) {
         // The task dies but ECS never deregisters it; the scheduler starts a replacement as usual.
         const registeredIn = serviceId ?? task.registeredIn[0];
-        stopTask(ecs, task, { reason: 'Essential container in task exited', stopCode: 'EssentialContainerExited', deregister: false });
+        stopTask(ecs, task, {
+          reason: 'Essential container in task exited',
+          stopCode: 'EssentialContainerExited',
+          deregister: false,
+        });
         settleService(ecs, service);
-        return { kind: 'stale-instance', serviceId: registeredIn, instanceId: task.id, ecsService: service.name, cluster: service.cluster.name };
+        return {
+          kind: 'stale-instance',
+          serviceId: registeredIn,
+          instanceId: task.id,
+          ecsService: service.name,
+          cluster: service.cluster.name,
+        };
       }
-      if (!serviceId) throw bad('no ACTIVE ECS service with a service registry and a running task; pass serviceId to leave a stale instance in a given Cloud Map service.');
+      if (!serviceId)
+        throw bad(
+          'no ACTIVE ECS service with a service registry and a running task; pass serviceId to leave a stale instance in a given Cloud Map service.',
+        );
       // No ECS service backs this Cloud Map service: leave an instance that looks like a long-gone ECS task.
       const view = cloudMap.serviceById(serviceId)!;
       const taskId = ecs.newTaskId();
@@ -128,20 +182,31 @@ export function injectDrift(ecs: EcsState, cloudMap: CloudMapPort, request: Drif
     case 'failed-registration': {
       const service = registryBackedService(ecs, request, serviceId);
       const task = service && oldestRunningTask(service, serviceId);
-      if (!service || !task || task.registeredIn.length === 0) throw bad('no running task registered in a service registry to drop.');
+      if (!service || !task || task.registeredIn.length === 0)
+        throw bad('no running task registered in a service registry to drop.');
       const target = serviceId ?? task.registeredIn[0];
       cloudMap.removeInstance(target, task.id);
       task.registeredIn = task.registeredIn.filter((id) => id !== target);
-      return { kind: 'failed-registration', serviceId: target, taskId: task.id, ecsService: service.name, cluster: service.cluster.name };
+      return {
+        kind: 'failed-registration',
+        serviceId: target,
+        taskId: task.id,
+        ecsService: service.name,
+        cluster: service.cluster.name,
+      };
     }
     case 'ttl-exceeds-drain':
       return ttlAboveDrain(ecs, cloudMap, request, serviceId);
     case 'namespace-soa-ttl': {
       // A namespace caches "no such name" longer than its services take to appear (issue #15, negative caching).
       const namespace = request.namespace ? cloudMap.namespaceByRef(request.namespace) : undefined;
-      if (!namespace) throw bad(`namespace-soa-ttl drift needs "namespace", the name or id of a DNS namespace${request.namespace ? ` (${request.namespace} was not found)` : ''}.`);
+      if (!namespace)
+        throw bad(
+          `namespace-soa-ttl drift needs "namespace", the name or id of a DNS namespace${request.namespace ? ` (${request.namespace} was not found)` : ''}.`,
+        );
       const ttl = request.ttl ?? DRIFT_SOA_TTL_SECONDS;
-      if (!Number.isInteger(ttl) || ttl < 0 || ttl > 2147483647) throw bad('namespace-soa-ttl drift: "ttl" must be a whole number of seconds (0 to 2147483647).');
+      if (!Number.isInteger(ttl) || ttl < 0 || ttl > 2147483647)
+        throw bad('namespace-soa-ttl drift: "ttl" must be a whole number of seconds (0 to 2147483647).');
       cloudMap.setSoaTtl(namespace.id, ttl);
       return { kind: 'namespace-soa-ttl', namespaceId: namespace.id, ttl };
     }

@@ -49,7 +49,11 @@ export function applyListingDrift(ecs: EcsEmulator, request: ListingDriftRequest
   let state = hiddenByEmulator.get(ecs);
   const target = request.cluster ? clusterName(request.cluster) : '*';
   if (request.cluster !== undefined && (typeof request.cluster !== 'string' || request.cluster.length === 0)) {
-    throw new AwsError('InvalidInput', `${request.kind} drift: "cluster" must be a cluster name or ARN (omit it for every cluster).`, 400);
+    throw new AwsError(
+      'InvalidInput',
+      `${request.kind} drift: "cluster" must be a cluster name or ARN (omit it for every cluster).`,
+      400,
+    );
   }
   if (request.kind === HIDE_KIND) {
     if (target !== '*' && !ecs.state.clusters.has(target)) {

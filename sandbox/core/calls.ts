@@ -21,7 +21,11 @@ export interface CallRecord {
  */
 export function leaseChange(body: string): CallRecord['lease'] {
   try {
-    const input = JSON.parse(body) as { Key?: Record<string, { S?: string }>; UpdateExpression?: string; ExpressionAttributeValues?: Record<string, { S?: string }> };
+    const input = JSON.parse(body) as {
+      Key?: Record<string, { S?: string }>;
+      UpdateExpression?: string;
+      ExpressionAttributeValues?: Record<string, { S?: string }>;
+    };
     if (input.Key?.pk?.S !== 'lease' || !input.Key.sk?.S || !input.UpdateExpression) return undefined;
     const set = /SET\s+leaseOwner\s*=\s*(:\w+)/.exec(input.UpdateExpression);
     if (set) return { target: input.Key.sk.S, owner: input.ExpressionAttributeValues?.[set[1]]?.S ?? null };

@@ -22,11 +22,20 @@ export interface FaultSpec {
 }
 
 /** GetOperation's ErrorCode values (aws-facts §4; botocore servicediscovery Operation.ErrorCode documentation). */
-export const OPERATION_ERROR_CODES = ['ACCESS_DENIED', 'CANNOT_CREATE_HOSTED_ZONE', 'EXPIRED_TOKEN', 'HOSTED_ZONE_NOT_FOUND', 'INTERNAL_FAILURE', 'INVALID_CHANGE_BATCH', 'THROTTLED_REQUEST'];
+export const OPERATION_ERROR_CODES = [
+  'ACCESS_DENIED',
+  'CANNOT_CREATE_HOSTED_ZONE',
+  'EXPIRED_TOKEN',
+  'HOSTED_ZONE_NOT_FOUND',
+  'INTERNAL_FAILURE',
+  'INVALID_CHANGE_BATCH',
+  'THROTTLED_REQUEST',
+];
 
 function checkRate(name: string, value: unknown): number {
   if (value === undefined) return 0;
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new AwsError('InvalidInput', `${name} must be a number from 0 to 1`);
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1))
+    throw new AwsError('InvalidInput', `${name} must be a number from 0 to 1`);
   return value;
 }
 
@@ -38,15 +47,28 @@ export class FaultInjector {
 
   add(spec: FaultSpec): void {
     if (!spec || typeof spec.operation !== 'string' || !/^(\*|[a-z0-9-]+:(\*|[A-Za-z]+))$/.test(spec.operation)) {
-      throw new AwsError('InvalidInput', 'operation must be "*", "service:*" or "service:Operation" (e.g. "ecs:ListServices")');
+      throw new AwsError(
+        'InvalidInput',
+        'operation must be "*", "service:*" or "service:Operation" (e.g. "ecs:ListServices")',
+      );
     }
     checkRate('throttleRate', spec.throttleRate);
     checkRate('errorRate', spec.errorRate);
     checkRate('operationFailRate', spec.operationFailRate);
-    if (spec.operationFailRate !== undefined && spec.errorCode !== undefined && !OPERATION_ERROR_CODES.includes(spec.errorCode)) {
-      throw new AwsError('InvalidInput', `with operationFailRate, errorCode must be a Cloud Map operation error code: ${OPERATION_ERROR_CODES.join(', ')}`);
+    if (
+      spec.operationFailRate !== undefined &&
+      spec.errorCode !== undefined &&
+      !OPERATION_ERROR_CODES.includes(spec.errorCode)
+    ) {
+      throw new AwsError(
+        'InvalidInput',
+        `with operationFailRate, errorCode must be a Cloud Map operation error code: ${OPERATION_ERROR_CODES.join(', ')}`,
+      );
     }
-    if (spec.latencyMs !== undefined && !(typeof spec.latencyMs === 'number' && spec.latencyMs >= 0 && spec.latencyMs <= 60_000)) {
+    if (
+      spec.latencyMs !== undefined &&
+      !(typeof spec.latencyMs === 'number' && spec.latencyMs >= 0 && spec.latencyMs <= 60_000)
+    ) {
       throw new AwsError('InvalidInput', 'latencyMs must be a number from 0 to 60000');
     }
     this.specs.push({ ...spec });
@@ -81,9 +103,16 @@ export class FaultInjector {
   async apply(operation: string, body?: string): Promise<void> {
     for (const spec of this.matching(operation, body)) {
       if (spec.latencyMs) await new Promise((r) => setTimeout(r, spec.latencyMs));
-      if (spec.errorCode && spec.operationFailRate === undefined) throw new AwsError(spec.errorCode, `injected ${spec.errorCode}`, spec.errorCode.startsWith('Internal') || spec.errorCode.startsWith('Server') ? 500 : 400);
-      if (spec.throttleRate && this.random() < spec.throttleRate) throw new AwsError('ThrottlingException', 'Rate exceeded', 400);
-      if (spec.errorRate && this.random() < spec.errorRate) throw new AwsError('ServerException', 'injected server error', 500);
+      if (spec.errorCode && spec.operationFailRate === undefined)
+        throw new AwsError(
+          spec.errorCode,
+          `injected ${spec.errorCode}`,
+          spec.errorCode.startsWith('Internal') || spec.errorCode.startsWith('Server') ? 500 : 400,
+        );
+      if (spec.throttleRate && this.random() < spec.throttleRate)
+        throw new AwsError('ThrottlingException', 'Rate exceeded', 400);
+      if (spec.errorRate && this.random() < spec.errorRate)
+        throw new AwsError('ServerException', 'injected server error', 500);
     }
   }
 }

@@ -9,7 +9,10 @@ interface Cursor<T> {
 }
 
 function fingerprint(filters: unknown): string {
-  return createHash('sha256').update(JSON.stringify(filters ?? null)).digest('base64url').slice(0, 12);
+  return createHash('sha256')
+    .update(JSON.stringify(filters ?? null))
+    .digest('base64url')
+    .slice(0, 12);
 }
 
 /**
@@ -39,7 +42,8 @@ export class TokenCodec<T extends string | number> {
     } catch {
       throw this.invalid();
     }
-    if (!cursor || cursor.list !== list || !this.isPosition(cursor.after) || cursor.filters !== fingerprint(filters)) throw this.invalid();
+    if (!cursor || cursor.list !== list || !this.isPosition(cursor.after) || cursor.filters !== fingerprint(filters))
+      throw this.invalid();
     return cursor.after;
   }
 }

@@ -42,7 +42,11 @@ export function paramReader(invalid: (message: string) => AwsError): Params {
     return value;
   }
 
-  function integer(value: unknown, field: string, range: { min: number; max: number; fallback?: number }): number | undefined {
+  function integer(
+    value: unknown,
+    field: string,
+    range: { min: number; max: number; fallback?: number },
+  ): number | undefined {
     if (value === undefined || value === null) return range.fallback;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
       throw invalid(`${field} must be an integer from ${range.min} to ${range.max}; got ${JSON.stringify(value)}.`);
@@ -55,7 +59,8 @@ export function paramReader(invalid: (message: string) => AwsError): Params {
     optionalString,
     requiredString(input, field, maxLength = Number.MAX_SAFE_INTEGER) {
       const value = optionalString(input, field, maxLength);
-      if (value === undefined || value.length === 0) throw invalid(`${field} is required and must be a non-empty string.`);
+      if (value === undefined || value.length === 0)
+        throw invalid(`${field} is required and must be a non-empty string.`);
       return value;
     },
     optionalObject(input, field) {
@@ -80,7 +85,8 @@ export function paramReader(invalid: (message: string) => AwsError): Params {
         if (required) throw invalid(`${field} is required.`);
         return [];
       }
-      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw invalid(`${field} must be a list of strings.`);
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+        throw invalid(`${field} must be a list of strings.`);
       if (required && value.length === 0) throw invalid(`${field} can not be empty.`);
       if (value.length > max) throw invalid(`${field} can have at most ${max} items.`);
       return value;

@@ -46,7 +46,11 @@ export interface DeletionRecord {
 }
 
 /** Answers "would deleting this be wrong right now?"; ECS installs it so Cloud Map can record wrong deletions. */
-export type DeletionAuditor = (target: { kind: 'service' | 'instance'; serviceId: string; instanceId?: string }) => string | undefined;
+export type DeletionAuditor = (target: {
+  kind: 'service' | 'instance';
+  serviceId: string;
+  instanceId?: string;
+}) => string | undefined;
 
 export interface CloudMapPort {
   service: EmulatedService;
@@ -57,7 +61,13 @@ export interface CloudMapPort {
   services(): CloudMapServiceView[];
   instances(serviceId: string): CloudMapInstanceView[];
   /** Creates a namespace directly (scenario loading); returns its view. */
-  createNamespace(input: { name: string; type: 'DNS_PRIVATE' | 'DNS_PUBLIC' | 'HTTP'; createdAt?: number; owner?: string; soaTtl?: number }): CloudMapNamespaceView;
+  createNamespace(input: {
+    name: string;
+    type: 'DNS_PRIVATE' | 'DNS_PUBLIC' | 'HTTP';
+    createdAt?: number;
+    owner?: string;
+    soaTtl?: number;
+  }): CloudMapNamespaceView;
   /** Creates a service directly (scenario loading, Service Connect). */
   createService(input: {
     namespaceId: string;
@@ -69,7 +79,13 @@ export interface CloudMapPort {
     createdByAccount?: string;
   }): CloudMapServiceView;
   /** Registers an instance synchronously (what ECS does for a starting task, or a scenario's manual registration). */
-  registerInstance(serviceId: string, instanceId: string, attributes: Record<string, string>, registeredBy: 'ecs' | 'other', createdByAccount?: string): void;
+  registerInstance(
+    serviceId: string,
+    instanceId: string,
+    attributes: Record<string, string>,
+    registeredBy: 'ecs' | 'other',
+    createdByAccount?: string,
+  ): void;
   /** Removes an instance synchronously (ECS stopping a task); a no-op when absent. */
   removeInstance(serviceId: string, instanceId: string): void;
   /** Sets the SOA TTL of a DNS namespace at once (drift injection); throws for an HTTP namespace. */

@@ -32,7 +32,11 @@ const REQUEST_LIMIT_EXCEEDED_OPERATIONS = new Set(['DiscoverInstances', 'Discove
 /** The error a throttled call of `service:operation` gets. */
 export function throttlingError(service: string, operation: string): AwsError {
   if (service === 'servicediscovery' && REQUEST_LIMIT_EXCEEDED_OPERATIONS.has(operation)) {
-    return new AwsError('RequestLimitExceeded', "The operation can't be completed because you've reached the quota for the number of requests.", 400);
+    return new AwsError(
+      'RequestLimitExceeded',
+      "The operation can't be completed because you've reached the quota for the number of requests.",
+      400,
+    );
   }
   return new AwsError('ThrottlingException', 'Rate exceeded', 400);
 }
@@ -66,9 +70,11 @@ export class QuotaLimiter {
     if (!spec || !(QUOTA_SERVICES as readonly string[]).includes(spec.service)) {
       throw new AwsError('InvalidInput', `service must be one of ${QUOTA_SERVICES.join(', ')}`);
     }
-    if (typeof spec.rate !== 'number' || !(spec.rate > 0 && spec.rate <= 100_000)) throw new AwsError('InvalidInput', 'rate must be a number of requests per second above 0');
+    if (typeof spec.rate !== 'number' || !(spec.rate > 0 && spec.rate <= 100_000))
+      throw new AwsError('InvalidInput', 'rate must be a number of requests per second above 0');
     const burst = spec.burst ?? Math.max(1, Math.ceil(spec.rate));
-    if (!Number.isInteger(burst) || burst < 1 || burst > 100_000) throw new AwsError('InvalidInput', 'burst must be a whole number of requests, 1 or more');
+    if (!Number.isInteger(burst) || burst < 1 || burst > 100_000)
+      throw new AwsError('InvalidInput', 'burst must be a whole number of requests, 1 or more');
     this.buckets.set(spec.service, { rate: spec.rate, burst, tokens: burst, at: this.now(), allowed: 0, throttled: 0 });
   }
 
@@ -80,7 +86,12 @@ export class QuotaLimiter {
 
   /** Every quota with its counters. */
   list(): Record<string, QuotaState> {
-    return Object.fromEntries([...this.buckets].map(([service, b]) => [service, { rate: b.rate, burst: b.burst, allowed: b.allowed, throttled: b.throttled }]));
+    return Object.fromEntries(
+      [...this.buckets].map(([service, b]) => [
+        service,
+        { rate: b.rate, burst: b.burst, allowed: b.allowed, throttled: b.throttled },
+      ]),
+    );
   }
 
   /** Takes a token for one call of `service:operation`, or throws the service's throttling error. */
@@ -102,8 +113,13 @@ export class QuotaLimiter {
 /** Parses `service=rate[:burst]` (the sandbox command's --quota); throws Error on anything else. */
 export function parseQuotaFlag(text: string): QuotaSpec {
   const match = /^([a-z-]+)=(\d+(?:\.\d+)?)(?::(\d+))?$/.exec(text.trim());
-  if (!match) throw new Error(`--quota must look like ecs=20 or ecs=20:50 (service=rate per second[:burst]), not "${text}"`);
-  const spec: QuotaSpec = { service: match[1], rate: Number(match[2]), ...(match[3] ? { burst: Number(match[3]) } : {}) };
+  if (!match)
+    throw new Error(`--quota must look like ecs=20 or ecs=20:50 (service=rate per second[:burst]), not "${text}"`);
+  const spec: QuotaSpec = {
+    service: match[1],
+    rate: Number(match[2]),
+    ...(match[3] ? { burst: Number(match[3]) } : {}),
+  };
   try {
     new QuotaLimiter().set(spec);
   } catch (error) {

@@ -52,7 +52,13 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function send(res: ServerResponse, status: number, body: unknown, contentType: string, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType: string,
+  headers: Record<string, string> = {},
+): void {
   const text = body === undefined ? '{}' : JSON.stringify(body);
   res.writeHead(status, { 'content-type': contentType, 'x-amzn-requestid': crypto.randomUUID(), ...headers });
   res.end(text);
@@ -60,7 +66,11 @@ function send(res: ServerResponse, status: number, body: unknown, contentType: s
 
 /** Starts one HTTP endpoint that serves every emulated service over the AWS JSON protocols, routed by X-Amz-Target. */
 export async function startAwsServer(options: AwsServerOptions): Promise<RunningServer> {
-  const byPrefix = new Map(options.services.flatMap((s) => [s.targetPrefix, ...(s.targetPrefixAliases ?? [])].map((prefix) => [prefix, s] as const)));
+  const byPrefix = new Map(
+    options.services.flatMap((s) =>
+      [s.targetPrefix, ...(s.targetPrefixAliases ?? [])].map((prefix) => [prefix, s] as const),
+    ),
+  );
   const calls = options.calls ?? new CallCounter();
   const faults = options.faults ?? new FaultInjector();
 
@@ -88,7 +98,8 @@ export async function startAwsServer(options: AwsServerOptions): Promise<Running
       res.on('finish', () => {
         entry.status = res.statusCode;
         entry.finishedAt = Date.now();
-        const lease = chunks.length > 0 && res.statusCode === 200 ? leaseChange(Buffer.concat(chunks).toString('utf8')) : undefined;
+        const lease =
+          chunks.length > 0 && res.statusCode === 200 ? leaseChange(Buffer.concat(chunks).toString('utf8')) : undefined;
         if (lease) entry.lease = lease;
       });
       raw.handle(req, res);
@@ -123,7 +134,12 @@ export async function startAwsServer(options: AwsServerOptions): Promise<Running
       if (!handler) {
         calls.record(qualified);
         const code = 'UnknownOperationException';
-        send(res, 400, { __type: service.errorType?.(code) ?? code, message: `${operation} is not supported` }, contentType);
+        send(
+          res,
+          400,
+          { __type: service.errorType?.(code) ?? code, message: `${operation} is not supported` },
+          contentType,
+        );
         return;
       }
       const entry = calls.record(qualified, describeCaller(req));
@@ -152,7 +168,13 @@ export async function startAwsServer(options: AwsServerOptions): Promise<Running
       } catch (error) {
         if (!(error instanceof AwsError)) throw error;
         const type = service.errorType?.(error.code) ?? error.code;
-        send(res, error.status, { __type: type, message: error.message, Message: error.message, ...error.extra }, contentType, service.errorHeaders?.(error.code, error.status) ?? {});
+        send(
+          res,
+          error.status,
+          { __type: type, message: error.message, Message: error.message, ...error.extra },
+          contentType,
+          service.errorHeaders?.(error.code, error.status) ?? {},
+        );
       }
     } catch (error) {
       if (error instanceof AwsError) {
@@ -160,7 +182,12 @@ export async function startAwsServer(options: AwsServerOptions): Promise<Running
         return;
       }
       // An emulator bug must look like an AWS 500 to the client (which retries), never crash the process.
-      send(res, 500, { __type: 'InternalFailure', message: `sandbox error: ${(error as Error)?.message ?? error}` }, 'application/json');
+      send(
+        res,
+        500,
+        { __type: 'InternalFailure', message: `sandbox error: ${(error as Error)?.message ?? error}` },
+        'application/json',
+      );
     }
   });
   server.keepAliveTimeout = 30_000;

@@ -13,7 +13,12 @@ export interface SandboxContext {
 
 export interface TrailSink {
   /** ECS's service scheduler registered an instance into a Cloud Map service at `at` (virtual epoch ms). */
-  recordEcsRegistration(input: { serviceId: string; instanceId: string; attributes: Record<string, string>; at: number }): void;
+  recordEcsRegistration(input: {
+    serviceId: string;
+    instanceId: string;
+    attributes: Record<string, string>;
+    at: number;
+  }): void;
 }
 
 /** An EventBridge event in the envelope AWS delivers (detail-type, source, resources, detail). */
@@ -38,7 +43,10 @@ export interface EventSink {
  * One operation: takes the parsed JSON body, returns the JSON response or throws AwsError. The signal aborts
  * when the client goes away (an abandoned SQS long poll must not take a message it can never deliver).
  */
-export type OperationHandler = (input: Record<string, any>, request?: { signal: AbortSignal }) => unknown | Promise<unknown>;
+export type OperationHandler = (
+  input: Record<string, any>,
+  request?: { signal: AbortSignal },
+) => unknown | Promise<unknown>;
 
 /** One emulated AWS service behind the shared endpoint. */
 export interface EmulatedService {

@@ -4,7 +4,12 @@
  * AWS_ENDPOINT_URL covers the state store too. dynalite has no transactions and no UpdateTimeToLive; the
  * controller uses neither (TTL is set by Terraform/CloudFormation).
  */
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
 import type { Server } from 'node:http';
 import dynalite from 'dynalite';
 import type { RawService } from '../core/server.js';
@@ -18,7 +23,11 @@ export interface DynamoEmulator {
 export function createDynamoDb(): DynamoEmulator {
   const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   return {
-    service: { targetPrefix: 'DynamoDB_20120810', name: 'dynamodb', handle: (req, res) => server.emit('request', req, res) },
+    service: {
+      targetPrefix: 'DynamoDB_20120810',
+      name: 'dynamodb',
+      handle: (req, res) => server.emit('request', req, res),
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -29,13 +38,23 @@ export function createDynamoDb(): DynamoEmulator {
  * creates tables (its IAM role cannot).
  */
 export async function ensureStateTable(options: { endpoint: string; region: string; table: string }): Promise<void> {
-  const client = new DynamoDBClient({ endpoint: options.endpoint, region: options.region, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  const client = new DynamoDBClient({
+    endpoint: options.endpoint,
+    region: options.region,
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+  });
   try {
     await client.send(
       new CreateTableCommand({
         TableName: options.table,
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );

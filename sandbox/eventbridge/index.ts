@@ -20,7 +20,12 @@ export interface EventBridgeEmulator extends EventBridgePort {
   stats(): RoutingStats;
   rules(): Rule[];
   /** Creates or updates a rule with targets directly (scenario loading); throws AwsError as PutRule/PutTargets would. */
-  putRule(input: { name: string; eventPattern: string; state?: 'ENABLED' | 'DISABLED'; targets: { id: string; arn: string; input?: string }[] }): string;
+  putRule(input: {
+    name: string;
+    eventPattern: string;
+    state?: 'ENABLED' | 'DISABLED';
+    targets: { id: string; arn: string; input?: string }[];
+  }): string;
 }
 
 /** Creates the EventBridge emulator routing to `sqs`; its publish() is what ECS calls through ctx.events. */
@@ -40,8 +45,15 @@ export const createEventBridge = (ctx: SandboxContext, sqs: SqsPort): EventBridg
     rules: () => buses.list().flatMap((bus) => [...bus.rules.values()]),
     putRule(input) {
       const bus = buses.default;
-      const rule = bus.putRule(parsePutRule({ Name: input.name, EventPattern: input.eventPattern, State: input.state }));
-      bus.putTargets(rule, input.targets.map((t) => validateTarget({ Id: t.id, Arn: t.arn, ...(t.input === undefined ? {} : { Input: t.input }) })));
+      const rule = bus.putRule(
+        parsePutRule({ Name: input.name, EventPattern: input.eventPattern, State: input.state }),
+      );
+      bus.putTargets(
+        rule,
+        input.targets.map((t) =>
+          validateTarget({ Id: t.id, Arn: t.arn, ...(t.input === undefined ? {} : { Input: t.input }) }),
+        ),
+      );
       return rule.arn;
     },
   };

@@ -9,16 +9,30 @@ const pad = (n: number, width: number) => String(n).padStart(width, '0');
 export function generateFleet(target: LoadTarget, spec: GenerateSpec, now: number): void {
   const { ecs, cloudMap } = target;
   const namespaceName = spec.namespace ?? 'bench.local';
-  const namespace = cloudMap.namespaceByRef(namespaceName) ?? cloudMap.createNamespace({ name: namespaceName, type: 'DNS_PRIVATE', createdAt: now - 30 * 86_400_000 });
+  const namespace =
+    cloudMap.namespaceByRef(namespaceName) ??
+    cloudMap.createNamespace({ name: namespaceName, type: 'DNS_PRIVATE', createdAt: now - 30 * 86_400_000 });
   const createdAt = now - 86_400_000;
   const registries = Array.from({ length: spec.cloudMapServices }, (_, i) =>
-    cloudMap.createService({ namespaceId: namespace.id, name: `cm-${pad(i + 1, 5)}`, dnsRecords: [{ Type: 'A', TTL: 10 }], createdAt }),
+    cloudMap.createService({
+      namespaceId: namespace.id,
+      name: `cm-${pad(i + 1, 5)}`,
+      dnsRecords: [{ Type: 'A', TTL: 10 }],
+      createdAt,
+    }),
   );
   const taskDefinition =
     ecs.findTaskDefinition('bench-app') ??
     ecs.registerTaskDefinition({
       family: 'bench-app',
-      containerDefinitions: [{ name: 'app', image: 'public.ecr.aws/sandbox/bench-app:latest', essential: true, portMappings: [{ name: 'http', containerPort: 8080 }] }],
+      containerDefinitions: [
+        {
+          name: 'app',
+          image: 'public.ecr.aws/sandbox/bench-app:latest',
+          essential: true,
+          portMappings: [{ name: 'http', containerPort: 8080 }],
+        },
+      ],
       networkMode: 'awsvpc',
       cpu: '256',
       memory: '512',
@@ -39,7 +53,9 @@ export function generateFleet(target: LoadTarget, spec: GenerateSpec, now: numbe
         desiredCount: spec.tasksPerService,
         launchType: 'FARGATE',
         tags: { generated: 'true' },
-        serviceRegistries: registry ? [{ registryArn: registry.arn, cloudMapServiceId: registry.id, containerPort: 8080 }] : [],
+        serviceRegistries: registry
+          ? [{ registryArn: registry.arn, cloudMapServiceId: registry.id, containerPort: 8080 }]
+          : [],
         createdAt,
         runningSince: startedAt,
       });

@@ -67,7 +67,11 @@ function taskDefinitionFor(ecs: EcsState, spec: EcsServiceSpec, registeredAt: nu
         image: spec.image ?? `public.ecr.aws/sandbox/${spec.name}:latest`,
         essential: true,
         ...(spec.stopTimeout === undefined ? {} : { stopTimeout: spec.stopTimeout }),
-        portMappings: (endpoints.length ? endpoints : ['http']).map((name) => ({ name, containerPort: port, protocol: 'tcp' })),
+        portMappings: (endpoints.length ? endpoints : ['http']).map((name) => ({
+          name,
+          containerPort: port,
+          protocol: 'tcp',
+        })),
       },
     ],
     networkMode: 'awsvpc',
@@ -87,7 +91,8 @@ function loadService(target: LoadTarget, cluster: Cluster, spec: EcsServiceSpec,
   if (spec.registry) {
     const registry = spec.registry;
     const namespace = cloudMap.namespaceByRef(registry.namespace);
-    if (!namespace) throw new ScenarioError(`scenario ${path}.registry.namespace: namespace ${registry.namespace} is not declared`);
+    if (!namespace)
+      throw new ScenarioError(`scenario ${path}.registry.namespace: namespace ${registry.namespace} is not declared`);
     const name = registry.service ?? spec.name;
     const existing = cloudMap.services().find((s) => s.namespaceId === namespace.id && s.name === name);
     registryArn = (
@@ -101,9 +106,15 @@ function loadService(target: LoadTarget, cluster: Cluster, spec: EcsServiceSpec,
     ).arn;
   }
   const serviceConnect = spec.serviceConnect;
-  const starts = Array.isArray(spec.taskStartedAt) ? spec.taskStartedAt : spec.taskStartedAt === undefined ? [] : [spec.taskStartedAt];
+  const starts = Array.isArray(spec.taskStartedAt)
+    ? spec.taskStartedAt
+    : spec.taskStartedAt === undefined
+      ? []
+      : [spec.taskStartedAt];
   const taskCount = spec.registry ? Math.min(spec.desiredCount, SERVICE_DISCOVERY_TASK_LIMIT) : spec.desiredCount;
-  const runningSince = Array.from({ length: taskCount }, (_, i) => (starts.length ? resolveTime(starts[Math.min(i, starts.length - 1)], now)! : deployedAt));
+  const runningSince = Array.from({ length: taskCount }, (_, i) =>
+    starts.length ? resolveTime(starts[Math.min(i, starts.length - 1)], now)! : deployedAt,
+  );
   const service = within(path, () =>
     createService(ecs, {
       cluster,
@@ -122,7 +133,11 @@ function loadService(target: LoadTarget, cluster: Cluster, spec: EcsServiceSpec,
             {
               enabled: true,
               namespace: serviceConnect.namespace,
-              services: (serviceConnect.endpoints ?? []).map((name) => ({ portName: name, discoveryName: name, clientAliases: [{ port: spec.containerPort ?? 8080, dnsName: name }] })),
+              services: (serviceConnect.endpoints ?? []).map((name) => ({
+                portName: name,
+                discoveryName: name,
+                clientAliases: [{ port: spec.containerPort ?? 8080, dnsName: name }],
+              })),
             },
             createdAt,
           )
@@ -142,7 +157,10 @@ function loadService(target: LoadTarget, cluster: Cluster, spec: EcsServiceSpec,
  * registered as a user would after creating the service (MinCapacity: the desired count, capped at the max).
  */
 function registerScalableTarget(target: LoadTarget, cluster: Cluster, spec: EcsServiceSpec, path: string): void {
-  if (!target.autoScaling) throw new ScenarioError(`scenario ${path}.maxCount: this sandbox has no Application Auto Scaling emulator to register it in`);
+  if (!target.autoScaling)
+    throw new ScenarioError(
+      `scenario ${path}.maxCount: this sandbox has no Application Auto Scaling emulator to register it in`,
+    );
   const autoScaling = target.autoScaling;
   within(`${path}.maxCount`, () =>
     autoScaling.register({
@@ -162,17 +180,29 @@ export function loadScenario(target: LoadTarget, scenario: Scenario): void {
   ecs.quiet = true;
   try {
     scenario.namespaces.forEach((ns, i) =>
-      within(`namespaces[${i}]`, () => cloudMap.namespaceByRef(ns.name) ?? cloudMap.createNamespace({ name: ns.name, type: ns.type, createdAt: at(ns.created, now - 30 * 86_400_000, now), ...(ns.owner ? { owner: ns.owner } : {}), ...(ns.soaTtl === undefined ? {} : { soaTtl: ns.soaTtl }) })),
+      within(
+        `namespaces[${i}]`,
+        () =>
+          cloudMap.namespaceByRef(ns.name) ??
+          cloudMap.createNamespace({
+            name: ns.name,
+            type: ns.type,
+            createdAt: at(ns.created, now - 30 * 86_400_000, now),
+            ...(ns.owner ? { owner: ns.owner } : {}),
+            ...(ns.soaTtl === undefined ? {} : { soaTtl: ns.soaTtl }),
+          }),
+      ),
     );
     scenario.cloudMapServices.forEach((spec, i) => {
       const path = `cloudMap.services[${i}]`;
       const namespace = cloudMap.namespaceByRef(spec.namespace);
-      if (!namespace) throw new ScenarioError(`scenario ${path}.namespace: namespace ${spec.namespace} is not declared`);
+      if (!namespace)
+        throw new ScenarioError(`scenario ${path}.namespace: namespace ${spec.namespace} is not declared`);
       const view = within(path, () =>
         cloudMap.createService({
           namespaceId: namespace.id,
           name: spec.name,
-          dnsRecords: namespace.type === 'HTTP' ? [] : spec.records ?? [{ Type: 'A', TTL: spec.ttl ?? 60 }],
+          dnsRecords: namespace.type === 'HTTP' ? [] : (spec.records ?? [{ Type: 'A', TTL: spec.ttl ?? 60 }]),
           tags: spec.tags,
           createdAt: at(spec.created, now - 7 * 86_400_000, now),
           ...(spec.createdByAccount ? { createdByAccount: spec.createdByAccount } : {}),
@@ -180,13 +210,21 @@ export function loadScenario(target: LoadTarget, scenario: Scenario): void {
       );
       (spec.instances ?? []).forEach((instance, j) =>
         within(`${path}.instances[${j}]`, () =>
-          cloudMap.registerInstance(view.id, instance.id, instance.attributes ?? { AWS_INSTANCE_IPV4: `10.200.0.${(j % 250) + 1}` }, instance.registeredBy ?? 'other', instance.createdByAccount),
+          cloudMap.registerInstance(
+            view.id,
+            instance.id,
+            instance.attributes ?? { AWS_INSTANCE_IPV4: `10.200.0.${(j % 250) + 1}` },
+            instance.registeredBy ?? 'other',
+            instance.createdByAccount,
+          ),
         ),
       );
     });
     scenario.clusters.forEach((spec, i) => {
       const cluster = ecs.createCluster(spec.name, { tags: spec.tags });
-      (spec.services ?? []).forEach((service, j) => loadService(target, cluster, service, `clusters[${i}].services[${j}]`, now));
+      (spec.services ?? []).forEach((service, j) =>
+        loadService(target, cluster, service, `clusters[${i}].services[${j}]`, now),
+      );
     });
     if (scenario.generate) generateFleet(target, scenario.generate, now);
     // Deleted services become INACTIVE without waiting for the drain period.

@@ -156,14 +156,16 @@ function string(value: unknown, path: string, required = false): string | undefi
 
 function count(value: unknown, path: string, max = 100_000): number | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > max) fail(path, `must be a whole number from 0 to ${max}`);
+  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > max)
+    fail(path, `must be a whole number from 0 to ${max}`);
   return value as number;
 }
 
 function time(value: unknown, path: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   const text = value instanceof Date ? value.toISOString() : value;
-  if (typeof text !== 'string' || !/^(now|-?(\d+(ms|s|m|h|d))+|\d{4}-\d{2}-\d{2}.*)$/.test(text)) fail(path, 'must be a relative time such as -7h or an ISO-8601 date');
+  if (typeof text !== 'string' || !/^(now|-?(\d+(ms|s|m|h|d))+|\d{4}-\d{2}-\d{2}.*)$/.test(text))
+    fail(path, 'must be a relative time such as -7h or an ISO-8601 date');
   return text;
 }
 
@@ -181,13 +183,36 @@ function stopTimeout(value: unknown, path: string): number | undefined {
 }
 
 function known(map: Obj, keys: string[], path: string): void {
-  for (const key of Object.keys(map)) if (!keys.includes(key)) fail(`${path}.${key}`, `is not a known field (expected one of ${keys.join(', ')})`);
+  for (const key of Object.keys(map))
+    if (!keys.includes(key)) fail(`${path}.${key}`, `is not a known field (expected one of ${keys.join(', ')})`);
 }
 
 function service(value: unknown, path: string): EcsServiceSpec {
   const s = object(value, path);
-  known(s, ['name', 'desiredCount', 'maxCount', 'maximumPercent', 'created', 'deployed', 'taskStartedAt', 'image', 'containerPort', 'stopTimeout', 'launchType', 'tags', 'registry', 'serviceConnect', 'deleted', 'arnFormat'], path);
-  if (s.arnFormat !== undefined && s.arnFormat !== 'long' && s.arnFormat !== 'short') fail(`${path}.arnFormat`, 'must be long or short');
+  known(
+    s,
+    [
+      'name',
+      'desiredCount',
+      'maxCount',
+      'maximumPercent',
+      'created',
+      'deployed',
+      'taskStartedAt',
+      'image',
+      'containerPort',
+      'stopTimeout',
+      'launchType',
+      'tags',
+      'registry',
+      'serviceConnect',
+      'deleted',
+      'arnFormat',
+    ],
+    path,
+  );
+  if (s.arnFormat !== undefined && s.arnFormat !== 'long' && s.arnFormat !== 'short')
+    fail(`${path}.arnFormat`, 'must be long or short');
   const registry = s.registry === undefined ? undefined : object(s.registry, `${path}.registry`);
   const sc = s.serviceConnect === undefined ? undefined : object(s.serviceConnect, `${path}.serviceConnect`);
   const starts = Array.isArray(s.taskStartedAt)
@@ -214,7 +239,9 @@ function service(value: unknown, path: string): EcsServiceSpec {
     },
     serviceConnect: sc && {
       namespace: string(sc.namespace, `${path}.serviceConnect.namespace`, true),
-      endpoints: list(sc.endpoints, `${path}.serviceConnect.endpoints`).map((e, i) => string(e, `${path}.serviceConnect.endpoints[${i}]`, true)),
+      endpoints: list(sc.endpoints, `${path}.serviceConnect.endpoints`).map((e, i) =>
+        string(e, `${path}.serviceConnect.endpoints[${i}]`, true),
+      ),
     },
     deleted: s.deleted === true,
     ...(s.arnFormat === 'short' ? { arnFormat: 'short' as const } : {}),
@@ -224,7 +251,22 @@ function service(value: unknown, path: string): EcsServiceSpec {
 /** Validates a parsed scenario document and fills in defaults. */
 export function parseScenario(document: unknown): Scenario {
   const doc = object(document ?? {}, '(root)');
-  known(doc, ['name', 'description', 'account', 'region', 'resolveGrace', 'namespaces', 'clusters', 'cloudMap', 'drift', 'generate'], '(root)');
+  known(
+    doc,
+    [
+      'name',
+      'description',
+      'account',
+      'region',
+      'resolveGrace',
+      'namespaces',
+      'clusters',
+      'cloudMap',
+      'drift',
+      'generate',
+    ],
+    '(root)',
+  );
   const grace = string(doc.resolveGrace, 'resolveGrace') ?? '0s';
   const resolveGraceMs = durationMs(grace);
   if (resolveGraceMs === undefined) fail('resolveGrace', `"${grace}" is not a duration such as 0s or 5h`);
@@ -234,7 +276,11 @@ export function parseScenario(document: unknown): Scenario {
   let generate: GenerateSpec | undefined;
   if (doc.generate !== undefined) {
     const g = object(doc.generate, 'generate');
-    known(g, ['clusters', 'servicesPerCluster', 'tasksPerService', 'cloudMapServices', 'namespace', 'prefix'], 'generate');
+    known(
+      g,
+      ['clusters', 'servicesPerCluster', 'tasksPerService', 'cloudMapServices', 'namespace', 'prefix'],
+      'generate',
+    );
     generate = {
       clusters: count(g.clusters, 'generate.clusters', 1000) ?? 1,
       servicesPerCluster: count(g.servicesPerCluster, 'generate.servicesPerCluster', 100_000) ?? 10,
@@ -259,7 +305,13 @@ export function parseScenario(document: unknown): Scenario {
       const owner = accountId(n.owner, `${path}.owner`);
       const soaTtl = count(n.soaTtl, `${path}.soaTtl`, 2_147_483_647);
       if (soaTtl !== undefined && type === 'HTTP') fail(`${path}.soaTtl`, 'HTTP namespaces have no SOA record');
-      return { name: string(n.name, `${path}.name`, true), type, created: time(n.created, `${path}.created`), ...(owner ? { owner } : {}), ...(soaTtl === undefined ? {} : { soaTtl }) };
+      return {
+        name: string(n.name, `${path}.name`, true),
+        type,
+        created: time(n.created, `${path}.created`),
+        ...(owner ? { owner } : {}),
+        ...(soaTtl === undefined ? {} : { soaTtl }),
+      };
     }),
     clusters: list(doc.clusters, 'clusters').map((value, i) => {
       const path = `clusters[${i}]`;
@@ -281,10 +333,16 @@ export function parseScenario(document: unknown): Scenario {
         namespace: string(s.namespace, `${path}.namespace`, true),
         name: string(s.name, `${path}.name`, true),
         ttl: count(s.ttl, `${path}.ttl`, 2_147_483_647),
-        records: s.records === undefined ? undefined : list(s.records, `${path}.records`).map((r, j) => {
-          const rec = object(r, `${path}.records[${j}]`);
-          return { Type: string(rec.Type, `${path}.records[${j}].Type`, true), TTL: count(rec.TTL, `${path}.records[${j}].TTL`, 2_147_483_647) ?? 60 };
-        }),
+        records:
+          s.records === undefined
+            ? undefined
+            : list(s.records, `${path}.records`).map((r, j) => {
+                const rec = object(r, `${path}.records[${j}]`);
+                return {
+                  Type: string(rec.Type, `${path}.records[${j}].Type`, true),
+                  TTL: count(rec.TTL, `${path}.records[${j}].TTL`, 2_147_483_647) ?? 60,
+                };
+              }),
         created: time(s.created, `${path}.created`),
         tags: tags(s.tags, `${path}.tags`),
         instances: list(s.instances, `${path}.instances`).map((inst, j) => {
@@ -294,7 +352,12 @@ export function parseScenario(document: unknown): Scenario {
           const by = string(o.registeredBy, `${ip}.registeredBy`) ?? 'other';
           if (by !== 'ecs' && by !== 'other') fail(`${ip}.registeredBy`, 'must be ecs or other');
           const createdBy = accountId(o.createdByAccount, `${ip}.createdByAccount`);
-          return { id: string(o.id, `${ip}.id`, true), registeredBy: by, attributes: tags(o.attributes, `${ip}.attributes`), ...(createdBy ? { createdByAccount: createdBy } : {}) };
+          return {
+            id: string(o.id, `${ip}.id`, true),
+            registeredBy: by,
+            attributes: tags(o.attributes, `${ip}.attributes`),
+            ...(createdBy ? { createdByAccount: createdBy } : {}),
+          };
         }),
       };
     }),

@@ -1,7 +1,13 @@
 /** Judges Cloud Map deletions as they happen, for /_sandbox/truth's wronglyDeleted. */
 import type { CloudMapPort, DeletionAuditor } from '../core/ports.js';
 import type { EcsState } from '../ecs/models/state.js';
-import { isProtected, isServiceConnectCreated, liveTaskStatus, referencingServices, taskIsRunning } from './references.js';
+import {
+  isProtected,
+  isServiceConnectCreated,
+  liveTaskStatus,
+  referencingServices,
+  taskIsRunning,
+} from './references.js';
 
 /** A deletion is wrong when ECS still refers to the service, a running task backs it, or it holds/is a registration ECS did not make. */
 export function createDeletionAuditor(ecs: EcsState, cloudMap: CloudMapPort): DeletionAuditor {

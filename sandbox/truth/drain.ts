@@ -40,8 +40,15 @@ export interface NamespaceSoaTtl {
  * Cloud Map services with DNS records whose TTL exceeds the shortest stopTimeout, minus the margin, among the
  * containers of the task definitions registering into them (ACTIVE and DRAINING ECS services' deployments and task sets).
  */
-export function ttlExceedsDrain(ecs: EcsState, cloudMap: CloudMapPort, marginSeconds = DRAIN_MARGIN_SECONDS): TtlExceedsDrain[] {
-  const byService = new Map<string, { stop: ReturnType<typeof shortestStopTimeout>; taskDefinition: string; ecsServices: Set<string> }>();
+export function ttlExceedsDrain(
+  ecs: EcsState,
+  cloudMap: CloudMapPort,
+  marginSeconds = DRAIN_MARGIN_SECONDS,
+): TtlExceedsDrain[] {
+  const byService = new Map<
+    string,
+    { stop: ReturnType<typeof shortestStopTimeout>; taskDefinition: string; ecsServices: Set<string> }
+  >();
   for (const service of ecs.servicesByArn.values()) {
     if (service.status === 'INACTIVE') continue;
     for (const deployment of [...service.deployments, ...service.taskSets]) {
@@ -49,7 +56,11 @@ export function ttlExceedsDrain(ecs: EcsState, cloudMap: CloudMapPort, marginSec
       for (const registry of deployment.serviceRegistries) {
         const known = byService.get(registry.cloudMapServiceId);
         if (!known || stop.seconds < known.stop.seconds) {
-          byService.set(registry.cloudMapServiceId, { stop, taskDefinition: deployment.taskDefinition.arn, ecsServices: known?.ecsServices ?? new Set() });
+          byService.set(registry.cloudMapServiceId, {
+            stop,
+            taskDefinition: deployment.taskDefinition.arn,
+            ecsServices: known?.ecsServices ?? new Set(),
+          });
         }
         byService.get(registry.cloudMapServiceId)!.ecsServices.add(`${service.cluster.name}/${service.name}`);
       }
@@ -79,7 +90,9 @@ export function ttlExceedsDrain(ecs: EcsState, cloudMap: CloudMapPort, marginSec
 
 /** SOA TTL of every DNS namespace (HTTP namespaces have none). */
 export function soaTtlByNamespace(cloudMap: CloudMapPort): Record<string, number> {
-  return Object.fromEntries(cloudMap.namespaces().flatMap((ns) => (ns.soaTtl === undefined ? [] : [[ns.id, ns.soaTtl]])));
+  return Object.fromEntries(
+    cloudMap.namespaces().flatMap((ns) => (ns.soaTtl === undefined ? [] : [[ns.id, ns.soaTtl]])),
+  );
 }
 
 /** DNS namespaces whose SOA TTL is above `maxSeconds`. */

@@ -18,7 +18,11 @@ export interface QuotaTruth {
 }
 
 /** Computes both lists; O(fleet). */
-export function quotaTruth(ecs: EcsState, cloudMap: CloudMapPort, maxCapacity?: (cluster: string, service: string) => number | undefined): QuotaTruth {
+export function quotaTruth(
+  ecs: EcsState,
+  cloudMap: CloudMapPort,
+  maxCapacity?: (cluster: string, service: string) => number | undefined,
+): QuotaTruth {
   const headroom = new Map<string, number>();
   for (const service of ecs.servicesByArn.values()) {
     if (service.status === 'INACTIVE') continue;
@@ -27,14 +31,24 @@ export function quotaTruth(ecs: EcsState, cloudMap: CloudMapPort, maxCapacity?: 
     const percent = (count: number) => Math.ceil((count * service.maximumPercent) / 100);
     if (service.taskSets.length > 0) {
       for (const taskSet of service.taskSets) {
-        for (const r of taskSet.serviceRegistries) peaks.set(r.cloudMapServiceId, (peaks.get(r.cloudMapServiceId) ?? 0) + percent(taskSet.desiredCount));
+        for (const r of taskSet.serviceRegistries)
+          peaks.set(r.cloudMapServiceId, (peaks.get(r.cloudMapServiceId) ?? 0) + percent(taskSet.desiredCount));
       }
     } else {
       const peak = percent(Math.max(service.desiredCount, maxCapacity?.(service.cluster.name, service.name) ?? 0));
-      for (const id of [...service.serviceRegistries.map((r) => r.cloudMapServiceId), ...service.deployments.flatMap((d) => d.serviceConnectResources.map((r) => r.cloudMapServiceId))]) peaks.set(id, peak);
+      for (const id of [
+        ...service.serviceRegistries.map((r) => r.cloudMapServiceId),
+        ...service.deployments.flatMap((d) => d.serviceConnectResources.map((r) => r.cloudMapServiceId)),
+      ])
+        peaks.set(id, peak);
     }
     for (const [id, peak] of peaks) {
-      const registered = cloudMap.instances(id).filter((i) => i.attributes.ECS_SERVICE_NAME === service.name && i.attributes.ECS_CLUSTER_NAME === service.cluster.name).length;
+      const registered = cloudMap
+        .instances(id)
+        .filter(
+          (i) =>
+            i.attributes.ECS_SERVICE_NAME === service.name && i.attributes.ECS_CLUSTER_NAME === service.cluster.name,
+        ).length;
       headroom.set(id, (headroom.get(id) ?? 0) + Math.max(0, peak - registered));
     }
   }
@@ -44,12 +58,23 @@ export function quotaTruth(ecs: EcsState, cloudMap: CloudMapPort, maxCapacity?: 
     const instances = cloudMap.instances(service.id).length;
     const projected = instances + (headroom.get(service.id) ?? 0);
     const total = perNamespace.get(service.namespaceId) ?? { instances: 0, projected: 0 };
-    perNamespace.set(service.namespaceId, { instances: total.instances + instances, projected: total.projected + projected });
-    if (projected >= INSTANCE_WARN_AT) truth.nearInstanceQuota.push({ id: service.id, name: service.name, namespaceId: service.namespaceId, instances, projected });
+    perNamespace.set(service.namespaceId, {
+      instances: total.instances + instances,
+      projected: total.projected + projected,
+    });
+    if (projected >= INSTANCE_WARN_AT)
+      truth.nearInstanceQuota.push({
+        id: service.id,
+        name: service.name,
+        namespaceId: service.namespaceId,
+        instances,
+        projected,
+      });
   }
   for (const namespace of cloudMap.namespaces()) {
     const total = perNamespace.get(namespace.id);
-    if (total && total.projected >= NAMESPACE_INSTANCE_WARN_AT) truth.namespacesNearQuota.push({ id: namespace.id, name: namespace.name, ...total });
+    if (total && total.projected >= NAMESPACE_INSTANCE_WARN_AT)
+      truth.namespacesNearQuota.push({ id: namespace.id, name: namespace.name, ...total });
   }
   return truth;
 }

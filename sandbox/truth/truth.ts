@@ -5,7 +5,13 @@
 import type { CloudMapPort, DeletionRecord } from '../core/ports.js';
 import { endpointId, type Deployment, type Service } from '../ecs/models/model.js';
 import type { EcsState } from '../ecs/models/state.js';
-import { namespaceSoaTtl, soaTtlByNamespace, ttlExceedsDrain, type NamespaceSoaTtl, type TtlExceedsDrain } from './drain.js';
+import {
+  namespaceSoaTtl,
+  soaTtlByNamespace,
+  ttlExceedsDrain,
+  type NamespaceSoaTtl,
+  type TtlExceedsDrain,
+} from './drain.js';
 import { quotaTruth, type QuotaTruth } from './quota.js';
 import { isProtected, isServiceConnectCreated, liveTaskStatus, referencingServices } from './references.js';
 
@@ -100,7 +106,15 @@ export function brokenPairs(ecs: EcsState, cloudMap: CloudMapPort, resolveGraceM
     const namespace = cloudMap.namespaceByRef(namespaceId)?.name ?? namespaceId;
     const endpoints = services
       .filter((provider) => provider.status === 'ACTIVE')
-      .flatMap((provider) => [...provider.endpointSince].map(([alias, { since, discoveryName }]) => ({ provider, alias, since, discoveryName, id: endpointId(provider, alias, since) })));
+      .flatMap((provider) =>
+        [...provider.endpointSince].map(([alias, { since, discoveryName }]) => ({
+          provider,
+          alias,
+          since,
+          discoveryName,
+          id: endpointId(provider, alias, since),
+        })),
+      );
     for (const client of services) {
       // Oldest deployment first, so each pair names the oldest deployment that misses the endpoint.
       for (const deployment of [...client.deployments].sort((a, b) => a.createdAt - b.createdAt)) {
@@ -112,7 +126,8 @@ export function brokenPairs(ecs: EcsState, cloudMap: CloudMapPort, resolveGraceM
           const key = `${client.arn}|${endpoint.alias}`;
           const known = pairs.get(key);
           if (known) {
-            if (Date.parse(known.oldestClientTaskStartedAt) > started) known.oldestClientTaskStartedAt = new Date(started).toISOString();
+            if (Date.parse(known.oldestClientTaskStartedAt) > started)
+              known.oldestClientTaskStartedAt = new Date(started).toISOString();
             continue;
           }
           pairs.set(key, {
@@ -130,14 +145,21 @@ export function brokenPairs(ecs: EcsState, cloudMap: CloudMapPort, resolveGraceM
       }
     }
   }
-  return [...pairs.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.client.localeCompare(b.client) || a.alias.localeCompare(b.alias));
+  return [...pairs.values()].sort(
+    (a, b) =>
+      a.namespace.localeCompare(b.namespace) || a.client.localeCompare(b.client) || a.alias.localeCompare(b.alias),
+  );
 }
 
 /** Computes the whole truth document; O(fleet), so only on request. */
 export function computeTruth(
   ecs: EcsState,
   cloudMap: CloudMapPort,
-  options: { resolveGraceMs: number; maxCapacity?: (cluster: string, service: string) => number | undefined; ecsUsed?: () => Set<string> },
+  options: {
+    resolveGraceMs: number;
+    maxCapacity?: (cluster: string, service: string) => number | undefined;
+    ecsUsed?: () => Set<string>;
+  },
 ): SandboxTruth {
   const refs = referencingServices(ecs);
   const truth: SandboxTruth = {
@@ -163,7 +185,8 @@ export function computeTruth(
     if (service.dnsRecords.length) truth.ttlByService[service.id] = Math.max(...service.dnsRecords.map((r) => r.TTL));
     if (isServiceConnectCreated(ecs, service)) continue;
     for (const instance of instances) {
-      if (instance.registeredBy === 'ecs' && !liveTaskStatus(ecs, instance.id)) truth.orphanInstances.push({ serviceId: service.id, instanceId: instance.id });
+      if (instance.registeredBy === 'ecs' && !liveTaskStatus(ecs, instance.id))
+        truth.orphanInstances.push({ serviceId: service.id, instanceId: instance.id });
     }
     if (refs.has(service.id) || instances.some((i) => i.registeredBy !== 'ecs')) continue;
     const entry = { id: service.id, name: service.name, namespaceId: service.namespaceId };
@@ -176,13 +199,19 @@ export function computeTruth(
     const maxCount = options.maxCapacity?.(service.cluster.name, service.name);
     const peak = Math.max(service.desiredCount, maxCount ?? 0);
     if (peak >= TASK_LIMIT_WARN_AT) {
-      truth.nearTaskLimit.push({ cluster: service.cluster.name, service: service.name, desiredCount: service.desiredCount, maxCount });
+      truth.nearTaskLimit.push({
+        cluster: service.cluster.name,
+        service: service.name,
+        desiredCount: service.desiredCount,
+        maxCount,
+      });
     }
     for (const deployment of [...service.deployments, ...service.taskSets]) {
       for (const task of deployment.tasks) {
         if (task.lastStatus !== 'RUNNING') continue;
         for (const registry of deployment.serviceRegistries) {
-          if (!instanceIds.get(registry.cloudMapServiceId)?.has(task.id)) truth.missingInstances.push({ serviceId: registry.cloudMapServiceId, taskId: task.id });
+          if (!instanceIds.get(registry.cloudMapServiceId)?.has(task.id))
+            truth.missingInstances.push({ serviceId: registry.cloudMapServiceId, taskId: task.id });
         }
       }
     }

@@ -21,7 +21,11 @@ function capturingLogger() {
 
 test('a blocked action is announced at info once, and again only when its reason changes', async () => {
   const { logger, lines } = capturingLogger();
-  const clients = createAwsClients({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+  const clients = createAwsClients({
+    region: 'us-east-1',
+    endpoint: 'http://127.0.0.1:9',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+  });
   const clock = new ManualClock();
   const actuator = new Actuator({ clients, logger, clock, dryRun: false });
   const deleteOld = { type: 'cloudmap:DeleteService' as const, serviceId: 'srv-old' };
@@ -34,6 +38,10 @@ test('a blocked action is announced at info once, and again only when its reason
     clients.destroy();
   }
   const blocked = lines.filter((l) => l.msg === 'action blocked');
-  assert.deepEqual(blocked.map((l) => l.reason), ['grace-period', 'audit-mode'], 'the repeated grace-period wait is not logged again at info');
+  assert.deepEqual(
+    blocked.map((l) => l.reason),
+    ['grace-period', 'audit-mode'],
+    'the repeated grace-period wait is not logged again at info',
+  );
   assert.ok(blocked.every((l) => l.level === 'info'));
 });

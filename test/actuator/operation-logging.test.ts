@@ -12,7 +12,16 @@ import { planned, planOf } from './fixtures.js';
 
 const NOW = Date.parse('2026-11-25T10:00:00Z');
 
-type Line = { level: string; msg: string; result?: string; reason?: string; errorCode?: string; operationId?: string; retryAt?: string; runningForMs?: number };
+type Line = {
+  level: string;
+  msg: string;
+  result?: string;
+  reason?: string;
+  errorCode?: string;
+  operationId?: string;
+  retryAt?: string;
+  runningForMs?: number;
+};
 
 function setup() {
   const lines: Line[] = [];
@@ -25,24 +34,44 @@ function setup() {
   const clients = createAwsClients({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' });
   const sd = mockClient(clients.serviceDiscovery);
   const clock = new ManualClock(NOW);
-  const actuator = new Actuator({ clients, logger: createLogger({ level: 'info', destination: destination as never }), clock, dryRun: false });
-  return { lines, sd, clock, actuator, done: () => { sd.restore(); clients.destroy(); } };
+  const actuator = new Actuator({
+    clients,
+    logger: createLogger({ level: 'info', destination: destination as never }),
+    clock,
+    dryRun: false,
+  });
+  return {
+    lines,
+    sd,
+    clock,
+    actuator,
+    done: () => {
+      sd.restore();
+      clients.destroy();
+    },
+  };
 }
 
-const deregister = () => planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' })], NOW);
+const deregister = () =>
+  planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' })], NOW);
 
 test('a submitted write is logged with its operation id, never as applied; its FAIL as a warning with the ErrorCode and the retry time', async () => {
   const { lines, sd, clock, actuator, done } = setup();
   sd.on(DeregisterInstanceCommand).resolves({ OperationId: 'op-7' });
-  sd.on(GetOperationCommand).resolves({ Operation: { Id: 'op-7', Status: 'FAIL', ErrorCode: 'ACCESS_DENIED', ErrorMessage: 'route53:DeleteHealthCheck' } });
+  sd.on(GetOperationCommand).resolves({
+    Operation: { Id: 'op-7', Status: 'FAIL', ErrorCode: 'ACCESS_DENIED', ErrorMessage: 'route53:DeleteHealthCheck' },
+  });
   try {
     await actuator.apply(deregister());
     clock.advance(1_000);
     await actuator.settle();
-    assert.deepEqual(lines.map((l) => [l.msg, l.result, l.operationId]), [
-      ['action submitted; Cloud Map finishes it later (operation followed)', 'pending', 'op-7'],
-      ['action failed', 'failed', 'op-7'],
-    ]);
+    assert.deepEqual(
+      lines.map((l) => [l.msg, l.result, l.operationId]),
+      [
+        ['action submitted; Cloud Map finishes it later (operation followed)', 'pending', 'op-7'],
+        ['action failed', 'failed', 'op-7'],
+      ],
+    );
     assert.equal(lines[1].level, 'warn', 'a warning');
     assert.equal(lines[1].errorCode, 'ACCESS_DENIED');
     assert.equal(lines[1].retryAt, new Date(clock.now() + 30_000).toISOString());

@@ -44,7 +44,12 @@ function setup() {
   ecs.on(ListServicesCommand).resolves({ serviceArns: [] });
   ecs.on(ListTasksCommand).resolves({ taskArns: [] });
   ecs.on(DescribeServicesCommand).callsFake((input) => ({
-    services: input.services.map((arn: string) => ({ serviceArn: arn, serviceName: arn.split('/').pop(), clusterArn: input.cluster, status: 'ACTIVE' })),
+    services: input.services.map((arn: string) => ({
+      serviceArn: arn,
+      serviceName: arn.split('/').pop(),
+      clusterArn: input.cluster,
+      status: 'ACTIVE',
+    })),
     failures: [],
   }));
   ecs.on(DescribeTasksCommand).resolves({ tasks: [], failures: [] });
@@ -55,15 +60,22 @@ function setup() {
   return { clients, ecs, sd, scaling };
 }
 
-test('AccessDenied listing one cluster\'s services is a read error for that cluster; the other cluster is still read', async () => {
+test("AccessDenied listing one cluster's services is a read error for that cluster; the other cluster is still read", async () => {
   const { clients, ecs } = setup();
   ecs.on(ListClustersCommand).resolves({ clusterArns: [clusterArn('prod-a'), clusterArn('prod-b')] });
-  ecs.on(ListServicesCommand, { cluster: clusterArn('prod-a') }).rejects(new AccessDeniedException({ message: 'not authorized', $metadata: {} }));
-  ecs.on(ListServicesCommand, { cluster: clusterArn('prod-b') }).resolves({ serviceArns: [serviceArn('prod-b', 'orders')] });
+  ecs
+    .on(ListServicesCommand, { cluster: clusterArn('prod-a') })
+    .rejects(new AccessDeniedException({ message: 'not authorized', $metadata: {} }));
+  ecs
+    .on(ListServicesCommand, { cluster: clusterArn('prod-b') })
+    .resolves({ serviceArns: [serviceArn('prod-b', 'orders')] });
 
   const inventory = await readInventory(clients, [makePolicy()]);
 
-  assert.deepEqual(inventory.services.map((s) => s.name), ['orders']);
+  assert.deepEqual(
+    inventory.services.map((s) => s.name),
+    ['orders'],
+  );
   assert.equal(inventory.readErrors.length, 1);
   const [error] = inventory.readErrors;
   assert.deepEqual(error.scope, { kind: 'cluster', cluster: 'prod-a' });
@@ -91,26 +103,59 @@ test('services are listed 100 at a time and described 10 at a time with tags', a
 
 test('an empty Cloud Map page that still carries a NextToken does not end the listing', async () => {
   const { clients, sd } = setup();
-  sd.on(ListNamespacesCommand).resolves({ Namespaces: [{ Id: 'ns-1', Arn: `arn:aws:servicediscovery:us-east-1:${ACCOUNT}:namespace/ns-1`, Name: 'internal.local', Type: 'DNS_PRIVATE' }] });
+  sd.on(ListNamespacesCommand).resolves({
+    Namespaces: [
+      {
+        Id: 'ns-1',
+        Arn: `arn:aws:servicediscovery:us-east-1:${ACCOUNT}:namespace/ns-1`,
+        Name: 'internal.local',
+        Type: 'DNS_PRIVATE',
+      },
+    ],
+  });
   sd.on(ListCloudMapServicesCommand)
     .resolvesOnce({ Services: [], NextToken: 'page-2' })
     .resolvesOnce({ Services: [], NextToken: 'page-3' })
-    .resolvesOnce({ Services: [{ Id: 'srv-1', Arn: 'arn:srv-1', Name: 'orders', Type: 'DNS_HTTP', InstanceCount: 0, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 300 }] }, CreateDate: new Date(1_000) }] });
+    .resolvesOnce({
+      Services: [
+        {
+          Id: 'srv-1',
+          Arn: 'arn:srv-1',
+          Name: 'orders',
+          Type: 'DNS_HTTP',
+          InstanceCount: 0,
+          DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 300 }] },
+          CreateDate: new Date(1_000),
+        },
+      ],
+    });
 
   const inventory = await readInventory(clients, [ttlOnlyPolicy({ namespaces: ['internal.local'] })]);
 
-  assert.deepEqual(inventory.cloudMapServices.map((s) => [s.name, s.namespaceId, s.dnsRecords[0]?.ttl]), [['orders', 'ns-1', 300]]);
+  assert.deepEqual(
+    inventory.cloudMapServices.map((s) => [s.name, s.namespaceId, s.dnsRecords[0]?.ttl]),
+    [['orders', 'ns-1', 300]],
+  );
   const calls = sd.commandCalls(ListCloudMapServicesCommand).map((c) => c.args[0].input);
-  assert.deepEqual(calls.map((i) => i.NextToken), [undefined, 'page-2', 'page-3']);
-  assert.ok(calls.every((i) => i.MaxResults === 100 && i.Filters?.[0]?.Name === 'NAMESPACE_ID' && i.Filters[0].Values?.[0] === 'ns-1'));
+  assert.deepEqual(
+    calls.map((i) => i.NextToken),
+    [undefined, 'page-2', 'page-3'],
+  );
+  assert.ok(
+    calls.every(
+      (i) => i.MaxResults === 100 && i.Filters?.[0]?.Name === 'NAMESPACE_ID' && i.Filters[0].Values?.[0] === 'ns-1',
+    ),
+  );
   // A TTL-only policy needs no instances: they stay "not read", never "empty".
   assert.equal(inventory.cloudMapServices[0].instances, undefined);
   assert.equal(sd.commandCalls(ListInstancesCommand).length, 0);
 });
 
-test('a failed ListInstances leaves that service\'s instances unknown and records the error against it', async () => {
+test("a failed ListInstances leaves that service's instances unknown and records the error against it", async () => {
   const { clients, sd } = setup();
-  sd.on(ListNamespacesCommand).resolves({ Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'internal.local', Type: 'DNS_PRIVATE' }] });
+  sd.on(ListNamespacesCommand).resolves({
+    Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'internal.local', Type: 'DNS_PRIVATE' }],
+  });
   sd.on(ListCloudMapServicesCommand).resolves({
     Services: [
       { Id: 'srv-1', Arn: 'arn:srv-1', Name: 'orders', InstanceCount: 1 },
@@ -118,57 +163,120 @@ test('a failed ListInstances leaves that service\'s instances unknown and record
     ],
   });
   // Gone by id and by ARN (the reader tries the ARN after ServiceNotFound, for shared namespaces).
-  sd.on(ListInstancesCommand, { ServiceId: 'srv-1' }).rejects(Object.assign(new Error('boom'), { name: 'ServiceNotFound' }));
-  sd.on(ListInstancesCommand, { ServiceId: 'arn:srv-1' }).rejects(Object.assign(new Error('boom'), { name: 'ServiceNotFound' }));
-  sd.on(ListInstancesCommand, { ServiceId: 'srv-2' }).resolves({ Instances: [{ Id: 'i-1', Attributes: { AWS_INSTANCE_IPV4: '10.0.0.1' } }] });
-  sd.on(ListTagsForResourceCommand, { ResourceARN: 'arn:srv-2' }).resolves({ Tags: [{ Key: 'team', Value: 'payments' }] });
+  sd.on(ListInstancesCommand, { ServiceId: 'srv-1' }).rejects(
+    Object.assign(new Error('boom'), { name: 'ServiceNotFound' }),
+  );
+  sd.on(ListInstancesCommand, { ServiceId: 'arn:srv-1' }).rejects(
+    Object.assign(new Error('boom'), { name: 'ServiceNotFound' }),
+  );
+  sd.on(ListInstancesCommand, { ServiceId: 'srv-2' }).resolves({
+    Instances: [{ Id: 'i-1', Attributes: { AWS_INSTANCE_IPV4: '10.0.0.1' } }],
+  });
+  sd.on(ListTagsForResourceCommand, { ResourceARN: 'arn:srv-2' }).resolves({
+    Tags: [{ Key: 'team', Value: 'payments' }],
+  });
 
   const inventory = await readInventory(clients, [makePolicy()], CANDIDATE_TAGS);
 
   const byName = new Map(inventory.cloudMapServices.map((s) => [s.name, s]));
   assert.equal(byName.get('orders')?.instances, undefined);
   // InstanceCount said 0 and no ECS service refers to billing: ListInstances is what counts, and it found one.
-  assert.deepEqual(byName.get('billing')?.instances?.map((i) => i.id), ['i-1']);
+  assert.deepEqual(
+    byName.get('billing')?.instances?.map((i) => i.id),
+    ['i-1'],
+  );
   // No finding acts on billing (its one instance is not ECS's), so its tags are not read: "not read", never "none".
   assert.equal(byName.get('billing')?.tagsRead, false);
   // orders has a (blocked) deletion finding, so its tags are read.
-  assert.deepEqual(sd.commandCalls(ListTagsForResourceCommand).map((c) => c.args[0].input.ResourceARN), ['arn:srv-1']);
-  assert.deepEqual(inventory.readErrors.map((e) => [e.scope, e.operation]), [[{ kind: 'cloudmap-service', serviceId: 'srv-1' }, 'servicediscovery:ListInstances']]);
+  assert.deepEqual(
+    sd.commandCalls(ListTagsForResourceCommand).map((c) => c.args[0].input.ResourceARN),
+    ['arn:srv-1'],
+  );
+  assert.deepEqual(
+    inventory.readErrors.map((e) => [e.scope, e.operation]),
+    [[{ kind: 'cloudmap-service', serviceId: 'srv-1' }, 'servicediscovery:ListInstances']],
+  );
 });
 
-test('a draining service named by an instance is described by name; its task is described by the instance\'s id, no cluster is listed', async () => {
+test("a draining service named by an instance is described by name; its task is described by the instance's id, no cluster is listed", async () => {
   const { clients, ecs, sd } = setup();
   const taskArn = `arn:aws:ecs:us-east-1:${ACCOUNT}:task/prod/abc123`;
   ecs.on(ListClustersCommand).resolves({ clusterArns: [clusterArn('prod')] });
   ecs.on(DescribeTasksCommand, { tasks: ['abc123'] }).resolves({
-    tasks: [{ taskArn, clusterArn: clusterArn('prod'), group: 'service:old-api', startedBy: 'ecs-svc/123', lastStatus: 'RUNNING', desiredStatus: 'RUNNING', taskDefinitionArn: 'td:1', createdAt: new Date(5_000), startedAt: new Date(6_000) }],
+    tasks: [
+      {
+        taskArn,
+        clusterArn: clusterArn('prod'),
+        group: 'service:old-api',
+        startedBy: 'ecs-svc/123',
+        lastStatus: 'RUNNING',
+        desiredStatus: 'RUNNING',
+        taskDefinitionArn: 'td:1',
+        createdAt: new Date(5_000),
+        startedAt: new Date(6_000),
+      },
+    ],
   });
   ecs.on(DescribeServicesCommand, { services: ['old-api'] }).resolves({
-    services: [{ serviceArn: serviceArn('prod', 'old-api'), serviceName: 'old-api', clusterArn: clusterArn('prod'), status: 'DRAINING', serviceRegistries: [{ registryArn: 'arn:srv-9' }] }],
+    services: [
+      {
+        serviceArn: serviceArn('prod', 'old-api'),
+        serviceName: 'old-api',
+        clusterArn: clusterArn('prod'),
+        status: 'DRAINING',
+        serviceRegistries: [{ registryArn: 'arn:srv-9' }],
+      },
+    ],
   });
-  sd.on(ListNamespacesCommand).resolves({ Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'internal.local', Type: 'DNS_PRIVATE' }] });
-  sd.on(ListCloudMapServicesCommand).resolves({ Services: [{ Id: 'srv-9', Arn: 'arn:srv-9', Name: 'old-api', InstanceCount: 1 }] });
-  sd.on(ListInstancesCommand).resolves({ Instances: [{ Id: 'abc123', Attributes: { ECS_CLUSTER_NAME: 'prod', ECS_SERVICE_NAME: 'old-api' } }] });
+  sd.on(ListNamespacesCommand).resolves({
+    Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'internal.local', Type: 'DNS_PRIVATE' }],
+  });
+  sd.on(ListCloudMapServicesCommand).resolves({
+    Services: [{ Id: 'srv-9', Arn: 'arn:srv-9', Name: 'old-api', InstanceCount: 1 }],
+  });
+  sd.on(ListInstancesCommand).resolves({
+    Instances: [{ Id: 'abc123', Attributes: { ECS_CLUSTER_NAME: 'prod', ECS_SERVICE_NAME: 'old-api' } }],
+  });
 
   const inventory = await readInventory(clients, [makePolicy()]);
 
-  assert.deepEqual(inventory.services.map((s) => [s.name, s.status, s.serviceRegistries[0]?.registryArn]), [['old-api', 'DRAINING', 'arn:srv-9']]);
-  assert.deepEqual(inventory.tasks.map((t) => [t.id, t.serviceName, t.deploymentId, t.startedAt]), [['abc123', 'old-api', 'ecs-svc/123', 6_000]]);
-  assert.equal(ecs.commandCalls(ListTasksCommand).length, 0, 'no rule needs a cluster\'s task listing');
+  assert.deepEqual(
+    inventory.services.map((s) => [s.name, s.status, s.serviceRegistries[0]?.registryArn]),
+    [['old-api', 'DRAINING', 'arn:srv-9']],
+  );
+  assert.deepEqual(
+    inventory.tasks.map((t) => [t.id, t.serviceName, t.deploymentId, t.startedAt]),
+    [['abc123', 'old-api', 'ecs-svc/123', 6_000]],
+  );
+  assert.equal(ecs.commandCalls(ListTasksCommand).length, 0, "no rule needs a cluster's task listing");
   assert.deepEqual(inventory.readErrors, []);
 });
 
 test('only clusters and namespaces a policy reaches are read; suspended policies read nothing', async () => {
   const { clients, ecs, sd } = setup();
   ecs.on(ListClustersCommand).resolves({ clusterArns: [clusterArn('prod-a'), clusterArn('staging')] });
-  sd.on(ListNamespacesCommand).resolves({ Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'a.local', Type: 'HTTP' }, { Id: 'ns-2', Arn: 'arn:ns-2', Name: 'b.local', Type: 'HTTP' }] });
+  sd.on(ListNamespacesCommand).resolves({
+    Namespaces: [
+      { Id: 'ns-1', Arn: 'arn:ns-1', Name: 'a.local', Type: 'HTTP' },
+      { Id: 'ns-2', Arn: 'arn:ns-2', Name: 'b.local', Type: 'HTTP' },
+    ],
+  });
 
-  await readInventory(clients, [ttlOnlyPolicy({ clusters: ['prod-*'], namespaces: ['ns-2'] }), makePolicy({ suspend: true })]);
+  await readInventory(clients, [
+    ttlOnlyPolicy({ clusters: ['prod-*'], namespaces: ['ns-2'] }),
+    makePolicy({ suspend: true }),
+  ]);
 
-  assert.deepEqual(ecs.commandCalls(ListServicesCommand).map((c) => c.args[0].input.cluster), [clusterArn('prod-a')]);
+  assert.deepEqual(
+    ecs.commandCalls(ListServicesCommand).map((c) => c.args[0].input.cluster),
+    [clusterArn('prod-a')],
+  );
   // TTL and task-limit rules need no tasks.
   assert.equal(ecs.commandCalls(ListTasksCommand).length, 0);
-  assert.deepEqual(sd.commandCalls(ListCloudMapServicesCommand).map((c) => c.args[0].input.Filters?.[0]?.Values?.[0]), ['ns-2']);
+  assert.deepEqual(
+    sd.commandCalls(ListCloudMapServicesCommand).map((c) => c.args[0].input.Filters?.[0]?.Values?.[0]),
+    ['ns-2'],
+  );
 });
 
 test('with no active policy nothing is read at all', async () => {
@@ -178,21 +286,45 @@ test('with no active policy nothing is read at all', async () => {
   assert.deepEqual(inventory.readErrors, []);
 });
 
-test('a Cloud Map service a covered ECS service refers to is read even outside the policy\'s namespaces', async () => {
+test("a Cloud Map service a covered ECS service refers to is read even outside the policy's namespaces", async () => {
   const { clients, ecs, sd } = setup();
   ecs.on(ListClustersCommand).resolves({ clusterArns: [clusterArn('prod')] });
   ecs.on(ListServicesCommand).resolves({ serviceArns: [serviceArn('prod', 'orders')] });
   ecs.on(DescribeServicesCommand).resolves({
-    services: [{ serviceArn: serviceArn('prod', 'orders'), serviceName: 'orders', clusterArn: clusterArn('prod'), status: 'ACTIVE', serviceRegistries: [{ registryArn: `arn:aws:servicediscovery:us-east-1:${ACCOUNT}:service/srv-far` }] }],
+    services: [
+      {
+        serviceArn: serviceArn('prod', 'orders'),
+        serviceName: 'orders',
+        clusterArn: clusterArn('prod'),
+        status: 'ACTIVE',
+        serviceRegistries: [{ registryArn: `arn:aws:servicediscovery:us-east-1:${ACCOUNT}:service/srv-far` }],
+      },
+    ],
   });
-  sd.on(ListNamespacesCommand).resolves({ Namespaces: [{ Id: 'ns-far', Arn: 'arn:ns-far', Name: 'far.local', Type: 'DNS_PRIVATE' }] });
-  sd.on(GetServiceCommand, { Id: 'srv-far' }).resolves({ Service: { Id: 'srv-far', Arn: 'arn:srv-far', Name: 'orders', NamespaceId: 'ns-far', DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 600 }] } } });
+  sd.on(ListNamespacesCommand).resolves({
+    Namespaces: [{ Id: 'ns-far', Arn: 'arn:ns-far', Name: 'far.local', Type: 'DNS_PRIVATE' }],
+  });
+  sd.on(GetServiceCommand, { Id: 'srv-far' }).resolves({
+    Service: {
+      Id: 'srv-far',
+      Arn: 'arn:srv-far',
+      Name: 'orders',
+      NamespaceId: 'ns-far',
+      DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 600 }] },
+    },
+  });
 
   const inventory = await readInventory(clients, [ttlOnlyPolicy({ clusters: ['prod'], namespaces: [] })]);
 
-  assert.deepEqual(inventory.cloudMapServices.map((s) => [s.id, s.namespaceId, s.dnsRecords[0]?.ttl]), [['srv-far', 'ns-far', 600]]);
+  assert.deepEqual(
+    inventory.cloudMapServices.map((s) => [s.id, s.namespaceId, s.dnsRecords[0]?.ttl]),
+    [['srv-far', 'ns-far', 600]],
+  );
   // Namespaces are all kept (names resolve), but none of their service lists was read.
-  assert.deepEqual(inventory.namespaces.map((n) => n.name), ['far.local']);
+  assert.deepEqual(
+    inventory.namespaces.map((n) => n.name),
+    ['far.local'],
+  );
   assert.equal(sd.commandCalls(ListCloudMapServicesCommand).length, 0);
 });
 
@@ -210,55 +342,115 @@ test('no more API calls are in flight than the concurrency limit', async () => {
     return { serviceArns: [] };
   });
 
-  const inventory = await readInventory(clients, [ttlOnlyPolicy({ clusters: ['*'], namespaces: [] })], { concurrency: 3 });
+  const inventory = await readInventory(clients, [ttlOnlyPolicy({ clusters: ['*'], namespaces: [] })], {
+    concurrency: 3,
+  });
 
   assert.equal(inventory.clusters.length, 30);
   assert.equal(ecs.commandCalls(ListServicesCommand).length, 30);
   assert.equal(peak, 3);
 });
 
-test('scaling targets: one listing of the ecs namespace, every page followed; a failure is scoped to the account\'s scaling targets', async () => {
+test("scaling targets: one listing of the ecs namespace, every page followed; a failure is scoped to the account's scaling targets", async () => {
   const { clients, ecs, scaling } = setup();
   ecs.on(ListClustersCommand).resolves({ clusterArns: [clusterArn('prod')] });
   ecs.on(ListServicesCommand).resolves({ serviceArns: [serviceArn('prod', 'orders'), serviceArn('prod', 'batch')] });
   ecs.on(DescribeServicesCommand).resolves({
     services: [
-      { serviceArn: serviceArn('prod', 'orders'), serviceName: 'orders', clusterArn: clusterArn('prod'), status: 'ACTIVE', serviceRegistries: [{ registryArn: 'arn:srv-1' }] },
-      { serviceArn: serviceArn('prod', 'batch'), serviceName: 'batch', clusterArn: clusterArn('prod'), status: 'ACTIVE' },
+      {
+        serviceArn: serviceArn('prod', 'orders'),
+        serviceName: 'orders',
+        clusterArn: clusterArn('prod'),
+        status: 'ACTIVE',
+        serviceRegistries: [{ registryArn: 'arn:srv-1' }],
+      },
+      {
+        serviceArn: serviceArn('prod', 'batch'),
+        serviceName: 'batch',
+        clusterArn: clusterArn('prod'),
+        status: 'ACTIVE',
+      },
     ],
   });
-  const target = (max: number, service = 'orders') => ({ ServiceNamespace: 'ecs' as const, ResourceId: `service/prod/${service}`, ScalableDimension: 'ecs:service:DesiredCount' as const, MinCapacity: 1, MaxCapacity: max, RoleARN: 'r', CreationTime: new Date(0) });
+  const target = (max: number, service = 'orders') => ({
+    ServiceNamespace: 'ecs' as const,
+    ResourceId: `service/prod/${service}`,
+    ScalableDimension: 'ecs:service:DesiredCount' as const,
+    MinCapacity: 1,
+    MaxCapacity: max,
+    RoleARN: 'r',
+    CreationTime: new Date(0),
+  });
   // batch has a target too, but no service discovery: taskLimit does not need its maximum, so it is not kept.
-  scaling.on(DescribeScalableTargetsCommand).callsFakeOnce(() => ({ ScalableTargets: [target(7, 'batch')], NextToken: 't1' })).callsFakeOnce(() => ({ ScalableTargets: [target(1500)] }));
+  scaling
+    .on(DescribeScalableTargetsCommand)
+    .callsFakeOnce(() => ({ ScalableTargets: [target(7, 'batch')], NextToken: 't1' }))
+    .callsFakeOnce(() => ({ ScalableTargets: [target(1500)] }));
   const policy = ttlOnlyPolicy({ clusters: ['prod'], namespaces: [] });
 
   const inventory = await readInventory(clients, [policy]);
 
-  assert.deepEqual(inventory.services.map((s) => [s.name, s.maxCount]), [['orders', 1500], ['batch', undefined]]);
+  assert.deepEqual(
+    inventory.services.map((s) => [s.name, s.maxCount]),
+    [
+      ['orders', 1500],
+      ['batch', undefined],
+    ],
+  );
   const sent = scaling.commandCalls(DescribeScalableTargetsCommand).map((c) => c.args[0].input);
   // The namespace's whole listing, at the largest page size (no ResourceIds, so no ScalableDimension either).
-  assert.deepEqual(sent.map((i) => [i.ServiceNamespace, i.ResourceIds, i.ScalableDimension, i.MaxResults, i.NextToken]), [['ecs', undefined, undefined, 50, undefined], ['ecs', undefined, undefined, 50, 't1']]);
+  assert.deepEqual(
+    sent.map((i) => [i.ServiceNamespace, i.ResourceIds, i.ScalableDimension, i.MaxResults, i.NextToken]),
+    [
+      ['ecs', undefined, undefined, 50, undefined],
+      ['ecs', undefined, undefined, 50, 't1'],
+    ],
+  );
 
   scaling.on(DescribeScalableTargetsCommand).rejects(Object.assign(new Error('no'), { name: 'AccessDeniedException' }));
   const failed = await readInventory(clients, [policy]);
-  assert.deepEqual(failed.readErrors.map((e) => [e.scope, e.operation, e.code]), [[{ kind: 'scaling-targets' }, 'application-autoscaling:DescribeScalableTargets', 'AccessDeniedException']]);
+  assert.deepEqual(
+    failed.readErrors.map((e) => [e.scope, e.operation, e.code]),
+    [[{ kind: 'scaling-targets' }, 'application-autoscaling:DescribeScalableTargets', 'AccessDeniedException']],
+  );
   assert.equal(failed.services.find((s) => s.name === 'orders')?.maxCount, undefined);
 });
 
 test('tags are read only for the Cloud Map services a finding would act on', async () => {
   const { clients, sd } = setup();
-  sd.on(ListNamespacesCommand).resolves({ Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'internal.local', Type: 'DNS_PRIVATE' }] });
+  sd.on(ListNamespacesCommand).resolves({
+    Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'internal.local', Type: 'DNS_PRIVATE' }],
+  });
   sd.on(ListCloudMapServicesCommand).resolves({
     Services: [
-      { Id: 'srv-1', Arn: 'arn:srv-1', Name: 'slow', Type: 'DNS_HTTP', InstanceCount: 0, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 300 }] } },
-      { Id: 'srv-2', Arn: 'arn:srv-2', Name: 'fine', Type: 'DNS_HTTP', InstanceCount: 0, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] } },
+      {
+        Id: 'srv-1',
+        Arn: 'arn:srv-1',
+        Name: 'slow',
+        Type: 'DNS_HTTP',
+        InstanceCount: 0,
+        DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 300 }] },
+      },
+      {
+        Id: 'srv-2',
+        Arn: 'arn:srv-2',
+        Name: 'fine',
+        Type: 'DNS_HTTP',
+        InstanceCount: 0,
+        DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] },
+      },
     ],
   });
-  sd.on(ListTagsForResourceCommand, { ResourceARN: 'arn:srv-1' }).resolves({ Tags: [{ Key: 'team', Value: 'payments' }] });
+  sd.on(ListTagsForResourceCommand, { ResourceARN: 'arn:srv-1' }).resolves({
+    Tags: [{ Key: 'team', Value: 'payments' }],
+  });
 
   const inventory = await readInventory(clients, [ttlOnlyPolicy({ namespaces: ['internal.local'] })], CANDIDATE_TAGS);
 
-  assert.deepEqual(sd.commandCalls(ListTagsForResourceCommand).map((c) => c.args[0].input.ResourceARN), ['arn:srv-1']);
+  assert.deepEqual(
+    sd.commandCalls(ListTagsForResourceCommand).map((c) => c.args[0].input.ResourceARN),
+    ['arn:srv-1'],
+  );
   const byName = new Map(inventory.cloudMapServices.map((s) => [s.name, s]));
   assert.deepEqual([byName.get('slow')?.tagsRead, byName.get('slow')?.tags], [true, { team: 'payments' }]);
   assert.equal(byName.get('fine')?.tagsRead, false);
@@ -266,14 +458,29 @@ test('tags are read only for the Cloud Map services a finding would act on', asy
 
 test('a failed tag read of a candidate leaves tagsRead false and records the error against the service', async () => {
   const { clients, sd } = setup();
-  sd.on(ListNamespacesCommand).resolves({ Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'internal.local', Type: 'DNS_PRIVATE' }] });
-  sd.on(ListCloudMapServicesCommand).resolves({ Services: [{ Id: 'srv-1', Arn: 'arn:srv-1', Name: 'slow', Type: 'DNS_HTTP', DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 300 }] } }] });
+  sd.on(ListNamespacesCommand).resolves({
+    Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'internal.local', Type: 'DNS_PRIVATE' }],
+  });
+  sd.on(ListCloudMapServicesCommand).resolves({
+    Services: [
+      {
+        Id: 'srv-1',
+        Arn: 'arn:srv-1',
+        Name: 'slow',
+        Type: 'DNS_HTTP',
+        DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 300 }] },
+      },
+    ],
+  });
   sd.on(ListTagsForResourceCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
 
   const inventory = await readInventory(clients, [ttlOnlyPolicy({ namespaces: ['internal.local'] })], CANDIDATE_TAGS);
 
   assert.equal(inventory.cloudMapServices[0].tagsRead, false);
-  assert.deepEqual(inventory.readErrors.map((e) => [e.scope, e.operation]), [[{ kind: 'cloudmap-service', serviceId: 'srv-1' }, 'servicediscovery:ListTagsForResource']]);
+  assert.deepEqual(
+    inventory.readErrors.map((e) => [e.scope, e.operation]),
+    [[{ kind: 'cloudmap-service', serviceId: 'srv-1' }, 'servicediscovery:ListTagsForResource']],
+  );
 });
 
 test('ListInstances is skipped for a service reported empty that an ECS service refers to, never for an unreferenced one', async () => {
@@ -281,12 +488,28 @@ test('ListInstances is skipped for a service reported empty that an ECS service 
   ecs.on(ListClustersCommand).resolves({ clusterArns: [clusterArn('prod')] });
   ecs.on(ListServicesCommand).resolves({ serviceArns: [serviceArn('prod', 'api')] });
   ecs.on(DescribeServicesCommand).resolves({
-    services: [{ serviceArn: serviceArn('prod', 'api'), serviceName: 'api', clusterArn: clusterArn('prod'), status: 'ACTIVE', runningCount: 0, serviceRegistries: [{ registryArn: 'arn:aws:servicediscovery:us-east-1:111122223333:service/srv-used' }] }],
+    services: [
+      {
+        serviceArn: serviceArn('prod', 'api'),
+        serviceName: 'api',
+        clusterArn: clusterArn('prod'),
+        status: 'ACTIVE',
+        runningCount: 0,
+        serviceRegistries: [{ registryArn: 'arn:aws:servicediscovery:us-east-1:111122223333:service/srv-used' }],
+      },
+    ],
   });
-  sd.on(ListNamespacesCommand).resolves({ Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'internal.local', Type: 'DNS_PRIVATE' }] });
+  sd.on(ListNamespacesCommand).resolves({
+    Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'internal.local', Type: 'DNS_PRIVATE' }],
+  });
   sd.on(ListCloudMapServicesCommand).resolves({
     Services: [
-      { Id: 'srv-used', Arn: 'arn:aws:servicediscovery:us-east-1:111122223333:service/srv-used', Name: 'api', InstanceCount: 0 },
+      {
+        Id: 'srv-used',
+        Arn: 'arn:aws:servicediscovery:us-east-1:111122223333:service/srv-used',
+        Name: 'api',
+        InstanceCount: 0,
+      },
       { Id: 'srv-free', Arn: 'arn:srv-free', Name: 'free', InstanceCount: 0 },
       { Id: 'srv-count-unknown', Arn: 'arn:srv-count-unknown', Name: 'unknown' },
     ],
@@ -294,7 +517,13 @@ test('ListInstances is skipped for a service reported empty that an ECS service 
 
   const inventory = await readInventory(clients, [makePolicy()]);
 
-  assert.deepEqual(sd.commandCalls(ListInstancesCommand).map((c) => c.args[0].input.ServiceId).sort(), ['srv-count-unknown', 'srv-free']);
+  assert.deepEqual(
+    sd
+      .commandCalls(ListInstancesCommand)
+      .map((c) => c.args[0].input.ServiceId)
+      .sort(),
+    ['srv-count-unknown', 'srv-free'],
+  );
   const byName = new Map(inventory.cloudMapServices.map((s) => [s.name, s]));
   assert.equal(byName.get('api')?.instances, undefined, 'not listed: "not read", never "empty"');
   assert.deepEqual(byName.get('free')?.instances, []);

@@ -15,39 +15,66 @@ import { readInventory } from '../../controller/aws/inventory-reader.js';
 import { makePolicy } from '../fixtures/policy.js';
 
 let sandbox: Sandbox;
-const UNPACED: Partial<PacingConfig> = { ecs: { rate: 0, burst: 1 }, servicediscovery: { rate: 0, burst: 1 }, 'application-autoscaling': { rate: 0, burst: 1 } };
+const UNPACED: Partial<PacingConfig> = {
+  ecs: { rate: 0, burst: 1 },
+  servicediscovery: { rate: 0, burst: 1 },
+  'application-autoscaling': { rate: 0, burst: 1 },
+};
 
 before(async () => {
   // 4 clusters × 40 services × 2 tasks, 20 Cloud Map services: about 50 ECS calls per full read.
-  sandbox = await startSandbox({ port: 0, tickMs: 60_000, scenario: { generate: { clusters: 4, servicesPerCluster: 40, tasksPerService: 2, cloudMapServices: 20 } } });
+  sandbox = await startSandbox({
+    port: 0,
+    tickMs: 60_000,
+    scenario: { generate: { clusters: 4, servicesPerCluster: 40, tasksPerService: 2, cloudMapServices: 20 } },
+  });
 });
 after(async () => {
   await sandbox?.close();
 });
 
 const clientsWith = (options: AwsClientOptions) =>
-  createAwsClients({ region: sandbox.region, endpoint: sandbox.url, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' }, ...options });
+  createAwsClients({
+    region: sandbox.region,
+    endpoint: sandbox.url,
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+    ...options,
+  });
 
 async function control(method: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${sandbox.url}/_sandbox/quotas`, { method, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const response = await fetch(`${sandbox.url}/_sandbox/quotas`, {
+    method,
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
   assert.equal(response.status, 200, await response.clone().text());
   return response.json();
 }
 
-test('quota mode: past its bucket the sandbox answers each service\'s throttling error, and counts it', async () => {
+test("quota mode: past its bucket the sandbox answers each service's throttling error, and counts it", async () => {
   await control('POST', { service: 'ecs', rate: 1, burst: 3 });
   await control('POST', { service: 'servicediscovery', rate: 1, burst: 2 });
   const clients = clientsWith({ maxAttempts: 1, pacing: UNPACED });
   try {
-    const ecs = await Promise.allSettled(Array.from({ length: 8 }, () => clients.ecs.send(new ListClustersCommand({}))));
-    const cloudMap = await Promise.allSettled(Array.from({ length: 6 }, () => clients.serviceDiscovery.send(new ListNamespacesCommand({}))));
-    const codes = (results: PromiseSettledResult<unknown>[]) => results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as Error).name);
+    const ecs = await Promise.allSettled(
+      Array.from({ length: 8 }, () => clients.ecs.send(new ListClustersCommand({}))),
+    );
+    const cloudMap = await Promise.allSettled(
+      Array.from({ length: 6 }, () => clients.serviceDiscovery.send(new ListNamespacesCommand({}))),
+    );
+    const codes = (results: PromiseSettledResult<unknown>[]) =>
+      results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as Error).name);
     // Fewer than 8 and 6 calls fit, whatever the refill during the burst: the rest are throttled.
     assert.ok(codes(ecs).length >= 4 && codes(ecs).every((c) => c === 'ThrottlingException'), String(codes(ecs)));
-    assert.ok(codes(cloudMap).length >= 3 && codes(cloudMap).every((c) => c === 'ThrottlingException'), String(codes(cloudMap)));
+    assert.ok(
+      codes(cloudMap).length >= 3 && codes(cloudMap).every((c) => c === 'ThrottlingException'),
+      String(codes(cloudMap)),
+    );
     const { quotas } = await control('GET');
     assert.deepEqual([quotas.ecs.throttled, quotas.ecs.allowed + quotas.ecs.throttled], [codes(ecs).length, 8]);
-    assert.deepEqual([quotas.servicediscovery.throttled, quotas.servicediscovery.allowed + quotas.servicediscovery.throttled], [codes(cloudMap).length, 6]);
+    assert.deepEqual(
+      [quotas.servicediscovery.throttled, quotas.servicediscovery.allowed + quotas.servicediscovery.throttled],
+      [codes(cloudMap).length, 6],
+    );
   } finally {
     clients.destroy();
     await control('DELETE');
@@ -93,7 +120,9 @@ test('under a 5 req/s ECS quota the unpaced reader is throttled; the paced reade
   // The read was well past the burst (so pacing, not luck, kept it under), and every ECS call counted once.
   assert.ok(pacedQuota.allowed > 3 * quota.burst, `only ${pacedQuota.allowed} ECS calls`);
   assert.equal(pacedQuota.allowed, unpacedQuota.allowed);
-  const ecsCalls = Object.entries(sandbox.calls.snapshot()).filter(([op]) => op.startsWith('ecs:')).reduce((n, [, c]) => n + c, 0);
+  const ecsCalls = Object.entries(sandbox.calls.snapshot())
+    .filter(([op]) => op.startsWith('ecs:'))
+    .reduce((n, [, c]) => n + c, 0);
   assert.equal(ecsCalls, pacedQuota.allowed);
   // The paced client's bucket saw every attempt and made calls wait (at most those past its burst of 4).
   const stats = paced.pacer!.stats().ecs;

@@ -13,7 +13,10 @@ test('a full bucket lets the burst through at once, then one call per 1/rate sec
 
   assert.deepEqual(waits.slice(0, 5), [0, 0, 0, 0, 0]);
   // Every later call waits exactly one refill interval (50 ms at 20/s) after the one before it.
-  assert.ok(waits.slice(5).every((ms) => Math.abs(ms - 50) < 1e-6), `waits: ${waits.slice(5).join(', ')}`);
+  assert.ok(
+    waits.slice(5).every((ms) => Math.abs(ms - 50) < 1e-6),
+    `waits: ${waits.slice(5).join(', ')}`,
+  );
   // 25 calls = 5 burst + 20 refilled at 20/s: one second of the clock's time.
   assert.equal(clock.now() - start, 1000);
   assert.deepEqual(bucket.stats(), { calls: 25, waited: 20, waitedMs: 1000 });
@@ -24,10 +27,16 @@ test('concurrent callers queue in order and never exceed burst + rate × elapsed
   const start = clock.now();
   const bucket = new TokenBucket({ rate: 10, burst: 3 }, clock, manualSleep(clock));
   const finished: { i: number; at: number }[] = [];
-  await Promise.all(Array.from({ length: 13 }, (_, i) => bucket.take().then(() => finished.push({ i, at: clock.now() - start }))));
+  await Promise.all(
+    Array.from({ length: 13 }, (_, i) => bucket.take().then(() => finished.push({ i, at: clock.now() - start }))),
+  );
 
-  assert.deepEqual(finished.map((f) => f.i), Array.from({ length: 13 }, (_, i) => i));
-  for (const [n, f] of finished.entries()) assert.ok(n + 1 <= 3 + (10 * f.at) / 1000 + 1e-9, `call ${n + 1} at ${f.at} ms`);
+  assert.deepEqual(
+    finished.map((f) => f.i),
+    Array.from({ length: 13 }, (_, i) => i),
+  );
+  for (const [n, f] of finished.entries())
+    assert.ok(n + 1 <= 3 + (10 * f.at) / 1000 + 1e-9, `call ${n + 1} at ${f.at} ms`);
   assert.equal(finished.at(-1)!.at, 1000);
 });
 
@@ -67,7 +76,10 @@ test('flags and variables set rates; bad values name the flag and the variable',
   assert.equal(config['application-autoscaling'].rate, 0);
   assert.equal(PACING_SETTINGS.length, 8);
   assert.throws(() => parsePacing((s) => (s.flag === 'ecs-burst' ? '0' : undefined)), /--ecs-burst \/ ECS_BURST: "0"/);
-  assert.throws(() => parsePacing((s) => (s.flag === 'cloudmap-rate' ? 'fast' : undefined)), /--cloudmap-rate \/ CLOUDMAP_RATE/);
+  assert.throws(
+    () => parsePacing((s) => (s.flag === 'cloudmap-rate' ? 'fast' : undefined)),
+    /--cloudmap-rate \/ CLOUDMAP_RATE/,
+  );
 });
 
 test('a read pays one token per attempt: the first before it queues for a slot, each retry its own', async () => {
@@ -92,10 +104,17 @@ test('a read pays one token per attempt: the first before it queues for a slot, 
   const clock = new ManualClock();
   const pacer = new Pacer({ ecs: { rate: 1, burst: 10 } }, clock, manualSleep(clock));
   const { port } = server.address() as { port: number };
-  const clients = createAwsClients({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, pacer });
+  const clients = createAwsClients({
+    region: 'us-east-1',
+    endpoint: `http://127.0.0.1:${port}`,
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    pacer,
+  });
   try {
     const ctx = new ReadContext(clients, { concurrency: 1 });
-    const out = await ctx.call({ kind: 'account' }, 'ecs:ListClusters', () => clients.ecs.send(new ListClustersCommand({})));
+    const out = await ctx.call({ kind: 'account' }, 'ecs:ListClusters', () =>
+      clients.ecs.send(new ListClustersCommand({})),
+    );
     assert.deepEqual(out?.clusterArns, []);
     assert.equal(attempts, 2);
     assert.equal(pacer.stats().ecs.calls, 2);

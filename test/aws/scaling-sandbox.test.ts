@@ -30,7 +30,17 @@ const FLEET = {
         { name: 'retired', desiredCount: 1, registry: { namespace: 'internal.local', ttl: 10 }, deleted: true },
       ],
     },
-    { name: 'staging', services: [{ name: 'clickstream', desiredCount: 1, maxCount: 950, registry: { namespace: 'internal.local', service: 'clickstream-staging', ttl: 10 } }] },
+    {
+      name: 'staging',
+      services: [
+        {
+          name: 'clickstream',
+          desiredCount: 1,
+          maxCount: 950,
+          registry: { namespace: 'internal.local', service: 'clickstream-staging', ttl: 10 },
+        },
+      ],
+    },
   ],
 };
 
@@ -39,7 +49,12 @@ let clients: AwsClients;
 
 before(async () => {
   sandbox = await startSandbox({ port: 0, scenario: FLEET, tickMs: 60_000 });
-  clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' }, maxAttempts: 1 });
+  clients = createAwsClients({
+    region: sandbox.region,
+    endpoint: sandbox.url,
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+    maxAttempts: 1,
+  });
 });
 after(async () => {
   clients?.destroy();
@@ -48,8 +63,14 @@ after(async () => {
 
 const enforce = (policy: Policy): Policy => ({ ...policy, mode: 'enforce' });
 const noGrace = () => enforce(makePolicy({ rules: { cloudMapOrphans: { gracePeriodMs: 0 } } }));
-const maxCounts = (inventory: Inventory) => Object.fromEntries(inventory.services.filter((s) => s.status === 'ACTIVE').map((s) => [`${s.clusterName}/${s.name}`, s.maxCount ?? null]));
-const plan = (inventory: Inventory, policies: Policy[]) => buildPlan({ policies: { revision: 'r1', policies }, inventory, now: sandbox.clock.now(), firstSeen: new Map() }).plan;
+const maxCounts = (inventory: Inventory) =>
+  Object.fromEntries(
+    inventory.services
+      .filter((s) => s.status === 'ACTIVE')
+      .map((s) => [`${s.clusterName}/${s.name}`, s.maxCount ?? null]),
+  );
+const plan = (inventory: Inventory, policies: Policy[]) =>
+  buildPlan({ policies: { revision: 'r1', policies }, inventory, now: sandbox.clock.now(), firstSeen: new Map() }).plan;
 
 test('the maximum task count of each service-discovery service comes from its scalable target, and taskLimit reports it', async () => {
   sandbox.calls.reset();
@@ -57,17 +78,27 @@ test('the maximum task count of each service-discovery service comes from its sc
   const inventory = await readInventory(clients, policies);
 
   assert.deepEqual(inventory.readErrors, []);
-  assert.deepEqual(maxCounts(inventory), { 'prod/clickstream': 1200, 'prod/api': 6, 'prod/batch': null, 'staging/clickstream': 950 });
+  assert.deepEqual(maxCounts(inventory), {
+    'prod/clickstream': 1200,
+    'prod/api': 6,
+    'prod/batch': null,
+    'staging/clickstream': 950,
+  });
   // Three services need a maximum: one listing of the account's ECS scalable targets, which is also the lower bound.
   assert.equal(sandbox.calls.snapshot()[SCALING], 1);
   assert.equal(readBudget(inventory, policies)[SCALING], 1);
 
   // Reported per Cloud Map service: its instances plus the scaling maximum × maximumPercent (200 by default).
-  const findings = plan(inventory, policies).findings.filter((f) => f.rule === 'taskLimit' && f.resource.kind === 'cloudmap-service');
-  assert.deepEqual(findings.map((f) => (f.resource.kind === 'cloudmap-service' ? [f.resource.name, f.observed] : [])).sort(), [
-    ['clickstream', '10 instances, up to 2400 during deployments; deployments: clickstream: max 1200 × 200%'],
-    ['clickstream-staging', '1 instances, up to 1900 during deployments; deployments: clickstream: max 950 × 200%'],
-  ]);
+  const findings = plan(inventory, policies).findings.filter(
+    (f) => f.rule === 'taskLimit' && f.resource.kind === 'cloudmap-service',
+  );
+  assert.deepEqual(
+    findings.map((f) => (f.resource.kind === 'cloudmap-service' ? [f.resource.name, f.observed] : [])).sort(),
+    [
+      ['clickstream', '10 instances, up to 2400 during deployments; deployments: clickstream: max 1200 × 200%'],
+      ['clickstream-staging', '1 instances, up to 1900 during deployments; deployments: clickstream: max 950 × 200%'],
+    ],
+  );
 });
 
 test('a policy without taskLimit reads no scaling targets; one over some clusters reads only theirs', async () => {
@@ -76,7 +107,10 @@ test('a policy without taskLimit reads no scaling targets; one over some cluster
   assert.equal(sandbox.calls.snapshot()[SCALING], undefined);
   assert.ok(off.services.every((s) => s.maxCount === undefined));
 
-  const stagingOnly = makePolicy({ target: { clusters: ['staging'] }, rules: { cloudMapOrphans: { enabled: false }, serviceConnectRefresh: { enabled: false } } });
+  const stagingOnly = makePolicy({
+    target: { clusters: ['staging'] },
+    rules: { cloudMapOrphans: { enabled: false }, serviceConnectRefresh: { enabled: false } },
+  });
   const narrow = await readInventory(clients, [stagingOnly]);
   assert.deepEqual(maxCounts(narrow), { 'staging/clickstream': 950 });
 });
@@ -92,14 +126,23 @@ test('a failed scaling read is reported but does not stop Cloud Map pruning', as
     sandbox.faults.clear();
   }
 
-  assert.deepEqual(inventory.readErrors.map((e) => [e.scope, e.operation, e.code]), [[{ kind: 'scaling-targets' }, SCALING, 'AccessDeniedException']]);
+  assert.deepEqual(
+    inventory.readErrors.map((e) => [e.scope, e.operation, e.code]),
+    [[{ kind: 'scaling-targets' }, SCALING, 'AccessDeniedException']],
+  );
   assert.ok(inventory.services.every((s) => s.maxCount === undefined));
   const degraded = plan(inventory, policies);
-  const deletions = (p: typeof clean) => p.actions.filter((a) => a.action.type === 'cloudmap:DeleteService').map((a) => `${a.finding.resource.kind === 'cloudmap-service' ? a.finding.resource.name : ''}:${a.decision}`);
+  const deletions = (p: typeof clean) =>
+    p.actions
+      .filter((a) => a.action.type === 'cloudmap:DeleteService')
+      .map((a) => `${a.finding.resource.kind === 'cloudmap-service' ? a.finding.resource.name : ''}:${a.decision}`);
   assert.deepEqual(deletions(clean), ['retired:execute']);
   assert.deepEqual(deletions(degraded), deletions(clean));
   // Only the maximum-based findings are missing: the service's desired count is still below warnAt.
-  assert.deepEqual(degraded.findings.filter((f) => f.rule === 'taskLimit'), []);
+  assert.deepEqual(
+    degraded.findings.filter((f) => f.rule === 'taskLimit'),
+    [],
+  );
 });
 
 test('more than 50 scalable targets are listed 50 a page, at the lower bound', async () => {
@@ -108,12 +151,28 @@ test('more than 50 scalable targets are listed 50 a page, at the lower bound', a
     tickMs: 60_000,
     scenario: {
       namespaces: [{ name: 'n.local' }],
-      clusters: [{ name: 'c', services: Array.from({ length: 61 }, (_, i) => ({ name: `s${i}`, desiredCount: 0, maxCount: i === 60 ? 1000 : 4, registry: { namespace: 'n.local', ttl: 10 } })) }],
+      clusters: [
+        {
+          name: 'c',
+          services: Array.from({ length: 61 }, (_, i) => ({
+            name: `s${i}`,
+            desiredCount: 0,
+            maxCount: i === 60 ? 1000 : 4,
+            registry: { namespace: 'n.local', ttl: 10 },
+          })),
+        },
+      ],
     },
   });
-  const bigClients = createAwsClients({ region: big.region, endpoint: big.url, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  const bigClients = createAwsClients({
+    region: big.region,
+    endpoint: big.url,
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+  });
   try {
-    const policies = [makePolicy({ rules: { cloudMapOrphans: { enabled: false }, serviceConnectRefresh: { enabled: false } } })];
+    const policies = [
+      makePolicy({ rules: { cloudMapOrphans: { enabled: false }, serviceConnectRefresh: { enabled: false } } }),
+    ];
     big.calls.reset();
     const inventory = await readInventory(bigClients, policies);
     assert.equal(big.calls.snapshot()[SCALING], 2);
@@ -128,22 +187,42 @@ test('more than 50 scalable targets are listed 50 a page, at the lower bound', a
 
 test('one listing per account and region, not one call per 50 services: 120 services across two clusters, 3 scalable targets', async () => {
   const services = (cluster: string) =>
-    Array.from({ length: 60 }, (_, i) => ({ name: `s${i}`, desiredCount: 0, ...(i < 2 && cluster === 'a' ? { maxCount: 10 + i } : i === 0 ? { maxCount: 99 } : {}), registry: { namespace: 'n.local', service: `${cluster}-s${i}`, ttl: 10 } }));
+    Array.from({ length: 60 }, (_, i) => ({
+      name: `s${i}`,
+      desiredCount: 0,
+      ...(i < 2 && cluster === 'a' ? { maxCount: 10 + i } : i === 0 ? { maxCount: 99 } : {}),
+      registry: { namespace: 'n.local', service: `${cluster}-s${i}`, ttl: 10 },
+    }));
   const wide = await startSandbox({
     port: 0,
     tickMs: 60_000,
-    scenario: { namespaces: [{ name: 'n.local' }], clusters: [{ name: 'a', services: services('a') }, { name: 'b', services: services('b') }] },
+    scenario: {
+      namespaces: [{ name: 'n.local' }],
+      clusters: [
+        { name: 'a', services: services('a') },
+        { name: 'b', services: services('b') },
+      ],
+    },
   });
-  const wideClients = createAwsClients({ region: wide.region, endpoint: wide.url, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  const wideClients = createAwsClients({
+    region: wide.region,
+    endpoint: wide.url,
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+  });
   try {
-    const policies = [makePolicy({ rules: { cloudMapOrphans: { enabled: false }, serviceConnectRefresh: { enabled: false } } })];
+    const policies = [
+      makePolicy({ rules: { cloudMapOrphans: { enabled: false }, serviceConnectRefresh: { enabled: false } } }),
+    ];
     wide.calls.reset();
     const inventory = await readInventory(wideClients, policies);
     // Batches of 50 ResourceIds would have made ceil(120 / 50) = 3 calls.
     assert.equal(wide.calls.snapshot()[SCALING], 1);
     assert.equal(readBudget(inventory, policies)[SCALING], 1);
     assert.deepEqual(
-      inventory.services.filter((s) => s.maxCount !== undefined).map((s) => `${s.clusterName}/${s.name}=${s.maxCount}`).sort(),
+      inventory.services
+        .filter((s) => s.maxCount !== undefined)
+        .map((s) => `${s.clusterName}/${s.name}=${s.maxCount}`)
+        .sort(),
       ['a/s0=10', 'a/s1=11', 'b/s0=99'],
     );
     const log = wide.calls.log().filter((c) => c.operation === SCALING);
@@ -162,8 +241,14 @@ test('an event refresh of a service keeps its maximum without a scaling call', a
 
   const calls = sandbox.calls.snapshot();
   assert.equal(calls[SCALING], undefined);
-  assert.ok(Object.values(calls).reduce((a, b) => a + b, 0) <= 5, `at most 5 calls per task event: ${JSON.stringify(calls)}`);
+  assert.ok(
+    Object.values(calls).reduce((a, b) => a + b, 0) <= 5,
+    `at most 5 calls per task event: ${JSON.stringify(calls)}`,
+  );
   assert.equal(refreshed.services.find((s) => s.clusterName === 'prod' && s.name === 'clickstream')?.maxCount, 1200);
   const clusterRefresh = await cache.refresh([{ kind: 'cluster', cluster: 'prod' }]);
-  assert.equal(clusterRefresh.services.find((s) => s.clusterName === 'prod' && s.name === 'clickstream')?.maxCount, 1200);
+  assert.equal(
+    clusterRefresh.services.find((s) => s.clusterName === 'prod' && s.name === 'clickstream')?.maxCount,
+    1200,
+  );
 });

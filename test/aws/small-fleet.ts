@@ -21,8 +21,11 @@ export const SMALL_FLEET = {
 export async function control<T>(url: string, path: string, init?: { method?: string; body?: unknown }): Promise<T> {
   const response = await fetch(`${url}${path}`, {
     method: init?.method ?? 'GET',
-    ...(init?.body !== undefined ? { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } } : {}),
+    ...(init?.body !== undefined
+      ? { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }
+      : {}),
   });
-  if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: HTTP ${response.status} ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(`${init?.method ?? 'GET'} ${path}: HTTP ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
 }

@@ -24,7 +24,9 @@ async function startFakeAws(expiresInMs: number) {
       assumeCalls++;
       const expiration = new Date(Date.now() + expiresInMs).toISOString();
       res.setHeader('content-type', 'text/xml');
-      res.end(`<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIAASSUMED${assumeCalls}</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>${expiration}</Expiration></Credentials><AssumedRoleUser><Arn>${ROLE}/x</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></AssumeRoleResponse>`);
+      res.end(
+        `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIAASSUMED${assumeCalls}</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>${expiration}</Expiration></Credentials><AssumedRoleUser><Arn>${ROLE}/x</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+      );
       return;
     }
     const target = String(req.headers['x-amz-target']).split('.')[1];
@@ -44,17 +46,30 @@ async function startFakeAws(expiresInMs: number) {
     url,
     seen,
     assumeCalls: () => assumeCalls,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
-test('policies are grouped by target, the controller\'s own first', () => {
-  const groups = groupByTarget([
-    ttlOnlyPolicy({ region: 'eu-west-1', roleArn: ROLE, clusters: ['*'] }),
-    ttlOnlyPolicy({ clusters: ['a'] }),
-    ttlOnlyPolicy({ region: 'us-east-1', clusters: ['b'] }),
-  ], 'us-east-1');
-  assert.deepEqual(groups.map((g) => [g.target.key, g.target.isDefault, g.policies.length]), [['us-east-1', true, 2], [`eu-west-1|${ROLE}`, false, 1]]);
+test("policies are grouped by target, the controller's own first", () => {
+  const groups = groupByTarget(
+    [
+      ttlOnlyPolicy({ region: 'eu-west-1', roleArn: ROLE, clusters: ['*'] }),
+      ttlOnlyPolicy({ clusters: ['a'] }),
+      ttlOnlyPolicy({ region: 'us-east-1', clusters: ['b'] }),
+    ],
+    'us-east-1',
+  );
+  assert.deepEqual(
+    groups.map((g) => [g.target.key, g.target.isDefault, g.policies.length]),
+    [
+      ['us-east-1', true, 2],
+      [`eu-west-1|${ROLE}`, false, 1],
+    ],
+  );
 });
 
 test('a cross-account policy is read with assumed-role credentials in its own region', async () => {
@@ -62,21 +77,37 @@ test('a cross-account policy is read with assumed-role credentials in its own re
   process.env.AWS_ACCESS_KEY_ID = 'AKIADEFAULT';
   process.env.AWS_SECRET_ACCESS_KEY = 's';
   const aws = await startFakeAws(3600_000);
-  const defaults = createAwsClients({ region: 'us-east-1', endpoint: aws.url, credentials: { accessKeyId: 'AKIADEFAULT', secretAccessKey: 's' } });
+  const defaults = createAwsClients({
+    region: 'us-east-1',
+    endpoint: aws.url,
+    credentials: { accessKeyId: 'AKIADEFAULT', secretAccessKey: 's' },
+  });
   try {
     const inventories = await readInventories(
       defaults,
-      [ttlOnlyPolicy({ clusters: ['prod'], namespaces: [] }), ttlOnlyPolicy({ region: 'eu-west-1', roleArn: ROLE, clusters: ['prod'], namespaces: [] })],
+      [
+        ttlOnlyPolicy({ clusters: ['prod'], namespaces: [] }),
+        ttlOnlyPolicy({ region: 'eu-west-1', roleArn: ROLE, clusters: ['prod'], namespaces: [] }),
+      ],
       { clientOptions: { endpoint: aws.url } },
     );
 
-    assert.deepEqual(inventories.flatMap((i) => i.inventory.readErrors), []);
-    assert.deepEqual(inventories.map((i) => [i.target.key, i.inventory.account, i.inventory.region]), [
-      ['us-east-1', '111122223333', 'us-east-1'],
-      [`eu-west-1|${ROLE}`, '222233334444', 'eu-west-1'],
-    ]);
+    assert.deepEqual(
+      inventories.flatMap((i) => i.inventory.readErrors),
+      [],
+    );
+    assert.deepEqual(
+      inventories.map((i) => [i.target.key, i.inventory.account, i.inventory.region]),
+      [
+        ['us-east-1', '111122223333', 'us-east-1'],
+        [`eu-west-1|${ROLE}`, '222233334444', 'eu-west-1'],
+      ],
+    );
     const listClusters = aws.seen.filter((c) => c.target === 'ListClusters').map((c) => [c.accessKey, c.region]);
-    assert.deepEqual(listClusters, [['AKIADEFAULT', 'us-east-1'], ['ASIAASSUMED1', 'eu-west-1']]);
+    assert.deepEqual(listClusters, [
+      ['AKIADEFAULT', 'us-east-1'],
+      ['ASIAASSUMED1', 'eu-west-1'],
+    ]);
     assert.equal(aws.assumeCalls(), 1, 'one AssumeRole serves every call of the read');
   } finally {
     defaults.destroy();
@@ -87,9 +118,15 @@ test('a cross-account policy is read with assumed-role credentials in its own re
 test('assumed-role credentials are fetched again once they come within five minutes of expiry', async () => {
   const aws = await startFakeAws(3600_000);
   let now = Date.now();
-  const sts = new STSClient({ region: 'us-east-1', endpoint: aws.url, credentials: { accessKeyId: 'AKIADEFAULT', secretAccessKey: 's' } });
+  const sts = new STSClient({
+    region: 'us-east-1',
+    endpoint: aws.url,
+    credentials: { accessKeyId: 'AKIADEFAULT', secretAccessKey: 's' },
+  });
   try {
-    const provider = assumeRoleCredentials(ROLE, { region: 'us-east-1', sts, now: () => now }) as () => Promise<{ accessKeyId: string }>;
+    const provider = assumeRoleCredentials(ROLE, { region: 'us-east-1', sts, now: () => now }) as () => Promise<{
+      accessKeyId: string;
+    }>;
     const [a, b] = await Promise.all([provider(), provider()]);
     assert.equal(a.accessKeyId, 'ASIAASSUMED1');
     assert.equal(b.accessKeyId, 'ASIAASSUMED1');

@@ -17,15 +17,23 @@ const SCENARIO = {
   account: '123456789012',
   region: 'us-east-1',
   namespaces: [{ name: 'internal.example.com', type: 'DNS_PRIVATE', created: '-90d' }],
-  clusters: [{
-    name: 'prod',
-    services: [
-      { name: 'api', desiredCount: 2, created: '-10d', stopTimeout: 10, registry: { namespace: 'internal.example.com', ttl: 60 } },
-      { name: 'web', desiredCount: 1, created: '-10d', registry: { namespace: 'internal.example.com', ttl: 10 } },
-      // Registers nowhere: its task definition is never needed.
-      { name: 'batch', desiredCount: 1, created: '-10d' },
-    ],
-  }],
+  clusters: [
+    {
+      name: 'prod',
+      services: [
+        {
+          name: 'api',
+          desiredCount: 2,
+          created: '-10d',
+          stopTimeout: 10,
+          registry: { namespace: 'internal.example.com', ttl: 60 },
+        },
+        { name: 'web', desiredCount: 1, created: '-10d', registry: { namespace: 'internal.example.com', ttl: 10 } },
+        // Registers nowhere: its task definition is never needed.
+        { name: 'batch', desiredCount: 1, created: '-10d' },
+      ],
+    },
+  ],
 };
 const TARGET = { clusters: ['prod'], namespaces: ['internal.example.com'] };
 
@@ -34,7 +42,11 @@ describe('task definitions read for the drain bound', () => {
   let clients: AwsClients;
   before(async () => {
     sandbox = await startSandbox({ port: 0, scenario: SCENARIO });
-    clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+    clients = createAwsClients({
+      region: sandbox.region,
+      endpoint: sandbox.url,
+      credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+    });
   });
   after(async () => {
     clients?.destroy();
@@ -44,13 +56,17 @@ describe('task definitions read for the drain bound', () => {
   const describes = () => sandbox.calls.snapshot()['ecs:DescribeTaskDefinition'] ?? 0;
 
   it('describes each registering revision once, then none on the next read with the same cache', async () => {
-    const policy = ttlOnlyPolicy(TARGET, { rules: { dnsTtl: { maxSeconds: 'auto', setSeconds: 10, drainMarginSeconds: 5 } } });
+    const policy = ttlOnlyPolicy(TARGET, {
+      rules: { dnsTtl: { maxSeconds: 'auto', setSeconds: 10, drainMarginSeconds: 5 } },
+    });
     const cache: TaskDefinitionCache = new Map();
     sandbox.calls.reset();
     const first = await readInventory(clients, [policy], { taskDefinitions: cache });
     assert.deepEqual(first.readErrors, []);
     assert.equal(describes(), 2, 'api and web run one revision each; batch registers nowhere');
-    const api = Object.values(first.taskDefinitions ?? {}).find((d) => d.containers.some((c) => c.stopTimeoutSeconds === 10));
+    const api = Object.values(first.taskDefinitions ?? {}).find((d) =>
+      d.containers.some((c) => c.stopTimeoutSeconds === 10),
+    );
     assert.ok(api, JSON.stringify(first.taskDefinitions));
 
     sandbox.calls.reset();
@@ -59,7 +75,13 @@ describe('task definitions read for the drain bound', () => {
     assert.deepEqual(second.taskDefinitions, first.taskDefinitions);
     // The bound: api's 10 s stopTimeout - 5 s = 5 s; web's containers set none (30 s - 5 s = 25 s: its 10 s TTL is fine).
     const findings = dnsTtl(policy, second, second.observedAt);
-    assert.deepEqual(findings.map((f) => [f.resource.kind === 'cloudmap-service' ? f.resource.name : f.key, f.action && 'records' in f.action ? f.action.records : undefined]), [['api', [{ type: 'A', ttl: 5 }]]]);
+    assert.deepEqual(
+      findings.map((f) => [
+        f.resource.kind === 'cloudmap-service' ? f.resource.name : f.key,
+        f.action && 'records' in f.action ? f.action.records : undefined,
+      ]),
+      [['api', [{ type: 'A', ttl: 5 }]]],
+    );
   });
 
   it('describes none when no enabled dnsTtl needs the bound', async () => {

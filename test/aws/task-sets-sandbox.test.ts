@@ -5,7 +5,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateClusterCommand, CreateServiceCommand, CreateTaskSetCommand, DescribeServicesCommand, DescribeTaskSetsCommand, ListTasksCommand, DescribeTasksCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  CreateTaskSetCommand,
+  DescribeServicesCommand,
+  DescribeTaskSetsCommand,
+  ListTasksCommand,
+  DescribeTasksCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
 import { ListInstancesCommand } from '@aws-sdk/client-servicediscovery';
 import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import { readInventory } from '../../controller/aws/inventory-reader.js';
@@ -18,7 +27,11 @@ describe('task sets of an EXTERNAL service', () => {
   let clients: AwsClients;
   before(async () => {
     f = await startEcsFixture();
-    clients = createAwsClients({ region: f.sandbox.region, endpoint: f.sandbox.url, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+    clients = createAwsClients({
+      region: f.sandbox.region,
+      endpoint: f.sandbox.url,
+      credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+    });
     await f.ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
     await registerApp(f.ecs);
   });
@@ -30,11 +43,25 @@ describe('task sets of an EXTERNAL service', () => {
   test('the task set holds the registry and starts the tasks; a registry a task set uses is never an orphan', async () => {
     const ns = f.sandbox.cloudMap.createNamespace({ name: 'internal.local', type: 'DNS_PRIVATE' });
     const registry = f.sandbox.cloudMap.createService({ namespaceId: ns.id, name: 'api' });
-    await f.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: 'api', taskDefinition: 'app', desiredCount: 2, deploymentController: { type: 'EXTERNAL' } }));
-    const { taskSet } = await f.ecs.send(new CreateTaskSetCommand({
-      cluster: 'prod', service: 'api', taskDefinition: 'app', externalId: 'blue', scale: { value: 100, unit: 'PERCENT' },
-      serviceRegistries: [{ registryArn: registry.arn }],
-    }));
+    await f.ecs.send(
+      new CreateServiceCommand({
+        cluster: 'prod',
+        serviceName: 'api',
+        taskDefinition: 'app',
+        desiredCount: 2,
+        deploymentController: { type: 'EXTERNAL' },
+      }),
+    );
+    const { taskSet } = await f.ecs.send(
+      new CreateTaskSetCommand({
+        cluster: 'prod',
+        service: 'api',
+        taskDefinition: 'app',
+        externalId: 'blue',
+        scale: { value: 100, unit: 'PERCENT' },
+        serviceRegistries: [{ registryArn: registry.arn }],
+      }),
+    );
     f.sandbox.advance(5_000);
 
     const { services } = await f.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['api'] }));
@@ -46,7 +73,11 @@ describe('task sets of an EXTERNAL service', () => {
     assert.equal(described.taskSets![0].stabilityStatus, 'STEADY_STATE');
     const { taskArns } = await f.ecs.send(new ListTasksCommand({ cluster: 'prod', serviceName: 'api' }));
     const { tasks } = await f.ecs.send(new DescribeTasksCommand({ cluster: 'prod', tasks: taskArns }));
-    assert.deepEqual(tasks!.map((t) => t.startedBy), [taskSet!.id, taskSet!.id], 'tasks carry the task set id');
+    assert.deepEqual(
+      tasks!.map((t) => t.startedBy),
+      [taskSet!.id, taskSet!.id],
+      'tasks carry the task set id',
+    );
     const { Instances } = await f.cloudMap.send(new ListInstancesCommand({ ServiceId: registry.id }));
     assert.equal(Instances!.length, 2);
 
@@ -56,12 +87,19 @@ describe('task sets of an EXTERNAL service', () => {
     assert.equal((await f.cloudMap.send(new ListInstancesCommand({ ServiceId: registry.id }))).Instances!.length, 0);
     assert.ok(!f.sandbox.truth().orphanServices.some((s) => s.id === registry.id), 'the sandbox counts it referenced');
 
-    const policy = makePolicy({ rules: { serviceConnectRefresh: { enabled: false }, dnsTtl: { enabled: false }, taskLimit: { enabled: false } } });
+    const policy = makePolicy({
+      rules: { serviceConnectRefresh: { enabled: false }, dnsTtl: { enabled: false }, taskLimit: { enabled: false } },
+    });
     const inventory = await readInventory(clients, [policy]);
     assert.deepEqual(inventory.readErrors, []);
     const api = inventory.services.find((s) => s.name === 'api')!;
-    assert.deepEqual(api.taskSets?.map((t) => [t.id, t.serviceRegistries[0].registryArn]), [[taskSet!.id, registry.arn]]);
-    const findings = evaluate(policy, inventory, inventory.observedAt).filter((x) => x.resource.kind === 'cloudmap-service' && x.resource.id === registry.id);
+    assert.deepEqual(
+      api.taskSets?.map((t) => [t.id, t.serviceRegistries[0].registryArn]),
+      [[taskSet!.id, registry.arn]],
+    );
+    const findings = evaluate(policy, inventory, inventory.observedAt).filter(
+      (x) => x.resource.kind === 'cloudmap-service' && x.resource.id === registry.id,
+    );
     assert.deepEqual(findings, [], 'referenced by a task set: not an orphan');
   });
 });

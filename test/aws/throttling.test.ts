@@ -36,7 +36,10 @@ test('a throttled ListClusters is retried and the read completes without a read 
   try {
     const inventory = await readInventory(clients, [ttlOnlyPolicy({ clusters: ['prod'], namespaces: [] })]);
     assert.deepEqual(inventory.readErrors, []);
-    assert.deepEqual(inventory.clusters.map((c) => c.name), ['prod']);
+    assert.deepEqual(
+      inventory.clusters.map((c) => c.name),
+      ['prod'],
+    );
     assert.deepEqual(seen.filter((op) => op === 'ListClusters').length, 3);
   } finally {
     clients.destroy();

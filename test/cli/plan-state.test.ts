@@ -18,19 +18,58 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
 
 test('plan --state reads the grace clocks of the running controller; without it grace periods start now', async () => {
-  const sandbox = await startSandbox({ port: 0, scenario: join(ROOT, 'sandbox/scenarios/demo.yaml'), stateTable: 'controller-state' });
+  const sandbox = await startSandbox({
+    port: 0,
+    scenario: join(ROOT, 'sandbox/scenarios/demo.yaml'),
+    stateTable: 'controller-state',
+  });
   const dir = await mkdtemp(join(tmpdir(), 'plan-state-'));
-  const store = createStateStore('dynamodb://controller-state', { endpoint: sandbox.url, region: sandbox.region, credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+  const store = createStateStore('dynamodb://controller-state', {
+    endpoint: sandbox.url,
+    region: sandbox.region,
+    credentials: { accessKeyId: 't', secretAccessKey: 't' },
+  });
   try {
-    await writeFile(join(dir, 'p.yaml'), policyYaml({ name: 'shop', mode: 'enforce', target: { clusters: ['prod'], namespaces: ['shop.local', 'internal.example.com'] }, rules: { cloudMapOrphans: { gracePeriod: '15m' } } }));
+    await writeFile(
+      join(dir, 'p.yaml'),
+      policyYaml({
+        name: 'shop',
+        mode: 'enforce',
+        target: { clusters: ['prod'], namespaces: ['shop.local', 'internal.example.com'] },
+        rules: { cloudMapOrphans: { gracePeriod: '15m' } },
+      }),
+    );
     const orphan = sandbox.truth().orphanServices[0];
-    await store.updateGraceClocks(sandbox.region, new Map([[`cloudMapOrphans/service/${orphan.id}`, sandbox.clock.now() - 3_600_000]]), []);
+    await store.updateGraceClocks(
+      sandbox.region,
+      new Map([[`cloudMapOrphans/service/${orphan.id}`, sandbox.clock.now() - 3_600_000]]),
+      [],
+    );
     const decision = async (extra: string[]) => {
-      const out = await run(join(ROOT, 'node_modules/.bin/node'), ['--import', 'tsx', join(ROOT, 'controller/cli/main.ts'), 'plan', '--policies', dir, '--output', 'json', ...extra], {
-        cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...sandbox.env() },
-      }).catch((error: { stdout: string }) => error);
-      const plan = JSON.parse(out.stdout) as { actions: { action: { type: string; serviceId?: string }; decision: string; blockedBy: string | null }[] };
-      const action = plan.actions.find((a) => a.action.type === 'cloudmap:DeleteService' && a.action.serviceId === orphan.id)!;
+      const out = await run(
+        join(ROOT, 'node_modules/.bin/node'),
+        [
+          '--import',
+          'tsx',
+          join(ROOT, 'controller/cli/main.ts'),
+          'plan',
+          '--policies',
+          dir,
+          '--output',
+          'json',
+          ...extra,
+        ],
+        {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...sandbox.env() },
+        },
+      ).catch((error: { stdout: string }) => error);
+      const plan = JSON.parse(out.stdout) as {
+        actions: { action: { type: string; serviceId?: string }; decision: string; blockedBy: string | null }[];
+      };
+      const action = plan.actions.find(
+        (a) => a.action.type === 'cloudmap:DeleteService' && a.action.serviceId === orphan.id,
+      )!;
       return [action.decision, action.blockedBy];
     };
     assert.deepEqual(await decision([]), ['blocked', 'grace-period']);

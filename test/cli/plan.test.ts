@@ -32,9 +32,15 @@ async function policyDir(content: string): Promise<string> {
   return dir;
 }
 
-function runPlan(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runPlan(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, ['--import', 'tsx', MAIN, 'plan', ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
+    const child = spawn(NODE, ['--import', 'tsx', MAIN, 'plan', ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -63,9 +69,13 @@ function findingId(f: JsonFinding): string {
 function expectedFromTruth(truth: SandboxTruth): string[] {
   return [
     ...truth.brokenPairs.map((p) => `serviceConnectRefresh ecs-service ${p.clientCluster}/${p.client}`),
-    ...[...truth.orphanServices, ...truth.unprovenServices, ...truth.protectedServices].map((s) => `cloudMapOrphans cloudmap-service ${s.id}`),
+    ...[...truth.orphanServices, ...truth.unprovenServices, ...truth.protectedServices].map(
+      (s) => `cloudMapOrphans cloudmap-service ${s.id}`,
+    ),
     ...truth.orphanInstances.map((i) => `cloudMapOrphans cloudmap-instance ${i.serviceId}/${i.instanceId}`),
-    ...Object.entries(truth.ttlByService).filter(([, ttl]) => ttl > 10).map(([id]) => `dnsTtl cloudmap-service ${id}`),
+    ...Object.entries(truth.ttlByService)
+      .filter(([, ttl]) => ttl > 10)
+      .map(([id]) => `dnsTtl cloudmap-service ${id}`),
     ...truth.nearInstanceQuota.map((s) => `taskLimit cloudmap-service ${s.id}`),
     ...truth.namespacesNearQuota.map((n) => `taskLimit cloudmap-namespace ${n.id}`),
   ];
@@ -81,9 +91,14 @@ test('plan against the demo fleet prints every drift of the ground truth and not
     const plan = JSON.parse(stdout) as { findings: JsonFinding[]; readErrors: unknown[] };
     assert.deepEqual(plan.readErrors, []);
     // Service Connect created these Cloud Map services: reported, never pruned (docs/ARCHITECTURE.md, safety contract), so not drift to fix.
-    const scManaged = plan.findings.filter((f) => f.blocked?.reason === 'service-connect-managed' && f.rule === 'cloudMapOrphans');
+    const scManaged = plan.findings.filter(
+      (f) => f.blocked?.reason === 'service-connect-managed' && f.rule === 'cloudMapOrphans',
+    );
     assert.ok(scManaged.every((f) => f.action === null));
-    const found = plan.findings.filter((f) => !scManaged.includes(f)).map(findingId).sort();
+    const found = plan.findings
+      .filter((f) => !scManaged.includes(f))
+      .map(findingId)
+      .sort();
     assert.deepEqual(found, expectedFromTruth(sandbox.truth()).sort());
     // clickstream runs 12 tasks; only its Application Auto Scaling maximum (1,200) reaches warnAt.
     const clickstream = sandbox.cloudMap.services().find((s) => s.name === 'clickstream')!;
@@ -117,10 +132,15 @@ test('plan against a clean fleet exits 0', async () => {
     scenario: {
       name: 'clean',
       namespaces: [{ name: 'internal.example.com' }, { name: 'shop.local', type: 'HTTP' }],
-      clusters: [{ name: 'prod', services: [
-        { name: 'api', desiredCount: 2, registry: { namespace: 'internal.example.com', ttl: 10 } },
-        { name: 'web', desiredCount: 2, serviceConnect: { namespace: 'shop.local', endpoints: ['web'] } },
-      ] }],
+      clusters: [
+        {
+          name: 'prod',
+          services: [
+            { name: 'api', desiredCount: 2, registry: { namespace: 'internal.example.com', ttl: 10 } },
+            { name: 'web', desiredCount: 2, serviceConnect: { namespace: 'shop.local', endpoints: ['web'] } },
+          ],
+        },
+      ],
     },
   });
   const dir = await policyDir(POLICY);
@@ -180,10 +200,15 @@ test('--help prints the options and exits 0; a missing --policies is a usage err
 const CLEAN_FLEET = {
   name: 'clean',
   namespaces: [{ name: 'internal.example.com' }, { name: 'shop.local', type: 'HTTP' as const }],
-  clusters: [{ name: 'prod', services: [
-    { name: 'api', desiredCount: 2, registry: { namespace: 'internal.example.com', ttl: 10 } },
-    { name: 'web', desiredCount: 2, serviceConnect: { namespace: 'shop.local', endpoints: ['web'] } },
-  ] }],
+  clusters: [
+    {
+      name: 'prod',
+      services: [
+        { name: 'api', desiredCount: 2, registry: { namespace: 'internal.example.com', ttl: 10 } },
+        { name: 'web', desiredCount: 2, serviceConnect: { namespace: 'shop.local', endpoints: ['web'] } },
+      ],
+    },
+  ],
 };
 
 test('a policy whose fleet could not be read completely says "incomplete: N read errors", never "no drift" (text and JSON)', async () => {
@@ -199,7 +224,10 @@ test('a policy whose fleet could not be read completely says "incomplete: N read
     const json = await runPlan(['--policies', dir, '--output', 'json'], sandbox.env());
     assert.equal(json.code, 1);
     const doc = JSON.parse(json.stdout) as { policies: { name: string; complete: boolean; readErrors: number }[] };
-    assert.deepEqual(doc.policies.map((p) => [p.name, p.complete, p.readErrors]), [['shop', false, 1]]);
+    assert.deepEqual(
+      doc.policies.map((p) => [p.name, p.complete, p.readErrors]),
+      [['shop', false, 1]],
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
     await sandbox.close();
@@ -214,7 +242,11 @@ test('--fail-on actionable exits 0 when only accepted findings remain (audit mod
     const accepted = await runPlan(['--policies', audit, '--fail-on', 'actionable'], sandbox.env());
     assert.equal(accepted.code, 0, accepted.stdout + accepted.stderr);
     assert.match(accepted.stdout, /\nall actionable drift fixed; \d+ findings accepted \(audit-mode ×\d+, .*\)\n$/);
-    assert.equal((await runPlan(['--policies', audit], sandbox.env())).code, 2, 'the default, --fail-on any, fails on any finding');
+    assert.equal(
+      (await runPlan(['--policies', audit], sandbox.env())).code,
+      2,
+      'the default, --fail-on any, fails on any finding',
+    );
     assert.equal((await runPlan(['--policies', enforce, '--fail-on', 'actionable'], sandbox.env())).code, 2);
     const bad = await runPlan(['--policies', audit, '--fail-on', 'some'], sandbox.env());
     assert.equal(bad.code, 2);

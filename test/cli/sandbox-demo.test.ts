@@ -4,36 +4,68 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 
 /** The running controller's /metrics passes promtool with real series; /readyz and /status answer. */
-async function checkLiveEndpoints(base: string): Promise<{ metrics: string; status: { drift: { summary: string; actionable: number; accepted: number } } }> {
+async function checkLiveEndpoints(
+  base: string,
+): Promise<{ metrics: string; status: { drift: { summary: string; actionable: number; accepted: number } } }> {
   const metrics = await (await fetch(`${base}/metrics`)).text();
-  assert.match(metrics, /ecs_discovery_actions_total\{policy="shop-prod",rule="cloudMapOrphans",action="cloudmap:DeleteService",result="success"\} [1-9]/);
-  assert.match(metrics, /ecs_discovery_policy_source_revision_info\{source="dir:[^"]+",revision="sha256:[0-9a-f]+"\} 1/);
+  assert.match(
+    metrics,
+    /ecs_discovery_actions_total\{policy="shop-prod",rule="cloudMapOrphans",action="cloudmap:DeleteService",result="success"\} [1-9]/,
+  );
+  assert.match(
+    metrics,
+    /ecs_discovery_policy_source_revision_info\{source="dir:[^"]+",revision="sha256:[0-9a-f]+"\} 1/,
+  );
   assert.match(metrics, /ecs_discovery_drift_resources\{policy="shop-prod",rule="taskLimit",state="accepted"\} 3/);
   const promtool = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
-  if (promtool.error) throw new Error(`promtool could not run (${promtool.error.message}): apt-get install -y --no-install-recommends prometheus`);
-  assert.equal(promtool.status, 0, `promtool check metrics on the live exposition:\n${promtool.stdout}${promtool.stderr}`);
+  if (promtool.error)
+    throw new Error(
+      `promtool could not run (${promtool.error.message}): apt-get install -y --no-install-recommends prometheus`,
+    );
+  assert.equal(
+    promtool.status,
+    0,
+    `promtool check metrics on the live exposition:\n${promtool.stdout}${promtool.stderr}`,
+  );
   assert.equal((await fetch(`${base}/readyz`)).status, 200);
-  const status = (await (await fetch(`${base}/status`)).json()) as { policies: { name: string }[]; recentActions: unknown[]; drift: { summary: string; actionable: number; accepted: number } };
-  assert.deepEqual(status.policies.map((p) => p.name), ['shop-prod']);
+  const status = (await (await fetch(`${base}/status`)).json()) as {
+    policies: { name: string }[];
+    recentActions: unknown[];
+    drift: { summary: string; actionable: number; accepted: number };
+  };
+  assert.deepEqual(
+    status.policies.map((p) => p.name),
+    ['shop-prod'],
+  );
   assert.ok(status.recentActions.length > 0);
   return { metrics, status };
 }
 
 /** The sum of a gauge's series whose labels include `labels`. */
 function sumSeries(exposition: string, name: string, labels: string): number {
-  return exposition.split('\n').filter((l) => l.startsWith(`${name}{`) && l.includes(labels)).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+  return exposition
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) && l.includes(labels))
+    .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
 }
 
 test('the sandbox demo finds and fixes every drift kind within a minute, touching nothing it must not', async () => {
-  const child = spawn(process.execPath, ['bin/ecs-discovery-controller.js', 'sandbox', '--port', '0', '--metrics-addr', '127.0.0.1:0'], {
-    env: { ...process.env, LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['bin/ecs-discovery-controller.js', 'sandbox', '--port', '0', '--metrics-addr', '127.0.0.1:0'],
+    {
+      env: { ...process.env, LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const fixed = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "All drift fixed" within 60 s:\n${stdout}\n${stderr}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`no "All drift fixed" within 60 s:\n${stdout}\n${stderr}`)),
+      60_000,
+    );
     child.stdout.on('data', (d) => {
       stdout += d;
       if (stdout.includes('Drift now, as /status')) {
@@ -47,19 +79,42 @@ test('the sandbox demo finds and fixes every drift kind within a minute, touchin
     await fixed;
     const live = await checkLiveEndpoints(/Metrics: (http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(stdout)![1]);
     // The demo's last line, /status and the metric tell the same story.
-    const verdict = /Drift now, as \/status, \/metrics \(ecs_discovery_drift_resources\{state\}\) and plan report it: (.*)\.\n/.exec(stdout);
+    const verdict =
+      /Drift now, as \/status, \/metrics \(ecs_discovery_drift_resources\{state\}\) and plan report it: (.*)\.\n/.exec(
+        stdout,
+      );
     assert.ok(verdict, stdout);
     assert.match(verdict[1], /^all actionable drift fixed; \d+ findings? accepted \(.*report-only.*\)$/);
     assert.equal(live.status.drift.summary, verdict[1]);
     assert.equal(live.status.drift.actionable, 0);
     assert.equal(sumSeries(live.metrics, 'ecs_discovery_drift_resources', 'state="actionable"'), 0);
-    assert.equal(sumSeries(live.metrics, 'ecs_discovery_drift_resources', 'state="accepted"'), live.status.drift.accepted);
+    assert.equal(
+      sumSeries(live.metrics, 'ecs_discovery_drift_resources', 'state="accepted"'),
+      live.status.drift.accepted,
+    );
     // ...and so does a plan a user runs against the same emulator, as the README shows.
     const emulator = /Try: curl -s (http:\/\/127\.0\.0\.1:\d+)\/_sandbox\/truth/.exec(stdout)![1];
-    const plan = spawnSync(process.execPath, ['bin/ecs-discovery-controller.js', 'plan', '--policies', 'sandbox/scenarios/demo-policies', '--fail-on', 'actionable'], {
-      encoding: 'utf8',
-      env: { ...process.env, AWS_ENDPOINT_URL: emulator, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'sandbox', AWS_SECRET_ACCESS_KEY: 'sandbox' },
-    });
+    const plan = spawnSync(
+      process.execPath,
+      [
+        'bin/ecs-discovery-controller.js',
+        'plan',
+        '--policies',
+        'sandbox/scenarios/demo-policies',
+        '--fail-on',
+        'actionable',
+      ],
+      {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL: emulator,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'sandbox',
+          AWS_SECRET_ACCESS_KEY: 'sandbox',
+        },
+      },
+    );
     assert.equal(plan.status, 0, `plan --fail-on actionable after the demo:\n${plan.stdout}\n${plan.stderr}`);
     assert.equal(plan.stdout.trimEnd().split('\n').pop(), verdict[1]);
     assert.equal(plan.stderr, '', 'no warning');

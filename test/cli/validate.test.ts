@@ -10,14 +10,23 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const scratch = mkdtempSync(join(tmpdir(), 'validate-cli-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the real CLI as a process, the way CI of a policy repository would. */
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   const cleanEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
   return new Promise((done) => {
-    execFile(join(root, 'node_modules/.bin/node'), [join(root, 'bin/ecs-discovery-controller.js'), 'validate', ...args], { cwd: root, env: cleanEnv, timeout: 20_000 },
-      (error, stdout, stderr) => done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    execFile(
+      join(root, 'node_modules/.bin/node'),
+      [join(root, 'bin/ecs-discovery-controller.js'), 'validate', ...args],
+      { cwd: root, env: cleanEnv, timeout: 20_000 },
+      (error, stdout, stderr) =>
+        done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -37,7 +46,16 @@ describe('ecs-discovery-controller validate', () => {
     const run = await cli(['--help']);
     assert.equal(run.code, 0);
     assert.match(run.stdout, /^Usage: ecs-discovery-controller validate <path\|url>\.\.\. \[options\]/);
-    for (const documented of ['--output text|json', '--allowed-clusters', '--allowed-namespaces', '--allowed-accounts', 'ALLOWED_CLUSTERS', 'ALLOWED_NAMESPACES', 'ALLOWED_ACCOUNTS', 'Exit status']) {
+    for (const documented of [
+      '--output text|json',
+      '--allowed-clusters',
+      '--allowed-namespaces',
+      '--allowed-accounts',
+      'ALLOWED_CLUSTERS',
+      'ALLOWED_NAMESPACES',
+      'ALLOWED_ACCOUNTS',
+      'Exit status',
+    ]) {
       assert.ok(run.stdout.includes(documented), documented);
     }
   });
@@ -46,10 +64,19 @@ describe('ecs-discovery-controller validate', () => {
     const dir = join(scratch, 'bad');
     mkdirSync(join(dir, 'nested'), { recursive: true });
     writeFileSync(join(dir, 'good.yaml'), POLICY('good'));
-    writeFileSync(join(dir, 'tabs.yaml'), 'apiVersion: ecs-discovery.io/v1alpha1\nkind: DiscoveryPolicy\nmetadata:\n\tname: x\n');
+    writeFileSync(
+      join(dir, 'tabs.yaml'),
+      'apiVersion: ecs-discovery.io/v1alpha1\nkind: DiscoveryPolicy\nmetadata:\n\tname: x\n',
+    );
     writeFileSync(join(dir, 'empty.yaml'), '');
-    writeFileSync(join(dir, 'image.yaml'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0xff]));
-    writeFileSync(join(dir, 'nested', 'ttl.yml'), `${POLICY('ttl', '[prod-b]')}  rules:\n    dnsTtl:\n      max: 10 seconds\n      sett: 5s\n`);
+    writeFileSync(
+      join(dir, 'image.yaml'),
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0xff]),
+    );
+    writeFileSync(
+      join(dir, 'nested', 'ttl.yml'),
+      `${POLICY('ttl', '[prod-b]')}  rules:\n    dnsTtl:\n      max: 10 seconds\n      sett: 5s\n`,
+    );
     symlinkSync(join(dir, 'deleted.yaml'), join(dir, 'link.yaml'));
     symlinkSync('..', join(dir, 'nested', 'up'));
     const run = await cli([dir]);
@@ -76,21 +103,39 @@ describe('ecs-discovery-controller validate', () => {
     const run = await cli(['--output', 'json', dir]);
     assert.equal(run.code, 1);
     assert.deepEqual(JSON.parse(run.stdout), [
-      { file: `${dir}/p.yaml`, line: 5, column: 3, path: 'metadata.labelz', message: 'unknown field "labelz" in metadata; did you mean "labels"?', severity: 'error' },
+      {
+        file: `${dir}/p.yaml`,
+        line: 5,
+        column: 3,
+        path: 'metadata.labelz',
+        message: 'unknown field "labelz" in metadata; did you mean "labels"?',
+        severity: 'error',
+      },
     ]);
   });
 
   it('rejects policies outside the allowed scopes given by flags, or by the environment when no flag is given', async () => {
-    const fromFlag = await cli(['manifests/examples/dns-ttl.yaml', '--allowed-clusters', 'staging-*,web', '--allowed-clusters', 'batch-*']);
+    const fromFlag = await cli([
+      'manifests/examples/dns-ttl.yaml',
+      '--allowed-clusters',
+      'staging-*,web',
+      '--allowed-clusters',
+      'batch-*',
+    ]);
     assert.equal(fromFlag.code, 1);
-    assert.match(fromFlag.stdout, /^manifests\/examples\/dns-ttl\.yaml:\d+:\d+: error: "api-prod-\*" reaches outside the allowed clusters \(--allowed-clusters: staging-\*, web, batch-\*\) \(at spec\.target\.clusters\[0\]\)$/m);
+    assert.match(
+      fromFlag.stdout,
+      /^manifests\/examples\/dns-ttl\.yaml:\d+:\d+: error: "api-prod-\*" reaches outside the allowed clusters \(--allowed-clusters: staging-\*, web, batch-\*\) \(at spec\.target\.clusters\[0\]\)$/m,
+    );
     assert.match(fromFlag.stdout, /^1 error in 1 of 1 file$/m);
 
     const fromEnv = await cli(['manifests/examples/multi-namespace.yaml'], { ALLOWED_ACCOUNTS: '444455556666' });
     assert.equal(fromEnv.code, 1);
     assert.match(fromEnv.stdout, /account 111122223333 of roleArn is not an allowed account/);
 
-    const flagWins = await cli(['manifests/examples/multi-namespace.yaml', '--allowed-accounts', '111122223333'], { ALLOWED_ACCOUNTS: '444455556666' });
+    const flagWins = await cli(['manifests/examples/multi-namespace.yaml', '--allowed-accounts', '111122223333'], {
+      ALLOWED_ACCOUNTS: '444455556666',
+    });
     assert.deepEqual([flagWins.code, flagWins.stdout], [0, '1 file, 1 policy: all valid\n']);
   });
 
@@ -113,9 +158,19 @@ describe('ecs-discovery-controller validate', () => {
   it('takes --policies SOURCE as plan and run do, alone or with positional sources', async () => {
     const examples = readdirSync('manifests/examples').filter((f) => f.endsWith('.yaml')).length;
     const allValid = `${examples} files, ${examples} policies: all valid\n`;
-    assert.deepEqual(await cli(['--policies', 'manifests/examples', '--allowed-accounts', '111122223333']), { code: 0, stdout: allValid, stderr: '' });
-    assert.deepEqual(await cli(['--policies', 'manifests/examples/dns-ttl.yaml', 'manifests/examples/task-limit.yaml']),
-      { code: 0, stdout: '2 files, 2 policies: all valid\n', stderr: '' });
-    assert.deepEqual(await cli([], { POLICIES: 'manifests/examples', ALLOWED_ACCOUNTS: '111122223333' }), { code: 0, stdout: allValid, stderr: '' });
+    assert.deepEqual(await cli(['--policies', 'manifests/examples', '--allowed-accounts', '111122223333']), {
+      code: 0,
+      stdout: allValid,
+      stderr: '',
+    });
+    assert.deepEqual(
+      await cli(['--policies', 'manifests/examples/dns-ttl.yaml', 'manifests/examples/task-limit.yaml']),
+      { code: 0, stdout: '2 files, 2 policies: all valid\n', stderr: '' },
+    );
+    assert.deepEqual(await cli([], { POLICIES: 'manifests/examples', ALLOWED_ACCOUNTS: '111122223333' }), {
+      code: 0,
+      stdout: allValid,
+      stderr: '',
+    });
   });
 });

@@ -9,13 +9,23 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const DOCS = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 /** Top-level entries a path in backticks may start with. */
 const TOP = ['controller', 'sandbox', 'crds', 'manifests', 'test', 'bench', 'bin', 'docs', '.ci', 'dist'];
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
 function slug(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[`*_]/g, '').replace(/[^\p{L}\p{N} -]/gu, '').replace(/ /g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[`*_]/g, '')
+    .replace(/[^\p{L}\p{N} -]/gu, '')
+    .replace(/ /g, '-');
 }
 
 function anchors(markdown: string): Set<string> {
@@ -40,7 +50,8 @@ test('README.md and docs/ link only to files and anchors that exist in the repos
       const file = path === '' ? join(ROOT, doc) : resolve(dirname(join(ROOT, doc)), path);
       if (!file.startsWith(`${ROOT}/`) && file !== ROOT) broken.push(`${doc}: ${target} points outside the repository`);
       else if (!existsSync(file)) broken.push(`${doc}: ${target} does not exist`);
-      else if (anchor && file.endsWith('.md') && !anchors(readFileSync(file, 'utf8')).has(anchor)) broken.push(`${doc}: ${target}: no such anchor in ${relative(ROOT, file)}`);
+      else if (anchor && file.endsWith('.md') && !anchors(readFileSync(file, 'utf8')).has(anchor))
+        broken.push(`${doc}: ${target}: no such anchor in ${relative(ROOT, file)}`);
     }
   }
   assert.deepEqual(broken, []);

@@ -21,7 +21,13 @@ const TWO_CLUSTERS = {
       services: [
         { name: 'search', desiredCount: 1, created: '-20d', registry: { namespace: 'internal.example.com', ttl: 300 } },
         { name: 'ledger', desiredCount: 2, created: '-10d', registry: { namespace: 'internal.example.com', ttl: 10 } },
-        { name: 'reports', desiredCount: 1, created: '-60d', registry: { namespace: 'internal.example.com', ttl: 10 }, deleted: true },
+        {
+          name: 'reports',
+          desiredCount: 1,
+          created: '-60d',
+          registry: { namespace: 'internal.example.com', ttl: 10 },
+          deleted: true,
+        },
       ],
     },
     {
@@ -29,7 +35,12 @@ const TWO_CLUSTERS = {
       services: [
         { name: 'worker', desiredCount: 2, created: '-20d', registry: { namespace: 'batch.internal', ttl: 10 } },
         { name: 'nightly', desiredCount: 0, created: '-20d', registry: { namespace: 'batch.internal', ttl: 10 } },
-        { name: 'audit-api', desiredCount: 0, created: '-20d', registry: { namespace: 'internal.example.com', ttl: 10 } },
+        {
+          name: 'audit-api',
+          desiredCount: 0,
+          created: '-20d',
+          registry: { namespace: 'internal.example.com', ttl: 10 },
+        },
       ],
     },
   ],
@@ -53,7 +64,10 @@ function failingClusterSuite(errorCode: string): void {
 
     before(async () => {
       h = await startReliabilityHarness({ scenario: TWO_CLUSTERS, policyText: POLICY, start: false });
-      cloudMapBefore = h.sandbox.cloudMap.services().map((s) => s.name).sort();
+      cloudMapBefore = h.sandbox.cloudMap
+        .services()
+        .map((s) => s.name)
+        .sort();
       await control(h.sandbox, 'POST', 'faults', { operation: 'ecs:ListServices', errorCode, match: 'bravo' });
       await h.controller.start();
       await h.controller.whenIdle();
@@ -63,7 +77,10 @@ function failingClusterSuite(errorCode: string): void {
     });
 
     it('deletes no Cloud Map service while a cluster could not be listed, not even the real orphan', () => {
-      const names = h.sandbox.cloudMap.services().map((s) => s.name).sort();
+      const names = h.sandbox.cloudMap
+        .services()
+        .map((s) => s.name)
+        .sort();
       assert.deepEqual(names, cloudMapBefore, 'nightly and audit-api (used by bravo) and reports all still exist');
       const truth = h.sandbox.truth();
       assert.deepEqual(truth.wronglyDeleted, []);
@@ -73,14 +90,21 @@ function failingClusterSuite(errorCode: string): void {
         assert.equal(planned.decision, 'blocked', JSON.stringify(planned.action));
         assert.equal(planned.blockedBy, 'scope-read-error');
       }
-      for (const planned of deletes) assert.match(planned.detail ?? '', /bravo/, 'the block names the cluster that could not be read');
+      for (const planned of deletes)
+        assert.match(planned.detail ?? '', /bravo/, 'the block names the cluster that could not be read');
     });
 
     it('still fixes what it could read: the long TTL and the stale instance in alpha', () => {
       const truth = h.sandbox.truth();
-      assert.ok(Object.values(truth.ttlByService).every((ttl) => ttl <= 10), truthSummary(truth));
+      assert.ok(
+        Object.values(truth.ttlByService).every((ttl) => ttl <= 10),
+        truthSummary(truth),
+      );
       assert.deepEqual(truth.orphanInstances, []);
-      assert.deepEqual(truth.orphanServices.map((s) => s.name), ['reports']);
+      assert.deepEqual(
+        truth.orphanServices.map((s) => s.name),
+        ['reports'],
+      );
     });
 
     it('once bravo can be listed again, the next resync deletes the real orphan and nothing else', async () => {
@@ -91,8 +115,14 @@ function failingClusterSuite(errorCode: string): void {
       const truth = h.sandbox.truth();
       assert.ok(isClean(truth), truthSummary(truth));
       assert.deepEqual(truth.wronglyDeleted, []);
-      const names = h.sandbox.cloudMap.services().map((s) => s.name).sort();
-      assert.deepEqual(names, cloudMapBefore.filter((n) => n !== 'reports'));
+      const names = h.sandbox.cloudMap
+        .services()
+        .map((s) => s.name)
+        .sort();
+      assert.deepEqual(
+        names,
+        cloudMapBefore.filter((n) => n !== 'reports'),
+      );
     });
   });
 }

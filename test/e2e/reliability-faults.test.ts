@@ -25,10 +25,21 @@ const FAULT_FLEET = {
         // web and orders started before recommendations joined shop.local: both must be redeployed once.
         { name: 'web', desiredCount: 2, created: '-9h', serviceConnect: { namespace: 'shop.local' } },
         { name: 'orders', desiredCount: 1, created: '-9h', serviceConnect: { namespace: 'shop.local' } },
-        { name: 'recommendations', desiredCount: 1, created: '-2h', serviceConnect: { namespace: 'shop.local', endpoints: ['recommendations'] } },
+        {
+          name: 'recommendations',
+          desiredCount: 1,
+          created: '-2h',
+          serviceConnect: { namespace: 'shop.local', endpoints: ['recommendations'] },
+        },
         // ledger: a TTL above the policy's maximum, and a task that died without deregistering.
         { name: 'ledger', desiredCount: 2, created: '-10d', registry: { namespace: 'internal.example.com', ttl: 300 } },
-        { name: 'reports', desiredCount: 1, created: '-60d', registry: { namespace: 'internal.example.com', ttl: 10 }, deleted: true },
+        {
+          name: 'reports',
+          desiredCount: 1,
+          created: '-60d',
+          registry: { namespace: 'internal.example.com', ttl: 10 },
+          deleted: true,
+        },
       ],
     },
   ],
@@ -62,12 +73,21 @@ describe('reliability: 30 % throttling and 15 % server errors on every AWS call'
   it('converges: no broken pair, orphan or long TTL is left, and nothing still in use was deleted', async () => {
     // A bound on the wait, not a timing target: paced, adaptively retried reads (CloudTrail's 2 calls a second
     // among them) under this fault rate converge in 20-40 s alone and slower beside other suites.
-    const truth = await converge(h, isClean, 'the fleet to converge under faults', { stepMs: MINUTE, timeoutMs: 150_000 });
+    const truth = await converge(h, isClean, 'the fleet to converge under faults', {
+      stepMs: MINUTE,
+      timeoutMs: 150_000,
+    });
     assert.deepEqual(truth.wronglyDeleted, [], truthSummary(truth));
     const metrics = (await h.metrics.exposition()).body;
     // The faults really hit the controller: otherwise this test would prove nothing.
-    assert.ok(metricSum(metrics, 'ecs_discovery_aws_api_calls_total', { result: 'throttled' }) > 0, 'some calls were throttled');
-    assert.ok(metricSum(metrics, 'ecs_discovery_aws_api_calls_total', { result: 'error' }) > 0, 'some calls failed with 5xx');
+    assert.ok(
+      metricSum(metrics, 'ecs_discovery_aws_api_calls_total', { result: 'throttled' }) > 0,
+      'some calls were throttled',
+    );
+    assert.ok(
+      metricSum(metrics, 'ecs_discovery_aws_api_calls_total', { result: 'error' }) > 0,
+      'some calls failed with 5xx',
+    );
   });
 
   it('redeployed each stale client exactly once, and a converged fleet gets no more writes', async () => {

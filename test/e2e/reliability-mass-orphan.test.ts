@@ -16,10 +16,19 @@ const BATCH_FLEET = {
       services: [
         { name: 'api', desiredCount: 2, created: '-20d', registry: { namespace: 'internal.example.com', ttl: 10 } },
         ...['etl-1', 'etl-2', 'etl-3', 'etl-4'].map((name) => ({
-          name, desiredCount: 0, created: '-20d', registry: { namespace: 'internal.example.com', ttl: 10 },
+          name,
+          desiredCount: 0,
+          created: '-20d',
+          registry: { namespace: 'internal.example.com', ttl: 10 },
         })),
         // The one real orphan: deleted, its Cloud Map service left behind.
-        { name: 'reports', desiredCount: 1, created: '-60d', registry: { namespace: 'internal.example.com', ttl: 10 }, deleted: true },
+        {
+          name: 'reports',
+          desiredCount: 1,
+          created: '-60d',
+          registry: { namespace: 'internal.example.com', ttl: 10 },
+          deleted: true,
+        },
       ],
     },
   ],
@@ -40,7 +49,10 @@ describe('reliability: every ECS service vanishes from the listing (mass orphan)
 
   before(async () => {
     h = await startReliabilityHarness({ scenario: BATCH_FLEET, policyText: POLICY, start: false });
-    cloudMapBefore = h.sandbox.cloudMap.services().map((s) => s.name).sort();
+    cloudMapBefore = h.sandbox.cloudMap
+      .services()
+      .map((s) => s.name)
+      .sort();
     const drift = await control(h.sandbox, 'POST', 'drift', { kind: 'hide-services' });
     assert.deepEqual(drift.hiddenClusters, ['*']);
     await h.controller.start();
@@ -65,11 +77,26 @@ describe('reliability: every ECS service vanishes from the listing (mass orphan)
     assert.equal(deletes.length, 5, 'etl-1..4 and reports look orphaned');
     // The batch services never ran a task, so nothing proves ECS used their registries: ownership-unproven. The
     // guard counts them as candidates all the same and stops the one deletion that had evidence (reports).
-    const name = (p: (typeof deletes)[number]) => (p.finding.resource.kind === 'cloudmap-service' ? p.finding.resource.name : '');
-    for (const planned of deletes) assert.equal(planned.blockedBy, name(planned) === 'reports' ? 'sanity-guard' : 'ownership-unproven', planned.detail);
+    const name = (p: (typeof deletes)[number]) =>
+      p.finding.resource.kind === 'cloudmap-service' ? p.finding.resource.name : '';
+    for (const planned of deletes)
+      assert.equal(
+        planned.blockedBy,
+        name(planned) === 'reports' ? 'sanity-guard' : 'ownership-unproven',
+        planned.detail,
+      );
     const metrics = (await h.metrics.exposition()).body;
-    assert.ok(metricSum(metrics, 'ecs_discovery_actions_blocked_total', { reason: 'sanity-guard' }) >= 1, 'blocked deletions are counted');
-    assert.deepEqual(h.sandbox.cloudMap.services().map((s) => s.name).sort(), cloudMapBefore);
+    assert.ok(
+      metricSum(metrics, 'ecs_discovery_actions_blocked_total', { reason: 'sanity-guard' }) >= 1,
+      'blocked deletions are counted',
+    );
+    assert.deepEqual(
+      h.sandbox.cloudMap
+        .services()
+        .map((s) => s.name)
+        .sort(),
+      cloudMapBefore,
+    );
     assert.deepEqual(h.sandbox.truth().wronglyDeleted, []);
     assert.equal(h.controller.readiness().ready, true, 'a tripped guard is not a failed reconcile');
   });
@@ -83,21 +110,37 @@ describe('reliability: every ECS service vanishes from the listing (mass orphan)
     const truth = h.sandbox.truth();
     assert.ok(isClean(truth), truthSummary(truth));
     assert.deepEqual(truth.wronglyDeleted, []);
-    assert.deepEqual(h.sandbox.cloudMap.services().map((s) => s.name).sort(), cloudMapBefore.filter((n) => n !== 'reports'));
+    assert.deepEqual(
+      h.sandbox.cloudMap
+        .services()
+        .map((s) => s.name)
+        .sort(),
+      cloudMapBefore.filter((n) => n !== 'reports'),
+    );
   });
 });
 
 describe('sandbox drift hide-services / show-services', () => {
   let sandbox: Sandbox;
   let ecs: ECSClient;
-  const listed = async (cluster: string) => (await ecs.send(new ListServicesCommand({ cluster }))).serviceArns?.length ?? 0;
+  const listed = async (cluster: string) =>
+    (await ecs.send(new ListServicesCommand({ cluster }))).serviceArns?.length ?? 0;
 
   before(async () => {
     sandbox = await startSandbox({
       port: 0,
-      scenario: { clusters: [{ name: 'one', services: [{ name: 'a' }] }, { name: 'two', services: [{ name: 'b' }] }] },
+      scenario: {
+        clusters: [
+          { name: 'one', services: [{ name: 'a' }] },
+          { name: 'two', services: [{ name: 'b' }] },
+        ],
+      },
     });
-    ecs = new ECSClient({ endpoint: sandbox.url, region: sandbox.region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    ecs = new ECSClient({
+      endpoint: sandbox.url,
+      region: sandbox.region,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
   });
   after(async () => {
     ecs.destroy();
@@ -105,15 +148,25 @@ describe('sandbox drift hide-services / show-services', () => {
   });
 
   it('hides one cluster by name, leaves the others, and show-services restores the listing', async () => {
-    assert.deepEqual(await control(sandbox, 'POST', 'drift', { kind: 'hide-services', cluster: 'one' }), { kind: 'hide-services', hiddenClusters: ['one'] });
+    assert.deepEqual(await control(sandbox, 'POST', 'drift', { kind: 'hide-services', cluster: 'one' }), {
+      kind: 'hide-services',
+      hiddenClusters: ['one'],
+    });
     assert.equal(await listed('one'), 0);
     assert.equal(await listed('two'), 1);
-    await assert.rejects(ecs.send(new ListServicesCommand({ cluster: 'missing' })), { name: 'ClusterNotFoundException' }, 'ECS errors still come through');
+    await assert.rejects(
+      ecs.send(new ListServicesCommand({ cluster: 'missing' })),
+      { name: 'ClusterNotFoundException' },
+      'ECS errors still come through',
+    );
     await control(sandbox, 'POST', 'drift', { kind: 'show-services', cluster: 'one' });
     assert.equal(await listed('one'), 1);
   });
 
   it('rejects an unknown cluster with a message that names it', async () => {
-    await assert.rejects(control(sandbox, 'POST', 'drift', { kind: 'hide-services', cluster: 'nope' }), /cluster nope does not exist/);
+    await assert.rejects(
+      control(sandbox, 'POST', 'drift', { kind: 'hide-services', cluster: 'nope' }),
+      /cluster nope does not exist/,
+    );
   });
 });

@@ -18,8 +18,9 @@ export interface RunProcess {
  * published bin script with this very Node binary (no wrapper process in between, so signals reach it).
  */
 export function spawnRun(args: string[], env: Record<string, string>, options: { viaBin?: boolean } = {}): RunProcess {
-  const command = options.viaBin ? [process.execPath, ['bin/ecs-discovery-controller.js', 'run', ...args]] as const
-    : [nodeBin, ['--import', 'tsx', 'controller/cli/main.ts', 'run', ...args]] as const;
+  const command = options.viaBin
+    ? ([process.execPath, ['bin/ecs-discovery-controller.js', 'run', ...args]] as const)
+    : ([nodeBin, ['--import', 'tsx', 'controller/cli/main.ts', 'run', ...args]] as const);
   const child = spawn(command[0], [...command[1]], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
@@ -46,7 +47,10 @@ export function spawnRun(args: string[], env: Record<string, string>, options: {
 }
 
 /** Sends SIGTERM and waits for the exit; SIGKILLs after `killAfterMs` so a hung process fails the test instead of hanging it. */
-export async function terminate(run: RunProcess, killAfterMs = 30_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; elapsedMs: number }> {
+export async function terminate(
+  run: RunProcess,
+  killAfterMs = 30_000,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; elapsedMs: number }> {
   const started = Date.now();
   const guard = setTimeout(() => run.child.kill('SIGKILL'), killAfterMs);
   run.child.kill('SIGTERM');

@@ -12,7 +12,12 @@ import { deploymentStarts, isClean, truthSummary } from './reliability-support.j
 /** ECS services of the harness fleet that still exist (reports was deleted). */
 const LIVE_SERVICES = ['web', 'orders', 'recommendations', 'payments-api', 'search', 'ledger'];
 /** Every write the controller makes; each is slow, so the signal finds some in flight and some not started. */
-const WRITES = ['ecs:UpdateService', 'servicediscovery:UpdateService', 'servicediscovery:DeregisterInstance', 'servicediscovery:DeleteService'];
+const WRITES = [
+  'ecs:UpdateService',
+  'servicediscovery:UpdateService',
+  'servicediscovery:DeregisterInstance',
+  'servicediscovery:DeleteService',
+];
 
 function writesReceived(sandbox: Sandbox): number {
   const calls = sandbox.calls.snapshot();
@@ -29,7 +34,10 @@ describe('reliability: SIGTERM while actions are in flight, then a restart', () 
   const runs: RunProcess[] = [];
 
   const start = () => {
-    const run = spawnRun(['--policies', policyDir, '--allow-all-namespaces', '--queue-url', queueUrl, '--metrics-addr', '127.0.0.1:0'], sandbox.env());
+    const run = spawnRun(
+      ['--policies', policyDir, '--allow-all-namespaces', '--queue-url', queueUrl, '--metrics-addr', '127.0.0.1:0'],
+      sandbox.env(),
+    );
     runs.push(run);
     return run;
   };
@@ -55,7 +63,12 @@ describe('reliability: SIGTERM while actions are in flight, then a restart', () 
   it('exits 0 within 25 s of SIGTERM with writes in flight, leaving work undone', async () => {
     for (const operation of WRITES) sandbox.faults.add({ operation, latencyMs: 1_500 });
     const run = start();
-    await eventually(() => writesReceived(sandbox), (n) => n > 0, 'the first write to reach the sandbox', 600).catch((error) => {
+    await eventually(
+      () => writesReceived(sandbox),
+      (n) => n > 0,
+      'the first write to reach the sandbox',
+      600,
+    ).catch((error) => {
       throw new Error(`${error.message}; logs: ${JSON.stringify(run.logs.slice(-8))}`);
     });
     const { code, signal, elapsedMs } = await terminate(run);
@@ -74,10 +87,18 @@ describe('reliability: SIGTERM while actions are in flight, then a restart', () 
     const truth = await eventually(() => sandbox.truth(), isClean, 'the restarted controller to finish the work', 400);
     assert.deepEqual(truth.wronglyDeleted, [], truthSummary(truth));
     // Let it see its own redeploys' events before counting: a second redeploy would come from those.
-    await eventually(() => run.logs.filter((l) => l.msg === 'reconciled').length, (n) => n >= 2, 'a reconcile after the fix', 200).catch(() => 0);
+    await eventually(
+      () => run.logs.filter((l) => l.msg === 'reconciled').length,
+      (n) => n >= 2,
+      'a reconcile after the fix',
+      200,
+    ).catch(() => 0);
     const { code } = await terminate(run);
     assert.equal(code, 0);
     const starts = await deploymentStarts(clients, 'prod', LIVE_SERVICES, since);
-    assert.deepEqual(starts, Object.fromEntries(LIVE_SERVICES.map((name) => [name, staleClients.includes(name) ? 1 : 0])));
+    assert.deepEqual(
+      starts,
+      Object.fromEntries(LIVE_SERVICES.map((name) => [name, staleClients.includes(name) ? 1 : 0])),
+    );
   });
 });

@@ -9,7 +9,12 @@ import type { ReliabilityHarness } from './reliability-harness.js';
 import { waitFor } from '../support/wait.js';
 
 /** Calls the sandbox's /_sandbox/ control API the way an operator (or a CI script) would. */
-export async function control(sandbox: Sandbox, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<any> {
+export async function control(
+  sandbox: Sandbox,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<any> {
   const response = await fetch(`${sandbox.url}/_sandbox/${path}`, {
     method,
     headers: { 'content-type': 'application/json' },
@@ -27,7 +32,12 @@ const STARTED_DEPLOYMENT = /has started a new deployment/;
  * DescribeServices (completed deployments leave the deployments list, their "started" event stays).
  * Only UpdateService calls that ECS accepted start one, so this counts successful redeploys.
  */
-export async function deploymentStarts(clients: AwsClients, cluster: string, services: readonly string[], sinceMs: number): Promise<Record<string, number>> {
+export async function deploymentStarts(
+  clients: AwsClients,
+  cluster: string,
+  services: readonly string[],
+  sinceMs: number,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (let i = 0; i < services.length; i += 10) {
     const { services: described = [], failures = [] } = await clients.ecs.send(
@@ -45,8 +55,12 @@ export async function deploymentStarts(clients: AwsClients, cluster: string, ser
 
 /** Nothing left that the controller should fix (what "converged" means in these tests). */
 export function isClean(truth: SandboxTruth): boolean {
-  return truth.brokenPairs.length === 0 && truth.orphanServices.length === 0 && truth.orphanInstances.length === 0
-    && Object.values(truth.ttlByService).every((ttl) => ttl <= 10);
+  return (
+    truth.brokenPairs.length === 0 &&
+    truth.orphanServices.length === 0 &&
+    truth.orphanInstances.length === 0 &&
+    Object.values(truth.ttlByService).every((ttl) => ttl <= 10)
+  );
 }
 
 /** The parts of the truth a failure message needs. */
@@ -87,8 +101,15 @@ export async function converge(
     );
   } catch {
     const status = h.controller.status();
-    const controller = { ready: status.ready, lastReconcileError: status.lastReconcileError, active: h.controller.queue.active(), depth: h.controller.queue.depth() };
-    throw new Error(`timed out waiting for ${what}; truth: ${truthSummary(truth)}; controller: ${JSON.stringify(controller)}`);
+    const controller = {
+      ready: status.ready,
+      lastReconcileError: status.lastReconcileError,
+      active: h.controller.queue.active(),
+      depth: h.controller.queue.depth(),
+    };
+    throw new Error(
+      `timed out waiting for ${what}; truth: ${truthSummary(truth)}; controller: ${JSON.stringify(controller)}`,
+    );
   }
 }
 

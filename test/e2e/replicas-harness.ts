@@ -32,9 +32,26 @@ export function replicasFleet() {
       name: `c${i}`,
       services: [
         { name: `web${i}`, desiredCount: 1, created: '-9h', serviceConnect: { namespace: `sc${i}.local` } },
-        { name: `orders${i}`, desiredCount: 1, created: '-2h', serviceConnect: { namespace: `sc${i}.local`, endpoints: [`orders${i}`] } },
-        { name: `api${i}`, desiredCount: 1, created: '-20d', deployed: '-2d', registry: { namespace: `ns${i}.local`, ttl: 300 } },
-        { name: `gone${i}`, desiredCount: 1, created: '-20d', deployed: '-2d', registry: { namespace: `ns${i}.local`, ttl: 10 } },
+        {
+          name: `orders${i}`,
+          desiredCount: 1,
+          created: '-2h',
+          serviceConnect: { namespace: `sc${i}.local`, endpoints: [`orders${i}`] },
+        },
+        {
+          name: `api${i}`,
+          desiredCount: 1,
+          created: '-20d',
+          deployed: '-2d',
+          registry: { namespace: `ns${i}.local`, ttl: 300 },
+        },
+        {
+          name: `gone${i}`,
+          desiredCount: 1,
+          created: '-20d',
+          deployed: '-2d',
+          registry: { namespace: `ns${i}.local`, ttl: 10 },
+        },
       ],
     })),
   };
@@ -62,7 +79,12 @@ export function writeReplicaPolicies(): string {
 }
 
 /** AWS writes the controller makes. */
-export const WRITE_OPERATIONS = new Set(['ecs:UpdateService', 'servicediscovery:UpdateService', 'servicediscovery:DeregisterInstance', 'servicediscovery:DeleteService']);
+export const WRITE_OPERATIONS = new Set([
+  'ecs:UpdateService',
+  'servicediscovery:UpdateService',
+  'servicediscovery:DeregisterInstance',
+  'servicediscovery:DeleteService',
+]);
 
 /** Who held a target's lease when a request arrived, from the lease changes in the call log. */
 export function ownerAt(log: readonly CallRecord[], target: string, at: number): string | null {
@@ -76,5 +98,11 @@ export function ownerAt(log: readonly CallRecord[], target: string, at: number):
 
 /** Writes (status 200) made by a replica that did not hold its target's lease when the write arrived. */
 export function writesWithoutLease(log: readonly CallRecord[]): CallRecord[] {
-  return log.filter((c) => WRITE_OPERATIONS.has(c.operation) && c.status === 200 && c.caller?.startsWith('replica-') && ownerAt(log, c.region ?? '', c.at) !== c.caller);
+  return log.filter(
+    (c) =>
+      WRITE_OPERATIONS.has(c.operation) &&
+      c.status === 200 &&
+      c.caller?.startsWith('replica-') &&
+      ownerAt(log, c.region ?? '', c.at) !== c.caller,
+  );
 }

@@ -30,13 +30,19 @@ describe('run: modes that must never write', () => {
     await h.settle();
 
     assert.deepEqual(writeCalls(h.sandbox), {
-      'ecs:UpdateService': 0, 'servicediscovery:DeleteService': 0, 'servicediscovery:DeregisterInstance': 0, 'servicediscovery:UpdateService': 0,
+      'ecs:UpdateService': 0,
+      'servicediscovery:DeleteService': 0,
+      'servicediscovery:DeregisterInstance': 0,
+      'servicediscovery:UpdateService': 0,
     });
     assert.deepEqual(driftShape(h), before);
     const plan = h.controller.plan()!;
     const rules = new Set(plan.findings.map((f) => f.rule));
-    for (const rule of ['serviceConnectRefresh', 'cloudMapOrphans', 'dnsTtl'] as const) assert.ok(rules.has(rule), `${rule} reported`);
-    assert.ok(plan.actions.length > 0 && plan.actions.every((a) => a.decision === 'blocked' && a.blockedBy !== undefined));
+    for (const rule of ['serviceConnectRefresh', 'cloudMapOrphans', 'dnsTtl'] as const)
+      assert.ok(rules.has(rule), `${rule} reported`);
+    assert.ok(
+      plan.actions.length > 0 && plan.actions.every((a) => a.decision === 'blocked' && a.blockedBy !== undefined),
+    );
     assert.ok(plan.actions.some((a) => a.blockedBy === 'audit-mode'));
     const status = h.controller.status();
     assert.equal(status.ready, true);

@@ -17,14 +17,22 @@ const SCENARIO = {
   account: '123456789012',
   region: 'us-east-1',
   namespaces: [{ name: 'internal.example.com', type: 'DNS_PRIVATE', created: '-90d' }],
-  clusters: [{
-    name: 'prod',
-    services: [
-      { name: 'payments', desiredCount: 2, created: '-20d', stopTimeout: 10, registry: { namespace: 'internal.example.com', ttl: 60 } },
-      // ECS's default stopTimeout (30 s): a 20 s TTL is within its 25 s bound.
-      { name: 'search', desiredCount: 1, created: '-20d', registry: { namespace: 'internal.example.com', ttl: 20 } },
-    ],
-  }],
+  clusters: [
+    {
+      name: 'prod',
+      services: [
+        {
+          name: 'payments',
+          desiredCount: 2,
+          created: '-20d',
+          stopTimeout: 10,
+          registry: { namespace: 'internal.example.com', ttl: 60 },
+        },
+        // ECS's default stopTimeout (30 s): a 20 s TTL is within its 25 s bound.
+        { name: 'search', desiredCount: 1, created: '-20d', registry: { namespace: 'internal.example.com', ttl: 20 } },
+      ],
+    },
+  ],
 };
 
 function policy(mode: 'audit' | 'enforce'): string {
@@ -56,7 +64,10 @@ describe('dnsTtl max: auto against the sandbox', () => {
   });
 
   it('audit mode reports the 60 s TTL above the 5 s drain bound, naming the task definition and container', async () => {
-    assert.deepEqual(h.sandbox.truth().ttlExceedsDrain.map((d) => [d.name, d.ttl, d.boundSeconds]), [['payments', 60, 5]]);
+    assert.deepEqual(
+      h.sandbox.truth().ttlExceedsDrain.map((d) => [d.name, d.ttl, d.boundSeconds]),
+      [['payments', 60, 5]],
+    );
     writeFileSync(join(h.policyDir, 'fleet.yaml'), policy('audit'));
     const { plan, outcomes } = await h.controller.runOnce();
     const findings = plan.findings.filter((f) => f.rule === 'dnsTtl');
@@ -64,7 +75,10 @@ describe('dnsTtl max: auto against the sandbox', () => {
     const truth = h.sandbox.truth().ttlExceedsDrain[0];
     // The truth names the revision by ARN; the finding by family:revision, as the ECS console does.
     const familyRevision = truth.taskDefinition.split('/').pop();
-    assert.ok(findings[0].desired.includes(`drain bound: ${familyRevision} container ${truth.container} stopTimeout 10s`), findings[0].desired);
+    assert.ok(
+      findings[0].desired.includes(`drain bound: ${familyRevision} container ${truth.container} stopTimeout 10s`),
+      findings[0].desired,
+    );
     assert.equal(outcomes.filter((o) => o.action.type === 'cloudmap:UpdateDnsTtl').length, 0);
     assert.deepEqual(await ttls('payments'), [60]);
   });
@@ -73,7 +87,11 @@ describe('dnsTtl max: auto against the sandbox', () => {
     writeFileSync(join(h.policyDir, 'fleet.yaml'), policy('enforce'));
     const { outcomes } = await h.controller.runOnce();
     const ttlActions = outcomes.filter((o) => o.action.type === 'cloudmap:UpdateDnsTtl');
-    assert.deepEqual(ttlActions.map((o) => o.result), ['pending', 'success'], JSON.stringify(outcomes));
+    assert.deepEqual(
+      ttlActions.map((o) => o.result),
+      ['pending', 'success'],
+      JSON.stringify(outcomes),
+    );
     assert.deepEqual(await ttls('payments'), [5]);
     assert.deepEqual(await ttls('search'), [20]);
     assert.deepEqual(h.sandbox.truth().ttlExceedsDrain, []);

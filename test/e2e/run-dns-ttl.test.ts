@@ -19,7 +19,15 @@ const SCENARIO = {
   cloudMap: {
     services: [
       // A 6 s A record (deliberately short) beside a 60 s SRV record: only the SRV record is drift.
-      { namespace: 'internal.example.com', name: 'mixed', records: [{ Type: 'A', TTL: 6 }, { Type: 'SRV', TTL: 60 }], created: '-10d' },
+      {
+        namespace: 'internal.example.com',
+        name: 'mixed',
+        records: [
+          { Type: 'A', TTL: 6 },
+          { Type: 'SRV', TTL: 60 },
+        ],
+        created: '-10d',
+      },
       { namespace: 'internal.example.com', name: 'short', records: [{ Type: 'A', TTL: 5 }], created: '-10d' },
     ],
   },
@@ -30,7 +38,12 @@ function policy(namespaceArn: string): string {
     name: 'ttl',
     mode: 'enforce',
     target: { clusters: ['prod'], namespaces: [namespaceArn] },
-    rules: { serviceConnectRefresh: { enabled: false }, cloudMapOrphans: { enabled: false }, taskLimit: { enabled: false }, dnsTtl: { max: '10s', set: '10s' } },
+    rules: {
+      serviceConnectRefresh: { enabled: false },
+      cloudMapOrphans: { enabled: false },
+      taskLimit: { enabled: false },
+      dnsTtl: { max: '10s', set: '10s' },
+    },
   });
 }
 
@@ -49,13 +62,20 @@ describe('dnsTtl against the sandbox', () => {
     const { outcomes } = await h.controller.runOnce();
     // Submitted (pending), then followed to SUCCESS before run --once ends.
     const ttlActions = outcomes.filter((o) => o.action.type === 'cloudmap:UpdateDnsTtl');
-    assert.deepEqual(ttlActions.map((o) => o.result), ['pending', 'success'], JSON.stringify(outcomes));
+    assert.deepEqual(
+      ttlActions.map((o) => o.result),
+      ['pending', 'success'],
+      JSON.stringify(outcomes),
+    );
     const ttls = async (name: string) => {
       const id = h.sandbox.cloudMap.services().find((s) => s.name === name)!.id;
       const { Service } = await h.clients.serviceDiscovery.send(new GetServiceCommand({ Id: id }));
       return Service?.DnsConfig?.DnsRecords?.map((r) => [r.Type, r.TTL]);
     };
-    assert.deepEqual(await ttls('mixed'), [['A', 6], ['SRV', 10]]);
+    assert.deepEqual(await ttls('mixed'), [
+      ['A', 6],
+      ['SRV', 10],
+    ]);
     assert.deepEqual(await ttls('short'), [['A', 5]]);
   });
 });

@@ -13,7 +13,12 @@ const QUIET_FLEET = {
       name: 'prod',
       services: [
         { name: 'web', desiredCount: 2, created: '-9h', serviceConnect: { namespace: 'shop.local' } },
-        { name: 'orders', desiredCount: 1, created: '-9h', serviceConnect: { namespace: 'shop.local', endpoints: ['orders'] } },
+        {
+          name: 'orders',
+          desiredCount: 1,
+          created: '-9h',
+          serviceConnect: { namespace: 'shop.local', endpoints: ['orders'] },
+        },
       ],
     },
   ],
@@ -45,7 +50,12 @@ describe('run: event-driven reconcile', () => {
         cpu: '256',
         memory: '512',
         containerDefinitions: [
-          { name: 'app', image: 'public.ecr.aws/sandbox/recommendations:latest', essential: true, portMappings: [{ name: 'recommendations', containerPort: 8080 }] },
+          {
+            name: 'app',
+            image: 'public.ecr.aws/sandbox/recommendations:latest',
+            essential: true,
+            portMappings: [{ name: 'recommendations', containerPort: 8080 }],
+          },
         ],
       }),
     );
@@ -57,14 +67,21 @@ describe('run: event-driven reconcile', () => {
         desiredCount: 1,
         launchType: 'FARGATE',
         networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
-        serviceConnectConfiguration: { enabled: true, namespace: 'shop.local', services: [{ portName: 'recommendations' }] },
+        serviceConnectConfiguration: {
+          enabled: true,
+          namespace: 'shop.local',
+          services: [{ portName: 'recommendations' }],
+        },
       }),
     );
     assert.ok(h.sandbox.truth().brokenPairs.some((p) => p.client === 'web' && p.endpoint === 'recommendations'));
 
     const web = await eventually(
       async () => (await ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['web'] }))).services![0],
-      (service) => (service.deployments ?? []).some((d) => d.status === 'PRIMARY' && (d.createdAt?.getTime() ?? 0) > Date.now() - 60 * 60_000),
+      (service) =>
+        (service.deployments ?? []).some(
+          (d) => d.status === 'PRIMARY' && (d.createdAt?.getTime() ?? 0) > Date.now() - 60 * 60_000,
+        ),
       'a fresh deployment of web',
     );
     assert.ok(web.deployments!.length >= 1);

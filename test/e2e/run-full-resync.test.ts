@@ -18,7 +18,10 @@ import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 
 const FULL_RESYNC_MS = 5 * 60_000;
 /** A steady generated fleet: no drift but what the test makes, so a change signal moves only where it makes one. */
-const FLEET = { name: 'full-resync', generate: { clusters: 2, servicesPerCluster: 30, tasksPerService: 3, cloudMapServices: 20, namespace: 'bench.local' } };
+const FLEET = {
+  name: 'full-resync',
+  generate: { clusters: 2, servicesPerCluster: 30, tasksPerService: 3, cloudMapServices: 20, namespace: 'bench.local' },
+};
 const POLICY = `apiVersion: ecs-discovery.io/v1alpha1
 kind: DiscoveryPolicy
 metadata:
@@ -86,9 +89,17 @@ describe('run with --full-resync, no events', () => {
   it('finds a stale instance no change signal shows at the first full read, within one full-resync period', async () => {
     // A task dies and ECS leaves its instance; the replacement starts and registers, and another task's registration
     // is lost: the instance count, the running count and the deployments all look as the controller last read them.
-    const drift = sandbox.drift({ kind: 'stale-instance', cluster: 'bench-001', ecsService: 'svc-00001' }) as { instanceId: string; serviceId: string };
+    const drift = sandbox.drift({ kind: 'stale-instance', cluster: 'bench-001', ecsService: 'svc-00001' }) as {
+      instanceId: string;
+      serviceId: string;
+    };
     sandbox.advance(60_000);
-    sandbox.drift({ kind: 'failed-registration', serviceId: drift.serviceId, cluster: 'bench-001', ecsService: 'svc-00001' });
+    sandbox.drift({
+      kind: 'failed-registration',
+      serviceId: drift.serviceId,
+      cluster: 'bench-001',
+      ecsService: 'svc-00001',
+    });
     const instances = () => sandbox.cloudMap.instances(drift.serviceId).map((i) => i.id);
     assert.ok(instances().includes(drift.instanceId));
 
@@ -102,13 +113,20 @@ describe('run with --full-resync, no events', () => {
     }
     assert.ok(!deregistered.includes(drift.instanceId));
     const reads = (op: string) => sandbox.calls.snapshot()[op] ?? 0;
-    assert.deepEqual(['ecs:ListTasks', 'ecs:DescribeTasks', 'servicediscovery:ListInstances'].map(reads), [0, 0, 0], 'the resyncs within the period followed change signals');
+    assert.deepEqual(
+      ['ecs:ListTasks', 'ecs:DescribeTasks', 'servicediscovery:ListInstances'].map(reads),
+      [0, 0, 0],
+      'the resyncs within the period followed change signals',
+    );
 
     // The full-resync period has passed since the last full read: this resync reads everything and finds it.
     sandbox.advance(FULL_RESYNC_MS);
     tick!();
     await controller.whenIdle();
-    assert.ok(reads('servicediscovery:ListInstances') >= 20, 'a full read lists the instances of every Cloud Map service');
+    assert.ok(
+      reads('servicediscovery:ListInstances') >= 20,
+      'a full read lists the instances of every Cloud Map service',
+    );
     assert.ok(deregistered.includes(drift.instanceId), 'the full read found the stale instance and deregistered it');
     assert.ok(!instances().includes(drift.instanceId));
   });

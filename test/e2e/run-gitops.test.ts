@@ -25,7 +25,12 @@ after(async () => {
 /** A controller on the sandbox's clock that polls `policies` every POLL_MS and never resyncs on its own. */
 async function controllerFor(sandbox: Sandbox, policies: string, s3?: S3Client): Promise<Controller> {
   const metrics = new ControllerMetrics({ defaultMetrics: false });
-  const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 3 });
+  const clients = createAwsClients({
+    region: sandbox.region,
+    endpoint: sandbox.url,
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    maxAttempts: 3,
+  });
   const controller = new Controller({
     source: createPolicySource(policies, { s3, env: { CACHE_DIR: process.env.TMPDIR ?? '/tmp' } }),
     allowed: { clusters: [], namespaces: [], accounts: [] },
@@ -59,16 +64,35 @@ test('a new commit switching the policy from audit to enforce is applied within 
   cleanups.push(() => repo.close());
   repo.commit({ 'policies/fleet.yaml': policyYaml('audit') });
   const controller = await controllerFor(sandbox, `${repo.httpUrl}?ref=main&path=policies`);
-  await eventually(() => controller.plan()?.findings.length ?? 0, (n) => n > 0, 'the audit plan');
+  await eventually(
+    () => controller.plan()?.findings.length ?? 0,
+    (n) => n > 0,
+    'the audit plan',
+  );
   assert.equal(searchTtl(sandbox), 300);
-  assert.deepEqual(Object.values(writeCalls(sandbox)).reduce((a, b) => a + b, 0), 0, 'audit writes nothing');
+  assert.deepEqual(
+    Object.values(writeCalls(sandbox)).reduce((a, b) => a + b, 0),
+    0,
+    'audit writes nothing',
+  );
 
-  const broken = repo.commit({ 'policies/fleet.yaml': policyYaml('enforce', '15m', { rules: { dnsTtl: { max: 'soon', set: '10s' } } }) });
-  await eventually(() => controller.status(), (s) => JSON.stringify(s).includes(broken), 'the broken revision to be reported');
+  const broken = repo.commit({
+    'policies/fleet.yaml': policyYaml('enforce', '15m', { rules: { dnsTtl: { max: 'soon', set: '10s' } } }),
+  });
+  await eventually(
+    () => controller.status(),
+    (s) => JSON.stringify(s).includes(broken),
+    'the broken revision to be reported',
+  );
   assert.equal(searchTtl(sandbox), 300, 'a broken revision never replaces the set in force');
 
   const fixed = repo.commit({ 'policies/fleet.yaml': policyYaml('enforce') });
-  await eventually(() => searchTtl(sandbox), (ttl) => ttl === 10, 'the TTL fix from the new commit', 200);
+  await eventually(
+    () => searchTtl(sandbox),
+    (ttl) => ttl === 10,
+    'the TTL fix from the new commit',
+    200,
+  );
   assert.equal(controller.policies()?.revision, fixed);
 });
 
@@ -79,9 +103,18 @@ test('a new S3 object is applied within a poll interval', async () => {
   cleanups.push(() => s3.close());
   await s3.put('policies/prod/fleet.yaml', policyYaml('audit'));
   const controller = await controllerFor(sandbox, 's3://policies/prod/', s3.client());
-  await eventually(() => controller.plan()?.findings.length ?? 0, (n) => n > 0, 'the audit plan');
+  await eventually(
+    () => controller.plan()?.findings.length ?? 0,
+    (n) => n > 0,
+    'the audit plan',
+  );
   const first = controller.policies()?.revision;
   await s3.put('policies/prod/fleet.yaml', policyYaml('enforce'));
-  await eventually(() => searchTtl(sandbox), (ttl) => ttl === 10, 'the TTL fix from the new object', 200);
+  await eventually(
+    () => searchTtl(sandbox),
+    (ttl) => ttl === 10,
+    'the TTL fix from the new object',
+    200,
+  );
   assert.notEqual(controller.policies()?.revision, first);
 });

@@ -42,23 +42,68 @@ export const FLEET = {
       services: [
         // Service Connect: web started before recommendations joined (a broken pair).
         { name: 'web', desiredCount: 2, created: '-9h', serviceConnect: { namespace: 'shop.local' } },
-        { name: 'orders', desiredCount: 1, created: '-9h', serviceConnect: { namespace: 'shop.local', endpoints: ['orders'] } },
-        { name: 'recommendations', desiredCount: 1, created: '-2h', serviceConnect: { namespace: 'shop.local', endpoints: ['recommendations'] } },
+        {
+          name: 'orders',
+          desiredCount: 1,
+          created: '-9h',
+          serviceConnect: { namespace: 'shop.local', endpoints: ['orders'] },
+        },
+        {
+          name: 'recommendations',
+          desiredCount: 1,
+          created: '-2h',
+          serviceConnect: { namespace: 'shop.local', endpoints: ['recommendations'] },
+        },
         // Classic service discovery.
-        { name: 'payments-api', desiredCount: 2, created: '-20d', deployed: '-3d', registry: { namespace: 'internal.example.com', ttl: 10 } },
-        { name: 'search', desiredCount: 2, created: '-20d', deployed: '-2d', registry: { namespace: 'internal.example.com', ttl: 300 } },
-        { name: 'ledger', desiredCount: 2, created: '-10d', deployed: '-1d', registry: { namespace: 'internal.example.com', ttl: 10 } },
-        { name: 'reports', desiredCount: 1, created: '-60d', registry: { namespace: 'internal.example.com', ttl: 10 }, deleted: true },
+        {
+          name: 'payments-api',
+          desiredCount: 2,
+          created: '-20d',
+          deployed: '-3d',
+          registry: { namespace: 'internal.example.com', ttl: 10 },
+        },
+        {
+          name: 'search',
+          desiredCount: 2,
+          created: '-20d',
+          deployed: '-2d',
+          registry: { namespace: 'internal.example.com', ttl: 300 },
+        },
+        {
+          name: 'ledger',
+          desiredCount: 2,
+          created: '-10d',
+          deployed: '-1d',
+          registry: { namespace: 'internal.example.com', ttl: 10 },
+        },
+        {
+          name: 'reports',
+          desiredCount: 1,
+          created: '-60d',
+          registry: { namespace: 'internal.example.com', ttl: 10 },
+          deleted: true,
+        },
       ],
     },
   ],
   cloudMap: {
     services: [
       {
-        namespace: 'internal.example.com', name: 'billing-legacy', ttl: 10, created: '-400d',
-        instances: [{ id: 'i-0a1b2c3d4e5f60718', registeredBy: 'other', attributes: { AWS_INSTANCE_IPV4: '10.20.4.17' } }],
+        namespace: 'internal.example.com',
+        name: 'billing-legacy',
+        ttl: 10,
+        created: '-400d',
+        instances: [
+          { id: 'i-0a1b2c3d4e5f60718', registeredBy: 'other', attributes: { AWS_INSTANCE_IPV4: '10.20.4.17' } },
+        ],
       },
-      { namespace: 'internal.example.com', name: 'partner-gateway', ttl: 10, created: '-200d', tags: { 'discovery-controller/protect': 'true' } },
+      {
+        namespace: 'internal.example.com',
+        name: 'partner-gateway',
+        ttl: 10,
+        created: '-200d',
+        tags: { 'discovery-controller/protect': 'true' },
+      },
       { namespace: 'internal.example.com', name: 'old-batch', ttl: 10, created: '-120d' },
     ],
   },
@@ -106,9 +151,15 @@ export interface Harness {
 /** Creates the queue and the rule that sends every ECS event to it. */
 export async function installEventRouting(clients: AwsClients, queueName = 'discovery-events'): Promise<string> {
   const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: queueName }));
-  const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  const { Attributes } = await clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
   await clients.eventBridge.send(
-    new PutRuleCommand({ Name: 'ecs-discovery-controller', EventPattern: JSON.stringify({ source: ['aws.ecs'] }), State: 'ENABLED' }),
+    new PutRuleCommand({
+      Name: 'ecs-discovery-controller',
+      EventPattern: JSON.stringify({ source: ['aws.ecs'] }),
+      State: 'ENABLED',
+    }),
   );
   await clients.eventBridge.send(
     new PutTargetsCommand({ Rule: 'ecs-discovery-controller', Targets: [{ Id: 'queue', Arn: Attributes!.QueueArn! }] }),
@@ -141,7 +192,12 @@ export async function startHarness(options: {
   const sandbox = await startSandbox({ port: 0, scenario: options.scenario ?? FLEET });
   Object.assign(process.env, sandbox.env());
   const metrics = new ControllerMetrics({ defaultMetrics: false, driftLabels: DRIFT_LABELS });
-  const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: options.maxAttempts ?? 3, onApiCall: metrics.onApiCall });
+  const clients = createAwsClients({
+    region: sandbox.region,
+    endpoint: sandbox.url,
+    maxAttempts: options.maxAttempts ?? 3,
+    onApiCall: metrics.onApiCall,
+  });
   const queueUrl = await installEventRouting(clients);
   for (const fault of options.faults ?? []) sandbox.faults.add(fault);
   const policyDir = mkdtempSync(join(tmpdir(), 'run-e2e-policies-'));
@@ -150,7 +206,14 @@ export async function startHarness(options: {
   const timers: Timers = { ...systemTimers, now: () => sandbox.clock.now() + skew };
   let onTick: (() => void) | undefined;
   const announcer = options.eventsBus
-    ? new DiscoveryAnnouncer(new EventPublisher(clients.eventBridge, { busName: options.eventsBus, logger: silentLogger(), counters: registerPublishMetrics(metrics.registry) }), silentLogger())
+    ? new DiscoveryAnnouncer(
+        new EventPublisher(clients.eventBridge, {
+          busName: options.eventsBus,
+          logger: silentLogger(),
+          counters: registerPublishMetrics(metrics.registry),
+        }),
+        silentLogger(),
+      )
     : undefined;
   const controller = new Controller({
     source: new DirectorySource(policyDir),
@@ -185,7 +248,15 @@ export async function startHarness(options: {
     async settle() {
       let timer: NodeJS.Timeout | undefined;
       const limit = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`work queue not idle after 20 s (depth ${controller.queue.depth()}, active ${controller.queue.active()})`)), 20_000);
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `work queue not idle after 20 s (depth ${controller.queue.depth()}, active ${controller.queue.active()})`,
+              ),
+            ),
+          20_000,
+        );
       });
       try {
         await Promise.race([controller.whenIdle(), limit]);
@@ -204,7 +275,12 @@ export async function startHarness(options: {
 }
 
 /** Polls a condition the system makes true asynchronously; fails with `what` instead of hanging. */
-export async function eventually<T>(probe: () => T | Promise<T>, accept: (value: T) => boolean, what: string, attempts = 200): Promise<T> {
+export async function eventually<T>(
+  probe: () => T | Promise<T>,
+  accept: (value: T) => boolean,
+  what: string,
+  attempts = 200,
+): Promise<T> {
   let last: T | undefined;
   try {
     // `attempts` looks 50 ms apart; the time limit leaves room for slow probes, as the attempt count did.
@@ -218,6 +294,11 @@ export async function eventually<T>(probe: () => T | Promise<T>, accept: (value:
 /** Counts of AWS write calls the sandbox received. */
 export function writeCalls(sandbox: Sandbox): Record<string, number> {
   const snapshot = sandbox.calls.snapshot() as Record<string, number>;
-  const writes = ['ecs:UpdateService', 'servicediscovery:DeleteService', 'servicediscovery:DeregisterInstance', 'servicediscovery:UpdateService'];
+  const writes = [
+    'ecs:UpdateService',
+    'servicediscovery:DeleteService',
+    'servicediscovery:DeregisterInstance',
+    'servicediscovery:UpdateService',
+  ];
   return Object.fromEntries(writes.map((w) => [w, snapshot[w] ?? 0]));
 }

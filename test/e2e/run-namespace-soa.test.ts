@@ -50,8 +50,18 @@ describe('namespaceSoa against the sandbox', () => {
     h = await startHarness({ mode: 'enforce', scenario: SCENARIO, start: false });
     const byName = (name: string) => h.sandbox.cloudMap.namespaces().find((n) => n.name === name)!.id;
     // A day of negative caching on one namespace (as a hand-made hosted zone has), a minute on the other.
-    await h.clients.serviceDiscovery.send(new UpdatePrivateDnsNamespaceCommand({ Id: byName('slow.example.com'), Namespace: { Properties: { DnsProperties: { SOA: { TTL: 86400 } } } } }));
-    await h.clients.serviceDiscovery.send(new UpdatePrivateDnsNamespaceCommand({ Id: byName('fast.example.com'), Namespace: { Properties: { DnsProperties: { SOA: { TTL: 60 } } } } }));
+    await h.clients.serviceDiscovery.send(
+      new UpdatePrivateDnsNamespaceCommand({
+        Id: byName('slow.example.com'),
+        Namespace: { Properties: { DnsProperties: { SOA: { TTL: 86400 } } } },
+      }),
+    );
+    await h.clients.serviceDiscovery.send(
+      new UpdatePrivateDnsNamespaceCommand({
+        Id: byName('fast.example.com'),
+        Namespace: { Properties: { DnsProperties: { SOA: { TTL: 60 } } } },
+      }),
+    );
   });
   after(async () => {
     await h?.close();
@@ -61,7 +71,10 @@ describe('namespaceSoa against the sandbox', () => {
     writeFileSync(join(h.policyDir, 'fleet.yaml'), policy('audit'));
     const { plan, outcomes } = await h.controller.runOnce();
     const findings = plan.findings.filter((f) => f.rule === 'namespaceSoa');
-    assert.deepEqual(findings.map((f) => f.resource.kind === 'cloudmap-namespace' && f.resource.name), ['slow.example.com']);
+    assert.deepEqual(
+      findings.map((f) => f.resource.kind === 'cloudmap-namespace' && f.resource.name),
+      ['slow.example.com'],
+    );
     assert.equal(outcomes.filter((o) => o.action.type === 'cloudmap:UpdateNamespaceSoa').length, 0);
     assert.equal(await soa('slow.example.com'), 86400);
   });
@@ -70,7 +83,11 @@ describe('namespaceSoa against the sandbox', () => {
     writeFileSync(join(h.policyDir, 'fleet.yaml'), policy('enforce'));
     const { outcomes } = await h.controller.runOnce();
     const soaActions = outcomes.filter((o) => o.action.type === 'cloudmap:UpdateNamespaceSoa');
-    assert.deepEqual(soaActions.map((o) => o.result), ['pending', 'success'], JSON.stringify(outcomes));
+    assert.deepEqual(
+      soaActions.map((o) => o.result),
+      ['pending', 'success'],
+      JSON.stringify(outcomes),
+    );
     assert.equal(await soa('slow.example.com'), 15);
     assert.equal(await soa('fast.example.com'), 60);
   });

@@ -9,7 +9,10 @@ import { eventually, FLEET, startHarness, type Harness } from './run-harness.js'
 
 const OLD_ARN_FLEET = {
   ...FLEET,
-  clusters: FLEET.clusters.map((c) => ({ ...c, services: c.services.map((s) => (s.name === 'web' ? { ...s, arnFormat: 'short' } : s)) })),
+  clusters: FLEET.clusters.map((c) => ({
+    ...c,
+    services: c.services.map((s) => (s.name === 'web' ? { ...s, arnFormat: 'short' } : s)),
+  })),
 };
 
 describe('run: events about services with old-format ARNs', () => {

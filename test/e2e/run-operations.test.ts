@@ -19,14 +19,25 @@ describe('run: a Cloud Map operation that fails is reported and retried, never c
     await h?.close();
   });
 
-  const deregistrations = () => h.controller.status().recentActions.filter((a) => a.action === 'cloudmap:DeregisterInstance');
+  const deregistrations = () =>
+    h.controller.status().recentActions.filter((a) => a.action === 'cloudmap:DeregisterInstance');
 
   it('reports the FAIL with its ErrorCode, counts no success, and the stale instance is still there', async () => {
     assert.equal(h.sandbox.truth().orphanInstances.length, 1, 'ledger has a stale instance');
     // The controller submits, then a requeued pass (no worker waits) reads GetOperation: FAIL.
-    const failed = await eventually(deregistrations, (list) => list.some((a) => a.result === 'failed'), 'a failed deregistration in /status');
-    assert.ok(failed.some((a) => a.result === 'pending' && a.reason === 'operation-submitted'), JSON.stringify(failed));
-    assert.deepEqual(failed.filter((a) => a.result === 'failed').map((a) => a.errorCode), ['ACCESS_DENIED']);
+    const failed = await eventually(
+      deregistrations,
+      (list) => list.some((a) => a.result === 'failed'),
+      'a failed deregistration in /status',
+    );
+    assert.ok(
+      failed.some((a) => a.result === 'pending' && a.reason === 'operation-submitted'),
+      JSON.stringify(failed),
+    );
+    assert.deepEqual(
+      failed.filter((a) => a.result === 'failed').map((a) => a.errorCode),
+      ['ACCESS_DENIED'],
+    );
     assert.ok(!failed.some((a) => a.result === 'success'), `no success: ${JSON.stringify(failed)}`);
     const metrics = (await h.metrics.exposition()).body;
     assert.match(metrics, /ecs_discovery_actions_total\{[^}]*action="cloudmap:DeregisterInstance",result="failed"\} 1/);
@@ -55,7 +66,14 @@ describe('run: a Cloud Map operation that fails is reported and retried, never c
       'a successful deregistration after the retry',
     );
     assert.ok(done.length > 0);
-    await eventually(() => h.sandbox.truth().orphanInstances, (list) => list.length === 0, 'no stale instance left');
-    assert.match((await h.metrics.exposition()).body, /ecs_discovery_actions_total\{[^}]*action="cloudmap:DeregisterInstance",result="success"\} 1/);
+    await eventually(
+      () => h.sandbox.truth().orphanInstances,
+      (list) => list.length === 0,
+      'no stale instance left',
+    );
+    assert.match(
+      (await h.metrics.exposition()).body,
+      /ecs_discovery_actions_total\{[^}]*action="cloudmap:DeregisterInstance",result="success"\} 1/,
+    );
   });
 });

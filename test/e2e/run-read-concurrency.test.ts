@@ -17,9 +17,16 @@ const POLICY = policyYaml({
 
 /** Most ECS and Cloud Map calls the sandbox was answering at the same moment. */
 function mostInFlight(sandbox: Sandbox): number {
-  const edges = sandbox.calls.log()
+  const edges = sandbox.calls
+    .log()
     .filter((c) => /^(ecs|servicediscovery):/.test(c.operation) && c.finishedAt !== undefined)
-    .flatMap((c) => [[c.at, 1], [c.finishedAt!, -1]] as const)
+    .flatMap(
+      (c) =>
+        [
+          [c.at, 1],
+          [c.finishedAt!, -1],
+        ] as const,
+    )
     // A call that ends at the moment another arrives was not in flight with it.
     .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let now = 0;
@@ -32,7 +39,19 @@ describe('run --read-concurrency', () => {
   let sandbox: Sandbox;
   let dir: string;
   before(async () => {
-    sandbox = await startSandbox({ port: 0, tickMs: 60_000, scenario: { generate: { clusters: 2, servicesPerCluster: 40, tasksPerService: 2, cloudMapServices: 20, namespace: 'reads.local' } } });
+    sandbox = await startSandbox({
+      port: 0,
+      tickMs: 60_000,
+      scenario: {
+        generate: {
+          clusters: 2,
+          servicesPerCluster: 40,
+          tasksPerService: 2,
+          cloudMapServices: 20,
+          namespace: 'reads.local',
+        },
+      },
+    });
     Object.assign(process.env, sandbox.env());
     // Every read takes a while, so calls that may overlap do.
     sandbox.faults.add({ operation: 'ecs:*', latencyMs: 30 });
@@ -51,7 +70,23 @@ describe('run --read-concurrency', () => {
     let errors = '';
     stderr.on('data', (d: Buffer) => (errors += d.toString()));
     // Pacing off, so only the concurrency limit shapes the reads.
-    const code = await run(['--once', '--dry-run', '--policies', dir, '--log-level', 'warn', '--read-concurrency', concurrency, '--ecs-rate', '0', '--cloudmap-rate', '0'], { stdout: new PassThrough(), stderr, env: sandbox.env() });
+    const code = await run(
+      [
+        '--once',
+        '--dry-run',
+        '--policies',
+        dir,
+        '--log-level',
+        'warn',
+        '--read-concurrency',
+        concurrency,
+        '--ecs-rate',
+        '0',
+        '--cloudmap-rate',
+        '0',
+      ],
+      { stdout: new PassThrough(), stderr, env: sandbox.env() },
+    );
     assert.equal(code, 0, errors);
     return mostInFlight(sandbox);
   };

@@ -26,19 +26,48 @@ import { waitFor } from '../support/wait.js';
 const FLEET = {
   name: 'replica-events',
   namespaces: [{ name: 'internal.local', type: 'DNS_PRIVATE', created: '-30d' }],
-  clusters: [{ name: 'prod', services: [{ name: 'api', desiredCount: 2, created: '-20d', deployed: '-2d', registry: { namespace: 'internal.local', ttl: 10 } }] }],
+  clusters: [
+    {
+      name: 'prod',
+      services: [
+        {
+          name: 'api',
+          desiredCount: 2,
+          created: '-20d',
+          deployed: '-2d',
+          registry: { namespace: 'internal.local', ttl: 10 },
+        },
+      ],
+    },
+  ],
 };
-const POLICY = policyYaml({ name: 'api', mode: 'enforce', target: { clusters: ['prod'], namespaces: ['internal.local'] }, rules: { cloudMapOrphans: { gracePeriod: '0s' } } });
+const POLICY = policyYaml({
+  name: 'api',
+  mode: 'enforce',
+  target: { clusters: ['prod'], namespaces: ['internal.local'] },
+  rules: { cloudMapOrphans: { gracePeriod: '0s' } },
+});
 
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {
   for (const step of cleanup.reverse()) await step();
 });
 
-const until = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000) => waitFor(probe, { what, timeoutMs, intervalMs: 50 });
+const until = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000) =>
+  waitFor(probe, { what, timeoutMs, intervalMs: 50 });
 
-function replica(sandbox: Sandbox, id: string, policies: string, queueUrl: string | undefined): { controller: Controller; clients: AwsClients; store: StateStore; metrics: ControllerMetrics } {
-  const options = { region: sandbox.region, endpoint: sandbox.url, credentials: { accessKeyId: 't', secretAccessKey: 't' }, appId: id };
+function replica(
+  sandbox: Sandbox,
+  id: string,
+  policies: string,
+  queueUrl: string | undefined,
+): { controller: Controller; clients: AwsClients; store: StateStore; metrics: ControllerMetrics } {
+  const options = {
+    region: sandbox.region,
+    endpoint: sandbox.url,
+    credentials: { accessKeyId: 't', secretAccessKey: 't' },
+    appId: id,
+  };
   const clients = createAwsClients(options);
   const store = createStateStore('dynamodb://state', options);
   const metrics = new ControllerMetrics({ defaultMetrics: false });
@@ -66,36 +95,63 @@ function replica(sandbox: Sandbox, id: string, policies: string, queueUrl: strin
   return { controller, clients, store, metrics };
 }
 
-test('a replica without the lease leaves an event\'s keys to the owner, which acts on them', { timeout: 90_000 }, async () => {
-  const sandbox = await startSandbox({ port: 0, scenario: FLEET, stateTable: 'state' });
-  cleanup.push(() => sandbox.close());
-  const policies = mkdtempSync(join(tmpdir(), 'replica-events-'));
-  writeFileSync(join(policies, 'api.yaml'), POLICY);
-  const setup = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, credentials: { accessKeyId: 't', secretAccessKey: 't' } });
-  cleanup.push(() => setup.destroy());
-  const queueUrl = await installEventRouting(setup);
+test(
+  "a replica without the lease leaves an event's keys to the owner, which acts on them",
+  { timeout: 90_000 },
+  async () => {
+    const sandbox = await startSandbox({ port: 0, scenario: FLEET, stateTable: 'state' });
+    cleanup.push(() => sandbox.close());
+    const policies = mkdtempSync(join(tmpdir(), 'replica-events-'));
+    writeFileSync(join(policies, 'api.yaml'), POLICY);
+    const setup = createAwsClients({
+      region: sandbox.region,
+      endpoint: sandbox.url,
+      credentials: { accessKeyId: 't', secretAccessKey: 't' },
+    });
+    cleanup.push(() => setup.destroy());
+    const queueUrl = await installEventRouting(setup);
 
-  const a = replica(sandbox, 'replica-a', policies, undefined);
-  await a.controller.start();
-  await a.controller.whenIdle();
-  assert.ok(a.controller.leases?.holds(sandbox.region), 'A holds the only target');
-  const b = replica(sandbox, 'replica-b', policies, queueUrl);
-  await b.controller.start();
-  assert.equal(b.controller.leases?.heldTargets().length, 0, 'B holds nothing');
-  // A standby is ready and up to date: it must not trip the reconcile-stale alert.
-  assert.equal(b.controller.readiness().ready, true);
-  const standby = await b.metrics.registry.getSingleMetric('ecs_discovery_last_successful_reconcile_timestamp_seconds')!.get();
-  assert.ok(Date.now() / 1000 - standby.values[0].value < 60, `standby's last successful reconcile: ${standby.values[0].value}`);
+    const a = replica(sandbox, 'replica-a', policies, undefined);
+    await a.controller.start();
+    await a.controller.whenIdle();
+    assert.ok(a.controller.leases?.holds(sandbox.region), 'A holds the only target');
+    const b = replica(sandbox, 'replica-b', policies, queueUrl);
+    await b.controller.start();
+    assert.equal(b.controller.leases?.heldTargets().length, 0, 'B holds nothing');
+    // A standby is ready and up to date: it must not trip the reconcile-stale alert.
+    assert.equal(b.controller.readiness().ready, true);
+    const standby = await b.metrics.registry
+      .getSingleMetric('ecs_discovery_last_successful_reconcile_timestamp_seconds')!
+      .get();
+    assert.ok(
+      Date.now() / 1000 - standby.values[0].value < 60,
+      `standby's last successful reconcile: ${standby.values[0].value}`,
+    );
 
-  sandbox.calls.reset();
-  const drift = sandbox.drift({ kind: 'stale-instance', cluster: 'prod', ecsService: 'api' }) as { serviceId: string; instanceId: string };
-  const deregistration = await until('the stale instance deregistered', () =>
-    sandbox.calls.log().find((c) => c.operation === 'servicediscovery:DeregisterInstance' && c.status === 200),
-  );
-  assert.equal(deregistration.caller, 'replica-a');
-  const log = sandbox.calls.log();
-  assert.ok(log.some((c) => c.operation === 'sqs:ReceiveMessage' && c.caller === 'replica-b'), 'B consumed the queue');
-  assert.ok(log.some((c) => c.operation === 'dynamodb:PutItem' && c.caller === 'replica-b'), 'B left the keys in the table');
-  assert.ok(!log.some((c) => !c.operation.startsWith('dynamodb:') && !c.operation.startsWith('sqs:') && c.caller === 'replica-b'), 'B read or wrote nothing of the target');
-  assert.ok(drift.instanceId);
-});
+    sandbox.calls.reset();
+    const drift = sandbox.drift({ kind: 'stale-instance', cluster: 'prod', ecsService: 'api' }) as {
+      serviceId: string;
+      instanceId: string;
+    };
+    const deregistration = await until('the stale instance deregistered', () =>
+      sandbox.calls.log().find((c) => c.operation === 'servicediscovery:DeregisterInstance' && c.status === 200),
+    );
+    assert.equal(deregistration.caller, 'replica-a');
+    const log = sandbox.calls.log();
+    assert.ok(
+      log.some((c) => c.operation === 'sqs:ReceiveMessage' && c.caller === 'replica-b'),
+      'B consumed the queue',
+    );
+    assert.ok(
+      log.some((c) => c.operation === 'dynamodb:PutItem' && c.caller === 'replica-b'),
+      'B left the keys in the table',
+    );
+    assert.ok(
+      !log.some(
+        (c) => !c.operation.startsWith('dynamodb:') && !c.operation.startsWith('sqs:') && c.caller === 'replica-b',
+      ),
+      'B read or wrote nothing of the target',
+    );
+    assert.ok(drift.instanceId);
+  },
+);

@@ -11,7 +11,6 @@ import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { spawnRun } from './reliability-process.js';
 import { eventually, FLEET, installEventRouting, policyYaml } from './run-harness.js';
 
-
 describe('run as a process: signals', () => {
   let sandbox: Sandbox;
   let clients: AwsClients;
@@ -39,12 +38,32 @@ describe('run as a process: signals', () => {
     sandbox.faults.add({ operation: 'ecs:DescribeServices', latencyMs: 8_000 });
     t.after(() => sandbox.faults.clear());
     const run = spawnRun(
-      ['--policies', policyDir, '--allow-all-namespaces', '--queue-url', queueUrl, '--metrics-addr', '127.0.0.1:0', '--shutdown-timeout', '3s'],
+      [
+        '--policies',
+        policyDir,
+        '--allow-all-namespaces',
+        '--queue-url',
+        queueUrl,
+        '--metrics-addr',
+        '127.0.0.1:0',
+        '--shutdown-timeout',
+        '3s',
+      ],
       sandbox.env(),
     );
     children.push(run.child);
-    const listening = await eventually(() => run.logs.find((l) => l.msg === 'telemetry server listening'), (l) => l !== undefined, 'the telemetry server', 400);
-    await eventually(() => (sandbox.calls.snapshot() as Record<string, number>)['ecs:DescribeServices'] ?? 0, (n) => n > 0, 'the reconcile to be reading services', 400);
+    const listening = await eventually(
+      () => run.logs.find((l) => l.msg === 'telemetry server listening'),
+      (l) => l !== undefined,
+      'the telemetry server',
+      400,
+    );
+    await eventually(
+      () => (sandbox.calls.snapshot() as Record<string, number>)['ecs:DescribeServices'] ?? 0,
+      (n) => n > 0,
+      'the reconcile to be reading services',
+      400,
+    );
     const port = String(listening!.address).split(':').pop();
     const readyz = await fetch(`http://127.0.0.1:${port}/readyz`);
     assert.equal(readyz.status, 503, 'not ready before the first reconcile finished');
@@ -59,14 +78,25 @@ describe('run as a process: signals', () => {
     const messages = run.logs.map((l) => l.msg);
     assert.ok(messages.includes('received signal'));
     assert.ok(messages.includes('stopped'), messages.join(' | '));
-    assert.ok(run.logs.some((l) => l.msg === 'shutdown timeout: abandoned in-flight reconciles' || /abandoned/.test(String(l.msg))));
+    assert.ok(
+      run.logs.some(
+        (l) => l.msg === 'shutdown timeout: abandoned in-flight reconciles' || /abandoned/.test(String(l.msg)),
+      ),
+    );
   });
 
   it('SIGINT when idle exits 0 promptly, after a successful reconcile made it ready', async () => {
     const run = spawnRun(['--policies', policyDir, '--metrics-addr', '127.0.0.1:0', '--dry-run'], sandbox.env());
     children.push(run.child);
-    await eventually(() => run.logs.find((l) => l.msg === 'reconciled'), (l) => l !== undefined, 'the first reconcile', 400);
-    const port = String(run.logs.find((l) => l.msg === 'telemetry server listening')!.address).split(':').pop();
+    await eventually(
+      () => run.logs.find((l) => l.msg === 'reconciled'),
+      (l) => l !== undefined,
+      'the first reconcile',
+      400,
+    );
+    const port = String(run.logs.find((l) => l.msg === 'telemetry server listening')!.address)
+      .split(':')
+      .pop();
     const readyz = await fetch(`http://127.0.0.1:${port}/readyz`);
     assert.equal(readyz.status, 200);
     const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as Record<string, any>;
@@ -80,26 +110,56 @@ describe('run as a process: signals', () => {
   });
 
   it('SIGTERM during start-up (before the telemetry server listens) exits 0 with a log line', async () => {
-    const run = spawnRun(['--policies', policyDir, '--allow-all-namespaces', '--metrics-addr', '127.0.0.1:0'], sandbox.env(), { viaBin: true });
+    const run = spawnRun(
+      ['--policies', policyDir, '--allow-all-namespaces', '--metrics-addr', '127.0.0.1:0'],
+      sandbox.env(),
+      { viaBin: true },
+    );
     children.push(run.child);
     // The first log line comes before the telemetry server binds and before run's own handlers exist: only
     // the start-up handler (bin script, early-stop.ts) stands between the signal and a killed process.
-    await eventually(() => run.logs.some((l) => l.msg === 'starting ecs-discovery-controller'), (seen) => seen, 'the first log line', 400);
+    await eventually(
+      () => run.logs.some((l) => l.msg === 'starting ecs-discovery-controller'),
+      (seen) => seen,
+      'the first log line',
+      400,
+    );
     const guard = setTimeout(() => run.child.kill('SIGKILL'), 15_000);
     run.child.kill('SIGTERM');
     const { code, signal } = await run.exit;
     clearTimeout(guard);
     assert.deepEqual({ code, signal }, { code: 0, signal: null });
-    assert.ok(run.logs.some((l) => l.signal === 'SIGTERM' && /signal/.test(String(l.msg))), JSON.stringify(run.logs));
+    assert.ok(
+      run.logs.some((l) => l.signal === 'SIGTERM' && /signal/.test(String(l.msg))),
+      JSON.stringify(run.logs),
+    );
   });
 
   it('SIGTERM during run --once exits 0 with a log line', async (t) => {
     sandbox.faults.add({ operation: 'ecs:DescribeServices', latencyMs: 8_000 });
     t.after(() => sandbox.faults.clear());
     await fetch(`${sandbox.url}/_sandbox/calls`, { method: 'DELETE' });
-    const run = spawnRun(['--once', '--policies', policyDir, '--allow-all-namespaces', '--metrics-addr', '127.0.0.1:0', '--shutdown-timeout', '1s'], sandbox.env(), { viaBin: true });
+    const run = spawnRun(
+      [
+        '--once',
+        '--policies',
+        policyDir,
+        '--allow-all-namespaces',
+        '--metrics-addr',
+        '127.0.0.1:0',
+        '--shutdown-timeout',
+        '1s',
+      ],
+      sandbox.env(),
+      { viaBin: true },
+    );
     children.push(run.child);
-    await eventually(() => (sandbox.calls.snapshot() as Record<string, number>)['ecs:DescribeServices'] ?? 0, (n) => n > 0, 'the reconcile to be reading services', 400);
+    await eventually(
+      () => (sandbox.calls.snapshot() as Record<string, number>)['ecs:DescribeServices'] ?? 0,
+      (n) => n > 0,
+      'the reconcile to be reading services',
+      400,
+    );
     const guard = setTimeout(() => run.child.kill('SIGKILL'), 15_000);
     run.child.kill('SIGTERM');
     const { code, signal } = await run.exit;
@@ -119,11 +179,20 @@ describe('run as a process: signals', () => {
       hang.close();
     });
     const port = (hang.address() as AddressInfo).port;
-    const run = spawnRun(['--policies', `git+http://127.0.0.1:${port}/policies.git`, '--dry-run', '--metrics-addr', '127.0.0.1:0'], sandbox.env(), { viaBin: true });
+    const run = spawnRun(
+      ['--policies', `git+http://127.0.0.1:${port}/policies.git`, '--dry-run', '--metrics-addr', '127.0.0.1:0'],
+      sandbox.env(),
+      { viaBin: true },
+    );
     children.push(run.child);
     let connected = false;
     hang.on('connection', () => (connected = true));
-    await eventually(() => connected, (seen) => seen, 'git to connect to the policy host', 400);
+    await eventually(
+      () => connected,
+      (seen) => seen,
+      'git to connect to the policy host',
+      400,
+    );
     const guard = setTimeout(() => run.child.kill('SIGKILL'), 15_000);
     run.child.kill('SIGTERM');
     const { code, signal } = await run.exit;

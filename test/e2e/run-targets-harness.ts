@@ -43,16 +43,33 @@ export const FLEET_A = {
     {
       name: 'alpha',
       services: [
-        { name: 'a-api', desiredCount: 2, created: '-20d', deployed: '-2d', registry: { namespace: 'alpha.local', ttl: 10 } },
-        { name: 'a-gone', desiredCount: 1, created: '-60d', registry: { namespace: 'alpha.local', ttl: 10 }, deleted: true },
+        {
+          name: 'a-api',
+          desiredCount: 2,
+          created: '-20d',
+          deployed: '-2d',
+          registry: { namespace: 'alpha.local', ttl: 10 },
+        },
+        {
+          name: 'a-gone',
+          desiredCount: 1,
+          created: '-60d',
+          registry: { namespace: 'alpha.local', ttl: 10 },
+          deleted: true,
+        },
       ],
     },
   ],
   cloudMap: {
     services: [
       {
-        namespace: 'beta.local', name: 'b-lookalike', ttl: 300, created: '-300d',
-        instances: [{ id: 'i-0aaaaaaaaaaaaaaa1', registeredBy: 'other', attributes: { AWS_INSTANCE_IPV4: '10.1.0.7' } }],
+        namespace: 'beta.local',
+        name: 'b-lookalike',
+        ttl: 300,
+        created: '-300d',
+        instances: [
+          { id: 'i-0aaaaaaaaaaaaaaa1', registeredBy: 'other', attributes: { AWS_INSTANCE_IPV4: '10.1.0.7' } },
+        ],
       },
     ],
   },
@@ -75,8 +92,20 @@ export const FLEET_B = {
     {
       name: 'beta',
       services: [
-        { name: 'b-api', desiredCount: 2, created: '-20d', deployed: '-2d', registry: { namespace: 'beta.local', ttl: 60 } },
-        { name: 'b-web', desiredCount: 1, created: '-20d', deployed: '-2d', registry: { namespace: 'beta.local', ttl: 120 } },
+        {
+          name: 'b-api',
+          desiredCount: 2,
+          created: '-20d',
+          deployed: '-2d',
+          registry: { namespace: 'beta.local', ttl: 60 },
+        },
+        {
+          name: 'b-web',
+          desiredCount: 1,
+          created: '-20d',
+          deployed: '-2d',
+          registry: { namespace: 'beta.local', ttl: 120 },
+        },
       ],
     },
   ],
@@ -139,7 +168,8 @@ export async function startTwoTargets(
   const clients = createAwsClients({ region: a.region, endpoint: a.url, maxAttempts: 3, onApiCall: metrics.onApiCall });
   const queueUrl = await installEventRouting(clients);
   const policyDir = mkdtempSync(join(tmpdir(), 'run-targets-'));
-  for (const [file, text] of Object.entries(options.policies ?? { 'a.yaml': POLICY_A, 'b.yaml': POLICY_B })) writeFileSync(join(policyDir, file), text);
+  for (const [file, text] of Object.entries(options.policies ?? { 'a.yaml': POLICY_A, 'b.yaml': POLICY_B }))
+    writeFileSync(join(policyDir, file), text);
   const factory = { targets: [] as ReadTarget[], destroyed: 0, failuresLeft: options.factoryFailures ?? 0 };
   const timers: Timers = { ...systemTimers, now: () => a.clock.now() };
   let onTick: (() => void) | undefined;
@@ -154,7 +184,12 @@ export async function startTwoTargets(
         throw new Error('no credentials configured for this role (injected)');
       }
       if (target.key !== TARGET_B) throw new Error(`the test has no sandbox for target ${target.key}`);
-      const made = createAwsClients({ region: target.region, endpoint: b.url, maxAttempts: 3, onApiCall: metrics.onApiCall });
+      const made = createAwsClients({
+        region: target.region,
+        endpoint: b.url,
+        maxAttempts: 3,
+        onApiCall: metrics.onApiCall,
+      });
       const destroy = made.destroy.bind(made);
       made.destroy = () => {
         factory.destroyed += 1;
@@ -194,7 +229,10 @@ export async function startTwoTargets(
     async settle() {
       let timer: NodeJS.Timeout | undefined;
       const limit = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`work queue not idle after 20 s (depth ${controller.queue.depth()})`)), 20_000);
+        timer = setTimeout(
+          () => reject(new Error(`work queue not idle after 20 s (depth ${controller.queue.depth()})`)),
+          20_000,
+        );
       });
       try {
         await Promise.race([controller.whenIdle(), limit]);
@@ -219,5 +257,8 @@ export function ttlOf(sandbox: Sandbox, name: string): number | undefined {
 
 /** Names of a sandbox's Cloud Map services, sorted. */
 export function cloudMapNames(sandbox: Sandbox): string[] {
-  return sandbox.cloudMap.services().map((s) => s.name).sort();
+  return sandbox.cloudMap
+    .services()
+    .map((s) => s.name)
+    .sort();
 }

@@ -19,25 +19,54 @@ const SCENARIO = {
   account: '123456789012',
   region: 'us-east-1',
   namespaces: [{ name: NS, type: 'DNS_PRIVATE', created: '-90d' }],
-  clusters: [{
-    name: 'prod',
-    services: [
-      // 600 tasks, 1,200 during a deployment (maximumPercent 200): past warnAt 900 although desired is not.
-      { name: 'bulk', desiredCount: 600, maximumPercent: 200, created: '-10d', registry: { namespace: NS, ttl: 10 } },
-      // Two ECS services registering into one Cloud Map service: 300 + 300 now, 450 + 450 during deployments.
-      { name: 'shared-a', desiredCount: 300, maximumPercent: 150, created: '-10d', registry: { namespace: NS, service: 'shared', ttl: 10 } },
-      { name: 'shared-b', desiredCount: 300, maximumPercent: 150, created: '-10d', registry: { namespace: NS, service: 'shared', ttl: 10 } },
-      // 5 tasks in a Cloud Map service that also holds 990 EC2 registrations; the test scales it to 20: only 10 fit.
-      { name: 'late', desiredCount: 5, maximumPercent: 100, created: '-1d', registry: { namespace: NS, service: 'full', ttl: 10 } },
-      // Well below every threshold.
-      { name: 'small', desiredCount: 5, created: '-10d', registry: { namespace: NS, ttl: 10 } },
-    ],
-  }],
+  clusters: [
+    {
+      name: 'prod',
+      services: [
+        // 600 tasks, 1,200 during a deployment (maximumPercent 200): past warnAt 900 although desired is not.
+        { name: 'bulk', desiredCount: 600, maximumPercent: 200, created: '-10d', registry: { namespace: NS, ttl: 10 } },
+        // Two ECS services registering into one Cloud Map service: 300 + 300 now, 450 + 450 during deployments.
+        {
+          name: 'shared-a',
+          desiredCount: 300,
+          maximumPercent: 150,
+          created: '-10d',
+          registry: { namespace: NS, service: 'shared', ttl: 10 },
+        },
+        {
+          name: 'shared-b',
+          desiredCount: 300,
+          maximumPercent: 150,
+          created: '-10d',
+          registry: { namespace: NS, service: 'shared', ttl: 10 },
+        },
+        // 5 tasks in a Cloud Map service that also holds 990 EC2 registrations; the test scales it to 20: only 10 fit.
+        {
+          name: 'late',
+          desiredCount: 5,
+          maximumPercent: 100,
+          created: '-1d',
+          registry: { namespace: NS, service: 'full', ttl: 10 },
+        },
+        // Well below every threshold.
+        { name: 'small', desiredCount: 5, created: '-10d', registry: { namespace: NS, ttl: 10 } },
+      ],
+    },
+  ],
   cloudMap: {
-    services: [{
-      namespace: NS, name: 'full', ttl: 10, created: '-100d',
-      instances: Array.from({ length: 990 }, (_, i) => ({ id: `i-${String(i).padStart(17, '0')}`, registeredBy: 'other', attributes: { AWS_INSTANCE_IPV4: `10.9.${Math.floor(i / 250)}.${(i % 250) + 1}` } })),
-    }],
+    services: [
+      {
+        namespace: NS,
+        name: 'full',
+        ttl: 10,
+        created: '-100d',
+        instances: Array.from({ length: 990 }, (_, i) => ({
+          id: `i-${String(i).padStart(17, '0')}`,
+          registeredBy: 'other',
+          attributes: { AWS_INSTANCE_IPV4: `10.9.${Math.floor(i / 250)}.${(i % 250) + 1}` },
+        })),
+      },
+    ],
   },
 };
 
@@ -65,25 +94,48 @@ describe('taskLimit against the sandbox', () => {
     let count = 0;
     let token: string | undefined;
     do {
-      const page = await h.clients.serviceDiscovery.send(new ListInstancesCommand({ ServiceId: full.id, NextToken: token }));
+      const page = await h.clients.serviceDiscovery.send(
+        new ListInstancesCommand({ ServiceId: full.id, NextToken: token }),
+      );
       count += page.Instances?.length ?? 0;
       token = page.NextToken;
     } while (token);
     assert.equal(count, 1000);
     const { services } = await h.clients.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['late'] }));
     assert.equal(services?.[0].runningCount, 20, 'the tasks run, unregistered');
-    assert.ok(services?.[0].events?.some((e) => /unable to register task .* 1000 instances/.test(e.message ?? '')), JSON.stringify(services?.[0].events?.slice(0, 3)));
+    assert.ok(
+      services?.[0].events?.some((e) => /unable to register task .* 1000 instances/.test(e.message ?? '')),
+      JSON.stringify(services?.[0].events?.slice(0, 3)),
+    );
   });
 
   it('reports Cloud Map services by instances plus deployment headroom, and the namespace near its quota', async () => {
     const { plan } = await h.controller.runOnce();
     const findings = plan.findings.filter((f) => f.rule === 'taskLimit');
-    const byResource = new Map(findings.map((f) => [f.resource.kind === 'cloudmap-service' || f.resource.kind === 'cloudmap-namespace' ? f.resource.name : '', f]));
-    assert.deepEqual([...byResource.keys()].sort(), ['bulk', 'full', 'internal.example.com', 'shared'], JSON.stringify(findings.map((f) => [f.resource, f.observed])));
-    assert.match(byResource.get('bulk')!.observed, /^600 instances, up to 1200 during deployments; deployments: bulk: desired 600 × 200%$/);
-    assert.match(byResource.get('shared')!.observed, /^600 instances, up to 900 during deployments; deployments: shared-a: desired 300 × 150%, shared-b: desired 300 × 150%$/);
+    const byResource = new Map(
+      findings.map((f) => [
+        f.resource.kind === 'cloudmap-service' || f.resource.kind === 'cloudmap-namespace' ? f.resource.name : '',
+        f,
+      ]),
+    );
+    assert.deepEqual(
+      [...byResource.keys()].sort(),
+      ['bulk', 'full', 'internal.example.com', 'shared'],
+      JSON.stringify(findings.map((f) => [f.resource, f.observed])),
+    );
+    assert.match(
+      byResource.get('bulk')!.observed,
+      /^600 instances, up to 1200 during deployments; deployments: bulk: desired 600 × 200%$/,
+    );
+    assert.match(
+      byResource.get('shared')!.observed,
+      /^600 instances, up to 900 during deployments; deployments: shared-a: desired 300 × 150%, shared-b: desired 300 × 150%$/,
+    );
     // The quota is reached: every instance counts, EC2's too, whatever ECS would add.
-    assert.match(byResource.get('full')!.observed, /^1000 instances, up to 1000 during deployments; deployments: late: desired 20 × 100%$/);
+    assert.match(
+      byResource.get('full')!.observed,
+      /^1000 instances, up to 1000 during deployments; deployments: late: desired 20 × 100%$/,
+    );
     assert.equal(byResource.get('small'), undefined);
     const namespace = byResource.get('internal.example.com')!;
     assert.equal(namespace.resource.kind, 'cloudmap-namespace');

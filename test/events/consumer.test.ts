@@ -44,7 +44,12 @@ describe('SqsEventConsumer', () => {
   before(async () => {
     sandbox = await startSandbox({ port: 0, tickMs: 60_000 });
     // One attempt: every receive the consumer makes is one request the sandbox counts (no SDK retries).
-    client = new SQSClient({ region: sandbox.region, endpoint: sandbox.url, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    client = new SQSClient({
+      region: sandbox.region,
+      endpoint: sandbox.url,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
   });
   after(async () => {
     client.destroy();
@@ -77,7 +82,12 @@ describe('SqsEventConsumer', () => {
     const queue = await newQueue();
     const rec = recorder();
     const consumer = new SqsEventConsumer({
-      sqs: client, queueUrl: queue.url, enqueue: rec.enqueue, hooks: rec.hooks, logger: silentLogger(), waitTimeSeconds: 0,
+      sqs: client,
+      queueUrl: queue.url,
+      enqueue: rec.enqueue,
+      hooks: rec.hooks,
+      logger: silentLogger(),
+      waitTimeSeconds: 0,
     });
     const task = fixture('task-state-change-service-stopped.json');
     await queue.send(task);
@@ -88,15 +98,28 @@ describe('SqsEventConsumer', () => {
     const result = await consumer.pollOnce();
 
     assert.deepEqual(result, { received: 5, enqueued: 2, ignored: 1, malformed: 1, duplicates: 1, deleted: 5 });
-    assert.deepEqual(rec.enqueued.map((e) => e.keys), [
-      [{ kind: 'ecs-task', cluster: 'FargateCluster', service: 'sample-fargate-service', task: 'c13b4cb40f1f4fe4a2971f76ae5a47ad' }],
-      [{ kind: 'ecs-service', cluster: 'default', service: 'servicetest' }],
-    ]);
+    assert.deepEqual(
+      rec.enqueued.map((e) => e.keys),
+      [
+        [
+          {
+            kind: 'ecs-task',
+            cluster: 'FargateCluster',
+            service: 'sample-fargate-service',
+            task: 'c13b4cb40f1f4fe4a2971f76ae5a47ad',
+          },
+        ],
+        [{ kind: 'ecs-service', cluster: 'default', service: 'servicetest' }],
+      ],
+    );
     assert.equal(rec.enqueued[0].meta.eventTime, Date.parse('2020-01-23T18:30:01Z'));
     assert.deepEqual(rec.counts.malformed, ['invalid-json']);
     assert.equal(rec.counts.duplicates, 1);
     assert.deepEqual(rec.counts.events, [
-      'ECS Task State Change', 'ECS Service Action', 'ECS Task State Change', 'ECS Container Instance State Change',
+      'ECS Task State Change',
+      'ECS Service Action',
+      'ECS Task State Change',
+      'ECS Container Instance State Change',
     ]);
     assert.equal(await queue.pending(), 0);
   });
@@ -104,8 +127,18 @@ describe('SqsEventConsumer', () => {
   it('accepts a newer version of a task it has seen', async () => {
     const queue = await newQueue();
     const rec = recorder();
-    const consumer = new SqsEventConsumer({ sqs: client, queueUrl: queue.url, enqueue: rec.enqueue, logger: silentLogger(), waitTimeSeconds: 0 });
-    const stopped = (version: number) => JSON.stringify({ ...JSON.parse(fixture('task-state-change-service-stopped.json')), detail: { ...JSON.parse(fixture('task-state-change-service-stopped.json')).detail, version } });
+    const consumer = new SqsEventConsumer({
+      sqs: client,
+      queueUrl: queue.url,
+      enqueue: rec.enqueue,
+      logger: silentLogger(),
+      waitTimeSeconds: 0,
+    });
+    const stopped = (version: number) =>
+      JSON.stringify({
+        ...JSON.parse(fixture('task-state-change-service-stopped.json')),
+        detail: { ...JSON.parse(fixture('task-state-change-service-stopped.json')).detail, version },
+      });
     await queue.send(stopped(5));
     await queue.send(stopped(6));
     await queue.send(stopped(5)); // version 5 again, late
@@ -134,7 +167,10 @@ describe('SqsEventConsumer', () => {
     assert.equal(await queue.pending(), 0, 'deleted once enqueued');
 
     const failing = new SqsEventConsumer({
-      sqs: client, queueUrl: queue.url, logger: silentLogger(), waitTimeSeconds: 0,
+      sqs: client,
+      queueUrl: queue.url,
+      logger: silentLogger(),
+      waitTimeSeconds: 0,
       enqueue: () => {
         throw new Error('work queue is shutting down');
       },
@@ -149,13 +185,20 @@ describe('SqsEventConsumer', () => {
     const queue = await newQueue();
     const rec = recorder();
     const consumer = new SqsEventConsumer({
-      sqs: client, queueUrl: queue.url, enqueue: rec.enqueue, logger: silentLogger(),
-      waitTimeSeconds: 1, baseBackoffMs: 1, maxBackoffMs: 4,
+      sqs: client,
+      queueUrl: queue.url,
+      enqueue: rec.enqueue,
+      logger: silentLogger(),
+      waitTimeSeconds: 1,
+      baseBackoffMs: 1,
+      maxBackoffMs: 4,
     });
     sandbox.faults.add({ operation: 'sqs:ReceiveMessage', errorCode: 'InternalError' });
     consumer.start();
     try {
-      await waitFor(() => receives().filter((call) => call.status === 500).length >= 3, { what: 'three failed receives' });
+      await waitFor(() => receives().filter((call) => call.status === 500).length >= 3, {
+        what: 'three failed receives',
+      });
       sandbox.faults.clear();
       await queue.send(fixture('service-action-steady-state.aws-doc.json'));
       await waitFor(() => rec.enqueued.length === 1, { what: 'the event after the failures' });
@@ -168,7 +211,12 @@ describe('SqsEventConsumer', () => {
   it('stop() aborts an in-flight 20-second long poll instead of waiting for it', async () => {
     const queue = await newQueue();
     const rec = recorder();
-    const consumer = new SqsEventConsumer({ sqs: client, queueUrl: queue.url, enqueue: rec.enqueue, logger: silentLogger() });
+    const consumer = new SqsEventConsumer({
+      sqs: client,
+      queueUrl: queue.url,
+      enqueue: rec.enqueue,
+      logger: silentLogger(),
+    });
     consumer.start();
     await waitFor(() => receives().length === 1, { what: 'the long poll to reach the sandbox' });
     await consumer.stop();
@@ -187,9 +235,17 @@ describe('SqsEventConsumer', () => {
     const queue = await newQueue();
     const rec = recorder();
     const consumer = new SqsEventConsumer({
-      sqs: client, queueUrl: queue.url, enqueue: rec.enqueue, hooks: rec.hooks, logger: silentLogger(), waitTimeSeconds: 0,
+      sqs: client,
+      queueUrl: queue.url,
+      enqueue: rec.enqueue,
+      hooks: rec.hooks,
+      logger: silentLogger(),
+      waitTimeSeconds: 0,
     });
-    for (let i = 0; i < 200; i++) await queue.send(i % 2 ? 'not json at all' : JSON.stringify({ 'detail-type': 'ECS Task State Change', detail: {} }));
+    for (let i = 0; i < 200; i++)
+      await queue.send(
+        i % 2 ? 'not json at all' : JSON.stringify({ 'detail-type': 'ECS Task State Change', detail: {} }),
+      );
     while ((await queue.visible()) > 0) await consumer.pollOnce();
     assert.equal(rec.counts.malformed.length, 200);
     assert.equal(await queue.pending(), 0, 'all deleted');

@@ -14,7 +14,14 @@ describe('mapEventBody: ECS events', () => {
     const mapped = mapEventBody(fixture('task-state-change-service-stopped.json'));
     assert.equal(mapped.outcome, 'keys');
     assert.ok(mapped.outcome === 'keys');
-    assert.deepEqual(mapped.keys, [{ kind: 'ecs-task', cluster: 'FargateCluster', service: 'sample-fargate-service', task: 'c13b4cb40f1f4fe4a2971f76ae5a47ad' }]);
+    assert.deepEqual(mapped.keys, [
+      {
+        kind: 'ecs-task',
+        cluster: 'FargateCluster',
+        service: 'sample-fargate-service',
+        task: 'c13b4cb40f1f4fe4a2971f76ae5a47ad',
+      },
+    ]);
     assert.deepEqual(mapped.taskVersion, {
       taskArn: 'arn:aws:ecs:us-west-2:111122223333:task/FargateCluster/c13b4cb40f1f4fe4a2971f76ae5a47ad',
       version: 6,
@@ -37,7 +44,9 @@ describe('mapEventBody: ECS events', () => {
     delete event.detail.lastStatus;
     const mapped = mapEvent(event);
     assert.ok(mapped.outcome === 'keys');
-    assert.deepEqual(mapped.keys, [{ kind: 'ecs-service', cluster: 'FargateCluster', service: 'sample-fargate-service' }]);
+    assert.deepEqual(mapped.keys, [
+      { kind: 'ecs-service', cluster: 'FargateCluster', service: 'sample-fargate-service' },
+    ]);
   });
 
   it('ignores a standalone task (the AWS documentation example), which no service owns', () => {
@@ -77,10 +86,14 @@ describe('mapEventBody: ECS events', () => {
     const known = { clustersOfService: (a: string) => (a === arn ? ['legacy', 'batch', 'legacy'] : []) };
     const mapped = mapEvent(event, known);
     assert.ok(mapped.outcome === 'keys');
-    assert.deepEqual(mapped.keys, [
-      { kind: 'ecs-service', cluster: 'batch', service: 'servicetest' },
-      { kind: 'ecs-service', cluster: 'legacy', service: 'servicetest' },
-    ], 'every cluster whose service carries that ARN');
+    assert.deepEqual(
+      mapped.keys,
+      [
+        { kind: 'ecs-service', cluster: 'batch', service: 'servicetest' },
+        { kind: 'ecs-service', cluster: 'legacy', service: 'servicetest' },
+      ],
+      'every cluster whose service carries that ARN',
+    );
   });
 
   it('maps a deployment state change (AWS documentation example) although it carries no clusterArn', () => {
@@ -184,9 +197,21 @@ describe('mapEventBody: malformed bodies never throw', () => {
     ['no detail-type', '{"source":"aws.ecs","detail":{}}', 'missing-detail-type'],
     ['detail not an object', '{"detail-type":"ECS Service Action","detail":"x"}', 'missing-detail'],
     ['service action without resources', '{"detail-type":"ECS Service Action","detail":{}}', 'missing-service'],
-    ['task event without cluster', '{"detail-type":"ECS Task State Change","detail":{"group":"service:a"}}', 'missing-cluster'],
-    ['task event with empty service group', '{"detail-type":"ECS Task State Change","detail":{"clusterArn":"arn:aws:ecs:r:1:cluster/c","group":"service:"}}', 'missing-service'],
-    ['ECS API call without service', '{"detail-type":"AWS API Call via CloudTrail","detail":{"eventSource":"ecs.amazonaws.com","eventName":"DeleteService","requestParameters":{}}}', 'missing-service'],
+    [
+      'task event without cluster',
+      '{"detail-type":"ECS Task State Change","detail":{"group":"service:a"}}',
+      'missing-cluster',
+    ],
+    [
+      'task event with empty service group',
+      '{"detail-type":"ECS Task State Change","detail":{"clusterArn":"arn:aws:ecs:r:1:cluster/c","group":"service:"}}',
+      'missing-service',
+    ],
+    [
+      'ECS API call without service',
+      '{"detail-type":"AWS API Call via CloudTrail","detail":{"eventSource":"ecs.amazonaws.com","eventName":"DeleteService","requestParameters":{}}}',
+      'missing-service',
+    ],
   ];
   for (const [what, body, reason] of cases) {
     it(`reports ${what} as malformed (${reason})`, () => {
@@ -207,7 +232,10 @@ describe('mapEventBody: malformed bodies never throw', () => {
 
 describe('ECS ARN helpers', () => {
   it('parses both service ARN formats and rejects other resources', () => {
-    assert.deepEqual(parseServiceArn('arn:aws:ecs:eu-west-1:1:service/prod/orders'), { cluster: 'prod', service: 'orders' });
+    assert.deepEqual(parseServiceArn('arn:aws:ecs:eu-west-1:1:service/prod/orders'), {
+      cluster: 'prod',
+      service: 'orders',
+    });
     assert.deepEqual(parseServiceArn('arn:aws:ecs:eu-west-1:1:service/orders'), { service: 'orders' });
     assert.equal(parseServiceArn('arn:aws:ecs:eu-west-1:1:task/prod/abc'), undefined);
     assert.equal(parseServiceArn('orders'), undefined);

@@ -16,16 +16,18 @@ const OWN = { region: 'us-east-1', account: '111111111111' };
 test("routes by the event's account and region", () => {
   assert.deepEqual(routeEvent({ account: '111111111111', region: 'us-east-1' }, TARGETS, OWN), {});
   assert.deepEqual(routeEvent({ account: '111111111111', region: 'eu-west-1' }, TARGETS, OWN), { target: 'eu-west-1' });
-  assert.deepEqual(routeEvent({ account: '222222222222', region: 'eu-west-1' }, TARGETS, OWN), { target: `eu-west-1|${ROLE_B}` });
+  assert.deepEqual(routeEvent({ account: '222222222222', region: 'eu-west-1' }, TARGETS, OWN), {
+    target: `eu-west-1|${ROLE_B}`,
+  });
 });
 
-test('an account or region no policy targets is not routed to the controller\'s own target', () => {
+test("an account or region no policy targets is not routed to the controller's own target", () => {
   assert.equal(routeEvent({ account: '222222222222', region: 'us-east-1' }, TARGETS, OWN), 'elsewhere');
   assert.equal(routeEvent({ account: '333333333333', region: 'eu-west-1' }, TARGETS, OWN), 'elsewhere');
   assert.equal(routeEvent({ account: '111111111111', region: 'ap-south-1' }, TARGETS, OWN), 'elsewhere');
 });
 
-test('an envelope without account and region is the controller\'s own', () => {
+test("an envelope without account and region is the controller's own", () => {
   assert.deepEqual(routeEvent(undefined, TARGETS, OWN), {});
   assert.deepEqual(routeEvent({ account: '111111111111' }, TARGETS, OWN), {});
 });
@@ -34,9 +36,16 @@ test("the controller's account comes from its queue URL; the mapper keeps the en
   assert.equal(queueAccount('https://sqs.us-east-1.amazonaws.com/111111111111/events'), '111111111111');
   assert.equal(queueAccount('not a url'), undefined);
   const mapped = mapEvent({
-    'detail-type': 'ECS Service Action', account: '222222222222', region: 'eu-west-1', time: '2026-01-01T00:00:00Z', resources: ['arn:aws:ecs:eu-west-1:222222222222:service/prod/api'],
+    'detail-type': 'ECS Service Action',
+    account: '222222222222',
+    region: 'eu-west-1',
+    time: '2026-01-01T00:00:00Z',
+    resources: ['arn:aws:ecs:eu-west-1:222222222222:service/prod/api'],
     detail: { eventName: 'SERVICE_STEADY_STATE', clusterArn: 'arn:aws:ecs:eu-west-1:222222222222:cluster/prod' },
   });
   assert.equal(mapped.outcome, 'keys');
-  assert.deepEqual(mapped.outcome === 'keys' ? mapped.source : undefined, { account: '222222222222', region: 'eu-west-1' });
+  assert.deepEqual(mapped.outcome === 'keys' ? mapped.source : undefined, {
+    account: '222222222222',
+    region: 'eu-west-1',
+  });
 });

@@ -10,7 +10,11 @@ import { control, SMALL_FLEET } from '../aws/small-fleet.js';
 
 test('a stopped task is seen after an ecs-service refresh of at most 5 calls', async () => {
   const sandbox = await startSandbox({ port: 0, scenario: SMALL_FLEET });
-  const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  const clients = createAwsClients({
+    region: sandbox.region,
+    endpoint: sandbox.url,
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+  });
   try {
     const cache = new InventoryCache({ clients, policies: [makePolicy()] });
     const before = await cache.full();
@@ -26,9 +30,15 @@ test('a stopped task is seen after an ecs-service refresh of at most 5 calls', a
     assert.ok(total <= 5, `at most 5 calls, made ${total}: ${JSON.stringify(calls)}`);
     assert.equal(after.tasks.find((t) => t.arn === victim.arn)?.desiredStatus, 'STOPPED');
     const registry = after.cloudMapServices.find((s) => s.name === 'orders');
-    assert.ok(!registry?.instances?.some((i) => i.id === victim.id), 'ECS deregistered the stopped task and the cache shows it');
+    assert.ok(
+      !registry?.instances?.some((i) => i.id === victim.id),
+      'ECS deregistered the stopped task and the cache shows it',
+    );
     // Everything the key did not name is untouched.
-    assert.deepEqual(after.tasks.filter((t) => t.serviceName === 'web'), before.tasks.filter((t) => t.serviceName === 'web'));
+    assert.deepEqual(
+      after.tasks.filter((t) => t.serviceName === 'web'),
+      before.tasks.filter((t) => t.serviceName === 'web'),
+    );
     assert.deepEqual(after.readErrors, []);
   } finally {
     clients.destroy();
@@ -38,7 +48,11 @@ test('a stopped task is seen after an ecs-service refresh of at most 5 calls', a
 
 test('a stopped task costs one ListInstances when ECS deregistered it, and one DescribeTasks more when it did not', async () => {
   const sandbox = await startSandbox({ port: 0, scenario: SMALL_FLEET });
-  const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  const clients = createAwsClients({
+    region: sandbox.region,
+    endpoint: sandbox.url,
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+  });
   const callsSince = async () => {
     const calls = await control<Record<string, number>>(sandbox.url, '/_sandbox/calls');
     await control(sandbox.url, '/_sandbox/calls', { method: 'DELETE' });
@@ -56,7 +70,9 @@ test('a stopped task costs one ListInstances when ECS deregistered it, and one D
     assert.ok(!after.cloudMapServices.find((s) => s.name === 'orders')?.instances?.some((i) => i.id === clean.id));
 
     // ECS fails to deregister the next one: its instance stays, and the task is read to prove it stopped.
-    const drift = sandbox.drift({ kind: 'stale-instance', cluster: 'prod-a', ecsService: 'orders' }) as { instanceId: string };
+    const drift = sandbox.drift({ kind: 'stale-instance', cluster: 'prod-a', ecsService: 'orders' }) as {
+      instanceId: string;
+    };
     assert.equal(drift.instanceId, stale.id);
     await callsSince();
     after = await cache.refresh([{ kind: 'ecs-task', cluster: 'prod-a', service: 'orders', task: stale.id }]);
@@ -73,17 +89,31 @@ test('a stopped task costs one ListInstances when ECS deregistered it, and one D
 
 test('a refresh that leaves a Cloud Map service with a finding reads its tags, which the full read had no reason to read', async () => {
   const sandbox = await startSandbox({ port: 0, scenario: SMALL_FLEET });
-  const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  const clients = createAwsClients({
+    region: sandbox.region,
+    endpoint: sandbox.url,
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+  });
   try {
-    const policy = makePolicy({ rules: { dnsTtl: { enabled: false }, taskLimit: { enabled: false }, serviceConnectRefresh: { enabled: false } } });
+    const policy = makePolicy({
+      rules: { dnsTtl: { enabled: false }, taskLimit: { enabled: false }, serviceConnectRefresh: { enabled: false } },
+    });
     const cache = new InventoryCache({ clients, policies: [policy] });
     const before = await cache.full();
-    assert.equal(before.cloudMapServices.find((s) => s.name === 'orders')?.tagsRead, false, 'no finding acts on the orders registry yet');
+    assert.equal(
+      before.cloudMapServices.find((s) => s.name === 'orders')?.tagsRead,
+      false,
+      'no finding acts on the orders registry yet',
+    );
 
     // ECS fails to deregister a task that stops: its instance stays behind, a finding the refresh brings.
-    const drift = sandbox.drift({ kind: 'stale-instance', cluster: 'prod-a', ecsService: 'orders' }) as { instanceId: string };
+    const drift = sandbox.drift({ kind: 'stale-instance', cluster: 'prod-a', ecsService: 'orders' }) as {
+      instanceId: string;
+    };
     await control(sandbox.url, '/_sandbox/calls', { method: 'DELETE' });
-    const after = await cache.refresh([{ kind: 'ecs-task', cluster: 'prod-a', service: 'orders', task: drift.instanceId }]);
+    const after = await cache.refresh([
+      { kind: 'ecs-task', cluster: 'prod-a', service: 'orders', task: drift.instanceId },
+    ]);
 
     const calls = await control<Record<string, number>>(sandbox.url, '/_sandbox/calls');
     assert.equal(calls['servicediscovery:ListTagsForResource'], 1);

@@ -20,9 +20,18 @@ test('a task-state refresh of one ECS service takes at most 5 API calls and merg
 
     const made = calls();
     assert.ok(made.length <= 5, `expected at most 5 calls, made ${made.length}: ${made.join(', ')}`);
-    assert.deepEqual(inventory.tasks.map((t) => [t.id, t.desiredStatus]).sort(), [['t1', 'RUNNING'], ['t2', 'STOPPED']]);
-    assert.deepEqual(inventory.cloudMapServices[0].instances?.map((i) => i.id), ['t1']);
-    assert.deepEqual(inventory.services.map((s) => s.name), ['orders']);
+    assert.deepEqual(inventory.tasks.map((t) => [t.id, t.desiredStatus]).sort(), [
+      ['t1', 'RUNNING'],
+      ['t2', 'STOPPED'],
+    ]);
+    assert.deepEqual(
+      inventory.cloudMapServices[0].instances?.map((i) => i.id),
+      ['t1'],
+    );
+    assert.deepEqual(
+      inventory.services.map((s) => s.name),
+      ['orders'],
+    );
   } finally {
     clients.destroy();
   }
@@ -39,9 +48,10 @@ test('a refresh that fails keeps the old data and records the error; the next go
     const failed = await cache.refresh([{ kind: 'ecs-service', cluster: 'prod', service: 'orders' }]);
 
     assert.equal(failed.tasks.length, 2, 'old tasks are kept when their re-read failed');
-    assert.deepEqual(failed.readErrors.map((e) => [e.scope, e.operation, e.code, e.resource]), [
-      [{ kind: 'cluster', cluster: 'prod' }, 'ecs:ListTasks', 'AccessDeniedException', 'orders'],
-    ]);
+    assert.deepEqual(
+      failed.readErrors.map((e) => [e.scope, e.operation, e.code, e.resource]),
+      [[{ kind: 'cluster', cluster: 'prod' }, 'ecs:ListTasks', 'AccessDeniedException', 'orders']],
+    );
 
     const healed = await cache.refresh([{ kind: 'ecs-service', cluster: 'prod', service: 'orders' }]);
     assert.deepEqual(healed.readErrors, []);
@@ -62,7 +72,10 @@ test('a cluster-wide read error survives a refresh of one service in that cluste
     const after = await cache.refresh([{ kind: 'ecs-service', cluster: 'prod', service: 'orders' }]);
 
     // One service read fine, but the cluster's listing is still unknown: pruning there stays forbidden.
-    assert.deepEqual(after.readErrors.map((e) => e.operation), ['ecs:ListServices']);
+    assert.deepEqual(
+      after.readErrors.map((e) => e.operation),
+      ['ecs:ListServices'],
+    );
     const cleared = await cache.refresh([{ kind: 'cluster', cluster: 'prod' }]);
     assert.deepEqual(cleared.readErrors, []);
   } finally {
@@ -80,7 +93,11 @@ test('a cloudmap-service refresh re-reads the service and drops it from the cach
     fleet.cmServices[0].ttl = 300;
     const updated = await cache.refresh([{ kind: 'cloudmap-service', serviceId: 'srv-orders' }]);
     assert.equal(updated.cloudMapServices[0].dnsRecords[0].ttl, 300);
-    assert.deepEqual(calls().sort(), ['servicediscovery:GetService', 'servicediscovery:ListInstances', 'servicediscovery:ListTagsForResource']);
+    assert.deepEqual(calls().sort(), [
+      'servicediscovery:GetService',
+      'servicediscovery:ListInstances',
+      'servicediscovery:ListTagsForResource',
+    ]);
 
     fleet.cmServices = [];
     const deleted = await cache.refresh([{ kind: 'cloudmap-service', serviceId: 'srv-orders' }]);
@@ -104,17 +121,26 @@ test('a namespace refresh replaces its services and clears the errors of their e
 
     const refreshed = await cache.refresh([{ kind: 'namespace', namespace: 'internal.local' }]);
 
-    assert.deepEqual(refreshed.cloudMapServices.map((s) => [s.name, s.instances?.length]), [['orders', 2], ['billing', 0]]);
+    assert.deepEqual(
+      refreshed.cloudMapServices.map((s) => [s.name, s.instances?.length]),
+      [
+        ['orders', 2],
+        ['billing', 0],
+      ],
+    );
     assert.deepEqual(refreshed.readErrors, []);
   } finally {
     clients.destroy();
   }
 });
 
-test('keys outside every policy\'s scope cost no calls', async () => {
+test("keys outside every policy's scope cost no calls", async () => {
   const fleet = smallFleet();
   const { clients, calls } = fakeClients(fleet);
-  const policy = makePolicy({ target: { clusters: ['prod'], namespaces: ['internal.local'] }, rules: { cloudMapOrphans: { enabled: false } } });
+  const policy = makePolicy({
+    target: { clusters: ['prod'], namespaces: ['internal.local'] },
+    rules: { cloudMapOrphans: { enabled: false } },
+  });
   const cache = new InventoryCache({ clients, policies: [policy] });
   try {
     await cache.full();

@@ -14,8 +14,10 @@ test('an orphan scan reads every cluster, because any ECS service in the account
   assert.ok(!matches(scope.namespaces, 'other.local'));
 });
 
-test('TTL and task-limit rules read services of the policy\'s clusters only, and no tasks or instances', () => {
-  const scope = planReadScope([ttlOnlyPolicy({ clusters: ['prod-*', 'arn:aws:ecs:us-east-1:111122223333:cluster/edge'], namespaces: ['ns-123'] })]);
+test("TTL and task-limit rules read services of the policy's clusters only, and no tasks or instances", () => {
+  const scope = planReadScope([
+    ttlOnlyPolicy({ clusters: ['prod-*', 'arn:aws:ecs:us-east-1:111122223333:cluster/edge'], namespaces: ['ns-123'] }),
+  ]);
   assert.ok(matches(scope.serviceClusters, 'prod-a'));
   assert.ok(matches(scope.serviceClusters, 'edge', 'arn:aws:ecs:us-east-1:111122223333:cluster/edge'));
   assert.ok(!matches(scope.serviceClusters, 'staging'));
@@ -26,6 +28,8 @@ test('TTL and task-limit rules read services of the policy\'s clusters only, and
 
 test('suspended policies, policies with every rule off and empty target lists read nothing', () => {
   const off = makePolicy({ rules: Object.fromEntries(RULE_NAMES.map((name) => [name, { enabled: false }])) });
-  assert.ok(readsNothing(planReadScope([makePolicy({ suspend: true }), off, ttlOnlyPolicy({ clusters: [], namespaces: [] })])));
+  assert.ok(
+    readsNothing(planReadScope([makePolicy({ suspend: true }), off, ttlOnlyPolicy({ clusters: [], namespaces: [] })])),
+  );
   assert.ok(!readsNothing(planReadScope([ttlOnlyPolicy({ clusters: ['a'], namespaces: [] })])));
 });

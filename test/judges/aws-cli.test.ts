@@ -21,7 +21,13 @@ function readmeCommands(): { exports: Record<string, string>; aws: string[] } {
   const block = readme.slice(readme.indexOf('## Try it')).split('```sh')[1].split('```')[0];
   const lines = block.replace(/\\\n\s*/g, '').split('\n');
   const exportLine = lines.find((l) => l.startsWith('export '))!;
-  const exports = Object.fromEntries(exportLine.slice(7).trim().split(/\s+/).map((pair) => pair.split('=') as [string, string]));
+  const exports = Object.fromEntries(
+    exportLine
+      .slice(7)
+      .trim()
+      .split(/\s+/)
+      .map((pair) => pair.split('=') as [string, string]),
+  );
   const aws = lines.filter((l) => l.startsWith('aws ')).map((l) => l.replace(/\s+#.*$/, ''));
   return { exports, aws };
 }
@@ -45,8 +51,19 @@ test('aws ecs list-services, servicediscovery list-instances and sqs receive-mes
   const { sandbox, printed } = started;
   const home = mkdtempSync(join(tmpdir(), 'aws-cli-judge-'));
   // Only what the banner prints, no config file or profile, so the test proves the README's environment suffices.
-  const env = { PATH: process.env.PATH, HOME: home, ...printed, AWS_CONFIG_FILE: join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'), AWS_PAGER: '' };
-  const config = { endpoint: sandbox.url, region: sandbox.region, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: home,
+    ...printed,
+    AWS_CONFIG_FILE: join(home, 'none'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
+    AWS_PAGER: '',
+  };
+  const config = {
+    endpoint: sandbox.url,
+    region: sandbox.region,
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  };
   const ecs = new ECSClient(config);
   const cloudMap = new ServiceDiscoveryClient(config);
   const sqs = new SQSClient(config);
@@ -55,7 +72,9 @@ test('aws ecs list-services, servicediscovery list-instances and sqs receive-mes
     const cli = `${version.stdout}${version.stderr}`.trim();
     const shell = async (command: string) => {
       const result = await runJudgeAsync('bash', ['-c', command], { env });
-      const hint = command.includes('aws sqs') ? '\n(the sandbox speaks SQS\'s JSON protocol only: AWS CLI v2 >= 2.13.34, or v1 with a botocore from April 2024 on)' : '';
+      const hint = command.includes('aws sqs')
+        ? "\n(the sandbox speaks SQS's JSON protocol only: AWS CLI v2 >= 2.13.34, or v1 with a botocore from April 2024 on)"
+        : '';
       assert.equal(result.status, 0, `${cli}: ${command}\n${result.stderr}${hint}`);
       return JSON.parse(result.stdout);
     };
@@ -69,16 +88,29 @@ test('aws ecs list-services, servicediscovery list-instances and sqs receive-mes
       nextToken = page.nextToken;
     } while (nextToken);
     assert.ok(sdkArns.length > 5);
-    assert.deepEqual([...services.serviceArns].sort(), sdkArns.sort(), 'the CLI follows nextToken to the same services');
+    assert.deepEqual(
+      [...services.serviceArns].sort(),
+      sdkArns.sort(),
+      'the CLI follows nextToken to the same services',
+    );
 
     const instances = await shell(aws[1]);
     // The README picks the first service ListServices returns.
     const serviceId = (await cloudMap.send(new ListServicesCommand({}))).Services![0].Id!;
     const sdk = await cloudMap.send(new ListInstancesCommand({ ServiceId: serviceId }));
-    assert.deepEqual(instances.Instances.map((i: { Id: string }) => i.Id).sort(), sdk.Instances!.map((i) => i.Id!).sort());
+    assert.deepEqual(
+      instances.Instances.map((i: { Id: string }) => i.Id).sort(),
+      sdk.Instances!.map((i) => i.Id!).sort(),
+    );
 
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'ecs-discovery-controller-events' }));
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: '{"detail-type":"judge"}', MessageAttributes: { k: { DataType: 'String', StringValue: 'v' } } }));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl,
+        MessageBody: '{"detail-type":"judge"}',
+        MessageAttributes: { k: { DataType: 'String', StringValue: 'v' } },
+      }),
+    );
     const received = await shell(`${aws[2]} --message-attribute-names All --attribute-names All`);
     assert.equal(received.Messages.length, 1);
     assert.equal(received.Messages[0].Body, '{"detail-type":"judge"}');
@@ -100,7 +132,12 @@ async function startPrinted(): Promise<{ sandbox: Sandbox; printed: Record<strin
   const abort = new AbortController();
   let ready!: (sandbox: Sandbox) => void;
   const started = new Promise<Sandbox>((resolve) => (ready = resolve));
-  const exit = runEmulator(['--emulator-only', '--port', '0'], { stdout, stderr: new PassThrough(), env: {} }, abort.signal, ready);
+  const exit = runEmulator(
+    ['--emulator-only', '--port', '0'],
+    { stdout, stderr: new PassThrough(), env: {} },
+    abort.signal,
+    ready,
+  );
   const sandbox = await started;
   const printed = Object.fromEntries([...text.matchAll(/^\s*export (\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
   return {

@@ -19,7 +19,13 @@ interface Report {
 
 /** Every operation the sandbox serves, as botocore names it ("ecs:ListServices"). */
 function implemented(sandbox: Sandbox): string[] {
-  const services = [sandbox.ecs.service, sandbox.cloudMap.service, sandbox.sqs.service, sandbox.eventBridge.service, sandbox.autoScaling.service];
+  const services = [
+    sandbox.ecs.service,
+    sandbox.cloudMap.service,
+    sandbox.sqs.service,
+    sandbox.eventBridge.service,
+    sandbox.autoScaling.service,
+  ];
   return services.flatMap((s) => Object.keys(s.operations).map((op) => `${s.name}:${op}`)).sort();
 }
 
@@ -39,15 +45,22 @@ function assertConforms({ report, operations }: { report: Report; operations: st
   assert.deepEqual(report.violations, [], 'responses the service model does not allow');
   assert.deepEqual(report.errors, [], 'forbidden requests not refused with the documented error');
   const driven = new Set(Object.keys(report.calls));
-  assert.deepEqual(operations.filter((op) => !driven.has(op)), [], 'operations the sandbox implements but the judge never called');
+  assert.deepEqual(
+    operations.filter((op) => !driven.has(op)),
+    [],
+    'operations the sandbox implements but the judge never called',
+  );
 }
 
-test('every sandbox operation answers the demo fleet as botocore\'s service models define', async () => {
+test("every sandbox operation answers the demo fleet as botocore's service models define", async () => {
   assertConforms(await judge('sandbox/scenarios/demo.yaml'));
 });
 
 test('every sandbox operation answers a generated 1,000-service fleet as the models define, pages included', async () => {
-  const result = await judge({ name: 'conformance-1000', generate: { clusters: 2, servicesPerCluster: 500, tasksPerService: 2, cloudMapServices: 1000 } });
+  const result = await judge({
+    name: 'conformance-1000',
+    generate: { clusters: 2, servicesPerCluster: 500, tasksPerService: 2, cloudMapServices: 1000 },
+  });
   assertConforms(result);
   assert.ok(result.report.calls['ecs:DescribeServices'] >= 100, 'all 1,000 ECS services described');
   assert.ok(result.report.calls['servicediscovery:ListServices'] >= 10, 'Cloud Map services read in pages');
@@ -58,7 +71,18 @@ test('the model check itself catches unknown and null members, wrong types, enum
   const result = await runJudgeAsync('python3', ['test/judges/conformance/model_check.py']);
   assert.equal(result.status, 0, result.stderr);
   const found: string[] = JSON.parse(result.stdout);
-  for (const expected of ['Instance.Bogus: member not in the model', 'AWS_INSTANCE_IPV4]: null', 'CreatedByAccount: int where the model has a string', "'BOGUS' is not one of ServiceType's values", 'TTL: required member missing', "InstanceCount: '3' where the model has an integer", 'is not a unixTimestamp timestamp']) {
-    assert.ok(found.some((f) => f.includes(expected)), `${expected} in ${found.join(' | ')}`);
+  for (const expected of [
+    'Instance.Bogus: member not in the model',
+    'AWS_INSTANCE_IPV4]: null',
+    'CreatedByAccount: int where the model has a string',
+    "'BOGUS' is not one of ServiceType's values",
+    'TTL: required member missing',
+    "InstanceCount: '3' where the model has an integer",
+    'is not a unixTimestamp timestamp',
+  ]) {
+    assert.ok(
+      found.some((f) => f.includes(expected)),
+      `${expected} in ${found.join(' | ')}`,
+    );
   }
 });

@@ -15,10 +15,20 @@ const TEMPLATE = 'manifests/cloudformation/ecs-discovery-controller.yaml';
 const MODULE = 'manifests/terraform';
 const SCHEMA = JSON.parse(readFileSync('test/judges/terraform-aws-schema.json', 'utf8'));
 /** Where an offline provider mirror may be (`terraform init -plugin-dir`); TF_PLUGIN_DIR wins. */
-const PLUGIN_DIRS = [process.env.TF_PLUGIN_DIR, '/opt/tf-plugins', join(homedir(), '.terraform.d/plugins'), '/usr/share/terraform/plugins'];
+const PLUGIN_DIRS = [
+  process.env.TF_PLUGIN_DIR,
+  '/opt/tf-plugins',
+  join(homedir(), '.terraform.d/plugins'),
+  '/usr/share/terraform/plugins',
+];
 
 test('cfn-lint finds no error in the CloudFormation templates (the controller and the member-account StackSet)', () => {
-  const result = runJudge('cfn-lint', ['--format', 'parseable', TEMPLATE, 'manifests/cloudformation/member-account.yaml']);
+  const result = runJudge('cfn-lint', [
+    '--format',
+    'parseable',
+    TEMPLATE,
+    'manifests/cloudformation/member-account.yaml',
+  ]);
   // cfn-lint's exit code is a bit mask: 2 errors, 4 warnings, 8 informational (1: it could not run).
   const errors = result.stdout.split('\n').filter((line) => /:E\d{4}:/.test(line));
   assert.deepEqual(errors, [], result.stdout + result.stderr);
@@ -39,7 +49,9 @@ test('terraform validate: every Terraform folder (module, example, member-accoun
   const mirror = PLUGIN_DIRS.find((dir) => dir && existsSync(join(dir, 'registry.terraform.io/hashicorp/aws')));
   if (!mirror) {
     // Not a silent skip: the schema test below is this judge's fallback, and the output says so.
-    t.diagnostic(`no offline hashicorp/aws provider in ${PLUGIN_DIRS.filter(Boolean).join(', ')}: terraform validate replaced by the checked-in schema test`);
+    t.diagnostic(
+      `no offline hashicorp/aws provider in ${PLUGIN_DIRS.filter(Boolean).join(', ')}: terraform validate replaced by the checked-in schema test`,
+    );
     return;
   }
   const work = mkdtempSync(join(tmpdir(), 'tf-judge-'));
@@ -47,12 +59,18 @@ test('terraform validate: every Terraform folder (module, example, member-accoun
     // A copy, so .terraform/ and the lock file never land in the repository.
     cpSync(MODULE, join(work, 'terraform'), { recursive: true, filter: (src) => !src.includes('.terraform') });
     for (const dir of terraformFolders(MODULE).map((folder) => join(work, 'terraform', relative(MODULE, folder)))) {
-      const init = runJudge('terraform', ['init', '-backend=false', '-input=false', `-plugin-dir=${mirror}`], { cwd: dir, env: terraformEnv(work) });
+      const init = runJudge('terraform', ['init', '-backend=false', '-input=false', `-plugin-dir=${mirror}`], {
+        cwd: dir,
+        env: terraformEnv(work),
+      });
       assert.equal(init.status, 0, `terraform init in ${dir}:\n${init.stdout}${init.stderr}`);
       const validate = runJudge('terraform', ['validate', '-json'], { cwd: dir, env: terraformEnv(work) });
       const report = JSON.parse(validate.stdout);
       assert.equal(report.valid, true, `terraform validate in ${dir}:\n${JSON.stringify(report.diagnostics, null, 1)}`);
-      assert.deepEqual(report.diagnostics.filter((d: { severity: string }) => d.severity !== 'warning'), []);
+      assert.deepEqual(
+        report.diagnostics.filter((d: { severity: string }) => d.severity !== 'warning'),
+        [],
+      );
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -82,14 +100,22 @@ test(`every Terraform resource and data type and argument used is in the AWS pro
 const META_ARGUMENTS = new Set(['count', 'for_each', 'depends_on', 'provider', 'lifecycle']);
 
 /** Holds one parsed HCL block against its schema: unknown or computed-only arguments, unknown blocks, missing required ones. */
-function checkBlock(where: string, body: Record<string, any>, schema: { arguments: Record<string, string>; blocks?: Record<string, any> }, problems: string[], top = false): void {
+function checkBlock(
+  where: string,
+  body: Record<string, any>,
+  schema: { arguments: Record<string, string>; blocks?: Record<string, any> },
+  problems: string[],
+  top = false,
+): void {
   for (const [key, value] of Object.entries(body)) {
     if (top && META_ARGUMENTS.has(key)) continue;
     if (key === 'dynamic') {
       for (const [blockName, dynamics] of Object.entries<any>(value)) {
         const nested = schema.blocks?.[blockName];
         if (!nested) problems.push(`${where}: dynamic block ${blockName} is not in the schema`);
-        else for (const d of [dynamics].flat()) for (const content of d.content ?? []) checkBlock(`${where}.${blockName}`, content, nested, problems);
+        else
+          for (const d of [dynamics].flat())
+            for (const content of d.content ?? []) checkBlock(`${where}.${blockName}`, content, nested, problems);
       }
       continue;
     }
@@ -117,6 +143,8 @@ function terraformEnv(work: string): NodeJS.ProcessEnv {
 /** Every folder under root (root included) that holds .tf files: the module, its example, the member-account module. */
 function terraformFolders(root: string): string[] {
   const entries = readdirSync(root, { withFileTypes: true });
-  const nested = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).flatMap((e) => terraformFolders(join(root, e.name)));
+  const nested = entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .flatMap((e) => terraformFolders(join(root, e.name)));
   return entries.some((e) => e.isFile() && e.name.endsWith('.tf')) ? [root, ...nested] : nested;
 }

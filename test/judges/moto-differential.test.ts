@@ -43,7 +43,13 @@ describe('moto differential', () => {
     proxies.moto = await startCountingProxy(moto.url);
     proxies.sandbox = await startCountingProxy(sandbox.url);
     await buildScenario({ name: 'moto', endpoint: moto.url, region: REGION, network: await motoNetwork(moto.url) });
-    await buildScenario({ name: 'sandbox', endpoint: sandbox.url, region: REGION, network: { subnet: 'subnet-0123456789abcdef0', securityGroup: 'sg-0123456789abcdef0' }, settle: () => sandbox.advance(60_000) });
+    await buildScenario({
+      name: 'sandbox',
+      endpoint: sandbox.url,
+      region: REGION,
+      network: { subnet: 'subnet-0123456789abcdef0', securityGroup: 'sg-0123456789abcdef0' },
+      settle: () => sandbox.advance(60_000),
+    });
     policies = mkdtempSync(join(tmpdir(), 'moto-differential-'));
     writeFileSync(join(policies, 'differential.yaml'), POLICY);
   });
@@ -70,7 +76,10 @@ describe('moto differential', () => {
   });
 
   it('plan --output json gives the same findings and actions on both', async () => {
-    const [onMoto, onSandbox] = await Promise.all([cli('moto', ['plan', '--output', 'json']), cli('sandbox', ['plan', '--output', 'json'])]);
+    const [onMoto, onSandbox] = await Promise.all([
+      cli('moto', ['plan', '--output', 'json']),
+      cli('sandbox', ['plan', '--output', 'json']),
+    ]);
     assert.equal(onMoto.code, 2, `moto plan: ${onMoto.stderr}`);
     assert.equal(onSandbox.code, 2, `sandbox plan: ${onSandbox.stderr}`);
     const [motoFleet, sandboxFleet] = await Promise.all([readFleet(moto.url, REGION), readFleet(sandbox.url, REGION)]);
@@ -81,18 +90,38 @@ describe('moto differential', () => {
     // Within a phase the plan orders by resource id, and ids are random on each backend: compare as sets, and
     // the phases (orphan clean-up, TTL updates, redeploys) as a sequence.
     assert.deepEqual(sortedByJson(motoPlan.findings), sortedByJson(sandboxPlan.findings));
-    const actions = (plan: Record<string, unknown>) => (plan.actions as { order: number; action: { type: string } }[]).map(({ order: _, ...rest }) => rest);
+    const actions = (plan: Record<string, unknown>) =>
+      (plan.actions as { order: number; action: { type: string } }[]).map(({ order: _, ...rest }) => rest);
     assert.deepEqual(sortedByJson(actions(motoPlan)), sortedByJson(actions(sandboxPlan)));
     // Orphan clean-up before TTL updates before redeploys; inside the clean-up the order follows the (random) ids.
-    const phase = (plan: Record<string, unknown>) => actions(plan).map((a) => (a.action.type.startsWith('cloudmap:Dere') || a.action.type === 'cloudmap:DeleteService' ? 'orphans' : a.action.type));
+    const phase = (plan: Record<string, unknown>) =>
+      actions(plan).map((a) =>
+        a.action.type.startsWith('cloudmap:Dere') || a.action.type === 'cloudmap:DeleteService'
+          ? 'orphans'
+          : a.action.type,
+      );
     assert.deepEqual(phase(motoPlan), phase(sandboxPlan));
     assert.deepEqual(motoPlan.totals, sandboxPlan.totals);
     assert.deepEqual(withoutHistory(onMoto.calls), withoutHistory(onSandbox.calls), 'the same reads on both');
   });
 
   it('run --once in enforce mode makes the same write calls and leaves both fleets in the same state', async () => {
-    const onMoto = await cli('moto', ['run', '--once', '--allowed-namespaces', NAMESPACE, '--metrics-addr', '127.0.0.1:0']);
-    const onSandbox = await cli('sandbox', ['run', '--once', '--allowed-namespaces', NAMESPACE, '--metrics-addr', '127.0.0.1:0']);
+    const onMoto = await cli('moto', [
+      'run',
+      '--once',
+      '--allowed-namespaces',
+      NAMESPACE,
+      '--metrics-addr',
+      '127.0.0.1:0',
+    ]);
+    const onSandbox = await cli('sandbox', [
+      'run',
+      '--once',
+      '--allowed-namespaces',
+      NAMESPACE,
+      '--metrics-addr',
+      '127.0.0.1:0',
+    ]);
     assert.equal(onMoto.code, 0, `moto run: ${onMoto.stderr}`);
     assert.equal(onSandbox.code, 0, `sandbox run: ${onSandbox.stderr}`);
     const writes = (calls: string[]) => calls.filter((c) => WRITES.test(c)).sort();
@@ -110,14 +139,30 @@ describe('moto differential', () => {
     // What both agree on is also right: orphans gone, protected and ECS-managed services and the manual instance kept.
     // batch and reports stay: the builder registered their instances itself, not ECS, so nothing proves ECS used
     // them (no ECS registration in CloudTrail, no live ECS task seen): both backends report them ownership-unproven.
-    assert.deepEqual(Object.keys(sandboxFleet.cloudMap).sort(), ['api', 'batch', 'ledger', 'legacy', 'manual', 'reports', 'sc-endpoint', 'web']);
+    assert.deepEqual(Object.keys(sandboxFleet.cloudMap).sort(), [
+      'api',
+      'batch',
+      'ledger',
+      'legacy',
+      'manual',
+      'reports',
+      'sc-endpoint',
+      'web',
+    ]);
     assert.deepEqual(sandboxFleet.cloudMap.ledger.instances, ['<task of ledger>']);
     assert.deepEqual(sandboxFleet.cloudMap.manual.instances, ['i-0a1b2c3d4e5f60718']);
     // Afterwards both plans agree again, and nothing actionable is left on either.
-    const [planMoto, planSandbox] = await Promise.all([cli('moto', ['plan', '--output', 'json']), cli('sandbox', ['plan', '--output', 'json'])]);
-    const left = (result: { stdout: string }, names: Map<string, string>) => sortedByJson((normalise(JSON.parse(result.stdout), names) as { findings: unknown[] }).findings);
+    const [planMoto, planSandbox] = await Promise.all([
+      cli('moto', ['plan', '--output', 'json']),
+      cli('sandbox', ['plan', '--output', 'json']),
+    ]);
+    const left = (result: { stdout: string }, names: Map<string, string>) =>
+      sortedByJson((normalise(JSON.parse(result.stdout), names) as { findings: unknown[] }).findings);
     assert.deepEqual(left(planMoto, motoFleet.names), left(planSandbox, sandboxFleet.names));
-    assert.deepEqual((left(planSandbox, sandboxFleet.names) as { state: string }[]).filter((f) => f.state === 'actionable'), []);
+    assert.deepEqual(
+      (left(planSandbox, sandboxFleet.names) as { state: string }[]).filter((f) => f.state === 'actionable'),
+      [],
+    );
   });
 
   it('moto lists INACTIVE services in ECS ListServices; AWS and the sandbox list neither DRAINING nor INACTIVE ones', async () => {
@@ -125,30 +170,56 @@ describe('moto differential', () => {
     const listed = async (endpoint: string) => {
       const ecs = new ECSClient({ endpoint, region: REGION, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
       try {
-        return ((await ecs.send(new ListServicesCommand({ cluster: CLUSTER }))).serviceArns ?? []).map((arn) => arn.split('/').pop()).sort();
+        return ((await ecs.send(new ListServicesCommand({ cluster: CLUSTER }))).serviceArns ?? [])
+          .map((arn) => arn.split('/').pop())
+          .sort();
       } finally {
         ecs.destroy();
       }
     };
-    assert.ok((await listed(moto.url)).includes(DELETED_SERVICES[0]), 'if moto hides INACTIVE services now, remove this note from sandbox/README.md');
+    assert.ok(
+      (await listed(moto.url)).includes(DELETED_SERVICES[0]),
+      'if moto hides INACTIVE services now, remove this note from sandbox/README.md',
+    );
     assert.ok(!(await listed(sandbox.url)).includes(DELETED_SERVICES[0]));
   });
 
   it('moto does not model the ECS scheduler: CreateService starts no task there (the builder runs them with RunTask)', async () => {
-    const ecs = new ECSClient({ endpoint: moto.url, region: REGION, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const ecs = new ECSClient({
+      endpoint: moto.url,
+      region: REGION,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
     try {
       const { subnet, securityGroup } = await motoNetwork(moto.url);
       const before = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER }))).taskArns!;
-      await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: 'unscheduled', taskDefinition: 'app', desiredCount: 2, launchType: 'FARGATE', networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [securityGroup] } } }));
+      await ecs.send(
+        new CreateServiceCommand({
+          cluster: CLUSTER,
+          serviceName: 'unscheduled',
+          taskDefinition: 'app',
+          desiredCount: 2,
+          launchType: 'FARGATE',
+          networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [securityGroup] } },
+        }),
+      );
       const afterCreate = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER }))).taskArns!;
-      assert.deepEqual(afterCreate, before, 'if moto starts tasks now, drop the RunTask step from the scenario builder');
+      assert.deepEqual(
+        afterCreate,
+        before,
+        'if moto starts tasks now, drop the RunTask step from the scenario builder',
+      );
     } finally {
       ecs.destroy();
     }
   });
 
   it('moto does not model Service Connect: serviceConnectRefresh is compared against the sandbox only (test/e2e)', async () => {
-    const ecs = new ECSClient({ endpoint: moto.url, region: REGION, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const ecs = new ECSClient({
+      endpoint: moto.url,
+      region: REGION,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
     try {
       const { subnet, securityGroup } = await motoNetwork(moto.url);
       const { service } = await ecs.send(
@@ -159,11 +230,19 @@ describe('moto differential', () => {
           desiredCount: 0,
           launchType: 'FARGATE',
           networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [securityGroup] } },
-          serviceConnectConfiguration: { enabled: true, namespace: 'shop.local', services: [{ portName: 'http', discoveryName: 'connected', clientAliases: [{ port: 80 }] }] },
+          serviceConnectConfiguration: {
+            enabled: true,
+            namespace: 'shop.local',
+            services: [{ portName: 'http', discoveryName: 'connected', clientAliases: [{ port: 80 }] }],
+          },
         }),
       );
       // AWS answers with the deployment's serviceConnectConfiguration and creates the endpoint's Cloud Map service.
-      assert.equal(service!.deployments?.[0]?.serviceConnectConfiguration, undefined, 'if moto models Service Connect now, add serviceConnectRefresh to the differential policy');
+      assert.equal(
+        service!.deployments?.[0]?.serviceConnectConfiguration,
+        undefined,
+        'if moto models Service Connect now, add serviceConnectRefresh to the differential policy',
+      );
     } finally {
       ecs.destroy();
     }

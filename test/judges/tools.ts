@@ -21,12 +21,18 @@ export const INSTALL: Record<string, string> = {
 /** Thrown when a judge is not installed: the message names the tool and how to install it. */
 export class MissingJudgeError extends Error {
   constructor(tool: string, cause: string) {
-    super(`outside judge "${tool}" is not available (${cause}); install it: ${INSTALL[tool] ?? tool}. .ci/run installs every judge.`);
+    super(
+      `outside judge "${tool}" is not available (${cause}); install it: ${INSTALL[tool] ?? tool}. .ci/run installs every judge.`,
+    );
   }
 }
 
 /** Runs a judge synchronously; throws MissingJudgeError when the binary cannot be started. */
-export function runJudge(tool: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
+export function runJudge(
+  tool: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+): SpawnSyncReturns<string> {
   const result = spawnSync(tool, args, {
     encoding: 'utf8',
     cwd: options.cwd,
@@ -35,7 +41,8 @@ export function runJudge(tool: string, args: string[], options: { cwd?: string; 
     timeout: options.timeoutMs ?? 120_000,
     maxBuffer: 64 * 1024 * 1024,
   });
-  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') throw new MissingJudgeError(tool, `${tool} not on PATH`);
+  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT')
+    throw new MissingJudgeError(tool, `${tool} not on PATH`);
   if (result.error) throw new Error(`${tool} ${args.join(' ')} failed to run: ${result.error.message}`);
   return result;
 }
@@ -47,7 +54,11 @@ export function runJudgeAsync(
   options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tool, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(tool, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));

@@ -19,23 +19,38 @@ describe('limits', () => {
     assert.deepEqual(parseLimits({}), DEFAULT_LIMITS);
     assert.equal(parseLimits({ MAX_POLICY_BYTES: '2048' }).maxPolicyBytes, 2048);
     for (const bad of ['lots', '0', '-1', '1.5', '1e3', '99999999999999']) {
-      assert.throws(() => parseLimits({ MAX_POLICY_BYTES: bad }), (error: unknown) =>
-        error instanceof UsageError && error.message.startsWith(`MAX_POLICY_BYTES="${bad}" is not a positive whole number of bytes from 1 to`), bad);
+      assert.throws(
+        () => parseLimits({ MAX_POLICY_BYTES: bad }),
+        (error: unknown) =>
+          error instanceof UsageError &&
+          error.message.startsWith(`MAX_POLICY_BYTES="${bad}" is not a positive whole number of bytes from 1 to`),
+        bad,
+      );
     }
   });
 
   it('lists every limit in the README configuration table', () => {
     const readme = readFileSync('README.md', 'utf8');
-    for (const row of limitsTableMarkdown().split('\n')) assert.ok(readme.includes(row), `README.md lacks the row: ${row}`);
+    for (const row of limitsTableMarkdown().split('\n'))
+      assert.ok(readme.includes(row), `README.md lacks the row: ${row}`);
     assert.ok(LIMIT_SETTINGS.length > 0);
   });
 
   it('validate, plan and run reject the same bad value with the same message and exit 2', async () => {
-    const env = { MAX_POLICY_BYTES: 'lots', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' };
+    const env = {
+      MAX_POLICY_BYTES: 'lots',
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'x',
+    };
     const results = await Promise.all([
       runCli(['validate', 'manifests/examples'], env),
       runCli(['plan', '--policies', 'manifests/examples'], env),
-      runCli(['run', '--policies', 'manifests/examples', '--metrics-addr', '127.0.0.1:0', '--allow-all-namespaces'], env),
+      runCli(
+        ['run', '--policies', 'manifests/examples', '--metrics-addr', '127.0.0.1:0', '--allow-all-namespaces'],
+        env,
+      ),
     ]);
     const first = (stderr: string) => stderr.split('\n')[0];
     for (const result of results) {
@@ -52,7 +67,11 @@ describe('limits', () => {
     const validate = await runCli(['validate', file], { MAX_POLICY_BYTES: limit });
     assert.equal(validate.code, 1, validate.stdout + validate.stderr);
     assert.match(validate.stdout, new RegExp(`over the ${limit}-byte limit`));
-    const plan = await runCli(['plan', '--policies', file], { MAX_POLICY_BYTES: limit, AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
+    const plan = await runCli(['plan', '--policies', file], {
+      MAX_POLICY_BYTES: limit,
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    });
     assert.equal(plan.code, 1);
     assert.match(plan.stderr, new RegExp(`over the ${limit}-byte limit`));
     assert.equal((await runCli(['validate', file], {})).code, 0, 'within the default limit it is valid');

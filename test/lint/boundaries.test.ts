@@ -19,7 +19,10 @@ test('every file of controller/, sandbox/, bench/ and test/ passes the linter wi
   const errors = results.flatMap((result) =>
     result.messages
       .filter((message) => message.severity === 2)
-      .map((message) => `${relative(root, result.filePath)}:${message.line}: ${message.ruleId ?? 'parse error'}: ${message.message}`),
+      .map(
+        (message) =>
+          `${relative(root, result.filePath)}:${message.line}: ${message.ruleId ?? 'parse error'}: ${message.message}`,
+      ),
   );
   assert.ok(results.length > 100, `the linter saw only ${results.length} files`);
   assert.deepEqual(errors, [], `lint errors:\n${errors.join('\n')}`);
@@ -28,20 +31,46 @@ test('every file of controller/, sandbox/, bench/ and test/ passes the linter wi
 test('every folder of controller/ has a layer (a folder without one would be free to import anything)', async () => {
   const config = (await import(pathToFileURL(join(root, 'eslint.config.js')).href)) as { LAYERS: string[][] };
   const placed = new Set(config.LAYERS.flat());
-  const folders = readdirSync(join(root, 'controller'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-  assert.deepEqual(folders.filter((folder) => !placed.has(folder)), [], 'add these folders to LAYERS in eslint.config.js and to docs/ARCHITECTURE.md');
-  assert.deepEqual([...placed].filter((folder) => !folders.includes(folder)), [], 'LAYERS names folders that no longer exist');
+  const folders = readdirSync(join(root, 'controller'), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
+  assert.deepEqual(
+    folders.filter((folder) => !placed.has(folder)),
+    [],
+    'add these folders to LAYERS in eslint.config.js and to docs/ARCHITECTURE.md',
+  );
+  assert.deepEqual(
+    [...placed].filter((folder) => !folders.includes(folder)),
+    [],
+    'LAYERS names folders that no longer exist',
+  );
 });
 
 test('an import against the flow is an error naming the boundary it breaks', async () => {
   const eslint = new ESLint({ cwd: root });
   const cases = [
-    { filePath: 'controller/telemetry/probe.ts', from: '../actuator/actuator.js', boundary: /controller\/telemetry\/ may not import a later layer/ },
+    {
+      filePath: 'controller/telemetry/probe.ts',
+      from: '../actuator/actuator.js',
+      boundary: /controller\/telemetry\/ may not import a later layer/,
+    },
     { filePath: 'controller/rules/probe.ts', from: '../aws/clients.js', boundary: /controller\/rules\/ is pure/ },
-    { filePath: 'controller/runtime/probe.ts', from: '../cli/io.js', boundary: /controller\/runtime\/ may not import a later layer/ },
+    {
+      filePath: 'controller/runtime/probe.ts',
+      from: '../cli/io.js',
+      boundary: /controller\/runtime\/ may not import a later layer/,
+    },
     { filePath: 'controller/plan/probe.ts', from: '../../sandbox/index.js', boundary: /only the sandbox command/ },
-    { filePath: 'sandbox/probe.ts', from: '../controller/cli/io.js', boundary: /sandbox\/ emulates AWS and knows nothing of controller/ },
-    { filePath: 'controller/policy/probe.ts', from: '../rules/dns-ttl.js', boundary: /may import only controller\/rules\/index.ts of rules\/, no rule module/ },
+    {
+      filePath: 'sandbox/probe.ts',
+      from: '../controller/cli/io.js',
+      boundary: /sandbox\/ emulates AWS and knows nothing of controller/,
+    },
+    {
+      filePath: 'controller/policy/probe.ts',
+      from: '../rules/dns-ttl.js',
+      boundary: /may import only controller\/rules\/index.ts of rules\/, no rule module/,
+    },
   ];
   for (const { filePath, from, boundary } of cases) {
     const [result] = await eslint.lintText(`import * as probe from '${from}';\nexport { probe };\n`, { filePath });
@@ -55,15 +84,21 @@ test('an import against the flow is an error naming the boundary it breaks', asy
     filePath: 'controller/cli/commands/sandbox-probe.ts',
   });
   assert.deepEqual(allowed.messages, [], 'the sandbox command may import sandbox/');
-  const [registry] = await eslint.lintText(`import * as probe from '../rules/index.js';\nexport { probe };\n`, { filePath: 'controller/policy/probe.ts' });
+  const [registry] = await eslint.lintText(`import * as probe from '../rules/index.js';\nexport { probe };\n`, {
+    filePath: 'controller/policy/probe.ts',
+  });
   assert.deepEqual(registry.messages, [], 'policy/ may import the rule registry');
 });
 
 test('controller code outside util/clock.ts reads no global clock and starts no global timer', async () => {
   const eslint = new ESLint({ cwd: root });
-  const code = 'export const a = Date.now();\nexport const b = new Date();\nsetTimeout(() => undefined, 1);\nexport const c = performance.now();\n';
+  const code =
+    'export const a = Date.now();\nexport const b = new Date();\nsetTimeout(() => undefined, 1);\nexport const c = performance.now();\n';
   const [offender] = await eslint.lintText(code, { filePath: 'controller/runtime/probe.ts' });
-  assert.deepEqual(offender.messages.map((m) => `${m.line}:${m.ruleId}`), ['1:no-restricted-syntax', '2:no-restricted-syntax', '3:no-restricted-syntax', '4:no-restricted-syntax']);
+  assert.deepEqual(
+    offender.messages.map((m) => `${m.line}:${m.ruleId}`),
+    ['1:no-restricted-syntax', '2:no-restricted-syntax', '3:no-restricted-syntax', '4:no-restricted-syntax'],
+  );
   const [clock] = await eslint.lintText(code, { filePath: 'controller/util/clock.ts' });
   assert.deepEqual(clock.messages, [], 'the clock module is where time is read');
 });

@@ -10,8 +10,13 @@ import { blocks, MODULE_DIR, parseFolder } from './terraform.js';
 
 const TEMPLATE = 'manifests/cloudformation/ecs-discovery-controller.yaml';
 const PARAMS = {
-  ClusterArn: 'arn:aws:ecs:eu-west-1:111122223333:cluster/platform', SubnetIds: ['s'], SecurityGroupIds: ['g'], Image: 'i',
-  Policies: 's3://p/', AllowedClusters: ['prod-*'], AllowedNamespaces: 'internal.example.com',
+  ClusterArn: 'arn:aws:ecs:eu-west-1:111122223333:cluster/platform',
+  SubnetIds: ['s'],
+  SecurityGroupIds: ['g'],
+  Image: 'i',
+  Policies: 's3://p/',
+  AllowedClusters: ['prod-*'],
+  AllowedNamespaces: 'internal.example.com',
 };
 
 /** Raw statements (with conditions and principals) of one aws_iam_policy_document. */
@@ -26,23 +31,32 @@ function cfn(params: Record<string, unknown> = {}) {
   return new Evaluator(loadTemplate(TEMPLATE), { ...PARAMS, ...params }).resources();
 }
 
-test('the event queues deny SendMessage to everyone but EventBridge from the controller\'s own rules (Terraform)', async () => {
+test("the event queues deny SendMessage to everyone but EventBridge from the controller's own rules (Terraform)", async () => {
   const statements = await terraformDocument('event_queue');
   const deny = statements.find((s) => s.effect === 'Deny');
   assert.ok(deny, 'a Deny statement exists');
   assert.deepEqual(deny.actions, ['sqs:SendMessage']);
   assert.deepEqual(deny.principals, [{ type: '*', identifiers: ['*'] }]);
-  assert.deepEqual(deny.condition, [{ test: 'ArnNotEquals', variable: 'aws:SourceArn', values: '${local.event_rule_arns}' }]);
+  assert.deepEqual(deny.condition, [
+    { test: 'ArnNotEquals', variable: 'aws:SourceArn', values: '${local.event_rule_arns}' },
+  ]);
   const allow = statements.find((s) => (s.effect ?? 'Allow') === 'Allow');
-  assert.deepEqual(allow.condition[0].values, deny.condition[0].values, 'the Deny exempts exactly the rules the Allow admits');
+  assert.deepEqual(
+    allow.condition[0].values,
+    deny.condition[0].values,
+    'the Deny exempts exactly the rules the Allow admits',
+  );
   // The controller's own receive/delete stays granted by its task role.
   const task = await terraformDocument('task');
   const consume: string[] = task.find((s) => s.sid === 'ConsumeEvents').actions;
   for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage']) assert.ok(consume.includes(action), action);
-  assert.ok(!task.some((s) => s.effect === 'Deny' && s.actions.some((a: string) => a.startsWith('sqs:'))), 'nothing denies the task role its queue');
+  assert.ok(
+    !task.some((s) => s.effect === 'Deny' && s.actions.some((a: string) => a.startsWith('sqs:'))),
+    'nothing denies the task role its queue',
+  );
 });
 
-test('the event queues deny SendMessage to everyone but EventBridge from the controller\'s own rules (CloudFormation)', () => {
+test("the event queues deny SendMessage to everyone but EventBridge from the controller's own rules (CloudFormation)", () => {
   const resources = cfn();
   const statements = resources.EventsQueuePolicy.Properties.PolicyDocument.Statement;
   const deny = statements.find((s: any) => s.Effect === 'Deny');
@@ -51,21 +65,33 @@ test('the event queues deny SendMessage to everyone but EventBridge from the con
   assert.equal(deny.Action, 'sqs:SendMessage');
   assert.deepEqual(deny.Resource, ['EventsQueue.Arn', 'EventsDeadLetterQueue.Arn']);
   assert.deepEqual(deny.Condition, { ArnNotEquals: { 'aws:SourceArn': ['EcsStateRule.Arn', 'ApiCallsRule.Arn'] } });
-  const consume = resources.TaskRole.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement).find((s: any) => s.Sid === 'ConsumeEvents');
+  const consume = resources.TaskRole.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement).find(
+    (s: any) => s.Sid === 'ConsumeEvents',
+  );
   for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage']) assert.ok(consume.Action.includes(action), action);
 });
 
 /** The UpdateService calls in the controller's code, with the request fields each sends. */
 function updateServiceCallFields(): string[][] {
   const text = readFileSync('controller/actuator/ecs.ts', 'utf8');
-  return [...text.matchAll(/new UpdateServiceCommand\(\{([^}]*)\}\)/g)].map((m) => m[1].split(',').map((f) => f.split(':')[0].trim()).filter(Boolean).sort());
+  return [...text.matchAll(/new UpdateServiceCommand\(\{([^}]*)\}\)/g)].map((m) =>
+    m[1]
+      .split(',')
+      .map((f) => f.split(':')[0].trim())
+      .filter(Boolean)
+      .sort(),
+  );
 }
 
 test('ecs:UpdateService is only a forced redeploy: the code sends nothing else, and IAM denies a task definition or ECS Exec', async () => {
   assert.deepEqual(updateServiceCallFields(), [['cluster', 'forceNewDeployment', 'service']]);
   const expected = {
     RedeployNeverChangesTaskDefinition: { test: 'Null', variable: 'ecs:task-definition', values: ['false'] },
-    RedeployNeverEnablesExecuteCommand: { test: 'StringEqualsIgnoreCase', variable: 'ecs:enable-execute-command', values: ['true'] },
+    RedeployNeverEnablesExecuteCommand: {
+      test: 'StringEqualsIgnoreCase',
+      variable: 'ecs:enable-execute-command',
+      values: ['true'],
+    },
   };
   const task = await terraformDocument('task');
   for (const [sid, condition] of Object.entries(expected)) {
@@ -97,12 +123,24 @@ test('allowed namespaces are required and non-empty in both manifests', async ()
   const pattern = new RegExp(parameter.AllowedPattern);
   for (const bad of ['', ',', 'a,,b', 'a,', ' ']) assert.doesNotMatch(bad, pattern, JSON.stringify(bad));
   for (const good of ['internal.example.com', 'a,b', 'ns-abc123,payments.sc']) assert.match(good, pattern);
-  assert.throws(() => new Evaluator(loadTemplate(TEMPLATE), { ...PARAMS, AllowedNamespaces: undefined }).resources(), /AllowedNamespaces has no value/);
+  assert.throws(
+    () => new Evaluator(loadTemplate(TEMPLATE), { ...PARAMS, AllowedNamespaces: undefined }).resources(),
+    /AllowedNamespaces has no value/,
+  );
 });
 
 test('metrics listen on loopback when the scraper is the ADOT sidecar; /status is redacted by default', async () => {
-  const env = (resources: any) => Object.fromEntries(resources.TaskDefinition.Properties.ContainerDefinitions[0].Environment.map((e: any) => [e.Name, e.Value]));
-  const withSidecar = env(cfn({ EnableAdotSidecar: 'true', AmpWorkspaceArn: 'arn:aws:aps:eu-west-1:111122223333:workspace/ws-1', AmpRemoteWriteUrl: 'https://aps/remote_write' }));
+  const env = (resources: any) =>
+    Object.fromEntries(
+      resources.TaskDefinition.Properties.ContainerDefinitions[0].Environment.map((e: any) => [e.Name, e.Value]),
+    );
+  const withSidecar = env(
+    cfn({
+      EnableAdotSidecar: 'true',
+      AmpWorkspaceArn: 'arn:aws:aps:eu-west-1:111122223333:workspace/ws-1',
+      AmpRemoteWriteUrl: 'https://aps/remote_write',
+    }),
+  );
   assert.equal(withSidecar.METRICS_ADDR, '127.0.0.1:9464');
   assert.equal(withSidecar.STATUS_REDACT, 'true');
   assert.equal(env(cfn()).METRICS_ADDR, ':9464', 'a Prometheus outside the task still reaches it');

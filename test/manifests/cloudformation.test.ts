@@ -19,7 +19,18 @@ function taskPolicyStatements(resources: Record<string, { Type: string; Properti
 
 test('the template parses with its intrinsic tags and every Ref, GetAtt and Condition resolves', () => {
   const template = loadTemplate(TEMPLATE);
-  for (const params of [REQUIRED, { ...REQUIRED, PolicyBucketName: 'policies', GitCredentialsSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:git', AssumeRoleArns: ['arn:aws:iam::444455556666:role/discovery'], EnableAdotSidecar: 'true', AmpWorkspaceArn: 'arn:aws:aps:eu-west-1:111122223333:workspace/ws-1', AmpRemoteWriteUrl: 'https://aps/remote_write' }]) {
+  for (const params of [
+    REQUIRED,
+    {
+      ...REQUIRED,
+      PolicyBucketName: 'policies',
+      GitCredentialsSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:git',
+      AssumeRoleArns: ['arn:aws:iam::444455556666:role/discovery'],
+      EnableAdotSidecar: 'true',
+      AmpWorkspaceArn: 'arn:aws:aps:eu-west-1:111122223333:workspace/ws-1',
+      AmpRemoteWriteUrl: 'https://aps/remote_write',
+    },
+  ]) {
     const evaluator = new Evaluator(template, params);
     evaluator.resources();
     for (const output of Object.values(template.Outputs)) evaluator.eval(output.Value);
@@ -29,21 +40,33 @@ test('the template parses with its intrinsic tags and every Ref, GetAtt and Cond
   const unused = Object.keys(template.Parameters).filter((p) => !used.refs.has(p));
   // Parameters referenced only inside a condition that is false here still count through Conditions.
   const viaConditions = JSON.stringify(template.Conditions);
-  assert.deepEqual(unused.filter((p) => !viaConditions.includes(p) && !JSON.stringify(template.Resources).includes(p)), []);
+  assert.deepEqual(
+    unused.filter((p) => !viaConditions.includes(p) && !JSON.stringify(template.Resources).includes(p)),
+    [],
+  );
 });
 
 test('the service runs `Replicas` tasks (default 1) that may overlap, sharing a DynamoDB state table, and the container is locked down', () => {
   const resources = new Evaluator(loadTemplate(TEMPLATE), REQUIRED).resources();
   const service = resources.Service.Properties;
   assert.equal(service.DesiredCount, 1);
-  assert.equal(new Evaluator(loadTemplate(TEMPLATE), { ...REQUIRED, Replicas: 3 }).resources().Service.Properties.DesiredCount, 3);
+  assert.equal(
+    new Evaluator(loadTemplate(TEMPLATE), { ...REQUIRED, Replicas: 3 }).resources().Service.Properties.DesiredCount,
+    3,
+  );
   assert.equal(service.DeploymentConfiguration.MaximumPercent, 200);
   assert.equal(service.DeploymentConfiguration.MinimumHealthyPercent, 100);
   const table = resources.StateTable.Properties;
   assert.equal(table.BillingMode, 'PAY_PER_REQUEST');
   assert.equal(table.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled, true);
   assert.deepEqual(table.TimeToLiveSpecification, { AttributeName: 'ttl', Enabled: true });
-  assert.deepEqual(table.KeySchema.map((k: any) => [k.AttributeName, k.KeyType]), [['pk', 'HASH'], ['sk', 'RANGE']]);
+  assert.deepEqual(
+    table.KeySchema.map((k: any) => [k.AttributeName, k.KeyType]),
+    [
+      ['pk', 'HASH'],
+      ['sk', 'RANGE'],
+    ],
+  );
   const [controller, ...sidecars] = resources.TaskDefinition.Properties.ContainerDefinitions;
   assert.equal(sidecars.length, 0, 'no ADOT sidecar unless asked');
   assert.equal(controller.ReadonlyRootFilesystem, true);
@@ -65,7 +88,9 @@ test('redeploys are limited to the allowed clusters, reads cover the account, Cl
     'arn:*:ecs:*:*:service/prod-*/*',
     'arn:*:ecs:*:*:service/payments/*',
   ]);
-  assert.deepEqual(bySid.RedeployServicesInAllowedClusters.Condition, { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } });
+  assert.deepEqual(bySid.RedeployServicesInAllowedClusters.Condition, {
+    StringEquals: { 'aws:RequestedRegion': 'eu-west-1' },
+  });
   // Reads cover the account: orphans are judged account-wide, and an unreadable cluster would block pruning.
   // service/* and task/* hold both ARN formats: service/CLUSTER/NAME and the old service/NAME.
   assert.deepEqual(bySid.DescribeEcsInAccount.Resource, [
@@ -74,7 +99,10 @@ test('redeploys are limited to the allowed clusters, reads cover the account, Cl
     'arn:aws:ecs:eu-west-1:111122223333:task/*',
   ]);
   // An old-format service ARN names no cluster: redeploys of it are limited by the request's cluster.
-  assert.equal(bySid.RedeployOldFormatServicesInAllowedClusters.Resource, 'arn:aws:ecs:eu-west-1:111122223333:service/*');
+  assert.equal(
+    bySid.RedeployOldFormatServicesInAllowedClusters.Resource,
+    'arn:aws:ecs:eu-west-1:111122223333:service/*',
+  );
   assert.deepEqual(bySid.RedeployOldFormatServicesInAllowedClusters.Condition.ArnLike['ecs:cluster'], [
     'arn:*:ecs:*:*:cluster/prod-*',
     'arn:*:ecs:*:*:cluster/payments',
@@ -101,9 +129,14 @@ test('EventBridge may send only from the two rules, and both rules target the qu
 
 test('optional parts appear only when asked: policy bucket, git secret, cross-account roles, ADOT sidecar', () => {
   const resources = new Evaluator(loadTemplate(TEMPLATE), {
-    ...REQUIRED, PolicyBucketName: 'policies', PolicyPrefix: 'prod/', GitCredentialsSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:git',
-    AssumeRoleArns: ['arn:aws:iam::444455556666:role/discovery'], EnableAdotSidecar: 'true',
-    AmpWorkspaceArn: 'arn:aws:aps:eu-west-1:111122223333:workspace/ws-1', AmpRemoteWriteUrl: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write',
+    ...REQUIRED,
+    PolicyBucketName: 'policies',
+    PolicyPrefix: 'prod/',
+    GitCredentialsSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:git',
+    AssumeRoleArns: ['arn:aws:iam::444455556666:role/discovery'],
+    EnableAdotSidecar: 'true',
+    AmpWorkspaceArn: 'arn:aws:aps:eu-west-1:111122223333:workspace/ws-1',
+    AmpRemoteWriteUrl: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write',
   }).resources();
   const bySid = Object.fromEntries(taskPolicyStatements(resources).map((s: any) => [s.Sid, s]));
   assert.equal(bySid.ReadPolicyObjects.Resource, 'arn:aws:s3:::policies/prod/*');
@@ -111,15 +144,29 @@ test('optional parts appear only when asked: policy bucket, git secret, cross-ac
   assert.deepEqual(bySid.AssumeCrossAccountRoles.Resource, ['arn:aws:iam::444455556666:role/discovery']);
   assert.equal(bySid.RemoteWriteMetrics.Resource, 'arn:aws:aps:eu-west-1:111122223333:workspace/ws-1');
   const containers = resources.TaskDefinition.Properties.ContainerDefinitions;
-  assert.deepEqual(containers.map((c: any) => c.Name), ['controller', 'adot-collector']);
+  assert.deepEqual(
+    containers.map((c: any) => c.Name),
+    ['controller', 'adot-collector'],
+  );
   assert.match(containers[1].Environment[0].Value, /remote_write/);
-  assert.deepEqual(containers[0].Secrets, [{ Name: 'GIT_TOKEN', ValueFrom: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:git' }]);
+  assert.deepEqual(containers[0].Secrets, [
+    { Name: 'GIT_TOKEN', ValueFrom: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:git' },
+  ]);
 });
 
 test('services in namespaces other accounts share (AWS RAM) are reachable by their owner-account ARNs only when listed', () => {
   const without = taskPolicyStatements(new Evaluator(loadTemplate(TEMPLATE), REQUIRED).resources());
-  assert.equal(without.find((s: any) => s.Sid === 'SharedNamespaceCloudMap'), undefined, 'no other account by default');
-  const shared = taskPolicyStatements(new Evaluator(loadTemplate(TEMPLATE), { ...REQUIRED, SharedNamespaceOwnerAccounts: ['444455556666', '777788889999'] }).resources());
+  assert.equal(
+    without.find((s: any) => s.Sid === 'SharedNamespaceCloudMap'),
+    undefined,
+    'no other account by default',
+  );
+  const shared = taskPolicyStatements(
+    new Evaluator(loadTemplate(TEMPLATE), {
+      ...REQUIRED,
+      SharedNamespaceOwnerAccounts: ['444455556666', '777788889999'],
+    }).resources(),
+  );
   const statement = shared.find((s: any) => s.Sid === 'SharedNamespaceCloudMap');
   assert.deepEqual(statement.Resource, [
     'arn:*:servicediscovery:*:444455556666:service/*',

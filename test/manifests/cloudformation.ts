@@ -6,12 +6,32 @@
 import { readFileSync } from 'node:fs';
 import { parse, YAMLMap, YAMLSeq, type Tags } from 'yaml';
 
-const INTRINSICS = ['Ref', 'GetAtt', 'Sub', 'Join', 'Split', 'If', 'Equals', 'Not', 'And', 'Or', 'Select', 'Condition', 'Base64', 'GetAZs', 'ImportValue', 'FindInMap', 'Cidr'];
+const INTRINSICS = [
+  'Ref',
+  'GetAtt',
+  'Sub',
+  'Join',
+  'Split',
+  'If',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'Select',
+  'Condition',
+  'Base64',
+  'GetAZs',
+  'ImportValue',
+  'FindInMap',
+  'Cidr',
+];
 
 function intrinsicTags(): Tags {
   return INTRINSICS.flatMap((name) => {
     const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
-    const wrap = (value: unknown) => ({ [key]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : value });
+    const wrap = (value: unknown) => ({
+      [key]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : value,
+    });
     return [
       { tag: `!${name}`, resolve: (text: string) => wrap(text) },
       { tag: `!${name}`, collection: 'seq' as const, resolve: (s: YAMLSeq) => wrap(s.toJSON()), nodeClass: YAMLSeq },
@@ -38,10 +58,17 @@ export const NO_VALUE = Symbol('AWS::NoValue');
 export class Evaluator {
   readonly refs = new Set<string>();
   private readonly pseudo: Record<string, unknown> = {
-    'AWS::Region': 'eu-west-1', 'AWS::AccountId': '111122223333', 'AWS::Partition': 'aws', 'AWS::StackName': 'test', 'AWS::NoValue': NO_VALUE,
+    'AWS::Region': 'eu-west-1',
+    'AWS::AccountId': '111122223333',
+    'AWS::Partition': 'aws',
+    'AWS::StackName': 'test',
+    'AWS::NoValue': NO_VALUE,
   };
 
-  constructor(private readonly template: Template, private readonly params: Record<string, unknown>) {}
+  constructor(
+    private readonly template: Template,
+    private readonly params: Record<string, unknown>,
+  ) {}
 
   private parameter(name: string): unknown {
     const p = this.template.Parameters[name];
@@ -91,18 +118,32 @@ export class Evaluator {
       const [key, arg] = entries[0];
       const a = arg as any;
       switch (key) {
-        case 'Ref': return this.ref(a);
-        case 'Fn::GetAtt': return this.getAtt(a);
-        case 'Fn::Sub': return Array.isArray(a) ? this.sub(a[0], a[1]) : this.sub(a);
-        case 'Fn::Join': return (this.eval(a[1]) as unknown[]).join(this.eval(a[0]) as string);
-        case 'Fn::Split': return String(this.eval(a[1])).split(this.eval(a[0]) as string);
-        case 'Fn::If': return this.condition(a[0]) ? this.eval(a[1]) : this.eval(a[2]);
-        case 'Fn::Equals': return this.eval(a[0]) === this.eval(a[1]) || JSON.stringify(this.eval(a[0])) === JSON.stringify(this.eval(a[1]));
-        case 'Fn::Not': return !this.eval(a[0]);
-        case 'Fn::And': return a.every((c: unknown) => this.eval(c));
-        case 'Fn::Or': return a.some((c: unknown) => this.eval(c));
-        case 'Fn::Select': return (this.eval(a[1]) as unknown[])[Number(this.eval(a[0]))];
-        case 'Condition': return this.condition(a);
+        case 'Ref':
+          return this.ref(a);
+        case 'Fn::GetAtt':
+          return this.getAtt(a);
+        case 'Fn::Sub':
+          return Array.isArray(a) ? this.sub(a[0], a[1]) : this.sub(a);
+        case 'Fn::Join':
+          return (this.eval(a[1]) as unknown[]).join(this.eval(a[0]) as string);
+        case 'Fn::Split':
+          return String(this.eval(a[1])).split(this.eval(a[0]) as string);
+        case 'Fn::If':
+          return this.condition(a[0]) ? this.eval(a[1]) : this.eval(a[2]);
+        case 'Fn::Equals':
+          return (
+            this.eval(a[0]) === this.eval(a[1]) || JSON.stringify(this.eval(a[0])) === JSON.stringify(this.eval(a[1]))
+          );
+        case 'Fn::Not':
+          return !this.eval(a[0]);
+        case 'Fn::And':
+          return a.every((c: unknown) => this.eval(c));
+        case 'Fn::Or':
+          return a.some((c: unknown) => this.eval(c));
+        case 'Fn::Select':
+          return (this.eval(a[1]) as unknown[])[Number(this.eval(a[0]))];
+        case 'Condition':
+          return this.condition(a);
       }
     }
     const out: Record<string, unknown> = {};

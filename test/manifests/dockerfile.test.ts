@@ -5,12 +5,25 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const DOCKERFILE = readFileSync('Dockerfile', 'utf8');
-const stages = DOCKERFILE.split(/^FROM /m).slice(1).map((s) => ({ header: s.split('\n')[0], body: s }));
+const stages = DOCKERFILE.split(/^FROM /m)
+  .slice(1)
+  .map((s) => ({ header: s.split('\n')[0], body: s }));
 const runtime = stages.find((s) => /\bAS runtime\b/.test(s.header))!;
 const UNPRIVILEGED = 65534;
 
@@ -26,13 +39,18 @@ test('the Dockerfile is multi-stage and the runtime stage ships only compiled co
   assert.match(DOCKERFILE, /^ARG NODE_IMAGE=node:24-/m, 'a maintained Node.js LTS (24) base image');
   assert.match(runtime.body, /COPY --from=deps \/app\/node_modules/);
   assert.match(stages.find((s) => /\bAS deps\b/.test(s.header))!.body, /npm ci --omit=dev/);
-  assert.doesNotMatch(runtime.body, /COPY --from=build \/src\/node_modules/, 'dev dependencies never reach the runtime stage');
+  assert.doesNotMatch(
+    runtime.body,
+    /COPY --from=build \/src\/node_modules/,
+    'dev dependencies never reach the runtime stage',
+  );
   assert.doesNotMatch(runtime.body, /COPY (controller|test|sandbox) /, 'no TypeScript sources in the runtime stage');
   assert.match(runtime.body, /^USER node$/m);
   assert.match(runtime.body, /^VOLUME \["\/var\/cache\/ecs-discovery-controller"\]/m);
   assert.match(runtime.body, /^HEALTHCHECK .*\n\s+CMD .*\/healthz/m);
   const dockerignore = readFileSync('.dockerignore', 'utf8').split('\n');
-  for (const entry of ['node_modules', '.git', 'dist', '.env']) assert.ok(dockerignore.includes(entry), `.dockerignore lacks ${entry}`);
+  for (const entry of ['node_modules', '.git', 'dist', '.env'])
+    assert.ok(dockerignore.includes(entry), `.dockerignore lacks ${entry}`);
 });
 
 test('the ENTRYPOINT names a file the build produces', () => {
@@ -46,7 +64,11 @@ test('the ENTRYPOINT names a file the build produces', () => {
 function buildApp(): string {
   const dir = mkdtempSync(join(tmpdir(), 'image-'));
   // Compile into the temporary app directory, never into ./dist (other tests run the CLI from the checkout).
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', join(dir, 'dist')], { stdio: 'pipe' });
+  execFileSync(
+    process.execPath,
+    ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', join(dir, 'dist')],
+    { stdio: 'pipe' },
+  );
   cpSync('package.json', join(dir, 'package.json'));
   cpSync('crds', join(dir, 'crds'), { recursive: true });
   cpSync('bin', join(dir, 'bin'), { recursive: true });
@@ -64,14 +86,24 @@ function readOnly(dir: string): void {
   chmodSync(dir, 0o555);
 }
 
-function runAsUnprivileged(dir: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function runAsUnprivileged(
+  dir: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, args, {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env },
-      ...(process.getuid?.() === 0 ? { uid: UNPRIVILEGED, gid: UNPRIVILEGED } : {}),
-      timeout: 30_000,
-    }, (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    execFile(
+      process.execPath,
+      args,
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env },
+        ...(process.getuid?.() === 0 ? { uid: UNPRIVILEGED, gid: UNPRIVILEGED } : {}),
+        timeout: 30_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -88,7 +120,13 @@ test('the compiled CLI runs as an unprivileged user from a read-only directory: 
   const help = await runAsUnprivileged(appDir, ['dist/controller/cli/main.js', 'run', '--help']);
   assert.equal(help.code, 0, help.stderr);
   assert.match(help.stdout, /Usage: ecs-discovery-controller run/);
-  const validate = await runAsUnprivileged(appDir, ['dist/controller/cli/main.js', 'validate', 'examples', '--allowed-accounts', '111122223333']);
+  const validate = await runAsUnprivileged(appDir, [
+    'dist/controller/cli/main.js',
+    'validate',
+    'examples',
+    '--allowed-accounts',
+    '111122223333',
+  ]);
   assert.equal(validate.code, 0, validate.stdout + validate.stderr);
   assert.match(validate.stdout, /all valid/);
   // The bin shim prefers the compiled code, so it needs no TypeScript loader in the image.

@@ -15,7 +15,8 @@ async function exportedSeries(): Promise<Set<string>> {
   const names = new Set<string>();
   for (const [, name, type] of body.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
     names.add(name);
-    if (type === 'histogram' || type === 'summary') for (const suffix of ['_bucket', '_sum', '_count']) names.add(name + suffix);
+    if (type === 'histogram' || type === 'summary')
+      for (const suffix of ['_bucket', '_sum', '_count']) names.add(name + suffix);
   }
   return names;
 }
@@ -28,7 +29,9 @@ function metricsIn(expr: string): string[] {
 test('every dashboard query names a metric the controller exports', async () => {
   const exported = await exportedSeries();
   const dashboard = JSON.parse(readFileSync('manifests/grafana/dashboard.json', 'utf8'));
-  const queries: string[] = [...dashboard.panels, ...dashboard.templating.list].flatMap((p: any) => [...(p.targets ?? []).map((t: any) => t.expr), p.query].filter((q) => typeof q === 'string'));
+  const queries: string[] = [...dashboard.panels, ...dashboard.templating.list].flatMap((p: any) =>
+    [...(p.targets ?? []).map((t: any) => t.expr), p.query].filter((q) => typeof q === 'string'),
+  );
   const named = queries.flatMap(metricsIn);
   assert.ok(named.length > 20);
   assert.deepEqual([...new Set(named.filter((m) => !exported.has(m)))], []);

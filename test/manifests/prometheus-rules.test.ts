@@ -11,7 +11,9 @@ const ALERT_TESTS = 'manifests/prometheus/tests/alerts.test.yaml';
 function promtool(...args: string[]): { status: number | null; output: string } {
   const result = spawnSync('promtool', args, { encoding: 'utf8' });
   if (result.error) {
-    throw new Error(`promtool could not run (${result.error.message}); install it with: apt-get install -y --no-install-recommends prometheus`);
+    throw new Error(
+      `promtool could not run (${result.error.message}); install it with: apt-get install -y --no-install-recommends prometheus`,
+    );
   }
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
@@ -36,7 +38,8 @@ test('every alert has a severity, a summary, a description and a runbook, and is
   assert.ok(rules.length >= 6);
   for (const rule of rules) {
     assert.match(rule.labels?.severity ?? '', /^(warning|critical)$/, `${rule.alert} severity`);
-    for (const key of ['summary', 'description', 'runbook']) assert.ok(rule.annotations?.[key], `${rule.alert} lacks ${key}`);
+    for (const key of ['summary', 'description', 'runbook'])
+      assert.ok(rule.annotations?.[key], `${rule.alert} lacks ${key}`);
     assert.ok(tested.includes(`alertname: ${rule.alert}`), `${rule.alert} has no promtool test`);
   }
 });

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { blocks, MODULE_DIR, parseFolder, policyStatements } from './terraform.js';
 
-const source = (await Promise.all(['main.tf', 'iam.tf', 'events.tf', 'outputs.tf', 'state.tf'].map((f) => readFileSync(`${MODULE_DIR}/${f}`, 'utf8')))).join('\n');
+const source = (
+  await Promise.all(
+    ['main.tf', 'iam.tf', 'events.tf', 'outputs.tf', 'state.tf'].map((f) => readFileSync(`${MODULE_DIR}/${f}`, 'utf8')),
+  )
+).join('\n');
 
 test('every module variable is typed, described and used; every reference names a declared variable', async () => {
   const variables = blocks(await parseFolder(MODULE_DIR), 'variable');
@@ -20,7 +24,15 @@ test('every output is described and points at a resource the module creates', as
   const parsed = await parseFolder(MODULE_DIR);
   const outputs = blocks(parsed, 'output');
   const resources = blocks(parsed, 'resource');
-  assert.deepEqual(Object.keys(outputs).sort(), ['dead_letter_queue_url', 'event_rule_arns', 'log_group_name', 'queue_url', 'service_arn', 'state_table_name', 'task_role_arn']);
+  assert.deepEqual(Object.keys(outputs).sort(), [
+    'dead_letter_queue_url',
+    'event_rule_arns',
+    'log_group_name',
+    'queue_url',
+    'service_arn',
+    'state_table_name',
+    'task_role_arn',
+  ]);
   for (const [name, [o]] of Object.entries<any>(outputs)) {
     assert.ok(o.description, `output ${name} has no description`);
     for (const [, type, logical] of String(JSON.stringify(o.value)).matchAll(/(aws_[a-z_0-9]+)\.([a-z_0-9]+)/g)) {
@@ -35,7 +47,9 @@ test('the example passes only variables the module declares, and every required 
   const [call] = blocks(example, 'module').ecs_discovery_controller;
   const passed = Object.keys(call).filter((k) => k !== 'source');
   for (const name of passed) assert.ok(variables[name], `the example passes unknown variable ${name}`);
-  const required = Object.entries<any>(variables).filter(([, [v]]) => !('default' in v)).map(([n]) => n);
+  const required = Object.entries<any>(variables)
+    .filter(([, [v]]) => !('default' in v))
+    .map(([n]) => n);
   for (const name of required) assert.ok(passed.includes(name), `the example omits required variable ${name}`);
 });
 
@@ -59,9 +73,18 @@ test('the ECS service runs var.replicas tasks (default 1) that may overlap, shar
 
 test('Cloud Map writes are denied on Service Connect-managed and protected services', async () => {
   const statements = policyStatements(await parseFolder(MODULE_DIR));
-  const cloudMapDenies = statements.filter((s) => s.effect === 'Deny' && s.actions.some((a) => a.startsWith('servicediscovery:')));
-  assert.deepEqual(cloudMapDenies.map((s) => s.sid).sort(), ['NeverTouchEcsManagedCloudMap', 'NeverTouchProtectedCloudMap']);
-  const writes = ['servicediscovery:DeleteService', 'servicediscovery:DeregisterInstance', 'servicediscovery:UpdateService'];
+  const cloudMapDenies = statements.filter(
+    (s) => s.effect === 'Deny' && s.actions.some((a) => a.startsWith('servicediscovery:')),
+  );
+  assert.deepEqual(cloudMapDenies.map((s) => s.sid).sort(), [
+    'NeverTouchEcsManagedCloudMap',
+    'NeverTouchProtectedCloudMap',
+  ]);
+  const writes = [
+    'servicediscovery:DeleteService',
+    'servicediscovery:DeregisterInstance',
+    'servicediscovery:UpdateService',
+  ];
   for (const s of cloudMapDenies) assert.deepEqual([...s.actions].sort(), writes);
 });
 
@@ -69,8 +92,12 @@ test('the member-account role protects the same tag key as the controller (prote
   for (const dir of [MODULE_DIR, `${MODULE_DIR}/member-account`]) {
     const parsed = await parseFolder(dir);
     assert.ok(blocks(parsed, 'variable').protect_tag_key, `${dir} declares protect_tag_key`);
-    const documents = Object.values<any>(blocks(parsed, 'data').aws_iam_policy_document ?? {}).flatMap((bodies) => bodies);
-    const protect = documents.flatMap((d: any) => d.statement ?? []).find((s: any) => s.sid === 'NeverTouchProtectedCloudMap');
+    const documents = Object.values<any>(blocks(parsed, 'data').aws_iam_policy_document ?? {}).flatMap(
+      (bodies) => bodies,
+    );
+    const protect = documents
+      .flatMap((d: any) => d.statement ?? [])
+      .find((s: any) => s.sid === 'NeverTouchProtectedCloudMap');
     assert.ok(protect, `${dir} has the NeverTouchProtectedCloudMap Deny`);
     assert.equal(protect.condition[0].variable, 'aws:ResourceTag/${var.protect_tag_key}', dir);
   }

@@ -14,7 +14,20 @@ import { waitFor } from '../support/wait.js';
 const scenario = {
   name: 'cloudtrail',
   namespaces: [{ name: 'internal.local', type: 'DNS_PRIVATE', created: '-30d' }],
-  clusters: [{ name: 'prod', services: [{ name: 'api', desiredCount: 3, created: '-100d', deployed: '-2d', registry: { namespace: 'internal.local', ttl: 10 } }] }],
+  clusters: [
+    {
+      name: 'prod',
+      services: [
+        {
+          name: 'api',
+          desiredCount: 3,
+          created: '-100d',
+          deployed: '-2d',
+          registry: { namespace: 'internal.local', ttl: 10 },
+        },
+      ],
+    },
+  ],
 };
 
 let sandbox: Sandbox;
@@ -23,7 +36,13 @@ let clients: AwsClients;
 before(async () => {
   sandbox = await startSandbox({ port: 0, scenario, random: seeded(31) });
   // CloudTrail unpaced: these tests are about the emulator's own two-per-second limit, which pacing would keep them under.
-  clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: 1, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' }, pacing: { cloudtrail: { rate: 0, burst: 1 } } });
+  clients = createAwsClients({
+    region: sandbox.region,
+    endpoint: sandbox.url,
+    maxAttempts: 1,
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+    pacing: { cloudtrail: { rate: 0, burst: 1 } },
+  });
 });
 
 after(async () => {
@@ -39,7 +58,9 @@ function unthrottled<T>(call: () => Promise<T>): Promise<PromiseSettledResult<T>
   return waitFor(
     async () => {
       const [result] = await Promise.allSettled([call()]);
-      return result.status === 'rejected' && (result.reason as Error).name === 'ThrottlingException' ? undefined : result;
+      return result.status === 'rejected' && (result.reason as Error).name === 'ThrottlingException'
+        ? undefined
+        : result;
     },
     { what: 'a LookupEvents call the sandbox does not throttle', intervalMs: 100 },
   );
@@ -52,27 +73,89 @@ async function failureOf(call: () => Promise<unknown>): Promise<string | undefin
 }
 
 test('LookupEvents pages ECS registrations newest first, takes one lookup attribute, and allows two calls a second', async () => {
-  const first = await clients.cloudTrail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'RegisterInstance' }], MaxResults: 2 }));
+  const first = await clients.cloudTrail.send(
+    new LookupEventsCommand({
+      LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'RegisterInstance' }],
+      MaxResults: 2,
+    }),
+  );
   assert.equal(first.Events?.length, 2);
   assert.ok(first.NextToken);
   assert.ok(first.Events![0].EventTime! >= first.Events![1].EventTime!);
   const record = JSON.parse(first.Events![0].CloudTrailEvent!);
   assert.equal(record.userIdentity.invokedBy, 'ecs.amazonaws.com');
   assert.equal(record.requestParameters.attributes.ECS_SERVICE_NAME, 'api');
-  assert.equal(await failureOf(() => clients.cloudTrail.send(new LookupEventsCommand({ LookupAttributes: [
-    { AttributeKey: 'EventName', AttributeValue: 'RegisterInstance' }, { AttributeKey: 'EventSource', AttributeValue: 'servicediscovery.amazonaws.com' },
-  ] }))), 'InvalidLookupAttributesException');
-  assert.equal(await failureOf(() => clients.cloudTrail.send(new LookupEventsCommand({ MaxResults: 51 }))), 'InvalidMaxResultsException');
+  assert.equal(
+    await failureOf(() =>
+      clients.cloudTrail.send(
+        new LookupEventsCommand({
+          LookupAttributes: [
+            { AttributeKey: 'EventName', AttributeValue: 'RegisterInstance' },
+            { AttributeKey: 'EventSource', AttributeValue: 'servicediscovery.amazonaws.com' },
+          ],
+        }),
+      ),
+    ),
+    'InvalidLookupAttributesException',
+  );
+  assert.equal(
+    await failureOf(() => clients.cloudTrail.send(new LookupEventsCommand({ MaxResults: 51 }))),
+    'InvalidMaxResultsException',
+  );
   // Six calls at once: at most two a second, so some are throttled (six leave room for a slow, loaded machine).
-  const burst = await Promise.allSettled([1, 2, 3, 4, 5, 6].map(() => clients.cloudTrail.send(new LookupEventsCommand({ MaxResults: 1 }))));
-  assert.ok(burst.some((r) => r.status === 'rejected' && (r.reason as Error).name === 'ThrottlingException'), `no call throttled: ${JSON.stringify(burst.map((r) => (r.status === 'rejected' ? (r.reason as Error).name : 'ok')))}`);
+  const burst = await Promise.allSettled(
+    [1, 2, 3, 4, 5, 6].map(() => clients.cloudTrail.send(new LookupEventsCommand({ MaxResults: 1 }))),
+  );
+  assert.ok(
+    burst.some((r) => r.status === 'rejected' && (r.reason as Error).name === 'ThrottlingException'),
+    `no call throttled: ${JSON.stringify(burst.map((r) => (r.status === 'rejected' ? (r.reason as Error).name : 'ok')))}`,
+  );
 });
 
 test('only a registration ECS made is evidence; ECS-looking attributes from anyone else are not', () => {
-  const event = (record: Record<string, unknown>): TrailEvent => ({ EventName: 'RegisterInstance', EventTime: new Date('2026-11-01T00:00:00Z'), CloudTrailEvent: JSON.stringify(record) });
-  const request = { serviceId: 'srv-abc', instanceId: 't1', attributes: { ECS_CLUSTER_NAME: 'prod', ECS_SERVICE_NAME: 'api' } };
-  const byEcs = evidenceFromEvent(event({ eventSource: 'servicediscovery.amazonaws.com', userIdentity: { type: 'AssumedRole', invokedBy: 'ecs.amazonaws.com' }, requestParameters: request }));
-  assert.deepEqual(byEcs, { serviceId: 'srv-abc', source: 'cloudtrail', at: Date.parse('2026-11-01T00:00:00Z'), ecsServices: [{ cluster: 'prod', service: 'api' }] });
-  assert.equal(evidenceFromEvent(event({ eventSource: 'servicediscovery.amazonaws.com', userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::1:user/bob' }, sourceIPAddress: '203.0.113.9', requestParameters: request })), undefined);
-  assert.equal(evidenceFromEvent(event({ eventSource: 'servicediscovery.amazonaws.com', userIdentity: { invokedBy: 'ecs.amazonaws.com' }, errorCode: 'ServiceNotFound', requestParameters: request })), undefined);
+  const event = (record: Record<string, unknown>): TrailEvent => ({
+    EventName: 'RegisterInstance',
+    EventTime: new Date('2026-11-01T00:00:00Z'),
+    CloudTrailEvent: JSON.stringify(record),
+  });
+  const request = {
+    serviceId: 'srv-abc',
+    instanceId: 't1',
+    attributes: { ECS_CLUSTER_NAME: 'prod', ECS_SERVICE_NAME: 'api' },
+  };
+  const byEcs = evidenceFromEvent(
+    event({
+      eventSource: 'servicediscovery.amazonaws.com',
+      userIdentity: { type: 'AssumedRole', invokedBy: 'ecs.amazonaws.com' },
+      requestParameters: request,
+    }),
+  );
+  assert.deepEqual(byEcs, {
+    serviceId: 'srv-abc',
+    source: 'cloudtrail',
+    at: Date.parse('2026-11-01T00:00:00Z'),
+    ecsServices: [{ cluster: 'prod', service: 'api' }],
+  });
+  assert.equal(
+    evidenceFromEvent(
+      event({
+        eventSource: 'servicediscovery.amazonaws.com',
+        userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::1:user/bob' },
+        sourceIPAddress: '203.0.113.9',
+        requestParameters: request,
+      }),
+    ),
+    undefined,
+  );
+  assert.equal(
+    evidenceFromEvent(
+      event({
+        eventSource: 'servicediscovery.amazonaws.com',
+        userIdentity: { invokedBy: 'ecs.amazonaws.com' },
+        errorCode: 'ServiceNotFound',
+        requestParameters: request,
+      }),
+    ),
+    undefined,
+  );
 });

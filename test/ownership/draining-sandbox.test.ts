@@ -14,7 +14,12 @@ import { decisions, reconcileOnce, seeded } from './harness.js';
 const scenario = {
   name: 'draining',
   namespaces: [{ name: 'internal.local', type: 'DNS_PRIVATE', created: '-30d' }],
-  clusters: [{ name: 'prod', services: [{ name: 'api', desiredCount: 2, created: '-2d', registry: { namespace: 'internal.local', ttl: 10 } }] }],
+  clusters: [
+    {
+      name: 'prod',
+      services: [{ name: 'api', desiredCount: 2, created: '-2d', registry: { namespace: 'internal.local', ttl: 10 } }],
+    },
+  ],
 };
 
 let sandbox: Sandbox;
@@ -23,7 +28,12 @@ let clients: AwsClients;
 before(async () => {
   // Draining lasts two hours of virtual time here, as it can on AWS: longer than stopped tasks stay listed.
   sandbox = await startSandbox({ port: 0, scenario, random: seeded(11), drainMs: 2 * 3_600_000 });
-  clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: 3, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  clients = createAwsClients({
+    region: sandbox.region,
+    endpoint: sandbox.url,
+    maxAttempts: 3,
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+  });
 });
 
 after(async () => {
@@ -40,11 +50,21 @@ test('a registry whose only referrer is a DRAINING ECS service with no task left
   const registry = sandbox.cloudMap.services().find((s) => s.name === 'api')!;
   assert.equal(sandbox.cloudMap.instances(registry.id).length, 0, 'ECS deregistered the stopped tasks');
 
-  const policy = makePolicy({ rules: { serviceConnectRefresh: { enabled: false }, dnsTtl: { enabled: false }, taskLimit: { enabled: false }, cloudMapOrphans: { gracePeriodMs: 0 } } });
+  const policy = makePolicy({
+    rules: {
+      serviceConnectRefresh: { enabled: false },
+      dnsTtl: { enabled: false },
+      taskLimit: { enabled: false },
+      cloudMapOrphans: { gracePeriodMs: 0 },
+    },
+  });
   const { plan, inventory } = await reconcileOnce(sandbox, clients, [policy]);
 
   assert.deepEqual(decisions(plan), []);
-  assert.ok(inventory.services.some((s) => s.name === 'api' && s.status === 'DRAINING'), 'the draining service was described by name');
+  assert.ok(
+    inventory.services.some((s) => s.name === 'api' && s.status === 'DRAINING'),
+    'the draining service was described by name',
+  );
   assert.ok(sandbox.cloudMap.serviceById(registry.id), 'the Cloud Map service is still there');
   assert.deepEqual(sandbox.truth().wronglyDeleted, []);
 });

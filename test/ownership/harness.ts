@@ -22,17 +22,36 @@ const actuators = new WeakMap<AwsClients, Actuator>();
 export function actuatorOf(sandbox: Sandbox, clients: AwsClients): Actuator {
   let actuator = actuators.get(clients);
   if (!actuator) {
-    actuator = new Actuator({ clients, logger: silentLogger(), clock: { now: () => sandbox.clock.now() }, dryRun: false, operationPollMs: 5 });
+    actuator = new Actuator({
+      clients,
+      logger: silentLogger(),
+      clock: { now: () => sandbox.clock.now() },
+      dryRun: false,
+      operationPollMs: 5,
+    });
     actuators.set(clients, actuator);
   }
   return actuator;
 }
 
 /** One reconcile in enforce mode on the sandbox's virtual clock. */
-export async function reconcileOnce(sandbox: Sandbox, clients: AwsClients, policies: Policy[], options: { ownership?: OwnershipSources } = {}): Promise<Reconciled> {
+export async function reconcileOnce(
+  sandbox: Sandbox,
+  clients: AwsClients,
+  policies: Policy[],
+  options: { ownership?: OwnershipSources } = {},
+): Promise<Reconciled> {
   const enforced = policies.map((p) => ({ ...p, mode: 'enforce' as const }));
-  const inventory = await readInventory(clients, enforced, { now: () => sandbox.clock.now(), ...(options.ownership ? { ownership: options.ownership } : {}) });
-  const { plan } = buildPlan({ policies: { revision: 'test', policies: enforced }, inventory, now: sandbox.clock.now(), firstSeen: new Map() });
+  const inventory = await readInventory(clients, enforced, {
+    now: () => sandbox.clock.now(),
+    ...(options.ownership ? { ownership: options.ownership } : {}),
+  });
+  const { plan } = buildPlan({
+    policies: { revision: 'test', policies: enforced },
+    inventory,
+    now: sandbox.clock.now(),
+    firstSeen: new Map(),
+  });
   const outcomes = await actuatorOf(sandbox, clients).apply(plan);
   return { inventory, plan, outcomes };
 }
@@ -49,5 +68,5 @@ export function decisions(plan: Plan): string[] {
 /** A seeded random source, so ids are stable per test. */
 export function seeded(seed: number): () => number {
   let state = seed;
-  return () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }

@@ -13,15 +13,28 @@ import { decisions, reconcileOnce, seeded } from './harness.js';
 const scenario = {
   name: 'ownership',
   namespaces: [{ name: 'internal.local', type: 'DNS_PRIVATE', created: '-30d' }],
-  clusters: [{
-    name: 'prod',
-    services: [
-      // Deleted two days ago: ECS registered its tasks, so CloudTrail holds the proof.
-      { name: 'retired', desiredCount: 2, created: '-2d', registry: { namespace: 'internal.local', ttl: 10 }, deleted: true },
-      // Services in use, so the deletions stay under half the namespace (the sanity guard).
-      ...['web', 'cart', 'search'].map((name) => ({ name, desiredCount: 1, created: '-2d', registry: { namespace: 'internal.local', ttl: 10 } })),
-    ],
-  }],
+  clusters: [
+    {
+      name: 'prod',
+      services: [
+        // Deleted two days ago: ECS registered its tasks, so CloudTrail holds the proof.
+        {
+          name: 'retired',
+          desiredCount: 2,
+          created: '-2d',
+          registry: { namespace: 'internal.local', ttl: 10 },
+          deleted: true,
+        },
+        // Services in use, so the deletions stay under half the namespace (the sanity guard).
+        ...['web', 'cart', 'search'].map((name) => ({
+          name,
+          desiredCount: 1,
+          created: '-2d',
+          registry: { namespace: 'internal.local', ttl: 10 },
+        })),
+      ],
+    },
+  ],
   cloudMap: {
     services: [
       // Created by infrastructure code ahead of its ECS service: empty, and nothing says ECS ever used it.
@@ -37,7 +50,12 @@ let clients: AwsClients;
 
 before(async () => {
   sandbox = await startSandbox({ port: 0, scenario, random: seeded(3) });
-  clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: 3, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  clients = createAwsClients({
+    region: sandbox.region,
+    endpoint: sandbox.url,
+    maxAttempts: 3,
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+  });
 });
 
 after(async () => {
@@ -46,13 +64,27 @@ after(async () => {
 });
 
 const IN_USE = ['cart', 'search', 'web'];
-const names = () => sandbox.cloudMap.services().map((s) => s.name).filter((n) => !IN_USE.includes(n)).sort();
-const orphans = (rules: NonNullable<NonNullable<Parameters<typeof makePolicy>[0]>['rules']> = {}) => makePolicy({
-  rules: { serviceConnectRefresh: { enabled: false }, dnsTtl: { enabled: false }, taskLimit: { enabled: false }, ...rules, cloudMapOrphans: { gracePeriodMs: 0, ...rules.cloudMapOrphans } },
-});
+const names = () =>
+  sandbox.cloudMap
+    .services()
+    .map((s) => s.name)
+    .filter((n) => !IN_USE.includes(n))
+    .sort();
+const orphans = (rules: NonNullable<NonNullable<Parameters<typeof makePolicy>[0]>['rules']> = {}) =>
+  makePolicy({
+    rules: {
+      serviceConnectRefresh: { enabled: false },
+      dnsTtl: { enabled: false },
+      taskLimit: { enabled: false },
+      ...rules,
+      cloudMapOrphans: { gracePeriodMs: 0, ...rules.cloudMapOrphans },
+    },
+  });
 
 test('an unreferenced service is deleted only with evidence: CloudTrail or the opt-in tag; an empty one without is reported ownership-unproven', async () => {
-  const { plan } = await reconcileOnce(sandbox, clients, [orphans({ cloudMapOrphans: { ownershipTag: { key: 'platform/ecs-owned', value: 'yes' } } })]);
+  const { plan } = await reconcileOnce(sandbox, clients, [
+    orphans({ cloudMapOrphans: { ownershipTag: { key: 'platform/ecs-owned', value: 'yes' } } }),
+  ]);
 
   assert.deepEqual(decisions(plan).sort(), [
     'cloudmap:DeleteService ahead: blocked ownership-unproven',

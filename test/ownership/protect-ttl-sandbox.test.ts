@@ -14,7 +14,13 @@ const scenario = {
   namespaces: [{ name: 'internal.local', type: 'DNS_PRIVATE', created: '-30d' }],
   cloudMap: {
     services: [
-      { namespace: 'internal.local', name: 'guarded', ttl: 300, created: '-10d', tags: { 'discovery-controller/protect': 'true' } },
+      {
+        namespace: 'internal.local',
+        name: 'guarded',
+        ttl: 300,
+        created: '-10d',
+        tags: { 'discovery-controller/protect': 'true' },
+      },
       { namespace: 'internal.local', name: 'plain', ttl: 300, created: '-10d' },
     ],
   },
@@ -25,7 +31,12 @@ let clients: AwsClients;
 
 before(async () => {
   sandbox = await startSandbox({ port: 0, scenario, random: seeded(5) });
-  clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: 1, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  clients = createAwsClients({
+    region: sandbox.region,
+    endpoint: sandbox.url,
+    maxAttempts: 1,
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+  });
 });
 
 after(async () => {
@@ -40,7 +51,10 @@ test('a tag that cannot be read blocks the TTL change', async () => {
   sandbox.faults.add({ operation: 'servicediscovery:ListTagsForResource', errorCode: 'AccessDeniedException' });
   try {
     const { plan } = await reconcileOnce(sandbox, clients, [policy()]);
-    assert.deepEqual(decisions(plan).sort(), ['cloudmap:UpdateDnsTtl guarded: blocked scope-read-error', 'cloudmap:UpdateDnsTtl plain: blocked scope-read-error']);
+    assert.deepEqual(decisions(plan).sort(), [
+      'cloudmap:UpdateDnsTtl guarded: blocked scope-read-error',
+      'cloudmap:UpdateDnsTtl plain: blocked scope-read-error',
+    ]);
   } finally {
     sandbox.faults.clear();
   }
@@ -50,9 +64,15 @@ test('a tag that cannot be read blocks the TTL change', async () => {
 test('a dnsTtl-only policy reads the protect tag: the protected service keeps its TTL, the other one is lowered', async () => {
   const { plan, outcomes } = await reconcileOnce(sandbox, clients, [policy()]);
 
-  assert.deepEqual(decisions(plan).sort(), ['cloudmap:UpdateDnsTtl guarded: blocked protected', 'cloudmap:UpdateDnsTtl plain: execute']);
+  assert.deepEqual(decisions(plan).sort(), [
+    'cloudmap:UpdateDnsTtl guarded: blocked protected',
+    'cloudmap:UpdateDnsTtl plain: execute',
+  ]);
   // The TTL change is an asynchronous Cloud Map operation: submitted now, applied when it succeeds.
-  assert.deepEqual(outcomes.map((o) => o.result), ['pending']);
+  assert.deepEqual(
+    outcomes.map((o) => o.result),
+    ['pending'],
+  );
   sandbox.advance(60_000);
   assert.deepEqual([ttl('guarded'), ttl('plain')], [300, 10]);
 });

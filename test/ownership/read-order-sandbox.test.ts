@@ -16,16 +16,28 @@ const SEEDS = [1, 2, 3, 4, 5, 6];
 
 function scenario(random: () => number) {
   const services = ['orders', 'billing', 'search'].map((name) => ({
-    name, desiredCount: 2 + Math.floor(random() * 3), created: '-2d', registry: { namespace: 'internal.local', ttl: 10 },
+    name,
+    desiredCount: 2 + Math.floor(random() * 3),
+    created: '-2d',
+    registry: { namespace: 'internal.local', ttl: 10 },
   }));
-  return { name: 'read-order', namespaces: [{ name: 'internal.local', type: 'DNS_PRIVATE', created: '-30d' }], clusters: [{ name: 'prod', services }] };
+  return {
+    name: 'read-order',
+    namespaces: [{ name: 'internal.local', type: 'DNS_PRIVATE', created: '-30d' }],
+    clusters: [{ name: 'prod', services }],
+  };
 }
 
 for (const seed of SEEDS) {
   test(`seed ${seed}: tasks started between the ECS read and the instance listing are alive, not stale`, async () => {
     const random = seeded(seed);
     const sandbox = await startSandbox({ port: 0, scenario: scenario(random), random, taskStartDelayMs: 1_000 });
-    const clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: 3, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+    const clients = createAwsClients({
+      region: sandbox.region,
+      endpoint: sandbox.url,
+      maxAttempts: 3,
+      credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+    });
     // Instances are listed a moment after the tasks, so the scale-out below lands in between.
     sandbox.faults.add({ operation: 'servicediscovery:ListInstances', latencyMs: 150 });
     const started: string[] = [];
@@ -47,15 +59,30 @@ for (const seed of SEEDS) {
       { step: 'initialize', name: 'startTasksAfterListing' },
     );
     try {
-      const policy = makePolicy({ rules: { serviceConnectRefresh: { enabled: false }, dnsTtl: { enabled: false }, taskLimit: { enabled: false }, cloudMapOrphans: { gracePeriodMs: 0 } } });
+      const policy = makePolicy({
+        rules: {
+          serviceConnectRefresh: { enabled: false },
+          dnsTtl: { enabled: false },
+          taskLimit: { enabled: false },
+          cloudMapOrphans: { gracePeriodMs: 0 },
+        },
+      });
       const { plan } = await reconcileOnce(sandbox, clients, [policy]);
 
       assert.ok(started.length > 0, 'the sandbox started tasks in the gap');
-      const deregistered = plan.actions.filter((a) => a.action.type === 'cloudmap:DeregisterInstance' && a.decision === 'execute');
-      assert.deepEqual(deregistered.map((a) => a.finding.key), []);
+      const deregistered = plan.actions.filter(
+        (a) => a.action.type === 'cloudmap:DeregisterInstance' && a.decision === 'execute',
+      );
+      assert.deepEqual(
+        deregistered.map((a) => a.finding.key),
+        [],
+      );
       assert.deepEqual(sandbox.truth().wronglyDeleted, []);
       for (const id of started) {
-        assert.ok(sandbox.cloudMap.services().some((s) => sandbox.cloudMap.instances(s.id).some((i) => i.id === id)), `instance of new task ${id} is still registered`);
+        assert.ok(
+          sandbox.cloudMap.services().some((s) => sandbox.cloudMap.instances(s.id).some((i) => i.id === id)),
+          `instance of new task ${id} is still registered`,
+        );
       }
     } finally {
       clients.destroy();

@@ -18,13 +18,21 @@ import { decisions, seeded } from './harness.js';
 const scenario = {
   name: 'recheck',
   namespaces: [{ name: 'internal.local', type: 'DNS_PRIVATE', created: '-30d' }],
-  clusters: [{
-    name: 'prod',
-    services: [
-      { name: 'api', desiredCount: 1, created: '-2d', registry: { namespace: 'internal.local', ttl: 10 }, deleted: true },
-      { name: 'web', desiredCount: 2, created: '-2d', registry: { namespace: 'internal.local', ttl: 10 } },
-    ],
-  }],
+  clusters: [
+    {
+      name: 'prod',
+      services: [
+        {
+          name: 'api',
+          desiredCount: 1,
+          created: '-2d',
+          registry: { namespace: 'internal.local', ttl: 10 },
+          deleted: true,
+        },
+        { name: 'web', desiredCount: 2, created: '-2d', registry: { namespace: 'internal.local', ttl: 10 } },
+      ],
+    },
+  ],
 };
 
 let sandbox: Sandbox;
@@ -33,8 +41,19 @@ let actuator: Actuator;
 
 before(async () => {
   sandbox = await startSandbox({ port: 0, scenario, random: seeded(17) });
-  clients = createAwsClients({ region: sandbox.region, endpoint: sandbox.url, maxAttempts: 3, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
-  actuator = new Actuator({ clients, logger: silentLogger(), clock: { now: () => sandbox.clock.now() }, dryRun: false, operationPollMs: 5 });
+  clients = createAwsClients({
+    region: sandbox.region,
+    endpoint: sandbox.url,
+    maxAttempts: 3,
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+  });
+  actuator = new Actuator({
+    clients,
+    logger: silentLogger(),
+    clock: { now: () => sandbox.clock.now() },
+    dryRun: false,
+    operationPollMs: 5,
+  });
   sandbox.advance(10_000);
 });
 
@@ -44,14 +63,37 @@ after(async () => {
 });
 
 test('an ECS service recreated on the registry after the plan was made stops its deletion', async () => {
-  const policy = { ...makePolicy({ rules: { serviceConnectRefresh: { enabled: false }, dnsTtl: { enabled: false }, taskLimit: { enabled: false }, cloudMapOrphans: { gracePeriodMs: 0 } } }), mode: 'enforce' as const };
+  const policy = {
+    ...makePolicy({
+      rules: {
+        serviceConnectRefresh: { enabled: false },
+        dnsTtl: { enabled: false },
+        taskLimit: { enabled: false },
+        cloudMapOrphans: { gracePeriodMs: 0 },
+      },
+    }),
+    mode: 'enforce' as const,
+  };
   const inventory = await readInventory(clients, [policy], { now: () => sandbox.clock.now() });
-  const { plan } = buildPlan({ policies: { revision: 'r', policies: [policy] }, inventory, now: sandbox.clock.now(), firstSeen: new Map() });
+  const { plan } = buildPlan({
+    policies: { revision: 'r', policies: [policy] },
+    inventory,
+    now: sandbox.clock.now(),
+    firstSeen: new Map(),
+  });
   assert.deepEqual(decisions(plan), ['cloudmap:DeleteService api: execute']);
 
   // Between the plan and the write, the team recreates `api` on the same registry (no task yet, so no instance).
   const registry = sandbox.cloudMap.services().find((s) => s.name === 'api')!;
-  await clients.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: 'api', taskDefinition: 'api', desiredCount: 0, serviceRegistries: [{ registryArn: registry.arn }] }));
+  await clients.ecs.send(
+    new CreateServiceCommand({
+      cluster: 'prod',
+      serviceName: 'api',
+      taskDefinition: 'api',
+      desiredCount: 0,
+      serviceRegistries: [{ registryArn: registry.arn }],
+    }),
+  );
 
   const [outcome] = await actuator.apply(plan);
   assert.deepEqual([outcome.result, outcome.reason], ['skipped', 'still-referenced']);
@@ -62,7 +104,17 @@ test('an ECS service recreated on the registry after the plan was made stops its
 test('a deregistration whose task is running when the write is due is skipped', async () => {
   const registry = sandbox.cloudMap.services().find((s) => s.name === 'web')!;
   const [instance] = sandbox.cloudMap.instances(registry.id);
-  const plan = planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: registry.id, instanceId: instance.id, cluster: 'prod' })], sandbox.clock.now());
+  const plan = planOf(
+    [
+      planned({
+        type: 'cloudmap:DeregisterInstance',
+        serviceId: registry.id,
+        instanceId: instance.id,
+        cluster: 'prod',
+      }),
+    ],
+    sandbox.clock.now(),
+  );
 
   const [outcome] = await actuator.apply(plan);
   assert.deepEqual([outcome.result, outcome.reason], ['skipped', 'task-running']);

@@ -5,14 +5,32 @@ import { buildPlan } from '../../controller/plan/build.js';
 import type { Plan } from '../../controller/plan/types.js';
 import type { Policy } from '../../controller/policy/types.js';
 import {
-  cmService, deployment, ecsInstance, ecsService, HOUR, inventory, MINUTE, namespace, policy, policySet, sc, scService, T0, task,
+  cmService,
+  deployment,
+  ecsInstance,
+  ecsService,
+  HOUR,
+  inventory,
+  MINUTE,
+  namespace,
+  policy,
+  policySet,
+  sc,
+  scService,
+  T0,
+  task,
 } from '../rules/fixtures.js';
 
 const NS = namespace('internal.local');
 const SC_NS = namespace('sc.local', 'HTTP');
 
 /** `orphans` unreferenced Cloud Map services plus `used` ones an ECS service refers to, in `ns`. */
-function cloudMapFleet(ns: Namespace, orphans: number, used: number, prefix = ns.name.split('.')[0]): Pick<Inventory, 'cloudMapServices' | 'services'> {
+function cloudMapFleet(
+  ns: Namespace,
+  orphans: number,
+  used: number,
+  prefix = ns.name.split('.')[0],
+): Pick<Inventory, 'cloudMapServices' | 'services'> {
   const cloudMapServices: CloudMapService[] = [];
   const services: EcsService[] = [];
   for (let i = 0; i < orphans; i += 1) cloudMapServices.push(cmService(`${prefix}-orphan${i}`, ns));
@@ -38,11 +56,24 @@ function staleClients(names: string[], extra: { services?: EcsService[]; tasks?:
 }
 
 function decisions(plan: Plan): string[] {
-  return plan.actions.map((a) => `${a.action.type} ${a.finding.key} ${a.decision === 'execute' ? 'execute' : a.blockedBy}`);
+  return plan.actions.map(
+    (a) => `${a.action.type} ${a.finding.key} ${a.decision === 'execute' ? 'execute' : a.blockedBy}`,
+  );
 }
 
-function plan(policies: Policy[], inv: Inventory, now: number, options: { firstSeen?: Map<string, number>; dryRun?: boolean } = {}) {
-  return buildPlan({ policies: policySet(...policies), inventory: inv, now, firstSeen: options.firstSeen ?? new Map(), dryRun: options.dryRun });
+function plan(
+  policies: Policy[],
+  inv: Inventory,
+  now: number,
+  options: { firstSeen?: Map<string, number>; dryRun?: boolean } = {},
+) {
+  return buildPlan({
+    policies: policySet(...policies),
+    inventory: inv,
+    now,
+    firstSeen: options.firstSeen ?? new Map(),
+    dryRun: options.dryRun,
+  });
 }
 
 describe('buildPlan', () => {
@@ -50,17 +81,21 @@ describe('buildPlan', () => {
     const broad = policy({ name: 'platform', target: { services: { include: ['*'] } } });
     const narrow = policy({ name: 'checkout-team', mode: 'audit', target: { services: { include: ['checkout'] } } });
     const { plan: result } = plan([broad, narrow], staleClients(['checkout', 'web']), T0 + 6 * HOUR);
-    assert.deepEqual(result.findings.map((f) => `${f.policy} ${f.key}`), [
-      'platform serviceConnectRefresh/prod/web',
-      'checkout-team serviceConnectRefresh/prod/checkout',
-    ]);
+    assert.deepEqual(
+      result.findings.map((f) => `${f.policy} ${f.key}`),
+      ['platform serviceConnectRefresh/prod/web', 'checkout-team serviceConnectRefresh/prod/checkout'],
+    );
     assert.deepEqual(decisions(result), [
       'ecs:ForceNewDeployment serviceConnectRefresh/prod/checkout audit-mode',
       'ecs:ForceNewDeployment serviceConnectRefresh/prod/web execute',
     ]);
-    assert.deepEqual(result.summaries.map((s) => [s.policy, s.findings, s.actionsToExecute, s.actionsBlocked]), [
-      ['platform', 1, 1, 0], ['checkout-team', 1, 0, 1],
-    ]);
+    assert.deepEqual(
+      result.summaries.map((s) => [s.policy, s.findings, s.actionsToExecute, s.actionsBlocked]),
+      [
+        ['platform', 1, 1, 0],
+        ['checkout-team', 1, 0, 1],
+      ],
+    );
   });
 
   it('keeps a suspended specific policy in charge of its services (a broader one does not take over)', () => {
@@ -76,7 +111,10 @@ describe('buildPlan', () => {
     const glob = policy({ name: 'everything', target: { namespaces: ['*.local'] } });
     const exact = policy({ name: 'internal', mode: 'audit', target: { namespaces: ['internal.local'] } });
     const { plan: result } = plan([glob, exact], inv, T0);
-    assert.deepEqual(result.findings.map((f) => `${f.policy} ${f.key}`), ['internal cloudMapOrphans/service/srv-internal-orphan0']);
+    assert.deepEqual(
+      result.findings.map((f) => `${f.policy} ${f.key}`),
+      ['internal cloudMapOrphans/service/srv-internal-orphan0'],
+    );
     assert.equal(result.actions[0].blockedBy, 'audit-mode');
   });
 
@@ -84,21 +122,35 @@ describe('buildPlan', () => {
     const p = policy({ rules: { cloudMapOrphans: { gracePeriodMs: 15 * MINUTE } } });
     const inv = inventory({ namespaces: [NS], ...cloudMapFleet(NS, 1, 3) });
     const first = plan([p], inv, T0);
-    assert.deepEqual(decisions(first.plan), ['cloudmap:DeleteService cloudMapOrphans/service/srv-internal-orphan0 grace-period']);
+    assert.deepEqual(decisions(first.plan), [
+      'cloudmap:DeleteService cloudMapOrphans/service/srv-internal-orphan0 grace-period',
+    ]);
     assert.deepEqual([...first.firstSeen], [['cloudMapOrphans/service/srv-internal-orphan0', T0]]);
     const early = plan([p], inv, T0 + 14 * MINUTE, { firstSeen: first.firstSeen });
     assert.equal(early.plan.actions[0].blockedBy, 'grace-period');
     assert.match(early.plan.actions[0].detail ?? '', /ends 2026-11-25T00:15:00.000Z/);
     const later = plan([p], inv, T0 + 15 * MINUTE, { firstSeen: early.firstSeen });
     assert.equal(later.plan.actions[0].decision, 'execute');
-    const gone = plan([p], inventory({ namespaces: [NS], ...cloudMapFleet(NS, 0, 3) }), T0 + 20 * MINUTE, { firstSeen: later.firstSeen });
+    const gone = plan([p], inventory({ namespaces: [NS], ...cloudMapFleet(NS, 0, 3) }), T0 + 20 * MINUTE, {
+      firstSeen: later.firstSeen,
+    });
     assert.equal(gone.firstSeen.size, 0);
   });
 
   it('a run that could not read the scope neither starts nor resets a grace clock', () => {
     const p = policy({ rules: { cloudMapOrphans: { gracePeriodMs: 15 * MINUTE } } });
     const inv = inventory({ namespaces: [NS], ...cloudMapFleet(NS, 1, 3) });
-    const broken = { ...inv, readErrors: [{ scope: { kind: 'account' as const }, operation: 'ecs:ListClusters', code: 'AccessDeniedException', message: 'no' }] };
+    const broken = {
+      ...inv,
+      readErrors: [
+        {
+          scope: { kind: 'account' as const },
+          operation: 'ecs:ListClusters',
+          code: 'AccessDeniedException',
+          message: 'no',
+        },
+      ],
+    };
     const key = 'cloudMapOrphans/service/srv-internal-orphan0';
     // Seen orphaned an hour ago, then one run with a read error: the clock keeps running, the deletion waits.
     const during = plan([p], broken, T0, { firstSeen: new Map([[key, T0 - HOUR]]) });
@@ -119,18 +171,33 @@ describe('buildPlan', () => {
   ];
   for (const c of windowCases) {
     it(`windows: ${c.name}`, () => {
-      const p = policy({ rules: { serviceConnectRefresh: { windows: [{ schedule: '0 2 * * *', durationMs: 2 * HOUR, timezone: 'UTC' }] } } });
+      const p = policy({
+        rules: {
+          serviceConnectRefresh: { windows: [{ schedule: '0 2 * * *', durationMs: 2 * HOUR, timezone: 'UTC' }] },
+        },
+      });
       const result = plan([p], staleClients(['checkout']), c.now).plan;
       assert.equal(result.actions[0].decision === 'execute' ? 'execute' : result.actions[0].blockedBy, c.expect);
-      if (c.expect === 'outside-window') assert.match(result.actions[0].detail ?? '', /next window opens at 2026-11-2[56]T02:00:00.000Z/);
+      if (c.expect === 'outside-window')
+        assert.match(result.actions[0].detail ?? '', /next window opens at 2026-11-2[56]T02:00:00.000Z/);
     });
   }
 
   it('reads window schedules in their time zone', () => {
-    const p = policy({ rules: { serviceConnectRefresh: { windows: [{ schedule: '0 2 * * *', durationMs: HOUR, timezone: 'Asia/Tokyo' }] } } });
+    const p = policy({
+      rules: {
+        serviceConnectRefresh: { windows: [{ schedule: '0 2 * * *', durationMs: HOUR, timezone: 'Asia/Tokyo' }] },
+      },
+    });
     // 02:30 in Tokyo is 17:30 UTC the day before; 02:30 UTC is 11:30 in Tokyo.
-    assert.equal(plan([p], staleClients(['checkout']), Date.parse('2026-11-25T17:30:00Z')).plan.actions[0].decision, 'execute');
-    assert.equal(plan([p], staleClients(['checkout']), Date.parse('2026-11-26T02:30:00Z')).plan.actions[0].blockedBy, 'outside-window');
+    assert.equal(
+      plan([p], staleClients(['checkout']), Date.parse('2026-11-25T17:30:00Z')).plan.actions[0].decision,
+      'execute',
+    );
+    assert.equal(
+      plan([p], staleClients(['checkout']), Date.parse('2026-11-26T02:30:00Z')).plan.actions[0].blockedBy,
+      'outside-window',
+    );
   });
 
   it('honours the cooldown from the client deployment timestamp', () => {
@@ -141,7 +208,9 @@ describe('buildPlan', () => {
   });
 
   it('counts deployments already in progress against maxConcurrent', () => {
-    const busy = ecsService('busy', { deployments: [deployment({ rolloutState: 'IN_PROGRESS', serviceConnect: sc('sc.local') })] });
+    const busy = ecsService('busy', {
+      deployments: [deployment({ rolloutState: 'IN_PROGRESS', serviceConnect: sc('sc.local') })],
+    });
     const result = plan([policy()], staleClients(['a', 'b', 'c'], { services: [busy] }), T0 + 6 * HOUR).plan;
     assert.deepEqual(decisions(result), [
       'ecs:ForceNewDeployment serviceConnectRefresh/prod/a execute',
@@ -154,34 +223,72 @@ describe('buildPlan', () => {
     const other = namespace('other.local');
     const a = cloudMapFleet(NS, 2, 3);
     const b = cloudMapFleet(other, 2, 3);
-    const inv = inventory({ namespaces: [NS, other], cloudMapServices: [...a.cloudMapServices, ...b.cloudMapServices], services: [...a.services, ...b.services] });
+    const inv = inventory({
+      namespaces: [NS, other],
+      cloudMapServices: [...a.cloudMapServices, ...b.cloudMapServices],
+      services: [...a.services, ...b.services],
+    });
     const p = policy({ target: { namespaces: ['*.local'] }, rules: { cloudMapOrphans: { maxDeletionsPerRun: 3 } } });
-    assert.deepEqual(plan([p], inv, T0).plan.actions.map((a) => a.decision === 'execute' ? 'execute' : a.blockedBy), ['execute', 'execute', 'execute', 'budget-exhausted']);
+    assert.deepEqual(
+      plan([p], inv, T0).plan.actions.map((a) => (a.decision === 'execute' ? 'execute' : a.blockedBy)),
+      ['execute', 'execute', 'execute', 'budget-exhausted'],
+    );
   });
 
   const sanityCases = [
     { name: 'exactly half of the services of a namespace: allowed', orphans: 2, used: 2, expect: 'execute' },
-    { name: 'more than half of the services of a namespace: nothing pruned there', orphans: 3, used: 2, expect: 'sanity-guard' },
-    { name: 'the last two services of a small namespace: too few for the 50 % rule, allowed', orphans: 2, used: 0, expect: 'execute' },
-    { name: 'more than maxDeletionsPerRun in one namespace: nothing pruned there', orphans: 4, used: 20, expect: 'sanity-guard', max: 3 },
+    {
+      name: 'more than half of the services of a namespace: nothing pruned there',
+      orphans: 3,
+      used: 2,
+      expect: 'sanity-guard',
+    },
+    {
+      name: 'the last two services of a small namespace: too few for the 50 % rule, allowed',
+      orphans: 2,
+      used: 0,
+      expect: 'execute',
+    },
+    {
+      name: 'more than maxDeletionsPerRun in one namespace: nothing pruned there',
+      orphans: 4,
+      used: 20,
+      expect: 'sanity-guard',
+      max: 3,
+    },
   ];
   for (const c of sanityCases) {
     it(`sanity guard: ${c.name}`, () => {
       const p = policy({ rules: { cloudMapOrphans: { maxDeletionsPerRun: c.max ?? 20 } } });
       const result = plan([p], inventory({ namespaces: [NS], ...cloudMapFleet(NS, c.orphans, c.used) }), T0).plan;
       assert.equal(result.actions.length, c.orphans);
-      assert.ok(result.actions.every((a) => (a.decision === 'execute' ? 'execute' : a.blockedBy) === c.expect), decisions(result).join('\n'));
+      assert.ok(
+        result.actions.every((a) => (a.decision === 'execute' ? 'execute' : a.blockedBy) === c.expect),
+        decisions(result).join('\n'),
+      );
     });
   }
 
   it('sanity guard counts instances too: deregistering most of a namespace trips it', () => {
-    const svc = cmService('api', NS, { instances: [ecsInstance('dead1'), ecsInstance('dead2'), ecsInstance('dead3'), ecsInstance('live')] });
-    const inv = inventory({ namespaces: [NS], cloudMapServices: [svc], services: [ecsService('api', { serviceRegistries: [{ registryArn: svc.arn }] })], tasks: [task('api', T0, { id: 'live' })] });
-    assert.deepEqual(plan([policy()], inv, T0).plan.actions.map((a) => a.blockedBy), ['sanity-guard', 'sanity-guard', 'sanity-guard']);
+    const svc = cmService('api', NS, {
+      instances: [ecsInstance('dead1'), ecsInstance('dead2'), ecsInstance('dead3'), ecsInstance('live')],
+    });
+    const inv = inventory({
+      namespaces: [NS],
+      cloudMapServices: [svc],
+      services: [ecsService('api', { serviceRegistries: [{ registryArn: svc.arn }] })],
+      tasks: [task('api', T0, { id: 'live' })],
+    });
+    assert.deepEqual(
+      plan([policy()], inv, T0).plan.actions.map((a) => a.blockedBy),
+      ['sanity-guard', 'sanity-guard', 'sanity-guard'],
+    );
   });
 
   it('orders deregistrations before the deletion they empty, then TTL updates, then redeploys', () => {
-    const orphan = cmService('old', NS, { instances: [ecsInstance('t2', 'prod', 'old'), ecsInstance('t1', 'prod', 'old')] });
+    const orphan = cmService('old', NS, {
+      instances: [ecsInstance('t2', 'prod', 'old'), ecsInstance('t1', 'prod', 'old')],
+    });
     const longTtl = cmService('slow', NS, { dnsRecords: [{ type: 'A', ttl: 300 }] });
     const base = staleClients(['checkout']);
     const users = cloudMapFleet(NS, 0, 6);
@@ -190,28 +297,47 @@ describe('buildPlan', () => {
       ...base,
       namespaces: [NS, SC_NS],
       cloudMapServices: [longTtl, orphan, busy, ...users.cloudMapServices],
-      services: [...base.services, ...users.services, ...[longTtl, busy].map((s) => ecsService(s.name, { serviceRegistries: [{ registryArn: s.arn }] }))],
+      services: [
+        ...base.services,
+        ...users.services,
+        ...[longTtl, busy].map((s) => ecsService(s.name, { serviceRegistries: [{ registryArn: s.arn }] })),
+      ],
       tasks: [...base.tasks, ...['x1', 'x2', 'x3'].map((id) => task('busy', T0, { id }))],
     };
     const fleet = inventory({ ...inv, taskRechecks: undefined, ownership: undefined });
     const result = plan([policy()], fleet, T0 + 6 * HOUR).plan;
-    assert.deepEqual(result.actions.map((a) => a.action.type + (a.action.type === 'cloudmap:DeregisterInstance' ? ` ${a.action.instanceId}` : '')), [
-      'cloudmap:DeregisterInstance t1',
-      'cloudmap:DeregisterInstance t2',
-      'cloudmap:DeleteService',
-      'cloudmap:UpdateDnsTtl',
-      'ecs:ForceNewDeployment',
-    ]);
-    assert.ok(result.actions.every((a) => a.decision === 'execute'), decisions(result).join('\n'));
+    assert.deepEqual(
+      result.actions.map(
+        (a) => a.action.type + (a.action.type === 'cloudmap:DeregisterInstance' ? ` ${a.action.instanceId}` : ''),
+      ),
+      [
+        'cloudmap:DeregisterInstance t1',
+        'cloudmap:DeregisterInstance t2',
+        'cloudmap:DeleteService',
+        'cloudmap:UpdateDnsTtl',
+        'ecs:ForceNewDeployment',
+      ],
+    );
+    assert.ok(
+      result.actions.every((a) => a.decision === 'execute'),
+      decisions(result).join('\n'),
+    );
   });
 
   it('drops the TTL update of a service the plan deletes, but keeps it while the deletion waits', () => {
     const users = cloudMapFleet(NS, 0, 3);
     const old = cmService('old', NS, { dnsRecords: [{ type: 'A', ttl: 300 }] });
-    const inv = inventory({ namespaces: [NS], cloudMapServices: [old, ...users.cloudMapServices], services: users.services });
+    const inv = inventory({
+      namespaces: [NS],
+      cloudMapServices: [old, ...users.cloudMapServices],
+      services: users.services,
+    });
     const now = plan([policy()], inv, T0).plan;
     assert.deepEqual(decisions(now), ['cloudmap:DeleteService cloudMapOrphans/service/srv-old execute']);
-    assert.deepEqual(now.findings.map((f) => f.rule), ['cloudMapOrphans']);
+    assert.deepEqual(
+      now.findings.map((f) => f.rule),
+      ['cloudMapOrphans'],
+    );
     const waiting = plan([policy({ rules: { cloudMapOrphans: { gracePeriodMs: HOUR } } })], inv, T0).plan;
     assert.deepEqual(decisions(waiting), [
       'cloudmap:DeleteService cloudMapOrphans/service/srv-old grace-period',
@@ -222,15 +348,23 @@ describe('buildPlan', () => {
   it('does not delete a service whose deregistrations ran out of budget', () => {
     const other = namespace('b.local');
     const first = cloudMapFleet(NS, 2, 3, 'a');
-    const old = cmService('old', other, { instances: [ecsInstance('t1', 'prod', 'old'), ecsInstance('t2', 'prod', 'old')] });
-    const busy = cmService('busy', other, { instances: ['x1', 'x2', 'x3'].map((id) => ecsInstance(id, 'prod', 'busy')) });
+    const old = cmService('old', other, {
+      instances: [ecsInstance('t1', 'prod', 'old'), ecsInstance('t2', 'prod', 'old')],
+    });
+    const busy = cmService('busy', other, {
+      instances: ['x1', 'x2', 'x3'].map((id) => ecsInstance(id, 'prod', 'busy')),
+    });
     const inv = inventory({
       namespaces: [NS, other],
       cloudMapServices: [...first.cloudMapServices, old, busy],
       services: [...first.services, ecsService('busy', { serviceRegistries: [{ registryArn: busy.arn }] })],
       tasks: ['x1', 'x2', 'x3'].map((id) => task('busy', T0, { id })),
     });
-    const result = plan([policy({ target: { namespaces: ['*.local'] }, rules: { cloudMapOrphans: { maxDeletionsPerRun: 4 } } })], inv, T0).plan;
+    const result = plan(
+      [policy({ target: { namespaces: ['*.local'] }, rules: { cloudMapOrphans: { maxDeletionsPerRun: 4 } } })],
+      inv,
+      T0,
+    ).plan;
     assert.deepEqual(decisions(result), [
       'cloudmap:DeleteService cloudMapOrphans/service/srv-a-orphan0 execute',
       'cloudmap:DeleteService cloudMapOrphans/service/srv-a-orphan1 execute',
@@ -238,8 +372,15 @@ describe('buildPlan', () => {
       'cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-old/t2 execute',
       'cloudmap:DeleteService cloudMapOrphans/service/srv-old budget-exhausted',
     ]);
-    const tight = plan([policy({ target: { namespaces: ['*.local'] }, rules: { cloudMapOrphans: { maxDeletionsPerRun: 3 } } })], inv, T0).plan;
-    assert.deepEqual(tight.actions.slice(3).map((a) => a.blockedBy), ['budget-exhausted', 'budget-exhausted']);
+    const tight = plan(
+      [policy({ target: { namespaces: ['*.local'] }, rules: { cloudMapOrphans: { maxDeletionsPerRun: 3 } } })],
+      inv,
+      T0,
+    ).plan;
+    assert.deepEqual(
+      tight.actions.slice(3).map((a) => a.blockedBy),
+      ['budget-exhausted', 'budget-exhausted'],
+    );
     assert.match(tight.actions[4].detail ?? '', /waits for the deregistration of instance t2/);
   });
 
@@ -247,9 +388,22 @@ describe('buildPlan', () => {
     const inv = inventory({ namespaces: [NS], ...cloudMapFleet(NS, 0, 3) });
     const kept = cmService('kept', NS, { tags: { 'discovery-controller/protect': 'true' } });
     const withProtected = { ...inv, cloudMapServices: [...inv.cloudMapServices, kept] };
-    assert.deepEqual(decisions(plan([policy()], withProtected, T0).plan), ['cloudmap:DeleteService cloudMapOrphans/service/srv-kept protected']);
+    assert.deepEqual(decisions(plan([policy()], withProtected, T0).plan), [
+      'cloudmap:DeleteService cloudMapOrphans/service/srv-kept protected',
+    ]);
     const dead = cmService('dead', NS, { instances: [ecsInstance('t9', 'prod', 'dead')] });
-    const broken = { ...inv, cloudMapServices: [...inv.cloudMapServices, dead], readErrors: [{ scope: { kind: 'namespace' as const, namespaceId: NS.id }, operation: 'servicediscovery:ListServices', code: 'ThrottlingException', message: 'Rate exceeded' }] };
+    const broken = {
+      ...inv,
+      cloudMapServices: [...inv.cloudMapServices, dead],
+      readErrors: [
+        {
+          scope: { kind: 'namespace' as const, namespaceId: NS.id },
+          operation: 'servicediscovery:ListServices',
+          code: 'ThrottlingException',
+          message: 'Rate exceeded',
+        },
+      ],
+    };
     const result = plan([policy()], broken, T0).plan;
     assert.deepEqual(decisions(result), [
       'cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-dead/t9 scope-read-error',
@@ -259,11 +413,41 @@ describe('buildPlan', () => {
   });
 
   const modeCases = [
-    { name: 'audit mode never writes, and says what enforce would do', p: policy({ mode: 'audit' }), dryRun: false, expect: 'audit-mode', detail: /in enforce mode it would execute/ },
-    { name: 'suspend never writes', p: policy({ suspend: true }), dryRun: false, expect: 'suspended', detail: /otherwise it would execute/ },
-    { name: 'dry run never writes', p: policy(), dryRun: true, expect: 'dry-run', detail: /without --dry-run it would execute/ },
-    { name: 'dry run shows the reason enforce would block for', p: policy({ rules: { serviceConnectRefresh: { cooldownMs: 24 * HOUR } } }), dryRun: true, expect: 'cooldown', detail: /cooldown 24h/ },
-    { name: 'audit shows the reason enforce would block for', p: policy({ mode: 'audit', rules: { serviceConnectRefresh: { cooldownMs: 24 * HOUR } } }), dryRun: false, expect: 'audit-mode', detail: /would be blocked by cooldown/ },
+    {
+      name: 'audit mode never writes, and says what enforce would do',
+      p: policy({ mode: 'audit' }),
+      dryRun: false,
+      expect: 'audit-mode',
+      detail: /in enforce mode it would execute/,
+    },
+    {
+      name: 'suspend never writes',
+      p: policy({ suspend: true }),
+      dryRun: false,
+      expect: 'suspended',
+      detail: /otherwise it would execute/,
+    },
+    {
+      name: 'dry run never writes',
+      p: policy(),
+      dryRun: true,
+      expect: 'dry-run',
+      detail: /without --dry-run it would execute/,
+    },
+    {
+      name: 'dry run shows the reason enforce would block for',
+      p: policy({ rules: { serviceConnectRefresh: { cooldownMs: 24 * HOUR } } }),
+      dryRun: true,
+      expect: 'cooldown',
+      detail: /cooldown 24h/,
+    },
+    {
+      name: 'audit shows the reason enforce would block for',
+      p: policy({ mode: 'audit', rules: { serviceConnectRefresh: { cooldownMs: 24 * HOUR } } }),
+      dryRun: false,
+      expect: 'audit-mode',
+      detail: /would be blocked by cooldown/,
+    },
     { name: 'enforce executes', p: policy(), dryRun: false, expect: 'execute', detail: /^$/ },
   ];
   for (const c of modeCases) {
@@ -277,12 +461,22 @@ describe('buildPlan', () => {
   it('gives a rule-level block precedence over suspension', () => {
     const rolling = scService('checkout', 'sc.local', [], { rollout: 'IN_PROGRESS' });
     const inv = staleClients([], { services: [rolling], tasks: [task('checkout', T0 + HOUR)] });
-    assert.equal(plan([policy({ suspend: true })], inv, T0 + 6 * HOUR).plan.actions[0].blockedBy, 'deployment-in-progress');
+    assert.equal(
+      plan([policy({ suspend: true })], inv, T0 + 6 * HOUR).plan.actions[0].blockedBy,
+      'deployment-in-progress',
+    );
   });
 
   it('summarizes every policy, including ones without drift', () => {
-    const { plan: result } = plan([policy({ name: 'a' }), policy({ name: 'b', target: { clusters: ['none'] } })], staleClients(['checkout']), T0 + 6 * HOUR);
-    assert.deepEqual(result.summaries.map((s) => `${s.policy}:${s.findings}/${s.actionsToExecute}/${s.actionsBlocked}`), ['a:1/1/0', 'b:0/0/0']);
+    const { plan: result } = plan(
+      [policy({ name: 'a' }), policy({ name: 'b', target: { clusters: ['none'] } })],
+      staleClients(['checkout']),
+      T0 + 6 * HOUR,
+    );
+    assert.deepEqual(
+      result.summaries.map((s) => `${s.policy}:${s.findings}/${s.actionsToExecute}/${s.actionsBlocked}`),
+      ['a:1/1/0', 'b:0/0/0'],
+    );
     assert.equal(result.revision, 'rev-1');
   });
 });

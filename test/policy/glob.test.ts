@@ -12,9 +12,43 @@ function glob(pattern: string, kind: NameKind = 'cluster'): CompiledGlob {
 
 describe('policy globs', () => {
   it('match the names picomatch matches on the unambiguous syntax they accept (policies written for other tools mean the same)', () => {
-    const patterns = ['prod-*', '*-api', 'p?od', 'prod-[ab]', 'prod-[^a]x', 'prod-[a-c]*', '{prod,staging}-*', 'a*b*c', 'exact', '*', 'x{a,b{c,d}}y'];
-    const names = ['prod-a', 'prod-b', 'prod-', 'prod', 'prod-ax', 'prod-bx', 'prod-cx', 'staging-1', 'orders-api', '-api', 'pxod', 'abc', 'aXbYc', 'acb',
-      'exact', 'exactly', 'xay', 'xby', 'xbcy', 'xbdy', 'x', 'prod-c-extra'];
+    const patterns = [
+      'prod-*',
+      '*-api',
+      'p?od',
+      'prod-[ab]',
+      'prod-[^a]x',
+      'prod-[a-c]*',
+      '{prod,staging}-*',
+      'a*b*c',
+      'exact',
+      '*',
+      'x{a,b{c,d}}y',
+    ];
+    const names = [
+      'prod-a',
+      'prod-b',
+      'prod-',
+      'prod',
+      'prod-ax',
+      'prod-bx',
+      'prod-cx',
+      'staging-1',
+      'orders-api',
+      '-api',
+      'pxod',
+      'abc',
+      'aXbYc',
+      'acb',
+      'exact',
+      'exactly',
+      'xay',
+      'xby',
+      'xbcy',
+      'xbdy',
+      'x',
+      'prod-c-extra',
+    ];
     for (const pattern of patterns) {
       const compiled = glob(pattern);
       const reference = picomatch(pattern);
@@ -43,11 +77,17 @@ describe('policy globs', () => {
   });
 
   it('explains globs that can match no name of their kind', () => {
-    assert.match(compileGlob('web.api', 'service').error ?? '', /can never match an ECS service name .*: it contains "\."/);
+    assert.match(
+      compileGlob('web.api', 'service').error ?? '',
+      /can never match an ECS service name .*: it contains "\."/,
+    );
     assert.equal(compileGlob('web.api', 'namespace').error, undefined);
     assert.match(compileGlob('a}', 'cluster').error ?? '', /"}" without a matching "{"/);
     assert.match(compileGlob('a,b', 'cluster').error ?? '', /"," is only allowed inside/);
-    assert.match(compileGlob('prod-[!a]', 'cluster').error ?? '', /is not a valid glob: write "\[\^a\]" to negate a character class/);
+    assert.match(
+      compileGlob('prod-[!a]', 'cluster').error ?? '',
+      /is not a valid glob: write "\[\^a\]" to negate a character class/,
+    );
   });
 
   it('rejects syntax glob libraries read in different ways, saying what to write instead', () => {
@@ -66,6 +106,7 @@ describe('policy globs', () => {
       ['[a^]', /"\^" negates only as the first character/],
     ];
     for (const [pattern, message] of cases) assert.match(compileGlob(pattern, 'cluster').error ?? '', message, pattern);
-    for (const pattern of ['[-a]', '[a-]', '[^a-c]', '[a-cX-Z0-3_]', '{a,b}-prod', 'a{,b}']) assert.equal(compileGlob(pattern, 'cluster').error, undefined, pattern);
+    for (const pattern of ['[-a]', '[a-]', '[^a-c]', '[a-cX-Z0-3_]', '{a,b}-prod', 'a{,b}'])
+      assert.equal(compileGlob(pattern, 'cluster').error, undefined, pattern);
   });
 });

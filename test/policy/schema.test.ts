@@ -21,9 +21,11 @@ type Node = Record<string, any>;
 /** Every schema node with its dotted path. */
 function* walk(node: Node, path = ''): Generator<[string, Node]> {
   yield [path, node];
-  for (const [name, child] of Object.entries(node.properties ?? {})) yield* walk(child as Node, path ? `${path}.${name}` : name);
+  for (const [name, child] of Object.entries(node.properties ?? {}))
+    yield* walk(child as Node, path ? `${path}.${name}` : name);
   if (node.items) yield* walk(node.items, `${path}[]`);
-  if (node.additionalProperties && typeof node.additionalProperties === 'object') yield* walk(node.additionalProperties, `${path}.*`);
+  if (node.additionalProperties && typeof node.additionalProperties === 'object')
+    yield* walk(node.additionalProperties, `${path}.*`);
 }
 
 describe('DiscoveryPolicy CRD', () => {
@@ -33,24 +35,42 @@ describe('DiscoveryPolicy CRD', () => {
     assert.equal(crd.metadata.name, `${crd.spec.names.plural}.${crd.spec.group}`);
     assert.equal(crd.spec.group, 'ecs-discovery.io');
     assert.equal(crd.spec.names.kind, 'DiscoveryPolicy');
-    assert.deepEqual(crd.spec.versions.map((v: Node) => [v.name, v.served, v.storage]), [['v1alpha1', true, true]]);
+    assert.deepEqual(
+      crd.spec.versions.map((v: Node) => [v.name, v.served, v.storage]),
+      [['v1alpha1', true, true]],
+    );
   });
 
   it('describes every field and gives every field a type (a structural schema)', () => {
     for (const [path, node] of walk(openApi)) {
-      if (!path.endsWith('[]') && !path.endsWith('.*')) assert.ok(node.description, `${path || 'root'} has no description`);
+      if (!path.endsWith('[]') && !path.endsWith('.*'))
+        assert.ok(node.description, `${path || 'root'} has no description`);
       assert.ok(node.type, `${path || 'root'} has no type`);
       // Kubernetes rejects additionalProperties next to properties in a structural schema.
-      assert.ok(!(node.properties && 'additionalProperties' in node), `${path} mixes properties and additionalProperties`);
+      assert.ok(
+        !(node.properties && 'additionalProperties' in node),
+        `${path} mixes properties and additionalProperties`,
+      );
     }
   });
 
   it('uses the duration pattern shared with controller/util/duration.ts for every duration field', () => {
-    const durationFields = [...walk(openApi)].filter(([, node]) => typeof node.pattern === 'string' && node.pattern.includes('ms|s|m|h'));
-    assert.deepEqual([...new Set(durationFields.map(([path]) => path.split('.').at(-1)))].sort(), ['cooldown', 'drainMargin', 'duration', 'gracePeriod', 'max', 'set', 'staleAfter']);
+    const durationFields = [...walk(openApi)].filter(
+      ([, node]) => typeof node.pattern === 'string' && node.pattern.includes('ms|s|m|h'),
+    );
+    assert.deepEqual([...new Set(durationFields.map(([path]) => path.split('.').at(-1)))].sort(), [
+      'cooldown',
+      'drainMargin',
+      'duration',
+      'gracePeriod',
+      'max',
+      'set',
+      'staleAfter',
+    ]);
     // dnsTtl.max is a duration or "auto" (the drain bound).
     const orAuto = `^(auto|${DURATION_REGEX_SOURCE.slice(1, -1)})$`;
-    for (const [path, node] of durationFields) assert.equal(node.pattern, path.endsWith('dnsTtl.max') ? orAuto : DURATION_REGEX_SOURCE, path);
+    for (const [path, node] of durationFields)
+      assert.equal(node.pattern, path.endsWith('dnsTtl.max') ? orAuto : DURATION_REGEX_SOURCE, path);
   });
 
   it('lists exactly the rules the TypeScript types know', () => {
@@ -70,7 +90,11 @@ describe('generated JSON schema', () => {
   });
 
   it('is checked by "crds/generate.ts --check" (exit 0 when current)', async () => {
-    const { stdout, stderr } = await promisify(execFile)(join(root, 'node_modules/.bin/tsx'), [join(root, 'crds/generate.ts'), '--check'], { cwd: root });
+    const { stdout, stderr } = await promisify(execFile)(
+      join(root, 'node_modules/.bin/tsx'),
+      [join(root, 'crds/generate.ts'), '--check'],
+      { cwd: root },
+    );
     assert.equal(stdout + stderr, '');
   });
 

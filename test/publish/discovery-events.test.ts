@@ -15,7 +15,13 @@ function ttlFinding(name: string): Finding {
   return {
     policy: 'payments',
     rule: 'dnsTtl',
-    resource: { kind: 'cloudmap-service', id, arn: `arn:aws:servicediscovery:us-east-1:111122223333:service/${id}`, name, namespaceId: 'ns-1' },
+    resource: {
+      kind: 'cloudmap-service',
+      id,
+      arn: `arn:aws:servicediscovery:us-east-1:111122223333:service/${id}`,
+      name,
+      namespaceId: 'ns-1',
+    },
     namespace: 'prod.local',
     observed: 'ttl 300s',
     desired: 'ttl <= 10s',
@@ -32,8 +38,13 @@ function blocked(finding: Finding, reason: PlannedAction['blockedBy']): PlannedA
 test('drift is announced once when it appears and once when it is resolved', () => {
   const orders = ttlFinding('orders');
   const first = planEvents(emptyPublishedState(), [orders], [], 1000);
-  assert.deepEqual(first.events.map((e) => [e.detailType, (e.detail as { state: string }).state]), [['Discovery Drift', 'detected']]);
-  assert.deepEqual(first.events[0]!.resources, [orders.resource.kind === 'cloudmap-service' ? orders.resource.arn : '']);
+  assert.deepEqual(
+    first.events.map((e) => [e.detailType, (e.detail as { state: string }).state]),
+    [['Discovery Drift', 'detected']],
+  );
+  assert.deepEqual(first.events[0]!.resources, [
+    orders.resource.kind === 'cloudmap-service' ? orders.resource.arn : '',
+  ]);
 
   const again = planEvents(first.next, [orders], [], 2000);
   assert.equal(again.events.length, 0, 'unchanged drift is not announced again');
@@ -55,12 +66,22 @@ test('a blocked action is announced when its reason is new, not on every pass', 
   assert.equal(same.events.length, 0);
 
   const window = planEvents(same.next, [orders], [blocked(orders, 'outside-window')], 3000);
-  assert.deepEqual(window.events.map((e) => (e.detail as { reason?: string }).reason), ['outside-window']);
+  assert.deepEqual(
+    window.events.map((e) => (e.detail as { reason?: string }).reason),
+    ['outside-window'],
+  );
 });
 
 test('only finished actions are announced: executed and failed, not pending, dry-run or skipped', () => {
   const orders = ttlFinding('orders');
-  const base = { action: orders.action!, findingKey: orders.key, policy: 'payments', rule: 'dnsTtl' as const, startedAt: 1, finishedAt: 2 };
+  const base = {
+    action: orders.action!,
+    findingKey: orders.key,
+    policy: 'payments',
+    rule: 'dnsTtl' as const,
+    startedAt: 1,
+    finishedAt: 2,
+  };
   const outcomes: ActionOutcome[] = [
     { ...base, result: 'success', operationId: 'op-1' },
     { ...base, result: 'failed', error: { code: 'ServiceNotFound', message: 'gone' } },
@@ -69,7 +90,10 @@ test('only finished actions are announced: executed and failed, not pending, dry
     { ...base, result: 'skipped', reason: 'already-done' },
   ];
   const events = outcomeEvents(outcomes, new Map([[orders.key, orders.resource]]));
-  assert.deepEqual(events.map((e) => (e.detail as { outcome: string }).outcome), ['executed', 'failed']);
+  assert.deepEqual(
+    events.map((e) => (e.detail as { outcome: string }).outcome),
+    ['executed', 'failed'],
+  );
 });
 
 test('every event matches the published JSON Schema', () => {
@@ -77,11 +101,26 @@ test('every event matches the published JSON Schema', () => {
   const detected = planEvents(emptyPublishedState(), [orders], [blocked(orders, 'grace-period')], 1000);
   const resolved = planEvents(detected.next, [], [], 2000);
   const finished = outcomeEvents(
-    [{ action: orders.action!, findingKey: orders.key, policy: 'payments', rule: 'dnsTtl', result: 'failed', error: { code: 'X', message: 'y' }, startedAt: 1, finishedAt: 2 }],
+    [
+      {
+        action: orders.action!,
+        findingKey: orders.key,
+        policy: 'payments',
+        rule: 'dnsTtl',
+        result: 'failed',
+        error: { code: 'X', message: 'y' },
+        startedAt: 1,
+        finishedAt: 2,
+      },
+    ],
     new Map([[orders.key, orders.resource]]),
   );
   const all = [...detected.events, ...resolved.events, ...finished];
   assert.equal(all.length, 4);
   for (const event of all) assert.ok(validate(event.detail), `${event.detailType}: ${JSON.stringify(validate.errors)}`);
-  assert.equal(validate({ ...detected.events[0]!.detail, unknownField: 1 }), false, 'the schema rejects fields it does not document');
+  assert.equal(
+    validate({ ...detected.events[0]!.detail, unknownField: 1 }),
+    false,
+    'the schema rejects fields it does not document',
+  );
 });

@@ -3,7 +3,20 @@ import { describe, it } from 'node:test';
 import type { CloudMapService, EcsService, Inventory, ReadError } from '../../controller/inventory/model.js';
 import { evaluate } from '../../controller/rules/cloud-map-orphans.js';
 import type { Finding } from '../../controller/model/findings.js';
-import { cluster, cmService, deployment, ecsInstance, ecsService, foreignInstance, HOUR, inventory, namespace, policy, T0, task } from './fixtures.js';
+import {
+  cluster,
+  cmService,
+  deployment,
+  ecsInstance,
+  ecsService,
+  foreignInstance,
+  HOUR,
+  inventory,
+  namespace,
+  policy,
+  T0,
+  task,
+} from './fixtures.js';
 
 const NS = namespace('internal.local');
 const SC_NS = namespace('sc.local', 'HTTP');
@@ -19,7 +32,12 @@ function orphanFleet(service: CloudMapService, extra: Partial<Inventory> = {}): 
 const registryUser = (svc: CloudMapService, overrides: Partial<EcsService> = {}): EcsService =>
   ecsService('api', { serviceRegistries: [{ registryArn: svc.arn }], ...overrides });
 
-const accessDenied = (scope: ReadError['scope']): ReadError => ({ scope, operation: 'ecs:ListServices', code: 'AccessDeniedException', message: 'denied' });
+const accessDenied = (scope: ReadError['scope']): ReadError => ({
+  scope,
+  operation: 'ecs:ListServices',
+  code: 'AccessDeniedException',
+  message: 'denied',
+});
 
 describe('cloudMapOrphans', () => {
   const old = cmService('old-api', NS, { instances: [ecsInstance('t-gone', 'prod', 'old-api')] });
@@ -27,7 +45,10 @@ describe('cloudMapOrphans', () => {
     {
       name: 'an unreferenced service with an instance of a stopped task: deregister, then delete',
       inv: orphanFleet(old, { tasks: [task('old-api', T0, { id: 't-gone', lastStatus: 'STOPPED' })] }),
-      expect: ['cloudmap:DeleteService cloudMapOrphans/service/srv-old-api', 'cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-old-api/t-gone'],
+      expect: [
+        'cloudmap:DeleteService cloudMapOrphans/service/srv-old-api',
+        'cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-old-api/t-gone',
+      ],
     },
     {
       name: 'an ACTIVE ECS service referencing it via serviceRegistries: not an orphan',
@@ -36,12 +57,16 @@ describe('cloudMapOrphans', () => {
     },
     {
       name: 'a DRAINING ECS service still referencing it: not an orphan',
-      inv: orphanFleet(cmService('api', NS), { services: [registryUser(cmService('api', NS), { status: 'DRAINING' })] }),
+      inv: orphanFleet(cmService('api', NS), {
+        services: [registryUser(cmService('api', NS), { status: 'DRAINING' })],
+      }),
       expect: [],
     },
     {
       name: 'an INACTIVE (deleted) ECS service does not keep it alive',
-      inv: orphanFleet(cmService('api', NS), { services: [registryUser(cmService('api', NS), { status: 'INACTIVE' })] }),
+      inv: orphanFleet(cmService('api', NS), {
+        services: [registryUser(cmService('api', NS), { status: 'INACTIVE' })],
+      }),
       expect: ['cloudmap:DeleteService cloudMapOrphans/service/srv-api'],
     },
     {
@@ -52,14 +77,26 @@ describe('cloudMapOrphans', () => {
     {
       name: 'a service created by Service Connect (named in serviceConnectResources) is reported, never pruned',
       inv: orphanFleet(cmService('orders', SC_NS), {
-        services: [ecsService('orders', { status: 'INACTIVE', deployments: [deployment({ status: 'INACTIVE', serviceConnectResources: [{ discoveryName: 'orders', discoveryArn: cmService('orders', SC_NS).arn }] })] })],
+        services: [
+          ecsService('orders', {
+            status: 'INACTIVE',
+            deployments: [
+              deployment({
+                status: 'INACTIVE',
+                serviceConnectResources: [{ discoveryName: 'orders', discoveryArn: cmService('orders', SC_NS).arn }],
+              }),
+            ],
+          }),
+        ],
       }),
       expect: ['report cloudMapOrphans/service/srv-orders [service-connect-managed]'],
       rules: { target: { namespaces: ['sc.local'] } },
     },
     {
       name: 'a service tagged AmazonECSManaged=true is reported, its instances never touched',
-      inv: orphanFleet(cmService('pay', SC_NS, { tags: { AmazonECSManaged: 'true' }, instances: [ecsInstance('t-gone')] })),
+      inv: orphanFleet(
+        cmService('pay', SC_NS, { tags: { AmazonECSManaged: 'true' }, instances: [ecsInstance('t-gone')] }),
+      ),
       expect: ['report cloudMapOrphans/service/srv-pay [service-connect-managed]'],
       rules: { target: { namespaces: ['sc.local'] } },
     },
@@ -105,7 +142,7 @@ describe('cloudMapOrphans', () => {
     },
     {
       // A full read describes only the instances' tasks: the running count is what says the service runs others.
-      name: 'the ECS service\'s running count says it runs tasks, none of them an instance\'s: ownership unproven, nothing deregistered',
+      name: "the ECS service's running count says it runs tasks, none of them an instance's: ownership unproven, nothing deregistered",
       inv: orphanFleet(cmService('api', NS, { instances: [ecsInstance('inst-1')] }), {
         services: [registryUser(cmService('api', NS), { runningCount: 2 })],
         taskRechecks: { 'prod/inst-1': T0 },
@@ -115,8 +152,14 @@ describe('cloudMapOrphans', () => {
     {
       // A full read fetches tags only for candidates; tags never read must not pass for "not protected".
       name: 'an unreferenced service whose tags were not read: deregistration and deletion blocked',
-      inv: orphanFleet({ ...old, tagsRead: false }, { tasks: [task('old-api', T0, { id: 't-gone', lastStatus: 'STOPPED' })] }),
-      expect: ['cloudmap:DeleteService cloudMapOrphans/service/srv-old-api [scope-read-error]', 'cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-old-api/t-gone [scope-read-error]'],
+      inv: orphanFleet(
+        { ...old, tagsRead: false },
+        { tasks: [task('old-api', T0, { id: 't-gone', lastStatus: 'STOPPED' })] },
+      ),
+      expect: [
+        'cloudmap:DeleteService cloudMapOrphans/service/srv-old-api [scope-read-error]',
+        'cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-old-api/t-gone [scope-read-error]',
+      ],
     },
     {
       name: 'a stale instance of a used service whose tags were not read: blocked',
@@ -138,18 +181,29 @@ describe('cloudMapOrphans', () => {
       name: 'an instance whose cluster tasks could not be read is reported blocked, not pruned',
       inv: orphanFleet(cmService('api', NS, { instances: [ecsInstance('t-x')] }), {
         services: [registryUser(cmService('api', NS))],
-        readErrors: [{ scope: { kind: 'cluster', cluster: 'prod' }, operation: 'ecs:ListTasks', code: 'ThrottlingException', message: 'slow down' }],
+        readErrors: [
+          {
+            scope: { kind: 'cluster', cluster: 'prod' },
+            operation: 'ecs:ListTasks',
+            code: 'ThrottlingException',
+            message: 'slow down',
+          },
+        ],
       }),
       expect: ['cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-api/t-x [scope-read-error]'],
     },
     {
       name: 'an instance of a cluster that was not read at all is left alone',
-      inv: orphanFleet(cmService('api', NS, { instances: [ecsInstance('t-x', 'elsewhere')] }), { services: [registryUser(cmService('api', NS))] }),
+      inv: orphanFleet(cmService('api', NS, { instances: [ecsInstance('t-x', 'elsewhere')] }), {
+        services: [registryUser(cmService('api', NS))],
+      }),
       expect: [],
     },
     {
       name: 'an unreferenced service with an instance of a RUNNING task (its service is out of sight) is left alone',
-      inv: orphanFleet(cmService('api', NS, { instances: [ecsInstance('t-live')] }), { tasks: [task('api', T0, { id: 't-live' })] }),
+      inv: orphanFleet(cmService('api', NS, { instances: [ecsInstance('t-live')] }), {
+        tasks: [task('api', T0, { id: 't-live' })],
+      }),
       expect: [],
     },
     {
@@ -164,7 +218,10 @@ describe('cloudMapOrphans', () => {
         cloudMapServices: [old, cmService('api', NS, { instances: [ecsInstance('t-dead')] })],
         services: [registryUser(cmService('api', NS))],
       }),
-      expect: ['cloudmap:DeleteService cloudMapOrphans/service/srv-old-api', 'cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-old-api/t-gone'],
+      expect: [
+        'cloudmap:DeleteService cloudMapOrphans/service/srv-old-api',
+        'cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-old-api/t-gone',
+      ],
       rules: { rules: { cloudMapOrphans: { instances: false } } },
     },
     {
@@ -173,7 +230,7 @@ describe('cloudMapOrphans', () => {
       expect: ['cloudmap:DeleteService cloudMapOrphans/service/srv-ahead [ownership-unproven]'],
     },
     {
-      name: 'without evidence, the policy\'s ownership tag proves it',
+      name: "without evidence, the policy's ownership tag proves it",
       inv: orphanFleet(cmService('tagged', NS, { tags: { 'ecs/owned': 'yes' } }), { ownership: {} }),
       expect: ['cloudmap:DeleteService cloudMapOrphans/service/srv-tagged'],
       rules: { rules: { cloudMapOrphans: { ownershipTag: { key: 'ecs/owned', value: 'yes' } } } },
@@ -192,14 +249,18 @@ describe('cloudMapOrphans', () => {
     },
     {
       name: 'an instance another account registered is foreign, even with ECS attributes naming one of our clusters',
-      inv: orphanFleet(cmService('shared', NS, { instances: [{ ...ecsInstance('t-gone'), createdByAccount: '999988887777' }] })),
+      inv: orphanFleet(
+        cmService('shared', NS, { instances: [{ ...ecsInstance('t-gone'), createdByAccount: '999988887777' }] }),
+      ),
       expect: [],
     },
     {
       name: 'a task in DEACTIVATING, STOPPING or DEPROVISIONING is still going away: ECS deregisters it',
       inv: orphanFleet(cmService('api', NS, { instances: ['t-a', 't-b', 't-c'].map((id) => ecsInstance(id)) }), {
         services: [registryUser(cmService('api', NS))],
-        tasks: (['DEACTIVATING', 'STOPPING', 'DEPROVISIONING'] as const).map((lastStatus, i) => task('api', T0, { id: ['t-a', 't-b', 't-c'][i], lastStatus, desiredStatus: 'STOPPED' })),
+        tasks: (['DEACTIVATING', 'STOPPING', 'DEPROVISIONING'] as const).map((lastStatus, i) =>
+          task('api', T0, { id: ['t-a', 't-b', 't-c'][i], lastStatus, desiredStatus: 'STOPPED' }),
+        ),
       }),
       expect: [],
     },
@@ -225,9 +286,18 @@ describe('cloudMapOrphans', () => {
   }
 
   it('sets the grace period from the policy and names the instance exactly', () => {
-    const findings = evaluate(policy({ rules: { cloudMapOrphans: { gracePeriodMs: 15 * 60_000 } } }), orphanFleet(old), T0);
+    const findings = evaluate(
+      policy({ rules: { cloudMapOrphans: { gracePeriodMs: 15 * 60_000 } } }),
+      orphanFleet(old),
+      T0,
+    );
     assert.ok(findings.every((f) => f.gracePeriodMs === 15 * 60_000));
-    assert.deepEqual(findings[1].action, { type: 'cloudmap:DeregisterInstance', serviceId: 'srv-old-api', instanceId: 't-gone', cluster: 'prod' });
+    assert.deepEqual(findings[1].action, {
+      type: 'cloudmap:DeregisterInstance',
+      serviceId: 'srv-old-api',
+      instanceId: 't-gone',
+      cluster: 'prod',
+    });
     assert.equal(findings[1].cluster, 'prod');
   });
 
@@ -239,6 +309,8 @@ describe('cloudMapOrphans', () => {
       services: [registryUser(svc, { runningCount: 0 })],
       tasks: [task('api', T0, { id: 't-1', cluster: 'prod-2' })],
     });
-    assert.deepEqual(summarize(evaluate(policy(), inv, T0)), ['cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-api/t-1']);
+    assert.deepEqual(summarize(evaluate(policy(), inv, T0)), [
+      'cloudmap:DeregisterInstance cloudMapOrphans/instance/srv-api/t-1',
+    ]);
   });
 });

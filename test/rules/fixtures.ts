@@ -48,7 +48,11 @@ export function cluster(name: string): Cluster {
   return { name, arn: clusterArn(name) };
 }
 
-export function namespace(name: string, type: Namespace['type'] = 'DNS_PRIVATE', id = `ns-${name.replace(/\W/g, '')}`): Namespace {
+export function namespace(
+  name: string,
+  type: Namespace['type'] = 'DNS_PRIVATE',
+  id = `ns-${name.replace(/\W/g, '')}`,
+): Namespace {
   return { id, name, type, arn: `arn:aws:servicediscovery:${REGION}:${ACCOUNT}:namespace/${id}` };
 }
 
@@ -57,7 +61,11 @@ export function sc(namespaceName: string, ...discoveryNames: string[]): ServiceC
   return {
     enabled: true,
     namespace: namespaceName,
-    services: discoveryNames.map((n) => ({ portName: n, discoveryName: n, clientAliases: [{ port: 80, dnsName: `${n}.svc` }] })),
+    services: discoveryNames.map((n) => ({
+      portName: n,
+      discoveryName: n,
+      clientAliases: [{ port: 80, dnsName: `${n}.svc` }],
+    })),
   };
 }
 
@@ -100,19 +108,40 @@ export function ecsService(name: string, overrides: Partial<EcsService> & { clus
 }
 
 /** An ECS service whose primary deployment runs Service Connect in `ns` serving `serves`. */
-export function scService(name: string, ns: string, serves: string[], overrides: Partial<EcsService> & { cluster?: string; deployedAt?: number; rollout?: Deployment['rolloutState']; resources?: Deployment['serviceConnectResources'] } = {}): EcsService {
+export function scService(
+  name: string,
+  ns: string,
+  serves: string[],
+  overrides: Partial<EcsService> & {
+    cluster?: string;
+    deployedAt?: number;
+    rollout?: Deployment['rolloutState'];
+    resources?: Deployment['serviceConnectResources'];
+  } = {},
+): EcsService {
   const { deployedAt, rollout, resources, ...rest } = overrides;
   // A server joins its namespace with its first deployment: the service is created with it unless told otherwise.
   return ecsService(name, {
     createdAt: deployedAt ?? T0,
-    deployments: [deployment({ createdAt: deployedAt ?? T0, rolloutState: rollout ?? 'COMPLETED', serviceConnect: sc(ns, ...serves), serviceConnectResources: resources ?? [] })],
+    deployments: [
+      deployment({
+        createdAt: deployedAt ?? T0,
+        rolloutState: rollout ?? 'COMPLETED',
+        serviceConnect: sc(ns, ...serves),
+        serviceConnectResources: resources ?? [],
+      }),
+    ],
     ...rest,
   });
 }
 
 let taskSeq = 0;
 /** A RUNNING task of `service` in `clusterName` started at `startedAt`. */
-export function task(service: string, startedAt: number, overrides: Partial<EcsTask> & { cluster?: string } = {}): EcsTask {
+export function task(
+  service: string,
+  startedAt: number,
+  overrides: Partial<EcsTask> & { cluster?: string } = {},
+): EcsTask {
   taskSeq += 1;
   const clusterName = overrides.cluster ?? 'prod';
   const id = overrides.id ?? `task${String(taskSeq).padStart(4, '0')}`;
@@ -134,7 +163,10 @@ export function task(service: string, startedAt: number, overrides: Partial<EcsT
 
 /** An instance ECS registered for task `taskId` of `cluster`/`service`. */
 export function ecsInstance(taskId: string, clusterName = 'prod', service = 'api'): CloudMapInstance {
-  return { id: taskId, attributes: { ECS_CLUSTER_NAME: clusterName, ECS_SERVICE_NAME: service, AWS_INSTANCE_IPV4: '10.0.0.1' } };
+  return {
+    id: taskId,
+    attributes: { ECS_CLUSTER_NAME: clusterName, ECS_SERVICE_NAME: service, AWS_INSTANCE_IPV4: '10.0.0.1' },
+  };
 }
 
 /** An instance someone other than ECS registered (EC2, Lambda, by hand). */
@@ -145,7 +177,8 @@ export function foreignInstance(id: string): CloudMapInstance {
 /** A DNS Cloud Map service in namespace `ns` (id) with an A record of ttl 10 and the given instances. */
 export function cmService(name: string, ns: Namespace, overrides: Partial<CloudMapService> = {}): CloudMapService {
   const id = overrides.id ?? `srv-${name}`;
-  const instances = overrides.instances === undefined && 'instances' in overrides ? undefined : overrides.instances ?? [];
+  const instances =
+    overrides.instances === undefined && 'instances' in overrides ? undefined : (overrides.instances ?? []);
   return {
     id,
     arn: `arn:aws:servicediscovery:${REGION}:${ACCOUNT}:service/${id}`,
@@ -170,9 +203,12 @@ export function inventory(parts: Partial<Inventory> = {}): Inventory {
   const services = parts.cloudMapServices ?? [];
   const taskRechecks: Record<string, number> = {};
   for (const s of services) {
-    for (const i of s.instances ?? []) if (i.attributes.ECS_CLUSTER_NAME) taskRechecks[`${i.attributes.ECS_CLUSTER_NAME}/${i.id}`] = T0;
+    for (const i of s.instances ?? [])
+      if (i.attributes.ECS_CLUSTER_NAME) taskRechecks[`${i.attributes.ECS_CLUSTER_NAME}/${i.id}`] = T0;
   }
-  const ownership = Object.fromEntries(services.map((s) => [s.id, { serviceId: s.id, source: 'instances-seen' as const, at: T0, ecsServices: [] }]));
+  const ownership = Object.fromEntries(
+    services.map((s) => [s.id, { serviceId: s.id, source: 'instances-seen' as const, at: T0, ecsServices: [] }]),
+  );
   return {
     observedAt: T0,
     account: ACCOUNT,

@@ -4,7 +4,8 @@ import { evaluate as namespaceSoa } from '../../controller/rules/namespace-soa.j
 import { planReadScope } from '../../controller/inventory/read-scope.js';
 import { inventory, namespace, policy, T0 } from './fixtures.js';
 
-const soaPolicy = (max = 60, set = 15) => policy({ rules: { namespaceSoa: { enabled: true, maxSeconds: max, setSeconds: set } } });
+const soaPolicy = (max = 60, set = 15) =>
+  policy({ rules: { namespaceSoa: { enabled: true, maxSeconds: max, setSeconds: set } } });
 
 describe('namespaceSoa', () => {
   it('reports a covered DNS namespace whose SOA TTL is above max, with the update that sets it', () => {
@@ -13,7 +14,13 @@ describe('namespaceSoa', () => {
     assert.equal(rest.length, 0);
     assert.equal(finding.key, `namespaceSoa/${ns.id}`);
     assert.equal(finding.observed, 'SOA ttl 86400s');
-    assert.deepEqual(finding.action, { type: 'cloudmap:UpdateNamespaceSoa', namespaceId: ns.id, namespaceType: 'DNS_PRIVATE', ttl: 15, aboveSeconds: 60 });
+    assert.deepEqual(finding.action, {
+      type: 'cloudmap:UpdateNamespaceSoa',
+      namespaceId: ns.id,
+      namespaceType: 'DNS_PRIVATE',
+      ttl: 15,
+      aboveSeconds: 60,
+    });
     assert.equal(finding.blocked, undefined);
   });
 
@@ -35,7 +42,10 @@ describe('namespaceSoa', () => {
   it('asks the reader for the SOA of exactly the namespaces the policy covers', () => {
     const scope = planReadScope([soaPolicy()]);
     assert.equal(scope.namespaceSoa.all, false);
-    assert.deepEqual(scope.namespaceSoa.patterns.map((p) => p.source), ['internal.local', 'sc.local']);
+    assert.deepEqual(
+      scope.namespaceSoa.patterns.map((p) => p.source),
+      ['internal.local', 'sc.local'],
+    );
     const off = planReadScope([policy({ rules: { namespaceSoa: { enabled: false } } })]);
     assert.equal(off.namespaceSoa.patterns.length, 0);
   });

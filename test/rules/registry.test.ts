@@ -9,7 +9,7 @@ import { errors, load, policy } from '../policy/helpers.js';
 const target = 'target:\n  clusters: [prod]\n  namespaces: [internal.example.com]';
 
 describe('rule registry', () => {
-  it('lists every rule of the CRD, in the CRD\'s order, and no other', () => {
+  it("lists every rule of the CRD, in the CRD's order, and no other", () => {
     const crd = parse(readFileSync(CRD_PATH, 'utf8'));
     const rules = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.rules.properties;
     assert.deepEqual(Object.keys(rules), [...RULE_NAMES]);

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cloudMapServiceSpecificity, coversCloudMapService, coversCluster, coversEcsService, coversNamespace, ecsServiceSpecificity } from '../../controller/rules/scope.js';
+import {
+  cloudMapServiceSpecificity,
+  coversCloudMapService,
+  coversCluster,
+  coversEcsService,
+  coversNamespace,
+  ecsServiceSpecificity,
+} from '../../controller/rules/scope.js';
 import { cluster, clusterArn, cmService, ecsService, inventory, namespace, policy } from './fixtures.js';
 
 const EMPTY = inventory({});
@@ -46,17 +53,31 @@ describe('scope', () => {
     const star = ecsServiceSpecificity(policy({ target: { services: { include: ['*'] } } }), EMPTY, svc);
     const all = ecsServiceSpecificity(policy(), EMPTY, svc);
     assert.ok(exact > glob && glob > star && star === all && all > 0);
-    assert.ok(ecsServiceSpecificity(policy({ target: { clusters: ['prod'] } }), EMPTY, svc) > ecsServiceSpecificity(policy({ target: { clusters: ['pr*'] } }), EMPTY, svc));
+    assert.ok(
+      ecsServiceSpecificity(policy({ target: { clusters: ['prod'] } }), EMPTY, svc) >
+        ecsServiceSpecificity(policy({ target: { clusters: ['pr*'] } }), EMPTY, svc),
+    );
   });
 
   it('covers a Cloud Map service only through its namespace, never through a referring ECS service elsewhere', () => {
     const ns = namespace('other.local');
     const svc = cmService('api', ns);
-    const inv = inventory({ namespaces: [ns], cloudMapServices: [svc], services: [ecsService('api', { serviceRegistries: [{ registryArn: svc.arn }] })] });
+    const inv = inventory({
+      namespaces: [ns],
+      cloudMapServices: [svc],
+      services: [ecsService('api', { serviceRegistries: [{ registryArn: svc.arn }] })],
+    });
     assert.ok(coversCloudMapService(policy({ target: { namespaces: ['other.local'], clusters: [] } }), inv, svc));
     assert.ok(!coversCloudMapService(policy(), inv, svc), 'the default policy covers internal.local only');
     const both = policy({ target: { namespaces: ['other.local'] } });
-    assert.ok(cloudMapServiceSpecificity(both, inv, svc) >= cloudMapServiceSpecificity(policy({ target: { namespaces: ['other.local'], clusters: ['staging'] } }), inv, svc));
+    assert.ok(
+      cloudMapServiceSpecificity(both, inv, svc) >=
+        cloudMapServiceSpecificity(
+          policy({ target: { namespaces: ['other.local'], clusters: ['staging'] } }),
+          inv,
+          svc,
+        ),
+    );
   });
 
   it('splits the services of a shared cluster between policies by discovery namespace', () => {
@@ -67,10 +88,23 @@ describe('scope', () => {
     const orders = ecsService('orders', { serviceRegistries: [{ registryArn: regA.arn }] });
     const ledger = ecsService('ledger', { serviceRegistries: [{ registryArn: regB.arn }] });
     const plain = ecsService('batch');
-    const inv = inventory({ namespaces: [teamA, teamB], cloudMapServices: [regA, regB], services: [orders, ledger, plain] });
+    const inv = inventory({
+      namespaces: [teamA, teamB],
+      cloudMapServices: [regA, regB],
+      services: [orders, ledger, plain],
+    });
     const a = policy({ name: 'a', target: { namespaces: ['a.internal'] } });
     const b = policy({ name: 'b', target: { namespaces: ['b.internal'] } });
-    assert.deepEqual([orders, ledger].map((s) => [coversEcsService(a, inv, s), coversEcsService(b, inv, s)]), [[true, false], [false, true]]);
-    assert.ok(coversEcsService(a, inv, plain) && coversEcsService(b, inv, plain), 'a service without discovery is covered by cluster alone');
+    assert.deepEqual(
+      [orders, ledger].map((s) => [coversEcsService(a, inv, s), coversEcsService(b, inv, s)]),
+      [
+        [true, false],
+        [false, true],
+      ],
+    );
+    assert.ok(
+      coversEcsService(a, inv, plain) && coversEcsService(b, inv, plain),
+      'a service without discovery is covered by cluster alone',
+    );
   });
 });

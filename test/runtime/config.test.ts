@@ -27,22 +27,47 @@ describe('run configuration', () => {
     const defaults = parseRunConfig(['--policies', 'p', '--dry-run'], {});
     assert.equal(defaults.readConcurrency, 8);
     assert.deepEqual(defaults.pacing.ecs, { rate: 18, burst: 40 });
-    const set = parseRunConfig(['--policies', 'p', '--dry-run', '--read-concurrency', '3', '--ecs-rate', '5'], { ECS_RATE: '9', CLOUDMAP_BURST: '9', AUTOSCALING_RATE: '0' });
+    const set = parseRunConfig(['--policies', 'p', '--dry-run', '--read-concurrency', '3', '--ecs-rate', '5'], {
+      ECS_RATE: '9',
+      CLOUDMAP_BURST: '9',
+      AUTOSCALING_RATE: '0',
+    });
     assert.equal(set.readConcurrency, 3);
     assert.deepEqual(set.pacing.ecs, { rate: 5, burst: 40 });
     assert.equal(set.pacing.servicediscovery.burst, 9);
     assert.equal(set.pacing['application-autoscaling'].rate, 0);
-    assert.throws(() => parseRunConfig(['--policies', 'p', '--dry-run', '--read-concurrency', '0'], {}), (e: unknown) => e instanceof UsageError && /--read-concurrency \/ READ_CONCURRENCY/.test(e.message));
-    assert.throws(() => parseRunConfig(['--policies', 'p', '--dry-run'], { ECS_BURST: '2.5' }), (e: unknown) => e instanceof UsageError && /--ecs-burst \/ ECS_BURST: "2.5"/.test(e.message));
+    assert.throws(
+      () => parseRunConfig(['--policies', 'p', '--dry-run', '--read-concurrency', '0'], {}),
+      (e: unknown) => e instanceof UsageError && /--read-concurrency \/ READ_CONCURRENCY/.test(e.message),
+    );
+    assert.throws(
+      () => parseRunConfig(['--policies', 'p', '--dry-run'], { ECS_BURST: '2.5' }),
+      (e: unknown) => e instanceof UsageError && /--ecs-burst \/ ECS_BURST: "2.5"/.test(e.message),
+    );
   });
 
   it('refuses to write without a namespace bound: --allowed-namespaces, or --allow-all-namespaces given explicitly', () => {
-    assert.throws(() => parseRunConfig(['--policies', 'p'], {}),
-      (error: unknown) => error instanceof UsageError && /--allowed-namespaces \(or ALLOWED_NAMESPACES\) is required to run in enforce mode: Cloud Map writes are bounded by namespace/.test(error.message));
-    assert.throws(() => parseRunConfig(['--policies', 'p', '--allow-all-namespaces', '--allowed-namespaces', 'a.local'], {}), /contradict each other/);
-    assert.deepEqual(parseRunConfig(['--policies', 'p'], { ALLOWED_NAMESPACES: 'a.local' }).allowed.namespaces, ['a.local']);
+    assert.throws(
+      () => parseRunConfig(['--policies', 'p'], {}),
+      (error: unknown) =>
+        error instanceof UsageError &&
+        /--allowed-namespaces \(or ALLOWED_NAMESPACES\) is required to run in enforce mode: Cloud Map writes are bounded by namespace/.test(
+          error.message,
+        ),
+    );
+    assert.throws(
+      () => parseRunConfig(['--policies', 'p', '--allow-all-namespaces', '--allowed-namespaces', 'a.local'], {}),
+      /contradict each other/,
+    );
+    assert.deepEqual(parseRunConfig(['--policies', 'p'], { ALLOWED_NAMESPACES: 'a.local' }).allowed.namespaces, [
+      'a.local',
+    ]);
     assert.equal(parseRunConfig(['--policies', 'p'], { ALLOW_ALL_NAMESPACES: 'true' }).allowAllNamespaces, true);
-    assert.equal(parseRunConfig(['--policies', 'p', '--dry-run'], {}).dryRun, true, 'a dry run writes nothing, so it needs no bound');
+    assert.equal(
+      parseRunConfig(['--policies', 'p', '--dry-run'], {}).dryRun,
+      true,
+      'a dry run writes nothing, so it needs no bound',
+    );
   });
 
   it('reads every setting from the environment', () => {
@@ -63,7 +88,11 @@ describe('run configuration', () => {
     assert.equal(config.queueUrl, 'https://sqs.eu-west-1.amazonaws.com/1/q');
     assert.equal(config.resync, '0 * * * *');
     assert.equal(config.dryRun, true);
-    assert.deepEqual(config.allowed, { clusters: ['prod-*', 'staging'], namespaces: ['internal.example.com'], accounts: ['111122223333'] });
+    assert.deepEqual(config.allowed, {
+      clusters: ['prod-*', 'staging'],
+      namespaces: ['internal.example.com'],
+      accounts: ['111122223333'],
+    });
     assert.equal(config.pollIntervalMs, 30_000);
     assert.equal(config.logLevel, 'debug');
     assert.equal(config.region, 'eu-west-1');
@@ -93,7 +122,11 @@ describe('run configuration', () => {
       [['--policies', 'p', '--min-retry-delay', '10m'], {}, /must not exceed --max-retry-delay/],
     ];
     for (const [argv, env, message] of cases) {
-      assert.throws(() => parseRunConfig(argv, env), (error: unknown) => error instanceof UsageError && message.test(error.message), String(argv));
+      assert.throws(
+        () => parseRunConfig(argv, env),
+        (error: unknown) => error instanceof UsageError && message.test(error.message),
+        String(argv),
+      );
     }
   });
 
@@ -106,6 +139,7 @@ describe('run configuration', () => {
       if (setting.env) assert.ok(table.includes(`\`${setting.env}\``), setting.env);
     }
     const readme = readFileSync('README.md', 'utf8');
-    for (const row of table.split('\n')) assert.ok(readme.includes(row), `README.md lacks the configuration row: ${row}`);
+    for (const row of table.split('\n'))
+      assert.ok(readme.includes(row), `README.md lacks the configuration row: ${row}`);
   });
 });

@@ -23,11 +23,18 @@ describe('Controller: policies and readiness', () => {
     assert.equal(h.controller.readiness().ready, true);
 
     writeFileSync(join(h.policyDir, 'fleet.yaml'), policyYaml('enforce', '15m', { mode: 'sometimes' }));
-    const status = await eventually(() => h!.controller.status(), (s) => s.source.lastError !== undefined, 'the invalid revision to be seen');
+    const status = await eventually(
+      () => h!.controller.status(),
+      (s) => s.source.lastError !== undefined,
+      'the invalid revision to be seen',
+    );
 
     assert.equal(h.controller.policies()!.revision, good, 'the good set stays in force');
     assert.equal(h.controller.policies()!.policies[0].mode, 'audit');
-    assert.ok(status.source.lastError!.problems!.some((p) => p.path.includes('mode')), JSON.stringify(status.source.lastError));
+    assert.ok(
+      status.source.lastError!.problems!.some((p) => p.path.includes('mode')),
+      JSON.stringify(status.source.lastError),
+    );
     const condition = status.policies[0].conditions.find((c) => c.type === 'SourceCurrent')!;
     assert.equal(condition.status, 'False');
     assert.equal(condition.reason, 'InvalidRevision');
@@ -41,8 +48,16 @@ describe('Controller: policies and readiness', () => {
     assert.equal(h.controller.plan()!.revision, good);
 
     writeFileSync(join(h.policyDir, 'fleet.yaml'), policyYaml('audit', '15m', { name: 'fleet-v2' }));
-    await eventually(() => h!.controller.policies()!.policies[0].name, (name) => name === 'fleet-v2', 'the fixed revision to load');
-    await eventually(() => h!.controller.plan()!.summaries.map((s) => s.policy), (names) => names.includes('fleet-v2'), 'a reconcile with the new set');
+    await eventually(
+      () => h!.controller.policies()!.policies[0].name,
+      (name) => name === 'fleet-v2',
+      'the fixed revision to load',
+    );
+    await eventually(
+      () => h!.controller.plan()!.summaries.map((s) => s.policy),
+      (names) => names.includes('fleet-v2'),
+      'a reconcile with the new set',
+    );
     assert.equal(h.controller.status().source.lastError, undefined);
     await h.close();
     h = undefined;
@@ -54,7 +69,11 @@ describe('Controller: policies and readiness', () => {
     assert.equal(readiness.ready, false);
     assert.match(readiness.ready ? '' : readiness.reason, /no valid policy set/);
     writeFileSync(join(h.policyDir, 'fleet.yaml'), policyYaml('audit'));
-    await eventually(() => h!.controller.readiness().ready, (ready) => ready, 'readiness after a valid revision');
+    await eventually(
+      () => h!.controller.readiness().ready,
+      (ready) => ready,
+      'readiness after a valid revision',
+    );
     await h.close();
     h = undefined;
   });
@@ -80,7 +99,11 @@ describe('Controller: policies and readiness', () => {
     h.sandbox.faults.add({ operation: 'ecs:ListClusters', errorCode: 'AccessDeniedException' });
     h.sandbox.faults.add({ operation: 'servicediscovery:ListNamespaces', errorCode: 'AccessDeniedException' });
     h.tick();
-    const status = await eventually(() => h!.controller.status(), (s) => s.lastReconcileError !== undefined, 'the reconcile error in /status');
+    const status = await eventually(
+      () => h!.controller.status(),
+      (s) => s.lastReconcileError !== undefined,
+      'the reconcile error in /status',
+    );
     assert.match(status.lastReconcileError!.message, /AccessDenied/);
     assert.ok(h.controller.queue.failures({ kind: 'full' }) >= 1, 'the full key is retried with backoff');
     h.sandbox.faults.clear();

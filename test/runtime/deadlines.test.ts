@@ -9,7 +9,12 @@ import { deadlinesOf, TargetProgress, type PlanTarget } from '../../controller/r
 import { ManualClock } from '../../controller/util/clock.js';
 import { planned, planOf } from '../actuator/fixtures.js';
 
-const redeploy: Action = { type: 'ecs:ForceNewDeployment', cluster: 'prod', service: 'web', serviceArn: 'arn:aws:ecs:us-east-1:111122223333:service/prod/web' };
+const redeploy: Action = {
+  type: 'ecs:ForceNewDeployment',
+  cluster: 'prod',
+  service: 'web',
+  serviceArn: 'arn:aws:ecs:us-east-1:111122223333:service/prod/web',
+};
 const deregister: Action = { type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'i-1' };
 const ttl: Action = { type: 'cloudmap:UpdateDnsTtl', serviceId: 'srv-2', records: [{ type: 'A', ttl: 10 }] };
 
@@ -19,7 +24,11 @@ function target(options: { isDefault: boolean; skewMs: number; followUp?: { at: 
   const aws = { now: () => local.now() + options.skewMs };
   const progress = new TargetProgress();
   const t = {
-    target: { key: options.isDefault ? 'us-east-1' : 'eu-west-1', region: options.isDefault ? 'us-east-1' : 'eu-west-1', isDefault: options.isDefault },
+    target: {
+      key: options.isDefault ? 'us-east-1' : 'eu-west-1',
+      region: options.isDefault ? 'us-east-1' : 'eu-west-1',
+      isDefault: options.isDefault,
+    },
     progress,
     awsClock: aws,
     actuator: { nextFollowUp: () => options.followUp },
@@ -29,8 +38,15 @@ function target(options: { isDefault: boolean; skewMs: number; followUp?: { at: 
 
 describe('deadlinesOf', () => {
   it('requeues a grace period end, a cooldown end and a follow-up, each on its own key, in local time', () => {
-    const { t, local, progress } = target({ isDefault: true, skewMs: 5_000, followUp: { at: 1_000_500, actions: [ttl] } });
-    const grace = { ...planned(deregister, { blockedBy: 'grace-period' }), finding: { ...planned(deregister).finding, gracePeriodMs: 60_000 } };
+    const { t, local, progress } = target({
+      isDefault: true,
+      skewMs: 5_000,
+      followUp: { at: 1_000_500, actions: [ttl] },
+    });
+    const grace = {
+      ...planned(deregister, { blockedBy: 'grace-period' }),
+      finding: { ...planned(deregister).finding, gracePeriodMs: 60_000 },
+    };
     const cooldown = { ...planned(redeploy, { blockedBy: 'cooldown' }), blockedUntil: 1_100_000 };
     progress.lastPlan = planOf([grace, cooldown], 0);
     progress.firstSeen.set(grace.finding.key, 990_000);
@@ -42,7 +58,7 @@ describe('deadlinesOf', () => {
     ]);
   });
 
-  it('names the target in the keys of a target other than the controller\'s own', () => {
+  it("names the target in the keys of a target other than the controller's own", () => {
     const { t, local, progress } = target({ isDefault: false, skewMs: 0 });
     progress.lastPlan = planOf([{ ...planned(redeploy, { blockedBy: 'cooldown' }), blockedUntil: 2_000_000 }], 0);
     const [deadline] = deadlinesOf(t, local).values();
@@ -51,7 +67,10 @@ describe('deadlinesOf', () => {
 
   it('has nothing to requeue for a block that does not end by itself', () => {
     const { t, local, progress } = target({ isDefault: true, skewMs: 0 });
-    progress.lastPlan = planOf([planned(redeploy, { blockedBy: 'max-concurrent' }), planned(deregister, { blockedBy: 'audit-mode' })], 0);
+    progress.lastPlan = planOf(
+      [planned(redeploy, { blockedBy: 'max-concurrent' }), planned(deregister, { blockedBy: 'audit-mode' })],
+      0,
+    );
     assert.equal(deadlinesOf(t, local).size, 0);
   });
 });

@@ -7,7 +7,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { keyString, type WorkKey } from '../../controller/inventory/work-key.js';
 import { ManualTimers } from '../../controller/util/clock.js';
-import { TerminalError, WorkQueue, type AddOptions, type ReconcileResult, type WorkQueueOptions } from '../../controller/runtime/workqueue.js';
+import {
+  TerminalError,
+  WorkQueue,
+  type AddOptions,
+  type ReconcileResult,
+  type WorkQueueOptions,
+} from '../../controller/runtime/workqueue.js';
 
 const svc = (service: string): WorkKey => ({ kind: 'ecs-service', cluster: 'prod', service });
 /** Lets promise callbacks run (the queue settles work in microtasks). */
@@ -157,16 +163,19 @@ describe('Reconcile contract: bounds', () => {
     let release: (() => void) | undefined;
     let concurrent = 0;
     let most = 0;
-    const h = harness({}, {
-      workers: 4,
-      process: async () => {
-        concurrent += 1;
-        most = Math.max(most, concurrent);
-        await new Promise<void>((resolve) => (release = resolve));
-        concurrent -= 1;
-        return {};
+    const h = harness(
+      {},
+      {
+        workers: 4,
+        process: async () => {
+          concurrent += 1;
+          most = Math.max(most, concurrent);
+          await new Promise<void>((resolve) => (release = resolve));
+          concurrent -= 1;
+          return {};
+        },
       },
-    });
+    );
     for (let i = 0; i < 3; i += 1) h.queue.add(svc('a'));
     await flush();
     h.queue.add(svc('a'));

@@ -18,6 +18,9 @@ describe('resync schedule', () => {
 
   it('explains an invalid expression', () => {
     assert.equal(resyncExpressionProblem('*/10 * * * *'), undefined);
-    assert.match(resyncExpressionProblem('*/10 * *') ?? '', /five fields .* or six with seconds first \(second minute hour day-of-month month day-of-week\)/);
+    assert.match(
+      resyncExpressionProblem('*/10 * *') ?? '',
+      /five fields .* or six with seconds first \(second minute hour day-of-month month day-of-week\)/,
+    );
   });
 });

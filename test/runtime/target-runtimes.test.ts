@@ -18,17 +18,19 @@ function runtimes(clientsFor?: (target: ReadTarget) => AwsClients) {
   const made: { target: ReadTarget; destroyed: boolean }[] = [];
   const targets = new TargetRuntimes({
     defaults,
-    clientsFor: clientsFor ?? ((target) => {
-      const record = { target, destroyed: false };
-      made.push(record);
-      const clients: AwsClients = createAwsClients({ region: target.region, endpoint: 'http://127.0.0.1:9' });
-      const destroy = clients.destroy.bind(clients);
-      clients.destroy = () => {
-        record.destroyed = true;
-        destroy();
-      };
-      return clients;
-    }),
+    clientsFor:
+      clientsFor ??
+      ((target) => {
+        const record = { target, destroyed: false };
+        made.push(record);
+        const clients: AwsClients = createAwsClients({ region: target.region, endpoint: 'http://127.0.0.1:9' });
+        const destroy = clients.destroy.bind(clients);
+        clients.destroy = () => {
+          record.destroyed = true;
+          destroy();
+        };
+        return clients;
+      }),
     logger: silentLogger(),
     metrics: new ControllerMetrics({ defaultMetrics: false }),
     timers: new ManualClock(Date.parse('2026-11-25T10:00:00Z')),
@@ -40,20 +42,38 @@ function runtimes(clientsFor?: (target: ReadTarget) => AwsClients) {
 
 const set = (revision: string, ...targets: { name: string; region?: string; roleArn?: string }[]): PolicySet => ({
   revision,
-  policies: targets.map((t) => makePolicy({ name: t.name, target: { ...(t.region ? { region: t.region } : {}), ...(t.roleArn ? { roleArn: t.roleArn } : {}) } })),
+  policies: targets.map((t) =>
+    makePolicy({
+      name: t.name,
+      target: { ...(t.region ? { region: t.region } : {}), ...(t.roleArn ? { roleArn: t.roleArn } : {}) },
+    }),
+  ),
 });
 
 describe('TargetRuntimes', () => {
   it("groups policies by target; the default target uses the controller's own clients, others the factory's", () => {
     const { defaults, made, targets } = runtimes();
-    targets.update(set('r1', { name: 'own' }, { name: 'other-region', region: 'eu-west-1' }, { name: 'other-account', region: 'eu-west-1', roleArn: ROLE }));
-    assert.deepEqual(targets.list().map((r) => [r.target.key, r.set.policies.map((p) => p.name)]), [
-      ['us-east-1', ['own']],
-      ['eu-west-1', ['other-region']],
-      [`eu-west-1|${ROLE}`, ['other-account']],
-    ]);
+    targets.update(
+      set(
+        'r1',
+        { name: 'own' },
+        { name: 'other-region', region: 'eu-west-1' },
+        { name: 'other-account', region: 'eu-west-1', roleArn: ROLE },
+      ),
+    );
+    assert.deepEqual(
+      targets.list().map((r) => [r.target.key, r.set.policies.map((p) => p.name)]),
+      [
+        ['us-east-1', ['own']],
+        ['eu-west-1', ['other-region']],
+        [`eu-west-1|${ROLE}`, ['other-account']],
+      ],
+    );
     assert.equal(targets.find(undefined)!.clients, defaults, 'keys without a target belong to the default target');
-    assert.deepEqual(made.map((m) => m.target.key), ['eu-west-1', `eu-west-1|${ROLE}`]);
+    assert.deepEqual(
+      made.map((m) => m.target.key),
+      ['eu-west-1', `eu-west-1|${ROLE}`],
+    );
     assert.notEqual(targets.find('eu-west-1')!.clients, defaults);
     targets.close();
     assert.ok(made.every((m) => m.destroyed));
@@ -63,7 +83,13 @@ describe('TargetRuntimes', () => {
   it('keeps the default target (with no policies) when every policy names another target', () => {
     const { defaults, targets } = runtimes();
     targets.update(set('r1', { name: 'far', region: 'eu-west-1' }));
-    assert.deepEqual(targets.list().map((r) => [r.target.key, r.set.policies.length]), [['us-east-1', 0], ['eu-west-1', 1]]);
+    assert.deepEqual(
+      targets.list().map((r) => [r.target.key, r.set.policies.length]),
+      [
+        ['us-east-1', 0],
+        ['eu-west-1', 1],
+      ],
+    );
     targets.close();
     defaults.destroy();
   });
@@ -78,7 +104,10 @@ describe('TargetRuntimes', () => {
 
     targets.update(set('r2', { name: 'own-renamed' }));
     assert.equal(targets.find(undefined), own, 'same cache and grace clocks for the default target');
-    assert.deepEqual(own.set.policies.map((p) => p.name), ['own-renamed']);
+    assert.deepEqual(
+      own.set.policies.map((p) => p.name),
+      ['own-renamed'],
+    );
     assert.equal(targets.find('eu-west-1'), undefined, 'no more work goes to the dropped target');
     assert.equal(made[0].destroyed, false, 'a read or write in flight keeps its clients');
     release();
@@ -100,13 +129,22 @@ describe('TargetRuntimes', () => {
       return createAwsClients({ region: target.region, endpoint: 'http://127.0.0.1:9' });
     });
     failing.update(set('r1', { name: 'own' }, { name: 'far', region: 'eu-west-1' }));
-    assert.deepEqual(failing.list().map((r) => r.target.key), ['us-east-1']);
+    assert.deepEqual(
+      failing.list().map((r) => r.target.key),
+      ['us-east-1'],
+    );
     assert.equal(failing.find('eu-west-1'), undefined);
-    assert.match(failing.unavailableTargets()[0].error.message, /cannot make AWS clients for target eu-west-1: STS is not reachable/);
+    assert.match(
+      failing.unavailableTargets()[0].error.message,
+      /cannot make AWS clients for target eu-west-1: STS is not reachable/,
+    );
     assert.equal(failing.retryUnavailable().length, 1, 'still failing');
     fail = false;
     assert.deepEqual(failing.retryUnavailable(), []);
-    assert.deepEqual(failing.list().map((r) => r.target.key), ['us-east-1', 'eu-west-1']);
+    assert.deepEqual(
+      failing.list().map((r) => r.target.key),
+      ['us-east-1', 'eu-west-1'],
+    );
     failing.close();
     defaults.destroy();
   });

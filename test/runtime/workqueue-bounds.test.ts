@@ -20,10 +20,11 @@ function harness(options: Partial<WorkQueueOptions> = {}) {
     timers,
     workers: 1,
     debounceMs: 0,
-    process: (key) => new Promise<void>((resolve) => {
-      started.push(keyString(key));
-      pending.push(resolve);
-    }),
+    process: (key) =>
+      new Promise<void>((resolve) => {
+        started.push(keyString(key));
+        pending.push(resolve);
+      }),
     ...options,
   });
   /** Finishes the key in flight and lets the queue start the next. */
@@ -61,7 +62,10 @@ describe('WorkQueue: starvation bound', () => {
     h.timers.advance(1_000);
     await h.finishOne();
     await h.finishOne();
-    assert.deepEqual(h.started.map((k) => k.split('/').pop()), ['busy', 'e', 'r']);
+    assert.deepEqual(
+      h.started.map((k) => k.split('/').pop()),
+      ['busy', 'e', 'r'],
+    );
   });
 });
 

@@ -160,8 +160,14 @@ describe('WorkQueue: retries', () => {
       h.timers.advance(h.retries.at(-1)!.delayMs);
       await flush();
     }
-    assert.deepEqual(h.retries.map((r) => r.delayMs), [1_000, 2_000, 4_000, 5_000]);
-    assert.deepEqual(h.calls.map((c) => c.context.failures), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      h.retries.map((r) => r.delayMs),
+      [1_000, 2_000, 4_000, 5_000],
+    );
+    assert.deepEqual(
+      h.calls.map((c) => c.context.failures),
+      [0, 1, 2, 3, 4],
+    );
     assert.equal(h.queue.failures(svc('flaky')), 4);
     h.open()[0].resolve();
     await flush();

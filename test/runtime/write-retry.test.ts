@@ -14,7 +14,11 @@ const SCENARIO = {
   region: 'us-east-1',
   namespaces: [{ name: 'internal.example.com', type: 'DNS_PRIVATE', created: '-90d' }],
   clusters: [{ name: 'prod', services: [] }],
-  cloudMap: { services: [{ namespace: 'internal.example.com', name: 'long-ttl', records: [{ Type: 'A', TTL: 300 }], created: '-10d' }] },
+  cloudMap: {
+    services: [
+      { namespace: 'internal.example.com', name: 'long-ttl', records: [{ Type: 'A', TTL: 300 }], created: '-10d' },
+    ],
+  },
 };
 
 const POLICY = `apiVersion: ecs-discovery.io/v1alpha1
@@ -36,7 +40,12 @@ spec:
 describe('a failed write', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness({ mode: 'enforce', scenario: SCENARIO, policyText: POLICY, faults: [{ operation: 'servicediscovery:UpdateService', errorCode: 'AccessDeniedException' }] });
+    h = await startHarness({
+      mode: 'enforce',
+      scenario: SCENARIO,
+      policyText: POLICY,
+      faults: [{ operation: 'servicediscovery:UpdateService', errorCode: 'AccessDeniedException' }],
+    });
   });
   after(async () => {
     await h?.close();
@@ -46,13 +55,22 @@ describe('a failed write', () => {
     const serviceId = h.sandbox.cloudMap.services().find((s) => s.name === 'long-ttl')!.id;
     const key = { kind: 'cloudmap-service' as const, serviceId };
     // The first try comes from the start-up reconcile; retries come from the key's backoff alone (no tick()).
-    await waitFor(() => h.controller.queue.failures(key) >= 2, { what: 'the TTL key to fail twice', timeoutMs: 30_000 });
+    await waitFor(() => h.controller.queue.failures(key) >= 2, {
+      what: 'the TTL key to fail twice',
+      timeoutMs: 30_000,
+    });
     h.sandbox.faults.clear();
-    await waitFor(() => h.controller.queue.failures(key) === 0, { what: 'the retried write to succeed and reset the count', timeoutMs: 30_000 });
-    const ttl = await waitFor(async () => {
-      const { Service } = await h.clients.serviceDiscovery.send(new GetServiceCommand({ Id: serviceId }));
-      return Service?.DnsConfig?.DnsRecords?.[0]?.TTL === 10 && Service.DnsConfig.DnsRecords[0].TTL;
-    }, { what: 'the TTL lowered to 10 s', timeoutMs: 30_000 });
+    await waitFor(() => h.controller.queue.failures(key) === 0, {
+      what: 'the retried write to succeed and reset the count',
+      timeoutMs: 30_000,
+    });
+    const ttl = await waitFor(
+      async () => {
+        const { Service } = await h.clients.serviceDiscovery.send(new GetServiceCommand({ Id: serviceId }));
+        return Service?.DnsConfig?.DnsRecords?.[0]?.TTL === 10 && Service.DnsConfig.DnsRecords[0].TTL;
+      },
+      { what: 'the TTL lowered to 10 s', timeoutMs: 30_000 },
+    );
     assert.equal(ttl, 10);
   });
 });

@@ -45,7 +45,9 @@ async function dnsNamespace(name: string): Promise<string> {
 
 describe('Cloud Map namespaces', () => {
   test('creating namespaces is asynchronous and GetNamespace describes them as AWS does', async () => {
-    const { OperationId } = await f.client.send(new CreatePrivateDnsNamespaceCommand({ Name: 'corp.internal', Vpc: 'vpc-0abc', Description: 'private' }));
+    const { OperationId } = await f.client.send(
+      new CreatePrivateDnsNamespaceCommand({ Name: 'corp.internal', Vpc: 'vpc-0abc', Description: 'private' }),
+    );
     assert.match(OperationId!, /^[a-z0-9]{32}-[a-z0-9]{8}$/);
     const { Operation } = await f.client.send(new GetOperationCommand({ OperationId }));
     assert.equal(Operation!.Type, 'CREATE_NAMESPACE');
@@ -67,36 +69,80 @@ describe('Cloud Map namespaces', () => {
 
   test('duplicate names, unknown ids and bad names are refused with the modeled errors', async () => {
     await httpNamespace('dup-ns');
-    await assert.rejects(f.client.send(new CreateHttpNamespaceCommand({ Name: 'dup-ns' })), (e) => e instanceof NamespaceAlreadyExists && typeof e.NamespaceId === 'string');
+    await assert.rejects(
+      f.client.send(new CreateHttpNamespaceCommand({ Name: 'dup-ns' })),
+      (e) => e instanceof NamespaceAlreadyExists && typeof e.NamespaceId === 'string',
+    );
     await assert.rejects(f.client.send(new GetNamespaceCommand({ Id: 'ns-doesnotexist0000' })), NamespaceNotFound);
-    await assert.rejects(f.client.send(new CreatePrivateDnsNamespaceCommand({ Name: 'bad name.local', Vpc: 'vpc-1' })), InvalidInput);
+    await assert.rejects(
+      f.client.send(new CreatePrivateDnsNamespaceCommand({ Name: 'bad name.local', Vpc: 'vpc-1' })),
+      InvalidInput,
+    );
   });
 
   test('ListNamespaces filters by TYPE, NAME (EQ / BEGINS_WITH) and HTTP_NAME', async () => {
     await httpNamespace('team-a.http');
     await dnsNamespace('team-a.local');
-    const names = async (filters: any[]) => (await f.client.send(new ListNamespacesCommand({ Filters: filters }))).Namespaces!.map((n) => n.Name).sort();
-    assert.deepEqual(await names([{ Name: 'NAME', Values: ['team-a'], Condition: 'BEGINS_WITH' }]), ['team-a.http', 'team-a.local']);
-    assert.deepEqual(await names([{ Name: 'NAME', Values: ['team-a'], Condition: 'BEGINS_WITH' }, { Name: 'TYPE', Values: ['HTTP'] }]), ['team-a.http']);
+    const names = async (filters: any[]) =>
+      (await f.client.send(new ListNamespacesCommand({ Filters: filters }))).Namespaces!.map((n) => n.Name).sort();
+    assert.deepEqual(await names([{ Name: 'NAME', Values: ['team-a'], Condition: 'BEGINS_WITH' }]), [
+      'team-a.http',
+      'team-a.local',
+    ]);
+    assert.deepEqual(
+      await names([
+        { Name: 'NAME', Values: ['team-a'], Condition: 'BEGINS_WITH' },
+        { Name: 'TYPE', Values: ['HTTP'] },
+      ]),
+      ['team-a.http'],
+    );
     assert.deepEqual(await names([{ Name: 'HTTP_NAME', Values: ['team-a.local'], Condition: 'EQ' }]), ['team-a.local']);
-    assert.deepEqual(await names([{ Name: 'NAME', Values: ['team-a'], Condition: 'BEGINS_WITH' }, { Name: 'TYPE', Values: ['DNS'], Condition: 'BEGINS_WITH' }]), ['team-a.local']);
+    assert.deepEqual(
+      await names([
+        { Name: 'NAME', Values: ['team-a'], Condition: 'BEGINS_WITH' },
+        { Name: 'TYPE', Values: ['DNS'], Condition: 'BEGINS_WITH' },
+      ]),
+      ['team-a.local'],
+    );
     assert.deepEqual(await names([{ Name: 'TYPE', Values: ['DNS_PUBLIC'] }]), []);
-    await assert.rejects(f.client.send(new ListNamespacesCommand({ Filters: [{ Name: 'NAME', Values: ['x'], Condition: 'IN' }] })), InvalidInput);
-    await assert.rejects(f.client.send(new ListNamespacesCommand({ Filters: [{ Name: 'TYPE', Values: ['HTTP'], Condition: 'BETWEEN' }] })), InvalidInput);
+    await assert.rejects(
+      f.client.send(new ListNamespacesCommand({ Filters: [{ Name: 'NAME', Values: ['x'], Condition: 'IN' }] })),
+      InvalidInput,
+    );
+    await assert.rejects(
+      f.client.send(new ListNamespacesCommand({ Filters: [{ Name: 'TYPE', Values: ['HTTP'], Condition: 'BETWEEN' }] })),
+      InvalidInput,
+    );
   });
 
   test('namespaces can be updated (description, SOA TTL) with the update call of their type', async () => {
     const httpId = await httpNamespace('updatable.http');
     const dnsId = await dnsNamespace('updatable.local');
-    const { OperationId } = await f.client.send(new UpdateHttpNamespaceCommand({ Id: httpId, Namespace: { Description: 'now described' } }));
+    const { OperationId } = await f.client.send(
+      new UpdateHttpNamespaceCommand({ Id: httpId, Namespace: { Description: 'now described' } }),
+    );
     assert.equal((await f.client.send(new GetOperationCommand({ OperationId }))).Operation!.Type, 'UPDATE_NAMESPACE');
     // Updates are asynchronous: the change shows once the operation has succeeded.
     f.cm.completeOperations();
-    assert.equal((await f.client.send(new GetNamespaceCommand({ Id: httpId }))).Namespace!.Description, 'now described');
-    await f.client.send(new UpdatePrivateDnsNamespaceCommand({ Id: dnsId, Namespace: { Properties: { DnsProperties: { SOA: { TTL: 60 } } } } }));
+    assert.equal(
+      (await f.client.send(new GetNamespaceCommand({ Id: httpId }))).Namespace!.Description,
+      'now described',
+    );
+    await f.client.send(
+      new UpdatePrivateDnsNamespaceCommand({
+        Id: dnsId,
+        Namespace: { Properties: { DnsProperties: { SOA: { TTL: 60 } } } },
+      }),
+    );
     f.cm.completeOperations();
-    assert.equal((await f.client.send(new GetNamespaceCommand({ Id: dnsId }))).Namespace!.Properties!.DnsProperties!.SOA!.TTL, 60);
-    await assert.rejects(f.client.send(new UpdatePrivateDnsNamespaceCommand({ Id: httpId, Namespace: { Description: 'x' } })), InvalidInput);
+    assert.equal(
+      (await f.client.send(new GetNamespaceCommand({ Id: dnsId }))).Namespace!.Properties!.DnsProperties!.SOA!.TTL,
+      60,
+    );
+    await assert.rejects(
+      f.client.send(new UpdatePrivateDnsNamespaceCommand({ Id: httpId, Namespace: { Description: 'x' } })),
+      InvalidInput,
+    );
   });
 
   test('a namespace with services cannot be deleted', async () => {
@@ -121,11 +167,24 @@ describe('Cloud Map services', () => {
     assert.equal(http.Service!.Arn, `arn:aws:servicediscovery:${REGION}:${ACCOUNT}:service/${http.Service!.Id}`);
 
     const dns = await f.client.send(
-      new CreateServiceCommand({ Name: 'web', NamespaceId: dnsNs, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 60 }, { Type: 'SRV', TTL: 60 }] }, HealthCheckCustomConfig: { FailureThreshold: 3 } }),
+      new CreateServiceCommand({
+        Name: 'web',
+        NamespaceId: dnsNs,
+        DnsConfig: {
+          DnsRecords: [
+            { Type: 'A', TTL: 60 },
+            { Type: 'SRV', TTL: 60 },
+          ],
+        },
+        HealthCheckCustomConfig: { FailureThreshold: 3 },
+      }),
     );
     assert.equal(dns.Service!.Type, 'DNS_HTTP');
     assert.equal(dns.Service!.DnsConfig!.RoutingPolicy, 'MULTIVALUE');
-    assert.deepEqual(dns.Service!.DnsConfig!.DnsRecords, [{ Type: 'A', TTL: 60 }, { Type: 'SRV', TTL: 60 }]);
+    assert.deepEqual(dns.Service!.DnsConfig!.DnsRecords, [
+      { Type: 'A', TTL: 60 },
+      { Type: 'SRV', TTL: 60 },
+    ]);
     assert.equal(dns.Service!.HealthCheckCustomConfig!.FailureThreshold, 1);
 
     const apiOnly = await f.client.send(new CreateServiceCommand({ Name: 'api-only', NamespaceId: dnsNs }));
@@ -141,13 +200,34 @@ describe('Cloud Map services', () => {
     const httpNs = await httpNamespace('refusals.http');
     const dnsNs = await dnsNamespace('refusals.local');
     const send = (input: any) => f.client.send(new CreateServiceCommand(input));
-    await assert.rejects(send({ Name: 'x', NamespaceId: httpNs, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] } }), InvalidInput);
-    await assert.rejects(send({ Name: 'x', NamespaceId: dnsNs, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: -1 }] } }), InvalidInput);
-    await assert.rejects(send({ Name: 'x', NamespaceId: dnsNs, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }, { Type: 'CNAME', TTL: 10 }] } }), InvalidInput);
+    await assert.rejects(
+      send({ Name: 'x', NamespaceId: httpNs, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] } }),
+      InvalidInput,
+    );
+    await assert.rejects(
+      send({ Name: 'x', NamespaceId: dnsNs, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: -1 }] } }),
+      InvalidInput,
+    );
+    await assert.rejects(
+      send({
+        Name: 'x',
+        NamespaceId: dnsNs,
+        DnsConfig: {
+          DnsRecords: [
+            { Type: 'A', TTL: 10 },
+            { Type: 'CNAME', TTL: 10 },
+          ],
+        },
+      }),
+      InvalidInput,
+    );
     await assert.rejects(send({ Name: 'bad name', NamespaceId: dnsNs }), InvalidInput);
     await assert.rejects(send({ Name: 'x', NamespaceId: 'ns-doesnotexist0000' }), NamespaceNotFound);
     await send({ Name: 'taken', NamespaceId: httpNs });
-    await assert.rejects(send({ Name: 'taken', NamespaceId: httpNs }), (e) => e instanceof ServiceAlreadyExists && /^srv-/.test(e.ServiceId ?? ''));
+    await assert.rejects(
+      send({ Name: 'taken', NamespaceId: httpNs }),
+      (e) => e instanceof ServiceAlreadyExists && /^srv-/.test(e.ServiceId ?? ''),
+    );
     await assert.rejects(f.client.send(new GetServiceCommand({ Id: 'srv-doesnotexist000' })), ServiceNotFound);
   });
 
@@ -164,19 +244,32 @@ describe('Cloud Map services', () => {
       const first = await fresh.client.send(new ListServicesCommand({ MaxResults: 5, Filters: filter }));
       assert.deepEqual(first.Services, []);
       assert.ok(first.NextToken, 'an empty filtered page still carries NextToken');
-      const second = await fresh.client.send(new ListServicesCommand({ MaxResults: 5, Filters: filter, NextToken: first.NextToken }));
-      assert.deepEqual(second.Services!.map((s) => s.Name), ['b0', 'b1', 'b2', 'b3', 'b4']);
+      const second = await fresh.client.send(
+        new ListServicesCommand({ MaxResults: 5, Filters: filter, NextToken: first.NextToken }),
+      );
+      assert.deepEqual(
+        second.Services!.map((s) => s.Name),
+        ['b0', 'b1', 'b2', 'b3', 'b4'],
+      );
       assert.ok(second.NextToken);
-      const third = await fresh.client.send(new ListServicesCommand({ MaxResults: 5, Filters: filter, NextToken: second.NextToken }));
+      const third = await fresh.client.send(
+        new ListServicesCommand({ MaxResults: 5, Filters: filter, NextToken: second.NextToken }),
+      );
       assert.deepEqual(third.Services, []);
       assert.equal(third.NextToken, undefined);
 
       // A namespace ARN works as the filter value too; the SDK paginator follows tokens across empty pages.
       const viaArn: ServiceSummary[] = [];
-      for await (const page of paginateListServices({ client: fresh.client, pageSize: 2 }, { Filters: [{ Name: 'NAMESPACE_ID', Values: [a.arn], Condition: 'EQ' }] })) {
+      for await (const page of paginateListServices(
+        { client: fresh.client, pageSize: 2 },
+        { Filters: [{ Name: 'NAMESPACE_ID', Values: [a.arn], Condition: 'EQ' }] },
+      )) {
         viaArn.push(...page.Services!);
       }
-      assert.deepEqual(viaArn.map((s) => s.Name), ['a0', 'a1', 'a2', 'a3', 'a4', 'a-last']);
+      assert.deepEqual(
+        viaArn.map((s) => s.Name),
+        ['a0', 'a1', 'a2', 'a3', 'a4', 'a-last'],
+      );
       assert.equal((await fresh.client.send(new ListServicesCommand({}))).Services!.length, 11);
     } finally {
       await fresh.close();
@@ -190,37 +283,69 @@ describe('Cloud Map services', () => {
     const page = await f.client.send(new ListServicesCommand({ MaxResults: 1 }));
     assert.ok(page.NextToken);
     const otherFilter = [{ Name: 'NAMESPACE_ID' as const, Values: ['ns-whatever00000000'] }];
-    await assert.rejects(f.client.send(new ListServicesCommand({ MaxResults: 1, NextToken: page.NextToken, Filters: otherFilter })), InvalidInput);
+    await assert.rejects(
+      f.client.send(new ListServicesCommand({ MaxResults: 1, NextToken: page.NextToken, Filters: otherFilter })),
+      InvalidInput,
+    );
     await assert.rejects(f.client.send(new ListNamespacesCommand({ NextToken: page.NextToken })), InvalidInput);
   });
 
   test('UpdateService replaces the record list: omitted records are deleted, types cannot change', async () => {
     const nsId = await dnsNamespace('update.local');
-    const { Service } = await f.client.send(new CreateServiceCommand({ Name: 'svc', NamespaceId: nsId, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 300 }, { Type: 'SRV', TTL: 300 }] } }));
+    const { Service } = await f.client.send(
+      new CreateServiceCommand({
+        Name: 'svc',
+        NamespaceId: nsId,
+        DnsConfig: {
+          DnsRecords: [
+            { Type: 'A', TTL: 300 },
+            { Type: 'SRV', TTL: 300 },
+          ],
+        },
+      }),
+    );
     const id = Service!.Id!;
-    const { OperationId } = await f.client.send(new UpdateServiceCommand({ Id: id, Service: { DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 30 }] } } }));
+    const { OperationId } = await f.client.send(
+      new UpdateServiceCommand({ Id: id, Service: { DnsConfig: { DnsRecords: [{ Type: 'SRV', TTL: 30 }] } } }),
+    );
     const { Operation } = await f.client.send(new GetOperationCommand({ OperationId }));
     assert.equal(Operation!.Type, 'UPDATE_SERVICE');
     assert.equal(Operation!.Targets!.SERVICE, id);
-    assert.deepEqual((await f.client.send(new GetServiceCommand({ Id: id }))).Service!.DnsConfig!.DnsRecords!.length, 2, 'unchanged until the operation succeeds');
+    assert.deepEqual(
+      (await f.client.send(new GetServiceCommand({ Id: id }))).Service!.DnsConfig!.DnsRecords!.length,
+      2,
+      'unchanged until the operation succeeds',
+    );
     f.clock.advance(1000);
     const after = await f.client.send(new GetServiceCommand({ Id: id }));
     assert.deepEqual(after.Service!.DnsConfig!.DnsRecords, [{ Type: 'SRV', TTL: 30 }]);
 
-    const update = (records: any[]) => f.client.send(new UpdateServiceCommand({ Id: id, Service: { DnsConfig: { DnsRecords: records } } }));
-    await assert.rejects(update([{ Type: 'AAAA', TTL: 30 }]), (e) => e instanceof InvalidInput && /record types cannot change/.test(e.message));
+    const update = (records: any[]) =>
+      f.client.send(new UpdateServiceCommand({ Id: id, Service: { DnsConfig: { DnsRecords: records } } }));
+    await assert.rejects(
+      update([{ Type: 'AAAA', TTL: 30 }]),
+      (e) => e instanceof InvalidInput && /record types cannot change/.test(e.message),
+    );
     await assert.rejects(update([{ Type: 'SRV', TTL: 2147483648 }]), InvalidInput);
     await update([{ Type: 'SRV', TTL: 2147483647 }]);
     f.clock.advance(1000);
-    assert.equal((await f.client.send(new GetServiceCommand({ Id: id }))).Service!.DnsConfig!.DnsRecords![0].TTL, 2147483647);
-    await assert.rejects(f.client.send(new UpdateServiceCommand({ Id: 'srv-doesnotexist000', Service: { Description: 'x' } })), ServiceNotFound);
+    assert.equal(
+      (await f.client.send(new GetServiceCommand({ Id: id }))).Service!.DnsConfig!.DnsRecords![0].TTL,
+      2147483647,
+    );
+    await assert.rejects(
+      f.client.send(new UpdateServiceCommand({ Id: 'srv-doesnotexist000', Service: { Description: 'x' } })),
+      ServiceNotFound,
+    );
   });
 
   test('UpdateService is refused for services in HTTP namespaces', async () => {
     const nsId = await httpNamespace('update.http');
     const { Service } = await f.client.send(new CreateServiceCommand({ Name: 'sc', NamespaceId: nsId }));
     await assert.rejects(
-      f.client.send(new UpdateServiceCommand({ Id: Service!.Id, Service: { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] } } })),
+      f.client.send(
+        new UpdateServiceCommand({ Id: Service!.Id, Service: { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] } } }),
+      ),
       (e) => e instanceof InvalidInput && /HTTP namespace/.test(e.message),
     );
   });

@@ -18,12 +18,21 @@ test('sandbox --emulator-only serves the demo fleet, prints the URL and environm
   const stop = new AbortController();
   let ready!: (sandbox: Sandbox) => void;
   const started = new Promise<Sandbox>((resolve) => (ready = resolve));
-  const exit = runEmulator(['--emulator-only', '--port', '0'], { stdout: stdout.stream, stderr: stderr.stream, env: {} }, stop.signal, ready);
+  const exit = runEmulator(
+    ['--emulator-only', '--port', '0'],
+    { stdout: stdout.stream, stderr: stderr.stream, env: {} },
+    stop.signal,
+    ready,
+  );
   const sandbox = await started;
   assert.match(stdout.text(), new RegExp(`export AWS_ENDPOINT_URL=${sandbox.url}`));
   assert.match(stdout.text(), /export AWS_REGION=us-east-1/);
   assert.match(stdout.text(), /scenario demo/);
-  const ecs = new ECSClient({ endpoint: sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  const ecs = new ECSClient({
+    endpoint: sandbox.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  });
   try {
     const { serviceArns } = await ecs.send(new ListServicesCommand({ cluster: 'prod', maxResults: 100 }));
     assert.ok(serviceArns!.length > 5);
@@ -39,9 +48,16 @@ test('sandbox --emulator-only serves the demo fleet, prints the URL and environm
 
 test('sandbox rejects a bad port and reports a broken scenario file without a stack trace', async () => {
   const io = { stdout: capture().stream, stderr: capture().stream, env: {} };
-  await assert.rejects(runEmulator(['--port', 'http'], io, new AbortController().signal), /--port must be a port number/);
+  await assert.rejects(
+    runEmulator(['--port', 'http'], io, new AbortController().signal),
+    /--port must be a port number/,
+  );
   const stderr = capture();
-  const code = await runEmulator(['--port', '0', '--scenario', '/nonexistent.yaml'], { ...io, stderr: stderr.stream }, new AbortController().signal);
+  const code = await runEmulator(
+    ['--port', '0', '--scenario', '/nonexistent.yaml'],
+    { ...io, stderr: stderr.stream },
+    new AbortController().signal,
+  );
   assert.equal(code, 1);
   assert.match(stderr.text(), /cannot read scenario file \/nonexistent\.yaml/);
 });
@@ -51,12 +67,27 @@ test('sandbox --quota starts in quota mode: the bucket empties and ECS answers T
   let ready!: (sandbox: Sandbox) => void;
   const started = new Promise<Sandbox>((resolve) => (ready = resolve));
   const io = { stdout: capture().stream, stderr: capture().stream, env: {} };
-  const exit = runEmulator(['--emulator-only', '--port', '0', '--quota', 'ecs=1:2', '--quota', 'servicediscovery=50'], io, stop.signal, ready);
+  const exit = runEmulator(
+    ['--emulator-only', '--port', '0', '--quota', 'ecs=1:2', '--quota', 'servicediscovery=50'],
+    io,
+    stop.signal,
+    ready,
+  );
   const sandbox = await started;
-  const ecs = new ECSClient({ endpoint: sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+  const ecs = new ECSClient({
+    endpoint: sandbox.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    maxAttempts: 1,
+  });
   try {
-    assert.deepEqual(sandbox.quotas.list(), { ecs: { rate: 1, burst: 2, allowed: 0, throttled: 0 }, servicediscovery: { rate: 50, burst: 50, allowed: 0, throttled: 0 } });
-    const results = await Promise.allSettled([1, 2, 3, 4].map(() => ecs.send(new ListServicesCommand({ cluster: 'prod' }))));
+    assert.deepEqual(sandbox.quotas.list(), {
+      ecs: { rate: 1, burst: 2, allowed: 0, throttled: 0 },
+      servicediscovery: { rate: 50, burst: 50, allowed: 0, throttled: 0 },
+    });
+    const results = await Promise.allSettled(
+      [1, 2, 3, 4].map(() => ecs.send(new ListServicesCommand({ cluster: 'prod' }))),
+    );
     assert.ok(results.some((r) => r.status === 'rejected' && (r.reason as Error).name === 'ThrottlingException'));
     assert.equal(sandbox.quotas.list().ecs.throttled, results.filter((r) => r.status === 'rejected').length);
   } finally {
@@ -64,5 +95,8 @@ test('sandbox --quota starts in quota mode: the bucket empties and ECS answers T
     stop.abort();
   }
   assert.equal(await exit, 0);
-  await assert.rejects(runEmulator(['--quota', 'ecs=fast'], io, new AbortController().signal), /--quota must look like ecs=20 or ecs=20:50/);
+  await assert.rejects(
+    runEmulator(['--quota', 'ecs=fast'], io, new AbortController().signal),
+    /--quota must look like ecs=20 or ecs=20:50/,
+  );
 });

@@ -6,7 +6,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { GetNamespaceCommand, GetOperationCommand, GetServiceCommand, ServiceDiscoveryClient, UpdatePrivateDnsNamespaceCommand, UpdateServiceCommand } from '@aws-sdk/client-servicediscovery';
+import {
+  GetNamespaceCommand,
+  GetOperationCommand,
+  GetServiceCommand,
+  ServiceDiscoveryClient,
+  UpdatePrivateDnsNamespaceCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-servicediscovery';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 
 const DEMO = fileURLToPath(new URL('../../sandbox/scenarios/demo.yaml', import.meta.url));
@@ -18,10 +25,21 @@ const scenario = {
     { name: 'slow-negative.local', type: 'DNS_PRIVATE', created: '-30d', soaTtl: 900 },
     { name: 'mesh.local', type: 'HTTP', created: '-30d' },
   ],
-  clusters: [{ name: 'prod', services: [
-    { name: 'quick', desiredCount: 1, created: '-2d', stopTimeout: 10, registry: { namespace: 'internal.local', ttl: 30 } },
-    { name: 'default-stop', desiredCount: 1, created: '-2d', registry: { namespace: 'internal.local', ttl: 25 } },
-  ] }],
+  clusters: [
+    {
+      name: 'prod',
+      services: [
+        {
+          name: 'quick',
+          desiredCount: 1,
+          created: '-2d',
+          stopTimeout: 10,
+          registry: { namespace: 'internal.local', ttl: 30 },
+        },
+        { name: 'default-stop', desiredCount: 1, created: '-2d', registry: { namespace: 'internal.local', ttl: 25 } },
+      ],
+    },
+  ],
 };
 
 async function post(sandbox: Sandbox, body: object): Promise<{ status: number; json: any }> {
@@ -34,7 +52,11 @@ describe('drain-bound and SOA TTL drift', () => {
   let cloudMap: ServiceDiscoveryClient;
   before(async () => {
     sandbox = await startSandbox({ port: 0, scenario });
-    cloudMap = new ServiceDiscoveryClient({ endpoint: sandbox.url, region: sandbox.region, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+    cloudMap = new ServiceDiscoveryClient({
+      endpoint: sandbox.url,
+      region: sandbox.region,
+      credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+    });
   });
   after(async () => {
     cloudMap.destroy();
@@ -56,14 +78,24 @@ describe('drain-bound and SOA TTL drift', () => {
     assert.equal(truth.soaTtlByNamespace[byName.get('slow-negative.local')!], 900);
     assert.equal(truth.soaTtlByNamespace[byName.get('internal.local')!], 15);
     assert.equal(truth.soaTtlByNamespace[byName.get('mesh.local')!], undefined);
-    assert.deepEqual(truth.namespaceSoaTtl.map((n) => [n.name, n.soaTtl]), [['slow-negative.local', 900]]);
+    assert.deepEqual(
+      truth.namespaceSoaTtl.map((n) => [n.name, n.soaTtl]),
+      [['slow-negative.local', 900]],
+    );
   });
 
   test('fixing the drift through the API clears it from truth', async () => {
     const quick = sandbox.truth().ttlExceedsDrain[0].serviceId;
-    const update = await cloudMap.send(new UpdateServiceCommand({ Id: quick, Service: { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 5 }] } } }));
+    const update = await cloudMap.send(
+      new UpdateServiceCommand({ Id: quick, Service: { DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 5 }] } } }),
+    );
     const namespaceId = sandbox.truth().namespaceSoaTtl[0].namespaceId;
-    const soa = await cloudMap.send(new UpdatePrivateDnsNamespaceCommand({ Id: namespaceId, Namespace: { Properties: { DnsProperties: { SOA: { TTL: 30 } } } } }));
+    const soa = await cloudMap.send(
+      new UpdatePrivateDnsNamespaceCommand({
+        Id: namespaceId,
+        Namespace: { Properties: { DnsProperties: { SOA: { TTL: 30 } } } },
+      }),
+    );
     for (const OperationId of [update.OperationId, soa.OperationId]) {
       for (let poll = 0; poll < 3; poll++) await cloudMap.send(new GetOperationCommand({ OperationId }));
     }
@@ -75,17 +107,33 @@ describe('drain-bound and SOA TTL drift', () => {
     const drain = await post(sandbox, { kind: 'ttl-exceeds-drain', cluster: 'prod', ecsService: 'default-stop' });
     assert.equal(drain.status, 200, JSON.stringify(drain.json));
     assert.deepEqual([drain.json.ttl, drain.json.boundSeconds], [60, 25], 'default stopTimeout 30 s: ttl 30 + 30');
-    assert.equal((await cloudMap.send(new GetServiceCommand({ Id: drain.json.serviceId }))).Service!.DnsConfig!.DnsRecords![0].TTL, 60);
-    assert.deepEqual(sandbox.truth().ttlExceedsDrain.map((d) => d.name), ['default-stop']);
+    assert.equal(
+      (await cloudMap.send(new GetServiceCommand({ Id: drain.json.serviceId }))).Service!.DnsConfig!.DnsRecords![0].TTL,
+      60,
+    );
+    assert.deepEqual(
+      sandbox.truth().ttlExceedsDrain.map((d) => d.name),
+      ['default-stop'],
+    );
 
     const soa = await post(sandbox, { kind: 'namespace-soa-ttl', namespace: 'internal.local', ttl: 7200 });
     assert.equal(soa.status, 200, JSON.stringify(soa.json));
-    assert.equal((await cloudMap.send(new GetNamespaceCommand({ Id: soa.json.namespaceId }))).Namespace!.Properties!.DnsProperties!.SOA!.TTL, 7200);
-    assert.deepEqual(sandbox.truth().namespaceSoaTtl.map((n) => n.name), ['internal.local']);
+    assert.equal(
+      (await cloudMap.send(new GetNamespaceCommand({ Id: soa.json.namespaceId }))).Namespace!.Properties!.DnsProperties!
+        .SOA!.TTL,
+      7200,
+    );
+    assert.deepEqual(
+      sandbox.truth().namespaceSoaTtl.map((n) => n.name),
+      ['internal.local'],
+    );
   });
 
   test('the drift API refuses a TTL within the bound, an HTTP namespace and a missing namespace', async () => {
-    assert.equal((await post(sandbox, { kind: 'ttl-exceeds-drain', cluster: 'prod', ecsService: 'quick', ttl: 5 })).status, 400);
+    assert.equal(
+      (await post(sandbox, { kind: 'ttl-exceeds-drain', cluster: 'prod', ecsService: 'quick', ttl: 5 })).status,
+      400,
+    );
     assert.equal((await post(sandbox, { kind: 'namespace-soa-ttl', namespace: 'mesh.local' })).status, 400);
     assert.equal((await post(sandbox, { kind: 'namespace-soa-ttl' })).status, 400);
   });
@@ -97,8 +145,17 @@ test('the demo fleet has a ttl-exceeds-drain drift of its own and a namespace-so
     const truth = sandbox.truth();
     // payments-api: TTL 10 is within the demo's 10 s maximum, but above its 5 s drain bound. search (TTL 300, default
     // stopTimeout) is the demo's long-TTL drift, over the drain bound too.
-    assert.deepEqual(truth.ttlExceedsDrain.map((d) => [d.name, d.ttl, d.boundSeconds]), [['payments-api', 10, 5], ['search', 300, 25]]);
-    assert.deepEqual(truth.namespaceSoaTtl.map((n) => [n.name, n.soaTtl]), [['internal.example.com', 300]]);
+    assert.deepEqual(
+      truth.ttlExceedsDrain.map((d) => [d.name, d.ttl, d.boundSeconds]),
+      [
+        ['payments-api', 10, 5],
+        ['search', 300, 25],
+      ],
+    );
+    assert.deepEqual(
+      truth.namespaceSoaTtl.map((n) => [n.name, n.soaTtl]),
+      [['internal.example.com', 300]],
+    );
   } finally {
     await sandbox.close();
   }

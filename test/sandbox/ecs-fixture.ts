@@ -25,7 +25,11 @@ export function seededRandom(seed = 42): () => number {
 export async function startEcsFixture(options: SandboxOptions = {}): Promise<EcsFixture> {
   // A long tick keeps these tests deterministic: deployments progress when the test advances the clock.
   const sandbox = await startSandbox({ port: 0, random: seededRandom(), tickMs: 60_000, ...options });
-  const config = { endpoint: sandbox.url, region: sandbox.region, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } };
+  const config = {
+    endpoint: sandbox.url,
+    region: sandbox.region,
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+  };
   const ecs = new ECSClient(config);
   const cloudMap = new ServiceDiscoveryClient(config);
   return {
@@ -45,7 +49,9 @@ export async function registerApp(ecs: ECSClient, family = 'app'): Promise<strin
   const { taskDefinition } = await ecs.send(
     new RegisterTaskDefinitionCommand({
       family,
-      containerDefinitions: [{ name: 'app', image: 'nginx:latest', portMappings: [{ name: 'http', containerPort: 8080 }] }],
+      containerDefinitions: [
+        { name: 'app', image: 'nginx:latest', portMappings: [{ name: 'http', containerPort: 8080 }] },
+      ],
     }),
   );
   return taskDefinition!.taskDefinitionArn!;

@@ -33,13 +33,17 @@ function scService(cluster: string, name: string, endpoint?: string) {
     serviceConnectConfiguration: {
       enabled: true,
       namespace: 'shop.local',
-      services: endpoint ? [{ portName: 'http', discoveryName: endpoint, clientAliases: [{ port: 80, dnsName: endpoint }] }] : undefined,
+      services: endpoint
+        ? [{ portName: 'http', discoveryName: endpoint, clientAliases: [{ port: 80, dnsName: endpoint }] }]
+        : undefined,
     },
   });
 }
 
 async function brokenPairs(): Promise<string[]> {
-  const truth = (await (await fetch(`${f.sandbox.url}/_sandbox/truth`)).json()) as { brokenPairs: { namespace: string; client: string; endpoint: string }[] };
+  const truth = (await (await fetch(`${f.sandbox.url}/_sandbox/truth`)).json()) as {
+    brokenPairs: { namespace: string; client: string; endpoint: string }[];
+  };
   return truth.brokenPairs.map((p) => `${p.namespace}:${p.client}->${p.endpoint}`);
 }
 
@@ -61,7 +65,14 @@ describe('Service Connect', () => {
   test('a discovery name is unique in its namespace; an unknown namespace is NamespaceNotFoundException', async () => {
     await assert.rejects(f.ecs.send(scService('edge', 'orders-copy', 'orders')), InvalidParameterException);
     await assert.rejects(
-      f.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: 'x', taskDefinition: 'app', serviceConnectConfiguration: { enabled: true, namespace: 'nope.local' } })),
+      f.ecs.send(
+        new CreateServiceCommand({
+          cluster: 'prod',
+          serviceName: 'x',
+          taskDefinition: 'app',
+          serviceConnectConfiguration: { enabled: true, namespace: 'nope.local' },
+        }),
+      ),
       NamespaceNotFoundException,
     );
   });
@@ -70,12 +81,17 @@ describe('Service Connect', () => {
     for (let i = 0; i < 11; i++) await f.ecs.send(scService(i % 2 ? 'edge' : 'prod', `client-${i}`));
     const first = await f.ecs.send(new ListServicesByNamespaceCommand({ namespace: 'shop.local' }));
     assert.equal(first.serviceArns!.length, 10);
-    const second = await f.ecs.send(new ListServicesByNamespaceCommand({ namespace: 'shop.local', nextToken: first.nextToken }));
+    const second = await f.ecs.send(
+      new ListServicesByNamespaceCommand({ namespace: 'shop.local', nextToken: first.nextToken }),
+    );
     assert.equal(second.serviceArns!.length, 2);
     assert.equal(second.nextToken, undefined);
     const all = [...first.serviceArns!, ...second.serviceArns!];
     assert.ok(all.some((arn) => arn.includes(':service/edge/')) && all.some((arn) => arn.includes(':service/prod/')));
-    await assert.rejects(f.ecs.send(new ListServicesByNamespaceCommand({ namespace: 'nope.local' })), NamespaceNotFoundException);
+    await assert.rejects(
+      f.ecs.send(new ListServicesByNamespaceCommand({ namespace: 'nope.local' })),
+      NamespaceNotFoundException,
+    );
   });
 
   test('tasks that started before an endpoint appeared cannot resolve it until their service is redeployed', async () => {
@@ -105,6 +121,10 @@ describe('Service Connect', () => {
     const deployment = services![0].deployments![0];
     assert.equal(deployment.serviceConnectResources![0].discoveryName, 'orders');
     assert.equal(deployment.serviceConnectConfiguration!.services![0].discoveryName, 'orders');
-    assert.equal(deployment.serviceConnectConfiguration!.namespace, 'shop.local', 'the namespace as the caller named it');
+    assert.equal(
+      deployment.serviceConnectConfiguration!.namespace,
+      'shop.local',
+      'the namespace as the caller named it',
+    );
   });
 });

@@ -20,7 +20,11 @@ import {
   UpdateServiceCommand,
   paginateListServices,
 } from '@aws-sdk/client-ecs';
-import { CreateServiceCommand as CreateCloudMapServiceCommand, GetServiceCommand, ListInstancesCommand } from '@aws-sdk/client-servicediscovery';
+import {
+  CreateServiceCommand as CreateCloudMapServiceCommand,
+  GetServiceCommand,
+  ListInstancesCommand,
+} from '@aws-sdk/client-servicediscovery';
 import { registerApp, startEcsFixture, type EcsFixture } from './ecs-fixture.js';
 import { waitFor } from '../support/wait.js';
 
@@ -36,7 +40,11 @@ after(() => f.close());
 
 async function registryArn(name: string): Promise<{ arn: string; id: string }> {
   const { Service } = await f.cloudMap.send(
-    new CreateCloudMapServiceCommand({ Name: name, NamespaceId: namespaceId, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] } }),
+    new CreateCloudMapServiceCommand({
+      Name: name,
+      NamespaceId: namespaceId,
+      DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] },
+    }),
   );
   return { arn: Service!.Arn!, id: Service!.Id! };
 }
@@ -68,7 +76,14 @@ describe('services', () => {
   test('CreateService starts tasks PENDING, then RUNNING and COMPLETED as virtual time passes; tasks register in Cloud Map', async () => {
     const registry = await registryArn('payments');
     const { service } = await f.ecs.send(
-      new CreateServiceCommand({ cluster: 'prod', serviceName: 'payments', taskDefinition: 'app', desiredCount: 2, serviceRegistries: [{ registryArn: registry.arn }], tags: [{ key: 'team', value: 'pay' }] }),
+      new CreateServiceCommand({
+        cluster: 'prod',
+        serviceName: 'payments',
+        taskDefinition: 'app',
+        desiredCount: 2,
+        serviceRegistries: [{ registryArn: registry.arn }],
+        tags: [{ key: 'team', value: 'pay' }],
+      }),
     );
     assert.equal(service!.status, 'ACTIVE');
     assert.equal(service!.deployments![0].rolloutState, 'IN_PROGRESS');
@@ -76,7 +91,9 @@ describe('services', () => {
     assert.match(service!.deployments![0].id!, /^ecs-svc\/\d{19}$/);
 
     f.sandbox.advance(5_000);
-    const { services } = await f.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['payments'], include: ['TAGS'] }));
+    const { services } = await f.ecs.send(
+      new DescribeServicesCommand({ cluster: 'prod', services: ['payments'], include: ['TAGS'] }),
+    );
     const deployment = services![0].deployments![0];
     assert.equal(deployment.rolloutState, 'COMPLETED');
     assert.equal(deployment.runningCount, 2);
@@ -98,20 +115,46 @@ describe('services', () => {
   });
 
   test('CreateService rejects bad input with InvalidParameterException, unknown cluster with ClusterNotFoundException', async () => {
-    await assert.rejects(f.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: 'bad name!', taskDefinition: 'app' })), InvalidParameterException);
-    await assert.rejects(f.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: 'x', taskDefinition: 'app', desiredCount: -1 })), InvalidParameterException);
     await assert.rejects(
-      f.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: 'x', taskDefinition: 'app', serviceRegistries: [{ registryArn: 'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-nope' }] })),
+      f.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: 'bad name!', taskDefinition: 'app' })),
       InvalidParameterException,
     );
-    await assert.rejects(f.ecs.send(new CreateServiceCommand({ cluster: 'nowhere', serviceName: 'x', taskDefinition: 'app' })), ClusterNotFoundException);
-    await assert.rejects(f.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: 'payments', taskDefinition: 'app' })), /not idempotent/);
+    await assert.rejects(
+      f.ecs.send(
+        new CreateServiceCommand({ cluster: 'prod', serviceName: 'x', taskDefinition: 'app', desiredCount: -1 }),
+      ),
+      InvalidParameterException,
+    );
+    await assert.rejects(
+      f.ecs.send(
+        new CreateServiceCommand({
+          cluster: 'prod',
+          serviceName: 'x',
+          taskDefinition: 'app',
+          serviceRegistries: [{ registryArn: 'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-nope' }],
+        }),
+      ),
+      InvalidParameterException,
+    );
+    await assert.rejects(
+      f.ecs.send(new CreateServiceCommand({ cluster: 'nowhere', serviceName: 'x', taskDefinition: 'app' })),
+      ClusterNotFoundException,
+    );
+    await assert.rejects(
+      f.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: 'payments', taskDefinition: 'app' })),
+      /not idempotent/,
+    );
   });
 
   test('DescribeServices takes at most 10 services and reports unknown ones in failures', async () => {
     const eleven = Array.from({ length: 11 }, (_, i) => `s${i}`);
-    await assert.rejects(f.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: eleven })), InvalidParameterException);
-    const { services, failures } = await f.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['payments', 'ghost'] }));
+    await assert.rejects(
+      f.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: eleven })),
+      InvalidParameterException,
+    );
+    const { services, failures } = await f.ecs.send(
+      new DescribeServicesCommand({ cluster: 'prod', services: ['payments', 'ghost'] }),
+    );
     assert.equal(services!.length, 1);
     assert.equal(services![0].tags, undefined);
     assert.deepEqual(failures, [{ arn: 'arn:aws:ecs:us-east-1:123456789012:service/prod/ghost', reason: 'MISSING' }]);
@@ -120,25 +163,41 @@ describe('services', () => {
   test('ListServices pages 10 at a time by default, up to maxResults 100, with nextToken', async () => {
     await f.ecs.send(new CreateClusterCommand({ clusterName: 'many' }));
     for (let i = 0; i < 23; i++) {
-      await f.ecs.send(new CreateServiceCommand({ cluster: 'many', serviceName: `svc-${String(i).padStart(2, '0')}`, taskDefinition: 'app', desiredCount: 0 }));
+      await f.ecs.send(
+        new CreateServiceCommand({
+          cluster: 'many',
+          serviceName: `svc-${String(i).padStart(2, '0')}`,
+          taskDefinition: 'app',
+          desiredCount: 0,
+        }),
+      );
     }
     const first = await f.ecs.send(new ListServicesCommand({ cluster: 'many' }));
     assert.equal(first.serviceArns!.length, 10);
     assert.ok(first.nextToken);
     const all: string[] = [];
-    for await (const page of paginateListServices({ client: f.ecs }, { cluster: 'many' })) all.push(...page.serviceArns!);
+    for await (const page of paginateListServices({ client: f.ecs }, { cluster: 'many' }))
+      all.push(...page.serviceArns!);
     assert.equal(all.length, 23);
     assert.equal(new Set(all).size, 23);
     const big = await f.ecs.send(new ListServicesCommand({ cluster: 'many', maxResults: 100 }));
     assert.equal(big.serviceArns!.length, 23);
     assert.equal(big.nextToken, undefined);
-    await assert.rejects(f.ecs.send(new ListServicesCommand({ cluster: 'many', maxResults: 101 })), InvalidParameterException);
-    await assert.rejects(f.ecs.send(new ListServicesCommand({ cluster: 'many', nextToken: 'garbage!' })), InvalidParameterException);
+    await assert.rejects(
+      f.ecs.send(new ListServicesCommand({ cluster: 'many', maxResults: 101 })),
+      InvalidParameterException,
+    );
+    await assert.rejects(
+      f.ecs.send(new ListServicesCommand({ cluster: 'many', nextToken: 'garbage!' })),
+      InvalidParameterException,
+    );
   });
 
   test('UpdateService forceNewDeployment rolls new tasks in and old ones out, then completes', async () => {
     const before = await f.ecs.send(new ListTasksCommand({ cluster: 'prod', serviceName: 'payments' }));
-    const { service } = await f.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'payments', forceNewDeployment: true }));
+    const { service } = await f.ecs.send(
+      new UpdateServiceCommand({ cluster: 'prod', service: 'payments', forceNewDeployment: true }),
+    );
     assert.equal(service!.deployments!.length, 2);
     assert.equal(service!.deployments![0].status, 'PRIMARY');
     assert.equal(service!.deployments![0].rolloutState, 'IN_PROGRESS');
@@ -155,7 +214,9 @@ describe('services', () => {
     const afterList = await f.ecs.send(new ListTasksCommand({ cluster: 'prod', serviceName: 'payments' }));
     assert.equal(afterList.taskArns!.length, 2);
     assert.equal(afterList.taskArns!.filter((arn) => before.taskArns!.includes(arn)).length, 0);
-    const stopped = await f.ecs.send(new ListTasksCommand({ cluster: 'prod', serviceName: 'payments', desiredStatus: 'STOPPED' }));
+    const stopped = await f.ecs.send(
+      new ListTasksCommand({ cluster: 'prod', serviceName: 'payments', desiredStatus: 'STOPPED' }),
+    );
     assert.deepEqual([...stopped.taskArns!].sort(), [...before.taskArns!].sort());
   });
 
@@ -165,15 +226,31 @@ describe('services', () => {
     const { services } = await f.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['payments'] }));
     assert.equal(services![0].runningCount, 3);
     assert.equal(services![0].deployments!.length, 1);
-    await assert.rejects(f.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'ghost', desiredCount: 1 })), ServiceNotFoundException);
+    await assert.rejects(
+      f.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'ghost', desiredCount: 1 })),
+      ServiceNotFoundException,
+    );
   });
 
   test('DeleteService drains, stops tasks, deregisters them, and leaves the Cloud Map service behind', async () => {
     const registry = await registryArn('reports');
-    await f.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: 'reports', taskDefinition: 'app', desiredCount: 2, serviceRegistries: [{ registryArn: registry.arn }] }));
+    await f.ecs.send(
+      new CreateServiceCommand({
+        cluster: 'prod',
+        serviceName: 'reports',
+        taskDefinition: 'app',
+        desiredCount: 2,
+        serviceRegistries: [{ registryArn: registry.arn }],
+      }),
+    );
     f.sandbox.advance(5_000);
-    await assert.rejects(f.ecs.send(new DeleteServiceCommand({ cluster: 'prod', service: 'reports' })), InvalidParameterException);
-    const { service } = await f.ecs.send(new DeleteServiceCommand({ cluster: 'prod', service: 'reports', force: true }));
+    await assert.rejects(
+      f.ecs.send(new DeleteServiceCommand({ cluster: 'prod', service: 'reports' })),
+      InvalidParameterException,
+    );
+    const { service } = await f.ecs.send(
+      new DeleteServiceCommand({ cluster: 'prod', service: 'reports', force: true }),
+    );
     assert.equal(service!.status, 'DRAINING');
     const listed = await f.ecs.send(new ListServicesCommand({ cluster: 'prod', maxResults: 100 }));
     assert.ok(!listed.serviceArns!.some((arn) => arn.endsWith('/reports')));
@@ -187,16 +264,30 @@ describe('services', () => {
     f.sandbox.advance(60_000);
     const { services } = await f.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['reports'] }));
     assert.equal(services![0].status, 'INACTIVE');
-    await assert.rejects(f.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'reports', desiredCount: 1 })), ServiceNotActiveException);
+    await assert.rejects(
+      f.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'reports', desiredCount: 1 })),
+      ServiceNotActiveException,
+    );
   });
 
   test('TagResource and ListTagsForResource work on services; unknown ARNs fail', async () => {
     const arn = 'arn:aws:ecs:us-east-1:123456789012:service/prod/payments';
     await f.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: 'discovery', value: 'managed' }] }));
     const { tags } = await f.ecs.send(new ListTagsForResourceCommand({ resourceArn: arn }));
-    assert.deepEqual(tags, [{ key: 'team', value: 'pay' }, { key: 'discovery', value: 'managed' }]);
-    await assert.rejects(f.ecs.send(new ListTagsForResourceCommand({ resourceArn: 'arn:aws:ecs:us-east-1:123456789012:service/prod/ghost' })), /could not be found/);
-    await assert.rejects(f.ecs.send(new ListTagsForResourceCommand({ resourceArn: 'not-an-arn' })), InvalidParameterException);
+    assert.deepEqual(tags, [
+      { key: 'team', value: 'pay' },
+      { key: 'discovery', value: 'managed' },
+    ]);
+    await assert.rejects(
+      f.ecs.send(
+        new ListTagsForResourceCommand({ resourceArn: 'arn:aws:ecs:us-east-1:123456789012:service/prod/ghost' }),
+      ),
+      /could not be found/,
+    );
+    await assert.rejects(
+      f.ecs.send(new ListTagsForResourceCommand({ resourceArn: 'not-an-arn' })),
+      InvalidParameterException,
+    );
   });
 });
 
@@ -206,10 +297,16 @@ describe('real-time progress', () => {
     try {
       await live.ecs.send(new CreateClusterCommand({ clusterName: 'live' }));
       await registerApp(live.ecs);
-      await live.ecs.send(new CreateServiceCommand({ cluster: 'live', serviceName: 'web', taskDefinition: 'app', desiredCount: 2 }));
+      await live.ecs.send(
+        new CreateServiceCommand({ cluster: 'live', serviceName: 'web', taskDefinition: 'app', desiredCount: 2 }),
+      );
       // Reads the emulator state directly, so no ECS request is what moves the scheduler.
-      const rolloutState = () => live.sandbox.ecs.state.clusters.get('live')!.services.get('web')!.deployments[0].rolloutState;
-      await waitFor(() => rolloutState() === 'COMPLETED', { what: 'the deployment to complete on the scheduler tick alone', intervalMs: 100 });
+      const rolloutState = () =>
+        live.sandbox.ecs.state.clusters.get('live')!.services.get('web')!.deployments[0].rolloutState;
+      await waitFor(() => rolloutState() === 'COMPLETED', {
+        what: 'the deployment to complete on the scheduler tick alone',
+        intervalMs: 100,
+      });
     } finally {
       await live.close();
     }

@@ -6,17 +6,36 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ClientException, DescribeTaskDefinitionCommand, DescribeTasksCommand, InvalidParameterException, ListTasksCommand, RegisterTaskDefinitionCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import {
+  ClientException,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  InvalidParameterException,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  StopTaskCommand,
+} from '@aws-sdk/client-ecs';
 import { startEcsFixture, type EcsFixture } from './ecs-fixture.js';
 
 const STOP_DELAY_MS = 3_000;
 const scenario = {
   name: 'stop-timeout',
   namespaces: [{ name: 'internal.local', type: 'DNS_PRIVATE', created: '-30d' }],
-  clusters: [{ name: 'prod', services: [
-    { name: 'slow', desiredCount: 1, created: '-2d', stopTimeout: 60, registry: { namespace: 'internal.local', ttl: 10 } },
-    { name: 'plain', desiredCount: 1, created: '-2d', registry: { namespace: 'internal.local', ttl: 10 } },
-  ] }],
+  clusters: [
+    {
+      name: 'prod',
+      services: [
+        {
+          name: 'slow',
+          desiredCount: 1,
+          created: '-2d',
+          stopTimeout: 60,
+          registry: { namespace: 'internal.local', ttl: 10 },
+        },
+        { name: 'plain', desiredCount: 1, created: '-2d', registry: { namespace: 'internal.local', ttl: 10 } },
+      ],
+    },
+  ],
 };
 
 let f: EcsFixture;
@@ -25,21 +44,37 @@ before(async () => {
 });
 after(() => f.close());
 
-const container = (stopTimeout?: unknown) => ({ name: 'app', image: 'nginx:latest', ...(stopTimeout === undefined ? {} : { stopTimeout: stopTimeout as number }) });
+const container = (stopTimeout?: unknown) => ({
+  name: 'app',
+  image: 'nginx:latest',
+  ...(stopTimeout === undefined ? {} : { stopTimeout: stopTimeout as number }),
+});
 const register = (stopTimeout: unknown, requiresCompatibilities: ('FARGATE' | 'EC2')[] = ['FARGATE']) =>
-  f.ecs.send(new RegisterTaskDefinitionCommand({ family: 'timeouts', requiresCompatibilities, cpu: '256', memory: '512', networkMode: 'awsvpc', containerDefinitions: [container(stopTimeout)] }));
+  f.ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: 'timeouts',
+      requiresCompatibilities,
+      cpu: '256',
+      memory: '512',
+      networkMode: 'awsvpc',
+      containerDefinitions: [container(stopTimeout)],
+    }),
+  );
 
 async function taskOf(service: string): Promise<string> {
   const { taskArns } = await f.ecs.send(new ListTasksCommand({ cluster: 'prod', serviceName: service }));
   return taskArns![0];
 }
-const status = async (arn: string) => (await f.ecs.send(new DescribeTasksCommand({ cluster: 'prod', tasks: [arn] }))).tasks![0].lastStatus;
+const status = async (arn: string) =>
+  (await f.ecs.send(new DescribeTasksCommand({ cluster: 'prod', tasks: [arn] }))).tasks![0].lastStatus;
 
 describe('ECS container stopTimeout', () => {
   test('RegisterTaskDefinition and DescribeTaskDefinition return the stopTimeout given; none is returned when unset', async () => {
     const registered = await register(45);
     assert.equal(registered.taskDefinition!.containerDefinitions![0].stopTimeout, 45);
-    const described = await f.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: registered.taskDefinition!.taskDefinitionArn }));
+    const described = await f.ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: registered.taskDefinition!.taskDefinitionArn }),
+    );
     assert.equal(described.taskDefinition!.containerDefinitions![0].stopTimeout, 45);
     const unset = await register(undefined);
     assert.equal(unset.taskDefinition!.containerDefinitions![0].stopTimeout, undefined);
@@ -55,7 +90,8 @@ describe('ECS container stopTimeout', () => {
   test('a stopping task stays STOPPING for its stopTimeout after ECS deregistered it', async () => {
     const arn = await taskOf('slow');
     const id = arn.split('/').pop()!;
-    const registered = () => f.sandbox.cloudMap.services().some((s) => f.sandbox.cloudMap.instances(s.id).some((i) => i.id === id));
+    const registered = () =>
+      f.sandbox.cloudMap.services().some((s) => f.sandbox.cloudMap.instances(s.id).some((i) => i.id === id));
     await f.ecs.send(new StopTaskCommand({ cluster: 'prod', task: arn, reason: 'scale-in' }));
     assert.equal(await status(arn), 'DEACTIVATING');
     f.sandbox.advance(STOP_DELAY_MS / 3 + 1);

@@ -12,7 +12,10 @@ import {
   UpdateServiceCommand,
   paginateListTasks,
 } from '@aws-sdk/client-ecs';
-import { CreateServiceCommand as CreateCloudMapServiceCommand, ListInstancesCommand } from '@aws-sdk/client-servicediscovery';
+import {
+  CreateServiceCommand as CreateCloudMapServiceCommand,
+  ListInstancesCommand,
+} from '@aws-sdk/client-servicediscovery';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { registerApp, startEcsFixture, type EcsFixture } from './ecs-fixture.js';
@@ -24,16 +27,34 @@ before(async () => {
   await f.ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
   await registerApp(f.ecs);
   const namespaceId = f.sandbox.cloudMap.createNamespace({ name: 'internal.test', type: 'DNS_PRIVATE' }).id;
-  const { Service } = await f.cloudMap.send(new CreateCloudMapServiceCommand({ Name: 'api', NamespaceId: namespaceId, DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] } }));
+  const { Service } = await f.cloudMap.send(
+    new CreateCloudMapServiceCommand({
+      Name: 'api',
+      NamespaceId: namespaceId,
+      DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] },
+    }),
+  );
   registryId = Service!.Id!;
-  await f.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: 'api', taskDefinition: 'app', desiredCount: 3, serviceRegistries: [{ registryArn: Service!.Arn! }] }));
-  await f.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: 'bulk', taskDefinition: 'app', desiredCount: 130 }));
+  await f.ecs.send(
+    new CreateServiceCommand({
+      cluster: 'prod',
+      serviceName: 'api',
+      taskDefinition: 'app',
+      desiredCount: 3,
+      serviceRegistries: [{ registryArn: Service!.Arn! }],
+    }),
+  );
+  await f.ecs.send(
+    new CreateServiceCommand({ cluster: 'prod', serviceName: 'bulk', taskDefinition: 'app', desiredCount: 130 }),
+  );
   f.sandbox.advance(5_000);
 });
 after(() => f.close());
 
 async function taskIds(serviceName: string, desiredStatus?: 'RUNNING' | 'STOPPED'): Promise<string[]> {
-  const { taskArns } = await f.ecs.send(new ListTasksCommand({ cluster: 'prod', serviceName, desiredStatus, maxResults: 100 }));
+  const { taskArns } = await f.ecs.send(
+    new ListTasksCommand({ cluster: 'prod', serviceName, desiredStatus, maxResults: 100 }),
+  );
   return taskArns!.map((arn) => arn.split('/').pop()!);
 }
 
@@ -43,20 +64,29 @@ describe('ListTasks and DescribeTasks', () => {
     assert.equal(first.taskArns!.length, 100);
     assert.ok(first.nextToken);
     const all: string[] = [];
-    for await (const page of paginateListTasks({ client: f.ecs }, { cluster: 'prod', maxResults: 40 })) all.push(...page.taskArns!);
+    for await (const page of paginateListTasks({ client: f.ecs }, { cluster: 'prod', maxResults: 40 }))
+      all.push(...page.taskArns!);
     assert.equal(all.length, 133);
     assert.equal(new Set(all).size, 133);
     const byService = await f.ecs.send(new ListTasksCommand({ cluster: 'prod', serviceName: 'api' }));
     assert.equal(byService.taskArns!.length, 3);
     const pending = await f.ecs.send(new ListTasksCommand({ cluster: 'prod', desiredStatus: 'PENDING' }));
     assert.deepEqual(pending.taskArns, []);
-    await assert.rejects(f.ecs.send(new ListTasksCommand({ cluster: 'prod', serviceName: 'ghost' })), ServiceNotFoundException);
-    await assert.rejects(f.ecs.send(new ListTasksCommand({ cluster: 'prod', maxResults: 0 })), InvalidParameterException);
+    await assert.rejects(
+      f.ecs.send(new ListTasksCommand({ cluster: 'prod', serviceName: 'ghost' })),
+      ServiceNotFoundException,
+    );
+    await assert.rejects(
+      f.ecs.send(new ListTasksCommand({ cluster: 'prod', maxResults: 0 })),
+      InvalidParameterException,
+    );
   });
 
   test('DescribeTasks shows service tasks as ECS does and reports unknown ones as MISSING', async () => {
     const [id] = await taskIds('api');
-    const { tasks, failures } = await f.ecs.send(new DescribeTasksCommand({ cluster: 'prod', tasks: [id, 'ffffffffffffffffffffffffffffffff'] }));
+    const { tasks, failures } = await f.ecs.send(
+      new DescribeTasksCommand({ cluster: 'prod', tasks: [id, 'ffffffffffffffffffffffffffffffff'] }),
+    );
     const task = tasks![0];
     assert.match(id, /^[0-9a-f]{32}$/);
     assert.equal(task.taskArn, `arn:aws:ecs:us-east-1:123456789012:task/prod/${id}`);
@@ -69,7 +99,10 @@ describe('ListTasks and DescribeTasks', () => {
     assert.ok(task.startedAt.getTime() >= task.createdAt.getTime());
     assert.equal(failures![0].reason, 'MISSING');
     const tooMany = Array.from({ length: 101 }, (_, i) => String(i));
-    await assert.rejects(f.ecs.send(new DescribeTasksCommand({ cluster: 'prod', tasks: tooMany })), InvalidParameterException);
+    await assert.rejects(
+      f.ecs.send(new DescribeTasksCommand({ cluster: 'prod', tasks: tooMany })),
+      InvalidParameterException,
+    );
   });
 });
 
@@ -100,13 +133,20 @@ describe('StopTask', () => {
   });
 
   test('StopTask of an unknown task is InvalidParameterException', async () => {
-    await assert.rejects(f.ecs.send(new StopTaskCommand({ cluster: 'prod', task: '0123456789abcdef0123456789abcdef' })), InvalidParameterException);
+    await assert.rejects(
+      f.ecs.send(new StopTaskCommand({ cluster: 'prod', task: '0123456789abcdef0123456789abcdef' })),
+      InvalidParameterException,
+    );
   });
 });
 
 describe('events', () => {
   test('task, deployment and service events reach an EventBridge rule target queue in the real envelope', async () => {
-    const config = { endpoint: f.sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };
+    const config = {
+      endpoint: f.sandbox.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    };
     const sqs = new SQSClient(config);
     const events = new EventBridgeClient(config);
     try {
@@ -121,7 +161,9 @@ describe('events', () => {
 
       const bodies: any[] = [];
       for (let i = 0; i < 5; i++) {
-        const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+        const { Messages } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+        );
         if (!Messages?.length) break;
         bodies.push(...Messages.map((m) => JSON.parse(m.Body!)));
       }
@@ -144,7 +186,8 @@ describe('events', () => {
       // One task's events carry increasing versions.
       const taskEvents = bodies.filter((b) => b['detail-type'] === 'ECS Task State Change');
       const byTask = new Map<string, number[]>();
-      for (const e of taskEvents) byTask.set(e.detail.taskArn, [...(byTask.get(e.detail.taskArn) ?? []), e.detail.version]);
+      for (const e of taskEvents)
+        byTask.set(e.detail.taskArn, [...(byTask.get(e.detail.taskArn) ?? []), e.detail.version]);
       const versions = [...byTask.values()].find((v) => v.length > 1)!;
       assert.ok(versions[1] > versions[0]);
       assert.equal(taskEvents[0].detail.group, 'service:api');

@@ -39,11 +39,21 @@ describe('EventBridge custom event buses', () => {
   let queues: SQSClient;
 
   before(async () => {
-    const ctx: SandboxContext = { clock: new VirtualClock(), account: ACCOUNT, region: REGION, events: { publish: (event) => eb.publish(event) } };
+    const ctx: SandboxContext = {
+      clock: new VirtualClock(),
+      account: ACCOUNT,
+      region: REGION,
+      events: { publish: (event) => eb.publish(event) },
+    };
     sqs = createSqs(ctx, { endpointUrl: () => server.url });
     eb = createEventBridge(ctx, sqs);
     server = await startAwsServer({ services: [sqs.service, eb.service], port: 0 });
-    const config = { endpoint: server.url, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
+    const config = {
+      endpoint: server.url,
+      region: REGION,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    };
     events = new EventBridgeClient(config);
     queues = new SQSClient(config);
   });
@@ -57,36 +67,76 @@ describe('EventBridge custom event buses', () => {
   const subscribe = async (queueName: string, rule: string, bus?: string) => {
     const url = (await queues.send(new CreateQueueCommand({ QueueName: queueName }))).QueueUrl!;
     await events.send(new PutRuleCommand({ Name: rule, EventPattern: PATTERN, ...(bus ? { EventBusName: bus } : {}) }));
-    await events.send(new PutTargetsCommand({ Rule: rule, ...(bus ? { EventBusName: bus } : {}), Targets: [{ Id: 'q', Arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${queueName}` }] }));
+    await events.send(
+      new PutTargetsCommand({
+        Rule: rule,
+        ...(bus ? { EventBusName: bus } : {}),
+        Targets: [{ Id: 'q', Arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${queueName}` }],
+      }),
+    );
     return url;
   };
-  const received = async (url: string) => (await queues.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }))).Messages ?? [];
+  const received = async (url: string) =>
+    (await queues.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }))).Messages ?? [];
 
   it('creates, describes and lists buses; names are unique and the default bus stays', async () => {
     const { EventBusArn } = await events.send(new CreateEventBusCommand({ Name: 'discovery' }));
     assert.equal(EventBusArn, `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/discovery`);
     assert.equal((await events.send(new DescribeEventBusCommand({ Name: EventBusArn }))).Name, 'discovery');
-    assert.deepEqual((await events.send(new ListEventBusesCommand({}))).EventBuses!.map((b) => b.Name), ['default', 'discovery']);
-    assert.deepEqual((await events.send(new ListEventBusesCommand({ NamePrefix: 'disc' }))).EventBuses!.map((b) => b.Name), ['discovery']);
+    assert.deepEqual(
+      (await events.send(new ListEventBusesCommand({}))).EventBuses!.map((b) => b.Name),
+      ['default', 'discovery'],
+    );
+    assert.deepEqual(
+      (await events.send(new ListEventBusesCommand({ NamePrefix: 'disc' }))).EventBuses!.map((b) => b.Name),
+      ['discovery'],
+    );
     await assert.rejects(events.send(new CreateEventBusCommand({ Name: 'discovery' })), ResourceAlreadyExistsException);
-    await assert.rejects(events.send(new CreateEventBusCommand({ Name: 'bad name' })), (e: unknown) => e instanceof EventBridgeServiceException && e.name === 'ValidationException');
-    await assert.rejects(events.send(new DeleteEventBusCommand({ Name: 'default' })), (e: unknown) => e instanceof EventBridgeServiceException && e.name === 'ValidationException');
+    await assert.rejects(
+      events.send(new CreateEventBusCommand({ Name: 'bad name' })),
+      (e: unknown) => e instanceof EventBridgeServiceException && e.name === 'ValidationException',
+    );
+    await assert.rejects(
+      events.send(new DeleteEventBusCommand({ Name: 'default' })),
+      (e: unknown) => e instanceof EventBridgeServiceException && e.name === 'ValidationException',
+    );
   });
 
   it('routes a PutEvents entry to the rules of the bus it names only', async () => {
     const onCustom = await subscribe('custom-subscriber', 'controller-events', 'discovery');
     const onDefault = await subscribe('default-subscriber', 'controller-events');
     const rule = await events.send(new DescribeRuleCommand({ Name: 'controller-events', EventBusName: 'discovery' }));
-    assert.deepEqual([rule.EventBusName, rule.Arn], ['discovery', `arn:aws:events:${REGION}:${ACCOUNT}:rule/discovery/controller-events`]);
-    assert.deepEqual((await events.send(new ListRulesCommand({ EventBusName: 'discovery' }))).Rules!.map((r) => r.Name), ['controller-events']);
+    assert.deepEqual(
+      [rule.EventBusName, rule.Arn],
+      ['discovery', `arn:aws:events:${REGION}:${ACCOUNT}:rule/discovery/controller-events`],
+    );
+    assert.deepEqual(
+      (await events.send(new ListRulesCommand({ EventBusName: 'discovery' }))).Rules!.map((r) => r.Name),
+      ['controller-events'],
+    );
 
-    const result = await events.send(new PutEventsCommand({
-      Entries: [
-        { EventBusName: 'discovery', Source: 'ecs-discovery-controller', DetailType: 'Discovery Drift', Detail: JSON.stringify({ kind: 'ttl' }) },
-        { EventBusName: 'no-such-bus', Source: 'ecs-discovery-controller', DetailType: 'Discovery Drift', Detail: '{}' },
-      ],
-    }));
-    assert.deepEqual(result.Entries!.map((e) => e.ErrorCode), [undefined, 'InvalidArgument']);
+    const result = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'discovery',
+            Source: 'ecs-discovery-controller',
+            DetailType: 'Discovery Drift',
+            Detail: JSON.stringify({ kind: 'ttl' }),
+          },
+          {
+            EventBusName: 'no-such-bus',
+            Source: 'ecs-discovery-controller',
+            DetailType: 'Discovery Drift',
+            Detail: '{}',
+          },
+        ],
+      }),
+    );
+    assert.deepEqual(
+      result.Entries!.map((e) => e.ErrorCode),
+      [undefined, 'InvalidArgument'],
+    );
     const custom = await received(onCustom);
     assert.equal(custom.length, 1);
     assert.equal(JSON.parse(custom[0].Body!).id, result.Entries![0].EventId);

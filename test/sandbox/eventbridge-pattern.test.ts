@@ -1,6 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidEventPatternError, matchesEventPattern, parseEventPattern } from '../../sandbox/eventbridge/models/pattern.js';
+import {
+  InvalidEventPatternError,
+  matchesEventPattern,
+  parseEventPattern,
+} from '../../sandbox/eventbridge/models/pattern.js';
 
 const taskEvent = {
   version: '0',
@@ -55,8 +59,16 @@ const cases: Case[] = [
   ['event array of scalars', { detail: { tags: ['canary'] } }, true],
   ['event array, no element', { detail: { tags: ['green'] } }, false],
   ['array of objects: any element', { detail: { containers: { name: ['envoy'] } } }, true],
-  ['array of objects: conditions from the same element', { detail: { containers: { name: ['app'], exitCode: [137] } } }, true],
-  ['array of objects: conditions split across elements', { detail: { containers: { name: ['envoy'], exitCode: [137] } } }, false],
+  [
+    'array of objects: conditions from the same element',
+    { detail: { containers: { name: ['app'], exitCode: [137] } } },
+    true,
+  ],
+  [
+    'array of objects: conditions split across elements',
+    { detail: { containers: { name: ['envoy'], exitCode: [137] } } },
+    false,
+  ],
   ['prefix', { detail: { group: [{ prefix: 'service:' }] } }, true],
   ['prefix no match', { detail: { group: [{ prefix: 'family:' }] } }, false],
   ['prefix on a number never matches', { detail: { version: [{ prefix: '4' }] } }, false],
@@ -78,7 +90,11 @@ const cases: Case[] = [
   ['anything-but prefix', { detail: { group: [{ 'anything-but': { prefix: 'family:' } }] } }, true],
   ['anything-but prefix, excluded', { detail: { group: [{ 'anything-but': { prefix: 'service:' } }] } }, false],
   ['anything-but suffix, excluded', { detail: { clusterArn: [{ 'anything-but': { suffix: '/prod' } }] } }, false],
-  ['anything-but ignore case, excluded', { detail: { lastStatus: [{ 'anything-but': { 'equals-ignore-case': ['stopped'] } }] } }, false],
+  [
+    'anything-but ignore case, excluded',
+    { detail: { lastStatus: [{ 'anything-but': { 'equals-ignore-case': ['stopped'] } }] } },
+    false,
+  ],
   ['anything-but wildcard, excluded', { detail: { clusterArn: [{ 'anything-but': { wildcard: '*/prod' } }] } }, false],
   ['anything-but needs the field', { detail: { missing: [{ 'anything-but': 'x' }] } }, false],
   ['anything-but on an array: one element differs', { detail: { tags: [{ 'anything-but': 'blue' }] } }, true],
@@ -103,9 +119,24 @@ const cases: Case[] = [
   ['mixed OR of value and operator', { detail: { lastStatus: ['RUNNING', { prefix: 'STOP' }] } }, true],
   ['$or: one alternative matches', { $or: [{ source: ['aws.s3'] }, { detail: { lastStatus: ['STOPPED'] } }] }, true],
   ['$or: none matches', { $or: [{ source: ['aws.s3'] }, { detail: { lastStatus: ['RUNNING'] } }] }, false],
-  ['$or nested with AND outside', { source: ['aws.ecs'], detail: { $or: [{ version: [{ numeric: ['>', 10] }] }, { group: [{ prefix: 'service:' }] }] } }, true],
-  ['$or nested, AND outside fails', { source: ['aws.s3'], detail: { $or: [{ version: [4] }, { group: ['x'] }] } }, false],
-  ['$or alternative with exists false', { $or: [{ detail: { missing: [{ exists: false }] } }, { source: ['x'] }] }, true],
+  [
+    '$or nested with AND outside',
+    {
+      source: ['aws.ecs'],
+      detail: { $or: [{ version: [{ numeric: ['>', 10] }] }, { group: [{ prefix: 'service:' }] }] },
+    },
+    true,
+  ],
+  [
+    '$or nested, AND outside fails',
+    { source: ['aws.s3'], detail: { $or: [{ version: [4] }, { group: ['x'] }] } },
+    false,
+  ],
+  [
+    '$or alternative with exists false',
+    { $or: [{ detail: { missing: [{ exists: false }] } }, { source: ['x'] }] },
+    true,
+  ],
 ];
 
 describe('EventBridge pattern matching', () => {
@@ -148,7 +179,11 @@ const invalid: [name: string, text: string, reason: RegExp][] = [
   ['numeric = combined', '{"n":[{"numeric":["=",1,"<",5]}]}', /cannot be combined/],
   ['anything-but mixed list', '{"s":[{"anything-but":["a",1]}]}', /only strings or only numbers/],
   ['anything-but empty list', '{"s":[{"anything-but":[]}]}', /must not be empty/],
-  ['anything-but unknown operator', '{"s":[{"anything-but":{"numeric":[">",1]}}]}', /unsupported "anything-but" operator/],
+  [
+    'anything-but unknown operator',
+    '{"s":[{"anything-but":{"numeric":[">",1]}}]}',
+    /unsupported "anything-but" operator/,
+  ],
   ['anything-but boolean', '{"s":[{"anything-but":true}]}', /"anything-but" must be/],
   ['wildcard consecutive stars', '{"s":[{"wildcard":"a**b"}]}', /consecutive wildcard/],
   ['cidr not a block', '{"ip":[{"cidr":"10.0.0.300/8"}]}', /"cidr" must be/],
@@ -162,12 +197,18 @@ describe('EventBridge pattern validation', () => {
     it(`rejects ${name}`, () => {
       assert.throws(
         () => parseEventPattern(text),
-        (error: unknown) => error instanceof InvalidEventPatternError && reason.test(error.message) && error.message.startsWith('Event pattern is not valid. Reason: '),
+        (error: unknown) =>
+          error instanceof InvalidEventPatternError &&
+          reason.test(error.message) &&
+          error.message.startsWith('Event pattern is not valid. Reason: '),
       );
     });
   }
 
   it('names the offending path', () => {
-    assert.throws(() => parseEventPattern('{"detail":{"containers":{"exitCode":[{"numeric":[">"]}]}}}'), /detail\.containers\.exitCode\[0\]/);
+    assert.throws(
+      () => parseEventPattern('{"detail":{"containers":{"exitCode":[{"numeric":[">"]}]}}}'),
+      /detail\.containers\.exitCode\[0\]/,
+    );
   });
 });

@@ -33,13 +33,27 @@ describe('EventBridge target input', () => {
   });
 
   it('sends the constant Input verbatim', () => {
-    assert.equal(renderTargetInput(validateTarget({ Id: 'a', Arn: queue, Input: '{"k": 1}' }), event, rule), '{"k": 1}');
+    assert.equal(
+      renderTargetInput(validateTarget({ Id: 'a', Arn: queue, Input: '{"k": 1}' }), event, rule),
+      '{"k": 1}',
+    );
   });
 
   it('sends the InputPath selection: JSON for objects and numbers, the text for strings', () => {
-    assert.deepEqual(JSON.parse(renderTargetInput(validateTarget({ Id: 'a', Arn: queue, InputPath: '$.detail.containers[0]' }), event, rule)), { name: 'app', 'exit-code': 137 });
-    assert.equal(renderTargetInput(validateTarget({ Id: 'a', Arn: queue, InputPath: '$.detail.version' }), event, rule), '7');
-    assert.equal(renderTargetInput(validateTarget({ Id: 'a', Arn: queue, InputPath: '$.detail.lastStatus' }), event, rule), 'STOPPED');
+    assert.deepEqual(
+      JSON.parse(
+        renderTargetInput(validateTarget({ Id: 'a', Arn: queue, InputPath: '$.detail.containers[0]' }), event, rule),
+      ),
+      { name: 'app', 'exit-code': 137 },
+    );
+    assert.equal(
+      renderTargetInput(validateTarget({ Id: 'a', Arn: queue, InputPath: '$.detail.version' }), event, rule),
+      '7',
+    );
+    assert.equal(
+      renderTargetInput(validateTarget({ Id: 'a', Arn: queue, InputPath: '$.detail.lastStatus' }), event, rule),
+      'STOPPED',
+    );
   });
 
   it('fills an InputTransformer template, escaping strings inside JSON templates', () => {
@@ -47,12 +61,28 @@ describe('EventBridge target input', () => {
       Id: 'a',
       Arn: queue,
       InputTransformer: {
-        InputPathsMap: { status: '$.detail.lastStatus', version: '$.detail.version', note: '$.detail.note', missing: '$.detail.nothing' },
-        InputTemplate: '{"status": "<status>", "version": <version>, "note": "<note>", "rule": "<aws.events.rule-name>", "missing": <missing>}',
+        InputPathsMap: {
+          status: '$.detail.lastStatus',
+          version: '$.detail.version',
+          note: '$.detail.note',
+          missing: '$.detail.nothing',
+        },
+        InputTemplate:
+          '{"status": "<status>", "version": <version>, "note": "<note>", "rule": "<aws.events.rule-name>", "missing": <missing>}',
       },
     });
-    assert.deepEqual(JSON.parse(renderTargetInput(target, event, rule)), { status: 'STOPPED', version: 7, note: 'say "hi"', rule: 'tasks', missing: null });
-    const text = validateTarget({ Id: 'b', Arn: queue, InputTransformer: { InputPathsMap: { s: '$.detail.lastStatus' }, InputTemplate: 'task is <s>' } });
+    assert.deepEqual(JSON.parse(renderTargetInput(target, event, rule)), {
+      status: 'STOPPED',
+      version: 7,
+      note: 'say "hi"',
+      rule: 'tasks',
+      missing: null,
+    });
+    const text = validateTarget({
+      Id: 'b',
+      Arn: queue,
+      InputTransformer: { InputPathsMap: { s: '$.detail.lastStatus' }, InputTemplate: 'task is <s>' },
+    });
     assert.equal(renderTargetInput(text, event, rule), 'task is STOPPED');
   });
 
@@ -62,6 +92,9 @@ describe('EventBridge target input', () => {
     assert.throws(() => validateTarget({ Id: 'a', Arn: queue, Input: '{not json' }), /Input is not valid JSON/);
     assert.throws(() => validateTarget({ Id: 'a', Arn: queue, Input: '{}', InputPath: '$.detail' }), /only one of/);
     assert.throws(() => validateTarget({ Id: 'a', Arn: queue, InputPath: 'detail' }), /not a valid JSON path/);
-    assert.throws(() => validateTarget({ Id: 'a', Arn: queue, InputTransformer: { InputPathsMap: {} } }), /InputTemplate/);
+    assert.throws(
+      () => validateTarget({ Id: 'a', Arn: queue, InputTransformer: { InputPathsMap: {} } }),
+      /InputTemplate/,
+    );
   });
 });

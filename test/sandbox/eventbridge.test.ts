@@ -27,9 +27,16 @@ import { createSqs, type SqsEmulator } from '../../sandbox/sqs/index.js';
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
 const queueArn = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
-const TASK_PATTERN = JSON.stringify({ source: ['aws.ecs'], 'detail-type': ['ECS Task State Change'], detail: { clusterArn: [{ suffix: ':cluster/prod' }] } });
+const TASK_PATTERN = JSON.stringify({
+  source: ['aws.ecs'],
+  'detail-type': ['ECS Task State Change'],
+  detail: { clusterArn: [{ suffix: ':cluster/prod' }] },
+});
 
-function taskStateChange(overrides: Partial<EventBridgeEvent> = {}, detail: Record<string, unknown> = {}): EventBridgeEvent {
+function taskStateChange(
+  overrides: Partial<EventBridgeEvent> = {},
+  detail: Record<string, unknown> = {},
+): EventBridgeEvent {
   return {
     version: '0',
     id: crypto.randomUUID(),
@@ -66,7 +73,12 @@ describe('EventBridge emulator through @aws-sdk/client-eventbridge, delivering t
     sqs = createSqs(ctx, { endpointUrl: () => server.url });
     eb = createEventBridge(ctx, sqs);
     server = await startAwsServer({ services: [sqs.service, eb.service], port: 0 });
-    const config = { endpoint: server.url, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
+    const config = {
+      endpoint: server.url,
+      region: REGION,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    };
     events = new EventBridgeClient(config);
     queues = new SQSClient(config);
   });
@@ -80,10 +92,18 @@ describe('EventBridge emulator through @aws-sdk/client-eventbridge, delivering t
 
   const queue = async (name: string) => (await queues.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
   const depth = async (url: string) =>
-    Number((await queues.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes?.ApproximateNumberOfMessages);
+    Number(
+      (
+        await queues.send(
+          new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+        )
+      ).Attributes?.ApproximateNumberOfMessages,
+    );
   const ruleToQueue = async (rule: string, pattern: string, queueName: string) => {
     const { RuleArn } = await events.send(new PutRuleCommand({ Name: rule, EventPattern: pattern }));
-    const put = await events.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: 'sqs', Arn: queueArn(queueName) }] }));
+    const put = await events.send(
+      new PutTargetsCommand({ Rule: rule, Targets: [{ Id: 'sqs', Arn: queueArn(queueName) }] }),
+    );
     assert.equal(put.FailedEntryCount, 0);
     return RuleArn!;
   };
@@ -124,17 +144,32 @@ describe('EventBridge emulator through @aws-sdk/client-eventbridge, delivering t
 
   it('routes PutEvents entries like service events and reports per-entry failures', async () => {
     const url = await queue('custom');
-    await ruleToQueue('custom', JSON.stringify({ source: ['com.example.deployer'], detail: { stage: ['prod'] } }), 'custom');
-    const result = await events.send(new PutEventsCommand({
-      Entries: [
-        { Source: 'com.example.deployer', DetailType: 'Deployment', Detail: JSON.stringify({ stage: 'prod' }), Resources: ['arn:aws:ecs:eu-west-1:111122223333:service/prod/checkout'], Time: new Date('2026-11-25T08:00:00.250Z') },
-        { Source: 'com.example.deployer', DetailType: 'Deployment', Detail: JSON.stringify({ stage: 'dev' }) },
-        { Source: 'aws.ecs', DetailType: 'ECS Task State Change', Detail: '{}' },
-        { Source: 'com.example.deployer', DetailType: 'Deployment', Detail: '{not json' },
-      ],
-    }));
+    await ruleToQueue(
+      'custom',
+      JSON.stringify({ source: ['com.example.deployer'], detail: { stage: ['prod'] } }),
+      'custom',
+    );
+    const result = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: 'com.example.deployer',
+            DetailType: 'Deployment',
+            Detail: JSON.stringify({ stage: 'prod' }),
+            Resources: ['arn:aws:ecs:eu-west-1:111122223333:service/prod/checkout'],
+            Time: new Date('2026-11-25T08:00:00.250Z'),
+          },
+          { Source: 'com.example.deployer', DetailType: 'Deployment', Detail: JSON.stringify({ stage: 'dev' }) },
+          { Source: 'aws.ecs', DetailType: 'ECS Task State Change', Detail: '{}' },
+          { Source: 'com.example.deployer', DetailType: 'Deployment', Detail: '{not json' },
+        ],
+      }),
+    );
     assert.equal(result.FailedEntryCount, 2);
-    assert.deepEqual(result.Entries?.map((e) => e.ErrorCode), [undefined, undefined, 'NotAuthorizedForSourceException', 'MalformedDetail']);
+    assert.deepEqual(
+      result.Entries?.map((e) => e.ErrorCode),
+      [undefined, undefined, 'NotAuthorizedForSourceException', 'MalformedDetail'],
+    );
     const { Messages } = await queues.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
     assert.equal(Messages?.length, 1);
     const delivered = JSON.parse(Messages![0].Body!);
@@ -147,35 +182,73 @@ describe('EventBridge emulator through @aws-sdk/client-eventbridge, delivering t
   });
 
   it('validates PutEvents as the API reference does: 1 to 10 entries, Source/DetailType/Detail required, 256 KB per entry and request', async () => {
-    const entry = (overrides: Record<string, unknown> = {}) => ({ Source: 'com.example.app', DetailType: 'Thing', Detail: '{"a":1}', ...overrides });
-    await assert.rejects(events.send(new PutEventsCommand({ Entries: Array.from({ length: 11 }, () => entry()) })), (e: unknown) => e instanceof EventBridgeServiceException && e.name === 'ValidationException');
-    const result = await events.send(new PutEventsCommand({ Entries: [entry(), entry({ Source: undefined }), entry({ DetailType: '' }), entry({ Detail: undefined }), entry({ Detail: '[1,2]' })] }));
+    const entry = (overrides: Record<string, unknown> = {}) => ({
+      Source: 'com.example.app',
+      DetailType: 'Thing',
+      Detail: '{"a":1}',
+      ...overrides,
+    });
+    await assert.rejects(
+      events.send(new PutEventsCommand({ Entries: Array.from({ length: 11 }, () => entry()) })),
+      (e: unknown) => e instanceof EventBridgeServiceException && e.name === 'ValidationException',
+    );
+    const result = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          entry(),
+          entry({ Source: undefined }),
+          entry({ DetailType: '' }),
+          entry({ Detail: undefined }),
+          entry({ Detail: '[1,2]' }),
+        ],
+      }),
+    );
     assert.equal(result.FailedEntryCount, 4);
     assert.match(result.Entries![0].EventId!, /^[0-9a-f-]{36}$/);
-    assert.deepEqual(result.Entries!.map((e) => e.ErrorCode), [undefined, 'InvalidArgument', 'InvalidArgument', 'InvalidArgument', 'MalformedDetail']);
+    assert.deepEqual(
+      result.Entries!.map((e) => e.ErrorCode),
+      [undefined, 'InvalidArgument', 'InvalidArgument', 'InvalidArgument', 'MalformedDetail'],
+    );
     // Entry size: Source, DetailType, Detail and Resources in UTF-8 bytes, plus 14 for Time (eb-putevent-size.html).
     const detailOf = (bytes: number) => JSON.stringify({ pad: 'x'.repeat(bytes - 10) });
     const limit = 256 * 1024 - 'com.example.app'.length - 'Thing'.length;
     const fits = await events.send(new PutEventsCommand({ Entries: [entry({ Detail: detailOf(limit) })] }));
     assert.equal(fits.FailedEntryCount, 0);
-    const overLimit = (e: unknown) => e instanceof EventBridgeServiceException && e.name === 'ValidationException' && /Total size/.test(e.message);
-    await assert.rejects(events.send(new PutEventsCommand({ Entries: [entry({ Detail: detailOf(limit), Time: new Date() })] })), overLimit);
-    await assert.rejects(events.send(new PutEventsCommand({ Entries: [entry({ Detail: detailOf(150_000) }), entry({ Detail: detailOf(150_000) })] })), overLimit);
+    const overLimit = (e: unknown) =>
+      e instanceof EventBridgeServiceException && e.name === 'ValidationException' && /Total size/.test(e.message);
+    await assert.rejects(
+      events.send(new PutEventsCommand({ Entries: [entry({ Detail: detailOf(limit), Time: new Date() })] })),
+      overLimit,
+    );
+    await assert.rejects(
+      events.send(
+        new PutEventsCommand({ Entries: [entry({ Detail: detailOf(150_000) }), entry({ Detail: detailOf(150_000) })] }),
+      ),
+      overLimit,
+    );
   });
 
   it('delivers a constant Input or the InputPath selection instead of the event when the target says so', async () => {
     const constantUrl = await queue('constant');
     const pathUrl = await queue('path');
     await events.send(new PutRuleCommand({ Name: 'shaped', EventPattern: TASK_PATTERN }));
-    await events.send(new PutTargetsCommand({
-      Rule: 'shaped',
-      Targets: [
-        { Id: 'constant', Arn: queueArn('constant'), Input: '{"resync":true}' },
-        { Id: 'path', Arn: queueArn('path'), InputPath: '$.detail' },
-      ],
-    }));
+    await events.send(
+      new PutTargetsCommand({
+        Rule: 'shaped',
+        Targets: [
+          { Id: 'constant', Arn: queueArn('constant'), Input: '{"resync":true}' },
+          { Id: 'path', Arn: queueArn('path'), InputPath: '$.detail' },
+        ],
+      }),
+    );
     const { Targets } = await events.send(new ListTargetsByRuleCommand({ Rule: 'shaped' }));
-    assert.deepEqual(Targets?.map((t) => [t.Id, t.Input ?? t.InputPath]), [['constant', '{"resync":true}'], ['path', '$.detail']]);
+    assert.deepEqual(
+      Targets?.map((t) => [t.Id, t.Input ?? t.InputPath]),
+      [
+        ['constant', '{"resync":true}'],
+        ['path', '$.detail'],
+      ],
+    );
     const event = taskStateChange();
     ctx.events.publish(event);
     const constant = (await queues.send(new ReceiveMessageCommand({ QueueUrl: constantUrl }))).Messages?.[0].Body;
@@ -186,19 +259,27 @@ describe('EventBridge emulator through @aws-sdk/client-eventbridge, delivering t
 
   it('drops deliveries to unknown targets silently', async () => {
     await events.send(new PutRuleCommand({ Name: 'to-nowhere', EventPattern: TASK_PATTERN }));
-    await events.send(new PutTargetsCommand({ Rule: 'to-nowhere', Targets: [{ Id: 'gone', Arn: queueArn('deleted-long-ago') }] }));
+    await events.send(
+      new PutTargetsCommand({ Rule: 'to-nowhere', Targets: [{ Id: 'gone', Arn: queueArn('deleted-long-ago') }] }),
+    );
     const before = eb.stats().dropped;
     ctx.events.publish(taskStateChange());
     assert.equal(eb.stats().dropped, before + 1);
   });
 
   it('rejects invalid patterns with InvalidEventPatternException', async () => {
-    await assert.rejects(events.send(new PutRuleCommand({ Name: 'bad', EventPattern: '{"source":"aws.ecs"}' })), (error: unknown) => {
-      assert.ok(error instanceof InvalidEventPatternException, `got ${(error as Error).name}`);
-      assert.match(error.message, /Event pattern is not valid/);
-      return true;
-    });
-    await assert.rejects(events.send(new PutRuleCommand({ Name: 'bad', EventPattern: '{"source":[{"numeric":[">"]}]}' })), InvalidEventPatternException);
+    await assert.rejects(
+      events.send(new PutRuleCommand({ Name: 'bad', EventPattern: '{"source":"aws.ecs"}' })),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidEventPatternException, `got ${(error as Error).name}`);
+        assert.match(error.message, /Event pattern is not valid/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      events.send(new PutRuleCommand({ Name: 'bad', EventPattern: '{"source":[{"numeric":[">"]}]}' })),
+      InvalidEventPatternException,
+    );
     await assert.rejects(events.send(new DescribeRuleCommand({ Name: 'bad' })), ResourceNotFoundException);
   });
 
@@ -212,36 +293,64 @@ describe('EventBridge emulator through @aws-sdk/client-eventbridge, delivering t
     assert.equal(described.State, 'ENABLED');
     assert.equal(described.EventBusName, 'default');
     const first = await events.send(new ListRulesCommand({ NamePrefix: 'list-', Limit: 2 }));
-    assert.deepEqual(first.Rules?.map((r) => r.Name), ['list-a', 'list-b']);
-    const second = await events.send(new ListRulesCommand({ NamePrefix: 'list-', Limit: 2, NextToken: first.NextToken }));
-    assert.deepEqual(second.Rules?.map((r) => r.Name), ['list-c']);
+    assert.deepEqual(
+      first.Rules?.map((r) => r.Name),
+      ['list-a', 'list-b'],
+    );
+    const second = await events.send(
+      new ListRulesCommand({ NamePrefix: 'list-', Limit: 2, NextToken: first.NextToken }),
+    );
+    assert.deepEqual(
+      second.Rules?.map((r) => r.Name),
+      ['list-c'],
+    );
     assert.equal(second.NextToken, undefined);
 
     await events.send(new PutTargetsCommand({ Rule: 'list-a', Targets: [{ Id: 't', Arn: queueArn('ecs-events') }] }));
     await assert.rejects(
       events.send(new DeleteRuleCommand({ Name: 'list-a' })),
-      (error: unknown) => error instanceof EventBridgeServiceException && error.name === 'ValidationException' && /has targets/.test(error.message),
+      (error: unknown) =>
+        error instanceof EventBridgeServiceException &&
+        error.name === 'ValidationException' &&
+        /has targets/.test(error.message),
     );
     await events.send(new RemoveTargetsCommand({ Rule: 'list-a', Ids: ['t'] }));
     await events.send(new DeleteRuleCommand({ Name: 'list-a' }));
     await assert.rejects(events.send(new DescribeRuleCommand({ Name: 'list-a' })), ResourceNotFoundException);
-    await assert.rejects(events.send(new PutTargetsCommand({ Rule: 'list-a', Targets: [{ Id: 't', Arn: queueArn('x') }] })), ResourceNotFoundException);
+    await assert.rejects(
+      events.send(new PutTargetsCommand({ Rule: 'list-a', Targets: [{ Id: 't', Arn: queueArn('x') }] })),
+      ResourceNotFoundException,
+    );
   });
 
   it('refuses event buses that do not exist and more than five targets per rule', async () => {
-    await assert.rejects(events.send(new PutRuleCommand({ Name: 'other-bus', EventPattern: TASK_PATTERN, EventBusName: 'custom-bus' })), ResourceNotFoundException);
+    await assert.rejects(
+      events.send(new PutRuleCommand({ Name: 'other-bus', EventPattern: TASK_PATTERN, EventBusName: 'custom-bus' })),
+      ResourceNotFoundException,
+    );
     await events.send(new PutRuleCommand({ Name: 'crowded', EventPattern: TASK_PATTERN }));
     const targets = Array.from({ length: 6 }, (_, i) => ({ Id: `t${i}`, Arn: queueArn(`q${i}`) }));
-    await assert.rejects(events.send(new PutTargetsCommand({ Rule: 'crowded', Targets: targets })), (error: unknown) => (error as Error).name === 'LimitExceededException');
+    await assert.rejects(
+      events.send(new PutTargetsCommand({ Rule: 'crowded', Targets: targets })),
+      (error: unknown) => (error as Error).name === 'LimitExceededException',
+    );
   });
 
   it('answers TestEventPattern as routing would', async () => {
     const event = JSON.stringify(taskStateChange());
     const yes = await events.send(new TestEventPatternCommand({ EventPattern: TASK_PATTERN, Event: event }));
     assert.equal(yes.Result, true);
-    const no = await events.send(new TestEventPatternCommand({ EventPattern: JSON.stringify({ detail: { lastStatus: [{ 'anything-but': 'STOPPED' }] } }), Event: event }));
+    const no = await events.send(
+      new TestEventPatternCommand({
+        EventPattern: JSON.stringify({ detail: { lastStatus: [{ 'anything-but': 'STOPPED' }] } }),
+        Event: event,
+      }),
+    );
     assert.equal(no.Result, false);
-    await assert.rejects(events.send(new TestEventPatternCommand({ EventPattern: '[]', Event: event })), InvalidEventPatternException);
+    await assert.rejects(
+      events.send(new TestEventPatternCommand({ EventPattern: '[]', Event: event })),
+      InvalidEventPatternException,
+    );
   });
 });
 
@@ -249,7 +358,12 @@ describe('EventBridge emulator direct rule creation (scenario loading)', () => {
   it('routes through a rule created with putRule() exactly like one created over the API', () => {
     const clock = new VirtualClock();
     let eb: EventBridgeEmulator | undefined;
-    const ctx: SandboxContext = { clock, account: ACCOUNT, region: REGION, events: { publish: (event) => eb?.publish(event) } };
+    const ctx: SandboxContext = {
+      clock,
+      account: ACCOUNT,
+      region: REGION,
+      events: { publish: (event) => eb?.publish(event) },
+    };
     const sqs = createSqs(ctx, { endpointUrl: () => 'http://127.0.0.1:1' });
     eb = createEventBridge(ctx, sqs);
     const { arn } = sqs.createQueue('direct');
@@ -259,7 +373,10 @@ describe('EventBridge emulator direct rule creation (scenario loading)', () => {
     ctx.events.publish(taskStateChange());
     const queue = sqs.queueByName('direct')!;
     assert.equal(queue.counts().visible, 1);
-    assert.throws(() => eb!.putRule({ name: 'broken', eventPattern: '{"source":"x"}', targets: [] }), /Event pattern is not valid/);
+    assert.throws(
+      () => eb!.putRule({ name: 'broken', eventPattern: '{"source":"x"}', targets: [] }),
+      /Event pattern is not valid/,
+    );
     sqs.close();
   });
 });

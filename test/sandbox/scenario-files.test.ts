@@ -22,7 +22,10 @@ test('every shipped scenario file loads', async () => {
 test('five-hour.yaml: only the client that started more than 5 h before the endpoint is broken', async () => {
   const sandbox = await startSandbox({ port: 0, scenario: `${DIR}five-hour.yaml` });
   try {
-    assert.deepEqual(sandbox.truth().brokenPairs.map((p) => `${p.client}->${p.endpoint}`), ['batch->api']);
+    assert.deepEqual(
+      sandbox.truth().brokenPairs.map((p) => `${p.client}->${p.endpoint}`),
+      ['batch->api'],
+    );
   } finally {
     await sandbox.close();
   }
@@ -33,8 +36,14 @@ test('orphans.yaml: the retired service is an orphan with a stale instance; the 
   try {
     const truth = sandbox.truth();
     const name = (id: string) => sandbox.cloudMap.serviceById(id)!.name;
-    assert.deepEqual(truth.orphanServices.map((s) => s.name), ['retired']);
-    assert.deepEqual(truth.orphanInstances.map((i) => name(i.serviceId)), ['retired']);
+    assert.deepEqual(
+      truth.orphanServices.map((s) => s.name),
+      ['retired'],
+    );
+    assert.deepEqual(
+      truth.orphanInstances.map((i) => name(i.serviceId)),
+      ['retired'],
+    );
     const api = sandbox.cloudMap.services().find((s) => s.name === 'api')!;
     assert.equal(truth.ttlByService[api.id], 120);
   } finally {

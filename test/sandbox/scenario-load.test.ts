@@ -1,8 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DescribeServicesCommand, DescribeTasksCommand, ListServicesCommand, ListTasksCommand, paginateListServices } from '@aws-sdk/client-ecs';
-import { ListInstancesCommand, ListServicesCommand as ListCloudMapServicesCommand, GetServiceCommand } from '@aws-sdk/client-servicediscovery';
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListServicesCommand,
+  ListTasksCommand,
+  paginateListServices,
+} from '@aws-sdk/client-ecs';
+import {
+  ListInstancesCommand,
+  ListServicesCommand as ListCloudMapServicesCommand,
+  GetServiceCommand,
+} from '@aws-sdk/client-servicediscovery';
 import { startEcsFixture, type EcsFixture } from './ecs-fixture.js';
 import { ScenarioError, startSandbox } from '../../sandbox/index.js';
 
@@ -22,17 +32,24 @@ describe('the demo scenario', () => {
       truth.brokenPairs.map((p) => `${p.client}->${p.endpoint}`),
       ['checkout->recommendations', 'orders->recommendations', 'web->recommendations'],
     );
-    const names = (ids: { id?: string; serviceId?: string }[]) => ids.map((s) => f.sandbox.cloudMap.serviceById(s.id ?? s.serviceId!)!.name).sort();
+    const names = (ids: { id?: string; serviceId?: string }[]) =>
+      ids.map((s) => f.sandbox.cloudMap.serviceById(s.id ?? s.serviceId!)!.name).sort();
     // ECS registered into the deleted services (CloudTrail holds it); old-batch was made by hand and never used.
     assert.deepEqual(names(truth.orphanServices), ['notifications', 'reports']);
     assert.deepEqual(names(truth.unprovenServices), ['old-batch']);
     assert.deepEqual(names(truth.orphanInstances), ['ledger', 'notifications']);
     assert.deepEqual(names(truth.protectedServices), ['partner-gateway']);
-    const ttl = Object.entries(truth.ttlByService).filter(([, v]) => v > 10).map(([id]) => f.sandbox.cloudMap.serviceById(id)!.name).sort();
+    const ttl = Object.entries(truth.ttlByService)
+      .filter(([, v]) => v > 10)
+      .map(([id]) => f.sandbox.cloudMap.serviceById(id)!.name)
+      .sort();
     assert.deepEqual(ttl, ['billing-legacy', 'notifications', 'old-batch', 'partner-gateway', 'reports', 'search']);
     assert.equal(truth.ttlByService[f.sandbox.cloudMap.services().find((s) => s.name === 'search')!.id], 300);
     // clickstream runs 12 tasks; its autoscaling maximum (1,200) puts it on the list.
-    assert.deepEqual(truth.nearTaskLimit.map((s) => `${s.service} ${s.desiredCount}/${s.maxCount}`).sort(), ['clickstream 12/1200', 'events-ingest 920/1200']);
+    assert.deepEqual(truth.nearTaskLimit.map((s) => `${s.service} ${s.desiredCount}/${s.maxCount}`).sort(), [
+      'clickstream 12/1200',
+      'events-ingest 920/1200',
+    ]);
     assert.deepEqual(truth.wronglyDeleted, []);
     // The Service Connect service of deleted `promo` is unreferenced but ECS's own: never an orphan.
     assert.ok(!truth.orphanServices.some((s) => s.name === 'promo'));
@@ -40,10 +57,24 @@ describe('the demo scenario', () => {
 
   test('the fleet reads through the real SDKs like a live account', async () => {
     const arns: string[] = [];
-    for await (const page of paginateListServices({ client: f.ecs }, { cluster: 'prod' })) arns.push(...page.serviceArns!);
+    for await (const page of paginateListServices({ client: f.ecs }, { cluster: 'prod' }))
+      arns.push(...page.serviceArns!);
     const names = arns.map((a) => a.split('/').pop()).sort();
-    assert.deepEqual(names, ['cart', 'checkout', 'clickstream', 'events-ingest', 'ledger', 'orders', 'payments-api', 'recommendations', 'search', 'web']);
-    const { services } = await f.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['reports', 'cart', 'web'], include: ['TAGS'] }));
+    assert.deepEqual(names, [
+      'cart',
+      'checkout',
+      'clickstream',
+      'events-ingest',
+      'ledger',
+      'orders',
+      'payments-api',
+      'recommendations',
+      'search',
+      'web',
+    ]);
+    const { services } = await f.ecs.send(
+      new DescribeServicesCommand({ cluster: 'prod', services: ['reports', 'cart', 'web'], include: ['TAGS'] }),
+    );
     assert.equal(services![0].status, 'INACTIVE');
     const cart = services![1];
     assert.equal(cart.deployments![0].rolloutState, 'COMPLETED');
@@ -59,7 +90,10 @@ describe('the demo scenario', () => {
     const { Services } = await f.cloudMap.send(new ListCloudMapServicesCommand({}));
     const billing = Services!.find((s) => s.Name === 'billing-legacy')!;
     const { Instances } = await f.cloudMap.send(new ListInstancesCommand({ ServiceId: billing.Id! }));
-    assert.deepEqual(Instances!.map((i) => i.Id), ['i-0a1b2c3d4e5f60718']);
+    assert.deepEqual(
+      Instances!.map((i) => i.Id),
+      ['i-0a1b2c3d4e5f60718'],
+    );
     const search = Services!.find((s) => s.Name === 'search')!;
     const { Service } = await f.cloudMap.send(new GetServiceCommand({ Id: search.Id! }));
     assert.equal(Service!.DnsConfig!.DnsRecords![0].TTL, 300);
@@ -75,9 +109,20 @@ describe('scenario options', () => {
         name: 'c1',
         services: [
           { name: 'client', desiredCount: 2, created: '-7h', serviceConnect: { namespace: 'mesh.local' } },
-          { name: 'server', desiredCount: 1, created: '-3h', serviceConnect: { namespace: 'mesh.local', endpoints: ['server'] } },
+          {
+            name: 'server',
+            desiredCount: 1,
+            created: '-3h',
+            serviceConnect: { namespace: 'mesh.local', endpoints: ['server'] },
+          },
           // Deployed 4 h ago, two tasks replaced an hour ago: replacements keep their deployment's endpoint list.
-          { name: 'mixed', desiredCount: 3, created: '-4h', taskStartedAt: ['-1h', '-1h', '-4h'], serviceConnect: { namespace: 'mesh.local' } },
+          {
+            name: 'mixed',
+            desiredCount: 3,
+            created: '-4h',
+            taskStartedAt: ['-1h', '-1h', '-4h'],
+            serviceConnect: { namespace: 'mesh.local' },
+          },
         ],
       },
     ],
@@ -87,7 +132,10 @@ describe('scenario options', () => {
     const strict = await startSandbox({ port: 0, scenario: fleet('0s') });
     const folk = await startSandbox({ port: 0, scenario: fleet('5h') });
     try {
-      assert.deepEqual(strict.truth().brokenPairs.map((p) => `${p.client}->${p.endpoint}`), ['client->server', 'mixed->server']);
+      assert.deepEqual(
+        strict.truth().brokenPairs.map((p) => `${p.client}->${p.endpoint}`),
+        ['client->server', 'mixed->server'],
+      );
       assert.deepEqual(folk.truth().brokenPairs, []);
     } finally {
       await strict.close();
@@ -100,21 +148,27 @@ describe('scenario options', () => {
       port: 0,
       scenario: {
         namespaces: [{ name: 'big.local' }],
-        clusters: [{ name: 'c', services: [{ name: 'huge', desiredCount: 1200, registry: { namespace: 'big.local' } }] }],
+        clusters: [
+          { name: 'c', services: [{ name: 'huge', desiredCount: 1200, registry: { namespace: 'big.local' } }] },
+        ],
       },
     });
     try {
       const service = sandbox.ecs.state.clusters.get('c')!.services.get('huge')!;
       assert.equal(service.runningTaskIds.size, 1000);
       assert.equal(sandbox.cloudMap.instances(service.serviceRegistries[0].cloudMapServiceId).length, 1000);
-      assert.deepEqual(sandbox.truth().nearTaskLimit, [{ cluster: 'c', service: 'huge', desiredCount: 1200, maxCount: undefined }]);
+      assert.deepEqual(sandbox.truth().nearTaskLimit, [
+        { cluster: 'c', service: 'huge', desiredCount: 1200, maxCount: undefined },
+      ]);
     } finally {
       await sandbox.close();
     }
   });
 
   test('generate builds a bulk fleet: registries one to one, extra Cloud Map services are orphans', async () => {
-    const f = await startEcsFixture({ scenario: { generate: { clusters: 2, servicesPerCluster: 15, tasksPerService: 3, cloudMapServices: 35 } } });
+    const f = await startEcsFixture({
+      scenario: { generate: { clusters: 2, servicesPerCluster: 15, tasksPerService: 3, cloudMapServices: 35 } },
+    });
     try {
       const page = await f.ecs.send(new ListServicesCommand({ cluster: 'bench-002', maxResults: 100 }));
       assert.equal(page.serviceArns!.length, 15);
@@ -133,16 +187,34 @@ describe('scenario options', () => {
 
   test('mistakes in a scenario name the path and the problem', async () => {
     const cases: [object, RegExp][] = [
-      [{ clusters: [{ name: 'c', services: [{ name: 's', desiredCount: 'two' }] }] }, /clusters\[0\]\.services\[0\]\.desiredCount: must be a whole number/],
+      [
+        { clusters: [{ name: 'c', services: [{ name: 's', desiredCount: 'two' }] }] },
+        /clusters\[0\]\.services\[0\]\.desiredCount: must be a whole number/,
+      ],
       [{ clusters: [{ name: 'c', servics: [] }] }, /clusters\[0\]\.servics: is not a known field/],
-      [{ clusters: [{ name: 'c', services: [{ name: 's', created: 'yesterday' }] }] }, /services\[0\]\.created: must be a relative time/],
-      [{ clusters: [{ name: 'c', services: [{ name: 's', registry: { namespace: 'ghost.local' } }] }] }, /registry\.namespace: namespace ghost\.local is not declared/],
+      [
+        { clusters: [{ name: 'c', services: [{ name: 's', created: 'yesterday' }] }] },
+        /services\[0\]\.created: must be a relative time/,
+      ],
+      [
+        { clusters: [{ name: 'c', services: [{ name: 's', registry: { namespace: 'ghost.local' } }] }] },
+        /registry\.namespace: namespace ghost\.local is not declared/,
+      ],
       [{ resolveGrace: 'forever' }, /resolveGrace: "forever" is not a duration/],
-      [{ drift: [{ kind: 'ttl', cloudMapService: 'nope', ttl: 5 }] }, /drift\[0\]: InvalidInput: Cloud Map service nope was not found/],
+      [
+        { drift: [{ kind: 'ttl', cloudMapService: 'nope', ttl: 5 }] },
+        /drift\[0\]: InvalidInput: Cloud Map service nope was not found/,
+      ],
     ];
     for (const [scenario, message] of cases) {
-      await assert.rejects(startSandbox({ port: 0, scenario }), (error: unknown) => error instanceof ScenarioError && message.test(error.message));
+      await assert.rejects(
+        startSandbox({ port: 0, scenario }),
+        (error: unknown) => error instanceof ScenarioError && message.test(error.message),
+      );
     }
-    await assert.rejects(startSandbox({ port: 0, scenario: '/nonexistent/scenario.yaml' }), /cannot read scenario file/);
+    await assert.rejects(
+      startSandbox({ port: 0, scenario: '/nonexistent/scenario.yaml' }),
+      /cannot read scenario file/,
+    );
   });
 });

@@ -28,13 +28,19 @@ describe('SQS delivery semantics: long polling, visibility, redrive', () => {
   let client: SQSClient;
   const calls = new CallCounter();
   /** A ReceiveMessage the server holds open (arrived, not answered yet): the long poll is waiting. */
-  const pollWaiting = () => calls.log().some((call) => call.operation === 'sqs:ReceiveMessage' && call.status === undefined);
+  const pollWaiting = () =>
+    calls.log().some((call) => call.operation === 'sqs:ReceiveMessage' && call.status === undefined);
 
   before(async () => {
     const ctx: SandboxContext = { clock, account: ACCOUNT, region: REGION, events: { publish: () => {} } };
     sqs = createSqs(ctx, { endpointUrl: () => server.url });
     server = await startAwsServer({ services: [sqs.service], port: 0, calls });
-    client = new SQSClient({ endpoint: server.url, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    client = new SQSClient({
+      endpoint: server.url,
+      region: REGION,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
   });
 
   after(async () => {
@@ -46,10 +52,18 @@ describe('SQS delivery semantics: long polling, visibility, redrive', () => {
   const create = async (name: string, Attributes?: Record<string, string>) =>
     (await client.send(new CreateQueueCommand({ QueueName: name, Attributes }))).QueueUrl!;
   const counts = async (url: string) =>
-    (await client.send(new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-    }))).Attributes;
+    (
+      await client.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url,
+          AttributeNames: [
+            'ApproximateNumberOfMessages',
+            'ApproximateNumberOfMessagesNotVisible',
+            'ApproximateNumberOfMessagesDelayed',
+          ],
+        }),
+      )
+    ).Attributes;
 
   it('a long poll wakes up for a message sent while it waits', async () => {
     const url = await create('long-poll');
@@ -71,9 +85,19 @@ describe('SQS delivery semantics: long polling, visibility, redrive', () => {
     await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'again' }));
     const first = (await client.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages![0];
     assert.equal((await client.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages, undefined);
-    assert.deepEqual(await counts(url), { ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '1', ApproximateNumberOfMessagesDelayed: '0' });
+    assert.deepEqual(await counts(url), {
+      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessagesNotVisible: '1',
+      ApproximateNumberOfMessagesDelayed: '0',
+    });
     // Real time: the long poll must pick the message up once its 1 s of invisibility is over.
-    const { Messages } = await client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+    const { Messages } = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        WaitTimeSeconds: 5,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
+    );
     const second = Messages![0];
     assert.equal(second.MessageId, first.MessageId);
     assert.notEqual(second.ReceiptHandle, first.ReceiptHandle);
@@ -82,7 +106,11 @@ describe('SQS delivery semantics: long polling, visibility, redrive', () => {
     await client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: first.ReceiptHandle }));
     assert.equal((await counts(url))?.ApproximateNumberOfMessagesNotVisible, '1');
     await client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: second.ReceiptHandle }));
-    assert.deepEqual(await counts(url), { ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0', ApproximateNumberOfMessagesDelayed: '0' });
+    assert.deepEqual(await counts(url), {
+      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessagesNotVisible: '0',
+      ApproximateNumberOfMessagesDelayed: '0',
+    });
   });
 
   it('follows the virtual clock: advancing it ends visibility timeouts and delays', async () => {
@@ -108,8 +136,13 @@ describe('SQS delivery semantics: long polling, visibility, redrive', () => {
     const url = await create('change-visibility', { VisibilityTimeout: '600' });
     await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'back' }));
     const first = (await client.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages![0];
-    await client.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: first.ReceiptHandle, VisibilityTimeout: 0 }));
-    assert.equal((await client.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages?.[0].MessageId, first.MessageId);
+    await client.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: first.ReceiptHandle, VisibilityTimeout: 0 }),
+    );
+    assert.equal(
+      (await client.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages?.[0].MessageId,
+      first.MessageId,
+    );
   });
 
   it('moves a message to the dead-letter queue after maxReceiveCount receives', async () => {
@@ -120,10 +153,15 @@ describe('SQS delivery semantics: long polling, visibility, redrive', () => {
     });
     const { MessageId } = await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'poison' }));
     for (let i = 0; i < 2; i++) {
-      assert.equal((await client.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages?.[0].MessageId, MessageId);
+      assert.equal(
+        (await client.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages?.[0].MessageId,
+        MessageId,
+      );
     }
     assert.equal((await client.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages, undefined);
-    const { Messages } = await client.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MessageSystemAttributeNames: ['All'] }));
+    const { Messages } = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: dlqUrl, MessageSystemAttributeNames: ['All'] }),
+    );
     assert.equal(Messages?.[0].MessageId, MessageId);
     assert.equal(Messages?.[0].Body, 'poison');
     assert.equal(Messages?.[0].Attributes?.DeadLetterQueueSourceArn, arnOf('work'));
@@ -133,11 +171,17 @@ describe('SQS delivery semantics: long polling, visibility, redrive', () => {
 
   it('a long poll waiting on the source queue does not receive a message once it is redriven', async () => {
     const dlqUrl = await create('slow-dlq');
-    const url = await create('slow', { VisibilityTimeout: '1', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arnOf('slow-dlq'), maxReceiveCount: 1 }) });
+    const url = await create('slow', {
+      VisibilityTimeout: '1',
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arnOf('slow-dlq'), maxReceiveCount: 1 }),
+    });
     await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'once' }));
     assert.equal((await client.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages?.length, 1);
     const dlqPoll = client.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 5 }));
-    assert.equal((await client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 2 }))).Messages, undefined);
+    assert.equal(
+      (await client.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 2 }))).Messages,
+      undefined,
+    );
     assert.equal((await dlqPoll).Messages?.[0].Body, 'once');
   });
 

@@ -9,12 +9,21 @@ describe('SQS MD5 digests', () => {
   });
 
   it('hashes message attributes as the AWS documentation example does', () => {
-    assert.equal(md5OfMessageAttributes({ SellerName: { DataType: 'String', StringValue: 'Example Store' } }), 'cd28f3b68aeee4b2eac9c66f2f694b58');
+    assert.equal(
+      md5OfMessageAttributes({ SellerName: { DataType: 'String', StringValue: 'Example Store' } }),
+      'cd28f3b68aeee4b2eac9c66f2f694b58',
+    );
   });
 
   it('does not depend on the order attributes were given in', () => {
-    const a = md5OfMessageAttributes({ b: { DataType: 'Number', StringValue: '1' }, a: { DataType: 'Binary', BinaryValue: Buffer.from([1, 2]).toString('base64') } });
-    const b = md5OfMessageAttributes({ a: { DataType: 'Binary', BinaryValue: Buffer.from([1, 2]).toString('base64') }, b: { DataType: 'Number', StringValue: '1' } });
+    const a = md5OfMessageAttributes({
+      b: { DataType: 'Number', StringValue: '1' },
+      a: { DataType: 'Binary', BinaryValue: Buffer.from([1, 2]).toString('base64') },
+    });
+    const b = md5OfMessageAttributes({
+      a: { DataType: 'Binary', BinaryValue: Buffer.from([1, 2]).toString('base64') },
+      b: { DataType: 'Number', StringValue: '1' },
+    });
     assert.equal(a, b);
     assert.notEqual(a, md5OfMessageAttributes({ b: { DataType: 'Number', StringValue: '2' } }));
   });

@@ -45,7 +45,12 @@ describe('SQS emulator through @aws-sdk/client-sqs', () => {
     const ctx: SandboxContext = { clock, account: ACCOUNT, region: REGION, events: { publish: () => {} } };
     sqs = createSqs(ctx, { endpointUrl: () => server.url });
     server = await startAwsServer({ services: [sqs.service], port: 0 });
-    client = new SQSClient({ endpoint: server.url, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    client = new SQSClient({
+      endpoint: server.url,
+      region: REGION,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
   });
 
   after(async () => {
@@ -94,10 +99,18 @@ describe('SQS emulator through @aws-sdk/client-sqs', () => {
   it('lists queues by prefix with pagination', async () => {
     for (const name of ['page-a', 'page-b', 'page-c']) await create(name);
     const first = await client.send(new ListQueuesCommand({ QueueNamePrefix: 'page-', MaxResults: 2 }));
-    assert.deepEqual(first.QueueUrls?.map((u) => u.split('/').pop()), ['page-a', 'page-b']);
+    assert.deepEqual(
+      first.QueueUrls?.map((u) => u.split('/').pop()),
+      ['page-a', 'page-b'],
+    );
     assert.ok(first.NextToken);
-    const second = await client.send(new ListQueuesCommand({ QueueNamePrefix: 'page-', MaxResults: 2, NextToken: first.NextToken }));
-    assert.deepEqual(second.QueueUrls?.map((u) => u.split('/').pop()), ['page-c']);
+    const second = await client.send(
+      new ListQueuesCommand({ QueueNamePrefix: 'page-', MaxResults: 2, NextToken: first.NextToken }),
+    );
+    assert.deepEqual(
+      second.QueueUrls?.map((u) => u.split('/').pop()),
+      ['page-c'],
+    );
     assert.equal(second.NextToken, undefined);
     const none = await client.send(new ListQueuesCommand({ QueueNamePrefix: 'no-such-prefix' }));
     assert.equal(none.QueueUrls, undefined);
@@ -107,39 +120,76 @@ describe('SQS emulator through @aws-sdk/client-sqs', () => {
     const url = await create('settable');
     await create('settable-dlq');
     const dlqArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:settable-dlq`;
-    await client.send(new SetQueueAttributesCommand({
-      QueueUrl: url,
-      Attributes: { ReceiveMessageWaitTimeSeconds: '2', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: '3' }) },
-    }));
-    const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['RedrivePolicy', 'ReceiveMessageWaitTimeSeconds'] }));
-    assert.deepEqual(JSON.parse(Attributes!.RedrivePolicy ?? '{}'), { deadLetterTargetArn: dlqArn, maxReceiveCount: 3 });
+    await client.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: url,
+        Attributes: {
+          ReceiveMessageWaitTimeSeconds: '2',
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: '3' }),
+        },
+      }),
+    );
+    const { Attributes } = await client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['RedrivePolicy', 'ReceiveMessageWaitTimeSeconds'],
+      }),
+    );
+    assert.deepEqual(JSON.parse(Attributes!.RedrivePolicy ?? '{}'), {
+      deadLetterTargetArn: dlqArn,
+      maxReceiveCount: 3,
+    });
     assert.equal(Attributes!.ReceiveMessageWaitTimeSeconds, '2');
-    await assert.rejects(client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Colour: 'blue' } as never })), InvalidAttributeName);
-    await assert.rejects(client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['Colour' as never] })), InvalidAttributeName);
+    await assert.rejects(
+      client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Colour: 'blue' } as never })),
+      InvalidAttributeName,
+    );
+    await assert.rejects(
+      client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['Colour' as never] })),
+      InvalidAttributeName,
+    );
     await assert.rejects(
       client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: '99999' } })),
       (error: unknown) => error instanceof SQSServiceException && error.name === 'InvalidAttributeValue',
     );
     await assert.rejects(
-      client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:missing`, maxReceiveCount: 1 }) } })),
-      (error: unknown) => error instanceof SQSServiceException && /Dead letter target does not exist/.test(error.message),
+      client.send(
+        new SetQueueAttributesCommand({
+          QueueUrl: url,
+          Attributes: {
+            RedrivePolicy: JSON.stringify({
+              deadLetterTargetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:missing`,
+              maxReceiveCount: 1,
+            }),
+          },
+        }),
+      ),
+      (error: unknown) =>
+        error instanceof SQSServiceException && /Dead letter target does not exist/.test(error.message),
     );
   });
 
   it('sends and receives with a correct MD5, message attributes and system attributes', async () => {
     const url = await create('roundtrip');
-    const sent = await client.send(new SendMessageCommand({
-      QueueUrl: url,
-      MessageBody: '{"hello":"wörld ✓"}',
-      MessageAttributes: { kind: { DataType: 'String', StringValue: 'greeting' }, size: { DataType: 'Number', StringValue: '3' } },
-    }));
+    const sent = await client.send(
+      new SendMessageCommand({
+        QueueUrl: url,
+        MessageBody: '{"hello":"wörld ✓"}',
+        MessageAttributes: {
+          kind: { DataType: 'String', StringValue: 'greeting' },
+          size: { DataType: 'Number', StringValue: '3' },
+        },
+      }),
+    );
     assert.ok(sent.MessageId);
     assert.match(sent.MD5OfMessageAttributes ?? '', /^[0-9a-f]{32}$/);
-    const { Messages } = await client.send(new ReceiveMessageCommand({
-      QueueUrl: url,
-      MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'],
-      MessageAttributeNames: ['All'],
-    }));
+    const { Messages } = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'],
+        MessageAttributeNames: ['All'],
+      }),
+    );
     assert.equal(Messages?.length, 1);
     const [message] = Messages!;
     assert.equal(message.Body, '{"hello":"wörld ✓"}');
@@ -161,27 +211,36 @@ describe('SQS emulator through @aws-sdk/client-sqs', () => {
 
   it('deletes in batches, reporting a bad receipt handle per entry', async () => {
     const url = await create('batch');
-    const sent = await client.send(new SendMessageBatchCommand({
-      QueueUrl: url,
-      Entries: [1, 2, 3].map((n) => ({ Id: `m${n}`, MessageBody: `body ${n}` })),
-    }));
+    const sent = await client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: url,
+        Entries: [1, 2, 3].map((n) => ({ Id: `m${n}`, MessageBody: `body ${n}` })),
+      }),
+    );
     assert.deepEqual(sent.Successful?.map((s) => s.Id).sort(), ['m1', 'm2', 'm3']);
     const { Messages } = await client.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
     assert.deepEqual(Messages?.map((m) => m.Body).sort(), ['body 1', 'body 2', 'body 3']);
-    const deleted = await client.send(new DeleteMessageBatchCommand({
-      QueueUrl: url,
-      Entries: [
-        { Id: 'a', ReceiptHandle: Messages![0].ReceiptHandle },
-        { Id: 'b', ReceiptHandle: Messages![1].ReceiptHandle },
-        { Id: 'c', ReceiptHandle: 'not-a-receipt-handle' },
-      ],
-    }));
+    const deleted = await client.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: url,
+        Entries: [
+          { Id: 'a', ReceiptHandle: Messages![0].ReceiptHandle },
+          { Id: 'b', ReceiptHandle: Messages![1].ReceiptHandle },
+          { Id: 'c', ReceiptHandle: 'not-a-receipt-handle' },
+        ],
+      }),
+    );
     assert.deepEqual(deleted.Successful?.map((s) => s.Id).sort(), ['a', 'b']);
     assert.equal(deleted.Failed?.length, 1);
     assert.equal(deleted.Failed?.[0].Id, 'c');
     assert.equal(deleted.Failed?.[0].Code, 'ReceiptHandleIsInvalid');
     assert.equal(deleted.Failed?.[0].SenderFault, true);
-    const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    const { Attributes } = await client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
     assert.deepEqual(Attributes, { ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '1' });
   });
 
@@ -189,22 +248,44 @@ describe('SQS emulator through @aws-sdk/client-sqs', () => {
     const url = await create('bad-batches');
     await assert.rejects(client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [] })), EmptyBatchRequest);
     await assert.rejects(
-      client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: 'x', MessageBody: '1' }, { Id: 'x', MessageBody: '2' }] })),
+      client.send(
+        new SendMessageBatchCommand({
+          QueueUrl: url,
+          Entries: [
+            { Id: 'x', MessageBody: '1' },
+            { Id: 'x', MessageBody: '2' },
+          ],
+        }),
+      ),
       BatchEntryIdsNotDistinct,
     );
     await assert.rejects(
-      client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: Array.from({ length: 11 }, (_, i) => ({ Id: `e${i}`, MessageBody: 'b' })) })),
+      client.send(
+        new SendMessageBatchCommand({
+          QueueUrl: url,
+          Entries: Array.from({ length: 11 }, (_, i) => ({ Id: `e${i}`, MessageBody: 'b' })),
+        }),
+      ),
       TooManyEntriesInBatchRequest,
     );
   });
 
   it('raises the modelled errors for receipt handles, visibility, purge and receive parameters', async () => {
     const url = await create('errors');
-    await assert.rejects(client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: 'garbage' })), ReceiptHandleIsInvalid);
+    await assert.rejects(
+      client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: 'garbage' })),
+      ReceiptHandleIsInvalid,
+    );
     await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' }));
     const { Messages } = await client.send(new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 0 }));
     await assert.rejects(
-      client.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: Messages![0].ReceiptHandle, VisibilityTimeout: 10 })),
+      client.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: url,
+          ReceiptHandle: Messages![0].ReceiptHandle,
+          VisibilityTimeout: 10,
+        }),
+      ),
       MessageNotInflight,
     );
     await assert.rejects(
@@ -213,7 +294,9 @@ describe('SQS emulator through @aws-sdk/client-sqs', () => {
     );
     await client.send(new PurgeQueueCommand({ QueueUrl: url }));
     await assert.rejects(client.send(new PurgeQueueCommand({ QueueUrl: url })), PurgeQueueInProgress);
-    const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    const { Attributes } = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    );
     assert.equal(Attributes?.ApproximateNumberOfMessages, '0');
   });
 

@@ -23,9 +23,14 @@ for (const kind of ['memory', 'dynamodb'] as const) {
   describe(`deletion ledger in the state store: ${kind}`, () => {
     test('survives a restart, forgets after an hour, and is per target and namespace', async () => {
       let memory: StateStore | undefined;
-      const open = () => kind === 'memory'
-        ? (memory ??= createStateStore('memory'))
-        : createStateStore('dynamodb://ledger-state', { endpoint: sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+      const open = () =>
+        kind === 'memory'
+          ? (memory ??= createStateStore('memory'))
+          : createStateStore('dynamodb://ledger-state', {
+              endpoint: sandbox.url,
+              region: 'us-east-1',
+              credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+            });
       const before = new StoreDeletionLedger(open(), 'us-east-1');
       await before.record('ns-a', 'instances', 2, T0);
       await before.record('ns-a', 'services', 1, T0 + 5 * MINUTE);
@@ -36,8 +41,16 @@ for (const kind of ['memory', 'dynamodb'] as const) {
       assert.deepEqual(seen.get('ns-a'), { services: 1, instances: 2 });
       assert.deepEqual(seen.get('ns-b'), { services: 0, instances: 4 });
       assert.equal(seen.get('ns-c'), undefined);
-      assert.equal((await new StoreDeletionLedger(open(), 'eu-west-1').recent(['ns-a'], T0 + 30 * MINUTE)).get('ns-a'), undefined, 'another target');
-      assert.equal((await new StoreDeletionLedger(open(), 'us-east-1').recent(['ns-a'], T0 + 90 * MINUTE)).get('ns-a'), undefined, 'more than an hour later');
+      assert.equal(
+        (await new StoreDeletionLedger(open(), 'eu-west-1').recent(['ns-a'], T0 + 30 * MINUTE)).get('ns-a'),
+        undefined,
+        'another target',
+      );
+      assert.equal(
+        (await new StoreDeletionLedger(open(), 'us-east-1').recent(['ns-a'], T0 + 90 * MINUTE)).get('ns-a'),
+        undefined,
+        'more than an hour later',
+      );
     });
   });
 }

@@ -24,7 +24,40 @@ function prng(seed: number): () => number {
   };
 }
 
-const PATTERN_PIECES = ['a', 'b', 'p', 'd', '-', '.', '_', 'A', '0', '*', '?', '[a-c]', '[^a]', '[ab]', '[-a]', '{a,b}', '{a..c}', '{,x}', '[', ']', '{', '}', ',', '^', '!', '\\', '[[:alpha:]]', '[!a]', '[A-z]', '[a-]', '-prod', 'prod-'];
+const PATTERN_PIECES = [
+  'a',
+  'b',
+  'p',
+  'd',
+  '-',
+  '.',
+  '_',
+  'A',
+  '0',
+  '*',
+  '?',
+  '[a-c]',
+  '[^a]',
+  '[ab]',
+  '[-a]',
+  '{a,b}',
+  '{a..c}',
+  '{,x}',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '^',
+  '!',
+  '\\',
+  '[[:alpha:]]',
+  '[!a]',
+  '[A-z]',
+  '[a-]',
+  '-prod',
+  'prod-',
+];
 const NAME_CHARS = 'abcdpxzAZ09-._';
 
 function randomPattern(rnd: () => number): string {
@@ -42,8 +75,12 @@ function randomName(rnd: () => number, source?: string, kind: 'cluster' | 'names
     const tokens = alternatives[Math.floor(rnd() * alternatives.length)];
     let name = '';
     for (const token of tokens) {
-      if (token.type === 'star') for (let k = Math.floor(rnd() * 4); k > 0; k -= 1) name += NAME_CHARS[Math.floor(rnd() * NAME_CHARS.length)];
-      else { const members = [...token.chars]; name += members[Math.floor(rnd() * members.length)]; }
+      if (token.type === 'star')
+        for (let k = Math.floor(rnd() * 4); k > 0; k -= 1) name += NAME_CHARS[Math.floor(rnd() * NAME_CHARS.length)];
+      else {
+        const members = [...token.chars];
+        name += members[Math.floor(rnd() * members.length)];
+      }
     }
     if (name.length > 0) return name;
   }
@@ -61,11 +98,17 @@ describe('one matcher: the allowed-scope verdict and the runtime match agree', (
     while (cases < 12_000) {
       const kind = rnd() < 0.5 ? 'namespace' : 'cluster';
       const allowedPattern = randomPattern(rnd);
-      const { allowed, errors } = compileAllowed({ clusters: kind === 'cluster' ? [allowedPattern] : [], namespaces: kind === 'namespace' ? [allowedPattern] : [], accounts: [] });
+      const { allowed, errors } = compileAllowed({
+        clusters: kind === 'cluster' ? [allowedPattern] : [],
+        namespaces: kind === 'namespace' ? [allowedPattern] : [],
+        accounts: [],
+      });
       if (errors.length > 0) continue;
       // Half the policy patterns refine the allowed one, so accepted verdicts are frequent.
       const policyPattern = rnd() < 0.5 ? allowedPattern.replace('*', randomPattern(rnd)) : randomPattern(rnd);
-      const p = policy({ target: kind === 'cluster' ? { clusters: [policyPattern] } : { namespaces: [policyPattern] } });
+      const p = policy({
+        target: kind === 'cluster' ? { clusters: [policyPattern] } : { namespaces: [policyPattern] },
+      });
       const { matcher, errors: patternErrors } = compileTarget(p.target);
       const verdict = patternErrors.length === 0 && checkAllowed(p, matcher, allowed).length === 0;
       for (let k = 0; k < 4; k += 1) {
@@ -73,14 +116,23 @@ describe('one matcher: the allowed-scope verdict and the runtime match agree', (
         const covered = kind === 'cluster' ? coversCluster(p, cluster(name)) : coversNamespace(p, namespace(name));
         const allowedCovers = allowed[kind === 'cluster' ? 'clusters' : 'namespaces'].some((g) => g.regex.test(name));
         cases += 1;
-        if (patternErrors.length > 0) assert.equal(covered, false, `"${policyPattern}" was rejected by validation, yet covers ${name}`);
+        if (patternErrors.length > 0)
+          assert.equal(covered, false, `"${policyPattern}" was rejected by validation, yet covers ${name}`);
         if (verdict) {
           accepted += 1;
           if (covered) acceptedMatches += 1;
-          assert.ok(!covered || allowedCovers, `"${policyPattern}" passes the allowed ${kind} "${allowedPattern}" but covers ${kind} ${name} at run time`);
+          assert.ok(
+            !covered || allowedCovers,
+            `"${policyPattern}" passes the allowed ${kind} "${allowedPattern}" but covers ${kind} ${name} at run time`,
+          );
         }
         const compiled = compilePattern(policyPattern, kind).pattern;
-        if (compiled && !compiled.arnFields) assert.equal(compiled.glob.regex.test(name), globMatches(compiled.glob, name), `regex and automaton disagree on "${policyPattern}" vs ${name}`);
+        if (compiled && !compiled.arnFields)
+          assert.equal(
+            compiled.glob.regex.test(name),
+            globMatches(compiled.glob, name),
+            `regex and automaton disagree on "${policyPattern}" vs ${name}`,
+          );
       }
     }
     assert.ok(cases >= 10_000);

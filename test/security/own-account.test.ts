@@ -23,6 +23,9 @@ describe('attack: a roleArn policy when no accounts are allowed', () => {
     assert.equal(ttlOf(h.b, 'b-api'), 60, 'account B must keep its TTLs');
     assert.equal(ttlOf(h.b, 'b-web'), 120);
     assert.ok(!h.factory.targets.some((t) => t.key === TARGET_B), 'no clients are made for the other account');
-    assert.match(JSON.stringify(h.controller.status()), /no --allowed-accounts are set, which means the controller's own account only/);
+    assert.match(
+      JSON.stringify(h.controller.status()),
+      /no --allowed-accounts are set, which means the controller's own account only/,
+    );
   });
 });

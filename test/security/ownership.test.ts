@@ -31,8 +31,19 @@ const FLEET = {
       name: 'prod',
       services: [
         // Registry in reg.local (policy "apps"), Service Connect in mesh.local (policy "mesh", refresh off).
-        { name: 'web', desiredCount: 1, created: '-9h', registry: { namespace: 'reg.local', ttl: 10 }, serviceConnect: { namespace: 'mesh.local' } },
-        { name: 'recommendations', desiredCount: 1, created: '-2h', serviceConnect: { namespace: 'mesh.local', endpoints: ['recommendations'] } },
+        {
+          name: 'web',
+          desiredCount: 1,
+          created: '-9h',
+          registry: { namespace: 'reg.local', ttl: 10 },
+          serviceConnect: { namespace: 'mesh.local' },
+        },
+        {
+          name: 'recommendations',
+          desiredCount: 1,
+          created: '-2h',
+          serviceConnect: { namespace: 'mesh.local', endpoints: ['recommendations'] },
+        },
       ],
     },
   ],
@@ -40,7 +51,8 @@ const FLEET = {
   cloudMap: { services: [{ namespace: 'shared.local', name: 'warm-standby', ttl: 10, created: '-30d' }] },
 };
 
-const doc = (name: string, spec: string) => `apiVersion: ecs-discovery.io/v1alpha1\nkind: DiscoveryPolicy\nmetadata:\n  name: ${name}\nspec:\n  mode: enforce\n${spec}`;
+const doc = (name: string, spec: string) =>
+  `apiVersion: ecs-discovery.io/v1alpha1\nkind: DiscoveryPolicy\nmetadata:\n  name: ${name}\nspec:\n  mode: enforce\n${spec}`;
 
 function capture() {
   const stream = new PassThrough();
@@ -65,7 +77,11 @@ describe('attack: taking over resources another policy owns', () => {
     for (const [file, content] of Object.entries(files)) writeFileSync(join(dir, file), content);
     const stderr = capture();
     try {
-      const code = await runCommand(['--once', '--policies', dir, '--log-level', 'fatal', '--allow-all-namespaces'], { stdout: capture().stream, stderr: stderr.stream, env: sandbox.env() });
+      const code = await runCommand(['--once', '--policies', dir, '--log-level', 'fatal', '--allow-all-namespaces'], {
+        stdout: capture().stream,
+        stderr: stderr.stream,
+        env: sandbox.env(),
+      });
       return { code, stderr: stderr.text() };
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -74,32 +90,60 @@ describe('attack: taking over resources another policy owns', () => {
 
   const writes = (op: string) => (sandbox.calls.snapshot() as Record<string, number>)[op] ?? 0;
 
-  it('a new policy on another cluster cannot take over a shared namespace\'s Cloud Map services', async () => {
+  it("a new policy on another cluster cannot take over a shared namespace's Cloud Map services", async () => {
     const files = {
-      'team.yaml': doc('team', '  target:\n    clusters: [team-a]\n    namespaces: [shared.local]\n  rules:\n    taskLimit: {}\n'),
-      'new.yaml': doc('aaa', '  target:\n    clusters: [prod]\n    namespaces: [shared.local]\n  rules:\n    cloudMapOrphans: { gracePeriod: 0s }\n'),
+      'team.yaml': doc(
+        'team',
+        '  target:\n    clusters: [team-a]\n    namespaces: [shared.local]\n  rules:\n    taskLimit: {}\n',
+      ),
+      'new.yaml': doc(
+        'aaa',
+        '  target:\n    clusters: [prod]\n    namespaces: [shared.local]\n  rules:\n    cloudMapOrphans: { gracePeriod: 0s }\n',
+      ),
     };
     const stdout = capture();
     const dirForValidate = mkdtempSync(join(tmpdir(), 'ownership-validate-'));
     for (const [file, content] of Object.entries(files)) writeFileSync(join(dirForValidate, file), content);
-    assert.equal(await validateCommand([dirForValidate], { stdout: stdout.stream, stderr: capture().stream, env: {} }), 1);
+    assert.equal(
+      await validateCommand([dirForValidate], { stdout: stdout.stream, stderr: capture().stream, env: {} }),
+      1,
+    );
     rmSync(dirForValidate, { recursive: true, force: true });
-    assert.match(stdout.text(), /Cloud Map services in namespaces "shared\.local", whatever their clusters, since policy "aaa" runs cloudMapOrphans/);
+    assert.match(
+      stdout.text(),
+      /Cloud Map services in namespaces "shared\.local", whatever their clusters, since policy "aaa" runs cloudMapOrphans/,
+    );
     await runOnce(files);
-    assert.equal(writes('servicediscovery:DeleteService'), 0, 'the team\'s warm-standby service must survive');
+    assert.equal(writes('servicediscovery:DeleteService'), 0, "the team's warm-standby service must survive");
   });
 
   it('the owner of a registry namespace does not redeploy a client for Service Connect', async () => {
     const before = writes('ecs:UpdateService');
     const { code, stderr } = await runOnce({
-      'registry.yaml': doc('apps', '  target:\n    clusters: [prod]\n    namespaces: [reg.local]\n  rules:\n    serviceConnectRefresh: { staleAfter: 0s, cooldown: 0s }\n'),
-      'mesh.yaml': doc('mesh', '  target:\n    clusters: [prod]\n    namespaces: [mesh.local]\n  rules:\n    taskLimit: {}\n'),
+      'registry.yaml': doc(
+        'apps',
+        '  target:\n    clusters: [prod]\n    namespaces: [reg.local]\n  rules:\n    serviceConnectRefresh: { staleAfter: 0s, cooldown: 0s }\n',
+      ),
+      'mesh.yaml': doc(
+        'mesh',
+        '  target:\n    clusters: [prod]\n    namespaces: [mesh.local]\n  rules:\n    taskLimit: {}\n',
+      ),
     });
     assert.equal(code, 0, stderr);
-    assert.equal(writes('ecs:UpdateService') - before, 0, 'web is redeployed for Service Connect only if the mesh.local policy enables serviceConnectRefresh');
+    assert.equal(
+      writes('ecs:UpdateService') - before,
+      0,
+      'web is redeployed for Service Connect only if the mesh.local policy enables serviceConnectRefresh',
+    );
     const { code: code2 } = await runOnce({
-      'registry.yaml': doc('apps', '  target:\n    clusters: [prod]\n    namespaces: [reg.local]\n  rules:\n    taskLimit: {}\n'),
-      'mesh.yaml': doc('mesh', '  target:\n    clusters: [prod]\n    namespaces: [mesh.local]\n  rules:\n    serviceConnectRefresh: { staleAfter: 0s, cooldown: 0s }\n'),
+      'registry.yaml': doc(
+        'apps',
+        '  target:\n    clusters: [prod]\n    namespaces: [reg.local]\n  rules:\n    taskLimit: {}\n',
+      ),
+      'mesh.yaml': doc(
+        'mesh',
+        '  target:\n    clusters: [prod]\n    namespaces: [mesh.local]\n  rules:\n    serviceConnectRefresh: { staleAfter: 0s, cooldown: 0s }\n',
+      ),
     });
     assert.equal(code2, 0);
     assert.equal(writes('ecs:UpdateService') - before, 1, 'the mesh.local policy does redeploy the stale client');

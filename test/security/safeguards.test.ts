@@ -50,7 +50,18 @@ const GREEDY = policy(`    cloudMapOrphans: { gracePeriod: 0s, maxDeletionsPerRu
     dnsTtl: { max: 1s, set: 1s }
 `);
 
-const BOUNDS = ['--min-grace-period', '15m', '--max-deletions-per-hour', '20', '--min-cooldown', '1h', '--max-concurrent-redeploys', '2', '--min-dns-ttl', '5s'];
+const BOUNDS = [
+  '--min-grace-period',
+  '15m',
+  '--max-deletions-per-hour',
+  '20',
+  '--min-cooldown',
+  '1h',
+  '--max-concurrent-redeploys',
+  '2',
+  '--min-dns-ttl',
+  '5s',
+];
 
 const LIMIT_MESSAGES = [
   /gracePeriod 0s is below the operator's minimum grace period 15m \(--min-grace-period \/ MIN_GRACE_PERIOD\)/,
@@ -82,7 +93,11 @@ describe('safeguards the policy cannot switch off', () => {
 
   async function ttl(name: string): Promise<number | undefined> {
     const id = sandbox.cloudMap.services().find((s) => s.name === name)!.id;
-    const sd = new ServiceDiscoveryClient({ endpoint: sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const sd = new ServiceDiscoveryClient({
+      endpoint: sandbox.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
     try {
       return (await sd.send(new GetServiceCommand({ Id: id }))).Service?.DnsConfig?.DnsRecords?.[0]?.TTL;
     } finally {
@@ -92,11 +107,14 @@ describe('safeguards the policy cannot switch off', () => {
 
   async function runOnce(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stderr: string }> {
     const stderr = capture();
-    const code = await runCommand(['--once', '--policies', dir, '--log-level', 'error', '--allow-all-namespaces', ...args], { stdout: capture().stream, stderr: stderr.stream, env: { ...sandbox.env(), ...env } });
+    const code = await runCommand(
+      ['--once', '--policies', dir, '--log-level', 'error', '--allow-all-namespaces', ...args],
+      { stdout: capture().stream, stderr: stderr.stream, env: { ...sandbox.env(), ...env } },
+    );
     return { code, stderr: stderr.text() };
   }
 
-  it('validate, plan and run reject a policy beyond the operator\'s floors and ceilings, naming each limit', async () => {
+  it("validate, plan and run reject a policy beyond the operator's floors and ceilings, naming each limit", async () => {
     writeFileSync(join(dir, 'team.yaml'), GREEDY);
     const out = capture();
     assert.equal(await validateCommand([dir, ...BOUNDS], { stdout: out.stream, stderr: capture().stream, env: {} }), 1);
@@ -104,26 +122,53 @@ describe('safeguards the policy cannot switch off', () => {
 
     const planOut = capture();
     const planErr = capture();
-    assert.equal(await planCommand(['--policies', dir, ...BOUNDS], { stdout: planOut.stream, stderr: planErr.stream, env: sandbox.env() }), 1);
+    assert.equal(
+      await planCommand(['--policies', dir, ...BOUNDS], {
+        stdout: planOut.stream,
+        stderr: planErr.stream,
+        env: sandbox.env(),
+      }),
+      1,
+    );
     for (const message of LIMIT_MESSAGES) assert.match(planOut.text() + planErr.text(), message);
 
     // run takes the same bounds from its environment, as the manifests set them.
-    const env = { MIN_GRACE_PERIOD: '15m', MAX_DELETIONS_PER_HOUR: '20', MIN_COOLDOWN: '1h', MAX_CONCURRENT_REDEPLOYS: '2', MIN_DNS_TTL: '5s' };
+    const env = {
+      MIN_GRACE_PERIOD: '15m',
+      MAX_DELETIONS_PER_HOUR: '20',
+      MIN_COOLDOWN: '1h',
+      MAX_CONCURRENT_REDEPLOYS: '2',
+      MIN_DNS_TTL: '5s',
+    };
     const { code, stderr } = await runOnce([], env);
     assert.equal(code, 1);
     for (const message of LIMIT_MESSAGES) assert.match(stderr, message);
     assert.equal(await ttl('plain'), 300, 'nothing is changed under a rejected policy');
   });
 
-  it('keeps the operator\'s protect tag whatever the policy says, and lets the policy add its own', async () => {
+  it("keeps the operator's protect tag whatever the policy says, and lets the policy add its own", async () => {
     // Today's code let protectTag replace the operator's key, unprotecting "guarded".
-    writeFileSync(join(dir, 'team.yaml'), policy('    dnsTtl: { max: 10s, set: 10s }\n    cloudMapOrphans:\n      protectTag: { key: nothing, value: here }\n'));
+    writeFileSync(
+      join(dir, 'team.yaml'),
+      policy(
+        '    dnsTtl: { max: 10s, set: 10s }\n    cloudMapOrphans:\n      protectTag: { key: nothing, value: here }\n',
+      ),
+    );
     await runOnce([]);
-    assert.equal(await ttl('guarded'), 300, 'a policy cannot remove the operator\'s protect tag');
+    assert.equal(await ttl('guarded'), 300, "a policy cannot remove the operator's protect tag");
 
-    writeFileSync(join(dir, 'team.yaml'), policy('    dnsTtl: { max: 10s, set: 10s }\n    cloudMapOrphans:\n      gracePeriod: 1h\n      protectTags: [{ key: keep, value: forever }]\n'));
+    writeFileSync(
+      join(dir, 'team.yaml'),
+      policy(
+        '    dnsTtl: { max: 10s, set: 10s }\n    cloudMapOrphans:\n      gracePeriod: 1h\n      protectTags: [{ key: keep, value: forever }]\n',
+      ),
+    );
     const { code, stderr } = await runOnce(['--protect-tag-key', 'acme/hands-off']);
     assert.equal(code, 0, stderr);
-    assert.deepEqual([await ttl('custom'), await ttl('kept'), await ttl('plain')], [300, 300, 10], 'the operator\'s key and the policy\'s added tag both protect');
+    assert.deepEqual(
+      [await ttl('custom'), await ttl('kept'), await ttl('plain')],
+      [300, 300, 10],
+      "the operator's key and the policy's added tag both protect",
+    );
   });
 });

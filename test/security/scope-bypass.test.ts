@@ -19,7 +19,10 @@ const FLEET = {
   name: 'scope-bypass',
   account: '123456789012',
   region: 'us-east-1',
-  namespaces: [{ name: 'orders-prod', type: 'DNS_PRIVATE' }, { name: 'payments-staging', type: 'DNS_PRIVATE' }],
+  namespaces: [
+    { name: 'orders-prod', type: 'DNS_PRIVATE' },
+    { name: 'payments-staging', type: 'DNS_PRIVATE' },
+  ],
   clusters: [{ name: 'orders-prod', services: [] }],
   cloudMap: {
     services: [
@@ -63,13 +66,18 @@ describe('attack: a namespace pattern that passes --allowed-namespaces but reach
   });
 
   async function ttlOf(namespaceName: string): Promise<number | undefined> {
-    const sd = new ServiceDiscoveryClient({ endpoint: sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const sd = new ServiceDiscoveryClient({
+      endpoint: sandbox.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
     try {
       const { Services } = await sd.send(new ListServicesCommand({}));
       for (const summary of Services ?? []) {
         const { Service } = await sd.send(new GetServiceCommand({ Id: summary.Id }));
         const ns = sandbox.cloudMap.services().find((s) => s.id === summary.Id);
-        if (ns && FLEET.cloudMap.services.find((s) => s.name === ns.name)?.namespace === namespaceName) return Service?.DnsConfig?.DnsRecords?.[0]?.TTL;
+        if (ns && FLEET.cloudMap.services.find((s) => s.name === ns.name)?.namespace === namespaceName)
+          return Service?.DnsConfig?.DnsRecords?.[0]?.TTL;
       }
       return undefined;
     } finally {
@@ -77,10 +85,14 @@ describe('attack: a namespace pattern that passes --allowed-namespaces but reach
     }
   }
 
-  it('validate rejects the pattern, naming why, under the operator\'s allowed namespaces', async () => {
+  it("validate rejects the pattern, naming why, under the operator's allowed namespaces", async () => {
     writeFileSync(join(dir, 'sneaky.yaml'), HOSTILE('*{a..z-prod}'));
     const stdout = capture();
-    const code = await validateCommand([dir, '--allowed-namespaces', '*-prod', '--allowed-clusters', '*-prod'], { stdout: stdout.stream, stderr: capture().stream, env: {} });
+    const code = await validateCommand([dir, '--allowed-namespaces', '*-prod', '--allowed-clusters', '*-prod'], {
+      stdout: stdout.stream,
+      stderr: capture().stream,
+      env: {},
+    });
     assert.equal(code, 1, stdout.text());
     assert.match(stdout.text(), /"\{a\.\.z-prod\}" has no ",".*\(at spec\.target\.namespaces\[0\]\)/);
   });
@@ -88,8 +100,24 @@ describe('attack: a namespace pattern that passes --allowed-namespaces but reach
   it('run --once never changes the namespace outside the allowed ones', async () => {
     writeFileSync(join(dir, 'sneaky.yaml'), HOSTILE('*{a..z-prod}'));
     const stderr = capture();
-    await runCommand(['--once', '--policies', dir, '--log-level', 'fatal', '--allowed-namespaces', '*-prod', '--allowed-clusters', '*-prod'],
-      { stdout: capture().stream, stderr: stderr.stream, env: sandbox.env() });
-    assert.equal(await ttlOf('payments-staging'), 300, 'the staging namespace is outside --allowed-namespaces and must stay untouched');
+    await runCommand(
+      [
+        '--once',
+        '--policies',
+        dir,
+        '--log-level',
+        'fatal',
+        '--allowed-namespaces',
+        '*-prod',
+        '--allowed-clusters',
+        '*-prod',
+      ],
+      { stdout: capture().stream, stderr: stderr.stream, env: sandbox.env() },
+    );
+    assert.equal(
+      await ttlOf('payments-staging'),
+      300,
+      'the staging namespace is outside --allowed-namespaces and must stay untouched',
+    );
   });
 });

@@ -22,7 +22,10 @@ const allowed = { clusters: [], namespaces: [], accounts: [] };
 test('symlinks whose real path leaves the root are refused (a link to /, to a credentials file); links inside it still work', async () => {
   const outside = join(scratch, 'outside');
   mkdirSync(outside);
-  writeFileSync(join(outside, 'credentials'), '[default]\naws_secret_access_key = wJalrXUtnFEMIK7MDENGbPxRfiCYSECRETKEY1\n');
+  writeFileSync(
+    join(outside, 'credentials'),
+    '[default]\naws_secret_access_key = wJalrXUtnFEMIK7MDENGbPxRfiCYSECRETKEY1\n',
+  );
   writeFileSync(join(outside, 'stolen.yaml'), policyYaml('stolen'));
   const root = join(scratch, 'policies');
   mkdirSync(join(root, 'team'), { recursive: true });
@@ -33,15 +36,34 @@ test('symlinks whose real path leaves the root are refused (a link to /, to a cr
   symlinkSync('team/a.yaml', join(root, 'alias.yml')); // inside the root: fine (ConfigMap mounts are symlinks)
 
   const result = await new DirectorySource(root).fetch();
-  assert.deepEqual(result.documents.map((d) => d.path), ['alias.yml', 'team/a.yaml']);
-  assert.deepEqual(result.problems?.map((p) => [p.path, p.severity]), [['creds.yaml', 'error'], ['elsewhere', 'error'], ['host-root', 'error']]);
+  assert.deepEqual(
+    result.documents.map((d) => d.path),
+    ['alias.yml', 'team/a.yaml'],
+  );
+  assert.deepEqual(
+    result.problems?.map((p) => [p.path, p.severity]),
+    [
+      ['creds.yaml', 'error'],
+      ['elsewhere', 'error'],
+      ['host-root', 'error'],
+    ],
+  );
   for (const problem of result.problems ?? []) assert.match(problem.message, /leaves the policy directory/);
   assert.ok(!JSON.stringify(result).includes('SECRETKEY1'));
 });
 
-test('no problem, log line or /status field quotes a file\'s content', async () => {
-  const secrets = ['wJalrXUtnFEMIK7MDENGbPxRfiCYSECRET0', 'ghp_SECRETplainScalar1', 'ghp_SECRETkindValue2', 'ghp_SECRETunclosed3',
-    'ghp_SECRETalias4', 'ghp_SECRETtag5', 'ghp_SECRETdupkey6', 'ghp_SECRETapiVersion7', 'ghp_SECRETlist8'];
+test("no problem, log line or /status field quotes a file's content", async () => {
+  const secrets = [
+    'wJalrXUtnFEMIK7MDENGbPxRfiCYSECRET0',
+    'ghp_SECRETplainScalar1',
+    'ghp_SECRETkindValue2',
+    'ghp_SECRETunclosed3',
+    'ghp_SECRETalias4',
+    'ghp_SECRETtag5',
+    'ghp_SECRETdupkey6',
+    'ghp_SECRETapiVersion7',
+    'ghp_SECRETlist8',
+  ];
   const outside = join(scratch, 'outside2');
   mkdirSync(outside);
   writeFileSync(join(outside, 'secret.txt'), `token: ${secrets[0]}\n`);
@@ -57,7 +79,15 @@ test('no problem, log line or /status field quotes a file\'s content', async () 
   writeFileSync(join(root, 'list.yaml'), `- ${secrets[8]}\n`);
 
   const lines: string[] = [];
-  const logger = createLogger({ level: 'debug', destination: new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } }) });
+  const logger = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    }),
+  });
   const watcher = new PolicyWatcher({ source: new DirectorySource(root), allowed, logger, pollIntervalMs: 60_000 });
   const outcome = await watcher.poll();
   assert.equal(outcome.kind, 'invalid');
@@ -66,7 +96,22 @@ test('no problem, log line or /status field quotes a file\'s content', async () 
   const cli = await runCli(['validate', root, '--output', 'json'], {});
   const cliText = await runCli(['validate', root], {});
   assert.equal(cli.code, 1);
-  const visible = [JSON.stringify(problems), JSON.stringify(watcher.status()), JSON.stringify(outcome), lines.join(''),
-    cli.stdout, cli.stderr, cliText.stdout, cliText.stderr].join('\n');
-  for (const secret of secrets) assert.ok(!visible.includes(secret), `${secret} leaked:\n${visible.split('\n').filter((l) => l.includes(secret)).join('\n')}`);
+  const visible = [
+    JSON.stringify(problems),
+    JSON.stringify(watcher.status()),
+    JSON.stringify(outcome),
+    lines.join(''),
+    cli.stdout,
+    cli.stderr,
+    cliText.stdout,
+    cliText.stderr,
+  ].join('\n');
+  for (const secret of secrets)
+    assert.ok(
+      !visible.includes(secret),
+      `${secret} leaked:\n${visible
+        .split('\n')
+        .filter((l) => l.includes(secret))
+        .join('\n')}`,
+    );
 });

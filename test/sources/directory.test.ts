@@ -24,15 +24,28 @@ function tree(files: Record<string, string | Buffer>): string {
   return dir;
 }
 
-
 describe('DirectorySource', () => {
   it('reads *.yaml and *.yml files recursively in a stable order, skipping hidden entries and other files', async () => {
     const dir = tree({
-      'b.yaml': 'b', 'a.yml': 'a', 'sub/c.YAML': 'c', 'sub/deeper/d.yaml': 'd', 'README.md': '#', 'notes.txt': 'x',
-      '.git/config.yaml': 'hidden', '.hidden.yaml': 'hidden',
+      'b.yaml': 'b',
+      'a.yml': 'a',
+      'sub/c.YAML': 'c',
+      'sub/deeper/d.yaml': 'd',
+      'README.md': '#',
+      'notes.txt': 'x',
+      '.git/config.yaml': 'hidden',
+      '.hidden.yaml': 'hidden',
     });
     const result = await new DirectorySource(dir).fetch();
-    assert.deepEqual(result.documents.map((d) => [d.path, d.content]), [['a.yml', 'a'], ['b.yaml', 'b'], ['sub/c.YAML', 'c'], ['sub/deeper/d.yaml', 'd']]);
+    assert.deepEqual(
+      result.documents.map((d) => [d.path, d.content]),
+      [
+        ['a.yml', 'a'],
+        ['b.yaml', 'b'],
+        ['sub/c.YAML', 'c'],
+        ['sub/deeper/d.yaml', 'd'],
+      ],
+    );
     assert.deepEqual(result.problems, []);
     assert.equal(new DirectorySource(dir).name, `dir:${dir}`);
   });
@@ -60,7 +73,10 @@ describe('DirectorySource', () => {
 
   it('reads a directory named like a policy file as a directory', async () => {
     const dir = tree({ 'x.yaml/inner.yaml': 'inner' });
-    assert.deepEqual((await new DirectorySource(dir).fetch()).documents.map((d) => d.path), ['x.yaml/inner.yaml']);
+    assert.deepEqual(
+      (await new DirectorySource(dir).fetch()).documents.map((d) => d.path),
+      ['x.yaml/inner.yaml'],
+    );
   });
 
   it('detects a symbolic link loop, warns, and reads every file once', async () => {
@@ -68,41 +84,68 @@ describe('DirectorySource', () => {
     symlinkSync('..', join(dir, 'sub', 'loop'));
     symlinkSync(join(dir, 'sub'), join(dir, 'sub-again'));
     const result = await new DirectorySource(dir).fetch();
-    assert.deepEqual(result.documents.map((d) => d.path), ['a.yaml', 'sub/b.yaml']);
-    assert.deepEqual(result.problems?.map((p) => [p.path, p.severity]), [['sub-again', 'warning'], ['sub/loop', 'warning']]);
+    assert.deepEqual(
+      result.documents.map((d) => d.path),
+      ['a.yaml', 'sub/b.yaml'],
+    );
+    assert.deepEqual(
+      result.problems?.map((p) => [p.path, p.severity]),
+      [
+        ['sub-again', 'warning'],
+        ['sub/loop', 'warning'],
+      ],
+    );
     assert.match(result.problems![0].message, /already read through another path/);
     assert.match(result.problems![1].message, /symbolic link loop: points back to .*; not followed/);
     assert.equal(result.warnings.length, 2);
   });
 
   it('reports files it cannot read as errors instead of dropping them', async () => {
-    const dir = tree({ 'ok.yaml': 'ok', 'big.yaml': 'x'.repeat(2048), 'binary.yaml': Buffer.from([0xff, 0xfe, 0x00, 0x41]) });
+    const dir = tree({
+      'ok.yaml': 'ok',
+      'big.yaml': 'x'.repeat(2048),
+      'binary.yaml': Buffer.from([0xff, 0xfe, 0x00, 0x41]),
+    });
     symlinkSync(join(dir, 'missing-target.yaml'), join(dir, 'dangling.yaml'));
     symlinkSync(join(dir, 'missing-dir'), join(dir, 'team-b'));
     execFileSync('mkfifo', [join(dir, 'pipe.yaml')]);
     const result = await new DirectorySource(dir, { maxFileBytes: 1024 }).fetch();
-    assert.deepEqual(result.documents.map((d) => d.path), ['ok.yaml']);
-    assert.deepEqual(result.problems?.map((p) => [p.path, p.severity, p.message]), [
-      ['big.yaml', 'error', 'file is 2048 bytes, over the 1024-byte limit; split it into smaller files'],
-      ['binary.yaml', 'error', 'not a text file: content is not valid UTF-8 (binary file?)'],
-      ['dangling.yaml', 'error', 'broken symbolic link: no such file or directory (ENOENT)'],
-      ['pipe.yaml', 'error', 'cannot read: not a regular file (a named pipe)'],
-      ['team-b', 'warning', 'broken symbolic link skipped: no such file or directory (ENOENT)'],
-    ]);
+    assert.deepEqual(
+      result.documents.map((d) => d.path),
+      ['ok.yaml'],
+    );
+    assert.deepEqual(
+      result.problems?.map((p) => [p.path, p.severity, p.message]),
+      [
+        ['big.yaml', 'error', 'file is 2048 bytes, over the 1024-byte limit; split it into smaller files'],
+        ['binary.yaml', 'error', 'not a text file: content is not valid UTF-8 (binary file?)'],
+        ['dangling.yaml', 'error', 'broken symbolic link: no such file or directory (ENOENT)'],
+        ['pipe.yaml', 'error', 'cannot read: not a regular file (a named pipe)'],
+        ['team-b', 'warning', 'broken symbolic link skipped: no such file or directory (ENOENT)'],
+      ],
+    );
   });
 
   it('makes the whole policy set invalid when one file cannot be read, so the last good set stays', async () => {
     const dir = tree({ 'a.yaml': policyYaml({ name: 'a', target: { clusters: ['c'], namespaces: ['n'] } }) });
     symlinkSync(join(dir, 'gone.yaml'), join(dir, 'b.yaml'));
-    const { set, problems } = loadPolicySet(await new DirectorySource(dir).fetch(), { allowed: { clusters: [], namespaces: [], accounts: [] } });
+    const { set, problems } = loadPolicySet(await new DirectorySource(dir).fetch(), {
+      allowed: { clusters: [], namespaces: [], accounts: [] },
+    });
     assert.equal(set, undefined);
-    assert.deepEqual(problems.map((p) => [p.file, p.severity]), [['b.yaml', 'error']]);
+    assert.deepEqual(
+      problems.map((p) => [p.file, p.severity]),
+      [['b.yaml', 'error']],
+    );
   });
 
   it('applies the 1 MiB default limit', async () => {
     const dir = tree({ 'huge.yaml': 'x'.repeat(1024 * 1024 + 1), 'fine.yaml': 'x'.repeat(1024 * 1024) });
     const result = await new DirectorySource(dir).fetch();
-    assert.deepEqual(result.documents.map((d) => d.path), ['fine.yaml']);
+    assert.deepEqual(
+      result.documents.map((d) => d.path),
+      ['fine.yaml'],
+    );
     assert.match(result.problems![0].message, /over the 1048576-byte limit/);
   });
 
@@ -110,7 +153,10 @@ describe('DirectorySource', () => {
     const missing = join(scratch, 'nope');
     await assert.rejects(new DirectorySource(missing).fetch(), (error: unknown) => {
       assert.ok(error instanceof PolicySourceError);
-      assert.match(error.message, new RegExp(`^dir:${missing}: cannot read the policy path: no such file or directory`));
+      assert.match(
+        error.message,
+        new RegExp(`^dir:${missing}: cannot read the policy path: no such file or directory`),
+      );
       return true;
     });
   });

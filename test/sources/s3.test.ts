@@ -18,11 +18,14 @@ after(async () => {
 function countingClient() {
   const client = s3.client();
   const counts = { get: 0, list: 0 };
-  client.middlewareStack.add((next, context) => async (args) => {
-    if (context.commandName === 'GetObjectCommand') counts.get++;
-    if (context.commandName === 'ListObjectsV2Command') counts.list++;
-    return next(args);
-  }, { step: 'initialize' });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'GetObjectCommand') counts.get++;
+      if (context.commandName === 'ListObjectsV2Command') counts.list++;
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
   return { client, counts };
 }
 
@@ -33,7 +36,10 @@ test('reads every YAML object under the prefix and only those', async () => {
   await s3.put('policies/staging/other.yaml', policyYaml('other'));
   const source = new S3Source('s3://policies/prod/', { s3: s3.client() });
   const result = await source.fetch();
-  assert.deepEqual(result.documents.map((d) => d.path), ['payments.yaml', 'team/orders.yml']);
+  assert.deepEqual(
+    result.documents.map((d) => d.path),
+    ['payments.yaml', 'team/orders.yml'],
+  );
   assert.match(result.documents[0].content, /name: payments/);
   assert.equal(source.name, 's3://policies/prod/');
   assert.match(result.revision, /^sha256:[0-9a-f]{64}$/);
@@ -56,7 +62,10 @@ test('downloads only objects whose ETag changed, and the revision follows the co
   assert.match(third.documents.find((d) => d.path === 'b.yaml')!.content, /warnAt: 800/);
   await s3.remove('policies/etag/a.yaml');
   const fourth = await source.fetch();
-  assert.deepEqual(fourth.documents.map((d) => d.path), ['b.yaml']);
+  assert.deepEqual(
+    fourth.documents.map((d) => d.path),
+    ['b.yaml'],
+  );
   assert.notEqual(fourth.revision, third.revision, 'a deleted object changes the revision');
 });
 
@@ -65,13 +74,25 @@ test('a 50 MiB object is refused with a clear error, without downloading it; the
   await s3.put('policies/big/ok.yaml', policyYaml('ok'));
   const { client, counts } = countingClient();
   const result = await createPolicySource('s3://policies/big/', { s3: client, env: {} }).fetch();
-  assert.deepEqual(result.documents.map((d) => d.path), ['ok.yaml']);
+  assert.deepEqual(
+    result.documents.map((d) => d.path),
+    ['ok.yaml'],
+  );
   assert.equal(counts.get, 1);
-  assert.deepEqual(result.problems?.map((p) => [p.path, p.severity]), [['huge.yaml', 'error']]);
+  assert.deepEqual(
+    result.problems?.map((p) => [p.path, p.severity]),
+    [['huge.yaml', 'error']],
+  );
   assert.match(result.problems![0].message, /52428800 bytes, over the 1048576-byte limit/);
-  const raised = await createPolicySource('s3://policies/big/', { s3: client, env: { MAX_POLICY_BYTES: String(60 * 1024 * 1024) } }).fetch();
+  const raised = await createPolicySource('s3://policies/big/', {
+    s3: client,
+    env: { MAX_POLICY_BYTES: String(60 * 1024 * 1024) },
+  }).fetch();
   assert.deepEqual(raised.problems, [], 'with MAX_POLICY_BYTES raised the object is read');
-  assert.throws(() => createPolicySource('s3://policies/big/', { s3: client, env: { MAX_POLICY_BYTES: 'lots' } }), /not a positive whole number/);
+  assert.throws(
+    () => createPolicySource('s3://policies/big/', { s3: client, env: { MAX_POLICY_BYTES: 'lots' } }),
+    /not a positive whole number/,
+  );
 });
 
 test('a binary object is an error, not a policy', async () => {
@@ -93,10 +114,15 @@ test('a bucket that does not exist fails the whole fetch with a hint', async () 
 
 test('refused credentials fail the fetch and never show the secret key', async () => {
   const secretAccessKey = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-  const source = new S3Source('s3://policies/prod/', { s3: s3.client({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey }) });
+  const source = new S3Source('s3://policies/prod/', {
+    s3: s3.client({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey }),
+  });
   await assert.rejects(source.fetch(), (error: unknown) => {
     assert.ok(error instanceof PolicySourceError);
-    assert.match(error.message, /cannot list the policy objects: (InvalidAccessKeyId|AccessDenied|SignatureDoesNotMatch)/);
+    assert.match(
+      error.message,
+      /cannot list the policy objects: (InvalidAccessKeyId|AccessDenied|SignatureDoesNotMatch)/,
+    );
     assert.ok(!error.message.includes(secretAccessKey));
     return true;
   });

@@ -12,7 +12,13 @@ import { policyYaml } from './policy-text.js';
 const allowed = { clusters: [], namespaces: [], accounts: [] };
 
 function watcherOn(source: PolicySource, failures: PollOutcome[] = []) {
-  return new PolicyWatcher({ source, allowed, logger: silentLogger(), pollIntervalMs: 60_000, onFailure: (o) => failures.push(o) });
+  return new PolicyWatcher({
+    source,
+    allowed,
+    logger: silentLogger(),
+    pollIntervalMs: 60_000,
+    onFailure: (o) => failures.push(o),
+  });
 }
 
 test('a valid revision replaces the set; an invalid one keeps the last good set and is reported with file and field', async () => {
@@ -23,12 +29,22 @@ test('a valid revision replaces the set; an invalid one keeps the last good set 
     const watcher = watcherOn(new DirectorySource(dir), failures);
     const first = await watcher.poll();
     assert.equal(first.kind, 'updated');
-    assert.deepEqual(watcher.current()!.policies.map((p) => p.name), ['alpha']);
+    assert.deepEqual(
+      watcher.current()!.policies.map((p) => p.name),
+      ['alpha'],
+    );
 
-    writeFileSync(join(dir, 'a.yaml'), policyYaml('alpha', { dnsTtl: { enabled: true, max: 'ten seconds', set: '10s' } }));
+    writeFileSync(
+      join(dir, 'a.yaml'),
+      policyYaml('alpha', { dnsTtl: { enabled: true, max: 'ten seconds', set: '10s' } }),
+    );
     const broken = await watcher.poll();
     assert.equal(broken.kind, 'invalid');
-    assert.equal(watcher.current()!.revision, (first as { set: { revision: string } }).set.revision, 'the last good set stays in force');
+    assert.equal(
+      watcher.current()!.revision,
+      (first as { set: { revision: string } }).set.revision,
+      'the last good set stays in force',
+    );
     const status = watcher.status();
     assert.equal(status.revision, watcher.current()!.revision);
     assert.equal(status.lastError!.problems![0].file, 'a.yaml');
@@ -41,7 +57,10 @@ test('a valid revision replaces the set; an invalid one keeps the last good set 
 
     writeFileSync(join(dir, 'a.yaml'), policyYaml('beta'));
     assert.equal((await watcher.poll()).kind, 'updated');
-    assert.deepEqual(watcher.current()!.policies.map((p) => p.name), ['beta']);
+    assert.deepEqual(
+      watcher.current()!.policies.map((p) => p.name),
+      ['beta'],
+    );
     assert.equal(watcher.status().lastError, undefined);
     assert.equal((await watcher.poll()).kind, 'unchanged');
   } finally {
@@ -51,7 +70,11 @@ test('a valid revision replaces the set; an invalid one keeps the last good set 
 
 test('a failed fetch keeps the last good set and clears once the source answers again', async () => {
   let fail = false;
-  const good: FetchResult = { revision: 'r1', documents: [{ path: 'p.yaml', content: policyYaml('gamma') }], warnings: [] };
+  const good: FetchResult = {
+    revision: 'r1',
+    documents: [{ path: 'p.yaml', content: policyYaml('gamma') }],
+    warnings: [],
+  };
   const source: PolicySource = {
     name: 'flaky',
     async fetch() {
@@ -65,7 +88,10 @@ test('a failed fetch keeps the last good set and clears once the source answers 
   fail = true;
   const outcome = await watcher.poll();
   assert.deepEqual(outcome, { kind: 'fetch-failed', message: 'flaky: host unreachable' });
-  assert.deepEqual(watcher.current()!.policies.map((p) => p.name), ['gamma']);
+  assert.deepEqual(
+    watcher.current()!.policies.map((p) => p.name),
+    ['gamma'],
+  );
   assert.match(watcher.status().lastError!.message, /unreachable/);
   fail = false;
   assert.equal((await watcher.poll()).kind, 'unchanged');
@@ -93,10 +119,22 @@ test('a file that cannot be read invalidates the revision instead of silently dr
 
 test('start polls at once and stop ends polling', async () => {
   let fetches = 0;
-  const source: PolicySource = { name: 'count', async fetch() { fetches++; return { revision: 'r', documents: [{ path: 'a.yaml', content: policyYaml('alpha') }], warnings: [] }; } };
+  const source: PolicySource = {
+    name: 'count',
+    async fetch() {
+      fetches++;
+      return { revision: 'r', documents: [{ path: 'a.yaml', content: policyYaml('alpha') }], warnings: [] };
+    },
+  };
   let resolveUpdated: () => void = () => undefined;
   const updated = new Promise<void>((resolve) => (resolveUpdated = resolve));
-  const watcher = new PolicyWatcher({ source, allowed, logger: silentLogger(), pollIntervalMs: 60_000, onUpdate: () => resolveUpdated() });
+  const watcher = new PolicyWatcher({
+    source,
+    allowed,
+    logger: silentLogger(),
+    pollIntervalMs: 60_000,
+    onUpdate: () => resolveUpdated(),
+  });
   watcher.start();
   await updated;
   await watcher.stop();

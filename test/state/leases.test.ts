@@ -16,7 +16,14 @@ function cluster(store: MemoryStateStore, names: string[]) {
   let now = 0;
   const replicas = names.map(
     (name) =>
-      new LeaseCoordinator({ store, replicaId: name, durationMs: DURATION, clock: { now: () => now }, logger: silentLogger(), monotonic: () => now }),
+      new LeaseCoordinator({
+        store,
+        replicaId: name,
+        durationMs: DURATION,
+        clock: { now: () => now },
+        logger: silentLogger(),
+        monotonic: () => now,
+      }),
   );
   for (const r of replicas) r.setTargets(TARGETS);
   return {
@@ -40,7 +47,10 @@ test('three replicas share six targets two each, every target owned by exactly o
   await rounds(6);
   assert.deepEqual(counts(replicas), [2, 2, 2]);
   const owners = TARGETS.map((t) => replicas.filter((r) => r.holds(t)).map((r) => r.replicaId));
-  assert.ok(owners.every((o) => o.length === 1), JSON.stringify(owners));
+  assert.ok(
+    owners.every((o) => o.length === 1),
+    JSON.stringify(owners),
+  );
 });
 
 test("a dead replica's targets are taken after a lease duration without renewal, not before", async () => {
@@ -51,9 +61,15 @@ test("a dead replica's targets are taken after a lease duration without renewal,
   const cTargets = c.heldTargets();
   // c stops renewing (SIGKILL). Two rounds later (2/3 of a duration) nobody has taken its leases yet.
   await rounds(2, [a, b]);
-  assert.ok(cTargets.every((t) => !a.holds(t) && !b.holds(t)), 'taken before the lease could have expired');
+  assert.ok(
+    cTargets.every((t) => !a.holds(t) && !b.holds(t)),
+    'taken before the lease could have expired',
+  );
   await rounds(4, [a, b]);
-  assert.ok(cTargets.every((t) => a.holds(t) || b.holds(t)), 'not taken over within two lease durations');
+  assert.ok(
+    cTargets.every((t) => a.holds(t) || b.holds(t)),
+    'not taken over within two lease durations',
+  );
   assert.deepEqual(counts([a, b]), [3, 3]);
   assert.equal(c.fence(cTargets[0]), undefined, 'the dead replica no longer has a fence to write under');
 });
@@ -69,10 +85,16 @@ test('new replicas ask the most loaded one for leases until the spread is even; 
   assert.deepEqual(counts(replicas), [2, 2, 2]);
   const stolen = TARGETS.find((t) => !a.holds(t))!;
   await assert.rejects(
-    store.journalIntent({ ...fenceBefore, target: stolen, fencingToken: 1 }, { id: 'x', action: 'a', resource: 'r', findingKey: 'k', policy: 'p', owner: 'a', fencingToken: 1, intentAt: 0 }),
+    store.journalIntent(
+      { ...fenceBefore, target: stolen, fencingToken: 1 },
+      { id: 'x', action: 'a', resource: 'r', findingKey: 'k', policy: 'p', owner: 'a', fencingToken: 1, intentAt: 0 },
+    ),
     /no longer held/,
   );
-  assert.ok(a.changes.lost >= 4 && b.changes.gained >= 2 && c.changes.gained >= 2, JSON.stringify([a.changes, b.changes, c.changes]));
+  assert.ok(
+    a.changes.lost >= 4 && b.changes.gained >= 2 && c.changes.gained >= 2,
+    JSON.stringify([a.changes, b.changes, c.changes]),
+  );
 });
 
 test('a released lease is taken at once by another replica', async () => {
@@ -90,7 +112,15 @@ test('an owner asked for a lease hands it over only once its write in flight is 
   let now = 0;
   let busy = true;
   const make = (name: string, extra = {}) =>
-    new LeaseCoordinator({ store, replicaId: name, durationMs: DURATION, clock: { now: () => now }, logger: silentLogger(), monotonic: () => now, ...extra });
+    new LeaseCoordinator({
+      store,
+      replicaId: name,
+      durationMs: DURATION,
+      clock: { now: () => now },
+      logger: silentLogger(),
+      monotonic: () => now,
+      ...extra,
+    });
   const a = make('a', { busy: () => busy });
   const b = make('b');
   a.setTargets(['t0', 't1']);
@@ -111,16 +141,31 @@ test('an owner asked for a lease hands it over only once its write in flight is 
   assert.ok(b.holds(asked!));
 });
 
-test('a replica that regains a lease plans with the table\'s grace clocks, never with older ones it kept from before', async () => {
+test("a replica that regains a lease plans with the table's grace clocks, never with older ones it kept from before", async () => {
   const { TargetState } = await import('../../controller/state/target-state.js');
   const store = new MemoryStateStore();
   let now = 0;
-  const make = (name: string) => new LeaseCoordinator({ store, replicaId: name, durationMs: DURATION, clock: { now: () => now }, logger: silentLogger(), monotonic: () => now });
+  const make = (name: string) =>
+    new LeaseCoordinator({
+      store,
+      replicaId: name,
+      durationMs: DURATION,
+      clock: { now: () => now },
+      logger: silentLogger(),
+      monotonic: () => now,
+    });
   const a = make('a');
   const b = make('b');
   a.setTargets(['t0']);
   b.setTargets(['t0']);
-  const stateOf = (c: LeaseCoordinator) => new TargetState({ store, target: 't0', fence: () => c.fence('t0'), clock: { now: () => now }, logger: silentLogger() });
+  const stateOf = (c: LeaseCoordinator) =>
+    new TargetState({
+      store,
+      target: 't0',
+      fence: () => c.fence('t0'),
+      clock: { now: () => now },
+      logger: silentLogger(),
+    });
   const stateA = stateOf(a);
   await a.tick();
   await stateA.load();
@@ -136,5 +181,9 @@ test('a replica that regains a lease plans with the table\'s grace clocks, never
   stateA.reset();
   await a.tick();
   assert.ok(a.holds('t0'));
-  assert.deepEqual([...(await stateA.load())], [['orphan-x', 50_000]], 'the clock restarted by B, not the 1 s one A remembers');
+  assert.deepEqual(
+    [...(await stateA.load())],
+    [['orphan-x', 50_000]],
+    'the clock restarted by B, not the 1 s one A remembers',
+  );
 });

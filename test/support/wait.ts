@@ -34,5 +34,7 @@ export async function waitFor<T>(condition: () => T | Promise<T>, options: WaitO
     if (performance.now() >= deadline) break;
     await pause(options.intervalMs ?? 10);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${options.what}; last: ${JSON.stringify(last)?.slice(0, 2000)}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${options.what}; last: ${JSON.stringify(last)?.slice(0, 2000)}`,
+  );
 }

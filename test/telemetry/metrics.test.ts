@@ -27,7 +27,11 @@ function finding(policy: string, rule: Finding['rule'], resource: Finding['resou
 }
 
 const orphanInstance = (id: string): Finding['resource'] => ({
-  kind: 'cloudmap-instance', serviceId: 'srv-1', serviceName: 'orders', namespaceId: 'ns-1', instanceId: id,
+  kind: 'cloudmap-instance',
+  serviceId: 'srv-1',
+  serviceName: 'orders',
+  namespaceId: 'ns-1',
+  instanceId: id,
 });
 
 function metricsWithEverything(): ControllerMetrics {
@@ -35,7 +39,12 @@ function metricsWithEverything(): ControllerMetrics {
   const findings = [
     finding('payments', 'cloudMapOrphans', orphanInstance('i-1'), 'a'),
     finding('payments', 'cloudMapOrphans', orphanInstance('i-2'), 'b'),
-    finding('payments', 'dnsTtl', { kind: 'cloudmap-service', id: 'srv-2', arn: 'arn', name: 'cart', namespaceId: 'ns-1' }, 'c'),
+    finding(
+      'payments',
+      'dnsTtl',
+      { kind: 'cloudmap-service', id: 'srv-2', arn: 'arn', name: 'cart', namespaceId: 'ns-1' },
+      'c',
+    ),
   ];
   metrics.setStateProvider(() => ({
     policies: summarizeDrift(['payments', 'search'], planOf(findings)),
@@ -48,7 +57,12 @@ function metricsWithEverything(): ControllerMetrics {
   metrics.recordSanityGuardTrip('payments', 'internal.example.com');
   metrics.observeReconcile(1.5, 'success', Date.parse('2026-11-25T10:00:00Z'));
   metrics.observeReconcile(0.2, 'error', Date.parse('2026-11-25T10:01:00Z'));
-  metrics.onApiCall({ service: 'ecs', operation: 'ListServices', result: 'throttled', errorCode: 'ThrottlingException' });
+  metrics.onApiCall({
+    service: 'ecs',
+    operation: 'ListServices',
+    result: 'throttled',
+    errorCode: 'ThrottlingException',
+  });
   metrics.recordEventReceived('ECS Task State Change');
   metrics.recordEventReceived('Something Unexpected');
   metrics.recordEventMalformed('invalid-json');
@@ -111,42 +125,77 @@ test('state gauges are rebuilt at each scrape: a policy the provider stops retur
   assert.match(before, /ecs_discovery_drift_resources\{policy="legacy",rule="dnsTtl",state="accepted"\} 1/);
   assert.match(before, /revision="rev-1"/);
 
-  state = { policies: summarizeDrift(['payments'], planOf([])), sources: [{ source: './policies', revision: 'rev-2' }], workqueueDepth: 0 };
+  state = {
+    policies: summarizeDrift(['payments'], planOf([])),
+    sources: [{ source: './policies', revision: 'rev-2' }],
+    workqueueDepth: 0,
+  };
   const after = (await metrics.exposition()).body;
   assert.doesNotMatch(after, /policy="legacy"/);
   assert.doesNotMatch(after, /revision="rev-1"/);
   assert.match(after, /ecs_discovery_policy_source_revision_info\{source="\.\/policies",revision="rev-2"\} 1/);
-  assert.match(after, /ecs_discovery_drift_resources\{policy="payments",rule="serviceConnectRefresh",state="actionable"\} 0/);
+  assert.match(
+    after,
+    /ecs_discovery_drift_resources\{policy="payments",rule="serviceConnectRefresh",state="actionable"\} 0/,
+  );
 });
 
 test('only orphaned instance registrations are priced, at $0.10 per registration-month', () => {
-  const drift = summarizeDrift(['p'], planOf([
-    finding('p', 'cloudMapOrphans', orphanInstance('i-1'), '1'),
-    finding('p', 'cloudMapOrphans', { kind: 'cloudmap-service', id: 's', arn: 'a', name: 'n', namespaceId: 'ns' }, '2'),
-    finding('p', 'dnsTtl', orphanInstance('i-3'), '3'),
-  ]));
-  assert.deepEqual(drift, [{
-    name: 'p',
-    driftByRule: { cloudMapOrphans: 2, dnsTtl: 1 },
-    driftByState: { cloudMapOrphans: { accepted: 2 }, dnsTtl: { accepted: 1 } },
-    orphanedRegistrations: 1,
-  }]);
+  const drift = summarizeDrift(
+    ['p'],
+    planOf([
+      finding('p', 'cloudMapOrphans', orphanInstance('i-1'), '1'),
+      finding(
+        'p',
+        'cloudMapOrphans',
+        { kind: 'cloudmap-service', id: 's', arn: 'a', name: 'n', namespaceId: 'ns' },
+        '2',
+      ),
+      finding('p', 'dnsTtl', orphanInstance('i-3'), '3'),
+    ]),
+  );
+  assert.deepEqual(drift, [
+    {
+      name: 'p',
+      driftByRule: { cloudMapOrphans: 2, dnsTtl: 1 },
+      driftByState: { cloudMapOrphans: { accepted: 2 }, dnsTtl: { accepted: 1 } },
+      orphanedRegistrations: 1,
+    },
+  ]);
 });
 
 test('the drift gauge splits findings by state: actionable (executes now), blocked (waits or is stopped), accepted (by design)', async () => {
   const ttl = (key: string): Finding => ({
-    ...finding('shop', 'dnsTtl', { kind: 'cloudmap-service', id: `srv-${key}`, arn: 'arn', name: key, namespaceId: 'ns-1' }, key),
+    ...finding(
+      'shop',
+      'dnsTtl',
+      { kind: 'cloudmap-service', id: `srv-${key}`, arn: 'arn', name: key, namespaceId: 'ns-1' },
+      key,
+    ),
     action: { type: 'cloudmap:UpdateDnsTtl', serviceId: `srv-${key}`, records: [{ type: 'A', ttl: 10 }] },
   });
   const [now, later, audited, guarded] = [ttl('now'), ttl('later'), ttl('audited'), ttl('guarded')];
-  const report = finding('shop', 'taskLimit', { kind: 'ecs-service', arn: 'arn', cluster: 'prod', name: 'web' }, 'report');
-  const planned = (f: Finding, blockedBy?: PlannedAction['blockedBy']): PlannedAction =>
-    ({ finding: f, action: f.action!, decision: blockedBy ? 'blocked' : 'execute', ...(blockedBy ? { blockedBy } : {}) });
+  const report = finding(
+    'shop',
+    'taskLimit',
+    { kind: 'ecs-service', arn: 'arn', cluster: 'prod', name: 'web' },
+    'report',
+  );
+  const planned = (f: Finding, blockedBy?: PlannedAction['blockedBy']): PlannedAction => ({
+    finding: f,
+    action: f.action!,
+    decision: blockedBy ? 'blocked' : 'execute',
+    ...(blockedBy ? { blockedBy } : {}),
+  });
   const metrics = new ControllerMetrics({ defaultMetrics: false, driftLabels: DRIFT_LABELS });
   metrics.setStateProvider(() => ({
-    policies: summarizeDrift(['shop'], planOf([now, later, audited, guarded, report], [
-      planned(now), planned(later, 'outside-window'), planned(audited, 'audit-mode'), planned(guarded, 'protected'),
-    ])),
+    policies: summarizeDrift(
+      ['shop'],
+      planOf(
+        [now, later, audited, guarded, report],
+        [planned(now), planned(later, 'outside-window'), planned(audited, 'audit-mode'), planned(guarded, 'protected')],
+      ),
+    ),
     sources: [],
     workqueueDepth: 0,
   }));
@@ -157,5 +206,6 @@ test('the drift gauge splits findings by state: actionable (executes now), block
     'ecs_discovery_drift_resources{policy="shop",rule="dnsTtl",state="accepted"} 2',
     'ecs_discovery_drift_resources{policy="shop",rule="taskLimit",state="accepted"} 1',
     'ecs_discovery_drift_resources{policy="shop",rule="taskLimit",state="actionable"} 0',
-  ]) assert.ok(lines.includes(line), `missing line: ${line}`);
+  ])
+    assert.ok(lines.includes(line), `missing line: ${line}`);
 });

@@ -39,7 +39,9 @@ test('connections beyond the cap are closed at once; the ones within it are serv
     await once(extra, 'close'); // the server drops it without a response
     sockets[0].write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     let answer = '';
-    sockets[0].on('data', (chunk) => { answer += String(chunk); });
+    sockets[0].on('data', (chunk) => {
+      answer += String(chunk);
+    });
     await once(sockets[0], 'end');
     assert.match(answer, /^HTTP\/1\.1 200/);
   } finally {
@@ -54,7 +56,9 @@ test('a client that never finishes its headers is cut off (slowloris)', { timeou
   try {
     socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ');
     let answer = '';
-    socket.on('data', (chunk) => { answer += String(chunk); });
+    socket.on('data', (chunk) => {
+      answer += String(chunk);
+    });
     await once(socket, 'close'); // waits on the server's timeout, not on a sleep
     assert.match(answer, /^HTTP\/1\.1 408/);
   } finally {
@@ -67,10 +71,20 @@ test('with --status-redact, /status carries no role ARN, in fields or in message
   const role = 'arn:aws:iam::444455556666:role/discovery-writer';
   const body = {
     policies: [{ name: 'payments', target: { region: 'eu-west-1', roleArn: role } }],
-    targets: [{ roleArn: role, lastError: { message: `AccessDenied: User: arn:aws:sts::444455556666:assumed-role/discovery-writer/ecs-discovery-controller is not authorized; assumed ${role}` } }],
+    targets: [
+      {
+        roleArn: role,
+        lastError: {
+          message: `AccessDenied: User: arn:aws:sts::444455556666:assumed-role/discovery-writer/ecs-discovery-controller is not authorized; assumed ${role}`,
+        },
+      },
+    ],
   };
   const plain = await start({ status: () => body });
-  const notReady = () => ({ ready: false as const, reason: `no reconcile has succeeded yet (target eu-west-1 as ${role})` });
+  const notReady = () => ({
+    ready: false as const,
+    reason: `no reconcile has succeeded yet (target eu-west-1 as ${role})`,
+  });
   const redacted = await start({ status: () => body, redactStatus: true, readiness: notReady });
   try {
     assert.ok((await (await fetch(`${plain.url}/status`)).text()).includes(role), 'off by default on the server');

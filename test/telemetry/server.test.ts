@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
 import {
-  parseListenAddress, reconcileReadiness, startTelemetryServer, type Readiness,
+  parseListenAddress,
+  reconcileReadiness,
+  startTelemetryServer,
+  type Readiness,
 } from '../../controller/telemetry/server.js';
 import { silentLogger } from '../../controller/telemetry/logger.js';
 import { RecentActions } from '../../controller/telemetry/status.js';
@@ -23,7 +26,10 @@ test('readiness needs loaded policies and a successful reconcile within three re
   assert.equal(stale.ready, false);
   assert.match((stale as { reason: string }).reason, /181s ago/);
   assert.equal(reconcileReadiness({ ...base, lastSuccessfulReconcileAt: undefined }).ready, false);
-  assert.equal(reconcileReadiness({ ...base, policiesLoaded: false, lastSuccessfulReconcileAt: 1_000_000 }).ready, false);
+  assert.equal(
+    reconcileReadiness({ ...base, policiesLoaded: false, lastSuccessfulReconcileAt: 1_000_000 }).ready,
+    false,
+  );
 });
 
 test('the server answers /metrics, /healthz, /readyz and /status over real HTTP, then closes', async () => {
@@ -86,10 +92,18 @@ test('a failing status provider answers 500 without leaking the error', async ()
 test('recent actions keep the newest outcomes first, up to the capacity', () => {
   const recent = new RecentActions(2);
   const outcome = (key: string, finishedAt: number) => ({
-    action: { type: 'cloudmap:DeleteService' as const, serviceId: 'srv-1' }, findingKey: key, policy: 'p', rule: 'cloudMapOrphans' as const,
-    result: 'success' as const, startedAt: finishedAt, finishedAt,
+    action: { type: 'cloudmap:DeleteService' as const, serviceId: 'srv-1' },
+    findingKey: key,
+    policy: 'p',
+    rule: 'cloudMapOrphans' as const,
+    result: 'success' as const,
+    startedAt: finishedAt,
+    finishedAt,
   });
   recent.add([outcome('a', 1), outcome('b', 2)]);
   recent.add([outcome('c', 3)]);
-  assert.deepEqual(recent.list().map((r) => r.findingKey), ['c', 'b']);
+  assert.deepEqual(
+    recent.list().map((r) => r.findingKey),
+    ['c', 'b'],
+  );
 });

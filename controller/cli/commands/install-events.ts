@@ -51,7 +51,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  if (!/^[A-Za-z0-9._-]{1,50}$/.test(values['name-prefix']!)) throw new UsageError('--name-prefix may hold at most 50 letters, digits, dots, hyphens or underscores');
+  if (!/^[A-Za-z0-9._-]{1,50}$/.test(values['name-prefix']!))
+    throw new UsageError('--name-prefix may hold at most 50 letters, digits, dots, hyphens or underscores');
   const clients = createAwsClients({ region: values.region ?? queue.region });
   try {
     const changes = await installEvents(clients, {
@@ -61,9 +62,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       dryRun: values['dry-run']!,
     });
     const verb = values['dry-run'] ? 'would be ' : '';
-    for (const c of changes) io.stdout.write(`${c.resource}: ${c.change === 'unchanged' ? 'unchanged' : verb + c.change}${c.detail ? ` (${c.detail})` : ''}\n`);
+    for (const c of changes)
+      io.stdout.write(
+        `${c.resource}: ${c.change === 'unchanged' ? 'unchanged' : verb + c.change}${c.detail ? ` (${c.detail})` : ''}\n`,
+      );
     const changed = changes.filter((c) => c.change !== 'unchanged').length;
-    io.stdout.write(changed === 0 ? 'Everything is up to date.\n' : `${changed} change(s)${values['dry-run'] ? ' would be made (dry run)' : ' made'}.\n`);
+    io.stdout.write(
+      changed === 0
+        ? 'Everything is up to date.\n'
+        : `${changed} change(s)${values['dry-run'] ? ' would be made (dry run)' : ' made'}.\n`,
+    );
     return EXIT.ok;
   } finally {
     clients.destroy();

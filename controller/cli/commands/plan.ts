@@ -111,16 +111,18 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): PlanArgs {
   }
   let pacing: PacingConfig;
   try {
-    pacing = parsePacing((p) => (values as Record<string, unknown>)[p.flag] as string | undefined ?? env[p.env]);
+    pacing = parsePacing((p) => ((values as Record<string, unknown>)[p.flag] as string | undefined) ?? env[p.env]);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   const failOn = values['fail-on'] ?? 'any';
-  if (failOn !== 'actionable' && failOn !== 'any') throw new UsageError(`--fail-on must be actionable or any, not "${failOn}"`);
+  if (failOn !== 'actionable' && failOn !== 'any')
+    throw new UsageError(`--fail-on must be actionable or any, not "${failOn}"`);
   const state = values.state ?? env.STATE ?? 'memory';
   const stateProblem = stateUrlProblem(state);
   if (stateProblem) throw new UsageError(stateProblem);
-  const list = (flag: string[] | undefined, variable: string | undefined) => (flag === undefined ? listFlag(variable) : listFlag(flag));
+  const list = (flag: string[] | undefined, variable: string | undefined) =>
+    flag === undefined ? listFlag(variable) : listFlag(flag);
   return {
     help: values.help === true,
     policies: values.policies ?? env.POLICIES,
@@ -147,13 +149,20 @@ function formatProblem(problem: PolicyProblem): string {
 function describeScope(error: ReadError): string {
   const s = error.scope;
   switch (s.kind) {
-    case 'account': return 'account';
-    case 'cluster': return `cluster ${s.cluster}${error.resource ? ` (service ${error.resource})` : ''}`;
-    case 'namespace': return `namespace ${s.namespaceId}`;
-    case 'cloudmap-service': return `cloudmap-service ${s.serviceId}`;
-    case 'scaling-targets': return `scaling targets${s.cluster ? ` of cluster ${s.cluster}` : ''} (taskLimit may miss findings; pruning is not blocked)`;
-    case 'service-history': return `Service Connect history in cluster ${s.cluster}${error.resource ? ` (service ${error.resource})` : ''} (endpoints dated by their server's creation; pruning is not blocked)`;
-    case 'task-definitions': return `task definitions in cluster ${s.cluster}${error.resource ? ` (${error.resource})` : ''} (dnsTtl's drain bound unknown there; pruning is not blocked)`;
+    case 'account':
+      return 'account';
+    case 'cluster':
+      return `cluster ${s.cluster}${error.resource ? ` (service ${error.resource})` : ''}`;
+    case 'namespace':
+      return `namespace ${s.namespaceId}`;
+    case 'cloudmap-service':
+      return `cloudmap-service ${s.serviceId}`;
+    case 'scaling-targets':
+      return `scaling targets${s.cluster ? ` of cluster ${s.cluster}` : ''} (taskLimit may miss findings; pruning is not blocked)`;
+    case 'service-history':
+      return `Service Connect history in cluster ${s.cluster}${error.resource ? ` (service ${error.resource})` : ''} (endpoints dated by their server's creation; pruning is not blocked)`;
+    case 'task-definitions':
+      return `task definitions in cluster ${s.cluster}${error.resource ? ` (${error.resource})` : ''} (dnsTtl's drain bound unknown there; pruning is not blocked)`;
   }
 }
 
@@ -185,19 +194,34 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     // AWS's time, measured from the responses of the reads: cooldowns and staleness compare with AWS timestamps.
     const now = (clients.clock ?? systemClock).now();
     const clocks = await graceClocks(args.state, clients.region, targets);
-    const plan = mergePlans(targets.map((t) => planFor(set, t, now, clocks.get(t.target.key))), set.revision, now);
+    const plan = mergePlans(
+      targets.map((t) => planFor(set, t, now, clocks.get(t.target.key))),
+      set.revision,
+      now,
+    );
     const readErrors = targets.flatMap((t) => t.inventory.readErrors.map((e) => ({ target: t.target.key, ...e })));
     const incomplete = new Map([...readErrorsByPolicy(targets)].map(([policy, errors]) => [policy, errors.length]));
 
     if (args.output === 'json') {
       const document = JSON.parse(renderPlanJson(plan, { readErrors: incomplete })) as Record<string, unknown>;
-      document.readErrors = readErrors.map((e) => ({ target: e.target, scope: e.scope, operation: e.operation, code: e.code, message: e.message, resource: e.resource ?? null }));
+      document.readErrors = readErrors.map((e) => ({
+        target: e.target,
+        scope: e.scope,
+        operation: e.operation,
+        code: e.code,
+        message: e.message,
+        resource: e.resource ?? null,
+      }));
       io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else {
-      io.stdout.write(renderPlanText(plan, { color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR, readErrors: incomplete }));
+      io.stdout.write(
+        renderPlanText(plan, { color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR, readErrors: incomplete }),
+      );
     }
     if (readErrors.length > 0) {
-      io.stderr.write(`error: ${readErrors.length} read error(s); the plan is incomplete and pruning is blocked in these scopes:\n`);
+      io.stderr.write(
+        `error: ${readErrors.length} read error(s); the plan is incomplete and pruning is blocked in these scopes:\n`,
+      );
       for (const e of readErrors) io.stderr.write(`  [${e.target}] ${describeScope(e)}: ${e.code}: ${e.message}\n`);
       return EXIT.failure;
     }
@@ -208,13 +232,22 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-function planFor(set: PolicySet, target: TargetInventory, now: number, firstSeen: ReadonlyMap<string, number> = new Map()): Plan {
+function planFor(
+  set: PolicySet,
+  target: TargetInventory,
+  now: number,
+  firstSeen: ReadonlyMap<string, number> = new Map(),
+): Plan {
   const policies: PolicySet = { ...set, policies: target.policies };
   return buildPlan({ policies, inventory: target.inventory, now, firstSeen }).plan;
 }
 
 /** The running controller's grace clocks per target, read from its state table (none with memory state). */
-async function graceClocks(state: string, region: string, targets: readonly TargetInventory[]): Promise<Map<string, Map<string, number>>> {
+async function graceClocks(
+  state: string,
+  region: string,
+  targets: readonly TargetInventory[],
+): Promise<Map<string, Map<string, number>>> {
   const out = new Map<string, Map<string, number>>();
   if (state === 'memory') return out;
   const store = createStateStore(state, { region });
@@ -231,7 +264,11 @@ async function loadPolicies(args: PlanArgs, s3: S3Client, io: CliIo, limits: Lim
   const source = createPolicySource(args.policies!, { s3, env: io.env, limits });
   try {
     const fetched = await source.fetch();
-    const { set, problems } = loadPolicySet(fetched, { allowed: args.allowed, maxDocumentBytes: limits.maxPolicyBytes, limits });
+    const { set, problems } = loadPolicySet(fetched, {
+      allowed: args.allowed,
+      maxDocumentBytes: limits.maxPolicyBytes,
+      limits,
+    });
     const scopeErrors = problems.filter((p) => p.file === ALLOWED_SCOPES_FILE);
     if (scopeErrors.length > 0) throw new UsageError(scopeErrors.map((p) => p.message).join('; '));
     for (const warning of fetched.warnings) io.stderr.write(`warning: ${warning}\n`);

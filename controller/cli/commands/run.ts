@@ -51,14 +51,30 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
   // The replica id rides in every request's user-agent, so AWS logs (CloudTrail userAgent, the sandbox's call
   // log) show which replica made each call.
   const appId = config.state === 'memory' ? undefined : config.replicaId;
-  const clients = createAwsClients({ region: config.region, endpoint: config.endpoint, onApiCall: metrics.onApiCall, pacing: config.pacing, ...(appId ? { appId } : {}) });
-  const store = config.state === 'memory' ? undefined : createStateStore(config.state, { region: clients.region, endpoint: config.endpoint, onApiCall: metrics.onApiCall, ...(appId ? { appId } : {}) });
+  const clients = createAwsClients({
+    region: config.region,
+    endpoint: config.endpoint,
+    onApiCall: metrics.onApiCall,
+    pacing: config.pacing,
+    ...(appId ? { appId } : {}),
+  });
+  const store =
+    config.state === 'memory'
+      ? undefined
+      : createStateStore(config.state, {
+          region: clients.region,
+          endpoint: config.endpoint,
+          onApiCall: metrics.onApiCall,
+          ...(appId ? { appId } : {}),
+        });
   let announcer: DiscoveryAnnouncer | undefined;
   try {
     if (config.queueUrl) {
       // A wrong queue is an error at start, not a consumer that retries for ever behind a healthy /readyz.
       try {
-        await checkQueueUrl(clients.sqs, config.queueUrl, { customEndpoint: Boolean(config.endpoint ?? io.env.AWS_ENDPOINT_URL_SQS) });
+        await checkQueueUrl(clients.sqs, config.queueUrl, {
+          customEndpoint: Boolean(config.endpoint ?? io.env.AWS_ENDPOINT_URL_SQS),
+        });
       } catch (error) {
         logger.error({ queueUrl: config.queueUrl, err: (error as Error).message }, 'the event queue cannot be used');
         io.stderr.write(`error: ${(error as Error).message}\n`);
@@ -67,7 +83,14 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
     }
     const source = createPolicySource(config.policies, { s3: clients.s3, env: io.env, limits });
     announcer = config.eventsBus
-      ? new DiscoveryAnnouncer(new EventPublisher(clients.eventBridge, { busName: config.eventsBus, logger, counters: registerPublishMetrics(metrics.registry) }), logger)
+      ? new DiscoveryAnnouncer(
+          new EventPublisher(clients.eventBridge, {
+            busName: config.eventsBus,
+            logger,
+            counters: registerPublishMetrics(metrics.registry),
+          }),
+          logger,
+        )
       : undefined;
     const controller = new Controller({
       source,
@@ -76,7 +99,12 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
       clients,
       // Clients of other targets (target.region / target.roleArn) use the same endpoint override.
       // Each other target gets token buckets of its own at the same rates (its account and region have their own quotas).
-      clientOptions: { ...(config.endpoint ? { endpoint: config.endpoint } : {}), onApiCall: metrics.onApiCall, pacing: config.pacing, ...(appId ? { appId } : {}) },
+      clientOptions: {
+        ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+        onApiCall: metrics.onApiCall,
+        pacing: config.pacing,
+        ...(appId ? { appId } : {}),
+      },
       ...(store ? { state: { store, replicaId: config.replicaId, leaseDurationMs: config.leaseDurationMs } } : {}),
       logger,
       metrics,
@@ -92,19 +120,40 @@ export async function run(argv: string[], io: CliIo, hooks: RunHooks = {}): Prom
       ...(announcer ? { announcer } : {}),
     });
     logger.info(
-      { policies: source.name, queueUrl: config.queueUrl, resync: config.resync, dryRun: config.dryRun, region: clients.region, once: config.once, state: config.state, ...(store ? { replica: config.replicaId } : {}) },
+      {
+        policies: source.name,
+        queueUrl: config.queueUrl,
+        resync: config.resync,
+        dryRun: config.dryRun,
+        region: clients.region,
+        once: config.once,
+        state: config.state,
+        ...(store ? { replica: config.replicaId } : {}),
+      },
       'starting ecs-discovery-controller',
     );
-    return config.once ? await runOnce(controller, config, logger, io, hooks) : await runUntilStopped(controller, config, metrics, logger, hooks);
+    return config.once
+      ? await runOnce(controller, config, logger, io, hooks)
+      : await runUntilStopped(controller, config, metrics, logger, hooks);
   } finally {
     // Events of the last reconciles go out before the clients close, but never hold up the stop for long.
-    if (announcer) await Promise.race([announcer.flush(), new Promise<void>((resolve) => systemTimers.setTimeout(resolve, EVENTS_FLUSH_TIMEOUT_MS))]);
+    if (announcer)
+      await Promise.race([
+        announcer.flush(),
+        new Promise<void>((resolve) => systemTimers.setTimeout(resolve, EVENTS_FLUSH_TIMEOUT_MS)),
+      ]);
     clients.destroy();
     store?.close();
   }
 }
 
-async function runOnce(controller: Controller, config: RunConfig, logger: Logger, io: CliIo, hooks: RunHooks): Promise<number> {
+async function runOnce(
+  controller: Controller,
+  config: RunConfig,
+  logger: Logger,
+  io: CliIo,
+  hooks: RunHooks,
+): Promise<number> {
   const stopRequested = waitForStop(hooks.stopSignal, logger);
   let stopped = false;
   try {
@@ -166,14 +215,21 @@ async function runUntilStopped(
       },
     );
     const reason = await stopRequested.promise;
-    logger.info({ reason, timeoutMs: config.shutdownTimeoutMs }, 'stopping: no new events or resyncs; finishing in-flight work');
+    logger.info(
+      { reason, timeoutMs: config.shutdownTimeoutMs },
+      'stopping: no new events or resyncs; finishing in-flight work',
+    );
     const deadline = new Promise<'deadline'>((resolve) => {
       systemTimers.setTimeout(() => resolve('deadline'), config.shutdownTimeoutMs + SHUTDOWN_SLACK_MS);
     });
     const outcome = await Promise.race([controller.stop(config.shutdownTimeoutMs), deadline]);
     const abandoned = outcome === 'deadline' || !outcome.completed;
     if (outcome === 'deadline') logger.warn('shutdown did not finish in time; exiting anyway');
-    else if (!outcome.completed) logger.warn({ abandoned: outcome.abandoned }, 'abandoned in-flight reconciles; the next start reconciles them again');
+    else if (!outcome.completed)
+      logger.warn(
+        { abandoned: outcome.abandoned },
+        'abandoned in-flight reconciles; the next start reconciles them again',
+      );
     logger.info('stopped');
     const code = startError === undefined ? EXIT.ok : EXIT.failure;
     // Abandoned AWS reads, or a first policy fetch still running (a git clone of an unresponsive host),
@@ -188,7 +244,10 @@ async function runUntilStopped(
 }
 
 /** Resolves on SIGTERM, SIGINT or the injected signal. */
-function waitForStop(signal: AbortSignal | undefined, logger: Logger): { promise: Promise<string>; request(reason: string): void; dispose(): void } {
+function waitForStop(
+  signal: AbortSignal | undefined,
+  logger: Logger,
+): { promise: Promise<string>; request(reason: string): void; dispose(): void } {
   let resolveStop: (reason: string) => void = () => undefined;
   const promise = new Promise<string>((resolve) => (resolveStop = resolve));
   const onSignal = (name: NodeJS.Signals) => {

@@ -44,7 +44,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const { sandbox, out } = options;
   // Real elapsed time of the demo (the sandbox's virtual clock runs ahead of it).
   const started = monotonicClock.now();
-  const say = (line: string) => out.write(`[demo +${String(Math.round((monotonicClock.now() - started) / 1000)).padStart(3)}s] ${line}\n`);
+  const say = (line: string) =>
+    out.write(`[demo +${String(Math.round((monotonicClock.now() - started) / 1000)).padStart(3)}s] ${line}\n`);
   const logger = createLogger({ level: options.logLevel, destination: options.logs as never });
   const metrics = new ControllerMetrics({ driftLabels: DRIFT_LABELS });
   const clients = createAwsClients({
@@ -66,13 +67,23 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   try {
     await ensureStateTable({ endpoint: sandbox.url, region: sandbox.region, table: STATE_TABLE });
     const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: QUEUE_NAME }));
-    const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-    await installEvents(clients, { queueArn: Attributes!.QueueArn!, namePrefix: 'ecs-discovery-controller', setQueuePolicy: true, dryRun: false });
+    const { Attributes } = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    await installEvents(clients, {
+      queueArn: Attributes!.QueueArn!,
+      namePrefix: 'ecs-discovery-controller',
+      setQueuePolicy: true,
+      dryRun: false,
+    });
 
     const names = new Map(sandbox.cloudMap.services().map((s) => [s.id, s.name]));
     say('The demo fleet (sandbox/scenarios/demo.yaml) has this drift:');
-    for (const line of describeFleet(sandbox.truth() as DemoTruth, MAX_TTL_SECONDS, names)) out.write(`           - ${line}\n`);
-    say('And things the controller must never touch: a manual EC2 registration (billing-legacy), a protected service (partner-gateway) and Service Connect\'s own Cloud Map services.');
+    for (const line of describeFleet(sandbox.truth() as DemoTruth, MAX_TTL_SECONDS, names))
+      out.write(`           - ${line}\n`);
+    say(
+      "And things the controller must never touch: a manual EC2 registration (billing-legacy), a protected service (partner-gateway) and Service Connect's own Cloud Map services.",
+    );
 
     controller = new Controller({
       source: createPolicySource(options.policies, { env: process.env }),
@@ -97,9 +108,13 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         readiness: () => controller!.readiness(),
         status: () => controller!.status(),
       });
-      say(`Controller starting in enforce mode with ${options.policies}. Metrics: ${server.url}/metrics, status: ${server.url}/status`);
+      say(
+        `Controller starting in enforce mode with ${options.policies}. Metrics: ${server.url}/metrics, status: ${server.url}/status`,
+      );
     } catch (error) {
-      say(`Controller starting (no metrics endpoint: ${(error as Error).message}; pass --metrics-addr 127.0.0.1:0 for a free port)`);
+      say(
+        `Controller starting (no metrics endpoint: ${(error as Error).message}; pass --metrics-addr 127.0.0.1:0 for a free port)`,
+      );
     }
     await controller.start();
     await narrate(controller, sandbox, say, options.stop);
@@ -113,7 +128,12 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 }
 
 /** Prints each action and each wait once, then the outcome, while the controller works. */
-async function narrate(controller: Controller, sandbox: Sandbox, say: (line: string) => void, stop: AbortSignal): Promise<void> {
+async function narrate(
+  controller: Controller,
+  sandbox: Sandbox,
+  say: (line: string) => void,
+  stop: AbortSignal,
+): Promise<void> {
   const seenActions = new Set<string>();
   const seenWaits = new Set<string>();
   const findings = new Map<string, Finding>();
@@ -122,9 +142,12 @@ async function narrate(controller: Controller, sandbox: Sandbox, say: (line: str
     const plan = controller.plan();
     for (const f of plan?.findings ?? []) findings.set(f.key, f);
     for (const planned of plan?.actions ?? []) {
-      if (planned.decision !== 'blocked' || planned.blockedBy !== 'grace-period' || seenWaits.has(planned.finding.key)) continue;
+      if (planned.decision !== 'blocked' || planned.blockedBy !== 'grace-period' || seenWaits.has(planned.finding.key))
+        continue;
       seenWaits.add(planned.finding.key);
-      say(`Waiting out the grace period before touching ${describeTarget(planned.finding)} (${planned.detail ?? 'must stay orphaned a while first'}).`);
+      say(
+        `Waiting out the grace period before touching ${describeTarget(planned.finding)} (${planned.detail ?? 'must stay orphaned a while first'}).`,
+      );
     }
     for (const action of [...controller.status().recentActions].reverse()) {
       const id = `${action.at}|${action.findingKey}|${action.action}`;
@@ -140,9 +163,17 @@ async function narrate(controller: Controller, sandbox: Sandbox, say: (line: str
     if (!done && isClean(truth, MAX_TTL_SECONDS) && drift.actionable === 0) {
       done = true;
       const wrong = truth.wronglyDeleted.length;
-      say(`All drift fixed. ${wrong === 0 ? 'Nothing in use was deleted' : `${wrong} resource(s) were deleted wrongly!`}: billing-legacy and its EC2 registration, partner-gateway (protected, TTL left as it is) and the Service Connect services are still there.`);
-      say('The controller keeps running (events and resync). Try: curl -s ' + sandbox.url + '/_sandbox/truth | head -c 600; Ctrl+C to stop.');
-      say(`Drift now, as /status, /metrics (ecs_discovery_drift_resources{state}) and plan report it: ${driftSummaryLine(drift)}.`);
+      say(
+        `All drift fixed. ${wrong === 0 ? 'Nothing in use was deleted' : `${wrong} resource(s) were deleted wrongly!`}: billing-legacy and its EC2 registration, partner-gateway (protected, TTL left as it is) and the Service Connect services are still there.`,
+      );
+      say(
+        'The controller keeps running (events and resync). Try: curl -s ' +
+          sandbox.url +
+          '/_sandbox/truth | head -c 600; Ctrl+C to stop.',
+      );
+      say(
+        `Drift now, as /status, /metrics (ecs_discovery_drift_resources{state}) and plan report it: ${driftSummaryLine(drift)}.`,
+      );
     }
     await sleepUnlessAborted(500, stop);
   }

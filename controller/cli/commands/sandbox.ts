@@ -37,7 +37,9 @@ demo keeps its state in its table ecs-discovery-controller-state.
 
 /** The demo scenario, found from the source tree (tsx) or beside the compiled output (dist/). */
 export function demoScenarioPath(): string {
-  const candidates = ['../../../sandbox/scenarios/demo.yaml', '../../../../sandbox/scenarios/demo.yaml'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  const candidates = ['../../../sandbox/scenarios/demo.yaml', '../../../../sandbox/scenarios/demo.yaml'].map((rel) =>
+    fileURLToPath(new URL(rel, import.meta.url)),
+  );
   return candidates.find((path) => existsSync(path)) ?? candidates[0];
 }
 
@@ -82,7 +84,8 @@ function parseOptions(argv: string[]): SandboxArgs {
   }
   const { values } = parsed;
   const port = values.port === undefined ? 4566 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number (0-65535), not "${values.port}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be a port number (0-65535), not "${values.port}"`);
   if (values.empty && values.scenario) throw new UsageError('--empty and --scenario exclude each other');
   let quotas: QuotaSpec[];
   try {
@@ -120,7 +123,12 @@ function banner(sandbox: Sandbox, scenario: string | undefined): string {
 }
 
 /** Runs the emulator until `stop` aborts; exported for tests, `run` wires it to SIGINT/SIGTERM. */
-export async function runEmulator(argv: string[], io: CliIo, stop: AbortSignal, onReady?: (sandbox: Sandbox) => void): Promise<number> {
+export async function runEmulator(
+  argv: string[],
+  io: CliIo,
+  stop: AbortSignal,
+  onReady?: (sandbox: Sandbox) => void,
+): Promise<number> {
   const args = parseOptions(argv);
   if (args.help) {
     io.stdout.write(HELP);
@@ -135,7 +143,9 @@ export async function runEmulator(argv: string[], io: CliIo, stop: AbortSignal, 
       return EXIT.failure;
     }
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      io.stderr.write(`error: port ${args.port} on ${args.host} is already in use: stop what holds it or pass --port 0 for a free one\n`);
+      io.stderr.write(
+        `error: port ${args.port} on ${args.host} is already in use: stop what holds it or pass --port 0 for a free one\n`,
+      );
       return EXIT.failure;
     }
     throw error;
@@ -161,7 +171,8 @@ export async function runEmulator(argv: string[], io: CliIo, stop: AbortSignal, 
     }
   }
   onReady?.(sandbox);
-  if (!stop.aborted) await new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
+  if (!stop.aborted)
+    await new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
   await sandbox.close();
   io.stdout.write('sandbox: stopped\n');
   return EXIT.ok;

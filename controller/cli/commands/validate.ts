@@ -59,7 +59,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const output = args.output ?? 'text';
   if (output !== 'text' && output !== 'json') throw new UsageError(`--output must be text or json, not "${output}"`);
-  if (args.paths.length === 0) throw new UsageError('give at least one policy file or directory to validate (positional or --policies SOURCE; POLICIES is read too)');
+  if (args.paths.length === 0)
+    throw new UsageError(
+      'give at least one policy file or directory to validate (positional or --policies SOURCE; POLICIES is read too)',
+    );
   const limits = parseLimits(io.env);
   const allowed: AllowedScopes = {
     clusters: args.clusters ?? listFlag(io.env.ALLOWED_CLUSTERS),
@@ -76,9 +79,23 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   // An error here, unlike plan and run (a warning): in a policy repository's CI an empty set is a wrong path.
   const why = 'validate fails on an empty set so CI notices a wrong path (plan and run only warn)';
   if (combined.documents.length === 0 && (combined.problems ?? []).length === 0) {
-    problems.push({ file: args.paths.join(', '), line: 0, column: 0, path: '', message: `no policy files found (*.yaml or *.yml); ${why}`, severity: 'error' });
+    problems.push({
+      file: args.paths.join(', '),
+      line: 0,
+      column: 0,
+      path: '',
+      message: `no policy files found (*.yaml or *.yml); ${why}`,
+      severity: 'error',
+    });
   } else if (set && set.policies.length === 0 && !problems.some((p) => p.severity === 'error')) {
-    problems.push({ file: args.paths.join(', '), line: 0, column: 0, path: '', message: `no DiscoveryPolicy documents in these files; ${why}`, severity: 'error' });
+    problems.push({
+      file: args.paths.join(', '),
+      line: 0,
+      column: 0,
+      path: '',
+      message: `no DiscoveryPolicy documents in these files; ${why}`,
+      severity: 'error',
+    });
   }
 
   if (output === 'json') {
@@ -109,9 +126,10 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv) {
     const list = (v: string[] | undefined) => (v === undefined ? undefined : listFlag(v));
     return {
       // `--policies` as plan and run take it, positionals as a linter takes them; POLICIES when neither is given.
-      paths: [...(values.policies ?? []), ...positionals].length > 0
-        ? [...(values.policies ?? []), ...positionals]
-        : listFlag(env.POLICIES),
+      paths:
+        [...(values.policies ?? []), ...positionals].length > 0
+          ? [...(values.policies ?? []), ...positionals]
+          : listFlag(env.POLICIES),
       output: values.output,
       help: values.help === true,
       clusters: list(values['allowed-clusters']),
@@ -133,12 +151,20 @@ async function fetchAll(paths: readonly string[], env: NodeJS.ProcessEnv, limits
   for (const path of paths) {
     const remote = isRemoteSpec(path);
     await checkPolicyPath(path);
-    const isDirectory = remote || await stat(path).then((s) => s.isDirectory(), () => false);
+    const isDirectory =
+      remote ||
+      (await stat(path).then(
+        (s) => s.isDirectory(),
+        () => false,
+      ));
     const base = remote ? redactUrl(path.split('?')[0]) : path;
-    const shown = (relative: string) => (isDirectory ? `${base.replace(/\/+$/, '') || '/'}/${relative}`.replace(/^\.\//, '') : path);
+    const shown = (relative: string) =>
+      isDirectory ? `${base.replace(/\/+$/, '') || '/'}/${relative}`.replace(/^\.\//, '') : path;
     let result: FetchResult;
     try {
-      result = remote ? await fetchRemote(path, env, limits) : await new DirectorySource(path, { maxFileBytes: limits.maxPolicyBytes }).fetch();
+      result = remote
+        ? await fetchRemote(path, env, limits)
+        : await new DirectorySource(path, { maxFileBytes: limits.maxPolicyBytes }).fetch();
     } catch (error) {
       // A source that cannot be read is a problem of that source, reported like any other.
       if (!(error instanceof PolicySourceError)) throw error;
@@ -155,7 +181,12 @@ async function fetchAll(paths: readonly string[], env: NodeJS.ProcessEnv, limits
     }
     for (const problem of result.problems ?? []) problems.push({ ...problem, path: shown(problem.path) });
   }
-  return { revision: revisions.join('+'), documents, warnings: problems.filter((p) => p.severity === 'warning').map((p) => p.message), problems };
+  return {
+    revision: revisions.join('+'),
+    documents,
+    warnings: problems.filter((p) => p.severity === 'warning').map((p) => p.message),
+    problems,
+  };
 }
 
 /** s3://, git+… and file:// specs go through the policy source resolver; plain paths are read directly. */

@@ -26,7 +26,11 @@ function grafanaTemplate(text: string): string {
 
 /** One Grafana rule: query A is the Prometheus expression itself (it returns only firing series), C fires on any. */
 function toGrafanaRule(rule: PrometheusRule): Record<string, unknown> {
-  const uid = `ecsdisc-${rule.alert.replace(/^EcsDiscovery/, '').replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase())}`.slice(0, 40);
+  const uid =
+    `ecsdisc-${rule.alert.replace(/^EcsDiscovery/, '').replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase())}`.slice(
+      0,
+      40,
+    );
   return {
     uid,
     title: rule.alert,
@@ -64,12 +68,20 @@ export function buildGrafanaRules(prometheusYaml: string): string {
   const rules = (parse(prometheusYaml).groups as { rules: PrometheusRule[] }[]).flatMap((g) => g.rules);
   const doc = {
     apiVersion: 1,
-    groups: [{ orgId: 1, name: 'ecs-discovery-controller', folder: 'ECS discovery', interval: '1m', rules: rules.map(toGrafanaRule) }],
+    groups: [
+      {
+        orgId: 1,
+        name: 'ecs-discovery-controller',
+        folder: 'ECS discovery',
+        interval: '1m',
+        rules: rules.map(toGrafanaRule),
+      },
+    ],
   };
   const header = [
     '# Grafana-managed alerts for ecs-discovery-controller (file provisioning: put in provisioning/alerting/).',
     '# Generated from manifests/prometheus/alerts.yaml by generate.ts beside this file; do not edit by hand.',
-    '# Set PROMETHEUS_DATASOURCE_UID in Grafana\'s environment to the uid of the Prometheus data source.',
+    "# Set PROMETHEUS_DATASOURCE_UID in Grafana's environment to the uid of the Prometheus data source.",
     '',
   ].join('\n');
   return header + stringify(doc, { lineWidth: 0 });

@@ -18,7 +18,11 @@ export interface ScalableTarget {
   roleArn: string;
   arn: string;
   createdAt: number;
-  suspendedState: { DynamicScalingInSuspended: boolean; DynamicScalingOutSuspended: boolean; ScheduledScalingSuspended: boolean };
+  suspendedState: {
+    DynamicScalingInSuspended: boolean;
+    DynamicScalingOutSuspended: boolean;
+    ScheduledScalingSuspended: boolean;
+  };
 }
 
 /** A validated RegisterScalableTarget request (responses/targets.ts reads it). */
@@ -36,7 +40,8 @@ export interface RegisterSpec {
 export type EcsServiceLookup = (cluster: string, service: string) => boolean;
 
 /** Sort key of a target: resource id, then dimension, compared by code unit (as NextToken cursors compare). */
-export const targetOrder = (t: { resourceId: string; scalableDimension: string }): string => `${t.resourceId}\u0000${t.scalableDimension}`;
+export const targetOrder = (t: { resourceId: string; scalableDimension: string }): string =>
+  `${t.resourceId}\u0000${t.scalableDimension}`;
 
 const key = (namespace: string, resourceId: string, dimension: string) => `${namespace}|${resourceId}|${dimension}`;
 
@@ -47,21 +52,31 @@ const validation = (message: string) => new AwsError('ValidationException', mess
 export class ScalableTargets {
   private readonly byKey = new Map<string, ScalableTarget>();
 
-  constructor(private readonly ctx: SandboxContext, private readonly ecsService: EcsServiceLookup) {}
+  constructor(
+    private readonly ctx: SandboxContext,
+    private readonly ecsService: EcsServiceLookup,
+  ) {}
 
   /** Creates or updates a target (RegisterScalableTarget semantics); returns it. */
   register(spec: RegisterSpec): ScalableTarget {
     const { namespace, resourceId, dimension } = spec;
-    if (namespace !== 'ecs') throw validation(`the sandbox emulates scalable targets of service namespace ecs only, not ${namespace}`);
-    if (dimension !== ECS_DESIRED_COUNT) throw validation(`Unsupported service namespace, resource type or scalable dimension: ${dimension}`);
+    if (namespace !== 'ecs')
+      throw validation(`the sandbox emulates scalable targets of service namespace ecs only, not ${namespace}`);
+    if (dimension !== ECS_DESIRED_COUNT)
+      throw validation(`Unsupported service namespace, resource type or scalable dimension: ${dimension}`);
     const parts = /^service\/([^/]+)\/([^/]+)$/.exec(resourceId);
-    if (!parts) throw validation(`Unsupported service namespace, resource type or scalable dimension: ResourceId ${resourceId} must look like service/<cluster>/<service>`);
+    if (!parts)
+      throw validation(
+        `Unsupported service namespace, resource type or scalable dimension: ResourceId ${resourceId} must look like service/<cluster>/<service>`,
+      );
     if (!this.ecsService(parts[1], parts[2])) throw validation(`ECS service doesn't exist: ${resourceId}`);
     const existing = this.byKey.get(key(namespace, resourceId, dimension));
-    if (!existing && (spec.minCapacity === undefined || spec.maxCapacity === undefined)) throw validation('MinCapacity and MaxCapacity are required for registering a new scalable target');
+    if (!existing && (spec.minCapacity === undefined || spec.maxCapacity === undefined))
+      throw validation('MinCapacity and MaxCapacity are required for registering a new scalable target');
     const minCapacity = spec.minCapacity ?? existing!.minCapacity;
     const maxCapacity = spec.maxCapacity ?? existing!.maxCapacity;
-    if (minCapacity > maxCapacity) throw validation(`Minimum capacity (${minCapacity}) cannot be greater than maximum capacity (${maxCapacity})`);
+    if (minCapacity > maxCapacity)
+      throw validation(`Minimum capacity (${minCapacity}) cannot be greater than maximum capacity (${maxCapacity})`);
     const suspended = spec.suspendedState ?? {};
     const target: ScalableTarget = {
       serviceNamespace: namespace,
@@ -69,13 +84,24 @@ export class ScalableTargets {
       scalableDimension: dimension,
       minCapacity,
       maxCapacity,
-      roleArn: spec.roleArn ?? existing?.roleArn ?? `arn:aws:iam::${this.ctx.account}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`,
-      arn: existing?.arn ?? `arn:aws:application-autoscaling:${this.ctx.region}:${this.ctx.account}:scalable-target/${randomBytes(18).toString('hex')}`,
+      roleArn:
+        spec.roleArn ??
+        existing?.roleArn ??
+        `arn:aws:iam::${this.ctx.account}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`,
+      arn:
+        existing?.arn ??
+        `arn:aws:application-autoscaling:${this.ctx.region}:${this.ctx.account}:scalable-target/${randomBytes(18).toString('hex')}`,
       createdAt: existing?.createdAt ?? this.ctx.clock.now(),
       suspendedState: {
-        DynamicScalingInSuspended: Boolean(suspended.DynamicScalingInSuspended ?? existing?.suspendedState.DynamicScalingInSuspended),
-        DynamicScalingOutSuspended: Boolean(suspended.DynamicScalingOutSuspended ?? existing?.suspendedState.DynamicScalingOutSuspended),
-        ScheduledScalingSuspended: Boolean(suspended.ScheduledScalingSuspended ?? existing?.suspendedState.ScheduledScalingSuspended),
+        DynamicScalingInSuspended: Boolean(
+          suspended.DynamicScalingInSuspended ?? existing?.suspendedState.DynamicScalingInSuspended,
+        ),
+        DynamicScalingOutSuspended: Boolean(
+          suspended.DynamicScalingOutSuspended ?? existing?.suspendedState.DynamicScalingOutSuspended,
+        ),
+        ScheduledScalingSuspended: Boolean(
+          suspended.ScheduledScalingSuspended ?? existing?.suspendedState.ScheduledScalingSuspended,
+        ),
       },
     };
     this.byKey.set(key(namespace, resourceId, dimension), target);
@@ -85,7 +111,10 @@ export class ScalableTargets {
   /** Removes a target, or raises ObjectNotFoundException as AWS does. */
   deregister(namespace: string, resourceId: string, dimension: string): void {
     if (!this.byKey.delete(key(namespace, resourceId, dimension))) {
-      throw new AwsError('ObjectNotFoundException', `No scalable target registered for service namespace: ${namespace}, resource ID: ${resourceId}, scalable dimension: ${dimension}`);
+      throw new AwsError(
+        'ObjectNotFoundException',
+        `No scalable target registered for service namespace: ${namespace}, resource ID: ${resourceId}, scalable dimension: ${dimension}`,
+      );
     }
   }
 

@@ -13,15 +13,33 @@ const validation = params.invalid;
 
 /** ServiceNamespace enum values of the API (ValidationException for anything else). */
 export const SERVICE_NAMESPACES = [
-  'ecs', 'elasticmapreduce', 'ec2', 'appstream', 'dynamodb', 'rds', 'sagemaker', 'custom-resource', 'comprehend',
-  'lambda', 'cassandra', 'kafka', 'elasticache', 'neptune', 'workspaces',
+  'ecs',
+  'elasticmapreduce',
+  'ec2',
+  'appstream',
+  'dynamodb',
+  'rds',
+  'sagemaker',
+  'custom-resource',
+  'comprehend',
+  'lambda',
+  'cassandra',
+  'kafka',
+  'elasticache',
+  'neptune',
+  'workspaces',
 ] as const;
 
 /** Checks the ServiceNamespace member against the API's enum. */
 export function requireNamespace(value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0) throw validation("1 validation error detected: Value null at 'serviceNamespace' failed to satisfy constraint: Member must not be null");
+  if (typeof value !== 'string' || value.length === 0)
+    throw validation(
+      "1 validation error detected: Value null at 'serviceNamespace' failed to satisfy constraint: Member must not be null",
+    );
   if (!(SERVICE_NAMESPACES as readonly string[]).includes(value)) {
-    throw validation(`1 validation error detected: Value '${value}' at 'serviceNamespace' failed to satisfy constraint: Member must satisfy enum value set: [${SERVICE_NAMESPACES.join(', ')}]`);
+    throw validation(
+      `1 validation error detected: Value '${value}' at 'serviceNamespace' failed to satisfy constraint: Member must satisfy enum value set: [${SERVICE_NAMESPACES.join(', ')}]`,
+    );
   }
   return value;
 }
@@ -29,7 +47,9 @@ export function requireNamespace(value: unknown): string {
 /** Checks a ResourceId member (1 to 1600 characters). */
 export function requireResourceId(value: unknown, member = 'resourceId'): string {
   if (typeof value !== 'string' || value.length < 1 || value.length > 1600) {
-    throw validation(`1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length between 1 and 1600`);
+    throw validation(
+      `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length between 1 and 1600`,
+    );
   }
   return value;
 }
@@ -37,7 +57,9 @@ export function requireResourceId(value: unknown, member = 'resourceId'): string
 function capacity(value: unknown, member: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw validation(`1 validation error detected: Value '${String(value)}' at '${member}' failed to satisfy constraint: Member must be a non-negative integer`);
+    throw validation(
+      `1 validation error detected: Value '${String(value)}' at '${member}' failed to satisfy constraint: Member must be a non-negative integer`,
+    );
   }
   return value;
 }
@@ -58,7 +80,10 @@ export function parseRegister(input: RegisterInput): RegisterSpec {
   const namespace = requireNamespace(input.ServiceNamespace);
   const resourceId = requireResourceId(input.ResourceId);
   const dimension = input.ScalableDimension;
-  if (typeof dimension !== 'string' || dimension.length === 0) throw validation("1 validation error detected: Value null at 'scalableDimension' failed to satisfy constraint: Member must not be null");
+  if (typeof dimension !== 'string' || dimension.length === 0)
+    throw validation(
+      "1 validation error detected: Value null at 'scalableDimension' failed to satisfy constraint: Member must not be null",
+    );
   const suspended = (input.SuspendedState ?? {}) as Record<string, unknown>;
   const flag = (name: string) => (suspended[name] === undefined ? undefined : Boolean(suspended[name]));
   return {
@@ -69,7 +94,9 @@ export function parseRegister(input: RegisterInput): RegisterSpec {
     maxCapacity: capacity(input.MaxCapacity, 'maxCapacity'),
     ...(typeof input.RoleARN === 'string' ? { roleArn: input.RoleARN } : {}),
     suspendedState: Object.fromEntries(
-      (['DynamicScalingInSuspended', 'DynamicScalingOutSuspended', 'ScheduledScalingSuspended'] as const).flatMap((name) => (flag(name) === undefined ? [] : [[name, flag(name)]])),
+      (['DynamicScalingInSuspended', 'DynamicScalingOutSuspended', 'ScheduledScalingSuspended'] as const).flatMap(
+        (name) => (flag(name) === undefined ? [] : [[name, flag(name)]]),
+      ),
     ),
   };
 }
@@ -92,21 +119,30 @@ export function serializeTarget(t: ScalableTarget): Record<string, unknown> {
 export const DESCRIBE_MAX_RESULTS = 50;
 
 const tokens = new TokenCodec<string>(
-  () => new AwsError('InvalidNextTokenException', 'The NextToken is invalid or was issued for a different request; start again without NextToken.'),
+  () =>
+    new AwsError(
+      'InvalidNextTokenException',
+      'The NextToken is invalid or was issued for a different request; start again without NextToken.',
+    ),
   (value): value is string => typeof value === 'string',
 );
 
 function maxResults(value: unknown): number {
   if (value === undefined || value === null) return DESCRIBE_MAX_RESULTS;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > DESCRIBE_MAX_RESULTS) {
-    throw validation(`1 validation error detected: Value '${String(value)}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and ${DESCRIBE_MAX_RESULTS}`);
+    throw validation(
+      `1 validation error detected: Value '${String(value)}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and ${DESCRIBE_MAX_RESULTS}`,
+    );
   }
   return value;
 }
 
 function resourceIds(value: unknown): string[] | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) throw validation("1 validation error detected: Value at 'resourceIds' failed to satisfy constraint: Member must be a list of strings");
+  if (!Array.isArray(value))
+    throw validation(
+      "1 validation error detected: Value at 'resourceIds' failed to satisfy constraint: Member must be a list of strings",
+    );
   return value.map((id, i) => requireResourceId(id, `resourceIds.${i + 1}.member`));
 }
 
@@ -120,7 +156,9 @@ export function targetOperations(targets: ScalableTargets): Record<string, Opera
       const namespace = requireNamespace(input.ServiceNamespace);
       const resourceId = requireResourceId(input.ResourceId);
       if (typeof input.ScalableDimension !== 'string' || input.ScalableDimension.length === 0) {
-        throw validation("1 validation error detected: Value null at 'scalableDimension' failed to satisfy constraint: Member must not be null");
+        throw validation(
+          "1 validation error detected: Value null at 'scalableDimension' failed to satisfy constraint: Member must not be null",
+        );
       }
       targets.deregister(namespace, resourceId, input.ScalableDimension);
       return {};
@@ -129,8 +167,10 @@ export function targetOperations(targets: ScalableTargets): Record<string, Opera
       const namespace = requireNamespace(input.ServiceNamespace);
       const ids = resourceIds(input.ResourceIds);
       const dimension = input.ScalableDimension as unknown;
-      if (dimension !== undefined && dimension !== null && typeof dimension !== 'string') throw validation("Value at 'scalableDimension' must be a string");
-      if (dimension && !ids?.length) throw validation('If you specify a scalable dimension, you must also specify a resource ID');
+      if (dimension !== undefined && dimension !== null && typeof dimension !== 'string')
+        throw validation("Value at 'scalableDimension' must be a string");
+      if (dimension && !ids?.length)
+        throw validation('If you specify a scalable dimension, you must also specify a resource ID');
       const limit = maxResults(input.MaxResults);
       const filters = { namespace, ids: ids ?? null, dimension: dimension ?? null };
       const after = tokens.decode(input.NextToken, 'DescribeScalableTargets', filters);
@@ -141,7 +181,9 @@ export function targetOperations(targets: ScalableTargets): Record<string, Opera
         .filter((t) => after === undefined || targetOrder(t) > after);
       const page = matching.slice(0, limit);
       const more = matching.length > limit;
-      const token = more ? tokens.encode('DescribeScalableTargets', targetOrder(page[page.length - 1]), filters) : undefined;
+      const token = more
+        ? tokens.encode('DescribeScalableTargets', targetOrder(page[page.length - 1]), filters)
+        : undefined;
       return { ScalableTargets: page.map(serializeTarget), ...(token ? { NextToken: token } : {}) };
     },
   };

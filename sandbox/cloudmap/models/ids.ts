@@ -45,8 +45,12 @@ export function serviceArn(region: string, account: string, id: string): string 
 }
 
 /** Splits a servicediscovery ARN into its resource kind and id; undefined when it is not one. */
-export function parseArn(arn: string): { kind: 'namespace' | 'service'; id: string; region: string; account: string } | undefined {
-  const match = /^arn:aws[a-z-]*:servicediscovery:([a-z0-9-]+):(\d{12}):(namespace|service)\/([A-Za-z0-9-]+)$/.exec(arn);
+export function parseArn(
+  arn: string,
+): { kind: 'namespace' | 'service'; id: string; region: string; account: string } | undefined {
+  const match = /^arn:aws[a-z-]*:servicediscovery:([a-z0-9-]+):(\d{12}):(namespace|service)\/([A-Za-z0-9-]+)$/.exec(
+    arn,
+  );
   if (!match) return undefined;
   return { region: match[1], account: match[2], kind: match[3] as 'namespace' | 'service', id: match[4] };
 }

@@ -3,7 +3,13 @@ import type { VirtualClock } from '../../core/clock.js';
 import { newOperationId } from './ids.js';
 import { OrderedIndex } from './ordered.js';
 
-export type OperationType = 'CREATE_NAMESPACE' | 'DELETE_NAMESPACE' | 'UPDATE_NAMESPACE' | 'UPDATE_SERVICE' | 'REGISTER_INSTANCE' | 'DEREGISTER_INSTANCE';
+export type OperationType =
+  | 'CREATE_NAMESPACE'
+  | 'DELETE_NAMESPACE'
+  | 'UPDATE_NAMESPACE'
+  | 'UPDATE_SERVICE'
+  | 'REGISTER_INSTANCE'
+  | 'DEREGISTER_INSTANCE';
 export type OperationStatus = 'SUBMITTED' | 'PENDING' | 'SUCCESS' | 'FAIL';
 export type OperationTargets = Partial<Record<'NAMESPACE' | 'SERVICE' | 'INSTANCE', string>>;
 
@@ -59,10 +65,23 @@ export class OperationLog {
 
   constructor(private readonly clock: VirtualClock) {}
 
-  submit(type: OperationType, targets: OperationTargets, namespaceId?: string, options: OperationOptions = {}): OperationRecord {
+  submit(
+    type: OperationType,
+    targets: OperationTargets,
+    namespaceId?: string,
+    options: OperationOptions = {},
+  ): OperationRecord {
     const now = this.clock.now();
     const record: OperationRecord = {
-      seq: ++this.seq, id: newOperationId(), type, stage: 0, polls: 0, createdAt: now, updatedAt: now, targets, namespaceId,
+      seq: ++this.seq,
+      id: newOperationId(),
+      type,
+      stage: 0,
+      polls: 0,
+      createdAt: now,
+      updatedAt: now,
+      targets,
+      namespaceId,
       ...(options.failure ? { failure: options.failure } : {}),
       ...(options.effect ? { effect: options.effect } : {}),
       ...(options.onFail ? { onFail: options.onFail } : {}),
@@ -92,7 +111,12 @@ export class OperationLog {
   /** The unfinished operation of this type on these targets, if any (a repeated request is a duplicate). */
   inFlight(type: OperationType, targets: OperationTargets): OperationRecord | undefined {
     for (const record of this.unfinished) {
-      if (record.type === type && record.targets.SERVICE === targets.SERVICE && record.targets.INSTANCE === targets.INSTANCE) return record;
+      if (
+        record.type === type &&
+        record.targets.SERVICE === targets.SERVICE &&
+        record.targets.INSTANCE === targets.INSTANCE
+      )
+        return record;
     }
     return undefined;
   }

@@ -195,11 +195,16 @@ export class CloudMapState {
     const { namespace } = input;
     const existing = namespace.servicesByName.get(input.name);
     if (existing) {
-      throw new AwsError('ServiceAlreadyExists', `A service named ${input.name} already exists in namespace ${namespace.id} (${existing.id}).`, 400, {
-        ServiceId: existing.id,
-        ServiceArn: existing.arn,
-        CreatorRequestId: existing.creatorRequestId,
-      });
+      throw new AwsError(
+        'ServiceAlreadyExists',
+        `A service named ${input.name} already exists in namespace ${namespace.id} (${existing.id}).`,
+        400,
+        {
+          ServiceId: existing.id,
+          ServiceArn: existing.arn,
+          CreatorRequestId: existing.creatorRequestId,
+        },
+      );
     }
     const id = newServiceId();
     const hasDns = namespace.type !== 'HTTP' && input.dnsRecords.length > 0;
@@ -209,7 +214,9 @@ export class CloudMapState {
       // A service in a shared namespace lives in the namespace owner's account.
       arn: serviceArn(this.ctx.region, namespace.owner ?? this.ctx.account, id),
       ...(namespace.owner ? { resourceOwner: namespace.owner } : {}),
-      ...(input.createdByAccount && input.createdByAccount !== this.ctx.account ? { createdByAccount: input.createdByAccount } : {}),
+      ...(input.createdByAccount && input.createdByAccount !== this.ctx.account
+        ? { createdByAccount: input.createdByAccount }
+        : {}),
       name: input.name,
       namespaceId: namespace.id,
       description: input.description,
@@ -240,12 +247,21 @@ export class CloudMapState {
   /** Throws ResourceLimitExceeded when registering a new instance would pass the per-service quota (API and ECS alike). */
   checkInstanceQuota(service: ServiceRecord, id: string): void {
     if (!service.instances.has(id) && service.instances.size >= MAX_INSTANCES_PER_SERVICE) {
-      throw new AwsError('ResourceLimitExceeded', `Service ${service.id} already has ${MAX_INSTANCES_PER_SERVICE} instances, the Cloud Map quota per service.`);
+      throw new AwsError(
+        'ResourceLimitExceeded',
+        `Service ${service.id} already has ${MAX_INSTANCES_PER_SERVICE} instances, the Cloud Map quota per service.`,
+      );
     }
   }
 
   /** Registers or, for a known id, replaces the attributes of an instance (AWS upserts). */
-  putInstance(service: ServiceRecord, id: string, attributes: Record<string, string>, registeredBy: 'ecs' | 'other', creatorRequestId?: string): InstanceRecord {
+  putInstance(
+    service: ServiceRecord,
+    id: string,
+    attributes: Record<string, string>,
+    registeredBy: 'ecs' | 'other',
+    creatorRequestId?: string,
+  ): InstanceRecord {
     const initial = attributes.AWS_INIT_HEALTH_STATUS === 'UNHEALTHY' ? 'UNHEALTHY' : 'HEALTHY';
     const existing = service.instances.get(id);
     if (existing) {

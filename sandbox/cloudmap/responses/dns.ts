@@ -8,7 +8,8 @@ const VALID_COMBINATIONS = new Set(['A', 'AAAA', 'A,AAAA', 'SRV', 'CNAME', 'A,SR
 
 /** Checks a DnsRecords list: types, TTL 0–2147483647, no repeated type, an allowed combination. */
 export function parseDnsRecords(value: unknown, field: string): DnsRecord[] {
-  if (!Array.isArray(value) || value.length === 0) throw invalid(`${field} is required and must list at least one DNS record.`);
+  if (!Array.isArray(value) || value.length === 0)
+    throw invalid(`${field} is required and must list at least one DNS record.`);
   const records = value.map((raw, i) => {
     const type = oneOf(raw?.Type, `${field}[${i}].Type`, RECORD_TYPES);
     const ttl = raw?.TTL;
@@ -21,7 +22,9 @@ export function parseDnsRecords(value: unknown, field: string): DnsRecord[] {
   if (new Set(types).size !== types.length) throw invalid(`${field} lists the same record type more than once.`);
   const combination = [...types].sort().join(',');
   if (!VALID_COMBINATIONS.has(combination)) {
-    throw invalid(`${field}: record types ${combination} cannot be combined; use A and/or AAAA, optionally with SRV, or a single CNAME.`);
+    throw invalid(
+      `${field}: record types ${combination} cannot be combined; use A and/or AAAA, optionally with SRV, or a single CNAME.`,
+    );
   }
   return records;
 }
@@ -38,12 +41,17 @@ export function parseHealthCheckConfig(value: unknown): HealthCheckConfig | unde
   const raw = value as Record<string, unknown>;
   const type = oneOf(raw.Type, 'HealthCheckConfig.Type', ['HTTP', 'HTTPS', 'TCP'] as const);
   const threshold = raw.FailureThreshold;
-  if (threshold !== undefined && (typeof threshold !== 'number' || !Number.isInteger(threshold) || threshold < 1 || threshold > 10)) {
+  if (
+    threshold !== undefined &&
+    (typeof threshold !== 'number' || !Number.isInteger(threshold) || threshold < 1 || threshold > 10)
+  ) {
     throw invalid('HealthCheckConfig.FailureThreshold must be an integer from 1 to 10.');
   }
   const path = raw.ResourcePath;
-  if (path !== undefined && (typeof path !== 'string' || path.length > 255)) throw invalid('HealthCheckConfig.ResourcePath must be a string of at most 255 characters.');
-  if (type === 'TCP' && path !== undefined) throw invalid('HealthCheckConfig.ResourcePath cannot be set for TCP health checks.');
+  if (path !== undefined && (typeof path !== 'string' || path.length > 255))
+    throw invalid('HealthCheckConfig.ResourcePath must be a string of at most 255 characters.');
+  if (type === 'TCP' && path !== undefined)
+    throw invalid('HealthCheckConfig.ResourcePath cannot be set for TCP health checks.');
   return {
     Type: type,
     ResourcePath: type === 'TCP' ? undefined : ((path as string | undefined) ?? '/'),

@@ -30,7 +30,8 @@ export function instanceOperations(api: ApiContext): Record<string, OperationHan
   function instanceOrThrow(service: ServiceRecord, input: Record<string, any>): InstanceRecord {
     const id = requiredString(input, 'InstanceId', 64);
     const instance = service.instances.get(id);
-    if (!instance) throw new AwsError('InstanceNotFound', `No instance ${id} is registered with service ${service.id}.`);
+    if (!instance)
+      throw new AwsError('InstanceNotFound', `No instance ${id} is registered with service ${service.id}.`);
     return instance;
   }
 
@@ -42,7 +43,8 @@ export function instanceOperations(api: ApiContext): Record<string, OperationHan
     const namespace = owner === undefined || owner === ctx.account ? state.namespaceByName(namespaceName) : undefined;
     if (!namespace) throw new AwsError('NamespaceNotFound', `No namespace has the HTTP name ${namespaceName}.`);
     const service = namespace.servicesByName.get(serviceName);
-    if (!service) throw new AwsError('ServiceNotFound', `Namespace ${namespaceName} has no service named ${serviceName}.`);
+    if (!service)
+      throw new AwsError('ServiceNotFound', `Namespace ${namespaceName} has no service named ${serviceName}.`);
     return service;
   }
 
@@ -60,7 +62,14 @@ export function instanceOperations(api: ApiContext): Record<string, OperationHan
       const failure = api.operationFailure('servicediscovery:RegisterInstance', input);
       // A failed registration leaves no new instance behind (a failed re-registration keeps the new attributes).
       const onFail = isNew ? () => void state.removeInstance(service, id) : undefined;
-      return { OperationId: operations.submit('REGISTER_INSTANCE', { INSTANCE: id, SERVICE: service.id }, service.namespaceId, { failure, onFail }).id };
+      return {
+        OperationId: operations.submit(
+          'REGISTER_INSTANCE',
+          { INSTANCE: id, SERVICE: service.id },
+          service.namespaceId,
+          { failure, onFail },
+        ).id,
+      };
     },
     DeregisterInstance(input) {
       const service = serviceOrThrow(input);
@@ -69,7 +78,12 @@ export function instanceOperations(api: ApiContext): Record<string, OperationHan
       // Asking again while Cloud Map is still deregistering is a DuplicateRequest naming the operation in flight.
       const inFlight = operations.inFlight('DEREGISTER_INSTANCE', targets);
       if (inFlight) {
-        throw new AwsError('DuplicateRequest', `Instance ${instance.id} is already being deregistered by operation ${inFlight.id}.`, 400, { DuplicateOperationId: inFlight.id });
+        throw new AwsError(
+          'DuplicateRequest',
+          `Instance ${instance.id} is already being deregistered by operation ${inFlight.id}.`,
+          400,
+          { DuplicateOperationId: inFlight.id },
+        );
       }
       // The instance (and its DNS records) goes only when the operation succeeds; until then it stays listed.
       const effect = () => {
@@ -78,11 +92,16 @@ export function instanceOperations(api: ApiContext): Record<string, OperationHan
         state.removeInstance(service, instance.id);
       };
       const failure = api.operationFailure('servicediscovery:DeregisterInstance', input);
-      return { OperationId: operations.submit('DEREGISTER_INSTANCE', targets, service.namespaceId, { effect, failure }).id };
+      return {
+        OperationId: operations.submit('DEREGISTER_INSTANCE', targets, service.namespaceId, { effect, failure }).id,
+      };
     },
     GetInstance(input) {
       const service = serviceOrThrow(input);
-      return { ResourceOwner: service.resourceOwner ?? ctx.account, Instance: instanceShape(instanceOrThrow(service, input), ctx.account, true) };
+      return {
+        ResourceOwner: service.resourceOwner ?? ctx.account,
+        Instance: instanceShape(instanceOrThrow(service, input), ctx.account, true),
+      };
     },
     ListInstances(input) {
       const service = serviceOrThrow(input);
@@ -99,7 +118,12 @@ export function instanceOperations(api: ApiContext): Record<string, OperationHan
     DiscoverInstances(input) {
       const service = discoverTarget(input);
       const limit = maxResults(input.MaxResults, 1000, 100);
-      const wanted = oneOf(input.HealthStatus ?? 'HEALTHY', 'HealthStatus', ['HEALTHY', 'UNHEALTHY', 'ALL', 'HEALTHY_OR_ELSE_ALL'] as const);
+      const wanted = oneOf(input.HealthStatus ?? 'HEALTHY', 'HealthStatus', [
+        'HEALTHY',
+        'UNHEALTHY',
+        'ALL',
+        'HEALTHY_OR_ELSE_ALL',
+      ] as const);
       const query = Object.entries(stringMap(input.QueryParameters, 'QueryParameters'));
       const optional = Object.entries(stringMap(input.OptionalParameters, 'OptionalParameters'));
       const checked = Boolean(service.healthCheckConfig || service.healthCheckCustomConfig);
@@ -132,7 +156,10 @@ export function instanceOperations(api: ApiContext): Record<string, OperationHan
       const service = serviceOrThrow(input);
       const limit = maxResults(input.MaxResults, 100, 100);
       const ids = input.Instances;
-      if (ids !== undefined && (!Array.isArray(ids) || ids.length === 0 || ids.length > 1000 || ids.some((id) => typeof id !== 'string'))) {
+      if (
+        ids !== undefined &&
+        (!Array.isArray(ids) || ids.length === 0 || ids.length > 1000 || ids.some((id) => typeof id !== 'string'))
+      ) {
         throw invalid('Instances must be a list of 1 to 1000 instance IDs.');
       }
       const after = decodeToken(input.NextToken, 'GetInstancesHealthStatus', [service.id, ids ?? null]);
@@ -140,7 +167,8 @@ export function instanceOperations(api: ApiContext): Record<string, OperationHan
       if (ids) {
         pool = (ids as string[]).map((id) => {
           const instance = service.instances.get(id);
-          if (!instance) throw new AwsError('InstanceNotFound', `No instance ${id} is registered with service ${service.id}.`);
+          if (!instance)
+            throw new AwsError('InstanceNotFound', `No instance ${id} is registered with service ${service.id}.`);
           return instance;
         });
       }
@@ -149,7 +177,10 @@ export function instanceOperations(api: ApiContext): Record<string, OperationHan
       const last = page[page.length - 1];
       return {
         Status: Object.fromEntries(page.map((i) => [i.id, healthOf(service, i)])),
-        NextToken: rest.length > limit && last ? encodeToken('GetInstancesHealthStatus', last.seq, [service.id, ids ?? null]) : undefined,
+        NextToken:
+          rest.length > limit && last
+            ? encodeToken('GetInstancesHealthStatus', last.seq, [service.id, ids ?? null])
+            : undefined,
       };
     },
     UpdateInstanceCustomHealthStatus(input) {
@@ -157,7 +188,10 @@ export function instanceOperations(api: ApiContext): Record<string, OperationHan
       const instance = instanceOrThrow(service, input);
       const status = oneOf(input.Status, 'Status', ['HEALTHY', 'UNHEALTHY'] as const);
       if (!service.healthCheckCustomConfig) {
-        throw new AwsError('CustomHealthNotFound', `Service ${service.id} has no custom health check configuration (HealthCheckCustomConfig).`);
+        throw new AwsError(
+          'CustomHealthNotFound',
+          `Service ${service.id} has no custom health check configuration (HealthCheckCustomConfig).`,
+        );
       }
       // Health changes do not move InstancesRevision (AWS documents this).
       instance.customHealth = status;

@@ -15,10 +15,15 @@ const MAX_NAMESPACES = 50;
 const NAME_PATTERN: Record<NamespaceType, RegExp> = {
   HTTP: /^[!-~]{1,1024}$/,
   DNS_PRIVATE: /^[!-~]{1,253}$/,
-  DNS_PUBLIC: /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/,
+  DNS_PUBLIC:
+    /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/,
 };
 
-type NamespaceFilter = { name: 'TYPE' | 'NAME' | 'HTTP_NAME' | 'RESOURCE_OWNER'; values: string[]; condition: 'EQ' | 'IN' | 'BEGINS_WITH' };
+type NamespaceFilter = {
+  name: 'TYPE' | 'NAME' | 'HTTP_NAME' | 'RESOURCE_OWNER';
+  values: string[];
+  condition: 'EQ' | 'IN' | 'BEGINS_WITH';
+};
 
 const CONDITIONS_BY_FILTER: Record<NamespaceFilter['name'], readonly NamespaceFilter['condition'][]> = {
   TYPE: ['EQ', 'BEGINS_WITH'],
@@ -34,10 +39,15 @@ function parseNamespaceFilters(value: unknown): NamespaceFilter[] {
     const name = oneOf(raw?.Name, `Filters[${i}].Name`, ['TYPE', 'NAME', 'HTTP_NAME', 'RESOURCE_OWNER'] as const);
     const condition = oneOf(raw?.Condition ?? 'EQ', `Filters[${i}].Condition`, CONDITIONS_BY_FILTER[name]);
     const values = raw?.Values;
-    if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string' || v.length < 1 || v.length > 255)) {
+    if (
+      !Array.isArray(values) ||
+      values.length === 0 ||
+      values.some((v) => typeof v !== 'string' || v.length < 1 || v.length > 255)
+    ) {
       throw invalid(`Filters[${i}].Values must be a non-empty list of strings of 1 to 255 characters.`);
     }
-    if (condition !== 'IN' && values.length !== 1) throw invalid(`Filters[${i}]: condition ${condition} takes exactly one value.`);
+    if (condition !== 'IN' && values.length !== 1)
+      throw invalid(`Filters[${i}]: condition ${condition} takes exactly one value.`);
     return { name, condition, values };
   });
 }
@@ -73,7 +83,11 @@ export function namespaceOperations(api: ApiContext): Record<string, OperationHa
   function create(input: Record<string, any>, type: NamespaceType): { OperationId: string } {
     const name = requiredString(input, 'Name', type === 'HTTP' ? 1024 : 253);
     if (!NAME_PATTERN[type].test(name)) {
-      throw invalid(type === 'DNS_PUBLIC' ? `Name "${name}" is not a valid public DNS domain name.` : `Name "${name}" must be printable ASCII characters without spaces.`);
+      throw invalid(
+        type === 'DNS_PUBLIC'
+          ? `Name "${name}" is not a valid public DNS domain name.`
+          : `Name "${name}" must be printable ASCII characters without spaces.`,
+      );
     }
     const creatorRequestId = optionalString(input, 'CreatorRequestId', 64);
     const description = optionalString(input, 'Description', 1024);
@@ -82,7 +96,10 @@ export function namespaceOperations(api: ApiContext): Record<string, OperationHa
     const soa = type === 'HTTP' ? undefined : soaTtl(input, 'Properties');
     const tags = parseTags(input.Tags);
     if (state.namespaces.size >= MAX_NAMESPACES && !state.namespaceByName(name)) {
-      throw new AwsError('ResourceLimitExceeded', `The account already has ${MAX_NAMESPACES} namespaces in ${ctx.region}, the Cloud Map quota.`);
+      throw new AwsError(
+        'ResourceLimitExceeded',
+        `The account already has ${MAX_NAMESPACES} namespaces in ${ctx.region}, the Cloud Map quota.`,
+      );
     }
     const ns = state.addNamespace({ name, type, creatorRequestId, description, vpc, soaTtl: soa, tags });
     return { OperationId: operations.submit('CREATE_NAMESPACE', { NAMESPACE: ns.id }, ns.id).id };
@@ -109,14 +126,20 @@ export function namespaceOperations(api: ApiContext): Record<string, OperationHa
     if (type === 'HTTP' && description === undefined) throw invalid('Namespace.Description is required.');
     const soa = type === 'HTTP' ? undefined : soaTtl(change, 'Namespace.Properties');
     const updaterRequestId = optionalString(input, 'UpdaterRequestId', 64);
-    if (ns.type !== type) throw invalid(`Namespace ${ns.id} is ${ns.type}; use the update call for that namespace type.`);
+    if (ns.type !== type)
+      throw invalid(`Namespace ${ns.id} is ${ns.type}; use the update call for that namespace type.`);
     const operation = `servicediscovery:Update${type === 'HTTP' ? 'Http' : type === 'DNS_PRIVATE' ? 'PrivateDns' : 'PublicDns'}Namespace`;
     const request = JSON.stringify({ namespace: ns.id, description, soa });
     if (updaterRequestId !== undefined) {
       const earlier = updates.get(updaterRequestId);
       if (earlier?.request === request) return { OperationId: earlier.operationId };
       if (earlier) {
-        throw new AwsError('DuplicateRequest', `UpdaterRequestId ${updaterRequestId} was already used by operation ${earlier.operationId} for another change.`, 400, { DuplicateOperationId: earlier.operationId });
+        throw new AwsError(
+          'DuplicateRequest',
+          `UpdaterRequestId ${updaterRequestId} was already used by operation ${earlier.operationId} for another change.`,
+          400,
+          { DuplicateOperationId: earlier.operationId },
+        );
       }
     }
     const effect = () => {
@@ -142,7 +165,10 @@ export function namespaceOperations(api: ApiContext): Record<string, OperationHa
     DeleteNamespace(input) {
       const ns = namespaceOrThrow(input);
       if (ns.services.size > 0) {
-        throw new AwsError('ResourceInUse', `Namespace ${ns.id} contains ${ns.services.size} service(s); delete the services before deleting the namespace.`);
+        throw new AwsError(
+          'ResourceInUse',
+          `Namespace ${ns.id} contains ${ns.services.size} service(s); delete the services before deleting the namespace.`,
+        );
       }
       state.removeNamespace(ns);
       return { OperationId: operations.submit('DELETE_NAMESPACE', { NAMESPACE: ns.id }, ns.id).id };
@@ -155,7 +181,9 @@ export function namespaceOperations(api: ApiContext): Record<string, OperationHa
       const page = state.namespaces.pageAfter(after, limit);
       const last = page.items[page.items.length - 1];
       return {
-        Namespaces: page.items.filter((ns) => filters.every((f) => matchesNamespace(ns, f))).map((ns) => namespaceSummaryShape(ns, ctx.account)),
+        Namespaces: page.items
+          .filter((ns) => filters.every((f) => matchesNamespace(ns, f)))
+          .map((ns) => namespaceSummaryShape(ns, ctx.account)),
         NextToken: page.more && last ? encodeToken('ListNamespaces', last.seq, filters) : undefined,
       };
     },

@@ -15,17 +15,38 @@ function parseOperationFilters(value: unknown): OperationFilter[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw invalid('Filters must be a list.');
   return value.map((raw, i): OperationFilter => {
-    const name = oneOf(raw?.Name, `Filters[${i}].Name`, ['NAMESPACE_ID', 'SERVICE_ID', 'STATUS', 'TYPE', 'UPDATE_DATE'] as const);
-    const allowed = name === 'UPDATE_DATE' ? (['BETWEEN'] as const) : name === 'STATUS' || name === 'TYPE' ? (['EQ', 'IN'] as const) : (['EQ'] as const);
-    const condition = oneOf(raw?.Condition ?? (name === 'UPDATE_DATE' ? 'BETWEEN' : 'EQ'), `Filters[${i}].Condition`, allowed);
+    const name = oneOf(raw?.Name, `Filters[${i}].Name`, [
+      'NAMESPACE_ID',
+      'SERVICE_ID',
+      'STATUS',
+      'TYPE',
+      'UPDATE_DATE',
+    ] as const);
+    const allowed =
+      name === 'UPDATE_DATE'
+        ? (['BETWEEN'] as const)
+        : name === 'STATUS' || name === 'TYPE'
+          ? (['EQ', 'IN'] as const)
+          : (['EQ'] as const);
+    const condition = oneOf(
+      raw?.Condition ?? (name === 'UPDATE_DATE' ? 'BETWEEN' : 'EQ'),
+      `Filters[${i}].Condition`,
+      allowed,
+    );
     const values = raw?.Values;
-    if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string' || v.length < 1 || v.length > 255)) {
+    if (
+      !Array.isArray(values) ||
+      values.length === 0 ||
+      values.some((v) => typeof v !== 'string' || v.length < 1 || v.length > 255)
+    ) {
       throw invalid(`Filters[${i}].Values must be a non-empty list of strings of 1 to 255 characters.`);
     }
-    if (condition === 'EQ' && values.length !== 1) throw invalid(`Filters[${i}]: condition EQ takes exactly one value.`);
+    if (condition === 'EQ' && values.length !== 1)
+      throw invalid(`Filters[${i}]: condition EQ takes exactly one value.`);
     if (name === 'UPDATE_DATE') {
       const [from, to] = values.map(Number);
-      if (values.length !== 2 || !Number.isFinite(from) || !Number.isFinite(to)) throw invalid(`Filters[${i}]: UPDATE_DATE BETWEEN takes two epoch-second timestamps.`);
+      if (values.length !== 2 || !Number.isFinite(from) || !Number.isFinite(to))
+        throw invalid(`Filters[${i}]: UPDATE_DATE BETWEEN takes two epoch-second timestamps.`);
       return { name, from: from * 1000, to: to * 1000 };
     }
     return { name, values };
@@ -57,7 +78,11 @@ export function operationOperations(api: ApiContext): Record<string, OperationHa
       // "For operations associated with namespaces that are shared with your account, you must specify an
       // OwnerAccount" (GetOperationRequest): without it, such an operation is not found.
       const owner = operations.peekNamespace(id).flatMap((ns) => state.namespaces.get(ns)?.owner ?? [])[0];
-      if (owner && input.OwnerAccount !== owner) throw new AwsError('OperationNotFound', `No operation found with ID ${id} (it belongs to a namespace of account ${owner}: pass OwnerAccount).`);
+      if (owner && input.OwnerAccount !== owner)
+        throw new AwsError(
+          'OperationNotFound',
+          `No operation found with ID ${id} (it belongs to a namespace of account ${owner}: pass OwnerAccount).`,
+        );
       const op = operations.poll(id);
       return {
         Operation: {
@@ -68,7 +93,9 @@ export function operationOperations(api: ApiContext): Record<string, OperationHa
           CreateDate: wireTime(op.createdAt),
           UpdateDate: wireTime(op.updatedAt),
           Targets: { ...op.targets },
-          ...(operations.status(op) === 'FAIL' && op.failure ? { ErrorCode: op.failure.code, ErrorMessage: op.failure.message } : {}),
+          ...(operations.status(op) === 'FAIL' && op.failure
+            ? { ErrorCode: op.failure.code, ErrorMessage: op.failure.message }
+            : {}),
         },
       };
     },

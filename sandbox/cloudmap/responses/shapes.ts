@@ -68,7 +68,11 @@ export function serviceShape(service: ServiceRecord, account: string): Record<st
 }
 
 /** The Instance structure of GetInstance (InstanceSummary of ListInstances has no CreatorRequestId). */
-export function instanceShape(instance: InstanceRecord, account: string, withRequestId: boolean): Record<string, unknown> {
+export function instanceShape(
+  instance: InstanceRecord,
+  account: string,
+  withRequestId: boolean,
+): Record<string, unknown> {
   return {
     Id: instance.id,
     CreatorRequestId: withRequestId ? instance.creatorRequestId : undefined,

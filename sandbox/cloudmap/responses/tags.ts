@@ -15,9 +15,12 @@ export function parseTags(value: unknown, field = 'Tags'): Map<string, string> {
   for (const tag of value) {
     const key = tag?.Key;
     const val = tag?.Value;
-    if (typeof key !== 'string' || key.length < 1 || key.length > 128) throw invalid(`${field}: every Key must be a string of 1 to 128 characters.`);
-    if (typeof val !== 'string' || val.length > 256) throw invalid(`${field}: the Value of tag "${key}" must be a string of at most 256 characters.`);
-    if (key.toLowerCase().startsWith('aws:')) throw invalid(`${field}: tag keys starting with "aws:" are reserved for AWS use.`);
+    if (typeof key !== 'string' || key.length < 1 || key.length > 128)
+      throw invalid(`${field}: every Key must be a string of 1 to 128 characters.`);
+    if (typeof val !== 'string' || val.length > 256)
+      throw invalid(`${field}: the Value of tag "${key}" must be a string of at most 256 characters.`);
+    if (key.toLowerCase().startsWith('aws:'))
+      throw invalid(`${field}: tag keys starting with "aws:" are reserved for AWS use.`);
     tags.set(key, val);
   }
   return tags;
@@ -29,8 +32,14 @@ export function tagOperations(api: ApiContext): Record<string, OperationHandler>
 
   function tagsOf(arn: string): Map<string, string> {
     const parsed = state.ownArn(arn);
-    const resource = parsed?.kind === 'namespace' ? state.namespaces.get(parsed.id) : parsed?.kind === 'service' ? state.services.get(parsed.id) : undefined;
-    if (!resource) throw new AwsError('ResourceNotFoundException', `No Cloud Map namespace or service has the ARN ${arn}.`);
+    const resource =
+      parsed?.kind === 'namespace'
+        ? state.namespaces.get(parsed.id)
+        : parsed?.kind === 'service'
+          ? state.services.get(parsed.id)
+          : undefined;
+    if (!resource)
+      throw new AwsError('ResourceNotFoundException', `No Cloud Map namespace or service has the ARN ${arn}.`);
     return resource.tags;
   }
 
@@ -42,7 +51,12 @@ export function tagOperations(api: ApiContext): Record<string, OperationHandler>
       const tags = tagsOf(arn);
       const merged = new Map([...tags, ...adding]);
       if (merged.size > MAX_TAGS) {
-        throw new AwsError('TooManyTagsException', `A resource can have at most ${MAX_TAGS} tags; this request would leave ${merged.size}.`, 400, { ResourceName: arn });
+        throw new AwsError(
+          'TooManyTagsException',
+          `A resource can have at most ${MAX_TAGS} tags; this request would leave ${merged.size}.`,
+          400,
+          { ResourceName: arn },
+        );
       }
       for (const [key, value] of adding) tags.set(key, value);
       return {};
@@ -50,7 +64,11 @@ export function tagOperations(api: ApiContext): Record<string, OperationHandler>
     UntagResource(input) {
       const arn = requiredString(input, 'ResourceARN', 1011);
       const keys = input.TagKeys;
-      if (!Array.isArray(keys) || keys.length > MAX_TAGS || keys.some((k) => typeof k !== 'string' || k.length < 1 || k.length > 128)) {
+      if (
+        !Array.isArray(keys) ||
+        keys.length > MAX_TAGS ||
+        keys.some((k) => typeof k !== 'string' || k.length < 1 || k.length > 128)
+      ) {
         throw invalid(`TagKeys is required: a list of at most ${MAX_TAGS} keys of 1 to 128 characters.`);
       }
       const tags = tagsOf(arn);

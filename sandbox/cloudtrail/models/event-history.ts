@@ -68,7 +68,17 @@ export class EventHistory {
   }
 
   /** Records that ECS's service scheduler registered an instance into a Cloud Map service at `at`. */
-  recordEcsRegistration({ serviceId, instanceId, attributes, at }: { serviceId: string; instanceId: string; attributes: Record<string, string>; at: number }): void {
+  recordEcsRegistration({
+    serviceId,
+    instanceId,
+    attributes,
+    at,
+  }: {
+    serviceId: string;
+    instanceId: string;
+    attributes: Record<string, string>;
+    at: number;
+  }): void {
     const eventId = randomUUID();
     const ctx = this.ctx;
     this.events.push({
@@ -88,7 +98,9 @@ export class EventHistory {
   /** Cloud Map service ids ECS registered instances into within the event history (ownership evidence). */
   ecsRegisteredServices(): Set<string> {
     const since = this.ctx.clock.now() - EVENT_HISTORY_MS;
-    return new Set(this.events.filter((e) => e.eventTime >= since && e.eventName === 'RegisterInstance').map((e) => e.serviceId));
+    return new Set(
+      this.events.filter((e) => e.eventTime >= since && e.eventName === 'RegisterInstance').map((e) => e.serviceId),
+    );
   }
 }
 
@@ -108,7 +120,12 @@ function ecsRegistrationRecord(
       arn: `arn:aws:sts::${ctx.account}:assumed-role/${role}/ecs-service-scheduler`,
       accountId: ctx.account,
       sessionContext: {
-        sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${ctx.account}:role/aws-service-role/ecs.amazonaws.com/${role}`, accountId: ctx.account, userName: role },
+        sessionIssuer: {
+          type: 'Role',
+          arn: `arn:aws:iam::${ctx.account}:role/aws-service-role/ecs.amazonaws.com/${role}`,
+          accountId: ctx.account,
+          userName: role,
+        },
       },
       invokedBy: 'ecs.amazonaws.com',
     },
@@ -118,7 +135,11 @@ function ecsRegistrationRecord(
     awsRegion: ctx.region,
     sourceIPAddress: 'ecs.amazonaws.com',
     userAgent: 'ecs.amazonaws.com',
-    requestParameters: { serviceId: request.serviceId, instanceId: request.instanceId, attributes: { ...request.attributes } },
+    requestParameters: {
+      serviceId: request.serviceId,
+      instanceId: request.instanceId,
+      attributes: { ...request.attributes },
+    },
     responseElements: { operationId: `${eventId.replace(/-/g, '')}-sandbox` },
     requestID: eventId,
     eventID: eventId,

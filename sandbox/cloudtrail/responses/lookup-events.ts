@@ -16,7 +16,11 @@ const LOOKUP_KEYS: Record<string, (e: TrailEvent) => string[]> = {
 };
 
 const tokens = new TokenCodec<number>(
-  () => new AwsError('InvalidNextTokenException', 'Invalid NextToken: it must come from a LookupEvents call with the same parameters.'),
+  () =>
+    new AwsError(
+      'InvalidNextTokenException',
+      'Invalid NextToken: it must come from a LookupEvents call with the same parameters.',
+    ),
   (v): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0,
 );
 
@@ -36,11 +40,20 @@ export function lookupOperations(history: EventHistory, ctx: SandboxContext): Re
         throw new AwsError('InvalidLookupAttributesException', 'LookupAttributes can contain only one item.');
       }
       const attribute = attributes[0] as { AttributeKey?: string; AttributeValue?: string } | undefined;
-      if (attribute && (!attribute.AttributeKey || !(attribute.AttributeKey in LOOKUP_KEYS) || typeof attribute.AttributeValue !== 'string')) {
-        throw new AwsError('InvalidLookupAttributesException', `Unsupported lookup attribute ${attribute.AttributeKey ?? '(none)'}.`);
+      if (
+        attribute &&
+        (!attribute.AttributeKey ||
+          !(attribute.AttributeKey in LOOKUP_KEYS) ||
+          typeof attribute.AttributeValue !== 'string')
+      ) {
+        throw new AwsError(
+          'InvalidLookupAttributesException',
+          `Unsupported lookup attribute ${attribute.AttributeKey ?? '(none)'}.`,
+        );
       }
       const maxResults = input.MaxResults ?? 50;
-      if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 50) throw new AwsError('InvalidMaxResultsException', 'MaxResults must be 1 to 50.');
+      if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 50)
+        throw new AwsError('InvalidMaxResultsException', 'MaxResults must be 1 to 50.');
       const now = ctx.clock.now();
       const start = toMs(input.StartTime, 'StartTime') ?? now - EVENT_HISTORY_MS;
       const end = toMs(input.EndTime, 'EndTime') ?? now;
@@ -50,9 +63,15 @@ export function lookupOperations(history: EventHistory, ctx: SandboxContext): Re
       const oldest = Math.max(start, now - EVENT_HISTORY_MS);
       const matching = history
         .newestFirst()
-        .filter((e) => e.eventTime >= oldest && e.eventTime <= end && (!attribute || LOOKUP_KEYS[attribute.AttributeKey!](e).includes(attribute.AttributeValue!)));
+        .filter(
+          (e) =>
+            e.eventTime >= oldest &&
+            e.eventTime <= end &&
+            (!attribute || LOOKUP_KEYS[attribute.AttributeKey!](e).includes(attribute.AttributeValue!)),
+        );
       const page = matching.slice(offset, offset + maxResults);
-      const next = offset + page.length < matching.length ? tokens.encode('events', offset + page.length, filters) : undefined;
+      const next =
+        offset + page.length < matching.length ? tokens.encode('events', offset + page.length, filters) : undefined;
       return {
         Events: page.map((e) => ({
           EventId: e.eventId,

@@ -8,7 +8,12 @@ function iso(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString();
 }
 
-function envelope(state: EcsState, detailType: string, resources: string[], detail: Record<string, unknown>): EventBridgeEvent {
+function envelope(
+  state: EcsState,
+  detailType: string,
+  resources: string[],
+  detail: Record<string, unknown>,
+): EventBridgeEvent {
   return {
     version: '0',
     id: crypto.randomUUID(),
@@ -71,14 +76,31 @@ export function emitTaskStateChange(state: EcsState, task: Task): void {
 }
 
 /** "ECS Service Action" (no detail.version; the service ARN is resources[0]). */
-export function emitServiceAction(state: EcsState, service: Service, eventType: 'INFO' | 'WARN' | 'ERROR', eventName: string, reason?: string): void {
-  const detail: Record<string, unknown> = { eventType, eventName, clusterArn: service.cluster.arn, createdAt: iso(state.now()) };
+export function emitServiceAction(
+  state: EcsState,
+  service: Service,
+  eventType: 'INFO' | 'WARN' | 'ERROR',
+  eventName: string,
+  reason?: string,
+): void {
+  const detail: Record<string, unknown> = {
+    eventType,
+    eventName,
+    clusterArn: service.cluster.arn,
+    createdAt: iso(state.now()),
+  };
   if (reason) detail.reason = reason;
   publish(state, envelope(state, 'ECS Service Action', [service.arn], detail));
 }
 
 /** "ECS Deployment State Change" for SERVICE_DEPLOYMENT_IN_PROGRESS / _COMPLETED / _FAILED. */
-export function emitDeploymentStateChange(state: EcsState, service: Service, deployment: Deployment, eventName: string, reason: string): void {
+export function emitDeploymentStateChange(
+  state: EcsState,
+  service: Service,
+  deployment: Deployment,
+  eventName: string,
+  reason: string,
+): void {
   publish(
     state,
     envelope(state, 'ECS Deployment State Change', [service.arn], {
@@ -94,18 +116,31 @@ export function emitDeploymentStateChange(state: EcsState, service: Service, dep
 /** Adds a line to the service's events (newest first, capped at 100 as DescribeServices shows). */
 export function recordServiceEvent(state: EcsState, service: Service, message: string): void {
   if (state.quiet) return;
-  service.events.unshift({ id: crypto.randomUUID(), createdAt: state.now(), message: `(service ${service.name}) ${message}` });
+  service.events.unshift({
+    id: crypto.randomUUID(),
+    createdAt: state.now(),
+    message: `(service ${service.name}) ${message}`,
+  });
   if (service.events.length > 100) service.events.length = 100;
 }
 
 /** "AWS API Call via CloudTrail" for a write call (CloudTrail records no List/Describe calls; resources is empty). */
-export function emitApiCall(state: EcsState, eventName: string, requestParameters: Record<string, unknown>, responseElements: Record<string, unknown>): void {
+export function emitApiCall(
+  state: EcsState,
+  eventName: string,
+  requestParameters: Record<string, unknown>,
+  responseElements: Record<string, unknown>,
+): void {
   const time = new Date(Math.floor(state.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   publish(
     state,
     envelope(state, 'AWS API Call via CloudTrail', [], {
       eventVersion: '1.08',
-      userIdentity: { type: 'AssumedRole', accountId: state.account, arn: `arn:aws:sts::${state.account}:assumed-role/sandbox-deployer/session` },
+      userIdentity: {
+        type: 'AssumedRole',
+        accountId: state.account,
+        arn: `arn:aws:sts::${state.account}:assumed-role/sandbox-deployer/session`,
+      },
       eventTime: time,
       eventSource: 'ecs.amazonaws.com',
       eventName,

@@ -12,7 +12,8 @@ export interface HistoryEntry {
 
 function newId(state: EcsState): string {
   let id = '';
-  for (let i = 0; i < 20; i++) id += 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'[Math.floor(state.random() * 62) % 62];
+  for (let i = 0; i < 20; i++)
+    id += 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'[Math.floor(state.random() * 62) % 62];
   return id;
 }
 
@@ -30,4 +31,3 @@ export function recordServiceDeployment(state: EcsState, service: Service, deplo
   state.serviceHistory.set(service, list);
   state.revisions.set(entry.revisionArn, entry);
 }
-

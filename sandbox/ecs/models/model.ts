@@ -134,7 +134,8 @@ export interface Service {
  * instances there), STOPPING and DEPROVISIONING when the state's taskStopDelayMs is above 0; STOPPING lasts the
  * containers' stopTimeout when the task definition sets one (models/stop-timeout.ts).
  */
-export type TaskLastStatus = 'PROVISIONING' | 'PENDING' | 'ACTIVATING' | 'RUNNING' | 'DEACTIVATING' | 'STOPPING' | 'DEPROVISIONING' | 'STOPPED';
+export type TaskLastStatus =
+  'PROVISIONING' | 'PENDING' | 'ACTIVATING' | 'RUNNING' | 'DEACTIVATING' | 'STOPPING' | 'DEPROVISIONING' | 'STOPPED';
 
 export interface Task {
   id: string;

@@ -4,7 +4,15 @@
  * rollouts, and drains deleted services. Only services in `state.busy` are visited, so a tick costs nothing
  * for a quiet fleet of any size.
  */
-import type { Cluster, Deployment, Service, ServiceConnectConfiguration, ServiceRegistry, TaskDefinition, Tags } from './model.js';
+import type {
+  Cluster,
+  Deployment,
+  Service,
+  ServiceConnectConfiguration,
+  ServiceRegistry,
+  TaskDefinition,
+  Tags,
+} from './model.js';
 import { endpointId, serviceArn, shortServiceArn } from './model.js';
 import type { EcsState } from './state.js';
 import { clientAliases, type ResolvedServiceConnect } from './discovery.js';
@@ -44,7 +52,14 @@ export interface ServiceSpec {
 
 function newDeployment(
   state: EcsState,
-  input: { taskDefinition: TaskDefinition; desiredCount: number; at: number; registries: ServiceRegistry[]; serviceConnect?: ResolvedServiceConnect; completed: boolean },
+  input: {
+    taskDefinition: TaskDefinition;
+    desiredCount: number;
+    at: number;
+    registries: ServiceRegistry[];
+    serviceConnect?: ResolvedServiceConnect;
+    completed: boolean;
+  },
 ): Deployment {
   return {
     id: state.newDeploymentId(),
@@ -67,13 +82,23 @@ function newDeployment(
 }
 
 /** Records when each client alias of a new deployment appeared in its namespace (the Service Connect delay model). */
-function trackEndpoints(state: EcsState, service: Service, deployment: Deployment, previousNamespaceId: string | undefined): void {
+function trackEndpoints(
+  state: EcsState,
+  service: Service,
+  deployment: Deployment,
+  previousNamespaceId: string | undefined,
+): void {
   if (deployment.serviceConnectNamespaceId !== previousNamespaceId) service.endpointSince.clear();
-  const namespaceName = deployment.serviceConnectNamespaceId ? state.cloudMap.namespaceByRef(deployment.serviceConnectNamespaceId)?.name ?? '' : '';
-  const offered = new Map(clientAliases(deployment.serviceConnect, namespaceName).map((a) => [a.alias, a.discoveryName]));
+  const namespaceName = deployment.serviceConnectNamespaceId
+    ? (state.cloudMap.namespaceByRef(deployment.serviceConnectNamespaceId)?.name ?? '')
+    : '';
+  const offered = new Map(
+    clientAliases(deployment.serviceConnect, namespaceName).map((a) => [a.alias, a.discoveryName]),
+  );
   for (const alias of [...service.endpointSince.keys()]) if (!offered.has(alias)) service.endpointSince.delete(alias);
   for (const [alias, discoveryName] of offered) {
-    if (!service.endpointSince.has(alias)) service.endpointSince.set(alias, { since: deployment.createdAt, discoveryName });
+    if (!service.endpointSince.has(alias))
+      service.endpointSince.set(alias, { since: deployment.createdAt, discoveryName });
   }
 }
 
@@ -101,7 +126,9 @@ export function createService(state: EcsState, spec: ServiceSpec): Service {
   const deployedAt = spec.deployedAt ?? spec.createdAt;
   const service: Service = {
     name: spec.name,
-    arn: spec.shortArn ? shortServiceArn(state.region, state.account, spec.name) : serviceArn(state.region, state.account, spec.cluster.name, spec.name),
+    arn: spec.shortArn
+      ? shortServiceArn(state.region, state.account, spec.name)
+      : serviceArn(state.region, state.account, spec.cluster.name, spec.name),
     cluster: spec.cluster,
     status: 'ACTIVE',
     desiredCount: spec.desiredCount,
@@ -153,7 +180,13 @@ export function createService(state: EcsState, spec: ServiceSpec): Service {
   if (preloaded) {
     for (const startedAt of spec.runningSince ?? []) launchTask(state, service, deployment, startedAt);
   } else {
-    emitDeploymentStateChange(state, service, deployment, 'SERVICE_DEPLOYMENT_IN_PROGRESS', `ECS deployment ${deployment.id} in progress.`);
+    emitDeploymentStateChange(
+      state,
+      service,
+      deployment,
+      'SERVICE_DEPLOYMENT_IN_PROGRESS',
+      `ECS deployment ${deployment.id} in progress.`,
+    );
     state.busy.add(service);
     settleService(state, service);
   }
@@ -173,10 +206,14 @@ export function startDeployment(state: EcsState, service: Service, change: Deplo
   const serviceConnect =
     change.serviceConnect === null
       ? undefined
-      : change.serviceConnect ??
+      : (change.serviceConnect ??
         (previous.serviceConnect
-          ? { configuration: previous.serviceConnect as ServiceConnectConfiguration, namespaceId: previous.serviceConnectNamespaceId!, resources: previous.serviceConnectResources }
-          : undefined);
+          ? {
+              configuration: previous.serviceConnect as ServiceConnectConfiguration,
+              namespaceId: previous.serviceConnectNamespaceId!,
+              resources: previous.serviceConnectResources,
+            }
+          : undefined));
   const deployment = newDeployment(state, {
     taskDefinition: change.taskDefinition ?? service.taskDefinition,
     desiredCount: service.desiredCount,
@@ -201,7 +238,13 @@ export function startDeployment(state: EcsState, service: Service, change: Deplo
   trackEndpoints(state, service, deployment, previous.serviceConnectNamespaceId);
   indexNamespace(state, service, deployment.serviceConnectNamespaceId, true);
   snapshotEndpoints(state, deployment);
-  emitDeploymentStateChange(state, service, deployment, 'SERVICE_DEPLOYMENT_IN_PROGRESS', `ECS deployment ${deployment.id} in progress.`);
+  emitDeploymentStateChange(
+    state,
+    service,
+    deployment,
+    'SERVICE_DEPLOYMENT_IN_PROGRESS',
+    `ECS deployment ${deployment.id} in progress.`,
+  );
   recordServiceEvent(state, service, `has started a new deployment ${deployment.id}.`);
   state.busy.add(service);
   settleService(state, service);
@@ -225,7 +268,8 @@ export function deleteService(state: EcsState, service: Service): void {
   indexNamespace(state, service, service.deployments[0]?.serviceConnectNamespaceId, false);
   for (const deployment of [...service.deployments, ...service.taskSets]) {
     deployment.desiredCount = 0;
-    for (const task of [...deployment.tasks]) stopTask(state, task, { reason: 'Service deleted', stopCode: 'ServiceSchedulerInitiated' });
+    for (const task of [...deployment.tasks])
+      stopTask(state, task, { reason: 'Service deleted', stopCode: 'ServiceSchedulerInitiated' });
   }
   recordServiceEvent(state, service, 'has been deleted.');
   state.busy.add(service);
@@ -261,13 +305,26 @@ export function settleService(state: EcsState, service: Service): void {
   const primary = service.deployments[0];
   const target = targetCount(service, primary);
   if (target < primary.desiredCount && !service.events[0]?.message.includes('1,000 tasks')) {
-    recordServiceEvent(state, service, `is unable to place more than 1,000 tasks: a service registry holds at most 1,000 instances.`);
-    emitServiceAction(state, service, 'ERROR', 'SERVICE_TASK_PLACEMENT_FAILURE', 'Service discovery instance limit reached');
+    recordServiceEvent(
+      state,
+      service,
+      `is unable to place more than 1,000 tasks: a service registry holds at most 1,000 instances.`,
+    );
+    emitServiceAction(
+      state,
+      service,
+      'ERROR',
+      'SERVICE_TASK_PLACEMENT_FAILURE',
+      'Service discovery instance limit reached',
+    );
   }
   while (primary.tasks.size < target) launchTask(state, service, primary);
   if (primary.tasks.size > target) {
-    const extra = [...primary.tasks].sort((a, b) => (isStarting(a) === isStarting(b) ? b.createdAt - a.createdAt : isStarting(a) ? -1 : 1));
-    for (const task of extra.slice(0, primary.tasks.size - target)) stopTask(state, task, { reason: 'Scaling activity initiated by (deployment ' + primary.id + ')' });
+    const extra = [...primary.tasks].sort((a, b) =>
+      isStarting(a) === isStarting(b) ? b.createdAt - a.createdAt : isStarting(a) ? -1 : 1,
+    );
+    for (const task of extra.slice(0, primary.tasks.size - target))
+      stopTask(state, task, { reason: 'Scaling activity initiated by (deployment ' + primary.id + ')' });
   }
   // Rolling update: keep old tasks only while the new deployment lacks running tasks to replace them.
   const old = service.deployments.slice(1);
@@ -287,7 +344,13 @@ export function settleService(state: EcsState, service: Service): void {
     primary.rolloutState = 'COMPLETED';
     primary.rolloutStateReason = 'ECS deployment completed.';
     primary.updatedAt = now;
-    emitDeploymentStateChange(state, service, primary, 'SERVICE_DEPLOYMENT_COMPLETED', `ECS deployment ${primary.id} completed.`);
+    emitDeploymentStateChange(
+      state,
+      service,
+      primary,
+      'SERVICE_DEPLOYMENT_COMPLETED',
+      `ECS deployment ${primary.id} completed.`,
+    );
     emitServiceAction(state, service, 'INFO', 'SERVICE_STEADY_STATE');
     recordServiceEvent(state, service, `deployment ${primary.id} has completed.`);
     recordServiceEvent(state, service, 'has reached a steady state.');

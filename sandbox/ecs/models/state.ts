@@ -4,7 +4,15 @@ import type { SandboxContext } from '../../core/types.js';
 import { AwsError } from '../../core/errors.js';
 import { SortedKeys } from './sorted-keys.js';
 import type { HistoryEntry } from './history.js';
-import { clusterArn, taskDefinitionArn, type Cluster, type Service, type Task, type TaskDefinition, type Tags } from './model.js';
+import {
+  clusterArn,
+  taskDefinitionArn,
+  type Cluster,
+  type Service,
+  type Task,
+  type TaskDefinition,
+  type Tags,
+} from './model.js';
 
 export interface EcsOptions {
   /** Source of randomness for task and deployment ids (tests pass a seeded one). */
@@ -120,7 +128,14 @@ export class EcsState {
     return cluster;
   }
 
-  createCluster(name: string, input: { tags?: Tags; settings?: { name: string; value: string }[]; serviceConnectDefaults?: { namespace: string } } = {}): Cluster {
+  createCluster(
+    name: string,
+    input: {
+      tags?: Tags;
+      settings?: { name: string; value: string }[];
+      serviceConnectDefaults?: { namespace: string };
+    } = {},
+  ): Cluster {
     const existing = this.clusters.get(name);
     if (existing) return existing;
     const cluster: Cluster = {
@@ -150,7 +165,8 @@ export class EcsState {
 
   /** A service that can still be changed, or ServiceNotFoundException / ServiceNotActiveException. */
   requireActiveService(cluster: Cluster, ref: unknown): Service {
-    if (typeof ref !== 'string' || ref.length === 0) throw new AwsError('InvalidParameterException', 'service must be a service name or ARN.');
+    if (typeof ref !== 'string' || ref.length === 0)
+      throw new AwsError('InvalidParameterException', 'service must be a service name or ARN.');
     const service = this.findService(cluster, ref);
     if (!service) throw new AwsError('ServiceNotFoundException', 'Service not found.');
     if (service.status !== 'ACTIVE') throw new AwsError('ServiceNotActiveException', 'Service was not ACTIVE.');
@@ -166,7 +182,9 @@ export class EcsState {
     return task;
   }
 
-  registerTaskDefinition(input: Omit<TaskDefinition, 'revision' | 'arn' | 'registeredAt'> & { registeredAt?: number }): TaskDefinition {
+  registerTaskDefinition(
+    input: Omit<TaskDefinition, 'revision' | 'arn' | 'registeredAt'> & { registeredAt?: number },
+  ): TaskDefinition {
     const revisions = this.taskDefinitions.get(input.family) ?? [];
     const revision = revisions.length + 1;
     const definition: TaskDefinition = {
@@ -183,7 +201,8 @@ export class EcsState {
   /** "family", "family:revision" or an ARN; the latest revision when none is named. */
   findTaskDefinition(ref: string): TaskDefinition | undefined {
     const text = ref.startsWith('arn:') ? ref.slice(ref.lastIndexOf('/') + 1) : ref;
-    if (ref.startsWith('arn:') && !ref.startsWith(`arn:aws:ecs:${this.region}:${this.account}:task-definition/`)) return undefined;
+    if (ref.startsWith('arn:') && !ref.startsWith(`arn:aws:ecs:${this.region}:${this.account}:task-definition/`))
+      return undefined;
     const [family, revisionText] = text.split(':');
     const revisions = this.taskDefinitions.get(family);
     if (!revisions?.length) return undefined;
@@ -193,9 +212,14 @@ export class EcsState {
   }
 
   requireTaskDefinition(ref: unknown): TaskDefinition {
-    if (typeof ref !== 'string' || ref.length === 0) throw new AwsError('InvalidParameterException', 'taskDefinition must be a family, family:revision or ARN.');
+    if (typeof ref !== 'string' || ref.length === 0)
+      throw new AwsError('InvalidParameterException', 'taskDefinition must be a family, family:revision or ARN.');
     const definition = this.findTaskDefinition(ref);
-    if (!definition) throw new AwsError('ClientException', `Unable to describe task definition "${ref}": register it first with RegisterTaskDefinition.`);
+    if (!definition)
+      throw new AwsError(
+        'ClientException',
+        `Unable to describe task definition "${ref}": register it first with RegisterTaskDefinition.`,
+      );
     return definition;
   }
 

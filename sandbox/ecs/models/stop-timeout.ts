@@ -20,12 +20,17 @@ export function explicitStopTimeout(container: Record<string, unknown>): number 
 }
 
 /** The container of a task definition that is killed first after SIGTERM: the shortest effective stop timeout. */
-export function shortestStopTimeout(definition: TaskDefinition): { container: string; seconds: number; explicit: boolean } {
+export function shortestStopTimeout(definition: TaskDefinition): {
+  container: string;
+  seconds: number;
+  explicit: boolean;
+} {
   let shortest: { container: string; seconds: number; explicit: boolean } | undefined;
   for (const container of definition.containerDefinitions) {
     const explicit = explicitStopTimeout(container);
     const seconds = explicit ?? DEFAULT_STOP_TIMEOUT_SECONDS;
-    if (!shortest || seconds < shortest.seconds) shortest = { container: String(container.name), seconds, explicit: explicit !== undefined };
+    if (!shortest || seconds < shortest.seconds)
+      shortest = { container: String(container.name), seconds, explicit: explicit !== undefined };
   }
   return shortest ?? { container: '', seconds: DEFAULT_STOP_TIMEOUT_SECONDS, explicit: false };
 }

@@ -9,7 +9,6 @@ import type { EcsState } from './state.js';
 import { advanceStarting, launchTask, stopTask } from './tasks.js';
 import { SERVICE_DISCOVERY_TASK_LIMIT } from './scheduler.js';
 
-
 export interface TaskSetInput {
   taskDefinition: TaskDefinition;
   serviceRegistries: ServiceRegistry[];
@@ -54,7 +53,8 @@ export function findTaskSet(service: Service, ref: string): Deployment | undefin
 
 /** Stops the task set's tasks (deregistering them) and forgets it. */
 export function deleteTaskSet(state: EcsState, service: Service, set: Deployment): void {
-  for (const task of [...set.tasks]) stopTask(state, task, { reason: `Task set ${set.id} deleted`, stopCode: 'ServiceSchedulerInitiated' });
+  for (const task of [...set.tasks])
+    stopTask(state, task, { reason: `Task set ${set.id} deleted`, stopCode: 'ServiceSchedulerInitiated' });
   service.taskSets = service.taskSets.filter((s) => s !== set);
   state.busy.add(service);
 }
@@ -65,11 +65,13 @@ export function settleTaskSets(state: EcsState, service: Service): boolean {
   let steady = true;
   for (const set of service.taskSets) {
     for (const task of [...set.tasks]) advanceStarting(state, task, now);
-    let target = service.status === 'ACTIVE' ? Math.ceil((service.desiredCount * (set.taskSet?.scalePercent ?? 100)) / 100) : 0;
+    let target =
+      service.status === 'ACTIVE' ? Math.ceil((service.desiredCount * (set.taskSet?.scalePercent ?? 100)) / 100) : 0;
     if (set.serviceRegistries.length > 0) target = Math.min(target, SERVICE_DISCOVERY_TASK_LIMIT);
     set.desiredCount = target;
     while (set.tasks.size < target) launchTask(state, service, set);
-    for (const task of [...set.tasks].slice(target)) stopTask(state, task, { reason: `Scaling activity initiated by (task set ${set.id})` });
+    for (const task of [...set.tasks].slice(target))
+      stopTask(state, task, { reason: `Scaling activity initiated by (task set ${set.id})` });
     const stable = set.pendingCount === 0 && set.runningCount === target;
     if (stable && set.rolloutState === 'IN_PROGRESS') {
       set.rolloutState = 'COMPLETED';
@@ -79,4 +81,3 @@ export function settleTaskSets(state: EcsState, service: Service): boolean {
   }
   return steady;
 }
-

@@ -33,8 +33,14 @@ function registerTask(state: EcsState, task: Task): void {
   const deployment = task.deployment;
   if (!deployment) return;
   const targets: { serviceId: string; port: number | undefined }[] = [
-    ...deployment.serviceRegistries.map((r) => ({ serviceId: r.cloudMapServiceId, port: r.port ?? r.containerPort ?? firstContainerPort(task) })),
-    ...deployment.serviceConnectResources.map((r) => ({ serviceId: r.cloudMapServiceId, port: firstContainerPort(task) })),
+    ...deployment.serviceRegistries.map((r) => ({
+      serviceId: r.cloudMapServiceId,
+      port: r.port ?? r.containerPort ?? firstContainerPort(task),
+    })),
+    ...deployment.serviceConnectResources.map((r) => ({
+      serviceId: r.cloudMapServiceId,
+      port: firstContainerPort(task),
+    })),
   ];
   for (const target of targets) {
     try {
@@ -42,12 +48,21 @@ function registerTask(state: EcsState, task: Task): void {
       state.cloudMap.registerInstance(target.serviceId, task.id, attributes, 'ecs');
       task.registeredIn.push(target.serviceId);
       // CloudTrail keeps the call ECS made, with the time it made it (a scenario's task registered when it started).
-      state.ctx.trail?.recordEcsRegistration({ serviceId: target.serviceId, instanceId: task.id, attributes, at: task.startedAt ?? state.now() });
+      state.ctx.trail?.recordEcsRegistration({
+        serviceId: target.serviceId,
+        instanceId: task.id,
+        attributes,
+        at: task.startedAt ?? state.now(),
+      });
     } catch (error) {
       // The Cloud Map service is gone (someone deleted it) or full (1,000 instances, other registrations
       // included): like ECS, the task runs unregistered; a full service is said in the service's events.
       if (error instanceof AwsError && error.code === 'ResourceLimitExceeded' && task.service) {
-        recordServiceEvent(state, task.service, `was unable to register task ${task.id} in Cloud Map service ${target.serviceId}: ${error.message}`);
+        recordServiceEvent(
+          state,
+          task.service,
+          `was unable to register task ${task.id} in Cloud Map service ${target.serviceId}: ${error.message}`,
+        );
       }
     }
   }
@@ -64,8 +79,10 @@ export function advanceStarting(state: EcsState, task: Task, now: number): void 
   if (!isStarting(task)) return;
   if (task.readyAt <= now) return markTaskRunning(state, task, task.readyAt);
   const span = Math.max(1, task.readyAt - task.createdAt);
-  const phase = (['PROVISIONING', 'PENDING', 'ACTIVATING'] as const)[Math.min(2, Math.floor(((now - task.createdAt) / span) * 3))];
-  if (phase === task.lastStatus || (task.lastStatus === 'ACTIVATING')) return;
+  const phase = (['PROVISIONING', 'PENDING', 'ACTIVATING'] as const)[
+    Math.min(2, Math.floor(((now - task.createdAt) / span) * 3))
+  ];
+  if (phase === task.lastStatus || task.lastStatus === 'ACTIVATING') return;
   if (phase === 'PROVISIONING') return;
   task.lastStatus = phase;
   task.version++;

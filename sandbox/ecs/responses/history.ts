@@ -37,8 +37,12 @@ export function historyOperations(state: EcsState): Record<string, OperationHand
       // Newest first; the token is the position of the next entry.
       const all = [...(state.serviceHistory.get(service) ?? [])]
         .reverse()
-        .filter((e) => (!statuses || statuses.includes(status(e.deployment)))
-          && (before === undefined || e.deployment.createdAt < before) && (after === undefined || e.deployment.createdAt > after));
+        .filter(
+          (e) =>
+            (!statuses || statuses.includes(status(e.deployment))) &&
+            (before === undefined || e.deployment.createdAt < before) &&
+            (after === undefined || e.deployment.createdAt > after),
+        );
       const start = Number(decodeToken(input) ?? '0');
       if (!Number.isInteger(start) || start < 0) throw invalid('nextToken is not valid.');
       const limit = maxResults(input, 20);
@@ -75,7 +79,12 @@ export function historyOperations(state: EcsState): Record<string, OperationHand
           clusterArn: entry.service.cluster.arn,
           taskDefinition: d.taskDefinition.arn,
           launchType: entry.service.launchType,
-          serviceRegistries: d.serviceRegistries.map((r) => ({ registryArn: r.registryArn, port: r.port, containerName: r.containerName, containerPort: r.containerPort })),
+          serviceRegistries: d.serviceRegistries.map((r) => ({
+            registryArn: r.registryArn,
+            port: r.port,
+            containerName: r.containerName,
+            containerPort: r.containerPort,
+          })),
           serviceConnectConfiguration: d.serviceConnect,
           createdAt: seconds(d.createdAt),
         });
@@ -84,4 +93,3 @@ export function historyOperations(state: EcsState): Record<string, OperationHand
     },
   };
 }
-

@@ -41,8 +41,10 @@ export function parseTags(value: unknown): Tags {
   if (value.length > 50) throw invalid('A resource can have at most 50 tags.');
   const tags: Tags = {};
   for (const tag of value) {
-    if (!tag || typeof tag.key !== 'string' || tag.key.length === 0 || tag.key.length > 128) throw invalid('Each tag needs a key of 1-128 characters.');
-    if (tag.value !== undefined && (typeof tag.value !== 'string' || tag.value.length > 256)) throw invalid('Tag values are strings of at most 256 characters.');
+    if (!tag || typeof tag.key !== 'string' || tag.key.length === 0 || tag.key.length > 128)
+      throw invalid('Each tag needs a key of 1-128 characters.');
+    if (tag.value !== undefined && (typeof tag.value !== 'string' || tag.value.length > 256))
+      throw invalid('Tag values are strings of at most 256 characters.');
     tags[tag.key] = tag.value ?? '';
   }
   return tags;

@@ -5,7 +5,16 @@ import type { Tags } from '../models/model.js';
 import type { EcsState } from '../models/state.js';
 import { FARGATE_STOP_TIMEOUT_SECONDS } from '../models/stop-timeout.js';
 import { clusterShape, tagList, taskDefinitionShape } from './shapes.js';
-import { decodeToken, encodeToken, invalid, maxResults, optionalString, parseTags, requiredString, stringList } from './params.js';
+import {
+  decodeToken,
+  encodeToken,
+  invalid,
+  maxResults,
+  optionalString,
+  parseTags,
+  requiredString,
+  stringList,
+} from './params.js';
 
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
@@ -17,10 +26,14 @@ function includes(input: Record<string, any>, what: string): boolean {
 function checkStopTimeout(container: Record<string, unknown>, fargate: boolean): void {
   const value = container.stopTimeout;
   if (value === undefined || value === null) return;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw invalid(`Container ${container.name}: stopTimeout must be a whole number of seconds.`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw invalid(`Container ${container.name}: stopTimeout must be a whole number of seconds.`);
   const { min, max } = FARGATE_STOP_TIMEOUT_SECONDS;
   if (fargate && (value < min || value > max)) {
-    throw new AwsError('ClientException', `Invalid 'stopTimeout' setting for container '${container.name}': the valid values for Fargate are ${min}-${max} seconds; got ${value}.`);
+    throw new AwsError(
+      'ClientException',
+      `Invalid 'stopTimeout' setting for container '${container.name}': the valid values for Fargate are ${min}-${max} seconds; got ${value}.`,
+    );
   }
 }
 
@@ -45,10 +58,16 @@ export function resourceOperations(state: EcsState): Record<string, OperationHan
   return {
     CreateCluster(input) {
       const name = optionalString(input, 'clusterName') ?? 'default';
-      if (!NAME.test(name)) throw invalid('clusterName may contain up to 255 letters, numbers, underscores and hyphens.');
+      if (!NAME.test(name))
+        throw invalid('clusterName may contain up to 255 letters, numbers, underscores and hyphens.');
       const scDefaults = input.serviceConnectDefaults;
-      if (scDefaults !== undefined && typeof scDefaults?.namespace !== 'string') throw invalid('serviceConnectDefaults.namespace must be a namespace name or ARN.');
-      const cluster = state.createCluster(name, { tags: parseTags(input.tags), settings: input.settings, serviceConnectDefaults: scDefaults });
+      if (scDefaults !== undefined && typeof scDefaults?.namespace !== 'string')
+        throw invalid('serviceConnectDefaults.namespace must be a namespace name or ARN.');
+      const cluster = state.createCluster(name, {
+        tags: parseTags(input.tags),
+        settings: input.settings,
+        serviceConnectDefaults: scDefaults,
+      });
       return { cluster: clusterShape(state, cluster, true) };
     },
 
@@ -67,7 +86,11 @@ export function resourceOperations(state: EcsState): Record<string, OperationHan
       for (const ref of refs.length ? refs : ['default']) {
         const cluster = state.findCluster(ref);
         if (cluster) clusters.push(clusterShape(state, cluster, includes(input, 'TAGS')));
-        else failures.push({ arn: ref.startsWith('arn:') ? ref : `arn:aws:ecs:${state.region}:${state.account}:cluster/${ref}`, reason: 'MISSING' });
+        else
+          failures.push({
+            arn: ref.startsWith('arn:') ? ref : `arn:aws:ecs:${state.region}:${state.account}:cluster/${ref}`,
+            reason: 'MISSING',
+          });
       }
       return { clusters, failures };
     },
@@ -76,12 +99,15 @@ export function resourceOperations(state: EcsState): Record<string, OperationHan
       const family = requiredString(input, 'family');
       if (!NAME.test(family)) throw invalid('family may contain up to 255 letters, numbers, underscores and hyphens.');
       const containers = input.containerDefinitions;
-      if (!Array.isArray(containers) || containers.length === 0) throw invalid('containerDefinitions must list at least one container.');
+      if (!Array.isArray(containers) || containers.length === 0)
+        throw invalid('containerDefinitions must list at least one container.');
       const compatibilities = input.requiresCompatibilities;
       const fargate = Array.isArray(compatibilities) && compatibilities.includes('FARGATE');
       for (const container of containers) {
-        if (typeof container?.name !== 'string' || !container.name) throw invalid('Each container definition needs a name.');
-        if (typeof container.image !== 'string' || !container.image) throw invalid(`Container ${container.name} needs an image.`);
+        if (typeof container?.name !== 'string' || !container.name)
+          throw invalid('Each container definition needs a name.');
+        if (typeof container.image !== 'string' || !container.image)
+          throw invalid(`Container ${container.name} needs an image.`);
         checkStopTimeout(container, fargate);
       }
       const definition = state.registerTaskDefinition({
@@ -98,7 +124,10 @@ export function resourceOperations(state: EcsState): Record<string, OperationHan
 
     DescribeTaskDefinition(input) {
       const definition = state.requireTaskDefinition(input.taskDefinition);
-      return { taskDefinition: taskDefinitionShape(definition), tags: includes(input, 'TAGS') ? tagList(definition.tags) : undefined };
+      return {
+        taskDefinition: taskDefinitionShape(definition),
+        tags: includes(input, 'TAGS') ? tagList(definition.tags) : undefined,
+      };
     },
 
     TagResource(input) {

@@ -3,9 +3,25 @@ import { AwsError } from '../../core/errors.js';
 import type { OperationHandler } from '../../core/types.js';
 import type { EcsState } from '../models/state.js';
 import { serviceShape } from './shapes.js';
-import { decodeToken, encodeToken, invalid, maxResults, optionalCount, optionalString, parseTags, requiredString, stringList } from './params.js';
+import {
+  decodeToken,
+  encodeToken,
+  invalid,
+  maxResults,
+  optionalCount,
+  optionalString,
+  parseTags,
+  requiredString,
+  stringList,
+} from './params.js';
 import { resolveRegistries, resolveServiceConnect } from '../models/discovery.js';
-import { createService, deleteService, setDesiredCount, startDeployment, type DeploymentChange } from '../models/scheduler.js';
+import {
+  createService,
+  deleteService,
+  setDesiredCount,
+  startDeployment,
+  type DeploymentChange,
+} from '../models/scheduler.js';
 import { emitApiCall } from '../models/events.js';
 
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
@@ -16,7 +32,8 @@ const LAUNCH_TYPES = ['FARGATE', 'EC2', 'EXTERNAL', 'MANAGED_INSTANCES'];
 function maximumPercent(input: Record<string, any>): number | undefined {
   const value = input.deploymentConfiguration?.maximumPercent;
   if (value === undefined || value === null) return undefined;
-  if (!Number.isInteger(value) || value < 100) throw invalid('deploymentConfiguration.maximumPercent must be an integer of at least 100.');
+  if (!Number.isInteger(value) || value < 100)
+    throw invalid('deploymentConfiguration.maximumPercent must be an integer of at least 100.');
   return value;
 }
 
@@ -25,16 +42,20 @@ export function serviceOperations(state: EcsState): Record<string, OperationHand
     CreateService(input) {
       const cluster = state.requireCluster(input.cluster);
       const name = requiredString(input, 'serviceName');
-      if (!NAME.test(name)) throw invalid('serviceName may contain up to 255 letters, numbers, underscores and hyphens.');
+      if (!NAME.test(name))
+        throw invalid('serviceName may contain up to 255 letters, numbers, underscores and hyphens.');
       const existing = cluster.services.get(name);
       if (existing && existing.status !== 'INACTIVE') throw invalid('Creation of service was not idempotent.');
-      if (input.schedulingStrategy === 'DAEMON') throw new AwsError('UnsupportedFeatureException', 'The sandbox emulates REPLICA services only.');
+      if (input.schedulingStrategy === 'DAEMON')
+        throw new AwsError('UnsupportedFeatureException', 'The sandbox emulates REPLICA services only.');
       const launchType = optionalString(input, 'launchType') ?? 'FARGATE';
       if (!LAUNCH_TYPES.includes(launchType)) throw invalid(`launchType must be one of ${LAUNCH_TYPES.join(', ')}.`);
       const taskDefinition = state.requireTaskDefinition(input.taskDefinition);
       const controller = input.deploymentController?.type ?? 'ECS';
-      if (!['ECS', 'EXTERNAL', 'CODE_DEPLOY'].includes(controller)) throw invalid('deploymentController.type must be ECS, CODE_DEPLOY or EXTERNAL.');
-      if (controller !== 'ECS' && input.serviceConnectConfiguration) throw invalid('Service Connect needs the ECS deployment controller.');
+      if (!['ECS', 'EXTERNAL', 'CODE_DEPLOY'].includes(controller))
+        throw invalid('deploymentController.type must be ECS, CODE_DEPLOY or EXTERNAL.');
+      if (controller !== 'ECS' && input.serviceConnectConfiguration)
+        throw invalid('Service Connect needs the ECS deployment controller.');
       const now = state.now();
       const service = createService(state, {
         cluster,
@@ -75,11 +96,14 @@ export function serviceOperations(state: EcsState): Record<string, OperationHand
         deploy = true;
       }
       if (input.serviceConnectConfiguration !== undefined && input.serviceConnectConfiguration !== null) {
-        change.serviceConnect = resolveServiceConnect(state, cluster, service.name, input.serviceConnectConfiguration, state.now()) ?? null;
+        change.serviceConnect =
+          resolveServiceConnect(state, cluster, service.name, input.serviceConnectConfiguration, state.now()) ?? null;
         deploy = true;
       }
       if (deploy && service.deploymentController !== 'ECS') {
-        throw invalid(`Service ${service.name} uses the ${service.deploymentController} deployment controller: deploy with task sets, UpdateService changes only its desired count.`);
+        throw invalid(
+          `Service ${service.name} uses the ${service.deploymentController} deployment controller: deploy with task sets, UpdateService changes only its desired count.`,
+        );
       }
       const percent = maximumPercent(input);
       if (percent !== undefined) service.maximumPercent = percent;
@@ -98,10 +122,13 @@ export function serviceOperations(state: EcsState): Record<string, OperationHand
       const cluster = state.requireCluster(input.cluster);
       const ref = requiredString(input, 'service');
       const service = state.findService(cluster, ref);
-      if (!service || service.status === 'INACTIVE') throw new AwsError('ServiceNotFoundException', 'Service not found.');
+      if (!service || service.status === 'INACTIVE')
+        throw new AwsError('ServiceNotFoundException', 'Service not found.');
       if (service.status === 'ACTIVE') {
         if (input.force !== true && service.desiredCount > 0) {
-          throw invalid('The service cannot be stopped while it is scaled above 0: set desiredCount to 0 first or pass force.');
+          throw invalid(
+            'The service cannot be stopped while it is scaled above 0: set desiredCount to 0 first or pass force.',
+          );
         }
         deleteService(state, service);
       }
@@ -119,7 +146,13 @@ export function serviceOperations(state: EcsState): Record<string, OperationHand
       for (const ref of refs) {
         const service = state.findService(cluster, ref);
         if (service) services.push(serviceShape(service, includeTags));
-        else failures.push({ arn: ref.startsWith('arn:') ? ref : `arn:aws:ecs:${state.region}:${state.account}:service/${cluster.name}/${ref}`, reason: 'MISSING' });
+        else
+          failures.push({
+            arn: ref.startsWith('arn:')
+              ? ref
+              : `arn:aws:ecs:${state.region}:${state.account}:service/${cluster.name}/${ref}`,
+            reason: 'MISSING',
+          });
       }
       return { services, failures };
     },
@@ -129,8 +162,10 @@ export function serviceOperations(state: EcsState): Record<string, OperationHand
       const launchType = optionalString(input, 'launchType');
       const strategy = optionalString(input, 'schedulingStrategy');
       // The model's enums (botocore ecs LaunchType, SchedulingStrategy): any other value is a bad request, not an empty list.
-      if (launchType && !LAUNCH_TYPES.includes(launchType)) throw invalid(`launchType must be one of ${LAUNCH_TYPES.join(', ')}.`);
-      if (strategy && strategy !== 'REPLICA' && strategy !== 'DAEMON') throw invalid('schedulingStrategy must be REPLICA or DAEMON.');
+      if (launchType && !LAUNCH_TYPES.includes(launchType))
+        throw invalid(`launchType must be one of ${LAUNCH_TYPES.join(', ')}.`);
+      if (strategy && strategy !== 'REPLICA' && strategy !== 'DAEMON')
+        throw invalid('schedulingStrategy must be REPLICA or DAEMON.');
       const limit = maxResults(input, 10);
       let after = decodeToken(input);
       const serviceArns: string[] = [];
@@ -154,7 +189,10 @@ export function serviceOperations(state: EcsState): Record<string, OperationHand
       const namespace = state.cloudMap.namespaceByRef(ref);
       if (!namespace) throw new AwsError('NamespaceNotFoundException', `Namespace ${ref} was not found.`);
       const page = state.namespaceIndex(namespace.id).page(decodeToken(input), maxResults(input, 10));
-      return { serviceArns: page.keys, nextToken: page.more ? encodeToken(page.keys[page.keys.length - 1]) : undefined };
+      return {
+        serviceArns: page.keys,
+        nextToken: page.more ? encodeToken(page.keys[page.keys.length - 1]) : undefined,
+      };
     },
   };
 }

@@ -1,5 +1,13 @@
 /** Wire shapes of ECS resources (JSON 1.1: timestamps as epoch seconds). */
-import { isStarting, type Cluster, type Deployment, type Service, type Task, type TaskDefinition, type Tags } from '../models/model.js';
+import {
+  isStarting,
+  type Cluster,
+  type Deployment,
+  type Service,
+  type Task,
+  type TaskDefinition,
+  type Tags,
+} from '../models/model.js';
 import { taskArn } from '../models/model.js';
 import type { EcsState } from '../models/state.js';
 
@@ -28,7 +36,10 @@ function deploymentShape(deployment: Deployment, service: Service): Record<strin
     rolloutStateReason: deployment.rolloutStateReason,
     serviceConnectConfiguration: deployment.serviceConnect,
     serviceConnectResources: deployment.serviceConnectResources.length
-      ? deployment.serviceConnectResources.map((r) => ({ discoveryName: r.discoveryName, discoveryArn: r.discoveryArn }))
+      ? deployment.serviceConnectResources.map((r) => ({
+          discoveryName: r.discoveryName,
+          discoveryArn: r.discoveryArn,
+        }))
       : undefined,
   };
 }
@@ -42,7 +53,12 @@ export function serviceShape(service: Service, includeTags: boolean): Record<str
     serviceName: service.name,
     clusterArn: service.cluster.arn,
     loadBalancers: [],
-    serviceRegistries: service.serviceRegistries.map((r) => ({ registryArn: r.registryArn, port: r.port, containerName: r.containerName, containerPort: r.containerPort })),
+    serviceRegistries: service.serviceRegistries.map((r) => ({
+      registryArn: r.registryArn,
+      port: r.port,
+      containerName: r.containerName,
+      containerPort: r.containerPort,
+    })),
     status: service.status,
     desiredCount: service.desiredCount,
     runningCount: running,
@@ -63,7 +79,8 @@ export function serviceShape(service: Service, includeTags: boolean): Record<str
     networkConfiguration: service.networkConfiguration,
     schedulingStrategy: service.schedulingStrategy,
     deploymentController: { type: service.deploymentController },
-    taskSets: service.deploymentController === 'ECS' ? undefined : service.taskSets.map((set) => taskSetShape(service, set)),
+    taskSets:
+      service.deploymentController === 'ECS' ? undefined : service.taskSets.map((set) => taskSetShape(service, set)),
     createdBy: service.createdBy,
     enableECSManagedTags: service.enableECSManagedTags,
     propagateTags: service.propagateTags ?? 'NONE',
@@ -80,7 +97,10 @@ export function taskShape(state: EcsState, task: Task, includeTags: boolean): Re
     taskArn: arn,
     clusterArn: task.cluster.arn,
     taskDefinitionArn: task.taskDefinition.arn,
-    overrides: { containerOverrides: task.taskDefinition.containerDefinitions.map((c) => ({ name: c.name })), inferenceAcceleratorOverrides: [] },
+    overrides: {
+      containerOverrides: task.taskDefinition.containerDefinitions.map((c) => ({ name: c.name })),
+      inferenceAcceleratorOverrides: [],
+    },
     lastStatus: task.lastStatus,
     desiredStatus: task.desiredStatus,
     cpu: task.taskDefinition.cpu ?? '256',
@@ -182,7 +202,12 @@ export function taskSetShape(service: Service, set: Deployment): Record<string, 
     createdAt: seconds(set.createdAt),
     updatedAt: seconds(set.updatedAt),
     launchType: service.launchType,
-    serviceRegistries: set.serviceRegistries.map((r) => ({ registryArn: r.registryArn, port: r.port, containerName: r.containerName, containerPort: r.containerPort })),
+    serviceRegistries: set.serviceRegistries.map((r) => ({
+      registryArn: r.registryArn,
+      port: r.port,
+      containerName: r.containerName,
+      containerPort: r.containerPort,
+    })),
     scale: { value: set.taskSet?.scalePercent ?? 100, unit: 'PERCENT' },
     stabilityStatus: stable ? 'STEADY_STATE' : 'STABILIZING',
     stabilityStatusAt: seconds(set.updatedAt),

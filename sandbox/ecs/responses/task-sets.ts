@@ -13,7 +13,9 @@ function externalService(state: EcsState, input: Record<string, any>): Service {
   const cluster = state.requireCluster(requiredString(input, 'cluster'));
   const service = state.requireActiveService(cluster, requiredString(input, 'service'));
   if (service.deploymentController !== 'EXTERNAL') {
-    throw invalid(`Service ${service.name} uses the ${service.deploymentController} deployment controller: task sets are managed only for EXTERNAL.`);
+    throw invalid(
+      `Service ${service.name} uses the ${service.deploymentController} deployment controller: task sets are managed only for EXTERNAL.`,
+    );
   }
   return service;
 }
@@ -25,7 +27,12 @@ export function taskSetOperations(state: EcsState): Record<string, OperationHand
       const service = externalService(state, input);
       const scale = input.scale as { value?: unknown; unit?: unknown } | undefined;
       const percent = scale?.value ?? 100;
-      if (typeof percent !== 'number' || percent < 0 || percent > 100 || (scale?.unit !== undefined && scale.unit !== 'PERCENT')) {
+      if (
+        typeof percent !== 'number' ||
+        percent < 0 ||
+        percent > 100 ||
+        (scale?.unit !== undefined && scale.unit !== 'PERCENT')
+      ) {
         throw invalid('scale must be { value: 0..100, unit: PERCENT }.');
       }
       const set = createTaskSet(state, service, {
@@ -43,7 +50,8 @@ export function taskSetOperations(state: EcsState): Record<string, OperationHand
       const service = state.findService(cluster, requiredString(input, 'service'));
       if (!service) throw new AwsError('ServiceNotFoundException', 'Service not found.');
       const refs = stringList(input, 'taskSets', 100, false);
-      if (refs.length === 0) return { taskSets: service.taskSets.map((set) => taskSetShape(service, set)), failures: [] };
+      if (refs.length === 0)
+        return { taskSets: service.taskSets.map((set) => taskSetShape(service, set)), failures: [] };
       const taskSets: unknown[] = [];
       const failures: unknown[] = [];
       for (const ref of refs) {

@@ -18,7 +18,8 @@ export function taskOperations(state: EcsState): Record<string, OperationHandler
       const startedBy = optionalString(input, 'startedBy');
       const family = optionalString(input, 'family');
       const desiredStatus = optionalString(input, 'desiredStatus') ?? 'RUNNING';
-      if (!['RUNNING', 'PENDING', 'STOPPED'].includes(desiredStatus)) throw invalid('desiredStatus must be RUNNING, PENDING or STOPPED.');
+      if (!['RUNNING', 'PENDING', 'STOPPED'].includes(desiredStatus))
+        throw invalid('desiredStatus must be RUNNING, PENDING or STOPPED.');
       const limit = maxResults(input, 100);
       let index: SortedKeys | undefined;
       if (serviceName !== undefined) {
@@ -56,7 +57,11 @@ export function taskOperations(state: EcsState): Record<string, OperationHandler
       for (const ref of refs) {
         const task = state.findTask(cluster, ref);
         if (task) tasks.push(taskShape(state, task, includeTags));
-        else failures.push({ arn: ref.startsWith('arn:') ? ref : taskArn(state.region, state.account, cluster.name, ref), reason: 'MISSING' });
+        else
+          failures.push({
+            arn: ref.startsWith('arn:') ? ref : taskArn(state.region, state.account, cluster.name, ref),
+            reason: 'MISSING',
+          });
       }
       return { tasks, failures };
     },

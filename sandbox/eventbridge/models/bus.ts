@@ -51,7 +51,11 @@ export class EventBus {
   putRule(spec: Omit<Rule, 'arn' | 'targets'>): Rule {
     // A custom bus's rules have the bus in their ARN: rule/<bus>/<name> (the default bus's: rule/<name>).
     const path = this.name === 'default' ? spec.name : `${this.name}/${spec.name}`;
-    const rule: Rule = { ...spec, arn: `arn:aws:events:${this.ctx.region}:${this.ctx.account}:rule/${path}`, targets: this.rules.get(spec.name)?.targets ?? new Map() };
+    const rule: Rule = {
+      ...spec,
+      arn: `arn:aws:events:${this.ctx.region}:${this.ctx.account}:rule/${path}`,
+      targets: this.rules.get(spec.name)?.targets ?? new Map(),
+    };
     this.rules.set(spec.name, rule);
     return rule;
   }
@@ -59,7 +63,10 @@ export class EventBus {
   /** Adds or replaces targets of a rule, within the quota of targets per rule (LimitExceededException past it). */
   putTargets(rule: Rule, targets: StoredTarget[]): void {
     if (new Set([...rule.targets.keys(), ...targets.map((t) => t.Id)]).size > MAX_TARGETS_PER_RULE) {
-      throw new AwsError('LimitExceededException', `The requested resource exceeds the maximum number allowed: rule ${rule.name} can have at most ${MAX_TARGETS_PER_RULE} targets.`);
+      throw new AwsError(
+        'LimitExceededException',
+        `The requested resource exceeds the maximum number allowed: rule ${rule.name} can have at most ${MAX_TARGETS_PER_RULE} targets.`,
+      );
     }
     for (const target of targets) rule.targets.set(target.Id, target);
   }
@@ -72,7 +79,9 @@ export class EventBus {
       this.stats.matched++;
       for (const target of rule.targets.values()) {
         // AWS would retry and then count a failed invocation (or use the target's DLQ); the sandbox drops it.
-        const delivered = target.Arn.startsWith('arn:aws:sqs:') && this.sqs.sendToArn(target.Arn, renderTargetInput(target, event, rule));
+        const delivered =
+          target.Arn.startsWith('arn:aws:sqs:') &&
+          this.sqs.sendToArn(target.Arn, renderTargetInput(target, event, rule));
         if (delivered) this.stats.delivered++;
         else this.stats.dropped++;
       }

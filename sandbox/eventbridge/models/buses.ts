@@ -31,13 +31,15 @@ export class EventBuses {
     const text = String(nameOrArn);
     const name = text.startsWith('arn:') ? /:event-bus\/(.+)$/.exec(text)?.[1] : text;
     const bus = name === undefined ? undefined : this.byName.get(name);
-    if (!bus || (text.startsWith('arn:') && text !== bus.arn)) throw new AwsError('ResourceNotFoundException', `Event bus ${text} does not exist.`);
+    if (!bus || (text.startsWith('arn:') && text !== bus.arn))
+      throw new AwsError('ResourceNotFoundException', `Event bus ${text} does not exist.`);
     return bus;
   }
 
   /** CreateEventBus: a new custom bus; ResourceAlreadyExistsException for a taken name (default included). */
   create(name: string): EventBus {
-    if (this.byName.has(name)) throw new AwsError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
+    if (this.byName.has(name))
+      throw new AwsError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
     return this.add(name);
   }
 

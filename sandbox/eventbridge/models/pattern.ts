@@ -54,7 +54,8 @@ function validateObject(pattern: Record<string, unknown>, path: string): void {
     if (key === '$or' && Array.isArray(value)) {
       if (value.length < 2) fail(here, '"$or" needs at least two alternatives');
       for (const [i, alternative] of value.entries()) {
-        if (!isPlainObject(alternative) || Object.keys(alternative).length === 0) fail(`${here}[${i}]`, '"$or" alternatives must be non-empty objects');
+        if (!isPlainObject(alternative) || Object.keys(alternative).length === 0)
+          fail(`${here}[${i}]`, '"$or" alternatives must be non-empty objects');
         validateObject(alternative, `${here}[${i}]`);
       }
     } else if (Array.isArray(value)) {
@@ -76,7 +77,8 @@ function requireString(value: unknown, path: string, what: string): string {
 
 function validatePrefixOrSuffix(value: unknown, path: string, name: string): void {
   if (typeof value === 'string') return;
-  if (isPlainObject(value) && Object.keys(value).length === 1 && typeof value['equals-ignore-case'] === 'string') return;
+  if (isPlainObject(value) && Object.keys(value).length === 1 && typeof value['equals-ignore-case'] === 'string')
+    return;
   fail(path, `"${name}" must be a string or {"equals-ignore-case": string}`);
 }
 
@@ -87,14 +89,17 @@ function validateWildcard(value: unknown, path: string): void {
 }
 
 function validateNumeric(value: unknown, path: string): void {
-  if (!Array.isArray(value) || (value.length !== 2 && value.length !== 4)) fail(path, '"numeric" must be [op, number] or [op, number, op, number]');
+  if (!Array.isArray(value) || (value.length !== 2 && value.length !== 4))
+    fail(path, '"numeric" must be [op, number] or [op, number, op, number]');
   let lower: number | undefined;
   let upper: number | undefined;
   for (let i = 0; i < value.length; i += 2) {
     const op = value[i];
     const bound = value[i + 1];
-    if (typeof op !== 'string' || !NUMERIC_OPERATORS.has(op)) fail(path, `unrecognized numeric operator ${JSON.stringify(op)}`);
-    if (typeof bound !== 'number' || !Number.isFinite(bound)) fail(path, `"numeric" bound after "${op}" must be a number`);
+    if (typeof op !== 'string' || !NUMERIC_OPERATORS.has(op))
+      fail(path, `unrecognized numeric operator ${JSON.stringify(op)}`);
+    if (typeof bound !== 'number' || !Number.isFinite(bound))
+      fail(path, `"numeric" bound after "${op}" must be a number`);
     if (op === '=') {
       if (value.length !== 2) fail(path, '"=" cannot be combined with another numeric operator');
     } else if (op.startsWith('>')) {
@@ -105,7 +110,8 @@ function validateNumeric(value: unknown, path: string): void {
       upper = bound;
     }
   }
-  if (lower !== undefined && upper !== undefined && !(lower < upper)) fail(path, '"numeric" range is empty (lower bound must be below upper bound)');
+  if (lower !== undefined && upper !== undefined && !(lower < upper))
+    fail(path, '"numeric" range is empty (lower bound must be below upper bound)');
 }
 
 function validateAnythingBut(value: unknown, path: string): void {
@@ -122,10 +128,15 @@ function validateAnythingBut(value: unknown, path: string): void {
     switch (operator) {
       case 'prefix':
       case 'suffix':
-        if (requireString(operand, path, `"anything-but" ${operator}`) === '') fail(path, `"anything-but" ${operator} must not be empty`);
+        if (requireString(operand, path, `"anything-but" ${operator}`) === '')
+          fail(path, `"anything-but" ${operator} must not be empty`);
         return;
       case 'equals-ignore-case':
-        if (typeof operand === 'string' || (Array.isArray(operand) && operand.length > 0 && operand.every((v) => typeof v === 'string'))) return;
+        if (
+          typeof operand === 'string' ||
+          (Array.isArray(operand) && operand.length > 0 && operand.every((v) => typeof v === 'string'))
+        )
+          return;
         fail(path, '"anything-but" equals-ignore-case must be a string or a list of strings');
       case 'wildcard':
         for (const w of Array.isArray(operand) ? operand : [operand]) validateWildcard(w, path);
@@ -134,12 +145,16 @@ function validateAnythingBut(value: unknown, path: string): void {
         fail(path, `unsupported "anything-but" operator "${operator}"`);
     }
   }
-  fail(path, '"anything-but" must be a string, a number, a list, or an object with prefix/suffix/equals-ignore-case/wildcard');
+  fail(
+    path,
+    '"anything-but" must be a string, a number, a list, or an object with prefix/suffix/equals-ignore-case/wildcard',
+  );
 }
 
 function validateCondition(condition: unknown, path: string): void {
   if (condition === null || ['string', 'number', 'boolean'].includes(typeof condition)) return;
-  if (!isPlainObject(condition)) fail(path, 'match values must be a string, number, true, false, null or an operator object');
+  if (!isPlainObject(condition))
+    fail(path, 'match values must be a string, number, true, false, null or an operator object');
   const keys = Object.keys(condition);
   if (keys.length !== 1) fail(path, 'an operator object must have exactly one key');
   const [operator] = keys;
@@ -161,7 +176,8 @@ function validateCondition(condition: unknown, path: string): void {
     case 'anything-but':
       return validateAnythingBut(operand, path);
     case 'cidr':
-      if (typeof operand !== 'string' || !parseCidr(operand)) fail(path, `"cidr" must be an IPv4 or IPv6 CIDR block, got ${JSON.stringify(operand)}`);
+      if (typeof operand !== 'string' || !parseCidr(operand))
+        fail(path, `"cidr" must be an IPv4 or IPv6 CIDR block, got ${JSON.stringify(operand)}`);
       return;
     default:
       fail(path, `unrecognized match type "${operator}"`);
@@ -206,7 +222,7 @@ function leafValues(child: unknown): unknown[] {
 function matchLeaf(conditions: unknown[], child: unknown): boolean {
   const values = leafValues(child);
   return conditions.some((condition) => {
-    if (isPlainObject(condition) && 'exists' in condition) return condition.exists === (values.length > 0);
+    if (isPlainObject(condition) && 'exists' in condition) return condition.exists === values.length > 0;
     return values.some((value) => matchValue(condition, value));
   });
 }
@@ -228,11 +244,15 @@ function matchNumeric(operand: unknown[], value: unknown): boolean {
   for (let i = 0; i < operand.length; i += 2) {
     const bound = operand[i + 1] as number;
     const holds =
-      operand[i] === '=' ? value === bound :
-      operand[i] === '<' ? value < bound :
-      operand[i] === '<=' ? value <= bound :
-      operand[i] === '>' ? value > bound :
-      value >= bound;
+      operand[i] === '='
+        ? value === bound
+        : operand[i] === '<'
+          ? value < bound
+          : operand[i] === '<='
+            ? value <= bound
+            : operand[i] === '>'
+              ? value > bound
+              : value >= bound;
     if (!holds) return false;
   }
   return true;

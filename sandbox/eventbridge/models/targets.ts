@@ -60,7 +60,11 @@ function transform(target: StoredTarget, event: EventBridgeEvent, rule: { name: 
 }
 
 /** The message a target receives for an event. */
-export function renderTargetInput(target: StoredTarget, event: EventBridgeEvent, rule: { name: string; arn: string }): string {
+export function renderTargetInput(
+  target: StoredTarget,
+  event: EventBridgeEvent,
+  rule: { name: string; arn: string },
+): string {
   if (target.Input !== undefined) return target.Input;
   if (target.InputPath !== undefined) {
     const value = select(event, target.InputPath);

@@ -14,8 +14,12 @@ export function busOperations(buses: EventBuses): Record<string, OperationHandle
   return {
     CreateEventBus: (input) => {
       const name = input.Name;
-      if (typeof name !== 'string' || !BUS_NAME.test(name)) throw validation(`Event bus name ${JSON.stringify(name)} is not valid: 1 to 256 of letters, digits, "/", ".", "-" or "_".`);
-      if (name.startsWith('aws.') && input.EventSourceName === undefined) throw validation('Event bus names starting with "aws." are for partner event sources.');
+      if (typeof name !== 'string' || !BUS_NAME.test(name))
+        throw validation(
+          `Event bus name ${JSON.stringify(name)} is not valid: 1 to 256 of letters, digits, "/", ".", "-" or "_".`,
+        );
+      if (name.startsWith('aws.') && input.EventSourceName === undefined)
+        throw validation('Event bus names starting with "aws." are for partner event sources.');
       return { EventBusArn: buses.create(name).arn };
     },
     DeleteEventBus: (input) => {
@@ -26,7 +30,13 @@ export function busOperations(buses: EventBuses): Record<string, OperationHandle
     DescribeEventBus: (input) => view(buses.resolve(input.Name)),
     ListEventBuses: (input) => {
       const prefix = typeof input.NamePrefix === 'string' ? input.NamePrefix : '';
-      const { items, next } = page(buses.list().filter((b) => b.name.startsWith(prefix)), input.NextToken, limit(input.Limit, 100), 'ListEventBuses', prefix);
+      const { items, next } = page(
+        buses.list().filter((b) => b.name.startsWith(prefix)),
+        input.NextToken,
+        limit(input.Limit, 100),
+        'ListEventBuses',
+        prefix,
+      );
       return { EventBuses: items.map(view), ...(next ? { NextToken: next } : {}) };
     },
   };

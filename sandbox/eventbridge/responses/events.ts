@@ -29,14 +29,23 @@ export function eventTime(epochMs: number): string {
 }
 
 /** Builds the event a PutEvents entry becomes, or the per-entry error AWS reports. */
-function entryToEvent(entry: Record<string, any>, ctx: SandboxContext): EventBridgeEvent | { ErrorCode: string; ErrorMessage: string } {
+function entryToEvent(
+  entry: Record<string, any>,
+  ctx: SandboxContext,
+): EventBridgeEvent | { ErrorCode: string; ErrorMessage: string } {
   for (const field of ['Source', 'DetailType', 'Detail'] as const) {
     if (typeof entry[field] !== 'string' || entry[field] === '') {
-      return { ErrorCode: 'InvalidArgument', ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.` };
+      return {
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.`,
+      };
     }
   }
   if (entry.Source.toLowerCase().startsWith('aws.')) {
-    return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: `Not authorized for the source ${entry.Source}.` };
+    return {
+      ErrorCode: 'NotAuthorizedForSourceException',
+      ErrorMessage: `Not authorized for the source ${entry.Source}.`,
+    };
   }
   let detail: unknown;
   try {
@@ -44,10 +53,17 @@ function entryToEvent(entry: Record<string, any>, ctx: SandboxContext): EventBri
   } catch {
     return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
   }
-  if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+  if (typeof detail !== 'object' || detail === null || Array.isArray(detail))
+    return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
   const resources = entry.Resources ?? [];
-  if (!Array.isArray(resources) || resources.some((r) => typeof r !== 'string')) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Resources must be a list of ARNs.' };
-  const time = typeof entry.Time === 'number' ? entry.Time * 1000 : typeof entry.Time === 'string' ? Date.parse(entry.Time) : ctx.clock.now();
+  if (!Array.isArray(resources) || resources.some((r) => typeof r !== 'string'))
+    return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Resources must be a list of ARNs.' };
+  const time =
+    typeof entry.Time === 'number'
+      ? entry.Time * 1000
+      : typeof entry.Time === 'string'
+        ? Date.parse(entry.Time)
+        : ctx.clock.now();
   return {
     version: '0',
     id: randomUUID(),
@@ -66,10 +82,14 @@ export function eventOperations(buses: EventBuses, ctx: SandboxContext): Record<
   return {
     PutEvents: (input) => {
       const entries = input.Entries;
-      if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10) throw validation('Entries must hold 1 to 10 events.');
+      if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10)
+        throw validation('Entries must hold 1 to 10 events.');
       // The limit holds for the entries together: a request over it is refused before any entry is routed (an
       // entry over it alone makes its request over it too).
-      if (entries.reduce((sum: number, entry: unknown) => sum + entrySize((entry ?? {}) as Record<string, any>), 0) > MAX_ENTRY_BYTES) {
+      if (
+        entries.reduce((sum: number, entry: unknown) => sum + entrySize((entry ?? {}) as Record<string, any>), 0) >
+        MAX_ENTRY_BYTES
+      ) {
         throw validation('Total size of the entries in the request is over the limit.');
       }
       let failed = 0;
@@ -99,7 +119,9 @@ export function eventOperations(buses: EventBuses, ctx: SandboxContext): Record<
       } catch {
         throw validation('Parameter Event is not valid: it is not JSON.');
       }
-      const missing = REQUIRED_TEST_EVENT_FIELDS.filter((f) => typeof event !== 'object' || event === null || !(f in event));
+      const missing = REQUIRED_TEST_EVENT_FIELDS.filter(
+        (f) => typeof event !== 'object' || event === null || !(f in event),
+      );
       if (missing.length > 0) throw validation(`Parameter Event is not valid: it lacks ${missing.join(', ')}.`);
       return { Result: matchesEventPattern(pattern, event) };
     },

@@ -19,7 +19,13 @@ const tokens = new TokenCodec<number>(
 );
 
 /** Pages a sorted list with an opaque NextToken holding the offset, tied to the list it was made for. */
-export function page<T>(items: T[], token: unknown, size: number, list: string, filters: unknown = null): { items: T[]; next?: string } {
+export function page<T>(
+  items: T[],
+  token: unknown,
+  size: number,
+  list: string,
+  filters: unknown = null,
+): { items: T[]; next?: string } {
   const offset = tokens.decode(token, list, filters) ?? 0;
   const slice = items.slice(offset, offset + size);
   const nextOffset = offset + slice.length;

@@ -25,7 +25,12 @@ export const READ_ONLY_ATTRIBUTES = [
 ] as const;
 
 /** Every attribute name GetQueueAttributes accepts (besides "All"). */
-export const READABLE_ATTRIBUTES = new Set<string>([...Object.keys(INTEGER_RANGES), ...FREE_FORM, ...FIFO_ONLY, ...READ_ONLY_ATTRIBUTES]);
+export const READABLE_ATTRIBUTES = new Set<string>([
+  ...Object.keys(INTEGER_RANGES),
+  ...FREE_FORM,
+  ...FIFO_ONLY,
+  ...READ_ONLY_ATTRIBUTES,
+]);
 
 export const DEFAULT_ATTRIBUTES: Readonly<Record<string, string>> = {
   DelaySeconds: '0',
@@ -43,18 +48,22 @@ export interface RedrivePolicy {
 
 /** Parses a RedrivePolicy attribute; `queueExists` checks the dead-letter queue as AWS does. */
 export function parseRedrivePolicy(text: string, queueExists: (arn: string) => boolean): RedrivePolicy {
-  const bad = (reason: string) => invalidParameter(`Value ${text} for parameter RedrivePolicy is invalid. Reason: ${reason}`);
+  const bad = (reason: string) =>
+    invalidParameter(`Value ${text} for parameter RedrivePolicy is invalid. Reason: ${reason}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     throw bad('Redrive policy is not a valid JSON map.');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw bad('Redrive policy is not a valid JSON map.');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw bad('Redrive policy is not a valid JSON map.');
   const { deadLetterTargetArn, maxReceiveCount } = parsed as Record<string, unknown>;
-  if (typeof deadLetterTargetArn !== 'string' || !deadLetterTargetArn.startsWith('arn:')) throw bad('Invalid value for deadLetterTargetArn.');
+  if (typeof deadLetterTargetArn !== 'string' || !deadLetterTargetArn.startsWith('arn:'))
+    throw bad('Invalid value for deadLetterTargetArn.');
   const count = typeof maxReceiveCount === 'string' ? Number(maxReceiveCount) : maxReceiveCount;
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1000) throw bad('Invalid value for maxReceiveCount (1 to 1000).');
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1000)
+    throw bad('Invalid value for maxReceiveCount (1 to 1000).');
   if (!queueExists(deadLetterTargetArn)) throw bad('Dead letter target does not exist.');
   return { deadLetterTargetArn, maxReceiveCount: count };
 }
@@ -65,16 +74,21 @@ export function parseRedrivePolicy(text: string, queueExists: (arn: string) => b
  */
 export function validateAttributes(input: unknown, queueExists: (arn: string) => boolean): Record<string, string> {
   if (input === undefined || input === null) return {};
-  if (typeof input !== 'object' || Array.isArray(input)) throw invalidParameter('Attributes must be a map of attribute name to string value.');
+  if (typeof input !== 'object' || Array.isArray(input))
+    throw invalidParameter('Attributes must be a map of attribute name to string value.');
   const result: Record<string, string> = {};
   for (const [name, raw] of Object.entries(input as Record<string, unknown>)) {
     const value = typeof raw === 'number' ? String(raw) : raw;
-    if (typeof value !== 'string') throw sqsError('InvalidAttributeValue', `Invalid value for the parameter ${name}: it must be a string.`);
+    if (typeof value !== 'string')
+      throw sqsError('InvalidAttributeValue', `Invalid value for the parameter ${name}: it must be a string.`);
     const range = INTEGER_RANGES[name];
     if (range) {
       const n = Number(value);
       if (!/^\d+$/.test(value) || n < range[0] || n > range[1]) {
-        throw sqsError('InvalidAttributeValue', `Invalid value for the parameter ${name}: ${value} is not an integer from ${range[0]} to ${range[1]}.`);
+        throw sqsError(
+          'InvalidAttributeValue',
+          `Invalid value for the parameter ${name}: ${value} is not an integer from ${range[0]} to ${range[1]}.`,
+        );
       }
       result[name] = String(n);
     } else if (name === 'RedrivePolicy') {

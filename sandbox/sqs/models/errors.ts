@@ -41,7 +41,10 @@ export function sqsErrorHeaders(code: string, status: number): Record<string, st
 
 /** AWS's message for a queue URL or name that does not resolve. */
 export function queueDoesNotExist(what: string): AwsError {
-  return sqsError('QueueDoesNotExist', `The specified queue does not exist (${what}). Create it first, or check the account and name in the queue URL.`);
+  return sqsError(
+    'QueueDoesNotExist',
+    `The specified queue does not exist (${what}). Create it first, or check the account and name in the queue URL.`,
+  );
 }
 
 /** InvalidParameterValue, the generic SQS validation error (not modelled as its own class in the SDK). */

@@ -77,10 +77,13 @@ export class Queue {
   /** Applies already validated attributes ("" removes RedrivePolicy/Policy). */
   setAttributes(attributes: Record<string, string>): void {
     for (const [name, value] of Object.entries(attributes)) {
-      if (value === '' && (name === 'RedrivePolicy' || name === 'Policy' || name === 'RedriveAllowPolicy')) delete this.attributes[name];
+      if (value === '' && (name === 'RedrivePolicy' || name === 'Policy' || name === 'RedriveAllowPolicy'))
+        delete this.attributes[name];
       else this.attributes[name] = value;
     }
-    this.redrive = this.attributes.RedrivePolicy ? parseRedrivePolicy(this.attributes.RedrivePolicy, () => true) : undefined;
+    this.redrive = this.attributes.RedrivePolicy
+      ? parseRedrivePolicy(this.attributes.RedrivePolicy, () => true)
+      : undefined;
     this.lastModifiedAt = this.now();
     this.notify();
   }
@@ -127,7 +130,12 @@ export class Queue {
     for (const message of [...this.messages.values()]) {
       if (now - message.sentAt >= retentionMs) {
         this.forget(message);
-      } else if (deadLetter && deadLetter !== this && message.visibleAt <= now && message.receiveCount >= this.redrive!.maxReceiveCount) {
+      } else if (
+        deadLetter &&
+        deadLetter !== this &&
+        message.visibleAt <= now &&
+        message.receiveCount >= this.redrive!.maxReceiveCount
+      ) {
         this.forget(message);
         deadLetter.adopt(message, this.arn);
       }
@@ -160,7 +168,12 @@ export class Queue {
   }
 
   /** Receives, waiting up to `waitSeconds` (real time) for a message; resolves early as soon as one is received. */
-  receive(max: number, visibilityTimeoutSeconds: number | undefined, waitSeconds: number, signal?: AbortSignal): Promise<StoredMessage[]> {
+  receive(
+    max: number,
+    visibilityTimeoutSeconds: number | undefined,
+    waitSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<StoredMessage[]> {
     const first = this.receiveNow(max, visibilityTimeoutSeconds);
     if (first.length > 0 || waitSeconds <= 0 || signal?.aborted) return Promise.resolve(first);
     return new Promise((resolve) => {
@@ -201,7 +214,8 @@ export class Queue {
   private msUntilNextVisible(): number {
     const now = this.now();
     let next = Infinity;
-    for (const message of this.messages.values()) if (message.visibleAt > now) next = Math.min(next, message.visibleAt - now);
+    for (const message of this.messages.values())
+      if (message.visibleAt > now) next = Math.min(next, message.visibleAt - now);
     return next;
   }
 
@@ -217,12 +231,16 @@ export class Queue {
 
   /** Finds the message a receipt handle names: 'current', 'stale' (ours but superseded or deleted), or invalid. */
   private resolveHandle(handle: unknown): { state: 'current'; message: StoredMessage } | { state: 'stale' } {
-    if (typeof handle !== 'string' || handle === '') throw sqsError('ReceiptHandleIsInvalid', 'The input receipt handle is missing or empty.');
+    if (typeof handle !== 'string' || handle === '')
+      throw sqsError('ReceiptHandleIsInvalid', 'The input receipt handle is missing or empty.');
     const id = this.handles.get(handle);
     if (id !== undefined) return { state: 'current', message: this.messages.get(id)! };
     const decoded = Buffer.from(handle, 'base64url').toString('utf8');
     if (decoded.startsWith(`${this.arn} `)) return { state: 'stale' };
-    throw sqsError('ReceiptHandleIsInvalid', `The input receipt handle "${handle.slice(0, 40)}" is not a valid receipt handle for queue ${this.name}.`);
+    throw sqsError(
+      'ReceiptHandleIsInvalid',
+      `The input receipt handle "${handle.slice(0, 40)}" is not a valid receipt handle for queue ${this.name}.`,
+    );
   }
 
   /**
@@ -240,14 +258,22 @@ export class Queue {
   /** Sets a received message's remaining invisibility to `seconds` from now (0 makes it visible at once). */
   changeVisibility(handle: unknown, seconds: unknown): void {
     if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0 || seconds > 43200) {
-      throw invalidParameter(`Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: must be an integer from 0 to 43200.`);
+      throw invalidParameter(
+        `Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: must be an integer from 0 to 43200.`,
+      );
     }
     const resolved = this.resolveHandle(handle);
     if (resolved.state === 'stale') {
-      throw invalidParameter(`Value ${String(handle).slice(0, 40)} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`);
+      throw invalidParameter(
+        `Value ${String(handle).slice(0, 40)} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`,
+      );
     }
     const now = this.now();
-    if (resolved.message.visibleAt <= now) throw sqsError('MessageNotInflight', `The message ${resolved.message.messageId} is not in flight (its visibility timeout already expired).`);
+    if (resolved.message.visibleAt <= now)
+      throw sqsError(
+        'MessageNotInflight',
+        `The message ${resolved.message.messageId} is not in flight (its visibility timeout already expired).`,
+      );
     resolved.message.visibleAt = now + seconds * 1000;
     this.notify();
   }

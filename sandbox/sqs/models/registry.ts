@@ -26,12 +26,16 @@ export class SqsRegistry {
 
   /** Resolves a QueueUrl parameter (any host: only the account and name path segments count). */
   byUrl(queueUrl: unknown): Queue {
-    if (typeof queueUrl !== 'string' || queueUrl === '') throw sqsError('MissingParameter', 'The request must contain the parameter QueueUrl.');
+    if (typeof queueUrl !== 'string' || queueUrl === '')
+      throw sqsError('MissingParameter', 'The request must contain the parameter QueueUrl.');
     let segments: string[];
     try {
       segments = new URL(queueUrl).pathname.split('/').filter(Boolean);
     } catch {
-      throw sqsError('InvalidAddress', `The address ${queueUrl} is not valid for this endpoint. Use the QueueUrl that CreateQueue or GetQueueUrl returned.`);
+      throw sqsError(
+        'InvalidAddress',
+        `The address ${queueUrl} is not valid for this endpoint. Use the QueueUrl that CreateQueue or GetQueueUrl returned.`,
+      );
     }
     const [account, name] = segments.slice(-2);
     const queue = account === this.ctx.account ? this.queues.get(name) : undefined;
@@ -41,15 +45,21 @@ export class SqsRegistry {
 
   create(name: unknown, rawAttributes: unknown, tags?: Record<string, string>): Queue {
     if (typeof name !== 'string' || !QUEUE_NAME.test(name)) {
-      if (typeof name === 'string' && name.endsWith('.fifo')) throw invalidParameter(`Queue ${name}: the sandbox does not emulate FIFO queues; use a standard queue name.`);
-      throw invalidParameter(`Value ${String(name)} for parameter QueueName is invalid. Reason: Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length.`);
+      if (typeof name === 'string' && name.endsWith('.fifo'))
+        throw invalidParameter(`Queue ${name}: the sandbox does not emulate FIFO queues; use a standard queue name.`);
+      throw invalidParameter(
+        `Value ${String(name)} for parameter QueueName is invalid. Reason: Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length.`,
+      );
     }
     const attributes = validateAttributes(rawAttributes, (arn) => this.byArn(arn) !== undefined);
     const existing = this.queues.get(name);
     if (existing) {
       for (const [key, value] of Object.entries(attributes)) {
         if ((existing.attributes[key] ?? '') !== value) {
-          throw sqsError('QueueNameExists', `A queue already exists with the same name (${name}) and a different value for attribute ${key}.`);
+          throw sqsError(
+            'QueueNameExists',
+            `A queue already exists with the same name (${name}) and a different value for attribute ${key}.`,
+          );
         }
       }
       return existing;
@@ -57,7 +67,10 @@ export class SqsRegistry {
     const now = this.ctx.clock.now();
     const deletedAt = this.deletedAt.get(name);
     if (deletedAt !== undefined && now - deletedAt < RECREATE_AFTER_DELETE_MS) {
-      throw sqsError('QueueDeletedRecently', `You must wait 60 seconds after deleting a queue before you can create another queue with the same name (${name}).`);
+      throw sqsError(
+        'QueueDeletedRecently',
+        `You must wait 60 seconds after deleting a queue before you can create another queue with the same name (${name}).`,
+      );
     }
     const queue = new Queue(
       name,

@@ -9,35 +9,58 @@ import { integerParameter } from './params.js';
 
 const BATCH_ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
 const INVALID_BODY_CHARACTER = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
-const SYSTEM_ATTRIBUTES = ['SenderId', 'SentTimestamp', 'ApproximateReceiveCount', 'ApproximateFirstReceiveTimestamp', 'AWSTraceHeader', 'DeadLetterQueueSourceArn'];
+const SYSTEM_ATTRIBUTES = [
+  'SenderId',
+  'SentTimestamp',
+  'ApproximateReceiveCount',
+  'ApproximateFirstReceiveTimestamp',
+  'AWSTraceHeader',
+  'DeadLetterQueueSourceArn',
+];
 
 /** Optional second argument a handler may get from the server: aborted when the client goes away. */
 interface RequestContext {
   signal?: AbortSignal;
 }
 
-function validateMessageAttributes(raw: unknown): { attributes?: Record<string, MessageAttributeValue>; bytes: number } {
+function validateMessageAttributes(raw: unknown): {
+  attributes?: Record<string, MessageAttributeValue>;
+  bytes: number;
+} {
   if (raw === undefined || raw === null) return { bytes: 0 };
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalidParameter('MessageAttributes must be a map of name to attribute value.');
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw invalidParameter('MessageAttributes must be a map of name to attribute value.');
   const entries = Object.entries(raw as Record<string, any>);
-  if (entries.length > 10) throw invalidParameter(`Number of message attributes [${entries.length}] exceeds the allowed maximum [10].`);
+  if (entries.length > 10)
+    throw invalidParameter(`Number of message attributes [${entries.length}] exceeds the allowed maximum [10].`);
   const attributes: Record<string, MessageAttributeValue> = {};
   let bytes = 0;
   for (const [name, value] of entries) {
-    if (!/^[A-Za-z0-9_.-]{1,256}$/.test(name) || /^(aws\.|amazon\.)/i.test(name) || name.startsWith('.') || name.endsWith('.') || name.includes('..')) {
+    if (
+      !/^[A-Za-z0-9_.-]{1,256}$/.test(name) ||
+      /^(aws\.|amazon\.)/i.test(name) ||
+      name.startsWith('.') ||
+      name.endsWith('.') ||
+      name.includes('..')
+    ) {
       throw invalidParameter(`Message attribute name '${name}' is invalid.`);
     }
     const type = value?.DataType;
     if (typeof type !== 'string' || !/^(String|Number|Binary)(\..+)?$/.test(type)) {
-      throw invalidParameter(`The message attribute '${name}' has an invalid message attribute type ${JSON.stringify(type)}; use String, Number or Binary.`);
+      throw invalidParameter(
+        `The message attribute '${name}' has an invalid message attribute type ${JSON.stringify(type)}; use String, Number or Binary.`,
+      );
     }
     if (type.startsWith('Binary')) {
-      if (typeof value.BinaryValue !== 'string') throw invalidParameter(`The message attribute '${name}' with type 'Binary' must use field 'Binary'.`);
+      if (typeof value.BinaryValue !== 'string')
+        throw invalidParameter(`The message attribute '${name}' with type 'Binary' must use field 'Binary'.`);
       attributes[name] = { DataType: type, BinaryValue: value.BinaryValue };
       bytes += Buffer.from(value.BinaryValue, 'base64').length;
     } else {
-      if (typeof value.StringValue !== 'string') throw invalidParameter(`The message attribute '${name}' with type '${type}' must use field 'String'.`);
-      if (type.startsWith('Number') && !Number.isFinite(Number(value.StringValue))) throw invalidParameter(`Can't cast the value of message attribute '${name}' to a number.`);
+      if (typeof value.StringValue !== 'string')
+        throw invalidParameter(`The message attribute '${name}' with type '${type}' must use field 'String'.`);
+      if (type.startsWith('Number') && !Number.isFinite(Number(value.StringValue)))
+        throw invalidParameter(`Can't cast the value of message attribute '${name}' to a number.`);
       attributes[name] = { DataType: type, StringValue: value.StringValue };
       bytes += Buffer.byteLength(value.StringValue);
     }
@@ -49,26 +72,47 @@ function validateMessageAttributes(raw: unknown): { attributes?: Record<string, 
 /** Validates one message and stores it; returns the SendMessage result members. */
 function send(queue: Queue, entry: Record<string, any>, senderId: string): Record<string, string> {
   const body = entry.MessageBody;
-  if (typeof body !== 'string' || body.length === 0) throw sqsError('MissingParameter', 'The request must contain the parameter MessageBody.');
-  if (INVALID_BODY_CHARACTER.test(body)) throw sqsError('InvalidMessageContents', 'Invalid characters found in the message body; SQS only allows XML 1.0 characters.');
+  if (typeof body !== 'string' || body.length === 0)
+    throw sqsError('MissingParameter', 'The request must contain the parameter MessageBody.');
+  if (INVALID_BODY_CHARACTER.test(body))
+    throw sqsError(
+      'InvalidMessageContents',
+      'Invalid characters found in the message body; SQS only allows XML 1.0 characters.',
+    );
   const delaySeconds = integerParameter(entry, 'DelaySeconds', 0, 900);
   const { attributes, bytes } = validateMessageAttributes(entry.MessageAttributes);
   const limit = Number(queue.attributes.MaximumMessageSize);
-  if (Buffer.byteLength(body) + bytes > limit) throw invalidParameter(`One or more parameters are invalid. Reason: Message must be shorter than ${limit} bytes.`);
+  if (Buffer.byteLength(body) + bytes > limit)
+    throw invalidParameter(`One or more parameters are invalid. Reason: Message must be shorter than ${limit} bytes.`);
   const trace = entry.MessageSystemAttributes?.AWSTraceHeader?.StringValue;
-  const message = queue.enqueue({ body, delaySeconds, messageAttributes: attributes, awsTraceHeader: typeof trace === 'string' ? trace : undefined, senderId });
+  const message = queue.enqueue({
+    body,
+    delaySeconds,
+    messageAttributes: attributes,
+    awsTraceHeader: typeof trace === 'string' ? trace : undefined,
+    senderId,
+  });
   const output: Record<string, string> = { MessageId: message.messageId, MD5OfMessageBody: message.md5OfBody };
   if (message.md5OfMessageAttributes) output.MD5OfMessageAttributes = message.md5OfMessageAttributes;
   return output;
 }
 
 function checkBatch(entries: unknown, action: string): Record<string, any>[] {
-  if (!Array.isArray(entries) || entries.length === 0) throw sqsError('EmptyBatchRequest', `There should be at least one ${action} entry in the request.`);
-  if (entries.length > 10) throw sqsError('TooManyEntriesInBatchRequest', `Maximum number of entries per request are 10. You have sent ${entries.length}.`);
+  if (!Array.isArray(entries) || entries.length === 0)
+    throw sqsError('EmptyBatchRequest', `There should be at least one ${action} entry in the request.`);
+  if (entries.length > 10)
+    throw sqsError(
+      'TooManyEntriesInBatchRequest',
+      `Maximum number of entries per request are 10. You have sent ${entries.length}.`,
+    );
   const seen = new Set<string>();
   for (const entry of entries) {
     const id = entry?.Id;
-    if (typeof id !== 'string' || !BATCH_ENTRY_ID.test(id)) throw sqsError('InvalidBatchEntryId', `A batch entry id (${String(id)}) can only contain alphanumeric characters, hyphens and underscores, 1 to 80 long.`);
+    if (typeof id !== 'string' || !BATCH_ENTRY_ID.test(id))
+      throw sqsError(
+        'InvalidBatchEntryId',
+        `A batch entry id (${String(id)}) can only contain alphanumeric characters, hyphens and underscores, 1 to 80 long.`,
+      );
     if (seen.has(id)) throw sqsError('BatchEntryIdsNotDistinct', `Id ${id} repeated.`);
     seen.add(id);
   }
@@ -76,7 +120,10 @@ function checkBatch(entries: unknown, action: string): Record<string, any>[] {
 }
 
 /** Runs each batch entry, turning per-entry AWS errors into Failed entries as SQS does. */
-function runBatch(entries: Record<string, any>[], each: (entry: Record<string, any>) => Record<string, string>): { Successful: object[]; Failed: object[] } {
+function runBatch(
+  entries: Record<string, any>[],
+  each: (entry: Record<string, any>) => Record<string, string>,
+): { Successful: object[]; Failed: object[] } {
   const Successful: object[] = [];
   const Failed: object[] = [];
   for (const entry of entries) {
@@ -90,11 +137,20 @@ function runBatch(entries: Record<string, any>[], each: (entry: Record<string, a
   return { Successful, Failed };
 }
 
-function wantedMessageAttributes(names: unknown, message: StoredMessage): Record<string, MessageAttributeValue> | undefined {
+function wantedMessageAttributes(
+  names: unknown,
+  message: StoredMessage,
+): Record<string, MessageAttributeValue> | undefined {
   if (!message.messageAttributes || !Array.isArray(names) || names.length === 0) return undefined;
   const picked: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(message.messageAttributes)) {
-    const wanted = names.some((n) => n === 'All' || n === '.*' || n === name || (typeof n === 'string' && n.endsWith('.*') && name.startsWith(n.slice(0, -1))));
+    const wanted = names.some(
+      (n) =>
+        n === 'All' ||
+        n === '.*' ||
+        n === name ||
+        (typeof n === 'string' && n.endsWith('.*') && name.startsWith(n.slice(0, -1))),
+    );
     if (wanted) picked[name] = value;
   }
   return Object.keys(picked).length > 0 ? picked : undefined;
@@ -106,7 +162,8 @@ function systemAttributes(requested: string[], message: StoredMessage): Record<s
     SenderId: message.senderId,
     SentTimestamp: String(message.sentAt),
     ApproximateReceiveCount: String(message.receiveCount),
-    ApproximateFirstReceiveTimestamp: message.firstReceivedAt === undefined ? undefined : String(message.firstReceivedAt),
+    ApproximateFirstReceiveTimestamp:
+      message.firstReceivedAt === undefined ? undefined : String(message.firstReceivedAt),
     AWSTraceHeader: message.awsTraceHeader,
     DeadLetterQueueSourceArn: message.deadLetterQueueSourceArn,
   };
@@ -141,7 +198,8 @@ export function messageOperations(registry: SqsRegistry): Record<string, Operati
     const queue = registry.byUrl(input.QueueUrl);
     const max = integerParameter(input, 'MaxNumberOfMessages', 1, 10) ?? 1;
     const visibility = integerParameter(input, 'VisibilityTimeout', 0, 43200);
-    const wait = integerParameter(input, 'WaitTimeSeconds', 0, 20) ?? Number(queue.attributes.ReceiveMessageWaitTimeSeconds ?? 0);
+    const wait =
+      integerParameter(input, 'WaitTimeSeconds', 0, 20) ?? Number(queue.attributes.ReceiveMessageWaitTimeSeconds ?? 0);
     const messages = await queue.receive(max, visibility, registry.closed ? 0 : wait, context?.signal);
     return messages.length > 0 ? { Messages: messages.map((m) => renderMessage(m, input)) } : {};
   };
@@ -150,9 +208,16 @@ export function messageOperations(registry: SqsRegistry): Record<string, Operati
     SendMessageBatch: (input) => {
       const queue = registry.byUrl(input.QueueUrl);
       const entries = checkBatch(input.Entries, 'SendMessageBatchRequestEntry');
-      const total = entries.reduce((sum, e) => sum + (typeof e.MessageBody === 'string' ? Buffer.byteLength(e.MessageBody) : 0), 0);
+      const total = entries.reduce(
+        (sum, e) => sum + (typeof e.MessageBody === 'string' ? Buffer.byteLength(e.MessageBody) : 0),
+        0,
+      );
       const limit = Number(queue.attributes.MaximumMessageSize);
-      if (total > limit) throw sqsError('BatchRequestTooLong', `Batch requests cannot be longer than ${limit} bytes. You have sent ${total} bytes.`);
+      if (total > limit)
+        throw sqsError(
+          'BatchRequestTooLong',
+          `Batch requests cannot be longer than ${limit} bytes. You have sent ${total} bytes.`,
+        );
       return runBatch(entries, (entry) => send(queue, entry, senderId));
     },
     ReceiveMessage: receiveMessage,

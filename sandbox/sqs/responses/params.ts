@@ -10,7 +10,9 @@ export function integerParameter(input: Input, name: string, min: number, max: n
   const value = input[name];
   if (value === undefined || value === null) return undefined;
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw params.invalid(`Value ${value} for parameter ${name} is invalid. Reason: Must be between ${min} and ${max}, if provided.`);
+    throw params.invalid(
+      `Value ${value} for parameter ${name} is invalid. Reason: Must be between ${min} and ${max}, if provided.`,
+    );
   }
   return value;
 }

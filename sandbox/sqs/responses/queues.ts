@@ -14,7 +14,8 @@ function readAttributes(queue: Queue, names: unknown): Record<string, string> | 
   if (!Array.isArray(names)) throw invalidParameter('AttributeNames must be a list of attribute names.');
   if (names.length === 0) return undefined;
   for (const name of names) {
-    if (name !== 'All' && !READABLE_ATTRIBUTES.has(name)) throw sqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+    if (name !== 'All' && !READABLE_ATTRIBUTES.has(name))
+      throw sqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
   }
   const counts = queue.counts();
   const all: Record<string, string> = {
@@ -37,7 +38,8 @@ export function queueOperations(registry: SqsRegistry): Record<string, Operation
   const { ctx } = registry;
   return {
     CreateQueue: (input) => {
-      if (input.tags !== undefined && (typeof input.tags !== 'object' || Array.isArray(input.tags))) throw invalidParameter('tags must be a map.');
+      if (input.tags !== undefined && (typeof input.tags !== 'object' || Array.isArray(input.tags)))
+        throw invalidParameter('tags must be a map.');
       return { QueueUrl: registry.create(input.QueueName, input.Attributes, input.tags).url };
     },
     GetQueueUrl: (input) => {
@@ -53,7 +55,8 @@ export function queueOperations(registry: SqsRegistry): Record<string, Operation
     SetQueueAttributes: (input) => {
       const queue = registry.byUrl(input.QueueUrl);
       for (const name of Object.keys(input.Attributes ?? {})) {
-        if ((READ_ONLY_ATTRIBUTES as readonly string[]).includes(name)) throw sqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+        if ((READ_ONLY_ATTRIBUTES as readonly string[]).includes(name))
+          throw sqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
       }
       queue.setAttributes(validateAttributes(input.Attributes, (arn) => registry.byArn(arn) !== undefined));
       return {};
@@ -65,7 +68,10 @@ export function queueOperations(registry: SqsRegistry): Record<string, Operation
     PurgeQueue: (input) => {
       const queue = registry.byUrl(input.QueueUrl);
       if (queue.lastPurgeAt !== undefined && ctx.clock.now() - queue.lastPurgeAt < PURGE_INTERVAL_MS) {
-        throw sqsError('PurgeQueueInProgress', `Only one PurgeQueue operation on ${queue.name} is allowed every 60 seconds.`);
+        throw sqsError(
+          'PurgeQueueInProgress',
+          `Only one PurgeQueue operation on ${queue.name} is allowed every 60 seconds.`,
+        );
       }
       queue.purge();
       return {};
@@ -78,12 +84,15 @@ export function queueOperations(registry: SqsRegistry): Record<string, Operation
       const page = names.slice(0, max ?? 1000);
       const output: Record<string, unknown> = {};
       if (page.length > 0) output.QueueUrls = page.map((n) => registry.queues.get(n)!.url);
-      if (max !== undefined && names.length > page.length) output.NextToken = tokens.encode('ListQueues', page.at(-1)!, prefix);
+      if (max !== undefined && names.length > page.length)
+        output.NextToken = tokens.encode('ListQueues', page.at(-1)!, prefix);
       return output;
     },
     ListDeadLetterSourceQueues: (input) => {
       const target = registry.byUrl(input.QueueUrl);
-      const sources = [...registry.queues.values()].filter((q) => q.attributes.RedrivePolicy && JSON.parse(q.attributes.RedrivePolicy).deadLetterTargetArn === target.arn);
+      const sources = [...registry.queues.values()].filter(
+        (q) => q.attributes.RedrivePolicy && JSON.parse(q.attributes.RedrivePolicy).deadLetterTargetArn === target.arn,
+      );
       return { queueUrls: sources.map((q) => q.url).sort() };
     },
     TagQueue: (input) => {

@@ -24,12 +24,18 @@ export async function startMoto(): Promise<Moto> {
     child.stdout!.on('data', (d) => (log += d));
     child.stderr!.on('data', (d) => (log += d));
     const failed = new Promise<Error>((resolve) => {
-      child.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ENOENT' ? new MissingJudgeError('moto_server', 'moto_server not on PATH') : e));
+      child.on('error', (e: NodeJS.ErrnoException) =>
+        resolve(e.code === 'ENOENT' ? new MissingJudgeError('moto_server', 'moto_server not on PATH') : e),
+      );
       child.on('exit', (code) => resolve(new Error(`moto_server exited (${code}): ${log}`)));
     });
     const url = `http://127.0.0.1:${port}`;
     // A fetch that throws (not listening yet) counts as not ready.
-    const ready = waitFor(async () => (await fetch(`${url}/moto-api/data.json`)).ok, { what: `moto_server on ${url}`, timeoutMs: 30_000, intervalMs: 100 }).then(
+    const ready = waitFor(async () => (await fetch(`${url}/moto-api/data.json`)).ok, {
+      what: `moto_server on ${url}`,
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    }).then(
       () => undefined,
       () => new Error(`moto_server did not answer on ${url} within 30 s: ${log}`),
     );
@@ -84,7 +90,13 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     const [prefix, operation] = String(req.headers['x-amz-target'] ?? '').split('.');
     if (operation) calls.push(`${PREFIXES[prefix] ?? prefix}:${operation}`);
     const forward = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -114,7 +126,11 @@ export async function motoNetwork(url: string): Promise<{ subnet: string; securi
     const body = new URLSearchParams({ ...params, Version: '2016-11-15' });
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=judge/20240101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=judge/20240101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0',
+      },
       body,
     });
     const text = await response.text();
@@ -124,7 +140,11 @@ export async function motoNetwork(url: string): Promise<{ subnet: string; securi
   const vpc = /<vpcId>([^<]+)<\/vpcId>/.exec(await ec2({ Action: 'CreateVpc', CidrBlock: '10.20.0.0/16' }))![1];
   // moto's awsvpc RunTask fails (HTTP 500) in a VPC without DNS host names; AWS does not care.
   await ec2({ Action: 'ModifyVpcAttribute', VpcId: vpc, 'EnableDnsHostnames.Value': 'true' });
-  const subnet = /<subnetId>([^<]+)<\/subnetId>/.exec(await ec2({ Action: 'CreateSubnet', VpcId: vpc, CidrBlock: '10.20.4.0/24' }))![1];
-  const securityGroup = /<groupId>([^<]+)<\/groupId>/.exec(await ec2({ Action: 'CreateSecurityGroup', VpcId: vpc, GroupName: 'app', GroupDescription: 'app' }))![1];
+  const subnet = /<subnetId>([^<]+)<\/subnetId>/.exec(
+    await ec2({ Action: 'CreateSubnet', VpcId: vpc, CidrBlock: '10.20.4.0/24' }),
+  )![1];
+  const securityGroup = /<groupId>([^<]+)<\/groupId>/.exec(
+    await ec2({ Action: 'CreateSecurityGroup', VpcId: vpc, GroupName: 'app', GroupDescription: 'app' }),
+  )![1];
   return { subnet, securityGroup };
 }

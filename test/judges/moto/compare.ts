@@ -1,6 +1,12 @@
 /** Reads a backend's fleet into a comparable form: ids replaced by names, so the sandbox and moto can be diffed. */
 import { ECSClient, DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
-import { ServiceDiscoveryClient, GetServiceCommand, ListInstancesCommand, ListNamespacesCommand, ListServicesCommand } from '@aws-sdk/client-servicediscovery';
+import {
+  ServiceDiscoveryClient,
+  GetServiceCommand,
+  ListInstancesCommand,
+  ListNamespacesCommand,
+  ListServicesCommand,
+} from '@aws-sdk/client-servicediscovery';
 import { CLOUD_MAP_SERVICES, CLUSTER } from './scenario.js';
 
 export interface FleetState {
@@ -21,10 +27,14 @@ export async function readFleet(endpoint: string, region: string): Promise<Fleet
   const cloudMap = new ServiceDiscoveryClient(config);
   const names = new Map<string, string>();
   try {
-    for (const ns of (await cloudMap.send(new ListNamespacesCommand({}))).Namespaces ?? []) names.set(ns.Id!, `<namespace ${ns.Name}>`);
+    for (const ns of (await cloudMap.send(new ListNamespacesCommand({}))).Namespaces ?? [])
+      names.set(ns.Id!, `<namespace ${ns.Name}>`);
     const taskArns = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER }))).taskArns ?? [];
-    const tasks = taskArns.length ? ((await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: taskArns }))).tasks ?? []) : [];
-    for (const task of tasks) names.set(task.taskArn!.split('/').pop()!, `<task of ${task.group?.replace(/^service:/, '')}>`);
+    const tasks = taskArns.length
+      ? ((await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: taskArns }))).tasks ?? [])
+      : [];
+    for (const task of tasks)
+      names.set(task.taskArn!.split('/').pop()!, `<task of ${task.group?.replace(/^service:/, '')}>`);
     const cloudMapState: FleetState['cloudMap'] = {};
     for (const summary of (await cloudMap.send(new ListServicesCommand({}))).Services ?? []) {
       names.set(summary.Id!, `<service ${summary.Name}>`);
@@ -35,11 +45,13 @@ export async function readFleet(endpoint: string, region: string): Promise<Fleet
         instances: instances.map((i) => i.Id!).sort(),
       };
     }
-    for (const state of Object.values(cloudMapState)) state.instances = state.instances.map((id) => names.get(id) ?? id).sort();
+    for (const state of Object.values(cloudMapState))
+      state.instances = state.instances.map((id) => names.get(id) ?? id).sort();
     // Described by name, not listed: moto's ListServices also lists INACTIVE services, AWS's does not (sandbox/README.md).
     const ecsState: FleetState['ecs'] = {};
     const serviceNames = Object.values(CLOUD_MAP_SERVICES).flatMap((s) => s.ecsService ?? []);
-    for (const s of (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: serviceNames }))).services ?? []) {
+    for (const s of (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: serviceNames })))
+      .services ?? []) {
       ecsState[s.serviceName!] = { status: s.status!, desiredCount: s.desiredCount! };
     }
     return { cloudMap: cloudMapState, ecs: ecsState, names };
@@ -53,5 +65,7 @@ export async function readFleet(endpoint: string, region: string): Promise<Fleet
 export function normalise(value: unknown, names: Map<string, string>): unknown {
   let text = JSON.stringify(value);
   for (const [id, name] of names) text = text.split(id).join(name);
-  return JSON.parse(text, (key, v) => (/^(firstSeen|since|observedAt|at|timestamp|generatedAt|startedAt)$/.test(key) ? undefined : v));
+  return JSON.parse(text, (key, v) =>
+    /^(firstSeen|since|observedAt|at|timestamp|generatedAt|startedAt)$/.test(key) ? undefined : v,
+  );
 }

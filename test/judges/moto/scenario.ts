@@ -8,8 +8,22 @@
  * scheduler would (RunTask with the service's group and deployment as startedBy, then RegisterInstance with the
  * task id and the ECS attributes).
  */
-import { ECSClient, CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
-import { ServiceDiscoveryClient, CreatePrivateDnsNamespaceCommand, CreateServiceCommand as CreateCloudMapServiceCommand, GetOperationCommand, RegisterInstanceCommand } from '@aws-sdk/client-servicediscovery';
+import {
+  ECSClient,
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DescribeServicesCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  ServiceDiscoveryClient,
+  CreatePrivateDnsNamespaceCommand,
+  CreateServiceCommand as CreateCloudMapServiceCommand,
+  GetOperationCommand,
+  RegisterInstanceCommand,
+} from '@aws-sdk/client-servicediscovery';
 import { ApplicationAutoScalingClient, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 
 export const NAMESPACE = 'shop.local';
@@ -67,7 +81,9 @@ export async function buildScenario(backend: Backend): Promise<void> {
   const cloudMap = new ServiceDiscoveryClient(config);
   const scaling = new ApplicationAutoScalingClient(config);
   try {
-    const { OperationId } = await cloudMap.send(new CreatePrivateDnsNamespaceCommand({ Name: NAMESPACE, Vpc: 'vpc-0123456789abcdef0' }));
+    const { OperationId } = await cloudMap.send(
+      new CreatePrivateDnsNamespaceCommand({ Name: NAMESPACE, Vpc: 'vpc-0123456789abcdef0' }),
+    );
     const namespaceId = (await cloudMap.send(new GetOperationCommand({ OperationId }))).Operation!.Targets!.NAMESPACE!;
     const registries: Record<string, string> = {};
     const ids: Record<string, string> = {};
@@ -92,10 +108,20 @@ export async function buildScenario(backend: Backend): Promise<void> {
         cpu: '256',
         memory: '512',
         // Container memory too: moto's RunTask fails (HTTP 500) without it, although AWS takes the task's.
-        containerDefinitions: [{ name: 'app', image: 'public.ecr.aws/judge/app:1', essential: true, memory: 512, portMappings: [{ containerPort: 8080 }] }],
+        containerDefinitions: [
+          {
+            name: 'app',
+            image: 'public.ecr.aws/judge/app:1',
+            essential: true,
+            memory: 512,
+            portMappings: [{ containerPort: 8080 }],
+          },
+        ],
       }),
     );
-    const networkConfiguration = { awsvpcConfiguration: { subnets: [backend.network.subnet], securityGroups: [backend.network.securityGroup] } };
+    const networkConfiguration = {
+      awsvpcConfiguration: { subnets: [backend.network.subnet], securityGroups: [backend.network.securityGroup] },
+    };
     for (const [registry, { ecsService }] of Object.entries(CLOUD_MAP_SERVICES)) {
       if (!ecsService) continue;
       await ecs.send(
@@ -112,21 +138,56 @@ export async function buildScenario(backend: Backend): Promise<void> {
     }
     if (backend.name === 'moto') {
       // The scheduler's work, which moto does not do: one task per service, registered under its task id.
-      const { services } = await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: ['web', 'api', 'ledger'] }));
+      const { services } = await ecs.send(
+        new DescribeServicesCommand({ cluster: CLUSTER, services: ['web', 'api', 'ledger'] }),
+      );
       for (const service of services!) {
         const { tasks } = await ecs.send(
-          new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'app', count: 1, launchType: 'FARGATE', group: `service:${service.serviceName}`, startedBy: service.deployments![0].id, networkConfiguration }),
+          new RunTaskCommand({
+            cluster: CLUSTER,
+            taskDefinition: 'app',
+            count: 1,
+            launchType: 'FARGATE',
+            group: `service:${service.serviceName}`,
+            startedBy: service.deployments![0].id,
+            networkConfiguration,
+          }),
         );
         const taskId = tasks![0].taskArn!.split('/').pop()!;
-        await cloudMap.send(new RegisterInstanceCommand({ ServiceId: ids[service.serviceName!], InstanceId: taskId, Attributes: ecsAttributes(service.serviceName!, '10.20.4.10', backend.region) }));
+        await cloudMap.send(
+          new RegisterInstanceCommand({
+            ServiceId: ids[service.serviceName!],
+            InstanceId: taskId,
+            Attributes: ecsAttributes(service.serviceName!, '10.20.4.10', backend.region),
+          }),
+        );
       }
     }
-    for (const service of DELETED_SERVICES) await ecs.send(new DeleteServiceCommand({ cluster: CLUSTER, service, force: true }));
+    for (const service of DELETED_SERVICES)
+      await ecs.send(new DeleteServiceCommand({ cluster: CLUSTER, service, force: true }));
     backend.settle?.();
-    await cloudMap.send(new RegisterInstanceCommand({ ServiceId: ids.ledger, InstanceId: STALE_INSTANCE, Attributes: ecsAttributes('ledger', '10.20.4.99', backend.region) }));
-    await cloudMap.send(new RegisterInstanceCommand({ ServiceId: ids.manual, InstanceId: 'i-0a1b2c3d4e5f60718', Attributes: { AWS_INSTANCE_IPV4: '10.20.9.9' } }));
+    await cloudMap.send(
+      new RegisterInstanceCommand({
+        ServiceId: ids.ledger,
+        InstanceId: STALE_INSTANCE,
+        Attributes: ecsAttributes('ledger', '10.20.4.99', backend.region),
+      }),
+    );
+    await cloudMap.send(
+      new RegisterInstanceCommand({
+        ServiceId: ids.manual,
+        InstanceId: 'i-0a1b2c3d4e5f60718',
+        Attributes: { AWS_INSTANCE_IPV4: '10.20.9.9' },
+      }),
+    );
     await scaling.send(
-      new RegisterScalableTargetCommand({ ServiceNamespace: 'ecs', ResourceId: `service/${CLUSTER}/api`, ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 1, MaxCapacity: 950 }),
+      new RegisterScalableTargetCommand({
+        ServiceNamespace: 'ecs',
+        ResourceId: `service/${CLUSTER}/api`,
+        ScalableDimension: 'ecs:service:DesiredCount',
+        MinCapacity: 1,
+        MaxCapacity: 950,
+      }),
     );
   } finally {
     ecs.destroy();
