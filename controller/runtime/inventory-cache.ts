@@ -99,6 +99,11 @@ export class InventoryCache {
     this.fullReason = 'policies changed';
   }
 
+  /** The next resync reads everything, whatever the change signals say (`reason` is logged with it). */
+  requireFullRead(reason: string): void {
+    this.fullReason ??= reason;
+  }
+
   private now(): number {
     return (this.options.now ?? systemClock.now)();
   }

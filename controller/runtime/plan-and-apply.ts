@@ -121,6 +121,9 @@ export async function planAndApply(t: PlanTarget, env: PlanEnv): Promise<PlanAnd
     progress.lastPlan = plan;
     progress.fixed = new Set();
     if (state) await saveState(state, progress.firstSeen, inventory, now, logger);
+    // A tripped sanity guard means the fleet looked as if much of it had vanished: signals read from the same
+    // API may agree with that picture, so the next resync re-reads everything before any deletion is trusted.
+    if (plan.actions.some((a) => a.blockedBy === 'sanity-guard')) t.cache.requireFullRead('sanity guard tripped');
     const applied = await t.actuator.apply(plan, env.stopSignal);
     await recordDeletions(t.deletionLedger, applied, inventory, now);
     const outcomes = [...settled, ...applied];
