@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetNamespaceCommand, UpdatePrivateDnsNamespaceCommand } from '@aws-sdk/client-servicediscovery';
+import { GetNamespaceCommand } from '@aws-sdk/client-servicediscovery';
 import { startHarness, type Harness } from './run-harness.js';
 import { policyYaml } from '../fixtures/policy.js';
 
@@ -16,8 +16,9 @@ const SCENARIO = {
   account: '123456789012',
   region: 'us-east-1',
   namespaces: [
-    { name: 'slow.example.com', type: 'DNS_PRIVATE', created: '-90d' },
-    { name: 'fast.example.com', type: 'DNS_PRIVATE', created: '-90d' },
+    // A day of negative caching on one namespace (as a hand-made hosted zone has), a minute on the other.
+    { name: 'slow.example.com', type: 'DNS_PRIVATE', created: '-90d', soaTtl: 86400 },
+    { name: 'fast.example.com', type: 'DNS_PRIVATE', created: '-90d', soaTtl: 60 },
     { name: 'http.example.com', type: 'HTTP', created: '-90d' },
   ],
   clusters: [{ name: 'prod', services: [] }],
@@ -48,20 +49,6 @@ describe('namespaceSoa against the sandbox', () => {
   };
   before(async () => {
     h = await startHarness({ mode: 'enforce', scenario: SCENARIO, start: false });
-    const byName = (name: string) => h.sandbox.cloudMap.namespaces().find((n) => n.name === name)!.id;
-    // A day of negative caching on one namespace (as a hand-made hosted zone has), a minute on the other.
-    await h.clients.serviceDiscovery.send(
-      new UpdatePrivateDnsNamespaceCommand({
-        Id: byName('slow.example.com'),
-        Namespace: { Properties: { DnsProperties: { SOA: { TTL: 86400 } } } },
-      }),
-    );
-    await h.clients.serviceDiscovery.send(
-      new UpdatePrivateDnsNamespaceCommand({
-        Id: byName('fast.example.com'),
-        Namespace: { Properties: { DnsProperties: { SOA: { TTL: 60 } } } },
-      }),
-    );
   });
   after(async () => {
     await h?.close();
