@@ -2,24 +2,14 @@
  * cloudMapOrphans: Cloud Map services that no ECS service refers to any more, and instances ECS registered for
  * tasks that are gone. Safety first: anything we cannot prove is ours and unused is reported, never pruned.
  */
-import {
-  ECS_ATTRIBUTES,
-  type CloudMapInstance,
-  type CloudMapService,
-  type Inventory,
-  type ReadError,
-} from '../inventory/model.js';
+import { ECS_ATTRIBUTES, type CloudMapInstance, type CloudMapService, type Inventory } from '../inventory/model.js';
 import { DEFAULT_PROTECT_TAG_KEY } from '../policy/bounds.js';
 import type { Policy } from '../policy/types.js';
 import { formatDuration } from '../util/duration.js';
 import {
-  clusterTaskState,
   describeReadError,
-  findTask,
-  isEcsRegistered,
   isServiceConnectManaged,
   isOtherAccount,
-  isTaskAlive,
   liveReferrers,
   sharedServiceRef,
   runsTasks,
@@ -27,6 +17,7 @@ import {
 } from '../inventory/facts.js';
 import { isProtected, ownershipEvidence, protectedBlock } from './cloud-map-guards.js';
 import { orphanGates } from './cloud-map-orphans-gates.js';
+import { instanceReadError, instanceState, namedReferrers, type InstanceState } from './cloud-map-orphans-instances.js';
 import type { RuleDefinition } from './definition.js';
 import { cloudMapServicesInCoveredNamespaces, namespaceById } from './scope.js';
 import type { Finding, ResourceRef, RuleEvaluator } from '../model/findings.js';
@@ -74,67 +65,6 @@ const TAGS_UNREAD = {
   reason: 'scope-read-error' as const,
   detail: 'its tags could not be read, so a protect tag cannot be ruled out',
 };
-
-/** What we could establish about one instance of a Cloud Map service. */
-type InstanceState =
-  | { kind: 'foreign' }
-  | { kind: 'alive' }
-  | { kind: 'orphan'; why: string }
-  | { kind: 'unknown'; why: string; readError: boolean };
-
-/**
- * An instance is stale only when its task is proven STOPPED, or proven absent by a DescribeTasks made after the
- * instance was listed (a task that started after its cluster's tasks were listed is alive, not missing).
- * Another account's registration is never ours, whatever its attributes say.
- */
-function instanceState(inventory: Inventory, instance: CloudMapInstance): InstanceState {
-  if (!isEcsRegistered(instance) || isOtherAccount(inventory, instance.createdByAccount)) return { kind: 'foreign' };
-  const clusterName = instance.attributes[ECS_ATTRIBUTES.cluster];
-  const task = findTask(inventory, instance.id, clusterName);
-  if (task && isTaskAlive(task)) return { kind: 'alive' };
-  const state = clusterTaskState(inventory, clusterName);
-  if (state === 'error')
-    return { kind: 'unknown', why: `the tasks of cluster ${clusterName} could not be read`, readError: true };
-  if (state === 'unknown') return { kind: 'unknown', why: `cluster ${clusterName} was not read`, readError: false };
-  if (task) return { kind: 'orphan', why: `task ${task.id} is ${task.lastStatus}` };
-  if (inventory.taskRechecks?.[`${clusterName}/${instance.id}`] === undefined) {
-    return {
-      kind: 'unknown',
-      why: `task ${instance.id} was not described after the instance was listed`,
-      readError: false,
-    };
-  }
-  return { kind: 'orphan', why: `task ${instance.id} is not in cluster ${clusterName}` };
-}
-
-/** Read errors that forbid touching instances of this service (its own cluster is checked per instance). */
-function instanceReadError(inventory: Inventory, service: CloudMapService): ReadError | undefined {
-  return inventory.readErrors.find(
-    (e) =>
-      e.scope.kind === 'account' ||
-      (e.scope.kind === 'namespace' && e.scope.namespaceId === service.namespaceId) ||
-      (e.scope.kind === 'cloudmap-service' && e.scope.serviceId === service.id),
-  );
-}
-
-/**
- * The ECS services that could still refer to a Cloud Map service, as its instances and ownership evidence name
- * them: the actuator describes them again just before deleting (a plan made from a cache is a proposal).
- */
-function namedReferrers(
-  inventory: Inventory,
-  service: CloudMapService,
-): { ecsServices?: { cluster: string; service: string }[] } {
-  const names = new Map<string, { cluster: string; service: string }>();
-  for (const instance of service.instances ?? []) {
-    const cluster = instance.attributes[ECS_ATTRIBUTES.cluster];
-    const name = instance.attributes[ECS_ATTRIBUTES.service];
-    if (cluster && name) names.set(`${cluster}/${name}`, { cluster, service: name });
-  }
-  for (const n of inventory.ownership?.[service.id]?.ecsServices ?? [])
-    names.set(`${n.cluster}/${n.service}`, { cluster: n.cluster, service: n.service });
-  return names.size ? { ecsServices: [...names.values()] } : {};
-}
 
 function serviceRef(service: CloudMapService): ResourceRef {
   return {
