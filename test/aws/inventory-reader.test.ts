@@ -1,7 +1,6 @@
 /** Error paths and call shapes of the inventory reader, with the SDK clients stubbed (aws-sdk-client-mock). */
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mockClient } from 'aws-sdk-client-mock';
 import {
   AccessDeniedException,
   DescribeServicesCommand,
@@ -18,47 +17,11 @@ import {
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-servicediscovery';
 import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
-import { createAwsClients, type AwsClients } from '../../controller/aws/clients.js';
 import { readInventory } from '../../controller/aws/inventory-reader.js';
-import { cloudMapServicesNeedingTags } from '../../controller/rules/tag-candidates.js';
-
-/** As plan and run read: tags only for the services a finding would act on. */
-const CANDIDATE_TAGS = { tagCandidates: cloudMapServicesNeedingTags };
 import { makePolicy, ttlOnlyPolicy } from '../fixtures/policy.js';
+import { ACCOUNT, CANDIDATE_TAGS, clusterArn, serviceArn, setup, teardown } from './inventory-reader-stubs.js';
 
-const ACCOUNT = '111122223333';
-const clusterArn = (name: string) => `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${name}`;
-const serviceArn = (cluster: string, name: string) => `arn:aws:ecs:us-east-1:${ACCOUNT}:service/${cluster}/${name}`;
-
-let clients: AwsClients | undefined;
-afterEach(() => clients?.destroy());
-
-function setup() {
-  clients = createAwsClients({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' });
-  const ecs = mockClient(clients.ecs);
-  const sd = mockClient(clients.serviceDiscovery);
-  const scaling = mockClient(clients.autoScaling);
-  // Defaults: an empty fleet, so each test only stubs what it is about.
-  scaling.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [] });
-  ecs.on(ListClustersCommand).resolves({ clusterArns: [] });
-  ecs.on(ListServicesCommand).resolves({ serviceArns: [] });
-  ecs.on(ListTasksCommand).resolves({ taskArns: [] });
-  ecs.on(DescribeServicesCommand).callsFake((input) => ({
-    services: input.services.map((arn: string) => ({
-      serviceArn: arn,
-      serviceName: arn.split('/').pop(),
-      clusterArn: input.cluster,
-      status: 'ACTIVE',
-    })),
-    failures: [],
-  }));
-  ecs.on(DescribeTasksCommand).resolves({ tasks: [], failures: [] });
-  sd.on(ListNamespacesCommand).resolves({ Namespaces: [] });
-  sd.on(ListCloudMapServicesCommand).resolves({ Services: [] });
-  sd.on(ListInstancesCommand).resolves({ Instances: [] });
-  sd.on(ListTagsForResourceCommand).resolves({ Tags: [] });
-  return { clients, ecs, sd, scaling };
-}
+afterEach(teardown);
 
 test("AccessDenied listing one cluster's services is a read error for that cluster; the other cluster is still read", async () => {
   const { clients, ecs } = setup();
@@ -414,117 +377,4 @@ test("scaling targets: one listing of the ecs namespace, every page followed; a 
     [[{ kind: 'scaling-targets' }, 'application-autoscaling:DescribeScalableTargets', 'AccessDeniedException']],
   );
   assert.equal(failed.services.find((s) => s.name === 'orders')?.maxCount, undefined);
-});
-
-test('tags are read only for the Cloud Map services a finding would act on', async () => {
-  const { clients, sd } = setup();
-  sd.on(ListNamespacesCommand).resolves({
-    Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'internal.local', Type: 'DNS_PRIVATE' }],
-  });
-  sd.on(ListCloudMapServicesCommand).resolves({
-    Services: [
-      {
-        Id: 'srv-1',
-        Arn: 'arn:srv-1',
-        Name: 'slow',
-        Type: 'DNS_HTTP',
-        InstanceCount: 0,
-        DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 300 }] },
-      },
-      {
-        Id: 'srv-2',
-        Arn: 'arn:srv-2',
-        Name: 'fine',
-        Type: 'DNS_HTTP',
-        InstanceCount: 0,
-        DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 10 }] },
-      },
-    ],
-  });
-  sd.on(ListTagsForResourceCommand, { ResourceARN: 'arn:srv-1' }).resolves({
-    Tags: [{ Key: 'team', Value: 'payments' }],
-  });
-
-  const inventory = await readInventory(clients, [ttlOnlyPolicy({ namespaces: ['internal.local'] })], CANDIDATE_TAGS);
-
-  assert.deepEqual(
-    sd.commandCalls(ListTagsForResourceCommand).map((c) => c.args[0].input.ResourceARN),
-    ['arn:srv-1'],
-  );
-  const byName = new Map(inventory.cloudMapServices.map((s) => [s.name, s]));
-  assert.deepEqual([byName.get('slow')?.tagsRead, byName.get('slow')?.tags], [true, { team: 'payments' }]);
-  assert.equal(byName.get('fine')?.tagsRead, false);
-});
-
-test('a failed tag read of a candidate leaves tagsRead false and records the error against the service', async () => {
-  const { clients, sd } = setup();
-  sd.on(ListNamespacesCommand).resolves({
-    Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'internal.local', Type: 'DNS_PRIVATE' }],
-  });
-  sd.on(ListCloudMapServicesCommand).resolves({
-    Services: [
-      {
-        Id: 'srv-1',
-        Arn: 'arn:srv-1',
-        Name: 'slow',
-        Type: 'DNS_HTTP',
-        DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 300 }] },
-      },
-    ],
-  });
-  sd.on(ListTagsForResourceCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
-
-  const inventory = await readInventory(clients, [ttlOnlyPolicy({ namespaces: ['internal.local'] })], CANDIDATE_TAGS);
-
-  assert.equal(inventory.cloudMapServices[0].tagsRead, false);
-  assert.deepEqual(
-    inventory.readErrors.map((e) => [e.scope, e.operation]),
-    [[{ kind: 'cloudmap-service', serviceId: 'srv-1' }, 'servicediscovery:ListTagsForResource']],
-  );
-});
-
-test('ListInstances is skipped for a service reported empty that an ECS service refers to, never for an unreferenced one', async () => {
-  const { clients, ecs, sd } = setup();
-  ecs.on(ListClustersCommand).resolves({ clusterArns: [clusterArn('prod')] });
-  ecs.on(ListServicesCommand).resolves({ serviceArns: [serviceArn('prod', 'api')] });
-  ecs.on(DescribeServicesCommand).resolves({
-    services: [
-      {
-        serviceArn: serviceArn('prod', 'api'),
-        serviceName: 'api',
-        clusterArn: clusterArn('prod'),
-        status: 'ACTIVE',
-        runningCount: 0,
-        serviceRegistries: [{ registryArn: 'arn:aws:servicediscovery:us-east-1:111122223333:service/srv-used' }],
-      },
-    ],
-  });
-  sd.on(ListNamespacesCommand).resolves({
-    Namespaces: [{ Id: 'ns-1', Arn: 'arn:ns-1', Name: 'internal.local', Type: 'DNS_PRIVATE' }],
-  });
-  sd.on(ListCloudMapServicesCommand).resolves({
-    Services: [
-      {
-        Id: 'srv-used',
-        Arn: 'arn:aws:servicediscovery:us-east-1:111122223333:service/srv-used',
-        Name: 'api',
-        InstanceCount: 0,
-      },
-      { Id: 'srv-free', Arn: 'arn:srv-free', Name: 'free', InstanceCount: 0 },
-      { Id: 'srv-count-unknown', Arn: 'arn:srv-count-unknown', Name: 'unknown' },
-    ],
-  });
-
-  const inventory = await readInventory(clients, [makePolicy()]);
-
-  assert.deepEqual(
-    sd
-      .commandCalls(ListInstancesCommand)
-      .map((c) => c.args[0].input.ServiceId)
-      .sort(),
-    ['srv-count-unknown', 'srv-free'],
-  );
-  const byName = new Map(inventory.cloudMapServices.map((s) => [s.name, s]));
-  assert.equal(byName.get('api')?.instances, undefined, 'not listed: "not read", never "empty"');
-  assert.deepEqual(byName.get('free')?.instances, []);
 });
