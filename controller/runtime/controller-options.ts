@@ -8,7 +8,7 @@ import type { ControllerMetrics } from '../telemetry/metrics.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ResyncScheduler } from './resync.js';
 import type { TargetClientsFactory } from './target-runtimes.js';
-import type { Timers } from './timers.js';
+import type { Timers } from '../util/clock.js';
 import type { Announcer } from '../publish/announcer.js';
 
 export interface ControllerOptions {

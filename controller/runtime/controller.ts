@@ -22,7 +22,7 @@ import { eventsCondition, eventsReadiness } from './event-health.js';
 import { buildStatus, type RunStatus } from './status.js';
 import { Replica } from './replica.js';
 import { defaultTargetClients, TargetRuntimes } from './target-runtimes.js';
-import { systemTimers, withinTime, type Timers } from './timers.js';
+import { systemTimers, withinTime, type Timers } from '../util/clock.js';
 import { WorkQueue, type ShutdownResult } from './workqueue.js';
 import type { ActionOutcome } from '../actuator/actuator.js';
 

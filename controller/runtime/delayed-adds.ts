@@ -5,7 +5,7 @@
  * key's target, which knows every reason to look again (and a test's clock may have moved since the last ask).
  */
 import { keyString, type WorkKey } from '../inventory/work-key.js';
-import type { TimerHandle, Timers } from './timers.js';
+import type { TimerHandle, Timers } from '../util/clock.js';
 import type { Priority } from './workqueue-types.js';
 
 interface Waiting {

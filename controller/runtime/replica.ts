@@ -12,7 +12,7 @@ import { registerLeaseMetrics } from '../telemetry/lease-metrics.js';
 import type { WorkKey } from '../inventory/work-key.js';
 import type { TargetRuntimes } from './target-runtimes.js';
 import type { Clock } from '../util/clock.js';
-import { systemTimers } from './timers.js';
+import { systemTimers } from '../util/clock.js';
 import type { WorkQueue } from './workqueue.js';
 
 export interface ReplicaOptions {

@@ -5,7 +5,7 @@
  */
 import cron from 'node-cron';
 import { CronExpressionParser } from 'cron-parser';
-import { systemTimers } from './timers.js';
+import { systemTimers } from '../util/clock.js';
 
 export interface ResyncSchedule {
   stop(): void;

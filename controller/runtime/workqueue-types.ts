@@ -1,6 +1,6 @@
 /** The work queue's public types: what callers pass in and get back (controller/runtime/workqueue.ts). */
 import type { WorkKey } from '../inventory/work-key.js';
-import type { Timers } from './timers.js';
+import type { Timers } from '../util/clock.js';
 
 export type Priority = 'event' | 'resync';
 

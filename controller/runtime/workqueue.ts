@@ -21,7 +21,7 @@ import {
   retryDelayMs,
 } from './workqueue-rules.js';
 import { keyString, type WorkKey } from '../inventory/work-key.js';
-import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+import { systemTimers, type TimerHandle, type Timers } from '../util/clock.js';
 import {
   TerminalError,
   type AddOptions,
