@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { configTableMarkdown, parseRunConfig, runUsage, RUN_SETTINGS } from '../../controller/cli/run-config.js';
+import { parseRunConfig } from '../../controller/cli/run-config.js';
+import { configTableMarkdown, runUsage, RUN_SETTINGS } from '../../controller/cli/run-settings.js';
 import { UsageError } from '../../controller/cli/io.js';
 
 describe('run configuration', () => {

@@ -6,7 +6,8 @@
 import { createAwsClients } from '../../aws/clients.js';
 import { checkQueueUrl } from '../../events/queue-check.js';
 import { Controller } from '../../runtime/controller.js';
-import { parseRunConfig, runUsage, type RunConfig } from '../run-config.js';
+import { parseRunConfig, type RunConfig } from '../run-config.js';
+import { runUsage } from '../run-settings.js';
 import { checkPolicyPath, createPolicySource } from '../../sources/resolve.js';
 import { createStateStore } from '../../state/resolve.js';
 import { parseLimits } from '../../limits/limits.js';
