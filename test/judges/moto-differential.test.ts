@@ -14,8 +14,17 @@ import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { runCli, awsEnv } from '../cli/run-cli.js';
 import { requirePython } from './tools.js';
 import { motoNetwork, startCountingProxy, startMoto, type CountingProxy, type Moto } from './moto/backends.js';
-import { buildScenario, CLUSTER, DELETED_SERVICES, NAMESPACE, POLICY } from './moto/scenario.js';
+import {
+  buildScenario,
+  CLUSTER,
+  DELETED_SERVICES,
+  NAMESPACE,
+  POLICY,
+  PUBLIC_NAMESPACE,
+  SOA_TTLS,
+} from './moto/scenario.js';
 import { normalise, readFleet } from './moto/compare.js';
+import { PUBLIC_SOA_POLICY, servicesListedIn, soaUpdates } from './moto/namespace-soa.js';
 
 const REGION = 'us-east-1';
 /**
@@ -28,13 +37,18 @@ function withoutHistory(calls: readonly string[]): string[] {
   return [...calls.filter((c) => !c.endsWith(':LookupEvents')), ...lookups.slice(0, 1)].sort();
 }
 
-const WRITES = /:(UpdateService|DeleteService|DeregisterInstance|RegisterInstance|CreateService|RunTask|StopTask)$/;
+const WRITES =
+  /:(UpdateService|DeleteService|DeregisterInstance|RegisterInstance|CreateService|RunTask|StopTask|Update(Private|Public)DnsNamespace)$/;
+/** The namespaces' SOA TTLs, by name. */
+const soaTtls = (fleet: { namespaces: Record<string, { soaTtl?: number }> }) =>
+  Object.fromEntries(Object.entries(fleet.namespaces).map(([name, ns]) => [name, ns.soaTtl]));
 
 describe('moto differential', () => {
   let moto: Moto;
   let sandbox: Sandbox;
   const proxies: Record<'sandbox' | 'moto', CountingProxy> = {} as never;
   let policies: string;
+  let publicSoaPolicies: string;
 
   before(async () => {
     requirePython('moto');
@@ -52,25 +66,32 @@ describe('moto differential', () => {
     });
     policies = mkdtempSync(join(tmpdir(), 'moto-differential-'));
     writeFileSync(join(policies, 'differential.yaml'), POLICY);
+    publicSoaPolicies = mkdtempSync(join(tmpdir(), 'moto-differential-soa-'));
+    writeFileSync(join(publicSoaPolicies, 'public-soa.yaml'), PUBLIC_SOA_POLICY);
   });
   after(async () => {
     await proxies.moto?.close();
     await proxies.sandbox?.close();
     await sandbox?.close();
     await moto?.close();
-    if (policies) rmSync(policies, { recursive: true, force: true });
+    for (const dir of [policies, publicSoaPolicies]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   /** Runs the CLI against one backend through its counting proxy; returns its result and the calls it made. */
-  async function cli(backend: 'sandbox' | 'moto', args: string[]) {
+  async function cli(backend: 'sandbox' | 'moto', args: string[], policyDir = policies) {
     const proxy = proxies[backend];
     const from = proxy.calls.length;
-    const result = await runCli([...args, '--policies', policies], { ...awsEnv(proxy.url, REGION), LOG_LEVEL: 'warn' });
+    const result = await runCli([...args, '--policies', policyDir], {
+      ...awsEnv(proxy.url, REGION),
+      LOG_LEVEL: 'warn',
+    });
     return { ...result, calls: proxy.calls.slice(from) };
   }
 
-  it('builds the same fleet on both (namespaces, Cloud Map services and instances, ECS services, TTLs)', async () => {
+  it('builds the same fleet on both (namespaces and SOA TTLs, Cloud Map services and instances, ECS services, TTLs)', async () => {
     const [onMoto, onSandbox] = await Promise.all([readFleet(moto.url, REGION), readFleet(sandbox.url, REGION)]);
+    assert.deepEqual(onMoto.namespaces, onSandbox.namespaces);
+    assert.deepEqual(soaTtls(onSandbox), SOA_TTLS, 'both namespaces keep the SOA TTL they were created with');
     assert.deepEqual(onMoto.cloudMap, onSandbox.cloudMap);
     assert.deepEqual(onMoto.ecs, onSandbox.ecs);
   });
@@ -90,6 +111,11 @@ describe('moto differential', () => {
     // Within a phase the plan orders by resource id, and ids are random on each backend: compare as sets, and
     // the phases (orphan clean-up, TTL updates, redeploys) as a sequence.
     assert.deepEqual(sortedByJson(motoPlan.findings), sortedByJson(sandboxPlan.findings));
+    // namespaceSoa: the private namespace's negative caching is above max (the public one is not targeted here).
+    const soaFindings = (sandboxPlan.findings as { rule: string; namespace: string; action?: { ttl: number } }[])
+      .filter((f) => f.rule === 'namespaceSoa')
+      .map((f) => [f.namespace, f.action?.ttl]);
+    assert.deepEqual(soaFindings, [[NAMESPACE, 15]]);
     const actions = (plan: Record<string, unknown>) =>
       (plan.actions as { order: number; action: { type: string } }[]).map(({ order: _, ...rest }) => rest);
     assert.deepEqual(sortedByJson(actions(motoPlan)), sortedByJson(actions(sandboxPlan)));
@@ -110,7 +136,7 @@ describe('moto differential', () => {
       'run',
       '--once',
       '--allowed-namespaces',
-      NAMESPACE,
+      `${NAMESPACE},${PUBLIC_NAMESPACE}`,
       '--metrics-addr',
       '127.0.0.1:0',
     ]);
@@ -118,7 +144,7 @@ describe('moto differential', () => {
       'run',
       '--once',
       '--allowed-namespaces',
-      NAMESPACE,
+      `${NAMESPACE},${PUBLIC_NAMESPACE}`,
       '--metrics-addr',
       '127.0.0.1:0',
     ]);
@@ -127,6 +153,7 @@ describe('moto differential', () => {
     const writes = (calls: string[]) => calls.filter((c) => WRITES.test(c)).sort();
     assert.deepEqual(writes(onMoto.calls), writes(onSandbox.calls));
     assert.ok(writes(onSandbox.calls).length >= 3, `the run fixed something: ${writes(onSandbox.calls).join(', ')}`);
+    assert.ok(writes(onMoto.calls).includes('servicediscovery:UpdatePrivateDnsNamespace'));
     // Every other call too, except GetOperation: moto's Cloud Map operations are SUCCESS at once, AWS's (and the
     // sandbox's) go SUBMITTED -> PENDING -> SUCCESS, so the actuator polls them more (sandbox README).
     const others = (calls: string[]) => withoutHistory(calls).filter((c) => c !== 'servicediscovery:GetOperation');
@@ -136,6 +163,8 @@ describe('moto differential', () => {
     const [motoFleet, sandboxFleet] = await Promise.all([readFleet(moto.url, REGION), readFleet(sandbox.url, REGION)]);
     assert.deepEqual(motoFleet.cloudMap, sandboxFleet.cloudMap);
     assert.deepEqual(motoFleet.ecs, sandboxFleet.ecs);
+    assert.deepEqual(soaTtls(motoFleet), soaTtls(sandboxFleet));
+    assert.deepEqual(soaTtls(sandboxFleet), { ...SOA_TTLS, [NAMESPACE]: 15 }, 'negative caching shortened');
     // What both agree on is also right: orphans gone, protected and ECS-managed services and the manual instance kept.
     // batch and reports stay: the builder registered their instances itself, not ECS, so nothing proves ECS used
     // them (no ECS registration in CloudTrail, no live ECS task seen): both backends report them ownership-unproven.
@@ -162,6 +191,58 @@ describe('moto differential', () => {
     assert.deepEqual(
       (left(planSandbox, sandboxFleet.names) as { state: string }[]).filter((f) => f.state === 'actionable'),
       [],
+    );
+  });
+
+  it("namespaceSoa shortens a public namespace's SOA TTL on both with UpdatePublicDnsNamespace", async () => {
+    // The plan test holds the rule's findings to each other on the private namespace; this is the public write path.
+    const run = (backend: 'moto' | 'sandbox') =>
+      cli(
+        backend,
+        ['run', '--once', '--allowed-namespaces', PUBLIC_NAMESPACE, '--metrics-addr', '127.0.0.1:0'],
+        publicSoaPolicies,
+      );
+    const [onMoto, onSandbox] = await Promise.all([run('moto'), run('sandbox')]);
+    assert.equal(onMoto.code, 0, `moto run: ${onMoto.stderr}`);
+    assert.equal(onSandbox.code, 0, `sandbox run: ${onSandbox.stderr}`);
+    const writes = (calls: string[]) => calls.filter((c) => WRITES.test(c));
+    assert.deepEqual(writes(onMoto.calls), ['servicediscovery:UpdatePublicDnsNamespace']);
+    assert.deepEqual(writes(onSandbox.calls), writes(onMoto.calls));
+    // Reads differ: on the sandbox the ECS services' registries lie outside the namespace's listing, so the
+    // controller gets them (GetService); moto's unfiltered ListServices had listed them already.
+    const [motoFleet, sandboxFleet] = await Promise.all([readFleet(moto.url, REGION), readFleet(sandbox.url, REGION)]);
+    assert.deepEqual(soaTtls(motoFleet), soaTtls(sandboxFleet));
+    assert.equal(soaTtls(sandboxFleet)[PUBLIC_NAMESPACE], 15);
+  });
+
+  it("moto lists every service for a NAMESPACE_ID filter; AWS and the sandbox list the namespace's own", async () => {
+    // ListServices Filters (API reference): NAMESPACE_ID "returns services in the namespace". The public namespace has none.
+    assert.ok(
+      (await servicesListedIn(moto.url, REGION, PUBLIC_NAMESPACE)) > 0,
+      'if moto filters ListServices now, target both namespaces in the differential policy and drop PUBLIC_SOA_POLICY',
+    );
+    assert.equal(await servicesListedIn(sandbox.url, REGION, PUBLIC_NAMESPACE), 0);
+  });
+
+  it('moto takes an SOA TTL outside RecordTTL (0 to 2147483647) and loses HostedZoneId on an SOA change; AWS and the sandbox do neither', async () => {
+    const onMoto = await soaUpdates(moto.url, REGION, 'judge.example.org');
+    const onSandbox = await soaUpdates(sandbox.url, REGION, 'judge.example.org', () => sandbox.advance(60_000));
+    // botocore's servicediscovery model: SOAChange.TTL is a RecordTTL, long, min 0, max 2147483647.
+    assert.equal(onSandbox.aboveRangeError, 'InvalidInput');
+    assert.equal(
+      onMoto.aboveRangeError,
+      undefined,
+      'if moto checks the range now, drop this row from sandbox/README.md',
+    );
+    // DnsProperties.HostedZoneId: "the Route 53 hosted zone that Cloud Map creates when you create a namespace".
+    assert.deepEqual([onSandbox.soaTtl, onSandbox.hostedZoneId], [20, onSandbox.hostedZoneIdBefore]);
+    assert.ok(onSandbox.hostedZoneId);
+    assert.equal(onMoto.soaTtl, 20);
+    assert.ok(onMoto.hostedZoneIdBefore);
+    assert.equal(
+      onMoto.hostedZoneId,
+      undefined,
+      'if moto keeps HostedZoneId now, drop this row from sandbox/README.md',
     );
   });
 

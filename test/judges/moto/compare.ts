@@ -2,6 +2,7 @@
 import { ECSClient, DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import {
   ServiceDiscoveryClient,
+  GetNamespaceCommand,
   GetServiceCommand,
   ListInstancesCommand,
   ListNamespacesCommand,
@@ -10,6 +11,8 @@ import {
 import { CLOUD_MAP_SERVICES, CLUSTER } from './scenario.js';
 
 export interface FleetState {
+  /** Namespace name -> its type and SOA TTL (negative caching; none for HTTP namespaces). */
+  namespaces: Record<string, { type: string; soaTtl?: number }>;
   /** Cloud Map service name -> its TTLs and instances (task ids shown as "task of <service>"). */
   cloudMap: Record<string, { ttls: number[]; instances: string[] }>;
   /** ECS service name -> status and desired count. */
@@ -27,8 +30,14 @@ export async function readFleet(endpoint: string, region: string): Promise<Fleet
   const cloudMap = new ServiceDiscoveryClient(config);
   const names = new Map<string, string>();
   try {
-    for (const ns of (await cloudMap.send(new ListNamespacesCommand({}))).Namespaces ?? [])
+    const namespaces: FleetState['namespaces'] = {};
+    for (const ns of (await cloudMap.send(new ListNamespacesCommand({}))).Namespaces ?? []) {
       names.set(ns.Id!, `<namespace ${ns.Name}>`);
+      // GetNamespace, as the actuator reads it before writing (ListNamespaces need not carry the SOA).
+      const { Namespace } = await cloudMap.send(new GetNamespaceCommand({ Id: ns.Id }));
+      const soaTtl = Namespace!.Properties?.DnsProperties?.SOA?.TTL;
+      namespaces[ns.Name!] = { type: Namespace!.Type!, ...(soaTtl !== undefined ? { soaTtl } : {}) };
+    }
     const taskArns = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER }))).taskArns ?? [];
     const tasks = taskArns.length
       ? ((await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: taskArns }))).tasks ?? [])
@@ -54,7 +63,7 @@ export async function readFleet(endpoint: string, region: string): Promise<Fleet
       .services ?? []) {
       ecsState[s.serviceName!] = { status: s.status!, desiredCount: s.desiredCount! };
     }
-    return { cloudMap: cloudMapState, ecs: ecsState, names };
+    return { namespaces, cloudMap: cloudMapState, ecs: ecsState, names };
   } finally {
     ecs.destroy();
     cloudMap.destroy();

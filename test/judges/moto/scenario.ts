@@ -1,5 +1,6 @@
 /**
- * One fleet, built through the real AWS SDK clients, on either backend: a private DNS namespace, Cloud Map services
+ * One fleet, built through the real AWS SDK clients, on either backend: a private and a public DNS namespace whose
+ * SOA TTLs (negative caching) are too long, Cloud Map services
  * with DNS TTLs, ECS services whose serviceRegistries point at them, their tasks with the ECS attributes on their
  * instances, a stale instance, an unreferenced service, a manual (non-ECS) registration and a scalable target.
  *
@@ -20,6 +21,7 @@ import {
 import {
   ServiceDiscoveryClient,
   CreatePrivateDnsNamespaceCommand,
+  CreatePublicDnsNamespaceCommand,
   CreateServiceCommand as CreateCloudMapServiceCommand,
   GetOperationCommand,
   RegisterInstanceCommand,
@@ -27,6 +29,13 @@ import {
 import { ApplicationAutoScalingClient, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 
 export const NAMESPACE = 'shop.local';
+/** A public DNS namespace without services: namespaceSoa's UpdatePublicDnsNamespace path. */
+export const PUBLIC_NAMESPACE = 'shop.example.com';
+/**
+ * The SOA TTL each namespace is created with, both above namespaceSoa's max (60 s). Set explicitly: moto stores no
+ * SOA for a namespace created without Properties, the sandbox reports its default (sandbox/README.md).
+ */
+export const SOA_TTLS: Record<string, number> = { [NAMESPACE]: 300, [PUBLIC_NAMESPACE]: 120 };
 export const CLUSTER = 'prod';
 /** The instance of a task that is long gone (ECS attributes, no such task). Same id on both backends. */
 export const STALE_INSTANCE = '0123456789abcdef0123456789abcdef';
@@ -60,6 +69,7 @@ spec:
     cloudMapOrphans: { gracePeriod: 0s, maxDeletionsPerRun: 20 }
     dnsTtl: { max: 10s, set: 10s }
     taskLimit: { warnAt: 900 }
+    namespaceSoa: { max: 60s, set: 15s }
 `;
 
 export interface Backend {
@@ -81,10 +91,18 @@ export async function buildScenario(backend: Backend): Promise<void> {
   const cloudMap = new ServiceDiscoveryClient(config);
   const scaling = new ApplicationAutoScalingClient(config);
   try {
+    const soa = (name: string) => ({ DnsProperties: { SOA: { TTL: SOA_TTLS[name] } } });
     const { OperationId } = await cloudMap.send(
-      new CreatePrivateDnsNamespaceCommand({ Name: NAMESPACE, Vpc: 'vpc-0123456789abcdef0' }),
+      new CreatePrivateDnsNamespaceCommand({
+        Name: NAMESPACE,
+        Vpc: 'vpc-0123456789abcdef0',
+        Properties: soa(NAMESPACE),
+      }),
     );
     const namespaceId = (await cloudMap.send(new GetOperationCommand({ OperationId }))).Operation!.Targets!.NAMESPACE!;
+    await cloudMap.send(
+      new CreatePublicDnsNamespaceCommand({ Name: PUBLIC_NAMESPACE, Properties: soa(PUBLIC_NAMESPACE) }),
+    );
     const registries: Record<string, string> = {};
     const ids: Record<string, string> = {};
     for (const [name, { ttl, tags }] of Object.entries(CLOUD_MAP_SERVICES)) {
