@@ -27,6 +27,11 @@
  *                             running): protect tags change a decision only there
  *   application-autoscaling:DescribeScalableTargets  min(ceil(A/50), max(1, ceil(E/50))) when A > 0, A = ACTIVE
  *                             services using service discovery (taskLimit), E = the account's ECS scalable targets
+ *   ecs:DescribeTaskDefinition  D = distinct task definition revisions run (deployments and task sets) by ECS
+ *                             services still listed (not INACTIVE) that register into a Cloud Map service of the
+ *                             namespace with a DNS record above 0 s: dnsTtl's drain bound (drainBound report, the
+ *                             default) judges every such record against the shortest stopTimeout of those revisions,
+ *                             and a revision has no batch describe
  * Not counted (0 in the generated fleet, which has no Service Connect and no foreign namespace): Service Connect
  * history of servers (ListServiceDeployments, DescribeServiceRevisions) and GetService for registries in other
  * namespaces; CloudTrail LookupEvents (ownership evidence) is paced and excluded from both sides.
@@ -50,6 +55,9 @@ export function readLowerBound(sandbox: Sandbox, namespaceName: string, maxTtlSe
 
   // Which Cloud Map services a live ECS service refers to, and the task ids instances name per cluster.
   const referenced = new Set<string>();
+  // dnsTtl's drain bound: the revisions registering into a DNS service of the namespace whose records could outlive it.
+  const drainJudged = new Set(inScope.filter((s) => s.dnsRecords.some((r) => r.TTL > 0)).map((s) => s.id));
+  const revisions = new Set<string>();
   let discoveryServices = 0;
   for (const cluster of state.clusters.values()) {
     for (const service of cluster.services.values()) {
@@ -58,6 +66,13 @@ export function readLowerBound(sandbox: Sandbox, namespaceName: string, maxTtlSe
       for (const r of [...service.serviceRegistries, ...service.taskSets.flatMap((t) => t.serviceRegistries)])
         referenced.add(idOf(r.registryArn));
       for (const d of deploymentsSc) for (const r of d.serviceConnectResources) referenced.add(idOf(r.discoveryArn));
+      for (const d of deploymentsSc) {
+        const into = [
+          ...d.serviceRegistries.map((r) => r.cloudMapServiceId),
+          ...d.serviceConnectResources.map((r) => idOf(r.discoveryArn)),
+        ];
+        if (into.some((id) => drainJudged.has(id))) revisions.add(d.taskDefinition.arn);
+      }
       const serviceConnect = Boolean(
         service.serviceConnect?.enabled && (service.serviceConnect.services?.length ?? 0) > 0,
       );
@@ -89,6 +104,7 @@ export function readLowerBound(sandbox: Sandbox, namespaceName: string, maxTtlSe
     }
   }
   add('servicediscovery:ListTagsForResource', tagged.size);
+  add('ecs:DescribeTaskDefinition', revisions.size);
 
   add('ecs:ListClusters', pages(state.clusters.size, 100));
   for (const cluster of state.clusters.values()) {
@@ -139,5 +155,6 @@ export const LOWER_BOUND_FORMULA = [
   '  + DescribeTasks Σc ⌈|instance task ids ∪ Service Connect client tasks|/100⌉ + ListTasks per cluster with clients',
   '  + ListNamespaces + Cloud Map ListServices ⌈T/100⌉ per namespace + ListInstances Σs max(1,⌈Is/100⌉) (not for a',
   '    referenced service with InstanceCount 0) + ListTagsForResource per service with a candidate finding',
-  '  + DescribeScalableTargets min(⌈A/50⌉, max(1,⌈E/50⌉))',
+  '  + DescribeScalableTargets min(⌈A/50⌉, max(1,⌈E/50⌉)) + DescribeTaskDefinition D (distinct revisions registering',
+  '    into a DNS service of the namespace: dnsTtl drain bound)',
 ].join('\n');

@@ -18,6 +18,15 @@ export interface DemoTruth {
   protectedServices: { id: string; name: string }[];
   /** DNS namespaces caching "no such name" longer than the demo policy's namespaceSoa max. */
   namespaceSoaTtl?: { name: string; soaTtl: number }[];
+  /** Cloud Map services whose TTL outlives their tasks' stopTimeout minus 5 s (the demo policy enforces that bound). */
+  ttlExceedsDrain?: {
+    name: string;
+    ttl: number;
+    boundSeconds: number;
+    stopTimeoutSeconds: number;
+    taskDefinition: string;
+    container: string;
+  }[];
 }
 
 /** TTLs above the maximum on services the controller may change (protected ones are left alone). */
@@ -30,12 +39,20 @@ function longTtls(truth: DemoTruth, maxTtl: number): [string, number][] {
 export function remainingDrift(
   truth: DemoTruth,
   maxTtl: number,
-): { pairs: number; orphanServices: number; orphanInstances: number; longTtls: number; longSoaTtls: number } {
+): {
+  pairs: number;
+  orphanServices: number;
+  orphanInstances: number;
+  longTtls: number;
+  drainTtls: number;
+  longSoaTtls: number;
+} {
   return {
     pairs: truth.brokenPairs.length,
     orphanServices: truth.orphanServices.length,
     orphanInstances: truth.orphanInstances.length,
     longTtls: longTtls(truth, maxTtl).length,
+    drainTtls: truth.ttlExceedsDrain?.length ?? 0,
     longSoaTtls: truth.namespaceSoaTtl?.length ?? 0,
   };
 }
@@ -70,6 +87,12 @@ export function describeFleet(truth: DemoTruth, maxTtl: number, serviceNames: Re
   if (tooLong.length) {
     lines.push(
       `DNS: ${tooLong.map(([id, ttl]) => `${serviceNames.get(id) ?? id} (${ttl}s)`).join(', ')} keep${tooLong.length === 1 ? 's' : ''} callers on dead task IPs longer than ${maxTtl}s.`,
+    );
+  }
+  // Within the maximum but not within the drain (a TTL above the maximum is named above already).
+  for (const drain of (truth.ttlExceedsDrain ?? []).filter((d) => d.ttl <= maxTtl)) {
+    lines.push(
+      `DNS: ${drain.name}'s tasks are killed ${drain.stopTimeoutSeconds}s after they stop (stopTimeout of ${drain.taskDefinition.slice(drain.taskDefinition.lastIndexOf('/') + 1)}, container ${drain.container}), yet callers cache it for ${drain.ttl}s: over its ${drain.boundSeconds}s drain bound, every scale-in fails calls.`,
     );
   }
   for (const ns of truth.namespaceSoaTtl ?? []) {

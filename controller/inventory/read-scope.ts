@@ -41,7 +41,7 @@ export interface ReadScopePlan {
   namespaceSoa: ResourceMatcher;
   /**
    * Clusters whose services' task definitions are described (DescribeTaskDefinition, once per revision: they are
-   * immutable) for their containers' stopTimeout: dnsTtl's drain bound (max: auto, drainReport).
+   * immutable) for their containers' stopTimeout: dnsTtl's drain bound (drainBound report or enforce, max: auto).
    */
   taskDefinitionClusters: ResourceMatcher;
 }

@@ -1,9 +1,9 @@
 /**
  * dnsTtl: DNS records of Cloud Map services with a TTL above the policy's maximum keep callers on dead task
  * addresses during scale-in. The remedy resends the full record list (records left out would be deleted).
- * `max: auto` takes the maximum from the drain bound instead (rules/drain-bound.ts: shortest container stopTimeout
- * of the registering task definitions minus drainMargin); `drainReport` reports records within an explicit max
- * but above that bound, without acting. A service with no known registering task definition has no bound.
+ * The drain bound (rules/drain-bound.ts: shortest container stopTimeout of the registering task definitions minus
+ * drainMargin, issue #15) is reported by default (`drainBound: report`, no action); `drainBound: enforce` caps the
+ * maximum by it (`max: auto`: the bound alone). A service with no known registering task definition has no bound.
  */
 import type { RuleDefinition } from './definition.js';
 import { isServiceConnectManaged, sharedServiceRef } from '../inventory/facts.js';
@@ -12,7 +12,8 @@ import { coversCloudMapService, namespaceById } from './scope.js';
 import type { Finding, RuleEvaluator } from '../model/findings.js';
 import type { CloudMapService, Inventory } from '../inventory/model.js';
 import type { Policy } from '../policy/types.js';
-import { drainBound, type DrainBound } from './drain-bound.js';
+import { drainBound } from './drain-bound.js';
+import { allowedTtl, drainReport, drainText, type DrainBoundMode } from './dns-ttl-drain.js';
 
 /** spec.rules.dnsTtl as written, with the CRD's defaults filled in. */
 export interface DnsTtlRaw {
@@ -21,7 +22,8 @@ export interface DnsTtlRaw {
   max: string;
   set: string;
   drainMargin: string;
-  drainReport: boolean;
+  /** No CRD default: report, or enforce under max auto. */
+  drainBound?: DrainBoundMode;
 }
 
 export interface DnsTtlRule {
@@ -31,15 +33,20 @@ export interface DnsTtlRule {
   setSeconds: number;
   /** Taken off the shortest stopTimeout: time for a caller to notice and retry elsewhere. */
   drainMarginSeconds: number;
-  /** With a duration max: also report (no action) records within max but above the drain bound. */
-  drainReport: boolean;
-  /** The operator's floor (--min-dns-ttl) the policy was loaded under: max auto never writes below it. */
+  /** ignore: not read; report: records above the bound are reported, no action; enforce: the bound caps max. */
+  drainBound: DrainBoundMode;
+  /** The operator's floor (--min-dns-ttl) the policy was loaded under: the bound never caps below it. */
   floorSeconds?: number;
+}
+
+/** The drain-bound mode in effect: max auto is enforce whatever the field says (the loader refuses the rest). */
+export function drainMode(rule: DnsTtlRule): DrainBoundMode {
+  return rule.maxSeconds === 'auto' ? 'enforce' : rule.drainBound;
 }
 
 /** Does the rule need task definitions read (their stopTimeouts)? */
 export function usesDrainBound(rule: DnsTtlRule): boolean {
-  return rule.enabled && (rule.maxSeconds === 'auto' || rule.drainReport);
+  return rule.enabled && drainMode(rule) !== 'ignore';
 }
 
 /** Why a write to this service is not ours to make, if it is not. */
@@ -61,27 +68,29 @@ function writeBlock(policy: Policy, inventory: Inventory, service: CloudMapServi
         : undefined;
 }
 
-/** "tasks of payments:7 (container app, stopTimeout 10s) are killed 10s after ECS deregisters them". */
-function drainText(bound: DrainBound): string {
-  return `tasks of ${bound.taskDefinition} (container ${bound.container}, stopTimeout ${bound.stopTimeoutSeconds}s) are killed ${bound.stopTimeoutSeconds}s after ECS deregisters them`;
-}
-
-/** Finds covered Cloud Map services with a DNS record TTL above `max` (or the drain bound). */
+/**
+ * Finds covered Cloud Map services with a DNS record TTL above the allowed maximum (max, capped by the drain bound
+ * under enforce), and reports records that outlive the drain bound even once that is fixed.
+ */
 export const evaluate: RuleEvaluator = (policy, inventory) => {
   const rule = policy.rules.dnsTtl;
+  const mode = drainMode(rule);
   const findings: Finding[] = [];
   for (const service of inventory.cloudMapServices) {
     const namespace = namespaceById(inventory, service.namespaceId);
     // HTTP namespaces and HTTP services have no DNS records; Cloud Map refuses UpdateService there anyway.
     if (service.type === 'HTTP' || namespace.type === 'HTTP' || service.dnsRecords.length === 0) continue;
-    const bound = usesDrainBound(rule) ? drainBound(inventory, service, rule.drainMarginSeconds) : undefined;
-    // With max: auto, a service without a known bound has no maximum at all.
-    const maxSeconds = rule.maxSeconds === 'auto' ? bound?.seconds : rule.maxSeconds;
-    if (maxSeconds === undefined) continue;
-    const tooLong = service.dnsRecords.filter((r) => r.ttl > maxSeconds);
-    const draining =
-      tooLong.length === 0 && bound && rule.drainReport ? service.dnsRecords.filter((r) => r.ttl > bound.seconds) : [];
-    if ((tooLong.length === 0 && draining.length === 0) || !coversCloudMapService(policy, inventory, service)) continue;
+    const bound = mode !== 'ignore' ? drainBound(inventory, service, rule.drainMarginSeconds) : undefined;
+    const allowed = allowedTtl(rule, mode, bound);
+    const tooLong = allowed ? service.dnsRecords.filter((r) => r.ttl > allowed.seconds) : [];
+    const setSeconds = allowed ? Math.min(rule.setSeconds, allowed.seconds) : rule.setSeconds;
+    // What each record's TTL is once this finding's action is done: the drain report judges that.
+    const after = service.dnsRecords.map((r) => ({
+      ...r,
+      ttl: allowed && r.ttl > allowed.seconds ? setSeconds : r.ttl,
+    }));
+    const report = bound ? drainReport(rule, mode, bound, service.dnsRecords, after) : undefined;
+    if ((tooLong.length === 0 && !report) || !coversCloudMapService(policy, inventory, service)) continue;
     const resource = {
       kind: 'cloudmap-service' as const,
       id: service.id,
@@ -89,56 +98,36 @@ export const evaluate: RuleEvaluator = (policy, inventory) => {
       name: service.name,
       namespaceId: service.namespaceId,
     };
-    if (tooLong.length === 0 && bound) {
-      // Within an explicit max but above the drain bound: reported, not acted on (max is the policy's word).
+    if (allowed && tooLong.length > 0) {
+      const blocked = writeBlock(policy, inventory, service);
+      const longest = Math.max(...tooLong.map((r) => r.ttl));
       findings.push({
         policy: policy.name,
         rule: 'dnsTtl',
         resource,
         namespace: namespace.name,
-        observed: draining.map((r) => `${r.type} ttl ${r.ttl}s`).join(', '),
-        desired: `ttl <= ${bound.seconds}s (drain bound: ${bound.taskDefinition} container ${bound.container} stopTimeout ${bound.stopTimeoutSeconds}s - drainMargin ${rule.drainMarginSeconds}s)`,
-        reason: `${drainText(bound)}, yet callers cache these records for up to ${Math.max(...draining.map((r) => r.ttl))}s: calls fail on every scale-in and deployment (max: auto would lower them)`,
-        key: `dnsTtl/${service.id}/drain`,
+        observed: tooLong.map((r) => `${r.type} ttl ${r.ttl}s`).join(', '),
+        desired: `ttl <= ${allowed.seconds}s (${allowed.why}set to ${setSeconds}s)`,
+        reason:
+          allowed.by === 'drain' && bound
+            ? `${drainText(bound)}, yet callers cache these records for up to ${longest}s: calls fail on every scale-in and deployment`
+            : `callers cache these records for up to ${longest}s, so after a scale-in they keep calling task addresses that are gone`,
+        // Only the records above the maximum change; one already at or below it (say 5s under 10s) stays as it is.
+        action: {
+          type: 'cloudmap:UpdateDnsTtl',
+          serviceId: service.id,
+          records: tooLong.map((r) => ({ type: r.type, ttl: setSeconds })),
+          aboveSeconds: allowed.seconds,
+          ...sharedServiceRef(inventory, service),
+        },
+        ...(blocked ? { blocked } : {}),
+        key: `dnsTtl/${service.id}`,
       });
-      continue;
     }
-    const setSeconds = bound && rule.maxSeconds === 'auto' ? Math.min(rule.setSeconds, bound.seconds) : rule.setSeconds;
-    // A bound below the operator's floor cannot be written: reported, for the owner to raise stopTimeout.
-    const belowFloor =
-      rule.floorSeconds !== undefined && setSeconds < rule.floorSeconds
-        ? {
-            reason: 'report-only' as const,
-            detail: `the drain bound ${setSeconds}s is below the operator's minimum DNS TTL ${rule.floorSeconds}s (--min-dns-ttl); raise the containers' stopTimeout`,
-          }
-        : undefined;
-    const blocked = writeBlock(policy, inventory, service) ?? belowFloor;
-    const longest = Math.max(...tooLong.map((r) => r.ttl));
-    findings.push({
-      policy: policy.name,
-      rule: 'dnsTtl',
-      resource,
-      namespace: namespace.name,
-      observed: tooLong.map((r) => `${r.type} ttl ${r.ttl}s`).join(', '),
-      desired:
-        rule.maxSeconds === 'auto' && bound
-          ? `ttl <= ${maxSeconds}s (drain bound: ${bound.taskDefinition} container ${bound.container} stopTimeout ${bound.stopTimeoutSeconds}s - drainMargin ${rule.drainMarginSeconds}s; set to ${setSeconds}s)`
-          : `ttl <= ${maxSeconds}s (set to ${setSeconds}s)`,
-      reason:
-        rule.maxSeconds === 'auto' && bound
-          ? `${drainText(bound)}, yet callers cache these records for up to ${longest}s: calls fail on every scale-in and deployment`
-          : `callers cache these records for up to ${longest}s, so after a scale-in they keep calling task addresses that are gone`,
-      // Only the records above max change; one already at or below it (say 5s under a 10s max) stays as it is.
-      action: {
-        type: 'cloudmap:UpdateDnsTtl',
-        serviceId: service.id,
-        records: tooLong.map((r) => ({ type: r.type, ttl: setSeconds })),
-        aboveSeconds: maxSeconds,
-        ...sharedServiceRef(inventory, service),
-      },
-      ...(blocked ? { blocked } : {}),
-      key: `dnsTtl/${service.id}`,
-    });
+    if (report) {
+      const key = `dnsTtl/${service.id}/drain`;
+      findings.push({ policy: policy.name, rule: 'dnsTtl', resource, namespace: namespace.name, ...report, key });
+    }
   }
   return findings;
 };
@@ -149,6 +138,14 @@ export const dnsTtl: RuleDefinition<'dnsTtl', DnsTtlRaw, DnsTtlRule> = {
   policy: {
     parse(raw, ctx) {
       const maxSeconds = raw.max === 'auto' ? 'auto' : ctx.ttlSeconds(raw.max, ['max']);
+      // max auto is "the drain bound is the maximum": enforce, written or not; ignore or report would leave none.
+      const drainBoundMode = raw.drainBound ?? (maxSeconds === 'auto' ? 'enforce' : 'report');
+      if (maxSeconds === 'auto' && drainBoundMode !== 'enforce') {
+        ctx.issue(
+          ['drainBound'],
+          `max: auto makes the drain bound the maximum, which needs drainBound: enforce (or drainBound left out), not ${drainBoundMode}; give max a duration to ${drainBoundMode === 'ignore' ? 'ignore' : 'only report'} the bound`,
+        );
+      }
       const setSeconds = ctx.ttlSeconds(raw.set, ['set']);
       const drainMarginSeconds = ctx.ttlSeconds(raw.drainMargin, ['drainMargin']);
       if (typeof maxSeconds === 'number' && setSeconds !== undefined && setSeconds > maxSeconds) {
@@ -163,8 +160,8 @@ export const dnsTtl: RuleDefinition<'dnsTtl', DnsTtlRaw, DnsTtlRule> = {
         maxSeconds: maxSeconds ?? 0,
         setSeconds: setSeconds ?? 0,
         drainMarginSeconds: drainMarginSeconds ?? 0,
-        drainReport: raw.drainReport,
-        ...(maxSeconds === 'auto' && floor !== undefined ? { floorSeconds: floor } : {}),
+        drainBound: drainBoundMode,
+        ...(drainBoundMode === 'enforce' && floor !== undefined ? { floorSeconds: floor } : {}),
       };
     },
     checkBounds(config, bounds, flagOf) {
@@ -179,7 +176,7 @@ export const dnsTtl: RuleDefinition<'dnsTtl', DnsTtlRaw, DnsTtlRule> = {
     needsNamespaces: true,
     claimsCloudMapServicesByNamespace: true,
   },
-  defaults: { enabled: true, maxSeconds: 10, setSeconds: 10, drainMarginSeconds: 5, drainReport: false },
+  defaults: { enabled: true, maxSeconds: 10, setSeconds: 10, drainMarginSeconds: 5, drainBound: 'report' },
   evaluate,
   // The protect tag gates every write, TTL changes included: the covered namespaces' services need their tags.
   // The drain bound needs the task definitions of every ECS service read that registers into a covered service.

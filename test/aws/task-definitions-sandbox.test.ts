@@ -1,7 +1,7 @@
 /**
  * Task definitions for dnsTtl's drain bound, through the real SDK against the sandbox: each revision a registering
  * service runs is described once (revisions are immutable), the next read with the same cache describes none, and
- * nothing is described unless some enabled dnsTtl uses max auto or drainReport.
+ * nothing is described when every enabled dnsTtl has drainBound: ignore.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -84,9 +84,10 @@ describe('task definitions read for the drain bound', () => {
     );
   });
 
-  it('describes none when no enabled dnsTtl needs the bound', async () => {
+  it('describes none when no enabled dnsTtl needs the bound (drainBound: ignore)', async () => {
     sandbox.calls.reset();
-    const inventory = await readInventory(clients, [ttlOnlyPolicy(TARGET)], { taskDefinitions: new Map() });
+    const policy = ttlOnlyPolicy(TARGET, { rules: { dnsTtl: { drainBound: 'ignore' } } });
+    const inventory = await readInventory(clients, [policy], { taskDefinitions: new Map() });
     assert.equal(describes(), 0);
     assert.equal(inventory.taskDefinitions, undefined);
   });

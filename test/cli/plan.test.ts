@@ -76,6 +76,10 @@ function expectedFromTruth(truth: SandboxTruth): string[] {
     ...Object.entries(truth.ttlByService)
       .filter(([, ttl]) => ttl > 10)
       .map(([id]) => `dnsTtl cloudmap-service ${id}`),
+    // drainBound report (the default): TTLs that outlive the drain bound once max (10 s) is enforced, no action.
+    ...truth.ttlExceedsDrain
+      .filter((d) => Math.min(d.ttl, 10) > d.boundSeconds)
+      .map((d) => `dnsTtl cloudmap-service ${d.serviceId}`),
     ...truth.nearInstanceQuota.map((s) => `taskLimit cloudmap-service ${s.id}`),
     ...truth.namespacesNearQuota.map((n) => `taskLimit cloudmap-namespace ${n.id}`),
   ];

@@ -128,12 +128,18 @@ test('the sandbox demo finds and fixes every drift kind within a minute, touchin
   assert.match(stdout, /Service Connect: .*web.* started before recommendations joined/);
   assert.match(stdout, /Cloud Map: .*reports.* left behind/);
   assert.match(stdout, /DNS: .*search \(300s\)/);
+  assert.match(stdout, /DNS: payments-api's tasks are killed 10s after .*container app.* over its 5s drain bound/);
   assert.match(stdout, /Task limit: events-ingest/);
   // ...and each fix, in words.
   assert.match(stdout, /Redeployed ECS service prod\/web/);
   assert.match(stdout, /Deleted Cloud Map service reports/);
   assert.match(stdout, /Deregistered instance .* of ledger/);
   assert.match(stdout, /Lowered the DNS TTL of Cloud Map service search/);
+  // The drain bound, enforced: payments-api's 10 s TTL came down to 5 s, naming the task definition and container.
+  assert.match(
+    stdout,
+    /Lowered the DNS TTL of Cloud Map service payments-api: tasks of payments-api:\d+ \(container app, stopTimeout 10s\)/,
+  );
   assert.match(stdout, /Nothing in use was deleted/);
   assert.doesNotMatch(stdout, /partner-gateway: |Deleted Cloud Map service (billing-legacy|partner-gateway|promo)/);
   assert.match(stdout, /sandbox: stopped/);

@@ -84,7 +84,7 @@ describe('loadPolicySet', () => {
       maxSeconds: 10,
       setSeconds: 10,
       drainMarginSeconds: 5,
-      drainReport: false,
+      drainBound: 'report',
     });
     assert.deepEqual(p.rules.taskLimit, { enabled: true, warnAt: 900, namespaceWarnAt: 1800 });
   });
@@ -104,7 +104,7 @@ describe('loadPolicySet', () => {
       maxSeconds: 10,
       setSeconds: 10,
       drainMarginSeconds: 5,
-      drainReport: false,
+      drainBound: 'report',
     });
     assert.deepEqual(p.rules.serviceConnectRefresh, {
       enabled: false,
