@@ -141,9 +141,14 @@ export class Actuator {
     return this.operations.whenEmpty();
   }
 
-  /** When a later pass is next needed for an operation check or for a backoff that ends, with the actions concerned. */
+  /** When a later pass is next needed for a backoff that ends, with the actions concerned. */
   nextFollowUp(): { at: number; actions: Action[] } | undefined {
     return this.operations.nextFollowUp(this.deps.clock.now());
+  }
+
+  /** When a later pass is next needed to check a Cloud Map operation (it needs nothing re-read first). */
+  nextOperationCheck(): number | undefined {
+    return this.operations.nextCheck();
   }
 
   /**

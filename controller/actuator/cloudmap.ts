@@ -23,8 +23,9 @@ type UpdateDnsTtl = Extract<Action, { type: 'cloudmap:UpdateDnsTtl' }>;
  * deregistration was already in flight (DuplicateRequest names its operation).
  */
 export async function deregisterInstance(ctx: ExecutorContext, action: Deregister): Promise<ExecutorResult> {
-  // The task may be alive (or still going away, ECS's to deregister) whatever the plan's read said.
-  if (action.cluster) {
+  // The task may be alive (or still going away, ECS's to deregister) whatever the plan's read said; one the plan
+  // saw STOPPED cannot be (STOPPED is final, and task ids are never reused).
+  if (action.cluster && !action.taskStopped) {
     const status = await liveTaskStatus(ctx, action.cluster, action.instanceId);
     if (status) return { result: 'skipped', reason: `task-${status.toLowerCase()}` };
   }

@@ -180,7 +180,14 @@ export class OperationTracker {
     return failure && failure.retryAt > now ? failure : undefined;
   }
 
-  /** The earliest moment something here needs a pass (an operation check or a backoff ending), with its actions. */
+  /** When the next operation check is due (a pass that settles operations, and re-reads nothing before). */
+  nextCheck(): number | undefined {
+    let at: number | undefined;
+    for (const entry of this.pending.values()) if (at === undefined || entry.nextCheckAt < at) at = entry.nextCheckAt;
+    return at;
+  }
+
+  /** The earliest moment a failed operation's backoff ends, with its actions (their keys are re-read then). */
   nextFollowUp(now: number): { at: number; actions: Action[] } | undefined {
     let at = Number.POSITIVE_INFINITY;
     let actions: Action[] = [];
@@ -192,7 +199,6 @@ export class OperationTracker {
         actions.push(action);
       }
     };
-    for (const entry of this.pending.values()) consider(entry.nextCheckAt, entry.action);
     for (const failure of this.failures.values()) if (failure.retryAt > now) consider(failure.retryAt, failure.action);
     return Number.isFinite(at) ? { at, actions } : undefined;
   }

@@ -1,16 +1,17 @@
 /**
  * The refresh of one stopped task (an `ecs-task` key, from a STOPPED task-state event): what a dead task can leave
  * wrong is its Cloud Map registrations, so only they are read. ListInstances of each Cloud Map service its ECS
- * service registers into (classic registries; Service Connect's are ECS's to clean up); DescribeTasks of the task
- * only when one of them still holds its instance, which proves the task STOPPED (or gone) after the listing, as the
- * orphan rule requires. One call per registry when ECS deregistered the task, one more when it did not.
+ * service registers into (classic registries; Service Connect's are ECS's to clean up). When one of them still
+ * holds its instance, the event itself proves the task STOPPED for a task the cache holds; one it does not hold is
+ * described (DescribeTasks after the listing, as the orphan rule requires). One call per registry either way, one
+ * more for a task started since the last read whose instance ECS left behind.
  * The ECS service itself is not described again: deployment and service events say when it changes, and the
  * resync's change signals catch what they miss.
  */
 import type { CloudMapService, Inventory, ReadError } from '../inventory/model.js';
 import { errorInScope, type InventoryPatch } from '../inventory/patch.js';
 import { matches, type ReadScopePlan } from '../inventory/read-scope.js';
-import { registriesOf } from '../inventory/facts.js';
+import { findTask, registriesOf } from '../inventory/facts.js';
 import { listInstances } from './cloudmap-reader.js';
 import { recheckTasks } from './ecs-reader.js';
 import { arnName, type ReadContext } from './read-context.js';
@@ -47,6 +48,20 @@ export async function refreshStoppedTask(
   const stillRegistered = updated.some((s) => s.instances?.some((i) => i.id === taskId));
   if (!stillRegistered || !matches(scope.taskClusters, cluster.name, cluster.arn))
     return { cloudMapServices, clearErrors, errors: ctx.errors };
+  // The STOPPED event is ECS's word that this task stopped, and STOPPED is final (a task id never runs again;
+  // duplicates and late copies of the event say the same): a task the cache holds is marked STOPPED without
+  // asking ECS again. One the cache never saw (started after the last read) is described, as before.
+  const cached = findTask(current, taskId, cluster.name);
+  if (cached)
+    return {
+      cloudMapServices,
+      tasks: {
+        remove: (t) => t.clusterName === cluster.name && t.id === taskId,
+        add: [{ ...cached, lastStatus: 'STOPPED', desiredStatus: 'STOPPED' }],
+      },
+      clearErrors,
+      errors: ctx.errors,
+    };
   const { tasks, answered } = await recheckTasks(ctx, cluster, [taskId]);
   if (!answered.includes(taskId)) return { cloudMapServices, clearErrors, errors: ctx.errors };
   return {

@@ -84,3 +84,22 @@ export function errorInScope(error: ReadError, scope: ReadError['scope']): boole
       return s.kind === 'task-definitions' && s.cluster === scope.cluster;
   }
 }
+
+/**
+ * What a deregistration Cloud Map reported done changed: the service without that instance (undefined when the
+ * inventory does not hold it). Applied instead of listing the instances again.
+ */
+export function withoutInstance(
+  inventory: Inventory,
+  serviceId: string,
+  instanceId: string,
+): InventoryPatch | undefined {
+  const service = inventory.cloudMapServices.find((s) => s.id === serviceId);
+  if (!service?.instances?.some((i) => i.id === instanceId)) return undefined;
+  const instances = service.instances.filter((i) => i.id !== instanceId);
+  return {
+    cloudMapServices: { remove: (s) => s.id === serviceId, add: [{ ...service, instances }] },
+    clearErrors: () => false,
+    errors: [],
+  };
+}

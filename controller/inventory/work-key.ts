@@ -7,13 +7,15 @@
  */
 export type WorkKey =
   | { kind: 'ecs-service'; cluster: string; service: string; target?: string }
-  /** A task of an ECS service that stopped (its STOPPED event): only its registrations and itself are read. */
+  /** A task of an ECS service that stopped: made only from its STOPPED event, which the refresh takes as proof of it. */
   | { kind: 'ecs-task'; cluster: string; service: string; task: string; target?: string }
   | { kind: 'cloudmap-service'; serviceId: string; target?: string }
   /** Only the instances of a Cloud Map service (after a deregistration: its settings and tags did not change). */
   | { kind: 'cloudmap-instances'; serviceId: string; target?: string }
   | { kind: 'namespace'; namespace: string; target?: string }
   | { kind: 'cluster'; cluster: string; target?: string }
+  /** The target's Cloud Map operations due for a check: a plan-and-apply that reads nothing first. */
+  | { kind: 'operations'; target?: string }
   | { kind: 'full' };
 
 /** Stable string form of a key, used for dedup in the work queue and in logs. */
@@ -32,6 +34,8 @@ export function keyString(key: WorkKey): string {
       return `namespace/${key.namespace}${at}`;
     case 'cluster':
       return `cluster/${key.cluster}${at}`;
+    case 'operations':
+      return `operations${at}`;
     case 'full':
       return 'full';
   }

@@ -5,6 +5,8 @@
  * here, its executor (controller/actuator/executors.ts) and its variant of `Action`; a missing entry in either
  * registry is a type error. Pure data and functions: the plan may import it, the actuator adds the writes.
  */
+import type { Inventory } from '../inventory/model.js';
+import { withoutInstance, type InventoryPatch } from '../inventory/patch.js';
 import type { WorkKey } from '../inventory/work-key.js';
 import type { Action, ActionType, Finding } from './findings.js';
 
@@ -23,6 +25,11 @@ export interface ActionSpec<A extends Action = Action> {
   writeKey(action: A): string;
   /** What to re-read after the write so the next plan sees its effect. */
   refreshKey(action: A): WorkKey;
+  /**
+   * What a successful write changed, as a patch of the cached inventory, where its success alone proves it (no
+   * re-read of refreshKey then). Undefined when the inventory does not hold what it changed.
+   */
+  effect?(action: A, inventory: Inventory): InventoryPatch | undefined;
   /** For the plan ("delete Cloud Map service srv-1"), completing "will …" / "would … but". */
   describe(action: A): string;
   /** For the demo narration: past tense and infinitive ("Deleted" / "delete"), followed by the resource's name. */
@@ -70,6 +77,8 @@ export const ACTION_TYPES = {
     writeKey: (a) => `${a.type}/${a.serviceId}/${a.instanceId}`,
     // A deregistration changes only the service's instances: one ListInstances shows it, not GetService and tags too.
     refreshKey: (a) => ({ kind: 'cloudmap-instances', serviceId: a.serviceId }),
+    // Cloud Map removes the instance when the operation succeeds (or it was gone already): no listing needed.
+    effect: (a, inventory) => withoutInstance(inventory, a.serviceId, a.instanceId),
     describe: (a) => `deregister instance ${a.instanceId} from Cloud Map service ${a.serviceId}`,
     verbs: { done: 'Deregistered', do: 'deregister' },
     followsOperation: true,

@@ -14,13 +14,17 @@ export type ResourceRef =
 /** A remedy. Only controller/actuator/ turns these into AWS writes. */
 export type Action =
   | { type: 'ecs:ForceNewDeployment'; cluster: string; service: string; serviceArn: string }
-  /** `cluster`: the ECS cluster the instance names; the actuator re-reads the task there just before writing. */
+  /**
+   * `cluster`: the ECS cluster the instance names; the actuator re-reads the task there just before writing, unless
+   * `taskStopped`: the task was seen STOPPED (described so, or named by ECS's STOPPED event), a state it never leaves.
+   */
   /** `serviceArn` (every Cloud Map action): set for a service in a namespace shared with this account, where Cloud Map wants the ARN. */
   | {
       type: 'cloudmap:DeregisterInstance';
       serviceId: string;
       instanceId: string;
       cluster?: string;
+      taskStopped?: true;
       serviceArn?: string;
     }
   /** `ecsServices`: ECS services the evidence names; the actuator re-describes them just before deleting. */

@@ -8,6 +8,7 @@ import type { Policy } from '../policy/types.js';
 import { formatDuration } from '../util/duration.js';
 import {
   describeReadError,
+  findTask,
   isServiceConnectManaged,
   isOtherAccount,
   liveReferrers,
@@ -121,6 +122,7 @@ function instanceFinding(
   const rule = policy.rules.cloudMapOrphans;
   const cluster = instance.attributes[ECS_ATTRIBUTES.cluster];
   const ecsService = instance.attributes[ECS_ATTRIBUTES.service];
+  const taskStopped = cluster !== undefined && findTask(inventory, instance.id, cluster)?.lastStatus === 'STOPPED';
   return {
     policy: policy.name,
     rule: 'cloudMapOrphans',
@@ -141,6 +143,7 @@ function instanceFinding(
       serviceId: service.id,
       instanceId: instance.id,
       ...(cluster ? { cluster } : {}),
+      ...(taskStopped ? { taskStopped: true as const } : {}),
       ...sharedServiceRef(inventory, service),
     },
     gracePeriodMs: rule.gracePeriodMs,

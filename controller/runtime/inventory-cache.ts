@@ -217,11 +217,24 @@ export class InventoryCache {
       touched,
       cloudMapServicesNeedingTags,
     );
-    // Something newer (a full read, another refresh) replaced it meanwhile: that read judged its own services.
-    if (!tags || this.current !== inventory) return this.current ?? inventory;
+    // A full read in flight reads (and judges) everything again. Another refresh may have landed meanwhile (events
+    // of other services at 10 a second): the tags go onto the services as they are now, which keep what that
+    // refresh read; dropping them would leave this service blocked as unread until an event touched it again.
+    const current = this.current;
+    if (!tags || this.reading || !current) return current ?? inventory;
     if (tags.errors.length > 0) this.fullReason = 'read errors';
-    this.current = applyPatch(inventory, tags, this.now());
+    this.current = applyPatch(current, onto(current, tags), this.now());
     return this.current;
+  }
+
+  /**
+   * Applies what a write is known to have changed, without reading (a Cloud Map operation reported SUCCESS).
+   * Nothing while a full read runs: it reads the change anyway.
+   */
+  applyEffect(effect: (inventory: Inventory) => InventoryPatch | undefined): void {
+    if (this.reading || !this.current) return;
+    const patch = effect(this.current);
+    if (patch) this.current = applyPatch(this.current, patch, this.current.observedAt);
   }
 
   /**
@@ -273,6 +286,15 @@ export class InventoryCache {
       new Set(patches.flatMap((p) => p?.cloudMapServices?.add.map((s) => s.id) ?? [])),
     );
   }
+}
+
+/** A tag patch made from an older inventory, moved onto `current`: only the services' tags change. */
+function onto(current: Inventory, tags: InventoryPatch): InventoryPatch {
+  const read = new Map((tags.cloudMapServices?.add ?? []).map((s) => [s.id, s]));
+  const add = current.cloudMapServices
+    .filter((s) => read.has(s.id))
+    .map((s) => ({ ...s, tags: read.get(s.id)!.tags, tagsRead: read.get(s.id)!.tagsRead }));
+  return { ...tags, cloudMapServices: { remove: (s) => read.has(s.id), add } };
 }
 
 /** Service ARN -> the clusters of its services that are not INACTIVE. */

@@ -169,8 +169,9 @@ export async function planAndApply(t: PlanTarget, env: PlanEnv): Promise<PlanAnd
 
 /**
  * When each key of the target needs looking at again (epoch ms of the local timers), like controller-runtime's
- * RequeueAfter: the end of a blocked action's grace period or cooldown, a Cloud Map operation's next check, or
- * the end of a failed operation's backoff. Keys name the target unless it is the default.
+ * RequeueAfter: the end of a blocked action's grace period or cooldown (the action's key, re-read then), the end of
+ * a failed operation's backoff (likewise), or a Cloud Map operation's next check (the target's `operations` key,
+ * which reads nothing first). Keys name the target unless it is the default.
  */
 export function deadlinesOf(t: PlanTarget, timers: Clock): Map<string, { key: WorkKey; at: number }> {
   const deadlines = new Map<string, { key: WorkKey; at: number }>();
@@ -192,6 +193,12 @@ export function deadlinesOf(t: PlanTarget, timers: Clock): Map<string, { key: Wo
   }
   const followUp = t.actuator.nextFollowUp();
   for (const action of followUp?.actions ?? []) add(followUp!.at, action);
+  // An operation check needs no re-read first: its settle patches in what a SUCCESS changed (refreshAfterWrites).
+  const check = t.actuator.nextOperationCheck();
+  if (check !== undefined) {
+    const key: WorkKey = t.target.isDefault ? { kind: 'operations' } : { kind: 'operations', target: t.target.key };
+    deadlines.set(keyString(key), { key, at: check });
+  }
   return deadlines;
 }
 
@@ -262,7 +269,10 @@ async function settleJournal(state: TargetState, actuator: Actuator, logger: Log
   }
 }
 
-/** Re-reads what was just written so the next plan does not act on the state from before the write. */
+/**
+ * Shows the next plan what was just written: a write whose success proves its effect (the registry's `effect`) is
+ * patched into the cache; any other is re-read.
+ */
 async function refreshAfterWrites(
   cache: InventoryCache,
   outcomes: readonly ActionOutcome[],
@@ -271,6 +281,11 @@ async function refreshAfterWrites(
   const keys = new Map<string, WorkKey>();
   for (const outcome of outcomes) {
     if (outcome.result !== 'success') continue;
+    const spec = actionSpec(outcome.action);
+    if (spec.effect) {
+      cache.applyEffect((inventory) => spec.effect!(outcome.action, inventory));
+      continue;
+    }
     const key = keyForAction(outcome.action);
     keys.set(keyString(key), key);
   }

@@ -106,7 +106,8 @@ export class Reconciler {
       observe();
       return {};
     }
-    await this.refresh(runtime, key);
+    // An operations key only settles what Cloud Map finished: nothing to read before the plan.
+    if (key.kind !== 'operations') await this.refresh(runtime, key);
     if (context.failures === 0) {
       this.planAndApply([runtime.target.key]).then(observe, (error: unknown) =>
         this.deps.env.logger.warn(

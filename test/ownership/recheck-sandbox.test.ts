@@ -121,3 +121,43 @@ test('a deregistration whose task is running when the write is due is skipped', 
   assert.ok(sandbox.cloudMap.instances(registry.id).some((i) => i.id === instance.id));
   assert.deepEqual(sandbox.truth().wronglyDeleted, []);
 });
+
+test('a deregistration whose task the plan saw STOPPED is sent without describing the task again (STOPPED is final)', async () => {
+  const policy = {
+    ...makePolicy({
+      rules: {
+        serviceConnectRefresh: { enabled: false },
+        dnsTtl: { enabled: false },
+        taskLimit: { enabled: false },
+        cloudMapOrphans: { gracePeriodMs: 0, services: false },
+      },
+    }),
+    mode: 'enforce' as const,
+  };
+  const drift = sandbox.drift({ kind: 'stale-instance', cluster: 'prod', ecsService: 'web' }) as {
+    instanceId: string;
+  };
+  const inventory = await readInventory(clients, [policy], { now: () => sandbox.clock.now() });
+  const { plan } = buildPlan({
+    policies: { revision: 'r', policies: [policy] },
+    inventory,
+    now: sandbox.clock.now(),
+    firstSeen: new Map(),
+  });
+  const deregistration = plan.actions.find((a) => a.action.type === 'cloudmap:DeregisterInstance');
+  assert.deepEqual(deregistration?.action, {
+    type: 'cloudmap:DeregisterInstance',
+    serviceId: sandbox.cloudMap.services().find((s) => s.name === 'web')!.id,
+    instanceId: drift.instanceId,
+    cluster: 'prod',
+    taskStopped: true,
+  });
+
+  const before = sandbox.calls.snapshot();
+  const [outcome] = await actuator.apply(plan);
+  assert.equal(outcome.result, 'pending');
+  const after = sandbox.calls.snapshot();
+  assert.equal((after['ecs:DescribeTasks'] ?? 0) - (before['ecs:DescribeTasks'] ?? 0), 0);
+  assert.equal(after['servicediscovery:DeregisterInstance'] - (before['servicediscovery:DeregisterInstance'] ?? 0), 1);
+  assert.deepEqual(sandbox.truth().wronglyDeleted, []);
+});

@@ -19,7 +19,12 @@ const deregister: Action = { type: 'cloudmap:DeregisterInstance', serviceId: 'sr
 const ttl: Action = { type: 'cloudmap:UpdateDnsTtl', serviceId: 'srv-2', records: [{ type: 'A', ttl: 10 }] };
 
 /** A target whose AWS clock runs `skewMs` ahead of the local one, with the given last plan and follow-up. */
-function target(options: { isDefault: boolean; skewMs: number; followUp?: { at: number; actions: Action[] } }) {
+function target(options: {
+  isDefault: boolean;
+  skewMs: number;
+  followUp?: { at: number; actions: Action[] };
+  operationCheck?: number;
+}) {
   const local = new ManualClock(1_000_000);
   const aws = { now: () => local.now() + options.skewMs };
   const progress = new TargetProgress();
@@ -31,7 +36,7 @@ function target(options: { isDefault: boolean; skewMs: number; followUp?: { at: 
     },
     progress,
     awsClock: aws,
-    actuator: { nextFollowUp: () => options.followUp },
+    actuator: { nextFollowUp: () => options.followUp, nextOperationCheck: () => options.operationCheck },
   } as unknown as PlanTarget;
   return { t, local, progress };
 }
@@ -56,6 +61,16 @@ describe('deadlinesOf', () => {
       { key: { kind: 'ecs-service', cluster: 'prod', service: 'web' }, at: 1_100_000 - 5_000 },
       { key: { kind: 'cloudmap-service', serviceId: 'srv-2' }, at: 1_000_500 },
     ]);
+  });
+
+  it("a Cloud Map operation's next check is the target's operations key, which re-reads nothing", () => {
+    const own = target({ isDefault: true, skewMs: 5_000, operationCheck: 1_001_000 });
+    assert.deepEqual([...deadlinesOf(own.t, own.local).values()], [{ key: { kind: 'operations' }, at: 1_001_000 }]);
+    const other = target({ isDefault: false, skewMs: 0, operationCheck: 1_002_000 });
+    assert.deepEqual(
+      [...deadlinesOf(other.t, other.local).values()],
+      [{ key: { kind: 'operations', target: 'eu-west-1' }, at: 1_002_000 }],
+    );
   });
 
   it("names the target in the keys of a target other than the controller's own", () => {
