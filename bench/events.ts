@@ -170,6 +170,7 @@ try {
     }
     const allActed = await waitFor(() => stopped.every((id) => deregisteredAt.has(id)), 180_000);
     const actedMs = performance.now() - phaseStarted;
+    if (!allActed) out(`  not fixed: ${describeUnfixed(stopped.filter((id) => !deregisteredAt.has(id)))}`);
     const load = loadavg();
     // Replacement tasks start about a second later (PENDING -> RUNNING events); let those be handled too.
     await sleep(2_500);
@@ -234,6 +235,25 @@ try {
   clients.destroy();
   await sandbox.close();
   rmSync(policyDir, { recursive: true, force: true });
+}
+
+/** What the last plan said about the stale instances still there: blocked (why) or not planned at all. */
+function describeUnfixed(ids: readonly string[]): string {
+  const actions = controller?.plan()?.actions ?? [];
+  const why = new Map<string, number>();
+  for (const id of ids) {
+    const planned = actions.find((a) => a.action.type === 'cloudmap:DeregisterInstance' && a.action.instanceId === id);
+    const reason = planned ? (planned.blockedBy ?? planned.decision) : 'not in the last plan';
+    why.set(reason, (why.get(reason) ?? 0) + 1);
+  }
+  const details = [
+    ...new Set(
+      actions
+        .filter((a) => a.blockedBy === 'sanity-guard' || a.blockedBy === 'scope-read-error')
+        .map((a) => `${a.blockedBy}: ${a.detail ?? a.finding.blocked?.detail ?? ''}`),
+    ),
+  ];
+  return `${JSON.stringify(Object.fromEntries(why))}${details.length ? ` (${details.slice(0, 3).join('; ')})` : ''}`;
 }
 
 /** Task-state events the controller counted (ecs_discovery_events_received_total). */
