@@ -136,7 +136,8 @@ export const ACTION_TYPES = {
     describe: (a) => `set the SOA TTL (negative caching) of namespace ${a.namespaceId} to ${a.ttl}s`,
     verbs: { done: 'Shortened negative caching of', do: 'shorten negative caching of' },
     followsOperation: true,
-    // Behind the update Cloud Map rewrites the SOA record of the namespace's hosted zone.
+    // Behind the update Cloud Map rewrites the SOA record of the namespace's hosted zone: the Cloud Map API
+    // permissions reference lists route53:ChangeResourceRecordSets for both update calls (README, "The Route 53 side").
     iam: [
       'servicediscovery:GetNamespace',
       'servicediscovery:UpdatePrivateDnsNamespace',

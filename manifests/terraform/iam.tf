@@ -163,7 +163,8 @@ data "aws_iam_policy_document" "task" {
   }
   statement {
     # Cloud Map changes Route 53 with the caller's permissions behind DeregisterInstance and UpdateService
-    # (Cloud Map API permissions reference); without them the call succeeds and its operation FAILs later
+    # (Cloud Map guide, identity-based policies; the API permissions reference listed ChangeResourceRecordSets for
+    # both until 2023: README, "The Route 53 side"); without them the call succeeds and its operation FAILs later
     # (ACCESS_DENIED). The hosted zones are the namespaces' and their ids are not known here, so the
     # record changes are limited to hosted zones and to the record types Cloud Map manages.
     sid       = "Route53RecordsBehindCloudMapWrites"
@@ -173,6 +174,21 @@ data "aws_iam_policy_document" "task" {
       test     = "ForAllValues:StringEquals"
       variable = "route53:ChangeResourceRecordSetsRecordTypes"
       values   = ["A", "AAAA", "CNAME", "SRV"]
+    }
+  }
+  statement {
+    # namespaceSoa: behind UpdatePrivateDnsNamespace and UpdatePublicDnsNamespace Cloud Map rewrites the SOA record
+    # of the namespace's hosted zone with the caller's permissions. The Cloud Map API permissions reference names
+    # route53:ChangeResourceRecordSets as the one action each needs besides its own
+    # (https://docs.aws.amazon.com/cloud-map/latest/dg/cloud-map-api-permissions-ref.html); the record is the SOA
+    # (API reference, SOAChange: "the Start of Authority (SOA) record for the hosted zone"), so only SOA changes.
+    sid       = "Route53SoaBehindNamespaceUpdates"
+    actions   = ["route53:ChangeResourceRecordSets"]
+    resources = ["arn:${local.partition}:route53:::hostedzone/*"]
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "route53:ChangeResourceRecordSetsRecordTypes"
+      values   = ["SOA"]
     }
   }
   statement {

@@ -123,6 +123,18 @@ data "aws_iam_policy_document" "controller" {
     }
   }
   statement {
+    # The SOA record behind UpdatePrivateDnsNamespace/UpdatePublicDnsNamespace (Cloud Map API permissions
+    # reference); only SOA changes. Same statement as the controller's task role (see ../iam.tf).
+    sid       = "Route53SoaBehindNamespaceUpdates"
+    actions   = ["route53:ChangeResourceRecordSets"]
+    resources = ["arn:${local.partition}:route53:::hostedzone/*"]
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "route53:ChangeResourceRecordSetsRecordTypes"
+      values   = ["SOA"]
+    }
+  }
+  statement {
     sid       = "Route53HealthChecksBehindCloudMapWrites"
     actions   = ["route53:GetHealthCheck", "route53:UpdateHealthCheck", "route53:DeleteHealthCheck"]
     resources = ["arn:${local.partition}:route53:::healthcheck/*"]
