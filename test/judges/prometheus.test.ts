@@ -188,6 +188,8 @@ test('Prometheus: accepted drift never pages; actionable drift the controller ma
   await until(alerts, (a) => a.length === 0, `${ALERT} for dnsTtl resolved`, 20_000);
   const above = Object.values(sandbox.truth().ttlByService).filter((ttl) => ttl > 10);
   assert.deepEqual(above, [60], "every TTL lowered but the protected partner-gateway's");
+  // The demo policy enforces the drain bound too: payments-api (stopTimeout 10 s) is down to 5 s, within it.
+  assert.deepEqual(sandbox.truth().ttlExceedsDrain, [], 'no TTL outlives its drain bound');
 
   const stopped = await terminate(run);
   assert.equal(stopped.code, 0);

@@ -143,8 +143,8 @@ test('the demo fleet has a ttl-exceeds-drain drift of its own and a namespace-so
   const sandbox = await startSandbox({ port: 0, scenario: DEMO });
   try {
     const truth = sandbox.truth();
-    // payments-api: TTL 10 is within the demo's 10 s maximum, but above its 5 s drain bound. search (TTL 300, default
-    // stopTimeout) is the demo's long-TTL drift, over the drain bound too.
+    // payments-api: TTL 10 is within the demo's 10 s max, but above its 5 s drain bound (the demo policy's drainBound
+    // enforce lowers it). search (TTL 300, default stopTimeout) is the demo's long-TTL drift, over the bound too.
     assert.deepEqual(
       truth.ttlExceedsDrain.map((d) => [d.name, d.ttl, d.boundSeconds]),
       [
