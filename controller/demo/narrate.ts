@@ -92,7 +92,7 @@ export function describeFleet(truth: DemoTruth, maxTtl: number, serviceNames: Re
   // Within the maximum but not within the drain (a TTL above the maximum is named above already).
   for (const drain of (truth.ttlExceedsDrain ?? []).filter((d) => d.ttl <= maxTtl)) {
     lines.push(
-      `DNS: ${drain.name}'s tasks are killed ${drain.stopTimeoutSeconds}s after they stop (stopTimeout of ${drain.taskDefinition.slice(drain.taskDefinition.lastIndexOf('/') + 1)}, container ${drain.container}), yet callers cache it for ${drain.ttl}s: over its ${drain.boundSeconds}s drain bound, every scale-in fails calls.`,
+      `DNS: ${drain.name}'s tasks are killed ${drain.stopTimeoutSeconds}s after they begin to stop (stopTimeout of ${drain.taskDefinition.slice(drain.taskDefinition.lastIndexOf('/') + 1)}, container ${drain.container}), yet callers cache its records for ${drain.ttl}s: over its ${drain.boundSeconds}s drain bound, every scale-in fails calls.`,
     );
   }
   for (const ns of truth.namespaceSoaTtl ?? []) {
