@@ -32,7 +32,7 @@ export interface ActuatorDeps {
   operationPollMs?: number;
   /** After an operation FAILs, the action is not sent again for this long (doubles per FAIL up to 15 min). Default 30 s. */
   failureBackoffMs?: number;
-  /** Writes per second per AWS write API (token bucket, burst of the same size). Default 5. */
+  /** Writes per second per AWS write API (token bucket, burst of the same size). Default: DEFAULT_WRITE_RATES (rate-limit.ts). */
   writesPerSecond?: number;
   /** Time source for rate-limit pacing; real monotonic time by default. */
   pacer?: Pacer;
@@ -80,7 +80,7 @@ export class Actuator {
   private readonly follower: OperationFollower;
 
   constructor(private readonly deps: ActuatorDeps) {
-    this.limiter = new WriteRateLimiter(deps.writesPerSecond ?? 5, deps.pacer);
+    this.limiter = new WriteRateLimiter(deps.writesPerSecond, deps.pacer);
     this.concurrency = Math.max(1, deps.concurrency ?? 4);
     this.operations = new OperationTracker({
       firstCheckDelayMs: deps.operationPollMs ?? 1_000,

@@ -48,12 +48,22 @@ export class TokenBucket {
   }
 }
 
+/**
+ * Writes per second per write API, by AWS service, when the actuator is not given one rate for all. ECS: AWS's
+ * service-write rate (UpdateService, 5 per second, ECS API Reference "Request throttling"). Cloud Map publishes no
+ * control-plane rate; 20 per second is half of the controller's own Cloud Map bucket (which every read and write
+ * of the target shares, README "Pacing under AWS's quotas"), and twice the 10 dead tasks a second the controller
+ * must keep up with (bench/events.ts: at 5 a second, one deregistration per dead task fell behind at once).
+ */
+export const DEFAULT_WRITE_RATES: Readonly<Record<string, number>> = { ecs: 5, servicediscovery: 20 };
+
 /** One token bucket per AWS write API ("servicediscovery:DeregisterInstance"), on top of the SDK's own retries. */
 export class WriteRateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
 
+  /** `writesPerSecond`: one rate for every write API; by default DEFAULT_WRITE_RATES by the API's service. */
   constructor(
-    private readonly writesPerSecond: number,
+    private readonly writesPerSecond?: number,
     private readonly pacer?: Pacer,
   ) {}
 
@@ -61,7 +71,8 @@ export class WriteRateLimiter {
   acquire(api: string): Promise<void> {
     let bucket = this.buckets.get(api);
     if (!bucket) {
-      bucket = new TokenBucket(this.writesPerSecond, undefined, this.pacer);
+      const rate = this.writesPerSecond ?? DEFAULT_WRITE_RATES[api.slice(0, api.indexOf(':'))] ?? 5;
+      bucket = new TokenBucket(rate, undefined, this.pacer);
       this.buckets.set(api, bucket);
     }
     return bucket.take();

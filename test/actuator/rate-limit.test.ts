@@ -34,3 +34,17 @@ test('each write API has its own bucket', async () => {
   await limiter.acquire('servicediscovery:DeregisterInstance');
   assert.deepEqual(pacer.sleeps, [1000]);
 });
+
+test('by default ECS writes keep to AWS service-write rate (5/s) and Cloud Map writes to 20/s', async () => {
+  for (const [api, rate] of [
+    ['ecs:UpdateService', 5],
+    ['servicediscovery:DeregisterInstance', 20],
+  ] as const) {
+    const pacer = fakePacer();
+    const limiter = new WriteRateLimiter(undefined, pacer);
+    for (let i = 0; i < rate; i++) await limiter.acquire(api);
+    assert.deepEqual(pacer.sleeps, [], `${api}: a burst of ${rate}`);
+    await limiter.acquire(api);
+    assert.deepEqual(pacer.sleeps, [1000 / rate], `${api}: then ${rate} a second`);
+  }
+});
