@@ -17,18 +17,36 @@ import { policyYaml } from '../fixtures/policy.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
 
-test('plan --state reads the grace clocks of the running controller; without it grace periods start now', async () => {
+/** A demo sandbox whose state table holds a running controller's grace clock: its first orphan seen an hour ago. */
+async function sandboxWithGraceClock() {
   const sandbox = await startSandbox({
     port: 0,
     scenario: join(ROOT, 'sandbox/scenarios/demo.yaml'),
     stateTable: 'controller-state',
   });
-  const dir = await mkdtemp(join(tmpdir(), 'plan-state-'));
   const store = createStateStore('dynamodb://controller-state', {
     endpoint: sandbox.url,
     region: sandbox.region,
     credentials: { accessKeyId: 't', secretAccessKey: 't' },
   });
+  const orphan = sandbox.truth().orphanServices[0];
+  try {
+    await store.updateGraceClocks(
+      sandbox.region,
+      new Map([[`cloudMapOrphans/service/${orphan.id}`, sandbox.clock.now() - 3_600_000]]),
+      [],
+    );
+  } finally {
+    store.close();
+  }
+  return { sandbox, orphan };
+}
+
+test('plan --state reads the grace clocks of the running controller; without it grace periods start now', async () => {
+  // One sandbox per plan, both with the clock in their table, so the two plans run side by side: each walks the
+  // demo fleet's CloudTrail history at CloudTrail's two lookups a second, which the sandbox keeps per account.
+  const fleets = await Promise.all([sandboxWithGraceClock(), sandboxWithGraceClock()]);
+  const dir = await mkdtemp(join(tmpdir(), 'plan-state-'));
   try {
     await writeFile(
       join(dir, 'p.yaml'),
@@ -39,13 +57,7 @@ test('plan --state reads the grace clocks of the running controller; without it 
         rules: { cloudMapOrphans: { gracePeriod: '15m' } },
       }),
     );
-    const orphan = sandbox.truth().orphanServices[0];
-    await store.updateGraceClocks(
-      sandbox.region,
-      new Map([[`cloudMapOrphans/service/${orphan.id}`, sandbox.clock.now() - 3_600_000]]),
-      [],
-    );
-    const decision = async (extra: string[]) => {
+    const decision = async ({ sandbox, orphan }: (typeof fleets)[number], extra: string[]) => {
       const out = await run(
         join(ROOT, 'node_modules/.bin/node'),
         [
@@ -72,11 +84,14 @@ test('plan --state reads the grace clocks of the running controller; without it 
       )!;
       return [action.decision, action.blockedBy];
     };
-    assert.deepEqual(await decision([]), ['blocked', 'grace-period']);
-    assert.deepEqual(await decision(['--state', 'dynamodb://controller-state']), ['execute', null]);
+    const [withoutState, withState] = await Promise.all([
+      decision(fleets[0], []),
+      decision(fleets[1], ['--state', 'dynamodb://controller-state']),
+    ]);
+    assert.deepEqual(withoutState, ['blocked', 'grace-period']);
+    assert.deepEqual(withState, ['execute', null]);
   } finally {
-    store.close();
     await rm(dir, { recursive: true, force: true });
-    await sandbox.close();
+    await Promise.all(fleets.map(({ sandbox }) => sandbox.close()));
   }
 });
