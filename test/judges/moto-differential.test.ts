@@ -22,6 +22,7 @@ import {
   POLICY,
   PUBLIC_NAMESPACE,
   SOA_TTLS,
+  STOP_TIMEOUT_SECONDS,
 } from './moto/scenario.js';
 import { normalise, readFleet } from './moto/compare.js';
 import { PUBLIC_SOA_POLICY, servicesListedIn, soaUpdates } from './moto/namespace-soa.js';
@@ -116,6 +117,25 @@ describe('moto differential', () => {
       .filter((f) => f.rule === 'namespaceSoa')
       .map((f) => [f.namespace, f.action?.ttl]);
     assert.deepEqual(soaFindings, [[NAMESPACE, 15]]);
+    // dnsTtl's drain bound (drainBound: enforce), from the task definition each backend returns: app:1's stopTimeout
+    // minus drainMargin (5 s) caps the TTLs of the Cloud Map services that live ECS services register into.
+    const drain = (
+      sandboxPlan.findings as {
+        rule: string;
+        resource: { name: string };
+        desired: string;
+        action?: { records: unknown };
+      }[]
+    )
+      .filter((f) => f.rule === 'dnsTtl' && f.desired.includes('drain bound'))
+      .map((f) => [f.resource.name, f.desired, f.action?.records])
+      .sort();
+    const bound = STOP_TIMEOUT_SECONDS - 5;
+    const desired = `ttl <= ${bound}s (drain bound: app:1 container app stopTimeout ${STOP_TIMEOUT_SECONDS}s - drainMargin 5s; set to ${bound}s)`;
+    assert.deepEqual(
+      drain,
+      ['api', 'ledger', 'web'].map((name) => [name, desired, [{ type: 'A', ttl: bound }]]),
+    );
     const actions = (plan: Record<string, unknown>) =>
       (plan.actions as { order: number; action: { type: string } }[]).map(({ order: _, ...rest }) => rest);
     assert.deepEqual(sortedByJson(actions(motoPlan)), sortedByJson(actions(sandboxPlan)));
@@ -180,6 +200,17 @@ describe('moto differential', () => {
     ]);
     assert.deepEqual(sandboxFleet.cloudMap.ledger.instances, ['<task of ledger>']);
     assert.deepEqual(sandboxFleet.cloudMap.manual.instances, ['i-0a1b2c3d4e5f60718']);
+    // TTLs: the drain bound where a live ECS service registers, max elsewhere; the protected service's stays.
+    assert.deepEqual(Object.fromEntries(Object.entries(sandboxFleet.cloudMap).map(([name, s]) => [name, s.ttls])), {
+      web: [7],
+      api: [7],
+      ledger: [7],
+      reports: [10],
+      manual: [10],
+      batch: [10],
+      legacy: [60],
+      'sc-endpoint': [10],
+    });
     // Afterwards both plans agree again, and nothing actionable is left on either.
     const [planMoto, planSandbox] = await Promise.all([
       cli('moto', ['plan', '--output', 'json']),

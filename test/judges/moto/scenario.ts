@@ -53,6 +53,9 @@ export const CLOUD_MAP_SERVICES: Record<string, { ttl: number; ecsService?: stri
   'sc-endpoint': { ttl: 10, tags: { AmazonECSManaged: 'true' } },
 };
 
+/** The app container's stopTimeout (Fargate: 2 to 120 s): minus drainMargin (5 s), a drain bound below max (10 s). */
+export const STOP_TIMEOUT_SECONDS = 12;
+
 /** ECS services the builder deletes (DeleteService), leaving their Cloud Map service behind as ECS does. */
 export const DELETED_SERVICES = ['batch'];
 
@@ -67,7 +70,7 @@ spec:
     namespaces: [${NAMESPACE}]
   rules:
     cloudMapOrphans: { gracePeriod: 0s, maxDeletionsPerRun: 20 }
-    dnsTtl: { max: 10s, set: 10s }
+    dnsTtl: { max: 10s, set: 10s, drainBound: enforce }
     taskLimit: { warnAt: 900 }
     namespaceSoa: { max: 60s, set: 15s }
 `;
@@ -133,6 +136,8 @@ export async function buildScenario(backend: Backend): Promise<void> {
             essential: true,
             memory: 512,
             portMappings: [{ containerPort: 8080 }],
+            // dnsTtl's drain bound: tasks are killed 12 s after ECS deregisters them; minus drainMargin (5 s), 7 s.
+            stopTimeout: STOP_TIMEOUT_SECONDS,
           },
         ],
       }),
