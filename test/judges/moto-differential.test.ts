@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ECSClient, CreateServiceCommand, ListServicesCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { runCli, awsEnv } from '../cli/run-cli.js';
 import { requirePython } from './tools.js';
 import { motoNetwork, startCountingProxy, startMoto, type CountingProxy, type Moto } from './moto/backends.js';
+import { listedServiceNames, serviceConnectOfNewDeployment, tasksAroundCreateService } from './moto/ecs-differences.js';
 import {
   buildScenario,
   CLUSTER,
@@ -279,85 +279,25 @@ describe('moto differential', () => {
 
   it('moto lists INACTIVE services in ECS ListServices; AWS and the sandbox list neither DRAINING nor INACTIVE ones', async () => {
     // AWS DeleteService: "the service is no longer visible in the console or in the ListServices API operation".
-    const listed = async (endpoint: string) => {
-      const ecs = new ECSClient({ endpoint, region: REGION, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-      try {
-        return ((await ecs.send(new ListServicesCommand({ cluster: CLUSTER }))).serviceArns ?? [])
-          .map((arn) => arn.split('/').pop())
-          .sort();
-      } finally {
-        ecs.destroy();
-      }
-    };
     assert.ok(
-      (await listed(moto.url)).includes(DELETED_SERVICES[0]),
+      (await listedServiceNames(moto.url, REGION)).includes(DELETED_SERVICES[0]),
       'if moto hides INACTIVE services now, remove this note from sandbox/README.md',
     );
-    assert.ok(!(await listed(sandbox.url)).includes(DELETED_SERVICES[0]));
+    assert.ok(!(await listedServiceNames(sandbox.url, REGION)).includes(DELETED_SERVICES[0]));
   });
 
   it('moto does not model the ECS scheduler: CreateService starts no task there (the builder runs them with RunTask)', async () => {
-    const ecs = new ECSClient({
-      endpoint: moto.url,
-      region: REGION,
-      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-    });
-    try {
-      const { subnet, securityGroup } = await motoNetwork(moto.url);
-      const before = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER }))).taskArns!;
-      await ecs.send(
-        new CreateServiceCommand({
-          cluster: CLUSTER,
-          serviceName: 'unscheduled',
-          taskDefinition: 'app',
-          desiredCount: 2,
-          launchType: 'FARGATE',
-          networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [securityGroup] } },
-        }),
-      );
-      const afterCreate = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER }))).taskArns!;
-      assert.deepEqual(
-        afterCreate,
-        before,
-        'if moto starts tasks now, drop the RunTask step from the scenario builder',
-      );
-    } finally {
-      ecs.destroy();
-    }
+    const { before, after } = await tasksAroundCreateService(moto.url, REGION);
+    assert.deepEqual(after, before, 'if moto starts tasks now, drop the RunTask step from the scenario builder');
   });
 
   it('moto does not model Service Connect: serviceConnectRefresh is compared against the sandbox only (test/e2e)', async () => {
-    const ecs = new ECSClient({
-      endpoint: moto.url,
-      region: REGION,
-      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-    });
-    try {
-      const { subnet, securityGroup } = await motoNetwork(moto.url);
-      const { service } = await ecs.send(
-        new CreateServiceCommand({
-          cluster: CLUSTER,
-          serviceName: 'connected',
-          taskDefinition: 'app',
-          desiredCount: 0,
-          launchType: 'FARGATE',
-          networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [securityGroup] } },
-          serviceConnectConfiguration: {
-            enabled: true,
-            namespace: 'shop.local',
-            services: [{ portName: 'http', discoveryName: 'connected', clientAliases: [{ port: 80 }] }],
-          },
-        }),
-      );
-      // AWS answers with the deployment's serviceConnectConfiguration and creates the endpoint's Cloud Map service.
-      assert.equal(
-        service!.deployments?.[0]?.serviceConnectConfiguration,
-        undefined,
-        'if moto models Service Connect now, add serviceConnectRefresh to the differential policy',
-      );
-    } finally {
-      ecs.destroy();
-    }
+    // AWS answers with the deployment's serviceConnectConfiguration and creates the endpoint's Cloud Map service.
+    assert.equal(
+      await serviceConnectOfNewDeployment(moto.url, REGION),
+      undefined,
+      'if moto models Service Connect now, add serviceConnectRefresh to the differential policy',
+    );
   });
 });
 
