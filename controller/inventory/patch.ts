@@ -64,6 +64,14 @@ export function applyPatch(inventory: Inventory, patch: InventoryPatch, observed
   return next;
 }
 
+/** The snapshot with its ownership evidence replaced, keeping its lookup indexes (a plain copy would rebuild them). */
+export function withOwnership(inventory: Inventory, ownership: NonNullable<Inventory['ownership']>): Inventory {
+  const next: Inventory = { ...inventory, ownership };
+  carryIndexes(inventory, next, {});
+  carryReferenceIndex(inventory, next);
+  return next;
+}
+
 /** True when the error is about this scope. */
 export function errorInScope(error: ReadError, scope: ReadError['scope']): boolean {
   const s = error.scope;

@@ -1,7 +1,8 @@
 /** Indexes carried across patches answer exactly as indexes built from scratch, and the old snapshot's stay intact. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyPatch } from '../../controller/inventory/patch.js';
+import { applyPatch, withOwnership } from '../../controller/inventory/patch.js';
+import { taskIndex } from '../../controller/inventory/indexes.js';
 import { cloudMapServiceByArn, findTask, liveTasksOf } from '../../controller/inventory/facts.js';
 import type { CloudMapService, EcsService, EcsTask, Inventory } from '../../controller/inventory/model.js';
 
@@ -88,4 +89,25 @@ test('a patched snapshot finds tasks and Cloud Map services as a fresh one does,
     cloudMapServiceByArn(first, 'srv-a')?.instances?.map((i) => i.id),
     ['a1', 'a2'],
   );
+});
+
+test('a snapshot with other ownership evidence shares the task index instead of rebuilding it', () => {
+  const inventory: Inventory = {
+    observedAt: 0,
+    account: '1',
+    region: 'us-east-1',
+    clusters: [{ name: 'prod', arn: clusterArn }],
+    services: [service('a')],
+    tasks: [task('a1', 'a')],
+    namespaces: [],
+    cloudMapServices: [cloudMap('srv-a', ['a1'])],
+    readErrors: [],
+  };
+  const index = taskIndex(inventory);
+  const next = withOwnership(inventory, {
+    'srv-a': { serviceId: 'srv-a', source: 'instances-seen', at: 0, ecsServices: [] },
+  });
+  assert.equal(taskIndex(next), index);
+  assert.equal(findTask(next, 'a1', 'prod')?.id, 'a1');
+  assert.ok(next.ownership?.['srv-a']);
 });
