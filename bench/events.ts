@@ -11,13 +11,17 @@
  * machine's load average (the CPU is shared, as on CI). Missing a target is reported, not an error: the exit code
  * is non-zero only when the benchmark itself fails.
  *
- * Two phases: isolated dead tasks 3 s apart (latency of one event), then a sustained rate of 10 dead tasks per
- * second (can it keep up?). At that rate the controller's ECS reads alone approach AWS's ECS read quota (20 per
- * second, shared with every other ECS client of the account): the ECS calls per second are printed beside it.
+ * Three phases: isolated dead tasks 3 s apart (latency of one event), then a sustained rate of 10 dead tasks per
+ * second (can it keep up?), then isolated dead tasks in services that lost one before: a Cloud Map service's tags
+ * are read for its first finding and kept until the next full read, so the first two phases (every task in a
+ * service of its own) pay one ListTagsForResource per dead task that the third shows a steady state without.
+ * ECS calls per second are printed beside AWS's ECS read quota (20 per second, shared with every other ECS client
+ * of the account), which a DescribeTasks per dead task would use half of at 10 dead tasks a second.
  *
  * Run: node_modules/.bin/tsx bench/events.ts [--small] [--isolated N] [--samples N] [--interval-ms N]
  *   --isolated N: dead tasks in the first phase (default 10); --samples N / --interval-ms N: the second (30 / 100: 10 dead tasks per second)
  *   --workers N: the controller's work-queue workers (default 2, as `run`)
+ *   --repeat N: a third phase, N isolated dead tasks in services that lost one in the first phase (default 5)
  *   default fleet: 20 clusters x 500 services x 10 tasks (10,000 services, 100,000 tasks), 2,000 Cloud Map services
  *   --small: 4 clusters x 100 services x 5 tasks, 200 Cloud Map services (for a quick run)
  */
@@ -60,6 +64,7 @@ const { values: flags } = parseArgs({
     samples: { type: 'string', default: '30' },
     'interval-ms': { type: 'string', default: '100' },
     workers: { type: 'string', default: '2' },
+    repeat: { type: 'string', default: '5' },
   },
 });
 const fleet = parseFleetArgs(process.argv.slice(2));
@@ -69,6 +74,8 @@ const isolatedGapMs = 3_000;
 /** Sustained events: a steady rate, where the queue and the one-at-a-time plan-and-apply can fall behind. */
 const samples = Number(flags.samples);
 const intervalMs = Number(flags['interval-ms']);
+/** A third phase: isolated dead tasks in services of the first phase (their tags cached: steady state). */
+const repeat = Number(flags.repeat);
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -155,15 +162,18 @@ try {
   );
   let nextPick = 0;
   const pick = () => registryBacked[Math.floor((nextPick++ * 7919) % registryBacked.length)];
+  // Services that lost a task already: their tags were read then (tags are read only once a finding needs them).
+  let nextRepeat = 0;
+  const pickAgain = () => registryBacked[Math.floor((nextRepeat++ * 7919) % registryBacked.length)];
 
   /** Kills `count` tasks one every `everyMs`, waits for every fix, and reports latency and calls. */
-  const phase = async (title: string, count: number, everyMs: number): Promise<void> => {
+  const phase = async (title: string, count: number, everyMs: number, choose = pick): Promise<void> => {
     const receivedBefore = await taskEventsReceived(metrics);
     const callsBefore = sandbox.calls.snapshot();
     const phaseStarted = performance.now();
     const stopped: string[] = [];
     for (let i = 0; i < count; i++) {
-      const service = pick();
+      const service = choose();
       const drift = sandbox.drift({ kind: 'stale-instance', cluster: service.cluster.name, ecsService: service.name });
       stopped.push(String(drift.instanceId));
       await sleep(everyMs);
@@ -229,6 +239,8 @@ try {
 
   await phase('isolated events', isolated, isolatedGapMs);
   await phase('sustained events', samples, intervalMs);
+  // Steady state: a service's tags, read for its first finding, are cached; its later dead tasks need no tag read.
+  if (repeat > 0) await phase('isolated events in services that lost a task before', repeat, isolatedGapMs, pickAgain);
   out(`rss at end: ${mib(process.memoryUsage().rss)}`);
 } finally {
   await controller?.stop(5_000);
