@@ -164,18 +164,32 @@ export class InventoryCache {
    * could not be read may hide a change) and once the full-resync period has passed since the last full read.
    */
   async resync(): Promise<Inventory> {
+    const reason = this.fullReadReason();
+    // No local of this function may hold the old inventory while the full read runs: a suspended async function
+    // keeps its locals reachable, and the old inventory must be collectable during the read (issue #17).
+    if (reason !== undefined) return this.fullResync(reason);
+    return this.resyncBySignals(this.current!);
+  }
+
+  /** Why the next resync must read everything, or undefined when change signals will do. */
+  private fullReadReason(): string | undefined {
     const base = this.current;
     const period = this.options.fullResyncMs ?? DEFAULT_FULL_RESYNC_MS;
-    let reason = this.fullReason;
-    if (!base || this.scopeChanged) reason ??= 'first read';
-    else if (base.readErrors.length > 0) reason ??= 'read errors';
-    else if (period <= 0 || this.lastFullAt === undefined || this.now() - this.lastFullAt >= period)
-      reason ??= 'full-resync period';
-    if (reason !== undefined || !base) {
-      const inventory = await this.full();
-      this.lastResync = { kind: 'full', reason: reason ?? 'first read' };
-      return inventory;
-    }
+    if (this.fullReason !== undefined) return this.fullReason;
+    if (!base || this.scopeChanged) return 'first read';
+    if (base.readErrors.length > 0) return 'read errors';
+    if (period <= 0 || this.lastFullAt === undefined || this.now() - this.lastFullAt >= period)
+      return 'full-resync period';
+    return undefined;
+  }
+
+  private async fullResync(reason: string): Promise<Inventory> {
+    const inventory = await this.full();
+    this.lastResync = { kind: 'full', reason };
+    return inventory;
+  }
+
+  private async resyncBySignals(base: Inventory): Promise<Inventory> {
     const { clients, now, onProgress } = this.options;
     // Each resync also describes a third of the clusters whatever their counts say, in turn.
     this.sweeps += 1;
@@ -197,6 +211,13 @@ export class InventoryCache {
       inventory,
       new Set(inventory.cloudMapServices.filter((s) => !cached.has(s)).map((s) => s.id)),
     );
+  }
+
+  /** The inventory the full read in flight produces; throws if it produced none (it failed). */
+  private async afterFullRead(): Promise<Inventory> {
+    const inventory = await this.settled();
+    if (!inventory) throw new Error('the full read of the fleet failed; the next resync reads everything again');
+    return inventory;
   }
 
   /**
@@ -271,8 +292,9 @@ export class InventoryCache {
         }
       }),
     );
-    // A full read that started meanwhile reads all of it again, and newer: let it stand.
-    if (this.reading) return (await this.settled()) ?? base;
+    // A full read that started meanwhile reads all of it again, and newer: let it stand. Returned, not awaited
+    // here: this function's locals (`base`) must not keep the old inventory reachable while that read runs.
+    if (this.reading) return this.afterFullRead();
     // Patches land on whatever is current now (a full read may have finished meanwhile), one at a time.
     let inventory = this.current ?? base;
     const observedAt = this.now();
