@@ -177,12 +177,27 @@ export class Reconciler {
   ): Promise<{ failure?: TargetFailure; outcomes: ActionOutcome[] }> {
     const target = runtime.target;
     return this.deps.targets.use(runtime, async () => {
+      const { timers, logger } = this.deps.env;
+      const started = timers.now();
       try {
         // A full key is a resync: by change signals, or a full read when one is due (InventoryCache.resync).
         await this.timedRead(runtime, () => runtime.cache.resync());
       } catch {
         return { failure: { target, message: runtime.progress.lastError!.message }, outcomes: [] };
       }
+      // Which kind of read the resync was and why (a full read's cost is minutes at scale; operators ask why one ran).
+      const read = runtime.cache.lastResync;
+      const { sample: _sample, ...stats } = read?.stats ?? {};
+      logger.info(
+        {
+          ...(target.isDefault ? {} : { target: target.key }),
+          read: read?.kind,
+          ...(read?.reason ? { reason: read.reason } : {}),
+          ...stats,
+          durationMs: timers.now() - started,
+        },
+        'resync read the fleet',
+      );
       const run = await this.planAndApply([target.key]);
       const outcome = run.targets.get(target.key);
       const outcomes = outcome?.result?.outcomes ?? [];
