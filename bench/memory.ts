@@ -1,154 +1,165 @@
 /**
- * Memory benchmark (`npm run bench:memory`, apart from `npm run bench` because the large fleets take long): for
- * fleets from 1,000 to 100,000 ECS services (500 services per cluster, 10 tasks per service by default, one Cloud Map
- * service per five ECS services), a full `plan` in a child process with the image's heap settings (the Dockerfile's
- * NODE_OPTIONS), and a table of services against peak RSS and wall time. From the table: the fixed base and the
- * RSS per 1,000 services (least squares over the sizes that completed). Targets (issue #17): <= 6 MiB per 1,000
- * services above the base, and the 100,000-service plan completes.
+ * Memory benchmark (issue #17), part of `npm run bench`: for fleets from 1,000 to 100,000 ECS services (500 services
+ * per cluster, 10 tasks per service, one Cloud Map service per five ECS services), a full `plan` in a child process
+ * under the image's NODE_OPTIONS, and a table of services against peak RSS and wall time; from it the fixed base and
+ * the RSS per 1,000 services (least squares over the sizes that completed). Then `run`, the long-lived controller,
+ * on the 30,000-service fleet under the same NODE_OPTIONS (bench/memory-run.ts): first full read, resyncs by change
+ * signals with events flowing, a full resync; per phase peak RSS, heap used, GC and wall time; and the same on
+ * 1,000 services for the run's own base and slope. Targets: <= 6 MiB per 1,000 services above the base (plan, and
+ * run), the 100,000-service plan completes, `run` at 30,000 services completes every phase within the image's
+ * heap. Exits 1 when one is missed.
  *
- * The plan runs as the built CLI would (bench/plan-entry.ts compiled with esbuild, plain Node), unpaced (rate 0:
- * this sandbox has no quota), against a sandbox in this process (whose own memory is not measured).
+ * The measured processes run the CLI as built (bench/cli-build.ts), unpaced (rate 0: this sandbox has no quota),
+ * against a sandbox in this process (whose own memory is not measured).
  *
- * Run: node_modules/.bin/tsx bench/memory.ts [--sizes 1000,3000,10000,30000,100000] [--tasks-per-service 10]
+ * Run: node_modules/.bin/tsx bench/memory.ts [--small] [--sizes 1000,3000,10000,30000,100000]
+ *   [--run-services 1000,30000] [--tasks-per-service 10] [--heap-snapshot]
+ *   --small: sizes 500,1000,2000 and `run` at 500 and 2,000 services. --run-services 0 skips `run`. --heap-snapshot:
+ *   the `run` child writes a heap snapshot near its heap limit (--heapsnapshot-near-heap-limit) into a kept folder.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { build } from 'esbuild';
-import { startSandbox } from '../sandbox/index.js';
+import { startSandbox, type Sandbox } from '../sandbox/index.js';
+import { IMAGE_FLAGS, NODE, ROOT, cliEnv, compileCli, type CompiledCli } from './cli-build.js';
 import { BENCH_NAMESPACE, BENCH_POLICY } from './fleet-args.js';
+import { measureRun, printRun, type RunMeasurement } from './memory-run.js';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TARGET_MIB_PER_1K = 6;
-/** The image's heap settings (Dockerfile NODE_OPTIONS); test/manifests/dockerfile.test.ts keeps them in step. */
-const IMAGE_FLAGS = ['--max-semi-space-size=8', '--max-old-space-size=384'];
+const RUN_TIMEOUT_MS = 30 * 60_000;
 
 const { values: flags } = parseArgs({
   allowPositionals: true,
   strict: false,
   options: {
-    sizes: { type: 'string', default: '1000,3000,10000,30000,100000' },
+    small: { type: 'boolean', default: false },
+    sizes: { type: 'string' },
+    'run-services': { type: 'string' },
     'tasks-per-service': { type: 'string', default: '10' },
+    'heap-snapshot': { type: 'boolean', default: false },
   },
 });
-const sizes = String(flags.sizes)
+const sizes = String(flags.sizes ?? (flags.small ? '500,1000,2000' : '1000,3000,10000,30000,100000'))
+  .split(',')
+  .map(Number)
+  .filter((n) => Number.isSafeInteger(n) && n > 0);
+const runSizes = String(flags['run-services'] ?? (flags.small ? '500,2000' : '1000,30000'))
   .split(',')
   .map(Number)
   .filter((n) => Number.isSafeInteger(n) && n > 0);
 const tasksPerService = Number(flags['tasks-per-service']);
 const out = (line = '') => process.stdout.write(`${line}\n`);
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(', ');
+const fmt = (n: number) => n.toLocaleString('en-US');
+/** On --small fleets start-up dominates RSS and the slope says little: printed, not judged. */
+const verdict = (ok: boolean) =>
+  flags.small ? `${ok ? 'met' : 'missed'} [--small: not judged]` : ok ? 'met' : 'MISSED';
 
-async function compile(): Promise<{ cli: string; probe: string }> {
-  const outdir = join(ROOT, 'node_modules/.cache/bench-memory');
-  await build({
-    entryPoints: [join(ROOT, 'bench/plan-entry.ts')],
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    logLevel: 'error',
+/** A generated fleet of `services` ECS services; resolves with the sandbox and how long generating it took. */
+async function fleet(services: number): Promise<{ sandbox: Sandbox; generateS: number }> {
+  const started = performance.now();
+  const clusters = Math.max(1, Math.ceil(services / 500));
+  const sandbox = await startSandbox({
+    port: 0,
+    scenario: {
+      name: 'bench-memory',
+      generate: {
+        clusters,
+        servicesPerCluster: Math.ceil(services / clusters),
+        tasksPerService,
+        cloudMapServices: Math.ceil(services / 5),
+        namespace: BENCH_NAMESPACE,
+      },
+    },
   });
-  const probe = join(outdir, 'probe/rss-probe.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'bench/rss-probe.ts')],
-    platform: 'node',
-    format: 'esm',
-    outfile: probe,
-    logLevel: 'error',
-  });
-  return { cli: join(outdir, 'plan-entry.mjs'), probe };
+  return { sandbox, generateS: (performance.now() - started) / 1000 };
 }
 
-function runPlan(
-  cli: string,
-  probe: string,
+/** One `plan` of the sandbox's fleet in a child process; its exit code, peak RSS and wall time. */
+async function measurePlan(
+  cli: CompiledCli,
+  sandbox: Sandbox,
   policies: string,
-  env: Record<string, string>,
-  rssFile: string,
-): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      join(ROOT, 'node_modules/.bin/node'),
-      [...IMAGE_FLAGS, '--import', probe, cli, 'plan', '--policies', policies, '--output', 'json'],
-      {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '',
-          ...env,
-          ECS_RATE: '0',
-          CLOUDMAP_RATE: '0',
-          AUTOSCALING_RATE: '0',
-          CLOUDTRAIL_RATE: '0',
-          BENCH_RSS_FILE: rssFile,
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
+): Promise<{ code: number | null; rssMiB: number; wallS: number; stderr: string }> {
+  const rssFile = join(policies, '..', 'plan-rss');
+  const started = performance.now();
+  const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    const child = spawn(NODE, ['--import', cli.probe, cli.cli, 'plan', '--policies', policies, '--output', 'json'], {
+      cwd: ROOT,
+      env: cliEnv(sandbox.env(), { NODE_OPTIONS: IMAGE_FLAGS.join(' '), BENCH_RSS_FILE: rssFile }),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stderr }));
   });
+  const wallS = (performance.now() - started) / 1000;
+  const rssMiB = Number(await readFile(rssFile, 'utf8').catch(() => '0')) / 1024 / 1024;
+  await rm(rssFile, { force: true });
+  return { ...result, rssMiB, wallS };
 }
 
-const { cli, probe } = await compile();
+const cli = await compileCli();
 const work = await mkdtemp(join(tmpdir(), 'bench-memory-'));
-await writeFile(join(work, 'bench.yaml'), BENCH_POLICY);
+const planPolicies = join(work, 'plan-policies');
+await mkdir(planPolicies);
+await writeFile(join(planPolicies, 'bench.yaml'), BENCH_POLICY);
 out(
-  `memory benchmark: plan with ${IMAGE_FLAGS.join(' ')} (the image's NODE_OPTIONS), ${tasksPerService} tasks per service, 500 services per cluster`,
+  `memory benchmark: NODE_OPTIONS="${IMAGE_FLAGS.join(' ')}" (the image's), ${tasksPerService} tasks per service, 500 services per cluster, one Cloud Map service per 5`,
 );
-out(
-  `machine: ${cpus().length} CPUs, load average ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join(', ')}`,
-);
+out(`machine: ${cpus().length} CPUs, load average ${load()} at ${new Date().toISOString()}`);
 out();
-out(`${'services'.padStart(9)} ${'tasks'.padStart(9)} ${'peak RSS'.padStart(9)} ${'wall'.padStart(8)}  exit`);
+out(`plan, one full read per fleet size:`);
+out(
+  `${'services'.padStart(9)} ${'tasks'.padStart(10)} ${'peak RSS'.padStart(9)} ${'wall'.padStart(8)} ${'fleet gen'.padStart(9)}  exit  load`,
+);
 const rows: { services: number; rssMiB: number; wallS: number; ok: boolean }[] = [];
+const runs = new Map<number, RunMeasurement>();
+let failed = false;
 try {
-  for (const services of sizes) {
-    const clusters = Math.max(1, Math.ceil(services / 500));
-    const sandbox = await startSandbox({
-      port: 0,
-      scenario: {
-        name: 'bench-memory',
-        generate: {
-          clusters,
-          servicesPerCluster: Math.ceil(services / clusters),
-          tasksPerService,
-          cloudMapServices: Math.ceil(services / 5),
-          namespace: BENCH_NAMESPACE,
-        },
-      },
-    });
+  const allSizes = [...new Set([...sizes, ...runSizes])].sort((a, b) => a - b);
+  for (const services of allSizes) {
+    const { sandbox, generateS } = await fleet(services);
     try {
-      const rssFile = join(work, `rss-${services}`);
-      const started = performance.now();
-      const result = await runPlan(cli, probe, work, sandbox.env(), rssFile);
-      const wallS = (performance.now() - started) / 1000;
-      const rssMiB = Number(await readFile(rssFile, 'utf8').catch(() => '0')) / 1024 / 1024;
-      const ok = result.code === 0 || result.code === 2;
-      rows.push({ services, rssMiB, wallS, ok });
-      out(
-        `${services.toLocaleString('en-US').padStart(9)} ${sandbox.ecs.state.tasks.size.toLocaleString('en-US').padStart(9)} ${`${rssMiB.toFixed(0)} MiB`.padStart(9)} ${`${wallS.toFixed(1)} s`.padStart(8)}  ${result.code}${ok ? '' : ` FAILED: ${result.stderr.split('\n').filter(Boolean).slice(-2).join(' | ')}`}`,
-      );
+      if (sizes.includes(services)) {
+        const r = await measurePlan(cli, sandbox, planPolicies);
+        const ok = r.code === 0 || r.code === 2;
+        rows.push({ services, rssMiB: r.rssMiB, wallS: r.wallS, ok });
+        out(
+          `${fmt(services).padStart(9)} ${fmt(sandbox.ecs.state.tasks.size).padStart(10)} ${`${r.rssMiB.toFixed(0)} MiB`.padStart(9)} ${`${r.wallS.toFixed(1)} s`.padStart(8)} ${`${generateS.toFixed(1)} s`.padStart(9)}  ${String(r.code).padStart(4)}  ${load()}${ok ? '' : ` FAILED: ${r.stderr.split('\n').filter(Boolean).slice(-2).join(' | ')}`}`,
+        );
+      }
+      // The plan only read the fleet: `run` gets the same one (it kills tasks and moves the clock: last).
+      if (runSizes.includes(services)) {
+        out(`\nrun on the ${fmt(services)}-service fleet (after its plan row), load average ${load()}:`);
+        const run = await measureRun(sandbox, cli, work, {
+          timeoutMs: RUN_TIMEOUT_MS,
+          heapSnapshot: !!flags['heap-snapshot'],
+        });
+        runs.set(services, run);
+        printRun(run, out);
+        out(`(load average ${load()})\n`);
+      }
     } finally {
       await sandbox.close();
     }
   }
 } finally {
-  await rm(work, { recursive: true, force: true });
+  if (!flags['heap-snapshot']) await rm(work, { recursive: true, force: true });
+  else out(`heap snapshots (if the heap limit came near) and the run's samples are in ${work}`);
 }
+
+out(`\n#17 memory figures against their targets:`);
 const done = rows.filter((r) => r.ok);
+let base = 0;
+let per1k = Number.NaN;
 if (done.length >= 2) {
   // Least squares: rss = base + slope x services.
   const n = done.length;
@@ -157,15 +168,38 @@ if (done.length >= 2) {
   const slope =
     done.reduce((s, r) => s + (r.services - mx) * (r.rssMiB - my), 0) /
     done.reduce((s, r) => s + (r.services - mx) ** 2, 0);
-  const per1k = slope * 1000;
-  out();
+  per1k = slope * 1000;
+  base = my - slope * mx;
+  const ok = per1k <= TARGET_MIB_PER_1K;
+  failed ||= !ok && !flags.small;
   out(
-    `peak RSS ~ ${(my - slope * mx).toFixed(0)} MiB + ${per1k.toFixed(2)} MiB per 1,000 services (target <= ${TARGET_MIB_PER_1K} MiB per 1,000): ${per1k <= TARGET_MIB_PER_1K ? 'met' : 'MISSED'}`,
+    `  plan peak RSS ~ ${base.toFixed(0)} MiB base + ${per1k.toFixed(2)} MiB per 1,000 services (target <= ${TARGET_MIB_PER_1K} MiB per 1,000): ${verdict(ok)}`,
   );
 }
 const largest = sizes.length ? Math.max(...sizes) : 0;
-const largestRow = rows.find((r) => r.services === largest);
+const largestOk = rows.find((r) => r.services === largest)?.ok ?? false;
+failed ||= !largestOk || rows.some((r) => !r.ok);
 out(
-  `${largest.toLocaleString('en-US')}-service plan: ${largestRow?.ok ? 'completed' : 'did NOT complete'} (target: 100,000 completes)`,
+  `  ${fmt(largest)}-service plan: ${largestOk ? 'completed' : 'did NOT complete'} (target: 100,000 completes)${largest < 100_000 ? ' [not the target size]' : ''}`,
 );
-process.exitCode = rows.every((r) => r.ok) ? 0 : 1;
+const runSmall = Math.min(...runSizes);
+const runLarge = Math.max(...runSizes);
+for (const [services, run] of [...runs].sort((a, b) => a[0] - b[0])) {
+  failed ||= !!run.failure;
+  out(
+    `  run at ${fmt(services)} services within the image's heap: ${run.failure ? `FAILED (${run.failure})` : 'completed every phase'}, peak heap used ${run.peakHeapMiB.toFixed(0)} of ${run.heapLimitMiB.toFixed(0)} MiB, peak RSS ${run.peakRssMiB.toFixed(0)} MiB${services === 30_000 || services !== runLarge ? '' : ' [not the target size]'}`,
+  );
+}
+const small = runs.get(runSmall);
+const large = runs.get(runLarge);
+if (small && large && runLarge > runSmall) {
+  // Two points: the run's own base (its policy-loader thread, telemetry server and event consumer) and slope.
+  const runPer1k = ((large.peakRssMiB - small.peakRssMiB) / (runLarge - runSmall)) * 1000;
+  const ok = runPer1k <= TARGET_MIB_PER_1K;
+  failed ||= !ok && !flags.small;
+  out(
+    `  run peak RSS ~ ${(small.peakRssMiB - (runPer1k * runSmall) / 1000).toFixed(0)} MiB base + ${runPer1k.toFixed(2)} MiB per 1,000 services (from ${fmt(runSmall)} and ${fmt(runLarge)}; target <= ${TARGET_MIB_PER_1K}): ${verdict(ok)}`,
+  );
+}
+out(`  load average ${load()}`);
+process.exitCode = failed ? 1 : 0;

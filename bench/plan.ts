@@ -10,7 +10,7 @@
  * (bench/naive-reader.ts) uses default page sizes, describes every RUNNING task 100 at a time and lists the
  * instances of every Cloud Map service.
  *
- * The plan runs as the built CLI would: bench/plan-entry.ts compiled to JavaScript with esbuild and run by
+ * The plan runs as the built CLI would: compiled to JavaScript with esbuild (bench/cli-build.ts) and run by
  * plain Node 24 (tsx alone adds ~40 MiB of RSS). BENCH_PLAN_RUNNER=tsx runs the TypeScript directly. It runs
  * twice: with Node's default heap sizing and with the bounds the container image should set (TUNED_FLAGS);
  * the RSS target is judged on the second, both are printed.
@@ -22,12 +22,11 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { build } from 'esbuild';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import { BENCH_NAMESPACE, BENCH_POLICY, parseFleetArgs } from './fleet-args.js';
 import { naiveRead } from './naive-reader.js';
+import { ROOT, compileCli } from './cli-build.js';
 import { LOWER_BOUND_FORMULA, readLowerBound } from './read-bound.js';
 
 const { clusters, servicesPerCluster, tasksPerService, cloudMapServices } = parseFleetArgs(process.argv.slice(2));
@@ -36,30 +35,8 @@ const MAX_NAIVE_RATIO = 0.6;
 /** The bench policy's dnsTtl max (bench/fleet-args.ts BENCH_POLICY). */
 const MAX_TTL_SECONDS = 10;
 const MAX_RSS_MIB = 300;
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const NAMESPACE = BENCH_NAMESPACE;
 const POLICY = BENCH_POLICY;
-
-/**
- * Compiles the CLI to plain JavaScript inside the repository (so its bare imports resolve to node_modules),
- * split per command like the tsc build, so `plan` loads only its own dependencies.
- */
-async function compileCli(): Promise<string> {
-  const outdir = join(ROOT, 'node_modules/.cache/bench-plan');
-  await build({
-    entryPoints: [join(ROOT, 'bench/plan-entry.ts')],
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    logLevel: 'error',
-  });
-  return join(outdir, 'plan-entry.mjs');
-}
 
 function runPlan(
   policies: string,
@@ -70,7 +47,7 @@ function runPlan(
   const args =
     RUNNER === 'tsx'
       ? ['--import', 'tsx', '--import', join(ROOT, 'bench/rss-probe.ts'), join(ROOT, 'controller/cli/main.ts')]
-      : ['--import', PROBE_JS, CLI_JS];
+      : ['--import', COMPILED!.probe, COMPILED!.cli];
   return new Promise((resolve, reject) => {
     const child = spawn(
       join(ROOT, 'node_modules/.bin/node'),
@@ -101,16 +78,7 @@ function runPlan(
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const RUNNER = process.env.BENCH_PLAN_RUNNER === 'tsx' ? 'tsx' : 'compiled';
-const CLI_JS = RUNNER === 'compiled' ? await compileCli() : '';
-const PROBE_JS = join(ROOT, 'node_modules/.cache/bench-plan-probe/rss-probe.mjs');
-if (RUNNER === 'compiled')
-  await build({
-    entryPoints: [join(ROOT, 'bench/rss-probe.ts')],
-    platform: 'node',
-    format: 'esm',
-    outfile: PROBE_JS,
-    logLevel: 'error',
-  });
+const COMPILED = RUNNER === 'compiled' ? await compileCli() : undefined;
 
 /**
  * V8 sizes its heap from the host (on a large host: a 128 MiB young generation and an old generation that

@@ -24,6 +24,10 @@ const BENCHMARKS = [
   },
   { file: 'bench/events.ts', what: 'event-to-action latency and API calls per task-state event' },
   { file: 'bench/leases.ts', what: 'target leases over 3 replicas: balance, failover time, DynamoDB calls per minute' },
+  {
+    file: 'bench/memory.ts',
+    what: 'issue #17 memory: plan from 1,000 to 100,000 services (peak RSS, wall time, base and per 1,000), run at 30,000 services phase by phase',
+  },
 ];
 
 let failed = 0;
