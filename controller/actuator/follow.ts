@@ -7,7 +7,11 @@
 import type { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import type { Logger } from '../telemetry/logger.js';
 import { monotonicClock, sleepUnlessAborted, type Clock } from '../util/clock.js';
+import { Semaphore } from '../util/semaphore.js';
 import { checkOperation } from './operations.js';
+
+/** GetOperation calls of one pass in flight at once. */
+const SETTLE_CONCURRENCY = 8;
 import type { ActionJournal } from './actuator.js';
 import type { AdoptedOperation, OperationTracker, PendingOperation } from './pending.js';
 import { logResource } from '../model/actions.js';
@@ -40,9 +44,16 @@ export class OperationFollower {
    */
   async settle(signal?: AbortSignal, all = false): Promise<ActionOutcome[]> {
     const outcomes: ActionOutcome[] = [];
-    for (const entry of this.deps.tracker.due(this.deps.clock.now(), all)) {
-      if (signal?.aborted) break;
-      const check = await checkOperation(this.deps.client, entry);
+    const due = this.deps.tracker.due(this.deps.clock.now(), all);
+    // Asked at once (a few at a time), judged one by one: at 10 deregistrations a second, one GetOperation after
+    // another made every pass, and so every event's plan waiting behind it, as long as their sum.
+    const limit = new Semaphore(SETTLE_CONCURRENCY);
+    const checks = due.map((entry) =>
+      limit.run(async () => (signal?.aborted ? undefined : checkOperation(this.deps.client, entry))),
+    );
+    for (const [index, entry] of due.entries()) {
+      const check = await checks[index];
+      if (signal?.aborted || !check) break;
       const now = this.deps.clock.now();
       if (!check.done) {
         this.deps.tracker.checkLater(entry, now);
