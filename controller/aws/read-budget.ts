@@ -26,6 +26,9 @@
  *                                         (scaling-reader.ts needsScalingMaximum), E = the ECS scalable targets of
  *                                         the account and region (batches of ResourceIds, or one paged listing:
  *                                         the reader lists, as E is at most 3,000 by quota)
+ *   ecs:DescribeTaskDefinition   per distinct revision run by a live service that registers into Cloud Map, in a
+ *                                         cluster whose task definitions are read (dnsTtl's drain bound), with an
+ *                                         empty task definition cache (a later read describes only new revisions)
  * cloudtrail:LookupEvents (ownership evidence for unreferenced services) is not part of the bound: it is paced
  * at two calls a second and walks only as much history as the evidence it still lacks needs.
  */
@@ -35,6 +38,7 @@ import type { Policy } from '../policy/types.js';
 import { needsScalingMaximum, SCALING_LIMITS } from './scaling-reader.js';
 import { HISTORY_LIMITS, needsServiceConnectHistory } from './ecs-history-reader.js';
 import { serviceConnectOf } from '../inventory/facts.js';
+import { wantedTaskDefinitions } from './task-definition-reader.js';
 
 const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
 const batches = (n: number, size: number) => Math.ceil(n / size);
@@ -96,6 +100,7 @@ export function readBudget(
       add('ecs:DescribeTasks', batches(clientTasks, 100) + batches(rechecks.length, 100));
     }
   }
+  add('ecs:DescribeTaskDefinition', wantedTaskDefinitions(scope, inventory.services).size);
   // Over the account's total, not per cluster: batches would span clusters, the listing covers them all.
   if (scalingReads > 0) {
     const listed = scalableTargetsInAccount ?? inventory.services.filter((s) => s.maxCount !== undefined).length;

@@ -15,7 +15,7 @@ import type { ReadContext } from './read-context.js';
 export type TaskDefinitionCache = Map<string, TaskDefinitionStops>;
 
 /** Does the service register tasks into Cloud Map (classic registries, a task set's, or Service Connect)? */
-function registersIntoCloudMap(ecs: EcsService): boolean {
+export function registersIntoCloudMap(ecs: EcsService): boolean {
   return registriesOf(ecs).length > 0 || ecs.deployments.some((d) => d.serviceConnectResources.length > 0);
 }
 
@@ -33,6 +33,21 @@ export function toTaskDefinitionStops(definition: SdkTaskDefinition): TaskDefini
   };
 }
 
+/** Task definition ARN -> a cluster running it, for every revision the reader needs (read-budget.ts counts them). */
+export function wantedTaskDefinitions(scope: ReadScopePlan, services: readonly EcsService[]): Map<string, string> {
+  const wanted = new Map<string, string>();
+  for (const ecs of services) {
+    if (
+      ecs.status === 'INACTIVE' ||
+      !registersIntoCloudMap(ecs) ||
+      !matches(scope.taskDefinitionClusters, ecs.clusterName, ecs.clusterArn)
+    )
+      continue;
+    for (const arn of taskDefinitionsOf(ecs)) if (!wanted.has(arn)) wanted.set(arn, ecs.clusterName);
+  }
+  return wanted;
+}
+
 /**
  * The task definitions of the services in scope.taskDefinitionClusters that register into Cloud Map: from the
  * cache, else DescribeTaskDefinition (once per revision, kept in the cache). A failed describe is a read error
@@ -45,16 +60,7 @@ export async function readTaskDefinitions(
   cache: TaskDefinitionCache,
 ): Promise<Record<string, TaskDefinitionStops>> {
   if (isEmptyMatcher(scope.taskDefinitionClusters)) return {};
-  const wanted = new Map<string, string>();
-  for (const ecs of services) {
-    if (
-      ecs.status === 'INACTIVE' ||
-      !registersIntoCloudMap(ecs) ||
-      !matches(scope.taskDefinitionClusters, ecs.clusterName, ecs.clusterArn)
-    )
-      continue;
-    for (const arn of taskDefinitionsOf(ecs)) if (!wanted.has(arn)) wanted.set(arn, ecs.clusterName);
-  }
+  const wanted = wantedTaskDefinitions(scope, services);
   const missing = [...wanted].filter(([arn]) => !cache.has(arn));
   if (missing.length)
     ctx.progress(`ecs: describing ${missing.length} task definitions (${wanted.size - missing.length} known)`);
