@@ -8,7 +8,7 @@ import { logResource, resourceOf } from '../model/actions.js';
 import type { ExecutorContext } from './context.js';
 import { execute } from './executors.js';
 import { OperationFollower } from './follow.js';
-import { OperationTracker } from './pending.js';
+import { OperationTracker, operationKey } from './pending.js';
 import { recordBlocked } from './blocked.js';
 import { WriteRateLimiter, type Pacer } from './rate-limit.js';
 import { ActionFailure, type ActionOutcome, type ExecutorResult } from './types.js';
@@ -78,6 +78,8 @@ export class Actuator {
   /** Cloud Map operations submitted and not yet seen at SUCCESS or FAIL, and the backoff of failed ones. */
   private readonly operations: OperationTracker;
   private readonly follower: OperationFollower;
+  /** Write keys whose last attempt failed (the write itself, not its operation): retried only when apply says so. */
+  private readonly failedWrites = new Map<string, { code: string; count: number }>();
 
   constructor(private readonly deps: ActuatorDeps) {
     this.limiter = new WriteRateLimiter(deps.writesPerSecond, deps.pacer);
@@ -154,9 +156,15 @@ export class Actuator {
   /**
    * Executes the plan's actions with decision "execute" and returns one outcome per such action, in plan order.
    * When `signal` aborts, no new action starts (the rest end as skipped, reason "aborted"); in-flight writes finish.
+   * `retryFailed` says which actions whose last write failed may be sent again now (the runtime: those whose key's
+   * backoff ended); the others are skipped ("backoff-after-failure"), so one key's retry does not resend every
+   * failing write of the target. Without it, all are.
    */
-  async apply(plan: Plan, signal?: AbortSignal): Promise<ActionOutcome[]> {
+  async apply(plan: Plan, signal?: AbortSignal, retryFailed?: (action: Action) => boolean): Promise<ActionOutcome[]> {
     recordBlocked(plan, this.announcedBlocks, this.deps);
+    // A failed write whose drift is gone from the plan has nothing left to retry.
+    const planned = new Set(plan.actions.map((a) => operationKey(a.action)));
+    for (const key of this.failedWrites.keys()) if (!planned.has(key)) this.failedWrites.delete(key);
     const toExecute = plan.actions.filter((a) => a.decision === 'execute');
     const outcomes = new Map<PlannedAction, ActionOutcome>();
     const chains = new Map<string, PlannedAction[]>();
@@ -169,7 +177,7 @@ export class Actuator {
     const pending = [...chains.values()];
     const worker = async () => {
       for (let chain = pending.shift(); chain; chain = pending.shift()) {
-        await this.runChain(chain, plan, outcomes, signal);
+        await this.runChain(chain, plan, outcomes, signal, retryFailed);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, pending.length) }, worker));
@@ -186,6 +194,7 @@ export class Actuator {
     plan: Plan,
     outcomes: Map<PlannedAction, ActionOutcome>,
     signal?: AbortSignal,
+    retryFailed?: (action: Action) => boolean,
   ) {
     let deregistrationFailed = false;
     let deregistrationPending = false;
@@ -195,6 +204,7 @@ export class Actuator {
       const startedAt = this.deps.clock.now();
       const inFlight = this.operations.pendingFor(action);
       const backoff = this.operations.backoffFor(action, startedAt);
+      const failedWrite = this.failedWrites.get(operationKey(action));
       if (signal?.aborted) {
         outcome = this.outcome(planned, startedAt, { result: 'skipped', reason: 'aborted' });
       } else if (this.deps.dryRun) {
@@ -221,8 +231,23 @@ export class Actuator {
             message: `the last Cloud Map operation failed with ${backoff.code} (${backoff.count} time(s)); retrying after ${new Date(backoff.retryAt).toISOString()}`,
           },
         });
+      } else if (failedWrite && retryFailed && !retryFailed(action)) {
+        outcome = this.outcome(planned, startedAt, {
+          result: 'skipped',
+          reason: 'backoff-after-failure',
+          error: {
+            code: failedWrite.code,
+            message: `the last ${action.type} failed with ${failedWrite.code} (${failedWrite.count} time(s)); retried when its key's backoff ends`,
+          },
+        });
       } else {
         const { journalId, ...result } = await this.journaled(planned, () => this.execute(planned, plan, signal));
+        if (result.result === 'failed')
+          this.failedWrites.set(operationKey(action), {
+            code: result.error?.code ?? 'unknown',
+            count: (failedWrite?.count ?? 0) + 1,
+          });
+        else this.failedWrites.delete(operationKey(action));
         if (result.result === 'pending' && result.operationId) {
           const owner = {
             action,

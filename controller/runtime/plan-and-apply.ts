@@ -78,8 +78,15 @@ export interface PlanEnv {
   announcer?: Announcer;
 }
 
-/** Plans over the target's cached inventory and applies; throws (after recording) when it fails. */
-export async function planAndApply(t: PlanTarget, env: PlanEnv): Promise<PlanAndApplyResult> {
+/**
+ * Plans over the target's cached inventory and applies; throws (after recording) when it fails. `retryFailed`: which
+ * actions whose last write failed are sent again in this run (Actuator.apply); all of them when absent.
+ */
+export async function planAndApply(
+  t: PlanTarget,
+  env: PlanEnv,
+  retryFailed?: (action: Action) => boolean,
+): Promise<PlanAndApplyResult> {
   const { metrics, timers } = env;
   const { target, progress } = t;
   // Like controller-runtime's reconcileID: ties this run's log lines together.
@@ -124,7 +131,7 @@ export async function planAndApply(t: PlanTarget, env: PlanEnv): Promise<PlanAnd
     // A tripped sanity guard means the fleet looked as if much of it had vanished: signals read from the same
     // API may agree with that picture, so the next resync re-reads everything before any deletion is trusted.
     if (plan.actions.some((a) => a.blockedBy === 'sanity-guard')) t.cache.requireFullRead('sanity guard tripped');
-    const applied = await t.actuator.apply(plan, env.stopSignal);
+    const applied = await t.actuator.apply(plan, env.stopSignal, retryFailed);
     await recordDeletions(t.deletionLedger, applied, inventory, now);
     const outcomes = [...settled, ...applied];
     // A write whose Cloud Map operation is still pending has fixed nothing yet.

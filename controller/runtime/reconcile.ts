@@ -13,6 +13,7 @@
 import type { ActionOutcome } from '../actuator/actuator.js';
 import type { ReadTarget } from '../aws/targets.js';
 import { keyString, type WorkKey } from '../inventory/work-key.js';
+import type { Action } from '../model/findings.js';
 import type { Plan } from '../plan/types.js';
 import { FleetStatus, type Holds } from './fleet-status.js';
 import {
@@ -69,6 +70,8 @@ const REQUEUE_SLACK_MS = 1_000;
 export class Reconciler {
   readonly status: FleetStatus;
   private readonly pending = new Set<string>();
+  /** Targets whose next run is a full reconcile's: it retries every failed write (a resync is their slowest retry). */
+  private readonly pendingFull = new Set<string>();
   private readonly runner = new CoalescingRunner<FleetRun>(() => this.runPending());
   /** Keys whose worker waits for the next run's verdict (the run does not report them to the queue). */
   private readonly awaited = new Map<string, number>();
@@ -198,6 +201,7 @@ export class Reconciler {
         },
         'resync read the fleet',
       );
+      this.pendingFull.add(target.key);
       const run = await this.planAndApply([target.key]);
       const outcome = run.targets.get(target.key);
       const outcomes = outcome?.result?.outcomes ?? [];
@@ -245,6 +249,11 @@ export class Reconciler {
     const { targets, env } = this.deps;
     const asked = new Set(this.pending);
     this.pending.clear();
+    const full = new Set(this.pendingFull);
+    this.pendingFull.clear();
+    // A failed write is sent again when its key's backoff ended (its worker waits for this run), not whenever another
+    // key of the target runs: each failing write keeps to its own key's backoff.
+    const retrying = new Set(this.awaited.keys());
     const started = env.timers.now();
     const results = new Map<string, { result?: PlanAndApplyResult; error?: unknown }>();
     const verdicts = new Map<string, KeyVerdict>();
@@ -253,7 +262,10 @@ export class Reconciler {
       // key asked: the new owner plans it.
       if (!asked.has(runtime.target.key) || !runtime.cache.inventory || !this.mine(runtime)) continue;
       try {
-        const result = await targets.use(runtime, () => planAndApply(runtime, env));
+        const retryFailed = full.has(runtime.target.key)
+          ? undefined
+          : (action: Action) => retrying.has(keyString(targetKeyForAction(action, runtime.target)));
+        const result = await targets.use(runtime, () => planAndApply(runtime, env, retryFailed));
         results.set(runtime.target.key, { result });
         judgeWrites(runtime, result.outcomes, verdicts);
       } catch (error) {
