@@ -147,24 +147,35 @@ async function describeTasks(
   return (out.tasks ?? []).flatMap((t) => toEcsTask(t, (v) => ctx.intern(v)) ?? []);
 }
 
+/** One ListTasks listing: a desired status in a cluster, optionally narrowed to one service. */
+interface TaskListing {
+  desiredStatus: DesiredStatus;
+  serviceName?: string;
+}
+
 /**
- * Tasks of a cluster (or of one service in it): RUNNING ones, and recently STOPPED ones so a task that is
- * still shutting down (desired STOPPED, last status RUNNING) and the stop time of dead tasks are visible.
+ * Lists tasks in each listing (every page, listings in parallel) and describes every ARN listed, in shared
+ * batches of 100 started as soon as they fill, so a batch is only ever short once, at the very end. An ARN
+ * listed twice (a task that moved from RUNNING to STOPPED between two listings) is described and returned
+ * once. A listing of a service ECS no longer knows is empty.
  */
-export async function readTasks(ctx: ReadContext, cluster: Cluster, serviceName?: string): Promise<EcsTask[]> {
+async function listAndDescribeTasks(
+  ctx: ReadContext,
+  cluster: Cluster,
+  listings: readonly TaskListing[],
+  describeResource?: string,
+): Promise<EcsTask[]> {
   const described: Promise<EcsTask[]>[] = [];
-  // ARNs from both listings share describe batches, so a batch is only ever short once, at the very end.
   let pending: string[] = [];
   const listed = new Set<string>();
   const flush = (all: boolean) => {
     while (pending.length >= ECS_LIMITS.describeTasks || (all && pending.length > 0)) {
-      described.push(describeTasks(ctx, cluster, pending.slice(0, ECS_LIMITS.describeTasks), serviceName));
+      described.push(describeTasks(ctx, cluster, pending.slice(0, ECS_LIMITS.describeTasks), describeResource));
       pending = pending.slice(ECS_LIMITS.describeTasks);
     }
   };
-  const statuses: DesiredStatus[] = ['RUNNING', 'STOPPED'];
   await Promise.all(
-    statuses.map(async (desiredStatus) => {
+    listings.map(async ({ desiredStatus, serviceName }) => {
       for await (const page of ctx.pages(
         clusterScope(cluster.name),
         'ecs:ListTasks',
@@ -203,6 +214,20 @@ export async function readTasks(ctx: ReadContext, cluster: Cluster, serviceName?
   const byArn = new Map<string, EcsTask>();
   for (const task of (await Promise.all(described)).flat()) byArn.set(task.arn, task);
   return [...byArn.values()];
+}
+
+/**
+ * Tasks of a cluster (or of one service in it): RUNNING ones, and recently STOPPED ones so a task that is
+ * still shutting down (desired STOPPED, last status RUNNING) and the stop time of dead tasks are visible.
+ */
+export async function readTasks(ctx: ReadContext, cluster: Cluster, serviceName?: string): Promise<EcsTask[]> {
+  const statuses: DesiredStatus[] = ['RUNNING', 'STOPPED'];
+  return listAndDescribeTasks(
+    ctx,
+    cluster,
+    statuses.map((desiredStatus) => ({ desiredStatus, serviceName })),
+    serviceName,
+  );
 }
 
 /**
@@ -253,44 +278,9 @@ export async function readServicesTasks(
   cluster: Cluster,
   serviceNames: readonly string[],
 ): Promise<EcsTask[]> {
-  const described: Promise<EcsTask[]>[] = [];
-  let pending: string[] = [];
-  const flush = (all: boolean) => {
-    while (pending.length >= ECS_LIMITS.describeTasks || (all && pending.length > 0)) {
-      described.push(describeTasks(ctx, cluster, pending.slice(0, ECS_LIMITS.describeTasks)));
-      pending = pending.slice(ECS_LIMITS.describeTasks);
-    }
-  };
-  await Promise.all(
-    serviceNames.map(async (serviceName) => {
-      for await (const page of ctx.pages(
-        clusterScope(cluster.name),
-        'ecs:ListTasks',
-        async (nextToken) => {
-          try {
-            return await ctx.clients.ecs.send(
-              new ListTasksCommand({
-                cluster: cluster.arn,
-                serviceName,
-                desiredStatus: 'RUNNING',
-                maxResults: ECS_LIMITS.listTasks,
-                nextToken,
-              }),
-            );
-          } catch (error) {
-            if ((error as { name?: string }).name === 'ServiceNotFoundException')
-              return { taskArns: [] as string[], nextToken: undefined as string | undefined };
-            throw error;
-          }
-        },
-        (p) => p.nextToken,
-        serviceName,
-      )) {
-        pending.push(...(page.taskArns ?? []));
-        flush(false);
-      }
-    }),
+  return listAndDescribeTasks(
+    ctx,
+    cluster,
+    serviceNames.map((serviceName) => ({ desiredStatus: 'RUNNING', serviceName })),
   );
-  flush(true);
-  return (await Promise.all(described)).flat();
 }
