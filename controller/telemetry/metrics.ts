@@ -1,11 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { EMPTY_METRICS_STATE, type MetricsState } from './state.js';
+import { registerStateGauges } from './state-gauges.js';
 
 export type { MetricsState, PolicyDriftState } from './state.js';
 export { EMPTY_METRICS_STATE } from './state.js';
 
-/** AWS Cloud Map price per registered resource (instance) per month, USD (AWS price list "CloudMapResource", Resource-Month). */
-export const CLOUD_MAP_DOLLARS_PER_RESOURCE_MONTH = 0.1;
+export { CLOUD_MAP_DOLLARS_PER_RESOURCE_MONTH } from './state-gauges.js';
 
 /** Result label of ecs_discovery_actions_total. Dry-run decisions count as skipped (nothing was sent). */
 export type ActionMetricResult = 'success' | 'failed' | 'skipped';
@@ -171,7 +171,7 @@ export class ControllerMetrics {
       labelNames: ['code'],
       registers,
     });
-    this.registerStateGauges();
+    registerStateGauges(this.registry, () => this.stateProvider(), this.driftLabels);
   }
 
   /** Counts one failed SQS receive of the event consumer. */
@@ -269,76 +269,4 @@ export class ControllerMetrics {
   async exposition(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
-
-  /** Gauges whose series are rebuilt from the provider at each scrape (reset first, so stale series vanish). */
-  private registerStateGauges(): void {
-    const registers = [this.registry];
-    const state = (): MetricsState => this.stateProvider();
-    const driftLabels = this.driftLabels;
-    new Gauge({
-      name: `${PREFIX}drift_resources`,
-      help: 'Resources currently in drift, by policy, rule and state: actionable (enforce mode acts on it now; alerts fire on this only), blocked (waiting or stopped by a safety check), accepted (audit, protected, report-only...).',
-      labelNames: ['policy', 'rule', 'state'],
-      registers,
-      collect() {
-        this.reset();
-        for (const policy of state().policies) {
-          for (const rule of union(driftLabels.rules, Object.keys(policy.driftByState))) {
-            const counts = policy.driftByState[rule] ?? {};
-            for (const driftState of union(driftLabels.states, Object.keys(counts)))
-              this.labels(policy.name, rule, driftState).set(counts[driftState] ?? 0);
-          }
-        }
-      },
-    });
-    new Gauge({
-      name: `${PREFIX}orphaned_registrations_monthly_cost_dollars`,
-      help: `Monthly Cloud Map cost of orphaned instance registrations (USD ${CLOUD_MAP_DOLLARS_PER_RESOURCE_MONTH} per registered resource-month), by policy.`,
-      labelNames: ['policy'],
-      registers,
-      collect() {
-        this.reset();
-        for (const policy of state().policies) {
-          this.labels(policy.name).set(roundCents(policy.orphanedRegistrations * CLOUD_MAP_DOLLARS_PER_RESOURCE_MONTH));
-        }
-      },
-    });
-    new Gauge({
-      name: `${PREFIX}policy_source_revision_info`,
-      help: 'The revision each policy source is at (value always 1).',
-      labelNames: ['source', 'revision'],
-      registers,
-      collect() {
-        this.reset();
-        for (const { source, revision } of state().sources) this.labels(source, revision).set(1);
-      },
-    });
-    new Gauge({
-      name: `${PREFIX}event_consumer_receiving`,
-      help: 'With --queue-url: 1 while the event consumer receives from SQS, 0 while its receives fail (absent without a queue).',
-      registers,
-      collect() {
-        this.reset();
-        const receiving = state().eventsReceiving;
-        if (receiving !== undefined) this.set(receiving ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: `${PREFIX}workqueue_depth`,
-      help: 'Work-queue keys waiting to be reconciled.',
-      registers,
-      collect() {
-        this.set(state().workqueueDepth);
-      },
-    });
-  }
-}
-
-/** The known labels in their order, then any others the state holds. */
-function union(known: readonly string[], present: readonly string[]): string[] {
-  return [...new Set([...known, ...present])];
-}
-
-function roundCents(dollars: number): number {
-  return Math.round(dollars * 100) / 100;
 }
