@@ -27,6 +27,7 @@ import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import { IMAGE_FLAGS, NODE, ROOT, cliEnv, compileCli, type CompiledCli } from './cli-build.js';
 import { BENCH_NAMESPACE, BENCH_POLICY } from './fleet-args.js';
 import { measureRun, printRun, type RunMeasurement } from './memory-run.js';
+import type { ProbeSample } from './rss-probe.js';
 
 const TARGET_MIB_PER_1K = 6;
 const RUN_TIMEOUT_MS = 30 * 60_000;
@@ -57,6 +58,9 @@ const load = () =>
     .map((l) => l.toFixed(1))
     .join(', ');
 const fmt = (n: number) => n.toLocaleString('en-US');
+const MIB = 1024 * 1024;
+const mib = (n: number) => `${n.toFixed(0)} MiB`;
+const sec = (s: number) => `${s.toFixed(1)} s`;
 /** On --small fleets start-up dominates RSS and the slope says little: printed, not judged. */
 const verdict = (ok: boolean) =>
   flags.small ? `${ok ? 'met' : 'missed'} [--small: not judged]` : ok ? 'met' : 'MISSED';
@@ -81,18 +85,33 @@ async function fleet(services: number): Promise<{ sandbox: Sandbox; generateS: n
   return { sandbox, generateS: (performance.now() - started) / 1000 };
 }
 
-/** One `plan` of the sandbox's fleet in a child process; its exit code, peak RSS and wall time. */
-async function measurePlan(
-  cli: CompiledCli,
-  sandbox: Sandbox,
-  policies: string,
-): Promise<{ code: number | null; rssMiB: number; wallS: number; stderr: string }> {
+/** What one `plan` cost: peak RSS and heap, wall time, and where the CPU went (the plan's, its GC's, the sandbox's). */
+interface PlanCost {
+  code: number | null;
+  rssMiB: number;
+  heapMiB: number;
+  wallS: number;
+  /** CPU of the plan process (every thread), its main thread's GC pauses, and this process's (the sandbox). */
+  cpuS: number;
+  gcS: number;
+  sandboxCpuS: number;
+  stderr: string;
+}
+
+/** One `plan` of the sandbox's fleet in a child process. */
+async function measurePlan(cli: CompiledCli, sandbox: Sandbox, policies: string): Promise<PlanCost> {
   const rssFile = join(policies, '..', 'plan-rss');
+  const samplesFile = join(policies, '..', 'plan-samples.jsonl');
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
     const child = spawn(NODE, ['--import', cli.probe, cli.cli, 'plan', '--policies', policies, '--output', 'json'], {
       cwd: ROOT,
-      env: cliEnv(sandbox.env(), { NODE_OPTIONS: IMAGE_FLAGS.join(' '), BENCH_RSS_FILE: rssFile }),
+      env: cliEnv(sandbox.env(), {
+        NODE_OPTIONS: IMAGE_FLAGS.join(' '),
+        BENCH_RSS_FILE: rssFile,
+        BENCH_SAMPLES_FILE: samplesFile,
+      }),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -101,9 +120,23 @@ async function measurePlan(
     child.on('close', (code) => resolve({ code, stderr }));
   });
   const wallS = (performance.now() - started) / 1000;
-  const rssMiB = Number(await readFile(rssFile, 'utf8').catch(() => '0')) / 1024 / 1024;
+  const sandboxCpu = process.cpuUsage(cpuBefore);
+  const rssMiB = Number(await readFile(rssFile, 'utf8').catch(() => '0')) / MIB;
+  const samples = (await readFile(samplesFile, 'utf8').catch(() => ''))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as ProbeSample);
   await rm(rssFile, { force: true });
-  return { ...result, rssMiB, wallS };
+  await rm(samplesFile, { force: true });
+  return {
+    ...result,
+    rssMiB,
+    heapMiB: Math.max(0, ...samples.map((x) => x.heapUsed)) / MIB,
+    wallS,
+    cpuS: (samples.at(-1)?.cpuMs ?? 0) / 1000,
+    gcS: samples.reduce((n, x) => n + x.minorMs + x.majorMs, 0) / 1000,
+    sandboxCpuS: (sandboxCpu.user + sandboxCpu.system) / 1e6,
+  };
 }
 
 const cli = await compileCli();
@@ -118,7 +151,7 @@ out(`machine: ${cpus().length} CPUs, load average ${load()} at ${new Date().toIS
 out();
 out(`plan, one full read per fleet size:`);
 out(
-  `${'services'.padStart(9)} ${'tasks'.padStart(10)} ${'peak RSS'.padStart(9)} ${'wall'.padStart(8)} ${'fleet gen'.padStart(9)}  exit  load`,
+  `${'services'.padStart(9)} ${'tasks'.padStart(10)} ${'peak RSS'.padStart(9)} ${'peak heap'.padStart(9)} ${'wall'.padStart(8)} ${'plan CPU'.padStart(8)} ${'GC pauses'.padStart(9)} ${'sandbox CPU'.padStart(11)} ${'fleet gen'.padStart(9)}  exit  load`,
 );
 const rows: { services: number; rssMiB: number; wallS: number; ok: boolean }[] = [];
 const runs = new Map<number, RunMeasurement>();
@@ -133,7 +166,7 @@ try {
         const ok = r.code === 0 || r.code === 2;
         rows.push({ services, rssMiB: r.rssMiB, wallS: r.wallS, ok });
         out(
-          `${fmt(services).padStart(9)} ${fmt(sandbox.ecs.state.tasks.size).padStart(10)} ${`${r.rssMiB.toFixed(0)} MiB`.padStart(9)} ${`${r.wallS.toFixed(1)} s`.padStart(8)} ${`${generateS.toFixed(1)} s`.padStart(9)}  ${String(r.code).padStart(4)}  ${load()}${ok ? '' : ` FAILED: ${r.stderr.split('\n').filter(Boolean).slice(-2).join(' | ')}`}`,
+          `${fmt(services).padStart(9)} ${fmt(sandbox.ecs.state.tasks.size).padStart(10)} ${mib(r.rssMiB).padStart(9)} ${mib(r.heapMiB).padStart(9)} ${sec(r.wallS).padStart(8)} ${sec(r.cpuS).padStart(8)} ${sec(r.gcS).padStart(9)} ${sec(r.sandboxCpuS).padStart(11)} ${sec(generateS).padStart(9)}  ${String(r.code).padStart(4)}  ${load()}${ok ? '' : ` FAILED: ${r.stderr.split('\n').filter(Boolean).slice(-2).join(' | ')}`}`,
         );
       }
       // The plan only read the fleet: `run` gets the same one (it kills tasks and moves the clock: last).

@@ -27,6 +27,8 @@ export interface ProbeSample {
   /** Mark-sweep-compacts (whole heap, incremental steps included) and their pause, ms. */
   major: number;
   majorMs: number;
+  /** CPU time of the whole process so far (user + system, every thread), ms. */
+  cpuMs: number;
 }
 
 const SAMPLE_MS = 100;
@@ -65,6 +67,7 @@ if (samplesFile) {
   };
   setInterval(() => {
     const memory = process.memoryUsage();
+    const cpu = process.cpuUsage();
     const sample: ProbeSample = {
       t: Date.now(),
       rss: memory.rss,
@@ -73,6 +76,7 @@ if (samplesFile) {
       heapTotal: memory.heapTotal,
       heapLimit,
       ...gc,
+      cpuMs: (cpu.user + cpu.system) / 1000,
     };
     gc.minor = gc.minorMs = gc.major = gc.majorMs = 0;
     pending.push(`${JSON.stringify(sample)}\n`);
