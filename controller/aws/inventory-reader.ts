@@ -34,7 +34,8 @@ import {
   withInstances,
 } from './cloudmap-reader.js';
 import { listUnreferencedEmpty, readCandidateTags } from './candidate-reader.js';
-import { describeServices, listClusters, readClusterServices, readServicesTasks, recheckTasks } from './ecs-reader.js';
+import { describeServices, listClusters, readClusterServices, readServicesTasks } from './ecs-reader.js';
+import { recheckInstanceTasks } from './instance-recheck.js';
 import { collectOwnership, memoryOwnershipSources, type OwnershipSources } from './ownership-reader.js';
 import type { EcsServiceName } from '../inventory/evidence.js';
 import { arnAccount, arnName, ReadContext, type ReadOptions } from './read-context.js';
@@ -232,8 +233,11 @@ export async function readInventory(
     policies.find((p) => p.target.account)?.target.account ??
     '';
   // Read after the instances were listed: only this proves the task of an instance alive, stopped or absent.
-  const rechecked = await recheckInstanceTasks(ctx, listedEcs, cloudMap.cloudMapServices);
-  const ecs = { ...listedEcs, tasks: rechecked.tasks };
+  const rechecked = await recheckInstanceTasks(ctx, listedEcs.clusters, listedEcs.tasks, cloudMap.cloudMapServices);
+  const ecs = {
+    ...listedEcs,
+    tasks: rechecked.tasks.length ? [...listedEcs.tasks, ...rechecked.tasks] : listedEcs.tasks,
+  };
   const ownership = isEmptyMatcher(scope.instanceNamespaces)
     ? {}
     : await collectOwnership(
@@ -286,45 +290,4 @@ export async function readInventory(
         cloudMapServices: untagged.cloudMapServices.map((s) => tagged.get(s.id) ?? s),
       }
     : untagged;
-}
-
-/**
- * DescribeTasks, by id, 100 per call, for every ECS-registered instance whose task was not already described
- * (a Service Connect client's): made after the instances were listed, only this proves the task of an instance
- * running, shutting down, stopped or gone. Describing the ids is never dearer than listing the cluster's
- * running tasks and describing the ids missing from the listing (ceil(I/100) against ceil(R/100) + ceil(M/100),
- * with I <= R + M). Returns the tasks with what the describes found, and which "cluster/id" they answered.
- */
-async function recheckInstanceTasks(
-  ctx: ReadContext,
-  ecs: EcsPart,
-  cloudMapServices: readonly CloudMapService[],
-): Promise<{ tasks: EcsTask[]; taskRechecks: Record<string, number> }> {
-  const known = new Set(ecs.tasks.map((t) => `${t.clusterName}/${t.id}`));
-  const byCluster = new Map<string, Set<string>>();
-  for (const service of cloudMapServices) {
-    for (const instance of service.instances ?? []) {
-      const clusterName = instance.attributes[ECS_ATTRIBUTES.cluster];
-      if (!clusterName || !instance.attributes[ECS_ATTRIBUTES.service] || known.has(`${clusterName}/${instance.id}`))
-        continue;
-      const ids = byCluster.get(clusterName) ?? new Set<string>();
-      ids.add(instance.id);
-      byCluster.set(clusterName, ids);
-    }
-  }
-  const clusters = new Map(ecs.clusters.map((c) => [c.name, c]));
-  const taskRechecks: Record<string, number> = {};
-  const found: EcsTask[] = [];
-  await Promise.all(
-    [...byCluster].map(async ([clusterName, ids]) => {
-      const cluster = clusters.get(clusterName);
-      // A cluster that was not read (gone, or out of scope) has no listing to recheck against.
-      if (!cluster) return;
-      const { tasks, answered } = await recheckTasks(ctx, cluster, [...ids]);
-      const at = ctx.now();
-      for (const id of answered) taskRechecks[`${clusterName}/${id}`] = at;
-      found.push(...tasks);
-    }),
-  );
-  return { tasks: found.length ? [...ecs.tasks, ...found] : ecs.tasks, taskRechecks };
 }
