@@ -9,15 +9,16 @@
  * failed to register, a tag changed, an autoscaling maximum moved) waits for the next full read, which the cache
  * runs on its own longer schedule and after any read error (controller/inventory/cache.ts).
  */
-import type { CloudMapService, Cluster, EcsService, EcsTask, Inventory, Namespace } from '../inventory/model.js';
+import type { Cluster, EcsService, EcsTask, Inventory } from '../inventory/model.js';
 import { ECS_ATTRIBUTES } from '../inventory/model.js';
-import { isEmptyMatcher, matches, planReadScope, readsNothing, type ReadScopePlan } from '../inventory/read-scope.js';
+import { isEmptyMatcher, matches, planReadScope, type ReadScopePlan } from '../inventory/read-scope.js';
 import type { Policy } from '../policy/types.js';
 import { registriesOf } from '../inventory/facts.js';
 import { collectOwnership, memoryOwnershipSources } from './ownership-reader.js';
 import type { AwsClients } from './clients.js';
-import { listInstances, listNamespaceServices, listNamespaces, withDetails } from './cloudmap-reader.js';
-import { readTasks, recheckTasks } from './ecs-reader.js';
+import { cloudMapSignals, rereadInstances } from './signal-cloudmap.js';
+import { readTasks } from './ecs-reader.js';
+import { recheckInstanceTasks } from './instance-recheck.js';
 import { describeUnlisted, readReferencedCloudMapServices, type InventoryReadOptions } from './inventory-reader.js';
 import { arnName, ReadContext } from './read-context.js';
 import { keepScalingMaxima } from './scaling-reader.js';
@@ -32,89 +33,6 @@ export interface SignalResyncStats {
   instancesReread: number;
   /** Up to ten "cluster/service" keys whose tasks were read again, for debug logs. */
   sample: string[];
-}
-
-/** Summary fields of a listed Cloud Map service (everything but tags, which ListServices does not carry). */
-function summaryFields(summary: CloudMapService): Partial<CloudMapService> {
-  const { tags: _tags, tagsRead: _tagsRead, ...fields } = summary;
-  return fields;
-}
-
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-interface CloudMapSignals {
-  /** The namespaces listed (undefined: ListNamespaces failed, keep the cached ones). */
-  namespaces?: Namespace[];
-  services: CloudMapService[];
-  /** Ids whose instances must be listed again (count or creation date moved, or new). */
-  reread: Set<string>;
-}
-
-/** Lists every namespace's Cloud Map services and compares them with the cache; reads the details of new ones. */
-async function cloudMapSignals(ctx: ReadContext, scope: ReadScopePlan, current: Inventory): Promise<CloudMapSignals> {
-  const reread = new Set<string>();
-  if (readsNothing(scope)) return { namespaces: [], services: [], reread };
-  const namespaces = await listNamespaces(ctx);
-  if (ctx.errors.some((e) => e.operation === 'servicediscovery:ListNamespaces'))
-    return { services: [...current.cloudMapServices], reread };
-  const cachedById = new Map(current.cloudMapServices.map((s) => [s.id, s]));
-  const inScope = namespaces.filter((n) => matches(scope.namespaces, n.name, n.id, n.arn));
-  const readIds = new Set(inScope.map((n) => n.id));
-  const perNamespace = await Promise.all(
-    inScope.map(async (namespace) => {
-      const before = ctx.errors.length;
-      const listed = await listNamespaceServices(ctx, namespace);
-      const listFailed = ctx.errors.slice(before).some((e) => e.operation === 'servicediscovery:ListServices');
-      // A failed listing proves nothing gone: keep what the cache has (the error forces the next resync to be full).
-      if (listFailed) return current.cloudMapServices.filter((s) => s.namespaceId === namespace.id);
-      return Promise.all(
-        listed.map(async (summary) => {
-          const cached = cachedById.get(summary.id);
-          if (!cached) {
-            reread.add(summary.id);
-            return withDetails(ctx, scope, namespace, summary);
-          }
-          if (summary.instanceCount !== cached.instanceCount || summary.createdAt !== cached.createdAt)
-            reread.add(summary.id);
-          const fields = summaryFields(summary);
-          const merged = { ...cached, ...fields };
-          return sameJson(merged, cached) ? cached : merged;
-        }),
-      );
-    }),
-  );
-  // Services outside the namespaces read (found by reference with GetService) stay until the next full read.
-  const outside = current.cloudMapServices.filter((s) => !readIds.has(s.namespaceId));
-  return { namespaces, services: [...perNamespace.flat(), ...outside], reread };
-}
-
-/** Re-lists the instances of the given Cloud Map services; a failed listing keeps the cached instances. */
-async function rereadInstances(
-  ctx: ReadContext,
-  scope: ReadScopePlan,
-  services: CloudMapService[],
-  ids: ReadonlySet<string>,
-  namespaces: readonly Namespace[],
-): Promise<number> {
-  let count = 0;
-  await Promise.all(
-    services.map(async (service, index) => {
-      if (!ids.has(service.id)) return;
-      const namespace = namespaces.find((n) => n.id === service.namespaceId);
-      const wanted =
-        service.instances !== undefined ||
-        (namespace !== undefined && matches(scope.instanceNamespaces, namespace.name, namespace.id, namespace.arn));
-      if (!wanted) return;
-      count++;
-      if (!service.tagsRead) {
-        services[index] = await withDetails(ctx, scope, namespace, service);
-        return;
-      }
-      const instances = await listInstances(ctx, service.id, service.arn || undefined);
-      if (instances) services[index] = { ...service, instances };
-    }),
-  );
-  return count;
 }
 
 /**
@@ -204,7 +122,7 @@ export async function resyncBySignals(
 
   const tasks = await rereadTasks(ctx, scope, ecs, current, taskKeys);
   // Only a DescribeTasks after the instances were listed proves an instance's task stopped or absent.
-  const rechecked = await recheckReread(
+  const rechecked = await recheckInstanceTasks(
     ctx,
     ecs.clusters,
     tasks.tasks,
@@ -306,39 +224,4 @@ async function rereadTasks(
     }),
   );
   return { tasks: perCluster.flat(), fresh };
-}
-
-/** DescribeTasks for instances of re-listed Cloud Map services whose task the tasks do not show. */
-async function recheckReread(
-  ctx: ReadContext,
-  clusters: readonly Cluster[],
-  tasks: readonly EcsTask[],
-  services: readonly CloudMapService[],
-): Promise<{ tasks: EcsTask[]; taskRechecks: Record<string, number> }> {
-  const known = new Set(tasks.map((t) => `${t.clusterName}/${t.id}`));
-  const byCluster = new Map<string, Set<string>>();
-  for (const service of services) {
-    for (const instance of service.instances ?? []) {
-      const clusterName = instance.attributes[ECS_ATTRIBUTES.cluster];
-      if (!clusterName || !instance.attributes[ECS_ATTRIBUTES.service] || known.has(`${clusterName}/${instance.id}`))
-        continue;
-      const ids = byCluster.get(clusterName) ?? new Set<string>();
-      ids.add(instance.id);
-      byCluster.set(clusterName, ids);
-    }
-  }
-  const byName = new Map(clusters.map((c) => [c.name, c]));
-  const taskRechecks: Record<string, number> = {};
-  const found: EcsTask[] = [];
-  await Promise.all(
-    [...byCluster].map(async ([clusterName, ids]) => {
-      const cluster = byName.get(clusterName);
-      if (!cluster) return;
-      const result = await recheckTasks(ctx, cluster, [...ids]);
-      const at = ctx.now();
-      for (const id of result.answered) taskRechecks[`${clusterName}/${id}`] = at;
-      found.push(...result.tasks);
-    }),
-  );
-  return { tasks: found, taskRechecks };
 }
