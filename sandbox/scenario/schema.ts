@@ -1,5 +1,8 @@
 /** The scenario file format (YAML or JSON) and its validation; errors name the path of the bad value. */
 import { durationMs } from './time.js';
+import { accountId, count, fail, known, list, object, stopTimeout, string, tags, time } from './fields.js';
+
+export { ScenarioError } from './fields.js';
 
 export interface NamespaceSpec {
   name: string;
@@ -116,75 +119,6 @@ export interface Scenario {
   cloudMapServices: CloudMapServiceSpec[];
   drift: DriftSpec[];
   generate?: GenerateSpec;
-}
-
-/** A scenario that does not validate; the message names the offending path. */
-export class ScenarioError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ScenarioError';
-  }
-}
-
-type Obj = Record<string, unknown>;
-
-function fail(path: string, message: string): never {
-  throw new ScenarioError(`scenario ${path}: ${message}`);
-}
-
-function object(value: unknown, path: string): Obj {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) fail(path, 'must be a mapping');
-  return value as Obj;
-}
-
-function list(value: unknown, path: string): unknown[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) fail(path, 'must be a list');
-  return value;
-}
-
-function string(value: unknown, path: string, required: true): string;
-function string(value: unknown, path: string, required?: false): string | undefined;
-function string(value: unknown, path: string, required = false): string | undefined {
-  if (value === undefined || value === null) {
-    if (required) fail(path, 'is required');
-    return undefined;
-  }
-  if (typeof value !== 'string' || value.length === 0) fail(path, 'must be a non-empty string');
-  return value;
-}
-
-function count(value: unknown, path: string, max = 100_000): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > max)
-    fail(path, `must be a whole number from 0 to ${max}`);
-  return value as number;
-}
-
-function time(value: unknown, path: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  const text = value instanceof Date ? value.toISOString() : value;
-  if (typeof text !== 'string' || !/^(now|-?(\d+(ms|s|m|h|d))+|\d{4}-\d{2}-\d{2}.*)$/.test(text))
-    fail(path, 'must be a relative time such as -7h or an ISO-8601 date');
-  return text;
-}
-
-function tags(value: unknown, path: string): Record<string, string> | undefined {
-  if (value === undefined || value === null) return undefined;
-  const map = object(value, path);
-  return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, String(v)]));
-}
-
-/** A container stopTimeout: Fargate's 2 to 120 seconds (every scenario task definition is Fargate-compatible). */
-function stopTimeout(value: unknown, path: string): number | undefined {
-  const seconds = count(value, path, 120);
-  if (seconds !== undefined && seconds < 2) fail(path, 'must be 2 to 120 seconds (Fargate)');
-  return seconds;
-}
-
-function known(map: Obj, keys: string[], path: string): void {
-  for (const key of Object.keys(map))
-    if (!keys.includes(key)) fail(`${path}.${key}`, `is not a known field (expected one of ${keys.join(', ')})`);
 }
 
 function service(value: unknown, path: string): EcsServiceSpec {
@@ -380,11 +314,4 @@ export function parseScenario(document: unknown): Scenario {
     }),
     generate,
   };
-}
-
-/** An optional 12-digit AWS account id. */
-function accountId(value: unknown, path: string): string | undefined {
-  const text = string(value, path);
-  if (text !== undefined && !/^[0-9]{12}$/.test(text)) fail(path, 'must be a 12-digit AWS account id');
-  return text;
 }
