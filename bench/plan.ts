@@ -26,7 +26,7 @@ import { performance } from 'node:perf_hooks';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import { BENCH_NAMESPACE, BENCH_POLICY, parseFleetArgs } from './fleet-args.js';
 import { naiveRead } from './naive-reader.js';
-import { ROOT, compileCli } from './cli-build.js';
+import { IMAGE_FLAGS, ROOT, compileCli } from './cli-build.js';
 import { LOWER_BOUND_FORMULA, readLowerBound } from './read-bound.js';
 
 const { clusters, servicesPerCluster, tasksPerService, cloudMapServices } = parseFleetArgs(process.argv.slice(2));
@@ -82,10 +82,10 @@ const COMPILED = RUNNER === 'compiled' ? await compileCli() : undefined;
 
 /**
  * V8 sizes its heap from the host (on a large host: a 128 MiB young generation and an old generation that
- * grows to twice what is live before collecting). These bounds are what the container image should set
- * (NODE_OPTIONS); they keep 4x headroom over what a read of this fleet retains (about 60 MiB).
+ * grows to twice what is live before collecting). The tuned run uses exactly the container image's NODE_OPTIONS
+ * (the Dockerfile's; test/bench/image-flags.test.ts holds them equal), so its figure is the image's.
  */
-const TUNED_FLAGS = ['--max-semi-space-size=8', '--max-old-space-size=256'];
+const TUNED_FLAGS = IMAGE_FLAGS;
 
 interface RunResult {
   code: number | null;
