@@ -13,9 +13,10 @@ import type {
   TaskDefinition,
   Tags,
 } from './model.js';
-import { endpointId, serviceArn, shortServiceArn } from './model.js';
+import { serviceArn, shortServiceArn } from './model.js';
 import type { EcsState } from './state.js';
-import { clientAliases, type ResolvedServiceConnect } from './discovery.js';
+import type { ResolvedServiceConnect } from './discovery.js';
+import { indexNamespace, snapshotEndpoints, trackEndpoints } from './endpoints.js';
 import { advanceStarting, advanceStopping, isStarting, launchTask, purgeStoppedTasks, stopTask } from './tasks.js';
 import { emitDeploymentStateChange, emitServiceAction, recordServiceEvent } from './events.js';
 import { SortedKeys } from './sorted-keys.js';
@@ -79,45 +80,6 @@ function newDeployment(
     pendingCount: 0,
     failedTasks: 0,
   };
-}
-
-/** Records when each client alias of a new deployment appeared in its namespace (the Service Connect delay model). */
-function trackEndpoints(
-  state: EcsState,
-  service: Service,
-  deployment: Deployment,
-  previousNamespaceId: string | undefined,
-): void {
-  if (deployment.serviceConnectNamespaceId !== previousNamespaceId) service.endpointSince.clear();
-  const namespaceName = deployment.serviceConnectNamespaceId
-    ? (state.cloudMap.namespaceByRef(deployment.serviceConnectNamespaceId)?.name ?? '')
-    : '';
-  const offered = new Map(
-    clientAliases(deployment.serviceConnect, namespaceName).map((a) => [a.alias, a.discoveryName]),
-  );
-  for (const alias of [...service.endpointSince.keys()]) if (!offered.has(alias)) service.endpointSince.delete(alias);
-  for (const [alias, discoveryName] of offered) {
-    if (!service.endpointSince.has(alias))
-      service.endpointSince.set(alias, { since: deployment.createdAt, discoveryName });
-  }
-}
-
-/** The endpoints a new deployment's tasks can resolve: every alias ACTIVE services offer in its namespace now. */
-function snapshotEndpoints(state: EcsState, deployment: Deployment): void {
-  if (!deployment.serviceConnectNamespaceId) return;
-  const resolvable = new Set<string>();
-  for (const arn of state.namespaceIndex(deployment.serviceConnectNamespaceId).all()) {
-    const server = state.servicesByArn.get(arn);
-    if (!server || server.status !== 'ACTIVE') continue;
-    for (const [alias, { since }] of server.endpointSince) resolvable.add(endpointId(server, alias, since));
-  }
-  deployment.resolvable = resolvable;
-}
-
-function indexNamespace(state: EcsState, service: Service, namespaceId: string | undefined, add: boolean): void {
-  if (namespaceId === undefined) return;
-  if (add) state.namespaceIndex(namespaceId).add(service.arn);
-  else state.namespaceServices.get(namespaceId)?.delete(service.arn);
 }
 
 /** Creates an ACTIVE service with its first deployment; API-created services start tasks, scenario ones have them running. */
