@@ -21,48 +21,20 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { VirtualClock } from '../../sandbox/core/clock.js';
-import { startAwsServer, type RunningServer } from '../../sandbox/core/server.js';
-import type { SandboxContext } from '../../sandbox/core/types.js';
-import { createEventBridge, type EventBridgeEmulator } from '../../sandbox/eventbridge/index.js';
-import { createSqs, type SqsEmulator } from '../../sandbox/sqs/index.js';
+import { ACCOUNT, REGION, startEventBridge, type EventBridgeFixture } from './eventbridge-fixture.js';
 
-const ACCOUNT = '111122223333';
-const REGION = 'eu-west-1';
 const PATTERN = JSON.stringify({ source: ['ecs-discovery-controller'] });
 
 describe('EventBridge custom event buses', () => {
-  let server: RunningServer;
-  let sqs: SqsEmulator;
-  let eb: EventBridgeEmulator;
+  let f: EventBridgeFixture;
   let events: EventBridgeClient;
   let queues: SQSClient;
 
   before(async () => {
-    const ctx: SandboxContext = {
-      clock: new VirtualClock(),
-      account: ACCOUNT,
-      region: REGION,
-      events: { publish: (event) => eb.publish(event) },
-    };
-    sqs = createSqs(ctx, { endpointUrl: () => server.url });
-    eb = createEventBridge(ctx, sqs);
-    server = await startAwsServer({ services: [sqs.service, eb.service], port: 0 });
-    const config = {
-      endpoint: server.url,
-      region: REGION,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      maxAttempts: 1,
-    };
-    events = new EventBridgeClient(config);
-    queues = new SQSClient(config);
+    f = await startEventBridge();
+    ({ events, queues } = f);
   });
-  after(async () => {
-    events.destroy();
-    queues.destroy();
-    sqs.close();
-    await server.close();
-  });
+  after(() => f.close());
 
   const subscribe = async (queueName: string, rule: string, bus?: string) => {
     const url = (await queues.send(new CreateQueueCommand({ QueueName: queueName }))).QueueUrl!;
