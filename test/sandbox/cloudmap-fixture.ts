@@ -1,4 +1,9 @@
-import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import {
+  CreateHttpNamespaceCommand,
+  CreatePrivateDnsNamespaceCommand,
+  GetOperationCommand,
+  ServiceDiscoveryClient,
+} from '@aws-sdk/client-servicediscovery';
 import { VirtualClock } from '../../sandbox/core/clock.js';
 import { startAwsServer, type RunningServer } from '../../sandbox/core/server.js';
 import type { SandboxContext } from '../../sandbox/core/types.js';
@@ -41,4 +46,18 @@ export async function startCloudMap(options: CloudMapOptions = {}): Promise<Clou
       await server.close();
     },
   };
+}
+
+/** Creates an HTTP namespace over the API and returns its id (the sandbox's operation succeeds at once). */
+export async function httpNamespace(client: ServiceDiscoveryClient, name: string): Promise<string> {
+  const { OperationId } = await client.send(new CreateHttpNamespaceCommand({ Name: name }));
+  const { Operation } = await client.send(new GetOperationCommand({ OperationId }));
+  return Operation!.Targets!.NAMESPACE!;
+}
+
+/** Creates a private DNS namespace over the API and returns its id. */
+export async function dnsNamespace(client: ServiceDiscoveryClient, name: string): Promise<string> {
+  const { OperationId } = await client.send(new CreatePrivateDnsNamespaceCommand({ Name: name, Vpc: 'vpc-0abc' }));
+  const { Operation } = await client.send(new GetOperationCommand({ OperationId }));
+  return Operation!.Targets!.NAMESPACE!;
 }
