@@ -2,7 +2,6 @@
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AccessDeniedException,
   DescribeServicesCommand,
   ListClustersCommand,
   ListServicesCommand,
