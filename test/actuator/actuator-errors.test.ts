@@ -1,7 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mockClient } from 'aws-sdk-client-mock';
-import { DescribeServicesCommand, UpdateServiceCommand as EcsUpdateServiceCommand } from '@aws-sdk/client-ecs';
 import {
   DeleteServiceCommand,
   DeregisterInstanceCommand,
@@ -12,44 +10,8 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-servicediscovery';
 import { ServiceDiscoveryServiceException } from '@aws-sdk/client-servicediscovery';
-import { createAwsClients } from '../../controller/aws/clients.js';
-import { Actuator } from '../../controller/actuator/actuator.js';
-import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
-import { silentLogger } from '../../controller/telemetry/logger.js';
-import { ManualClock } from '../../controller/util/clock.js';
 import { planned, planOf } from './fixtures.js';
-
-const NOW = Date.parse('2026-11-25T10:00:00Z');
-
-function setup(options: { concurrency?: number; operationTimeoutMs?: number } = {}) {
-  const clients = createAwsClients({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' });
-  const ecs = mockClient(clients.ecs);
-  const sd = mockClient(clients.serviceDiscovery);
-  const metrics = new ControllerMetrics({ defaultMetrics: false });
-  const clock = new ManualClock(NOW);
-  const actuator = new Actuator({
-    clients,
-    logger: silentLogger(),
-    clock,
-    dryRun: false,
-    metrics,
-    operationTimeoutMs: options.operationTimeoutMs ?? 5_000,
-    concurrency: options.concurrency,
-  });
-  return {
-    clients,
-    ecs,
-    sd,
-    metrics,
-    actuator,
-    clock,
-    done: () => {
-      ecs.restore();
-      sd.restore();
-      clients.destroy();
-    },
-  };
-}
+import { mockedActuator, NOW } from './mocked-actuator.js';
 
 function throttling(): Error {
   return new ServiceDiscoveryServiceException({
@@ -61,7 +23,7 @@ function throttling(): Error {
 }
 
 test('a lone DeregisterInstance is pending, not a success; its FAIL is a failed action with the ErrorCode, counted once, then backed off', async () => {
-  const { sd, actuator, metrics, clock, done } = setup();
+  const { sd, actuator, metrics, clock, done } = mockedActuator();
   sd.on(DeregisterInstanceCommand).resolves({ OperationId: 'op-1' });
   sd.on(GetOperationCommand)
     .resolvesOnce({ Operation: { Id: 'op-1', Status: 'PENDING' } })
@@ -126,7 +88,7 @@ test('a lone DeregisterInstance is pending, not a success; its FAIL is a failed 
 });
 
 test('a DeregisterInstance already in progress follows the DuplicateOperationId; the deletion of the service waits for it', async () => {
-  const { sd, actuator, clock, done } = setup();
+  const { sd, actuator, clock, done } = mockedActuator();
   sd.on(ListInstancesCommand).resolves({ Instances: [] });
   sd.on(DeleteServiceCommand).resolves({});
   sd.on(DeregisterInstanceCommand).rejects(
@@ -159,7 +121,7 @@ test('a DeregisterInstance already in progress follows the DuplicateOperationId;
 });
 
 test('a TTL update whose Cloud Map operation ends in FAIL is reported failed with the operation error code', async () => {
-  const { sd, actuator, metrics, clock, done } = setup();
+  const { sd, actuator, metrics, clock, done } = mockedActuator();
   sd.on(GetServiceCommand).resolves({ Service: { Id: 'srv-1', DnsConfig: { DnsRecords: [{ Type: 'A', TTL: 300 }] } } });
   sd.on(UpdateServiceCommand).resolves({ OperationId: 'op-1' });
   sd.on(GetOperationCommand).resolves({
@@ -185,7 +147,7 @@ test('a TTL update whose Cloud Map operation ends in FAIL is reported failed wit
 });
 
 test('run --once: an operation that never finishes ends as failed OperationTimeout instead of blocking the run', async () => {
-  const { sd, actuator, done } = setup();
+  const { sd, actuator, done } = mockedActuator();
   sd.on(DeregisterInstanceCommand).resolves({ OperationId: 'op-slow' });
   sd.on(GetOperationCommand).resolves({ Operation: { Id: 'op-slow', Status: 'PENDING' } });
   try {
@@ -209,7 +171,7 @@ test('run --once: an operation that never finishes ends as failed OperationTimeo
 });
 
 test('a throttled deregistration fails with its code and stops the deletion of that service only', async () => {
-  const { sd, actuator, done } = setup();
+  const { sd, actuator, done } = mockedActuator();
   sd.on(DeregisterInstanceCommand, { ServiceId: 'srv-1' }).rejects(throttling());
   sd.on(DeregisterInstanceCommand, { ServiceId: 'srv-2' }).resolves({ OperationId: 'op-2' });
   sd.on(ListInstancesCommand).resolves({ Instances: [] });
@@ -242,7 +204,7 @@ test('a throttled deregistration fails with its code and stops the deletion of t
 });
 
 test('a Cloud Map service that holds instances again is not deleted', async () => {
-  const { sd, actuator, done } = setup();
+  const { sd, actuator, done } = mockedActuator();
   sd.on(ListInstancesCommand)
     .resolvesOnce({ Instances: [], NextToken: 't' })
     .resolves({ Instances: [{ Id: 'ec2-registered' }] });
@@ -258,54 +220,8 @@ test('a Cloud Map service that holds instances again is not deleted', async () =
   }
 });
 
-test('after abort no new action starts, while the one in flight completes', async () => {
-  const { ecs, actuator, done } = setup({ concurrency: 1 });
-  const controller = new AbortController();
-  ecs.on(DescribeServicesCommand).callsFake(async (input: { services: string[] }) => {
-    controller.abort(); // SIGTERM arrives while the first action is in flight
-    return {
-      services: [
-        {
-          serviceArn: input.services[0],
-          status: 'ACTIVE',
-          deployments: [{ status: 'PRIMARY', rolloutState: 'COMPLETED', createdAt: new Date(NOW - 86_400_000) }],
-        },
-      ],
-    };
-  });
-  ecs.on(EcsUpdateServiceCommand).resolves({});
-  const arn = (name: string) => `arn:aws:ecs:us-east-1:111122223333:service/prod/${name}`;
-  try {
-    const outcomes = await actuator.apply(
-      planOf(
-        [
-          planned({
-            type: 'ecs:ForceNewDeployment',
-            cluster: 'prod',
-            service: 'checkout',
-            serviceArn: arn('checkout'),
-          }),
-          planned({ type: 'ecs:ForceNewDeployment', cluster: 'prod', service: 'cart', serviceArn: arn('cart') }),
-        ],
-        NOW,
-      ),
-      controller.signal,
-    );
-    assert.deepEqual(
-      outcomes.map((o) => [o.result, o.reason]),
-      [
-        ['success', undefined],
-        ['skipped', 'aborted'],
-      ],
-    );
-    assert.equal(ecs.commandCalls(EcsUpdateServiceCommand).length, 1);
-  } finally {
-    done();
-  }
-});
-
 test('blocked decisions are counted by reason, and a sanity-guard trip once per policy and namespace', async () => {
-  const { sd, actuator, metrics, done } = setup();
+  const { sd, actuator, metrics, done } = mockedActuator();
   try {
     const outcomes = await actuator.apply(
       planOf(
@@ -338,28 +254,6 @@ test('blocked decisions are counted by reason, and a sanity-guard trip once per 
       body,
       /ecs_discovery_sanity_guard_trips_total\{policy="payments",namespace="internal.example.com"\} 1/,
     );
-  } finally {
-    done();
-  }
-});
-
-test('a shutdown stops checking operations: nothing more is asked of Cloud Map', async () => {
-  const { sd, actuator, clock, done } = setup();
-  const controller = new AbortController();
-  sd.on(DeregisterInstanceCommand).resolves({ OperationId: 'op-1' });
-  sd.on(GetOperationCommand).resolves({ Operation: { Id: 'op-1', Status: 'PENDING' } });
-  try {
-    await actuator.apply(
-      planOf([planned({ type: 'cloudmap:DeregisterInstance', serviceId: 'srv-1', instanceId: 'task-1' })], NOW),
-    );
-    controller.abort();
-    clock.advance(1_000);
-    assert.deepEqual(await actuator.settle(controller.signal), []);
-    assert.deepEqual(
-      await actuator.finishOperations(controller.signal, 1_000).then((o) => o.map((x) => x.error?.code)),
-      ['OperationTimeout'],
-    );
-    assert.equal(sd.commandCalls(GetOperationCommand).length, 0);
   } finally {
     done();
   }
