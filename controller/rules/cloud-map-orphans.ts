@@ -2,26 +2,25 @@
  * cloudMapOrphans: Cloud Map services that no ECS service refers to any more, and instances ECS registered for
  * tasks that are gone. Safety first: anything we cannot prove is ours and unused is reported, never pruned.
  */
-import { ECS_ATTRIBUTES, type CloudMapInstance, type CloudMapService, type Inventory } from '../inventory/model.js';
+import type { CloudMapService, Inventory } from '../inventory/model.js';
 import { DEFAULT_PROTECT_TAG_KEY } from '../policy/bounds.js';
 import type { Policy } from '../policy/types.js';
 import { formatDuration } from '../util/duration.js';
 import {
   describeReadError,
-  findTask,
   isServiceConnectManaged,
   isOtherAccount,
   liveReferrers,
-  sharedServiceRef,
   runsTasks,
   pruneBlockingReadError,
 } from '../inventory/facts.js';
 import { isProtected, ownershipEvidence, protectedBlock } from './cloud-map-guards.js';
 import { orphanGates } from './cloud-map-orphans-gates.js';
-import { instanceReadError, instanceState, namedReferrers, type InstanceState } from './cloud-map-orphans-instances.js';
+import { instanceReadError, instanceState, type InstanceState } from './cloud-map-orphans-instances.js';
+import { instanceFinding, serviceFinding } from './cloud-map-orphans-findings.js';
 import type { RuleDefinition } from './definition.js';
-import { cloudMapServicesInCoveredNamespaces, namespaceById } from './scope.js';
-import type { Finding, ResourceRef, RuleEvaluator } from '../model/findings.js';
+import { cloudMapServicesInCoveredNamespaces } from './scope.js';
+import type { Finding, RuleEvaluator } from '../model/findings.js';
 
 /** spec.rules.cloudMapOrphans as written, with the CRD's defaults filled in. */
 export interface CloudMapOrphansRaw {
@@ -66,91 +65,6 @@ const TAGS_UNREAD = {
   reason: 'scope-read-error' as const,
   detail: 'its tags could not be read, so a protect tag cannot be ruled out',
 };
-
-function serviceRef(service: CloudMapService): ResourceRef {
-  return {
-    kind: 'cloudmap-service',
-    id: service.id,
-    arn: service.arn,
-    name: service.name,
-    namespaceId: service.namespaceId,
-  };
-}
-
-function serviceFinding(
-  policy: Policy,
-  inventory: Inventory,
-  service: CloudMapService,
-  observed: string,
-  blocked?: Finding['blocked'],
-  withAction = true,
-): Finding {
-  const rule = policy.rules.cloudMapOrphans;
-  return {
-    policy: policy.name,
-    rule: 'cloudMapOrphans',
-    resource: serviceRef(service),
-    namespace: namespaceById(inventory, service.namespaceId).name,
-    observed,
-    desired: withAction ? `deleted once orphaned for ${formatDuration(rule.gracePeriodMs)}` : 'left to ECS',
-    reason:
-      'no ACTIVE or DRAINING ECS service refers to this Cloud Map service; ECS never deletes it, and it is billed per registered resource',
-    ...(withAction
-      ? {
-          action: {
-            type: 'cloudmap:DeleteService' as const,
-            serviceId: service.id,
-            ...namedReferrers(inventory, service),
-            ...sharedServiceRef(inventory, service),
-          },
-          gracePeriodMs: rule.gracePeriodMs,
-        }
-      : {}),
-    ...(blocked ? { blocked } : {}),
-    key: `cloudMapOrphans/service/${service.id}`,
-  };
-}
-
-function instanceFinding(
-  policy: Policy,
-  inventory: Inventory,
-  service: CloudMapService,
-  instance: CloudMapInstance,
-  why: string,
-  blocked?: Finding['blocked'],
-): Finding {
-  const rule = policy.rules.cloudMapOrphans;
-  const cluster = instance.attributes[ECS_ATTRIBUTES.cluster];
-  const ecsService = instance.attributes[ECS_ATTRIBUTES.service];
-  const taskStopped = cluster !== undefined && findTask(inventory, instance.id, cluster)?.lastStatus === 'STOPPED';
-  return {
-    policy: policy.name,
-    rule: 'cloudMapOrphans',
-    resource: {
-      kind: 'cloudmap-instance',
-      serviceId: service.id,
-      serviceName: service.name,
-      namespaceId: service.namespaceId,
-      instanceId: instance.id,
-    },
-    namespace: namespaceById(inventory, service.namespaceId).name,
-    cluster,
-    observed: `registered by ECS for ${cluster}/${ecsService}, but ${why}`,
-    desired: 'deregistered',
-    reason: 'its task is not running, so callers that resolve this instance are sent to a dead address',
-    action: {
-      type: 'cloudmap:DeregisterInstance',
-      serviceId: service.id,
-      instanceId: instance.id,
-      ...(cluster ? { cluster } : {}),
-      ...(taskStopped ? { taskStopped: true as const } : {}),
-      ...sharedServiceRef(inventory, service),
-    },
-    gracePeriodMs: rule.gracePeriodMs,
-    ...(blocked ? { blocked } : {}),
-    key: `cloudMapOrphans/instance/${service.id}/${instance.id}`,
-  };
-}
 
 /** Findings for a service that no ECS service refers to (and its instances, which must go first). */
 function unreferencedService(policy: Policy, inventory: Inventory, service: CloudMapService): Finding[] {
