@@ -25,6 +25,7 @@ import { waitFor } from '../support/wait.js';
 import { DiscoveryAnnouncer } from '../../controller/publish/announcer.js';
 import { EventPublisher } from '../../controller/publish/publisher.js';
 import { registerPublishMetrics } from '../../controller/telemetry/publish-metrics.js';
+import { manualSchedule, settleController } from './controller-drive.js';
 
 /** A fleet with each drift kind and the resources that must survive. */
 export const FLEET = {
@@ -204,7 +205,7 @@ export async function startHarness(options: {
   writeFileSync(join(policyDir, 'fleet.yaml'), options.policyText ?? policyYaml(options.mode, options.gracePeriod));
   const skew = options.clockSkewMs ?? 0;
   const timers: Timers = { ...systemTimers, now: () => sandbox.clock.now() + skew };
-  let onTick: (() => void) | undefined;
+  const schedule = manualSchedule();
   const announcer = options.eventsBus
     ? new DiscoveryAnnouncer(
         new EventPublisher(clients.eventBridge, {
@@ -228,10 +229,7 @@ export async function startHarness(options: {
     debounceMs: 50,
     timers,
     eventWaitSeconds: 1,
-    scheduler: (_expression, tick) => {
-      onTick = tick;
-      return { stop: () => (onTick = undefined) };
-    },
+    scheduler: schedule.scheduler,
     ...(announcer ? { announcer } : {}),
   });
   if (options.start ?? true) await controller.start();
@@ -243,27 +241,9 @@ export async function startHarness(options: {
     queueUrl,
     policyDir,
     ...(announcer ? { announcer } : {}),
-    tick: () => onTick?.(),
+    tick: schedule.tick,
     advance: (ms) => sandbox.advance(ms),
-    async settle() {
-      let timer: NodeJS.Timeout | undefined;
-      const limit = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new Error(
-                `work queue not idle after 20 s (depth ${controller.queue.depth()}, active ${controller.queue.active()})`,
-              ),
-            ),
-          20_000,
-        );
-      });
-      try {
-        await Promise.race([controller.whenIdle(), limit]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    settle: () => settleController(controller),
     async close() {
       sandbox.faults.clear();
       await controller.stop(5_000);

@@ -18,6 +18,7 @@ import { ControllerMetrics } from '../../controller/telemetry/metrics.js';
 import { DRIFT_LABELS } from '../../controller/plan/drift-summary.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { installEventRouting } from './run-harness.js';
+import { manualSchedule, settleController } from './controller-drive.js';
 import { policyYaml } from '../fixtures/policy.js';
 
 export const ACCOUNT_A = '111111111111';
@@ -172,7 +173,7 @@ export async function startTwoTargets(
     writeFileSync(join(policyDir, file), text);
   const factory = { targets: [] as ReadTarget[], destroyed: 0, failuresLeft: options.factoryFailures ?? 0 };
   const timers: Timers = { ...systemTimers, now: () => a.clock.now() };
-  let onTick: (() => void) | undefined;
+  const schedule = manualSchedule();
   const controller = new Controller({
     source: new DirectorySource(policyDir),
     allowed: { clusters: [], namespaces: [], accounts: options.allowedAccounts ?? [ACCOUNT_A, ACCOUNT_B] },
@@ -207,10 +208,7 @@ export async function startTwoTargets(
     retry: { baseMs: 200, maxMs: 1_000 },
     timers,
     eventWaitSeconds: 1,
-    scheduler: (_expression, tick) => {
-      onTick = tick;
-      return { stop: () => (onTick = undefined) };
-    },
+    scheduler: schedule.scheduler,
   });
   await controller.start();
   return {
@@ -221,25 +219,12 @@ export async function startTwoTargets(
     metrics,
     policyDir,
     factory,
-    tick: () => onTick?.(),
+    tick: schedule.tick,
     advance(ms) {
       a.advance(ms);
       b.advance(ms);
     },
-    async settle() {
-      let timer: NodeJS.Timeout | undefined;
-      const limit = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`work queue not idle after 20 s (depth ${controller.queue.depth()})`)),
-          20_000,
-        );
-      });
-      try {
-        await Promise.race([controller.whenIdle(), limit]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    settle: () => settleController(controller),
     async close() {
       await controller.stop(5_000);
       clients.destroy();
