@@ -1,7 +1,7 @@
 import { AwsError } from '../../core/errors.js';
 import type { OperationHandler } from '../../core/types.js';
 import { parseInstanceAttributes } from './attributes.js';
-import { decodeToken, encodeToken, maxResults } from './params.js';
+import { decodeToken, encodeToken, maxResults, listPage } from './params.js';
 import { instanceShape } from './shapes.js';
 import type { InstanceRecord, ServiceRecord } from '../models/state.js';
 import { invalid, oneOf, optionalString, requiredString, stringMap } from './params.js';
@@ -105,14 +105,11 @@ export function instanceOperations(api: ApiContext): Record<string, OperationHan
     },
     ListInstances(input) {
       const service = serviceOrThrow(input);
-      const limit = maxResults(input.MaxResults, 100, 100);
-      const after = decodeToken(input.NextToken, 'ListInstances', service.id);
-      const page = service.instances.pageAfter(after, limit);
-      const last = page.items[page.items.length - 1];
+      const page = listPage('ListInstances', service.instances, input, service.id);
       return {
         ResourceOwner: service.resourceOwner ?? ctx.account,
         Instances: page.items.map((i) => instanceShape(i, ctx.account, false)),
-        NextToken: page.more && last ? encodeToken('ListInstances', last.seq, service.id) : undefined,
+        NextToken: page.nextToken,
       };
     },
     DiscoverInstances(input) {

@@ -1,6 +1,6 @@
 import { AwsError } from '../../core/errors.js';
 import type { OperationHandler } from '../../core/types.js';
-import { decodeToken, encodeToken, maxResults } from './params.js';
+import { listPage } from './params.js';
 import { namespaceShape, namespaceSummaryShape } from './shapes.js';
 import type { NamespaceRecord, NamespaceType } from '../models/state.js';
 import { integer, invalid, oneOf, optionalObject, optionalString, requiredString } from './params.js';
@@ -175,16 +175,13 @@ export function namespaceOperations(api: ApiContext): Record<string, OperationHa
     },
     ListNamespaces(input) {
       const filters = parseNamespaceFilters(input.Filters);
-      const limit = maxResults(input.MaxResults, 100, 100);
-      const after = decodeToken(input.NextToken, 'ListNamespaces', filters);
       // Like Cloud Map: take a page of all namespaces, then filter it (a page may come back empty).
-      const page = state.namespaces.pageAfter(after, limit);
-      const last = page.items[page.items.length - 1];
+      const page = listPage('ListNamespaces', state.namespaces, input, filters);
       return {
         Namespaces: page.items
           .filter((ns) => filters.every((f) => matchesNamespace(ns, f)))
           .map((ns) => namespaceSummaryShape(ns, ctx.account)),
-        NextToken: page.more && last ? encodeToken('ListNamespaces', last.seq, filters) : undefined,
+        NextToken: page.nextToken,
       };
     },
   };

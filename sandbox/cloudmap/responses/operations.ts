@@ -1,7 +1,7 @@
 import { AwsError } from '../../core/errors.js';
 import type { OperationHandler } from '../../core/types.js';
 import type { OperationRecord } from '../models/operations.js';
-import { decodeToken, encodeToken, maxResults } from './params.js';
+import { listPage } from './params.js';
 import { wireTime } from './shapes.js';
 import { invalid, oneOf, requiredString } from './params.js';
 import type { ApiContext } from './context.js';
@@ -101,17 +101,14 @@ export function operationOperations(api: ApiContext): Record<string, OperationHa
     },
     ListOperations(input) {
       const filters = parseOperationFilters(input.Filters);
-      const limit = maxResults(input.MaxResults, 100, 100);
-      const after = decodeToken(input.NextToken, 'ListOperations', filters);
       // Like Cloud Map: take MaxResults operations, then filter them (a page may come back empty).
-      const page = operations.pageAfter(after, limit);
-      const last = page.items[page.items.length - 1];
+      const page = listPage('ListOperations', operations, input, filters);
       return {
         Operations: page.items
           .map((op) => operations.refresh(op))
           .filter((op) => filters.every((f) => matches(op, f)))
           .map((op) => ({ Id: op.id, Status: operations.status(op) })),
-        NextToken: page.more && last ? encodeToken('ListOperations', last.seq, filters) : undefined,
+        NextToken: page.nextToken,
       };
     },
   };

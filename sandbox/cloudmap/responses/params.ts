@@ -26,3 +26,21 @@ export function decodeToken(token: unknown, list: string, filters: unknown): num
 export function maxResults(value: unknown, max: number, fallback: number): number {
   return params.pageSize(value, max, fallback);
 }
+
+/**
+ * One page of a Cloud Map list as AWS pages it: up to MaxResults (1..100, default 100) items after the
+ * NextToken's, and the token for the rest. A caller that filters filters this page, so a page may come back
+ * empty while NextToken is set. `scope` ties the token to the request (its filters, or its service).
+ */
+export function listPage<T extends { seq: number }>(
+  list: string,
+  source: { pageAfter(afterSeq: number, limit: number): { items: T[]; more: boolean } },
+  input: { MaxResults?: unknown; NextToken?: unknown },
+  scope: unknown,
+): { items: T[]; nextToken: string | undefined } {
+  const limit = maxResults(input.MaxResults, 100, 100);
+  const after = decodeToken(input.NextToken, list, scope);
+  const page = source.pageAfter(after, limit);
+  const last = page.items[page.items.length - 1];
+  return { items: page.items, nextToken: page.more && last ? encodeToken(list, last.seq, scope) : undefined };
+}

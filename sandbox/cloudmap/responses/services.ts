@@ -2,7 +2,7 @@ import { AwsError } from '../../core/errors.js';
 import type { OperationHandler } from '../../core/types.js';
 import { parseDnsRecords, parseHealthCheckConfig, recordTypes } from './dns.js';
 import { parseArn } from '../models/ids.js';
-import { decodeToken, encodeToken, maxResults } from './params.js';
+import { listPage } from './params.js';
 import { serviceShape, serviceSummaryShape } from './shapes.js';
 import type { ServiceRecord } from '../models/state.js';
 import { invalid, oneOf, optionalObject, optionalString, requiredString } from './params.js';
@@ -114,16 +114,13 @@ export function serviceOperations(api: ApiContext): Record<string, OperationHand
     },
     ListServices(input) {
       const filters = parseServiceFilters(input.Filters);
-      const limit = maxResults(input.MaxResults, 100, 100);
-      const after = decodeToken(input.NextToken, 'ListServices', filters);
       // Like Cloud Map: take MaxResults services, then filter them, so a page may be empty while NextToken is set.
-      const page = state.services.pageAfter(after, limit);
-      const last = page.items[page.items.length - 1];
+      const page = listPage('ListServices', state.services, input, filters);
       return {
         Services: page.items
           .filter((s) => filters.every((f) => matchesService(s, f)))
           .map((s) => serviceSummaryShape(s, ctx.account)),
-        NextToken: page.more && last ? encodeToken('ListServices', last.seq, filters) : undefined,
+        NextToken: page.nextToken,
       };
     },
     UpdateService(input) {
