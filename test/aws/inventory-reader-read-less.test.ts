@@ -1,11 +1,7 @@
 /** What the inventory reader leaves unread (tags of non-candidates, empty referenced services' instances), with the SDK clients stubbed. */
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  DescribeServicesCommand,
-  ListClustersCommand,
-  ListServicesCommand,
-} from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, ListClustersCommand, ListServicesCommand } from '@aws-sdk/client-ecs';
 import {
   ListInstancesCommand,
   ListNamespacesCommand,
