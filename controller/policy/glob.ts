@@ -8,7 +8,7 @@
  * inside a class, {a} without a comma, {1..3} ranges, ranges across letter case) is rejected, not guessed.
  */
 
-import { NAME_RULES, type CompiledGlob, type NameKind, type Token } from './glob-syntax.js';
+import { NAME_RULES, type CompiledGlob, type NameKind } from './glob-syntax.js';
 
 export { compileGlob, isGlob, isMatchAll, NAME_RULES } from './glob-syntax.js';
 export type { CompiledGlob, NameKind } from './glob-syntax.js';

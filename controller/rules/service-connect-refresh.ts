@@ -3,7 +3,7 @@
  * namespace when its client deployment was created; replacement tasks keep that list (aws-facts §1). A client
  * with a running task from a deployment older than an endpoint it may call cannot reach it until redeployed.
  */
-import type { EcsService, Inventory } from '../inventory/model.js';
+import type { EcsService } from '../inventory/model.js';
 import { compileGlob, isGlob } from '../policy/glob.js';
 import type { MaintenanceWindow, Policy } from '../policy/types.js';
 import { formatDuration } from '../util/duration.js';

@@ -16,7 +16,6 @@ import { motoNetwork, startCountingProxy, startMoto, type CountingProxy, type Mo
 import { listedServiceNames, serviceConnectOfNewDeployment, tasksAroundCreateService } from './moto/ecs-differences.js';
 import {
   buildScenario,
-  CLUSTER,
   DELETED_SERVICES,
   NAMESPACE,
   POLICY,

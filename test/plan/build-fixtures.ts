@@ -10,7 +10,6 @@ import {
   inventory,
   namespace,
   policySet,
-  sc,
   scService,
   T0,
   task,

@@ -9,7 +9,6 @@ import {
   HOUR,
   inventory,
   MINUTE,
-  namespace,
   policy,
   sc,
   scService,

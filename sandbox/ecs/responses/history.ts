@@ -5,7 +5,7 @@
  */
 import { AwsError } from '../../core/errors.js';
 import type { OperationHandler } from '../../core/types.js';
-import type { Deployment, Service } from '../models/model.js';
+import type { Deployment } from '../models/model.js';
 import type { EcsState } from '../models/state.js';
 import { decodeToken, encodeToken, invalid, maxResults, requiredString, stringList } from './params.js';
 
